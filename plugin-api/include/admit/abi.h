@@ -1,0 +1,426 @@
+/*
+ * Admit plugin ABI: the one contract between the admitd host and a plugin shared library.
+ *
+ * Pure C99. Nothing in here may need a C++ compiler (tests/abi compiles it with gcc -std=c99).
+ *
+ * Compatibility promise (see plugin-api/README.md):
+ *   - The host loads a plugin when ADMIT_ABI_MAJOR values are equal and the plugin's minor is not
+ *     newer than the host's. Otherwise it refuses the plugin with a message naming both versions.
+ *   - Every struct that crosses the boundary starts with `uint32_t size` (sizeof as the writer saw
+ *     it). Minor versions only append fields at the end of structs and function tables; a reader
+ *     checks `size` before touching a field newer than the oldest minor it supports
+ *     (ADMIT_HAS_FIELD below).
+ *   - Only C types cross: opaque handles, (pointer, length) strings, fixed-width integers, doubles.
+ *
+ * Ownership rules, everywhere in this header:
+ *   - An admit_str passed INTO a call is borrowed for the duration of that call only. The callee
+ *     copies whatever it keeps. Strings are not NUL-terminated unless stated.
+ *   - Data the callee produces comes back through a caller-supplied sink or visitor callback, and is
+ *     valid only during that callback. Whoever allocates frees; nothing is handed over.
+ *   - Handles (admit_host, admit_tx, admit_response, ...) are owned by the host and valid only for the
+ *     duration stated at the function that hands them out.
+ *
+ * Errors: every fallible function returns admit_status (ADMIT_OK == 0). A human-readable message,
+ * when there is one, is written to the `error` sink (which may be NULL). No exception, longjmp or
+ * other non-local exit ever crosses this boundary in either direction.
+ *
+ * Threading: unless stated otherwise, host functions are thread-safe and may be called from any
+ * thread the host runs plugin code on. Plugin callbacks (handlers, subscribers, jobs, service
+ * methods) may be called concurrently from several host worker threads and must be thread-safe.
+ */
+#ifndef ADMIT_ABI_H
+#define ADMIT_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ADMIT_ABI_MAJOR 1
+#define ADMIT_ABI_MINOR 0
+
+/* The one exported symbol of a plugin library. */
+#define ADMIT_PLUGIN_ENTRY_SYMBOL "admit_plugin_entry"
+
+#if defined(__GNUC__)
+#define ADMIT_EXPORT __attribute__((visibility("default")))
+#else
+#define ADMIT_EXPORT
+#endif
+
+/* True when a size-prefixed struct `s` (pointer) was written by a peer that knows `field`. */
+#define ADMIT_HAS_FIELD(s, type, field) \
+    ((s)->size >= offsetof(type, field) + sizeof(((type*)0)->field))
+
+/* ------------------------------------------------------------------------------------------------
+ * Basic types
+ * --------------------------------------------------------------------------------------------- */
+
+/* A borrowed byte string. ptr may be NULL only when len == 0, except where a NULL ptr is given a
+ * meaning (SQL NULL in query parameters). */
+typedef struct admit_str {
+    const char* ptr;
+    size_t len;
+} admit_str;
+
+typedef int32_t admit_status;
+enum {
+    ADMIT_OK = 0,
+    ADMIT_E_INVALID_ARGUMENT = 1, /* the caller passed something malformed */
+    ADMIT_E_NOT_FOUND = 2,        /* no such route, method, policy, script, row ... */
+    ADMIT_E_CONFLICT = 3,         /* a uniqueness rule refused the change (SQLSTATE 23505) */
+    ADMIT_E_CONSTRAINT = 4,       /* another integrity rule refused it (check, foreign key, 23xxx) */
+    ADMIT_E_UNAVAILABLE = 5,      /* a dependency (PostgreSQL, Redis, broker) is unreachable */
+    ADMIT_E_TIMEOUT = 6,          /* a deadline passed */
+    ADMIT_E_INTERNAL = 7,         /* a bug or an unexpected failure; the message says what */
+    ADMIT_E_UNSUPPORTED = 8,      /* the peer does not offer this (older minor, missing backend) */
+    ADMIT_E_REJECTED = 9,         /* a policy or validation refused the input */
+    ADMIT_E_ABORTED = 10,         /* a callback asked to roll back; not an error of the host */
+    ADMIT_E_STATE = 11            /* called at the wrong moment (e.g. registration after init) */
+};
+
+/* Receives bytes produced by a callee. May be called several times; the receiver appends. */
+typedef struct admit_sink {
+    void* ctx;
+    void (*write)(void* ctx, const char* data, size_t len);
+} admit_sink;
+
+typedef enum admit_log_level {
+    ADMIT_LOG_TRACE = 0,
+    ADMIT_LOG_DEBUG = 1,
+    ADMIT_LOG_INFO = 2,
+    ADMIT_LOG_WARN = 3,
+    ADMIT_LOG_ERROR = 4
+} admit_log_level;
+
+/* Opaque host-owned handles. */
+typedef struct admit_host admit_host;         /* one per loaded plugin; valid from init to destroy */
+typedef struct admit_response admit_response; /* valid during one route handler call */
+typedef struct admit_tx admit_tx;             /* valid during one transaction callback */
+typedef struct admit_metric admit_metric;     /* valid until the plugin is destroyed */
+typedef struct admit_principal_out admit_principal_out; /* valid during one authenticate call */
+
+/* ------------------------------------------------------------------------------------------------
+ * Requests and identity
+ * --------------------------------------------------------------------------------------------- */
+
+typedef struct admit_kv {
+    admit_str key;
+    admit_str value;
+} admit_kv;
+
+/* Who is calling. Established by the host (through the authenticator a plugin registered) before
+ * any handler runs; identity headers sent by clients are never trusted. An anonymous caller has an
+ * empty subject and role. */
+typedef struct admit_principal {
+    uint32_t size;
+    admit_str subject; /* user id */
+    admit_str role;    /* "customer", "seller", "admin", "staff" */
+    admit_str tier;    /* "none", "SILVER", "GOLD", "DIAMOND" */
+    admit_str session; /* session / refresh family id, may be empty */
+} admit_principal;
+
+/* A request as a route handler sees it. Everything is valid during the handler call only. */
+typedef struct admit_request {
+    uint32_t size;
+    admit_str method;           /* "GET", "POST", ... */
+    admit_str path;             /* decoded path, without query string */
+    admit_str query;            /* raw query string without '?', may be empty */
+    admit_str body;             /* whole request body (the host enforces the size limit) */
+    const admit_kv* params;     /* path parameters by template name, e.g. {"hallId", "h_12"} */
+    uint32_t param_count;
+    const admit_kv* headers;    /* request headers, names lower-case */
+    uint32_t header_count;
+    admit_str trace_id;         /* the id every response and log line of this request carries */
+    admit_str remote_addr;      /* peer IP address as text */
+    const admit_principal* principal; /* never NULL */
+    admit_str idempotency_key;  /* the Idempotency-Key header, empty when absent */
+} admit_request;
+
+/* A route handler fills the response through the host functions response_*. Returning a status
+ * other than ADMIT_OK without having set a response makes the host answer 500 INTERNAL with the
+ * standard error body; the message goes to the log, not to the client. */
+typedef admit_status (*admit_route_fn)(void* ctx, const admit_request* request,
+                                       admit_response* response);
+
+/* Route registration. Roles is a comma-separated list of the roles allowed to call the route, or
+ * "public" (anyone, no token needed) or "authenticated" (any role with a valid token). The host
+ * answers 401 UNAUTHENTICATED / 403 FORBIDDEN before the handler runs. */
+typedef struct admit_route_desc {
+    uint32_t size;
+    admit_str method;        /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    admit_str path;          /* template: "/api/v1/halls/{hallId}/stages" */
+    admit_str roles;
+    admit_str rate_category; /* "auth", "queue", "booking", "general" (empty = "general") */
+    admit_str summary;       /* one line for /openapi.json */
+    admit_route_fn handler;
+    void* ctx;               /* passed back to handler; owned by the plugin */
+} admit_route_desc;
+
+/* Server-sent event stream route. The host keeps the connection open without holding a worker;
+ * every stream_publish to the stream's topic reaches each open connection. The topic of a
+ * connection is `topic_template` with the path parameters substituted, e.g. "seats:{scheduleId}".
+ * `on_open`, optional, writes an initial event (usually a snapshot) into `first_event`. */
+typedef admit_status (*admit_stream_open_fn)(void* ctx, const admit_request* request,
+                                             admit_sink* first_event);
+typedef struct admit_stream_desc {
+    uint32_t size;
+    admit_str path;
+    admit_str roles;
+    admit_str topic_template;
+    admit_str summary;
+    admit_stream_open_fn on_open; /* may be NULL */
+    void* ctx;
+} admit_stream_desc;
+
+/* The authenticator turns a bearer token into a principal (principal_set) or returns
+ * ADMIT_E_REJECTED for a token that is not valid (the host answers 401). At most one plugin
+ * registers one. Called by the host once per request that carries Authorization: Bearer. */
+typedef admit_status (*admit_authenticate_fn)(void* ctx, admit_str bearer_token,
+                                              admit_principal_out* out);
+
+/* ------------------------------------------------------------------------------------------------
+ * PostgreSQL
+ * --------------------------------------------------------------------------------------------- */
+
+/* Receives a result set row by row: on_columns once (even for zero rows), then on_row per row.
+ * values[i].ptr == NULL means SQL NULL. All values are in PostgreSQL text format. */
+typedef struct admit_row_visitor {
+    void* ctx;
+    void (*on_columns)(void* ctx, const admit_str* names, uint32_t count);
+    void (*on_row)(void* ctx, const admit_str* values, uint32_t count);
+} admit_row_visitor;
+
+/* Body of a transaction. Return ADMIT_OK to commit; anything else rolls back and becomes the
+ * result of db_transaction. */
+typedef admit_status (*admit_tx_fn)(void* ctx, admit_tx* tx);
+
+/* ------------------------------------------------------------------------------------------------
+ * Redis
+ * --------------------------------------------------------------------------------------------- */
+
+typedef enum admit_redis_type {
+    ADMIT_REDIS_NIL = 0,
+    ADMIT_REDIS_STRING = 1, /* bulk or status string */
+    ADMIT_REDIS_INTEGER = 2,
+    ADMIT_REDIS_ARRAY = 3,
+    ADMIT_REDIS_ERROR = 4
+} admit_redis_type;
+
+typedef struct admit_redis_reply {
+    int32_t type; /* admit_redis_type */
+    int64_t integer;
+    admit_str str;
+    const struct admit_redis_reply* elements;
+    uint32_t element_count;
+} admit_redis_reply;
+
+/* Receives a reply tree, valid only during the call. */
+typedef void (*admit_redis_reply_fn)(void* ctx, const admit_redis_reply* reply);
+
+/* ------------------------------------------------------------------------------------------------
+ * Events (transactional outbox)
+ * --------------------------------------------------------------------------------------------- */
+
+typedef struct admit_event {
+    uint32_t size;
+    admit_str id;      /* unique, stable across redeliveries */
+    admit_str topic;
+    admit_str key;     /* ordering key: events with one key arrive in publish order */
+    admit_str payload; /* JSON */
+    int64_t published_at_us; /* unix microseconds */
+    uint32_t attempt;  /* 1 on first delivery */
+} admit_event;
+
+/* A subscriber runs inside a database transaction that also records the event id as handled by
+ * this subscriber; its writes through `tx` commit together with that record, so its effect
+ * happens once although delivery is at-least-once. Non-OK: rolled back, retried with backoff,
+ * then parked in the dead-letter table with the error message. */
+typedef admit_status (*admit_event_fn)(void* ctx, admit_tx* tx, const admit_event* event,
+                                       admit_sink* error);
+
+typedef struct admit_subscription_desc {
+    uint32_t size;
+    admit_str topic;      /* exact topic, or a prefix ending in '*' ("reservation.*") */
+    admit_str subscriber; /* stable name, unique per plugin; handled ids are recorded under it */
+    admit_event_fn handler;
+    void* ctx;
+} admit_subscription_desc;
+
+/* ------------------------------------------------------------------------------------------------
+ * Service calls, jobs, metrics
+ * --------------------------------------------------------------------------------------------- */
+
+/* A named method that other plugins call ("reservation.confirm"). JSON in, JSON out.
+ * `caller` is the principal of the request on whose behalf the call is made (empty when a job or
+ * an event handler calls). */
+typedef admit_status (*admit_service_fn)(void* ctx, const admit_principal* caller, admit_str input,
+                                         admit_sink* output, admit_sink* error);
+
+/* A job run. `payload` is empty for periodic jobs. Non-OK is logged and counted; a delayed job
+ * that fails is retried with backoff and parked after its attempts run out. */
+typedef admit_status (*admit_job_fn)(void* ctx, admit_str payload, admit_sink* error);
+
+typedef struct admit_job_desc {
+    uint32_t size;
+    admit_str name;        /* unique per plugin */
+    uint64_t interval_ms;  /* > 0: periodic; 0: runs only when enqueued (delayed job handler) */
+    admit_job_fn run;
+    void* ctx;
+} admit_job_desc;
+
+typedef enum admit_metric_kind {
+    ADMIT_METRIC_COUNTER = 0,
+    ADMIT_METRIC_GAUGE = 1,
+    ADMIT_METRIC_HISTOGRAM = 2 /* seconds; default latency buckets */
+} admit_metric_kind;
+
+/* ------------------------------------------------------------------------------------------------
+ * The host function table
+ *
+ * Registration functions (marked [init]) may only be called during the plugin's init; afterwards
+ * they return ADMIT_E_STATE. If init fails, everything the plugin registered is rolled back.
+ * --------------------------------------------------------------------------------------------- */
+
+typedef struct admit_host_api {
+    uint32_t size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+
+    /* --- identity, config, logging, clock --- */
+    /* This plugin's own config section as a JSON object ("{}" when absent). */
+    void (*config_json)(admit_host* host, admit_sink* out);
+    void (*log)(admit_host* host, admit_log_level level, admit_str message);
+    /* Unix time in microseconds from the host clock (controllable in tests). */
+    int64_t (*now_us)(admit_host* host);
+
+    /* --- HTTP --- */
+    admit_status (*route_register)(admit_host* host, const admit_route_desc* route,
+                                   admit_sink* error); /* [init] */
+    admit_status (*stream_register)(admit_host* host, const admit_stream_desc* stream,
+                                    admit_sink* error); /* [init] */
+    /* Sends an SSE event (event name, JSON data) to every open stream of `topic`. */
+    void (*stream_publish)(admit_host* host, admit_str topic, admit_str event_name,
+                           admit_str data);
+    void (*response_status)(admit_response* response, int32_t http_status);
+    void (*response_header)(admit_response* response, admit_str name, admit_str value);
+    /* Sets the body (copied). content_type empty means application/json; charset=utf-8. */
+    void (*response_body)(admit_response* response, admit_str body, admit_str content_type);
+    /* Writes the standard error body {"code","message","traceId"} with the status. */
+    void (*response_error)(admit_response* response, int32_t http_status, admit_str code,
+                           admit_str message);
+
+    /* --- auth hook --- */
+    admit_status (*authenticator_register)(admit_host* host, admit_authenticate_fn fn, void* ctx,
+                                           admit_sink* error); /* [init] */
+    void (*principal_set)(admit_principal_out* out, admit_str subject, admit_str role,
+                          admit_str tier, admit_str session);
+
+    /* --- PostgreSQL --- */
+    /* Registers migration `version` (1, 2, ...) of this plugin's schema (named like the plugin).
+     * The host applies pending ones in order at start, once, each in its own transaction. */
+    admit_status (*db_migration_register)(admit_host* host, uint32_t version, admit_str name,
+                                          admit_str sql, admit_sink* error); /* [init] */
+    /* Runs one parameterized statement ($1, $2 ...). tx NULL: runs alone (autocommit). params[i].ptr
+     * NULL is SQL NULL. rows may be NULL. affected (may be NULL) receives the affected row count. */
+    admit_status (*db_exec)(admit_host* host, admit_tx* tx, admit_str sql, const admit_str* params,
+                            uint32_t param_count, const admit_row_visitor* rows,
+                            uint64_t* affected, admit_sink* error);
+    /* Runs fn inside one transaction on one pooled connection: commit on ADMIT_OK, rollback
+     * otherwise. The transaction handle is valid only inside fn and on its thread. */
+    admit_status (*db_transaction)(admit_host* host, admit_tx_fn fn, void* ctx, admit_sink* error);
+
+    /* --- Redis --- */
+    admit_status (*redis_command)(admit_host* host, const admit_str* argv, uint32_t argc,
+                                  admit_redis_reply_fn reply, void* reply_ctx, admit_sink* error);
+    /* Registers a Lua script under a name; loaded once, called by SHA, reloaded after NOSCRIPT. */
+    admit_status (*redis_script_register)(admit_host* host, admit_str name, admit_str source,
+                                          admit_sink* error); /* [init] */
+    admit_status (*redis_script_eval)(admit_host* host, admit_str name, const admit_str* keys,
+                                      uint32_t key_count, const admit_str* args,
+                                      uint32_t arg_count, admit_redis_reply_fn reply,
+                                      void* reply_ctx, admit_sink* error);
+
+    /* --- events --- */
+    /* Writes the event to the outbox inside `tx` (required): delivered only if tx commits. */
+    admit_status (*event_publish)(admit_host* host, admit_tx* tx, admit_str topic, admit_str key,
+                                  admit_str payload, admit_sink* error);
+    admit_status (*event_subscribe)(admit_host* host, const admit_subscription_desc* subscription,
+                                    admit_sink* error); /* [init] */
+
+    /* --- service calls --- */
+    admit_status (*service_register)(admit_host* host, admit_str method, admit_service_fn fn,
+                                     void* ctx, admit_sink* error); /* [init] */
+    /* Calls a method by its full name; ADMIT_E_NOT_FOUND when nobody registered it. caller may be
+     * NULL (no principal). */
+    admit_status (*service_call)(admit_host* host, admit_str method,
+                                 const admit_principal* caller, admit_str input, admit_sink* output,
+                                 admit_sink* error);
+
+    /* --- policies --- */
+    /* Evaluates policy `name` on a JSON input. decision receives the decision JSON, revision the
+     * revision (hash of the sources) that made it. On a bounded failure (budget, memory, deadline,
+     * runtime error) the policy's declared fallback decision is returned with ADMIT_OK and the
+     * error is logged; ADMIT_E_NOT_FOUND when no such policy exists. */
+    admit_status (*policy_eval)(admit_host* host, admit_str name, admit_str input,
+                                admit_sink* decision, admit_sink* revision, admit_sink* error);
+
+    /* --- jobs --- */
+    admit_status (*job_register)(admit_host* host, const admit_job_desc* job,
+                                 admit_sink* error); /* [init] */
+    /* Enqueues a run of this plugin's job `name` at run_at_us (durably, inside tx when given). With
+     * several hosts, each enqueued run executes once; each periodic job runs on one host at a time. */
+    admit_status (*job_enqueue)(admit_host* host, admit_tx* tx, admit_str name, int64_t run_at_us,
+                                admit_str payload, admit_sink* error);
+
+    /* --- metrics --- */
+    /* Registers a metric; its Prometheus name is admit_<plugin>_<name>. labels: a fixed label set
+     * rendered as given ("grade=\"VIP\"", may be empty). */
+    admit_metric* (*metric_register)(admit_host* host, admit_metric_kind kind, admit_str name,
+                                     admit_str help, admit_str labels); /* [init] */
+    /* Counter: adds value. Gauge: sets value. Histogram: observes value. */
+    void (*metric_record)(admit_metric* metric, double value);
+} admit_host_api;
+
+/* ------------------------------------------------------------------------------------------------
+ * The plugin descriptor
+ * --------------------------------------------------------------------------------------------- */
+
+typedef struct admit_plugin_descriptor {
+    uint32_t size;
+    uint16_t abi_major; /* ADMIT_ABI_MAJOR the plugin was built with */
+    uint16_t abi_minor; /* ADMIT_ABI_MINOR the plugin was built with */
+    const char* name;   /* NUL-terminated, [a-z][a-z0-9_]*; also the plugin's schema name */
+    const char* version; /* NUL-terminated semver */
+    const char* const* dependencies; /* names of plugins that must start first */
+    uint32_t dependency_count;
+    const char* const* capabilities; /* free-form tags, e.g. "authenticator" */
+    uint32_t capability_count;
+
+    /* Creates the plugin instance and registers everything it offers. api and host stay valid
+     * until destroy returns. On failure: write the reason to `error`, return non-OK; the host
+     * rolls back the registrations and calls destroy with *instance (which may be NULL). */
+    admit_status (*init)(const admit_host_api* api, admit_host* host, void** instance,
+                         admit_sink* error);
+    /* Called after every plugin's init and after migrations, in dependency order. Traffic arrives
+     * only after every plugin has started. */
+    admit_status (*start)(void* instance, admit_sink* error);
+    /* Called in reverse dependency order after traffic has stopped. */
+    void (*stop)(void* instance);
+    /* Frees the instance. Called exactly once after a successful or failed init. */
+    void (*destroy)(void* instance);
+    /* Optional (may be NULL): ADMIT_OK when healthy; detail receives a short text. */
+    admit_status (*health)(void* instance, admit_sink* detail);
+} admit_plugin_descriptor;
+
+/* Signature of the exported entry symbol. Returns a pointer to a static descriptor; must do no
+ * other work (it runs right after dlopen). */
+typedef const admit_plugin_descriptor* (*admit_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ADMIT_ABI_H */
