@@ -1,0 +1,34 @@
+// The schema of admitd configuration: which keys exist, their types, ranges and formats, and how
+// they map onto HostConfig. Pure validation: touches no files except the tz database check.
+#pragma once
+
+#include "host_config.hpp"
+#include "table_reader.hpp"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+
+namespace admit::config {
+
+// Reads the merged document `root` into `config` (which starts from defaults), reporting every
+// unknown key, wrong type, out-of-range or malformed value and missing required key to `sink`.
+// Relative paths are resolved against the file that set them; `venue_file` is the base for
+// defaults that no file set. Never throws for bad input.
+void read_document(const toml::table& root, const std::filesystem::path& venue_file, HostConfig& config,
+                   IssueSink& sink);
+
+// Schema of [plugins] and [plugin.<name>] (plugin_schema.cpp).
+void read_plugins(TableReader& root, HostConfig& config);
+
+// `value` as written in the file that holds `node`, made absolute against that file's directory
+// (or against `fallback_base_file`'s when the node has no source path), normalised.
+std::filesystem::path resolve_against_source(const toml::node& node, const std::string& value,
+                                             const std::filesystem::path& fallback_base_file);
+
+// Format checks shared with environment overrides.
+bool is_plugin_name(std::string_view name);         // [a-z][a-z0-9_]*
+bool is_database_url(std::string_view url);         // postgresql:// or postgres:// URI
+bool is_ip_address(const std::string& address);     // IPv4 or IPv6 literal
+
+}  // namespace admit::config

@@ -1,0 +1,124 @@
+// HostConfig: the typed, validated configuration of one admitd process (host defaults merged with
+// one venue file and environment overrides). Plain values with the documented defaults; produced by
+// admit::config::load (config_loader.hpp). Every path in here is absolute and normalised.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace admit::config {
+
+enum class LogLevel { trace, debug, info, warn, error };
+enum class LogFormat { text, json };
+enum class EventsBackend { inproc, kafka };
+
+// Lower-case names as written in TOML ("warn", "json", "kafka"); spdlog accepts the level names.
+std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
+std::string_view to_string(EventsBackend backend);
+
+struct VenueConfig {
+    std::string id;  // required, [a-z0-9-]+
+    std::string name;
+    std::string currency = "KRW";  // ISO 4217 code
+    std::string timezone = "UTC";  // IANA zone name
+};
+
+struct ServerConfig {
+    std::string address = "127.0.0.1";  // IPv4 or IPv6 literal to bind
+    std::uint16_t port = 8080;          // 0 = ephemeral
+    std::uint32_t io_threads = 0;       // 0 = one per core
+    std::uint32_t workers = 16;
+    std::uint32_t queue_limit = 1024;  // handler jobs waiting for a worker before 503
+    std::uint64_t body_limit_bytes = 1024 * 1024;
+    std::uint64_t header_limit_bytes = 16 * 1024;
+    std::uint32_t request_timeout_ms = 10000;
+    std::uint32_t idle_timeout_ms = 60000;
+    std::uint32_t shutdown_grace_ms = 10000;
+    std::uint32_t retry_after_seconds = 1;
+};
+
+struct LogConfig {
+    LogLevel level = LogLevel::info;
+    LogFormat format = LogFormat::text;
+};
+
+struct PluginsConfig {
+    std::filesystem::path dir;       // empty when no file set it (then `load` must be empty)
+    std::vector<std::string> load;   // in load order; unique, [a-z][a-z0-9_]*
+    // Library file of a plugin: <dir>/<name>.so.
+    std::filesystem::path library_path(std::string_view name) const;
+};
+
+struct DatabaseConfig {
+    bool enabled = true;  // false: no PostgreSQL (plugins needing it refuse to initialize)
+    std::string url = "postgresql://admit@127.0.0.1:55432/admit";  // libpq URI; may hold a password
+    std::uint32_t pool_size = 16;
+    std::uint32_t connect_timeout_ms = 3000;
+    std::uint32_t statement_timeout_ms = 5000;  // 0 = no limit
+};
+
+struct RedisConfig {
+    bool enabled = true;  // false: no Redis (plugins needing it refuse to initialize)
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 56379;
+    std::uint32_t pool_size = 16;
+    std::uint32_t timeout_ms = 2000;
+    std::optional<std::string> password;  // secret: never logged (see describe)
+};
+
+struct KafkaConfig {
+    std::string brokers;  // "host:port,host:port"; required when backend is kafka
+    std::string topic_prefix = "admit.";
+    std::map<std::string, std::string> properties;  // handed to librdkafka as-is
+};
+
+struct EventsConfig {
+    EventsBackend backend = EventsBackend::inproc;
+    std::uint32_t relay_batch = 256;
+    std::uint32_t relay_poll_ms = 50;
+    std::uint32_t max_attempts = 8;
+    std::uint32_t backoff_initial_ms = 100;
+    std::uint32_t backoff_max_ms = 60000;
+    KafkaConfig kafka;
+};
+
+struct PoliciesConfig {
+    std::filesystem::path dir;  // default: "../../policies" relative to the venue file
+    std::map<std::string, std::filesystem::path> overrides;  // policy name -> .lua file
+    std::uint64_t instruction_budget = 1'000'000;
+    std::uint64_t memory_limit_bytes = 4 * 1024 * 1024;
+    std::uint32_t deadline_ms = 50;
+};
+
+struct JobsConfig {
+    std::uint32_t poll_ms = 200;
+};
+
+struct TestingConfig {
+    bool manual_clock = false;  // tests drive the host clock
+};
+
+struct HostConfig {
+    std::filesystem::path venue_file;                   // the file given to --config
+    std::optional<std::filesystem::path> defaults_file;  // the host defaults merged under it, if any
+    VenueConfig venue;
+    ServerConfig server;
+    LogConfig log;
+    PluginsConfig plugins;
+    // [plugin.<name>] of each loaded plugin that has one, as a compact JSON object.
+    std::map<std::string, std::string> plugin_sections_json;
+    DatabaseConfig database;
+    RedisConfig redis;
+    EventsConfig events;
+    PoliciesConfig policies;
+    JobsConfig jobs;
+    TestingConfig testing;
+};
+
+}  // namespace admit::config
