@@ -1,0 +1,25 @@
+// Maps libpqxx exceptions onto the host's stable error codes.
+#pragma once
+
+#include <exception>
+
+#include "host/common/result.hpp"
+
+namespace admit::store {
+
+// Classifies a caught exception (call from inside a catch block with std::current_exception()):
+//   SQLSTATE 23505                         -> "CONFLICT"
+//   other 23xxx (check, FK, not null ...)  -> "CONSTRAINT"
+//   40001 / 40P01 (serialization, deadlock) -> "CONFLICT" (retrying may succeed)
+//   57014 / 55P03 (statement/lock timeout)  -> "TIMEOUT"
+//   broken connection, 08xxx, 57P0x        -> "DEPENDENCY_UNAVAILABLE"
+//   commit outcome unknown (in_doubt)       -> "DEPENDENCY_UNAVAILABLE"
+//   any other SQL error (syntax, undefined) -> "SQL_ERROR"
+//   anything else                          -> "INTERNAL"
+// The message is the server's message (or what()); it never contains parameter values.
+Error map_pg_exception(std::exception_ptr exception);
+
+// True for errors after which the connection must not be reused (protocol state unknown).
+bool connection_unusable_after(std::exception_ptr exception);
+
+}  // namespace admit::store

@@ -1,0 +1,182 @@
+#include "host/store/pg_pool.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include <poll.h>
+
+#include <spdlog/spdlog.h>
+
+#include "host/store/pg_conninfo.hpp"
+#include "host/store/reconnect_gate.hpp"
+
+namespace admit::store {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// An idle connection's socket has nothing to read unless the server closed it or sent a
+// termination notice (e.g. after a restart): such a connection must not be handed out.
+bool idle_connection_is_stale(const pqxx::connection& conn) {
+    if (!conn.is_open()) return true;
+    pollfd fd{conn.sock(), POLLIN, 0};
+    return ::poll(&fd, 1, 0) != 0;
+}
+
+}  // namespace
+
+struct PgPool::State {
+    explicit State(const PgOptions& o)
+        : gate("PostgreSQL", o.reconnect_backoff_min, o.reconnect_backoff_max) {}
+    std::mutex mutex;
+    std::condition_variable connection_freed;
+    std::vector<std::unique_ptr<pqxx::connection>> idle;
+    std::size_t open = 0;  // idle + leased + being opened
+    ReconnectGate gate;
+    std::optional<std::string> conninfo;  // empty when the URL cannot be parsed
+    std::string conninfo_error;
+};
+
+// ------------------------------------------------------------------------------------------------
+// PgLease
+
+PgLease::PgLease(PgPool* pool, std::unique_ptr<pqxx::connection> conn)
+    : pool_(pool), conn_(std::move(conn)) {}
+
+PgLease::PgLease(PgLease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)), conn_(std::move(other.conn_)) {}
+
+PgLease& PgLease::operator=(PgLease&& other) noexcept {
+    if (this != &other) {
+        if (pool_ != nullptr) pool_->give_back(std::move(conn_));
+        pool_ = std::exchange(other.pool_, nullptr);
+        conn_ = std::move(other.conn_);
+    }
+    return *this;
+}
+
+PgLease::~PgLease() {
+    if (pool_ != nullptr) pool_->give_back(std::move(conn_));
+}
+
+pqxx::connection& PgLease::conn() { return *conn_; }
+
+void PgLease::discard() {
+    if (conn_) {
+        conn_->disconnect();
+        conn_.reset();
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// PgPool
+
+PgPool::PgPool(PgOptions options)
+    : options_(std::move(options)), state_(std::make_unique<State>(options_)) {
+    auto conninfo =
+        build_conninfo(options_.url, options_.connect_timeout, options_.statement_timeout);
+    if (conninfo.ok()) {
+        state_->conninfo = std::move(conninfo).value();
+    } else {
+        state_->conninfo_error = conninfo.error().message;
+    }
+    if (options_.pool_size == 0) options_.pool_size = 1;
+}
+
+PgPool::~PgPool() = default;
+
+Result<PgLease> PgPool::acquire() {
+    State& s = *state_;
+    if (!s.conninfo) return Error{"CONFIG_INVALID", s.conninfo_error};
+
+    const auto deadline = Clock::now() + options_.acquire_timeout;
+    std::unique_lock lock(s.mutex);
+    for (;;) {
+        if (!s.idle.empty()) {
+            auto conn = std::move(s.idle.back());
+            s.idle.pop_back();
+            if (idle_connection_is_stale(*conn)) {
+                --s.open;
+                continue;
+            }
+            return PgLease(this, std::move(conn));
+        }
+        if (s.open < options_.pool_size) break;
+        if (s.connection_freed.wait_until(lock, deadline) == std::cv_status::timeout &&
+            s.idle.empty() && s.open >= options_.pool_size) {
+            return Error{"POOL_EXHAUSTED", "no PostgreSQL connection free within " +
+                                               std::to_string(options_.acquire_timeout.count()) +
+                                               " ms (pool size " +
+                                               std::to_string(options_.pool_size) + ")"};
+        }
+    }
+
+    // Open a new connection (while PostgreSQL is down, the gate lets one probe through per
+    // backoff period; everyone else fails fast).
+    if (auto refused = s.gate.begin_attempt()) return *refused;
+    ++s.open;
+    const std::string conninfo = *s.conninfo;
+    lock.unlock();
+
+    std::unique_ptr<pqxx::connection> conn;
+    std::string failure;
+    try {
+        conn = std::make_unique<pqxx::connection>(conninfo);
+    } catch (const std::exception& e) {
+        failure = e.what();
+        while (!failure.empty() && (failure.back() == '\n' || failure.back() == ' ')) {
+            failure.pop_back();
+        }
+    }
+    if (conn) {
+        s.gate.succeeded();
+        return PgLease(this, std::move(conn));
+    }
+    Error error = s.gate.failed(failure);
+    lock.lock();
+    --s.open;
+    lock.unlock();
+    s.connection_freed.notify_one();
+    return error;
+}
+
+void PgPool::give_back(std::unique_ptr<pqxx::connection> conn) {
+    State& s = *state_;
+    {
+        std::lock_guard lock(s.mutex);
+        if (conn && conn->is_open()) {
+            s.idle.push_back(std::move(conn));
+        } else {
+            --s.open;
+            if (conn) s.gate.connection_lost();  // it broke while leased
+        }
+    }
+    s.connection_freed.notify_one();
+}
+
+bool PgPool::healthy() const { return state_->gate.healthy(); }
+
+std::size_t PgPool::open_connections() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->open;
+}
+
+Status PgPool::ping() {
+    auto lease = acquire();
+    if (!lease) return lease.error();
+    try {
+        pqxx::nontransaction tx(lease->conn());
+        tx.exec("SELECT 1");
+        state_->gate.request_succeeded();
+        return {};
+    } catch (const std::exception& e) {
+        lease->discard();
+        state_->gate.connection_lost();
+        return Error{"DEPENDENCY_UNAVAILABLE", std::string("PostgreSQL ping failed: ") + e.what()};
+    }
+}
+
+}  // namespace admit::store

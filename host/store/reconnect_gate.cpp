@@ -1,0 +1,65 @@
+#include "host/store/reconnect_gate.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace admit::store {
+
+ReconnectGate::ReconnectGate(std::string dependency, std::chrono::milliseconds backoff_min,
+                             std::chrono::milliseconds backoff_max)
+    : dependency_(std::move(dependency)),
+      backoff_min_(backoff_min),
+      backoff_max_(std::max(backoff_min, backoff_max)) {}
+
+std::optional<Error> ReconnectGate::begin_attempt() {
+    std::lock_guard lock(mutex_);
+    if (!down_) return std::nullopt;
+    if (attempt_in_flight_ || Clock::now() < next_attempt_) {
+        return Error{"DEPENDENCY_UNAVAILABLE", dependency_ + " unreachable: " + last_error_};
+    }
+    attempt_in_flight_ = true;
+    return std::nullopt;
+}
+
+void ReconnectGate::succeeded() {
+    std::lock_guard lock(mutex_);
+    if (down_) spdlog::info("{} reachable again", dependency_);
+    down_ = false;
+    attempt_in_flight_ = false;
+    healthy_ = true;
+    backoff_ = std::chrono::milliseconds{0};
+    last_error_.clear();
+}
+
+Error ReconnectGate::failed(const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    const Error error{"DEPENDENCY_UNAVAILABLE", dependency_ + " unreachable: " + reason};
+    if (down_ && !attempt_in_flight_ && Clock::now() < next_attempt_) {
+        return error;  // a concurrent attempt already recorded this outage
+    }
+    down_ = true;
+    attempt_in_flight_ = false;
+    healthy_ = false;
+    backoff_ = backoff_.count() == 0 ? backoff_min_ : std::min(backoff_ * 2, backoff_max_);
+    next_attempt_ = Clock::now() + backoff_;
+    last_error_ = reason;
+    spdlog::warn("{} connect failed ({}); next attempt in {} ms", dependency_, reason,
+                 backoff_.count());
+    return error;
+}
+
+void ReconnectGate::connection_lost() {
+    std::lock_guard lock(mutex_);
+    healthy_ = false;
+}
+
+void ReconnectGate::request_succeeded() {
+    std::lock_guard lock(mutex_);
+    healthy_ = true;
+}
+
+bool ReconnectGate::healthy() const {
+    std::lock_guard lock(mutex_);
+    return healthy_;
+}
+
+}  // namespace admit::store

@@ -1,0 +1,93 @@
+#include "host/store/redis_scripts.hpp"
+
+#include <mutex>
+#include <vector>
+
+#include <fmt/format.h>
+#include <openssl/sha.h>
+#include <spdlog/spdlog.h>
+
+namespace admit::store {
+namespace {
+
+std::string sha1_hex(const std::string& text) {
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    std::string hex;
+    hex.reserve(2 * SHA_DIGEST_LENGTH);
+    for (unsigned char byte : digest) hex += fmt::format("{:02x}", byte);
+    return hex;
+}
+
+}  // namespace
+
+ScriptRegistry::ScriptRegistry(RedisPool& pool) : pool_(pool) {}
+
+Status ScriptRegistry::load(const std::string& name, const Script& script) {
+    const std::string_view argv[] = {"SCRIPT", "LOAD", script.source};
+    auto reply = pool_.command(argv);
+    if (!reply) return reply.error();
+    if (reply->is_error()) {
+        return Error{"SCRIPT_INVALID",
+                     fmt::format("Redis script '{}' does not load: {}", name, reply->str)};
+    }
+    return {};
+}
+
+Status ScriptRegistry::register_script(const std::string& name, std::string source) {
+    Script script{std::move(source), {}};
+    script.sha = sha1_hex(script.source);
+    {
+        std::shared_lock lock(mutex_);
+        if (auto found = scripts_.find(name); found != scripts_.end()) {
+            if (found->second.sha == script.sha) return {};
+            return Error{
+                "CONFLICT",
+                fmt::format("Redis script '{}' is already registered with another source", name)};
+        }
+    }
+    Status loaded = load(name, script);
+    if (!loaded) {
+        if (loaded.error().code == "SCRIPT_INVALID") return loaded;
+        spdlog::warn("Redis script '{}' registered but not loaded yet: {}", name,
+                     loaded.error().message);
+    }
+    std::unique_lock lock(mutex_);
+    scripts_.emplace(name, std::move(script));
+    return {};
+}
+
+std::string ScriptRegistry::sha_of(const std::string& name) const {
+    std::shared_lock lock(mutex_);
+    auto found = scripts_.find(name);
+    return found == scripts_.end() ? std::string() : found->second.sha;
+}
+
+Result<RedisReply> ScriptRegistry::eval(const std::string& name,
+                                        std::span<const std::string_view> keys,
+                                        std::span<const std::string_view> args) {
+    Script script;
+    {
+        std::shared_lock lock(mutex_);
+        auto found = scripts_.find(name);
+        if (found == scripts_.end())
+            return Error{"NOT_FOUND", fmt::format("no Redis script named '{}'", name)};
+        script = found->second;
+    }
+    const std::string key_count = std::to_string(keys.size());
+    std::vector<std::string_view> argv;
+    argv.reserve(3 + keys.size() + args.size());
+    argv.push_back("EVALSHA");
+    argv.push_back(script.sha);
+    argv.push_back(key_count);
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+
+    auto reply = pool_.command(argv);
+    if (!reply || !reply->error_starts_with("NOSCRIPT")) return reply;
+    spdlog::info("Redis script '{}' missing on the server; loading it again", name);
+    if (Status loaded = load(name, script); !loaded) return loaded.error();
+    return pool_.command(argv);
+}
+
+}  // namespace admit::store

@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# Private PostgreSQL 15 and Redis 7 servers for development and tests.
+#
+#   servers.sh start RUNDIR [PGPORT] [REDISPORT]   start both (idempotent), write RUNDIR/servers.env
+#   servers.sh stop RUNDIR                         stop both
+#   servers.sh status RUNDIR                       print the state of both; exit 0 when both run
+#   servers.sh pg-start|pg-stop|redis-start|redis-stop RUNDIR
+#
+# Layout under RUNDIR: pg/data (cluster, owned by the `postgres` user when run as root),
+# pg/socket, pg/server.log, redis/redis.conf, redis/redis.pid, redis/server.log, ports.env
+# (ports chosen at the first start and reused afterwards, so a restart keeps its address).
+# The cluster trusts loopback connections: it is for development and tests only.
+set -euo pipefail
+
+PG_BIN=${ADMIT_PG_BIN:-/usr/lib/postgresql/15/bin}
+REDIS_SERVER=${ADMIT_REDIS_SERVER:-redis-server}
+REDIS_CLI=${ADMIT_REDIS_CLI:-redis-cli}
+START_DEADLINE_SECONDS=${ADMIT_SERVERS_DEADLINE:-30}
+
+die() { echo "servers.sh: $*" >&2; exit 1; }
+
+usage() {
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+# Runs a command as the PostgreSQL user (root may not run PostgreSQL).
+as_pg() {
+    if [[ $(id -u) -eq 0 ]]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# True while PID names a live (not zombie) process. PID 1 here reaps slowly, so kill -0 is not
+# enough: a stopped daemon lingers as a zombie.
+pid_alive() {
+    local pid=$1 stat state
+    [[ -n $pid && -r /proc/$pid/stat ]] || return 1
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+    state=${stat##*) }
+    state=${state%% *}
+    [[ $state != Z && $state != X ]]
+}
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+pick_free_port() {
+    local port _
+    for _ in $(seq 1 200); do
+        port=$((20000 + RANDOM % 30000))
+        if ! port_in_use "$port"; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free port found"
+}
+
+# Polls CONDITION (a command) until it succeeds or the deadline passes.
+wait_until() {
+    local what=$1; shift
+    local deadline=$((SECONDS + START_DEADLINE_SECONDS))
+    until "$@" >/dev/null 2>&1; do
+        if ((SECONDS >= deadline)); then
+            die "$what not ready after ${START_DEADLINE_SECONDS}s"
+        fi
+        sleep 0.05
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Ports
+
+load_ports() {
+    local rundir=$1 want_pg=${2:-} want_redis=${3:-}
+    PG_PORT="" REDIS_PORT=""
+    if [[ -f $rundir/ports.env ]]; then
+        # shellcheck disable=SC1091
+        source "$rundir/ports.env"
+        # Servers already running keep their ports: a different request cannot apply.
+        if pg_running "$rundir" && [[ -n $want_pg && $want_pg != "$PG_PORT" ]]; then
+            echo "servers.sh: PostgreSQL already runs on $PG_PORT; ignoring port $want_pg" >&2
+            want_pg=""
+        fi
+        if redis_running "$rundir" && [[ -n $want_redis && $want_redis != "$REDIS_PORT" ]]; then
+            echo "servers.sh: Redis already runs on $REDIS_PORT; ignoring port $want_redis" >&2
+            want_redis=""
+        fi
+    fi
+    [[ -n $want_pg ]] && PG_PORT=$want_pg
+    [[ -n $want_redis ]] && REDIS_PORT=$want_redis
+    [[ -n $PG_PORT ]] || PG_PORT=$(pick_free_port)
+    if [[ -z $REDIS_PORT ]]; then
+        REDIS_PORT=$(pick_free_port)
+        while [[ $REDIS_PORT == "$PG_PORT" ]]; do REDIS_PORT=$(pick_free_port); done
+    fi
+    mkdir -p "$rundir"
+    printf 'PG_PORT=%s\nREDIS_PORT=%s\n' "$PG_PORT" "$REDIS_PORT" >"$rundir/ports.env"
+}
+
+require_ports() {
+    local rundir=$1
+    [[ -f $rundir/ports.env ]] || die "$rundir has no servers (run: servers.sh start $rundir)"
+    # shellcheck disable=SC1091
+    source "$rundir/ports.env"
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+
+pg_running() {
+    local data=$1/pg/data pid
+    [[ -f $data/postmaster.pid ]] || return 1
+    pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || return 1
+    pid_alive "$pid"
+}
+
+pg_ready() {
+    local rundir=$1
+    "$PG_BIN/pg_isready" -q -h "$rundir/pg/socket" -p "$PG_PORT" -d postgres -U postgres
+}
+
+pg_init() {
+    local rundir=$1 pgdir=$1/pg
+    mkdir -p "$pgdir/socket"
+    if [[ $(id -u) -eq 0 ]]; then chown -R postgres: "$pgdir"; fi
+    if [[ ! -f $pgdir/data/PG_VERSION ]]; then
+        as_pg "$PG_BIN/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+            >"$pgdir/initdb.log" 2>&1 || { cat "$pgdir/initdb.log" >&2; die "initdb failed"; }
+        echo "include_if_exists = 'admit.conf'" | as_pg tee -a "$pgdir/data/postgresql.conf" >/dev/null
+    fi
+    as_pg tee "$pgdir/data/admit.conf" >/dev/null <<EOF
+# Written by scripts/lib/servers.sh at each start.
+port = $PG_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$pgdir/socket'
+fsync = on
+synchronous_commit = on
+max_connections = 300
+EOF
+}
+
+pg_create_role_and_database() {
+    local rundir=$1
+    local psql=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$rundir/pg/socket" -p "$PG_PORT" -U postgres -d postgres -tA)
+    if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'admit'") ]]; then
+        "${psql[@]}" -c "CREATE ROLE admit LOGIN" >/dev/null
+    fi
+    if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'admit'") ]]; then
+        "${psql[@]}" -c "CREATE DATABASE admit OWNER admit" >/dev/null
+    fi
+}
+
+pg_start() {
+    local rundir=$1
+    if ! pg_running "$rundir"; then
+        pg_init "$rundir"
+        # -w polls until the server accepts connections (deadline -t) and notices an early exit.
+        if ! as_pg "$PG_BIN/pg_ctl" -D "$rundir/pg/data" -l "$rundir/pg/server.log" \
+            -w -t "$START_DEADLINE_SECONDS" start >/dev/null; then
+            tail -n 20 "$rundir/pg/server.log" >&2 || true
+            die "PostgreSQL did not start on port $PG_PORT (log: $rundir/pg/server.log)"
+        fi
+    fi
+    wait_until "PostgreSQL on port $PG_PORT" pg_ready "$rundir"
+    pg_create_role_and_database "$rundir"
+}
+
+pg_stop() {
+    local rundir=$1
+    if pg_running "$rundir"; then
+        as_pg "$PG_BIN/pg_ctl" -D "$rundir/pg/data" -m fast -W stop >/dev/null
+        wait_until_stopped "PostgreSQL" pg_running "$rundir"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Redis
+
+redis_pid() {
+    local pidfile=$1/redis/redis.pid
+    [[ -f $pidfile ]] && cat "$pidfile"
+}
+
+redis_running() {
+    local pid
+    pid=$(redis_pid "$1") || return 1
+    pid_alive "$pid"
+}
+
+redis_ready() {
+    [[ $("$REDIS_CLI" -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]
+}
+
+redis_start() {
+    local rundir=$1 dir=$1/redis
+    if ! redis_running "$rundir"; then
+        mkdir -p "$dir"
+        rm -f "$dir/redis.pid"
+        cat >"$dir/redis.conf" <<EOF
+# Written by scripts/lib/servers.sh at each start.
+bind 127.0.0.1
+port $REDIS_PORT
+dir $dir
+daemonize yes
+pidfile $dir/redis.pid
+logfile $dir/server.log
+save ""
+appendonly no
+EOF
+        "$REDIS_SERVER" "$dir/redis.conf"
+    fi
+    wait_until "Redis on port $REDIS_PORT" redis_ready
+}
+
+redis_stop() {
+    local rundir=$1
+    if redis_running "$rundir"; then
+        "$REDIS_CLI" -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+        wait_until_stopped "Redis" redis_running "$rundir"
+    fi
+}
+
+# Polls until CHECK (a "still running" command) fails or the deadline passes.
+wait_until_stopped() {
+    local what=$1; shift
+    local deadline=$((SECONDS + START_DEADLINE_SECONDS))
+    while "$@"; do
+        ((SECONDS < deadline)) || die "$what still running after ${START_DEADLINE_SECONDS}s"
+        sleep 0.05
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+
+write_env() {
+    local rundir=$1
+    cat >"$rundir/servers.env.tmp" <<EOF
+ADMIT_DATABASE_URL=postgresql://admit@127.0.0.1:$PG_PORT/admit
+ADMIT_PG_PORT=$PG_PORT
+ADMIT_REDIS_HOST=127.0.0.1
+ADMIT_REDIS_PORT=$REDIS_PORT
+EOF
+    mv "$rundir/servers.env.tmp" "$rundir/servers.env"
+}
+
+main() {
+    [[ $# -ge 2 ]] || usage
+    local command=$1 rundir
+    mkdir -p "$2"
+    rundir=$(cd "$2" && pwd)
+    case $command in
+        start)
+            load_ports "$rundir" "${3:-}" "${4:-}"
+            pg_start "$rundir"
+            redis_start "$rundir"
+            write_env "$rundir"
+            echo "PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT ($rundir/servers.env)"
+            ;;
+        stop)
+            require_ports "$rundir"
+            redis_stop "$rundir"
+            pg_stop "$rundir"
+            ;;
+        status)
+            require_ports "$rundir"
+            local rc=0
+            if pg_running "$rundir"; then echo "postgresql: running on $PG_PORT"; else echo "postgresql: stopped"; rc=1; fi
+            if redis_running "$rundir"; then echo "redis: running on $REDIS_PORT"; else echo "redis: stopped"; rc=1; fi
+            return $rc
+            ;;
+        pg-start) require_ports "$rundir"; pg_start "$rundir" ;;
+        pg-stop) require_ports "$rundir"; pg_stop "$rundir" ;;
+        redis-start) require_ports "$rundir"; redis_start "$rundir" ;;
+        redis-stop) require_ports "$rundir"; redis_stop "$rundir" ;;
+        *) usage ;;
+    esac
+}
+
+main "$@"
