@@ -59,7 +59,9 @@ extern "C" {
  * --------------------------------------------------------------------------------------------- */
 
 /* A borrowed byte string. ptr may be NULL only when len == 0, except where a NULL ptr is given a
- * meaning (SQL NULL in query parameters). */
+ * meaning (SQL NULL in query parameters).
+ * admit_str, admit_kv and admit_sink are frozen value types: they never gain fields, so they carry
+ * no size prefix. Every other struct that crosses the boundary starts with `uint32_t size`. */
 typedef struct admit_str {
     const char* ptr;
     size_t len;
@@ -162,7 +164,8 @@ typedef struct admit_route_desc {
 /* Server-sent event stream route. The host keeps the connection open without holding a worker;
  * every stream_publish to the stream's topic reaches each open connection. The topic of a
  * connection is `topic_template` with the path parameters substituted, e.g. "seats:{scheduleId}".
- * `on_open`, optional, writes an initial event (usually a snapshot) into `first_event`. */
+ * `on_open`, optional, writes the JSON data of an initial event named "snapshot" into
+ * `first_event` (nothing written: no initial event); ADMIT_E_NOT_FOUND answers 404. */
 typedef admit_status (*admit_stream_open_fn)(void* ctx, const admit_request* request,
                                              admit_sink* first_event);
 typedef struct admit_stream_desc {
@@ -188,6 +191,7 @@ typedef admit_status (*admit_authenticate_fn)(void* ctx, admit_str bearer_token,
 /* Receives a result set row by row: on_columns once (even for zero rows), then on_row per row.
  * values[i].ptr == NULL means SQL NULL. All values are in PostgreSQL text format. */
 typedef struct admit_row_visitor {
+    uint32_t size; /* sizeof(admit_row_visitor) as the caller built it */
     void* ctx;
     void (*on_columns)(void* ctx, const admit_str* names, uint32_t count);
     void (*on_row)(void* ctx, const admit_str* values, uint32_t count);
@@ -210,7 +214,8 @@ typedef enum admit_redis_type {
 } admit_redis_type;
 
 typedef struct admit_redis_reply {
-    int32_t type; /* admit_redis_type */
+    uint32_t size; /* sizeof(admit_redis_reply) as the host built it */
+    int32_t type;  /* admit_redis_type */
     int64_t integer;
     admit_str str;
     const struct admit_redis_reply* elements;

@@ -1,0 +1,17 @@
+// The Admit plugin SDK: include this one header to write a plugin.
+#pragma once
+
+#include <admit/abi.h>
+#include <admit/sdk/abi_support.hpp>
+#include <admit/sdk/db.hpp>
+#include <admit/sdk/event.hpp>
+#include <admit/sdk/host.hpp>
+#include <admit/sdk/json_fields.hpp>
+#include <admit/sdk/metric.hpp>
+#include <admit/sdk/migrations.hpp>
+#include <admit/sdk/plugin.hpp>
+#include <admit/sdk/redis.hpp>
+#include <admit/sdk/request.hpp>
+#include <admit/sdk/response.hpp>
+#include <admit/sdk/result.hpp>
+#include <admit/sdk/rows.hpp>

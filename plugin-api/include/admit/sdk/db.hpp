@@ -1,0 +1,202 @@
+// PostgreSQL through the host: parameterized statements, transactions, and the transaction handle
+// (Tx) that also publishes outbox events and enqueues jobs atomically with the writes.
+#pragma once
+
+#include <admit/abi.h>
+#include <admit/sdk/abi_support.hpp>
+#include <admit/sdk/result.hpp>
+#include <admit/sdk/rows.hpp>
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace admit::sdk {
+
+/// A statement parameter in text form; nullopt is SQL NULL.
+using SqlParam = std::optional<std::string>;
+
+namespace detail {
+inline SqlParam to_param(std::nullptr_t) { return std::nullopt; }
+inline SqlParam to_param(std::nullopt_t) { return std::nullopt; }
+inline SqlParam to_param(std::string_view text) { return std::string(text); }
+inline SqlParam to_param(const std::string& text) { return text; }
+inline SqlParam to_param(const char* text) { return text == nullptr ? SqlParam{} : SqlParam{text}; }
+inline SqlParam to_param(bool value) { return std::string(value ? "true" : "false"); }
+template <std::integral T>
+    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
+SqlParam to_param(T value) { return std::to_string(value); }
+inline SqlParam to_param(double value)
+{
+    char buffer[64];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, ec == std::errc{} ? end : buffer);
+}
+inline SqlParam to_param(const boost::json::value& value) { return boost::json::serialize(value); }
+template <class T>
+SqlParam to_param(const std::optional<T>& value) { return value ? to_param(*value) : SqlParam{}; }
+inline SqlParam to_param(const SqlParam& value) { return value; }
+
+/// Collects a result set from the host's row visitor.
+struct RowCollector {
+    Rows rows;
+    admit_row_visitor visitor{sizeof(admit_row_visitor), this, &RowCollector::on_columns, &RowCollector::on_row};
+
+    static void on_columns(void* ctx, const admit_str* names, uint32_t count) noexcept
+    {
+        try {
+            auto& rows = static_cast<RowCollector*>(ctx)->rows;
+            rows.columns.clear();
+            for (uint32_t i = 0; i < count; ++i) rows.columns.emplace_back(from_abi(names[i]));
+        } catch (...) { // out of memory: the result is incomplete; nothing else can be done here
+        }
+    }
+    static void on_row(void* ctx, const admit_str* values, uint32_t count) noexcept
+    {
+        try {
+            auto& row = static_cast<RowCollector*>(ctx)->rows.values.emplace_back();
+            row.reserve(count);
+            for (uint32_t i = 0; i < count; ++i) {
+                if (values[i].ptr == nullptr) row.emplace_back(std::nullopt);
+                else row.emplace_back(std::string(values[i].ptr, values[i].len));
+            }
+        } catch (...) {
+        }
+    }
+};
+
+inline Result<Rows> exec(HostHandle handle, admit_tx* tx, std::string_view sql, const std::vector<SqlParam>& params)
+{
+    std::vector<admit_str> raw;
+    raw.reserve(params.size());
+    for (const auto& param : params) raw.push_back(param ? to_abi(*param) : admit_str{nullptr, 0});
+    RowCollector collector;
+    StringSink error;
+    const admit_status status =
+        handle.api->db_exec(handle.host, tx, to_abi(sql), raw.data(), static_cast<uint32_t>(raw.size()),
+                            &collector.visitor, &collector.rows.affected, error.get());
+    if (status != ADMIT_OK) return Status::from(status, error.take()).error();
+    return std::move(collector.rows);
+}
+
+inline Status enqueue_job(HostHandle handle, admit_tx* tx, std::string_view job, int64_t run_at_us,
+                          std::string_view payload)
+{
+    StringSink error;
+    return status_of(handle.api->job_enqueue(handle.host, tx, to_abi(job), run_at_us, to_abi(payload), error.get()), error);
+}
+} // namespace detail
+
+/// An open transaction; valid only inside the transaction (or subscriber) callback that received
+/// it, and only on that thread.
+class Tx {
+public:
+    Tx(HostHandle handle, admit_tx* raw) noexcept : handle_(handle), raw_(raw) {}
+
+    /// Runs one statement with $1, $2 ... bound to `params` (strings, integers, bools, optionals, nullptr).
+    template <class... Params>
+    Result<Rows> exec(std::string_view sql, const Params&... params)
+    {
+        return detail::exec(handle_, raw_, sql, {detail::to_param(params)...});
+    }
+    Result<Rows> exec_params(std::string_view sql, const std::vector<SqlParam>& params)
+    {
+        return detail::exec(handle_, raw_, sql, params);
+    }
+
+    /// Writes an event to the outbox; delivered only if this transaction commits.
+    Status publish(std::string_view topic, std::string_view key, const boost::json::value& payload)
+    {
+        return publish_raw(topic, key, boost::json::serialize(payload));
+    }
+    Status publish_raw(std::string_view topic, std::string_view key, std::string_view payload_json)
+    {
+        StringSink error;
+        return status_of(handle_.api->event_publish(handle_.host, raw_, to_abi(topic), to_abi(key),
+                                                       to_abi(payload_json), error.get()), error);
+    }
+
+    /// Enqueues a run of this plugin's job `name` at `run_at_us`, durably with this transaction.
+    Status enqueue(std::string_view job, int64_t run_at_us, std::string_view payload = {})
+    {
+        return detail::enqueue_job(handle_, raw_, job, run_at_us, payload);
+    }
+
+    admit_tx* raw() const noexcept { return raw_; }
+
+private:
+    HostHandle handle_;
+    admit_tx* raw_;
+};
+
+/// The body of Database::transaction: return ok to commit, an Error to roll back.
+using TxBody = std::function<Status(Tx&)>;
+
+namespace detail {
+struct TxCall {
+    HostHandle handle;
+    const TxBody* body;
+    Status outcome; ///< what the body returned or threw; wins over the host's message
+};
+
+inline admit_status run_tx_body(void* ctx, admit_tx* tx) noexcept
+{
+    auto* call = static_cast<TxCall*>(ctx);
+    try {
+        Tx handle(call->handle, tx);
+        call->outcome = (*call->body)(handle);
+    } catch (const std::exception& e) {
+        call->outcome = Status(Error::internal(e.what()));
+    } catch (...) {
+        call->outcome = Status(Error::internal("unknown exception in transaction"));
+    }
+    return call->outcome.status();
+}
+} // namespace detail
+
+/// PostgreSQL access of one plugin (statements outside a transaction run in autocommit).
+class Database {
+public:
+    explicit Database(HostHandle handle) noexcept : handle_(handle) {}
+
+    template <class... Params>
+    Result<Rows> exec(std::string_view sql, const Params&... params)
+    {
+        return detail::exec(handle_, nullptr, sql, {detail::to_param(params)...});
+    }
+    Result<Rows> exec_params(std::string_view sql, const std::vector<SqlParam>& params)
+    {
+        return detail::exec(handle_, nullptr, sql, params);
+    }
+
+    /// Runs `body` in one transaction: commit when it returns ok; rollback when it returns an
+    /// Error (returned as is) or throws (ADMIT_E_INTERNAL with the exception's message).
+    Status transaction(const TxBody& body)
+    {
+        detail::TxCall call{handle_, &body, {}};
+        StringSink error;
+        const admit_status status = handle_.api->db_transaction(handle_.host, &detail::run_tx_body, &call, error.get());
+        if (!call.outcome.ok()) return call.outcome;
+        return Status::from(status, error.take());
+    }
+
+    /// Registers migration `version` of this plugin's schema. [init]
+    Status migration(uint32_t version, std::string_view name, std::string_view sql)
+    {
+        StringSink error;
+        return status_of(
+            handle_.api->db_migration_register(handle_.host, version, to_abi(name), to_abi(sql), error.get()), error);
+    }
+
+private:
+    HostHandle handle_;
+};
+
+} // namespace admit::sdk

@@ -1,0 +1,319 @@
+// The admit_host_api functions of FakeHost. Internal to admit/testing/fake_host.hpp.
+// Every function keeps the ABI's promise: no exception leaves it.
+#pragma once
+
+#include <admit/sdk/json_fields.hpp>
+#include <admit/testing/fake_host_class.hpp>
+#include <admit/testing/fake_storage_api.hpp>
+
+namespace admit::testing::detail {
+
+using sdk::from_abi;
+using sdk::to_abi;
+using sdk::write_to;
+
+struct FakeApi {
+    using Slot = FakeHost::Slot;
+
+    static FakeHost& fake(admit_host* host) { return *FakeHost::slot_of(host)->fake; }
+    static Slot* slot(admit_host* host) { return FakeHost::slot_of(host); }
+
+    /// [init] functions: ADMIT_E_STATE outside init, like the real host.
+    static admit_status not_in_init(admit_host* host, admit_sink* error)
+    {
+        if (slot(host)->initializing) return ADMIT_OK;
+        write_to(error, "registration is only allowed during init");
+        return ADMIT_E_STATE;
+    }
+
+    template <class Body>
+    static admit_status guarded(admit_sink* error, Body&& body) noexcept
+    {
+        return sdk::barrier(error, std::forward<Body>(body));
+    }
+
+    static void config_json(admit_host* host, admit_sink* out)
+    {
+        try {
+            const auto& configs = fake(host).configs_;
+            const auto found = configs.find(slot(host)->name);
+            write_to(out, found == configs.end() ? std::string("{}") : boost::json::serialize(found->second));
+        } catch (...) {
+        }
+    }
+
+    static void log(admit_host* host, admit_log_level level, admit_str message)
+    {
+        try {
+            fake(host).logs_.push_back(LogLine{slot(host)->name, level, std::string(from_abi(message))});
+        } catch (...) {
+        }
+    }
+
+    static int64_t now_us(admit_host* host) { return fake(host).now_us_; }
+
+    static admit_status route_register(admit_host* host, const admit_route_desc* route, admit_sink* error)
+    {
+        if (auto s = not_in_init(host, error)) return s;
+        return guarded(error, [&]() -> admit_status {
+            if (route == nullptr || route->handler == nullptr || from_abi(route->path).empty()) {
+                write_to(error, "route needs a path and a handler");
+                return ADMIT_E_INVALID_ARGUMENT;
+            }
+            RegisteredRoute info{slot(host)->name, std::string(from_abi(route->method)), std::string(from_abi(route->path)),
+                                 std::string(from_abi(route->roles)), std::string(from_abi(route->rate_category)),
+                                 std::string(from_abi(route->summary))};
+            for (const auto& existing : fake(host).routes_) {
+                if (existing.info.method == info.method && existing.info.path == info.path) {
+                    write_to(error, "route " + info.method + " " + info.path + " is already registered by " +
+                                        existing.info.plugin);
+                    return ADMIT_E_CONFLICT;
+                }
+            }
+            fake(host).routes_.push_back(FakeHost::Route{slot(host), std::move(info), route->handler, route->ctx});
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status stream_register(admit_host* host, const admit_stream_desc* stream, admit_sink* error)
+    {
+        if (auto s = not_in_init(host, error)) return s;
+        return guarded(error, [&]() -> admit_status {
+            fake(host).streams_.push_back(FakeHost::Stream{slot(host), std::string(from_abi(stream->path)),
+                                                           std::string(from_abi(stream->roles)),
+                                                           std::string(from_abi(stream->topic_template)),
+                                                           stream->on_open, stream->ctx});
+            return ADMIT_OK;
+        });
+    }
+
+    static void stream_publish(admit_host* host, admit_str topic, admit_str event_name, admit_str data)
+    {
+        try {
+            fake(host).stream_messages_.push_back(StreamMessage{slot(host)->name, std::string(from_abi(topic)),
+                                                                std::string(from_abi(event_name)),
+                                                                std::string(from_abi(data))});
+        } catch (...) {
+        }
+    }
+
+    static FakeResponse& response(admit_response* r) { return *reinterpret_cast<FakeResponse*>(r); }
+
+    static void response_status(admit_response* r, int32_t status) { response(r).status = status; }
+    static void response_header(admit_response* r, admit_str name, admit_str value)
+    {
+        try {
+            response(r).headers.emplace_back(std::string(from_abi(name)), std::string(from_abi(value)));
+        } catch (...) {
+        }
+    }
+    static void response_body(admit_response* r, admit_str body, admit_str content_type)
+    {
+        try {
+            response(r).body = std::string(from_abi(body));
+            response(r).content_type = std::string(from_abi(content_type));
+        } catch (...) {
+        }
+    }
+    static void response_error(admit_response* r, int32_t status, admit_str code, admit_str message)
+    {
+        try {
+            response(r).status = status;
+            response(r).content_type.clear();
+            response(r).body = boost::json::serialize(boost::json::object{
+                {"code", from_abi(code)}, {"message", from_abi(message)}, {"traceId", "fake-trace"}});
+        } catch (...) {
+        }
+    }
+
+    static admit_status authenticator_register(admit_host* host, admit_authenticate_fn fn, void* ctx, admit_sink* error)
+    {
+        if (auto s = not_in_init(host, error)) return s;
+        if (fake(host).authenticator_) {
+            write_to(error, "an authenticator is already registered by " + fake(host).authenticator_->slot->name);
+            return ADMIT_E_CONFLICT;
+        }
+        fake(host).authenticator_ = FakeHost::Authenticator{slot(host), fn, ctx};
+        return ADMIT_OK;
+    }
+
+    static void principal_set(admit_principal_out* out, admit_str subject, admit_str role, admit_str tier, admit_str session)
+    {
+        try {
+            *reinterpret_cast<TestPrincipal*>(out) =
+                TestPrincipal{std::string(from_abi(subject)), std::string(from_abi(role)), std::string(from_abi(tier)),
+                              std::string(from_abi(session))};
+        } catch (...) {
+        }
+    }
+
+    static admit_status db_migration_register(admit_host* host, uint32_t version, admit_str name, admit_str sql,
+                                              admit_sink* error)
+    {
+        if (auto s = not_in_init(host, error)) return s;
+        return guarded(error, [&]() -> admit_status {
+            fake(host).migrations_.push_back(RegisteredMigration{slot(host)->name, version, std::string(from_abi(name)),
+                                                                 std::string(from_abi(sql))});
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admit_str key, admit_str payload,
+                                      admit_sink* error)
+    {
+        if (tx == nullptr) {
+            write_to(error, "event_publish needs a transaction");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
+        return guarded(error, [&]() -> admit_status {
+            auto& fake_host = fake(host);
+            reinterpret_cast<FakeHost::Tx*>(tx)->events.push_back(
+                PublishedEvent{slot(host)->name, fake_host.next_id("evt"), std::string(from_abi(topic)),
+                               std::string(from_abi(key)), std::string(from_abi(payload)), fake_host.now_us_});
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status event_subscribe(admit_host* host, const admit_subscription_desc* sub, admit_sink* error)
+    {
+        if (auto s = not_in_init(host, error)) return s;
+        return guarded(error, [&]() -> admit_status {
+            fake(host).subscriptions_.push_back(FakeHost::Subscription{slot(host), std::string(from_abi(sub->topic)),
+                                                                       std::string(from_abi(sub->subscriber)),
+                                                                       sub->handler, sub->ctx});
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status service_register(admit_host* host, admit_str method, admit_service_fn fn, void* ctx,
+                                         admit_sink* error)
+    {
+        if (auto s = not_in_init(host, error)) return s;
+        return guarded(error, [&]() -> admit_status {
+            auto [it, inserted] = fake(host).services_.emplace(std::string(from_abi(method)),
+                                                               FakeHost::Service{slot(host), fn, ctx});
+            if (!inserted) {
+                write_to(error, "service " + it->first + " is already registered by " + it->second.slot->name);
+                return ADMIT_E_CONFLICT;
+            }
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status service_call(admit_host* host, admit_str method, const admit_principal* caller, admit_str input,
+                                     admit_sink* output, admit_sink* error)
+    {
+        return guarded(error, [&]() -> admit_status {
+            const auto& services = fake(host).services_;
+            const auto found = services.find(std::string(from_abi(method)));
+            if (found == services.end()) {
+                write_to(error, "no service method " + std::string(from_abi(method)));
+                return ADMIT_E_NOT_FOUND;
+            }
+            return found->second.fn(found->second.ctx, caller, input, output, error);
+        });
+    }
+
+    static admit_status policy_eval(admit_host* host, admit_str name, admit_str input, admit_sink* decision,
+                                    admit_sink* revision, admit_sink* error)
+    {
+        return guarded(error, [&]() -> admit_status {
+            const auto& policies = fake(host).policies_;
+            const auto found = policies.find(std::string(from_abi(name)));
+            if (found == policies.end()) {
+                write_to(error, "no policy named " + std::string(from_abi(name)));
+                return ADMIT_E_NOT_FOUND;
+            }
+            auto parsed = sdk::parse_json(from_abi(input), "policy input");
+            if (!parsed) return sdk::report(parsed.error(), error);
+            auto answer = found->second.decide(*parsed);
+            if (!answer) return sdk::report(answer.error(), error);
+            write_to(decision, boost::json::serialize(*answer));
+            write_to(revision, found->second.revision);
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status job_register(admit_host* host, const admit_job_desc* job, admit_sink* error)
+    {
+        if (auto s = not_in_init(host, error)) return s;
+        return guarded(error, [&]() -> admit_status {
+            fake(host).jobs_.push_back(
+                FakeHost::Job{slot(host), std::string(from_abi(job->name)), job->interval_ms, job->run, job->ctx});
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status job_enqueue(admit_host* host, admit_tx* tx, admit_str name, int64_t run_at_us, admit_str payload,
+                                    admit_sink* error)
+    {
+        return guarded(error, [&]() -> admit_status {
+            EnqueuedJob job{slot(host)->name, std::string(from_abi(name)), run_at_us, std::string(from_abi(payload)),
+                            tx != nullptr};
+            if (tx != nullptr) reinterpret_cast<FakeHost::Tx*>(tx)->jobs.push_back(std::move(job));
+            else fake(host).enqueued_jobs_.push_back(std::move(job));
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_metric* metric_register(admit_host* host, admit_metric_kind kind, admit_str name, admit_str help,
+                                         admit_str labels)
+    {
+        (void)help;
+        if (!slot(host)->initializing) return nullptr;
+        try {
+            auto& metrics = fake(host).metrics_;
+            metrics.push_back(std::make_unique<FakeHost::Metric>(
+                FakeHost::Metric{slot(host), kind, std::string(from_abi(name)), std::string(from_abi(labels))}));
+            return reinterpret_cast<admit_metric*>(metrics.back().get());
+        } catch (...) {
+            return nullptr;
+        }
+    }
+
+    static void metric_record(admit_metric* raw, double value)
+    {
+        auto* metric = reinterpret_cast<FakeHost::Metric*>(raw);
+        ++metric->observations;
+        if (metric->kind == ADMIT_METRIC_GAUGE) metric->value = value;
+        else metric->value += value;
+    }
+
+    static admit_host_api table()
+    {
+        admit_host_api api{};
+        api.size = sizeof api;
+        api.abi_major = ADMIT_ABI_MAJOR;
+        api.abi_minor = ADMIT_ABI_MINOR;
+        api.config_json = &config_json;
+        api.log = &log;
+        api.now_us = &now_us;
+        api.route_register = &route_register;
+        api.stream_register = &stream_register;
+        api.stream_publish = &stream_publish;
+        api.response_status = &response_status;
+        api.response_header = &response_header;
+        api.response_body = &response_body;
+        api.response_error = &response_error;
+        api.authenticator_register = &authenticator_register;
+        api.principal_set = &principal_set;
+        api.db_migration_register = &db_migration_register;
+        api.db_exec = &FakeStorageApi::db_exec;
+        api.db_transaction = &FakeStorageApi::db_transaction;
+        api.redis_command = &FakeStorageApi::redis_command;
+        api.redis_script_register = &FakeStorageApi::redis_script_register;
+        api.redis_script_eval = &FakeStorageApi::redis_script_eval;
+        api.event_publish = &event_publish;
+        api.event_subscribe = &event_subscribe;
+        api.service_register = &service_register;
+        api.service_call = &service_call;
+        api.policy_eval = &policy_eval;
+        api.job_register = &job_register;
+        api.job_enqueue = &job_enqueue;
+        api.metric_register = &metric_register;
+        api.metric_record = &metric_record;
+        return api;
+    }
+};
+
+} // namespace admit::testing::detail

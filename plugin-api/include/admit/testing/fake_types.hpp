@@ -1,0 +1,137 @@
+// Value types a test sees when it drives plugins through admit::testing::FakeHost.
+#pragma once
+
+#include <admit/abi.h>
+#include <admit/sdk/abi_support.hpp>
+#include <admit/sdk/result.hpp>
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace admit::testing {
+
+/// An owned principal for test requests and service calls. Default: anonymous.
+struct TestPrincipal {
+    std::string subject;
+    std::string role;
+    std::string tier = "none";
+    std::string session;
+
+    static TestPrincipal anonymous() { return {}; }
+    static TestPrincipal user(std::string subject, std::string role = "customer", std::string tier = "none")
+    {
+        return {std::move(subject), std::move(role), std::move(tier), {}};
+    }
+
+    /// A view valid while this object lives and is not modified.
+    admit_principal raw() const noexcept
+    {
+        admit_principal out{};
+        out.size = sizeof out;
+        out.subject = sdk::to_abi(subject);
+        out.role = sdk::to_abi(role);
+        out.tier = sdk::to_abi(tier);
+        out.session = sdk::to_abi(session);
+        return out;
+    }
+};
+
+/// What a route answered.
+struct FakeResponse {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string content_type; ///< empty: application/json
+    admit_status handler_status = ADMIT_OK;
+
+    /// The body as JSON; throws on invalid JSON (a test failure, not a plugin condition).
+    boost::json::value json() const { return boost::json::parse(body); }
+    /// The "code" of a standard error body, empty otherwise.
+    std::string error_code() const
+    {
+        boost::system::error_code ec;
+        auto value = boost::json::parse(body, ec);
+        if (ec || !value.is_object()) return {};
+        const auto* code = value.as_object().if_contains("code");
+        return (code && code->is_string()) ? std::string(code->as_string()) : std::string{};
+    }
+    std::optional<std::string> header(std::string_view name) const
+    {
+        for (const auto& [key, value] : headers) {
+            if (key == name) return value;
+        }
+        return std::nullopt;
+    }
+};
+
+struct LogLine {
+    std::string plugin;
+    admit_log_level level;
+    std::string message;
+};
+
+/// One db_exec call, as the test's database answerer sees it.
+struct DbCall {
+    std::string plugin;
+    std::string sql;
+    std::vector<std::optional<std::string>> params; ///< nullopt = SQL NULL
+    bool in_transaction = false;
+};
+
+/// An event committed through a fake transaction (also what subscribers receive).
+struct PublishedEvent {
+    std::string plugin; ///< publisher ("" when injected by the test)
+    std::string id;
+    std::string topic;
+    std::string key;
+    std::string payload;
+    int64_t published_at_us = 0;
+};
+
+/// A subscriber that returned an error (the real host would retry, then park the event).
+struct FailedDelivery {
+    std::string plugin;
+    std::string subscriber;
+    std::string event_id;
+    admit_status status = ADMIT_OK;
+    std::string message;
+};
+
+struct StreamMessage {
+    std::string plugin;
+    std::string topic;
+    std::string event_name;
+    std::string data;
+};
+
+struct EnqueuedJob {
+    std::string plugin;
+    std::string name;
+    int64_t run_at_us = 0;
+    std::string payload;
+    bool in_transaction = false;
+};
+
+struct RegisteredMigration {
+    std::string plugin;
+    uint32_t version = 0;
+    std::string name;
+    std::string sql;
+};
+
+struct RegisteredRoute {
+    std::string plugin;
+    std::string method;
+    std::string path;
+    std::string roles;
+    std::string rate_category;
+    std::string summary;
+};
+
+} // namespace admit::testing
