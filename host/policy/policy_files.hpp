@@ -1,0 +1,41 @@
+// Where policies live on disk: name <-> file mapping, discovery, reading and atomic writes.
+#pragma once
+
+#include "common/result.hpp"
+#include "policy/policy_types.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace admit::policy {
+
+struct PolicyPaths {
+    std::filesystem::path source;  // override file, or <dir>/<name>.lua
+    std::filesystem::path test;    // <override stem>_test.lua if it exists, else <dir>/<name>_test.lua
+};
+
+// Names are 1-64 characters of a-z, 0-9 and _, and do not end in "_test".
+bool is_valid_policy_name(std::string_view name);
+
+PolicyPaths policy_paths(const PolicyOptions& options, const std::string& name);
+
+// Policy names found in options.dir (every <name>.lua that is not a test) plus every override,
+// sorted.
+std::vector<std::string> discover_policy_names(const PolicyOptions& options);
+
+// The directories to watch: options.dir and the folders of override files.
+std::vector<std::filesystem::path> watched_directories(const PolicyOptions& options);
+
+// The policy a changed file belongs to (its source or its tests), if any.
+std::optional<std::string> policy_name_for_file(const PolicyOptions& options,
+                                                const std::filesystem::path& file);
+
+std::optional<std::string> read_file(const std::filesystem::path& path);
+
+// Writes content to a temporary file next to path and renames it over path.
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+}  // namespace admit::policy

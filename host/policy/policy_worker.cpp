@@ -1,0 +1,80 @@
+#include "policy/policy_worker.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <chrono>
+
+namespace admit::policy {
+
+Result<std::unique_ptr<PolicyWorker>> PolicyWorker::create(const Clock& clock, const Limits& limits) {
+    auto sandbox = Sandbox::create(clock);
+    if (!sandbox.ok()) return sandbox.error();
+    return std::unique_ptr<PolicyWorker>(new PolicyWorker(std::move(sandbox.value()), limits));
+}
+
+void PolicyWorker::sync(std::shared_ptr<const PolicySet> set) {
+    for (auto it = slots_.begin(); it != slots_.end();) {
+        auto live = set->policies.find(it->first);
+        if (live == set->policies.end() || live->second != it->second.compiled) {
+            release_policy(*sandbox_, it->second.loaded);
+            it = slots_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto& [name, compiled] : set->policies) {
+        if (slots_.count(name) != 0) continue;
+        Slot slot{compiled, {}, {}};
+        auto loaded = load_policy(*sandbox_, compiled->chunk_name, compiled->source, limits_);
+        if (loaded.ok()) {
+            slot.loaded = loaded.value();
+        } else {
+            slot.load_error = "worker could not load revision " + compiled->revision + ": " +
+                              loaded.error().message;
+            spdlog::error("policy {}: {}", name, slot.load_error);
+        }
+        slots_.emplace(name, std::move(slot));
+    }
+    set_ = std::move(set);
+}
+
+Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view input_json) {
+    auto found = slots_.find(name);
+    if (found == slots_.end()) {
+        return Error{"POLICY_NOT_FOUND", "no live policy named '" + std::string(name) + "'"};
+    }
+    const Slot& slot = found->second;
+    const CompiledPolicy& compiled = *slot.compiled;
+    // Inputs are small: parse into a stack buffer (no heap traffic for typical inputs).
+    std::array<unsigned char, 4096> parse_buffer;
+    boost::json::monotonic_resource parse_memory(parse_buffer.data(), parse_buffer.size());
+    boost::system::error_code parse_error;
+    boost::json::value input = boost::json::parse(input_json, parse_error, &parse_memory);
+    if (parse_error) {
+        return Error{"POLICY_BAD_INPUT",
+                     "policy input is not valid JSON: " + parse_error.message()};
+    }
+    compiled.counters->evaluations.fetch_add(1, std::memory_order_relaxed);
+    if (!slot.load_error.empty()) return fallback(compiled, slot.load_error);
+    Result<std::string> decision = call_decide(*sandbox_, slot.loaded.decide_ref, input, limits_);
+    if (!decision.ok()) return fallback(compiled, decision.error().message);
+    return Decision{std::move(decision.value()), compiled.revision, false, {}};
+}
+
+Decision PolicyWorker::fallback(const CompiledPolicy& compiled, std::string error) {
+    compiled.counters->fallbacks.fetch_add(1, std::memory_order_relaxed);
+    using namespace std::chrono;
+    const auto now_ms = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    auto last = compiled.counters->last_fallback_log_ms.load(std::memory_order_relaxed);
+    if (now_ms - last >= 1000 &&
+        compiled.counters->last_fallback_log_ms.compare_exchange_strong(last, now_ms)) {
+        spdlog::warn("policy {} revision {} answered with its fallback: {}", compiled.name,
+                     compiled.revision, error);
+    }
+    return Decision{compiled.fallback_json, compiled.revision, true, std::move(error)};
+}
+
+}  // namespace admit::policy

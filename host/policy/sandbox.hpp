@@ -1,0 +1,76 @@
+// Sandbox: one Lua 5.4 state set up for policies.
+//
+// What a chunk can reach: assert error ipairs next pairs pcall xpcall select tonumber tostring
+// type rawequal rawget rawlen getmetatable setmetatable (refuses __gc) _VERSION, read-only string (without
+// dump), math (without random/randomseed), table and utf8, plus now() (host clock), null
+// (JSON null) and array(t) (mark t as a JSON array). Naming io, os, debug, package, require,
+// load, loadstring, loadfile, dofile, collectgarbage, rawset, print or coroutine raises
+// "'<name>' is not available in policies". Chunks are text only (binary chunks are refused).
+//
+// Globals: while a chunk's top level runs, its global assignments go into its own "declared"
+// table; after that the environment is frozen and any global assignment raises "assignment to
+// undeclared global '<name>'". Top-level helpers should be `local`.
+//
+// Bounds: every call made through call() runs under Limits: an instruction budget (count hook),
+// a memory cap (the allocator refuses growth beyond the state's size at call start plus
+// memory_bytes) and a deadline (checked in the same hook). Exceeding one ends the call with a
+// clear message even if the script catches the error with pcall; the state stays usable.
+//
+// Thread-safety: a Sandbox belongs to one thread at a time.
+#pragma once
+
+#include "common/result.hpp"
+#include "policy/policy_types.hpp"
+
+#include <lua.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace admit::policy {
+
+struct SandboxContext;  // allocator, hook and clock state (sandbox.cpp)
+
+class Sandbox {
+public:
+    // Returns an error when the state cannot be created (out of memory).
+    static Result<std::unique_ptr<Sandbox>> create(Clock clock);
+    ~Sandbox();
+    Sandbox(const Sandbox&) = delete;
+    Sandbox& operator=(const Sandbox&) = delete;
+
+    lua_State* state() const { return L_; }
+
+    // Runs fn(arg) as a protected call under limits. fn receives arg as light userdata at index
+    // 1 and may raise Lua errors. On failure returns the message ("<file>:<line>: ..." when the
+    // error has a location). The stack is left as it was.
+    Status call(lua_CFunction fn, void* arg, const Limits& limits);
+
+    // Compiles a text chunk, runs its top level under limits with globals going into a new
+    // declared table whose lookups fall back to the table referenced by parent_ref (or the
+    // sandbox base when parent_ref is LUA_NOREF), then freezes it. Returns a registry reference
+    // to the declared table. chunk_name is shown in messages ("fees.lua").
+    Result<int> load_chunk(std::string_view chunk_name, std::string_view source,
+                           const Limits& limits, int parent_ref = LUA_NOREF);
+
+    // Pushes a new table whose lookups fall back to the sandbox base (for test extras).
+    void push_table_over_base();
+
+    // Fixes what now() returns (tests); std::nullopt returns to the clock.
+    void set_fixed_now(std::optional<double> seconds);
+
+    // Releases a registry reference.
+    void unref(int ref);
+
+    std::size_t memory_in_use() const;
+
+private:
+    Sandbox() = default;
+    lua_State* L_ = nullptr;
+    std::unique_ptr<SandboxContext> context_;
+    int base_ref_ = LUA_NOREF;
+};
+
+}  // namespace admit::policy
