@@ -1,0 +1,524 @@
+#include "http/connection.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "observe/logging.hpp"
+#include "observe/trace_id.hpp"
+
+namespace admit::http::detail {
+
+namespace bhttp = beast::http;
+
+namespace {
+
+// Forwards hub deliveries to a connection's executor; holds the connection weakly.
+class ConnectionSink final : public StreamSink {
+  public:
+    explicit ConnectionSink(std::weak_ptr<Connection> connection)
+        : connection_(std::move(connection)) {}
+    void deliver(std::shared_ptr<const std::string> frame) override {
+        if (auto connection = connection_.lock()) connection->post_frame(std::move(frame));
+    }
+    void close() override {
+        if (auto connection = connection_.lock()) {
+            net::post(connection->executor(), [connection] { connection->close(); });
+        }
+    }
+
+  private:
+    std::weak_ptr<Connection> connection_;
+};
+
+const beast::error_category& http_error_category() {
+    static const auto& category = bhttp::make_error_code(bhttp::error::bad_target).category();
+    return category;
+}
+
+std::string_view method_label(const bhttp::request_parser<bhttp::string_body>& parser) {
+    if (!parser.is_header_done() || parser.get().method() == bhttp::verb::unknown) return "OTHER";
+    auto text = parser.get().method_string();
+    return {text.data(), text.size()};
+}
+
+std::chrono::milliseconds timer_granularity(const ServerOptions& options) {
+    return std::max(
+        std::chrono::milliseconds(1),
+        std::min({options.request_timeout, options.idle_timeout, options.sse_heartbeat}));
+}
+
+// Header text a handler supplies must not smuggle CR/LF (response splitting) or NUL.
+bool is_safe_header_text(std::string_view text) {
+    return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Replaces a response the server cannot send as given (bad status or header text) with a 500.
+void sanitize(Response& response, const std::string& trace_id) {
+    bool valid = response.status >= 100 && response.status <= 599 &&
+                 is_safe_header_text(response.content_type);
+    for (const auto& [name, value] : response.headers) {
+        valid = valid && !name.empty() && is_safe_header_text(name) && is_safe_header_text(value) &&
+                name.find(':') == std::string::npos;
+    }
+    if (valid) return;
+    spdlog::error(
+        "handler returned an unsendable response (status {} or header text); answering 500, "
+        "trace_id={}",
+        response.status, trace_id);
+    std::string route = std::move(response.route_label);
+    response = Response::error(500, "INTERNAL", "internal error", trace_id);
+    response.route_label = std::move(route);
+}
+
+void lower_into(std::string& out, std::string_view text) {
+    out.resize(text.size());
+    std::transform(text.begin(), text.end(), out.begin(), [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+}
+
+}  // namespace
+
+Connection::Connection(ServerCore& core, tcp::socket socket)
+    : core_(core), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+    core_.metrics.open_connections().inc();
+    beast::error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+    auto peer = socket_.remote_endpoint(ec);
+    if (!ec) request_.remote_addr = peer.address().to_string() + ":" + std::to_string(peer.port());
+}
+
+Connection::~Connection() {
+    if (sink_) {
+        core_.hub.unsubscribe(topic_, sink_.get());
+        core_.metrics.sse_streams().dec();
+    }
+    core_.metrics.open_connections().dec();
+    core_.remove_connection(this);
+}
+
+void Connection::start() {
+    core_.add_connection(shared_from_this());
+    wait_for_request();
+}
+
+// ---- request cycle ----------------------------------------------------------------------------
+
+void Connection::wait_for_request() {
+    if (core_.stopping.load(std::memory_order_relaxed) || close_after_response_) {
+        close();
+        return;
+    }
+    if (buffer_.size() > 0) {  // a pipelined request is already here
+        read_request();
+        return;
+    }
+    state_ = State::waiting;
+    set_deadline(core_.options.idle_timeout);
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        if (self->state_ != State::waiting) return;
+        if (ec || self->timed_out_) {
+            self->close();
+            return;
+        }
+        self->read_request();
+    });
+}
+
+void Connection::read_request() {
+    state_ = State::reading;
+    set_deadline(core_.options.request_timeout);
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(core_.options.header_limit_bytes, UINT32_MAX)));
+    parser_->body_limit(core_.options.body_limit_bytes);
+    bhttp::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void Connection::on_header(beast::error_code ec) {
+    if (state_ != State::reading) return;
+    if (handle_read_error(ec)) return;
+    if (parser_->is_done()) {
+        on_read(ec);
+        return;
+    }
+    auto expect = parser_->get()[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+        static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        net::async_write(socket_, net::buffer(kContinue),
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (self->state_ != State::reading) return;
+                             if (ec) {
+                                 self->close();
+                                 return;
+                             }
+                             self->read_body();
+                         });
+        return;
+    }
+    read_body();
+}
+
+void Connection::read_body() {
+    bhttp::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+// Answers or closes for a failed read; false when there was no error.
+bool Connection::handle_read_error(beast::error_code ec) {
+    if (timed_out_) {
+        timed_out_ = false;
+        method_label_ = method_label(*parser_);
+        send_error(408, "REQUEST_TIMEOUT", "the request was not received in time", false);
+        return true;
+    }
+    if (!ec) return false;
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+        ec.category() != http_error_category()) {
+        close();
+        return true;
+    }
+    method_label_ = method_label(*parser_);
+    if (ec == bhttp::error::header_limit) {
+        send_error(431, "HEADERS_TOO_LARGE", "request headers exceed the limit", false);
+    } else if (ec == bhttp::error::body_limit) {
+        send_error(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit", false);
+    } else {
+        send_error(400, "INVALID_REQUEST", "malformed HTTP request: " + ec.message(), false);
+    }
+    return true;
+}
+
+void Connection::on_read(beast::error_code ec) {
+    if (state_ != State::reading) return;
+    if (handle_read_error(ec)) return;
+    request_start_ = Clock::now();
+    if (!fill_request()) {
+        send_error(400, "INVALID_REQUEST", "malformed request target", false);
+        return;
+    }
+    dispatch();
+}
+
+bool Connection::fill_request() {
+    auto& message = parser_->get();
+    auto method = message.method_string();
+    request_.method.assign(method.data(), method.size());
+    method_label_ = method_label(*parser_);
+    keep_alive_ = message.keep_alive();
+    std::string_view target(message.target().data(), message.target().size());
+    std::size_t question = target.find('?');
+    request_.query.assign(question == std::string_view::npos ? std::string_view()
+                                                             : target.substr(question + 1));
+    // Reuse the header strings' capacity from the previous request on this connection.
+    std::size_t count = 0;
+    std::string_view traceparent, request_id;
+    for (const auto& field : message) {
+        if (count == request_.headers.size()) request_.headers.emplace_back();
+        auto& [name, value] = request_.headers[count++];
+        auto raw_name = field.name_string();
+        lower_into(name, {raw_name.data(), raw_name.size()});
+        value.assign(field.value().data(), field.value().size());
+    }
+    request_.headers.resize(count);
+    for (const auto& [name, value] : request_.headers) {
+        if (name == "traceparent")
+            traceparent = value;
+        else if (name == "x-request-id")
+            request_id = value;
+    }
+    request_.trace_id = observe::resolve_trace_id(traceparent, request_id);
+    request_.body = std::move(message.body());
+    request_.params.clear();
+    if (!percent_decode_path(target.substr(0, question), request_.path)) return false;
+    return !request_.path.empty() && request_.path.front() == '/';
+}
+
+void Connection::dispatch() {
+    state_ = State::handling;
+    clear_deadline();
+    if (core_.options.run_handlers_inline) {
+        run_handler();
+        send_response();
+        return;
+    }
+    pending_self_ = shared_from_this();
+    WorkerPool::Task task = [this] {
+        run_handler();
+        auto self = std::move(pending_self_);
+        auto executor = socket_.get_executor();
+        net::post(executor, [self = std::move(self)] { self->send_response(); });
+    };
+    if (core_.pool->try_submit_deferred(task)) {
+        schedule_pool_wake();
+        return;
+    }
+    pending_self_.reset();
+    core_.metrics.overloaded().inc();
+    result_ =
+        Response::error(503, "OVERLOADED", "the server is busy; retry later", request_.trace_id);
+    result_.set_header("Retry-After", std::to_string(core_.options.retry_after_seconds));
+    send_response();
+}
+
+// Wakes workers once per round of this I/O thread's event loop rather than once per request: the
+// posted call runs after the completions already queued (the rest of the epoll batch).
+void Connection::schedule_pool_wake() {
+    thread_local bool wake_scheduled = false;
+    if (wake_scheduled) return;
+    wake_scheduled = true;
+    net::post(socket_.get_executor(), [pool = core_.pool.get()] {
+        wake_scheduled = false;
+        pool->wake_for_queued();
+    });
+}
+
+void Connection::run_handler() {
+    observe::LogField trace("trace_id", request_.trace_id);
+    try {
+        result_ = core_.handler(request_);
+        return;
+    } catch (const std::exception& e) {
+        spdlog::error("handler for {} {} threw: {}", request_.method, request_.path, e.what());
+    } catch (...) {
+        spdlog::error("handler for {} {} threw a non-standard exception", request_.method,
+                      request_.path);
+    }
+    result_ = Response::error(500, "INTERNAL", "internal error", request_.trace_id);
+}
+
+void Connection::send_error(int status, std::string_view code, std::string_view message,
+                            bool keep_alive) {
+    if (request_.trace_id.empty() || state_ == State::reading)
+        request_.trace_id = observe::generate_trace_id();
+    request_start_ = Clock::now();
+    keep_alive_ = keep_alive;
+    result_ = Response::error(status, code, message, request_.trace_id);
+    send_response();
+}
+
+void Connection::send_response() {
+    if (state_ == State::closed) return;
+    sanitize(result_, request_.trace_id);
+    if (result_.stream_topic) {
+        start_stream();
+        return;
+    }
+    keep_alive_ =
+        keep_alive_ && !close_after_response_ && !core_.stopping.load(std::memory_order_relaxed);
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(result_.status));
+    response_.set(bhttp::field::content_type, result_.content_type);
+    response_.set("X-Trace-Id", request_.trace_id);
+    for (const auto& [name, value] : result_.headers) response_.insert(name, value);
+    response_.keep_alive(keep_alive_);
+    response_.body() = std::move(result_.body);
+    response_.prepare_payload();
+    core_.metrics.record_request(
+        result_.route_label, method_label_, result_.status,
+        std::chrono::duration<double>(Clock::now() - request_start_).count());
+    state_ = State::writing;
+    set_deadline(core_.options.request_timeout);
+    bhttp::async_write(
+        socket_, response_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void Connection::on_write(beast::error_code ec) {
+    if (state_ != State::writing) return;
+    if (ec || timed_out_) {
+        close();
+        return;
+    }
+    if (!keep_alive_) {
+        drain_and_close();
+        return;
+    }
+    wait_for_request();
+}
+
+// Half-closes and reads what the peer still sends (so closing does not reset the connection
+// before it has read our response), for at most a second.
+void Connection::drain_and_close() {
+    if (state_ != State::draining) {
+        state_ = State::draining;
+        beast::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        // While the server stops, do not hold it up waiting for the peer.
+        bool stopping = core_.stopping.load(std::memory_order_relaxed);
+        set_deadline(stopping ? Clock::duration(std::chrono::milliseconds(100))
+                              : Clock::duration(std::chrono::seconds(1)));
+    }
+    socket_.async_read_some(net::buffer(peer_scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                if (self->state_ != State::draining) return;
+                                if (ec || self->timed_out_) {
+                                    self->close();
+                                    return;
+                                }
+                                self->drain_and_close();
+                            });
+}
+
+void Connection::close() {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    ++timer_generation_;
+    timer_.cancel();
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (sink_) {
+        core_.hub.unsubscribe(topic_, sink_.get());
+        core_.metrics.sse_streams().dec();
+        sink_.reset();
+    }
+}
+
+void Connection::on_server_stopping() {
+    switch (state_) {
+        case State::waiting:
+        case State::streaming:
+            close();
+            break;
+        case State::reading:
+        case State::handling:
+        case State::writing:
+            close_after_response_ = true;
+            break;
+        case State::draining:
+        case State::closed:
+            break;
+    }
+}
+
+// ---- SSE --------------------------------------------------------------------------------------
+
+void Connection::start_stream() {
+    if (core_.stopping.load(std::memory_order_relaxed)) {
+        close();
+        return;
+    }
+    state_ = State::streaming;
+    topic_ = *result_.stream_topic;
+    std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+        "Connection: keep-alive\r\nX-Accel-Buffering: no\r\nX-Trace-Id: " +
+        request_.trace_id + "\r\n";
+    for (const auto& [name, value] : result_.headers) head += name + ": " + value + "\r\n";
+    head += "\r\n";
+    head += result_.stream_first_event;
+    core_.metrics.record_request(
+        result_.route_label, method_label_, 200,
+        std::chrono::duration<double>(Clock::now() - request_start_).count());
+    frames_.push_back(std::make_shared<const std::string>(std::move(head)));
+    sink_ = std::make_shared<ConnectionSink>(weak_from_this());
+    core_.hub.subscribe(topic_, sink_);
+    core_.metrics.sse_streams().inc();
+    set_deadline(core_.options.sse_heartbeat);
+    write_next_frame();
+    watch_stream_peer();
+}
+
+void Connection::post_frame(std::shared_ptr<const std::string> frame) {
+    net::post(socket_.get_executor(),
+              [self = shared_from_this(), frame = std::move(frame)]() mutable {
+                  self->enqueue_frame(std::move(frame));
+              });
+}
+
+void Connection::enqueue_frame(std::shared_ptr<const std::string> frame) {
+    if (state_ != State::streaming) return;
+    if (frames_.size() >= core_.options.sse_buffer_events) {
+        core_.metrics.sse_dropped().inc();
+        spdlog::warn("dropping SSE stream of topic {} for {}: client too slow", topic_,
+                     request_.remote_addr);
+        close();
+        return;
+    }
+    frames_.push_back(std::move(frame));
+    write_next_frame();
+}
+
+void Connection::write_next_frame() {
+    if (frame_writing_ || frames_.empty()) return;
+    frame_writing_ = true;
+    auto frame = frames_.front();
+    net::async_write(socket_, net::buffer(*frame),
+                     [self = shared_from_this(), frame](beast::error_code ec, std::size_t) {
+                         self->frame_writing_ = false;
+                         if (self->state_ != State::streaming) return;
+                         if (ec) {
+                             self->close();
+                             return;
+                         }
+                         self->frames_.pop_front();
+                         self->write_next_frame();
+                     });
+}
+
+// Reads (and ignores) whatever the client sends, to notice when it goes away.
+void Connection::watch_stream_peer() {
+    socket_.async_read_some(net::buffer(peer_scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                if (self->state_ != State::streaming) return;
+                                if (ec) {
+                                    self->close();
+                                    return;
+                                }
+                                self->watch_stream_peer();
+                            });
+}
+
+// ---- deadlines --------------------------------------------------------------------------------
+
+void Connection::set_deadline(Clock::duration after) {
+    deadline_ = Clock::now() + after;
+    if (!timer_armed_ || timer_.expiry() > deadline_) arm_timer();
+}
+
+// The timer wakes at the deadline or after the shortest configured timeout, whichever is first,
+// so later deadlines (never shorter than that) need no re-arming on the hot path.
+void Connection::arm_timer() {
+    timer_armed_ = true;
+    std::uint64_t generation = ++timer_generation_;
+    timer_.expires_at(std::min(deadline_, Clock::now() + timer_granularity(core_.options)));
+    timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+        if (generation != self->timer_generation_) return;
+        self->timer_armed_ = false;
+        self->on_timer(ec);
+    });
+}
+
+void Connection::on_timer(beast::error_code ec) {
+    if (ec || state_ == State::closed || deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() < deadline_) {
+        arm_timer();
+        return;
+    }
+    switch (state_) {
+        case State::streaming:
+            enqueue_frame(std::make_shared<const std::string>(": heartbeat\n\n"));
+            if (state_ == State::streaming) set_deadline(core_.options.sse_heartbeat);
+            break;
+        case State::handling:
+        case State::closed:
+            break;
+        default: {
+            timed_out_ = true;
+            beast::error_code ignored;
+            socket_.cancel(ignored);
+        }
+    }
+}
+
+}  // namespace admit::http::detail

@@ -1,0 +1,45 @@
+// Response: what a handler returns; the server serializes it (or opens an SSE stream).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace admit::http {
+
+inline constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
+
+struct Response {
+    int status = 200;
+    // Extra headers. The server sets Content-Type, Content-Length, Connection and X-Trace-Id
+    // itself.
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string content_type{kJsonContentType};
+    // Low-cardinality label for metrics, normally the matched route template
+    // ("/api/v1/halls/{hallId}"); empty is recorded as "unmatched".
+    std::string route_label;
+    // When set, the server answers 200 text/event-stream, writes `stream_first_event` (complete SSE
+    // text, see format_sse_event; may be empty) and then every StreamHub::publish to this topic.
+    std::optional<std::string> stream_topic;
+    std::string stream_first_event;
+
+    // The standard error: {"code":"...","message":"...","traceId":"..."} (JSON-escaped).
+    static Response error(int status, std::string_view code, std::string_view message,
+                          std::string_view trace_id);
+    // A JSON body with the given status.
+    static Response json(int status, std::string body);
+
+    // Adds (or replaces, case-insensitively) a header.
+    void set_header(std::string_view name, std::string_view value);
+};
+
+// The standard error body alone, for callers that build responses themselves.
+std::string error_body(std::string_view code, std::string_view message, std::string_view trace_id);
+
+// One SSE event: "event: <name>\n" (omitted when empty), a "data: " line per line of `data`, "\n".
+std::string format_sse_event(std::string_view event_name, std::string_view data);
+
+}  // namespace admit::http

@@ -1,0 +1,78 @@
+// Server: the HTTP/1.1 front (Boost.Beast inside; this header has no Boost). Parses requests,
+// runs the handler on a bounded worker pool, writes responses, keeps SSE streams open.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+#include "http/request.hpp"
+#include "http/response.hpp"
+#include "http/stream_hub.hpp"
+#include "observe/metrics_registry.hpp"
+
+namespace admit::http {
+
+struct ServerOptions {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;                     // 0: ephemeral; Server::port() tells the bound one
+    unsigned io_threads = 0;                    // 0: one per core
+    unsigned workers = 8;                       // handler threads
+    std::size_t queue_limit = 1024;             // requests waiting for a worker before 503
+    std::size_t body_limit_bytes = 1 << 20;     // larger -> 413 PAYLOAD_TOO_LARGE
+    std::size_t header_limit_bytes = 16 << 10;  // larger -> 431
+    std::chrono::milliseconds request_timeout{10'000};  // whole request read (and response write)
+    std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
+    unsigned retry_after_seconds = 1;                   // Retry-After of 503 OVERLOADED
+    // Run the handler on the I/O thread instead of the pool. Only for handlers that never block:
+    // it saves the thread hop but a slow handler stalls every connection of that I/O thread.
+    bool run_handlers_inline = false;
+    std::chrono::milliseconds sse_heartbeat{15'000};  // ": heartbeat" comment on idle streams
+    std::size_t sse_buffer_events =
+        256;  // frames queued per stream before it is dropped as too slow
+    // Where the server's metrics go; a private registry when null.
+    std::shared_ptr<observe::MetricsRegistry> metrics;
+};
+
+// Thread-safety: start/stop/port/streams/metrics may be called from any thread (a signal-handling
+// thread included, not a signal handler). The handler runs on worker threads (or I/O threads when
+// run_handlers_inline) concurrently for different requests; it must not let exceptions escape on
+// purpose — one that does becomes 500 INTERNAL and is logged with the trace id.
+class Server {
+  public:
+    // Runs with a Request whose fields are filled (trace_id resolved); returns the response. The
+    // Request lives until the handler returns.
+    using Handler = std::function<Response(Request&)>;
+
+    Server(ServerOptions options, Handler handler);
+    // Stops with no grace if still running.
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds, listens and starts the I/O and worker threads; returns at once. Errors:
+    // HTTP_BIND_FAILED (address/port), HTTP_ALREADY_STARTED.
+    Status start();
+
+    // Stops accepting; lets in-flight requests finish (their responses say Connection: close) for
+    // up to `grace`; closes streams and idle connections; then closes whatever is left and joins
+    // every thread. Queued handler tasks still run (their responses are discarded if their
+    // connection is gone). Idempotent.
+    void stop(std::chrono::milliseconds grace);
+
+    // The bound port (valid after a successful start()).
+    std::uint16_t port() const;
+
+    StreamHub& streams();
+    observe::MetricsRegistry& metrics();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace admit::http

@@ -1,0 +1,226 @@
+// flash_sale_load: the flash-sale load generator (open loop, latency from intended send time).
+//
+//   flash_sale_load --port P --schedule sch_seats_1000 [--seats 1000 --hot 200 --hot-share 0.8]
+//                   [--buyers 20000 --rate 10000 --connections 256 --retries 3 --idempotency]
+//   flash_sale_load --port P --mode bare [--path /healthz --duration 5 --connections 64]
+//
+// Hold mode: every buyer (token "Bearer test:customer:<user-prefix><i>", the test_auth plugin,
+// until the real auth plugin exists) tries to hold one seat; `hot-share` of the attempts aim at
+// the best `hot` seats. A 409 makes the buyer try another seat (up to `retries` times), as real
+// buyers do. Attempts are released at `rate` per second whatever the server does (open loop): a
+// slow answer cannot slow the senders down, and each latency counts from the attempt's intended
+// send time. Bare mode: closed loop GETs of `path` for `duration` seconds (the HTTP reference).
+// The last line is machine-readable: "RESULT key=value ...".
+#include "http_load_client.hpp"
+#include "latency_report.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+namespace admit::load {
+namespace {
+
+struct Options {
+    std::string host = "127.0.0.1";
+    uint16_t port = 0;
+    std::string mode = "hold";
+    std::string schedule = "sch_seats_1000";
+    int seats = 1000;
+    int hot = 200;
+    double hot_share = 0.8;
+    int buyers = 20000;
+    double rate = 10000;
+    int connections = 256;
+    int retries = 3;
+    bool idempotency = false;
+    std::string user_prefix = "usr_fs";
+    std::string path = "/healthz";
+    double duration = 5;
+};
+
+bool parse(int argc, char** argv, Options& o) {
+    std::map<std::string, std::string> values;
+    for (int i = 1; i < argc; ++i) {
+        std::string key = argv[i];
+        if (key == "--idempotency") {
+            o.idempotency = true;
+            continue;
+        }
+        if (key.rfind("--", 0) != 0 || i + 1 >= argc) {
+            std::fprintf(stderr, "bad argument %s\n", key.c_str());
+            return false;
+        }
+        values[key.substr(2)] = argv[++i];
+    }
+    for (const auto& [key, value] : values) {
+        if (key == "host") o.host = value;
+        else if (key == "port") o.port = static_cast<uint16_t>(std::atoi(value.c_str()));
+        else if (key == "mode") o.mode = value;
+        else if (key == "schedule") o.schedule = value;
+        else if (key == "seats") o.seats = std::atoi(value.c_str());
+        else if (key == "hot") o.hot = std::atoi(value.c_str());
+        else if (key == "hot-share") o.hot_share = std::atof(value.c_str());
+        else if (key == "buyers") o.buyers = std::atoi(value.c_str());
+        else if (key == "rate") o.rate = std::atof(value.c_str());
+        else if (key == "connections") o.connections = std::atoi(value.c_str());
+        else if (key == "retries") o.retries = std::atoi(value.c_str());
+        else if (key == "user-prefix") o.user_prefix = value;
+        else if (key == "path") o.path = value;
+        else if (key == "duration") o.duration = std::atof(value.c_str());
+        else {
+            std::fprintf(stderr, "unknown option --%s\n", key.c_str());
+            return false;
+        }
+    }
+    if (o.port == 0 || o.connections < 1 || o.seats < 1 || o.hot < 1 || o.hot > o.seats) {
+        std::fprintf(stderr, "need --port and sane --connections/--seats/--hot\n");
+        return false;
+    }
+    return true;
+}
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+}
+
+void print_answers(const LatencyReport& report) {
+    for (const auto& [answer, count] : report.by_answer()) std::printf("  %-28s %zu\n", answer.c_str(), count);
+}
+
+int run_bare(const Options& o) {
+    const std::string request = "GET " + o.path + " HTTP/1.1\r\nHost: bench\r\n\r\n";
+    LatencyReport report;
+    std::unordered_map<uint64_t, Clock::time_point> sent;
+    HttpLoadClient client(o.host, o.port, static_cast<std::size_t>(o.connections), [&](uint64_t tag, const HttpAnswer& a) {
+        report.record(std::chrono::duration_cast<std::chrono::microseconds>(a.received - sent[tag]), a.status, a.error_code);
+        sent.erase(tag);
+    });
+    std::string error;
+    if (!client.connect(error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 2;
+    }
+    const auto start = Clock::now();
+    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
+    uint64_t tag = 0;
+    while (Clock::now() < end) {
+        while (client.has_idle()) {
+            sent[++tag] = Clock::now();
+            client.send(tag, request);
+        }
+        client.poll(std::chrono::milliseconds(1));
+    }
+    while (client.in_flight() > 0) client.poll(std::chrono::milliseconds(10));
+    const double elapsed = seconds_between(start, Clock::now());
+    std::printf("bare %s: %zu requests in %.2f s = %.0f req/s, p50 %.2f ms, p99 %.2f ms\n", o.path.c_str(), report.count(),
+                elapsed, report.count() / elapsed, report.quantile_ms(0.5), report.quantile_ms(0.99));
+    print_answers(report);
+    std::printf("RESULT mode=bare rps=%.0f ok=%zu\n", report.count() / elapsed, report.count_status(200));
+    return 0;
+}
+
+struct Attempt {
+    int buyer;
+    Clock::time_point intended;
+};
+
+int run_holds(const Options& o) {
+    std::mt19937_64 random(12345);
+    std::uniform_real_distribution<double> coin(0, 1);
+    std::uniform_int_distribution<int> hot_seat(1, o.hot);
+    std::uniform_int_distribution<int> other_seat(o.hot < o.seats ? o.hot + 1 : 1, o.seats);
+    std::vector<int> tries(static_cast<std::size_t>(o.buyers), 0);
+    std::deque<int> ready;
+    for (int i = 0; i < o.buyers; ++i) ready.push_back(i);
+    std::deque<Attempt> pending;
+    std::unordered_map<uint64_t, Attempt> in_flight;
+    LatencyReport report;
+    int done = 0;
+    std::size_t held = 0;
+    auto request_for = [&](int buyer) {
+        const int seat = coin(random) < o.hot_share ? hot_seat(random) : other_seat(random);
+        const std::string body = "{\"scheduleId\":\"" + o.schedule + "\",\"seatIds\":[\"seat_" + std::to_string(seat) + "\"]}";
+        std::string text = "POST /api/v1/reservations HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer test:customer:" +
+                           o.user_prefix + std::to_string(buyer) +
+                           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+        if (o.idempotency) {
+            text += "Idempotency-Key: " + std::to_string(buyer) + "-" + std::to_string(tries[static_cast<std::size_t>(buyer)]) + "\r\n";
+        }
+        return text + "\r\n" + body;
+    };
+    HttpLoadClient client(o.host, o.port, static_cast<std::size_t>(o.connections), [&](uint64_t tag, const HttpAnswer& a) {
+        const Attempt attempt = in_flight[tag];
+        in_flight.erase(tag);
+        report.record(std::chrono::duration_cast<std::chrono::microseconds>(a.received - attempt.intended), a.status,
+                      a.error_code);
+        auto& count = tries[static_cast<std::size_t>(attempt.buyer)];
+        if (a.status == 201) {
+            ++held;
+            ++done;
+        } else if ((a.status == 409 || a.status == 503) && count <= o.retries) {
+            ready.push_back(attempt.buyer);
+        } else {
+            ++done;
+        }
+    });
+    std::string error;
+    if (!client.connect(error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 2;
+    }
+    const auto start = Clock::now();
+    const auto interval = o.rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / o.rate))
+                                     : Clock::duration::zero();
+    auto next_slot = start;
+    uint64_t tag = 0;
+    std::size_t max_backlog = 0;
+    while (done < o.buyers) {
+        const auto now = Clock::now();
+        while (next_slot <= now && !ready.empty()) {
+            pending.push_back({ready.front(), o.rate > 0 ? next_slot : now});
+            ready.pop_front();
+            next_slot += interval;
+        }
+        if (ready.empty() && next_slot < now) next_slot = now; // nobody wanted the missed slots
+        max_backlog = std::max(max_backlog, pending.size());
+        while (!pending.empty() && client.has_idle()) {
+            const Attempt attempt = pending.front();
+            pending.pop_front();
+            ++tries[static_cast<std::size_t>(attempt.buyer)];
+            in_flight[++tag] = attempt;
+            client.send(tag, request_for(attempt.buyer));
+        }
+        client.poll(std::chrono::milliseconds(pending.empty() ? 1 : 0));
+    }
+    const double elapsed = seconds_between(start, Clock::now());
+    const std::size_t decisions = report.count_status(201) + report.count_status(409) + report.count_status(422);
+    std::printf("holds: %zu attempts by %d buyers in %.2f s (target %.0f/s, %d connections)\n", report.count(), o.buyers,
+                elapsed, o.rate, o.connections);
+    std::printf("  attempted/s %.0f  succeeded/s %.0f  decisions/s %.0f  held %zu\n", report.count() / elapsed,
+                held / elapsed, decisions / elapsed, held);
+    std::printf("  latency from intended send: p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms  (max backlog %zu)\n",
+                report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999), report.quantile_ms(1.0),
+                max_backlog);
+    std::printf("  answers:\n");
+    print_answers(report);
+    const std::size_t errors = report.count() - decisions;
+    std::printf("RESULT mode=hold attempts=%zu attempted_per_s=%.0f succeeded_per_s=%.0f decisions_per_s=%.0f held=%zu "
+                "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%zu\n",
+                report.count(), report.count() / elapsed, held / elapsed, decisions / elapsed, held,
+                report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999), errors);
+    return 0;
+}
+
+}  // namespace
+}  // namespace admit::load
+
+int main(int argc, char** argv) {
+    admit::load::Options options;
+    if (!admit::load::parse(argc, argv, options)) return 2;
+    return options.mode == "bare" ? admit::load::run_bare(options) : admit::load::run_holds(options);
+}
