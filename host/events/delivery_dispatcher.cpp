@@ -1,0 +1,145 @@
+#include "host/events/delivery_dispatcher.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_set>
+#include <utility>
+
+#include "host/events/event_sql.hpp"
+#include "host/store/pg_transaction.hpp"
+
+namespace admit::events {
+
+namespace {
+
+// The lowest-seq rows of one share that are runnable: a row is excluded when it, or an earlier
+// row of its key, is waiting for a retry (next_attempt_at in the future).
+std::string runnable_sql() {
+    return "SELECT seq, event_id, topic, key, payload, attempts, " +
+           timestamptz_to_micros("published_at") +
+           " AS published_us "
+           "FROM admit.event_deliveries d "
+           "WHERE subscriber = $1 AND mod(key_hash::bigint & 2147483647, $2) = $3 "
+           "AND NOT EXISTS (SELECT 1 FROM admit.event_deliveries w WHERE w.subscriber = "
+           "d.subscriber "
+           "  AND w.key = d.key AND w.seq <= d.seq AND w.next_attempt_at > " +
+           micros_to_timestamptz(4) +
+           ") "
+           "ORDER BY seq LIMIT $5";
+}
+
+std::string next_due_sql() {
+    return "SELECT " + timestamptz_to_micros("min(next_attempt_at)") +
+           " FROM admit.event_deliveries WHERE subscriber = $1 "
+           "AND mod(key_hash::bigint & 2147483647, $2) = $3 AND next_attempt_at > " +
+           micros_to_timestamptz(4);
+}
+
+}  // namespace
+
+DeliveryDispatcher::DeliveryDispatcher(DeliveryContext context,
+                                       std::shared_ptr<const DeliveryExecutor> executor)
+    : context_(context), executor_(std::move(executor)) {}
+
+DeliveryDispatcher::~DeliveryDispatcher() { stop(); }
+
+void DeliveryDispatcher::start() {
+    const std::size_t shares = std::max<std::size_t>(1, context_.options.workers_per_subscriber);
+    for (std::size_t i = 0; i < shares; ++i) workers_.emplace_back([this, i] { run_worker(i); });
+}
+
+void DeliveryDispatcher::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        ++wake_generation_;
+    }
+    wakeup_.notify_all();
+}
+
+void DeliveryDispatcher::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wakeup_.notify_all();
+    for (auto& worker : workers_) worker.join();
+    workers_.clear();
+}
+
+void DeliveryDispatcher::run_worker(std::size_t share) {
+    for (;;) {
+        std::uint64_t generation = 0;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+            generation = wake_generation_;
+        }
+        std::int64_t next_due_us = 0;
+        const std::size_t handled = drain_once(share, next_due_us);
+        if (handled > 0) continue;
+        std::unique_lock lock(mutex_);
+        if (stopping_) return;
+        if (wake_generation_ != generation) continue;
+        auto timeout = context_.options.relay_poll;
+        if (!healthy_.load()) timeout = std::min(timeout, context_.options.backoff_max);
+        if (next_due_us > 0) {
+            const auto until_due =
+                std::chrono::milliseconds((next_due_us - to_micros(context_.clock())) / 1000 + 1);
+            timeout = std::clamp(until_due, std::chrono::milliseconds(1), timeout);
+        }
+        wakeup_.wait_for(lock, timeout,
+                         [&] { return stopping_ || wake_generation_ != generation; });
+    }
+}
+
+std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next_due_us) {
+    struct Queued {
+        std::int64_t seq;
+        Event event;
+    };
+    std::vector<Queued> runnable;
+    const std::int64_t now_us = to_micros(context_.clock());
+    const std::size_t shares = std::max<std::size_t>(1, context_.options.workers_per_subscriber);
+    const std::string& subscriber = executor_->subscriber();
+    const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        const auto rows = tx.exec_params(runnable_sql(), subscriber, shares, share, now_us,
+                                         context_.options.relay_batch);
+        for (const auto& row : rows) {
+            runnable.push_back(Queued{row["seq"].as<std::int64_t>(), event_from_row(row)});
+        }
+        if (runnable.empty()) {
+            const auto due = tx.exec_params(next_due_sql(), subscriber, shares, share, now_us);
+            if (!due.empty() && !due[0][0].is_null()) next_due_us = due[0][0].as<std::int64_t>();
+        }
+        return {};
+    });
+    healthy_.store(status.ok());
+    if (!status) {
+        next_due_us = now_us + std::chrono::duration_cast<std::chrono::microseconds>(
+                                   context_.options.backoff_initial)
+                                   .count();
+        return 0;
+    }
+    // Rows come in seq order and include every earlier row of their key, so running them in order
+    // keeps per-key order; once a key's event is not handled, its later rows wait for the next
+    // pass.
+    std::unordered_set<std::string> blocked;
+    std::size_t handled = 0;
+    for (const auto& queued : runnable) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) break;
+        }
+        if (blocked.count(queued.event.key) > 0) continue;
+        const auto outcome = executor_->run_queued(queued.seq, queued.event);
+        if (outcome == DeliveryOutcome::unavailable) {
+            healthy_.store(false);
+            break;
+        }
+        if (outcome == DeliveryOutcome::retrying) blocked.insert(queued.event.key);
+        ++handled;
+    }
+    return handled;
+}
+
+}  // namespace admit::events

@@ -1,0 +1,57 @@
+// DeliveryDispatcher: drains one subscriber's queue (event_deliveries) with a few worker threads.
+//
+// Keys are split between workers by hashtext(key) (stored as key_hash), so one key is only ever
+// handled by one worker. Each worker repeatedly takes the lowest-seq rows of its share, leaving
+// out every row of a key from the first row that waits for a retry (next_attempt_at in the
+// future) on, and runs them in seq order. A key whose oldest event is being retried therefore
+// blocks only that key for this subscriber; other keys and other subscribers proceed. A handled
+// or parked event's row is deleted, which unblocks the next event of the key.
+//
+// Thread-safety: wake() and stop() may be called from any thread. start() once; stop() joins the
+// workers after their current delivery (in-flight handlers finish, nothing is abandoned mid-tx).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "host/events/delivery_executor.hpp"
+
+namespace admit::events {
+
+class DeliveryDispatcher {
+  public:
+    DeliveryDispatcher(DeliveryContext context, std::shared_ptr<const DeliveryExecutor> executor);
+    ~DeliveryDispatcher();
+    DeliveryDispatcher(const DeliveryDispatcher&) = delete;
+    DeliveryDispatcher& operator=(const DeliveryDispatcher&) = delete;
+
+    void start();
+    // New rows may be queued: workers look again now instead of at their next poll.
+    void wake();
+    void stop();
+
+    // False after the last query of any worker failed (database unreachable).
+    bool healthy() const { return healthy_.load(); }
+
+  private:
+    void run_worker(std::size_t share);
+    // Runs runnable rows of one share; returns how many were run and, when none was runnable,
+    // when the earliest waiting row becomes due (unix us, 0 when none).
+    std::size_t drain_once(std::size_t share, std::int64_t& next_due_us);
+
+    DeliveryContext context_;
+    std::shared_ptr<const DeliveryExecutor> executor_;
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;
+    std::condition_variable wakeup_;
+    std::uint64_t wake_generation_ = 0;
+    bool stopping_ = false;
+    std::atomic<bool> healthy_{true};
+};
+
+}  // namespace admit::events

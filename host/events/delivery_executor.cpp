@@ -1,0 +1,185 @@
+#include "host/events/delivery_executor.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "host/events/event_sql.hpp"
+#include "host/store/pg_transaction.hpp"
+
+namespace admit::events {
+
+namespace {
+
+const std::string kInsertHandled =
+    "INSERT INTO admit.event_handled (subscriber, event_id) VALUES ($1, $2) "
+    "ON CONFLICT DO NOTHING";
+const std::string kKeyQueued =
+    "SELECT 1 FROM admit.event_deliveries WHERE subscriber = $1 AND key = $2 LIMIT 1";
+// Records the event as handled and removes its queue row, in one statement.
+const std::string kInsertHandledDeleteQueued =
+    "WITH done AS (DELETE FROM admit.event_deliveries WHERE seq = $3) "
+    "INSERT INTO admit.event_handled (subscriber, event_id) VALUES ($1, $2) "
+    "ON CONFLICT DO NOTHING";
+
+std::string describe_exception() {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
+}  // namespace
+
+DeliveryExecutor::DeliveryExecutor(DeliveryContext context, std::string subscriber,
+                                   EventHandler handler)
+    : context_(context), subscriber_(std::move(subscriber)), handler_(std::move(handler)) {}
+
+DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int64_t seq,
+                                                    bool check_blocked, std::string& error) const {
+    Attempt outcome = Attempt::unavailable;
+    const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        if (check_blocked && !tx.exec_params(kKeyQueued, subscriber_, event.key).empty()) {
+            outcome = Attempt::blocked;
+            return Error{"BLOCKED", "key queued"};
+        }
+        const auto recorded =
+            seq > 0 ? tx.exec_params(kInsertHandledDeleteQueued, subscriber_, event.id, seq)
+                    : tx.exec_params(kInsertHandled, subscriber_, event.id);
+        if (recorded.affected_rows() == 0) {  // queue row (if any) is deleted all the same
+            outcome = Attempt::duplicate;
+            return {};
+        }
+        context_.counters.observe_lag(to_micros(context_.clock()) - event.published_at_us);
+        Status handled;
+        try {
+            handled = handler_(tx, event);
+        } catch (...) {
+            handled = Error{"HANDLER_EXCEPTION", describe_exception()};
+        }
+        if (!handled) {
+            outcome = Attempt::failed;
+            error = handled.error().code + ": " + handled.error().message;
+            return handled.error();
+        }
+        outcome = Attempt::handled;
+        return {};
+    });
+    if (!status && outcome != Attempt::failed && outcome != Attempt::blocked) {
+        // The handler returned OK but the commit (or our own statements) failed: nothing is
+        // recorded as handled. Not the handler's fault, so no attempt is counted.
+        error = status.error().code + ": " + status.error().message;
+        spdlog::warn("events: delivery of event {} to {} not recorded, will retry: {}", event.id,
+                     subscriber_, error);
+        return Attempt::unavailable;
+    }
+    return outcome;
+}
+
+DeliveryOutcome DeliveryExecutor::run_queued(std::int64_t seq, const Event& event) const {
+    std::string error;
+    switch (attempt(event, seq, false, error)) {
+        case Attempt::handled:
+            ++context_.counters.delivered;
+            return DeliveryOutcome::handled;
+        case Attempt::duplicate:
+            ++context_.counters.duplicates;
+            return DeliveryOutcome::duplicate;
+        case Attempt::failed:
+            return record_queued_failure(seq, event, error);
+        case Attempt::blocked:
+        case Attempt::unavailable:
+            break;
+    }
+    return DeliveryOutcome::unavailable;
+}
+
+DeliveryOutcome DeliveryExecutor::run_direct(const Event& event) const {
+    std::string error;
+    switch (attempt(event, 0, true, error)) {
+        case Attempt::handled:
+            ++context_.counters.delivered;
+            return DeliveryOutcome::handled;
+        case Attempt::duplicate:
+            ++context_.counters.duplicates;
+            return DeliveryOutcome::duplicate;
+        case Attempt::blocked:
+            return DeliveryOutcome::blocked;
+        case Attempt::failed:
+            return record_direct_failure(event, error);
+        case Attempt::unavailable:
+            break;
+    }
+    return DeliveryOutcome::unavailable;
+}
+
+bool DeliveryExecutor::enqueue(const Event& event, std::uint32_t failed_attempts,
+                               const std::string& last_error) const {
+    const auto now = context_.clock();
+    const auto due =
+        failed_attempts == 0 ? now : now + backoff_after(context_.options, failed_attempts);
+    const std::string sql =
+        "INSERT INTO admit.event_deliveries (subscriber, event_id, topic, key, key_hash, payload, "
+        "published_at, attempts, next_attempt_at, last_error) VALUES ($1, $2, $3, $4, "
+        "hashtext($4), "
+        "$5, " +
+        micros_to_timestamptz(6) + ", $7, " + micros_to_timestamptz(8) +
+        ", NULLIF($9, '')) ON CONFLICT (subscriber, event_id) DO NOTHING";
+    const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        tx.exec_params(sql, subscriber_, event.id, event.topic, event.key, event.payload,
+                       event.published_at_us, failed_attempts, to_micros(due), last_error);
+        return {};
+    });
+    return status.ok();
+}
+
+DeliveryOutcome DeliveryExecutor::record_queued_failure(std::int64_t seq, const Event& event,
+                                                        const std::string& error) const {
+    const std::uint32_t failed = event.attempt;  // attempts made so far, this one included
+    const auto now = context_.clock();
+    const bool park = failed >= context_.options.max_attempts;
+    const std::string sql =
+        park ? "WITH d AS (DELETE FROM admit.event_deliveries WHERE seq = $1 RETURNING *) "
+               "INSERT INTO admit.event_dead_letters (subscriber, event_id, topic, key, payload, "
+               "published_at, attempts, error, parked_at) SELECT subscriber, event_id, topic, key, "
+               "payload, published_at, $2, $3, " +
+                   micros_to_timestamptz(4) + " FROM d"
+             : "UPDATE admit.event_deliveries SET attempts = $2, last_error = $3, next_attempt_at "
+               "= " +
+                   micros_to_timestamptz(4) + " WHERE seq = $1";
+    const auto when = park ? now : now + backoff_after(context_.options, failed);
+    const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        tx.exec_params(sql, seq, failed, error, to_micros(when));
+        return {};
+    });
+    if (!status) return DeliveryOutcome::unavailable;
+    ++(park ? context_.counters.parked : context_.counters.retried);
+    return park ? DeliveryOutcome::parked : DeliveryOutcome::retrying;
+}
+
+DeliveryOutcome DeliveryExecutor::record_direct_failure(const Event& event,
+                                                        const std::string& error) const {
+    if (context_.options.max_attempts > 1) {
+        if (!enqueue(event, 1, error)) return DeliveryOutcome::unavailable;
+        ++context_.counters.retried;
+        return DeliveryOutcome::retrying;
+    }
+    const std::string sql =
+        "INSERT INTO admit.event_dead_letters (subscriber, event_id, topic, key, payload, "
+        "published_at, attempts, error, parked_at) VALUES ($1, $2, $3, $4, $5, " +
+        micros_to_timestamptz(6) + ", 1, $7, " + micros_to_timestamptz(8) + ")";
+    const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        tx.exec_params(sql, subscriber_, event.id, event.topic, event.key, event.payload,
+                       event.published_at_us, error, to_micros(context_.clock()));
+        return {};
+    });
+    if (!status) return DeliveryOutcome::unavailable;
+    ++context_.counters.parked;
+    return DeliveryOutcome::parked;
+}
+
+}  // namespace admit::events

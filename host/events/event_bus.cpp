@@ -1,0 +1,230 @@
+#include "host/events/event_bus.hpp"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "host/events/dead_letters.hpp"
+#include "host/events/delivery_dispatcher.hpp"
+#include "host/events/event_schema.hpp"
+#include "host/events/event_sql.hpp"
+#include "host/events/fan_out_target.hpp"
+#include "host/events/kafka_relay_target.hpp"
+#include "host/events/kafka_subscriber.hpp"
+#include "host/events/outbox_relay.hpp"
+#include "host/store/migrations.hpp"
+#include "host/store/sql_exec.hpp"
+
+namespace admit::events {
+
+namespace {
+
+const std::string kPublish =
+    "INSERT INTO admit.event_outbox (topic, key, payload, published_at) VALUES ($1, $2, $3, " +
+    micros_to_timestamptz(4) + ") RETURNING id, pg_current_xact_id()::text";
+const std::string kPublishAndNotify =
+    "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
+    "VALUES ($1, $2, $3, " +
+    micros_to_timestamptz(4) +
+    ") RETURNING id, pg_current_xact_id()) "
+    "SELECT id, pg_current_xact_id()::text, pg_notify('" +
+    std::string(kOutboxChannel) + "', '') FROM ins";
+
+// Reads (id, xid) from the publish statement.
+class PublishedRow final : public store::RowSink {
+  public:
+    void on_columns(std::span<const std::string_view>) override {}
+    void on_row(std::span<const std::optional<std::string_view>> values) override {
+        if (values.size() >= 2 && values[0] && values[1]) {
+            id = std::string(*values[0]);
+            xid = std::string(*values[1]);
+        }
+    }
+    std::optional<std::string> id, xid;
+};
+
+Status validate(const Subscription& s) {
+    const auto star = s.topic.find('*');
+    if (s.subscriber.empty() || s.topic.empty() || !s.handler ||
+        (star != std::string::npos && star != s.topic.size() - 1)) {
+        return Error{"EVENT_INVALID",
+                     "subscription needs a subscriber id, a handler and a topic "
+                     "(exact, or a prefix ending in '*'): subscriber \"" +
+                         s.subscriber + "\", topic \"" + s.topic + "\""};
+    }
+    return {};
+}
+
+}  // namespace
+
+struct Subscriber {
+    Subscription subscription;
+    std::unique_ptr<DeliveryDispatcher> dispatcher;
+    std::unique_ptr<KafkaSubscriber> consumer;
+};
+
+struct EventBus::State {
+    State(EventOptions o, store::PgPool& p, Clock c)
+        : options(std::move(o)),
+          pool(p),
+          clock(c ? std::move(c) : Clock(&std::chrono::system_clock::now)) {}
+    DeliveryContext context() { return DeliveryContext{pool, options, clock, counters}; }
+    void wake_all() {
+        for (auto& s : subscribers) s->dispatcher->wake();
+    }
+    Status start_kafka();
+
+    EventOptions options;
+    store::PgPool& pool;
+    Clock clock;
+    EventCounters counters;
+    PendingCommits pending;
+    std::vector<std::unique_ptr<Subscriber>> subscribers;
+    std::unique_ptr<OutboxRelay> relay;
+    bool started = false;
+};
+
+EventBus::EventBus(EventOptions options, store::PgPool& pool, Clock clock)
+    : state_(std::make_unique<State>(std::move(options), pool, std::move(clock))) {}
+
+EventBus::~EventBus() { stop(); }
+
+Status EventBus::migrate() {
+    std::vector<store::Migration> migrations;
+    for (auto& m : event_migrations()) migrations.push_back({m.version, m.name, m.sql});
+    return store::apply_migrations(state_->pool, kMigrationOwner, kSchema, std::move(migrations));
+}
+
+Result<EventId> EventBus::publish(pqxx::transaction_base& tx, std::string_view topic,
+                                  std::string_view key, std::string_view payload) {
+    if (topic.empty() || topic.find('*') != std::string_view::npos) {
+        return Error{"EVENT_INVALID", "event topic must be non-empty and contain no '*'"};
+    }
+    const std::optional<std::string> params[] = {std::string(topic), std::string(key),
+                                                 std::string(payload),
+                                                 std::to_string(to_micros(state_->clock()))};
+    PublishedRow row;
+    auto result = store::execute(
+        tx, state_->options.notify_on_publish ? kPublishAndNotify : kPublish, params, &row);
+    if (!result) return result.error();
+    if (!row.id || !row.xid) return Error{"INTERNAL", "outbox insert returned no id"};
+    ++state_->counters.published;
+    state_->pending.add(std::move(*row.xid));
+    return std::stoll(*row.id);
+}
+
+Status EventBus::subscribe(Subscription subscription) {
+    if (state_->started) {
+        return Error{"EVENT_INVALID", "subscribe after start: " + subscription.subscriber};
+    }
+    if (auto st = validate(subscription); !st) return st;
+    for (const auto& s : state_->subscribers) {
+        if (s->subscription.subscriber == subscription.subscriber) {
+            return Error{"EVENT_INVALID", "duplicate subscriber id " + subscription.subscriber};
+        }
+    }
+    auto subscriber = std::make_unique<Subscriber>();
+    subscriber->subscription = std::move(subscription);
+    state_->subscribers.push_back(std::move(subscriber));
+    return {};
+}
+
+Status EventBus::State::start_kafka() {
+    auto target = KafkaRelayTarget::create(options);
+    if (!target) return target.error();
+    for (auto& s : subscribers) {
+        auto executor = std::make_shared<const DeliveryExecutor>(
+            context(), s->subscription.subscriber, s->subscription.handler);
+        DeliveryDispatcher* dispatcher = s->dispatcher.get();
+        auto consumer = KafkaSubscriber::create(context(), executor, s->subscription.topic,
+                                                [dispatcher] { dispatcher->wake(); });
+        if (!consumer) return consumer.error();
+        s->consumer = std::move(consumer.value());
+    }
+    relay =
+        std::make_unique<OutboxRelay>(pool, options, counters, pending, std::move(target.value()));
+    return {};
+}
+
+Status EventBus::start() {
+    State& st = *state_;
+    if (st.started) return Error{"EVENT_INVALID", "event bus already started"};
+    std::vector<std::string> ids, patterns;
+    for (auto& s : st.subscribers) {
+        auto executor = std::make_shared<const DeliveryExecutor>(
+            st.context(), s->subscription.subscriber, s->subscription.handler);
+        s->dispatcher = std::make_unique<DeliveryDispatcher>(st.context(), executor);
+        ids.push_back(s->subscription.subscriber);
+        patterns.push_back(s->subscription.topic);
+    }
+    if (st.options.backend == Backend::kafka) {
+        if (auto status = st.start_kafka(); !status) {
+            for (auto& s : st.subscribers) s->consumer.reset();
+            return status;
+        }
+    } else {
+        auto target = std::make_unique<FanOutTarget>(std::move(ids), std::move(patterns),
+                                                     [&st] { st.wake_all(); });
+        st.relay = std::make_unique<OutboxRelay>(st.pool, st.options, st.counters, st.pending,
+                                                 std::move(target));
+    }
+    for (auto& s : st.subscribers) s->dispatcher->start();
+    for (auto& s : st.subscribers) {
+        if (!s->consumer) continue;
+        if (auto status = s->consumer->start(); !status) {
+            st.started = true;
+            stop();
+            return status;
+        }
+    }
+    st.relay->start();
+    st.started = true;
+    return {};
+}
+
+void EventBus::stop() {
+    State& st = *state_;
+    if (!st.started) return;
+    if (st.relay) st.relay->stop();
+    for (auto& s : st.subscribers) {
+        if (s->consumer) s->consumer->stop();
+    }
+    for (auto& s : st.subscribers) {
+        if (s->dispatcher) s->dispatcher->stop();
+    }
+    st.relay.reset();
+    for (auto& s : st.subscribers) {
+        s->consumer.reset();
+        s->dispatcher.reset();
+    }
+    st.started = false;
+}
+
+Result<std::vector<DeadLetter>> EventBus::dead_letters(std::size_t limit) {
+    return list_dead_letters(state_->pool, limit);
+}
+
+Status EventBus::replay_dead_letter(std::int64_t dead_letter_id) {
+    auto subscriber =
+        events::replay_dead_letter(state_->pool, dead_letter_id, to_micros(state_->clock()));
+    if (!subscriber) return subscriber.error();
+    for (auto& s : state_->subscribers) {
+        if (s->subscription.subscriber == subscriber.value() && s->dispatcher)
+            s->dispatcher->wake();
+    }
+    return {};
+}
+
+bool EventBus::healthy() const {
+    const State& st = *state_;
+    if (!st.started || !st.relay || !st.relay->healthy()) return false;
+    for (const auto& s : st.subscribers) {
+        if (!s->dispatcher->healthy()) return false;
+        if (s->consumer && !s->consumer->healthy()) return false;
+    }
+    return true;
+}
+
+const EventCounters& EventBus::counters() const { return state_->counters; }
+
+}  // namespace admit::events

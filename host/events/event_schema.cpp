@@ -1,0 +1,61 @@
+#include "host/events/event_schema.hpp"
+
+namespace admit::events {
+
+std::vector<EventMigration> event_migrations() {
+    return {
+        {1, "event tables", R"sql(
+CREATE TABLE admit.event_outbox (
+    id           bigserial PRIMARY KEY,
+    topic        text NOT NULL,
+    key          text NOT NULL,
+    payload      text NOT NULL,
+    published_at timestamptz NOT NULL,
+    relayed_at   timestamptz
+);
+CREATE INDEX event_outbox_unrelayed ON admit.event_outbox (id) WHERE relayed_at IS NULL;
+
+CREATE TABLE admit.event_deliveries (
+    seq             bigserial PRIMARY KEY,
+    subscriber      text NOT NULL,
+    event_id        bigint NOT NULL,
+    topic           text NOT NULL,
+    key             text NOT NULL,
+    key_hash        integer NOT NULL,
+    payload         text NOT NULL,
+    published_at    timestamptz NOT NULL,
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL,
+    last_error      text,
+    UNIQUE (subscriber, event_id)
+);
+CREATE INDEX event_deliveries_key ON admit.event_deliveries (subscriber, key, seq);
+CREATE INDEX event_deliveries_order ON admit.event_deliveries (subscriber, seq);
+
+CREATE TABLE admit.event_handled (
+    subscriber text NOT NULL,
+    event_id   bigint NOT NULL,
+    handled_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (subscriber, event_id)
+);
+
+CREATE TABLE admit.event_dead_letters (
+    id           bigserial PRIMARY KEY,
+    subscriber   text NOT NULL,
+    event_id     bigint NOT NULL,
+    topic        text NOT NULL,
+    key          text NOT NULL,
+    payload      text NOT NULL,
+    published_at timestamptz NOT NULL,
+    attempts     integer NOT NULL,
+    error        text NOT NULL,
+    parked_at    timestamptz NOT NULL,
+    replayed_at  timestamptz
+);
+CREATE INDEX event_dead_letters_open ON admit.event_dead_letters (parked_at)
+    WHERE replayed_at IS NULL;
+)sql"},
+    };
+}
+
+}  // namespace admit::events

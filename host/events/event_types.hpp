@@ -1,0 +1,99 @@
+// Plain value types of the event bus: options, events, subscriptions, dead letters, counters.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "host/common/result.hpp"
+
+namespace admit::events {
+
+using EventId = std::int64_t;
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+enum class Backend { inproc, kafka };
+
+// Parses "inproc" / "kafka" (venue config); anything else is Error{"CONFIG_INVALID_VALUE"}.
+Result<Backend> parse_backend(const std::string& name);
+
+struct KafkaOptions {
+    std::string brokers;                            // bootstrap.servers
+    std::string topic_prefix = "admit.";            // Kafka topic = prefix + event topic
+    std::map<std::string, std::string> properties;  // extra librdkafka settings (both directions)
+};
+
+struct EventOptions {
+    Backend backend = Backend::inproc;
+    std::size_t relay_batch = 500;                   // outbox rows per relay transaction
+    std::chrono::milliseconds relay_poll{1000};      // fallback poll when no NOTIFY arrives
+    std::uint32_t max_attempts = 5;                  // handler attempts before the event is parked
+    std::chrono::milliseconds backoff_initial{200};  // doubled per failed attempt ...
+    std::chrono::milliseconds backoff_max{30000};    // ... up to this
+    std::size_t workers_per_subscriber = 4;  // parallel keys per subscriber (order per key kept)
+    // Also NOTIFY the relays of other processes from each publishing transaction. Costly: NOTIFY
+    // serializes commits on a global lock. Only for publishers without a local relay.
+    bool notify_on_publish = false;
+    KafkaOptions kafka;
+};
+
+struct Event {
+    EventId id = 0;  // outbox id: unique, stable across redeliveries
+    std::string topic;
+    std::string key;                   // ordering key
+    std::string payload;               // JSON
+    std::int64_t published_at_us = 0;  // unix microseconds, from the bus clock at publish
+    std::uint32_t attempt = 1;         // 1 on first delivery
+};
+
+// A handler runs inside `tx`, which also records (subscriber, event id) as handled; non-OK (or an
+// exception) rolls everything back and the event is retried, then parked. It must not commit or
+// abort `tx` itself.
+using EventHandler = std::function<Status(pqxx::work& tx, const Event& event)>;
+
+struct Subscription {
+    std::string topic;       // exact topic, or a prefix ending in '*' ("reservation.*")
+    std::string subscriber;  // globally unique and stable, e.g. "product.seat-counts"
+    EventHandler handler;
+};
+
+// True when `topic` matches `pattern` (exact, or prefix when the pattern ends in '*').
+bool topic_matches(const std::string& pattern, const std::string& topic);
+
+struct DeadLetter {
+    std::int64_t id = 0;  // dead-letter id (what replay_dead_letter takes)
+    std::string subscriber;
+    Event event;        // event.attempt = attempts made
+    std::string error;  // the last handler error
+    std::int64_t parked_at_us = 0;
+};
+
+// Monotonic counters; read with snapshot().
+struct EventCounters {
+    std::atomic<std::uint64_t> published{0};   // outbox rows written through this bus
+    std::atomic<std::uint64_t> relayed{0};     // outbox rows handed to the backend
+    std::atomic<std::uint64_t> delivered{0};   // handler transactions committed
+    std::atomic<std::uint64_t> duplicates{0};  // redeliveries filtered by handled ids
+    std::atomic<std::uint64_t> retried{0};     // failed attempts scheduled for retry
+    std::atomic<std::uint64_t> parked{0};      // events moved to the dead-letter table
+    std::atomic<std::int64_t> last_lag_us{0};  // publish -> handler start, last delivery
+    std::atomic<std::int64_t> max_lag_us{0};
+
+    void observe_lag(std::int64_t lag_us);
+};
+
+struct EventStats {
+    std::uint64_t published = 0, relayed = 0, delivered = 0, duplicates = 0, retried = 0,
+                  parked = 0;
+    std::int64_t last_lag_us = 0, max_lag_us = 0;
+};
+
+EventStats snapshot(const EventCounters& counters);
+
+}  // namespace admit::events

@@ -1,0 +1,50 @@
+#include "host/events/fan_out_target.hpp"
+
+#include <utility>
+
+#include "host/events/event_sql.hpp"
+
+namespace admit::events {
+
+namespace {
+
+const std::string kFanOut = R"sql(
+WITH batch AS (
+    SELECT id FROM admit.event_outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE),
+marked AS (
+    UPDATE admit.event_outbox o SET relayed_at = now() FROM batch WHERE o.id = batch.id
+    RETURNING o.id, o.topic, o.key, o.payload, o.published_at),
+subs AS (
+    SELECT * FROM unnest($2::text[], $3::text[]) AS s(subscriber, pattern)),
+queued AS (
+    INSERT INTO admit.event_deliveries
+        (subscriber, event_id, topic, key, key_hash, payload, published_at, next_attempt_at)
+    SELECT s.subscriber, m.id, m.topic, m.key, hashtext(m.key), m.payload, m.published_at,
+           m.published_at
+    FROM marked m JOIN subs s ON CASE WHEN right(s.pattern, 1) = '*'
+                                      THEN starts_with(m.topic, left(s.pattern, -1))
+                                      ELSE m.topic = s.pattern END
+    ORDER BY m.id, s.subscriber
+    ON CONFLICT (subscriber, event_id) DO NOTHING
+    RETURNING 1)
+SELECT (SELECT count(*) FROM marked) AS relayed, (SELECT count(*) FROM queued) AS queued
+)sql";
+
+}  // namespace
+
+FanOutTarget::FanOutTarget(std::vector<std::string> subscribers, std::vector<std::string> patterns,
+                           std::function<void()> on_committed)
+    : subscribers_literal_(text_array_literal(subscribers)),
+      patterns_literal_(text_array_literal(patterns)),
+      on_committed_(std::move(on_committed)) {}
+
+Result<std::size_t> FanOutTarget::relay(pqxx::work& tx, std::size_t batch) {
+    const auto rows = tx.exec_params(kFanOut, batch, subscribers_literal_, patterns_literal_);
+    return rows[0]["relayed"].as<std::size_t>();
+}
+
+void FanOutTarget::committed() {
+    if (on_committed_) on_committed_();
+}
+
+}  // namespace admit::events
