@@ -150,6 +150,8 @@ pg_create_role_and_database() {
     if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'admit'") ]]; then
         "${psql[@]}" -c "CREATE ROLE admit LOGIN" >/dev/null
     fi
+    # CREATEDB: end-to-end tests give each admitd under test a database of its own.
+    "${psql[@]}" -c "ALTER ROLE admit CREATEDB" >/dev/null
     if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'admit'") ]]; then
         "${psql[@]}" -c "CREATE DATABASE admit OWNER admit" >/dev/null
     fi

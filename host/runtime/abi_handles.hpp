@@ -1,0 +1,50 @@
+// Definitions of the ABI's opaque handles that the runtime hands to plugins for the duration of one
+// call (see abi.h for their lifetimes). Only the runtime's own .cpp files include this.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "admit/abi.h"
+
+namespace admit::http {
+struct Response;
+}
+namespace admit::observe {
+class Counter;
+class Gauge;
+class Histogram;
+}  // namespace admit::observe
+namespace pqxx {
+class transaction_base;
+}
+
+// A route handler's response: the http::Response the dispatcher will send.
+struct admit_response {
+    admit::http::Response* response = nullptr;
+    std::string_view trace_id;
+    bool written = false;  // set by every response_* call
+};
+
+// The principal an authenticator produced.
+struct admit_principal_out {
+    std::string subject;
+    std::string role;
+    std::string tier;
+    std::string session;
+    bool set = false;
+};
+
+// A database transaction: valid inside one db_transaction callback or subscriber call.
+struct admit_tx {
+    pqxx::transaction_base* tx = nullptr;
+    admit_host* owner = nullptr;  // the plugin whose callback holds it
+};
+
+// A registered metric of a plugin.
+struct admit_metric {
+    admit_metric_kind kind = ADMIT_METRIC_COUNTER;
+    admit::observe::Counter* counter = nullptr;
+    admit::observe::Gauge* gauge = nullptr;
+    admit::observe::Histogram* histogram = nullptr;
+};

@@ -1,0 +1,15 @@
+// Admin API of the policy engine: list, read, publish (PUT) and dry-run (evaluate) policies.
+// Every route requires the admin role; publishes record the admin as the actor.
+#pragma once
+
+#include "host/runtime/route_table.hpp"
+
+namespace admit::policy {
+class PolicyEngine;
+}
+
+namespace admit::runtime {
+
+Status add_admin_policy_routes(RouteTable& routes, policy::PolicyEngine& engine);
+
+}  // namespace admit::runtime

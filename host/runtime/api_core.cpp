@@ -1,0 +1,160 @@
+// admit_host_api: config, logging, clock, service calls, policies, metrics.
+#include <spdlog/spdlog.h>
+
+#include "host/observe/metric_labels.hpp"
+#include "host/observe/metrics_registry.hpp"
+#include "host/policy/abi_policy_eval.hpp"
+#include "host/runtime/abi_handles.hpp"
+#include "host/runtime/api_support.hpp"
+
+namespace admit::runtime::api {
+namespace {
+
+void config_json(admit_host* host, admit_sink* out) { write_to(out, plugin_of(host).config_json); }
+
+void log(admit_host* host, admit_log_level level, admit_str message) {
+    auto spd = spdlog::level::info;
+    switch (level) {
+        case ADMIT_LOG_TRACE:
+            spd = spdlog::level::trace;
+            break;
+        case ADMIT_LOG_DEBUG:
+            spd = spdlog::level::debug;
+            break;
+        case ADMIT_LOG_INFO:
+            spd = spdlog::level::info;
+            break;
+        case ADMIT_LOG_WARN:
+            spd = spdlog::level::warn;
+            break;
+        case ADMIT_LOG_ERROR:
+            spd = spdlog::level::err;
+            break;
+    }
+    spdlog::log(spd, "[{}] {}", plugin_of(host).name, view(message));
+}
+
+int64_t now_us(admit_host* host) { return runtime_of(host).clock().now_us(); }
+
+admit_status service_register(admit_host* host, admit_str method, admit_service_fn fn, void* ctx,
+                              admit_sink* error) {
+    if (!check_registering(host, error, "service_register")) return ADMIT_E_STATE;
+    auto& plugin = plugin_of(host);
+    std::string name(view(method));
+    if (fn == nullptr || name.size() <= plugin.name.size() + 1 ||
+        name.compare(0, plugin.name.size() + 1, plugin.name + ".") != 0) {
+        write_to(error, fmt::format("service method '{}' must be named '{}.<method>' and have a "
+                                    "function",
+                                    name, plugin.name));
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    for (const auto& s : plugin.staged.services) {
+        if (s.method == name) {
+            write_to(error, fmt::format("service method '{}' registered twice", name));
+            return ADMIT_E_CONFLICT;
+        }
+    }
+    plugin.staged.services.push_back({std::move(name), fn, ctx});
+    return ADMIT_OK;
+}
+
+admit_status service_call(admit_host* host, admit_str method, const admit_principal* caller,
+                          admit_str input, admit_sink* output, admit_sink* error) {
+    auto entry = runtime_of(host).service_registry().find(view(method));
+    if (entry.fn == nullptr) {
+        write_to(error, fmt::format("no plugin offers the service method '{}'", view(method)));
+        return ADMIT_E_NOT_FOUND;
+    }
+    admit_principal anonymous{sizeof(admit_principal), {}, {}, {}, {}};
+    return entry.fn(entry.ctx, caller != nullptr ? caller : &anonymous, input, output, error);
+}
+
+admit_status policy_eval(admit_host* host, admit_str name, admit_str input, admit_sink* decision,
+                         admit_sink* revision, admit_sink* error) {
+    auto* engine = runtime_of(host).services().policies;
+    if (engine == nullptr) {
+        write_to(error, "no policy engine is configured");
+        return ADMIT_E_UNSUPPORTED;
+    }
+    return policy::evaluate_for_plugin(*engine, name, input, decision, revision, error);
+}
+
+admit_metric* metric_register(admit_host* host, admit_metric_kind kind, admit_str name,
+                              admit_str help, admit_str labels) {
+    if (!check_registering(host, nullptr, "metric_register")) return nullptr;
+    auto* registry = runtime_of(host).services().metrics;
+    if (registry == nullptr) return nullptr;
+    auto parsed = observe::parse_rendered_labels(view(labels));
+    if (!parsed) {
+        spdlog::error("[{}] metric {}: {}", plugin_of(host).name, view(name),
+                      parsed.error().message);
+        return nullptr;
+    }
+    auto full = fmt::format("admit_{}_{}", plugin_of(host).name, view(name));
+    auto metric = std::make_unique<admit_metric>();
+    metric->kind = kind;
+    std::string problem;
+    switch (kind) {
+        case ADMIT_METRIC_COUNTER: {
+            auto c = registry->counter(full, view(help), parsed.value());
+            if (c) metric->counter = c.value(); else problem = c.error().message;
+            break;
+        }
+        case ADMIT_METRIC_GAUGE: {
+            auto g = registry->gauge(full, view(help), parsed.value());
+            if (g) metric->gauge = g.value(); else problem = g.error().message;
+            break;
+        }
+        case ADMIT_METRIC_HISTOGRAM: {
+            auto h = registry->histogram(full, view(help), parsed.value());
+            if (h) metric->histogram = h.value(); else problem = h.error().message;
+            break;
+        }
+        default:
+            problem = "unknown metric kind";
+    }
+    if (!problem.empty()) {
+        spdlog::error("[{}] metric {}: {}", plugin_of(host).name, full, problem);
+        return nullptr;
+    }
+    // Metric handles live as long as the plugin's record (the registry's series live forever).
+    auto* raw = metric.get();
+    plugin_of(host).metrics.push_back(std::move(metric));
+    return raw;
+}
+
+void metric_record(admit_metric* metric, double value) {
+    if (metric == nullptr) return;
+    if (metric->counter != nullptr) metric->counter->add(value);
+    if (metric->gauge != nullptr) metric->gauge->set(value);
+    if (metric->histogram != nullptr) metric->histogram->observe(value);
+}
+
+}  // namespace
+
+admit_status status_from_error(const Error& e) {
+    const auto& c = e.code;
+    if (c == "CONFLICT") return ADMIT_E_CONFLICT;
+    if (c == "CONSTRAINT") return ADMIT_E_CONSTRAINT;
+    if (c == "DEPENDENCY_UNAVAILABLE" || c == "POOL_EXHAUSTED") return ADMIT_E_UNAVAILABLE;
+    if (c == "TIMEOUT") return ADMIT_E_TIMEOUT;
+    if (c == "NOT_FOUND") {
+        return ADMIT_E_NOT_FOUND;
+    }
+    if (c == "INVALID_ARGUMENT" || c == "INVALID_JSON") return ADMIT_E_INVALID_ARGUMENT;
+    if (c == "ABORTED") return ADMIT_E_ABORTED;
+    return ADMIT_E_INTERNAL;
+}
+
+void fill_core(admit_host_api& api) {
+    api.config_json = &config_json;
+    api.log = &log;
+    api.now_us = &now_us;
+    api.service_register = &service_register;
+    api.service_call = &service_call;
+    api.policy_eval = &policy_eval;
+    api.metric_register = &metric_register;
+    api.metric_record = &metric_record;
+}
+
+}  // namespace admit::runtime::api

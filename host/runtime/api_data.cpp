@@ -1,0 +1,216 @@
+// admit_host_api: PostgreSQL (migrations, statements, transactions) and Redis (commands, scripts).
+#include <optional>
+#include <vector>
+
+#include "host/runtime/abi_handles.hpp"
+#include "host/runtime/api_support.hpp"
+#include "host/store/pg_transaction.hpp"
+#include "host/store/redis_pool.hpp"
+#include "host/store/redis_scripts.hpp"
+#include "host/store/sql_exec.hpp"
+
+namespace admit::runtime::api {
+namespace {
+
+// Adapts the store's RowSink to the plugin's visitor; reuses its buffers across rows.
+class VisitorSink final : public store::RowSink {
+public:
+    explicit VisitorSink(const admit_row_visitor* visitor) : visitor_(visitor) {}
+    void on_columns(std::span<const std::string_view> names) override {
+        buffer_.clear();
+        for (auto n : names) buffer_.push_back(to_abi(n));
+        if (visitor_->on_columns != nullptr) {
+            visitor_->on_columns(visitor_->ctx, buffer_.data(), static_cast<uint32_t>(buffer_.size()));
+        }
+    }
+    void on_row(std::span<const std::optional<std::string_view>> values) override {
+        buffer_.clear();
+        for (const auto& v : values) {
+            buffer_.push_back(v ? admit_str{v->data() != nullptr ? v->data() : "", v->size()}
+                                : admit_str{nullptr, 0});
+        }
+        if (visitor_->on_row != nullptr) {
+            visitor_->on_row(visitor_->ctx, buffer_.data(), static_cast<uint32_t>(buffer_.size()));
+        }
+    }
+
+private:
+    const admit_row_visitor* visitor_;
+    std::vector<admit_str> buffer_;
+};
+
+std::vector<std::optional<std::string>> copy_params(const admit_str* params, uint32_t count) {
+    std::vector<std::optional<std::string>> out;
+    out.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) {
+        if (params[i].ptr == nullptr) {
+            out.emplace_back(std::nullopt);
+        } else {
+            out.emplace_back(std::string(params[i].ptr, params[i].len));
+        }
+    }
+    return out;
+}
+
+admit_status db_migration_register(admit_host* host, uint32_t version, admit_str name,
+                                   admit_str sql, admit_sink* error) {
+    if (!check_registering(host, error, "db_migration_register")) return ADMIT_E_STATE;
+    if (version == 0 || view(sql).empty()) {
+        write_to(error, "a migration needs a version >= 1 and SQL");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    plugin_of(host).staged.migrations.push_back(
+        {version, std::string(view(name)), std::string(view(sql))});
+    return ADMIT_OK;
+}
+
+admit_status db_exec(admit_host* host, admit_tx* tx, admit_str sql, const admit_str* params,
+                     uint32_t param_count, const admit_row_visitor* rows, uint64_t* affected,
+                     admit_sink* error) {
+    auto* pool = runtime_of(host).services().pg;
+    if (pool == nullptr) {
+        write_to(error, "PostgreSQL is not configured");
+        return ADMIT_E_UNSUPPORTED;
+    }
+    if (param_count > 0 && params == nullptr) {
+        write_to(error, "param_count set without params");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    auto values = copy_params(params, param_count);
+    std::optional<VisitorSink> sink;
+    if (rows != nullptr) sink.emplace(rows);
+    std::string text(view(sql));
+    auto result = tx != nullptr ? store::execute(*tx->tx, text, values, sink ? &*sink : nullptr)
+                                : store::execute(*pool, text, values, sink ? &*sink : nullptr);
+    if (!result) return fail(error, result.error());
+    if (affected != nullptr) *affected = result->affected_rows;
+    return ADMIT_OK;
+}
+
+admit_status db_transaction(admit_host* host, admit_tx_fn fn, void* ctx, admit_sink* error) {
+    auto* pool = runtime_of(host).services().pg;
+    if (pool == nullptr) {
+        write_to(error, "PostgreSQL is not configured");
+        return ADMIT_E_UNSUPPORTED;
+    }
+    admit_status body_status = ADMIT_OK;
+    auto result = store::run_transaction(*pool, [&](pqxx::work& work) -> Status {
+        admit_tx tx{&work, host};
+        body_status = fn(ctx, &tx);
+        if (body_status != ADMIT_OK) return Error{"ABORTED", "the transaction body failed"};
+        return {};
+    });
+    if (body_status != ADMIT_OK) return body_status;  // the body already explained itself
+    if (!result) return fail(error, result.error());
+    return ADMIT_OK;
+}
+
+// Converts the store's owning reply tree into the ABI view tree (valid during the callback).
+void deliver_reply(const store::RedisReply& reply, admit_redis_reply_fn fn, void* ctx) {
+    struct Builder {
+        std::vector<std::vector<admit_redis_reply>> arrays;  // keeps element arrays alive
+        admit_redis_reply build(const store::RedisReply& r) {
+            admit_redis_reply out{};
+            out.size = sizeof(admit_redis_reply);
+            switch (r.type) {
+                case store::RedisReply::Type::Nil:
+                    out.type = ADMIT_REDIS_NIL;
+                    break;
+                case store::RedisReply::Type::String:
+                case store::RedisReply::Type::Status:
+                    out.type = ADMIT_REDIS_STRING;
+                    out.str = to_abi(r.str);
+                    break;
+                case store::RedisReply::Type::Integer:
+                    out.type = ADMIT_REDIS_INTEGER;
+                    out.integer = r.integer;
+                    break;
+                case store::RedisReply::Type::Error:
+                    out.type = ADMIT_REDIS_ERROR;
+                    out.str = to_abi(r.str);
+                    break;
+                case store::RedisReply::Type::Array: {
+                    out.type = ADMIT_REDIS_ARRAY;
+                    std::vector<admit_redis_reply> elements;
+                    elements.reserve(r.elements.size());
+                    for (const auto& e : r.elements) elements.push_back(build(e));
+                    arrays.push_back(std::move(elements));
+                    out.elements = arrays.back().data();
+                    out.element_count = static_cast<uint32_t>(arrays.back().size());
+                    break;
+                }
+            }
+            return out;
+        }
+    } builder;
+    builder.arrays.reserve(64);
+    admit_redis_reply root = builder.build(reply);
+    if (fn != nullptr) fn(ctx, &root);
+}
+
+admit_status redis_command(admit_host* host, const admit_str* argv, uint32_t argc,
+                           admit_redis_reply_fn reply, void* reply_ctx, admit_sink* error) {
+    auto* pool = runtime_of(host).services().redis;
+    if (pool == nullptr) {
+        write_to(error, "Redis is not configured");
+        return ADMIT_E_UNSUPPORTED;
+    }
+    if (argc == 0 || argv == nullptr) {
+        write_to(error, "redis_command needs at least one argument");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    std::vector<std::string_view> args;
+    args.reserve(argc);
+    for (uint32_t i = 0; i < argc; ++i) args.push_back(view(argv[i]));
+    auto result = pool->command(args);
+    if (!result) return fail(error, result.error());
+    deliver_reply(result.value(), reply, reply_ctx);
+    return ADMIT_OK;
+}
+
+std::string script_name(admit_host* host, admit_str name) {
+    return plugin_of(host).name + "/" + std::string(view(name));
+}
+
+admit_status redis_script_register(admit_host* host, admit_str name, admit_str source,
+                                   admit_sink* error) {
+    if (!check_registering(host, error, "redis_script_register")) return ADMIT_E_STATE;
+    if (view(name).empty() || view(source).empty()) {
+        write_to(error, "a Redis script needs a name and a source");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    plugin_of(host).staged.scripts.push_back({script_name(host, name), std::string(view(source))});
+    return ADMIT_OK;
+}
+
+admit_status redis_script_eval(admit_host* host, admit_str name, const admit_str* keys,
+                               uint32_t key_count, const admit_str* args, uint32_t arg_count,
+                               admit_redis_reply_fn reply, void* reply_ctx, admit_sink* error) {
+    auto* scripts = runtime_of(host).services().scripts;
+    if (scripts == nullptr) {
+        write_to(error, "Redis is not configured");
+        return ADMIT_E_UNSUPPORTED;
+    }
+    std::vector<std::string_view> key_views, arg_views;
+    key_views.reserve(key_count);
+    arg_views.reserve(arg_count);
+    for (uint32_t i = 0; i < key_count; ++i) key_views.push_back(view(keys[i]));
+    for (uint32_t i = 0; i < arg_count; ++i) arg_views.push_back(view(args[i]));
+    auto result = scripts->eval(script_name(host, name), key_views, arg_views);
+    if (!result) return fail(error, result.error());
+    deliver_reply(result.value(), reply, reply_ctx);
+    return ADMIT_OK;
+}
+
+}  // namespace
+
+void fill_data(admit_host_api& api) {
+    api.db_migration_register = &db_migration_register;
+    api.db_exec = &db_exec;
+    api.db_transaction = &db_transaction;
+    api.redis_command = &redis_command;
+    api.redis_script_register = &redis_script_register;
+    api.redis_script_eval = &redis_script_eval;
+}
+
+}  // namespace admit::runtime::api

@@ -1,0 +1,103 @@
+// admit_host_api: events (transactional outbox) and jobs.
+#include "host/events/event_bus.hpp"
+#include "host/jobs/job_scheduler.hpp"
+#include "host/runtime/abi_handles.hpp"
+#include "host/runtime/api_support.hpp"
+
+namespace admit::runtime::api {
+namespace {
+
+bool valid_local_name(std::string_view name) {
+    if (name.empty() || name.size() > 100) return false;
+    for (char c : name) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admit_str key,
+                           admit_str payload, admit_sink* error) {
+    auto* bus = runtime_of(host).services().events;
+    if (bus == nullptr) {
+        write_to(error, "events are not configured (PostgreSQL is required for the outbox)");
+        return ADMIT_E_UNSUPPORTED;
+    }
+    if (tx == nullptr || tx->tx == nullptr) {
+        write_to(error, "event_publish needs the transaction the change is written in");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    if (view(topic).empty()) {
+        write_to(error, "event topic is empty");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    auto result = bus->publish(*tx->tx, view(topic), view(key), view(payload));
+    if (!result) return fail(error, result.error());
+    return ADMIT_OK;
+}
+
+admit_status event_subscribe(admit_host* host, const admit_subscription_desc* desc,
+                             admit_sink* error) {
+    if (!check_registering(host, error, "event_subscribe")) return ADMIT_E_STATE;
+    if (desc == nullptr || desc->handler == nullptr || view(desc->topic).empty() ||
+        !valid_local_name(view(desc->subscriber))) {
+        write_to(error, "a subscription needs a topic, a handler and a subscriber name of "
+                        "[A-Za-z0-9_.-]");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    auto& plugin = plugin_of(host);
+    auto subscriber = plugin.name + "." + std::string(view(desc->subscriber));
+    for (const auto& s : plugin.staged.subscriptions) {
+        if (s.subscriber == subscriber) {
+            write_to(error, fmt::format("subscriber '{}' registered twice", subscriber));
+            return ADMIT_E_CONFLICT;
+        }
+    }
+    plugin.staged.subscriptions.push_back(
+        {std::string(view(desc->topic)), subscriber, desc->handler, desc->ctx});
+    return ADMIT_OK;
+}
+
+admit_status job_register(admit_host* host, const admit_job_desc* desc, admit_sink* error) {
+    if (!check_registering(host, error, "job_register")) return ADMIT_E_STATE;
+    if (desc == nullptr || desc->run == nullptr || !valid_local_name(view(desc->name))) {
+        write_to(error, "a job needs a name of [A-Za-z0-9_.-] and a function");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    auto& plugin = plugin_of(host);
+    auto name = plugin.name + "." + std::string(view(desc->name));
+    for (const auto& j : plugin.staged.jobs) {
+        if (j.name == name) {
+            write_to(error, fmt::format("job '{}' registered twice", name));
+            return ADMIT_E_CONFLICT;
+        }
+    }
+    plugin.staged.jobs.push_back({name, desc->interval_ms, desc->run, desc->ctx});
+    return ADMIT_OK;
+}
+
+admit_status job_enqueue(admit_host* host, admit_tx* tx, admit_str name, int64_t run_at_us,
+                         admit_str payload, admit_sink* error) {
+    auto* jobs = runtime_of(host).services().jobs;
+    if (jobs == nullptr) {
+        write_to(error, "jobs are not configured (PostgreSQL is required)");
+        return ADMIT_E_UNSUPPORTED;
+    }
+    auto full = plugin_of(host).name + "." + std::string(view(name));
+    auto at = std::chrono::system_clock::time_point(std::chrono::microseconds(run_at_us));
+    auto result = jobs->enqueue(tx != nullptr ? tx->tx : nullptr, full, at, std::string(view(payload)));
+    if (!result) return fail(error, result.error());
+    return ADMIT_OK;
+}
+
+}  // namespace
+
+void fill_events(admit_host_api& api) {
+    api.event_publish = &event_publish;
+    api.event_subscribe = &event_subscribe;
+    api.job_register = &job_register;
+    api.job_enqueue = &job_enqueue;
+}
+
+}  // namespace admit::runtime::api

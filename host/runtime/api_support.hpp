@@ -1,0 +1,37 @@
+// Helpers shared by the api_*.cpp files that implement admit_host_api.
+#pragma once
+
+#include <fmt/format.h>
+
+#include "host/runtime/plugin_record.hpp"
+#include "host/runtime/runtime.hpp"
+#include "host/runtime/string_sink.hpp"
+
+namespace admit::runtime::api {
+
+inline PluginRecord& plugin_of(admit_host* host) { return *host->plugin; }
+inline Runtime& runtime_of(admit_host* host) { return *host->runtime; }
+
+// Registration functions answer ADMIT_E_STATE outside init.
+inline bool check_registering(admit_host* host, admit_sink* error, std::string_view what) {
+    if (host != nullptr && host->plugin->registering) return true;
+    write_to(error, fmt::format("{} may only be called during init", what));
+    return false;
+}
+
+// Maps a host Error code to the ABI status a plugin sees.
+admit_status status_from_error(const Error& error);
+
+// Writes the error message and returns its status.
+inline admit_status fail(admit_sink* error, const Error& e) {
+    write_to(error, e.message);
+    return status_from_error(e);
+}
+
+// The table sections, filled by api_core.cpp, api_http.cpp, api_data.cpp, api_events.cpp.
+void fill_core(admit_host_api& api);
+void fill_http(admit_host_api& api);
+void fill_data(admit_host_api& api);
+void fill_events(admit_host_api& api);
+
+}  // namespace admit::runtime::api

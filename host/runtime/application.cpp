@@ -1,0 +1,282 @@
+#include "host/runtime/application.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "host/events/event_bus.hpp"
+#include "host/http/server.hpp"
+#include "host/jobs/job_scheduler.hpp"
+#include "host/observe/logging.hpp"
+#include "host/observe/metrics_registry.hpp"
+#include "host/policy/policy_engine.hpp"
+#include "host/runtime/admin_policy_routes.hpp"
+#include "host/runtime/builtin_routes.hpp"
+#include "host/runtime/dispatcher.hpp"
+#include "host/runtime/host_metrics.hpp"
+#include "host/runtime/idempotency_guard.hpp"
+#include "host/runtime/rate_limit_guard.hpp"
+#include "host/runtime/plugin_manager.hpp"
+#include "host/runtime/runtime.hpp"
+#include "host/runtime/string_sink.hpp"
+#include "host/store/migrations.hpp"
+#include "host/store/pg_pool.hpp"
+#include "host/store/redis_pool.hpp"
+#include "host/store/redis_scripts.hpp"
+
+namespace admit::runtime {
+
+struct Application::Parts {
+    std::shared_ptr<observe::MetricsRegistry> metrics = std::make_shared<observe::MetricsRegistry>();
+    std::unique_ptr<HostClock> clock;
+    std::unique_ptr<policy::PolicyEngine> policies;
+    std::unique_ptr<store::PgPool> pg;
+    std::unique_ptr<store::RedisPool> redis;
+    std::unique_ptr<store::ScriptRegistry> scripts;
+    std::unique_ptr<events::EventBus> events;
+    std::unique_ptr<jobs::JobScheduler> jobs;
+    std::unique_ptr<Runtime> runtime;
+    std::unique_ptr<PluginManager> plugins;
+    std::unique_ptr<Dispatcher> dispatcher;
+    std::unique_ptr<http::Server> server;
+    bool events_started = false;
+    bool jobs_started = false;
+    bool stopped = false;
+};
+
+Application::Application(config::HostConfig config)
+    : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
+
+Application::~Application() { stop(); }
+
+namespace {
+
+std::vector<ReadinessCheck> readiness(Application::Parts& p);
+
+}  // namespace
+
+Status Application::start_data_services() {
+    auto& p = *parts_;
+    p.clock = std::make_unique<HostClock>(config_.testing.manual_clock);
+    auto* clock = p.clock.get();
+
+    policy::PolicyOptions po;
+    po.dir = config_.policies.dir;
+    po.overrides = config_.policies.overrides;
+    po.instruction_budget = config_.policies.instruction_budget;
+    po.memory_limit_bytes = config_.policies.memory_limit_bytes;
+    po.deadline = std::chrono::milliseconds(config_.policies.deadline_ms);
+    po.clock = [clock] { return static_cast<double>(clock->now_us()) / 1e6; };
+    p.policies = std::make_unique<policy::PolicyEngine>(std::move(po));
+    if (auto s = p.policies->load_all(); !s) return s;
+    if (auto s = p.policies->start_watching(); !s) {
+        spdlog::warn("policy file watching is off: {}", s.error().message);
+    }
+
+    if (config_.database.enabled) {
+        store::PgOptions pg;
+        pg.url = config_.database.url;
+        pg.pool_size = config_.database.pool_size;
+        pg.connect_timeout = std::chrono::milliseconds(config_.database.connect_timeout_ms);
+        pg.statement_timeout = std::chrono::milliseconds(config_.database.statement_timeout_ms);
+        p.pg = std::make_unique<store::PgPool>(std::move(pg));
+        if (auto s = p.pg->ping(); !s) {
+            return Error{s.error().code, "PostgreSQL: " + s.error().message};
+        }
+        events::EventOptions eo;
+        eo.backend = config_.events.backend == config::EventsBackend::kafka ? events::Backend::kafka
+                                                                             : events::Backend::inproc;
+        eo.relay_batch = config_.events.relay_batch;
+        eo.relay_poll = std::chrono::milliseconds(config_.events.relay_poll_ms);
+        eo.max_attempts = config_.events.max_attempts;
+        eo.backoff_initial = std::chrono::milliseconds(config_.events.backoff_initial_ms);
+        eo.backoff_max = std::chrono::milliseconds(config_.events.backoff_max_ms);
+        eo.kafka.brokers = config_.events.kafka.brokers;
+        eo.kafka.topic_prefix = config_.events.kafka.topic_prefix;
+        eo.kafka.properties = config_.events.kafka.properties;
+        p.events = std::make_unique<events::EventBus>(std::move(eo), *p.pg,
+                                                      [clock] { return clock->now(); });
+        if (auto s = p.events->migrate(); !s) return s;
+        jobs::JobOptions jo;
+        jo.poll_interval = std::chrono::milliseconds(config_.jobs.poll_ms);
+        p.jobs = std::make_unique<jobs::JobScheduler>(*p.pg, jo, [clock] { return clock->now(); });
+        if (auto s = p.jobs->migrate(); !s) return s;
+    }
+
+    if (config_.redis.enabled) {
+        if (config_.redis.password) {
+            return Error{"CONFIG_UNSUPPORTED", "redis.password is set, but this build's Redis pool "
+                                               "does not authenticate yet; use a loopback Redis"};
+        }
+        store::RedisOptions ro;
+        ro.host = config_.redis.host;
+        ro.port = config_.redis.port;
+        ro.pool_size = config_.redis.pool_size;
+        ro.command_timeout = std::chrono::milliseconds(config_.redis.timeout_ms);
+        p.redis = std::make_unique<store::RedisPool>(std::move(ro));
+        if (auto s = p.redis->ping(); !s) return Error{s.error().code, "Redis: " + s.error().message};
+        p.scripts = std::make_unique<store::ScriptRegistry>(*p.redis);
+    }
+    return {};
+}
+
+Status Application::start_plugins() {
+    auto& p = *parts_;
+    RuntimeServices services;
+    services.metrics = p.metrics.get();
+    services.pg = p.pg.get();
+    services.redis = p.redis.get();
+    services.scripts = p.scripts.get();
+    services.events = p.events.get();
+    services.jobs = p.jobs.get();
+    services.policies = p.policies.get();
+    p.runtime = std::make_unique<Runtime>(services, *p.clock);
+    p.plugins = std::make_unique<PluginManager>(*p.runtime, host_api_table(), *p.runtime);
+
+    BuiltinContext ctx;
+    ctx.metrics = p.metrics.get();
+    ctx.plugins = p.plugins.get();
+    ctx.clock = p.clock.get();
+    ctx.venue_name = config_.venue.name;
+    ctx.version = ADMIT_VERSION;
+    Parts* parts = &p;
+    ctx.readiness = [parts] { return readiness(*parts); };
+    ctx.extra_metrics = [parts] { return render_host_metrics(parts->events.get(), parts->policies.get()); };
+    if (auto s = add_builtin_routes(p.runtime->routes(), std::move(ctx)); !s) return s;
+    if (auto s = add_admin_policy_routes(p.runtime->routes(), *p.policies); !s) return s;
+
+    PluginLoadRequest request{config_.plugins.dir, config_.plugins.load, config_.plugin_sections_json};
+    if (auto s = p.plugins->load(request); !s) return s;
+
+    // The stream hub must exist before plugins initialize (they may publish from start()).
+    http::ServerOptions so;
+    so.address = config_.server.address;
+    so.port = config_.server.port;
+    so.io_threads = config_.server.io_threads;
+    so.workers = config_.server.workers;
+    so.queue_limit = config_.server.queue_limit;
+    so.body_limit_bytes = config_.server.body_limit_bytes;
+    so.header_limit_bytes = config_.server.header_limit_bytes;
+    so.request_timeout = std::chrono::milliseconds(config_.server.request_timeout_ms);
+    so.idle_timeout = std::chrono::milliseconds(config_.server.idle_timeout_ms);
+    so.retry_after_seconds = config_.server.retry_after_seconds;
+    so.metrics = p.metrics;
+    p.dispatcher = std::make_unique<Dispatcher>(*p.runtime);
+    if (p.redis) {
+        p.dispatcher->add_guard(std::make_shared<RateLimitGuard>(*p.scripts, *p.policies, *p.clock));
+        p.dispatcher->add_guard(std::make_shared<IdempotencyGuard>(*p.redis));
+    }
+    auto* dispatcher = p.dispatcher.get();
+    p.server = std::make_unique<http::Server>(
+        so, [dispatcher](http::Request& r) { return dispatcher->handle(r); });
+    p.runtime->set_streams(&p.server->streams());
+
+    if (auto s = p.plugins->init_all(); !s) return s;
+    for (const auto& m : p.runtime->migrations()) {
+        std::vector<store::Migration> list;
+        for (const auto& r : m.migrations) list.push_back({r.version, r.name, r.sql});
+        if (auto s = store::apply_migrations(*p.pg, m.plugin, m.plugin, list); !s) {
+            return Error{s.error().code,
+                         fmt::format("plugin {}: migration failed: {}", m.plugin, s.error().message)};
+        }
+    }
+    if (p.events) {
+        if (auto s = p.events->start(); !s) return s;
+        p.events_started = true;
+    }
+    if (p.jobs) {
+        if (auto s = p.jobs->start(); !s) return s;
+        p.jobs_started = true;
+    }
+    return p.plugins->start_all();
+}
+
+Status Application::start_http() {
+    auto& p = *parts_;
+    if (auto s = p.server->start(); !s) return s;
+    p.dispatcher->open_traffic();
+    spdlog::info("admitd {} serving venue '{}' on http://{}:{}", ADMIT_VERSION, config_.venue.id,
+                 config_.server.address, p.server->port());
+    return {};
+}
+
+Status Application::start() {
+    if (auto s = observe::configure_logging(config::to_string(config_.log.level),
+                                            config::to_string(config_.log.format));
+        !s) {
+        return s;
+    }
+    Status result = start_data_services();
+    if (result) result = start_plugins();
+    if (result) result = start_http();
+    if (!result) stop();
+    return result;
+}
+
+void Application::stop() {
+    auto& p = *parts_;
+    if (p.stopped) return;
+    p.stopped = true;
+    if (p.dispatcher) p.dispatcher->close_traffic();
+    if (p.server) p.server->stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+    if (p.plugins) p.plugins->stop_all();
+    if (p.jobs && p.jobs_started) p.jobs->stop();
+    if (p.events && p.events_started) p.events->stop();
+    if (p.plugins) p.plugins->destroy_all();
+    if (p.policies) p.policies->stop_watching();
+    spdlog::info("admitd stopped");
+}
+
+void Application::reload_policies() {
+    if (parts_->policies) parts_->policies->reload_all("sighup");
+}
+
+uint16_t Application::port() const { return parts_->server ? parts_->server->port() : 0; }
+
+Result<std::string> Application::call_once(const std::string& method, const std::string& input) {
+    Status result = start_data_services();
+    if (result) result = start_plugins();
+    if (!result) {
+        stop();
+        return result.error();
+    }
+    std::string output, error;
+    StringSink out(output), err(error);
+    auto entry = parts_->runtime->service_registry().find(method);
+    admit_status st = ADMIT_E_NOT_FOUND;
+    if (entry.fn != nullptr) {
+        admit_principal host_caller{sizeof(admit_principal), to_abi("admitd"), to_abi("admin"),
+                                    to_abi("none"), {}};
+        st = entry.fn(entry.ctx, &host_caller, to_abi(input), out.get(), err.get());
+    } else {
+        error = "no plugin offers the service method '" + method + "'";
+    }
+    stop();
+    if (st != ADMIT_OK) return Error{"CALL_FAILED", error.empty() ? "call failed" : error};
+    return output;
+}
+
+namespace {
+
+std::vector<ReadinessCheck> readiness(Application::Parts& p) {
+    std::vector<ReadinessCheck> checks;
+    bool started = p.plugins && p.plugins->all_started();
+    checks.push_back({"plugins", started || (p.plugins && p.plugins->plugins().empty()),
+                      started ? "all started" : "not all plugins are started"});
+    if (p.pg) {
+        auto s = p.pg->ping();
+        checks.push_back({"postgres", s.ok(), s.ok() ? "reachable" : s.error().message});
+    }
+    if (p.redis) {
+        auto s = p.redis->ping();
+        checks.push_back({"redis", s.ok(), s.ok() ? "reachable" : s.error().message});
+    }
+    if (p.events) {
+        bool ok = p.events->healthy();
+        checks.push_back({"events", ok, ok ? "relay running" : "relay not healthy"});
+    }
+    return checks;
+}
+
+}  // namespace
+
+}  // namespace admit::runtime

@@ -1,0 +1,133 @@
+#include "host/runtime/builtin_routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "host/observe/metrics_registry.hpp"
+#include "host/runtime/host_clock.hpp"
+#include "host/runtime/json_body.hpp"
+#include "host/runtime/plugin_manager.hpp"
+#include "host/runtime/string_sink.hpp"
+
+namespace admit::runtime {
+namespace {
+
+RouteEntry builtin(std::string method, std::string path, std::string roles, std::string summary,
+                   BuiltinHandler handler) {
+    RouteEntry e;
+    e.kind = RouteEntry::Kind::builtin;
+    e.plugin = "admitd";
+    e.method = std::move(method);
+    e.path_template = std::move(path);
+    std::string ignored;
+    RoleRule::parse(roles, e.roles, ignored);
+    e.rate_category = "general";
+    e.summary = std::move(summary);
+    e.builtin = std::move(handler);
+    return e;
+}
+
+http::Response plugins_listing(const PluginManager& manager) {
+    boost::json::array items;
+    for (const auto& p : manager.plugins()) {
+        const auto* d = p->library.descriptor;
+        boost::json::array deps, caps;
+        for (const auto& dep : p->library.dependencies()) deps.emplace_back(dep);
+        for (const auto& cap : p->library.capabilities()) caps.emplace_back(cap);
+        boost::json::object item{{"name", p->name},
+                                 {"version", p->library.version()},
+                                 {"abi", std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)},
+                                 {"state", to_string(p->state.load())},
+                                 {"file", p->library.path.string()},
+                                 {"dependencies", std::move(deps)},
+                                 {"capabilities", std::move(caps)}};
+        if (!p->last_error.empty()) item["lastError"] = p->last_error;
+        if (d->health != nullptr && p->state == PluginState::started) {
+            std::string detail;
+            StringSink sink(detail);
+            item["healthy"] = d->health(p->instance, sink.get()) == ADMIT_OK;
+            if (!detail.empty()) item["health"] = detail;
+        }
+        items.push_back(std::move(item));
+    }
+    boost::json::object body{{"items", std::move(items)},
+                             {"hostAbi", std::to_string(ADMIT_ABI_MAJOR) + "." +
+                                             std::to_string(ADMIT_ABI_MINOR)}};
+    return http::Response::json(200, boost::json::serialize(body));
+}
+
+}  // namespace
+
+Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
+    auto shared = std::make_shared<BuiltinContext>(std::move(ctx));
+    std::vector<RouteEntry> entries;
+
+    entries.push_back(builtin("GET", "/healthz", "public", "Liveness", [](const BuiltinCall&) {
+        return http::Response::json(200, R"({"status":"ok"})");
+    }));
+
+    entries.push_back(builtin("GET", "/readyz", "public", "Readiness of dependencies and plugins",
+                              [shared](const BuiltinCall& call) {
+        auto checks = shared->readiness ? shared->readiness() : std::vector<ReadinessCheck>{};
+        boost::json::object detail;
+        std::string failing;
+        for (const auto& c : checks) {
+            detail[c.name] = boost::json::object{{"ok", c.ok}, {"detail", c.detail}};
+            if (!c.ok) failing += (failing.empty() ? "" : "; ") + c.name + ": " + c.detail;
+        }
+        if (failing.empty()) {
+            return http::Response::json(
+                200, boost::json::serialize(boost::json::object{{"status", "ready"}, {"checks", detail}}));
+        }
+        auto r = http::Response::error(503, "DEPENDENCY_UNAVAILABLE", "not ready: " + failing,
+                                       call.request.trace_id);
+        auto body = boost::json::parse(r.body).as_object();
+        body["checks"] = detail;
+        r.body = boost::json::serialize(body);
+        r.set_header("Retry-After", "1");
+        return r;
+    }));
+
+    entries.push_back(builtin("GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall&) {
+        http::Response r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = shared->metrics != nullptr ? shared->metrics->render_prometheus() : std::string{};
+        if (shared->extra_metrics) r.body += shared->extra_metrics();
+        return r;
+    }));
+
+    entries.push_back(builtin("GET", "/api/v1/admin/plugins", "admin",
+                              "Loaded plugins, versions, ABI and state", [shared](const BuiltinCall&) {
+        return plugins_listing(*shared->plugins);
+    }));
+
+    if (shared->clock != nullptr && shared->clock->manual()) {
+        entries.push_back(builtin("POST", "/api/v1/admin/clock", "admin",
+                                  "Test only: advance the manual host clock",
+                                  [shared](const BuiltinCall& call) {
+            auto body = parse_json_object(call.request);
+            if (!body) return bad_request(body.error(), call.request.trace_id);
+            auto seconds = optional_number(body.value(), "advanceSeconds");
+            if (!seconds) return bad_request(seconds.error(), call.request.trace_id);
+            if (!seconds.value() || *seconds.value() < 0) {
+                return bad_request(Error{"INVALID_REQUEST",
+                                         "field 'advanceSeconds' is required and must be >= 0"},
+                                   call.request.trace_id);
+            }
+            shared->clock->advance_us(static_cast<int64_t>(*seconds.value() * 1e6));
+            return http::Response::json(
+                200, boost::json::serialize(boost::json::object{{"nowUs", shared->clock->now_us()}}));
+        }));
+    }
+
+    entries.push_back(builtin("GET", "/openapi.json", "public", "OpenAPI 3.1 of every route",
+                              [shared, &routes](const BuiltinCall&) {
+        return http::Response::json(200, render_openapi(routes, shared->venue_name, shared->version));
+    }));
+
+    for (auto& e : entries) {
+        if (auto s = routes.add(std::move(e)); !s) return s;
+    }
+    return {};
+}
+
+}  // namespace admit::runtime

@@ -1,0 +1,44 @@
+// The host's own routes: /healthz, /readyz, /metrics, /openapi.json and the admin API for plugins
+// and the clock. Policy admin routes live in admin_policy_routes.hpp.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "host/runtime/route_table.hpp"
+
+namespace admit::observe {
+class MetricsRegistry;
+}
+
+namespace admit::runtime {
+
+class HostClock;
+class PluginManager;
+
+// One dependency's state for /readyz.
+struct ReadinessCheck {
+    std::string name;  // "postgres", "redis", "events", "plugins"
+    bool ok = false;
+    std::string detail;
+};
+
+struct BuiltinContext {
+    observe::MetricsRegistry* metrics = nullptr;
+    const PluginManager* plugins = nullptr;
+    HostClock* clock = nullptr;
+    std::function<std::vector<ReadinessCheck>()> readiness;
+    // Extra Prometheus text appended to /metrics (event bus, policy counters).
+    std::function<std::string()> extra_metrics;
+    std::string venue_name;
+    std::string version;
+};
+
+Status add_builtin_routes(RouteTable& routes, BuiltinContext context);
+
+// OpenAPI 3.1 document of every route in the table.
+std::string render_openapi(const RouteTable& routes, const std::string& title,
+                           const std::string& version);
+
+}  // namespace admit::runtime

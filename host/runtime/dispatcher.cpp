@@ -1,0 +1,214 @@
+#include "host/runtime/dispatcher.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "host/runtime/abi_handles.hpp"
+#include "host/runtime/string_sink.hpp"
+
+namespace admit::runtime {
+namespace {
+
+http::Response error(int status, std::string_view code, std::string_view message,
+                     const http::Request& request, std::string route_label) {
+    auto r = http::Response::error(status, code, message, request.trace_id);
+    r.route_label = std::move(route_label);
+    return r;
+}
+
+bool role_allows(const RoleRule& rule, const Caller& caller) {
+    switch (rule.kind) {
+        case RoleRule::Kind::public_access:
+            return true;
+        case RoleRule::Kind::authenticated:
+            return caller.authenticated();
+        case RoleRule::Kind::roles:
+            return caller.authenticated() && rule.roles.contains(caller.role);
+    }
+    return false;
+}
+
+std::vector<admit_kv> kv_views(const std::vector<http::PathParam>& params) {
+    std::vector<admit_kv> out;
+    out.reserve(params.size());
+    for (const auto& p : params) out.push_back({to_abi(p.name), to_abi(p.value)});
+    return out;
+}
+
+}  // namespace
+
+admit_principal principal_view(const Caller& caller) {
+    return admit_principal{sizeof(admit_principal), to_abi(caller.subject), to_abi(caller.role),
+                           to_abi(caller.tier), to_abi(caller.session)};
+}
+
+Dispatcher::Dispatcher(Runtime& runtime) : runtime_(runtime) {}
+
+http::Response Dispatcher::handle(http::Request& request) {
+    try {
+        return dispatch(request);
+    } catch (const std::exception& e) {
+        spdlog::error("trace_id={} {} {}: unhandled exception: {}", request.trace_id,
+                      request.method, request.path, e.what());
+    } catch (...) {
+        spdlog::error("trace_id={} {} {}: unhandled non-standard exception", request.trace_id,
+                      request.method, request.path);
+    }
+    return http::Response::error(500, "INTERNAL", "internal error", request.trace_id);
+}
+
+bool Dispatcher::authenticate(const http::Request& request, Caller& caller) const {
+    auto header = request.header("authorization");
+    if (!header) return true;
+    std::string_view value = *header;
+    constexpr std::string_view kBearer = "Bearer ";
+    if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) return false;
+    const auto& auth = runtime_.authenticator();
+    if (!auth) return false;
+    admit_principal_out out;
+    admit_status st = auth->fn(auth->ctx, to_abi(value.substr(kBearer.size())), &out);
+    if (st != ADMIT_OK || !out.set) return false;
+    caller.subject = std::move(out.subject);
+    caller.role = std::move(out.role);
+    caller.tier = std::move(out.tier);
+    caller.session = std::move(out.session);
+    return true;
+}
+
+http::Response Dispatcher::dispatch(http::Request& request) {
+    auto match = runtime_.routes().match(request.method, request.path);
+    if (match.outcome == http::MatchOutcome::not_found) {
+        return error(404, "NOT_FOUND", fmt::format("no route for {} {}", request.method, request.path),
+                     request, "");
+    }
+    if (match.outcome == http::MatchOutcome::method_not_allowed) {
+        auto r = error(405, "METHOD_NOT_ALLOWED",
+                       fmt::format("{} is not allowed here; allowed: {}", request.method, match.allow),
+                       request, "");
+        r.set_header("Allow", match.allow);
+        return r;
+    }
+    const RouteEntry& route = **match.value;
+    std::string label(match.path_template);
+    request.params = std::move(match.params);
+
+    if (route.kind != RouteEntry::Kind::builtin && !traffic_open_.load(std::memory_order_acquire)) {
+        auto r = error(503, "OVERLOADED", "the platform is starting or stopping", request, label);
+        r.set_header("Retry-After", "1");
+        return r;
+    }
+
+    Caller caller;
+    bool token_ok = authenticate(request, caller);
+    if (route.roles.kind != RoleRule::Kind::public_access) {
+        if (!token_ok || !caller.authenticated()) {
+            auto r = error(401, "UNAUTHENTICATED",
+                           token_ok ? "this route needs a bearer access token"
+                                    : "the access token is invalid, expired or revoked",
+                           request, label);
+            r.set_header("WWW-Authenticate", "Bearer");
+            return r;
+        }
+        if (!role_allows(route.roles, caller)) {
+            return error(403, "FORBIDDEN",
+                         fmt::format("role '{}' may not call this route (allowed: {})", caller.role,
+                                     route.roles.to_string()),
+                         request, label);
+        }
+    }
+
+    for (const auto& guard : guards_) {
+        if (auto early = guard->before(route, caller, request)) {
+            early->route_label = label;
+            return std::move(*early);
+        }
+    }
+
+    http::Response response;
+    switch (route.kind) {
+        case RouteEntry::Kind::builtin:
+            response = route.builtin(BuiltinCall{request, caller});
+            response.route_label = label;
+            break;
+        case RouteEntry::Kind::plugin:
+            response = call_plugin(route, caller, request, label);
+            break;
+        case RouteEntry::Kind::stream:
+            response = open_stream(route, caller, request, label);
+            break;
+    }
+    for (const auto& guard : guards_) guard->after(route, caller, request, response);
+    return response;
+}
+
+http::Response Dispatcher::call_plugin(const RouteEntry& route, const Caller& caller,
+                                       const http::Request& request, std::string route_label) {
+    auto params = kv_views(request.params);
+    std::vector<admit_kv> headers;
+    headers.reserve(request.headers.size());
+    for (const auto& [k, v] : request.headers) headers.push_back({to_abi(k), to_abi(v)});
+    admit_principal principal = principal_view(caller);
+    auto idempotency_key = request.header("idempotency-key").value_or(std::string_view{});
+
+    admit_request abi_request{};
+    abi_request.size = sizeof(admit_request);
+    abi_request.method = to_abi(request.method);
+    abi_request.path = to_abi(request.path);
+    abi_request.query = to_abi(request.query);
+    abi_request.body = to_abi(request.body);
+    abi_request.params = params.data();
+    abi_request.param_count = static_cast<uint32_t>(params.size());
+    abi_request.headers = headers.data();
+    abi_request.header_count = static_cast<uint32_t>(headers.size());
+    abi_request.trace_id = to_abi(request.trace_id);
+    abi_request.remote_addr = to_abi(request.remote_addr);
+    abi_request.principal = &principal;
+    abi_request.idempotency_key = to_abi(idempotency_key);
+
+    http::Response response;
+    response.route_label = route_label;
+    admit_response handle{&response, request.trace_id, false};
+    admit_status st = route.handler(route.ctx, &abi_request, &handle);
+    if (st != ADMIT_OK && !handle.written) {
+        spdlog::error("trace_id={} {} {}: plugin {} handler failed with status {}", request.trace_id,
+                      request.method, request.path, route.plugin, st);
+        return error(500, "INTERNAL", "internal error", request, std::move(route_label));
+    }
+    return response;
+}
+
+http::Response Dispatcher::open_stream(const RouteEntry& route, const Caller& caller,
+                                       const http::Request& request, std::string route_label) {
+    http::Response response;
+    response.route_label = route_label;
+    if (route.on_open != nullptr) {
+        auto params = kv_views(request.params);
+        admit_principal principal = principal_view(caller);
+        admit_request abi_request{};
+        abi_request.size = sizeof(admit_request);
+        abi_request.method = to_abi(request.method);
+        abi_request.path = to_abi(request.path);
+        abi_request.query = to_abi(request.query);
+        abi_request.params = params.data();
+        abi_request.param_count = static_cast<uint32_t>(params.size());
+        abi_request.trace_id = to_abi(request.trace_id);
+        abi_request.remote_addr = to_abi(request.remote_addr);
+        abi_request.principal = &principal;
+        std::string first;
+        StringSink sink(first);
+        admit_status st = route.on_open(route.ctx, &abi_request, sink.get());
+        if (st == ADMIT_E_NOT_FOUND) {
+            return error(404, "NOT_FOUND", "no such stream", request, std::move(route_label));
+        }
+        if (st != ADMIT_OK) {
+            spdlog::error("trace_id={} stream {}: on_open failed with status {}", request.trace_id,
+                          request.path, st);
+            return error(500, "INTERNAL", "internal error", request, std::move(route_label));
+        }
+        if (!first.empty()) response.stream_first_event = http::format_sse_event("snapshot", first);
+    }
+    response.stream_topic = substitute_params(route.topic_template, request.params);
+    return response;
+}
+
+}  // namespace admit::runtime

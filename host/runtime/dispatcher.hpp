@@ -1,0 +1,68 @@
+// Dispatcher: turns one HTTP request into a route call. Runs on a worker thread.
+//
+// Order of checks: route match (404 / 405) -> traffic gate (503 until every plugin started) ->
+// identity (the authenticator a plugin registered; client identity headers are never trusted) ->
+// role rule of the route (401 / 403) -> request guards (rate limits, idempotency) -> the handler.
+// Every answer, errors included, uses the standard error body with the request's trace id.
+// Never throws: a handler that fails or throws yields 500 INTERNAL and is logged.
+//
+// Thread-safety: handle() is called concurrently; set_* only before traffic starts.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "host/http/request.hpp"
+#include "host/http/response.hpp"
+#include "host/runtime/route_table.hpp"
+#include "host/runtime/runtime.hpp"
+
+namespace admit::runtime {
+
+// A stage that may answer a request before its handler runs (rate limits), or wrap it
+// (idempotency: replay a stored response, store the new one).
+class RequestGuard {
+public:
+    virtual ~RequestGuard() = default;
+    // Returns a response to send instead of calling the handler, or nullopt to continue.
+    virtual std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
+                                                 const http::Request& request) = 0;
+    // Sees the handler's response (may store it). Called only when before() returned nullopt.
+    virtual void after(const RouteEntry&, const Caller&, const http::Request&,
+                       const http::Response&) {}
+};
+
+class Dispatcher {
+public:
+    explicit Dispatcher(Runtime& runtime);
+
+    http::Response handle(http::Request& request);
+
+    // Guards run in the order added.
+    void add_guard(std::shared_ptr<RequestGuard> guard) { guards_.push_back(std::move(guard)); }
+    // Plugin routes answer 503 until open_traffic(); built-ins (health, metrics) always answer.
+    void open_traffic() { traffic_open_.store(true, std::memory_order_release); }
+    void close_traffic() { traffic_open_.store(false, std::memory_order_release); }
+
+    // Establishes the caller from "Authorization: Bearer ...". Returns false when a token was sent
+    // and refused (the caller stays anonymous).
+    bool authenticate(const http::Request& request, Caller& caller) const;
+
+private:
+    http::Response dispatch(http::Request& request);
+    http::Response call_plugin(const RouteEntry& route, const Caller& caller,
+                               const http::Request& request, std::string route_label);
+    http::Response open_stream(const RouteEntry& route, const Caller& caller,
+                               const http::Request& request, std::string route_label);
+
+    Runtime& runtime_;
+    std::vector<std::shared_ptr<RequestGuard>> guards_;
+    std::atomic<bool> traffic_open_{false};
+};
+
+// The ABI view of a caller; the strings stay owned by `caller`.
+admit_principal principal_view(const Caller& caller);
+
+}  // namespace admit::runtime

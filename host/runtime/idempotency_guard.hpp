@@ -1,0 +1,36 @@
+// IdempotencyGuard: `Idempotency-Key` on POST/PUT/PATCH/DELETE. The first request with a key
+// runs; a replay from the same caller with the same key and the same request gets the first
+// response again (header Idempotent-Replayed: true); a replay while the first is still running
+// gets 409 IDEMPOTENCY_IN_FLIGHT; the same key with a different request gets 422
+// IDEMPOTENCY_KEY_REUSED. A 5xx first response is not kept, so the client may retry.
+//
+// Records live in Redis for 24 h (in flight: 60 s, so a crashed request's key frees itself).
+// Redis holds only what may be lost: plugins that must never act twice (holds, payments) also
+// deduplicate in PostgreSQL. Redis down: the request runs without replay protection (logged).
+//
+// Thread-safety: before() and after() of one request run on one worker thread (the dispatcher
+// is synchronous); the per-request state is thread-local.
+#pragma once
+
+#include "host/runtime/dispatcher.hpp"
+
+namespace admit::store {
+class RedisPool;
+}
+
+namespace admit::runtime {
+
+class IdempotencyGuard final : public RequestGuard {
+public:
+    explicit IdempotencyGuard(store::RedisPool& redis);
+
+    std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
+                                         const http::Request& request) override;
+    void after(const RouteEntry& route, const Caller& caller, const http::Request& request,
+               const http::Response& response) override;
+
+private:
+    store::RedisPool& redis_;
+};
+
+}  // namespace admit::runtime

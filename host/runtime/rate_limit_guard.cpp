@@ -1,0 +1,121 @@
+#include "host/runtime/rate_limit_guard.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "host/policy/policy_engine.hpp"
+#include "host/store/redis_scripts.hpp"
+
+namespace admit::runtime {
+namespace {
+
+constexpr const char* kScriptName = "admitd/ratelimit";
+
+// GCRA. KEYS[1] bucket; ARGV: now_ms, limit, window_ms. Returns {allowed (0/1), retry_after_ms}.
+constexpr const char* kScript = R"lua(
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local interval = window / limit
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - window
+if allow_at > now then
+  return {0, math.ceil(allow_at - now)}
+end
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now) + 1)
+return {1, 0}
+)lua";
+
+}  // namespace
+
+std::string client_ip(std::string_view remote_addr) {
+    if (!remote_addr.empty() && remote_addr.front() == '[') {
+        auto close = remote_addr.find(']');
+        return std::string(remote_addr.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    }
+    auto colon = remote_addr.rfind(':');
+    if (colon != std::string_view::npos && remote_addr.find(':') == colon) {
+        return std::string(remote_addr.substr(0, colon));
+    }
+    return std::string(remote_addr);
+}
+
+RateLimitGuard::RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
+                               HostClock& clock)
+    : scripts_(scripts), policies_(policies), clock_(clock) {
+    if (auto s = scripts_.register_script(kScriptName, kScript); !s) {
+        spdlog::error("rate limit script: {}", s.error().message);
+    }
+}
+
+void RateLimitGuard::warn_throttled(const std::string& message) {
+    int64_t now = clock_.now_us();
+    int64_t last = last_warning_us_.load(std::memory_order_relaxed);
+    if (now - last > 1'000'000 && last_warning_us_.compare_exchange_strong(last, now)) {
+        spdlog::warn("rate limits not enforced (failing open): {}", message);
+    }
+}
+
+std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, const Caller& caller,
+                                                     const http::Request& request) {
+    if (route.kind == RouteEntry::Kind::builtin && route.roles.kind == RoleRule::Kind::public_access) {
+        return std::nullopt;  // health, readiness, metrics: never limited
+    }
+    std::string input = R"({"category":")" + route.rate_category + R"(","authenticated":)" +
+                        (caller.authenticated() ? "true" : "false") + "}";
+    auto decision = policies_.evaluate("ratelimits", input);
+    if (!decision) {
+        warn_throttled(decision.error().message);
+        return std::nullopt;
+    }
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(decision->json, ec);
+    const boost::json::object* d = parsed.if_object();
+    if (ec || d == nullptr) {
+        warn_throttled("ratelimits returned no object");
+        return std::nullopt;
+    }
+    auto number = [&](std::string_view field) -> int64_t {
+        const auto* v = d->if_contains(field);
+        if (v == nullptr) return 0;
+        if (v->is_int64()) return v->as_int64();
+        if (v->is_double()) return static_cast<int64_t>(v->as_double());
+        return 0;
+    };
+    int64_t limit = number("limit");
+    int64_t window_s = number("windowSeconds");
+    if (limit <= 0 || window_s <= 0) return std::nullopt;  // unlimited
+    const auto* key_by = d->if_contains("keyBy");
+    bool by_caller = key_by != nullptr && key_by->is_string() && key_by->as_string() == "caller" &&
+                     caller.authenticated();
+    std::string key = "admitd:rl:" + route.rate_category + ":" +
+                      (by_caller ? "u:" + caller.subject : "ip:" + client_ip(request.remote_addr));
+    std::string now_ms = std::to_string(clock_.now_us() / 1000);
+    std::string limit_s = std::to_string(limit);
+    std::string window_ms = std::to_string(window_s * 1000);
+    std::string_view keys[] = {key};
+    std::string_view args[] = {now_ms, limit_s, window_ms};
+    auto reply = scripts_.eval(kScriptName, keys, args);
+    if (!reply) {
+        warn_throttled(reply.error().message);
+        return std::nullopt;
+    }
+    const auto& r = reply.value();
+    if (r.type != store::RedisReply::Type::Array || r.elements.size() != 2) {
+        warn_throttled(r.is_error() ? r.str : "unexpected reply of the rate limit script");
+        return std::nullopt;
+    }
+    if (r.elements[0].integer == 1) return std::nullopt;
+    int64_t retry_s = std::max<int64_t>(1, (r.elements[1].integer + 999) / 1000);
+    auto response = http::Response::error(
+        429, "RATE_LIMITED",
+        "too many " + route.rate_category + " requests: at most " + limit_s + " per " +
+            std::to_string(window_s) + " s; retry after " + std::to_string(retry_s) + " s",
+        request.trace_id);
+    response.set_header("Retry-After", std::to_string(retry_s));
+    return response;
+}
+
+}  // namespace admit::runtime

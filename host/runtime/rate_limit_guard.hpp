@@ -1,0 +1,42 @@
+// RateLimitGuard: per-category request limits, counted in Redis with one atomic script (GCRA:
+// at most `limit` requests per `windowSeconds`, bursts included), keyed by caller or client IP as
+// the `ratelimits` policy decides. Over the limit: 429 RATE_LIMITED with Retry-After.
+//
+// Fails open: when Redis or the policy cannot answer, the request passes (logged, at most once
+// a second) — a limiter must not take the platform down. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "host/runtime/dispatcher.hpp"
+
+namespace admit::policy {
+class PolicyEngine;
+}
+namespace admit::store {
+class ScriptRegistry;
+}
+
+namespace admit::runtime {
+
+class RateLimitGuard final : public RequestGuard {
+public:
+    // Registers its Redis script with `scripts`. The policy named "ratelimits" decides limits.
+    RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies, HostClock& clock);
+
+    std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
+                                         const http::Request& request) override;
+
+private:
+    void warn_throttled(const std::string& message);
+    store::ScriptRegistry& scripts_;
+    policy::PolicyEngine& policies_;
+    HostClock& clock_;
+    std::atomic<int64_t> last_warning_us_{0};
+};
+
+// The client IP of "ip:port" / "[v6]:port" peer text.
+std::string client_ip(std::string_view remote_addr);
+
+}  // namespace admit::runtime

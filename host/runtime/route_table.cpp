@@ -1,0 +1,48 @@
+#include "host/runtime/route_table.hpp"
+
+namespace admit::runtime {
+
+Status RouteTable::add(RouteEntry entry) {
+    auto ptr = std::make_shared<const RouteEntry>(std::move(entry));
+    if (auto s = router_.add(ptr->method, ptr->path_template, ptr); !s) return s;
+    entries_.push_back(std::move(ptr));
+    return {};
+}
+
+Status RouteTable::can_add_all(
+    const std::vector<std::pair<std::string, std::string>>& routes) const {
+    // A scratch router with the same shapes answers exactly what add() would.
+    http::Router<int> probe;
+    for (const auto& e : entries_) (void)probe.add(e->method, e->path_template, 0);
+    for (const auto& [method, path] : routes) {
+        if (auto s = probe.add(method, path, 0); !s) return s;
+    }
+    return {};
+}
+
+std::string substitute_params(std::string_view topic_template,
+                              const std::vector<http::PathParam>& params) {
+    std::string out;
+    out.reserve(topic_template.size() + 32);
+    std::size_t i = 0;
+    while (i < topic_template.size()) {
+        if (topic_template[i] == '{') {
+            auto close = topic_template.find('}', i);
+            if (close != std::string_view::npos) {
+                auto name = topic_template.substr(i + 1, close - i - 1);
+                for (const auto& p : params) {
+                    if (p.name == name) {
+                        out.append(p.value);
+                        break;
+                    }
+                }
+                i = close + 1;
+                continue;
+            }
+        }
+        out.push_back(topic_template[i++]);
+    }
+    return out;
+}
+
+}  // namespace admit::runtime

@@ -1,0 +1,81 @@
+// RouteTable: every route admitd serves — plugin routes, SSE streams and the host's own built-in
+// routes — with who may call them. Built before traffic starts; read-only afterwards, so match()
+// needs no lock.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/dll/shared_library.hpp>
+
+#include "admit/abi.h"
+#include "host/common/result.hpp"
+#include "host/http/request.hpp"
+#include "host/http/response.hpp"
+#include "host/http/router.hpp"
+#include "host/runtime/registrations.hpp"
+
+namespace admit::runtime {
+
+// The caller of a request as the dispatcher established it.
+struct Caller {
+    std::string subject;
+    std::string role;
+    std::string tier;
+    std::string session;
+    bool authenticated() const { return !subject.empty(); }
+};
+
+// What a built-in route handler gets.
+struct BuiltinCall {
+    const http::Request& request;
+    const Caller& caller;
+};
+using BuiltinHandler = std::function<http::Response(const BuiltinCall&)>;
+
+struct RouteEntry {
+    enum class Kind { plugin, stream, builtin };
+    Kind kind = Kind::plugin;
+    std::string plugin;  // owner; "admitd" for built-ins
+    std::string method;
+    std::string path_template;
+    RoleRule roles;
+    std::string rate_category;
+    std::string summary;
+    // Kind::plugin
+    admit_route_fn handler = nullptr;
+    void* ctx = nullptr;
+    // Kind::stream
+    std::string topic_template;
+    admit_stream_open_fn on_open = nullptr;
+    // Kind::builtin
+    BuiltinHandler builtin;
+    // Keeps the plugin library mapped while the route can run.
+    std::shared_ptr<boost::dll::shared_library> keep_alive;
+};
+
+using RoutePtr = std::shared_ptr<const RouteEntry>;
+
+class RouteTable {
+public:
+    // Errors: ROUTE_INVALID_TEMPLATE, ROUTE_INVALID_METHOD, ROUTE_DUPLICATE.
+    Status add(RouteEntry entry);
+    // Would add() accept all of these (method, template) pairs, together? Changes nothing.
+    Status can_add_all(const std::vector<std::pair<std::string, std::string>>& routes) const;
+    http::RouteMatch<RoutePtr> match(std::string_view method, std::string_view path) const {
+        return router_.match(method, path);
+    }
+    const std::vector<RoutePtr>& entries() const { return entries_; }
+
+private:
+    http::Router<RoutePtr> router_;
+    std::vector<RoutePtr> entries_;
+};
+
+// Replaces "{name}" in a topic template with the request's path parameters.
+std::string substitute_params(std::string_view topic_template,
+                              const std::vector<http::PathParam>& params);
+
+}  // namespace admit::runtime

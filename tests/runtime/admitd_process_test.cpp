@@ -1,0 +1,164 @@
+// End-to-end tests of the admitd binary without storage: config errors, plugin refusal at start,
+// HTTP answers over a real socket, graceful shutdown on SIGTERM.
+#include <signal.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "admitd_process.hpp"
+#include "http_test_client.hpp"
+
+namespace admit::testing {
+namespace {
+
+const std::string kAdmitd = ADMIT_ADMITD_BINARY;
+
+// A venue with no PostgreSQL/Redis, loading probe plugins on an ephemeral port.
+std::string venue(const std::string& plugins, const std::string& extra = "") {
+    return "[venue]\nid = \"test\"\nname = \"Test\"\n"
+           "[server]\nport = 0\nworkers = 4\nshutdown_grace_ms = 5000\n"
+           "[plugins]\ndir = \"" ADMIT_PROBE_DIR "\"\nload = [" + plugins + "]\n"
+           "[database]\nenabled = false\n[redis]\nenabled = false\n"
+           "[policies]\ndir = \"" ADMIT_SOURCE_DIR "/policies\"\n" + extra;
+}
+
+TEST(AdmitdConfig, CheckConfigAcceptsAValidVenue) {
+    auto file = write_temp_file("venue.toml", venue("\"probe_a\""));
+    auto r = run_command(kAdmitd, {"--check-config", file.string()});
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("configuration OK"), std::string::npos);
+}
+
+TEST(AdmitdConfig, UnknownKeyNamesFileKeyAndLine) {
+    auto file = write_temp_file("venue.toml", venue("\"probe_a\"", "[log]\nlevle = \"info\"\n"));
+    auto r = run_command(kAdmitd, {"--check-config", file.string()});
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.output.find(file.string() + ":"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("log.levle: unknown key"), std::string::npos) << r.output;
+}
+
+TEST(AdmitdConfig, WrongTypeIsReported) {
+    auto file = write_temp_file("venue.toml", venue("\"probe_a\"", "[jobs]\npoll_ms = \"fast\"\n"));
+    auto r = run_command(kAdmitd, {"--check-config", file.string()});
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.output.find("jobs.poll_ms"), std::string::npos) << r.output;
+}
+
+TEST(AdmitdConfig, MissingPluginFileIsReportedAndNothingStarts) {
+    auto file = write_temp_file("venue.toml", venue("\"probe_a\", \"no_such_plugin\""));
+    AdmitdProcess admitd(kAdmitd, {"--config", file.string()});
+    EXPECT_FALSE(admitd.wait_until_serving().has_value());
+    auto status = admitd.wait_exit();
+    ASSERT_TRUE(status.has_value());
+    EXPECT_NE(*status, 0);
+    EXPECT_NE(admitd.log().find("no_such_plugin"), std::string::npos) << admitd.log();
+}
+
+TEST(AdmitdConfig, CheckConfigRefusesAPluginOfAnotherAbi) {
+    auto file = write_temp_file("venue.toml", venue("\"probe_major\""));
+    auto r = run_command(kAdmitd, {"--check-config", file.string()});
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.output.find("majors must be equal"), std::string::npos) << r.output;
+}
+
+TEST(AdmitdStart, PluginWhoseInitFailsStopsTheStartWithItsName) {
+    auto file = write_temp_file("venue.toml", venue("\"probe_a\", \"probe_initfail\""));
+    AdmitdProcess admitd(kAdmitd, {"--config", file.string()});
+    EXPECT_FALSE(admitd.wait_until_serving().has_value());
+    EXPECT_EQ(admitd.wait_exit().value_or(-1), 1);
+    EXPECT_NE(admitd.log().find("plugin probe_initfail failed to initialize"), std::string::npos)
+        << admitd.log();
+}
+
+class AdmitdServing : public ::testing::Test {
+protected:
+    void SetUp() override {
+        trace_ = write_temp_file("trace.txt", "");
+        auto file = write_temp_file("venue.toml", venue("\"probe_a\""));
+        admitd_ = std::make_unique<AdmitdProcess>(
+            kAdmitd, std::vector<std::string>{"--config", file.string()},
+            std::vector<std::string>{"ADMIT_TEST_TRACE=" + trace_.string()});
+        auto port = admitd_->wait_until_serving();
+        ASSERT_TRUE(port.has_value()) << admitd_->log();
+        port_ = *port;
+    }
+
+    std::string trace() const {
+        std::ifstream in(trace_);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+
+    std::unique_ptr<AdmitdProcess> admitd_;
+    std::filesystem::path trace_;
+    uint16_t port_ = 0;
+};
+
+TEST_F(AdmitdServing, HealthzAndPluginRouteAnswer) {
+    auto health = http_request(port_, "GET", "/healthz");
+    EXPECT_EQ(health.status, 200);
+    auto probe = http_request(port_, "GET", "/probe/probe_a");
+    EXPECT_EQ(probe.status, 200);
+    EXPECT_EQ(boost::json::parse(probe.body).at("plugin"), "probe_a");
+    EXPECT_FALSE(probe.headers["x-trace-id"].empty());
+}
+
+TEST_F(AdmitdServing, UnknownRouteIs404WithStandardBodyAndTheCallersTraceId) {
+    auto r = http_request(port_, "GET", "/api/v1/nothing-here", "", {{"X-Request-Id", "req-abc.1"}});
+    EXPECT_EQ(r.status, 404);
+    auto body = boost::json::parse(r.body).as_object();
+    EXPECT_EQ(body["code"], "NOT_FOUND");
+    EXPECT_EQ(body["traceId"], "req-abc.1");
+    EXPECT_EQ(r.headers["x-trace-id"], "req-abc.1");
+}
+
+TEST_F(AdmitdServing, MetricsCountRequestsPerRouteTemplate) {
+    ASSERT_EQ(http_request(port_, "GET", "/probe/probe_a").status, 200);
+    auto metrics = http_request(port_, "GET", "/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("route=\"/probe/probe_a\""), std::string::npos) << metrics.body;
+}
+
+TEST_F(AdmitdServing, AdminRoutesNeedAToken) {
+    auto r = http_request(port_, "GET", "/api/v1/admin/plugins");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(boost::json::parse(r.body).at("code"), "UNAUTHENTICATED");
+}
+
+TEST_F(AdmitdServing, MalformedRequestGets400AndOthersAreUnharmed) {
+    auto raw = http_raw(port_, "THIS IS NOT HTTP\r\n\r\n");
+    EXPECT_NE(raw.find(" 400 "), std::string::npos) << raw;
+    EXPECT_EQ(http_request(port_, "GET", "/healthz").status, 200);
+}
+
+TEST_F(AdmitdServing, OversizedBodyGets413) {
+    std::string big(2 * 1024 * 1024, 'x');
+    auto r = http_request(port_, "POST", "/probe/probe_a", big);
+    EXPECT_EQ(r.status, 413);
+}
+
+TEST_F(AdmitdServing, SigtermFinishesTheInFlightRequestThenStopsPlugins) {
+    auto slow = std::async(std::launch::async, [&] { return http_request(port_, "GET", "/probe/probe_a/slow"); });
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (trace().find("slow-begin") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_NE(trace().find("slow-begin"), std::string::npos);
+    admitd_->signal(SIGTERM);
+    auto response = slow.get();
+    EXPECT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(admitd_->wait_exit().value_or(-1), 0) << admitd_->log();
+    auto t = trace();
+    auto end = t.find("slow-end");
+    auto stop = t.find("probe_a:stop");
+    ASSERT_NE(end, std::string::npos);
+    ASSERT_NE(stop, std::string::npos);
+    EXPECT_LT(end, stop) << t;
+    EXPECT_NE(t.find("probe_a:destroy"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace admit::testing

@@ -1,0 +1,241 @@
+// The dispatcher: routing answers, the traffic gate, identity and role rules, streams, built-ins.
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "host/observe/metrics_registry.hpp"
+#include "host/runtime/builtin_routes.hpp"
+#include "host/runtime/dispatcher.hpp"
+#include "host/runtime/plugin_manager.hpp"
+#include "host/runtime/runtime.hpp"
+#include "host/runtime/string_sink.hpp"
+
+namespace admit::runtime {
+namespace {
+
+// Accepts "Bearer good:<role>:<id>" and nothing else.
+admit_status test_authenticator(void*, admit_str token, admit_principal_out* out) {
+    std::string t(token.ptr, token.len);
+    if (t.rfind("good:", 0) != 0) return ADMIT_E_REJECTED;
+    auto colon = t.find(':', 5);
+    if (colon == std::string::npos) return ADMIT_E_REJECTED;
+    auto role = t.substr(5, colon - 5);
+    auto id = t.substr(colon + 1);
+    host_api_table().principal_set(out, to_abi(id), to_abi(role), to_abi("GOLD"), to_abi(""));
+    return ADMIT_OK;
+}
+
+// Echoes the caller as the handler saw it.
+admit_status whoami(void*, const admit_request* request, admit_response* response) {
+    const auto& p = *request->principal;
+    boost::json::object o{{"subject", std::string(p.subject.ptr, p.subject.len)},
+                          {"role", std::string(p.role.ptr, p.role.len)},
+                          {"tier", std::string(p.tier.ptr, p.tier.len)}};
+    auto body = boost::json::serialize(o);
+    host_api_table().response_body(response, to_abi(body), to_abi(""));
+    return ADMIT_OK;
+}
+
+admit_status open_snapshot(void*, const admit_request*, admit_sink* first) {
+    write_to(first, R"({"seats":[]})");
+    return ADMIT_OK;
+}
+
+class DispatcherTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        BuiltinContext ctx;
+        ctx.metrics = &metrics_;
+        ctx.plugins = &manager_;
+        ctx.clock = &clock_;
+        ctx.venue_name = "Test Hall";
+        ctx.version = "test";
+        ASSERT_TRUE(add_builtin_routes(runtime_.routes(), ctx).ok());
+        ASSERT_TRUE(manager_.load({ADMIT_PROBE_DIR, {"probe_a"}, {}}).ok());
+        ASSERT_TRUE(manager_.init_all().ok());
+
+        // A plugin record whose registrations go through the same validate/commit path.
+        auth_.name = "fakeauth";
+        auth_.staged.authenticators.push_back({&test_authenticator, nullptr});
+        RouteRegistration customer_only;
+        customer_only.method = "GET";
+        customer_only.path = "/whoami";
+        std::string err;
+        ASSERT_TRUE(RoleRule::parse("customer,admin", customer_only.roles, err));
+        customer_only.handler = &whoami;
+        auth_.staged.routes.push_back(customer_only);
+        RouteRegistration open = customer_only;
+        open.path = "/open/whoami";
+        ASSERT_TRUE(RoleRule::parse("public", open.roles, err));
+        auth_.staged.routes.push_back(open);
+        StreamRegistration stream;
+        stream.path = "/schedules/{scheduleId}/seats/stream";
+        ASSERT_TRUE(RoleRule::parse("public", stream.roles, err));
+        stream.topic_template = "seats:{scheduleId}";
+        stream.on_open = &open_snapshot;
+        auth_.staged.streams.push_back(stream);
+        ASSERT_TRUE(runtime_.validate(auth_).ok());
+        runtime_.commit(auth_);
+        dispatcher_.open_traffic();
+    }
+
+    http::Response call(std::string method, std::string path, std::string token = "") {
+        http::Request r;
+        r.method = std::move(method);
+        r.path = std::move(path);
+        r.trace_id = "trace-123";
+        if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
+        return dispatcher_.handle(r);
+    }
+
+    static boost::json::object body(const http::Response& r) {
+        return boost::json::parse(r.body).as_object();
+    }
+
+    HostClock clock_;
+    observe::MetricsRegistry metrics_;
+    Runtime runtime_{RuntimeServices{}, clock_};
+    PluginManager manager_{runtime_, host_api_table(), runtime_};
+    PluginRecord auth_;
+    Dispatcher dispatcher_{runtime_};
+};
+
+TEST_F(DispatcherTest, UnknownRouteIs404WithTheStandardBody) {
+    auto r = call("GET", "/nope");
+    EXPECT_EQ(r.status, 404);
+    auto b = body(r);
+    EXPECT_EQ(b["code"], "NOT_FOUND");
+    EXPECT_EQ(b["traceId"], "trace-123");
+    EXPECT_NE(b["message"].as_string().find("/nope"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, WrongMethodIs405WithAllow) {
+    auto r = call("POST", "/healthz");
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(body(r)["code"], "METHOD_NOT_ALLOWED");
+    bool has_allow = false;
+    for (const auto& [k, v] : r.headers) has_allow = has_allow || (k == "Allow" && v == "GET");
+    EXPECT_TRUE(has_allow);
+}
+
+TEST_F(DispatcherTest, PluginRouteAnswersAndLabelsItsTemplate) {
+    auto r = call("GET", "/probe/probe_a");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(body(r)["plugin"], "probe_a");
+    EXPECT_EQ(r.route_label, "/probe/probe_a");
+}
+
+TEST_F(DispatcherTest, HandlerFailureWithoutResponseIs500StandardBody) {
+    auto r = call("GET", "/probe/probe_a/fail");
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(body(r)["code"], "INTERNAL");
+    EXPECT_EQ(body(r)["traceId"], "trace-123");
+    // The next request is served normally.
+    EXPECT_EQ(call("GET", "/probe/probe_a").status, 200);
+}
+
+TEST_F(DispatcherTest, PluginRoutesWaitForTrafficButHealthAnswers) {
+    dispatcher_.close_traffic();
+    auto r = call("GET", "/probe/probe_a");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(body(r)["code"], "OVERLOADED");
+    EXPECT_EQ(call("GET", "/healthz").status, 200);
+}
+
+TEST_F(DispatcherTest, MissingTokenIs401) {
+    auto r = call("GET", "/whoami");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(body(r)["code"], "UNAUTHENTICATED");
+}
+
+TEST_F(DispatcherTest, RefusedTokenIs401) {
+    EXPECT_EQ(call("GET", "/whoami", "forged").status, 401);
+}
+
+TEST_F(DispatcherTest, WrongRoleIs403) {
+    auto r = call("GET", "/whoami", "good:seller:u1");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(body(r)["code"], "FORBIDDEN");
+}
+
+TEST_F(DispatcherTest, HandlerSeesTheAuthenticatedCallerNotClientHeaders) {
+    http::Request r;
+    r.method = "GET";
+    r.path = "/whoami";
+    r.trace_id = "t";
+    r.headers.emplace_back("authorization", "Bearer good:customer:u42");
+    r.headers.emplace_back("x-user-id", "u1");  // a client trying to choose its identity
+    auto response = dispatcher_.handle(r);
+    ASSERT_EQ(response.status, 200);
+    auto b = body(response);
+    EXPECT_EQ(b["subject"], "u42");
+    EXPECT_EQ(b["role"], "customer");
+    EXPECT_EQ(b["tier"], "GOLD");
+}
+
+TEST_F(DispatcherTest, PublicRouteTreatsABadTokenAsAnonymous) {
+    auto r = call("GET", "/open/whoami", "forged");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(body(r)["subject"], "");
+}
+
+TEST_F(DispatcherTest, StreamRouteOpensItsTopicWithASnapshot) {
+    auto r = call("GET", "/schedules/s-7/seats/stream");
+    ASSERT_EQ(r.status, 200);
+    ASSERT_TRUE(r.stream_topic.has_value());
+    EXPECT_EQ(*r.stream_topic, "seats:s-7");
+    EXPECT_NE(r.stream_first_event.find("event: snapshot"), std::string::npos);
+    EXPECT_NE(r.stream_first_event.find(R"(data: {"seats":[]})"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, AdminPluginListingNeedsAdmin) {
+    EXPECT_EQ(call("GET", "/api/v1/admin/plugins", "good:customer:u1").status, 403);
+    auto r = call("GET", "/api/v1/admin/plugins", "good:admin:root");
+    ASSERT_EQ(r.status, 200);
+    auto items = body(r)["items"].as_array();
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_EQ(items[0].as_object().at("name"), "probe_a");
+    EXPECT_EQ(items[0].as_object().at("state"), "INITIALIZED");
+}
+
+TEST_F(DispatcherTest, OpenApiListsEveryRouteWithItsRoles) {
+    auto r = call("GET", "/openapi.json");
+    ASSERT_EQ(r.status, 200);
+    auto paths = body(r)["paths"].as_object();
+    ASSERT_TRUE(paths.contains("/whoami"));
+    EXPECT_EQ(paths["/whoami"].at("get").at("x-roles"), "admin,customer");
+    EXPECT_TRUE(paths.contains("/schedules/{scheduleId}/seats/stream"));
+    EXPECT_TRUE(paths.contains("/probe/probe_a"));
+}
+
+TEST_F(DispatcherTest, ReadyzReportsFailingChecks) {
+    // No readiness callback was given: ready. (Dependency checks are covered end to end.)
+    EXPECT_EQ(call("GET", "/readyz").status, 200);
+}
+
+TEST_F(DispatcherTest, DuplicateRouteOfAnotherPluginIsRefusedAtValidate) {
+    PluginRecord clash;
+    clash.name = "clash";
+    RouteRegistration dup;
+    dup.method = "GET";
+    dup.path = "/probe/probe_a";
+    std::string err;
+    ASSERT_TRUE(RoleRule::parse("public", dup.roles, err));
+    dup.handler = &whoami;
+    clash.staged.routes.push_back(dup);
+    auto s = runtime_.validate(clash);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, "ROUTE_DUPLICATE");
+}
+
+TEST(RoleRuleTest, RejectsUnknownAndEmptyRoles) {
+    RoleRule rule;
+    std::string err;
+    EXPECT_FALSE(RoleRule::parse("customer,superuser", rule, err));
+    EXPECT_NE(err.find("superuser"), std::string::npos);
+    EXPECT_FALSE(RoleRule::parse("", rule, err));
+    EXPECT_TRUE(RoleRule::parse(" seller , admin ", rule, err));
+    EXPECT_EQ(rule.to_string(), "admin,seller");
+}
+
+}  // namespace
+}  // namespace admit::runtime

@@ -1,0 +1,71 @@
+// The example plugin through a real admitd with real PostgreSQL and Redis: its routes, its
+// migration, the exception barrier, and /readyz reporting every dependency.
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/support/admitd_process.hpp"
+#include "tests/support/http_test_client.hpp"
+#include "tests/support/test_venue.hpp"
+
+namespace admit::testing {
+namespace {
+
+class HelloEndToEnd : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto file = write_temp_file(
+            "venue.toml", venue_toml({.plugins = {"hello"}, .extra_toml = "[plugin.hello]\ngreeting = \"Welcome\"\n"},
+                                     &storage_));
+        admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+        auto port = admitd_->wait_until_serving();
+        ASSERT_TRUE(port.has_value()) << admitd_->log();
+        port_ = *port;
+    }
+    IsolatedStorage storage_;
+    std::unique_ptr<AdmitdProcess> admitd_;
+    uint16_t port_ = 0;
+};
+
+TEST_F(HelloEndToEnd, ServesTheExampleRoutes) {
+    auto r = http_request(port_, "GET", "/api/v1/hello");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(boost::json::parse(r.body).at("plugin"), "hello");
+    auto named = http_request(port_, "GET", "/api/v1/hello/Ada");
+    ASSERT_EQ(named.status, 200);
+    EXPECT_NE(named.body.find("Welcome"), std::string::npos) << named.body;
+}
+
+TEST_F(HelloEndToEnd, AThrowingHandlerIs500AndTheWorkerSurvives) {
+    auto r = http_request(port_, "GET", "/api/v1/hello/boom");
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(boost::json::parse(r.body).at("code"), "INTERNAL");
+    EXPECT_EQ(http_request(port_, "GET", "/api/v1/hello").status, 200);
+}
+
+TEST_F(HelloEndToEnd, ReadyzIsGreenWithEveryDependency) {
+    auto r = http_request(port_, "GET", "/readyz");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto checks = boost::json::parse(r.body).at("checks").as_object();
+    EXPECT_TRUE(checks.contains("postgres"));
+    EXPECT_TRUE(checks.contains("redis"));
+    EXPECT_TRUE(checks.contains("events"));
+}
+
+TEST_F(HelloEndToEnd, ReadyzTurnsRedWhenRedisIsLostAndRecovers) {
+    storage_.stop_redis();
+    auto down = http_request(port_, "GET", "/readyz");
+    EXPECT_EQ(down.status, 503) << down.body;
+    EXPECT_EQ(boost::json::parse(down.body).at("code"), "DEPENDENCY_UNAVAILABLE");
+    storage_.start_redis();
+    int status = 0;
+    for (int i = 0; i < 200 && status != 200; ++i) {
+        status = http_request(port_, "GET", "/readyz").status;
+        if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_EQ(status, 200);
+}
+
+}  // namespace
+}  // namespace admit::testing

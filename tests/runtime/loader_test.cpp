@@ -1,0 +1,181 @@
+// The plugin loader and lifecycle against real shared libraries with broken shapes.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "host/runtime/plugin_manager.hpp"
+#include "host/runtime/runtime.hpp"
+
+namespace admit::runtime {
+namespace {
+
+const std::filesystem::path kProbeDir = ADMIT_PROBE_DIR;
+
+class LoaderTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        trace_ = std::filesystem::temp_directory_path() /
+                 ("admit-trace-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove(trace_);
+        ::setenv("ADMIT_TEST_TRACE", trace_.c_str(), 1);
+    }
+    void TearDown() override {
+        manager_.reset();
+        std::filesystem::remove(trace_);
+    }
+
+    Status load(std::vector<std::string> names, std::filesystem::path dir = kProbeDir) {
+        manager_ = std::make_unique<PluginManager>(runtime_, host_api_table(), runtime_);
+        return manager_->load(PluginLoadRequest{dir, std::move(names), {}});
+    }
+
+    std::string trace() const {
+        std::ifstream in(trace_);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }
+
+    HostClock clock_;
+    Runtime runtime_{RuntimeServices{}, clock_};
+    std::unique_ptr<PluginManager> manager_;
+    std::filesystem::path trace_;
+};
+
+TEST_F(LoaderTest, StartsInDependencyOrderAndStopsInReverse) {
+    ASSERT_TRUE(load({"probe_c", "probe_b", "probe_a"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    ASSERT_TRUE(manager_->start_all().ok());
+    EXPECT_TRUE(manager_->all_started());
+    manager_->stop_all();
+    manager_->destroy_all();
+    EXPECT_EQ(trace(),
+              "probe_a:init\nprobe_b:init\nprobe_c:init\n"
+              "probe_a:start\nprobe_b:start\nprobe_c:start\n"
+              "probe_c:stop\nprobe_b:stop\nprobe_a:stop\n"
+              "probe_c:destroy\nprobe_b:destroy\nprobe_a:destroy\n");
+    auto match = runtime_.routes().match("GET", "/probe/probe_b");
+    EXPECT_EQ(match.outcome, http::MatchOutcome::found);
+}
+
+TEST_F(LoaderTest, RefusesAFileThatIsNotASharedLibrary) {
+    auto dir = std::filesystem::temp_directory_path() / ("admit-notalib-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "bogus.so") << "this is not an ELF file\n";
+    auto s = load({"bogus"}, dir);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find((dir / "bogus.so").string()), std::string::npos);
+    EXPECT_NE(s.error().message.find("not a loadable shared library"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_F(LoaderTest, RefusesAMissingFile) {
+    auto s = load({"probe_absent"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("probe_absent.so: file not found"), std::string::npos);
+}
+
+TEST_F(LoaderTest, RefusesALibraryWithoutTheEntrySymbol) {
+    auto s = load({"probe_noentry"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("no exported entry symbol 'admit_plugin_entry'"), std::string::npos);
+}
+
+TEST_F(LoaderTest, RefusesAnotherAbiMajor) {
+    auto s = load({"probe_major"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("built for ABI 2.0"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("majors must be equal"), std::string::npos);
+}
+
+TEST_F(LoaderTest, RefusesANewerMinor) {
+    auto s = load({"probe_minor"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("newer than this host's"), std::string::npos) << s.error().message;
+}
+
+TEST_F(LoaderTest, RefusesAFileWhoseNameDiffersFromTheListedName) {
+    auto dir = std::filesystem::temp_directory_path() / ("admit-dup-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(kProbeDir / "probe_a.so", dir / "probe_a.so",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(kProbeDir / "probe_a.so", dir / "impostor.so",
+                               std::filesystem::copy_options::overwrite_existing);
+    auto s = load({"probe_a", "impostor"}, dir);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("declares the name 'probe_a' but is listed as 'impostor'"),
+              std::string::npos)
+        << s.error().message;
+    std::filesystem::remove_all(dir);
+}
+
+TEST_F(LoaderTest, RefusesAMissingDependencyBeforeRunningAnyPlugin) {
+    auto s = load({"probe_a", "probe_orphan"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("depends on 'nowhere', which is not loaded"), std::string::npos);
+    EXPECT_EQ(trace(), "");  // no init ran: nothing half-loaded
+}
+
+TEST_F(LoaderTest, RefusesADependencyCycle) {
+    auto s = load({"probe_cycle_x", "probe_cycle_y"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("cycle"), std::string::npos);
+}
+
+TEST_F(LoaderTest, ReportsAllRefusedFilesTogether) {
+    auto s = load({"probe_major", "probe_noentry"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("probe_major.so"), std::string::npos);
+    EXPECT_NE(s.error().message.find("probe_noentry.so"), std::string::npos);
+}
+
+TEST_F(LoaderTest, FailedInitRollsBackRegistrationsAndDestroysEarlierPlugins) {
+    ASSERT_TRUE(load({"probe_a", "probe_initfail"}).ok());
+    auto s = manager_->init_all();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("plugin probe_initfail failed to initialize"), std::string::npos);
+    EXPECT_NE(s.error().message.find("probe refuses to initialize"), std::string::npos);
+    // The failed plugin's route was registered inside its init but never became live.
+    EXPECT_EQ(runtime_.routes().match("GET", "/probe/probe_initfail").outcome,
+              http::MatchOutcome::not_found);
+    EXPECT_EQ(trace(), "probe_a:init\nprobe_initfail:init\nprobe_initfail:destroy\nprobe_a:destroy\n");
+}
+
+TEST_F(LoaderTest, FailedStartStopsTheStartedOnesInReverse) {
+    ASSERT_TRUE(load({"probe_a", "probe_b", "probe_startfail"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    auto s = manager_->start_all();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("probe refuses to start"), std::string::npos);
+    manager_->destroy_all();
+    EXPECT_EQ(trace(),
+              "probe_a:init\nprobe_b:init\nprobe_startfail:init\n"
+              "probe_a:start\nprobe_b:start\nprobe_startfail:start\n"
+              "probe_b:stop\nprobe_a:stop\n"
+              "probe_startfail:destroy\nprobe_b:destroy\nprobe_a:destroy\n");
+}
+
+TEST_F(LoaderTest, RegistrationOutsideInitIsRefused) {
+    ASSERT_TRUE(load({"probe_a"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    const auto& record = *manager_->plugins().front();
+    admit_route_desc route{};
+    route.size = sizeof route;
+    route.method = {"GET", 3};
+    route.path = {"/late", 5};
+    route.roles = {"public", 6};
+    route.handler = [](void*, const admit_request*, admit_response*) -> admit_status { return ADMIT_OK; };
+    std::string error;
+    admit_sink sink{&error, [](void* ctx, const char* d, size_t n) {
+                        static_cast<std::string*>(ctx)->append(d, n);
+                    }};
+    auto* host = const_cast<admit_host*>(&record.handle);
+    EXPECT_EQ(host_api_table().route_register(host, &route, &sink), ADMIT_E_STATE);
+    EXPECT_NE(error.find("only be called during init"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace admit::runtime
