@@ -1,0 +1,82 @@
+// The auth plugin: accounts, roles, tokens, and the authenticator the host runs on every request
+// that carries a bearer token. Routes and rules: plugins/auth/README.md; contract: API.md "auth".
+//
+// Thread-safety: after init/start every member is either immutable or thread-safe itself
+// (KeyRing, KeyStore, PasswordHasher, Revocation), so handlers run concurrently.
+#pragma once
+
+#include "access_token.hpp"
+#include "key_ring.hpp"
+#include "key_store.hpp"
+#include "password_hasher.hpp"
+#include "revocation.hpp"
+#include "user_store.hpp"
+
+#include <admit/sdk.hpp>
+
+#include <memory>
+#include <string>
+
+namespace admit::auth {
+
+/// Settings from the [plugin.auth] section (README.md lists them with their defaults).
+struct AuthSettings {
+    TokenSettings token;
+    int64_t access_ttl_seconds = 600;
+    int64_t refresh_ttl_seconds = 14 * 86400;
+    int64_t key_rotation_seconds = 30 * 86400;
+    std::string signing_key_env = "ADMIT_AUTH_SIGNING_KEY";
+    HasherLimits hasher;
+    int64_t maintenance_interval_seconds = 60;
+};
+
+class AuthPlugin final : public sdk::Plugin {
+public:
+    sdk::Status init(sdk::Host& host) override;
+    sdk::Status start() override;
+    sdk::Status health(std::string& detail) override;
+
+private:
+    sdk::Status register_routes();
+    sdk::Status register_services();
+    sdk::Result<sdk::Identity> authenticate(std::string_view bearer_token);
+    sdk::Status maintenance();
+
+    // account_routes.cpp
+    sdk::Response signup(const sdk::Request& request);
+    sdk::Response login(const sdk::Request& request);
+    sdk::Response refresh(const sdk::Request& request);
+    sdk::Response logout(const sdk::Request& request);
+    sdk::Response me(const sdk::Request& request);
+    sdk::Response jwks(const sdk::Request& request);
+    sdk::Response token_response(const User& user, const std::string& session_id, const std::string& refresh_token);
+    sdk::Status publish_login_failure(const std::string& email, const std::string& user_id, std::string_view reason);
+
+    // admin_routes.cpp
+    sdk::Response change_user(const sdk::Request& request);
+    sdk::Response rotate_key(const sdk::Request& request);
+    sdk::Result<boost::json::value> create_admin(const boost::json::value& input, const sdk::Principal& caller);
+    sdk::Result<boost::json::value> user_service(const boost::json::value& input, const sdk::Principal& caller);
+
+    /// A new user from validated fields (hashes the password on the bounded pool).
+    sdk::Result<User> new_user(std::string email, std::string name, std::string role, std::string_view password);
+    sdk::Result<std::string> issue_access_token(const User& user, const std::string& session_id);
+    int64_t now_seconds() const { return host_->now_us() / 1'000'000; }
+
+    sdk::Host* host_ = nullptr;
+    AuthSettings settings_;
+    KeyRing ring_;
+    std::unique_ptr<KeyStore> keys_;
+    std::unique_ptr<PasswordHasher> hasher_;
+    std::unique_ptr<Revocation> revocation_;
+    std::string dummy_hash_;  ///< verified against when the email is unknown (same cost as a real check)
+    sdk::Metric logins_succeeded_;
+    sdk::Metric logins_failed_;
+    sdk::Metric tokens_refused_;
+    sdk::Metric revocation_fallbacks_;
+};
+
+/// 503 OVERLOADED + Retry-After for a saturated hashing pool; from_error for anything else.
+sdk::Response failure_response(const sdk::Error& error);
+
+}  // namespace admit::auth

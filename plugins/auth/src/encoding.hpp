@@ -1,0 +1,30 @@
+// Byte encodings and random identifiers used by the auth plugin (all backed by libsodium).
+// Every function is thread-safe; sodium_init() must have succeeded before any of them runs
+// (AuthPlugin::init guarantees it).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace admit::auth {
+
+/// base64url without padding (RFC 7515 section 2).
+std::string base64url_encode(std::string_view bytes);
+/// Strict base64url without padding: nullopt for padding, foreign characters or non-canonical
+/// trailing bits.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+/// Lower-case hex of SHA-256(bytes).
+std::string sha256_hex(std::string_view bytes);
+
+/// `prefix` + 32 lower-case hex characters from 128 random bits ("usr_", "ses_").
+std::string random_id(std::string_view prefix);
+/// `byte_count` random bytes, base64url encoded (refresh tokens, key material).
+std::string random_token(std::size_t byte_count);
+
+/// Unix seconds as RFC 3339 UTC ("2026-11-21T10:00:00Z").
+std::string rfc3339(int64_t unix_seconds);
+
+}  // namespace admit::auth

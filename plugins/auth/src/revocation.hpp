@@ -1,0 +1,60 @@
+// Per-request revocation check: is the token's user suspended or changed since it was issued, or
+// its session (refresh family) revoked?
+//
+// Redis holds the answer for one round trip per request:
+//   auth:revocation:ready      present while the set below is complete (rebuilt when missing)
+//   auth:user:<id>             "<token_version> <status>" for users changed by an admin
+//   auth:session:<sid>         present for revoked sessions, expiring one access-token lifetime later
+// PostgreSQL is the truth: when Redis fails, or has lost its data (no ready marker), the check
+// reads PostgreSQL instead, and the set is rebuilt from it. When both fail the token is refused
+// (fail closed).
+//
+// Thread-safe.
+#pragma once
+
+#include <admit/sdk.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace admit::auth {
+
+class Revocation {
+public:
+    /// `session_block_seconds`: how long a revoked session stays blocked in Redis (>= the
+    /// access-token lifetime).
+    Revocation(sdk::Database& db, sdk::Redis& redis, int64_t session_block_seconds);
+
+    /// Registers the Redis script it uses. [init]
+    sdk::Status register_scripts();
+
+    /// ok when a token of (user, session, version) may still be used; ADMIT_E_REJECTED otherwise;
+    /// ADMIT_E_UNAVAILABLE when neither Redis nor PostgreSQL could answer.
+    sdk::Status check(const std::string& user_id, const std::string& session_id, int64_t version, int64_t now);
+
+    /// Publishes an account change (after it committed in PostgreSQL). On a Redis failure the
+    /// ready marker is dropped, so every checker falls back to PostgreSQL until the next rebuild.
+    void user_changed(const std::string& user_id, int64_t version, const std::string& status);
+    /// Blocks a revoked session (after the revocation committed).
+    void session_revoked(const std::string& session_id);
+
+    /// Rewrites the Redis set from PostgreSQL and sets the ready marker.
+    sdk::Status rebuild(int64_t now);
+
+    /// Checks answered from PostgreSQL (Redis down or rebuilding), for metrics and tests.
+    uint64_t fallbacks() const noexcept { return fallbacks_.load(std::memory_order_relaxed); }
+
+private:
+    sdk::Status check_in_database(const std::string& user_id, const std::string& session_id, int64_t version);
+    void drop_ready_marker();
+
+    sdk::Database& db_;
+    sdk::Redis& redis_;
+    int64_t session_block_seconds_;
+    std::mutex rebuild_mutex_;
+    std::atomic<uint64_t> fallbacks_{0};
+};
+
+}  // namespace admit::auth

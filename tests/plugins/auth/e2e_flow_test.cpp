@@ -1,0 +1,195 @@
+// The account flow through real HTTP, PostgreSQL and Redis: signup, login, me, refresh rotation
+// and reuse detection, logout, input validation, audit events, and Redis loss.
+#include "auth_e2e_fixture.hpp"
+
+#include <thread>
+
+namespace admit::auth::testing {
+namespace {
+
+using Flow = AuthEndToEnd;
+
+TEST_F(Flow, SignupLoginMeAsTheApiSays)
+{
+    auto signed_up = post("/api/v1/auth/signup",
+                          {{"email", "Ada@Example.com"}, {"password", kPassword}, {"name", "Ada"}, {"role", "seller"}});
+    ASSERT_EQ(signed_up.status, 201) << signed_up.body;
+    const auto user = boost::json::parse(signed_up.body).as_object();
+    EXPECT_EQ(user.at("email"), "ada@example.com");
+    EXPECT_EQ(user.at("role"), "seller");
+    EXPECT_EQ(user.at("tier"), "none");
+    EXPECT_EQ(user.at("status"), "active");
+    EXPECT_TRUE(user.at("id").as_string().starts_with("usr_"));
+    EXPECT_EQ(signed_up.body.find("argon2"), std::string::npos);
+
+    auto logged_in = post("/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", kPassword}});
+    ASSERT_EQ(logged_in.status, 200) << logged_in.body;
+    const auto tokens = boost::json::parse(logged_in.body).as_object();
+    EXPECT_EQ(tokens.at("expiresIn"), 600);
+    EXPECT_TRUE(tokens.at("refreshToken").is_string());
+    const std::string access(tokens.at("accessToken").as_string());
+
+    auto me = request("GET", "/api/v1/auth/me", "", access, {{"X-User-Id", "usr_someone_else"}, {"X-Role", "admin"}});
+    ASSERT_EQ(me.status, 200) << me.body;
+    const auto caller = boost::json::parse(me.body).as_object();
+    EXPECT_EQ(caller.at("id"), user.at("id")) << "identity headers from the client are ignored";
+    EXPECT_EQ(caller.at("role"), "seller");
+    EXPECT_EQ(caller.at("tier"), "none");
+
+    EXPECT_EQ(get("/api/v1/auth/me").status, 401);
+}
+
+TEST_F(Flow, SignupValidatesEveryFieldAndRefusesATakenEmail)
+{
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"not json", "email"},  // placeholder field; checked separately below
+        {R"({"password":"correct horse battery","name":"A"})", "email"},
+        {R"({"email":"not-an-email","password":"correct horse battery","name":"A"})", "email"},
+        {R"({"email":"a@example.com","name":"A"})", "password"},
+        {R"({"email":"a@example.com","password":"short","name":"A"})", "password"},
+        {R"({"email":"a@example.com","password":")" + std::string(129, 'x') + R"(","name":"A"})", "password"},
+        {R"({"email":"a@example.com","password":"correct horse battery"})", "name"},
+        {R"({"email":"a@example.com","password":"correct horse battery","name":"   "})", "name"},
+        {R"({"email":"a@example.com","password":"correct horse battery","name":"A","role":"admin"})", "role"},
+        {R"({"email":"a@example.com","password":"correct horse battery","name":"A","role":7})", "role"},
+    };
+    for (const auto& [body, field] : cases) {
+        auto r = request("POST", "/api/v1/auth/signup", body);
+        EXPECT_EQ(r.status, 400) << body << " -> " << r.body;
+        EXPECT_EQ(code_of(r), "INVALID_REQUEST") << body;
+        if (body != "not json") {
+            EXPECT_NE(r.body.find("'" + field + "'"), std::string::npos) << r.body;
+        }
+    }
+    signup("taken@example.com");
+    auto again = post("/api/v1/auth/signup", {{"email", "TAKEN@example.com"}, {"password", kPassword}, {"name", "B"}});
+    EXPECT_EQ(again.status, 409) << again.body;
+    EXPECT_EQ(code_of(again), "EMAIL_TAKEN");
+}
+
+TEST_F(Flow, AWrongPasswordAndAnUnknownEmailLookTheSame)
+{
+    signup("known@example.com");
+    auto wrong = post("/api/v1/auth/login", {{"email", "known@example.com"}, {"password", "wrong password!"}});
+    auto unknown = post("/api/v1/auth/login", {{"email", "nobody@example.com"}, {"password", "wrong password!"}});
+    auto malformed = post("/api/v1/auth/login", {{"email", "nobody"}, {"password", "wrong password!"}});
+    for (const auto* r : {&wrong, &unknown, &malformed}) {
+        EXPECT_EQ(r->status, 401) << r->body;
+        EXPECT_EQ(code_of(*r), "INVALID_CREDENTIALS");
+    }
+    auto strip_trace = [](const std::string& body) {
+        auto object = boost::json::parse(body).as_object();
+        object.erase("traceId");
+        return boost::json::serialize(object);
+    };
+    EXPECT_EQ(strip_trace(wrong.body), strip_trace(unknown.body));
+    EXPECT_EQ(post("/api/v1/auth/login", {{"email", "known@example.com"}}).status, 400);
+    EXPECT_EQ(post("/api/v1/auth/login", {{"password", kPassword}}).status, 400);
+    EXPECT_EQ(request("POST", "/api/v1/auth/login", "[1]").status, 400);
+
+    const auto events = auth_events();
+    int failures = 0;
+    for (const auto& [topic, payload] : events) {
+        if (topic != "auth.login_failed") continue;
+        ++failures;
+        EXPECT_TRUE(payload.contains("emailHash"));
+        EXPECT_EQ(boost::json::serialize(payload).find("wrong password!"), std::string::npos) << "never the password";
+    }
+    EXPECT_EQ(failures, 3);
+}
+
+TEST_F(Flow, RefreshRotatesAndAReusedTokenRevokesTheWholeFamily)
+{
+    signup("rotor@example.com");
+    const auto first = login("rotor@example.com");
+    auto rotated = post("/api/v1/auth/refresh", {{"refreshToken", first.refresh}});
+    ASSERT_EQ(rotated.status, 200) << rotated.body;
+    const auto second = boost::json::parse(rotated.body).as_object();
+    const std::string second_refresh(second.at("refreshToken").as_string());
+    const std::string second_access(second.at("accessToken").as_string());
+    EXPECT_NE(second_refresh, first.refresh);
+    EXPECT_EQ(get("/api/v1/auth/me", second_access).status, 200);
+
+    auto reused = post("/api/v1/auth/refresh", {{"refreshToken", first.refresh}});
+    EXPECT_EQ(reused.status, 401);
+    EXPECT_EQ(code_of(reused), "TOKEN_REUSED");
+    EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", second_refresh}}).status, 401)
+        << "the newest token of the family is revoked too";
+    EXPECT_EQ(get("/api/v1/auth/me", second_access).status, 401) << "and so are its access tokens, at once";
+    EXPECT_EQ(get("/api/v1/auth/me", first.access).status, 401);
+
+    const auto other = login("rotor@example.com");
+    EXPECT_EQ(get("/api/v1/auth/me", other.access).status, 200) << "another session is not affected";
+
+    bool reuse_event = false;
+    for (const auto& [topic, payload] : auth_events()) reuse_event = reuse_event || topic == "auth.token_reused";
+    EXPECT_TRUE(reuse_event);
+    EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", "rt_unknown"}}).status, 401);
+    EXPECT_EQ(post("/api/v1/auth/refresh", boost::json::object{}).status, 400);
+}
+
+TEST_F(Flow, LogoutRevokesTheSessionAtOnce)
+{
+    signup("leaver@example.com");
+    const auto session = login("leaver@example.com");
+    const auto other = login("leaver@example.com");
+    auto out = request("POST", "/api/v1/auth/logout", "", session.access);
+    EXPECT_EQ(out.status, 204) << out.body;
+    EXPECT_EQ(get("/api/v1/auth/me", session.access).status, 401);
+    EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", session.refresh}}).status, 401);
+    EXPECT_EQ(get("/api/v1/auth/me", other.access).status, 200);
+    EXPECT_EQ(request("POST", "/api/v1/auth/logout").status, 401);
+}
+
+TEST_F(Flow, EveryAccountChangePublishesAnAuditEvent)
+{
+    const std::string id = signup("audited@example.com");
+    const auto session = login("audited@example.com");
+    (void)post("/api/v1/auth/login", {{"email", "audited@example.com"}, {"password", "not the password"}});
+    ASSERT_EQ(request("POST", "/api/v1/auth/logout", "", session.access).status, 204);
+    const auto boss = admin();
+    auto changed = request("PATCH", "/api/v1/admin/users/" + id, R"({"tier":"GOLD"})", boss.access);
+    ASSERT_EQ(changed.status, 200) << changed.body;
+    std::map<std::string, int> seen;
+    for (const auto& [topic, payload] : auth_events()) {
+        ++seen[topic];
+        EXPECT_TRUE(payload.contains("actor")) << topic;
+        EXPECT_TRUE(payload.contains("at")) << topic;
+        if (topic == "auth.user_changed") {
+            EXPECT_EQ(payload.at("before").at("tier"), "none");
+            EXPECT_EQ(payload.at("after").at("tier"), "GOLD");
+            EXPECT_EQ(payload.at("actor").as_string(), boss.user_id);
+        }
+    }
+    EXPECT_EQ(seen["auth.user_signed_up"], 2);  // the user and the admin
+    EXPECT_GE(seen["auth.login_succeeded"], 2);
+    EXPECT_EQ(seen["auth.login_failed"], 1);
+    EXPECT_EQ(seen["auth.user_changed"], 1);
+    EXPECT_EQ(seen["auth.logged_out"], 1);
+}
+
+TEST_F(Flow, RevocationHoldsWhenRedisIsLostAndIsRebuiltAfterwards)
+{
+    const std::string id = signup("flaky@example.com");
+    signup("steady@example.com");
+    const auto flaky = login("flaky@example.com");
+    const auto steady = login("steady@example.com");
+    const auto boss = admin();
+    ASSERT_EQ(request("PATCH", "/api/v1/admin/users/" + id, R"({"status":"suspended"})", boss.access).status, 200);
+
+    storage_.stop_redis();
+    EXPECT_EQ(get("/api/v1/auth/me", flaky.access).status, 401) << "PostgreSQL answers: still suspended";
+    EXPECT_EQ(get("/api/v1/auth/me", steady.access).status, 200);
+
+    storage_.start_redis();  // empty: the revocation set is gone
+    int status = 0;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         status != 200 && std::chrono::steady_clock::now() < deadline;) {
+        status = get("/api/v1/auth/me", steady.access).status;  // reconnects, then rebuilds the set
+    }
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(get("/api/v1/auth/me", flaky.access).status, 401) << "the rebuilt set still blocks the suspended user";
+}
+
+}  // namespace
+}  // namespace admit::auth::testing
