@@ -111,7 +111,7 @@ std::string venue_toml(const TestVenue& venue, const IsolatedStorage* storage) {
                        "[server]\nport = 0\nworkers = 8\nshutdown_grace_ms = 5000\n"
                        "[plugins]\ndir = \"" + venue.plugin_dir + "\"\nload = [" + load + "]\n"
                        "[policies]\ndir = \"" ADMIT_TEST_SOURCE_DIR "/policies\"\n"
-                       "[events]\nrelay_poll_ms = 20\n[jobs]\npoll_ms = 50\n";
+                       "[events]\nrelay_poll_ms = 20\n" + venue.events_toml + "[jobs]\npoll_ms = 50\n";
     if (storage != nullptr) {
         toml += "[database]\nurl = \"" + storage->pg_url() + "\"\npool_size = 8\n";
         toml += "[redis]\nhost = \"127.0.0.1\"\nport = " + std::to_string(storage->redis_port()) + "\n";

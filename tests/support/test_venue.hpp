@@ -10,6 +10,7 @@ struct TestVenue {
     std::vector<std::string> plugins;     // load order as given (admitd sorts by dependencies)
     std::string plugin_dir = ADMIT_TEST_PLUGIN_DIR;  // where the build puts plugin libraries
     bool manual_clock = false;
+    std::string events_toml;              // extra key = value lines of the [events] table
     std::string extra_toml;               // appended verbatim ([plugin.x] sections, ...)
 };
 

@@ -1,0 +1,78 @@
+// outbox_probe: a test plugin for end-to-end outbox tests through a real admitd.
+//   POST /probe/outbox/items {"id": "...", "rollback": bool} inserts an item and publishes
+//        outbox_probe.item in the same transaction; with rollback the transaction is rolled back.
+//   GET  /probe/outbox/handled/{id} -> {"count": n}: how many times the subscriber's effect
+//        happened for that item (it must be 1 once delivered, never 2).
+// The subscriber fails while the file named by env ADMIT_PROBE_FAIL_FILE exists, and appends
+// "attempt <id>" to env ADMIT_PROBE_TRACE on every attempt.
+#include <admit/sdk.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace outbox_probe {
+
+using admit::sdk::Error;
+using admit::sdk::Host;
+using admit::sdk::Request;
+using admit::sdk::Response;
+using admit::sdk::Status;
+namespace fields = admit::sdk::fields;
+
+class OutboxProbe final : public admit::sdk::Plugin {
+public:
+    Status init(Host& host) override {
+        host_ = &host;
+        if (auto s = host.register_migrations(); !s) return s;
+        if (auto s = host.route("POST", "/probe/outbox/items", "public", &OutboxProbe::create, this); !s) return s;
+        if (auto s = host.route("GET", "/probe/outbox/handled/{id}", "public", &OutboxProbe::handled, this); !s) {
+            return s;
+        }
+        return host.subscribe("outbox_probe.item", "count", [](admit::sdk::Tx& tx, const admit::sdk::Event& event) -> Status {
+            auto body = event.json();
+            if (!body) return std::move(body).error();
+            std::string id(body->at("id").as_string());
+            if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) std::ofstream(trace, std::ios::app) << "attempt " << id << "\n";
+            if (const char* fail = std::getenv("ADMIT_PROBE_FAIL_FILE"); fail != nullptr && std::filesystem::exists(fail)) {
+                return Error::internal("failing on purpose while " + std::string(fail) + " exists");
+            }
+            auto r = tx.exec("INSERT INTO outbox_probe.handled (item_id, count) VALUES ($1, 1) "
+                             "ON CONFLICT (item_id) DO UPDATE SET count = outbox_probe.handled.count + 1",
+                             id);
+            if (!r) return std::move(r).error();
+            return {};
+        });
+    }
+
+private:
+    Response create(const Request& request) {
+        auto body = request.json_object();
+        if (!body) return Response::from_error(body.error());
+        auto id = fields::required_string(*body, "id");
+        if (!id) return Response::from_error(id.error());
+        bool rollback = body->contains("rollback") && body->at("rollback").is_bool() && body->at("rollback").as_bool();
+        auto status = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
+            if (auto r = tx.exec("INSERT INTO outbox_probe.items (id) VALUES ($1)", *id); !r) return std::move(r).error();
+            if (auto s = tx.publish("outbox_probe.item", "items", boost::json::object{{"id", *id}}); !s) return s;
+            if (rollback) return Error::rejected("rolled back on request");
+            return {};
+        });
+        if (!status) return Response::error(409, "ROLLED_BACK", status.error().message);
+        return Response::json(201, {{"id", *id}});
+    }
+
+    Response handled(const Request& request) {
+        auto rows = host_->db().exec("SELECT count FROM outbox_probe.handled WHERE item_id = $1",
+                                     std::string(request.param("id")));
+        if (!rows) return Response::from_error(rows.error());
+        int64_t count = rows->empty() ? 0 : std::stoll(*(*rows)[0]["count"]);
+        return Response::json(200, {{"count", count}});
+    }
+
+    Host* host_ = nullptr;
+};
+
+}  // namespace outbox_probe
+
+ADMIT_PLUGIN(outbox_probe, outbox_probe::OutboxProbe, "0.0.1");
