@@ -14,7 +14,7 @@ void EventBusTest::SetUp() {
     sql_value(
         *pool_,
         "CREATE TABLE public.effects (subscriber text, event_id bigint, key text, payload text, "
-        "PRIMARY KEY (subscriber, event_id))");
+        "seq bigserial, PRIMARY KEY (subscriber, event_id))");
 }
 
 void EventBusTest::TearDown() {
@@ -35,6 +35,16 @@ EventOptions EventBusTest::options() const {
         o.kafka.brokers = kafka_->brokers();
         o.kafka.topic_prefix = "admit.";
         o.kafka.properties["log_level"] = "3";
+        // The librdkafka 2.0.2 mock coordinator can leave a member that rejoins (metadata changed
+        // while joining) waiting in JoinGroup for the rebalance timeout (max.poll.interval.ms,
+        // 5 minutes by default); bound that wait well under the tests' deadlines.
+        o.kafka.properties["session.timeout.ms"] = "6000";
+        o.kafka.properties["max.poll.interval.ms"] = "6000";
+        // The mock coordinator can hold a rejoin (after a metadata change right behind the first
+        // JoinGroup) until the old member's session expires: 45 s by default, longer than a test
+        // waits. A short session bounds that stall to a few seconds.
+        o.kafka.properties["session.timeout.ms"] = "6000";
+        o.kafka.properties["heartbeat.interval.ms"] = "500";
         if (const char* debug = std::getenv("ADMIT_EVENTS_KAFKA_DEBUG")) {  // e.g. "cgrp,fetch"
             o.kafka.properties["debug"] = debug;
             o.kafka.properties["log_level"] = "7";
@@ -62,8 +72,10 @@ EventHandler EventBusTest::recording_handler(const std::string& subscriber,
             std::lock_guard lock(mutex_);
             calls_.push_back({subscriber, event, std::chrono::steady_clock::now(), fail});
         }
-        tx.exec_params("INSERT INTO public.effects VALUES ($1, $2, $3, $4)", subscriber, event.id,
-                       event.key, event.payload);
+        tx.exec_params(
+            "INSERT INTO public.effects (subscriber, event_id, key, payload) VALUES ($1, $2, $3, "
+            "$4)",
+            subscriber, event.id, event.key, event.payload);
         if (fail) return Error{"EVENT_TEST_FAILURE", "refused " + event.payload};
         return {};
     };
@@ -94,13 +106,28 @@ std::size_t EventBusTest::effects(const std::string& subscriber) {
     return n;
 }
 
+std::vector<std::pair<std::string, std::string>> EventBusTest::effects_in_order(
+    const std::string& subscriber) {
+    auto lease = pool_->acquire();
+    pqxx::work tx(lease->conn());
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& row : tx.exec_params(
+             "SELECT key, payload FROM public.effects WHERE subscriber = $1 ORDER BY seq",
+             subscriber)) {
+        out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    tx.commit();
+    return out;
+}
+
 std::string EventBusTest::describe(const EventBus& bus) {
     const auto s = bus.stats();
-    std::string text = "published " + std::to_string(s.published) + ", relayed " +
-                       std::to_string(s.relayed) + ", delivered " + std::to_string(s.delivered) +
-                       ", duplicates " + std::to_string(s.duplicates) + ", retried " +
-                       std::to_string(s.retried) + ", parked " + std::to_string(s.parked) +
-                       ", healthy " + (bus.healthy() ? "yes" : "no");
+    std::string text =
+        "published " + std::to_string(s.published) + ", relayed " + std::to_string(s.relayed) +
+        ", delivered " + std::to_string(s.delivered) + ", duplicates " +
+        std::to_string(s.duplicates) + ", retried " + std::to_string(s.retried) + ", parked " +
+        std::to_string(s.parked) + ", batches " + std::to_string(s.batches) + ", batch fallbacks " +
+        std::to_string(s.batch_fallbacks) + ", healthy " + (bus.healthy() ? "yes" : "no");
     try {
         text +=
             ", unrelayed " +
