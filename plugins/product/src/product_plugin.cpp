@@ -1,0 +1,167 @@
+// product: registration, the seat map routes, the services other plugins call, shared helpers.
+#include "product_plugin.hpp"
+
+namespace product {
+
+using admit::sdk::Error;
+namespace fields = admit::sdk::fields;
+
+bool may_manage(const Principal& caller, std::string_view seller_id)
+{
+    return caller.has_role("admin") || (caller.authenticated() && caller.subject() == seller_id);
+}
+
+bool may_see(const Principal& caller, std::string_view status, std::string_view seller_id)
+{
+    return publicly_visible(status) || may_manage(caller, seller_id);
+}
+
+Result<int64_t> page_limit(const Request& request)
+{
+    auto raw = request.query("limit");
+    if (!raw) return int64_t{50};
+    try {
+        std::size_t used = 0;
+        const long long n = std::stoll(*raw, &used);
+        if (used == raw->size() && n >= 1 && n <= 200) return static_cast<int64_t>(n);
+    } catch (const std::exception&) {
+    }
+    return Error::invalid("query parameter 'limit' must be an integer between 1 and 200");
+}
+
+boost::json::object ProductPlugin::event_base(std::string_view actor) const
+{
+    return {{"actor", actor.empty() ? std::string("system") : std::string(actor)}, {"at", format_rfc3339(host_->now_us())}};
+}
+
+Status ProductPlugin::init(Host& host)
+{
+    host_ = &host;
+    currency_ = host.config_string("currency", "KRW");
+    facts_ = std::make_unique<FactsCache>(host, std::chrono::milliseconds(host.config_int("facts_ttl_ms", 1000)));
+    seat_map_ = std::make_unique<SeatMap>(host, *facts_, std::chrono::milliseconds(host.config_int("seat_map_ttl_ms", 200)));
+    if (auto s = host.register_migrations(); !s) return s;
+    if (auto s = seat_map_->register_scripts(); !s) return s;
+
+    struct RouteSpec {
+        const char* method;
+        const char* path;
+        const char* roles;
+        Response (ProductPlugin::*handler)(const Request&);
+        const char* summary;
+        const char* rate;
+    };
+    const RouteSpec routes[] = {
+        {"POST", "/api/v1/products", "seller,admin", &ProductPlugin::create_product, "Creates a product (DRAFT)", ""},
+        {"GET", "/api/v1/products", "public", &ProductPlugin::list_products, "Lists products", ""},
+        {"GET", "/api/v1/products/{productId}", "public", &ProductPlugin::get_product, "A product", ""},
+        {"PATCH", "/api/v1/products/{productId}", "seller,admin", &ProductPlugin::update_product,
+         "Edits a DRAFT product", ""},
+        {"POST", "/api/v1/products/{productId}/submit", "seller,admin", &ProductPlugin::submit,
+         "DRAFT -> PENDING", ""},
+        {"POST", "/api/v1/products/{productId}/approve", "admin", &ProductPlugin::approve,
+         "PENDING -> SCHEDULED (approved)", ""},
+        {"POST", "/api/v1/products/{productId}/reject", "admin", &ProductPlugin::reject,
+         "PENDING -> DRAFT with a reason", ""},
+        {"POST", "/api/v1/products/{productId}/cancel", "seller,admin", &ProductPlugin::cancel,
+         "Cancels a product", ""},
+        {"POST", "/api/v1/products/{productId}/schedules", "seller,admin", &ProductPlugin::add_schedule,
+         "Adds a performance date", ""},
+        {"GET", "/api/v1/schedules/{scheduleId}/seats", "public", &ProductPlugin::schedule_seats,
+         "Seat availability of a schedule", "general"},
+    };
+    for (const auto& r : routes) {
+        if (auto s = host.route(r.method, r.path, r.roles, r.handler, this, {.rate_category = r.rate, .summary = r.summary});
+            !s)
+            return s;
+    }
+    if (auto s = host.stream("/api/v1/schedules/{scheduleId}/seats/stream", "public", "seats:{scheduleId}",
+                             "Seat status changes of a schedule (SSE)",
+                             [this](const Request& r) { return open_seat_stream(r); });
+        !s)
+        return s;
+    if (auto s = host.provide("product.sale_context",
+                              [this](const boost::json::value& in, const Principal&) { return sale_context(in); });
+        !s)
+        return s;
+    if (auto s = host.provide("product.stage_in_use",
+                              [this](const boost::json::value& in, const Principal&) { return stage_in_use(in); });
+        !s)
+        return s;
+    if (auto s = host.subscribe("reservation.*", "product.seat_status",
+                                [this](Tx& tx, const admit::sdk::Event& e) { return on_reservation_event(tx, e); });
+        !s)
+        return s;
+    return host.periodic_job("sale_transitions", std::chrono::milliseconds(host.config_int("transition_interval_ms", 1000)),
+                             [this] { return run_sale_transitions(); });
+}
+
+Response ProductPlugin::schedule_seats(const Request& request)
+{
+    auto view = seat_map_->view(std::string(request.param("scheduleId")));
+    if (!view) return Response::from_error(view.error());
+    if (!may_see(request.principal(), view->facts->status, view->facts->seller_id)) {
+        return Response::error(404, "NOT_FOUND", "schedule " + std::string(request.param("scheduleId")) + " does not exist");
+    }
+    Response response;
+    response.body = *view->body;
+    response.header("Cache-Control", "no-cache");
+    return response;
+}
+
+Result<std::optional<boost::json::value>> ProductPlugin::open_seat_stream(const Request& request)
+{
+    const std::string id(request.param("scheduleId"));
+    auto view = seat_map_->view(id);
+    if (!view) return std::move(view).error();
+    if (!may_see(request.principal(), view->facts->status, view->facts->seller_id)) {
+        return Error::not_found("schedule " + id + " does not exist");
+    }
+    auto snapshot = admit::sdk::parse_json(*view->body, "seat map");
+    if (!snapshot) return std::move(snapshot).error();
+    return std::optional<boost::json::value>(std::move(*snapshot));
+}
+
+Result<boost::json::value> ProductPlugin::sale_context(const boost::json::value& input)
+{
+    if (!input.is_object()) return Error::invalid("input must be an object {\"scheduleId\": ...}");
+    auto id = fields::required_string(input.as_object(), "scheduleId");
+    if (!id) return std::move(id).error();
+    auto facts = facts_->get(*id);
+    if (!facts) return std::move(facts).error();
+    const ScheduleFacts& f = **facts;
+    boost::json::array grades;
+    for (const auto& g : f.grades) {
+        grades.push_back({{"gradeId", g.grade_id}, {"name", g.name},
+                          {"price", {{"amount", g.price_amount}, {"currency", g.currency}}}, {"total", g.total}});
+    }
+    boost::json::array seats;
+    seats.reserve(f.seats.size());
+    for (const auto& s : f.seats) {
+        seats.push_back({{"seatId", s.seat_id}, {"gradeId", f.grades.at(s.grade_index).grade_id}, {"label", s.label}});
+    }
+    return boost::json::value{{"scheduleId", f.schedule_id},  {"productId", f.product_id},
+                              {"sellerId", f.seller_id},       {"title", f.title},
+                              {"productStatus", f.status},     {"category", f.category},
+                              {"startsAt", format_rfc3339(f.starts_at_us)},
+                              {"saleStartsAt", format_rfc3339(f.sale_starts_us)},
+                              {"saleEndsAt", format_rfc3339(f.sale_ends_us)},
+                              {"seating", f.seating},          {"grades", std::move(grades)},
+                              {"seats", std::move(seats)}};
+}
+
+Result<boost::json::value> ProductPlugin::stage_in_use(const boost::json::value& input)
+{
+    if (!input.is_object()) return Error::invalid("input must be an object {\"stageId\": ...}");
+    auto id = fields::required_string(input.as_object(), "stageId");
+    if (!id) return std::move(id).error();
+    auto rows = host_->db().exec("SELECT EXISTS (SELECT 1 FROM product.products WHERE stage_id = $1 AND status NOT IN "
+                                 "('DRAFT', 'CANCELLED', 'COMPLETED')) AS in_use",
+                                 *id);
+    if (!rows) return std::move(rows).error();
+    return boost::json::value{{"inUse", rows->front().boolean("in_use").value_or(false)}};
+}
+
+} // namespace product
+
+ADMIT_PLUGIN(product, product::ProductPlugin, "1.0.0", ADMIT_DEPENDS("arthall"));

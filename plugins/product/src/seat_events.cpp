@@ -1,0 +1,162 @@
+// The reservation.* subscriber: keeps seat status (product.seat_states, Redis) and grade counts
+// (product.schedule_grades) current, and streams each change on SSE topic "seats:{scheduleId}".
+//
+// Transitions per seat (or per GA reservation), keyed by the reservation that owns it:
+//   held:      AVAILABLE -> HELD                      (held+1)
+//   confirmed: HELD(same) -> SOLD (held-1, sold+1); AVAILABLE -> SOLD (sold+1)
+//   released:  HELD(same) -> AVAILABLE (held-1)
+//   cancelled: SOLD(same) or HELD(same) -> AVAILABLE (sold-1 / held-1)
+// Anything else is already in the target state and changes nothing, so a redelivered event is
+// harmless. Events of one schedule are ordered (key = scheduleId) and the schedule row is locked.
+#include "product_plugin.hpp"
+
+#include <map>
+
+namespace product {
+
+using admit::sdk::Error;
+
+namespace {
+
+struct Delta {
+    int64_t held = 0;
+    int64_t sold = 0;
+};
+
+std::optional<std::string> target_of(std::string_view topic)
+{
+    if (topic == "reservation.held") return std::string("HELD");
+    if (topic == "reservation.confirmed") return std::string("SOLD");
+    if (topic == "reservation.released" || topic == "reservation.cancelled") return std::string();
+    return std::nullopt;
+}
+
+/// The change of (held, sold) when a unit goes from `current` to `target` ("" = AVAILABLE).
+std::optional<Delta> transition(const std::string& current, bool same_reservation, const std::string& target)
+{
+    if (current == target) return std::nullopt;
+    if (target == "HELD") return current.empty() ? std::optional<Delta>(Delta{1, 0}) : std::nullopt;
+    if (target == "SOLD") {
+        if (current.empty()) return Delta{0, 1};
+        if (current == "HELD" && same_reservation) return Delta{-1, 1};
+        return std::nullopt;
+    }
+    if (!same_reservation) return std::nullopt; // releasing: only what this reservation owns
+    return current == "HELD" ? std::optional<Delta>(Delta{-1, 0}) : std::optional<Delta>(Delta{0, -1});
+}
+
+std::string json_list(const std::vector<std::string>& items)
+{
+    boost::json::array out;
+    for (const auto& item : items) out.push_back(boost::json::string(item));
+    return boost::json::serialize(out);
+}
+
+} // namespace
+
+Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& event)
+{
+    const auto target = target_of(event.topic());
+    if (!target) return {}; // other reservation events do not change availability
+    auto parsed = event.json();
+    if (!parsed || !parsed->is_object()) {
+        host_->error("ignoring malformed ", event.topic(), " event ", event.id());
+        return {};
+    }
+    const auto& p = parsed->as_object();
+    auto text_of = [&](std::string_view key) -> std::string {
+        const auto* v = p.if_contains(key);
+        return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    const std::string schedule_id = text_of("scheduleId");
+    const std::string reservation_id = text_of("reservationId");
+    auto schedule = tx.exec("SELECT s.product_id, p.seating FROM product.schedules s JOIN product.products p ON p.id = "
+                            "s.product_id WHERE s.id = $1 FOR UPDATE OF s",
+                            schedule_id);
+    if (!schedule) return std::move(schedule).error();
+    if (schedule->empty() || reservation_id.empty()) {
+        host_->warn("ignoring ", event.topic(), " for unknown schedule '", schedule_id, "'");
+        return {};
+    }
+    const std::string product_id = schedule->front().text("product_id");
+
+    std::map<std::string, Delta> deltas; // per grade id
+    std::vector<std::string> changed;    // seat ids whose status changed
+    if (schedule->front().text("seating") == "RESERVED") {
+        std::vector<std::string> seat_ids;
+        if (const auto* ids = p.if_contains("seatIds"); ids != nullptr && ids->is_array()) {
+            for (const auto& id : ids->as_array()) {
+                if (id.is_string()) seat_ids.emplace_back(id.as_string());
+            }
+        }
+        auto current = tx.exec("SELECT gs.seat_id, gs.grade_id, coalesce(ss.status, '') AS status, coalesce("
+                               "ss.reservation_id, '') AS reservation_id FROM product.grade_seats gs LEFT JOIN "
+                               "product.seat_states ss ON ss.schedule_id = $1 AND ss.seat_id = gs.seat_id WHERE "
+                               "gs.product_id = $2 AND gs.seat_id IN (SELECT jsonb_array_elements_text($3::jsonb))",
+                               schedule_id, product_id, json_list(seat_ids));
+        if (!current) return std::move(current).error();
+        for (const auto& row : *current) {
+            auto d = transition(row.text("status"), row.text("reservation_id") == reservation_id, *target);
+            if (!d) continue;
+            changed.push_back(row.text("seat_id"));
+            auto& sum = deltas[row.text("grade_id")];
+            sum.held += d->held;
+            sum.sold += d->sold;
+        }
+        if (!changed.empty()) {
+            auto written = target->empty()
+                               ? tx.exec("DELETE FROM product.seat_states WHERE schedule_id = $1 AND seat_id IN (SELECT "
+                                         "jsonb_array_elements_text($2::jsonb))",
+                                         schedule_id, json_list(changed))
+                               : tx.exec("INSERT INTO product.seat_states (schedule_id, seat_id, status, reservation_id) "
+                                         "SELECT $1, id, $3, $4 FROM jsonb_array_elements_text($2::jsonb) AS id ON "
+                                         "CONFLICT (schedule_id, seat_id) DO UPDATE SET status = EXCLUDED.status, "
+                                         "reservation_id = EXCLUDED.reservation_id",
+                                         schedule_id, json_list(changed), *target, reservation_id);
+            if (!written) return std::move(written).error();
+        }
+    } else {
+        const std::string grade_id = text_of("gradeId");
+        const auto* q = p.if_contains("quantity");
+        const int64_t quantity = q != nullptr && q->is_int64() ? q->as_int64() : 0;
+        auto current = tx.exec("SELECT status, quantity FROM product.ga_holds WHERE reservation_id = $1", reservation_id);
+        if (!current) return std::move(current).error();
+        const std::string status = current->empty() ? std::string() : current->front().text("status");
+        const int64_t units = current->empty() ? quantity : current->front().int64("quantity").value_or(0);
+        if (auto d = transition(status, true, *target); d && units > 0 && !grade_id.empty()) {
+            deltas[grade_id] = Delta{d->held * units, d->sold * units};
+            auto written = target->empty()
+                               ? tx.exec("DELETE FROM product.ga_holds WHERE reservation_id = $1", reservation_id)
+                               : tx.exec("INSERT INTO product.ga_holds (reservation_id, schedule_id, grade_id, quantity, "
+                                         "status) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (reservation_id) DO UPDATE "
+                                         "SET status = EXCLUDED.status",
+                                         reservation_id, schedule_id, grade_id, units, *target);
+            if (!written) return std::move(written).error();
+        }
+    }
+
+    std::map<std::string, int64_t> remaining;
+    for (const auto& [grade_id, d] : deltas) {
+        auto rows = tx.exec("UPDATE product.schedule_grades SET held = greatest(0, held + $3), sold = greatest(0, sold + "
+                            "$4) WHERE schedule_id = $1 AND grade_id = $2 RETURNING total - held - sold AS remaining",
+                            schedule_id, grade_id, d.held, d.sold);
+        if (!rows) return std::move(rows).error();
+        if (!rows->empty()) remaining[grade_id] = rows->front().int64("remaining").value_or(0);
+    }
+    if (changed.empty() && remaining.empty()) return {};
+
+    seat_map_->apply(schedule_id, *target, changed, remaining);
+    const std::string topic = "seats:" + schedule_id;
+    const std::string shown = target->empty() ? "AVAILABLE" : *target;
+    if (!changed.empty()) {
+        boost::json::array ids;
+        for (const auto& id : changed) ids.push_back(boost::json::string(id));
+        host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}});
+    }
+    for (const auto& [grade_id, left] : remaining) {
+        host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}});
+    }
+    return {};
+}
+
+} // namespace product
