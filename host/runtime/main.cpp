@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
@@ -109,6 +110,12 @@ int call(const CommandLine& cl) {
 int main(int argc, char** argv) {
     // A peer that closes its socket must cost an error code, not the process.
     std::signal(SIGPIPE, SIG_IGN);
+    // Response bodies of tens of kilobytes (seat maps) are allocated and freed on every request.
+    // Keep freed memory in the process (no trim, no mmap below 4 MiB) instead of returning it to
+    // the kernel and page-faulting it back in on the next request.
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
     auto parsed = admit::runtime::parse_command_line({argv + 1, argv + argc});
     if (!parsed) {
         std::cerr << "admitd: " << parsed.error().message << "\n" << admit::runtime::usage_text();

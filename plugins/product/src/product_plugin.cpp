@@ -104,7 +104,7 @@ Response ProductPlugin::schedule_seats(const Request& request)
         return Response::error(404, "NOT_FOUND", "schedule " + std::string(request.param("scheduleId")) + " does not exist");
     }
     Response response;
-    response.body = *view->body;
+    response.shared_body = view->body;  // no per-request copy of the cached body
     response.header("Cache-Control", "no-cache");
     return response;
 }

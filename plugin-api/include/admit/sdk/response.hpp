@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +27,9 @@ public:
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    /// A body shared with a cache (e.g. a rendered seat map): when set it is sent instead of
+    /// `body`, without copying it into the response first. The host copies it once.
+    std::shared_ptr<const std::string> shared_body;
     std::string content_type; ///< empty: application/json; charset=utf-8
     std::optional<ApiError> api_error; ///< set: the host writes the standard error body
     /// For 5xx answers built by from_error: the real message, which the SDK logs (never sent).
@@ -108,8 +112,9 @@ public:
         for (const auto& [name, value] : headers) {
             api->response_header(target, to_abi(name), to_abi(value));
         }
-        if (!body.empty() || status != 204) {
-            api->response_body(target, to_abi(body), to_abi(content_type));
+        const std::string& payload = shared_body ? *shared_body : body;
+        if (!payload.empty() || status != 204) {
+            api->response_body(target, to_abi(payload), to_abi(content_type));
         }
     }
 
