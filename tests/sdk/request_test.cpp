@@ -117,7 +117,12 @@ TEST(Response, ErrorsMapToHttpStatusAndCode)
     EXPECT_EQ(Response::from_error(Error::not_found("x")).status, 404);
     EXPECT_EQ(Response::from_error(Error::conflict("x")).status, 409);
     EXPECT_EQ(Response::from_error(Error::rejected("x")).status, 422);
-    EXPECT_EQ(Response::from_error({ADMIT_E_UNAVAILABLE, "db down"}).status, 503);
+    auto down = Response::from_error({ADMIT_E_UNAVAILABLE, "db down"});
+    EXPECT_EQ(down.status, 503);
+    EXPECT_EQ(down.api_error->code, "DEPENDENCY_UNAVAILABLE");
+    ASSERT_EQ(down.headers.size(), 1u);
+    EXPECT_EQ(down.headers[0].first, "Retry-After");
+    EXPECT_EQ(Response::from_error({ADMIT_E_TIMEOUT, "slow"}).api_error->code, "DEPENDENCY_UNAVAILABLE");
     auto internal = Response::from_error(Error::internal("secret detail"));
     EXPECT_EQ(internal.status, 500);
     EXPECT_EQ(internal.api_error->message, "internal error") << "internal messages stay out of bodies";

@@ -74,7 +74,7 @@ std::optional<Response> ArthallPlugin::refuse_if_in_use(const std::string& stage
         // No product plugin loaded (unknown service) means nothing can use the stage.
         if (answer.status() == ADMIT_E_NOT_FOUND || answer.status() == ADMIT_E_UNSUPPORTED) return std::nullopt;
         host_->warn("product.stage_in_use failed for ", stage_id, ": ", answer.error().message);
-        return Response::error(503, "UNAVAILABLE", "cannot tell whether the stage is in use");
+        return Response::error(503, "DEPENDENCY_UNAVAILABLE", "cannot tell whether the stage is in use");
     }
     const auto* in_use = answer->is_object() ? answer->as_object().if_contains("inUse") : nullptr;
     if (in_use != nullptr && in_use->is_bool() && in_use->as_bool()) {

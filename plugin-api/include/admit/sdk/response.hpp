@@ -86,8 +86,14 @@ public:
         case ADMIT_E_CONFLICT:
         case ADMIT_E_CONSTRAINT: return error(409, "CONFLICT", e.message);
         case ADMIT_E_REJECTED: return error(422, "REJECTED", e.message);
-        case ADMIT_E_UNAVAILABLE: return hidden(error(503, "UNAVAILABLE", "a dependency is unavailable"), e);
-        case ADMIT_E_TIMEOUT: return hidden(error(504, "TIMEOUT", "a dependency did not answer in time"), e);
+        case ADMIT_E_UNAVAILABLE:
+            return hidden(error(503, "DEPENDENCY_UNAVAILABLE", "a dependency is unavailable; retry shortly")
+                              .header("Retry-After", "1"),
+                          e);
+        case ADMIT_E_TIMEOUT:
+            return hidden(error(503, "DEPENDENCY_UNAVAILABLE", "a dependency did not answer in time; retry shortly")
+                              .header("Retry-After", "1"),
+                          e);
         default: return hidden(error(500, "INTERNAL", "internal error"), e);
         }
     }
