@@ -3,10 +3,11 @@
 # for the inproc and Kafka (librdkafka mock cluster) backends, next to a single-row INSERT
 # reference with the same client count, all in one run.
 #
-#   scripts/bench-events.sh [--events N] [--threads T] [--keys K] [--workers W] [--rate R] [--backend inproc|kafka|both]
+#   scripts/bench-events.sh [--events N] [--threads T] [--keys K] [--workers W] [--rate R]
+#                           [--batch B] [--prefill 0|1] [--backend inproc|kafka|both]
 #
-# Builds bench_events in build-bench (ADMIT_BUILD_BENCH=ON, Release) unless ADMIT_BENCH_BUILD_DIR
-# names an existing build. Uses ADMIT_DATABASE_URL when set (a scratch database: its admit.event_*
+# Builds bench_events in build-bench (Release, ADMIT_BUILD_EVENTS_BENCH=ON: only this benchmark,
+# not the other areas' bench targets) unless ADMIT_BENCH_BUILD_DIR names an existing build. Uses ADMIT_DATABASE_URL when set (a scratch database: its admit.event_*
 # tables are truncated); otherwise starts private servers via scripts/lib/servers.sh under
 # <build>/run/bench-servers, benchmarks on a fresh database "bench_events", and stops them after.
 set -euo pipefail
@@ -15,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ADMIT_BENCH_BUILD_DIR:-$root/build-bench}
 
 if [[ ! -x $build/tests/events/bench/bench_events ]]; then
-    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADMIT_BUILD_BENCH=ON >/dev/null
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADMIT_BUILD_EVENTS_BENCH=ON >/dev/null
 fi
 cmake --build "$build" --target bench_events -j2 >/dev/null
 

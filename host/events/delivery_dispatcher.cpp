@@ -93,19 +93,16 @@ void DeliveryDispatcher::run_worker(std::size_t share) {
 }
 
 std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next_due_us) {
-    struct Queued {
-        std::int64_t seq;
-        Event event;
-    };
-    std::vector<Queued> runnable;
+    std::vector<QueuedEvent> runnable;
     const std::int64_t now_us = to_micros(context_.clock());
     const std::size_t shares = std::max<std::size_t>(1, context_.options.workers_per_subscriber);
     const std::string& subscriber = executor_->subscriber();
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        runnable.clear();
         const auto rows = tx.exec_params(runnable_sql(), subscriber, shares, share, now_us,
                                          context_.options.relay_batch);
         for (const auto& row : rows) {
-            runnable.push_back(Queued{row["seq"].as<std::int64_t>(), event_from_row(row)});
+            runnable.push_back(QueuedEvent{row["seq"].as<std::int64_t>(), event_from_row(row)});
         }
         if (runnable.empty()) {
             const auto due = tx.exec_params(next_due_sql(), subscriber, shares, share, now_us);
@@ -121,23 +118,36 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
         return 0;
     }
     // Rows come in seq order and include every earlier row of their key, so running them in order
-    // keeps per-key order; once a key's event is not handled, its later rows wait for the next
-    // pass.
+    // (batches in order, events of a batch in order) keeps per-key order; once a key's event is
+    // not handled, its later rows wait for the next pass.
+    const std::size_t batch_size = std::max<std::size_t>(1, context_.options.delivery_batch);
     std::unordered_set<std::string> blocked;
     std::size_t handled = 0;
-    for (const auto& queued : runnable) {
+    std::size_t next = 0;
+    while (next < runnable.size()) {
         {
             std::lock_guard lock(mutex_);
             if (stopping_) break;
         }
-        if (blocked.count(queued.event.key) > 0) continue;
-        const auto outcome = executor_->run_queued(queued.seq, queued.event);
-        if (outcome == DeliveryOutcome::unavailable) {
-            healthy_.store(false);
-            break;
+        std::vector<QueuedEvent> batch;
+        for (; next < runnable.size() && batch.size() < batch_size; ++next) {
+            if (blocked.count(runnable[next].event.key) == 0) batch.push_back(runnable[next]);
         }
-        if (outcome == DeliveryOutcome::retrying) blocked.insert(queued.event.key);
-        ++handled;
+        if (batch.size() > 1 && executor_->run_queued_batch(batch)) {
+            handled += batch.size();
+            continue;
+        }
+        // One event, or a batch that rolled back: one transaction per event, as ever.
+        for (const auto& queued : batch) {
+            if (blocked.count(queued.event.key) > 0) continue;
+            const auto outcome = executor_->run_queued(queued.seq, queued.event);
+            if (outcome == DeliveryOutcome::unavailable) {
+                healthy_.store(false);
+                return handled;
+            }
+            if (outcome == DeliveryOutcome::retrying) blocked.insert(queued.event.key);
+            ++handled;
+        }
     }
     return handled;
 }

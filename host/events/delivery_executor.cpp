@@ -1,6 +1,7 @@
 #include "host/events/delivery_executor.hpp"
 
 #include <exception>
+#include <unordered_set>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -22,6 +23,16 @@ const std::string kInsertHandledDeleteQueued =
     "WITH done AS (DELETE FROM admit.event_deliveries WHERE seq = $3) "
     "INSERT INTO admit.event_handled (subscriber, event_id) VALUES ($1, $2) "
     "ON CONFLICT DO NOTHING";
+
+// Records a batch as handled (returning only the ids new to event_handled) and removes its queue
+// rows, in one statement.
+const std::string kInsertHandledBatch =
+    "WITH done AS (DELETE FROM admit.event_deliveries WHERE seq = ANY($3::bigint[])) "
+    "INSERT INTO admit.event_handled (subscriber, event_id) SELECT $1, unnest($2::bigint[]) "
+    "ON CONFLICT DO NOTHING RETURNING event_id";
+const std::string kKeysQueued =
+    "SELECT 1 FROM admit.event_deliveries WHERE subscriber = $1 AND key = ANY($2::text[]) "
+    "LIMIT 1";
 
 std::string describe_exception() {
     try {
@@ -115,6 +126,75 @@ DeliveryOutcome DeliveryExecutor::run_direct(const Event& event) const {
             break;
     }
     return DeliveryOutcome::unavailable;
+}
+
+bool DeliveryExecutor::run_queued_batch(const std::vector<QueuedEvent>& batch) const {
+    std::vector<const Event*> events;
+    std::vector<std::int64_t> seqs;
+    for (const auto& queued : batch) {
+        events.push_back(&queued.event);
+        seqs.push_back(queued.seq);
+    }
+    return attempt_batch(events, seqs, false);
+}
+
+bool DeliveryExecutor::run_direct_batch(const std::vector<Event>& batch) const {
+    std::vector<const Event*> events;
+    for (const auto& event : batch) events.push_back(&event);
+    return attempt_batch(events, {}, true);
+}
+
+bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
+                                     const std::vector<std::int64_t>& seqs,
+                                     bool check_blocked) const {
+    if (events.empty()) return true;
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> keys;
+    for (const Event* event : events) {
+        ids.push_back(event->id);
+        if (check_blocked) keys.push_back(event->key);
+    }
+    std::uint64_t handled = 0, duplicates = 0;
+    const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        handled = duplicates = 0;
+        if (check_blocked &&
+            !tx.exec_params(kKeysQueued, subscriber_, text_array_literal(keys)).empty()) {
+            return Error{"BLOCKED", "a key of the batch is queued"};
+        }
+        std::unordered_set<std::int64_t> fresh;
+        for (const auto& row :
+             tx.exec_params(kInsertHandledBatch, subscriber_, bigint_array_literal(ids),
+                            bigint_array_literal(seqs))) {
+            fresh.insert(row[0].as<std::int64_t>());
+        }
+        const std::int64_t now_us = to_micros(context_.clock());
+        for (const Event* event : events) {
+            if (fresh.erase(event->id) == 0) {  // handled before, or earlier in this batch
+                ++duplicates;
+                continue;
+            }
+            context_.counters.observe_lag(now_us - event->published_at_us);
+            Status result;
+            try {
+                result = handler_(tx, *event);
+            } catch (...) {
+                result = Error{"HANDLER_EXCEPTION", describe_exception()};
+            }
+            if (!result) return result.error();
+            ++handled;
+        }
+        return {};
+    });
+    if (!status) {
+        ++context_.counters.batch_fallbacks;
+        spdlog::debug("events: batch of {} for {} rolled back, running one by one: {}: {}",
+                      events.size(), subscriber_, status.error().code, status.error().message);
+        return false;
+    }
+    ++context_.counters.batches;
+    context_.counters.delivered += handled;
+    context_.counters.duplicates += duplicates;
+    return true;
 }
 
 bool DeliveryExecutor::enqueue(const Event& event, std::uint32_t failed_attempts,

@@ -149,6 +149,12 @@ Status EventBus::State::start_kafka() {
 Status EventBus::start() {
     State& st = *state_;
     if (st.started) return Error{"EVENT_INVALID", "event bus already started"};
+    if (st.options.retention_handled <= st.options.retention_outbox) {
+        // A relayed outbox row can be relayed again while it exists: its handled ids must outlive
+        // it (retention.hpp).
+        return Error{"CONFIG_INVALID_VALUE",
+                     "events retention_handled must be longer than retention_outbox"};
+    }
     std::vector<std::string> ids, patterns;
     for (auto& s : st.subscribers) {
         auto executor = std::make_shared<const DeliveryExecutor>(

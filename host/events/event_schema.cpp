@@ -55,6 +55,11 @@ CREATE TABLE admit.event_dead_letters (
 CREATE INDEX event_dead_letters_open ON admit.event_dead_letters (parked_at)
     WHERE replayed_at IS NULL;
 )sql"},
+        {2, "retention indexes", R"sql(
+CREATE INDEX event_outbox_relayed_at ON admit.event_outbox (relayed_at)
+    WHERE relayed_at IS NOT NULL;
+CREATE INDEX event_handled_at ON admit.event_handled (handled_at);
+)sql"},
     };
 }
 

@@ -8,6 +8,7 @@
 //                       next_attempt_at and last_error drive retry with backoff.
 //   event_handled       (subscriber, event id) recorded in the handler's own transaction.
 //   event_dead_letters  events parked for one subscriber after max_attempts, with the error.
+// Migration 2 adds the time indexes retention deletes by (retention.hpp).
 #pragma once
 
 #include <cstdint>

@@ -32,6 +32,16 @@ std::string text_array_literal(const std::vector<std::string>& values) {
     return out;
 }
 
+std::string bigint_array_literal(const std::vector<std::int64_t>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) out += ',';
+        out += std::to_string(values[i]);
+    }
+    out += '}';
+    return out;
+}
+
 std::chrono::milliseconds backoff_after(const EventOptions& options,
                                         std::uint32_t failed_attempts) {
     auto delay = options.backoff_initial;

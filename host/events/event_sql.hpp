@@ -23,6 +23,9 @@ std::int64_t to_micros(std::chrono::system_clock::time_point t);
 // PostgreSQL array literal of text values ("{"a","b\"c"}"), for $n::text[] parameters.
 std::string text_array_literal(const std::vector<std::string>& values);
 
+// PostgreSQL array literal of integers ("{1,2,3}"), for $n::bigint[] parameters.
+std::string bigint_array_literal(const std::vector<std::int64_t>& values);
+
 // Backoff before attempt `failed_attempts + 1`: initial * 2^(failed_attempts - 1), capped.
 std::chrono::milliseconds backoff_after(const EventOptions& options, std::uint32_t failed_attempts);
 

@@ -32,6 +32,9 @@ EventStats snapshot(const EventCounters& c) {
     s.duplicates = c.duplicates.load();
     s.retried = c.retried.load();
     s.parked = c.parked.load();
+    s.batches = c.batches.load();
+    s.batch_fallbacks = c.batch_fallbacks.load();
+    s.cleaned = c.cleaned.load();
     s.last_lag_us = c.last_lag_us.load();
     s.max_lag_us = c.max_lag_us.load();
     return s;

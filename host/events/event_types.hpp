@@ -40,6 +40,20 @@ struct EventOptions {
     // Also NOTIFY the relays of other processes from each publishing transaction. Costly: NOTIFY
     // serializes commits on a global lock. Only for publishers without a local relay.
     bool notify_on_publish = false;
+    // Up to this many ready events of one subscriber run in one transaction (1: one per
+    // transaction). A failing batch is rolled back and its events run one by one (see
+    // delivery_executor.hpp), so retry and parking are per event as without batching.
+    std::size_t delivery_batch = 64;
+    // Retention (run by the relay thread, see retention.hpp): relayed outbox rows and replayed
+    // dead letters are deleted this long after relay / replay, handled ids this long after the
+    // handler committed. retention_handled bounds how late a redelivery is still filtered: it
+    // must exceed retention_outbox and the Kafka topics' retention.ms (start() refuses a
+    // retention_handled shorter than retention_outbox).
+    std::chrono::seconds retention_outbox{24 * 3600};
+    std::chrono::seconds retention_handled{7 * 24 * 3600};
+    std::chrono::seconds retention_dead_letters{7 * 24 * 3600};
+    std::chrono::milliseconds retention_interval{60000};  // between cleanups once caught up
+    std::size_t retention_batch = 1000;                   // rows per DELETE statement
     KafkaOptions kafka;
 };
 
@@ -76,13 +90,16 @@ struct DeadLetter {
 
 // Monotonic counters; read with snapshot().
 struct EventCounters {
-    std::atomic<std::uint64_t> published{0};   // outbox rows written through this bus
-    std::atomic<std::uint64_t> relayed{0};     // outbox rows handed to the backend
-    std::atomic<std::uint64_t> delivered{0};   // handler transactions committed
-    std::atomic<std::uint64_t> duplicates{0};  // redeliveries filtered by handled ids
-    std::atomic<std::uint64_t> retried{0};     // failed attempts scheduled for retry
-    std::atomic<std::uint64_t> parked{0};      // events moved to the dead-letter table
-    std::atomic<std::int64_t> last_lag_us{0};  // publish -> handler start, last delivery
+    std::atomic<std::uint64_t> published{0};        // outbox rows written through this bus
+    std::atomic<std::uint64_t> relayed{0};          // outbox rows handed to the backend
+    std::atomic<std::uint64_t> delivered{0};        // handler transactions committed
+    std::atomic<std::uint64_t> duplicates{0};       // redeliveries filtered by handled ids
+    std::atomic<std::uint64_t> retried{0};          // failed attempts scheduled for retry
+    std::atomic<std::uint64_t> parked{0};           // events moved to the dead-letter table
+    std::atomic<std::uint64_t> batches{0};          // multi-event delivery transactions committed
+    std::atomic<std::uint64_t> batch_fallbacks{0};  // batches rolled back and run one by one
+    std::atomic<std::uint64_t> cleaned{0};          // rows deleted by retention
+    std::atomic<std::int64_t> last_lag_us{0};       // publish -> handler start, last delivery
     std::atomic<std::int64_t> max_lag_us{0};
 
     void observe_lag(std::int64_t lag_us);
@@ -90,7 +107,7 @@ struct EventCounters {
 
 struct EventStats {
     std::uint64_t published = 0, relayed = 0, delivered = 0, duplicates = 0, retried = 0,
-                  parked = 0;
+                  parked = 0, batches = 0, batch_fallbacks = 0, cleaned = 0;
     std::int64_t last_lag_us = 0, max_lag_us = 0;
 };
 

@@ -19,12 +19,12 @@ constexpr int kPollMs = 50;
 Result<std::unique_ptr<KafkaSubscriber>> KafkaSubscriber::create(
     DeliveryContext context, std::shared_ptr<const DeliveryExecutor> executor,
     const std::string& pattern, std::function<void()> on_queued) {
-    auto conf =
-        make_kafka_conf(context.options.kafka, {{"group.id", executor->subscriber()},
-                                                {"enable.auto.commit", "false"},
-                                                {"auto.offset.reset", "earliest"},
-                                                {"allow.auto.create.topics", "true"},
-                                                {"topic.metadata.refresh.interval.ms", "1000"},
+    auto conf = make_kafka_conf(context.options.kafka,
+                                {{"group.id", executor->subscriber()},
+                                 {"enable.auto.commit", "false"},
+                                 {"auto.offset.reset", "earliest"},
+                                 {"allow.auto.create.topics", "true"},
+                                 {"topic.metadata.refresh.interval.ms", "1000"},
                                  // low lag when quiet (the broker answers a fetch by then)
                                  {"fetch.wait.max.ms", "20"}});
     if (!conf) return conf.error();
@@ -113,11 +113,19 @@ void KafkaSubscriber::run() {
             lane_events[lane].push_back(std::move(*event));
         }
         std::atomic<bool> all_settled{true};
+        const std::size_t batch_size = std::max<std::size_t>(1, context_.options.delivery_batch);
         auto run_lane = [&](const std::vector<Event>& events) {
-            for (const auto& event : events) {
-                if (!settle(event)) {
-                    all_settled.store(false);
-                    return;
+            for (std::size_t first = 0; first < events.size(); first += batch_size) {
+                const auto end = events.begin() + static_cast<std::ptrdiff_t>(
+                                                      std::min(first + batch_size, events.size()));
+                const std::vector<Event> chunk(events.begin() + static_cast<std::ptrdiff_t>(first),
+                                               end);
+                if (chunk.size() > 1 && executor_->run_direct_batch(chunk)) continue;
+                for (const auto& event : chunk) {  // one transaction per event, as ever
+                    if (!settle(event)) {
+                        all_settled.store(false);
+                        return;
+                    }
                 }
             }
         };

@@ -3,7 +3,9 @@
 // subscriber once per group).
 //
 // Messages are taken in batches and split into workers_per_subscriber lanes by key (one key's
-// events run in order on one lane; lanes run in parallel). Each message is handled by
+// events run in order on one lane; lanes run in parallel). Each lane runs up to delivery_batch
+// messages in one transaction (DeliveryExecutor::run_direct_batch); when that rolls back (a
+// handler failed, or a key of it is queued), each of them is handled by
 // DeliveryExecutor::run_direct (handled ids + handler in one transaction); the batch's offsets
 // are committed only after every message's transaction committed, or after the
 // event was durably queued in event_deliveries for retry (handler failed) or because an earlier

@@ -51,7 +51,8 @@ OutboxRelay::OutboxRelay(store::PgPool& pool, const EventOptions& options, Event
       options_(options),
       counters_(counters),
       pending_(pending),
-      target_(std::move(target)) {}
+      target_(std::move(target)),
+      retention_(pool, options, counters) {}
 
 OutboxRelay::~OutboxRelay() { stop(); }
 
@@ -119,6 +120,7 @@ void OutboxRelay::run() {
                 continue;
             }
         }
+        retention_.step(now);
         const auto slice = pending_.empty() ? kIdleSlice : kPendingSlice;
         std::unique_lock lock(mutex_);
         wakeup_.wait_for(lock, slice, [&] {

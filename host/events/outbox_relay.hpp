@@ -19,6 +19,9 @@
 // (publishers in other processes may NOTIFY; EventOptions::notify_on_publish) and passes every
 // relay_poll as a safety net.
 //
+// Retention: between passes the relay thread also deletes expired rows in small batches
+// (retention.hpp), so cleanup never runs concurrently with a pass of this relay.
+//
 // Thread-safety: start()/stop() from one owner thread; wake() from any thread.
 #pragma once
 
@@ -35,6 +38,7 @@
 #include "host/common/result.hpp"
 #include "host/events/event_types.hpp"
 #include "host/events/pending_commits.hpp"
+#include "host/events/retention.hpp"
 #include "host/store/pg_pool.hpp"
 
 namespace admit::events {
@@ -79,6 +83,7 @@ class OutboxRelay {
     EventCounters& counters_;
     PendingCommits& pending_;
     std::unique_ptr<RelayTarget> target_;
+    Retention retention_;
     std::unique_ptr<pqxx::connection> listener_;
     std::unique_ptr<pqxx::notification_receiver> receiver_;
     std::atomic<bool> notified_{true};  // run a pass now

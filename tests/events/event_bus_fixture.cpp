@@ -35,11 +35,6 @@ EventOptions EventBusTest::options() const {
         o.kafka.brokers = kafka_->brokers();
         o.kafka.topic_prefix = "admit.";
         o.kafka.properties["log_level"] = "3";
-        // The librdkafka 2.0.2 mock coordinator can leave a member that rejoins (metadata changed
-        // while joining) waiting in JoinGroup for the rebalance timeout (max.poll.interval.ms,
-        // 5 minutes by default); bound that wait well under the tests' deadlines.
-        o.kafka.properties["session.timeout.ms"] = "6000";
-        o.kafka.properties["max.poll.interval.ms"] = "6000";
         // The mock coordinator can hold a rejoin (after a metadata change right behind the first
         // JoinGroup) until the old member's session expires: 45 s by default, longer than a test
         // waits. A short session bounds that stall to a few seconds.

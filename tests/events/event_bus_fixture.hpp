@@ -7,6 +7,7 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -46,6 +47,10 @@ class EventBusTest : public ::testing::TestWithParam<Backend> {
     std::size_t successful_calls(const std::string& subscriber) const;
     // Rows of public.effects for the subscriber (committed handler effects).
     std::size_t effects(const std::string& subscriber);
+
+    // (key, payload) of the subscriber's committed effects in the order the handler wrote them.
+    std::vector<std::pair<std::string, std::string>> effects_in_order(
+        const std::string& subscriber);
 
     // Counters and queue sizes, for failure messages.
     std::string describe(const EventBus& bus);

@@ -3,8 +3,11 @@
 // count. Needs a scratch database: it TRUNCATEs the admit.event_* tables and bench_reference.
 //
 //   bench_events --url URL [--events N] [--threads T] [--keys K] [--workers W] [--rate R]
-//                [--backend inproc|kafka|both]
+//                [--batch B] [--prefill 0|1] [--backend inproc|kafka|both]
 // --rate paces publishing (events/s, all threads together) to measure lag below saturation.
+// --batch sets EventOptions::delivery_batch (1 = one transaction per event, as before batching).
+// --prefill 1 publishes every event before the bus starts, then measures how fast the backlog
+// drains (the unpaced delivery rate, not limited by the publishers); lag is then meaningless.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -33,6 +36,8 @@ struct Args {
     int keys = 64;
     int workers = 4;
     double rate = 0;  // total publishes per second; 0 = as fast as the clients go
+    int batch = 64;
+    bool prefill = false;
     std::string backend = "both";
 };
 
@@ -86,6 +91,7 @@ Outcome run_bus(admit::store::PgPool& pool, const Args& args, Backend backend,
     admit::events::EventOptions options;
     options.backend = backend;
     options.workers_per_subscriber = static_cast<std::size_t>(args.workers);
+    options.delivery_batch = static_cast<std::size_t>(args.batch);
     options.kafka.brokers = brokers;
     options.kafka.properties.emplace("log_level", "3");
     admit::events::EventBus bus(options, pool);
@@ -112,7 +118,6 @@ Outcome run_bus(admit::store::PgPool& pool, const Args& args, Backend backend,
     if (auto st = bus.subscribe({"bench.seat", "bench.counter", handler}); !st) {
         throw std::runtime_error(st.error().message);
     }
-    if (auto st = bus.start(); !st) throw std::runtime_error(st.error().message);
     auto publish = [&](int i) {
         auto lease = pool.acquire();
         pqxx::work tx(lease.value().conn());
@@ -121,17 +126,27 @@ Outcome run_bus(admit::store::PgPool& pool, const Args& args, Backend backend,
         tx.commit();
         committed[i] = Clock::now();
     };
-    publish(0);
-    while (handled.load() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-
-    const auto start = Clock::now();
-    const double publish_seconds = parallel(args.events, args.threads, [&](int i) {
-        if (args.rate > 0) {  // open-loop pacing: event i is due at start + i / rate
-            std::this_thread::sleep_until(
-                start + std::chrono::microseconds(static_cast<std::int64_t>(i * 1e6 / args.rate)));
-        }
-        publish(i + 1);
-    });
+    Clock::time_point start;
+    double publish_seconds = 0;
+    if (args.prefill) {  // the whole backlog waits in the outbox; the clock starts at start()
+        publish_seconds = parallel(total, args.threads, publish);
+        start = Clock::now();
+        if (auto st = bus.start(); !st) throw std::runtime_error(st.error().message);
+    } else {
+        if (auto st = bus.start(); !st) throw std::runtime_error(st.error().message);
+        publish(0);
+        while (handled.load() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        start = Clock::now();
+    }
+    if (!args.prefill)
+        publish_seconds = parallel(args.events, args.threads, [&](int i) {
+            if (args.rate > 0) {  // open-loop pacing: event i is due at start + i / rate
+                std::this_thread::sleep_until(
+                    start +
+                    std::chrono::microseconds(static_cast<std::int64_t>(i * 1e6 / args.rate)));
+            }
+            publish(i + 1);
+        });
     const auto deadline = Clock::now() + std::chrono::seconds(300);
     while (handled.load() < total && Clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -147,6 +162,9 @@ Outcome run_bus(admit::store::PgPool& pool, const Args& args, Backend backend,
     std::sort(lag_ms.begin(), lag_ms.end());
     Outcome out;
     out.publish_tps = args.events / publish_seconds;
+    // Prefill on Kafka: from the first handler call, so the consumer group join is not counted.
+    if (args.prefill && backend == Backend::kafka)
+        start = *std::min_element(started.begin(), started.end());
     out.delivered_per_s = args.events / std::chrono::duration<double>(last_handled - start).count();
     out.p50_ms = lag_ms[lag_ms.size() / 2];
     out.p99_ms = lag_ms[lag_ms.size() * 99 / 100];
@@ -170,6 +188,10 @@ Args parse(int argc, char** argv) {
             a.workers = std::stoi(value);
         else if (flag == "--rate")
             a.rate = std::stod(value);
+        else if (flag == "--batch")
+            a.batch = std::stoi(value);
+        else if (flag == "--prefill")
+            a.prefill = value == "1";
         else if (flag == "--backend")
             a.backend = value;
         else
@@ -188,9 +210,10 @@ int main(int argc, char** argv) {
         pg.url = args.url;
         pg.pool_size = static_cast<std::size_t>(args.threads) + 12;
         admit::store::PgPool pool(pg);
-        std::printf("events=%d threads=%d keys=%d workers/subscriber=%d rate=%s\n", args.events,
-                    args.threads, args.keys, args.workers,
-                    args.rate > 0 ? std::to_string(args.rate).c_str() : "max");
+        std::printf("events=%d threads=%d keys=%d workers/subscriber=%d batch=%d rate=%s%s\n",
+                    args.events, args.threads, args.keys, args.workers, args.batch,
+                    args.rate > 0 ? std::to_string(args.rate).c_str() : "max",
+                    args.prefill ? " prefill (drain rate)" : "");
         const double reference = reference_insert_tps(pool, args);
         std::printf("reference single-row INSERT (autocommit): %.0f tps\n", reference);
 

@@ -1,0 +1,158 @@
+// Batched delivery (EventOptions::delivery_batch), on both backends. Events are published before
+// start() so that they are ready together and the first pass takes them as one batch.
+#include <map>
+
+#include "tests/events/event_bus_fixture.hpp"
+
+namespace admit::events::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class EventBatchTest : public EventBusTest {
+  protected:
+    EventOptions batch_options() const {
+        auto o = options();
+        o.workers_per_subscriber = 1;  // every key in one share: one batch holds them all
+        o.delivery_batch = 64;
+        return o;
+    }
+    EventId publish(EventBus& bus, const std::string& key, const std::string& payload) {
+        return publish_committed(bus, *pool_, "seat", key, payload);
+    }
+};
+
+TEST_P(EventBatchTest, FailingEventInABatchFallsBackOthersAreHandledOnceItIsRetriedAndParked) {
+    auto bus = make_bus({"seat"}, batch_options());
+    auto poison = [](const Event& e) { return e.payload == "poison"; };
+    ASSERT_TRUE(bus->subscribe({"seat", "s", recording_handler("s", poison)}).ok());
+    publish(*bus, "k1", "a1");
+    publish(*bus, "k2", "b1");
+    const auto poison_id = publish(*bus, "k1", "poison");
+    publish(*bus, "k1", "a3");
+    publish(*bus, "k2", "b2");
+    publish(*bus, "k3", "c1");
+    ASSERT_TRUE(bus->start().ok());
+
+    ASSERT_TRUE(wait_until([&] { return bus->stats().parked == 1 && effects("s") == 5; }))
+        << describe(*bus);
+    bus->stop();
+
+    const auto stats = bus->stats();
+    EXPECT_EQ(stats.delivered, 5u) << describe(*bus);
+    EXPECT_EQ(stats.retried, 2u);
+    EXPECT_EQ(stats.duplicates, 0u);
+    if (GetParam() == Backend::inproc) {
+        EXPECT_GE(stats.batch_fallbacks, 1u) << describe(*bus);
+    }
+
+    // Each committed once (effects has a primary key on the event id); k1 kept its order and
+    // "a3" waited until "poison" was parked.
+    const auto done = effects_in_order("s");
+    std::map<std::string, std::vector<std::string>> per_key;
+    for (const auto& [key, payload] : done) per_key[key].push_back(payload);
+    EXPECT_EQ(per_key["k1"], (std::vector<std::string>{"a1", "a3"}));
+    EXPECT_EQ(per_key["k2"], (std::vector<std::string>{"b1", "b2"}));
+    EXPECT_EQ(per_key["k3"], (std::vector<std::string>{"c1"}));
+    std::chrono::steady_clock::time_point last_poison{}, a3_committed_call{};
+    std::uint32_t max_attempt = 0;
+    for (const auto& call : calls("s")) {
+        if (call.event.payload == "poison") {
+            last_poison = call.at;
+            max_attempt = std::max(max_attempt, call.event.attempt);
+        }
+        if (call.event.payload == "a3") a3_committed_call = call.at;  // the last call commits
+    }
+    EXPECT_EQ(max_attempt, 3u);
+    EXPECT_GT(a3_committed_call, last_poison) << "same key waits for the retried event";
+
+    auto letters = bus->dead_letters();
+    ASSERT_TRUE(letters.ok());
+    ASSERT_EQ(letters->size(), 1u);
+    EXPECT_EQ(letters->at(0).event.id, poison_id);
+    EXPECT_EQ(letters->at(0).event.attempt, 3u);
+    EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_handled"), "5");
+    EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_deliveries"), "0");
+}
+
+TEST_P(EventBatchTest, AlreadyHandledEventInsideABatchIsSkipped) {
+    auto bus = make_bus({"seat"}, batch_options());
+    ASSERT_TRUE(bus->subscribe({"seat", "s", recording_handler("s")}).ok());
+    std::vector<EventId> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.push_back(publish(*bus, "k" + std::to_string(i % 2), "e" + std::to_string(i)));
+    // As if event 2 had been handled before (a redelivery): its handled id is already recorded.
+    sql_value(*pool_, "INSERT INTO admit.event_handled (subscriber, event_id) VALUES ('s', " +
+                          std::to_string(ids[2]) + ")");
+    ASSERT_TRUE(bus->start().ok());
+
+    ASSERT_TRUE(wait_until([&] { return effects("s") == 4 && bus->stats().duplicates == 1; }))
+        << describe(*bus);
+    bus->stop();
+    for (const auto& call : calls("s")) EXPECT_NE(call.event.id, ids[2]) << "handler skipped";
+    const auto stats = bus->stats();
+    EXPECT_EQ(stats.delivered, 4u);
+    EXPECT_EQ(stats.batch_fallbacks, 0u);
+    if (GetParam() == Backend::inproc) {
+        EXPECT_GE(stats.batches, 1u) << describe(*bus);
+    }
+    EXPECT_EQ(successful_calls("s"), 4u);
+    EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_deliveries"), "0");
+}
+
+TEST_P(EventBatchTest, EventsOfOneKeyKeepTheirOrderInsideBatches) {
+    auto opts = batch_options();
+    opts.delivery_batch = 7;  // several batches, each with several events of every key
+    auto bus = make_bus({"seat"}, opts);
+    ASSERT_TRUE(bus->subscribe({"seat", "s", recording_handler("s")}).ok());
+    constexpr int kPerKey = 20;
+    const std::vector<std::string> keys = {"k1", "k2", "k3"};
+    for (int i = 0; i < kPerKey; ++i) {
+        auto lease = pool_->acquire();
+        pqxx::work tx(lease->conn());
+        for (const auto& key : keys)
+            ASSERT_TRUE(bus->publish(tx, "seat", key, std::to_string(i)).ok());
+        tx.commit();
+    }
+    ASSERT_TRUE(bus->start().ok());
+    const std::size_t total = kPerKey * keys.size();
+    ASSERT_TRUE(wait_until([&] { return effects("s") == total; })) << describe(*bus);
+    bus->stop();
+
+    std::map<std::string, int> next;
+    for (const auto& [key, payload] : effects_in_order("s")) {
+        EXPECT_EQ(std::stoi(payload), next[key]) << "key " << key;
+        next[key] = std::stoi(payload) + 1;
+    }
+    EXPECT_EQ(next.size(), keys.size());
+    const auto stats = bus->stats();
+    EXPECT_EQ(stats.delivered, total);
+    EXPECT_EQ(successful_calls("s"), total) << "no batch rolled back";
+    if (GetParam() == Backend::inproc) {
+        EXPECT_GE(stats.batches, total / 7) << describe(*bus);
+    }
+}
+
+TEST_P(EventBatchTest, BatchOfOneSubscriberDoesNotHoldUpAnother) {
+    auto bus = make_bus({"seat"}, batch_options());
+    std::atomic<bool> broken{true};
+    ASSERT_TRUE(
+        bus->subscribe({"seat", "failing",
+                        recording_handler("failing", [&](const Event&) { return broken.load(); })})
+            .ok());
+    ASSERT_TRUE(bus->subscribe({"seat", "fine", recording_handler("fine")}).ok());
+    for (int i = 0; i < 10; ++i) publish(*bus, "k" + std::to_string(i % 3), std::to_string(i));
+    ASSERT_TRUE(bus->start().ok());
+    ASSERT_TRUE(wait_until([&] { return effects("fine") == 10; })) << describe(*bus);
+    EXPECT_EQ(effects("failing"), 0u);
+    broken = false;  // the three keys' head events are waiting for their retry
+    ASSERT_TRUE(wait_until([&] { return effects("failing") + bus->stats().parked == 10; }))
+        << describe(*bus);
+    bus->stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EventBatchTest,
+                         ::testing::Values(Backend::inproc, Backend::kafka), backend_name);
+
+}  // namespace
+}  // namespace admit::events::testing
