@@ -1,12 +1,13 @@
 // Hall routes: create, list, read, update, and delete (cascading to stages and seats).
 #include "arthall_plugin.hpp"
-#include "ids.hpp"
+#include <admit/sdk/ids.hpp>
 
 namespace arthall {
 namespace {
 
 namespace fields = admit::sdk::fields;
 using admit::sdk::Error;
+using admit::sdk::new_id;
 using admit::sdk::Rows;
 using admit::sdk::Tx;
 

@@ -1,6 +1,6 @@
 // Stage and seat routes: a stage is created from a layout that generates its seats in one request.
 #include "arthall_plugin.hpp"
-#include "ids.hpp"
+#include <admit/sdk/ids.hpp>
 #include "layout.hpp"
 
 namespace arthall {
@@ -8,6 +8,7 @@ namespace {
 
 namespace fields = admit::sdk::fields;
 using admit::sdk::Error;
+using admit::sdk::new_id;
 using admit::sdk::Rows;
 using admit::sdk::Tx;
 

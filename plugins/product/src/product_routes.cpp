@@ -1,10 +1,11 @@
 // Product routes: create, list, read, edit (DRAFT only), and schedules.
-#include "ids.hpp"
+#include <admit/sdk/ids.hpp>
 #include "product_plugin.hpp"
 
 namespace product {
 
 using admit::sdk::Error;
+using admit::sdk::new_id;
 namespace fields = admit::sdk::fields;
 
 namespace {
