@@ -48,6 +48,7 @@ bool HttpLoadClient::open(Connection& c) {
     c.out.clear();
     c.written = 0;
     c.busy = false;
+    c.wants_write = false;
     return true;
 }
 
@@ -80,20 +81,26 @@ void HttpLoadClient::on_writable(std::size_t index) {
         if (n > 0) {
             c.written += static_cast<std::size_t>(n);
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            epoll_event event{};
-            event.events = EPOLLIN | EPOLLOUT;
-            event.data.u64 = index;
-            ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &event);
+            if (!c.wants_write) {
+                epoll_event event{};
+                event.events = EPOLLIN | EPOLLOUT;
+                event.data.u64 = index;
+                ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &event);
+                c.wants_write = true;
+            }
             return;
         } else {
             fail(index);
             return;
         }
     }
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u64 = index;
-    ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &event);
+    if (c.wants_write) { // only touch epoll when the interest changes: one syscall less per request
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.u64 = index;
+        ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &event);
+        c.wants_write = false;
+    }
 }
 
 void HttpLoadClient::fail(std::size_t index) {
@@ -132,6 +139,7 @@ void HttpLoadClient::on_readable(std::size_t index) {
         const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
         if (n > 0) {
             c.in.append(buffer, static_cast<std::size_t>(n));
+            if (static_cast<std::size_t>(n) < sizeof buffer) break; // drained: skip the EAGAIN recv
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;

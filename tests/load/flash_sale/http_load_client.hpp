@@ -48,6 +48,7 @@ private:
         std::size_t written = 0;
         std::string in;
         bool busy = false;
+        bool wants_write = false; ///< EPOLLOUT is registered
     };
     bool open(Connection& connection);
     void fail(std::size_t index);

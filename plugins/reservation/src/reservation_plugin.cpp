@@ -1,0 +1,232 @@
+// The reservation plugin: routes, services, the expiry job and the product.cancelled subscriber.
+// See plugins/reservation/README.md for the hold algorithm and the consistency argument.
+#include "claim_batcher.hpp"
+#include "hold_service.hpp"
+#include "lifecycle_service.hpp"
+#include "redis_holds.hpp"
+#include "reservation_store.hpp"
+#include "sale_context.hpp"
+
+#include <admit/sdk.hpp>
+
+#include <charconv>
+#include <memory>
+#include <variant>
+
+namespace admit::reservation {
+
+using sdk::Error;
+using sdk::Request;
+using sdk::Response;
+using sdk::Status;
+namespace fields = sdk::fields;
+
+/// Config ([plugin.reservation]): batch_max (512), batch_writers (2), commit_timeout_ms (5000),
+/// expiry_interval_ms (1000), expire_batch (500), sale_context_cache_ms (1000).
+class ReservationPlugin final : public sdk::Plugin {
+public:
+    Status init(sdk::Host& host) override
+    {
+        host_ = &host;
+        store_ = std::make_unique<ReservationStore>(host.db());
+        redis_ = std::make_unique<RedisHolds>(host.redis());
+        batcher_ = std::make_unique<ClaimBatcher>(host.db(), static_cast<std::size_t>(host.config_int("batch_max", 512)),
+                                                  static_cast<std::size_t>(host.config_int("batch_writers", 2)),
+                                                  [&host](const std::string& message) { host.error(message); });
+        contexts_ = std::make_unique<SaleContextCache>(
+            [&host](const std::string& schedule) { return host.call("product.sale_context", {{"scheduleId", schedule}}); },
+            std::chrono::milliseconds(host.config_int("sale_context_cache_ms", 1000)));
+        HoldSettings settings;
+        settings.commit_timeout = std::chrono::milliseconds(host.config_int("commit_timeout_ms", 5000));
+        holds_ = std::make_unique<HoldService>(host, *redis_, *store_, *batcher_, *contexts_, settings);
+        lifecycle_ = std::make_unique<LifecycleService>(host, *redis_, *store_);
+        expire_batch_ = static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
+
+        if (auto s = host.register_migrations(); !s) return s;
+        if (auto s = redis_->register_scripts(); !s) return s;
+        if (auto s = register_routes(host); !s) return s;
+        if (auto s = register_services(host); !s) return s;
+        if (auto s = host.periodic_job("expire_holds", std::chrono::milliseconds(host.config_int("expiry_interval_ms", 1000)),
+                                       [this]() -> Status {
+                                           auto expired = lifecycle_->expire_due(expire_batch_);
+                                           if (!expired) return std::move(expired).error();
+                                           return {};
+                                       });
+            !s)
+            return s;
+        return host.subscribe("product.cancelled", "release_cancelled_product",
+                              [this](sdk::Tx& tx, const sdk::Event& event) -> Status {
+                                  auto payload = event.json();
+                                  if (!payload || !payload->is_object()) return {}; // malformed: nothing to do
+                                  std::vector<std::string> schedules;
+                                  if (const auto* ids = payload->as_object().if_contains("scheduleIds"); ids && ids->is_array()) {
+                                      for (const auto& id : ids->as_array()) {
+                                          if (id.is_string()) schedules.emplace_back(id.as_string());
+                                      }
+                                  }
+                                  if (schedules.empty()) return {};
+                                  return lifecycle_->cancel_schedules(tx, schedules);
+                              });
+    }
+
+    Status start() override
+    {
+        batcher_->start();
+        // Before holds are accepted: a Redis without state gets a new fencing epoch. Schedules
+        // are loaded from PostgreSQL on their first hold (the hold script asks for it).
+        if (auto s = holds_->ensure_epoch(); !s) host_->warn("redis not ready at start (holds will retry): ", s.message());
+        return {};
+    }
+
+    void stop() override { batcher_->stop(); }
+
+private:
+    template <class T>
+    static Response answer(Transition<T>&& result, int success_status = 200)
+    {
+        if (auto* row = std::get_if<T>(&result)) return Response::json(success_status, reservation_json(*row));
+        if (auto* refusal = std::get_if<TransitionError>(&result)) {
+            return Response::error(refusal->http_status, refusal->code, refusal->message);
+        }
+        return Response::from_error(std::get<Error>(result));
+    }
+
+    template <class T>
+    static sdk::Result<boost::json::value> service_answer(Transition<T>&& result)
+    {
+        if (auto* row = std::get_if<T>(&result)) return boost::json::value(reservation_json(*row));
+        if (auto* refusal = std::get_if<TransitionError>(&result)) {
+            const std::string message = refusal->code + ": " + refusal->message;
+            if (refusal->http_status == 404) return Error::not_found(message);
+            return Error::conflict(message);
+        }
+        return std::get<Error>(result);
+    }
+
+    static bool is_admin(const sdk::Principal& principal) { return principal.role() == "admin"; }
+
+    /// The owner filter of a caller: empty (any owner) for admins, else the caller.
+    static std::string owner_filter(const sdk::Principal& principal)
+    {
+        return is_admin(principal) ? std::string{} : std::string(principal.subject());
+    }
+
+    Status register_routes(sdk::Host& host)
+    {
+        if (auto s = host.route("POST", "/api/v1/reservations", "authenticated",
+                                [this](const Request& r) { return holds_->create(r); },
+                                {.rate_category = "booking", .summary = "Holds seats or general-admission units"});
+            !s)
+            return s;
+        if (auto s = host.route("GET", "/api/v1/reservations", "authenticated", &ReservationPlugin::list, this,
+                                {.summary = "The caller's reservations, newest first"});
+            !s)
+            return s;
+        if (auto s = host.route("GET", "/api/v1/reservations/{reservationId}", "authenticated", &ReservationPlugin::get,
+                                this, {.summary = "One of the caller's reservations"});
+            !s)
+            return s;
+        if (auto s = host.route("DELETE", "/api/v1/reservations/{reservationId}", "authenticated",
+                                [this](const Request& r) {
+                                    return answer(lifecycle_->release(std::string(r.param("reservationId")),
+                                                                      owner_filter(r.principal())));
+                                },
+                                {.rate_category = "booking", .summary = "Releases a hold before payment"});
+            !s)
+            return s;
+        return host.route("POST", "/api/v1/reservations/{reservationId}/cancel", "authenticated",
+                          [this](const Request& r) {
+                              return answer(lifecycle_->cancel(std::string(r.param("reservationId")),
+                                                               owner_filter(r.principal()),
+                                                               std::string(r.principal().subject())));
+                          },
+                          {.rate_category = "booking", .summary = "Cancels a confirmed reservation with the policy refund"});
+    }
+
+    Status register_services(sdk::Host& host)
+    {
+        auto ids = [](const boost::json::value& input) -> sdk::Result<std::pair<std::string, std::string>> {
+            if (!input.is_object()) return Error::invalid("input must be an object");
+            auto id = fields::required_string(input.as_object(), "reservationId");
+            if (!id) return std::move(id).error();
+            auto payment = fields::optional_string(input.as_object(), "paymentId");
+            if (!payment) return std::move(payment).error();
+            return std::make_pair(std::move(*id), payment->value_or(""));
+        };
+        if (auto s = host.provide("reservation.confirm",
+                                  [this, ids](const boost::json::value& input, const sdk::Principal&)
+                                      -> sdk::Result<boost::json::value> {
+                                      auto parsed = ids(input);
+                                      if (!parsed) return std::move(parsed).error();
+                                      if (parsed->second.empty()) return Error::invalid("field 'paymentId' is required");
+                                      return service_answer(lifecycle_->confirm(parsed->first, parsed->second));
+                                  });
+            !s)
+            return s;
+        if (auto s = host.provide("reservation.fail_payment",
+                                  [this, ids](const boost::json::value& input, const sdk::Principal&)
+                                      -> sdk::Result<boost::json::value> {
+                                      auto parsed = ids(input);
+                                      if (!parsed) return std::move(parsed).error();
+                                      return service_answer(lifecycle_->fail_payment(parsed->first, parsed->second));
+                                  });
+            !s)
+            return s;
+        return host.provide("reservation.get",
+                            [this, ids](const boost::json::value& input, const sdk::Principal&) -> sdk::Result<boost::json::value> {
+                                auto parsed = ids(input);
+                                if (!parsed) return std::move(parsed).error();
+                                auto found = store_->find(parsed->first);
+                                if (!found) return std::move(found).error();
+                                if (!*found) return Error::not_found("no reservation " + parsed->first);
+                                return boost::json::value(reservation_json(**found));
+                            });
+    }
+
+    Response get(const Request& request)
+    {
+        const std::string id(request.param("reservationId"));
+        auto found = store_->find(id);
+        if (!found) return Response::from_error(found.error());
+        const auto principal = request.principal();
+        if (!*found || (!is_admin(principal) && (*found)->user_id != principal.subject())) {
+            return Response::error(404, "NOT_FOUND", "no reservation " + id);
+        }
+        return Response::json(200, reservation_json(**found));
+    }
+
+    Response list(const Request& request)
+    {
+        int64_t limit = 50;
+        if (auto text = request.query("limit")) {
+            const auto* end = text->data() + text->size();
+            auto [ptr, ec] = std::from_chars(text->data(), end, limit);
+            if (ec != std::errc{} || ptr != end || limit < 1 || limit > 200) {
+                return Response::invalid_request("query parameter 'limit' must be an integer between 1 and 200");
+            }
+        }
+        const std::string cursor = request.query("cursor").value_or("");
+        if (cursor.size() > 100) return Response::invalid_request("query parameter 'cursor' is invalid");
+        auto rows = store_->list_for_user(std::string(request.principal().subject()), limit + 1, cursor);
+        if (!rows) return Response::from_error(rows.error());
+        boost::json::array items;
+        const bool more = static_cast<int64_t>(rows->size()) > limit;
+        if (more) rows->pop_back();
+        for (const auto& row : *rows) items.push_back(reservation_json(row));
+        boost::json::value next = more ? boost::json::value(rows->back().id) : boost::json::value(nullptr);
+        return Response::json(200, {{"items", std::move(items)}, {"nextCursor", std::move(next)}});
+    }
+
+    sdk::Host* host_ = nullptr;
+    std::unique_ptr<ReservationStore> store_;
+    std::unique_ptr<RedisHolds> redis_;
+    std::unique_ptr<ClaimBatcher> batcher_;
+    std::unique_ptr<SaleContextCache> contexts_;
+    std::unique_ptr<HoldService> holds_;
+    std::unique_ptr<LifecycleService> lifecycle_;
+    std::size_t expire_batch_ = 500;
+};
+
+} // namespace admit::reservation
+
+ADMIT_PLUGIN(reservation, admit::reservation::ReservationPlugin, "0.1.0");

@@ -1,0 +1,73 @@
+// The facts a hold needs about a schedule (product.sale_context), parsed and cached per schedule.
+#pragma once
+
+#include <admit/sdk.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace admit::reservation {
+
+struct Grade {
+    std::string name;
+    int64_t price = 0;
+    std::string currency = "KRW";
+    int64_t total = 0;
+};
+
+struct Seat {
+    std::string grade_id;
+    std::string label;
+};
+
+struct SaleContext {
+    std::string schedule_id;
+    std::string product_id;
+    std::string product_status;
+    std::string category;
+    bool general_admission = false;
+    std::optional<int64_t> starts_us;
+    std::optional<int64_t> sale_starts_us;
+    std::optional<int64_t> sale_ends_us;
+    std::unordered_map<std::string, Grade> grades;
+    std::unordered_map<std::string, Seat> seats;
+
+    /// `now_us` inside the sale window (an absent bound is open) and the product ON_SALE, or
+    /// SCHEDULED with its sale start passed (the status move follows on the product's job tick).
+    bool on_sale(int64_t now_us) const;
+};
+
+/// Parses the product.sale_context answer; ADMIT_E_INTERNAL naming what was malformed.
+sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer);
+
+/// Caches product.sale_context per schedule for `ttl` (wall time). Thread-safe; misses are
+/// fetched one at a time, so a burst of requests for a new schedule costs one call. A NOT_FOUND
+/// answer is cached too (as the error), so unknown schedules cost one call per ttl.
+class SaleContextCache {
+public:
+    using Fetch = std::function<sdk::Result<boost::json::value>(const std::string& schedule_id)>;
+
+    SaleContextCache(Fetch fetch, std::chrono::milliseconds ttl) : fetch_(std::move(fetch)), ttl_(ttl) {}
+
+    sdk::Result<std::shared_ptr<const SaleContext>> get(const std::string& schedule_id);
+
+private:
+    struct Entry {
+        std::chrono::steady_clock::time_point fetched;
+        std::shared_ptr<const SaleContext> context; ///< null: `error` holds the cached failure
+        sdk::Error error;
+    };
+    Fetch fetch_;
+    std::chrono::milliseconds ttl_;
+    std::mutex mutex_;       ///< guards entries_
+    std::mutex fetch_mutex_; ///< serialises fetches (single flight); never taken under mutex_
+    std::unordered_map<std::string, Entry> entries_;
+};
+
+} // namespace admit::reservation

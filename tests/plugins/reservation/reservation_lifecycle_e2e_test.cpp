@@ -1,0 +1,194 @@
+// The reservation lifecycle, limits, idempotency, ownership and input validation through a real admitd.
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "reservation_e2e_fixture.hpp"
+
+namespace admit::testing {
+namespace {
+
+using ReservationLifecycle = ReservationEndToEnd;
+
+std::string id_of(const HttpResult& r) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(r.body, ec);
+    return ec ? "" : std::string(value.at("reservationId").as_string());
+}
+
+TEST_F(ReservationLifecycle, AHoldIsPendingPaymentWithPricesFeesAndPolicyRevisions) {
+    // test_auth reads "test:customer:usr_gold:GOLD" as user usr_gold with tier GOLD.
+    auto r = as("usr_gold:GOLD", "POST", "/api/v1/reservations",
+                R"({"scheduleId": "sch_seats_100", "seatIds": ["seat_1", "seat_50"]})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto body = json_of(r);
+    EXPECT_EQ(body.at("status"), "PENDING_PAYMENT");
+    EXPECT_EQ(body.at("price").at("subtotal").at("amount"), 250000);  // VIP 150000 + R 100000
+    EXPECT_EQ(body.at("price").at("fees").at("amount"), 4000);        // GOLD: 2000 per ticket
+    EXPECT_EQ(body.at("price").at("total").at("amount"), 254000);
+    EXPECT_TRUE(body.at("policyRevision").as_object().contains("fees"));
+    EXPECT_TRUE(body.at("policyRevision").as_object().contains("expiry"));
+    EXPECT_FALSE(body.at("expiresAt").as_string().empty());
+    auto fetched = as("usr_gold", "GET", "/api/v1/reservations/" + id_of(r));
+    ASSERT_EQ(fetched.status, 200) << fetched.body;
+    EXPECT_EQ(json_of(fetched).at("price"), body.at("price"));
+    auto list = as("usr_gold", "GET", "/api/v1/reservations?limit=10");
+    ASSERT_EQ(list.status, 200) << list.body;
+    EXPECT_EQ(json_of(list).at("items").as_array().size(), 1u);
+}
+
+TEST_F(ReservationLifecycle, ConfirmThenCancelRefundsAndFreesTheSeat) {
+    auto held = hold_seats("usr_buyer", "sch_seats_10", {"seat_2"});
+    ASSERT_EQ(held.status, 201) << held.body;
+    const auto id = id_of(held);
+    auto confirmed = as("usr_admin", "POST", "/api/v1/test/reservations/" + id + "/confirm", "{}", {}, "admin");
+    ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+    EXPECT_EQ(json_of(confirmed).at("status"), "CONFIRMED");
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE reservation_id = '" + id + "' AND status = 'SOLD'"), 1);
+    auto release = as("usr_buyer", "DELETE", "/api/v1/reservations/" + id);
+    EXPECT_EQ(release.status, 409) << release.body;
+    EXPECT_EQ(code_of(release), "INVALID_STATE");
+    EXPECT_EQ(hold_seats("usr_other", "sch_seats_10", {"seat_2"}).status, 409);
+
+    auto cancelled = as("usr_buyer", "POST", "/api/v1/reservations/" + id + "/cancel");
+    ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+    EXPECT_EQ(json_of(cancelled).at("status"), "CANCELLED");
+    EXPECT_EQ(json_of(cancelled).at("refund").at("amount"), json_of(held).at("price").at("total").at("amount"));
+    EXPECT_EQ(hold_seats("usr_other", "sch_seats_10", {"seat_2"}).status, 201);
+}
+
+TEST_F(ReservationLifecycle, ReleaseAndPaymentFailureFreeTheSeats) {
+    auto a = hold_seats("usr_a", "sch_seats_10", {"seat_1"});
+    ASSERT_EQ(a.status, 201) << a.body;
+    auto released = as("usr_a", "DELETE", "/api/v1/reservations/" + id_of(a));
+    ASSERT_EQ(released.status, 200) << released.body;
+    EXPECT_EQ(json_of(released).at("status"), "CANCELLED");
+    auto b = hold_seats("usr_b", "sch_seats_10", {"seat_1"});
+    ASSERT_EQ(b.status, 201) << b.body;
+    auto failed = as("usr_admin", "POST", "/api/v1/test/reservations/" + id_of(b) + "/fail", "{}", {}, "admin");
+    ASSERT_EQ(failed.status, 200) << failed.body;
+    EXPECT_EQ(json_of(failed).at("status"), "PAYMENT_FAILED");
+    EXPECT_EQ(hold_seats("usr_c", "sch_seats_10", {"seat_1"}).status, 201);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic LIKE 'reservation.%'"), 5)
+        << "held x3, released x2";
+}
+
+class ReservationExpiry : public ReservationEndToEnd {
+protected:
+    void SetUp() override { start_admitd(true); }
+};
+
+TEST_F(ReservationExpiry, ExpiredHoldsFreeTheirSeats) {
+    auto held = hold_seats("usr_slow", "sch_seats_10", {"seat_7"});
+    ASSERT_EQ(held.status, 201) << held.body;
+    auto units = hold_units("usr_slow", "sch_ga_1", "grd_ga", 1);
+    ASSERT_EQ(units.status, 201) << units.body;
+    EXPECT_EQ(hold_seats("usr_fast", "sch_seats_10", {"seat_7"}).status, 409);
+    EXPECT_EQ(hold_units("usr_fast", "sch_ga_1", "grd_ga", 1).status, 409);
+    advance_clock(301);
+    std::string status;
+    for (int i = 0; i < 200 && status != "EXPIRED"; ++i) {
+        auto r = as("usr_slow", "GET", "/api/v1/reservations/" + id_of(held));
+        status = std::string(json_of(r).at("status").as_string());
+        if (status != "EXPIRED") std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_EQ(status, "EXPIRED");
+    EXPECT_EQ(hold_seats("usr_fast", "sch_seats_10", {"seat_7"}).status, 201);
+    int ga = 0;
+    for (int i = 0; i < 200 && ga != 201; ++i) {
+        ga = hold_units("usr_fast", "sch_ga_1", "grd_ga", 1).status;
+        if (ga != 201) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_EQ(ga, 201);
+}
+
+TEST_F(ReservationLifecycle, PerUserLimitCountsHeldTickets) {
+    ASSERT_EQ(hold_seats("usr_greedy", "sch_seats_100", {"seat_1", "seat_2", "seat_3"}).status, 201);
+    auto over = hold_seats("usr_greedy", "sch_seats_100", {"seat_4", "seat_5"});
+    EXPECT_EQ(over.status, 422) << over.body;
+    EXPECT_EQ(code_of(over), "LIMIT_EXCEEDED");
+    EXPECT_EQ(hold_seats("usr_greedy", "sch_seats_100", {"seat_4"}).status, 201);
+    EXPECT_EQ(code_of(hold_seats("usr_greedy", "sch_seats_100", {"seat_9"})), "LIMIT_EXCEEDED");
+    EXPECT_EQ(code_of(hold_units("usr_greedy2", "sch_ga_100", "grd_ga", 5)), "LIMIT_EXCEEDED");
+    // The refused attempts left the seats free.
+    EXPECT_EQ(hold_seats("usr_modest", "sch_seats_100", {"seat_5", "seat_9"}).status, 201);
+}
+
+TEST_F(ReservationLifecycle, ARetryWithTheSameIdempotencyKeyReturnsTheFirstReservation) {
+    auto first = hold_seats("usr_retry", "sch_seats_10", {"seat_3"}, "key-1");
+    ASSERT_EQ(first.status, 201) << first.body;
+    auto again = hold_seats("usr_retry", "sch_seats_10", {"seat_3"}, "key-1");
+    ASSERT_EQ(again.status, 201) << again.body;
+    EXPECT_EQ(id_of(again), id_of(first));
+    // Concurrent duplicates: one hold at most.
+    auto results = race(20, [&](int) { return hold_seats("usr_racer", "sch_seats_10", {"seat_4"}, "key-2"); });
+    std::set<std::string> ids;
+    for (const auto& r : results) {
+        if (r.status == 201) ids.insert(id_of(r));
+        else EXPECT_EQ(code_of(r), "IDEMPOTENCY_IN_FLIGHT") << r.status << " " << r.body;
+    }
+    EXPECT_EQ(ids.size(), 1u);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.reservations WHERE user_id = 'usr_racer'"), 1);
+}
+
+TEST_F(ReservationLifecycle, ACustomerCannotReadOrChangeAnothersReservation) {
+    auto held = hold_seats("usr_owner", "sch_seats_10", {"seat_5"});
+    ASSERT_EQ(held.status, 201) << held.body;
+    const auto path = "/api/v1/reservations/" + id_of(held);
+    EXPECT_EQ(as("usr_thief", "GET", path).status, 404);
+    EXPECT_EQ(as("usr_thief", "DELETE", path).status, 404);
+    EXPECT_EQ(as("usr_thief", "POST", path + "/cancel").status, 404);
+    EXPECT_EQ(json_of(as("usr_thief", "GET", "/api/v1/reservations")).at("items").as_array().size(), 0u);
+    EXPECT_EQ(http_request(port_, "GET", path).status, 401);
+    EXPECT_EQ(as("usr_owner", "GET", path).status, 200);
+    EXPECT_EQ(as("usr_admin", "GET", path, "", {}, "admin").status, 200);
+}
+
+TEST_F(ReservationLifecycle, SchedulesNotOnSaleRefuseHolds) {
+    for (const char* schedule : {"sch_closed_10", "sch_later_10"}) {
+        auto r = hold_seats("usr_early", schedule, {"seat_1"});
+        EXPECT_EQ(r.status, 422) << schedule << " " << r.body;
+        EXPECT_EQ(code_of(r), "NOT_ON_SALE");
+    }
+    auto unknown = hold_seats("usr_early", "sch_nowhere", {"seat_1"});
+    EXPECT_EQ(unknown.status, 404) << unknown.body;
+}
+
+TEST_F(ReservationLifecycle, EveryInputIsValidatedAndTheFieldNamed) {
+    struct Case {
+        std::string body;
+        std::string field;
+    };
+    const std::vector<Case> cases = {
+        {"not json", "JSON"},
+        {"[]", "object"},
+        {"{}", "scheduleId"},
+        {R"({"scheduleId": 7, "seatIds": ["seat_1"]})", "scheduleId"},
+        {R"({"scheduleId": "", "seatIds": ["seat_1"]})", "scheduleId"},
+        {R"({"scheduleId": "sch_seats_10"})", "seatIds"},
+        {R"({"scheduleId": "sch_seats_10", "seatIds": []})", "seatIds"},
+        {R"({"scheduleId": "sch_seats_10", "seatIds": [1]})", "seatIds"},
+        {R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_1", "seat_1"]})", "seatIds"},
+        {R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_99"]})", "seatIds"},
+        {R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_1"], "quantity": 1})", "quantity"},
+        {R"({"scheduleId": "sch_seats_10", "gradeId": "grd_vip", "quantity": 1})", "seatIds"},
+        {R"({"scheduleId": "sch_ga_10", "seatIds": ["seat_1"]})", "seatIds"},
+        {R"({"scheduleId": "sch_ga_10", "gradeId": "grd_ga"})", "quantity"},
+        {R"({"scheduleId": "sch_ga_10", "gradeId": "grd_ga", "quantity": 0})", "quantity"},
+        {R"({"scheduleId": "sch_ga_10", "gradeId": "grd_ga", "quantity": 1.5})", "quantity"},
+        {R"({"scheduleId": "sch_ga_10", "gradeId": "grd_nope", "quantity": 1})", "gradeId"},
+        {R"({"scheduleId": "sch_ga_10", "gradeId": 5, "quantity": 1})", "gradeId"},
+    };
+    for (const auto& c : cases) {
+        auto r = as("usr_sloppy", "POST", "/api/v1/reservations", c.body);
+        EXPECT_EQ(r.status, 400) << c.body << " -> " << r.body;
+        EXPECT_EQ(code_of(r), "INVALID_REQUEST") << c.body;
+        EXPECT_NE(json_of(r)["message"].as_string().find(c.field), std::string::npos) << c.body << " -> " << r.body;
+    }
+    EXPECT_EQ(as("usr_sloppy", "GET", "/api/v1/reservations?limit=0").status, 400);
+    EXPECT_EQ(as("usr_sloppy", "GET", "/api/v1/reservations?limit=abc").status, 400);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.reservations"), 0);
+}
+
+}  // namespace
+}  // namespace admit::testing
