@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench-http.sh: compares an HTTP route against the bare Beast reference server with wrk, in one run.
 #
-#   scripts/bench-http.sh URL            # URL of a route already being served (e.g. admitd)
+#   scripts/bench-http.sh                # default: admitd (benchmark venue, real PostgreSQL and
+#                                        # Redis, all guards on) serving the hello plugin's
+#                                        # GET /api/v1/hello through the plugin ABI
+#   scripts/bench-http.sh URL            # URL of a route already being served
 #   scripts/bench-http.sh [echo [ARGS]]  # start http_echo_server ARGS (e.g. --inline) and bench
 #                                        # its /bench route: admit::http::Server with a trivial handler
 #
@@ -81,9 +84,16 @@ run_wrk() {
         "${CPU_US:+   server cpu $CPU_US us/req}" "${non2xx:+   (non-2xx: $non2xx)}"
 }
 
-TARGET="${1:-echo}"
+TARGET="${1:-admitd}"
 [[ $# -gt 0 ]] && shift
-if [[ "$TARGET" == "echo" ]]; then
+if [[ "$TARGET" == "admitd" ]]; then
+    # shellcheck source=lib/bench_stack.sh
+    source "$ROOT/scripts/lib/bench_stack.sh"
+    ADMIT_BENCH_BUILD_DIR="$BUILD_DIR" bench_stack_start hello
+    trap 'cleanup; bench_stack_stop; bash "$ROOT/scripts/lib/servers.sh" stop "$BUILD_DIR/run/bench-servers" >/dev/null 2>&1 || true' EXIT
+    TARGET_PID="$ADMIT_PID"
+    TARGET="$ADMIT_URL/api/v1/hello"
+elif [[ "$TARGET" == "echo" ]]; then
     "$ECHO" --port "$ECHO_PORT" "$@" >/dev/null &
     PIDS+=($!)
     TARGET_PID=$!
