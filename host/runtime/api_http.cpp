@@ -38,6 +38,9 @@ admit_status route_register(admit_host* host, const admit_route_desc* route, adm
     reg.summary = std::string(view(route->summary));
     reg.handler = route->handler;
     reg.ctx = route->ctx;
+    if (ADMIT_HAS_FIELD(route, admit_route_desc, flags)) {
+        reg.own_idempotency = (route->flags & ADMIT_ROUTE_OWN_IDEMPOTENCY) != 0;
+    }
     plugin_of(host).staged.routes.push_back(std::move(reg));
     return ADMIT_OK;
 }

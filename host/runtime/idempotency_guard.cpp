@@ -44,7 +44,9 @@ IdempotencyGuard::IdempotencyGuard(store::RedisPool& redis) : redis_(redis) {}
 std::optional<http::Response> IdempotencyGuard::before(const RouteEntry& route, const Caller& caller,
                                                        const http::Request& request) {
     owned_key.clear();
-    if (route.kind != RouteEntry::Kind::plugin || !is_mutating(request.method)) return std::nullopt;
+    if (route.kind != RouteEntry::Kind::plugin || route.own_idempotency || !is_mutating(request.method)) {
+        return std::nullopt;
+    }
     auto header = request.header("idempotency-key");
     if (!header) return std::nullopt;
     if (!valid_key(*header)) {

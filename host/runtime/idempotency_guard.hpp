@@ -4,6 +4,8 @@
 // gets 409 IDEMPOTENCY_IN_FLIGHT; the same key with a different request gets 422
 // IDEMPOTENCY_KEY_REUSED. A 5xx first response is not kept, so the client may retry.
 //
+// Routes registered with ADMIT_ROUTE_OWN_IDEMPOTENCY are left alone: they deduplicate by key in
+// their own (durable) storage, and the guard would only add two Redis round trips.
 // Records live in Redis for 24 h (in flight: 60 s, so a crashed request's key frees itself).
 // Redis holds only what may be lost: plugins that must never act twice (holds, payments) also
 // deduplicate in PostgreSQL. Redis down: the request runs without replay protection (logged).

@@ -29,6 +29,7 @@ struct RouteRegistration {
     RoleRule roles;
     std::string rate_category;
     std::string summary;
+    bool own_idempotency = false;  // ADMIT_ROUTE_OWN_IDEMPOTENCY
     admit_route_fn handler = nullptr;
     void* ctx = nullptr;
 };

@@ -44,6 +44,7 @@ struct RouteEntry {
     RoleRule roles;
     std::string rate_category;
     std::string summary;
+    bool own_idempotency = false;  // the plugin replays Idempotency-Key requests itself
     // Kind::plugin
     admit_route_fn handler = nullptr;
     void* ctx = nullptr;

@@ -66,6 +66,7 @@ void Runtime::commit(const PluginRecord& plugin) {
         e.roles = route.roles;
         e.rate_category = route.rate_category;
         e.summary = route.summary;
+        e.own_idempotency = route.own_idempotency;
         e.handler = route.handler;
         e.ctx = route.ctx;
         e.keep_alive = keep_alive;

@@ -159,7 +159,15 @@ typedef struct admit_route_desc {
     admit_str summary;       /* one line for /openapi.json */
     admit_route_fn handler;
     void* ctx;               /* passed back to handler; owned by the plugin */
+    uint32_t flags;          /* ADMIT_ROUTE_* bits */
 } admit_route_desc;
+
+/* admit_route_desc.flags */
+enum {
+    /* The route makes Idempotency-Key replays idempotent itself (in its own storage), so the
+     * host's generic replay guard stays out of its way. */
+    ADMIT_ROUTE_OWN_IDEMPOTENCY = 1u << 0
+};
 
 /* Server-sent event stream route. The host keeps the connection open without holding a worker;
  * every stream_publish to the stream's topic reaches each open connection. The topic of a

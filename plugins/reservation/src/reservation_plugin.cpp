@@ -115,7 +115,11 @@ private:
     {
         if (auto s = host.route("POST", "/api/v1/reservations", "authenticated",
                                 [this](const Request& r) { return holds_->create(r); },
-                                {.rate_category = "booking", .summary = "Holds seats or general-admission units"});
+                                {.rate_category = "booking",
+                                 .summary = "Holds seats or general-admission units",
+                                 // a repeated Idempotency-Key returns the first reservation,
+                                 // decided in the hold script and UNIQUE in PostgreSQL
+                                 .own_idempotency = true});
             !s)
             return s;
         if (auto s = host.route("GET", "/api/v1/reservations", "authenticated", &ReservationPlugin::list, this,

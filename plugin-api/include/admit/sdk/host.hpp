@@ -31,6 +31,9 @@ namespace admit::sdk {
 struct RouteOptions {
     std::string rate_category = {}; ///< "auth", "queue", "booking", "general" (empty = general)
     std::string summary = {};       ///< one line for /openapi.json
+    /// The handler makes Idempotency-Key replays idempotent itself (durably), so the host's
+    /// generic replay guard is skipped for this route.
+    bool own_idempotency = false;
 };
 
 /// The answer of a policy evaluation.
@@ -111,6 +114,7 @@ public:
         desc.roles = to_abi(roles);
         desc.rate_category = to_abi(options.rate_category);
         desc.summary = to_abi(options.summary);
+        desc.flags = options.own_idempotency ? static_cast<uint32_t>(ADMIT_ROUTE_OWN_IDEMPOTENCY) : 0u;
         desc.handler = &detail::RouteBinding::call;
         desc.ctx = binding;
         StringSink error;
