@@ -19,10 +19,19 @@ TEST(RepositoryConfig, DemoVenueLoadsOverHostDefaults) {
     EXPECT_EQ(config.venue.currency, "KRW");
     EXPECT_EQ(config.venue.timezone, "Asia/Seoul");
     EXPECT_EQ(config.plugins.dir, kSource / "build/release/plugins");
-    EXPECT_EQ(config.plugins.load, std::vector<std::string>{"hello"});
+    EXPECT_EQ(config.plugins.load,
+              (std::vector<std::string>{"hello", "auth", "arthall", "product", "reservation"}));
     EXPECT_EQ(config.plugin_sections_json.at("hello"), R"({"greeting":"hello"})");
     EXPECT_EQ(config.policies.dir, kSource / "policies");
     EXPECT_FALSE(describe(config).empty());
+}
+
+TEST(RepositoryConfig, BenchVenueLoadsWithItsRateLimitOverride) {
+    LoadOutcome outcome = load(testing::options_for(kSource / "config/venues/bench.toml"));
+    ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
+    EXPECT_EQ(outcome.config->venue.id, "bench");
+    EXPECT_EQ(outcome.config->policies.overrides.at("ratelimits"),
+              kSource / "config/venues/bench-policies/ratelimits.lua");
 }
 
 TEST(RepositoryConfig, HostDefaultsMatchBuiltInDefaults) {
