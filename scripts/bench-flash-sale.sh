@@ -11,7 +11,7 @@
 # Environment: BUILD_DIR (default build-bench: a Release build with -DADMIT_BUILD_BENCH=ON; the
 # targets admitd reservation stub_product test_auth flash_sale_load are built if missing),
 # BUYERS (20000), RATE (open-loop target holds/s, 10000), CONNECTIONS (256), RETRIES (3),
-# WORKERS (admitd handler threads, 128), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key).
+# WORKERS (admitd handler threads, 128), REDIS_POOL (WORKERS), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key).
 # Buyers are test_auth identities ("Bearer test:customer:usr_fs<i>"): the real auth plugin does not
 # exist yet. Exit code 1 when any seat is claimed twice or any stock is below zero.
 set -euo pipefail
@@ -23,6 +23,7 @@ RATE="${RATE:-10000}"
 CONNECTIONS="${CONNECTIONS:-256}"
 RETRIES="${RETRIES:-3}"
 WORKERS="${WORKERS:-128}"
+REDIS_POOL="${REDIS_POOL:-$WORKERS}"  # one connection per handler thread: no waiting for the pool
 BATCH_MAX="${BATCH_MAX:-512}"
 IDEMPOTENCY="${IDEMPOTENCY:-1}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
@@ -78,7 +79,7 @@ pool_size = 32
 [redis]
 host = "127.0.0.1"
 port = $REDIS_PORT
-pool_size = 64
+pool_size = $REDIS_POOL
 [plugin.reservation]
 batch_max = $BATCH_MAX
 TOML
