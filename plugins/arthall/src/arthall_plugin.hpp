@@ -54,8 +54,7 @@ inline bool may_manage(const Principal& caller, std::string_view owner_id)
     return caller.has_role("admin") || (caller.authenticated() && caller.subject() == owner_id);
 }
 
-/// ?limit (default 50, 1..200); error names the field.
-Result<int64_t> page_limit(const Request& request);
+using admit::sdk::page_limit;  // ?limit (default 50, 1..200)
 
 /// SQL expression rendering a timestamptz column as RFC 3339 UTC.
 inline std::string rfc3339_sql(std::string_view column)

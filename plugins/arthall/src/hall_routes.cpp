@@ -38,19 +38,6 @@ Result<std::string> valid_text(const boost::json::object& body, std::string_view
 
 } // namespace
 
-Result<int64_t> page_limit(const Request& request)
-{
-    auto raw = request.query("limit");
-    if (!raw) return int64_t{50};
-    try {
-        std::size_t used = 0;
-        const long long n = std::stoll(*raw, &used);
-        if (used == raw->size() && n >= 1 && n <= 200) return static_cast<int64_t>(n);
-    } catch (const std::exception&) {
-    }
-    return Error::invalid("query parameter 'limit' must be an integer between 1 and 200");
-}
-
 Result<std::string> ArthallPlugin::hall_owner(const std::string& hall_id)
 {
     auto rows = host_->db().exec("SELECT owner_id FROM arthall.halls WHERE id = $1 AND deleted_at IS NULL", hall_id);

@@ -16,19 +16,6 @@ bool may_see(const Principal& caller, std::string_view status, std::string_view 
     return publicly_visible(status) || may_manage(caller, seller_id);
 }
 
-Result<int64_t> page_limit(const Request& request)
-{
-    auto raw = request.query("limit");
-    if (!raw) return int64_t{50};
-    try {
-        std::size_t used = 0;
-        const long long n = std::stoll(*raw, &used);
-        if (used == raw->size() && n >= 1 && n <= 200) return static_cast<int64_t>(n);
-    } catch (const std::exception&) {
-    }
-    return Error::invalid("query parameter 'limit' must be an integer between 1 and 200");
-}
-
 boost::json::object ProductPlugin::event_base(std::string_view actor) const
 {
     return {{"actor", actor.empty() ? std::string("system") : std::string(actor)}, {"at", format_rfc3339(host_->now_us())}};

@@ -72,7 +72,6 @@ private:
 bool may_see(const Principal& caller, std::string_view status, std::string_view seller_id);
 /// True when `caller` is an admin or the product's seller.
 bool may_manage(const Principal& caller, std::string_view seller_id);
-/// ?limit (default 50, 1..200).
-Result<int64_t> page_limit(const Request& request);
+using admit::sdk::page_limit;  // ?limit (default 50, 1..200)
 
 } // namespace product

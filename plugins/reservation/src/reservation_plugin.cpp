@@ -201,14 +201,9 @@ private:
 
     Response list(const Request& request)
     {
-        int64_t limit = 50;
-        if (auto text = request.query("limit")) {
-            const auto* end = text->data() + text->size();
-            auto [ptr, ec] = std::from_chars(text->data(), end, limit);
-            if (ec != std::errc{} || ptr != end || limit < 1 || limit > 200) {
-                return Response::invalid_request("query parameter 'limit' must be an integer between 1 and 200");
-            }
-        }
+        auto page = sdk::page_limit(request);
+        if (!page) return Response::from_error(page.error());
+        const int64_t limit = *page;
         const std::string cursor = request.query("cursor").value_or("");
         if (cursor.size() > 100) return Response::invalid_request("query parameter 'cursor' is invalid");
         auto rows = store_->list_for_user(std::string(request.principal().subject()), limit + 1, cursor);
