@@ -1,6 +1,7 @@
 #include "admitd_process.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args,
             const std::vector<std::string>& env, const std::filesystem::path& log) {
     pid_t pid = ::fork();
     if (pid != 0) return pid;
+    // A test that crashes must not leave its admitd running (holding ports and databases).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,6 +85,7 @@ void IsolatedStorage::start_redis() {
     auto port = std::to_string(redis_port_);
     pid_t pid = ::fork();
     if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // dies with a crashed test, never lingers
         ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
                  "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
                  static_cast<char*>(nullptr));
