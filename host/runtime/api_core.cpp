@@ -48,11 +48,9 @@ admit_status service_register(admit_host* host, admit_str method, admit_service_
                                     name, plugin.name));
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    for (const auto& s : plugin.staged.services) {
-        if (s.method == name) {
-            write_to(error, fmt::format("service method '{}' registered twice", name));
-            return ADMIT_E_CONFLICT;
-        }
+    if (registered_twice(plugin.staged.services, name, [](const auto& s) { return s.method; },
+                         "service method", error)) {
+        return ADMIT_E_CONFLICT;
     }
     plugin.staged.services.push_back({std::move(name), fn, ctx});
     return ADMIT_OK;
@@ -71,11 +69,8 @@ admit_status service_call(admit_host* host, admit_str method, const admit_princi
 
 admit_status policy_eval(admit_host* host, admit_str name, admit_str input, admit_sink* decision,
                          admit_sink* revision, admit_sink* error) {
-    auto* engine = runtime_of(host).services().policies;
-    if (engine == nullptr) {
-        write_to(error, "no policy engine is configured");
-        return ADMIT_E_UNSUPPORTED;
-    }
+    auto* engine = configured(runtime_of(host).services().policies, error, "the policy engine");
+    if (engine == nullptr) return ADMIT_E_UNSUPPORTED;
     return policy::evaluate_for_plugin(*engine, name, input, decision, revision, error);
 }
 

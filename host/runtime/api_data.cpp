@@ -67,11 +67,8 @@ admit_status db_migration_register(admit_host* host, uint32_t version, admit_str
 admit_status db_exec(admit_host* host, admit_tx* tx, admit_str sql, const admit_str* params,
                      uint32_t param_count, const admit_row_visitor* rows, uint64_t* affected,
                      admit_sink* error) {
-    auto* pool = runtime_of(host).services().pg;
-    if (pool == nullptr) {
-        write_to(error, "PostgreSQL is not configured");
-        return ADMIT_E_UNSUPPORTED;
-    }
+    auto* pool = configured(runtime_of(host).services().pg, error, "PostgreSQL");
+    if (pool == nullptr) return ADMIT_E_UNSUPPORTED;
     if (param_count > 0 && params == nullptr) {
         write_to(error, "param_count set without params");
         return ADMIT_E_INVALID_ARGUMENT;
@@ -88,11 +85,8 @@ admit_status db_exec(admit_host* host, admit_tx* tx, admit_str sql, const admit_
 }
 
 admit_status db_transaction(admit_host* host, admit_tx_fn fn, void* ctx, admit_sink* error) {
-    auto* pool = runtime_of(host).services().pg;
-    if (pool == nullptr) {
-        write_to(error, "PostgreSQL is not configured");
-        return ADMIT_E_UNSUPPORTED;
-    }
+    auto* pool = configured(runtime_of(host).services().pg, error, "PostgreSQL");
+    if (pool == nullptr) return ADMIT_E_UNSUPPORTED;
     admit_status body_status = ADMIT_OK;
     auto result = store::run_transaction(*pool, [&](pqxx::work& work) -> Status {
         admit_tx tx{&work, host};
@@ -150,11 +144,8 @@ void deliver_reply(const store::RedisReply& reply, admit_redis_reply_fn fn, void
 
 admit_status redis_command(admit_host* host, const admit_str* argv, uint32_t argc,
                            admit_redis_reply_fn reply, void* reply_ctx, admit_sink* error) {
-    auto* pool = runtime_of(host).services().redis;
-    if (pool == nullptr) {
-        write_to(error, "Redis is not configured");
-        return ADMIT_E_UNSUPPORTED;
-    }
+    auto* pool = configured(runtime_of(host).services().redis, error, "Redis");
+    if (pool == nullptr) return ADMIT_E_UNSUPPORTED;
     if (argc == 0 || argv == nullptr) {
         write_to(error, "redis_command needs at least one argument");
         return ADMIT_E_INVALID_ARGUMENT;
@@ -186,11 +177,8 @@ admit_status redis_script_register(admit_host* host, admit_str name, admit_str s
 admit_status redis_script_eval(admit_host* host, admit_str name, const admit_str* keys,
                                uint32_t key_count, const admit_str* args, uint32_t arg_count,
                                admit_redis_reply_fn reply, void* reply_ctx, admit_sink* error) {
-    auto* scripts = runtime_of(host).services().scripts;
-    if (scripts == nullptr) {
-        write_to(error, "Redis is not configured");
-        return ADMIT_E_UNSUPPORTED;
-    }
+    auto* scripts = configured(runtime_of(host).services().scripts, error, "Redis");
+    if (scripts == nullptr) return ADMIT_E_UNSUPPORTED;
     std::vector<std::string_view> key_views, arg_views;
     key_views.reserve(key_count);
     arg_views.reserve(arg_count);

@@ -19,11 +19,9 @@ bool valid_local_name(std::string_view name) {
 
 admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admit_str key,
                            admit_str payload, admit_sink* error) {
-    auto* bus = runtime_of(host).services().events;
-    if (bus == nullptr) {
-        write_to(error, "events are not configured (PostgreSQL is required for the outbox)");
-        return ADMIT_E_UNSUPPORTED;
-    }
+    auto* bus = configured(runtime_of(host).services().events, error,
+                           "the event outbox (it needs PostgreSQL)");
+    if (bus == nullptr) return ADMIT_E_UNSUPPORTED;
     if (tx == nullptr || tx->tx == nullptr) {
         write_to(error, "event_publish needs the transaction the change is written in");
         return ADMIT_E_INVALID_ARGUMENT;
@@ -48,11 +46,9 @@ admit_status event_subscribe(admit_host* host, const admit_subscription_desc* de
     }
     auto& plugin = plugin_of(host);
     auto subscriber = plugin.name + "." + std::string(view(desc->subscriber));
-    for (const auto& s : plugin.staged.subscriptions) {
-        if (s.subscriber == subscriber) {
-            write_to(error, fmt::format("subscriber '{}' registered twice", subscriber));
-            return ADMIT_E_CONFLICT;
-        }
+    if (registered_twice(plugin.staged.subscriptions, subscriber,
+                         [](const auto& s) { return s.subscriber; }, "subscriber", error)) {
+        return ADMIT_E_CONFLICT;
     }
     plugin.staged.subscriptions.push_back(
         {std::string(view(desc->topic)), subscriber, desc->handler, desc->ctx});
@@ -67,11 +63,8 @@ admit_status job_register(admit_host* host, const admit_job_desc* desc, admit_si
     }
     auto& plugin = plugin_of(host);
     auto name = plugin.name + "." + std::string(view(desc->name));
-    for (const auto& j : plugin.staged.jobs) {
-        if (j.name == name) {
-            write_to(error, fmt::format("job '{}' registered twice", name));
-            return ADMIT_E_CONFLICT;
-        }
+    if (registered_twice(plugin.staged.jobs, name, [](const auto& j) { return j.name; }, "job", error)) {
+        return ADMIT_E_CONFLICT;
     }
     plugin.staged.jobs.push_back({name, desc->interval_ms, desc->run, desc->ctx});
     return ADMIT_OK;
@@ -79,11 +72,8 @@ admit_status job_register(admit_host* host, const admit_job_desc* desc, admit_si
 
 admit_status job_enqueue(admit_host* host, admit_tx* tx, admit_str name, int64_t run_at_us,
                          admit_str payload, admit_sink* error) {
-    auto* jobs = runtime_of(host).services().jobs;
-    if (jobs == nullptr) {
-        write_to(error, "jobs are not configured (PostgreSQL is required)");
-        return ADMIT_E_UNSUPPORTED;
-    }
+    auto* jobs = configured(runtime_of(host).services().jobs, error, "jobs (they need PostgreSQL)");
+    if (jobs == nullptr) return ADMIT_E_UNSUPPORTED;
     auto full = plugin_of(host).name + "." + std::string(view(name));
     auto at = std::chrono::system_clock::time_point(std::chrono::microseconds(run_at_us));
     auto result = jobs->enqueue(tx != nullptr ? tx->tx : nullptr, full, at, std::string(view(payload)));

@@ -19,6 +19,28 @@ inline bool check_registering(admit_host* host, admit_sink* error, std::string_v
     return false;
 }
 
+// The service, or nullptr after writing "<what> is not configured" (callers answer
+// ADMIT_E_UNSUPPORTED).
+template <typename Service>
+Service* configured(Service* service, admit_sink* error, std::string_view what) {
+    if (service == nullptr) write_to(error, fmt::format("{} is not configured", what));
+    return service;
+}
+
+// True, after writing "<kind> '<name>' registered twice", when a staged registration already uses
+// `name` (`key` reads it from an item).
+template <typename Items, typename Key>
+bool registered_twice(const Items& staged, const std::string& name, Key key, std::string_view kind,
+                      admit_sink* error) {
+    for (const auto& item : staged) {
+        if (key(item) == name) {
+            write_to(error, fmt::format("{} '{}' registered twice", kind, name));
+            return true;
+        }
+    }
+    return false;
+}
+
 // Maps a host Error code to the ABI status a plugin sees.
 admit_status status_from_error(const Error& error);
 
