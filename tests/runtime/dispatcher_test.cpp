@@ -207,9 +207,30 @@ TEST_F(DispatcherTest, OpenApiListsEveryRouteWithItsRoles) {
     EXPECT_TRUE(paths.contains("/probe/probe_a"));
 }
 
-TEST_F(DispatcherTest, ReadyzReportsFailingChecks) {
-    // No readiness callback was given: ready. (Dependency checks are covered end to end.)
-    EXPECT_EQ(call("GET", "/readyz").status, 200);
+TEST(ReadyzTest, AFailingDependencyIs503NamingItWithEveryCheck) {
+    HostClock clock;
+    Runtime runtime{RuntimeServices{}, clock};
+    bool redis_up = false;
+    BuiltinContext ctx;
+    ctx.readiness = [&] {
+        return std::vector<ReadinessCheck>{{"postgres", true, "reachable"},
+                                           {"redis", redis_up, redis_up ? "reachable" : "connection refused"}};
+    };
+    ASSERT_TRUE(add_builtin_routes(runtime.routes(), ctx).ok());
+    Dispatcher dispatcher{runtime};
+    http::Request r;
+    r.method = "GET";
+    r.path = "/readyz";
+    r.trace_id = "t";
+    auto down = dispatcher.handle(r);
+    EXPECT_EQ(down.status, 503);
+    auto body = boost::json::parse(down.body).as_object();
+    EXPECT_EQ(body["code"], "DEPENDENCY_UNAVAILABLE");
+    EXPECT_NE(body["message"].as_string().find("redis: connection refused"), std::string::npos);
+    EXPECT_EQ(body["checks"].at("postgres").at("ok"), true);
+    EXPECT_EQ(body["checks"].at("redis").at("ok"), false);
+    redis_up = true;
+    EXPECT_EQ(dispatcher.handle(r).status, 200);
 }
 
 TEST_F(DispatcherTest, DuplicateRouteOfAnotherPluginIsRefusedAtValidate) {
