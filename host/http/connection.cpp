@@ -321,7 +321,15 @@ void Connection::send_response() {
     response_.set("X-Trace-Id", request_.trace_id);
     for (const auto& [name, value] : result_.headers) response_.insert(name, value);
     response_.keep_alive(keep_alive_);
-    response_.body() = std::move(result_.body);
+    auto& body = response_.body();
+    if (result_.borrowed_body) {
+        body.borrowed = *result_.borrowed_body;
+        body.owner = std::move(result_.borrowed_owner);
+        body.is_borrowed = true;
+    } else {
+        body.owned = std::move(result_.body);
+    }
+    result_.borrowed_body.reset();
     response_.prepare_payload();
     core_.metrics.record_request(
         result_.route_label, method_label_, result_.status,
@@ -335,6 +343,7 @@ void Connection::send_response() {
 
 void Connection::on_write(beast::error_code ec) {
     if (state_ != State::writing) return;
+    response_.body().owner.reset();  // a borrowed body's owner is released once it is written
     if (ec || timed_out_) {
         close();
         return;

@@ -19,6 +19,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "http/http_metrics.hpp"
+#include "http/payload_body.hpp"
 #include "http/server.hpp"
 #include "http/stream_hub.hpp"
 #include "http/worker_pool.hpp"
@@ -112,7 +113,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     beast::flat_buffer buffer_;
     std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
-    beast::http::response<beast::http::string_body> response_;
+    beast::http::response<PayloadBody> response_;
     Request request_;
     Response result_;
     std::shared_ptr<Connection> pending_self_;  // keeps us alive while a worker runs the handler

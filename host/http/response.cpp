@@ -43,6 +43,18 @@ Response Response::json(int status, std::string body) {
     return response;
 }
 
+void Response::borrow_body(std::string_view bytes, std::shared_ptr<const void> owner) {
+    body.clear();
+    borrowed_body = bytes;
+    borrowed_owner = std::move(owner);
+}
+
+void Response::set_body(std::string_view bytes) {
+    body.assign(bytes);
+    borrowed_body.reset();
+    borrowed_owner.reset();
+}
+
 void Response::set_header(std::string_view name, std::string_view value) {
     for (auto& [key, existing] : headers) {
         if (iequals(key, name)) {

@@ -1,6 +1,7 @@
 // Response: what a handler returns; the server serializes it (or opens an SSE stream).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,11 @@ struct Response {
     // itself.
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // A body borrowed from its owner instead of `body` (a cache entry, e.g. a rendered seat map):
+    // when set the server writes these bytes without copying them and keeps `borrowed_owner`
+    // (null for static bytes) alive until the write has finished.
+    std::optional<std::string_view> borrowed_body;
+    std::shared_ptr<const void> borrowed_owner;
     std::string content_type{kJsonContentType};
     // Low-cardinality label for metrics, normally the matched route template
     // ("/api/v1/halls/{hallId}"); empty is recorded as "unmatched".
@@ -31,6 +37,13 @@ struct Response {
                           std::string_view trace_id);
     // A JSON body with the given status.
     static Response json(int status, std::string body);
+
+    // The bytes to send: the borrowed body when there is one, `body` otherwise.
+    std::string_view payload() const noexcept { return borrowed_body ? *borrowed_body : std::string_view(body); }
+    // Replaces the body with a borrowed one (dropping any earlier owner).
+    void borrow_body(std::string_view bytes, std::shared_ptr<const void> owner);
+    // Replaces the body with an owned copy (dropping any borrowed one).
+    void set_body(std::string_view bytes);
 
     // Adds (or replaces, case-insensitively) a header.
     void set_header(std::string_view name, std::string_view value);

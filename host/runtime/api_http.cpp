@@ -92,11 +92,45 @@ void response_header(admit_response* r, admit_str name, admit_str value) {
     r->written = true;
 }
 
-void response_body(admit_response* r, admit_str body, admit_str content_type) {
-    r->response->body.assign(view(body));
+void set_content_type(admit_response* r, admit_str content_type) {
     auto ct = view(content_type);
     r->response->content_type = ct.empty() ? std::string(http::kJsonContentType) : std::string(ct);
     r->written = true;
+}
+
+// Out of memory while building a response: no exception may cross the ABI, so the answer
+// becomes a bare 500 with no body.
+void fail_response(admit_response* r) noexcept {
+    r->response->status = 500;
+    r->response->borrowed_body.reset();
+    r->response->borrowed_owner.reset();
+    r->written = true;
+}
+
+void response_body(admit_response* r, admit_str body, admit_str content_type) {
+    try {
+        r->response->set_body(view(body));
+        set_content_type(r, content_type);
+    } catch (...) {
+        fail_response(r);
+    }
+}
+
+void response_body_borrowed(admit_response* r, admit_str body, admit_str content_type,
+                            void (*release)(void*), void* release_ctx) {
+    try {
+        std::shared_ptr<const void> owner;
+        if (release != nullptr) {
+            // On allocation failure this constructor calls release itself before throwing.
+            owner = std::shared_ptr<const void>(release_ctx, [release](const void* ctx) {
+                release(const_cast<void*>(ctx));
+            });
+        }
+        r->response->borrow_body(view(body), std::move(owner));
+        set_content_type(r, content_type);
+    } catch (...) {
+        fail_response(r);
+    }
 }
 
 void response_error(admit_response* r, int32_t status, admit_str code, admit_str message) {
@@ -136,6 +170,7 @@ void fill_http(admit_host_api& api) {
     api.response_status = &response_status;
     api.response_header = &response_header;
     api.response_body = &response_body;
+    api.response_body_borrowed = &response_body_borrowed;
     api.response_error = &response_error;
     api.authenticator_register = &authenticator_register;
     api.principal_set = &principal_set;

@@ -115,7 +115,7 @@ void IdempotencyGuard::after(const RouteEntry&, const Caller&, const http::Reque
     std::string record = boost::json::serialize(boost::json::object{{"f", owned_fingerprint},
                                                                     {"s", response.status},
                                                                     {"ct", response.content_type},
-                                                                    {"b", response.body}});
+                                                                    {"b", response.payload()}});
     std::string_view set[] = {"SET", key, record, "PX", kKeepMs};
     if (auto r = redis_.command(set); !r) {
         spdlog::warn("idempotency record not stored: {}", r.error().message);

@@ -25,6 +25,7 @@ bool contains(const std::string& text, std::string_view needle) {
 //   /throw      the handler throws
 //   /block      waits until release() (or the fixture ends)
 //   /stream/X   opens an SSE stream of topic X with a "hello" first event
+//   /borrowed   a 4 MiB body borrowed from borrowed_ (no copy)
 class ServerTest : public ::testing::Test {
   protected:
     void SetUp() override { ASSERT_TRUE(observe::configure_logging("off", "text").ok()); }
@@ -60,6 +61,12 @@ class ServerTest : public ::testing::Test {
             response.set_header("X-Evil", "a\r\nSet-Cookie: stolen=1");
             return response;
         }
+        if (request.path == "/borrowed") {  // 4 MiB, more than one socket write
+            Response response;
+            response.borrow_body(*borrowed_, borrowed_);
+            response.content_type = "text/plain";
+            return response;
+        }
         if (request.path == "/block") {
             gate_future_.wait();
             return Response::json(200, R"({"blocked":false})");
@@ -79,6 +86,8 @@ class ServerTest : public ::testing::Test {
     }
 
     std::unique_ptr<Server> server_;
+    std::shared_ptr<const std::string> borrowed_ =
+        std::make_shared<const std::string>(std::string(4u << 20, 'x') + "end");
     std::promise<void> gate_;
     std::shared_future<void> gate_future_ = gate_.get_future().share();
     std::once_flag released_;
@@ -118,6 +127,22 @@ TEST_F(ServerTest, ServesKeepAliveRequestsWithTraceIds) {
     EXPECT_TRUE(contains(
         metrics, R"(admit_http_requests_total{route="/echo",method="POST",status="200"} 1)"));
     EXPECT_TRUE(contains(metrics, R"(admit_http_request_duration_seconds_count{route="/echo"} 3)"));
+}
+
+TEST_F(ServerTest, WritesABorrowedBodyWholeAndReleasesItAfterTheWrite) {
+    start();
+    RawClient client(server_->port());
+    for (int round = 0; round < 2; ++round) {  // the second answer reuses the connection's message
+        ASSERT_TRUE(client.send(get_request("/borrowed")));
+        auto reply = client.read_reply();
+        ASSERT_TRUE(reply.has_value());
+        EXPECT_EQ(reply->status, 200);
+        EXPECT_EQ(reply->header("content-type"), "text/plain");
+        EXPECT_EQ(reply->body.size(), borrowed_->size());
+        EXPECT_TRUE(reply->body == *borrowed_);
+        // Only the fixture holds the bytes once they are written.
+        EXPECT_TRUE(eventually([&] { return borrowed_.use_count() == 1; }));
+    }
 }
 
 TEST_F(ServerTest, AnswersPipelinedRequestsInOrder) {

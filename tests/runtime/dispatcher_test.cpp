@@ -35,6 +35,26 @@ admit_status whoami(void*, const admit_request* request, admit_response* respons
     return ADMIT_OK;
 }
 
+// A cached body handed to the host without a copy; released_count counts the host's releases.
+const std::string kCachedBody = R"({"cached":true})";
+int released_count = 0;
+void count_release(void* ctx) { released_count += *static_cast<int*>(ctx); }
+int kOne = 1;
+
+admit_status borrowed_body(void*, const admit_request*, admit_response* response) {
+    host_api_table().response_body_borrowed(response, to_abi(kCachedBody), to_abi(""), &count_release,
+                                            &kOne);
+    return ADMIT_OK;
+}
+
+// Borrows a body, then replaces it with an error: the borrowed bytes are released at once.
+admit_status borrowed_then_error(void*, const admit_request*, admit_response* response) {
+    host_api_table().response_body_borrowed(response, to_abi(kCachedBody), to_abi(""), &count_release,
+                                            &kOne);
+    host_api_table().response_error(response, 409, to_abi("CONFLICT"), to_abi("changed its mind"));
+    return ADMIT_OK;
+}
+
 admit_status open_snapshot(void*, const admit_request*, admit_sink* first) {
     write_to(first, R"({"seats":[]})");
     return ADMIT_OK;
@@ -67,6 +87,13 @@ protected:
         open.path = "/open/whoami";
         ASSERT_TRUE(RoleRule::parse("public", open.roles, err));
         auth_.staged.routes.push_back(open);
+        RouteRegistration borrowed = open;
+        borrowed.path = "/borrowed";
+        borrowed.handler = &borrowed_body;
+        auth_.staged.routes.push_back(borrowed);
+        borrowed.path = "/borrowed-then-error";
+        borrowed.handler = &borrowed_then_error;
+        auth_.staged.routes.push_back(borrowed);
         StreamRegistration stream;
         stream.path = "/schedules/{scheduleId}/seats/stream";
         ASSERT_TRUE(RoleRule::parse("public", stream.roles, err));
@@ -88,7 +115,7 @@ protected:
     }
 
     static boost::json::object body(const http::Response& r) {
-        return boost::json::parse(r.body).as_object();
+        return boost::json::parse(r.payload()).as_object();
     }
 
     HostClock clock_;
@@ -122,6 +149,29 @@ TEST_F(DispatcherTest, PluginRouteAnswersAndLabelsItsTemplate) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(body(r)["plugin"], "probe_a");
     EXPECT_EQ(r.route_label, "/probe/probe_a");
+}
+
+TEST_F(DispatcherTest, BorrowedBodyIsSentAsIsAndReleasedOnceWhenTheResponseIsDropped) {
+    released_count = 0;
+    {
+        auto r = call("GET", "/borrowed");
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.payload(), kCachedBody);
+        EXPECT_EQ(r.payload().data(), kCachedBody.data()) << "the bytes were copied";
+        EXPECT_TRUE(r.body.empty());
+        EXPECT_EQ(released_count, 0) << "released while the response still needs the bytes";
+        auto moved = std::move(r);
+        EXPECT_EQ(released_count, 0);
+    }
+    EXPECT_EQ(released_count, 1);
+}
+
+TEST_F(DispatcherTest, BorrowedBodyReplacedByAnErrorIsReleasedAtOnce) {
+    released_count = 0;
+    auto r = call("GET", "/borrowed-then-error");
+    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(body(r)["code"], "CONFLICT");
+    EXPECT_EQ(released_count, 1);
 }
 
 TEST_F(DispatcherTest, HandlerFailureWithoutResponseIs500StandardBody) {

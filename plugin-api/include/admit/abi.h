@@ -395,6 +395,15 @@ typedef struct admit_host_api {
                                      admit_str help, admit_str labels); /* [init] */
     /* Counter: adds value. Gauge: sets value. Histogram: observes value. */
     void (*metric_record)(admit_metric* metric, double value);
+
+    /* --- appended to 1.0 (check with ADMIT_HAS_FIELD before calling) --- */
+    /* Sets the body without copying it (a cached body sent to many clients). The host reads `body`,
+     * which must stay unchanged, until it calls release(release_ctx): exactly once, from any thread,
+     * when it no longer needs the bytes (after the response was written or dropped, or when a later
+     * response_body/response_error replaced it). release may be NULL for static bytes.
+     * content_type as for response_body. */
+    void (*response_body_borrowed)(admit_response* response, admit_str body, admit_str content_type,
+                                   void (*release)(void* release_ctx), void* release_ctx);
 } admit_host_api;
 
 /* ------------------------------------------------------------------------------------------------

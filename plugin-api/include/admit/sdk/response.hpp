@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,7 +29,8 @@ public:
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     /// A body shared with a cache (e.g. a rendered seat map): when set it is sent instead of
-    /// `body`, without copying it into the response first. The host copies it once.
+    /// `body` without being copied; the host holds a reference until the bytes are written
+    /// (a host without response_body_borrowed copies it once).
     std::shared_ptr<const std::string> shared_body;
     std::string content_type; ///< empty: application/json; charset=utf-8
     std::optional<ApiError> api_error; ///< set: the host writes the standard error body
@@ -118,6 +120,14 @@ public:
         for (const auto& [name, value] : headers) {
             api->response_header(target, to_abi(name), to_abi(value));
         }
+        if (shared_body && ADMIT_HOST_OFFERS(api, response_body_borrowed)) {
+            // The host releases this reference once the bytes are written.
+            if (auto* reference = new (std::nothrow) std::shared_ptr<const std::string>(shared_body)) {
+                api->response_body_borrowed(target, to_abi(**reference), to_abi(content_type), &release_shared,
+                                            reference);
+                return;
+            }
+        }
         const std::string& payload = shared_body ? *shared_body : body;
         if (!payload.empty() || status != 204) {
             api->response_body(target, to_abi(payload), to_abi(content_type));
@@ -125,6 +135,11 @@ public:
     }
 
 private:
+    static void release_shared(void* reference) noexcept
+    {
+        delete static_cast<std::shared_ptr<const std::string>*>(reference);
+    }
+
     static Response hidden(Response response, const Error& e)
     {
         response.log_detail = std::string(status_name(e.status)) + ": " + e.message;

@@ -115,6 +115,14 @@ struct FakeApi {
         } catch (...) {
         }
     }
+    /// Copies the borrowed bytes and releases them at once (the real host releases after writing).
+    static void response_body_borrowed(admit_response* r, admit_str body, admit_str content_type,
+                                       void (*release)(void*), void* release_ctx)
+    {
+        response_body(r, body, content_type);
+        response(r).borrowed = true;
+        if (release != nullptr) release(release_ctx);
+    }
     static void response_error(admit_response* r, int32_t status, admit_str code, admit_str message)
     {
         try {
@@ -294,6 +302,7 @@ struct FakeApi {
         api.response_status = &response_status;
         api.response_header = &response_header;
         api.response_body = &response_body;
+        api.response_body_borrowed = &response_body_borrowed;
         api.response_error = &response_error;
         api.authenticator_register = &authenticator_register;
         api.principal_set = &principal_set;

@@ -47,6 +47,7 @@ struct FakeResponse {
     int status = 0;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    bool borrowed = false;  ///< the body came through response_body_borrowed (no copy on a real host)
     std::string content_type; ///< empty: application/json
     admit_status handler_status = ADMIT_OK;
 
