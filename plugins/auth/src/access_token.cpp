@@ -148,4 +148,9 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     return claims;
 }
 
+bool token_times_valid(const AccessClaims& claims, const TokenSettings& settings, int64_t now)
+{
+    return claims.expires_at + settings.leeway_seconds > now && claims.not_before - settings.leeway_seconds <= now;
+}
+
 }  // namespace admit::auth

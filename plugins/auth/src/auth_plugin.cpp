@@ -28,6 +28,7 @@ AuthSettings read_settings(const sdk::Host& host)
     s.hasher.concurrency = static_cast<int>(host.config_int("hash_concurrency", s.hasher.concurrency));
     s.hasher.max_waiting = static_cast<int>(host.config_int("hash_queue", s.hasher.max_waiting));
     s.maintenance_interval_seconds = host.config_int("maintenance_interval_seconds", s.maintenance_interval_seconds);
+    s.token_cache_entries = host.config_int("token_cache_entries", s.token_cache_entries);
     return s;
 }
 
@@ -47,6 +48,9 @@ Status check_settings(const AuthSettings& s)
         return Error::invalid("auth: leeway_seconds must be between 0 and 300");
     }
     if (s.maintenance_interval_seconds < 1) return Error::invalid("auth: maintenance_interval_seconds must be >= 1");
+    if (s.token_cache_entries < 0 || s.token_cache_entries > 10'000'000) {
+        return Error::invalid("auth: token_cache_entries must be between 0 and 10000000");
+    }
     return {};
 }
 
@@ -80,10 +84,12 @@ Status AuthPlugin::init(sdk::Host& host)
     keys_ = std::make_unique<KeyStore>(host.db(), ring_, std::move(env_key), verify_window);
     hasher_ = std::make_unique<PasswordHasher>(settings_.hasher);
     revocation_ = std::make_unique<Revocation>(host.db(), host.redis(), verify_window);
+    verified_ = std::make_unique<VerifiedTokenCache>(static_cast<std::size_t>(settings_.token_cache_entries));
 
     logins_succeeded_ = host.counter("logins_succeeded_total", "Successful logins");
     logins_failed_ = host.counter("logins_failed_total", "Refused logins (wrong credentials or suspended)");
     tokens_refused_ = host.counter("tokens_refused_total", "Bearer tokens refused by the authenticator");
+    token_cache_hits_ = host.counter("token_cache_hits_total", "Bearer tokens answered from the verified-token cache");
     revocation_fallbacks_ = host.gauge("revocation_fallbacks", "Revocation checks answered by PostgreSQL");
 
     if (auto s = host.register_migrations(); !s) return s;
@@ -120,9 +126,21 @@ Status AuthPlugin::health(std::string& detail)
 sdk::Result<sdk::Identity> AuthPlugin::authenticate(std::string_view bearer_token)
 {
     const int64_t now = now_seconds();
-    auto claims = verify_access_token(bearer_token, ring_, settings_.token, now);
-    if (!claims && claims.status() == ADMIT_E_NOT_FOUND && keys_->reload_if_stale(now, 5)) {
-        claims = verify_access_token(bearer_token, ring_, settings_.token, now);  // a key another host made
+    const uint64_t generation = ring_.generation();  // read before verifying: a newer ring never trusts this
+    sdk::Result<AccessClaims> claims = Error::rejected("not verified");
+    if (auto cached = verified_->find(bearer_token, generation)) {
+        token_cache_hits_.add();
+        if (token_times_valid(*cached, settings_.token, now)) {
+            claims = std::move(*cached);
+        } else {
+            claims = Error::rejected("expired");
+        }
+    } else {
+        claims = verify_access_token(bearer_token, ring_, settings_.token, now);
+        if (!claims && claims.status() == ADMIT_E_NOT_FOUND && keys_->reload_if_stale(now, 5)) {
+            claims = verify_access_token(bearer_token, ring_, settings_.token, now);  // a key another host made
+        }
+        if (claims) verified_->insert(bearer_token, *claims, generation);
     }
     if (!claims) {
         tokens_refused_.add();

@@ -11,6 +11,7 @@
 #include "password_hasher.hpp"
 #include "revocation.hpp"
 #include "user_store.hpp"
+#include "verified_token_cache.hpp"
 
 #include <admit/sdk.hpp>
 
@@ -28,6 +29,7 @@ struct AuthSettings {
     std::string signing_key_env = "ADMIT_AUTH_SIGNING_KEY";
     HasherLimits hasher;
     int64_t maintenance_interval_seconds = 60;
+    int64_t token_cache_entries = 50000;  ///< verified tokens remembered (0: verify every time)
 };
 
 class AuthPlugin final : public sdk::Plugin {
@@ -69,10 +71,12 @@ private:
     std::unique_ptr<KeyStore> keys_;
     std::unique_ptr<PasswordHasher> hasher_;
     std::unique_ptr<Revocation> revocation_;
+    std::unique_ptr<VerifiedTokenCache> verified_;
     std::string dummy_hash_;  ///< verified against when the email is unknown (same cost as a real check)
     sdk::Metric logins_succeeded_;
     sdk::Metric logins_failed_;
     sdk::Metric tokens_refused_;
+    sdk::Metric token_cache_hits_;
     sdk::Metric revocation_fallbacks_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -104,8 +105,11 @@ void KeyRing::replace(std::shared_ptr<const SigningKey> signer, std::vector<std:
         if (key && (!signer || key->kid != signer->kid)) keys.push_back(std::move(key));
     }
     std::unique_lock lock(mutex_);
+    const bool same_keys = std::equal(keys.begin(), keys.end(), keys_.begin(), keys_.end(),
+                                      [](const auto& a, const auto& b) { return a->kid == b->kid; });
     signer_ = std::move(signer);
     keys_ = std::move(keys);
+    if (!same_keys) generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::shared_ptr<const SigningKey> KeyRing::signer() const

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,11 +61,15 @@ public:
     std::optional<PublicKey> find(std::string_view kid) const;
     /// {"keys": [...]} of every verifying key, signer first.
     boost::json::object jwks() const;
+    /// Moves on whenever replace() changes the set of verifying keys (not on a reload that
+    /// found the same keys): what was verified under an older generation must be verified again.
+    uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
 
 private:
     mutable std::shared_mutex mutex_;
     std::shared_ptr<const SigningKey> signer_;
     std::vector<std::shared_ptr<const SigningKey>> keys_;  // signer first
+    std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace admit::auth
