@@ -2,6 +2,8 @@
 
 #include "time_text.hpp"
 
+#include <optional>
+
 namespace admit::reservation {
 
 namespace {
@@ -80,23 +82,33 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer)
 sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(const std::string& schedule_id)
 {
     const auto now = std::chrono::steady_clock::now();
+    auto answer_of = [](const Entry& entry) -> sdk::Result<std::shared_ptr<const SaleContext>> {
+        if (entry.context) return entry.context;
+        return entry.error;
+    };
+    std::optional<Entry> stale;
     {
         std::lock_guard lock(mutex_);
         auto found = entries_.find(schedule_id);
-        if (found != entries_.end() && now - found->second.fetched < ttl_) {
-            if (found->second.context) return found->second.context;
-            return found->second.error;
+        if (found != entries_.end()) {
+            if (now - found->second.fetched < ttl_) return answer_of(found->second);
+            stale = found->second;
         }
     }
     // One fetch at a time (single flight): when a sale opens, hundreds of requests miss together
-    // and must not all fetch and parse the same context; the waiters find it cached.
-    std::lock_guard fetching(fetch_mutex_);
+    // and must not all fetch and parse the same context; the waiters find it cached. When an
+    // expired entry exists, whoever finds a fetch under way answers from it instead of waiting.
+    std::unique_lock fetching(fetch_mutex_, std::defer_lock);
+    if (stale) {
+        if (!fetching.try_lock()) return answer_of(*stale);
+    } else {
+        fetching.lock();
+    }
     {
         std::lock_guard lock(mutex_);
         auto found = entries_.find(schedule_id);
         if (found != entries_.end() && std::chrono::steady_clock::now() - found->second.fetched < ttl_) {
-            if (found->second.context) return found->second.context;
-            return found->second.error;
+            return answer_of(found->second);
         }
     }
     auto answer = fetch_(schedule_id);
@@ -111,8 +123,7 @@ sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(const std:
     }
     std::lock_guard lock(mutex_);
     entries_[schedule_id] = entry;
-    if (entry.context) return entry.context;
-    return entry.error;
+    return answer_of(entry);
 }
 
 } // namespace admit::reservation

@@ -49,6 +49,8 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer);
 /// Caches product.sale_context per schedule for `ttl` (wall time). Thread-safe; misses are
 /// fetched one at a time, so a burst of requests for a new schedule costs one call. A NOT_FOUND
 /// answer is cached too (as the error), so unknown schedules cost one call per ttl.
+/// An expired entry is refreshed by one caller while the others keep getting it (stale while
+/// revalidating): a refresh never stalls the sale. Staleness bound: ttl + one fetch.
 class SaleContextCache {
 public:
     using Fetch = std::function<sdk::Result<boost::json::value>(const std::string& schedule_id)>;

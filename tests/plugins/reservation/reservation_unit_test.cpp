@@ -5,6 +5,11 @@
 #include <admit/testing/fake_host.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "hold_request.hpp"
 #include "sale_context.hpp"
 #include "time_text.hpp"
@@ -94,6 +99,36 @@ TEST(SaleContextTest, ParsesTheContractAndCachesPerSchedule) {
     EXPECT_EQ(cache.get("missing").status(), ADMIT_E_NOT_FOUND);
     EXPECT_EQ(cache.get("missing").status(), ADMIT_E_NOT_FOUND);
     EXPECT_EQ(fetches, 2);
+}
+
+TEST(SaleContextTest, AnExpiredContextIsServedWhileAnotherCallerRefreshesIt) {
+    std::atomic<int> fetches{0};
+    std::promise<void> refresh_started;
+    std::promise<void> finish_refresh;
+    auto finish = finish_refresh.get_future().share();
+    SaleContextCache cache(
+        [&](const std::string&) -> sdk::Result<boost::json::value> {
+            if (fetches.fetch_add(1) == 1) {  // the refresh: slow until the test lets it finish
+                refresh_started.set_value();
+                finish.wait();
+            }
+            return boost::json::parse(R"({"scheduleId": "sch_1", "productId": "prd_1", "productStatus": "ON_SALE",
+                "seating": "GENERAL_ADMISSION", "grades": [], "seats": []})");
+        },
+        std::chrono::milliseconds(1));
+    auto first = cache.get("sch_1");
+    ASSERT_TRUE(first.ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // expire it (ttl 1 ms)
+    auto refresher = std::async(std::launch::async, [&] { return cache.get("sch_1"); });
+    refresh_started.get_future().wait();
+    auto during = cache.get("sch_1");  // must not wait for the refresh
+    ASSERT_TRUE(during.ok());
+    EXPECT_EQ(during->get(), first->get()) << "the expired context answers during the refresh";
+    finish_refresh.set_value();
+    auto refreshed = refresher.get();
+    ASSERT_TRUE(refreshed.ok());
+    EXPECT_NE(refreshed->get(), first->get());
+    EXPECT_EQ(fetches.load(), 2);
 }
 
 TEST(SaleContextTest, TheSaleWindowDecidesWhileTheStatusMoveIsPending) {
