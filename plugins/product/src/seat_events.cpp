@@ -89,10 +89,13 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
                 if (id.is_string()) seat_ids.emplace_back(id.as_string());
             }
         }
+        // "= ANY(ARRAY(...))" keeps both lookups on the primary keys; "IN (SELECT ...)" let the
+        // generic plan scan every product's seats once per event.
         auto current = tx.exec("SELECT gs.seat_id, gs.grade_id, coalesce(ss.status, '') AS status, coalesce("
                                "ss.reservation_id, '') AS reservation_id FROM product.grade_seats gs LEFT JOIN "
                                "product.seat_states ss ON ss.schedule_id = $1 AND ss.seat_id = gs.seat_id WHERE "
-                               "gs.product_id = $2 AND gs.seat_id IN (SELECT jsonb_array_elements_text($3::jsonb))",
+                               "gs.product_id = $2 AND gs.seat_id = ANY(ARRAY(SELECT "
+                               "jsonb_array_elements_text($3::jsonb)))",
                                schedule_id, product_id, json_list(seat_ids));
         if (!current) return std::move(current).error();
         for (const auto& row : *current) {
@@ -105,8 +108,8 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
         }
         if (!changed.empty()) {
             auto written = target->empty()
-                               ? tx.exec("DELETE FROM product.seat_states WHERE schedule_id = $1 AND seat_id IN (SELECT "
-                                         "jsonb_array_elements_text($2::jsonb))",
+                               ? tx.exec("DELETE FROM product.seat_states WHERE schedule_id = $1 AND seat_id = ANY(ARRAY("
+                                         "SELECT jsonb_array_elements_text($2::jsonb)))",
                                          schedule_id, json_list(changed))
                                : tx.exec("INSERT INTO product.seat_states (schedule_id, seat_id, status, reservation_id) "
                                          "SELECT $1, id, $3, $4 FROM jsonb_array_elements_text($2::jsonb) AS id ON "
