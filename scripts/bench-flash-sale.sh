@@ -1,47 +1,53 @@
 #!/usr/bin/env bash
-# bench-flash-sale.sh: the flash-sale benchmark. Starts a private PostgreSQL + Redis and an admitd
-# (test_auth, stub_product, reservation) on this machine, and runs tests/load/flash_sale against
-# it: N buyers try to hold seats of one 1,000-seat schedule (80% aim at the best 200), retrying on
-# 409. Prints hold rates, latency percentiles, answers by code, the oversell check from
-# PostgreSQL, and the physical references measured in the same run: redis-benchmark EVALSHA of
-# the same hold script, and a bare admitd route (GET /healthz) through the same client.
+# bench-flash-sale.sh: the flash-sale benchmark, on the stack scripts/up runs (admitd with the
+# auth, arthall, product and reservation plugins, a private PostgreSQL and Redis), all on this
+# machine together with the load generator (tests/load/flash_sale).
 #
-#   scripts/bench-flash-sale.sh
+#   scripts/bench flash-sale
 #
-# Environment: BUILD_DIR (default build-bench: a Release build with -DADMIT_BUILD_BENCH=ON; the
-# targets admitd reservation stub_product test_auth flash_sale_load are built if missing),
-# BUYERS (20000), RATE (open-loop target holds/s, 10000), CONNECTIONS (256), RETRIES (3),
-# WORKERS (admitd handler threads, 128), REDIS_POOL (WORKERS), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key).
-# Buyers are test_auth identities ("Bearer test:customer:usr_fs<i>"): the real auth plugin does not
-# exist yet. Exit code 1 when any seat is claimed twice or any stock is below zero.
+# 1. Starts the private servers (under BUILD_DIR/run/flash-sale; the database survives runs) and
+#    admitd with a venue like config/venues/demo.toml.
+# 2. Through the API with curl: a seller account creates a hall with a generated 1,000-seat stage
+#    and a product with three schedules (warm-up, full rate, 70% rate); an admin approves it; the
+#    sale job puts it ON_SALE. The seats are ranked best first (front rows, centre out).
+# 3. Provisions BUYERS real accounts through the auth API (signup + login, argon2id at production
+#    cost: about 4 minutes for 20,000 the first time; later runs refresh the saved sessions).
+# 4. Open-loop holds at RATE/s with each buyer's own token, 80% aiming at the best 200 seats,
+#    retrying on 409; then the same sale at 70% of the measured decision rate on a fresh schedule.
+# 5. The oversell check from PostgreSQL, and the references of the same run: redis-benchmark
+#    EVALSHA of the same hold script and a bare admitd route through the same client.
+#
+# Environment: BUILD_DIR (default build/bench, a Release tree with ADMIT_BUILD_BENCH=ON; built if
+# needed), BUYERS (20000), RATE (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler
+# threads, 128), REDIS_POOL (WORKERS), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key).
+# Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
+# provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${ADMIT_BENCH_BUILD_DIR:-${BUILD_DIR:-$ROOT/build/bench}}"
 BUYERS="${BUYERS:-20000}"
-RATE="${RATE:-10000}"
+RATE="${RATE:-12000}"
 CONNECTIONS="${CONNECTIONS:-256}"
 RETRIES="${RETRIES:-3}"
 WORKERS="${WORKERS:-128}"
-REDIS_POOL="${REDIS_POOL:-$WORKERS}"  # one connection per handler thread: no waiting for the pool
+REDIS_POOL="${REDIS_POOL:-$WORKERS}" # one connection per handler thread: no waiting for the pool
 BATCH_MAX="${BATCH_MAX:-512}"
 IDEMPOTENCY="${IDEMPOTENCY:-1}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
-SCHEDULE="sch_seats_1000"
+DB="flash_sale"
 
 die() { echo "bench-flash-sale: $*" >&2; exit 1; }
-command -v redis-benchmark >/dev/null || die "redis-benchmark is not installed"
-command -v psql >/dev/null || die "psql is not installed"
+for tool in redis-benchmark psql curl python3; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 
-if [[ ! -x "$BUILD_DIR/bin/flash_sale_load" || ! -x "$BUILD_DIR/host/runtime/admitd" ]]; then
-    [[ -f "$BUILD_DIR/CMakeCache.txt" ]] || cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADMIT_BUILD_BENCH=ON >/dev/null
-    cmake --build "$BUILD_DIR" --target admitd reservation stub_product test_auth flash_sale_load -j2
+if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADMIT_BUILD_BENCH=ON >/dev/null
 fi
-ADMITD="$(find "$BUILD_DIR" -name admitd -type f -perm -u+x | head -1)"
+cmake --build "$BUILD_DIR" --target admitd auth arthall product reservation flash_sale_load -j "${ADMIT_JOBS:-2}" >/dev/null
+ADMITD="$BUILD_DIR/host/runtime/admitd"
 LOAD="$BUILD_DIR/bin/flash_sale_load"
-PLUGIN_DIR="$(dirname "$(find "$BUILD_DIR" -path "*stub-plugins/reservation.so" | head -1)")"
-[[ -x "$ADMITD" && -x "$LOAD" && -f "$PLUGIN_DIR/product.so" ]] || die "build is incomplete in $BUILD_DIR"
 
+mkdir -p "$RUNDIR"
 ADMITD_PID=""
 cleanup() {
     if [[ -n "$ADMITD_PID" ]]; then kill "$ADMITD_PID" 2>/dev/null || true; wait "$ADMITD_PID" 2>/dev/null || true; fi
@@ -53,26 +59,42 @@ bash "$ROOT/scripts/lib/servers.sh" start "$RUNDIR" >/dev/null
 # shellcheck disable=SC1091
 source "$RUNDIR/ports.env"
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -t -A)
-DB="flash_sale_$$"
-"${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" >/dev/null
+[[ "$("${PSQL[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" == 1 ]] ||
+    "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" >/dev/null
 REDIS=(redis-cli -p "$REDIS_PORT")
-"${REDIS[@]}" FLUSHALL >/dev/null
+
+# The production policies, with the per-IP `auth` limit lifted (one IP provisions every buyer).
+mkdir -p "$RUNDIR/policies"
+sed 's/^\( *auth = { limit = \)[0-9]*,/\10,/' "$ROOT/policies/ratelimits.lua" >"$RUNDIR/policies/ratelimits.lua"
+grep -q '^ *auth = { limit = 0,' "$RUNDIR/policies/ratelimits.lua" || die "policies/ratelimits.lua has no auth rule to lift"
+cat >"$RUNDIR/policies/ratelimits_test.lua" <<'LUA'
+function test_booking_is_limited_per_caller()
+  local d = decide({ category = "booking", authenticated = true })
+  assert_eq(d.limit, 20)
+  assert_eq(d.keyBy, "caller")
+end
+LUA
 
 ADMIT_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 VENUE="$RUNDIR/venue.toml"
 cat >"$VENUE" <<TOML
 [venue]
-id = "bench"
+id = "flash-sale"
 name = "Flash sale bench"
+currency = "KRW"
 [server]
 port = $ADMIT_PORT
 workers = $WORKERS
 queue_limit = 100000
+[log]
+level = "warn"
 [plugins]
-dir = "$PLUGIN_DIR"
-load = ["test_auth", "product", "reservation"]
+dir = "$BUILD_DIR/plugins"
+load = ["auth", "arthall", "product", "reservation"]
 [policies]
 dir = "$ROOT/policies"
+[policies.overrides]
+ratelimits = "$RUNDIR/policies/ratelimits.lua"
 [database]
 url = "postgresql://postgres@127.0.0.1:$PG_PORT/$DB"
 pool_size = 32
@@ -85,48 +107,110 @@ batch_max = $BATCH_MAX
 TOML
 "$ADMITD" --config "$VENUE" >"$RUNDIR/admitd.log" 2>&1 &
 ADMITD_PID=$!
-for _ in $(seq 1 200); do
+for _ in $(seq 1 300); do
     curl -fs "http://127.0.0.1:$ADMIT_PORT/readyz" >/dev/null 2>&1 && break
     kill -0 "$ADMITD_PID" 2>/dev/null || { tail -20 "$RUNDIR/admitd.log"; die "admitd exited"; }
     sleep 0.05
 done
 curl -fs "http://127.0.0.1:$ADMIT_PORT/readyz" >/dev/null || die "admitd is not ready (see $RUNDIR/admitd.log)"
 
+# --- the sale, set up through the API -----------------------------------------------------------
+API="http://127.0.0.1:$ADMIT_PORT/api/v1"
+# call TOKEN METHOD PATH [BODY]: prints the response body; fails on a non-2xx answer.
+call() {
+    curl -sS --fail-with-body -X "$2" ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
+        ${4:+--data "$4"} "$API$3"
+}
+field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+# sign_in EMAIL PASSWORD [ROLE]: signs up (unless the account exists) and prints an access token.
+sign_in() {
+    call "" POST /auth/signup "{\"email\": \"$1\", \"password\": \"$2\", \"name\": \"Bench\"${3:+, \"role\": \"$3\"}}" \
+        >/dev/null 2>&1 || true
+    call "" POST /auth/login "{\"email\": \"$1\", \"password\": \"$2\"}" | field '["accessToken"]'
+}
+# Staff passwords live in the run directory (git-ignored), made at the first run.
+[[ -f "$RUNDIR/passwords.env" ]] || python3 -c 'import secrets
+for n in ("SELLER", "ADMIN", "BUYER"): print(f"{n}_PASSWORD={secrets.token_urlsafe(18)}")' >"$RUNDIR/passwords.env"
+# shellcheck disable=SC1091
+source "$RUNDIR/passwords.env"
+export SELLER_PASSWORD ADMIN_PASSWORD BUYER_PASSWORD
+"$ADMITD" --config "$VENUE" admin create --email admin@bench.admit.test --password-env ADMIN_PASSWORD >/dev/null 2>&1 || true
+ADMIN="$(sign_in admin@bench.admit.test "$ADMIN_PASSWORD")"
+SELLER="$(sign_in seller@bench.admit.test "$SELLER_PASSWORD" seller)"
+
+NOW="$(date +%s)"
+HALL="$(call "$SELLER" POST /halls "{\"name\": \"Flash Hall $NOW\"}" | field '["hallId"]')"
+STAGE="$(call "$SELLER" POST "/halls/$HALL/stages" '{"name": "Main", "layout": {"sections": [
+    {"name": "A", "rows": 10, "seatsPerRow": 50, "grade": "R", "gradeBlocks": [{"grade": "VIP", "fromRow": 1, "toRow": 3}]},
+    {"name": "B", "rows": 10, "seatsPerRow": 50, "grade": "S", "origin": {"x": 0, "y": 15}}]}}' | field '["stageId"]')"
+PRODUCT="$(call "$SELLER" POST /products "{\"title\": \"Flash Sale $NOW\", \"category\": \"CONCERT\",
+    \"stageId\": \"$STAGE\", \"saleStartsAt\": \"$(iso $((NOW - 60)))\", \"saleEndsAt\": \"$(iso $((NOW + 86400)))\",
+    \"grades\": [{\"name\": \"VIP\", \"price\": {\"amount\": 150000, \"currency\": \"KRW\"}},
+                 {\"name\": \"R\", \"price\": {\"amount\": 100000, \"currency\": \"KRW\"}},
+                 {\"name\": \"S\", \"price\": {\"amount\": 70000, \"currency\": \"KRW\"}}],
+    \"schedules\": [{\"startsAt\": \"$(iso $((NOW + 2 * 86400)))\"}, {\"startsAt\": \"$(iso $((NOW + 3 * 86400)))\"},
+                    {\"startsAt\": \"$(iso $((NOW + 4 * 86400)))\"}]}" | field '["productId"]')"
+call "$SELLER" POST "/products/$PRODUCT/submit" >/dev/null
+call "$ADMIN" POST "/products/$PRODUCT/approve" >"$RUNDIR/product.json"
+SCHEDULES=()
+for i in 0 1 2; do SCHEDULES+=("$(field "[\"schedules\"][$i][\"scheduleId\"]" <"$RUNDIR/product.json")"); done
+WARMUP_SCHEDULE="${SCHEDULES[0]}" SCHEDULE="${SCHEDULES[1]}" SCHEDULE_70="${SCHEDULES[2]}"
+for _ in $(seq 1 100); do # the sale job opens the sale within about a second
+    [[ "$(call "$SELLER" GET "/products/$PRODUCT" | field '["status"]')" == ON_SALE ]] && break
+    sleep 0.1
+done
+[[ "$(call "$SELLER" GET "/products/$PRODUCT" | field '["status"]')" == ON_SALE ]] || die "the product never went ON_SALE"
+# Seats best first: front rows (small y), then from the centre outwards.
+call "" GET "/schedules/$SCHEDULE/seats" | python3 -c 'import json, sys
+seats = json.load(sys.stdin)["seats"]
+cx = (min(s[3] for s in seats) + max(s[3] for s in seats)) / 2
+for s in sorted(seats, key=lambda s: (s[4], abs(s[3] - cx), s[3])): print(s[0])' >"$RUNDIR/seats.txt"
+[[ "$(wc -l <"$RUNDIR/seats.txt")" == 1000 ]] || die "the seat map does not have 1000 seats"
+
+# --- buyers: real accounts with their own tokens ------------------------------------------------
+echo "== $BUYERS buyer accounts through the auth API (argon2id at production cost; saved sessions are refreshed)"
+FLASH_SALE_PASSWORD="$BUYER_PASSWORD" "$LOAD" --port "$ADMIT_PORT" --mode provision --buyers "$BUYERS" \
+    --connections 6 --password-env FLASH_SALE_PASSWORD --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
+
+echo
 echo "== flash sale: $BUYERS buyers, 1000 seats (80% aim at the best 200), open loop at $RATE holds/s"
-echo "   (buyers are test_auth identities: the real auth plugin does not exist yet)"
 IDEM_FLAG=()
 [[ "$IDEMPOTENCY" == 1 ]] && IDEM_FLAG=(--idempotency)
-# Warm-up: loads the schedule into Redis and the sale context into the cache.
-"$LOAD" --port "$ADMIT_PORT" --schedule sch_seats_1000_warmup --buyers 200 --rate 2000 --connections 32 \
-    --user-prefix usr_warm >/dev/null
-run_holds() { # SCHEDULE RATE PREFIX
-    "$LOAD" --port "$ADMIT_PORT" --schedule "$1" --seats 1000 --hot 200 --hot-share 0.8 --buyers "$BUYERS" \
-        --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" --user-prefix "$3" "${IDEM_FLAG[@]}"
+run_holds() { # SCHEDULE RATE BUYERS
+    "$LOAD" --port "$ADMIT_PORT" --schedule "$1" --tokens "$RUNDIR/sessions.txt" --seat-ids "$RUNDIR/seats.txt" \
+        --hot 200 --hot-share 0.8 --buyers "$3" --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" \
+        "${IDEM_FLAG[@]}"
 }
-FULL="$(run_holds "$SCHEDULE" "$RATE" usr_fs)"
+# Warm-up on its own schedule: loads the schedule into Redis and the sale context into the caches.
+run_holds "$WARMUP_SCHEDULE" 2000 200 >/dev/null
+FULL="$(run_holds "$SCHEDULE" "$RATE" "$BUYERS")"
 echo "$FULL" | grep -v '^RESULT'
 RESULT="$(grep '^RESULT' <<<"$FULL")"
-field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-DECISIONS="$(field decisions_per_s "$RESULT")"
+result_field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+DECISIONS="$(result_field decisions_per_s "$RESULT")"
 SEVENTY="$(awk -v d="$DECISIONS" 'BEGIN { printf "%d", d * 0.7 }')"
 echo
 echo "== the same sale at 70% of the measured decision rate ($SEVENTY holds/s), on a fresh schedule"
-SLOW="$(run_holds sch_seats_1000_b "$SEVENTY" usr_fs70_)"
+SLOW="$(run_holds "$SCHEDULE_70" "$SEVENTY" "$BUYERS")"
 echo "$SLOW" | grep -v '^RESULT'
 SLOW_RESULT="$(grep '^RESULT' <<<"$SLOW")"
 
+curl -fs "http://127.0.0.1:$ADMIT_PORT/metrics" >"$RUNDIR/metrics.txt" || true # for a closer look afterwards
+
 echo
 echo "== oversell check (PostgreSQL)"
+IN_RUN="'$WARMUP_SCHEDULE', '$SCHEDULE', '$SCHEDULE_70'"
 TWICE="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM (SELECT schedule_id, c FROM (SELECT schedule_id, unnest(claim_ids) AS c
-    FROM reservation.reservations WHERE status IN ('PENDING_PAYMENT','CONFIRMED')) s GROUP BY 1, 2 HAVING count(*) > 1) t")"
+    FROM reservation.reservations WHERE status IN ('PENDING_PAYMENT','CONFIRMED') AND schedule_id IN ($IN_RUN)) s
+    GROUP BY 1, 2 HAVING count(*) > 1) t")"
 ORPHANS="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM reservation.claims c LEFT JOIN reservation.reservations r
-    ON r.id = c.reservation_id AND r.status IN ('PENDING_PAYMENT','CONFIRMED') WHERE r.id IS NULL")"
+    ON r.id = c.reservation_id AND r.status IN ('PENDING_PAYMENT','CONFIRMED') WHERE r.id IS NULL AND c.schedule_id IN ($IN_RUN)")"
 OVER_STOCK="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM (SELECT schedule_id FROM reservation.claims
-    GROUP BY schedule_id HAVING count(*) > 1000) t")"
+    WHERE schedule_id IN ($IN_RUN) GROUP BY schedule_id HAVING count(*) > 1000) t")"
 HELD_PG="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM reservation.claims WHERE schedule_id = '$SCHEDULE'")"
-HELD_HTTP="$(field held "$RESULT")"
 echo "seats claimed twice: $TWICE   claims without a live reservation: $ORPHANS   schedules over capacity (stock below zero): $OVER_STOCK"
-echo "seats held per PostgreSQL: $HELD_PG   holds answered 201: $HELD_HTTP"
+echo "seats held per PostgreSQL: $HELD_PG   holds answered 201: $(result_field held "$RESULT")"
 
 echo
 echo "== physical references (same machine, same run)"
@@ -137,15 +221,16 @@ REDIS_RPS="$(redis-benchmark -p "$REDIS_PORT" -n 300000 -c 50 -r 100000000 -q EV
     reservation:benchref:ready reservation:benchref:fence reservation:benchref:user:__rand_int__ reservation:idem:- \
     reservation:benchref:seat:__rand_int__ SEATS rsv_bench 1 4 300000 0 86400000 | tr '\r' '\n' |
     awk '/requests per second/ { for (i = 1; i <= NF; i++) if ($i == "requests") v = $(i-1) } END { print v }')"
+"${REDIS[@]}" --scan --pattern 'reservation:benchref:*' | xargs -r -n 1000 "${REDIS[@]}" DEL >/dev/null
 echo "redis-benchmark EVALSHA hold script (50 clients): $REDIS_RPS/s"
 BARE="$("$LOAD" --port "$ADMIT_PORT" --mode bare --path /healthz --duration 5 --connections 64)"
-BARE_RPS="$(field rps "$(grep '^RESULT' <<<"$BARE")")"
+BARE_RPS="$(result_field rps "$(grep '^RESULT' <<<"$BARE")")"
 echo "admitd GET /healthz (same client, 64 connections, closed loop): $BARE_RPS req/s"
 
 echo
 echo "== summary"
-awk -v d="$DECISIONS" -v a="$(field attempted_per_s "$RESULT")" -v s="$(field succeeded_per_s "$RESULT")" \
-    -v r="$REDIS_RPS" -v b="$BARE_RPS" -v p99="$(field p99_ms "$RESULT")" -v p99s="$(field p99_ms "$SLOW_RESULT")" \
+awk -v d="$DECISIONS" -v a="$(result_field attempted_per_s "$RESULT")" -v s="$(result_field succeeded_per_s "$RESULT")" \
+    -v r="$REDIS_RPS" -v b="$BARE_RPS" -v p99="$(result_field p99_ms "$RESULT")" -v p99s="$(result_field p99_ms "$SLOW_RESULT")" \
     -v rate70="$SEVENTY" 'BEGIN {
     printf "hold decisions/s %.0f (attempted %.0f/s, succeeded %.0f/s)  goal >= 10000: %s\n", d, a, s, (d >= 10000 ? "met" : "NOT met");
     printf "p99 at the full rate %.2f ms; at 70%% (%d/s) %.2f ms  goal < 50 ms: %s\n", p99, rate70, p99s, (p99s < 50 ? "met" : "NOT met");

@@ -1,22 +1,29 @@
 // flash_sale_load: the flash-sale load generator (open loop, latency from intended send time).
 //
-//   flash_sale_load --port P --schedule sch_seats_1000 [--seats 1000 --hot 200 --hot-share 0.8]
-//                   [--buyers 20000 --rate 10000 --connections 256 --retries 3 --idempotency]
+//   flash_sale_load --port P --mode provision --buyers 20000 --password-env VAR --out tokens.txt
+//                   [--email-prefix buyer --connections 8]
+//   flash_sale_load --port P --schedule SCH --tokens tokens.txt --seat-ids seats.txt
+//                   [--hot 200 --hot-share 0.8 --buyers 20000 --rate 10000 --connections 256
+//                    --retries 3 --idempotency]
 //   flash_sale_load --port P --mode bare [--path /healthz --duration 5 --connections 64]
 //
-// Hold mode: every buyer (token "Bearer test:customer:<user-prefix><i>", the test_auth plugin,
-// until the real auth plugin exists) tries to hold one seat; `hot-share` of the attempts aim at
-// the best `hot` seats. A 409 makes the buyer try another seat (up to `retries` times), as real
+// Provision mode: creates (or reuses) buyer accounts through the real auth API and writes
+// "<access token> <refresh token>" per line to --out; sessions already in that file are
+// refreshed instead of signing in with the password again. Hold mode: buyer i holds with token i of --tokens and tries to hold one
+// seat; --seat-ids lists the schedule's seats best first, and `hot-share` of the attempts aim at
+// the first `hot` of them. A 409 makes the buyer try another seat (up to `retries` times), as real
 // buyers do. Attempts are released at `rate` per second whatever the server does (open loop): a
 // slow answer cannot slow the senders down, and each latency counts from the attempt's intended
 // send time. Bare mode: closed loop GETs of `path` for `duration` seconds (the HTTP reference).
 // The last line is machine-readable: "RESULT key=value ...".
+#include "account_provisioning.hpp"
 #include "http_load_client.hpp"
 #include "latency_report.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <random>
 #include <string>
@@ -29,8 +36,12 @@ struct Options {
     std::string host = "127.0.0.1";
     uint16_t port = 0;
     std::string mode = "hold";
-    std::string schedule = "sch_seats_1000";
-    int seats = 1000;
+    std::string schedule;
+    std::string tokens_file;
+    std::string seat_ids_file;
+    std::string out_file;
+    std::string email_prefix = "buyer";
+    std::string password_env = "FLASH_SALE_PASSWORD";
     int hot = 200;
     double hot_share = 0.8;
     int buyers = 20000;
@@ -38,7 +49,6 @@ struct Options {
     int connections = 256;
     int retries = 3;
     bool idempotency = false;
-    std::string user_prefix = "usr_fs";
     std::string path = "/healthz";
     double duration = 5;
 };
@@ -62,14 +72,17 @@ bool parse(int argc, char** argv, Options& o) {
         else if (key == "port") o.port = static_cast<uint16_t>(std::atoi(value.c_str()));
         else if (key == "mode") o.mode = value;
         else if (key == "schedule") o.schedule = value;
-        else if (key == "seats") o.seats = std::atoi(value.c_str());
+        else if (key == "tokens") o.tokens_file = value;
+        else if (key == "seat-ids") o.seat_ids_file = value;
+        else if (key == "out") o.out_file = value;
+        else if (key == "email-prefix") o.email_prefix = value;
+        else if (key == "password-env") o.password_env = value;
         else if (key == "hot") o.hot = std::atoi(value.c_str());
         else if (key == "hot-share") o.hot_share = std::atof(value.c_str());
         else if (key == "buyers") o.buyers = std::atoi(value.c_str());
         else if (key == "rate") o.rate = std::atof(value.c_str());
         else if (key == "connections") o.connections = std::atoi(value.c_str());
         else if (key == "retries") o.retries = std::atoi(value.c_str());
-        else if (key == "user-prefix") o.user_prefix = value;
         else if (key == "path") o.path = value;
         else if (key == "duration") o.duration = std::atof(value.c_str());
         else {
@@ -77,8 +90,16 @@ bool parse(int argc, char** argv, Options& o) {
             return false;
         }
     }
-    if (o.port == 0 || o.connections < 1 || o.seats < 1 || o.hot < 1 || o.hot > o.seats) {
-        std::fprintf(stderr, "need --port and sane --connections/--seats/--hot\n");
+    if (o.port == 0 || o.connections < 1 || o.hot < 1 || o.buyers < 1) {
+        std::fprintf(stderr, "need --port and sane --connections/--hot/--buyers\n");
+        return false;
+    }
+    if (o.mode == "hold" && (o.schedule.empty() || o.tokens_file.empty() || o.seat_ids_file.empty())) {
+        std::fprintf(stderr, "hold mode needs --schedule, --tokens and --seat-ids\n");
+        return false;
+    }
+    if (o.mode == "provision" && o.out_file.empty()) {
+        std::fprintf(stderr, "provision mode needs --out\n");
         return false;
     }
     return true;
@@ -129,11 +150,68 @@ struct Attempt {
     Clock::time_point intended;
 };
 
+/// The non-empty lines of `path`; false when it cannot be read.
+bool read_lines(const std::string& path, std::vector<std::string>& lines) {
+    std::ifstream in(path);
+    if (!in) return false;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(line);
+    }
+    return true;
+}
+
+int run_provision(const Options& o) {
+    const char* password = std::getenv(o.password_env.c_str());
+    if (password == nullptr || *password == '\0') {
+        std::fprintf(stderr, "provision mode reads the password from $%s, which is not set\n", o.password_env.c_str());
+        return 2;
+    }
+    ProvisioningOptions options{o.host, o.port, o.buyers, o.connections, o.email_prefix, password};
+    std::vector<Session> saved;
+    if (std::vector<std::string> lines; read_lines(o.out_file, lines)) {
+        for (const auto& line : lines) {
+            const auto space = line.find(' ');
+            saved.push_back(space == std::string::npos ? Session{line, {}} : Session{line.substr(0, space), line.substr(space + 1)});
+        }
+    }
+    ProvisioningResult result;
+    std::string error;
+    if (!provision_accounts(options, saved, result, error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 2;
+    }
+    std::ofstream out(o.out_file);
+    for (const auto& session : result.sessions) out << session.access_token << ' ' << session.refresh_token << '\n';
+    out.close();
+    std::printf("accounts: %d created, %d existed, %d refreshed a saved session, %d failed%s%s; "
+                "%d signed in in %.1f s (%.0f accounts/s)\n",
+                result.created, result.existed, result.refreshed, result.failed,
+                result.first_failure.empty() ? "" : ", first: ", result.first_failure.c_str(), o.buyers - result.failed,
+                result.seconds, o.buyers / result.seconds);
+    if (!out) {
+        std::fprintf(stderr, "cannot write %s\n", o.out_file.c_str());
+        return 2;
+    }
+    return result.failed == 0 ? 0 : 1;
+}
+
 int run_holds(const Options& o) {
+    std::vector<std::string> tokens, seat_ids;
+    if (!read_lines(o.tokens_file, tokens) || !read_lines(o.seat_ids_file, seat_ids)) {
+        std::fprintf(stderr, "cannot read %s or %s\n", o.tokens_file.c_str(), o.seat_ids_file.c_str());
+        return 2;
+    }
+    for (auto& line : tokens) line = line.substr(0, line.find(' ')); // "<access> <refresh>"
+    if (tokens.size() < static_cast<std::size_t>(o.buyers) || seat_ids.size() < static_cast<std::size_t>(o.hot)) {
+        std::fprintf(stderr, "%zu tokens for %d buyers, %zu seats for %d hot ones\n", tokens.size(), o.buyers,
+                     seat_ids.size(), o.hot);
+        return 2;
+    }
+    const int seats = static_cast<int>(seat_ids.size());
     std::mt19937_64 random(12345);
     std::uniform_real_distribution<double> coin(0, 1);
-    std::uniform_int_distribution<int> hot_seat(1, o.hot);
-    std::uniform_int_distribution<int> other_seat(o.hot < o.seats ? o.hot + 1 : 1, o.seats);
+    std::uniform_int_distribution<int> hot_seat(0, o.hot - 1);
+    std::uniform_int_distribution<int> other_seat(o.hot < seats ? o.hot : 0, seats - 1);
     std::vector<int> tries(static_cast<std::size_t>(o.buyers), 0);
     std::deque<int> ready;
     for (int i = 0; i < o.buyers; ++i) ready.push_back(i);
@@ -144,12 +222,14 @@ int run_holds(const Options& o) {
     std::size_t held = 0;
     auto request_for = [&](int buyer) {
         const int seat = coin(random) < o.hot_share ? hot_seat(random) : other_seat(random);
-        const std::string body = "{\"scheduleId\":\"" + o.schedule + "\",\"seatIds\":[\"seat_" + std::to_string(seat) + "\"]}";
-        std::string text = "POST /api/v1/reservations HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer test:customer:" +
-                           o.user_prefix + std::to_string(buyer) +
+        const std::string body = "{\"scheduleId\":\"" + o.schedule + "\",\"seatIds\":[\"" +
+                                 seat_ids[static_cast<std::size_t>(seat)] + "\"]}";
+        std::string text = "POST /api/v1/reservations HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " +
+                           tokens[static_cast<std::size_t>(buyer)] +
                            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-        if (o.idempotency) {
-            text += "Idempotency-Key: " + std::to_string(buyer) + "-" + std::to_string(tries[static_cast<std::size_t>(buyer)]) + "\r\n";
+        if (o.idempotency) { // one key per attempt, unique across schedules (the same buyers run twice)
+            text += "Idempotency-Key: " + o.schedule + "-" + std::to_string(buyer) + "-" +
+                    std::to_string(tries[static_cast<std::size_t>(buyer)]) + "\r\n";
         }
         return text + "\r\n" + body;
     };
@@ -195,7 +275,9 @@ int run_holds(const Options& o) {
             in_flight[++tag] = attempt;
             client.send(tag, request_for(attempt.buyer));
         }
-        client.poll(std::chrono::milliseconds(pending.empty() ? 1 : 0));
+        // Every idle connection got an attempt above: wait for an answer or the next slot, never spin
+        // (a spinning generator takes a core from the server on this 2-core machine).
+        client.poll(std::chrono::milliseconds(1));
     }
     const double elapsed = seconds_between(start, Clock::now());
     const std::size_t decisions = report.count_status(201) + report.count_status(409) + report.count_status(422);
@@ -222,5 +304,9 @@ int run_holds(const Options& o) {
 int main(int argc, char** argv) {
     admit::load::Options options;
     if (!admit::load::parse(argc, argv, options)) return 2;
-    return options.mode == "bare" ? admit::load::run_bare(options) : admit::load::run_holds(options);
+    if (options.mode == "bare") return admit::load::run_bare(options);
+    if (options.mode == "provision") return admit::load::run_provision(options);
+    if (options.mode == "hold") return admit::load::run_holds(options);
+    std::fprintf(stderr, "unknown --mode %s (hold, provision or bare)\n", options.mode.c_str());
+    return 2;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 namespace admit::load {
@@ -111,6 +112,7 @@ void HttpLoadClient::fail(std::size_t index) {
     ::close(c.fd);
     c.fd = -1;
     c.busy = false;
+    std::erase(idle_, index); // an idle connection is listed already: never list it twice
     if (open(c)) idle_.push_back(index);
     if (was_busy) on_answer_(tag, HttpAnswer{0, "CONNECTION", {}, Clock::now()});
 }
