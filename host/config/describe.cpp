@@ -110,6 +110,7 @@ toml::table document(const HostConfig& c) {
         {"events", toml::table{{"backend", to_string(c.events.backend)},
                                {"relay_batch", integer(c.events.relay_batch)},
                                {"relay_poll_ms", integer(c.events.relay_poll_ms)},
+                               {"delivery_poll_ms", integer(c.events.delivery_poll_ms)},
                                {"max_attempts", integer(c.events.max_attempts)},
                                {"backoff_initial_ms", integer(c.events.backoff_initial_ms)},
                                {"backoff_max_ms", integer(c.events.backoff_max_ms)},

@@ -80,7 +80,7 @@ void DeliveryDispatcher::run_worker(std::size_t share) {
         std::unique_lock lock(mutex_);
         if (stopping_) return;
         if (wake_generation_ != generation) continue;
-        auto timeout = context_.options.relay_poll;
+        auto timeout = context_.options.delivery_poll;
         if (!healthy_.load()) timeout = std::min(timeout, context_.options.backoff_max);
         if (next_due_us > 0) {
             const auto until_due =

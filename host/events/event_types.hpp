@@ -33,6 +33,10 @@ struct EventOptions {
     Backend backend = Backend::inproc;
     std::size_t relay_batch = 500;                   // outbox rows per relay transaction
     std::chrono::milliseconds relay_poll{1000};      // fallback poll when no NOTIFY arrives
+    // How often an idle delivery worker looks for work it was not woken for: events another
+    // host relayed, rows left by a crash. This host's relay wakes its workers at once, and a
+    // due retry sets its own wake-up, so this is a safety net, not the delivery latency.
+    std::chrono::milliseconds delivery_poll{1000};
     std::uint32_t max_attempts = 5;                  // handler attempts before the event is parked
     std::chrono::milliseconds backoff_initial{200};  // doubled per failed attempt ...
     std::chrono::milliseconds backoff_max{30000};    // ... up to this

@@ -19,7 +19,7 @@ TEST(ConfigLoad, VenueMergesOverDefaultsKeyByKey) {
               "[plugins]\ndir = \"plugins\"\nload = [\"a\", \"b\"]\n[events.kafka]\ntopic_prefix = \"x.\"\n");
     auto venue = dir.write("config/venues/v1.toml",
                            "[venue]\nid = \"v1\"\nname = \"Hall\"\n[server]\nport = 9100\n"
-                           "[plugins]\nload = [\"c\"]\n[events]\nrelay_batch = 10\n");
+                           "[plugins]\nload = [\"c\"]\n[events]\nrelay_batch = 10\ndelivery_poll_ms = 250\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
     const HostConfig& config = *outcome.config;
@@ -30,6 +30,8 @@ TEST(ConfigLoad, VenueMergesOverDefaultsKeyByKey) {
     EXPECT_EQ(config.log.level, LogLevel::debug);
     EXPECT_EQ(config.plugins.load, std::vector<std::string>{"c"});  // arrays replace, not append
     EXPECT_EQ(config.events.relay_batch, 10u);
+    EXPECT_EQ(config.events.delivery_poll_ms, 250u);
+    EXPECT_EQ(config.events.relay_poll_ms, 50u);  // built-in default
     EXPECT_EQ(config.events.kafka.topic_prefix, "x.");
     ASSERT_TRUE(config.defaults_file.has_value());
     EXPECT_EQ(*config.defaults_file, (dir.path() / "config/admitd.toml").lexically_normal());
