@@ -182,19 +182,43 @@ run_holds() { # SCHEDULE RATE BUYERS
         --hot 200 --hot-share 0.8 --buyers "$3" --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" \
         "${IDEM_FLAG[@]}"
 }
+# CPU seconds (user + system) a process has used so far; for PostgreSQL the postmaster and its children.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+postgres_cpu_seconds() {
+    local total=0 pid
+    for pid in "$PG_MAIN" $(pgrep -P "$PG_MAIN" || true); do
+        total="$(awk -v t="$total" -v s="$(cpu_seconds "$pid" 2>/dev/null || echo 0)" 'BEGIN { print t + s }')"
+    done
+    echo "$total"
+}
+REDIS_PID="$(cat "$RUNDIR/redis/redis.pid")"
+PG_MAIN="$(head -1 "$RUNDIR/pg/data/postmaster.pid")"
+cpu_snapshot() { echo "$(cpu_seconds "$ADMITD_PID") $(cpu_seconds "$REDIS_PID") $(postgres_cpu_seconds)"; }
+# cpu_per_decision BEFORE AFTER DECISIONS: CPU microseconds per hold decision of each server.
+cpu_per_decision() {
+    awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN { split(b, x, " "); split(a, y, " ");
+        printf "  server CPU per decision: admitd %.0f us, redis %.0f us, postgres %.0f us\n",
+            (y[1] - x[1]) * 1e6 / n, (y[2] - x[2]) * 1e6 / n, (y[3] - x[3]) * 1e6 / n }'
+}
 # Warm-up on its own schedule: loads the schedule into Redis and the sale context into the caches.
 run_holds "$WARMUP_SCHEDULE" 2000 200 >/dev/null
+BEFORE="$(cpu_snapshot)"
 FULL="$(run_holds "$SCHEDULE" "$RATE" "$BUYERS")"
+AFTER="$(cpu_snapshot)"
 echo "$FULL" | grep -v '^RESULT'
 RESULT="$(grep '^RESULT' <<<"$FULL")"
 result_field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$RESULT")"
 DECISIONS="$(result_field decisions_per_s "$RESULT")"
 SEVENTY="$(awk -v d="$DECISIONS" 'BEGIN { printf "%d", d * 0.7 }')"
 echo
 echo "== the same sale at 70% of the measured decision rate ($SEVENTY holds/s), on a fresh schedule"
+BEFORE="$(cpu_snapshot)"
 SLOW="$(run_holds "$SCHEDULE_70" "$SEVENTY" "$BUYERS")"
+AFTER="$(cpu_snapshot)"
 echo "$SLOW" | grep -v '^RESULT'
 SLOW_RESULT="$(grep '^RESULT' <<<"$SLOW")"
+cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$SLOW_RESULT")"
 
 curl -fs "http://127.0.0.1:$ADMIT_PORT/metrics" >"$RUNDIR/metrics.txt" || true # for a closer look afterwards
 

@@ -288,6 +288,10 @@ int run_holds(const Options& o) {
     std::printf("  latency from intended send: p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms  (max backlog %zu)\n",
                 report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999), report.quantile_ms(1.0),
                 max_backlog);
+    for (const int status : {201, 409}) {
+        std::printf("  answers %d alone: p50 %.2f ms  p99 %.2f ms\n", status, report.status_quantile_ms(status, 0.5),
+                    report.status_quantile_ms(status, 0.99));
+    }
     std::printf("  answers:\n");
     print_answers(report);
     const std::size_t errors = report.count() - decisions;
