@@ -17,3 +17,4 @@
 #include <admit/sdk/response.hpp>
 #include <admit/sdk/result.hpp>
 #include <admit/sdk/rows.hpp>
+#include <admit/sdk/time_text.hpp>

@@ -1,28 +1,15 @@
 // arthall: registration, the services other plugins call, and shared helpers.
 #include "arthall_plugin.hpp"
 
-#include <ctime>
 
 namespace arthall {
 
 using admit::sdk::Error;
 namespace fields = admit::sdk::fields;
 
-namespace {
-std::string rfc3339(int64_t unix_us)
-{
-    const std::time_t secs = static_cast<std::time_t>(unix_us / 1000000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-} // namespace
-
 boost::json::object event_base(const Host& host, std::string_view actor)
 {
-    return {{"actor", actor.empty() ? std::string("system") : std::string(actor)}, {"at", rfc3339(host.now_us())}};
+    return {{"actor", actor.empty() ? std::string("system") : std::string(actor)}, {"at", admit::sdk::format_rfc3339(host.now_us())}};
 }
 
 Status ArthallPlugin::init(Host& host)

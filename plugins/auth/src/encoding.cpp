@@ -1,8 +1,8 @@
 #include "encoding.hpp"
 
+#include <admit/sdk/time_text.hpp>
 #include <sodium.h>
 
-#include <ctime>
 #include <vector>
 
 namespace admit::auth {
@@ -58,14 +58,6 @@ std::string random_token(std::size_t byte_count)
     return out;
 }
 
-std::string rfc3339(int64_t unix_seconds)
-{
-    const std::time_t time = static_cast<std::time_t>(unix_seconds);
-    std::tm utc{};
-    gmtime_r(&time, &utc);
-    char buffer[32];
-    const std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return std::string(buffer, length);
-}
+std::string rfc3339(int64_t unix_seconds) { return sdk::format_rfc3339(unix_seconds * 1'000'000); }
 
 }  // namespace admit::auth

@@ -2,7 +2,6 @@
 
 #include <admit/sdk/json_fields.hpp>
 
-#include <ctime>
 #include <unordered_map>
 
 namespace product {
@@ -193,70 +192,6 @@ Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades, const
         }
     }
     return out;
-}
-
-std::optional<int64_t> parse_rfc3339(std::string_view t)
-{
-    auto digits = [&](std::size_t pos, std::size_t n) -> std::optional<int> {
-        if (pos + n > t.size()) return std::nullopt;
-        int v = 0;
-        for (std::size_t i = pos; i < pos + n; ++i) {
-            if (t[i] < '0' || t[i] > '9') return std::nullopt;
-            v = v * 10 + (t[i] - '0');
-        }
-        return v;
-    };
-    if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':') {
-        return std::nullopt;
-    }
-    auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
-    auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
-    if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
-    if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-    std::size_t pos = 19;
-    int64_t micros = 0;
-    if (pos < t.size() && t[pos] == '.') {
-        ++pos;
-        int64_t scale = 100000;
-        const std::size_t start = pos;
-        while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') {
-            micros += (t[pos] - '0') * scale;
-            scale /= 10;
-            ++pos;
-        }
-        if (pos == start) return std::nullopt;
-    }
-    int64_t offset_s = 0;
-    if (pos < t.size() && (t[pos] == 'Z' || t[pos] == 'z')) {
-        ++pos;
-    } else if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) {
-        auto oh = digits(pos + 1, 2), om = digits(pos + 4, 2);
-        if (!oh || !om || pos + 3 >= t.size() || t[pos + 3] != ':') return std::nullopt;
-        offset_s = (t[pos] == '+' ? 1 : -1) * (*oh * 3600 + *om * 60);
-        pos += 6;
-    } else {
-        return std::nullopt;
-    }
-    if (pos != t.size()) return std::nullopt;
-    std::tm tm{};
-    tm.tm_year = *year - 1900;
-    tm.tm_mon = *month - 1;
-    tm.tm_mday = *day;
-    tm.tm_hour = *hour;
-    tm.tm_min = *minute;
-    tm.tm_sec = *second;
-    const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_s;
-    return secs * 1000000 + micros;
-}
-
-std::string format_rfc3339(int64_t unix_us)
-{
-    const std::time_t secs = static_cast<std::time_t>(unix_us / 1000000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
 }
 
 } // namespace product

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <admit/sdk/result.hpp>
+#include <admit/sdk/time_text.hpp>
 
 #include <boost/json.hpp>
 
@@ -69,9 +70,7 @@ using SeatAssignment = std::vector<std::vector<std::size_t>>;
 /// in two grades, an unknown seat id or a grade without seats is an error naming grades[i].
 Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades, const std::vector<StageSeat>& seats);
 
-/// Unix microseconds of an RFC 3339 timestamp ("2026-05-01T19:30:00Z", offsets and fractions allowed).
-std::optional<int64_t> parse_rfc3339(std::string_view text);
-/// RFC 3339 UTC text of unix microseconds, second precision ("2026-05-01T19:30:00Z").
-std::string format_rfc3339(int64_t unix_us);
+using admit::sdk::format_rfc3339; // second precision ("2026-05-01T19:30:00Z")
+using admit::sdk::parse_rfc3339;
 
 } // namespace product

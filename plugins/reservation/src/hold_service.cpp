@@ -232,7 +232,7 @@ sdk::Response HoldService::create(const sdk::Request& request)
     auto pricing = price(*hold, sale);
     if (!pricing) return Response::from_error(pricing.error());
 
-    HoldAttempt attempt{hold->schedule_id, user_id, new_id("rsv_"), hold->seat_ids, hold->grade_id, hold->quantity,
+    HoldAttempt attempt{hold->schedule_id, user_id, sdk::new_id("rsv"), hold->seat_ids, hold->grade_id, hold->quantity,
                         pricing->max_per_user, pricing->hold_seconds * 1000 + settings_.redis_ttl_grace.count(),
                         idempotency_key};
     sdk::Result<HoldDecision> decision = sdk::Error::internal("no attempt");

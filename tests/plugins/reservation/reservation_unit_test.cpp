@@ -73,8 +73,8 @@ TEST(TimeTextTest, RoundTripsRfc3339) {
     EXPECT_EQ(rfc3339(*parsed + 250'000), "2026-11-21T10:00:00.250Z");
     EXPECT_FALSE(parse_rfc3339("2026-11-21 10:00").has_value());
     EXPECT_FALSE(parse_rfc3339("2026-13-21T10:00:00Z").has_value());
-    EXPECT_NE(new_id("rsv_"), new_id("rsv_"));
-    EXPECT_EQ(new_id("rsv_").size(), 36u);
+    EXPECT_NE(sdk::new_id("rsv"), sdk::new_id("rsv"));
+    EXPECT_EQ(sdk::new_id("rsv").size(), 36u);
 }
 
 TEST(SaleContextTest, ParsesTheContractAndCachesPerSchedule) {

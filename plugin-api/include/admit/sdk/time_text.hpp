@@ -1,14 +1,18 @@
-#include "time_text.hpp"
+// RFC 3339 UTC text <-> Unix microseconds, the API's one time format. Pure functions.
+#pragma once
 
-#include <sys/random.h>
-
-#include <array>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
 
-namespace admit::reservation {
+namespace admit::sdk {
 
-std::string rfc3339(int64_t unix_us)
+/// "2026-11-21T10:00:00Z"; with `with_millis`, ".250" is appended when the milliseconds are
+/// not zero. Sub-second parts are otherwise dropped (rounded towards the past).
+inline std::string format_rfc3339(int64_t unix_us, bool with_millis = false)
 {
     int64_t seconds = unix_us / 1'000'000;
     int64_t micros = unix_us % 1'000'000;
@@ -20,7 +24,7 @@ std::string rfc3339(int64_t unix_us)
     std::tm parts{};
     gmtime_r(&time, &parts);
     char buffer[96];
-    const int millis = static_cast<int>(micros / 1000);
+    const int millis = with_millis ? static_cast<int>(micros / 1000) : 0;
     if (millis == 0) {
         std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1,
                       parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
@@ -31,8 +35,8 @@ std::string rfc3339(int64_t unix_us)
     return buffer;
 }
 
-namespace {
-bool digits(std::string_view text, std::size_t at, std::size_t count, int& out)
+namespace detail {
+inline bool rfc3339_digits(std::string_view text, std::size_t at, std::size_t count, int& out)
 {
     if (at + count > text.size()) return false;
     out = 0;
@@ -42,15 +46,18 @@ bool digits(std::string_view text, std::size_t at, std::size_t count, int& out)
     }
     return true;
 }
-} // namespace
+} // namespace detail
 
-std::optional<int64_t> parse_rfc3339(std::string_view text)
+/// Parses "YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm|-hh:mm]" to Unix microseconds; nullopt for
+/// anything else.
+inline std::optional<int64_t> parse_rfc3339(std::string_view text)
 {
+    using detail::rfc3339_digits;
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    if (!digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' || !digits(text, 5, 2, month) ||
-        text[7] != '-' || !digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't') ||
-        !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) || text[16] != ':' ||
-        !digits(text, 17, 2, second)) {
+    if (!rfc3339_digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' || !rfc3339_digits(text, 5, 2, month) ||
+        text[7] != '-' || !rfc3339_digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't') ||
+        !rfc3339_digits(text, 11, 2, hour) || text[13] != ':' || !rfc3339_digits(text, 14, 2, minute) ||
+        text[16] != ':' || !rfc3339_digits(text, 17, 2, second)) {
         return std::nullopt;
     }
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
@@ -72,7 +79,8 @@ std::optional<int64_t> parse_rfc3339(std::string_view text)
         ++at;
     } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
         int oh = 0, om = 0;
-        if (!digits(text, at + 1, 2, oh) || at + 3 >= text.size() || text[at + 3] != ':' || !digits(text, at + 4, 2, om)) {
+        if (!rfc3339_digits(text, at + 1, 2, oh) || at + 3 >= text.size() || text[at + 3] != ':' ||
+            !rfc3339_digits(text, at + 4, 2, om)) {
             return std::nullopt;
         }
         offset_seconds = (text[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
@@ -92,21 +100,4 @@ std::optional<int64_t> parse_rfc3339(std::string_view text)
     return seconds * 1'000'000 + micros;
 }
 
-std::string new_id(std::string_view prefix)
-{
-    std::array<unsigned char, 16> bytes{};
-    std::size_t filled = 0;
-    while (filled < bytes.size()) {
-        const ssize_t got = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
-        if (got > 0) filled += static_cast<std::size_t>(got);
-    }
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string id(prefix);
-    for (unsigned char byte : bytes) {
-        id.push_back(hex[byte >> 4]);
-        id.push_back(hex[byte & 0xf]);
-    }
-    return id;
-}
-
-} // namespace admit::reservation
+} // namespace admit::sdk
