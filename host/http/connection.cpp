@@ -1,6 +1,7 @@
 #include "http/connection.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
@@ -322,14 +323,9 @@ void Connection::send_response() {
     for (const auto& [name, value] : result_.headers) response_.insert(name, value);
     response_.keep_alive(keep_alive_);
     auto& body = response_.body();
-    if (result_.borrowed_body) {
-        body.borrowed = *result_.borrowed_body;
-        body.owner = std::move(result_.borrowed_owner);
-        body.is_borrowed = true;
-    } else {
-        body.owned = std::move(result_.body);
-    }
-    result_.borrowed_body.reset();
+    body.owned = std::move(result_.body);
+    body.borrowed = std::exchange(result_.borrowed_body, std::nullopt);
+    body.owner = std::move(result_.borrowed_owner);
     response_.prepare_payload();
     core_.metrics.record_request(
         result_.route_label, method_label_, result_.status,

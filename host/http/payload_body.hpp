@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,12 +21,11 @@ namespace admit::http::detail {
 struct PayloadBody {
     struct value_type {
         std::string owned;
-        std::string_view borrowed;
+        std::optional<std::string_view> borrowed;  ///< set: sent instead of `owned`
         std::shared_ptr<const void> owner;  ///< keeps `borrowed` valid; null for static bytes
-        bool is_borrowed = false;
 
         std::string_view bytes() const noexcept {
-            return is_borrowed ? borrowed : std::string_view(owned);
+            return borrowed ? *borrowed : std::string_view(owned);
         }
     };
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "host/policy/policy_engine.hpp"
+#include "host/runtime/builtin_routes.hpp"
 #include "host/runtime/json_body.hpp"
 
 namespace admit::runtime {
@@ -54,17 +55,8 @@ http::Response not_found(std::string_view name, std::string_view trace_id) {
 
 RouteEntry admin_route(std::string method, std::string path, std::string summary,
                        BuiltinHandler handler) {
-    RouteEntry e;
-    e.kind = RouteEntry::Kind::builtin;
-    e.plugin = "admitd";
-    e.method = std::move(method);
-    e.path_template = std::move(path);
-    e.roles.kind = RoleRule::Kind::roles;
-    e.roles.roles = {"admin"};
-    e.rate_category = "general";
-    e.summary = std::move(summary);
-    e.builtin = std::move(handler);
-    return e;
+    return builtin_route(std::move(method), std::move(path), "admin", std::move(summary),
+                         std::move(handler));
 }
 
 }  // namespace

@@ -9,10 +9,9 @@
 #include "host/runtime/string_sink.hpp"
 
 namespace admit::runtime {
-namespace {
 
-RouteEntry builtin(std::string method, std::string path, std::string roles, std::string summary,
-                   BuiltinHandler handler) {
+RouteEntry builtin_route(std::string method, std::string path, std::string roles,
+                         std::string summary, BuiltinHandler handler) {
     RouteEntry e;
     e.kind = RouteEntry::Kind::builtin;
     e.plugin = "admitd";
@@ -25,6 +24,8 @@ RouteEntry builtin(std::string method, std::string path, std::string roles, std:
     e.builtin = std::move(handler);
     return e;
 }
+
+namespace {
 
 http::Response plugins_listing(const PluginManager& manager) {
     boost::json::array items;
@@ -61,11 +62,11 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
     auto shared = std::make_shared<BuiltinContext>(std::move(ctx));
     std::vector<RouteEntry> entries;
 
-    entries.push_back(builtin("GET", "/healthz", "public", "Liveness", [](const BuiltinCall&) {
+    entries.push_back(builtin_route("GET", "/healthz", "public", "Liveness", [](const BuiltinCall&) {
         return http::Response::json(200, R"({"status":"ok"})");
     }));
 
-    entries.push_back(builtin("GET", "/readyz", "public", "Readiness of dependencies and plugins",
+    entries.push_back(builtin_route("GET", "/readyz", "public", "Readiness of dependencies and plugins",
                               [shared](const BuiltinCall& call) {
         auto checks = shared->readiness ? shared->readiness() : std::vector<ReadinessCheck>{};
         boost::json::object detail;
@@ -87,7 +88,7 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
         return r;
     }));
 
-    entries.push_back(builtin("GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall&) {
+    entries.push_back(builtin_route("GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall&) {
         http::Response r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         r.body = shared->metrics != nullptr ? shared->metrics->render_prometheus() : std::string{};
@@ -95,13 +96,13 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
         return r;
     }));
 
-    entries.push_back(builtin("GET", "/api/v1/admin/plugins", "admin",
+    entries.push_back(builtin_route("GET", "/api/v1/admin/plugins", "admin",
                               "Loaded plugins, versions, ABI and state", [shared](const BuiltinCall&) {
         return plugins_listing(*shared->plugins);
     }));
 
     if (shared->clock != nullptr && shared->clock->manual()) {
-        entries.push_back(builtin("POST", "/api/v1/admin/clock", "admin",
+        entries.push_back(builtin_route("POST", "/api/v1/admin/clock", "admin",
                                   "Test only: advance the manual host clock",
                                   [shared](const BuiltinCall& call) {
             auto body = parse_json_object(call.request);
@@ -119,7 +120,7 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
         }));
     }
 
-    entries.push_back(builtin("GET", "/openapi.json", "public", "OpenAPI 3.1 of every route",
+    entries.push_back(builtin_route("GET", "/openapi.json", "public", "OpenAPI 3.1 of every route",
                               [shared, &routes](const BuiltinCall&) {
         return http::Response::json(200, render_openapi(routes, shared->venue_name, shared->version));
     }));

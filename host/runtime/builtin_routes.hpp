@@ -37,6 +37,11 @@ struct BuiltinContext {
 
 Status add_builtin_routes(RouteTable& routes, BuiltinContext context);
 
+// A host route (plugin "admitd", rate category "general") that `roles` may call ("public",
+// "admin", ... as in a plugin's route description).
+RouteEntry builtin_route(std::string method, std::string path, std::string roles,
+                         std::string summary, BuiltinHandler handler);
+
 // OpenAPI 3.1 document of every route in the table.
 std::string render_openapi(const RouteTable& routes, const std::string& title,
                            const std::string& version);

@@ -15,6 +15,14 @@ using sdk::Error;
 
 Error refused(std::string reason) { return Error::rejected("access token refused: " + std::move(reason)); }
 
+// exp and nbf against `now`, with the leeway: the part of a verification that goes stale.
+sdk::Status check_times(int64_t expires_at, int64_t not_before, const TokenSettings& settings, int64_t now)
+{
+    if (expires_at + settings.leeway_seconds <= now) return refused("expired");
+    if (not_before - settings.leeway_seconds > now) return refused("not yet valid");
+    return {};
+}
+
 /// Parses JSON into a caller-provided arena, so the common path does not touch the heap.
 boost::json::value parse_into(std::string_view text, boost::json::monotonic_resource& arena)
 {
@@ -128,8 +136,7 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     const auto issued_at = int_claim(payload, "iat");
     const auto version = int_claim(payload, "ver");
     if (!expires_at || !not_before || !issued_at || !version) return refused("exp, nbf, iat and ver are required");
-    if (*expires_at + settings.leeway_seconds <= now) return refused("expired");
-    if (*not_before - settings.leeway_seconds > now) return refused("not yet valid");
+    if (auto times = check_times(*expires_at, *not_before, settings, now); !times) return times.error();
     if (*issued_at - settings.leeway_seconds > now) return refused("issued in the future");
 
     AccessClaims claims;
@@ -148,9 +155,9 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     return claims;
 }
 
-bool token_times_valid(const AccessClaims& claims, const TokenSettings& settings, int64_t now)
+sdk::Status token_times_valid(const AccessClaims& claims, const TokenSettings& settings, int64_t now)
 {
-    return claims.expires_at + settings.leeway_seconds > now && claims.not_before - settings.leeway_seconds <= now;
+    return check_times(claims.expires_at, claims.not_before, settings, now);
 }
 
 }  // namespace admit::auth

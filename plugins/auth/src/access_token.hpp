@@ -47,8 +47,9 @@ sdk::Result<std::string> sign_access_token(const SigningKey& key, const AccessCl
 sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyRing& keys,
                                               const TokenSettings& settings, int64_t now);
 
-/// Whether exp and nbf of claims verified earlier still hold at `now` (with the leeway); what a
-/// cached verification re-checks on every use.
-bool token_times_valid(const AccessClaims& claims, const TokenSettings& settings, int64_t now);
+/// ok when exp and nbf of claims verified earlier still hold at `now` (with the leeway), the
+/// refusal verify_access_token would give otherwise; what a cached verification re-checks on
+/// every use.
+sdk::Status token_times_valid(const AccessClaims& claims, const TokenSettings& settings, int64_t now);
 
 }  // namespace admit::auth

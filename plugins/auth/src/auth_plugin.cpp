@@ -126,22 +126,7 @@ Status AuthPlugin::health(std::string& detail)
 sdk::Result<sdk::Identity> AuthPlugin::authenticate(std::string_view bearer_token)
 {
     const int64_t now = now_seconds();
-    const uint64_t generation = ring_.generation();  // read before verifying: a newer ring never trusts this
-    sdk::Result<AccessClaims> claims = Error::rejected("not verified");
-    if (auto cached = verified_->find(bearer_token, generation)) {
-        token_cache_hits_.add();
-        if (token_times_valid(*cached, settings_.token, now)) {
-            claims = std::move(*cached);
-        } else {
-            claims = Error::rejected("expired");
-        }
-    } else {
-        claims = verify_access_token(bearer_token, ring_, settings_.token, now);
-        if (!claims && claims.status() == ADMIT_E_NOT_FOUND && keys_->reload_if_stale(now, 5)) {
-            claims = verify_access_token(bearer_token, ring_, settings_.token, now);  // a key another host made
-        }
-        if (claims) verified_->insert(bearer_token, *claims, generation);
-    }
+    auto claims = verified_claims(bearer_token, now);
     if (!claims) {
         tokens_refused_.add();
         return Error::rejected(claims.error().message);
@@ -152,6 +137,22 @@ sdk::Result<sdk::Identity> AuthPlugin::authenticate(std::string_view bearer_toke
     }
     return sdk::Identity{std::move(claims->subject), std::move(claims->role), std::move(claims->tier),
                          std::move(claims->session)};
+}
+
+sdk::Result<AccessClaims> AuthPlugin::verified_claims(std::string_view bearer_token, int64_t now)
+{
+    const uint64_t generation = ring_.generation();  // read before verifying: a newer ring never trusts this
+    if (auto cached = verified_->find(bearer_token, generation)) {
+        token_cache_hits_.add();
+        if (auto times = token_times_valid(*cached, settings_.token, now); !times) return times.error();
+        return std::move(*cached);
+    }
+    auto claims = verify_access_token(bearer_token, ring_, settings_.token, now);
+    if (!claims && claims.status() == ADMIT_E_NOT_FOUND && keys_->reload_if_stale(now, 5)) {
+        claims = verify_access_token(bearer_token, ring_, settings_.token, now);  // a key another host made
+    }
+    if (claims) verified_->insert(bearer_token, *claims, generation);
+    return claims;
 }
 
 Status AuthPlugin::maintenance()

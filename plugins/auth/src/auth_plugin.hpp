@@ -42,6 +42,8 @@ private:
     sdk::Status register_routes();
     sdk::Status register_services();
     sdk::Result<sdk::Identity> authenticate(std::string_view bearer_token);
+    /// The token's claims: from the verified-token cache (times re-checked) or a full verification.
+    sdk::Result<AccessClaims> verified_claims(std::string_view bearer_token, int64_t now);
     sdk::Status maintenance();
 
     // account_routes.cpp
