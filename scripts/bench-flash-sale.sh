@@ -116,18 +116,13 @@ curl -fs "http://127.0.0.1:$ADMIT_PORT/readyz" >/dev/null || die "admitd is not 
 
 # --- the sale, set up through the API -----------------------------------------------------------
 API="http://127.0.0.1:$ADMIT_PORT/api/v1"
-# call TOKEN METHOD PATH [BODY]: prints the response body; fails on a non-2xx answer.
-call() {
-    curl -sS --fail-with-body -X "$2" ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
-        ${4:+--data "$4"} "$API$3"
-}
-field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+# shellcheck source=lib/bench_sale.sh
+source "$ROOT/scripts/lib/bench_sale.sh"
 # sign_in EMAIL PASSWORD [ROLE]: signs up (unless the account exists) and prints an access token.
 sign_in() {
-    call "" POST /auth/signup "{\"email\": \"$1\", \"password\": \"$2\", \"name\": \"Bench\"${3:+, \"role\": \"$3\"}}" \
+    bench_call "" POST /auth/signup "{\"email\": \"$1\", \"password\": \"$2\", \"name\": \"Bench\"${3:+, \"role\": \"$3\"}}" \
         >/dev/null 2>&1 || true
-    call "" POST /auth/login "{\"email\": \"$1\", \"password\": \"$2\"}" | field '["accessToken"]'
+    bench_call "" POST /auth/login "{\"email\": \"$1\", \"password\": \"$2\"}" | json_field '["accessToken"]'
 }
 # Staff passwords live in the run directory (git-ignored), made at the first run.
 [[ -f "$RUNDIR/passwords.env" ]] || python3 -c 'import secrets
@@ -139,30 +134,12 @@ export SELLER_PASSWORD ADMIN_PASSWORD BUYER_PASSWORD
 ADMIN="$(sign_in admin@bench.admit.test "$ADMIN_PASSWORD")"
 SELLER="$(sign_in seller@bench.admit.test "$SELLER_PASSWORD" seller)"
 
-NOW="$(date +%s)"
-HALL="$(call "$SELLER" POST /halls "{\"name\": \"Flash Hall $NOW\"}" | field '["hallId"]')"
-STAGE="$(call "$SELLER" POST "/halls/$HALL/stages" '{"name": "Main", "layout": {"sections": [
-    {"name": "A", "rows": 10, "seatsPerRow": 50, "grade": "R", "gradeBlocks": [{"grade": "VIP", "fromRow": 1, "toRow": 3}]},
-    {"name": "B", "rows": 10, "seatsPerRow": 50, "grade": "S", "origin": {"x": 0, "y": 15}}]}}' | field '["stageId"]')"
-PRODUCT="$(call "$SELLER" POST /products "{\"title\": \"Flash Sale $NOW\", \"category\": \"CONCERT\",
-    \"stageId\": \"$STAGE\", \"saleStartsAt\": \"$(iso $((NOW - 60)))\", \"saleEndsAt\": \"$(iso $((NOW + 86400)))\",
-    \"grades\": [{\"name\": \"VIP\", \"price\": {\"amount\": 150000, \"currency\": \"KRW\"}},
-                 {\"name\": \"R\", \"price\": {\"amount\": 100000, \"currency\": \"KRW\"}},
-                 {\"name\": \"S\", \"price\": {\"amount\": 70000, \"currency\": \"KRW\"}}],
-    \"schedules\": [{\"startsAt\": \"$(iso $((NOW + 2 * 86400)))\"}, {\"startsAt\": \"$(iso $((NOW + 3 * 86400)))\"},
-                    {\"startsAt\": \"$(iso $((NOW + 4 * 86400)))\"}]}" | field '["productId"]')"
-call "$SELLER" POST "/products/$PRODUCT/submit" >/dev/null
-call "$ADMIN" POST "/products/$PRODUCT/approve" >"$RUNDIR/product.json"
+bench_sale "$SELLER" "$ADMIN" 3 "$RUNDIR/product.json" || die "the product never went ON_SALE"
 SCHEDULES=()
-for i in 0 1 2; do SCHEDULES+=("$(field "[\"schedules\"][$i][\"scheduleId\"]" <"$RUNDIR/product.json")"); done
+for i in 0 1 2; do SCHEDULES+=("$(json_field "[\"schedules\"][$i][\"scheduleId\"]" <"$RUNDIR/product.json")"); done
 WARMUP_SCHEDULE="${SCHEDULES[0]}" SCHEDULE="${SCHEDULES[1]}" SCHEDULE_70="${SCHEDULES[2]}"
-for _ in $(seq 1 100); do # the sale job opens the sale within about a second
-    [[ "$(call "$SELLER" GET "/products/$PRODUCT" | field '["status"]')" == ON_SALE ]] && break
-    sleep 0.1
-done
-[[ "$(call "$SELLER" GET "/products/$PRODUCT" | field '["status"]')" == ON_SALE ]] || die "the product never went ON_SALE"
 # Seats best first: front rows (small y), then from the centre outwards.
-call "" GET "/schedules/$SCHEDULE/seats" | python3 -c 'import json, sys
+bench_call "" GET "/schedules/$SCHEDULE/seats" | python3 -c 'import json, sys
 seats = json.load(sys.stdin)["seats"]
 cx = (min(s[3] for s in seats) + max(s[3] for s in seats)) / 2
 for s in sorted(seats, key=lambda s: (s[4], abs(s[3] - cx), s[3])): print(s[0])' >"$RUNDIR/seats.txt"

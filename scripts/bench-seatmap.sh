@@ -117,35 +117,14 @@ ADMITD_PID=$!
 wait_http "http://127.0.0.1:$ADMIT_PORT/readyz"
 
 API="http://127.0.0.1:$ADMIT_PORT/api/v1"
-# call ROLE USER METHOD PATH [BODY]: prints the response body; fails on a non-2xx answer.
-call() {
-    curl -sS --fail-with-body -X "$3" -H "Authorization: Bearer test:$1:$2" -H 'Content-Type: application/json' \
-        ${5:+--data "$5"} "$API$4"
-}
-field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-
-NOW="$(date +%s)"
-HALL="$(call seller usr_bench POST /halls '{"name": "Bench Hall"}' | field '["hallId"]')"
-STAGE="$(call seller usr_bench POST "/halls/$HALL/stages" '{"name": "Main", "layout": {"sections": [
-    {"name": "A", "rows": 10, "seatsPerRow": 50, "grade": "R", "gradeBlocks": [{"grade": "VIP", "fromRow": 1, "toRow": 3}]},
-    {"name": "B", "rows": 10, "seatsPerRow": 50, "grade": "S", "origin": {"x": 0, "y": 15}}]}}' | field '["stageId"]')"
-PRODUCT="$(call seller usr_bench POST /products "{\"title\": \"Bench Night\", \"category\": \"CONCERT\",
-    \"stageId\": \"$STAGE\", \"saleStartsAt\": \"$(iso $((NOW - 60)))\", \"saleEndsAt\": \"$(iso $((NOW + 86400)))\",
-    \"grades\": [{\"name\": \"VIP\", \"price\": {\"amount\": 150000, \"currency\": \"KRW\"}},
-                 {\"name\": \"R\", \"price\": {\"amount\": 100000, \"currency\": \"KRW\"}},
-                 {\"name\": \"S\", \"price\": {\"amount\": 70000, \"currency\": \"KRW\"}}],
-    \"schedules\": [{\"startsAt\": \"$(iso $((NOW + 2 * 86400)))\"}]}" | field '["productId"]')"
-call seller usr_bench POST "/products/$PRODUCT/submit" >/dev/null
-SCHEDULE="$(call admin usr_admin POST "/products/$PRODUCT/approve" | field '["schedules"][0]["scheduleId"]')"
-for _ in $(seq 1 100); do # the sale job opens the sale within about a second
-    [[ "$(call seller usr_bench GET "/products/$PRODUCT" | field '["status"]')" == ON_SALE ]] && break
-    sleep 0.1
-done
+# shellcheck source=lib/bench_sale.sh
+source "$ROOT/scripts/lib/bench_sale.sh"
+bench_sale test:seller:usr_bench test:admin:usr_admin 1 "$WORK/product.json"
+SCHEDULE="$(json_field '["schedules"][0]["scheduleId"]' <"$WORK/product.json")"
 TARGET="$API/schedules/$SCHEDULE/seats"
 sleep 1.2 # let the facts cache pick up ON_SALE, so the body below is the one wrk will get
 curl -sS --fail "$TARGET" -o "$WORK/www/seatmap.json"
-SEATS="$(field '["seats"].__len__()' <"$WORK/www/seatmap.json")"
+SEATS="$(json_field '["seats"].__len__()' <"$WORK/www/seatmap.json")"
 [[ "$SEATS" == 1000 ]] || { echo "bench-seatmap: the seat map has $SEATS seats, not 1000" >&2; exit 1; }
 chmod -R a+rX "$WORK"
 

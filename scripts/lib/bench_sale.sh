@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sourced by benchmark scripts: sets up an ON_SALE product through the API with curl.
+#   API                                       base URL, e.g. http://127.0.0.1:PORT/api/v1 (set by the caller)
+#   bench_call TOKEN METHOD PATH [BODY]       prints the response body; fails on a non-2xx answer
+#                                             (TOKEN empty: no Authorization header)
+#   json_field EXPR                           a Python subscript of the JSON on stdin, e.g. '["id"]'
+#   iso_time SECONDS                          RFC 3339 of unix seconds
+#   bench_sale SELLER ADMIN SCHEDULES OUT     a hall with a generated 1,000-seat stage (10 rows x 50
+#                                             in two sections, VIP front rows) and a product with
+#                                             SCHEDULES performances on sale since a minute ago;
+#                                             the admin's approval answer goes to OUT; returns once
+#                                             the sale job has put it ON_SALE (10 s at most)
+
+bench_call() {
+    curl -sS --fail-with-body -X "$2" ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
+        ${4:+--data "$4"} "$API$3"
+}
+
+json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
+
+iso_time() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; } # RFC 3339 of unix seconds
+
+bench_sale() {
+    local seller=$1 admin=$2 count=$3 out=$4 now hall stage product schedules="" i
+    now="$(date +%s)"
+    hall="$(bench_call "$seller" POST /halls "{\"name\": \"Bench Hall $now\"}" | json_field '["hallId"]')"
+    stage="$(bench_call "$seller" POST "/halls/$hall/stages" '{"name": "Main", "layout": {"sections": [
+        {"name": "A", "rows": 10, "seatsPerRow": 50, "grade": "R", "gradeBlocks": [{"grade": "VIP", "fromRow": 1, "toRow": 3}]},
+        {"name": "B", "rows": 10, "seatsPerRow": 50, "grade": "S", "origin": {"x": 0, "y": 15}}]}}' |
+        json_field '["stageId"]')"
+    for ((i = 0; i < count; i++)); do
+        schedules+="${schedules:+, }{\"startsAt\": \"$(iso_time $((now + (2 + i) * 86400)))\"}"
+    done
+    product="$(bench_call "$seller" POST /products "{\"title\": \"Bench Night $now\", \"category\": \"CONCERT\",
+        \"stageId\": \"$stage\", \"saleStartsAt\": \"$(iso_time $((now - 60)))\", \"saleEndsAt\": \"$(iso_time $((now + 86400)))\",
+        \"grades\": [{\"name\": \"VIP\", \"price\": {\"amount\": 150000, \"currency\": \"KRW\"}},
+                     {\"name\": \"R\", \"price\": {\"amount\": 100000, \"currency\": \"KRW\"}},
+                     {\"name\": \"S\", \"price\": {\"amount\": 70000, \"currency\": \"KRW\"}}],
+        \"schedules\": [$schedules]}" | json_field '["productId"]')"
+    bench_call "$seller" POST "/products/$product/submit" >/dev/null
+    bench_call "$admin" POST "/products/$product/approve" >"$out"
+    for _ in $(seq 1 100); do # the sale job opens the sale within about a second
+        [[ "$(bench_call "$seller" GET "/products/$product" | json_field '["status"]')" == ON_SALE ]] && return 0
+        sleep 0.1
+    done
+    echo "bench_sale: product $product never went ON_SALE" >&2
+    return 1
+}
