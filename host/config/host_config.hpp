@@ -67,7 +67,7 @@ struct RedisConfig {
     bool enabled = true;  // false: no Redis (plugins needing it refuse to initialize)
     std::string host = "127.0.0.1";
     std::uint16_t port = 56379;
-    std::uint32_t pool_size = 16;
+    std::uint32_t pool_size = 4;  // pipelined connections, each with its own I/O thread
     std::uint32_t timeout_ms = 2000;
     std::optional<std::string> password;  // secret: never logged (see describe)
 };

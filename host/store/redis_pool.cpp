@@ -1,14 +1,17 @@
 #include "host/store/redis_pool.hpp"
 
-#include <hiredis.h>
-#include <poll.h>
-
-#include <cerrno>
+#include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <csignal>
+#include <deque>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "host/store/reconnect_gate.hpp"
+#include "host/store/redis_connection.hpp"
 
 namespace admit::store {
 
@@ -16,213 +19,252 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct ContextDeleter {
-    void operator()(redisContext* c) const { redisFree(c); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-
-struct ReplyDeleter {
-    void operator()(void* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<void, ReplyDeleter>;
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-    return timeval{static_cast<time_t>(ms.count() / 1000),
-                   static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
 }
 
-// An idle connection has nothing to read unless the server closed it (e.g. restarted).
-bool idle_context_is_stale(const redisContext& c) {
-    if (c.err != 0) return true;
-    pollfd fd{c.fd, POLLIN, 0};
-    return ::poll(&fd, 1, 0) != 0;
-}
-
-Error io_error(const redisContext& c, int saved_errno) {
-    const bool timed_out =
-        saved_errno == EAGAIN || saved_errno == EWOULDBLOCK ||
-        std::string_view(c.errstr).find("temporarily unavailable") != std::string_view::npos;
-    if (c.err == REDIS_ERR_IO && timed_out) {
-        return Error{"TIMEOUT", "Redis did not answer in time"};
+// Commands that change or block the connection they run on: on a shared, pipelined connection
+// they would leak into (or stall) every other caller's commands.
+std::optional<Error> refuse_unshareable(std::span<const std::string_view> argv) {
+    if (argv.empty()) return Error{"INVALID_ARGUMENT", "empty Redis command"};
+    static constexpr std::string_view kConnectionState[] = {
+        "MULTI",     "EXEC",      "DISCARD",    "WATCH",      "UNWATCH",     "SELECT",
+        "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR",   "RESET",       "QUIT",
+        "HELLO",     "AUTH",      "BLPOP",      "BRPOP",       "BLMOVE",
+        "BLMPOP",    "BRPOPLPUSH", "BZPOPMIN",  "BZPOPMAX",   "BZMPOP",      "WAIT",
+        "WAITAOF",   "READONLY",  "READWRITE"};
+    const std::string_view name = argv.front();
+    bool refused = std::any_of(std::begin(kConnectionState), std::end(kConnectionState),
+                               [&](std::string_view c) { return equals_ignoring_case(name, c); });
+    if (!refused && equals_ignoring_case(name, "CLIENT") && argv.size() > 1) {
+        static constexpr std::string_view kHarmless[] = {"LIST", "INFO", "ID", "GETNAME", "KILL",
+                                                         "PAUSE", "UNPAUSE"};
+        refused = std::none_of(std::begin(kHarmless), std::end(kHarmless),
+                               [&](std::string_view c) { return equals_ignoring_case(argv[1], c); });
     }
-    return Error{"DEPENDENCY_UNAVAILABLE", std::string("Redis connection failed: ") + c.errstr};
+    if (!refused && (equals_ignoring_case(name, "XREAD") || equals_ignoring_case(name, "XREADGROUP"))) {
+        refused = std::any_of(argv.begin() + 1, argv.end(),
+                              [](std::string_view a) { return equals_ignoring_case(a, "BLOCK"); });
+    }
+    if (!refused) return std::nullopt;
+    return Error{"INVALID_ARGUMENT",
+                 "Redis command " + std::string(name) +
+                     " changes or blocks its connection, and the host's connections are shared; "
+                     "use a Lua script instead"};
 }
 
 }  // namespace
+
+// One caller's command(s), on the caller's stack. `taken` is guarded by State::mutex; the result
+// fields by done_mutex. After finish() the lane never touches the call again.
+struct RedisPool::Call {
+    std::span<const std::string_view> single;
+    std::span<const std::vector<std::string_view>> group;
+    bool is_group = false;
+    Clock::time_point queued_at;
+    bool taken = false;
+
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    Status status;
+    std::vector<RedisReply> replies;
+
+    std::size_t command_count() const { return is_group ? group.size() : 1; }
+};
 
 struct RedisPool::State {
     explicit State(const RedisOptions& o)
         : gate("Redis " + o.host + ":" + std::to_string(o.port), o.reconnect_backoff_min,
                o.reconnect_backoff_max) {}
-    mutable std::mutex mutex;
-    std::condition_variable connection_freed;
-    std::vector<Context> idle;
-    std::size_t open = 0;  // idle + in use + being opened
+    std::mutex mutex;
+    std::condition_variable work;
+    std::deque<Call*> queue;
+    bool stopping = false;
     ReconnectGate gate;
+    std::atomic<std::size_t> open{0};
+    std::atomic<std::uint64_t> pipelines{0};
+    std::atomic<std::uint64_t> commands{0};
+    std::vector<std::thread> lanes;
 };
+
+namespace {
+
+template <typename CallT>
+void finish(CallT& call, Status status) {
+    std::lock_guard lock(call.done_mutex);
+    call.status = std::move(status);
+    call.done = true;
+    call.done_cv.notify_one();  // under the lock: the caller cannot return before we let go
+}
+
+}  // namespace
 
 RedisPool::RedisPool(RedisOptions options)
     : options_(std::move(options)), state_(std::make_unique<State>(options_)) {
     if (options_.pool_size == 0) options_.pool_size = 1;
+    if (options_.max_pipeline == 0) options_.max_pipeline = 1;
     struct sigaction current {};
     if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
         std::signal(SIGPIPE, SIG_IGN);
     }
+    for (std::size_t i = 0; i < options_.pool_size; ++i) {
+        state_->lanes.emplace_back([this] { run_lane(); });
+    }
 }
 
-RedisPool::~RedisPool() = default;
-
-namespace {
-
-// Exclusive use of one connection; returns it to the pool unless it failed.
-class RedisLease {
-  public:
-    RedisLease(std::mutex& mutex, std::condition_variable& freed, std::vector<Context>& idle,
-               std::size_t& open, Context context)
-        : mutex_(mutex), freed_(freed), idle_(idle), open_(open), context_(std::move(context)) {}
-    RedisLease(const RedisLease&) = delete;
-    RedisLease& operator=(const RedisLease&) = delete;
-    ~RedisLease() {
-        {
-            std::lock_guard lock(mutex_);
-            if (context_ && context_->err == 0) {
-                idle_.push_back(std::move(context_));
-            } else {
-                --open_;
-            }
-        }
-        freed_.notify_one();
+RedisPool::~RedisPool() {
+    std::deque<Call*> abandoned;
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->stopping = true;
+        abandoned.swap(state_->queue);
+        for (Call* call : abandoned) call->taken = true;
     }
-    redisContext& context() { return *context_; }
+    state_->work.notify_all();
+    for (Call* call : abandoned) {
+        finish(*call, Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"});
+    }
+    for (auto& lane : state_->lanes) lane.join();
+}
 
-  private:
-    std::mutex& mutex_;
-    std::condition_variable& freed_;
-    std::vector<Context>& idle_;
-    std::size_t& open_;
-    Context context_;
-};
-
-}  // namespace
-
-Status RedisPool::with_connection(const std::function<Status(redisContext&)>& use) {
+Status RedisPool::submit(Call& call) {
     State& s = *state_;
-    const RedisOptions& o = options_;
-    const auto deadline = Clock::now() + o.acquire_timeout;
-    std::unique_lock lock(s.mutex);
-    Context context;
-    for (;;) {
-        while (!s.idle.empty() && !context) {
-            context = std::move(s.idle.back());
-            s.idle.pop_back();
-            if (idle_context_is_stale(*context)) {
-                context.reset();
-                --s.open;
+    call.queued_at = Clock::now();
+    {
+        std::lock_guard lock(s.mutex);
+        if (s.stopping) return Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"};
+        s.queue.push_back(&call);
+    }
+    s.work.notify_one();
+    std::unique_lock done(call.done_mutex);
+    if (!call.done_cv.wait_until(done, call.queued_at + options_.acquire_timeout,
+                                 [&] { return call.done; })) {
+        done.unlock();
+        {
+            std::lock_guard lock(s.mutex);
+            if (!call.taken) {
+                s.queue.erase(std::find(s.queue.begin(), s.queue.end(), &call));
+                return Error{"POOL_EXHAUSTED",
+                             "no Redis connection took the command within " +
+                                 std::to_string(options_.acquire_timeout.count()) + " ms"};
             }
         }
-        if (context || s.open < o.pool_size) break;
-        if (s.connection_freed.wait_until(lock, deadline) == std::cv_status::timeout &&
-            s.idle.empty() && s.open >= o.pool_size) {
-            return Error{"POOL_EXHAUSTED", "no Redis connection free within " +
-                                               std::to_string(o.acquire_timeout.count()) + " ms"};
-        }
+        done.lock();  // a lane is sending it: it answers within command_timeout
+        call.done_cv.wait(done, [&] { return call.done; });
     }
-    if (!context) {
-        // While Redis is down, the gate lets one probe through per backoff period.
-        if (auto refused = s.gate.begin_attempt()) return *refused;
-        ++s.open;
-        lock.unlock();
-        Context fresh(
-            redisConnectWithTimeout(o.host.c_str(), o.port, to_timeval(o.connect_timeout)));
-        std::string failure;
-        if (!fresh) {
-            failure = "out of memory";
-        } else if (fresh->err != 0) {
-            failure = fresh->errstr;
-        } else if (redisSetTimeout(fresh.get(), to_timeval(o.command_timeout)) != REDIS_OK) {
-            failure = "cannot set command timeout";
-        }
-        if (!failure.empty()) {
-            Error error = s.gate.failed(failure);
-            lock.lock();
-            --s.open;
-            lock.unlock();
-            s.connection_freed.notify_one();
-            return error;
-        }
-        s.gate.succeeded();
-        context = std::move(fresh);
-    } else {
-        lock.unlock();
-    }
+    return call.status;
+}
 
-    RedisLease lease(s.mutex, s.connection_freed, s.idle, s.open, std::move(context));
-    Status status = use(lease.context());
-    if (lease.context().err == 0) {
-        s.gate.request_succeeded();
-    } else {
-        s.gate.connection_lost();
+void RedisPool::run_lane() {
+    State& s = *state_;
+    std::optional<RedisConnection> connection;
+    std::vector<Call*> pipeline;
+    auto drop_connection = [&] {
+        if (!connection) return;
+        connection.reset();
+        s.open.fetch_sub(1, std::memory_order_relaxed);
+    };
+    for (;;) {
+        pipeline.clear();
+        {
+            std::unique_lock lock(s.mutex);
+            s.work.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
+            if (s.stopping) break;
+            std::size_t commands = 0;
+            while (!s.queue.empty()) {
+                Call* call = s.queue.front();
+                if (commands > 0 && commands + call->command_count() > options_.max_pipeline) break;
+                s.queue.pop_front();
+                call->taken = true;
+                pipeline.push_back(call);
+                commands += call->command_count();
+            }
+            if (!s.queue.empty()) s.work.notify_one();  // more than one pipeline's worth
+        }
+
+        if (connection && connection->closed_while_idle()) drop_connection();
+        if (!connection) {
+            // While Redis is down, the gate lets one probe through per backoff period.
+            std::optional<Error> refused = s.gate.begin_attempt();
+            if (!refused) {
+                auto opened = RedisConnection::open(options_.host, options_.port,
+                                                    options_.connect_timeout, options_.command_timeout);
+                if (opened) {
+                    s.gate.succeeded();
+                    connection.emplace(std::move(opened).value());
+                    s.open.fetch_add(1, std::memory_order_relaxed);
+                } else {
+                    refused = s.gate.failed(opened.error().message);
+                }
+            }
+            if (refused) {
+                for (Call* call : pipeline) finish(*call, *refused);
+                continue;
+            }
+        }
+
+        std::size_t commands = 0;
+        for (Call* call : pipeline) {
+            if (call->is_group) {
+                for (const auto& argv : call->group) connection->append(argv);
+            } else {
+                connection->append(call->single);
+            }
+            commands += call->command_count();
+        }
+        s.pipelines.fetch_add(1, std::memory_order_relaxed);
+        s.commands.fetch_add(commands, std::memory_order_relaxed);
+
+        std::optional<Error> failure;
+        for (Call* call : pipeline) {
+            if (failure) {
+                finish(*call, *failure);
+                continue;
+            }
+            call->replies.reserve(call->command_count());
+            for (std::size_t i = 0; i < call->command_count(); ++i) {
+                auto reply = connection->next_reply();
+                if (!reply) {
+                    failure = reply.error();
+                    break;
+                }
+                call->replies.push_back(std::move(reply).value());
+            }
+            finish(*call, failure ? Status(*failure) : Status());
+        }
+        if (failure) {
+            s.gate.connection_lost();
+            drop_connection();
+        } else {
+            s.gate.request_succeeded();
+        }
     }
-    return status;
+    drop_connection();
 }
 
 Result<RedisReply> RedisPool::command(std::span<const std::string_view> argv) {
-    if (argv.empty()) return Error{"INVALID_ARGUMENT", "empty Redis command"};
-    RedisReply out;
-    Status status = with_connection([&](redisContext& c) -> Status {
-        std::vector<const char*> args;
-        std::vector<size_t> lengths;
-        args.reserve(argv.size());
-        lengths.reserve(argv.size());
-        for (auto a : argv) {
-            args.push_back(a.data());
-            lengths.push_back(a.size());
-        }
-        errno = 0;
-        ReplyPtr reply(
-            redisCommandArgv(&c, static_cast<int>(args.size()), args.data(), lengths.data()));
-        if (!reply) return io_error(c, errno);
-        out = RedisReply::from_hiredis(*static_cast<redisReply*>(reply.get()));
-        return {};
-    });
-    if (!status) return status.error();
-    return out;
+    if (auto refused = refuse_unshareable(argv)) return *refused;
+    Call call;
+    call.single = argv;
+    if (Status status = submit(call); !status) return status.error();
+    return std::move(call.replies.front());
 }
 
 Result<std::vector<RedisReply>> RedisPool::commands(
     std::span<const std::vector<std::string_view>> batch) {
     for (const auto& argv : batch) {
-        if (argv.empty()) return Error{"INVALID_ARGUMENT", "empty Redis command in pipeline"};
+        if (auto refused = refuse_unshareable(argv)) return *refused;
     }
-    std::vector<RedisReply> replies;
-    Status status = with_connection([&](redisContext& c) -> Status {
-        for (const auto& argv : batch) {
-            std::vector<const char*> args;
-            std::vector<size_t> lengths;
-            for (auto a : argv) {
-                args.push_back(a.data());
-                lengths.push_back(a.size());
-            }
-            if (redisAppendCommandArgv(&c, static_cast<int>(args.size()), args.data(),
-                                       lengths.data()) != REDIS_OK) {
-                return io_error(c, errno);
-            }
-        }
-        replies.reserve(batch.size());
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            void* raw = nullptr;
-            errno = 0;
-            if (redisGetReply(&c, &raw) != REDIS_OK) {
-                if (c.err == 0) c.err = REDIS_ERR_OTHER;  // unread replies left: never reuse it
-                return io_error(c, errno);
-            }
-            ReplyPtr reply(raw);
-            replies.push_back(RedisReply::from_hiredis(*static_cast<redisReply*>(raw)));
-        }
-        return {};
-    });
-    if (!status) return status.error();
-    return replies;
+    if (batch.empty()) return std::vector<RedisReply>{};
+    Call call;
+    call.group = batch;
+    call.is_group = true;
+    if (Status status = submit(call); !status) return status.error();
+    return std::move(call.replies);
 }
 
 bool RedisPool::healthy() const { return state_->gate.healthy(); }
@@ -237,8 +279,15 @@ Status RedisPool::ping() {
 }
 
 std::size_t RedisPool::open_connections() const {
-    std::lock_guard lock(state_->mutex);
-    return state_->open;
+    return state_->open.load(std::memory_order_relaxed);
+}
+
+std::uint64_t RedisPool::pipelines_sent() const {
+    return state_->pipelines.load(std::memory_order_relaxed);
+}
+
+std::uint64_t RedisPool::commands_sent() const {
+    return state_->commands.load(std::memory_order_relaxed);
 }
 
 }  // namespace admit::store

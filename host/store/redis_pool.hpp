@@ -1,13 +1,21 @@
-// RedisPool: the host's bounded pool of synchronous hiredis (0.14) connections. The host owns
-// it; plugins reach Redis only through the ABI functions the host implements on top of it.
+// RedisPool: the host's Redis client. Callers on any thread hand it commands; `pool_size` lanes,
+// each a thread with one connection, send whatever is queued as ONE pipeline and hand each
+// caller its reply (automatic pipelining). Under load a lane's next pipeline fills while the
+// previous one is answered, so Redis and the host pay one read and one write per pipeline
+// instead of per command; a lone command costs one round trip as before. The host owns the pool;
+// plugins reach Redis only through the ABI functions the host implements on top of it.
 //
-// Thread-safety: every member is thread-safe; each call uses one pooled connection exclusively.
-// Constructing a RedisPool makes the process ignore SIGPIPE (hiredis writes to sockets that the
-// server may have closed); the host ignores it anyway.
+// Because connections are shared, commands that change a connection's state or block it are
+// refused (INVALID_ARGUMENT): MULTI/EXEC/WATCH (use a Lua script), SELECT, SUBSCRIBE and the
+// blocking pops and reads (BLPOP, XREAD BLOCK, WAIT ...). Everything else (including EVAL and
+// EVALSHA) is fine.
+//
+// Thread-safety: every member is thread-safe. Constructing a RedisPool makes the process ignore
+// SIGPIPE (hiredis writes to sockets that the server may have closed); the host ignores it anyway.
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -17,17 +25,17 @@
 #include "host/common/result.hpp"
 #include "host/store/redis_reply.hpp"
 
-struct redisContext;
-
 namespace admit::store {
 
 struct RedisOptions {
     std::string host = "127.0.0.1";
     int port = 6379;
-    std::size_t pool_size = 16;
+    std::size_t pool_size = 4;  // lanes: connections, each with its own I/O thread
     std::chrono::milliseconds connect_timeout{500};
     std::chrono::milliseconds command_timeout{1000};
-    std::chrono::milliseconds acquire_timeout{1000};  // waiting for a free connection
+    // How long a command may wait for a lane to take it before it fails with POOL_EXHAUSTED.
+    std::chrono::milliseconds acquire_timeout{1000};
+    std::size_t max_pipeline = 512;  // commands per pipeline at most
     // After a failed connect, new connections are refused (fail fast) for a backoff that starts
     // at reconnect_backoff_min and doubles up to reconnect_backoff_max while failures continue.
     std::chrono::milliseconds reconnect_backoff_min{100};
@@ -37,6 +45,8 @@ struct RedisOptions {
 class RedisPool {
   public:
     explicit RedisPool(RedisOptions options);
+    // Fails every queued command (DEPENDENCY_UNAVAILABLE), then joins the lanes. No call may be
+    // running or start concurrently.
     ~RedisPool();
     RedisPool(const RedisPool&) = delete;
     RedisPool& operator=(const RedisPool&) = delete;
@@ -44,28 +54,32 @@ class RedisPool {
     // Sends one command (argv[0] is the command name; every argument is binary-safe) and returns
     // the reply tree. A Redis error reply (e.g. WRONGTYPE) is a reply of Type::Error, not a
     // failure. Failures: "DEPENDENCY_UNAVAILABLE" (cannot connect, connection lost; fails fast
-    // during reconnect backoff), "TIMEOUT" (no reply within command_timeout), "POOL_EXHAUSTED",
-    // "INVALID_ARGUMENT" (empty argv).
+    // during reconnect backoff), "TIMEOUT" (no reply within command_timeout), "POOL_EXHAUSTED"
+    // (no lane took it within acquire_timeout), "INVALID_ARGUMENT" (empty argv, or a command
+    // that cannot share a connection, see above). Blocks the calling thread until answered.
     Result<RedisReply> command(std::span<const std::string_view> argv);
 
-    // Sends several commands in one pipeline on one connection; replies in order. Fails as a
-    // whole like command(); individual Redis error replies are Type::Error elements.
+    // Sends several commands back to back in one pipeline on one connection; replies in order.
+    // Fails as a whole like command(); individual Redis error replies are Type::Error elements.
     Result<std::vector<RedisReply>> commands(std::span<const std::vector<std::string_view>> batch);
 
     // True when the last connect, command or ping succeeded.
     bool healthy() const;
-    // PING on a pooled connection; updates healthy().
+    // PING through a lane; updates healthy().
     Status ping();
 
     const RedisOptions& options() const { return options_; }
-    // Connections currently open (idle + in use + being opened). For tests and metrics.
+    // Connections currently open. For tests and metrics.
     std::size_t open_connections() const;
+    // Pipelines sent and commands in them so far. For tests and metrics.
+    std::uint64_t pipelines_sent() const;
+    std::uint64_t commands_sent() const;
 
   private:
-    // Runs `use` on a connection (idle, or newly opened within the bound). A connection whose
-    // context reports an error afterwards is dropped, never reused.
-    Status with_connection(const std::function<Status(redisContext&)>& use);
+    struct Call;
     struct State;
+    Status submit(Call& call);
+    void run_lane();
     RedisOptions options_;
     std::unique_ptr<State> state_;
 };

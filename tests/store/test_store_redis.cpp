@@ -1,6 +1,13 @@
 // RedisPool and ScriptRegistry against the private Redis of the test run.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "host/store/redis_scripts.hpp"
@@ -77,38 +84,135 @@ TEST_F(RedisStoreTest, EmptyCommandIsRefused) {
     EXPECT_EQ(empty.error().code, "INVALID_ARGUMENT");
 }
 
-TEST_F(RedisStoreTest, ExhaustedPoolFailsAfterAcquireTimeout) {
-    RedisOptions options = test_redis_options(1);
-    options.command_timeout = std::chrono::milliseconds{3000};
-    RedisPool one(options);
-    // Hold the only connection with a blocking pop from another thread.
-    std::thread blocker([&] { (void)run(one, {"BLPOP", prefix_ + "never", "1"}); });
-    // Wait (bounded) until the blocker holds the connection.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{2};
-    for (;;) {
-        auto clients = run(pool_, {"CLIENT", "LIST"});
-        ASSERT_TRUE(clients.ok());
-        if (clients->str.find("cmd=blpop") != std::string::npos) break;
-        ASSERT_LT(std::chrono::steady_clock::now(), until) << "blocker never started";
-        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+TEST_F(RedisStoreTest, CommandsThatChangeOrBlockTheirConnectionAreRefused) {
+    const std::vector<std::vector<std::string>> refused = {
+        {"MULTI"},           {"exec"},         {"WATCH", prefix_ + "k"}, {"SELECT", "1"},
+        {"SUBSCRIBE", "ch"}, {"BLPOP", prefix_ + "l", "1"},             {"brpoplpush", "a", "b", "1"},
+        {"CLIENT", "REPLY", "OFF"},             {"XREAD", "BLOCK", "10", "STREAMS", "s", "$"}};
+    for (const auto& argv : refused) {
+        auto reply = run(pool_, argv);
+        ASSERT_FALSE(reply.ok()) << argv.front();
+        EXPECT_EQ(reply.error().code, "INVALID_ARGUMENT") << argv.front();
     }
-    auto second = run(one, {"PING"});
-    blocker.join();
-    ASSERT_FALSE(second.ok());
-    EXPECT_EQ(second.error().code, "POOL_EXHAUSTED");
+    EXPECT_TRUE(run(pool_, {"CLIENT", "LIST"}).ok());
+    EXPECT_TRUE(run(pool_, {"XREAD", "COUNT", "1", "STREAMS", prefix_ + "s", "0"}).ok());
+
+    std::vector<std::vector<std::string_view>> batch = {{"PING"}, {"MULTI"}};
+    auto group = pool_.commands(batch);
+    ASSERT_FALSE(group.ok());
+    EXPECT_EQ(group.error().code, "INVALID_ARGUMENT");
 }
 
-TEST_F(RedisStoreTest, CommandTimeoutIsReportedAndConnectionDropped) {
+TEST_F(RedisStoreTest, ConcurrentCallersSharePipelinesAndEachGetsItsOwnReplies) {
+    RedisPool two(test_redis_options(2));
+    constexpr int kThreads = 24;
+    constexpr int kCommands = 200;
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < kThreads; ++t) {
+        callers.emplace_back([&, t] {
+            const std::string key = prefix_ + "n" + std::to_string(t);
+            for (int i = 1; i <= kCommands; ++i) {
+                auto counted = run(two, {"INCR", key});
+                if (!counted.ok() || counted->integer != i) ++wrong;
+            }
+        });
+    }
+    for (auto& caller : callers) caller.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(two.commands_sent(), static_cast<std::uint64_t>(kThreads * kCommands));
+    EXPECT_LT(two.pipelines_sent(), two.commands_sent());  // callers' commands shared pipelines
+    EXPECT_LE(two.open_connections(), 2u);
+}
+
+// A TCP listener that accepts connections and never answers: a Redis that hangs.
+class SilentServer {
+  public:
+    SilentServer() {
+        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+            ::listen(listener_, 16) != 0 ||
+            ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+            ADD_FAILURE() << "cannot listen on loopback";
+        }
+        port_ = ntohs(address.sin_port);
+        acceptor_ = std::thread([this] {
+            for (;;) {
+                int fd = ::accept(listener_, nullptr, nullptr);
+                if (fd < 0) return;
+                std::lock_guard lock(mutex_);
+                accepted_.push_back(fd);
+            }
+        });
+    }
+    ~SilentServer() {
+        ::shutdown(listener_, SHUT_RDWR);
+        ::close(listener_);
+        acceptor_.join();
+        for (int fd : accepted_) ::close(fd);
+    }
+    int port() const { return port_; }
+    std::size_t accepted() {
+        std::lock_guard lock(mutex_);
+        return accepted_.size();
+    }
+
+  private:
+    int listener_ = -1;
+    int port_ = 0;
+    std::thread acceptor_;
+    std::mutex mutex_;
+    std::vector<int> accepted_;
+};
+
+TEST(RedisPoolHangTest, CommandsWaitingForABusyLaneFailAfterAcquireTimeout) {
+    SilentServer hung;
     RedisOptions options = test_redis_options(1);
+    options.port = hung.port();
+    options.command_timeout = std::chrono::milliseconds{1500};
+    RedisPool one(options);
+    std::thread stuck([&] {
+        auto first = run(one, {"PING"});
+        EXPECT_FALSE(first.ok());
+        if (!first.ok()) {
+            EXPECT_EQ(first.error().code, "TIMEOUT");
+        }
+    });
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{2};
+    while (one.pipelines_sent() == 0) {  // the only lane is now waiting for the first reply
+        ASSERT_LT(std::chrono::steady_clock::now(), until) << "the first command was never sent";
+        std::this_thread::sleep_for(std::chrono::milliseconds{2});
+    }
+    auto second = run(one, {"PING"});
+    stuck.join();
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.error().code, "POOL_EXHAUSTED");
+    EXPECT_EQ(one.pipelines_sent(), 1u);  // the refused command was never sent
+}
+
+TEST(RedisPoolHangTest, TimeoutIsReportedAndTheConnectionIsNeverReused) {
+    SilentServer hung;
+    RedisOptions options = test_redis_options(1);
+    options.port = hung.port();
     options.command_timeout = std::chrono::milliseconds{100};
     RedisPool quick(options);
-    auto blocked = run(quick, {"BLPOP", prefix_ + "never", "2"});
+    auto blocked = run(quick, {"PING"});
     ASSERT_FALSE(blocked.ok());
     EXPECT_EQ(blocked.error().code, "TIMEOUT") << blocked.error().message;
     EXPECT_EQ(quick.open_connections(), 0u);
-    auto after = run(quick, {"PING"});
-    ASSERT_TRUE(after.ok()) << after.error().message;
-    EXPECT_EQ(after->str, "PONG");
+    // The late reply of the first PING could answer the second one: a new connection is used.
+    auto again = run(quick, {"PING"});
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, "TIMEOUT");
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{2};
+    while (hung.accepted() < 2 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{2});
+    }
+    EXPECT_EQ(hung.accepted(), 2u);
 }
 
 TEST_F(RedisStoreTest, ScriptsRunBySha) {
