@@ -30,6 +30,7 @@ struct AuthSettings {
     HasherLimits hasher;
     int64_t maintenance_interval_seconds = 60;
     int64_t token_cache_entries = 50000;  ///< verified tokens remembered (0: verify every time)
+    int64_t revocation_cache_ms = 1000;   ///< how long an "allowed" revocation verdict is reused (0: never)
 };
 
 class AuthPlugin final : public sdk::Plugin {

@@ -42,14 +42,26 @@ sdk::Status judge_user_entry(std::string_view entry, int64_t version)
 
 }  // namespace
 
-Revocation::Revocation(sdk::Database& db, sdk::Redis& redis, int64_t session_block_seconds)
-    : db_(db), redis_(redis), session_block_seconds_(session_block_seconds)
+Revocation::Revocation(sdk::Database& db, sdk::Redis& redis, int64_t session_block_seconds,
+                       std::chrono::milliseconds allowed_window, std::size_t allowed_capacity)
+    : db_(db), redis_(redis), session_block_seconds_(session_block_seconds), allowed_(allowed_window, allowed_capacity)
 {
 }
 
 sdk::Status Revocation::register_scripts() { return redis_.register_script(kPutUserScript, kPutUserSource); }
 
 sdk::Status Revocation::check(const std::string& user_id, const std::string& session_id, int64_t version, int64_t now)
+{
+    const auto checked = AllowedSessions::Clock::now();
+    if (allowed_.allowed(session_id, user_id, version, checked)) return {};
+    const uint64_t epoch = allowed_.epoch();
+    sdk::Status verdict = check_uncached(user_id, session_id, version, now);
+    if (verdict) allowed_.remember(session_id, user_id, version, checked, epoch);
+    return verdict;
+}
+
+sdk::Status Revocation::check_uncached(const std::string& user_id, const std::string& session_id, int64_t version,
+                                       int64_t now)
 {
     auto reply = redis_.command({"MGET", std::string(kReadyKey), user_key(user_id), session_key(session_id)});
     const bool answered = reply && reply->type == sdk::RedisReply::Type::array && reply->elements.size() == 3;
@@ -87,12 +99,14 @@ sdk::Status Revocation::check_in_database(const std::string& user_id, const std:
 
 void Revocation::user_changed(const std::string& user_id, int64_t version, const std::string& status)
 {
+    allowed_.forget_all();  // rare (an admin action): not worth an index by user
     auto reply = redis_.eval(kPutUserScript, {user_key(user_id)}, {std::to_string(version), status});
     if (!reply || reply->is_error()) drop_ready_marker();
 }
 
 void Revocation::session_revoked(const std::string& session_id)
 {
+    allowed_.forget_session(session_id);
     auto reply = redis_.command(
         {"SET", session_key(session_id), "1", "EX", std::to_string(session_block_seconds_)});
     if (!reply || reply->is_error()) drop_ready_marker();

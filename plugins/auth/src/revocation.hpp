@@ -7,10 +7,14 @@
 //   auth:session:<sid>         present for revoked sessions, expiring one access-token lifetime later
 // PostgreSQL is the truth: when Redis fails, or has lost its data (no ready marker), the check
 // reads PostgreSQL instead, and the set is rebuilt from it. When both fail the token is refused
-// (fail closed).
+// (fail closed). An "allowed" verdict is remembered for `allowed_window` (AllowedSessions): a
+// revocation made through this host applies at once, one made through another host within that
+// window.
 //
 // Thread-safe.
 #pragma once
+
+#include "allowed_sessions.hpp"
 
 #include <admit/sdk.hpp>
 
@@ -24,8 +28,9 @@ namespace admit::auth {
 class Revocation {
 public:
     /// `session_block_seconds`: how long a revoked session stays blocked in Redis (>= the
-    /// access-token lifetime).
-    Revocation(sdk::Database& db, sdk::Redis& redis, int64_t session_block_seconds);
+    /// access-token lifetime). `allowed_window` 0: every request asks Redis.
+    Revocation(sdk::Database& db, sdk::Redis& redis, int64_t session_block_seconds,
+               std::chrono::milliseconds allowed_window, std::size_t allowed_capacity);
 
     /// Registers the Redis script it uses. [init]
     sdk::Status register_scripts();
@@ -47,12 +52,14 @@ public:
     uint64_t fallbacks() const noexcept { return fallbacks_.load(std::memory_order_relaxed); }
 
 private:
+    sdk::Status check_uncached(const std::string& user_id, const std::string& session_id, int64_t version, int64_t now);
     sdk::Status check_in_database(const std::string& user_id, const std::string& session_id, int64_t version);
     void drop_ready_marker();
 
     sdk::Database& db_;
     sdk::Redis& redis_;
     int64_t session_block_seconds_;
+    AllowedSessions allowed_;
     std::mutex rebuild_mutex_;
     std::atomic<uint64_t> fallbacks_{0};
 };

@@ -6,7 +6,7 @@
 //   - keyed by the BLAKE2b-256 digest of the whole token, so only the identical token hits;
 //   - an entry answers only under the key-ring generation it was verified in (a key leaving the
 //     ring invalidates what it signed), and the caller re-checks exp/nbf on every hit
-//     (token_times_valid); the revocation check is never cached;
+//     (token_times_valid); the revocation check is not part of it (see AllowedSessions);
 //   - bounded: per shard two generations of at most capacity/kShards entries each; when the
 //     current one is full the older one is dropped (a cheap approximation of LRU).
 // Thread-safe: sharded mutexes, no lock held while verifying.

@@ -3,6 +3,7 @@
 #include "auth_e2e_fixture.hpp"
 
 #include <thread>
+#include <utility>
 
 namespace admit::auth::testing {
 namespace {
@@ -139,6 +140,52 @@ TEST_F(Flow, LogoutRevokesTheSessionAtOnce)
     EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", session.refresh}}).status, 401);
     EXPECT_EQ(get("/api/v1/auth/me", other.access).status, 200);
     EXPECT_EQ(request("POST", "/api/v1/auth/logout").status, 401);
+}
+
+/// The value of a metric line "name value" in /metrics (-1 when absent).
+double metric_value(const std::string& metrics, const std::string& name)
+{
+    const auto at = metrics.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size() + 2));
+}
+
+TEST_F(Flow, ATokenThisHostIssuedSkipsVerificationButIsStillChecked)
+{
+    signup("fresh@example.com");
+    const auto session = login("fresh@example.com");
+    const std::string hits = "admit_auth_token_cache_hits_total";
+    const double before = metric_value(get("/metrics").body, hits);
+    ASSERT_EQ(get("/api/v1/auth/me", session.access).status, 200);
+    EXPECT_EQ(metric_value(get("/metrics").body, hits), before + 1) << "the first use was answered from the cache";
+    std::string tampered = session.access;
+    tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+    EXPECT_EQ(get("/api/v1/auth/me", tampered).status, 401) << "only the identical token hits";
+    ASSERT_EQ(request("POST", "/api/v1/auth/logout", "", session.access).status, 204);
+    EXPECT_EQ(get("/api/v1/auth/me", session.access).status, 401) << "revocation is checked on cached tokens";
+}
+
+TEST_F(Flow, ALogoutThroughAnotherHostAppliesHereWithinTheRevocationWindow)
+{
+    signup("roamer@example.com");
+    const auto session = login("roamer@example.com");
+    ASSERT_EQ(get("/api/v1/auth/me", session.access).status, 200);  // this host now reuses "allowed"
+
+    admit::testing::AdmitdProcess other(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", venue_.string()});
+    auto other_port = other.wait_until_serving();
+    ASSERT_TRUE(other_port.has_value()) << other.log();
+    const uint16_t this_port = std::exchange(port_, *other_port);
+    const auto out = request("POST", "/api/v1/auth/logout", "", session.access);
+    port_ = this_port;
+    ASSERT_EQ(out.status, 204) << out.body;
+
+    // revocation_cache_ms is 1 s: a bounded wait that would fail if the verdict never expired.
+    int status = 200;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+         status == 200 && std::chrono::steady_clock::now() < deadline;) {
+        status = get("/api/v1/auth/me", session.access).status;
+        if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // paced poll
+    }
+    EXPECT_EQ(status, 401);
 }
 
 TEST_F(Flow, EveryAccountChangePublishesAnAuditEvent)
