@@ -19,7 +19,8 @@
 #
 # Environment: BUILD_DIR (default build/bench, a Release tree with ADMIT_BUILD_BENCH=ON; built if
 # needed), BUYERS (20000), RATE (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler
-# threads, 128), REDIS_POOL (WORKERS), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key).
+# threads, 128), REDIS_POOL (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send
+# Idempotency-Key), REVOCATION_CACHE_MS (auth's revocation_cache_ms, 1000).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
@@ -31,7 +32,7 @@ RATE="${RATE:-12000}"
 CONNECTIONS="${CONNECTIONS:-256}"
 RETRIES="${RETRIES:-3}"
 WORKERS="${WORKERS:-128}"
-REDIS_POOL="${REDIS_POOL:-$WORKERS}" # one connection per handler thread: no waiting for the pool
+REDIS_POOL="${REDIS_POOL:-2}" # pipelined lanes: few connections make long pipelines
 BATCH_MAX="${BATCH_MAX:-512}"
 IDEMPOTENCY="${IDEMPOTENCY:-1}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
@@ -102,6 +103,8 @@ pool_size = 32
 host = "127.0.0.1"
 port = $REDIS_PORT
 pool_size = $REDIS_POOL
+[plugin.auth]
+revocation_cache_ms = ${REVOCATION_CACHE_MS:-1000}
 [plugin.reservation]
 batch_max = $BATCH_MAX
 TOML
