@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "host/events/dead_letters.hpp"
@@ -12,6 +13,7 @@
 #include "host/events/kafka_relay_target.hpp"
 #include "host/events/kafka_subscriber.hpp"
 #include "host/events/outbox_relay.hpp"
+
 #include "host/store/migrations.hpp"
 #include "host/store/sql_exec.hpp"
 
@@ -29,6 +31,15 @@ const std::string kPublishAndNotify =
     ") RETURNING id, pg_current_xact_id()) "
     "SELECT id, pg_current_xact_id()::text, pg_notify('" +
     std::string(kOutboxChannel) + "', '') FROM ins";
+
+// $1: [{"t": topic, "k": key, "p": payload}, ...]; ids follow the array's order.
+const std::string kPublishMany =
+    "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
+    "SELECT e.t, e.k, e.p, " + micros_to_timestamptz(2) +
+    " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, k text, p text)) WITH ORDINALITY"
+    " AS e(t, k, p, n) ORDER BY e.n "
+    "RETURNING 1) SELECT count(*)::text, pg_current_xact_id()::text FROM ins";
+const std::string kPublishManyAndNotify = kPublishMany + ", pg_notify('" + std::string(kOutboxChannel) + "', '')";
 
 // Reads (id, xid) from the publish statement.
 class PublishedRow final : public store::RowSink {
@@ -111,6 +122,30 @@ Result<EventId> EventBus::publish(pqxx::transaction_base& tx, std::string_view t
     ++state_->counters.published;
     state_->pending.add(std::move(*row.xid));
     return std::stoll(*row.id);
+}
+
+Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoing> events) {
+    if (events.empty()) return {};
+    boost::json::array rows;
+    rows.reserve(events.size());
+    for (const auto& e : events) {
+        if (e.topic.empty() || e.topic.find('*') != std::string::npos) {
+            return Error{"EVENT_INVALID", "event topic must be non-empty and contain no '*'"};
+        }
+        rows.push_back(boost::json::object{{"t", e.topic}, {"k", e.key}, {"p", e.payload}});
+    }
+    const std::optional<std::string> params[] = {boost::json::serialize(rows),
+                                                 std::to_string(to_micros(state_->clock()))};
+    PublishedRow row;  // (count, xid)
+    auto result = store::execute(
+        tx, state_->options.notify_on_publish ? kPublishManyAndNotify : kPublishMany, params, &row);
+    if (!result) return result.error();
+    if (!row.id || !row.xid || *row.id != std::to_string(events.size())) {
+        return Error{"INTERNAL", "the outbox insert did not write every event"};
+    }
+    state_->counters.published += events.size();
+    state_->pending.add(std::move(*row.xid));
+    return {};
 }
 
 Status EventBus::subscribe(Subscription subscription) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +51,15 @@ class EventBus {
     // transaction is then aborted). Never throws.
     Result<EventId> publish(pqxx::transaction_base& tx, std::string_view topic,
                             std::string_view key, std::string_view payload);
+
+    // An event waiting to be written by publish_many().
+    struct Outgoing {
+        std::string topic, key, payload;
+    };
+    // Writes all `events` to the outbox in `tx` with ONE statement, in the given order (their ids
+    // ascend in that order, so per-key order is kept), with the same effects as publish() for
+    // each. Used to write the events of a whole transaction at its end. Errors as publish().
+    Status publish_many(pqxx::transaction_base& tx, std::span<const Outgoing> events);
 
     // Registers a handler; only before start(). Error{"EVENT_INVALID"} for an empty or duplicate
     // subscriber id, an empty topic, a '*' anywhere but at the end, or a missing handler.

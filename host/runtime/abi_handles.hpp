@@ -4,8 +4,10 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "admit/abi.h"
+#include "host/events/event_bus.hpp"
 
 namespace admit::http {
 struct Response;
@@ -36,9 +38,12 @@ struct admit_principal_out {
 };
 
 // A database transaction: valid inside one db_transaction callback or subscriber call.
+// `deferred_events`, when set (db_transaction), collects event_publish calls; they are written
+// with one statement when the body succeeds, just before COMMIT. Otherwise each is written at once.
 struct admit_tx {
     pqxx::transaction_base* tx = nullptr;
     admit_host* owner = nullptr;  // the plugin whose callback holds it
+    std::vector<admit::events::EventBus::Outgoing>* deferred_events = nullptr;
 };
 
 // A registered metric of a plugin.

@@ -88,11 +88,16 @@ admit_status db_transaction(admit_host* host, admit_tx_fn fn, void* ctx, admit_s
     auto* pool = configured(runtime_of(host).services().pg, error, "PostgreSQL");
     if (pool == nullptr) return ADMIT_E_UNSUPPORTED;
     admit_status body_status = ADMIT_OK;
+    std::vector<events::EventBus::Outgoing> deferred;
     auto result = store::run_transaction(*pool, [&](pqxx::work& work) -> Status {
-        admit_tx tx{&work, host};
+        deferred.clear();  // a retried body publishes again
+        admit_tx tx{&work, host, &deferred};
         body_status = fn(ctx, &tx);
         if (body_status != ADMIT_OK) return Error{"ABORTED", "the transaction body failed"};
-        return {};
+        if (deferred.empty()) return {};
+        auto* bus = runtime_of(host).services().events;
+        if (bus == nullptr) return Error{"UNSUPPORTED", "events were published without an event outbox"};
+        return bus->publish_many(work, deferred);
     });
     if (body_status != ADMIT_OK) return body_status;  // the body already explained itself
     if (!result) return fail(error, result.error());

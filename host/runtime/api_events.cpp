@@ -30,6 +30,15 @@ admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admi
         write_to(error, "event topic is empty");
         return ADMIT_E_INVALID_ARGUMENT;
     }
+    if (view(topic).find('*') != std::string_view::npos) {
+        write_to(error, "event topic must not contain '*'");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    if (tx->deferred_events != nullptr) {
+        tx->deferred_events->push_back(
+            {std::string(view(topic)), std::string(view(key)), std::string(view(payload))});
+        return ADMIT_OK;
+    }
     auto result = bus->publish(*tx->tx, view(topic), view(key), view(payload));
     if (!result) return fail(error, result.error());
     return ADMIT_OK;

@@ -93,6 +93,49 @@ TEST_P(EventBusTest, EventsOfOneKeyArriveInPublishOrderForEverySubscriber) {
     }
 }
 
+TEST_P(EventBusTest, EventsWrittenTogetherKeepTheirOrderAndOnlyACommitDeliversThem) {
+    auto bus = make_bus({"stock", "seats"});
+    ASSERT_TRUE(bus->subscribe({"stock", "s", recording_handler("s")}).ok());
+    ASSERT_TRUE(bus->start().ok());
+    const std::string odd_payload = "{\"note\":\"quote \\\" and\\nnewline, \u00e9\"}";
+    std::vector<EventBus::Outgoing> together;
+    for (int i = 0; i < 10; ++i) {
+        for (const std::string key : {"k1", "k2", "k3"}) together.push_back({"stock", key, std::to_string(i)});
+    }
+    together.push_back({"stock", "k4", odd_payload});
+    {
+        auto lease = pool_->acquire();
+        ASSERT_TRUE(lease.ok());
+        pqxx::work tx(lease->conn());
+        std::vector<EventBus::Outgoing> invalid = {{"stock", "k", "1"}, {"sto*", "k", "2"}};
+        auto refused = bus->publish_many(tx, invalid);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_EQ(refused.error().code, "EVENT_INVALID");
+        ASSERT_TRUE(bus->publish_many(tx, std::vector<EventBus::Outgoing>{{"stock", "k1", "rolled back"}}).ok());
+        tx.abort();
+    }
+    {
+        auto lease = pool_->acquire();
+        ASSERT_TRUE(lease.ok());
+        pqxx::work tx(lease->conn());
+        ASSERT_TRUE(bus->publish_many(tx, together).ok());
+        tx.commit();
+    }
+    ASSERT_TRUE(wait_until([&] { return effects("s") == together.size(); })) << describe(*bus);
+    bus->stop();
+    std::map<std::string, int> next;
+    for (const auto& call : calls("s")) {
+        EXPECT_NE(call.event.payload, "rolled back");
+        if (call.event.key == "k4") {
+            EXPECT_EQ(call.event.payload, odd_payload);
+            continue;
+        }
+        EXPECT_EQ(std::stoi(call.event.payload), next[call.event.key]++) << "key " << call.event.key;
+    }
+    EXPECT_EQ(next.size(), 3u);
+    EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_outbox"), std::to_string(together.size()));
+}
+
 TEST_P(EventBusTest, RedeliveryIsFilteredByHandledIds) {
     auto bus = make_bus({"pay"});
     ASSERT_TRUE(bus->subscribe({"pay", "once", recording_handler("once")}).ok());

@@ -357,7 +357,10 @@ typedef struct admit_host_api {
                                       void* reply_ctx, admit_sink* error);
 
     /* --- events --- */
-    /* Writes the event to the outbox inside `tx` (required): delivered only if tx commits. */
+    /* Writes the event to the outbox inside `tx` (required): delivered only if tx commits. Inside a
+     * db_transaction the host writes all of the body's events with one statement after the body
+     * returned ADMIT_OK, before COMMIT (in publish order); if that write fails, the transaction
+     * fails as a whole. In a subscriber's transaction each event is written at once. */
     admit_status (*event_publish)(admit_host* host, admit_tx* tx, admit_str topic, admit_str key,
                                   admit_str payload, admit_sink* error);
     admit_status (*event_subscribe)(admit_host* host, const admit_subscription_desc* subscription,
