@@ -99,7 +99,7 @@ void ClaimBatcher::stop()
 
 std::future<BatchOutcome> ClaimBatcher::submit(HoldRecord record)
 {
-    Pending pending{std::move(record), {}};
+    Pending pending{std::move(record), {}, std::chrono::steady_clock::now()};
     auto future = pending.done.get_future();
     {
         std::lock_guard lock(mutex_);
@@ -144,6 +144,12 @@ void ClaimBatcher::run()
 
 void ClaimBatcher::write(std::vector<Pending>& batch)
 {
+    const auto started = std::chrono::steady_clock::now();
+    for (const auto& pending : batch) {
+        metrics_.queued_seconds.observe(std::chrono::duration<double>(started - pending.submitted).count());
+    }
+    metrics_.batches.add();
+    metrics_.holds.add(static_cast<double>(batch.size()));
     std::unordered_map<std::string, BatchOutcome> outcome;
     std::unordered_map<std::string, std::size_t> expected_claims;
     boost::json::array reservations;
@@ -200,6 +206,8 @@ void ClaimBatcher::write(std::vector<Pending>& batch)
         }
         return {};
     });
+    metrics_.transaction_seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (!status) {
         log_error_("writing a batch of " + std::to_string(batch.size()) + " holds failed: " + status.message());
         for (auto& [id, state] : outcome) state = BatchOutcome::failed;

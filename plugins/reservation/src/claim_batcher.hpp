@@ -9,6 +9,7 @@
 
 #include <admit/sdk.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -56,10 +57,17 @@ enum class BatchOutcome {
 class ClaimBatcher {
 public:
     using Log = std::function<void(const std::string&)>;
+    /// Observability of the batches (optional; default: none record anything).
+    struct Metrics {
+        sdk::Metric queued_seconds;      ///< per hold: from submit() to its batch starting
+        sdk::Metric transaction_seconds; ///< per batch: the transaction, commit included
+        sdk::Metric batches;             ///< counter: batches written
+        sdk::Metric holds;               ///< counter: holds in them
+    };
 
-    ClaimBatcher(sdk::Database& db, std::size_t max_batch, std::size_t writers, Log log_error)
+    ClaimBatcher(sdk::Database& db, std::size_t max_batch, std::size_t writers, Log log_error, Metrics metrics = {})
         : db_(db), max_batch_(max_batch == 0 ? 1 : max_batch), writer_count_(writers == 0 ? 1 : writers),
-          log_error_(std::move(log_error))
+          log_error_(std::move(log_error)), metrics_(std::move(metrics))
     {
     }
     ~ClaimBatcher() { stop(); }
@@ -82,6 +90,7 @@ private:
     struct Pending {
         HoldRecord record;
         std::promise<BatchOutcome> done;
+        std::chrono::steady_clock::time_point submitted;
     };
     void run();
     void write(std::vector<Pending>& batch);
@@ -90,6 +99,7 @@ private:
     const std::size_t max_batch_;
     const std::size_t writer_count_;
     Log log_error_;
+    Metrics metrics_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Pending> queue_;

@@ -32,7 +32,14 @@ public:
         redis_ = std::make_unique<RedisHolds>(host.redis());
         batcher_ = std::make_unique<ClaimBatcher>(host.db(), static_cast<std::size_t>(host.config_int("batch_max", 512)),
                                                   static_cast<std::size_t>(host.config_int("batch_writers", 2)),
-                                                  [&host](const std::string& message) { host.error(message); });
+                                                  [&host](const std::string& message) { host.error(message); },
+                                                  ClaimBatcher::Metrics{
+                                                      host.histogram("hold_queued_seconds",
+                                                                     "Time a decided hold waited for its batch"),
+                                                      host.histogram("hold_batch_seconds",
+                                                                     "Time of a batch's transaction, commit included"),
+                                                      host.counter("hold_batches_total", "Batches of holds written"),
+                                                      host.counter("batched_holds_total", "Holds written in batches")});
         contexts_ = std::make_unique<SaleContextCache>(
             [&host](const std::string& schedule) { return host.call("product.sale_context", {{"scheduleId", schedule}}); },
             std::chrono::milliseconds(host.config_int("sale_context_cache_ms", 1000)));
