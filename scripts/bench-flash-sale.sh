@@ -20,7 +20,7 @@
 # Environment: BUILD_DIR (default build/bench, a Release tree with ADMIT_BUILD_BENCH=ON; built if
 # needed), BUYERS (20000), RATE (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler
 # threads, 128), REDIS_POOL (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send
-# Idempotency-Key), REVOCATION_CACHE_MS (auth's revocation_cache_ms, 1000).
+# Idempotency-Key), REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
@@ -104,7 +104,7 @@ host = "127.0.0.1"
 port = $REDIS_PORT
 pool_size = $REDIS_POOL
 [plugin.auth]
-revocation_cache_ms = ${REVOCATION_CACHE_MS:-1000}
+revocation_cache_ms = ${REVOCATION_CACHE_MS:-60000}
 [plugin.reservation]
 batch_max = $BATCH_MAX
 TOML

@@ -107,16 +107,20 @@ Response AuthPlugin::login(const Request& request)
             (void)host_->db().exec("UPDATE auth.users SET password_hash = $2 WHERE id = $1", user->id, *rehashed);
         }
     }
+    const uint64_t epoch = revocation_->epoch();
     auto session = start_session(host_->db(), *user, request.remote_addr(), now_seconds(), settings_.refresh_ttl_seconds);
     if (!session) return failure_response(session.error());
     logins_succeeded_.add();
-    return token_response(*user, session->session_id, session->refresh_token);
+    return token_response(*user, session->session_id, session->refresh_token, epoch);
 }
 
-Response AuthPlugin::token_response(const User& user, const std::string& session_id, const std::string& refresh_token)
+Response AuthPlugin::token_response(const User& user, const std::string& session_id, const std::string& refresh_token,
+                                    uint64_t epoch_before)
 {
     auto access = issue_access_token(user, session_id);
     if (!access) return failure_response(access.error());
+    // PostgreSQL just found (or made) this session valid: its first requests need no check.
+    revocation_->remember_issued(user.id, session_id, user.token_version, epoch_before);
     auto response = Response::json(200, {{"accessToken", *access},
                                          {"refreshToken", refresh_token},
                                          {"tokenType", "Bearer"},
@@ -133,11 +137,12 @@ Response AuthPlugin::refresh(const Request& request)
     auto token = sdk::fields::required_string(*body, "refreshToken");
     if (!token) return Response::from_error(token.error());
     if (token->size() > 256) return Response::error(401, "UNAUTHENTICATED", "the refresh token is invalid or expired");
+    const uint64_t epoch = revocation_->epoch();
     auto rotated = rotate_refresh_token(host_->db(), *token, now_seconds(), settings_.refresh_ttl_seconds);
     if (!rotated) return failure_response(rotated.error());
     switch (rotated->outcome) {
     case RefreshOutcome::rotated:
-        return token_response(rotated->user, rotated->issued.session_id, rotated->issued.refresh_token);
+        return token_response(rotated->user, rotated->issued.session_id, rotated->issued.refresh_token, epoch);
     case RefreshOutcome::reused:
         revocation_->session_revoked(rotated->issued.session_id);
         return Response::error(401, "TOKEN_REUSED", "this refresh token was already used; the session is revoked");

@@ -18,6 +18,7 @@ bool AllowedSessions::allowed(const std::string& session, const std::string& use
                               Clock::time_point now)
 {
     if (per_shard_ == 0) return false;
+    if (now.time_since_epoch().count() >= trusted_until_.load(std::memory_order_acquire)) return false;
     Shard& shard = shard_of(session);
     std::lock_guard lock(shard.mutex);
     const auto found = shard.entries.find(session);
@@ -54,6 +55,11 @@ void AllowedSessions::forget_all()
         std::lock_guard lock(shard.mutex);
         shard.entries.clear();
     }
+}
+
+void AllowedSessions::trust_until(Clock::time_point moment) noexcept
+{
+    trusted_until_.store(moment.time_since_epoch().count(), std::memory_order_release);
 }
 
 std::size_t AllowedSessions::size() const

@@ -8,7 +8,11 @@
 //   - a revocation made on this host (forget_session, forget_all) takes effect at once, also
 //     against a check that was in flight while it happened: remember() stores nothing when a
 //     forget ran after the caller's epoch() was read;
-//   - a revocation made on another host takes effect here within `window`;
+//   - a revocation made on another host reaches this one through the revocation log, which the
+//     follower reads every few hundred ms; each good read extends trust_until(). Past that
+//     moment (the log could not be read) no entry answers, so a lost log never serves stale
+//     verdicts. Without a follower, trust_forever() and keep `window` short: a revocation made
+//     on another host then takes effect here within `window`;
 //   - bounded: a shard that reaches capacity/kShards entries is cleared.
 // A zero window disables it: allowed() never answers and remember() keeps nothing.
 // Thread-safe: sharded mutexes.
@@ -39,6 +43,9 @@ class AllowedSessions {
                   uint64_t epoch_before);
     void forget_session(const std::string& session);
     void forget_all();
+    /// Entries answer only until `moment` (extended by each good read of the revocation log).
+    void trust_until(Clock::time_point moment) noexcept;
+    void trust_forever() noexcept { trust_until(Clock::time_point::max()); }
     std::size_t size() const;
 
   private:
@@ -57,6 +64,7 @@ class AllowedSessions {
     const std::chrono::milliseconds window_;
     const std::size_t per_shard_;
     std::atomic<uint64_t> epoch_{0};
+    std::atomic<Clock::rep> trusted_until_{Clock::time_point::min().time_since_epoch().count()};
     std::array<Shard, kShards> shards_;
 };
 

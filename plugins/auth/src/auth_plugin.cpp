@@ -30,6 +30,7 @@ AuthSettings read_settings(const sdk::Host& host)
     s.maintenance_interval_seconds = host.config_int("maintenance_interval_seconds", s.maintenance_interval_seconds);
     s.token_cache_entries = host.config_int("token_cache_entries", s.token_cache_entries);
     s.revocation_cache_ms = host.config_int("revocation_cache_ms", s.revocation_cache_ms);
+    s.revocation_poll_ms = host.config_int("revocation_poll_ms", s.revocation_poll_ms);
     return s;
 }
 
@@ -52,8 +53,11 @@ Status check_settings(const AuthSettings& s)
     if (s.token_cache_entries < 0 || s.token_cache_entries > 10'000'000) {
         return Error::invalid("auth: token_cache_entries must be between 0 and 10000000");
     }
-    if (s.revocation_cache_ms < 0 || s.revocation_cache_ms > 60'000) {
-        return Error::invalid("auth: revocation_cache_ms must be between 0 and 60000");
+    if (s.revocation_cache_ms < 0 || s.revocation_cache_ms > 3'600'000) {
+        return Error::invalid("auth: revocation_cache_ms must be between 0 and 3600000");
+    }
+    if (s.revocation_poll_ms < 0 || s.revocation_poll_ms > 10'000) {
+        return Error::invalid("auth: revocation_poll_ms must be between 0 and 10000");
     }
     return {};
 }
@@ -90,6 +94,13 @@ Status AuthPlugin::init(sdk::Host& host)
     revocation_ = std::make_unique<Revocation>(host.db(), host.redis(), verify_window,
                                                std::chrono::milliseconds(settings_.revocation_cache_ms),
                                                static_cast<std::size_t>(settings_.token_cache_entries));
+    if (settings_.revocation_poll_ms > 0) {
+        follower_ = std::make_unique<RevocationFollower>(*revocation_,
+                                                         std::chrono::milliseconds(settings_.revocation_poll_ms),
+                                                         [&host](const std::string& message) { host.warn(message); });
+    } else {
+        revocation_->trust_without_log();
+    }
     verified_ = std::make_unique<VerifiedTokenCache>(static_cast<std::size_t>(settings_.token_cache_entries));
 
     logins_succeeded_ = host.counter("logins_succeeded_total", "Successful logins");
@@ -117,9 +128,15 @@ Status AuthPlugin::start()
     auto dummy = hasher_->hash(random_token(24));
     if (!dummy) return Error{dummy.status(), "auth: hashing the dummy password: " + dummy.error().message};
     dummy_hash_ = std::move(*dummy);
+    if (follower_) follower_->start();
     host_->info("auth ready: signing key ", ring_.signer()->kid,
                 keys_->signer_from_environment() ? " (from the environment)" : " (from the database)");
     return {};
+}
+
+void AuthPlugin::stop()
+{
+    if (follower_) follower_->stop();
 }
 
 Status AuthPlugin::health(std::string& detail)

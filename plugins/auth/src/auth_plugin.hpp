@@ -10,6 +10,7 @@
 #include "key_store.hpp"
 #include "password_hasher.hpp"
 #include "revocation.hpp"
+#include "revocation_follower.hpp"
 #include "user_store.hpp"
 #include "verified_token_cache.hpp"
 
@@ -30,13 +31,15 @@ struct AuthSettings {
     HasherLimits hasher;
     int64_t maintenance_interval_seconds = 60;
     int64_t token_cache_entries = 50000;  ///< verified tokens remembered (0: verify every time)
-    int64_t revocation_cache_ms = 1000;   ///< how long an "allowed" revocation verdict is reused (0: never)
+    int64_t revocation_cache_ms = 60000;  ///< how long an "allowed" revocation verdict is reused (0: never)
+    int64_t revocation_poll_ms = 100;     ///< how often the revocation log is read (0: not at all)
 };
 
 class AuthPlugin final : public sdk::Plugin {
 public:
     sdk::Status init(sdk::Host& host) override;
     sdk::Status start() override;
+    void stop() override;
     sdk::Status health(std::string& detail) override;
 
 private:
@@ -54,7 +57,10 @@ private:
     sdk::Response logout(const sdk::Request& request);
     sdk::Response me(const sdk::Request& request);
     sdk::Response jwks(const sdk::Request& request);
-    sdk::Response token_response(const User& user, const std::string& session_id, const std::string& refresh_token);
+    /// Issues the access token; `epoch_before`: Revocation::epoch() read before the session was
+    /// found (or made) valid in PostgreSQL, so a concurrent revocation wins over remembering it.
+    sdk::Response token_response(const User& user, const std::string& session_id, const std::string& refresh_token,
+                                 uint64_t epoch_before);
     sdk::Status publish_login_failure(const std::string& email, const std::string& user_id, std::string_view reason);
 
     // admin_routes.cpp
@@ -74,6 +80,7 @@ private:
     std::unique_ptr<KeyStore> keys_;
     std::unique_ptr<PasswordHasher> hasher_;
     std::unique_ptr<Revocation> revocation_;
+    std::unique_ptr<RevocationFollower> follower_;
     std::unique_ptr<VerifiedTokenCache> verified_;
     std::string dummy_hash_;  ///< verified against when the email is unknown (same cost as a real check)
     sdk::Metric logins_succeeded_;

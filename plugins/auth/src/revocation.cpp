@@ -6,17 +6,31 @@ namespace admit::auth {
 namespace {
 
 constexpr std::string_view kReadyKey = "auth:revocation:ready";
+constexpr std::string_view kLogKey = "auth:revocation:log";
 constexpr std::string_view kPutUserScript = "auth_put_user";
+constexpr std::string_view kRevokeSessionScript = "auth_revoke_session";
 
 // Writes "<version> <status>" unless the stored version is already newer, so a rebuild that read
 // PostgreSQL before a concurrent admin change can never overwrite that change with older data.
+// A real change is appended to the revocation log (KEYS[2]) in the same atomic step, after the
+// entry: a host that reads the log entry and forgets its verdicts re-checks against the new entry.
 constexpr std::string_view kPutUserSource = R"lua(
 local current = redis.call('GET', KEYS[1])
+local value = ARGV[1] .. ' ' .. ARGV[2]
 if current then
+  if current == value then return 0 end
   local stored = tonumber(string.match(current, '^(%d+)'))
   if stored and stored > tonumber(ARGV[1]) then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. ARGV[2])
+redis.call('SET', KEYS[1], value)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'u', ARGV[3])
+return 1
+)lua";
+
+// Blocks a session (KEYS[1], for ARGV[1] seconds) and logs it (KEYS[2]), atomically.
+constexpr std::string_view kRevokeSessionSource = R"lua(
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 's', ARGV[2])
 return 1
 )lua";
 
@@ -48,7 +62,11 @@ Revocation::Revocation(sdk::Database& db, sdk::Redis& redis, int64_t session_blo
 {
 }
 
-sdk::Status Revocation::register_scripts() { return redis_.register_script(kPutUserScript, kPutUserSource); }
+sdk::Status Revocation::register_scripts()
+{
+    if (auto s = redis_.register_script(kPutUserScript, kPutUserSource); !s) return s;
+    return redis_.register_script(kRevokeSessionScript, kRevokeSessionSource);
+}
 
 sdk::Status Revocation::check(const std::string& user_id, const std::string& session_id, int64_t version, int64_t now)
 {
@@ -100,16 +118,67 @@ sdk::Status Revocation::check_in_database(const std::string& user_id, const std:
 void Revocation::user_changed(const std::string& user_id, int64_t version, const std::string& status)
 {
     allowed_.forget_all();  // rare (an admin action): not worth an index by user
-    auto reply = redis_.eval(kPutUserScript, {user_key(user_id)}, {std::to_string(version), status});
+    auto reply = redis_.eval(kPutUserScript, {user_key(user_id), std::string(kLogKey)},
+                             {std::to_string(version), status, user_id});
     if (!reply || reply->is_error()) drop_ready_marker();
 }
 
 void Revocation::session_revoked(const std::string& session_id)
 {
     allowed_.forget_session(session_id);
-    auto reply = redis_.command(
-        {"SET", session_key(session_id), "1", "EX", std::to_string(session_block_seconds_)});
+    auto reply = redis_.eval(kRevokeSessionScript, {session_key(session_id), std::string(kLogKey)},
+                             {std::to_string(session_block_seconds_), session_id});
     if (!reply || reply->is_error()) drop_ready_marker();
+}
+
+void Revocation::remember_issued(const std::string& user_id, const std::string& session_id, int64_t version,
+                                 uint64_t epoch_before)
+{
+    allowed_.remember(session_id, user_id, version, AllowedSessions::Clock::now(), epoch_before);
+}
+
+sdk::Status Revocation::follow_log(std::chrono::milliseconds trust_for)
+{
+    auto untrusted = [&](sdk::Error error) -> sdk::Status {
+        if (log_trusted_) allowed_.forget_all();
+        log_trusted_ = false;
+        allowed_.trust_until(AllowedSessions::Clock::time_point::min());
+        return error;
+    };
+    const auto started = AllowedSessions::Clock::now();
+    auto ready = redis_.command({"EXISTS", std::string(kReadyKey)});
+    if (!ready) return untrusted(std::move(ready).error());
+    if (ready->integer != 1) return untrusted(sdk::Error::state("the revocation set is being rebuilt"));
+    if (log_position_.empty()) {
+        auto last = redis_.command({"XREVRANGE", std::string(kLogKey), "+", "-", "COUNT", "1"});
+        if (!last) return untrusted(std::move(last).error());
+        log_position_ = last->elements.empty() || last->elements[0].elements.empty()
+                            ? std::string("0-0")
+                            : last->elements[0].elements[0].str;
+    }
+    for (;;) {
+        auto read = redis_.command({"XREAD", "COUNT", "1000", "STREAMS", std::string(kLogKey), log_position_});
+        if (!read) return untrusted(std::move(read).error());
+        if (read->is_error()) return untrusted(sdk::Error::internal("redis: " + read->str));
+        if (read->is_nil() || read->elements.empty() || read->elements[0].elements.size() != 2) break;
+        const auto& entries = read->elements[0].elements[1].elements; // [[id, [field, value ...]] ...]
+        for (const auto& entry : entries) {
+            if (entry.elements.size() != 2) continue;
+            const auto& fields = entry.elements[1].elements;
+            for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+                if (fields[i].str == "s") {
+                    allowed_.forget_session(fields[i + 1].str);
+                } else {
+                    allowed_.forget_all();
+                }
+            }
+            log_position_ = entry.elements[0].str;
+        }
+        if (entries.size() < 1000) break;
+    }
+    log_trusted_ = true;
+    allowed_.trust_until(started + trust_for);
+    return {};
 }
 
 void Revocation::drop_ready_marker() { (void)redis_.command({"DEL", std::string(kReadyKey)}); }
@@ -120,8 +189,9 @@ sdk::Status Revocation::rebuild(int64_t now)
         "SELECT id, token_version, status FROM auth.users WHERE token_version > 0 OR status <> 'active'");
     if (!users) return std::move(users).error();
     for (const auto& row : *users) {
-        auto reply = redis_.eval(kPutUserScript, {user_key(row.text("id"))},
-                                 {std::to_string(row.int64("token_version").value_or(0)), row.text("status")});
+        auto reply = redis_.eval(kPutUserScript, {user_key(row.text("id")), std::string(kLogKey)},
+                                 {std::to_string(row.int64("token_version").value_or(0)), row.text("status"),
+                                  row.text("id")});
         if (!reply) return std::move(reply).error();
         if (reply->is_error()) return sdk::Error::internal("redis: " + reply->str);
     }
