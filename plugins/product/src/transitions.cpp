@@ -85,7 +85,7 @@ Response ProductPlugin::apply_move(const Request& request, Move move)
         payload["from"] = from;
         payload["status"] = std::string(*to);
         if (reason) payload["reason"] = *reason;
-        if (move == Move::cancel) payload["scheduleIds"] = ids;
+        payload["scheduleIds"] = ids;
         if (move == Move::approve) {
             // Counts per schedule and grade start here: the product is frozen from now on.
             auto counts = tx.exec("INSERT INTO product.schedule_grades (schedule_id, grade_id, total) SELECT s.id, g.id, "

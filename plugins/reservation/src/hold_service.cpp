@@ -123,6 +123,17 @@ sdk::Status HoldService::rebuild(const SaleContext& context)
                                 {{"seats", std::move(seats)}, {"lists", std::move(lists)}, {"users", std::move(users)}});
 }
 
+sdk::Status HoldService::prime(const std::string& schedule_id)
+{
+    auto context = contexts_.get(schedule_id);
+    if (!context) return context.status() == ADMIT_E_NOT_FOUND ? sdk::Status{} : sdk::Status(context.error());
+    if (auto epoch = ensure_epoch(); !epoch) return epoch;
+    auto ready = redis_.ready(schedule_id);
+    if (!ready) return std::move(ready).error();
+    if (*ready) return {};
+    return rebuild(**context);
+}
+
 HoldService::PolicyFacts HoldService::policy_facts(const SaleContext& context)
 {
     const auto now = std::chrono::steady_clock::now();

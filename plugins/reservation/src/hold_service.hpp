@@ -33,6 +33,11 @@ public:
 
     sdk::Response create(const sdk::Request& request);
 
+    /// Readies a schedule for its sale before the first buyer: loads its sale context into the
+    /// cache and its hold state into Redis (from PostgreSQL) unless Redis has it. Idempotent.
+    /// An unknown schedule is not an error (nothing to ready).
+    sdk::Status prime(const std::string& schedule_id);
+
     /// Makes sure Redis has a fencing epoch; when it has none (empty, or it lost its data) bumps
     /// the epoch in PostgreSQL and offers the new one to Redis.
     sdk::Status ensure_epoch();

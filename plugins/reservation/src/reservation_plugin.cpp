@@ -21,6 +21,24 @@ using sdk::Response;
 using sdk::Status;
 namespace fields = sdk::fields;
 
+namespace {
+
+/// The "scheduleIds" of a product event (empty when the payload is malformed or has none).
+std::vector<std::string> schedule_ids_of(const sdk::Event& event)
+{
+    std::vector<std::string> schedules;
+    auto payload = event.json();
+    if (!payload || !payload->is_object()) return schedules;
+    if (const auto* ids = payload->as_object().if_contains("scheduleIds"); ids && ids->is_array()) {
+        for (const auto& id : ids->as_array()) {
+            if (id.is_string()) schedules.emplace_back(id.as_string());
+        }
+    }
+    return schedules;
+}
+
+} // namespace
+
 /// Config ([plugin.reservation]): batch_max (512), batch_writers (2), commit_timeout_ms (5000),
 /// expiry_interval_ms (1000), expire_batch (500), sale_context_cache_ms (1000).
 class ReservationPlugin final : public sdk::Plugin {
@@ -61,17 +79,21 @@ public:
                                        });
             !s)
             return s;
+        // A product approved for sale readies its schedules at once, so the sale opens warm
+        // instead of its first buyers waiting for the context fetch and the Redis load.
+        if (auto s = host.subscribe("product.scheduled", "prime_scheduled_sale",
+                                    [this](sdk::Tx&, const sdk::Event& event) -> Status {
+                                        for (const auto& schedule : schedule_ids_of(event)) {
+                                            if (auto primed = holds_->prime(schedule); !primed) return primed;
+                                        }
+                                        return {};
+                                    });
+            !s)
+            return s;
         return host.subscribe("product.cancelled", "release_cancelled_product",
                               [this](sdk::Tx& tx, const sdk::Event& event) -> Status {
-                                  auto payload = event.json();
-                                  if (!payload || !payload->is_object()) return {}; // malformed: nothing to do
-                                  std::vector<std::string> schedules;
-                                  if (const auto* ids = payload->as_object().if_contains("scheduleIds"); ids && ids->is_array()) {
-                                      for (const auto& id : ids->as_array()) {
-                                          if (id.is_string()) schedules.emplace_back(id.as_string());
-                                      }
-                                  }
-                                  if (schedules.empty()) return {};
+                                  const auto schedules = schedule_ids_of(event);
+                                  if (schedules.empty()) return {}; // malformed or empty: nothing to do
                                   return lifecycle_->cancel_schedules(tx, schedules);
                               });
     }

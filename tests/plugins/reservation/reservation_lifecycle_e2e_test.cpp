@@ -144,6 +144,23 @@ TEST_F(ReservationLifecycle, ACustomerCannotReadOrChangeAnothersReservation) {
     EXPECT_EQ(as("usr_admin", "GET", path, "", {}, "admin").status, 200);
 }
 
+TEST_F(ReservationLifecycle, AScheduledSaleIsReadiedInRedisBeforeItsFirstBuyer) {
+    const std::string marker = "reservation:sch_seats_30_warm:ready";
+    ASSERT_EQ(redis_cli("EXISTS " + marker).find('1'), std::string::npos) << "nothing readied it yet";
+    ASSERT_EQ(as("usr_admin", "POST", "/api/v1/test/schedules/sch_seats_30_warm/scheduled", "{}", {}, "admin").status, 204);
+    ASSERT_EQ(as("usr_admin", "POST", "/api/v1/test/schedules/sch_unknown_1/scheduled", "{}", {}, "admin").status, 204);
+    bool ready = false;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         !ready && std::chrono::steady_clock::now() < deadline;) {
+        ready = redis_cli("EXISTS " + marker).find('1') != std::string::npos;
+        if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // paced poll of the subscriber
+    }
+    EXPECT_TRUE(ready) << "product.scheduled did not ready the schedule";
+    auto first = hold_seats("usr_first", "sch_seats_30_warm", {"seat_3"});
+    EXPECT_EQ(first.status, 201) << first.body;
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_dead_letters"), 0) << "an unknown schedule is no failure";
+}
+
 TEST_F(ReservationLifecycle, SchedulesNotOnSaleRefuseHolds) {
     for (const char* schedule : {"sch_closed_10", "sch_later_10"}) {
         auto r = hold_seats("usr_early", schedule, {"seat_1"});

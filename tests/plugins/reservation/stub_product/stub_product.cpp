@@ -8,7 +8,8 @@
 //   sch_later_<N>[_tag]   like sch_seats but the sale starts in 2099
 // anything else is ADMIT_E_NOT_FOUND. It also offers test hooks standing in for the payment
 // plugin: POST /api/v1/test/reservations/{id}/confirm|fail (admin) call reservation.confirm /
-// reservation.fail_payment with paymentId "pay_test".
+// reservation.fail_payment with paymentId "pay_test"; POST /api/v1/test/schedules/{scheduleId}/scheduled
+// (admin) publishes product.scheduled for that one schedule, as an approval does.
 #include <admit/sdk.hpp>
 
 #include <charconv>
@@ -90,8 +91,20 @@ public:
                                 [this](const Request& r) { return forward("reservation.confirm", r); });
             !s)
             return s;
-        return host.route("POST", "/api/v1/test/reservations/{reservationId}/fail", "admin",
-                          [this](const Request& r) { return forward("reservation.fail_payment", r); });
+        if (auto s = host.route("POST", "/api/v1/test/reservations/{reservationId}/fail", "admin",
+                                [this](const Request& r) { return forward("reservation.fail_payment", r); });
+            !s)
+            return s;
+        return host.route("POST", "/api/v1/test/schedules/{scheduleId}/scheduled", "admin", [this](const Request& r) {
+            const std::string schedule(r.param("scheduleId"));
+            auto published = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
+                return tx.publish("product.scheduled", "prd_" + schedule,
+                                  {{"productId", "prd_" + schedule}, {"status", "SCHEDULED"},
+                                   {"scheduleIds", boost::json::array{boost::json::string(schedule)}}});
+            });
+            if (!published) return Response::from_error(published.error());
+            return Response::no_content();
+        });
     }
 
 private:
