@@ -89,13 +89,17 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
                 if (id.is_string()) seat_ids.emplace_back(id.as_string());
             }
         }
-        // "= ANY(ARRAY(...))" keeps both lookups on the primary keys; "IN (SELECT ...)" let the
-        // generic plan scan every product's seats once per event.
-        auto current = tx.exec("SELECT gs.seat_id, gs.grade_id, coalesce(ss.status, '') AS status, coalesce("
-                               "ss.reservation_id, '') AS reservation_id FROM product.grade_seats gs LEFT JOIN "
-                               "product.seat_states ss ON ss.schedule_id = $1 AND ss.seat_id = gs.seat_id WHERE "
-                               "gs.product_id = $2 AND gs.seat_id = ANY(ARRAY(SELECT "
-                               "jsonb_array_elements_text($3::jsonb)))",
+        // One primary-key lookup per seat whatever the statistics say: the LATERAL ... LIMIT 1
+        // subqueries cannot be flattened into joins. Plain joins (or "= ANY(...)") let a custom
+        // plan, misled by a new product's stale row estimates, read all of its seats and states
+        // per event (about 1 ms instead of 0.05 ms).
+        auto current = tx.exec("SELECT gs.seat_id, gs.grade_id, coalesce(ss.status, '') AS status, "
+                               "coalesce(ss.reservation_id, '') AS reservation_id "
+                               "FROM (SELECT DISTINCT value FROM jsonb_array_elements_text($3::jsonb)) AS wanted(seat_id) "
+                               "CROSS JOIN LATERAL (SELECT g.seat_id, g.grade_id FROM product.grade_seats g "
+                               "WHERE g.product_id = $2 AND g.seat_id = wanted.seat_id LIMIT 1) gs "
+                               "LEFT JOIN LATERAL (SELECT s.status, s.reservation_id FROM product.seat_states s "
+                               "WHERE s.schedule_id = $1 AND s.seat_id = gs.seat_id LIMIT 1) ss ON true",
                                schedule_id, product_id, json_list(seat_ids));
         if (!current) return std::move(current).error();
         for (const auto& row : *current) {
