@@ -145,6 +145,7 @@ void read_events(TableReader& root, EventsConfig& events) {
     table.read_integer("relay_batch", events.relay_batch, 1, 100'000);
     table.read_integer("relay_poll_ms", events.relay_poll_ms, 1, 60'000);
     table.read_integer("delivery_poll_ms", events.delivery_poll_ms, 1, 60'000);
+    table.read_integer("background_nice", events.background_nice, 0, 19);
     table.read_integer("max_attempts", events.max_attempts, 1, 1000);
     table.read_integer("backoff_initial_ms", events.backoff_initial_ms, 1, kMaxMs);
     table.read_integer("backoff_max_ms", events.backoff_max_ms, 1, kMaxMs);

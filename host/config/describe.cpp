@@ -111,6 +111,7 @@ toml::table document(const HostConfig& c) {
                                {"relay_batch", integer(c.events.relay_batch)},
                                {"relay_poll_ms", integer(c.events.relay_poll_ms)},
                                {"delivery_poll_ms", integer(c.events.delivery_poll_ms)},
+                               {"background_nice", integer(c.events.background_nice)},
                                {"max_attempts", integer(c.events.max_attempts)},
                                {"backoff_initial_ms", integer(c.events.backoff_initial_ms)},
                                {"backoff_max_ms", integer(c.events.backoff_max_ms)},

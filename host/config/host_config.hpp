@@ -83,6 +83,7 @@ struct EventsConfig {
     std::uint32_t relay_batch = 256;
     std::uint32_t relay_poll_ms = 50;
     std::uint32_t delivery_poll_ms = 1000;
+    std::uint32_t background_nice = 10;  // nice value of relay/delivery threads (0: unchanged)
     std::uint32_t max_attempts = 8;
     std::uint32_t backoff_initial_ms = 100;
     std::uint32_t backoff_max_ms = 60000;

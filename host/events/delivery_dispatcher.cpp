@@ -5,6 +5,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "host/events/background_priority.hpp"
 #include "host/events/event_sql.hpp"
 #include "host/store/pg_transaction.hpp"
 
@@ -39,21 +40,40 @@ std::string next_due_sql() {
 
 DeliveryDispatcher::DeliveryDispatcher(DeliveryContext context,
                                        std::shared_ptr<const DeliveryExecutor> executor)
-    : context_(context), executor_(std::move(executor)) {}
+    : context_(context), executor_(std::move(executor)) {
+    for (std::size_t i = 0; i < shares(); ++i) shares_.push_back(std::make_unique<Share>());
+}
+
+std::size_t DeliveryDispatcher::shares() const {
+    return std::max<std::size_t>(1, context_.options.workers_per_subscriber);
+}
 
 DeliveryDispatcher::~DeliveryDispatcher() { stop(); }
 
 void DeliveryDispatcher::start() {
-    const std::size_t shares = std::max<std::size_t>(1, context_.options.workers_per_subscriber);
-    for (std::size_t i = 0; i < shares; ++i) workers_.emplace_back([this, i] { run_worker(i); });
+    for (std::size_t i = 0; i < shares(); ++i) {
+        workers_.emplace_back([this, i] {
+            run_this_thread_in_background(context_.options.background_nice);
+            run_worker(i);
+        });
+    }
 }
 
 void DeliveryDispatcher::wake() {
+    for (std::size_t i = 0; i < shares_.size(); ++i) wake_share(i);
+}
+
+void DeliveryDispatcher::wake_for_key_hash(std::int64_t masked_key_hash) {
+    // The same split as the workers' queries: mod(key_hash & 2147483647, shares).
+    wake_share(static_cast<std::size_t>(masked_key_hash) % shares_.size());
+}
+
+void DeliveryDispatcher::wake_share(std::size_t share) {
     {
         std::lock_guard lock(mutex_);
-        ++wake_generation_;
+        ++shares_[share]->generation;
     }
-    wakeup_.notify_all();
+    shares_[share]->wakeup.notify_one();
 }
 
 void DeliveryDispatcher::stop() {
@@ -61,7 +81,7 @@ void DeliveryDispatcher::stop() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
-    wakeup_.notify_all();
+    for (auto& share : shares_) share->wakeup.notify_all();
     for (auto& worker : workers_) worker.join();
     workers_.clear();
 }
@@ -72,14 +92,14 @@ void DeliveryDispatcher::run_worker(std::size_t share) {
         {
             std::lock_guard lock(mutex_);
             if (stopping_) return;
-            generation = wake_generation_;
+            generation = shares_[share]->generation;
         }
         std::int64_t next_due_us = 0;
         const std::size_t handled = drain_once(share, next_due_us);
         if (handled > 0) continue;
         std::unique_lock lock(mutex_);
         if (stopping_) return;
-        if (wake_generation_ != generation) continue;
+        if (shares_[share]->generation != generation) continue;
         auto timeout = context_.options.delivery_poll;
         if (!healthy_.load()) timeout = std::min(timeout, context_.options.backoff_max);
         if (next_due_us > 0) {
@@ -87,15 +107,15 @@ void DeliveryDispatcher::run_worker(std::size_t share) {
                 std::chrono::milliseconds((next_due_us - to_micros(context_.clock())) / 1000 + 1);
             timeout = std::clamp(until_due, std::chrono::milliseconds(1), timeout);
         }
-        wakeup_.wait_for(lock, timeout,
-                         [&] { return stopping_ || wake_generation_ != generation; });
+        shares_[share]->wakeup.wait_for(
+            lock, timeout, [&] { return stopping_ || shares_[share]->generation != generation; });
     }
 }
 
 std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next_due_us) {
     std::vector<QueuedEvent> runnable;
     const std::int64_t now_us = to_micros(context_.clock());
-    const std::size_t shares = std::max<std::size_t>(1, context_.options.workers_per_subscriber);
+    const std::size_t shares = this->shares();
     const std::string& subscriber = executor_->subscriber();
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
         runnable.clear();

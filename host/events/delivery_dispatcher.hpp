@@ -33,6 +33,9 @@ class DeliveryDispatcher {
     void start();
     // New rows may be queued: workers look again now instead of at their next poll.
     void wake();
+    // New rows of keys with this hashtext (masked to 31 bits) are queued: only the worker that
+    // owns them looks again.
+    void wake_for_key_hash(std::int64_t masked_key_hash);
     void stop();
 
     // False after the last query of any worker failed (database unreachable).
@@ -47,9 +50,15 @@ class DeliveryDispatcher {
     DeliveryContext context_;
     std::shared_ptr<const DeliveryExecutor> executor_;
     std::vector<std::thread> workers_;
+    struct Share {
+        std::condition_variable wakeup;
+        std::uint64_t generation = 0;  // guarded by mutex_
+    };
+    void wake_share(std::size_t share);
+    std::size_t shares() const;
+
     std::mutex mutex_;
-    std::condition_variable wakeup_;
-    std::uint64_t wake_generation_ = 0;
+    std::vector<std::unique_ptr<Share>> shares_;  // one per worker; built in the constructor
     bool stopping_ = false;
     std::atomic<bool> healthy_{true};
 };

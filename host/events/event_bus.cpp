@@ -80,9 +80,6 @@ struct EventBus::State {
           pool(p),
           clock(c ? std::move(c) : Clock(&std::chrono::system_clock::now)) {}
     DeliveryContext context() { return DeliveryContext{pool, options, clock, counters}; }
-    void wake_all() {
-        for (auto& s : subscribers) s->dispatcher->wake();
-    }
     Status start_kafka();
 
     EventOptions options;
@@ -204,8 +201,14 @@ Status EventBus::start() {
             return status;
         }
     } else {
-        auto target = std::make_unique<FanOutTarget>(std::move(ids), std::move(patterns),
-                                                     [&st] { st.wake_all(); });
+        auto target = std::make_unique<FanOutTarget>(
+            std::move(ids), std::move(patterns), [&st](const std::vector<FanOutTarget::Queued>& queued) {
+                for (const auto& q : queued) {
+                    for (auto& s : st.subscribers) {
+                        if (s->subscription.subscriber == q.subscriber) s->dispatcher->wake_for_key_hash(q.key_hash);
+                    }
+                }
+            });
         st.relay = std::make_unique<OutboxRelay>(st.pool, st.options, st.counters, st.pending,
                                                  std::move(target));
     }

@@ -48,6 +48,9 @@ struct EventOptions {
     // transaction). A failing batch is rolled back and its events run one by one (see
     // delivery_executor.hpp), so retry and parking are per event as without batching.
     std::size_t delivery_batch = 64;
+    // Nice value of the relay, delivery and Kafka consumer threads (0..19; 0: as the process).
+    // Request handling keeps the cores in a burst; event delivery catches up after it.
+    int background_nice = 10;
     // Retention (run by the relay thread, see retention.hpp): relayed outbox rows and replayed
     // dead letters are deleted this long after relay / replay, handled ids this long after the
     // handler committed. retention_handled bounds how late a redelivery is still filtered: it

@@ -26,25 +26,41 @@ queued AS (
                                       ELSE m.topic = s.pattern END
     ORDER BY m.id, s.subscriber
     ON CONFLICT (subscriber, event_id) DO NOTHING
-    RETURNING 1)
-SELECT (SELECT count(*) FROM marked) AS relayed, (SELECT count(*) FROM queued) AS queued
+    RETURNING subscriber, key_hash)
+SELECT (SELECT count(*) FROM marked) AS relayed,
+       (SELECT coalesce(string_agg(DISTINCT (key_hash::bigint & 2147483647)::text || ' ' || subscriber, E'\n'), '')
+        FROM queued) AS queued_for
 )sql";
 
 }  // namespace
 
 FanOutTarget::FanOutTarget(std::vector<std::string> subscribers, std::vector<std::string> patterns,
-                           std::function<void()> on_committed)
+                           OnCommitted on_committed)
     : subscribers_literal_(text_array_literal(subscribers)),
       patterns_literal_(text_array_literal(patterns)),
       on_committed_(std::move(on_committed)) {}
 
 Result<std::size_t> FanOutTarget::relay(pqxx::work& tx, std::size_t batch) {
+    queued_.clear();  // a rolled-back relay woke nobody
     const auto rows = tx.exec_params(kFanOut, batch, subscribers_literal_, patterns_literal_);
+    // "<masked key hash> <subscriber>" per line (subscriber ids contain no newline).
+    const std::string queued = rows[0]["queued_for"].as<std::string>();
+    std::size_t at = 0;
+    while (at < queued.size()) {
+        const std::size_t end = std::min(queued.find('\n', at), queued.size());
+        const std::string line = queued.substr(at, end - at);
+        const std::size_t space = line.find(' ');
+        if (space != std::string::npos) {
+            queued_.push_back({line.substr(space + 1), std::stoll(line.substr(0, space))});
+        }
+        at = end + 1;
+    }
     return rows[0]["relayed"].as<std::size_t>();
 }
 
 void FanOutTarget::committed() {
-    if (on_committed_) on_committed_();
+    if (on_committed_ && !queued_.empty()) on_committed_(queued_);
+    queued_.clear();
 }
 
 }  // namespace admit::events

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "host/events/background_priority.hpp"
+
 namespace admit::events {
 
 namespace {
@@ -59,7 +61,10 @@ Status KafkaSubscriber::start() {
                                                    executor_->subscriber() + ": " +
                                                    rd_kafka_err2str(err)};
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        run_this_thread_in_background(context_.options.background_nice);
+        run();
+    });
     return {};
 }
 
@@ -132,7 +137,10 @@ void KafkaSubscriber::run() {
         std::vector<std::thread> helpers;
         for (std::size_t lane = 1; lane < lanes; ++lane) {
             if (!lane_events[lane].empty())
-                helpers.emplace_back(run_lane, std::cref(lane_events[lane]));
+                helpers.emplace_back([&, lane] {
+                    run_this_thread_in_background(context_.options.background_nice);
+                    run_lane(lane_events[lane]);
+                });
         }
         run_lane(lane_events[0]);
         for (auto& helper : helpers) helper.join();

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "host/events/background_priority.hpp"
 #include "host/events/event_schema.hpp"
 #include "host/events/event_sql.hpp"
 #include "host/store/pg_conninfo.hpp"
@@ -63,7 +64,10 @@ void OutboxRelay::start() {
         kicked_.store(true);
         wakeup_.notify_all();
     });
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        run_this_thread_in_background(options_.background_nice);
+        run();
+    });
 }
 
 void OutboxRelay::stop() {

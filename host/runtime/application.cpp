@@ -88,6 +88,7 @@ Status Application::start_data_services() {
         eo.relay_batch = config_.events.relay_batch;
         eo.relay_poll = std::chrono::milliseconds(config_.events.relay_poll_ms);
         eo.delivery_poll = std::chrono::milliseconds(config_.events.delivery_poll_ms);
+        eo.background_nice = static_cast<int>(config_.events.background_nice);
         eo.max_attempts = config_.events.max_attempts;
         eo.backoff_initial = std::chrono::milliseconds(config_.events.backoff_initial_ms);
         eo.backoff_max = std::chrono::milliseconds(config_.events.backoff_max_ms);

@@ -1,6 +1,8 @@
 // Delivery semantics of the event bus, on both backends.
+#include <atomic>
 #include <map>
 
+#include "host/events/background_priority.hpp"
 #include "tests/events/event_bus_fixture.hpp"
 
 namespace admit::events::testing {
@@ -134,6 +136,44 @@ TEST_P(EventBusTest, EventsWrittenTogetherKeepTheirOrderAndOnlyACommitDeliversTh
     }
     EXPECT_EQ(next.size(), 3u);
     EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_outbox"), std::to_string(together.size()));
+}
+
+TEST_P(EventBusTest, HandlersRunAtTheBackgroundPriority) {
+    auto opts = options();
+    opts.background_nice = 7;
+    auto bus = make_bus({"seats"}, opts);
+    std::atomic<int> seen_nice{-100};
+    ASSERT_TRUE(bus->subscribe({"seats", "nice",
+                                [&](pqxx::work&, const Event&) -> Status {
+                                    seen_nice = this_thread_nice();
+                                    return {};
+                                }})
+                    .ok());
+    ASSERT_TRUE(bus->start().ok());
+    publish_committed(*bus, *pool_, "seats", "k", "x");
+    ASSERT_TRUE(wait_until([&] { return seen_nice.load() != -100; })) << describe(*bus);
+    bus->stop();
+    EXPECT_EQ(seen_nice.load(), 7);
+    EXPECT_EQ(this_thread_nice(), 0) << "the test's own thread is untouched";
+}
+
+TEST_P(EventBusTest, TheRelayWakesTheWorkerThatOwnsEachKey) {
+    if (GetParam() == Backend::kafka) GTEST_SKIP() << "the Kafka consumer is not woken by the relay";
+    auto opts = options();
+    opts.workers_per_subscriber = 4;
+    opts.delivery_poll = std::chrono::minutes(5);  // only a wake can deliver within the test
+    auto bus = make_bus({"seats"}, opts);
+    ASSERT_TRUE(bus->subscribe({"seats", "owner", recording_handler("owner")}).ok());
+    ASSERT_TRUE(bus->start().ok());
+    ASSERT_TRUE(wait_until([&] { return bus->healthy(); }));
+    constexpr int kKeys = 24;
+    for (int round = 0; round < 2; ++round) {  // the second round finds every worker asleep
+        for (int k = 0; k < kKeys; ++k) publish_committed(*bus, *pool_, "seats", "key-" + std::to_string(k), "x");
+        ASSERT_TRUE(wait_until([&] { return effects("owner") == static_cast<std::size_t>((round + 1) * kKeys); },
+                               std::chrono::seconds(20)))
+            << describe(*bus);
+    }
+    bus->stop();
 }
 
 TEST_P(EventBusTest, RedeliveryIsFilteredByHandledIds) {
