@@ -20,6 +20,7 @@
 #include "http_load_client.hpp"
 #include "latency_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -233,11 +234,21 @@ int run_holds(const Options& o) {
         }
         return text + "\r\n" + body;
     };
+    struct Second {
+        std::vector<uint32_t> latencies_us;
+        std::size_t held = 0;
+    };
+    std::vector<Second> timeline; // by the second of the attempts' intended send time
+    auto start = Clock::now();
     HttpLoadClient client(o.host, o.port, static_cast<std::size_t>(o.connections), [&](uint64_t tag, const HttpAnswer& a) {
         const Attempt attempt = in_flight[tag];
         in_flight.erase(tag);
-        report.record(std::chrono::duration_cast<std::chrono::microseconds>(a.received - attempt.intended), a.status,
-                      a.error_code);
+        const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(a.received - attempt.intended);
+        report.record(latency, a.status, a.error_code);
+        const auto second = static_cast<std::size_t>(std::max(0.0, seconds_between(start, attempt.intended)));
+        if (timeline.size() <= second) timeline.resize(second + 1);
+        timeline[second].latencies_us.push_back(static_cast<uint32_t>(std::min<int64_t>(latency.count(), UINT32_MAX)));
+        if (a.status == 201) ++timeline[second].held;
         auto& count = tries[static_cast<std::size_t>(attempt.buyer)];
         if (a.status == 201) {
             ++held;
@@ -253,7 +264,7 @@ int run_holds(const Options& o) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return 2;
     }
-    const auto start = Clock::now();
+    start = Clock::now();
     const auto interval = o.rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / o.rate))
                                      : Clock::duration::zero();
     auto next_slot = start;
@@ -292,7 +303,14 @@ int run_holds(const Options& o) {
         std::printf("  answers %d alone: p50 %.2f ms  p99 %.2f ms\n", status, report.status_quantile_ms(status, 0.5),
                     report.status_quantile_ms(status, 0.99));
     }
-    std::printf("  answers:\n");
+    std::printf("  by second of intended send (attempts, 201s, p50 ms, p99 ms):");
+    for (std::size_t i = 0; i < timeline.size(); ++i) {
+        auto& l = timeline[i].latencies_us;
+        std::sort(l.begin(), l.end());
+        auto at = [&](double q) { return l.empty() ? 0.0 : l[static_cast<std::size_t>(q * static_cast<double>(l.size() - 1))] / 1000.0; };
+        std::printf("%s %zus: %zu %zu %.1f %.1f", i % 4 == 0 ? "\n   " : " |", i, l.size(), timeline[i].held, at(0.5), at(0.99));
+    }
+    std::printf("\n  answers:\n");
     print_answers(report);
     const std::size_t errors = report.count() - decisions;
     std::printf("RESULT mode=hold attempts=%zu attempted_per_s=%.0f succeeded_per_s=%.0f decisions_per_s=%.0f held=%zu "
