@@ -27,9 +27,15 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'u', ARGV[3])
 return 1
 )lua";
 
-// Blocks a session (KEYS[1], for ARGV[1] seconds) and logs it (KEYS[2]), atomically.
+// Blocks a session (KEYS[1], for ARGV[1] seconds) and logs it (KEYS[2]), atomically. With
+// ARGV[3] = "restore" (a rebuild from PostgreSQL) only a block Redis did not have is written and
+// logged: a revocation that never reached Redis (it was down) still reaches every host's verdicts.
 constexpr std::string_view kRevokeSessionSource = R"lua(
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+if ARGV[3] == 'restore' then
+  if not redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then return 0 end
+else
+  redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 's', ARGV[2])
 return 1
 )lua";
@@ -127,7 +133,7 @@ void Revocation::session_revoked(const std::string& session_id)
 {
     allowed_.forget_session(session_id);
     auto reply = redis_.eval(kRevokeSessionScript, {session_key(session_id), std::string(kLogKey)},
-                             {std::to_string(session_block_seconds_), session_id});
+                             {std::to_string(session_block_seconds_), session_id, "revoke"});
     if (!reply || reply->is_error()) drop_ready_marker();
 }
 
@@ -203,8 +209,10 @@ sdk::Status Revocation::rebuild(int64_t now)
     for (const auto& row : *sessions) {
         const int64_t remaining = row.int64("revoked").value_or(now) + session_block_seconds_ - now;
         if (remaining <= 0) continue;
-        auto reply = redis_.command({"SET", session_key(row.text("id")), "1", "EX", std::to_string(remaining)});
+        auto reply = redis_.eval(kRevokeSessionScript, {session_key(row.text("id")), std::string(kLogKey)},
+                                 {std::to_string(remaining), row.text("id"), "restore"});
         if (!reply) return std::move(reply).error();
+        if (reply->is_error()) return sdk::Error::internal("redis: " + reply->str);
     }
     auto ready = redis_.command({"SET", std::string(kReadyKey), "1"});
     if (!ready) return std::move(ready).error();

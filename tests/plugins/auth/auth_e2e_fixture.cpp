@@ -22,6 +22,9 @@ void AuthEndToEnd::SetUp()
         extra += "signing_key_env = \"ADMIT_TEST_AUTH_KEY_UNSET\"\n";
         ::unsetenv("ADMIT_TEST_AUTH_KEY_UNSET");
     }
+    if (options_.maintenance_interval_seconds > 0) {
+        extra += "maintenance_interval_seconds = " + std::to_string(options_.maintenance_interval_seconds) + "\n";
+    }
     admit::testing::TestVenue venue;
     venue.plugins = {"auth"};
     venue.manual_clock = options_.manual_clock;

@@ -35,6 +35,7 @@ protected:
         bool key_from_environment = true;  ///< false: the key is generated and kept in PostgreSQL
         bool real_rate_limits = false;     ///< false: the "auth" category limit is lifted for tests
         bool manual_clock = false;         ///< the host clock moves only through advance_clock()
+        int maintenance_interval_seconds = 0;  ///< 0: the plugin's default
     };
     AuthEndToEnd() : AuthEndToEnd(Options{}) {}
     explicit AuthEndToEnd(Options options) : options_(options) {}

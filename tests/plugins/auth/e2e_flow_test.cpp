@@ -2,6 +2,8 @@
 // and reuse detection, logout, input validation, audit events, and Redis loss.
 #include "auth_e2e_fixture.hpp"
 
+#include <pqxx/pqxx>
+
 #include <thread>
 #include <utility>
 
@@ -196,6 +198,33 @@ TEST_F(Flow, RevocationsThroughAnotherHostApplyHereThroughTheRevocationLog)
     };
     EXPECT_EQ(refused_within(session.access), 401) << "the logout";
     EXPECT_EQ(refused_within(suspect.access), 401) << "the suspension";
+}
+
+class QuickMaintenance : public AuthEndToEnd {
+protected:
+    QuickMaintenance() : AuthEndToEnd(Options{.maintenance_interval_seconds = 1}) {}
+};
+
+TEST_F(QuickMaintenance, ARevocationThatNeverReachedRedisEndsRememberedVerdictsAtTheNextRebuild)
+{
+    signup("offline@example.com");
+    const auto session = login("offline@example.com");
+    ASSERT_EQ(get("/api/v1/auth/me", session.access).status, 200);  // remembered as allowed
+    {
+        // As if Redis was down when the session was revoked: only PostgreSQL knows.
+        pqxx::connection connection(storage_.pg_url());
+        pqxx::work tx(connection);
+        tx.exec("UPDATE auth.sessions SET revoked_at = now(), revoked_reason = 'LOGOUT' WHERE user_id = "
+                "(SELECT id FROM auth.users WHERE email = 'offline@example.com')");
+        tx.commit();
+    }
+    int status = 200;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         status == 200 && std::chrono::steady_clock::now() < deadline;) {
+        status = get("/api/v1/auth/me", session.access).status;
+        if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // paced poll
+    }
+    EXPECT_EQ(status, 401) << "the rebuild restored the block and logged it";
 }
 
 TEST_F(Flow, EveryAccountChangePublishesAnAuditEvent)
