@@ -45,6 +45,18 @@ std::optional<Delta> transition(const std::string& current, bool same_reservatio
     return current == "HELD" ? std::optional<Delta>(Delta{-1, 0}) : std::optional<Delta>(Delta{0, -1});
 }
 
+/// The strings of array field `key` (others and non-strings are skipped).
+std::vector<std::string> text_list(const boost::json::object& payload, std::string_view key)
+{
+    std::vector<std::string> out;
+    if (const auto* items = payload.if_contains(key); items != nullptr && items->is_array()) {
+        for (const auto& item : items->as_array()) {
+            if (item.is_string()) out.emplace_back(item.as_string());
+        }
+    }
+    return out;
+}
+
 std::string json_list(const std::vector<std::string>& items)
 {
     boost::json::array out;
@@ -82,13 +94,35 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
 
     std::map<std::string, Delta> deltas; // per grade id
     std::vector<std::string> changed;    // seat ids whose status changed
-    if (schedule->front().text("seating") == "RESERVED") {
-        std::vector<std::string> seat_ids;
-        if (const auto* ids = p.if_contains("seatIds"); ids != nullptr && ids->is_array()) {
-            for (const auto& id : ids->as_array()) {
-                if (id.is_string()) seat_ids.emplace_back(id.as_string());
+    std::map<std::string, int64_t> remaining;
+    const bool reserved = schedule->front().text("seating") == "RESERVED";
+    if (reserved && *target == "HELD") {
+        // The common case of a sale, in one statement: AVAILABLE (no row) -> HELD for each seat,
+        // and held += n for the grades of the seats that changed. A seat already HELD or SOLD
+        // keeps its row (ON CONFLICT DO NOTHING), exactly what transition() decides for HELD.
+        auto held = tx.exec(
+            "WITH wanted AS (SELECT DISTINCT value AS seat_id FROM jsonb_array_elements_text($3::jsonb)), "
+            "seats AS (SELECT g.seat_id, g.grade_id FROM wanted CROSS JOIN LATERAL (SELECT g.seat_id, g.grade_id "
+            "FROM product.grade_seats g WHERE g.product_id = $2 AND g.seat_id = wanted.seat_id LIMIT 1) g), "
+            "ins AS (INSERT INTO product.seat_states (schedule_id, seat_id, status, reservation_id) "
+            "SELECT $1, seat_id, 'HELD', $4 FROM seats ON CONFLICT (schedule_id, seat_id) DO NOTHING RETURNING seat_id), "
+            "counted AS (SELECT s.grade_id, count(*) AS n FROM ins JOIN seats s USING (seat_id) GROUP BY s.grade_id), "
+            "upd AS (UPDATE product.schedule_grades sg SET held = sg.held + c.n FROM counted c "
+            "WHERE sg.schedule_id = $1 AND sg.grade_id = c.grade_id "
+            "RETURNING sg.grade_id, sg.total - sg.held - sg.sold AS remaining) "
+            "SELECT 'seat' AS kind, seat_id AS id, 0::bigint AS remaining FROM ins "
+            "UNION ALL SELECT 'grade', grade_id, remaining FROM upd",
+            schedule_id, product_id, json_list(text_list(p, "seatIds")), reservation_id);
+        if (!held) return std::move(held).error();
+        for (const auto& row : *held) {
+            if (row.text("kind") == "seat") {
+                changed.push_back(row.text("id"));
+            } else {
+                remaining[row.text("id")] = row.int64("remaining").value_or(0);
             }
         }
+    } else if (reserved) {
+        const std::vector<std::string> seat_ids = text_list(p, "seatIds");
         // One primary-key lookup per seat whatever the statistics say: the LATERAL ... LIMIT 1
         // subqueries cannot be flattened into joins. Plain joins (or "= ANY(...)") let a custom
         // plan, misled by a new product's stale row estimates, read all of its seats and states
@@ -142,7 +176,6 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
         }
     }
 
-    std::map<std::string, int64_t> remaining;
     for (const auto& [grade_id, d] : deltas) {
         auto rows = tx.exec("UPDATE product.schedule_grades SET held = greatest(0, held + $3), sold = greatest(0, sold + "
                             "$4) WHERE schedule_id = $1 AND grade_id = $2 RETURNING total - held - sold AS remaining",
