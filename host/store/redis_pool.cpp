@@ -58,9 +58,13 @@ std::optional<Error> refuse_unshareable(std::span<const std::string_view> argv) 
 
 }  // namespace
 
-// One caller's command(s), on the caller's stack. `taken` is guarded by State::mutex; the result
-// fields by done_mutex. After finish() the lane never touches the call again.
+// One caller's command(s): on the caller's stack (command, commands), or on the heap owning its
+// arguments (send; deleted by finish). `taken` is guarded by State::mutex; the result fields by
+// done_mutex. After finish() the lane never touches the call again.
 struct RedisPool::Call {
+    Done done_callback;  // set: an asynchronous call
+    std::vector<std::string> owned;
+    std::vector<std::string_view> owned_views;
     std::span<const std::string_view> single;
     std::span<const std::vector<std::string_view>> group;
     bool is_group = false;
@@ -88,6 +92,7 @@ struct RedisPool::State {
     std::atomic<std::size_t> open{0};
     std::atomic<std::uint64_t> pipelines{0};
     std::atomic<std::uint64_t> commands{0};
+    std::atomic<std::size_t> async_queued{0};
     std::vector<std::thread> lanes;
 };
 
@@ -95,6 +100,15 @@ namespace {
 
 template <typename CallT>
 void finish(CallT& call, Status status) {
+    if (call.done_callback) {
+        std::unique_ptr<CallT> owned(&call);
+        if (status) {
+            call.done_callback(std::move(call.replies.front()));
+        } else {
+            call.done_callback(status.error());
+        }
+        return;
+    }
     std::lock_guard lock(call.done_mutex);
     call.status = std::move(status);
     call.done = true;
@@ -126,6 +140,7 @@ RedisPool::~RedisPool() {
     }
     state_->work.notify_all();
     for (Call* call : abandoned) {
+        if (call->done_callback) state_->async_queued.fetch_sub(1, std::memory_order_relaxed);
         finish(*call, Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"});
     }
     for (auto& lane : state_->lanes) lane.join();
@@ -163,6 +178,7 @@ void RedisPool::run_lane() {
     State& s = *state_;
     std::optional<RedisConnection> connection;
     std::vector<Call*> pipeline;
+    std::vector<Call*> expired;
     auto drop_connection = [&] {
         if (!connection) return;
         connection.reset();
@@ -175,16 +191,30 @@ void RedisPool::run_lane() {
             s.work.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
             if (s.stopping) break;
             std::size_t commands = 0;
+            const auto now = Clock::now();
             while (!s.queue.empty()) {
                 Call* call = s.queue.front();
                 if (commands > 0 && commands + call->command_count() > options_.max_pipeline) break;
                 s.queue.pop_front();
                 call->taken = true;
+                if (call->done_callback) {
+                    s.async_queued.fetch_sub(1, std::memory_order_relaxed);
+                    if (now - call->queued_at > options_.acquire_timeout) {
+                        expired.push_back(call);  // a synchronous caller would have given up
+                        continue;
+                    }
+                }
                 pipeline.push_back(call);
                 commands += call->command_count();
             }
             if (!s.queue.empty()) s.work.notify_one();  // more than one pipeline's worth
         }
+        for (Call* call : expired) {
+            finish(*call, Error{"POOL_EXHAUSTED", "no Redis connection took the command within " +
+                                                      std::to_string(options_.acquire_timeout.count()) + " ms"});
+        }
+        expired.clear();
+        if (pipeline.empty()) continue;
 
         if (connection && connection->closed_while_idle()) drop_connection();
         if (!connection) {
@@ -221,27 +251,24 @@ void RedisPool::run_lane() {
 
         std::optional<Error> failure;
         for (Call* call : pipeline) {
-            if (failure) {
-                finish(*call, *failure);
-                continue;
-            }
-            call->replies.reserve(call->command_count());
-            for (std::size_t i = 0; i < call->command_count(); ++i) {
-                auto reply = connection->next_reply();
-                if (!reply) {
-                    failure = reply.error();
-                    break;
+            if (!failure) {
+                call->replies.reserve(call->command_count());
+                for (std::size_t i = 0; i < call->command_count(); ++i) {
+                    auto reply = connection->next_reply();
+                    if (!reply) {
+                        failure = reply.error();
+                        // Before anyone hears of it: a caller that sees the failure never
+                        // finds the broken connection still counted as open.
+                        s.gate.connection_lost();
+                        drop_connection();
+                        break;
+                    }
+                    call->replies.push_back(std::move(reply).value());
                 }
-                call->replies.push_back(std::move(reply).value());
             }
             finish(*call, failure ? Status(*failure) : Status());
         }
-        if (failure) {
-            s.gate.connection_lost();
-            drop_connection();
-        } else {
-            s.gate.request_succeeded();
-        }
+        if (!failure) s.gate.request_succeeded();
     }
     drop_connection();
 }
@@ -252,6 +279,28 @@ Result<RedisReply> RedisPool::command(std::span<const std::string_view> argv) {
     call.single = argv;
     if (Status status = submit(call); !status) return status.error();
     return std::move(call.replies.front());
+}
+
+Status RedisPool::send(std::span<const std::string_view> argv, Done done) {
+    if (auto refused = refuse_unshareable(argv)) return *refused;
+    State& s = *state_;
+    if (s.async_queued.load(std::memory_order_relaxed) >= options_.max_async_queued) {
+        return Error{"POOL_EXHAUSTED", "too many Redis commands are waiting"};
+    }
+    auto call = std::make_unique<Call>();
+    call->owned.assign(argv.begin(), argv.end());
+    call->owned_views.assign(call->owned.begin(), call->owned.end());
+    call->single = call->owned_views;
+    call->done_callback = std::move(done);
+    call->queued_at = Clock::now();
+    {
+        std::lock_guard lock(s.mutex);
+        if (s.stopping) return Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"};
+        s.async_queued.fetch_add(1, std::memory_order_relaxed);
+        s.queue.push_back(call.release());
+    }
+    s.work.notify_one();
+    return {};
 }
 
 Result<std::vector<RedisReply>> RedisPool::commands(

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -36,6 +37,7 @@ struct RedisOptions {
     // How long a command may wait for a lane to take it before it fails with POOL_EXHAUSTED.
     std::chrono::milliseconds acquire_timeout{1000};
     std::size_t max_pipeline = 512;  // commands per pipeline at most
+    std::size_t max_async_queued = 100000;  // send()s waiting at most
     // After a failed connect, new connections are refused (fail fast) for a backoff that starts
     // at reconnect_backoff_min and doubles up to reconnect_backoff_max while failures continue.
     std::chrono::milliseconds reconnect_backoff_min{100};
@@ -58,6 +60,14 @@ class RedisPool {
     // (no lane took it within acquire_timeout), "INVALID_ARGUMENT" (empty argv, or a command
     // that cannot share a connection, see above). Blocks the calling thread until answered.
     Result<RedisReply> command(std::span<const std::string_view> argv);
+
+    // Queues one command and returns at once (the arguments are copied). `done` runs on a lane
+    // thread with the reply or the failure: those of command(), POOL_EXHAUSTED when no lane took
+    // it within acquire_timeout, DEPENDENCY_UNAVAILABLE when the pool shuts down first. `done`
+    // must be quick, must not throw and must not wait for the pool. Refused at once (nothing
+    // queued, `done` not run): unshareable commands, and more than max_async_queued waiting.
+    using Done = std::function<void(Result<RedisReply>)>;
+    Status send(std::span<const std::string_view> argv, Done done);
 
     // Sends several commands back to back in one pipeline on one connection; replies in order.
     // Fails as a whole like command(); individual Redis error replies are Type::Error elements.

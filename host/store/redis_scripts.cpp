@@ -91,3 +91,43 @@ Result<RedisReply> ScriptRegistry::eval(const std::string& name,
 }
 
 }  // namespace admit::store
+
+namespace admit::store {
+
+Status ScriptRegistry::eval_async(const std::string& name, std::span<const std::string_view> keys,
+                                  std::span<const std::string_view> args, RedisPool::Done done) {
+    std::string source;
+    std::string sha;
+    {
+        std::shared_lock lock(mutex_);
+        auto found = scripts_.find(name);
+        if (found == scripts_.end())
+            return Error{"NOT_FOUND", fmt::format("no Redis script named '{}'", name)};
+        source = found->second.source;
+        sha = found->second.sha;
+    }
+    // argv as for EVALSHA; after NOSCRIPT the same call goes again as EVAL with the source, which
+    // also puts the script back into Redis's cache.
+    auto argv = std::make_shared<std::vector<std::string>>();
+    argv->reserve(3 + keys.size() + args.size());
+    argv->push_back("EVALSHA");
+    argv->push_back(std::move(sha));
+    argv->push_back(std::to_string(keys.size()));
+    argv->insert(argv->end(), keys.begin(), keys.end());
+    argv->insert(argv->end(), args.begin(), args.end());
+    const std::vector<std::string_view> views(argv->begin(), argv->end());
+    RedisPool& pool = pool_;
+    return pool_.send(views, [&pool, argv, source = std::move(source), done = std::move(done)](
+                                 Result<RedisReply> reply) mutable {
+        if (!reply || !reply->error_starts_with("NOSCRIPT")) {
+            done(std::move(reply));
+            return;
+        }
+        (*argv)[0] = "EVAL";
+        (*argv)[1] = std::move(source);
+        const std::vector<std::string_view> again(argv->begin(), argv->end());
+        if (Status sent = pool.send(again, done); !sent) done(sent.error());
+    });
+}
+
+}  // namespace admit::store

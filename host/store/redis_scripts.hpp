@@ -32,6 +32,12 @@ class ScriptRegistry {
     Result<RedisReply> eval(const std::string& name, std::span<const std::string_view> keys,
                             std::span<const std::string_view> args);
 
+    // As eval(), without waiting: `done` runs on a Redis lane thread (see RedisPool::send). After
+    // NOSCRIPT the call is sent again as EVAL with the source. Errors returned at once (`done`
+    // not run): "NOT_FOUND" and those of RedisPool::send.
+    Status eval_async(const std::string& name, std::span<const std::string_view> keys,
+                      std::span<const std::string_view> args, RedisPool::Done done);
+
     // Hex SHA-1 of a registered script (empty when unknown).
     std::string sha_of(const std::string& name) const;
 

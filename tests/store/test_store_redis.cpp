@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -213,6 +215,70 @@ TEST(RedisPoolHangTest, TimeoutIsReportedAndTheConnectionIsNeverReused) {
         std::this_thread::sleep_for(std::chrono::milliseconds{2});
     }
     EXPECT_EQ(hung.accepted(), 2u);
+}
+
+TEST_F(RedisStoreTest, SendAnswersEveryCommandOnceWithoutWaiting) {
+    constexpr int kCommands = 1000;
+    const std::string key = prefix_ + "async";
+    std::mutex mutex;
+    std::condition_variable all_answered;
+    int answered = 0, failed = 0;
+    long long highest = 0;
+    for (int i = 0; i < kCommands; ++i) {
+        const std::string_view argv[] = {"INCR", key};
+        ASSERT_TRUE(pool_.send(argv, [&](Result<RedisReply> reply) {
+                        std::lock_guard lock(mutex);
+                        if (reply.ok()) {
+                            highest = std::max<long long>(highest, reply->integer);
+                        } else {
+                            ++failed;
+                        }
+                        if (++answered == kCommands) all_answered.notify_one();
+                    }).ok());
+    }
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(all_answered.wait_for(lock, std::chrono::seconds(10), [&] { return answered == kCommands; }));
+    EXPECT_EQ(failed, 0);
+    EXPECT_EQ(highest, kCommands);
+    const std::string_view blocking[] = {"BLPOP", key, "1"};
+    EXPECT_EQ(pool_.send(blocking, [](Result<RedisReply>) {}).error().code, "INVALID_ARGUMENT");
+}
+
+TEST(RedisPoolHangTest, ShutdownAnswersEverySentCommand) {
+    SilentServer hung;
+    RedisOptions options = test_redis_options(1);
+    options.port = hung.port();
+    options.command_timeout = std::chrono::milliseconds{300};
+    std::atomic<int> answered{0};
+    {
+        RedisPool one(options);
+        for (int i = 0; i < 5; ++i) {
+            const std::string_view argv[] = {"PING"};
+            ASSERT_TRUE(one.send(argv, [&](Result<RedisReply> reply) {
+                               EXPECT_FALSE(reply.ok());
+                               ++answered;
+                           }).ok());
+        }
+    }  // the lane's pipeline times out; whatever is still queued fails at shutdown
+    EXPECT_EQ(answered.load(), 5);
+}
+
+TEST_F(RedisStoreTest, AsyncScriptsSurviveAFlushedScriptCache) {
+    ScriptRegistry scripts(pool_);
+    ASSERT_TRUE(scripts.register_script("echo_async", "return ARGV[1] .. KEYS[1]").ok());
+    ASSERT_TRUE(run(pool_, {"SCRIPT", "FLUSH"}).ok());
+    std::promise<Result<RedisReply>> answer;
+    const std::string_view keys[] = {"k"};
+    const std::string_view args[] = {"v"};
+    ASSERT_TRUE(scripts.eval_async("echo_async", keys, args, [&](Result<RedisReply> reply) {
+                           answer.set_value(std::move(reply));
+                       }).ok());
+    auto future = answer.get_future();
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    auto reply = future.get();
+    ASSERT_TRUE(reply.ok()) << reply.error().message;
+    EXPECT_EQ(reply->str, "vk");
+    EXPECT_EQ(scripts.eval_async("nope", {}, {}, [](Result<RedisReply>) {}).error().code, "NOT_FOUND");
 }
 
 TEST_F(RedisStoreTest, ScriptsRunBySha) {
