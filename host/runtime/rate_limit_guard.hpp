@@ -1,13 +1,19 @@
-// RateLimitGuard: per-category request limits, counted in Redis with one atomic script (GCRA:
-// at most `limit` requests per `windowSeconds`, bursts included), keyed by caller or client IP as
-// the `ratelimits` policy decides. Over the limit: 429 RATE_LIMITED with Retry-After.
+// RateLimitGuard: per-category request limits (GCRA: at most `limit` requests per
+// `windowSeconds`, bursts included), keyed by caller or client IP as the `ratelimits` policy
+// decides. Over the limit: 429 RATE_LIMITED with Retry-After.
 //
-// Fails open: when Redis or the policy cannot answer, the request passes (logged, at most once
-// a second) — a limiter must not take the platform down. Thread-safe.
+// Each host decides at once from its own copy of the buckets (RateBuckets: exact for the requests
+// it sees, also under concurrency) and counts every passed request in the shared bucket in Redis
+// with one atomic script, without waiting for it; the reply raises the local copy to what all
+// hosts used. Across hosts, a key may pass at most one request more per other host before that is
+// learned. When Redis cannot answer, the local buckets still limit; when the policy cannot, the
+// request passes (logged, at most once a second): a limiter must not take the platform down.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "host/runtime/dispatcher.hpp"
 
@@ -19,6 +25,8 @@ class ScriptRegistry;
 }
 
 namespace admit::runtime {
+
+class RateBuckets;
 
 class RateLimitGuard final : public RequestGuard {
 public:
@@ -34,6 +42,7 @@ private:
     policy::PolicyEngine& policies_;
     HostClock& clock_;
     std::atomic<int64_t> last_warning_us_{0};
+    std::shared_ptr<RateBuckets> buckets_;  // shared with replies still in flight
 };
 
 // The client IP of "ip:port" / "[v6]:port" peer text.

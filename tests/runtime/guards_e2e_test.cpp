@@ -1,6 +1,8 @@
 // Host request guards through a real admitd: rate limits hold under concurrency; Idempotency-Key
 // replays the first response and refuses reuse for another request.
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -77,6 +79,31 @@ TEST_F(GuardsEndToEnd, NoMoreThanTheLimitSucceedUnderConcurrency) {
     EXPECT_FALSE(retry_after.empty());
     // Health is never limited.
     EXPECT_EQ(http_request(port_, "GET", "/healthz").status, 200);
+}
+
+TEST_F(GuardsEndToEnd, ABucketAnotherHostUsedUpLimitsHereAfterAtMostOneRequest) {
+    auto policy = write_tight_ratelimits();
+    start("[policies.overrides]\nratelimits = \"" + policy.string() + "\"\n");
+    // Another host has used this client's whole budget: the shared bucket's TAT is an hour ahead.
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    const std::string command = "redis-cli -p " + std::to_string(storage_.redis_port()) +
+                                " SET admitd:rl:general:ip:127.0.0.1 " + std::to_string(now_ms + 3'600'000) +
+                                " >/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    int ok = 0, limited = 0;
+    for (int i = 0; i < 6; ++i) {
+        const int status = http_request(port_, "GET", "/api/v1/hello").status;
+        if (status == 200) ++ok;
+        if (status == 429) ++limited;
+        if (status == 200) {
+            // The shared bucket's answer reaches this host's copy just after the response.
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    EXPECT_LE(ok, 1) << "this host learned the shared bucket from the first reply";
+    EXPECT_GE(limited, 5);
 }
 
 TEST_F(GuardsEndToEnd, IdempotencyKeyReplaysTheFirstResponse) {
