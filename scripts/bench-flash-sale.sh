@@ -8,12 +8,13 @@
 # 1. Starts the private servers (under BUILD_DIR/run/flash-sale; the database survives runs) and
 #    admitd with a venue like config/venues/demo.toml.
 # 2. Through the API with curl: a seller account creates a hall with a generated 1,000-seat stage
-#    and a product with three schedules (warm-up, full rate, 70% rate); an admin approves it; the
+#    and a product with four schedules (warm-up, full rate, two 70% runs); an admin approves it; the
 #    sale job puts it ON_SALE. The seats are ranked best first (front rows, centre out).
 # 3. Provisions BUYERS real accounts through the auth API (signup + login, argon2id at production
 #    cost: about 4 minutes for 20,000 the first time; later runs refresh the saved sessions).
 # 4. Open-loop holds at RATE/s with each buyer's own token, 80% aiming at the best 200 seats,
-#    retrying on 409; then the same sale at 70% of the measured decision rate on a fresh schedule.
+#    retrying on 409; then the same sale on fresh schedules at 70% of the measured decision rate and
+#    at 7,000/s (70% of the issue's 10,000/s goal, the rate its latency goal names).
 # 5. The oversell check from PostgreSQL, and the references of the same run: redis-benchmark
 #    EVALSHA of the same hold script and a bare admitd route through the same client.
 #
@@ -137,10 +138,10 @@ export SELLER_PASSWORD ADMIN_PASSWORD BUYER_PASSWORD
 ADMIN="$(sign_in admin@bench.admit.test "$ADMIN_PASSWORD")"
 SELLER="$(sign_in seller@bench.admit.test "$SELLER_PASSWORD" seller)"
 
-bench_sale "$SELLER" "$ADMIN" 3 "$RUNDIR/product.json" || die "the product never went ON_SALE"
+bench_sale "$SELLER" "$ADMIN" 4 "$RUNDIR/product.json" || die "the product never went ON_SALE"
 SCHEDULES=()
-for i in 0 1 2; do SCHEDULES+=("$(json_field "[\"schedules\"][$i][\"scheduleId\"]" <"$RUNDIR/product.json")"); done
-WARMUP_SCHEDULE="${SCHEDULES[0]}" SCHEDULE="${SCHEDULES[1]}" SCHEDULE_70="${SCHEDULES[2]}"
+for i in 0 1 2 3; do SCHEDULES+=("$(json_field "[\"schedules\"][$i][\"scheduleId\"]" <"$RUNDIR/product.json")"); done
+WARMUP_SCHEDULE="${SCHEDULES[0]}" SCHEDULE="${SCHEDULES[1]}" SCHEDULE_70="${SCHEDULES[2]}" SCHEDULE_GOAL="${SCHEDULES[3]}"
 # Seats best first: front rows (small y), then from the centre outwards.
 bench_call "" GET "/schedules/$SCHEDULE/seats" | python3 -c 'import json, sys
 seats = json.load(sys.stdin)["seats"]
@@ -220,11 +221,25 @@ echo "$SLOW" | grep -v '^RESULT'
 SLOW_RESULT="$(grep '^RESULT' <<<"$SLOW")"
 cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$SLOW_RESULT")"
 
+# The issue's latency goal is "p99 below 50 ms at 70% of that rate", that rate being the 10,000
+# decisions/s goal: 7,000/s. The run above (70% of what this run measured, capped by RATE) is the
+# stricter reading; both are reported.
+GOAL70=7000
+echo
+echo "== the same sale at 70% of the 10,000/s goal ($GOAL70 holds/s), on a fresh schedule"
+wait_quiet
+BEFORE="$(cpu_snapshot)"
+AT_GOAL="$(run_holds "$SCHEDULE_GOAL" "$GOAL70" "$BUYERS")"
+AFTER="$(cpu_snapshot)"
+echo "$AT_GOAL" | grep -v '^RESULT'
+GOAL_RESULT="$(grep '^RESULT' <<<"$AT_GOAL")"
+cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$GOAL_RESULT")"
+
 curl -fs "http://127.0.0.1:$ADMIT_PORT/metrics" >"$RUNDIR/metrics.txt" || true # for a closer look afterwards
 
 echo
 echo "== oversell check (PostgreSQL)"
-IN_RUN="'$WARMUP_SCHEDULE', '$SCHEDULE', '$SCHEDULE_70'"
+IN_RUN="'$WARMUP_SCHEDULE', '$SCHEDULE', '$SCHEDULE_70', '$SCHEDULE_GOAL'"
 TWICE="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM (SELECT schedule_id, c FROM (SELECT schedule_id, unnest(claim_ids) AS c
     FROM reservation.reservations WHERE status IN ('PENDING_PAYMENT','CONFIRMED') AND schedule_id IN ($IN_RUN)) s
     GROUP BY 1, 2 HAVING count(*) > 1) t")"
@@ -255,9 +270,10 @@ echo
 echo "== summary"
 awk -v d="$DECISIONS" -v a="$(result_field attempted_per_s "$RESULT")" -v s="$(result_field succeeded_per_s "$RESULT")" \
     -v r="$REDIS_RPS" -v b="$BARE_RPS" -v p99="$(result_field p99_ms "$RESULT")" -v p99s="$(result_field p99_ms "$SLOW_RESULT")" \
-    -v rate70="$SEVENTY" 'BEGIN {
+    -v rate70="$SEVENTY" -v p99g="$(result_field p99_ms "$GOAL_RESULT")" -v goal70="$GOAL70" 'BEGIN {
     printf "hold decisions/s %.0f (attempted %.0f/s, succeeded %.0f/s)  goal >= 10000: %s\n", d, a, s, (d >= 10000 ? "met" : "NOT met");
-    printf "p99 at the full rate %.2f ms; at 70%% (%d/s) %.2f ms  goal < 50 ms: %s\n", p99, rate70, p99s, (p99s < 50 ? "met" : "NOT met");
+    printf "p99 at the full rate %.2f ms; at 70%% of the goal (%d/s) %.2f ms  goal < 50 ms: %s\n", p99, goal70, p99g, (p99g < 50 ? "met" : "NOT met");
+    printf "p99 at 70%% of this run'"'"'s measured rate (%d/s, the stricter reading): %.2f ms  < 50 ms: %s\n", rate70, p99s, (p99s < 50 ? "yes" : "no");
     if (r > 0) printf "hold rate / redis EVALSHA rate: %.2f\n", d / r;
     if (b > 0) printf "hold rate / bare admitd route rate: %.2f\n", d / b;
 }'
