@@ -36,6 +36,9 @@ public:
     PolicyEngine(const PolicyEngine&) = delete;
     PolicyEngine& operator=(const PolicyEngine&) = delete;
 
+    // Moves at every publish; a caller caching decisions re-evaluates when it changed.
+    std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
     // Loads every <dir>/<name>.lua (and every override). A policy that fails validation is
     // logged, recorded (list(), history()) and absent; the others serve. Errors only when the
     // policy directory cannot be read (POLICY_DIR).

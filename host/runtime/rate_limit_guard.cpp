@@ -54,21 +54,17 @@ RateLimitGuard::RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEng
     }
 }
 
-void RateLimitGuard::warn_throttled(const std::string& message) {
-    int64_t now = clock_.now_us();
-    int64_t last = last_warning_us_.load(std::memory_order_relaxed);
-    if (now - last > 1'000'000 && last_warning_us_.compare_exchange_strong(last, now)) {
-        spdlog::warn("rate limits not enforced (failing open): {}", message);
+std::optional<RateLimitGuard::Rule> RateLimitGuard::rule_for(const std::string& input) {
+    const int64_t now = clock_.now_us();
+    const std::uint64_t generation = policies_.generation();
+    {
+        std::lock_guard lock(rules_mutex_);
+        auto found = rules_.find(input);
+        if (found != rules_.end() && found->second.generation == generation &&
+            now - found->second.decided_us < kRuleReuseUs && now >= found->second.decided_us) {
+            return found->second.rule;
+        }
     }
-}
-
-std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, const Caller& caller,
-                                                     const http::Request& request) {
-    if (route.kind == RouteEntry::Kind::builtin && route.roles.kind == RoleRule::Kind::public_access) {
-        return std::nullopt;  // health, readiness, metrics: never limited
-    }
-    std::string input = R"({"category":")" + route.rate_category + R"(","authenticated":)" +
-                        (caller.authenticated() ? "true" : "false") + "}";
     auto decision = policies_.evaluate("ratelimits", input);
     if (!decision) {
         warn_throttled(decision.error().message);
@@ -88,12 +84,37 @@ std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, co
         if (v->is_double()) return static_cast<int64_t>(v->as_double());
         return 0;
     };
-    int64_t limit = number("limit");
-    int64_t window_s = number("windowSeconds");
-    if (limit <= 0 || window_s <= 0) return std::nullopt;  // unlimited
     const auto* key_by = d->if_contains("keyBy");
-    bool by_caller = key_by != nullptr && key_by->is_string() && key_by->as_string() == "caller" &&
-                     caller.authenticated();
+    Rule rule{number("limit"), number("windowSeconds"),
+              key_by != nullptr && key_by->is_string() && key_by->as_string() == "caller"};
+    if (!decision->fallback_used) {  // a failing revision's fallback is asked again next time
+        std::lock_guard lock(rules_mutex_);
+        rules_[input] = CachedRule{rule, generation, now};
+    }
+    return rule;
+}
+
+void RateLimitGuard::warn_throttled(const std::string& message) {
+    int64_t now = clock_.now_us();
+    int64_t last = last_warning_us_.load(std::memory_order_relaxed);
+    if (now - last > 1'000'000 && last_warning_us_.compare_exchange_strong(last, now)) {
+        spdlog::warn("rate limits not enforced (failing open): {}", message);
+    }
+}
+
+std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, const Caller& caller,
+                                                     const http::Request& request) {
+    if (route.kind == RouteEntry::Kind::builtin && route.roles.kind == RoleRule::Kind::public_access) {
+        return std::nullopt;  // health, readiness, metrics: never limited
+    }
+    const std::string input = R"({"category":")" + route.rate_category + R"(","authenticated":)" +
+                              (caller.authenticated() ? "true" : "false") + "}";
+    const auto rule = rule_for(input);
+    if (!rule) return std::nullopt;  // the policy failed: fail open (warned)
+    const int64_t limit = rule->limit;
+    const int64_t window_s = rule->window_s;
+    if (limit <= 0 || window_s <= 0) return std::nullopt;  // unlimited
+    const bool by_caller = rule->key_by_caller && caller.authenticated();
     std::string key = "admitd:rl:" + route.rate_category + ":" +
                       (by_caller ? "u:" + caller.subject : "ip:" + client_ip(request.remote_addr));
     const double now_ms = static_cast<double>(clock_.now_us()) / 1000.0;

@@ -14,6 +14,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "host/runtime/dispatcher.hpp"
 
@@ -37,7 +41,24 @@ public:
                                          const http::Request& request) override;
 
 private:
+    // What the ratelimits policy decided for one input (category, authenticated).
+    struct Rule {
+        int64_t limit = 0;
+        int64_t window_s = 0;
+        bool key_by_caller = false;
+    };
+    // The policy's decision, reused for up to a second while no new revision is published (a
+    // policy may read the clock); nullopt when it cannot decide (warned).
+    std::optional<Rule> rule_for(const std::string& input);
     void warn_throttled(const std::string& message);
+    struct CachedRule {
+        Rule rule;
+        std::uint64_t generation = 0;
+        int64_t decided_us = 0;
+    };
+    static constexpr int64_t kRuleReuseUs = 1'000'000;
+    std::mutex rules_mutex_;
+    std::unordered_map<std::string, CachedRule> rules_;  // a few entries: categories x 2
     store::ScriptRegistry& scripts_;
     policy::PolicyEngine& policies_;
     HostClock& clock_;
