@@ -48,10 +48,12 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Ports come from below the kernel's ephemeral range (32768 up on Linux): a port the kernel may
+# hand to an outgoing connection can be held by its TIME_WAIT when the server starts again.
 pick_free_port() {
     local port _
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 30000))
+        port=$((20000 + RANDOM % 12000))
         if ! port_in_use "$port"; then
             echo "$port"
             return 0
@@ -90,6 +92,11 @@ load_ports() {
             echo "servers.sh: Redis already runs on $REDIS_PORT; ignoring port $want_redis" >&2
             want_redis=""
         fi
+    fi
+    # A port saved before ports avoided the ephemeral range is moved while its server is down.
+    if [[ -n $PG_PORT && -z $want_pg ]] && ((PG_PORT >= 32768)) && ! pg_running "$rundir"; then PG_PORT=""; fi
+    if [[ -n $REDIS_PORT && -z $want_redis ]] && ((REDIS_PORT >= 32768)) && ! redis_running "$rundir"; then
+        REDIS_PORT=""
     fi
     [[ -n $want_pg ]] && PG_PORT=$want_pg
     [[ -n $want_redis ]] && REDIS_PORT=$want_redis
