@@ -201,25 +201,27 @@ wait_quiet() {
 run_holds "$WARMUP_SCHEDULE" 2000 200 >/dev/null
 "${PSQL[@]}" -d "$DB" -c "UPDATE reservation.reservations SET expires_at = now() WHERE schedule_id = '$WARMUP_SCHEDULE'
     AND status = 'PENDING_PAYMENT'" >/dev/null
-wait_quiet
-BEFORE="$(cpu_snapshot)"
-FULL="$(run_holds "$SCHEDULE" "$RATE" "$BUYERS")"
-AFTER="$(cpu_snapshot)"
-echo "$FULL" | grep -v '^RESULT'
-RESULT="$(grep '^RESULT' <<<"$FULL")"
 result_field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$RESULT")"
+# measured_run SCHEDULE RATE: once the platform is quiet, the sale on SCHEDULE at RATE holds/s;
+# prints its report and the servers' CPU per decision, and leaves its RESULT line in RUN_RESULT.
+measured_run() {
+    local before after report
+    wait_quiet
+    before="$(cpu_snapshot)"
+    report="$(run_holds "$1" "$2" "$BUYERS")"
+    after="$(cpu_snapshot)"
+    echo "$report" | grep -v '^RESULT'
+    RUN_RESULT="$(grep '^RESULT' <<<"$report")"
+    cpu_per_decision "$before" "$after" "$(result_field attempts "$RUN_RESULT")"
+}
+measured_run "$SCHEDULE" "$RATE"
+RESULT="$RUN_RESULT"
 DECISIONS="$(result_field decisions_per_s "$RESULT")"
 SEVENTY="$(awk -v d="$DECISIONS" 'BEGIN { printf "%d", d * 0.7 }')"
 echo
 echo "== the same sale at 70% of the measured decision rate ($SEVENTY holds/s), on a fresh schedule"
-wait_quiet
-BEFORE="$(cpu_snapshot)"
-SLOW="$(run_holds "$SCHEDULE_70" "$SEVENTY" "$BUYERS")"
-AFTER="$(cpu_snapshot)"
-echo "$SLOW" | grep -v '^RESULT'
-SLOW_RESULT="$(grep '^RESULT' <<<"$SLOW")"
-cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$SLOW_RESULT")"
+measured_run "$SCHEDULE_70" "$SEVENTY"
+SLOW_RESULT="$RUN_RESULT"
 
 # The issue's latency goal is "p99 below 50 ms at 70% of that rate", that rate being the 10,000
 # decisions/s goal: 7,000/s. The run above (70% of what this run measured, capped by RATE) is the
@@ -227,13 +229,8 @@ cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$SLOW_RESULT")"
 GOAL70=7000
 echo
 echo "== the same sale at 70% of the 10,000/s goal ($GOAL70 holds/s), on a fresh schedule"
-wait_quiet
-BEFORE="$(cpu_snapshot)"
-AT_GOAL="$(run_holds "$SCHEDULE_GOAL" "$GOAL70" "$BUYERS")"
-AFTER="$(cpu_snapshot)"
-echo "$AT_GOAL" | grep -v '^RESULT'
-GOAL_RESULT="$(grep '^RESULT' <<<"$AT_GOAL")"
-cpu_per_decision "$BEFORE" "$AFTER" "$(result_field attempts "$GOAL_RESULT")"
+measured_run "$SCHEDULE_GOAL" "$GOAL70"
+GOAL_RESULT="$RUN_RESULT"
 
 curl -fs "http://127.0.0.1:$ADMIT_PORT/metrics" >"$RUNDIR/metrics.txt" || true # for a closer look afterwards
 

@@ -105,7 +105,7 @@ Status EventBus::migrate() {
 
 Result<EventId> EventBus::publish(pqxx::transaction_base& tx, std::string_view topic,
                                   std::string_view key, std::string_view payload) {
-    if (topic.empty() || topic.find('*') != std::string_view::npos) {
+    if (!publishable_topic(topic)) {
         return Error{"EVENT_INVALID", "event topic must be non-empty and contain no '*'"};
     }
     const std::optional<std::string> params[] = {std::string(topic), std::string(key),
@@ -126,7 +126,7 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
     boost::json::array rows;
     rows.reserve(events.size());
     for (const auto& e : events) {
-        if (e.topic.empty() || e.topic.find('*') != std::string::npos) {
+        if (!publishable_topic(e.topic)) {
             return Error{"EVENT_INVALID", "event topic must be non-empty and contain no '*'"};
         }
         rows.push_back(boost::json::object{{"t", e.topic}, {"k", e.key}, {"p", e.payload}});

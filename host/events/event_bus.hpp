@@ -52,6 +52,11 @@ class EventBus {
     Result<EventId> publish(pqxx::transaction_base& tx, std::string_view topic,
                             std::string_view key, std::string_view payload);
 
+    // A topic an event may be published to: non-empty, no '*' (that is for subscriptions).
+    static bool publishable_topic(std::string_view topic) {
+        return !topic.empty() && topic.find('*') == std::string_view::npos;
+    }
+
     // An event waiting to be written by publish_many().
     struct Outgoing {
         std::string topic, key, payload;

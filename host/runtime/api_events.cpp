@@ -26,12 +26,8 @@ admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admi
         write_to(error, "event_publish needs the transaction the change is written in");
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    if (view(topic).empty()) {
-        write_to(error, "event topic is empty");
-        return ADMIT_E_INVALID_ARGUMENT;
-    }
-    if (view(topic).find('*') != std::string_view::npos) {
-        write_to(error, "event topic must not contain '*'");
+    if (!events::EventBus::publishable_topic(view(topic))) {
+        write_to(error, "event topic must be non-empty and contain no '*'");
         return ADMIT_E_INVALID_ARGUMENT;
     }
     if (tx->deferred_events != nullptr) {

@@ -58,7 +58,7 @@ std::optional<RateLimitGuard::Rule> RateLimitGuard::rule_for(const std::string& 
     const int64_t now = clock_.now_us();
     const std::uint64_t generation = policies_.generation();
     {
-        std::lock_guard lock(rules_mutex_);
+        std::shared_lock lock(rules_mutex_);
         auto found = rules_.find(input);
         if (found != rules_.end() && found->second.generation == generation &&
             now - found->second.decided_us < kRuleReuseUs && now >= found->second.decided_us) {
@@ -88,7 +88,7 @@ std::optional<RateLimitGuard::Rule> RateLimitGuard::rule_for(const std::string& 
     Rule rule{number("limit"), number("windowSeconds"),
               key_by != nullptr && key_by->is_string() && key_by->as_string() == "caller"};
     if (!decision->fallback_used) {  // a failing revision's fallback is asked again next time
-        std::lock_guard lock(rules_mutex_);
+        std::unique_lock lock(rules_mutex_);
         rules_[input] = CachedRule{rule, generation, now};
     }
     return rule;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -57,7 +58,7 @@ private:
         int64_t decided_us = 0;
     };
     static constexpr int64_t kRuleReuseUs = 1'000'000;
-    std::mutex rules_mutex_;
+    std::shared_mutex rules_mutex_;  // read on every request, written about once a second
     std::unordered_map<std::string, CachedRule> rules_;  // a few entries: categories x 2
     store::ScriptRegistry& scripts_;
     policy::PolicyEngine& policies_;

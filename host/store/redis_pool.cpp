@@ -56,6 +56,13 @@ std::optional<Error> refuse_unshareable(std::span<const std::string_view> argv) 
                      "use a Lua script instead"};
 }
 
+Error shutting_down() { return Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"}; }
+
+Error not_taken_in_time(std::chrono::milliseconds acquire_timeout) {
+    return Error{"POOL_EXHAUSTED", "no Redis connection took the command within " +
+                                       std::to_string(acquire_timeout.count()) + " ms"};
+}
+
 }  // namespace
 
 // One caller's command(s): on the caller's stack (command, commands), or on the heap owning its
@@ -66,8 +73,7 @@ struct RedisPool::Call {
     std::vector<std::string> owned;
     std::vector<std::string_view> owned_views;
     std::span<const std::string_view> single;
-    std::span<const std::vector<std::string_view>> group;
-    bool is_group = false;
+    std::span<const std::vector<std::string_view>> group;  // non-empty: a commands() call
     Clock::time_point queued_at;
     bool taken = false;
 
@@ -77,7 +83,7 @@ struct RedisPool::Call {
     Status status;
     std::vector<RedisReply> replies;
 
-    std::size_t command_count() const { return is_group ? group.size() : 1; }
+    std::size_t command_count() const { return group.empty() ? 1 : group.size(); }
 };
 
 struct RedisPool::State {
@@ -141,7 +147,7 @@ RedisPool::~RedisPool() {
     state_->work.notify_all();
     for (Call* call : abandoned) {
         if (call->done_callback) state_->async_queued.fetch_sub(1, std::memory_order_relaxed);
-        finish(*call, Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"});
+        finish(*call, shutting_down());
     }
     for (auto& lane : state_->lanes) lane.join();
 }
@@ -151,7 +157,7 @@ Status RedisPool::submit(Call& call) {
     call.queued_at = Clock::now();
     {
         std::lock_guard lock(s.mutex);
-        if (s.stopping) return Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"};
+        if (s.stopping) return shutting_down();
         s.queue.push_back(&call);
     }
     s.work.notify_one();
@@ -163,9 +169,7 @@ Status RedisPool::submit(Call& call) {
             std::lock_guard lock(s.mutex);
             if (!call.taken) {
                 s.queue.erase(std::find(s.queue.begin(), s.queue.end(), &call));
-                return Error{"POOL_EXHAUSTED",
-                             "no Redis connection took the command within " +
-                                 std::to_string(options_.acquire_timeout.count()) + " ms"};
+                return not_taken_in_time(options_.acquire_timeout);
             }
         }
         done.lock();  // a lane is sending it: it answers within command_timeout
@@ -186,11 +190,11 @@ void RedisPool::run_lane() {
     };
     for (;;) {
         pipeline.clear();
+        std::size_t commands = 0;  // in `pipeline`
         {
             std::unique_lock lock(s.mutex);
             s.work.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
             if (s.stopping) break;
-            std::size_t commands = 0;
             const auto now = Clock::now();
             while (!s.queue.empty()) {
                 Call* call = s.queue.front();
@@ -210,8 +214,7 @@ void RedisPool::run_lane() {
             if (!s.queue.empty()) s.work.notify_one();  // more than one pipeline's worth
         }
         for (Call* call : expired) {
-            finish(*call, Error{"POOL_EXHAUSTED", "no Redis connection took the command within " +
-                                                      std::to_string(options_.acquire_timeout.count()) + " ms"});
+            finish(*call, not_taken_in_time(options_.acquire_timeout));
         }
         expired.clear();
         if (pipeline.empty()) continue;
@@ -237,14 +240,12 @@ void RedisPool::run_lane() {
             }
         }
 
-        std::size_t commands = 0;
         for (Call* call : pipeline) {
-            if (call->is_group) {
-                for (const auto& argv : call->group) connection->append(argv);
-            } else {
+            if (call->group.empty()) {
                 connection->append(call->single);
+            } else {
+                for (const auto& argv : call->group) connection->append(argv);
             }
-            commands += call->command_count();
         }
         s.pipelines.fetch_add(1, std::memory_order_relaxed);
         s.commands.fetch_add(commands, std::memory_order_relaxed);
@@ -295,7 +296,7 @@ Status RedisPool::send(std::span<const std::string_view> argv, Done done) {
     call->queued_at = Clock::now();
     {
         std::lock_guard lock(s.mutex);
-        if (s.stopping) return Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"};
+        if (s.stopping) return shutting_down();
         s.async_queued.fetch_add(1, std::memory_order_relaxed);
         s.queue.push_back(call.release());
     }
@@ -311,7 +312,6 @@ Result<std::vector<RedisReply>> RedisPool::commands(
     if (batch.empty()) return std::vector<RedisReply>{};
     Call call;
     call.group = batch;
-    call.is_group = true;
     if (Status status = submit(call); !status) return status.error();
     return std::move(call.replies);
 }
