@@ -90,6 +90,9 @@ workers = $WORKERS
 queue_limit = 100000
 [log]
 level = "warn"
+[access]
+roles = ["customer", "seller", "admin", "staff"]
+rate_categories = ["general", "auth", "queue", "booking"]
 [plugins]
 dir = "$BUILD_DIR/plugins"
 load = ["auth", "arthall", "product", "reservation"]

@@ -98,6 +98,9 @@ port = $ADMIT_PORT
 workers = $WORKERS
 [log]
 level = "warn"
+[access]
+roles = ["customer", "seller", "admin", "staff"]
+rate_categories = ["general", "auth", "queue", "booking"]
 [plugins]
 dir = "$BUILD_DIR/plugins"
 load = ["test_auth", "arthall", "product"]

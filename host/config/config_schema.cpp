@@ -243,6 +243,7 @@ void read_document(const toml::table& root, const std::filesystem::path& venue_f
     read_events(reader, config.events);
     read_policies(reader, venue_file, config.policies);
     read_jobs(reader, config.jobs);
+    read_access(reader, config.access);
     read_testing(reader, config.testing);
     reader.finish();
 }

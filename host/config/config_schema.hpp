@@ -21,6 +21,9 @@ void read_document(const toml::table& root, const std::filesystem::path& venue_f
 // Schema of [plugins] and [plugin.<name>] (plugin_schema.cpp).
 void read_plugins(TableReader& root, HostConfig& config);
 
+// Schema of [access] (access_schema.cpp).
+void read_access(TableReader& root, AccessConfig& access);
+
 // `value` as written in the file that holds `node`, made absolute against that file's directory
 // (or against `fallback_base_file`'s when the node has no source path), normalised.
 std::filesystem::path resolve_against_source(const toml::node& node, const std::string& value,

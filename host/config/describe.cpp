@@ -54,6 +54,12 @@ void insert_json(toml::table& out, std::string_view key, const boost::json::valu
     }
 }
 
+toml::array names(const std::vector<std::string>& items) {
+    toml::array out;
+    for (const auto& item : items) out.push_back(item);
+    return out;
+}
+
 toml::table plugin_sections(const HostConfig& config) {
     toml::table sections;
     for (const auto& [name, json] : config.plugin_sections_json) {
@@ -124,6 +130,9 @@ toml::table document(const HostConfig& c) {
                                  {"memory_limit_bytes", integer(c.policies.memory_limit_bytes)},
                                  {"deadline_ms", integer(c.policies.deadline_ms)}}},
         {"jobs", toml::table{{"poll_ms", integer(c.jobs.poll_ms)}}},
+        {"access", toml::table{{"roles", names(c.access.roles)},
+                               {"rate_categories", names(c.access.rate_categories)},
+                               {"admin_role", c.access.admin_role}}},
         {"testing", toml::table{{"manual_clock", c.testing.manual_clock}}},
     };
     return doc;

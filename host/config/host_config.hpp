@@ -102,6 +102,14 @@ struct JobsConfig {
     std::uint32_t poll_ms = 200;
 };
 
+// [access]: the vocabulary of who may call what. The host knows no role or rate category by meaning:
+// a venue declares them, and a route naming one that is not declared is refused at registration.
+struct AccessConfig {
+    std::vector<std::string> roles;                       // role names a principal may carry
+    std::vector<std::string> rate_categories{"general"};  // "general" is always declared
+    std::string admin_role = "admin";                     // who may call the host's admin routes
+};
+
 struct TestingConfig {
     bool manual_clock = false;  // tests drive the host clock
 };
@@ -120,6 +128,7 @@ struct HostConfig {
     EventsConfig events;
     PoliciesConfig policies;
     JobsConfig jobs;
+    AccessConfig access;
     TestingConfig testing;
 };
 

@@ -53,7 +53,9 @@ DeliveryExecutor::DeliveryExecutor(DeliveryContext context, std::string subscrib
 DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int64_t seq,
                                                     bool check_blocked, std::string& error) const {
     Attempt outcome = Attempt::unavailable;
+    store::AfterCommit after_commit;
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        after_commit.reset();
         if (check_blocked && !tx.exec_params(kKeyQueued, subscriber_, event.key).empty()) {
             outcome = Attempt::blocked;
             return Error{"BLOCKED", "key queued"};
@@ -68,7 +70,7 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
         context_.counters.observe_lag(to_micros(context_.clock()) - event.published_at_us);
         Status handled;
         try {
-            handled = handler_(tx, event);
+            handled = handler_(tx, event, after_commit);
         } catch (...) {
             handled = Error{"HANDLER_EXCEPTION", describe_exception()};
         }
@@ -80,6 +82,7 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
         outcome = Attempt::handled;
         return {};
     });
+    after_commit.run(status.ok() && outcome == Attempt::handled);
     if (!status && outcome != Attempt::failed && outcome != Attempt::blocked) {
         // The handler returned OK but the commit (or our own statements) failed: nothing is
         // recorded as handled. Not the handler's fault, so no attempt is counted.
@@ -155,7 +158,9 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
         if (check_blocked) keys.push_back(event->key);
     }
     std::uint64_t handled = 0, duplicates = 0;
+    store::AfterCommit after_commit;
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
+        after_commit.reset();
         handled = duplicates = 0;
         if (check_blocked &&
             !tx.exec_params(kKeysQueued, subscriber_, text_array_literal(keys)).empty()) {
@@ -176,7 +181,7 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
             context_.counters.observe_lag(now_us - event->published_at_us);
             Status result;
             try {
-                result = handler_(tx, *event);
+                result = handler_(tx, *event, after_commit);
             } catch (...) {
                 result = Error{"HANDLER_EXCEPTION", describe_exception()};
             }
@@ -185,6 +190,7 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
         }
         return {};
     });
+    after_commit.run(status.ok());
     if (!status) {
         ++context_.counters.batch_fallbacks;
         spdlog::debug("events: batch of {} for {} rolled back, running one by one: {}: {}",

@@ -145,16 +145,23 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
     return {};
 }
 
-Status EventBus::subscribe(Subscription subscription) {
-    if (state_->started) {
-        return Error{"EVENT_INVALID", "subscribe after start: " + subscription.subscriber};
-    }
-    if (auto st = validate(subscription); !st) return st;
+Status EventBus::check_subscription(const std::string& topic, const std::string& subscriber) const {
+    if (state_->started) return Error{"EVENT_INVALID", "subscribe after start: " + subscriber};
+    Subscription probe{topic, subscriber, [](pqxx::work&, const Event&, store::AfterCommit&) {
+                           return Status{};
+                       }};
+    if (auto st = validate(probe); !st) return st;
     for (const auto& s : state_->subscribers) {
-        if (s->subscription.subscriber == subscription.subscriber) {
-            return Error{"EVENT_INVALID", "duplicate subscriber id " + subscription.subscriber};
+        if (s->subscription.subscriber == subscriber) {
+            return Error{"EVENT_INVALID", "duplicate subscriber id " + subscriber};
         }
     }
+    return {};
+}
+
+Status EventBus::subscribe(Subscription subscription) {
+    if (!subscription.handler) return validate(subscription);
+    if (auto st = check_subscription(subscription.topic, subscription.subscriber); !st) return st;
     auto subscriber = std::make_unique<Subscriber>();
     subscriber->subscription = std::move(subscription);
     state_->subscribers.push_back(std::move(subscriber));

@@ -69,6 +69,9 @@ class EventBus {
     // Registers a handler; only before start(). Error{"EVENT_INVALID"} for an empty or duplicate
     // subscriber id, an empty topic, a '*' anywhere but at the end, or a missing handler.
     Status subscribe(Subscription subscription);
+    // What subscribe would answer for a subscription with this topic and subscriber id, without
+    // subscribing (lets a plugin's registrations be checked before any of them is published).
+    Status check_subscription(const std::string& topic, const std::string& subscriber) const;
 
     // Starts the relay, the per-subscriber dispatchers and (kafka) consumers.
     Status start();

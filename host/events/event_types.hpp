@@ -11,6 +11,8 @@
 
 #include <pqxx/pqxx>
 
+#include "host/store/after_commit.hpp"
+
 #include "host/common/result.hpp"
 
 namespace admit::events {
@@ -76,7 +78,9 @@ struct Event {
 // A handler runs inside `tx`, which also records (subscriber, event id) as handled; non-OK (or an
 // exception) rolls everything back and the event is retried, then parked. It must not commit or
 // abort `tx` itself.
-using EventHandler = std::function<Status(pqxx::work& tx, const Event& event)>;
+// `after_commit` collects work that must run only once `tx` committed (see store/after_commit.hpp).
+using EventHandler =
+    std::function<Status(pqxx::work& tx, const Event& event, store::AfterCommit& after_commit)>;
 
 struct Subscription {
     std::string topic;       // exact topic, or a prefix ending in '*' ("reservation.*")

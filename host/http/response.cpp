@@ -65,14 +65,20 @@ void Response::set_header(std::string_view name, std::string_view value) {
     headers.emplace_back(std::string(name), std::string(value));
 }
 
-std::string format_sse_event(std::string_view event_name, std::string_view data) {
+std::string format_sse_event(std::string_view event_name, std::string_view data,
+                             std::string_view id) {
     std::string frame;
-    frame.reserve(event_name.size() + data.size() + 16);
-    if (!event_name.empty()) {
-        frame += "event: ";
-        frame += event_name;
+    frame.reserve(id.size() + event_name.size() + data.size() + 24);
+    auto field = [&frame](std::string_view name, std::string_view value) {
+        if (value.empty()) return;
+        frame += name;
+        for (char c : value) {
+            if (c != '\r' && c != '\n') frame += c;  // a field is one line, never two
+        }
         frame += '\n';
-    }
+    };
+    field("id: ", id);
+    field("event: ", event_name);
     std::size_t start = 0;
     while (true) {
         std::size_t end = data.find('\n', start);

@@ -52,7 +52,9 @@ struct Response {
 // The standard error body alone, for callers that build responses themselves.
 std::string error_body(std::string_view code, std::string_view message, std::string_view trace_id);
 
-// One SSE event: "event: <name>\n" (omitted when empty), a "data: " line per line of `data`, "\n".
-std::string format_sse_event(std::string_view event_name, std::string_view data);
+// One SSE event: "id: <id>\n" and "event: <name>\n" (each omitted when empty; CR and LF in them are
+// dropped), a "data: " line per line of `data`, "\n".
+std::string format_sse_event(std::string_view event_name, std::string_view data,
+                             std::string_view id = {});
 
 }  // namespace admit::http

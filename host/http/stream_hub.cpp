@@ -8,7 +8,7 @@
 namespace admit::http {
 
 std::size_t StreamHub::publish(std::string_view topic, std::string_view event_name,
-                               std::string_view data) {
+                               std::string_view data, std::string_view id) {
     std::vector<std::shared_ptr<StreamSink>> targets;
     {
         std::lock_guard lock(mutex_);
@@ -24,7 +24,7 @@ std::size_t StreamHub::publish(std::string_view topic, std::string_view event_na
         if (sinks.empty()) topics_.erase(it);
     }
     if (targets.empty()) return 0;
-    auto frame = std::make_shared<const std::string>(format_sse_event(event_name, data));
+    auto frame = std::make_shared<const std::string>(format_sse_event(event_name, data, id));
     for (const auto& sink : targets) sink->deliver(frame);
     if (delivered_) delivered_->inc(targets.size());
     return targets.size();

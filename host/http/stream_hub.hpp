@@ -33,7 +33,8 @@ class StreamHub {
 
     // Sends event `event_name` with `data` (any text; split into data: lines) to every open stream
     // of `topic`. Returns how many streams it was handed to.
-    std::size_t publish(std::string_view topic, std::string_view event_name, std::string_view data);
+    std::size_t publish(std::string_view topic, std::string_view event_name, std::string_view data,
+                        std::string_view id = {});
 
     void subscribe(const std::string& topic, const std::shared_ptr<StreamSink>& sink);
     void unsubscribe(const std::string& topic, const StreamSink* sink);

@@ -95,6 +95,14 @@ Status JobScheduler::register_periodic(const std::string& name, std::chrono::mil
     return {};
 }
 
+Status JobScheduler::check_registration(const std::string& name, bool periodic) const {
+    std::lock_guard lock(mutex_);
+    if (started_) return Error{"STATE", "job '" + name + "' registered after the scheduler started"};
+    const bool taken = periodic ? periodic_.contains(name) : handlers_.contains(name);
+    if (taken) return Error{"CONFLICT", "job '" + name + "' is already registered"};
+    return {};
+}
+
 Status JobScheduler::register_handler(const std::string& name, JobFn fn) {
     std::lock_guard lock(mutex_);
     if (started_)

@@ -64,6 +64,9 @@ class JobScheduler {
     Status register_periodic(const std::string& name, std::chrono::milliseconds interval, JobFn fn);
     // The handler of delayed jobs called `name`.
     Status register_handler(const std::string& name, JobFn fn);
+    // What register_periodic (periodic) or register_handler would answer for `name`, without
+    // registering anything.
+    Status check_registration(const std::string& name, bool periodic) const;
 
     // Durably schedules a run of handler `name` at `run_at` with `payload` (text, no NUL bytes).
     // With tx, the job exists only if tx commits; without, it is inserted on its own. Returns
@@ -104,7 +107,7 @@ class JobScheduler {
     std::map<std::string, JobFn> handlers_;
     std::string handler_names_;  // PostgreSQL text[] literal of handlers_' names
 
-    std::mutex mutex_;  // guards the members below
+    mutable std::mutex mutex_;  // guards the members below
     std::condition_variable wake_;
     bool started_ = false;
     bool stopping_ = false;

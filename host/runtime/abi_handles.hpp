@@ -2,12 +2,16 @@
 // call (see abi.h for their lifetimes). Only the runtime's own .cpp files include this.
 #pragma once
 
+#include <functional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "admit/abi.h"
 #include "host/events/event_bus.hpp"
+#include "host/store/after_commit.hpp"
 
 namespace admit::http {
 struct Response;
@@ -28,11 +32,13 @@ struct admit_response {
     bool written = false;  // set by every response_* call
 };
 
-// The principal an authenticator produced.
+// The principal an authenticator produced. `declared_roles` (set by the dispatcher before the call)
+// is what principal_set checks roles against.
 struct admit_principal_out {
+    const std::set<std::string, std::less<>>* declared_roles = nullptr;
     std::string subject;
-    std::string role;
-    std::string tier;
+    std::vector<std::string> roles;
+    std::vector<std::pair<std::string, std::string>> claims;
     std::string session;
     bool set = false;
 };
@@ -40,15 +46,17 @@ struct admit_principal_out {
 // A database transaction: valid inside one db_transaction callback or subscriber call.
 // `deferred_events`, when set (db_transaction), collects event_publish calls; they are written
 // with one statement when the body succeeds, just before COMMIT. Otherwise each is written at once.
+// `after_commit` collects tx_on_commit work (always set by the host).
 struct admit_tx {
     pqxx::transaction_base* tx = nullptr;
     admit_host* owner = nullptr;  // the plugin whose callback holds it
     std::vector<admit::events::EventBus::Outgoing>* deferred_events = nullptr;
+    admit::store::AfterCommit* after_commit = nullptr;
 };
 
 // A registered metric of a plugin.
 struct admit_metric {
-    admit_metric_kind kind = ADMIT_METRIC_COUNTER;
+    uint32_t kind = ADMIT_METRIC_COUNTER;
     admit::observe::Counter* counter = nullptr;
     admit::observe::Gauge* gauge = nullptr;
     admit::observe::Histogram* histogram = nullptr;

@@ -53,15 +53,15 @@ http::Response not_found(std::string_view name, std::string_view trace_id) {
                                  trace_id);
 }
 
-RouteEntry admin_route(std::string method, std::string path, std::string summary,
-                       BuiltinHandler handler) {
-    return builtin_route(std::move(method), std::move(path), "admin", std::move(summary),
-                         std::move(handler));
-}
-
 }  // namespace
 
-Status add_admin_policy_routes(RouteTable& routes, policy::PolicyEngine& engine) {
+Status add_admin_policy_routes(RouteTable& routes, policy::PolicyEngine& engine,
+                               const std::string& admin_role) {
+    auto admin_route = [&admin_role](std::string method, std::string path, std::string summary,
+                                     BuiltinHandler handler) {
+        return builtin_route(std::move(method), std::move(path), admin_role, std::move(summary),
+                             std::move(handler));
+    };
     auto* e = &engine;
     std::vector<RouteEntry> entries;
     entries.push_back(admin_route("GET", "/api/v1/admin/policies",

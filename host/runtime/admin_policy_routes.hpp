@@ -10,6 +10,7 @@ class PolicyEngine;
 
 namespace admit::runtime {
 
-Status add_admin_policy_routes(RouteTable& routes, policy::PolicyEngine& engine);
+Status add_admin_policy_routes(RouteTable& routes, policy::PolicyEngine& engine,
+                               const std::string& admin_role);
 
 }  // namespace admit::runtime

@@ -1,8 +1,10 @@
 // admit_host_api: PostgreSQL (migrations, statements, transactions) and Redis (commands, scripts).
+#include <deque>
 #include <optional>
 #include <vector>
 
 #include "host/runtime/abi_handles.hpp"
+#include "host/runtime/abi_barrier.hpp"
 #include "host/runtime/api_support.hpp"
 #include "host/store/pg_transaction.hpp"
 #include "host/store/redis_pool.hpp"
@@ -52,15 +54,16 @@ std::vector<std::optional<std::string>> copy_params(const admit_str* params, uin
     return out;
 }
 
-admit_status db_migration_register(admit_host* host, uint32_t version, admit_str name,
-                                   admit_str sql, admit_sink* error) {
+admit_status db_migration_register(admit_host* host, const admit_migration_desc* migration,
+                                   admit_sink* error) {
     if (!check_registering(host, error, "db_migration_register")) return ADMIT_E_STATE;
-    if (version == 0 || view(sql).empty()) {
+    if (migration == nullptr || !ADMIT_HAS_FIELD(migration, admit_migration_desc, sql) ||
+        migration->version == 0 || view(migration->sql).empty()) {
         write_to(error, "a migration needs a version >= 1 and SQL");
         return ADMIT_E_INVALID_ARGUMENT;
     }
     plugin_of(host).staged.migrations.push_back(
-        {version, std::string(view(name)), std::string(view(sql))});
+        {migration->version, std::string(view(migration->name)), std::string(view(migration->sql))});
     return ADMIT_OK;
 }
 
@@ -89,24 +92,44 @@ admit_status db_transaction(admit_host* host, admit_tx_fn fn, void* ctx, admit_s
     if (pool == nullptr) return ADMIT_E_UNSUPPORTED;
     admit_status body_status = ADMIT_OK;
     std::vector<events::EventBus::Outgoing> deferred;
+    store::AfterCommit after_commit;
     auto result = store::run_transaction(*pool, [&](pqxx::work& work) -> Status {
         deferred.clear();  // a retried body publishes again
-        admit_tx tx{&work, host, &deferred};
+        after_commit.reset();
+        admit_tx tx{&work, host, &deferred, &after_commit};
         body_status = fn(ctx, &tx);
         if (body_status != ADMIT_OK) return Error{"ABORTED", "the transaction body failed"};
         if (deferred.empty()) return {};
         // Non-empty only when event_publish found the outbox configured.
         return runtime_of(host).services().events->publish_many(work, deferred);
     });
+    // The connection is back in the pool: on_commit work runs outside any transaction.
+    after_commit.run(body_status == ADMIT_OK && result.ok());
     if (body_status != ADMIT_OK) return body_status;  // the body already explained itself
     if (!result) return fail(error, result.error());
     return ADMIT_OK;
 }
 
+admit_status tx_on_commit(admit_tx* tx, admit_commit_fn fn, void* ctx, admit_sink* error) {
+    if (tx == nullptr || fn == nullptr) {
+        write_to(error, "tx_on_commit needs a transaction and a function");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    if (tx->after_commit == nullptr) {
+        write_to(error, "this transaction takes no on_commit work");
+        return ADMIT_E_STATE;
+    }
+    tx->after_commit->add([fn, ctx](bool committed) { fn(ctx, committed ? 1 : 0); });
+    return ADMIT_OK;
+}
+
 // Converts the store's owning reply tree into the ABI view tree (valid during the callback).
 void deliver_reply(const store::RedisReply& reply, admit_redis_reply_fn fn, void* ctx) {
+    // Elements are arrays of pointers (abi.h: arrays of size-prefixed structs never cross by
+    // value); `nodes` owns every element, `arrays` the pointer arrays. std::deque keeps addresses.
     struct Builder {
-        std::vector<std::vector<admit_redis_reply>> arrays;  // keeps element arrays alive
+        std::deque<admit_redis_reply> nodes;
+        std::deque<std::vector<const admit_redis_reply*>> arrays;
         admit_redis_reply build(const store::RedisReply& r) {
             admit_redis_reply out{};
             out.size = sizeof(admit_redis_reply);
@@ -129,9 +152,12 @@ void deliver_reply(const store::RedisReply& reply, admit_redis_reply_fn fn, void
                     break;
                 case store::RedisReply::Type::Array: {
                     out.type = ADMIT_REDIS_ARRAY;
-                    std::vector<admit_redis_reply> elements;
+                    std::vector<const admit_redis_reply*> elements;
                     elements.reserve(r.elements.size());
-                    for (const auto& e : r.elements) elements.push_back(build(e));
+                    for (const auto& e : r.elements) {
+                        nodes.push_back(build(e));
+                        elements.push_back(&nodes.back());
+                    }
                     arrays.push_back(std::move(elements));
                     out.elements = arrays.back().data();
                     out.element_count = static_cast<uint32_t>(arrays.back().size());
@@ -141,7 +167,6 @@ void deliver_reply(const store::RedisReply& reply, admit_redis_reply_fn fn, void
             return out;
         }
     } builder;
-    builder.arrays.reserve(64);
     admit_redis_reply root = builder.build(reply);
     if (fn != nullptr) fn(ctx, &root);
 }
@@ -167,14 +192,16 @@ std::string script_name(admit_host* host, admit_str name) {
     return plugin_of(host).name + "/" + std::string(view(name));
 }
 
-admit_status redis_script_register(admit_host* host, admit_str name, admit_str source,
+admit_status redis_script_register(admit_host* host, const admit_redis_script_desc* script,
                                    admit_sink* error) {
     if (!check_registering(host, error, "redis_script_register")) return ADMIT_E_STATE;
-    if (view(name).empty() || view(source).empty()) {
+    if (script == nullptr || !ADMIT_HAS_FIELD(script, admit_redis_script_desc, source) ||
+        view(script->name).empty() || view(script->source).empty()) {
         write_to(error, "a Redis script needs a name and a source");
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    plugin_of(host).staged.scripts.push_back({script_name(host, name), std::string(view(source))});
+    plugin_of(host).staged.scripts.push_back(
+        {script_name(host, script->name), std::string(view(script->source))});
     return ADMIT_OK;
 }
 
@@ -197,12 +224,13 @@ admit_status redis_script_eval(admit_host* host, admit_str name, const admit_str
 }  // namespace
 
 void fill_data(admit_host_api& api) {
-    api.db_migration_register = &db_migration_register;
-    api.db_exec = &db_exec;
-    api.db_transaction = &db_transaction;
-    api.redis_command = &redis_command;
-    api.redis_script_register = &redis_script_register;
-    api.redis_script_eval = &redis_script_eval;
+    api.db_migration_register = guarded<&db_migration_register>;
+    api.db_exec = guarded<&db_exec>;
+    api.db_transaction = guarded<&db_transaction>;
+    api.tx_on_commit = guarded<&tx_on_commit>;
+    api.redis_command = guarded<&redis_command>;
+    api.redis_script_register = guarded<&redis_script_register>;
+    api.redis_script_eval = guarded<&redis_script_eval>;
 }
 
 }  // namespace admit::runtime::api

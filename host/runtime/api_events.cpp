@@ -2,6 +2,7 @@
 #include "host/events/event_bus.hpp"
 #include "host/jobs/job_scheduler.hpp"
 #include "host/runtime/abi_handles.hpp"
+#include "host/runtime/abi_barrier.hpp"
 #include "host/runtime/api_support.hpp"
 
 namespace admit::runtime::api {
@@ -17,8 +18,15 @@ bool valid_local_name(std::string_view name) {
     return true;
 }
 
-admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admit_str key,
-                           admit_str payload, admit_sink* error) {
+admit_status event_publish(admit_host* host, admit_tx* tx, const admit_event_out* event,
+                           admit_sink* error) {
+    if (event == nullptr || !ADMIT_HAS_FIELD(event, admit_event_out, payload)) {
+        write_to(error, "event_publish needs an event descriptor");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    const admit_str topic = event->topic;
+    const admit_str key = event->key;
+    const admit_str payload = event->payload;
     auto* bus = configured(runtime_of(host).services().events, error,
                            "the event outbox (it needs PostgreSQL)");
     if (bus == nullptr) return ADMIT_E_UNSUPPORTED;
@@ -43,7 +51,8 @@ admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admi
 admit_status event_subscribe(admit_host* host, const admit_subscription_desc* desc,
                              admit_sink* error) {
     if (!check_registering(host, error, "event_subscribe")) return ADMIT_E_STATE;
-    if (desc == nullptr || desc->handler == nullptr || view(desc->topic).empty() ||
+    if (desc == nullptr || !ADMIT_HAS_FIELD(desc, admit_subscription_desc, ctx) ||
+        desc->handler == nullptr || view(desc->topic).empty() ||
         !valid_local_name(view(desc->subscriber))) {
         write_to(error, "a subscription needs a topic, a handler and a subscriber name of "
                         "[A-Za-z0-9_.-]");
@@ -62,7 +71,8 @@ admit_status event_subscribe(admit_host* host, const admit_subscription_desc* de
 
 admit_status job_register(admit_host* host, const admit_job_desc* desc, admit_sink* error) {
     if (!check_registering(host, error, "job_register")) return ADMIT_E_STATE;
-    if (desc == nullptr || desc->run == nullptr || !valid_local_name(view(desc->name))) {
+    if (desc == nullptr || !ADMIT_HAS_FIELD(desc, admit_job_desc, ctx) || desc->run == nullptr ||
+        !valid_local_name(view(desc->name))) {
         write_to(error, "a job needs a name of [A-Za-z0-9_.-] and a function");
         return ADMIT_E_INVALID_ARGUMENT;
     }
@@ -89,10 +99,10 @@ admit_status job_enqueue(admit_host* host, admit_tx* tx, admit_str name, int64_t
 }  // namespace
 
 void fill_events(admit_host_api& api) {
-    api.event_publish = &event_publish;
-    api.event_subscribe = &event_subscribe;
-    api.job_register = &job_register;
-    api.job_enqueue = &job_enqueue;
+    api.event_publish = guarded<&event_publish>;
+    api.event_subscribe = guarded<&event_subscribe>;
+    api.job_register = guarded<&job_register>;
+    api.job_enqueue = guarded<&job_enqueue>;
 }
 
 }  // namespace admit::runtime::api

@@ -2,14 +2,17 @@
 #include "host/http/response.hpp"
 #include "host/http/stream_hub.hpp"
 #include "host/runtime/abi_handles.hpp"
+#include "host/runtime/abi_barrier.hpp"
 #include "host/runtime/api_support.hpp"
 
 namespace admit::runtime::api {
 namespace {
 
-bool parse_roles(admit_str roles, RoleRule& rule, admit_sink* error, std::string_view what) {
+// `what` names the plugin and the route, so a refusal says where to look.
+bool parse_roles(admit_host* host, admit_str roles, RoleRule& rule, admit_sink* error,
+                 std::string_view what) {
     std::string problem;
-    if (!RoleRule::parse(view(roles), rule, problem)) {
+    if (!RoleRule::parse(view(roles), runtime_of(host).access().roles, rule, problem)) {
         write_to(error, fmt::format("{}: {}", what, problem));
         return false;
     }
@@ -18,11 +21,16 @@ bool parse_roles(admit_str roles, RoleRule& rule, admit_sink* error, std::string
 
 admit_status route_register(admit_host* host, const admit_route_desc* route, admit_sink* error) {
     if (!check_registering(host, error, "route_register")) return ADMIT_E_STATE;
-    if (route == nullptr || route->handler == nullptr) {
-        write_to(error, "route_register needs a route with a handler");
+    if (route == nullptr || !ADMIT_HAS_FIELD(route, admit_route_desc, ctx) ||
+        route->handler == nullptr) {
+        write_to(error, fmt::format("route_register needs a route descriptor of at least {} bytes "
+                                    "with a handler (got {} bytes)",
+                                    offsetof(admit_route_desc, ctx) + sizeof(void*),
+                                    route == nullptr ? 0u : route->size));
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    auto what = fmt::format("route {} {}", view(route->method), view(route->path));
+    auto what = fmt::format("plugin {}: route {} {}", plugin_of(host).name, view(route->method),
+                            view(route->path));
     auto templ = http::detail::parse_path_template(view(route->path));
     if (!templ || !http::detail::is_valid_method(view(route->method))) {
         write_to(error, fmt::format("{}: {}", what,
@@ -30,11 +38,17 @@ admit_status route_register(admit_host* host, const admit_route_desc* route, adm
         return ADMIT_E_INVALID_ARGUMENT;
     }
     RouteRegistration reg;
-    if (!parse_roles(route->roles, reg.roles, error, what)) return ADMIT_E_INVALID_ARGUMENT;
+    if (!parse_roles(host, route->roles, reg.roles, error, what)) return ADMIT_E_INVALID_ARGUMENT;
     reg.method = std::string(view(route->method));
     reg.path = std::string(view(route->path));
     reg.rate_category = view(route->rate_category).empty() ? "general"
                                                            : std::string(view(route->rate_category));
+    if (!runtime_of(host).access().rate_categories.contains(reg.rate_category)) {
+        write_to(error, fmt::format("{}: rate category '{}' is not declared in [access] "
+                                    "rate_categories",
+                                    what, reg.rate_category));
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
     reg.summary = std::string(view(route->summary));
     reg.handler = route->handler;
     reg.ctx = route->ctx;
@@ -47,18 +61,19 @@ admit_status route_register(admit_host* host, const admit_route_desc* route, adm
 
 admit_status stream_register(admit_host* host, const admit_stream_desc* stream, admit_sink* error) {
     if (!check_registering(host, error, "stream_register")) return ADMIT_E_STATE;
-    if (stream == nullptr || view(stream->topic_template).empty()) {
+    if (stream == nullptr || !ADMIT_HAS_FIELD(stream, admit_stream_desc, ctx) ||
+        view(stream->topic_template).empty()) {
         write_to(error, "stream_register needs a path and a topic template");
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    auto what = fmt::format("stream {}", view(stream->path));
+    auto what = fmt::format("plugin {}: stream {}", plugin_of(host).name, view(stream->path));
     auto templ = http::detail::parse_path_template(view(stream->path));
     if (!templ) {
         write_to(error, fmt::format("{}: {}", what, templ.error().message));
         return ADMIT_E_INVALID_ARGUMENT;
     }
     StreamRegistration reg;
-    if (!parse_roles(stream->roles, reg.roles, error, what)) return ADMIT_E_INVALID_ARGUMENT;
+    if (!parse_roles(host, stream->roles, reg.roles, error, what)) return ADMIT_E_INVALID_ARGUMENT;
     reg.path = std::string(view(stream->path));
     reg.topic_template = std::string(view(stream->topic_template));
     reg.summary = std::string(view(stream->summary));
@@ -68,9 +83,11 @@ admit_status stream_register(admit_host* host, const admit_stream_desc* stream, 
     return ADMIT_OK;
 }
 
-void stream_publish(admit_host* host, admit_str topic, admit_str event_name, admit_str data) {
+void stream_publish(admit_host* host, const admit_stream_event* event) {
+    if (event == nullptr || !ADMIT_HAS_FIELD(event, admit_stream_event, data)) return;
     if (auto* hub = runtime_of(host).services().streams; hub != nullptr) {
-        hub->publish(view(topic), view(event_name), view(data));
+        const admit_str id = ADMIT_HAS_FIELD(event, admit_stream_event, id) ? event->id : admit_str{};
+        hub->publish(view(event->topic), view(event->event_name), view(event->data), view(id));
     }
 }
 
@@ -141,39 +158,59 @@ void response_error(admit_response* r, int32_t status, admit_str code, admit_str
     r->written = true;
 }
 
-admit_status authenticator_register(admit_host* host, admit_authenticate_fn fn, void* ctx,
+admit_status authenticator_register(admit_host* host, const admit_authenticator_desc* desc,
                                     admit_sink* error) {
     if (!check_registering(host, error, "authenticator_register")) return ADMIT_E_STATE;
-    if (fn == nullptr) {
-        write_to(error, "authenticator_register needs a function");
+    if (desc == nullptr || !ADMIT_HAS_FIELD(desc, admit_authenticator_desc, ctx) ||
+        desc->authenticate == nullptr) {
+        write_to(error, "authenticator_register needs a descriptor with a function");
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    plugin_of(host).staged.authenticators.push_back({fn, ctx});
+    plugin_of(host).staged.authenticators.push_back({desc->authenticate, desc->ctx});
     return ADMIT_OK;
 }
 
-void principal_set(admit_principal_out* out, admit_str subject, admit_str role, admit_str tier,
-                   admit_str session) {
-    out->subject.assign(view(subject));
-    out->role.assign(view(role));
-    out->tier.assign(view(tier));
-    out->session.assign(view(session));
+admit_status principal_set(admit_principal_out* out, const admit_principal* principal) {
+    if (out == nullptr || principal == nullptr ||
+        !ADMIT_HAS_FIELD(principal, admit_principal, session) ||
+        (principal->role_count > 0 && principal->roles == nullptr) ||
+        (principal->claim_count > 0 && principal->claims == nullptr)) {
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    std::vector<std::string> roles;
+    roles.reserve(principal->role_count);
+    for (uint32_t i = 0; i < principal->role_count; ++i) {
+        std::string role(view(principal->roles[i]));
+        // A role the venue does not declare would be a privilege nobody configured: refused.
+        if (out->declared_roles == nullptr || !out->declared_roles->contains(role)) {
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
+        roles.push_back(std::move(role));
+    }
+    out->roles = std::move(roles);
+    out->claims.clear();
+    for (uint32_t i = 0; i < principal->claim_count; ++i) {
+        out->claims.emplace_back(view(principal->claims[i].key), view(principal->claims[i].value));
+    }
+    out->subject.assign(view(principal->subject));
+    out->session.assign(view(principal->session));
     out->set = !out->subject.empty();
+    return ADMIT_OK;
 }
 
 }  // namespace
 
 void fill_http(admit_host_api& api) {
-    api.route_register = &route_register;
-    api.stream_register = &stream_register;
-    api.stream_publish = &stream_publish;
-    api.response_status = &response_status;
-    api.response_header = &response_header;
-    api.response_body = &response_body;
-    api.response_body_borrowed = &response_body_borrowed;
-    api.response_error = &response_error;
-    api.authenticator_register = &authenticator_register;
-    api.principal_set = &principal_set;
+    api.route_register = guarded<&route_register>;
+    api.stream_register = guarded<&stream_register>;
+    api.stream_publish = guarded<&stream_publish>;
+    api.response_status = guarded<&response_status>;
+    api.response_header = guarded<&response_header>;
+    api.response_body = guarded<&response_body>;
+    api.response_body_borrowed = guarded<&response_body_borrowed>;
+    api.response_error = guarded<&response_error>;
+    api.authenticator_register = guarded<&authenticator_register>;
+    api.principal_set = guarded<&principal_set>;
 }
 
 }  // namespace admit::runtime::api

@@ -131,7 +131,12 @@ Status Application::start_plugins() {
     services.events = p.events.get();
     services.jobs = p.jobs.get();
     services.policies = p.policies.get();
-    p.runtime = std::make_unique<Runtime>(services, *p.clock);
+    AccessRules access;
+    access.roles.insert(config_.access.roles.begin(), config_.access.roles.end());
+    access.rate_categories.insert(config_.access.rate_categories.begin(),
+                                  config_.access.rate_categories.end());
+    access.admin_role = config_.access.admin_role;
+    p.runtime = std::make_unique<Runtime>(services, *p.clock, std::move(access));
     p.plugins = std::make_unique<PluginManager>(*p.runtime, host_api_table(), *p.runtime);
 
     BuiltinContext ctx;
@@ -140,11 +145,13 @@ Status Application::start_plugins() {
     ctx.clock = p.clock.get();
     ctx.venue_name = config_.venue.name;
     ctx.version = ADMIT_VERSION;
+    ctx.admin_role = config_.access.admin_role;
     Parts* parts = &p;
     ctx.readiness = [parts] { return readiness(*parts); };
     ctx.extra_metrics = [parts] { return render_host_metrics(parts->events.get(), parts->policies.get()); };
     if (auto s = add_builtin_routes(p.runtime->routes(), std::move(ctx)); !s) return s;
-    if (auto s = add_admin_policy_routes(p.runtime->routes(), *p.policies); !s) return s;
+    if (auto s = add_admin_policy_routes(p.runtime->routes(), *p.policies,
+                                              config_.access.admin_role); !s) return s;
 
     PluginLoadRequest request{config_.plugins.dir, config_.plugins.load, config_.plugin_sections_json};
     if (auto s = p.plugins->load(request); !s) return s;
@@ -218,11 +225,14 @@ void Application::stop() {
     auto& p = *parts_;
     if (p.stopped) return;
     p.stopped = true;
+    // Order matters: nothing may call into a plugin after its stop. First no new requests and the
+    // in-flight ones finish; then jobs and event delivery stop (their threads are joined); only then
+    // are plugins stopped, in reverse dependency order, and destroyed.
     if (p.dispatcher) p.dispatcher->close_traffic();
     if (p.server) p.server->stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
-    if (p.plugins) p.plugins->stop_all();
     if (p.jobs && p.jobs_started) p.jobs->stop();
     if (p.events && p.events_started) p.events->stop();
+    if (p.plugins) p.plugins->stop_all();
     if (p.plugins) p.plugins->destroy_all();
     if (p.policies) p.policies->stop_watching();
     spdlog::info("admitd stopped");
@@ -246,8 +256,13 @@ Result<std::string> Application::call_once(const std::string& method, const std:
     auto entry = parts_->runtime->service_registry().find(method);
     admit_status st = ADMIT_E_NOT_FOUND;
     if (entry.fn != nullptr) {
-        admit_principal host_caller{sizeof(admit_principal), to_abi("admitd"), to_abi("admin"),
-                                    to_abi("none"), {}};
+        // The operator at the console acts with the configured admin role.
+        const admit_str admin_role = to_abi(config_.access.admin_role);
+        admit_principal host_caller{};
+        host_caller.size = sizeof(admit_principal);
+        host_caller.subject = to_abi("admitd");
+        host_caller.roles = &admin_role;
+        host_caller.role_count = 1;
         st = entry.fn(entry.ctx, &host_caller, to_abi(input), out.get(), err.get());
     } else {
         error = "no plugin offers the service method '" + method + "'";

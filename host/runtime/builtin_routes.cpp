@@ -17,8 +17,20 @@ RouteEntry builtin_route(std::string method, std::string path, std::string roles
     e.plugin = "admitd";
     e.method = std::move(method);
     e.path_template = std::move(path);
+    // Host routes are trusted code: the roles they name (the configured admin role) are declared
+    // by construction.
+    NameSet named;
+    for (std::size_t start = 0; start <= roles.size();) {
+        auto comma = roles.find(',', start);
+        if (comma == std::string::npos) comma = roles.size();
+        std::string role = roles.substr(start, comma - start);
+        while (!role.empty() && role.front() == ' ') role.erase(role.begin());
+        while (!role.empty() && role.back() == ' ') role.pop_back();
+        if (!role.empty()) named.insert(role);
+        start = comma + 1;
+    }
     std::string ignored;
-    RoleRule::parse(roles, e.roles, ignored);
+    RoleRule::parse(roles, named, e.roles, ignored);
     e.rate_category = "general";
     e.summary = std::move(summary);
     e.builtin = std::move(handler);
@@ -42,7 +54,9 @@ http::Response plugins_listing(const PluginManager& manager) {
                                  {"dependencies", std::move(deps)},
                                  {"capabilities", std::move(caps)}};
         if (!p->last_error.empty()) item["lastError"] = p->last_error;
-        if (d->health != nullptr && p->state == PluginState::started) {
+        // health was optional before it existed: read it only when the descriptor covers it.
+        if (ADMIT_HAS_FIELD(d, admit_plugin_descriptor, health) && d->health != nullptr &&
+            p->state == PluginState::started) {
             std::string detail;
             StringSink sink(detail);
             item["healthy"] = d->health(p->instance, sink.get()) == ADMIT_OK;
@@ -96,13 +110,13 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
         return r;
     }));
 
-    entries.push_back(builtin_route("GET", "/api/v1/admin/plugins", "admin",
+    entries.push_back(builtin_route("GET", "/api/v1/admin/plugins", shared->admin_role,
                               "Loaded plugins, versions, ABI and state", [shared](const BuiltinCall&) {
         return plugins_listing(*shared->plugins);
     }));
 
     if (shared->clock != nullptr && shared->clock->manual()) {
-        entries.push_back(builtin_route("POST", "/api/v1/admin/clock", "admin",
+        entries.push_back(builtin_route("POST", "/api/v1/admin/clock", shared->admin_role,
                                   "Test only: advance the manual host clock",
                                   [shared](const BuiltinCall& call) {
             auto body = parse_json_object(call.request);

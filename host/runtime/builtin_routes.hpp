@@ -33,6 +33,7 @@ struct BuiltinContext {
     std::function<std::string()> extra_metrics;
     std::string venue_name;
     std::string version;
+    std::string admin_role = "admin";  // [access] admin_role: who may call /api/v1/admin/*
 };
 
 Status add_builtin_routes(RouteTable& routes, BuiltinContext context);

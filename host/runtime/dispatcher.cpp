@@ -23,7 +23,11 @@ bool role_allows(const RoleRule& rule, const Caller& caller) {
         case RoleRule::Kind::authenticated:
             return caller.authenticated();
         case RoleRule::Kind::roles:
-            return caller.authenticated() && rule.roles.contains(caller.role);
+            if (!caller.authenticated()) return false;
+            for (const auto& role : caller.roles) {
+                if (rule.roles.contains(role)) return true;
+            }
+            return false;
     }
     return false;
 }
@@ -37,9 +41,18 @@ std::vector<admit_kv> kv_views(const std::vector<http::PathParam>& params) {
 
 }  // namespace
 
-admit_principal principal_view(const Caller& caller) {
-    return admit_principal{sizeof(admit_principal), to_abi(caller.subject), to_abi(caller.role),
-                           to_abi(caller.tier), to_abi(caller.session)};
+PrincipalView::PrincipalView(const Caller& caller) {
+    roles.reserve(caller.roles.size());
+    for (const auto& r : caller.roles) roles.push_back(to_abi(r));
+    claims.reserve(caller.claims.size());
+    for (const auto& [k, v] : caller.claims) claims.push_back({to_abi(k), to_abi(v)});
+    principal.size = sizeof(admit_principal);
+    principal.subject = to_abi(caller.subject);
+    principal.roles = roles.data();
+    principal.role_count = static_cast<uint32_t>(roles.size());
+    principal.claims = claims.data();
+    principal.claim_count = static_cast<uint32_t>(claims.size());
+    principal.session = to_abi(caller.session);
 }
 
 Dispatcher::Dispatcher(Runtime& runtime) : runtime_(runtime) {}
@@ -66,11 +79,12 @@ bool Dispatcher::authenticate(const http::Request& request, Caller& caller) cons
     const auto& auth = runtime_.authenticator();
     if (!auth) return false;
     admit_principal_out out;
+    out.declared_roles = &runtime_.access().roles;
     admit_status st = auth->fn(auth->ctx, to_abi(value.substr(kBearer.size())), &out);
     if (st != ADMIT_OK || !out.set) return false;
     caller.subject = std::move(out.subject);
-    caller.role = std::move(out.role);
-    caller.tier = std::move(out.tier);
+    caller.roles = std::move(out.roles);
+    caller.claims = std::move(out.claims);
     caller.session = std::move(out.session);
     return true;
 }
@@ -111,7 +125,7 @@ http::Response Dispatcher::dispatch(http::Request& request) {
         }
         if (!role_allows(route.roles, caller)) {
             return error(403, "FORBIDDEN",
-                         fmt::format("role '{}' may not call this route (allowed: {})", caller.role,
+                         fmt::format("role '{}' may not call this route (allowed: {})", caller.roles_text(),
                                      route.roles.to_string()),
                          request, label);
         }
@@ -147,7 +161,7 @@ http::Response Dispatcher::call_plugin(const RouteEntry& route, const Caller& ca
     std::vector<admit_kv> headers;
     headers.reserve(request.headers.size());
     for (const auto& [k, v] : request.headers) headers.push_back({to_abi(k), to_abi(v)});
-    admit_principal principal = principal_view(caller);
+    PrincipalView principal(caller);
     auto idempotency_key = request.header("idempotency-key").value_or(std::string_view{});
 
     admit_request abi_request{};
@@ -162,7 +176,7 @@ http::Response Dispatcher::call_plugin(const RouteEntry& route, const Caller& ca
     abi_request.header_count = static_cast<uint32_t>(headers.size());
     abi_request.trace_id = to_abi(request.trace_id);
     abi_request.remote_addr = to_abi(request.remote_addr);
-    abi_request.principal = &principal;
+    abi_request.principal = &principal.principal;
     abi_request.idempotency_key = to_abi(idempotency_key);
 
     http::Response response;
@@ -183,7 +197,7 @@ http::Response Dispatcher::open_stream(const RouteEntry& route, const Caller& ca
     response.route_label = route_label;
     if (route.on_open != nullptr) {
         auto params = kv_views(request.params);
-        admit_principal principal = principal_view(caller);
+        PrincipalView principal(caller);
         admit_request abi_request{};
         abi_request.size = sizeof(admit_request);
         abi_request.method = to_abi(request.method);
@@ -193,7 +207,7 @@ http::Response Dispatcher::open_stream(const RouteEntry& route, const Caller& ca
         abi_request.param_count = static_cast<uint32_t>(params.size());
         abi_request.trace_id = to_abi(request.trace_id);
         abi_request.remote_addr = to_abi(request.remote_addr);
-        abi_request.principal = &principal;
+        abi_request.principal = &principal.principal;
         std::string first;
         StringSink sink(first);
         admit_status st = route.on_open(route.ctx, &abi_request, sink.get());

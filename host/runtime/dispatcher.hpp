@@ -62,7 +62,16 @@ private:
     std::atomic<bool> traffic_open_{false};
 };
 
-// The ABI view of a caller; the strings stay owned by `caller`.
-admit_principal principal_view(const Caller& caller);
+// The ABI view of a caller; the strings stay owned by `caller`, which must outlive the view. Not
+// copyable (`principal` points into the view's own arrays).
+struct PrincipalView {
+    explicit PrincipalView(const Caller& caller);
+    PrincipalView(const PrincipalView&) = delete;
+    PrincipalView& operator=(const PrincipalView&) = delete;
+
+    std::vector<admit_str> roles;
+    std::vector<admit_kv> claims;
+    admit_principal principal{};
+};
 
 }  // namespace admit::runtime

@@ -14,10 +14,12 @@
 #include "host/policy/offline_check.hpp"
 #include "host/runtime/application.hpp"
 #include "host/runtime/command_line.hpp"
+#include "host/runtime/exit_code.hpp"
 
 namespace {
 
 using admit::runtime::CommandLine;
+using namespace admit::runtime;  // exit codes
 
 // Opens every configured plugin library and checks versions and dependencies, without running
 // any plugin code beyond the entry symbol.
@@ -70,11 +72,11 @@ sigset_t block_handled_signals() {
 int run(const CommandLine& cl) {
     sigset_t signals = block_handled_signals();
     auto config = load_config(cl);
-    if (!config) return 2;
+    if (!config) return exit_config;
     admit::runtime::Application app(std::move(*config));
     if (auto started = app.start(); !started) {
         spdlog::critical("admitd did not start: {}", started.error().message);
-        return 1;
+        return exit_failed;
     }
     for (;;) {
         int sig = 0;
@@ -94,12 +96,12 @@ int call(const CommandLine& cl) {
     sigset_t signals = block_handled_signals();
     (void)signals;
     auto config = load_config(cl);
-    if (!config) return 2;
+    if (!config) return exit_config;
     admit::runtime::Application app(std::move(*config));
     auto result = app.call_once(cl.call_method, cl.call_input);
     if (!result) {
         std::cerr << result.error().message << "\n";
-        return 1;
+        return exit_failed;
     }
     std::cout << result.value() << "\n";
     return 0;
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
     auto parsed = admit::runtime::parse_command_line({argv + 1, argv + argc});
     if (!parsed) {
         std::cerr << "admitd: " << parsed.error().message << "\n" << admit::runtime::usage_text();
-        return 64;
+        return exit_usage;
     }
     const auto& cl = parsed.value();
     switch (cl.action) {
@@ -134,8 +136,8 @@ int main(int argc, char** argv) {
             return admit::policy::run_offline_check(cl.policy_dir, std::cout);
         case CommandLine::Action::check_config: {
             auto config = load_config(cl);
-            if (!config) return 2;
-            if (check_plugins(*config) != 0) return 2;
+            if (!config) return exit_config;
+            if (check_plugins(*config) != 0) return exit_config;
             std::cout << admit::config::describe(*config) << "\nconfiguration OK\n";
             return 0;
         }

@@ -90,7 +90,10 @@ Status PluginManager::init_one(PluginRecord& plugin) {
                                                        "{}",
                                                        plugin.name, valid.error().message)};
     }
-    sink_.commit(plugin);
+    if (auto committed = sink_.commit(plugin); !committed) {
+        return Error{"PLUGIN_INIT_FAILED", fmt::format("plugin {} could not register: {}", plugin.name,
+                                                       committed.error().message)};
+    }
     return {};
 }
 

@@ -1,19 +1,24 @@
 #include "host/runtime/registrations.hpp"
 
-#include <array>
 
 namespace admit::runtime {
 namespace {
-constexpr std::array<std::string_view, 4> kKnownRoles = {"customer", "seller", "admin", "staff"};
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
     return s;
 }
+
+std::string joined(const NameSet& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out.empty() ? "none declared: set [access] roles" : out;
+}
+
 }  // namespace
 
-bool RoleRule::parse(std::string_view text, RoleRule& out, std::string& error) {
+bool RoleRule::parse(std::string_view text, const NameSet& declared, RoleRule& out,
+                     std::string& error) {
     out = RoleRule{};
     text = trim(text);
     if (text == "public") {
@@ -28,11 +33,10 @@ bool RoleRule::parse(std::string_view text, RoleRule& out, std::string& error) {
     while (!text.empty()) {
         auto comma = text.find(',');
         std::string_view role = trim(text.substr(0, comma));
-        bool known = false;
-        for (auto k : kKnownRoles) known = known || k == role;
-        if (!known) {
-            error = "unknown role '" + std::string(role) +
-                    "' (use public, authenticated, or customer/seller/admin/staff)";
+        if (!declared.contains(role)) {
+            error = "role '" + std::string(role) +
+                    "' is not declared (use public, authenticated, or a role of [access] roles: " +
+                    joined(declared) + ")";
             return false;
         }
         out.roles.emplace(role);

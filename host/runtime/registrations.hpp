@@ -14,12 +14,17 @@
 namespace admit::runtime {
 
 // Who may call a route: anyone, any authenticated caller, or the listed roles.
+// The set of names a venue declares ([access] roles / rate_categories).
+using NameSet = std::set<std::string, std::less<>>;
+
 struct RoleRule {
     enum class Kind { public_access, authenticated, roles } kind = Kind::roles;
     std::set<std::string, std::less<>> roles;
 
-    // Parses "public", "authenticated" or "customer,admin". Empty or unknown role names fail.
-    static bool parse(std::string_view text, RoleRule& out, std::string& error);
+    // Parses "public", "authenticated" or "role_a,role_b". Every role must be in `declared`; an
+    // empty list or an undeclared role fails with a message naming it and the declared ones.
+    static bool parse(std::string_view text, const NameSet& declared, RoleRule& out,
+                      std::string& error);
     std::string to_string() const;
 };
 

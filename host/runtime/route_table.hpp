@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/dll/shared_library.hpp>
@@ -20,12 +22,26 @@
 namespace admit::runtime {
 
 // The caller of a request as the dispatcher established it.
+// Who is calling, as the authenticator established it. The host interprets only the roles (against
+// a route's rule); claims are carried to plugins unread.
 struct Caller {
     std::string subject;
-    std::string role;
-    std::string tier;
+    std::vector<std::string> roles;
+    std::vector<std::pair<std::string, std::string>> claims;
     std::string session;
     bool authenticated() const { return !subject.empty(); }
+    bool has_role(std::string_view role) const {
+        for (const auto& r : roles) {
+            if (r == role) return true;
+        }
+        return false;
+    }
+    // "a,b" for messages; "none" when there are no roles.
+    std::string roles_text() const {
+        std::string out;
+        for (const auto& r : roles) out += (out.empty() ? "" : ",") + r;
+        return out.empty() ? "none" : out;
+    }
 };
 
 // What a built-in route handler gets.

@@ -11,8 +11,8 @@
 
 namespace admit::runtime {
 
-Runtime::Runtime(RuntimeServices services, HostClock& clock)
-    : services_(services), clock_(clock) {}
+Runtime::Runtime(RuntimeServices services, HostClock& clock, AccessRules access)
+    : services_(services), clock_(clock), access_(std::move(access)) {}
 
 Status Runtime::validate(const PluginRecord& plugin) {
     const auto& r = plugin.staged;
@@ -44,6 +44,19 @@ Status Runtime::validate(const PluginRecord& plugin) {
     if (auto s = needs(services_.scripts != nullptr, !r.scripts.empty(), "Redis"); !s) return s;
     if (auto s = needs(services_.events != nullptr, !r.subscriptions.empty(), "events"); !s) return s;
     if (auto s = needs(services_.jobs != nullptr, !r.jobs.empty(), "jobs"); !s) return s;
+    // Subscriptions and jobs are checked here, before anything of the plugin is published, so that
+    // a refusal fails its init (naming plugin and reason) instead of leaving it running without them.
+    for (const auto& sub : r.subscriptions) {
+        if (auto s = services_.events->check_subscription(sub.topic, sub.subscriber); !s) {
+            return Error{s.error().code, fmt::format("subscription {} to '{}': {}", sub.subscriber,
+                                                     sub.topic, s.error().message)};
+        }
+    }
+    for (const auto& job : r.jobs) {
+        if (auto s = services_.jobs->check_registration(job.name, job.interval_ms > 0); !s) {
+            return Error{s.error().code, fmt::format("job {}: {}", job.name, s.error().message)};
+        }
+    }
     // Scripts are compiled by Redis here, so a broken script fails the plugin's init. Registering
     // the same name and source again is a no-op, so this is safe to do before commit.
     for (const auto& script : r.scripts) {
@@ -54,7 +67,7 @@ Status Runtime::validate(const PluginRecord& plugin) {
     return {};
 }
 
-void Runtime::commit(const PluginRecord& plugin) {
+Status Runtime::commit(const PluginRecord& plugin) {
     const auto& r = plugin.staged;
     const auto& keep_alive = plugin.library.library;
     for (const auto& route : r.routes) {
@@ -100,8 +113,9 @@ void Runtime::commit(const PluginRecord& plugin) {
         auto ctx = sub.ctx;
         auto status = services_.events->subscribe(events::Subscription{
             sub.topic, sub.subscriber,
-            [host, fn, ctx, keep_alive](pqxx::work& work, const events::Event& ev) -> Status {
-                admit_tx tx{&work, host};
+            [host, fn, ctx, keep_alive](pqxx::work& work, const events::Event& ev,
+                                        store::AfterCommit& after_commit) -> Status {
+                admit_tx tx{&work, host, nullptr, &after_commit};
                 auto id = std::to_string(ev.id);
                 admit_event event{sizeof(admit_event), to_abi(id), to_abi(ev.topic), to_abi(ev.key),
                                   to_abi(ev.payload), ev.published_at_us, ev.attempt};
@@ -115,7 +129,10 @@ void Runtime::commit(const PluginRecord& plugin) {
                 }
                 return {};
             }});
-        if (!status) spdlog::error("subscribe {}: {}", sub.subscriber, status.error().message);
+        if (!status) {
+            return Error{status.error().code, fmt::format("subscription {}: {}", sub.subscriber,
+                                                          status.error().message)};
+        }
     }
     for (const auto& job : r.jobs) {
         auto fn = job.run;
@@ -135,8 +152,12 @@ void Runtime::commit(const PluginRecord& plugin) {
                 ? services_.jobs->register_periodic(job.name,
                                                     std::chrono::milliseconds(job.interval_ms), run)
                 : services_.jobs->register_handler(job.name, run);
-        if (!registered) spdlog::error("job {}: {}", job.name, registered.error().message);
+        if (!registered) {
+            return Error{registered.error().code,
+                         fmt::format("job {}: {}", job.name, registered.error().message)};
+        }
     }
+    return {};
 }
 
 const admit_host_api& host_api_table() {

@@ -55,6 +55,14 @@ struct RuntimeServices {
     policy::PolicyEngine* policies = nullptr;
 };
 
+// The venue's declared vocabulary ([access]): roles a principal may carry and routes may name, rate
+// categories routes may name, and the role of the host's admin routes.
+struct AccessRules {
+    NameSet roles;
+    NameSet rate_categories{"general"};
+    std::string admin_role = "admin";
+};
+
 struct AuthenticatorEntry {
     std::string plugin;
     admit_authenticate_fn fn = nullptr;
@@ -70,7 +78,8 @@ struct PluginMigrations {
 
 class Runtime final : public RegistrationSink {
 public:
-    Runtime(RuntimeServices services, HostClock& clock);
+    Runtime(RuntimeServices services, HostClock& clock, AccessRules access = {});
+    const AccessRules& access() const { return access_; }
 
     const RuntimeServices& services() const { return services_; }
     void set_streams(http::StreamHub* hub) { services_.streams = hub; }
@@ -83,11 +92,12 @@ public:
     const std::vector<PluginMigrations>& migrations() const { return migrations_; }
 
     Status validate(const PluginRecord& plugin) override;
-    void commit(const PluginRecord& plugin) override;
+    Status commit(const PluginRecord& plugin) override;
 
 private:
     RuntimeServices services_;
     HostClock& clock_;
+    AccessRules access_;
     RouteTable routes_;
     ServiceRegistry service_registry_;
     std::optional<AuthenticatorEntry> authenticator_;

@@ -20,8 +20,9 @@ TEST(RepositoryConfig, DemoVenueLoadsOverHostDefaults) {
     EXPECT_EQ(config.venue.timezone, "Asia/Seoul");
     EXPECT_EQ(config.plugins.dir, kSource / "build/release/plugins");
     EXPECT_EQ(config.plugins.load,
-              (std::vector<std::string>{"hello", "auth", "arthall", "product", "reservation"}));
-    EXPECT_EQ(config.plugin_sections_json.at("hello"), R"({"greeting":"hello"})");
+              (std::vector<std::string>{"auth", "arthall", "product", "reservation"}));
+    EXPECT_FALSE(config.plugin_sections_json.contains("hello"));  // the demo venue does not load hello
+    EXPECT_EQ(config.access.roles, (std::vector<std::string>{"customer", "seller", "admin", "staff"}));
     EXPECT_EQ(config.policies.dir, kSource / "policies");
     EXPECT_FALSE(describe(config).empty());
 }

@@ -144,7 +144,7 @@ TEST_P(EventBusTest, HandlersRunAtTheBackgroundPriority) {
     auto bus = make_bus({"seats"}, opts);
     std::atomic<int> seen_nice{-100};
     ASSERT_TRUE(bus->subscribe({"seats", "nice",
-                                [&](pqxx::work&, const Event&) -> Status {
+                                [&](pqxx::work&, const Event&, store::AfterCommit&) -> Status {
                                     seen_nice = this_thread_nice();
                                     return {};
                                 }})

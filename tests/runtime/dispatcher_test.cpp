@@ -12,6 +12,8 @@
 namespace admit::runtime {
 namespace {
 
+const NameSet kDeclared{"customer", "seller", "admin", "staff"};
+
 // Accepts "Bearer good:<role>:<id>" and nothing else.
 admit_status test_authenticator(void*, admit_str token, admit_principal_out* out) {
     std::string t(token.ptr, token.len);
@@ -20,16 +22,32 @@ admit_status test_authenticator(void*, admit_str token, admit_principal_out* out
     if (colon == std::string::npos) return ADMIT_E_REJECTED;
     auto role = t.substr(5, colon - 5);
     auto id = t.substr(colon + 1);
-    host_api_table().principal_set(out, to_abi(id), to_abi(role), to_abi("GOLD"), to_abi(""));
-    return ADMIT_OK;
+    admit_str role_view = to_abi(role);
+    admit_kv tier{to_abi("tier"), to_abi("GOLD")};
+    admit_principal principal{};
+    principal.size = sizeof principal;
+    principal.subject = to_abi(id);
+    principal.roles = &role_view;
+    principal.role_count = 1;
+    principal.claims = &tier;
+    principal.claim_count = 1;
+    // An undeclared role is refused by the host: the token is then invalid.
+    return host_api_table().principal_set(out, &principal) == ADMIT_OK ? ADMIT_OK : ADMIT_E_REJECTED;
 }
 
 // Echoes the caller as the handler saw it.
 admit_status whoami(void*, const admit_request* request, admit_response* response) {
     const auto& p = *request->principal;
+    std::string role = p.role_count > 0 ? std::string(p.roles[0].ptr, p.roles[0].len) : "";
+    std::string tier;
+    for (uint32_t i = 0; i < p.claim_count; ++i) {
+        if (std::string(p.claims[i].key.ptr, p.claims[i].key.len) == "tier") {
+            tier.assign(p.claims[i].value.ptr, p.claims[i].value.len);
+        }
+    }
     boost::json::object o{{"subject", std::string(p.subject.ptr, p.subject.len)},
-                          {"role", std::string(p.role.ptr, p.role.len)},
-                          {"tier", std::string(p.tier.ptr, p.tier.len)}};
+                          {"role", role},
+                          {"tier", tier}};
     auto body = boost::json::serialize(o);
     host_api_table().response_body(response, to_abi(body), to_abi(""));
     return ADMIT_OK;
@@ -80,12 +98,12 @@ protected:
         customer_only.method = "GET";
         customer_only.path = "/whoami";
         std::string err;
-        ASSERT_TRUE(RoleRule::parse("customer,admin", customer_only.roles, err));
+        ASSERT_TRUE(RoleRule::parse("customer,admin", kDeclared, customer_only.roles, err));
         customer_only.handler = &whoami;
         auth_.staged.routes.push_back(customer_only);
         RouteRegistration open = customer_only;
         open.path = "/open/whoami";
-        ASSERT_TRUE(RoleRule::parse("public", open.roles, err));
+        ASSERT_TRUE(RoleRule::parse("public", kDeclared, open.roles, err));
         auth_.staged.routes.push_back(open);
         RouteRegistration borrowed = open;
         borrowed.path = "/borrowed";
@@ -96,12 +114,12 @@ protected:
         auth_.staged.routes.push_back(borrowed);
         StreamRegistration stream;
         stream.path = "/schedules/{scheduleId}/seats/stream";
-        ASSERT_TRUE(RoleRule::parse("public", stream.roles, err));
+        ASSERT_TRUE(RoleRule::parse("public", kDeclared, stream.roles, err));
         stream.topic_template = "seats:{scheduleId}";
         stream.on_open = &open_snapshot;
         auth_.staged.streams.push_back(stream);
         ASSERT_TRUE(runtime_.validate(auth_).ok());
-        runtime_.commit(auth_);
+        ASSERT_TRUE(runtime_.commit(auth_).ok());
         dispatcher_.open_traffic();
     }
 
@@ -120,7 +138,7 @@ protected:
 
     HostClock clock_;
     observe::MetricsRegistry metrics_;
-    Runtime runtime_{RuntimeServices{}, clock_};
+    Runtime runtime_{RuntimeServices{}, clock_, AccessRules{kDeclared, {"general"}, "admin"}};
     PluginManager manager_{runtime_, host_api_table(), runtime_};
     PluginRecord auth_;
     Dispatcher dispatcher_{runtime_};
@@ -201,6 +219,12 @@ TEST_F(DispatcherTest, RefusedTokenIs401) {
     EXPECT_EQ(call("GET", "/whoami", "forged").status, 401);
 }
 
+// The host knows roles only as the venue declares them: an authenticator cannot grant a role that
+// nobody configured, so such a token is refused.
+TEST_F(DispatcherTest, ARoleTheVenueDoesNotDeclareIsRefused) {
+    EXPECT_EQ(call("GET", "/whoami", "good:superuser:u1").status, 401);
+}
+
 TEST_F(DispatcherTest, WrongRoleIs403) {
     auto r = call("GET", "/whoami", "good:seller:u1");
     EXPECT_EQ(r.status, 403);
@@ -259,7 +283,7 @@ TEST_F(DispatcherTest, OpenApiListsEveryRouteWithItsRoles) {
 
 TEST(ReadyzTest, AFailingDependencyIs503NamingItWithEveryCheck) {
     HostClock clock;
-    Runtime runtime{RuntimeServices{}, clock};
+    Runtime runtime{RuntimeServices{}, clock, AccessRules{kDeclared, {"general"}, "admin"}};
     bool redis_up = false;
     BuiltinContext ctx;
     ctx.readiness = [&] {
@@ -290,7 +314,7 @@ TEST_F(DispatcherTest, DuplicateRouteOfAnotherPluginIsRefusedAtValidate) {
     dup.method = "GET";
     dup.path = "/probe/probe_a";
     std::string err;
-    ASSERT_TRUE(RoleRule::parse("public", dup.roles, err));
+    ASSERT_TRUE(RoleRule::parse("public", kDeclared, dup.roles, err));
     dup.handler = &whoami;
     clash.staged.routes.push_back(dup);
     auto s = runtime_.validate(clash);
@@ -301,10 +325,10 @@ TEST_F(DispatcherTest, DuplicateRouteOfAnotherPluginIsRefusedAtValidate) {
 TEST(RoleRuleTest, RejectsUnknownAndEmptyRoles) {
     RoleRule rule;
     std::string err;
-    EXPECT_FALSE(RoleRule::parse("customer,superuser", rule, err));
+    EXPECT_FALSE(RoleRule::parse("customer,superuser", kDeclared, rule, err));
     EXPECT_NE(err.find("superuser"), std::string::npos);
-    EXPECT_FALSE(RoleRule::parse("", rule, err));
-    EXPECT_TRUE(RoleRule::parse(" seller , admin ", rule, err));
+    EXPECT_FALSE(RoleRule::parse("", kDeclared, rule, err));
+    EXPECT_TRUE(RoleRule::parse(" seller , admin ", kDeclared, rule, err));
     EXPECT_EQ(rule.to_string(), "admin,seller");
 }
 

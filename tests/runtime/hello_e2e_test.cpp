@@ -16,7 +16,7 @@ class HelloEndToEnd : public ::testing::Test {
 protected:
     void SetUp() override {
         auto file = write_temp_file(
-            "venue.toml", venue_toml({.plugins = {"hello"}, .extra_toml = "[plugin.hello]\ngreeting = \"Welcome\"\n"},
+            "venue.toml", venue_toml({.plugins = {"hello"}, .extra_toml = "[plugin.hello]\ngreeting = \"Welcome\"\nthrowing_route = true\n"},
                                      &storage_));
         admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
         auto port = admitd_->wait_until_serving();

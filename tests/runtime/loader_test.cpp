@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <new>
+
+#include "host/runtime/builtin_routes.hpp"
 #include "host/runtime/plugin_manager.hpp"
 #include "host/runtime/runtime.hpp"
 
@@ -175,6 +179,92 @@ TEST_F(LoaderTest, RegistrationOutsideInitIsRefused) {
     auto* host = const_cast<admit_host*>(&record.handle);
     EXPECT_EQ(host_api_table().route_register(host, &route, &sink), ADMIT_E_STATE);
     EXPECT_NE(error.find("only be called during init"), std::string::npos);
+}
+
+// A plugin built before `health` existed: the host lists it without calling the function pointer
+// that lies beyond the descriptor's size (the probe traces "health-called" if it is called).
+TEST_F(LoaderTest, NeverReadsADescriptorFieldBeyondItsSize) {
+    ASSERT_TRUE(load({"probe_truncated"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    ASSERT_TRUE(manager_->start_all().ok());
+    BuiltinContext context;
+    context.plugins = manager_.get();
+    context.clock = &clock_;
+    ASSERT_TRUE(add_builtin_routes(runtime_.routes(), std::move(context)).ok());
+    auto match = runtime_.routes().match("GET", "/api/v1/admin/plugins");
+    ASSERT_EQ(match.outcome, http::MatchOutcome::found);
+    http::Request request;
+    request.method = "GET";
+    request.path = "/api/v1/admin/plugins";
+    Caller admin;
+    admin.subject = "u_admin";
+    admin.roles = {"admin"};
+    auto listing = (**match.value).builtin(BuiltinCall{request, admin});
+    EXPECT_EQ(listing.status, 200);
+    EXPECT_NE(listing.body.find("probe_truncated"), std::string::npos) << listing.body;
+    manager_->stop_all();
+    EXPECT_EQ(trace().find("health-called"), std::string::npos) << trace();
+}
+
+// A route written by a peer that knew no `flags`: garbage past its size is not read as flags.
+TEST_F(LoaderTest, IgnoresRouteFieldsBeyondTheRouteDescriptorSize) {
+    ASSERT_TRUE(load({"probe_oldroute"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    auto match = runtime_.routes().match("GET", "/probe/probe_oldroute/flags");
+    ASSERT_EQ(match.outcome, http::MatchOutcome::found);
+    EXPECT_FALSE((**match.value).own_idempotency);
+}
+
+// A route descriptor that ends before its handler is refused with a message, and the plugin's
+// init fails naming it; nothing of it becomes live.
+TEST_F(LoaderTest, RefusesARouteDescriptorTooShortForItsHandler) {
+    ASSERT_TRUE(load({"probe_shortroute"}).ok());
+    auto s = manager_->init_all();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("probe_shortroute"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("route descriptor of at least"), std::string::npos)
+        << s.error().message;
+    EXPECT_EQ(runtime_.routes().match("GET", "/probe/probe_shortroute").outcome,
+              http::MatchOutcome::not_found);
+}
+
+// Every entry of the function table is filled, and an exception thrown inside a host function (here
+// by the plugin's own error sink) comes back as ADMIT_E_INTERNAL instead of unwinding into the plugin.
+TEST_F(LoaderTest, HostFunctionsNeverLetAnExceptionCrossTheAbi) {
+    const auto& api = host_api_table();
+    const auto* first = reinterpret_cast<const char*>(&api.config_json);
+    const auto* end = reinterpret_cast<const char*>(&api) + api.size;
+    for (const char* slot = first; slot + sizeof(void*) <= end; slot += sizeof(void*)) {
+        void* fn = nullptr;
+        std::memcpy(&fn, slot, sizeof fn);
+        EXPECT_NE(fn, nullptr) << "empty table slot at offset " << (slot - reinterpret_cast<const char*>(&api));
+    }
+
+    ASSERT_TRUE(load({"probe_a"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    auto* host = const_cast<admit_host*>(&manager_->plugins().front()->handle);
+    admit_sink throwing{nullptr, [](void*, const char*, size_t) { throw std::bad_alloc(); }};
+    admit_route_desc route{};
+    route.size = sizeof route;
+    admit_status status = ADMIT_OK;
+    EXPECT_NO_THROW(status = api.route_register(host, &route, &throwing));  // not in init: writes an error
+    EXPECT_EQ(status, ADMIT_E_INTERNAL);
+    EXPECT_NO_THROW(api.config_json(host, &throwing));
+}
+
+// A service call to a provider that is not loaded fails closed: UNAVAILABLE, never NOT_FOUND.
+TEST_F(LoaderTest, AServiceCallToAnAbsentProviderFailsClosed) {
+    ASSERT_TRUE(load({"probe_a"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    auto* host = const_cast<admit_host*>(&manager_->plugins().front()->handle);
+    std::string error;
+    admit_sink sink{&error, [](void* ctx, const char* d, size_t n) {
+                        static_cast<std::string*>(ctx)->append(d, n);
+                    }};
+    EXPECT_EQ(host_api_table().service_call(host, {"product.stage_in_use", 20}, nullptr, {"{}", 2},
+                                            nullptr, &sink),
+              ADMIT_E_UNAVAILABLE);
+    EXPECT_NE(error.find("product.stage_in_use"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -43,14 +44,32 @@ protected:
         return r.status == 200 ? static_cast<int>(boost::json::parse(r.body).at("count").as_int64()) : -1;
     }
 
-    // Polls until the item's effect count reaches `want` (or 20 s pass); returns the last count.
-    int await_handled(const std::string& id, int want) {
-        int count = handled(id);
-        for (int i = 0; i < 800 && count < want; ++i) {
+    // Polls `count` until it reaches `want` (or 20 s pass); returns the last value.
+    static int await_at_least(const std::function<int()>& count, int want) {
+        int value = count();
+        for (int i = 0; i < 800 && value < want; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
-            count = handled(id);
+            value = count();
         }
+        return value;
+    }
+
+    // The item's effect count, awaited until it reaches `want`.
+    int await_handled(const std::string& id, int want) {
+        return await_at_least([&] { return handled(id); }, want);
+    }
+
+    int trace_count(const std::string& text) {
+        std::ifstream in(trace_);
+        std::string all((std::istreambuf_iterator<char>(in)), {});
+        int count = 0;
+        for (auto at = all.find(text); at != std::string::npos; at = all.find(text, at + text.size())) ++count;
         return count;
+    }
+
+    // How often `text` occurs in the trace, awaited until at least `want`.
+    int await_trace_count(const std::string& text, int want) {
+        return await_at_least([&] { return trace_count(text); }, want);
     }
 
     bool trace_contains(const std::string& text) {
@@ -94,6 +113,73 @@ TEST_F(OutboxEndToEnd, RolledBackPublishIsNeverDelivered) {
     EXPECT_EQ(await_handled("kept", 1), 1) << admitd->log();
     EXPECT_EQ(handled("gone"), 0);
     EXPECT_FALSE(trace_contains("attempt gone"));
+}
+
+// A subscription the event bus refuses fails its plugin's init, naming plugin and reason, and admitd
+// does not start (it used to log the refusal and run the plugin without its subscriber).
+TEST_F(OutboxEndToEnd, ARefusedSubscriptionFailsThePluginsInit) {
+    TestVenue venue{.plugins = {"probe_badsub"}, .plugin_dir = ADMIT_PROBE_DIR};
+    auto file = write_temp_file("badsub.toml", venue_toml(venue, &storage_));
+    AdmitdProcess admitd(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+    auto exit = admitd.wait_exit();
+    ASSERT_TRUE(exit.has_value()) << admitd.log();
+    EXPECT_EQ(*exit, 1);  // exit_failed: the configuration was fine, a plugin failed to start
+    EXPECT_NE(admitd.log().find("probe_badsub"), std::string::npos) << admitd.log();
+    EXPECT_NE(admitd.log().find("bad*topic"), std::string::npos) << admitd.log();
+}
+
+// Shutdown stops jobs and event delivery before it stops the plugins: in the trace, no subscriber
+// attempt and no job run follows the plugin's "stop" (the process exit is the later sentinel).
+TEST_F(OutboxEndToEnd, NothingRunsInAPluginAfterItsStop) {
+    std::ofstream(fail_file_) << "fail";  // the subscriber keeps failing: deliveries keep coming
+    auto admitd = start();
+    ASSERT_EQ(http_request(port_, "POST", "/probe/outbox/items", R"({"id":"busy"})").status, 201);
+    for (int i = 0; i < 400 && (trace_count("attempt busy\n") < 2 || trace_count("tick\n") < 2); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_GE(trace_count("attempt busy\n"), 2);
+    ASSERT_GE(trace_count("tick\n"), 2);
+    admitd->signal(SIGTERM);
+    auto exit = admitd->wait_exit();
+    ASSERT_TRUE(exit.has_value());
+    EXPECT_EQ(*exit, 0) << admitd->log();
+    std::ifstream in(trace_);
+    std::string all((std::istreambuf_iterator<char>(in)), {});
+    const auto stop = all.find("stop\n");
+    ASSERT_NE(stop, std::string::npos) << all;
+    const std::string after = all.substr(stop);
+    EXPECT_EQ(after.find("attempt"), std::string::npos) << after;
+    EXPECT_EQ(after.find("tick"), std::string::npos) << after;
+}
+
+// Tx::on_commit: work registered in a transaction runs after it committed, never for a rolled-back
+// one; in a subscriber, never for a failed attempt, and once for the attempt that commits.
+TEST_F(OutboxEndToEnd, OnCommitWorkRunsOnlyAfterACommit) {
+    auto admitd = start();
+    auto announced = [this](const std::string& id) {
+        auto r = http_request(port_, "GET", "/probe/outbox/announced/" + id);
+        return r.status == 200 && boost::json::parse(r.body).at("announced").as_bool();
+    };
+    // db_transaction answers after its on_commit work ran (or was dropped): no wait needed.
+    ASSERT_EQ(http_request(port_, "POST", "/probe/outbox/items", R"({"id":"undone","rollback":true})").status, 409);
+    EXPECT_FALSE(announced("undone"));
+    ASSERT_EQ(http_request(port_, "POST", "/probe/outbox/items", R"({"id":"done"})").status, 201);
+    EXPECT_TRUE(announced("done"));
+    EXPECT_EQ(await_handled("done", 1), 1) << admitd->log();
+    EXPECT_EQ(await_trace_count("announced done\n", 1), 1);
+
+    // A failing subscriber: its attempts roll back, and their on_commit work must not run.
+    std::ofstream(fail_file_) << "fail";
+    ASSERT_EQ(http_request(port_, "POST", "/probe/outbox/items", R"({"id":"late"})").status, 201);
+    for (int i = 0; i < 400 && trace_count("attempt late\n") < 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    // A second attempt means the first one has finished, its on_commit work answered "rolled back".
+    ASSERT_GE(trace_count("attempt late\n"), 2);
+    EXPECT_EQ(trace_count("announced late\n"), 0);
+    std::filesystem::remove(fail_file_);
+    EXPECT_EQ(await_handled("late", 1), 1) << admitd->log();
+    EXPECT_EQ(await_trace_count("announced late\n", 1), 1);
 }
 
 }  // namespace

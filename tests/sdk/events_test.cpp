@@ -24,7 +24,7 @@ public:
     Status init(Host& host) override
     {
         host_ = &host;
-        entries_ = host.gauge("entries", "Entries written");
+        ADMIT_TRY_ASSIGN(entries_, host.gauge("entries", "Entries written"));
         (void)host.redis().register_script("bump", "return redis.call('INCR', KEYS[1])");
         (void)host.delayed_job("settle", [this](std::string_view payload) -> Status {
             settled_ += std::string(payload) + ";";
@@ -34,7 +34,7 @@ public:
         (void)host.route("GET", "/api/v1/ledger/fee", "public", &LedgerPlugin::fee, this);
         (void)host.route("GET", "/api/v1/ledger/cache", "public", &LedgerPlugin::cache, this);
         (void)host.route("GET", "/api/v1/ledger/audit", "admin, staff", [](const Request& r) {
-            return Response::json(200, {{"role", r.principal().role()}});
+            return Response::json(200, {{"role", r.principal().primary_role()}});
         });
         (void)host.route("GET", "/api/v1/ledger/settled", "public",
                          [this](const Request&) { return Response::json(200, {{"settled", settled_}}); });

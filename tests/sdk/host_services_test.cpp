@@ -22,9 +22,9 @@ public:
     Status init(Host& host) override
     {
         host_ = &host;
-        latency_ = host.histogram("check_seconds", "Check latency", "gate=\"A\"");
+        ADMIT_TRY_ASSIGN(latency_, host.histogram("check_seconds", "Check latency", "gate=\"A\""));
         if (auto s = host.authenticator([](std::string_view token) -> Result<Identity> {
-                if (token == "good") return Identity{"u_7", "staff", "GOLD", "s_1"};
+                if (token == "good") return Identity{"u_7", {"staff"}, {{"tier", "GOLD"}}, "s_1"};
                 if (token == "throw") throw std::runtime_error("token parser exploded");
                 return Error::rejected("bad token");
             });

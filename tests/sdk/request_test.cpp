@@ -17,6 +17,8 @@ struct RawRequest {
     std::vector<admit_kv> params;
     std::vector<admit_kv> headers;
     admit_principal principal{};
+    admit_str role = to_abi("seller");
+    admit_kv tier{to_abi("tier"), to_abi("GOLD")};
     admit_request request{};
 
     RawRequest(std::string_view query, std::string_view body)
@@ -25,8 +27,10 @@ struct RawRequest {
         headers = {{to_abi("content-type"), to_abi("application/json")}, {to_abi("x-entry-token"), to_abi("tok")}};
         principal.size = sizeof principal;
         principal.subject = to_abi("u_1");
-        principal.role = to_abi("seller");
-        principal.tier = to_abi("GOLD");
+        principal.roles = &role;
+        principal.role_count = 1;
+        principal.claims = &tier;
+        principal.claim_count = 1;
         request.size = sizeof request;
         request.method = to_abi("POST");
         request.path = to_abi("/api/v1/halls/h_12");
@@ -74,7 +78,9 @@ TEST(Request, ParamsHeadersAndIdentity)
     const auto principal = request.principal();
     EXPECT_TRUE(principal.authenticated());
     EXPECT_EQ(principal.subject(), "u_1");
-    EXPECT_EQ(principal.tier(), "GOLD");
+    EXPECT_EQ(principal.claim("tier"), "GOLD");
+    EXPECT_FALSE(principal.claim("missing").has_value());
+    EXPECT_EQ(principal.primary_role(), "seller");
     EXPECT_TRUE(principal.has_role("seller"));
     EXPECT_FALSE(principal.has_role("admin"));
     EXPECT_FALSE(admit::sdk::Principal().authenticated());

@@ -64,7 +64,8 @@ TEST(RedisReply, CopiesTheWholeTree)
     const std::string binary("a\0b", 3);
     admit_redis_reply children[2] = {{sizeof(admit_redis_reply), ADMIT_REDIS_STRING, 0, admit::sdk::to_abi(binary), nullptr, 0},
                                      {sizeof(admit_redis_reply), ADMIT_REDIS_INTEGER, 9, {nullptr, 0}, nullptr, 0}};
-    admit_redis_reply root{sizeof(admit_redis_reply), ADMIT_REDIS_ARRAY, 0, {nullptr, 0}, children, 2};
+    const admit_redis_reply* elements[2] = {&children[0], &children[1]};
+    admit_redis_reply root{sizeof(admit_redis_reply), ADMIT_REDIS_ARRAY, 0, {nullptr, 0}, elements, 2};
     auto copy = admit::sdk::RedisReply::copy(root);
     EXPECT_EQ(copy.type, admit::sdk::RedisReply::Type::array);
     ASSERT_EQ(copy.elements.size(), 2u);

@@ -111,6 +111,8 @@ std::string venue_toml(const TestVenue& venue, const IsolatedStorage* storage) {
     for (const auto& p : venue.plugins) load += (load.empty() ? "\"" : ", \"") + p + "\"";
     std::string toml = "[venue]\nid = \"test\"\nname = \"Test Hall\"\n"
                        "[server]\nport = 0\nworkers = 8\nshutdown_grace_ms = 5000\n"
+                       "[access]\nroles = [\"customer\", \"seller\", \"admin\", \"staff\"]\n"
+                       "rate_categories = [\"general\", \"auth\", \"queue\", \"booking\"]\n"
                        "[plugins]\ndir = \"" + venue.plugin_dir + "\"\nload = [" + load + "]\n"
                        "[policies]\ndir = \"" ADMIT_TEST_SOURCE_DIR "/policies\"\n"
                        "[events]\nrelay_poll_ms = 20\n" + venue.events_toml + "[jobs]\npoll_ms = 50\n";

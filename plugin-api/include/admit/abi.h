@@ -11,6 +11,16 @@
  *     checks `size` before touching a field newer than the oldest minor it supports
  *     (ADMIT_HAS_FIELD below).
  *   - Only C types cross: opaque handles, (pointer, length) strings, fixed-width integers, doubles.
+ *     Enumerations are passed as fixed-width integers (int32_t/uint32_t), never as C enum types.
+ *   - A struct that is used as an element of an array (admit_str, admit_kv) is frozen: it never
+ *     gains a field, because a reader indexes the array with its own sizeof. Arrays of
+ *     size-prefixed structs are passed as arrays of pointers (admit_redis_reply.elements).
+ *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden. Appending a field or a
+ *     function bumps ADMIT_ABI_MINOR and adds the new offsets to the golden file; nothing that is
+ *     in the golden file ever moves.
+ *   - A plugin states the oldest minor it needs in its descriptor (ADMIT_TARGET_MINOR, default
+ *     ADMIT_ABI_MINOR), so a plugin built against a newer header still loads on an older host as
+ *     long as it uses nothing newer; it must check ADMIT_HAS_FIELD before calling anything newer.
  *
  * Ownership rules, everywhere in this header:
  *   - An admit_str passed INTO a call is borrowed for the duration of that call only. The callee
@@ -40,6 +50,12 @@ extern "C" {
 
 #define ADMIT_ABI_MAJOR 1
 #define ADMIT_ABI_MINOR 0
+
+/* The oldest host minor this plugin needs; written to admit_plugin_descriptor.abi_minor. Define it
+ * before including this header (or on the command line) to target an older host. */
+#ifndef ADMIT_TARGET_MINOR
+#define ADMIT_TARGET_MINOR ADMIT_ABI_MINOR
+#endif
 
 /* The one exported symbol of a plugin library. */
 #define ADMIT_PLUGIN_ENTRY_SYMBOL "admit_plugin_entry"
@@ -89,13 +105,14 @@ typedef struct admit_sink {
     void (*write)(void* ctx, const char* data, size_t len);
 } admit_sink;
 
-typedef enum admit_log_level {
+/* Log levels (passed as int32_t). */
+enum {
     ADMIT_LOG_TRACE = 0,
     ADMIT_LOG_DEBUG = 1,
     ADMIT_LOG_INFO = 2,
     ADMIT_LOG_WARN = 3,
     ADMIT_LOG_ERROR = 4
-} admit_log_level;
+};
 
 /* Opaque host-owned handles. */
 typedef struct admit_host admit_host;         /* one per loaded plugin; valid from init to destroy */
@@ -115,13 +132,17 @@ typedef struct admit_kv {
 
 /* Who is calling. Established by the host (through the authenticator a plugin registered) before
  * any handler runs; identity headers sent by clients are never trusted. An anonymous caller has an
- * empty subject and role. */
+ * empty subject and no roles. The host knows no role or claim by meaning: roles are the names the
+ * venue configuration declares ([access] roles), claims are opaque key/value strings that the
+ * authenticator attaches (a membership tier, say) and that only plugins interpret. */
 typedef struct admit_principal {
     uint32_t size;
-    admit_str subject; /* user id */
-    admit_str role;    /* "customer", "seller", "admin", "staff" */
-    admit_str tier;    /* "none", "SILVER", "GOLD", "DIAMOND" */
-    admit_str session; /* session / refresh family id, may be empty */
+    admit_str subject;       /* user id */
+    const admit_str* roles;  /* the caller's roles, each one a declared role name */
+    uint32_t role_count;
+    const admit_kv* claims;  /* opaque claims, names unique */
+    uint32_t claim_count;
+    admit_str session;       /* session / refresh family id, may be empty */
 } admit_principal;
 
 /* A request as a route handler sees it. Everything is valid during the handler call only. */
@@ -149,13 +170,14 @@ typedef admit_status (*admit_route_fn)(void* ctx, const admit_request* request,
 
 /* Route registration. Roles is a comma-separated list of the roles allowed to call the route, or
  * "public" (anyone, no token needed) or "authenticated" (any role with a valid token). The host
- * answers 401 UNAUTHENTICATED / 403 FORBIDDEN before the handler runs. */
+ * answers 401 UNAUTHENTICATED / 403 FORBIDDEN before the handler runs. A role or rate category that
+ * the configuration does not declare is refused at registration, naming the plugin and the route. */
 typedef struct admit_route_desc {
     uint32_t size;
     admit_str method;        /* "GET", "POST", "PUT", "PATCH", "DELETE" */
     admit_str path;          /* template: "/api/v1/halls/{hallId}/stages" */
     admit_str roles;
-    admit_str rate_category; /* "auth", "queue", "booking", "general" (empty = "general") */
+    admit_str rate_category; /* a declared rate category ([access] rate_categories); empty = "general" */
     admit_str summary;       /* one line for /openapi.json */
     admit_route_fn handler;
     void* ctx;               /* passed back to handler; owned by the plugin */
@@ -192,6 +214,22 @@ typedef struct admit_stream_desc {
 typedef admit_status (*admit_authenticate_fn)(void* ctx, admit_str bearer_token,
                                               admit_principal_out* out);
 
+typedef struct admit_authenticator_desc {
+    uint32_t size;
+    admit_authenticate_fn authenticate;
+    void* ctx; /* passed back to authenticate; owned by the plugin */
+} admit_authenticator_desc;
+
+/* One SSE message for stream_publish. `id`, when not empty, becomes the message's `id:` field
+ * (clients send it back as Last-Event-ID). */
+typedef struct admit_stream_event {
+    uint32_t size;
+    admit_str topic;
+    admit_str event_name;
+    admit_str data; /* JSON */
+    admit_str id;
+} admit_stream_event;
+
 /* ------------------------------------------------------------------------------------------------
  * PostgreSQL
  * --------------------------------------------------------------------------------------------- */
@@ -209,26 +247,50 @@ typedef struct admit_row_visitor {
  * result of db_transaction. */
 typedef admit_status (*admit_tx_fn)(void* ctx, admit_tx* tx);
 
+/* Work registered with tx_on_commit. Called exactly once per registration: with committed = 1
+ * after the transaction committed, or with committed = 0 when it rolled back (so the plugin can free
+ * ctx). Runs on the thread that ran the transaction, after the connection went back to the pool;
+ * it must not fail the transaction (it is too late) and may call any thread-safe host function. */
+typedef void (*admit_commit_fn)(void* ctx, int32_t committed);
+
+/* A migration of the plugin's own schema (named like the plugin). */
+typedef struct admit_migration_desc {
+    uint32_t size;
+    uint32_t version; /* 1, 2, ...: applied in order, once, each in its own transaction */
+    admit_str name;
+    admit_str sql;
+} admit_migration_desc;
+
 /* ------------------------------------------------------------------------------------------------
  * Redis
  * --------------------------------------------------------------------------------------------- */
 
-typedef enum admit_redis_type {
+/* admit_redis_reply.type */
+enum {
     ADMIT_REDIS_NIL = 0,
     ADMIT_REDIS_STRING = 1, /* bulk or status string */
     ADMIT_REDIS_INTEGER = 2,
     ADMIT_REDIS_ARRAY = 3,
     ADMIT_REDIS_ERROR = 4
-} admit_redis_type;
+};
 
+/* A reply tree. Elements are pointers, so that a later minor may append fields to this struct
+ * without changing how an older plugin walks an array. */
 typedef struct admit_redis_reply {
     uint32_t size; /* sizeof(admit_redis_reply) as the host built it */
-    int32_t type;  /* admit_redis_type */
+    int32_t type;  /* ADMIT_REDIS_* */
     int64_t integer;
     admit_str str;
-    const struct admit_redis_reply* elements;
+    const struct admit_redis_reply* const* elements;
     uint32_t element_count;
 } admit_redis_reply;
+
+/* A Lua script registered under a name; loaded once, called by SHA, reloaded after NOSCRIPT. */
+typedef struct admit_redis_script_desc {
+    uint32_t size;
+    admit_str name; /* unique per plugin */
+    admit_str source;
+} admit_redis_script_desc;
 
 /* Receives a reply tree, valid only during the call. */
 typedef void (*admit_redis_reply_fn)(void* ctx, const admit_redis_reply* reply);
@@ -254,6 +316,14 @@ typedef struct admit_event {
 typedef admit_status (*admit_event_fn)(void* ctx, admit_tx* tx, const admit_event* event,
                                        admit_sink* error);
 
+/* An event to write to the outbox (event_publish). */
+typedef struct admit_event_out {
+    uint32_t size;
+    admit_str topic;   /* no '*' */
+    admit_str key;     /* ordering key */
+    admit_str payload; /* JSON object; the host adds no field to it */
+} admit_event_out;
+
 typedef struct admit_subscription_desc {
     uint32_t size;
     admit_str topic;      /* exact topic, or a prefix ending in '*' ("reservation.*") */
@@ -272,6 +342,13 @@ typedef struct admit_subscription_desc {
 typedef admit_status (*admit_service_fn)(void* ctx, const admit_principal* caller, admit_str input,
                                          admit_sink* output, admit_sink* error);
 
+typedef struct admit_service_desc {
+    uint32_t size;
+    admit_str method; /* "<plugin>.<method>" */
+    admit_service_fn fn;
+    void* ctx; /* passed back to fn; owned by the plugin */
+} admit_service_desc;
+
 /* A job run. `payload` is empty for periodic jobs. Non-OK is logged and counted; a delayed job
  * that fails is retried with backoff and parked after its attempts run out. */
 typedef admit_status (*admit_job_fn)(void* ctx, admit_str payload, admit_sink* error);
@@ -284,11 +361,24 @@ typedef struct admit_job_desc {
     void* ctx;
 } admit_job_desc;
 
-typedef enum admit_metric_kind {
+/* admit_metric_desc.kind */
+enum {
     ADMIT_METRIC_COUNTER = 0,
     ADMIT_METRIC_GAUGE = 1,
-    ADMIT_METRIC_HISTOGRAM = 2 /* seconds; default latency buckets */
-} admit_metric_kind;
+    ADMIT_METRIC_HISTOGRAM = 2
+};
+
+typedef struct admit_metric_desc {
+    uint32_t size;
+    uint32_t kind;    /* ADMIT_METRIC_* */
+    admit_str name;   /* [a-z_][a-z0-9_]*; exported as admit_<plugin>_<name> */
+    admit_str help;
+    admit_str labels; /* a fixed label set rendered as given ("grade=\"VIP\"", may be empty) */
+    /* Histograms only: upper bounds, strictly increasing (bucket_count 0: default latency buckets
+     * in seconds). Copied by the host. */
+    const double* buckets;
+    uint32_t bucket_count;
+} admit_metric_desc;
 
 /* ------------------------------------------------------------------------------------------------
  * The host function table
@@ -305,7 +395,7 @@ typedef struct admit_host_api {
     /* --- identity, config, logging, clock --- */
     /* This plugin's own config section as a JSON object ("{}" when absent). */
     void (*config_json)(admit_host* host, admit_sink* out);
-    void (*log)(admit_host* host, admit_log_level level, admit_str message);
+    void (*log)(admit_host* host, int32_t level, admit_str message); /* level: ADMIT_LOG_* */
     /* Unix time in microseconds from the host clock (controllable in tests). */
     int64_t (*now_us)(admit_host* host);
 
@@ -314,9 +404,8 @@ typedef struct admit_host_api {
                                    admit_sink* error); /* [init] */
     admit_status (*stream_register)(admit_host* host, const admit_stream_desc* stream,
                                     admit_sink* error); /* [init] */
-    /* Sends an SSE event (event name, JSON data) to every open stream of `topic`. */
-    void (*stream_publish)(admit_host* host, admit_str topic, admit_str event_name,
-                           admit_str data);
+    /* Sends an SSE event to every open stream of event->topic. */
+    void (*stream_publish)(admit_host* host, const admit_stream_event* event);
     void (*response_status)(admit_response* response, int32_t http_status);
     void (*response_header)(admit_response* response, admit_str name, admit_str value);
     /* Sets the body (copied). content_type empty means application/json; charset=utf-8. */
@@ -326,16 +415,17 @@ typedef struct admit_host_api {
                            admit_str message);
 
     /* --- auth hook --- */
-    admit_status (*authenticator_register)(admit_host* host, admit_authenticate_fn fn, void* ctx,
+    admit_status (*authenticator_register)(admit_host* host, const admit_authenticator_desc* desc,
                                            admit_sink* error); /* [init] */
-    void (*principal_set)(admit_principal_out* out, admit_str subject, admit_str role,
-                          admit_str tier, admit_str session);
+    /* Copies `principal` (size-prefixed; the strings are borrowed for the call) into `out`. A role
+     * the configuration does not declare is refused with ADMIT_E_INVALID_ARGUMENT. */
+    admit_status (*principal_set)(admit_principal_out* out, const admit_principal* principal);
 
     /* --- PostgreSQL --- */
-    /* Registers migration `version` (1, 2, ...) of this plugin's schema (named like the plugin).
-     * The host applies pending ones in order at start, once, each in its own transaction. */
-    admit_status (*db_migration_register)(admit_host* host, uint32_t version, admit_str name,
-                                          admit_str sql, admit_sink* error); /* [init] */
+    /* Registers a migration of this plugin's schema. The host applies pending ones in order at
+     * start, once, each in its own transaction. */
+    admit_status (*db_migration_register)(admit_host* host, const admit_migration_desc* migration,
+                                          admit_sink* error); /* [init] */
     /* Runs one parameterized statement ($1, $2 ...). tx NULL: runs alone (autocommit). params[i].ptr
      * NULL is SQL NULL. rows may be NULL. affected (may be NULL) receives the affected row count. */
     admit_status (*db_exec)(admit_host* host, admit_tx* tx, admit_str sql, const admit_str* params,
@@ -348,8 +438,7 @@ typedef struct admit_host_api {
     /* --- Redis --- */
     admit_status (*redis_command)(admit_host* host, const admit_str* argv, uint32_t argc,
                                   admit_redis_reply_fn reply, void* reply_ctx, admit_sink* error);
-    /* Registers a Lua script under a name; loaded once, called by SHA, reloaded after NOSCRIPT. */
-    admit_status (*redis_script_register)(admit_host* host, admit_str name, admit_str source,
+    admit_status (*redis_script_register)(admit_host* host, const admit_redis_script_desc* script,
                                           admit_sink* error); /* [init] */
     admit_status (*redis_script_eval)(admit_host* host, admit_str name, const admit_str* keys,
                                       uint32_t key_count, const admit_str* args,
@@ -361,16 +450,17 @@ typedef struct admit_host_api {
      * db_transaction the host writes all of the body's events with one statement after the body
      * returned ADMIT_OK, before COMMIT (in publish order); if that write fails, the transaction
      * fails as a whole. In a subscriber's transaction each event is written at once. */
-    admit_status (*event_publish)(admit_host* host, admit_tx* tx, admit_str topic, admit_str key,
-                                  admit_str payload, admit_sink* error);
+    admit_status (*event_publish)(admit_host* host, admit_tx* tx, const admit_event_out* event,
+                                  admit_sink* error);
     admit_status (*event_subscribe)(admit_host* host, const admit_subscription_desc* subscription,
                                     admit_sink* error); /* [init] */
 
     /* --- service calls --- */
-    admit_status (*service_register)(admit_host* host, admit_str method, admit_service_fn fn,
-                                     void* ctx, admit_sink* error); /* [init] */
-    /* Calls a method by its full name; ADMIT_E_NOT_FOUND when nobody registered it. caller may be
-     * NULL (no principal). */
+    admit_status (*service_register)(admit_host* host, const admit_service_desc* service,
+                                     admit_sink* error); /* [init] */
+    /* Calls a method by its full name. When no loaded plugin offers it the call fails closed with
+     * ADMIT_E_UNAVAILABLE and a message naming the method: callers must never read that as "no
+     * such object". caller may be NULL (no principal). */
     admit_status (*service_call)(admit_host* host, admit_str method,
                                  const admit_principal* caller, admit_str input, admit_sink* output,
                                  admit_sink* error);
@@ -392,14 +482,12 @@ typedef struct admit_host_api {
                                 admit_str payload, admit_sink* error);
 
     /* --- metrics --- */
-    /* Registers a metric; its Prometheus name is admit_<plugin>_<name>. labels: a fixed label set
-     * rendered as given ("grade=\"VIP\"", may be empty). */
-    admit_metric* (*metric_register)(admit_host* host, admit_metric_kind kind, admit_str name,
-                                     admit_str help, admit_str labels); /* [init] */
+    /* Registers a metric; *out receives its handle (valid until the plugin is destroyed). */
+    admit_status (*metric_register)(admit_host* host, const admit_metric_desc* metric,
+                                    admit_metric** out, admit_sink* error); /* [init] */
     /* Counter: adds value. Gauge: sets value. Histogram: observes value. */
     void (*metric_record)(admit_metric* metric, double value);
 
-    /* --- appended to 1.0 (check with ADMIT_HAS_FIELD before calling) --- */
     /* Sets the body without copying it (a cached body sent to many clients). The host reads `body`,
      * which must stay unchanged, until it calls release(release_ctx): exactly once, from any thread,
      * when it no longer needs the bytes (after the response was written or dropped, or when a later
@@ -407,6 +495,19 @@ typedef struct admit_host_api {
      * content_type as for response_body. */
     void (*response_body_borrowed)(admit_response* response, admit_str body, admit_str content_type,
                                    void (*release)(void* release_ctx), void* release_ctx);
+
+    /* Registers work that runs only after `tx` committed (cache updates, SSE messages); see
+     * admit_commit_fn. Valid for db_transaction bodies and subscriber transactions. */
+    admit_status (*tx_on_commit)(admit_tx* tx, admit_commit_fn fn, void* ctx, admit_sink* error);
+
+    /* Threads a plugin starts itself (a follower, a batcher) may call: log, now_us, db_exec (tx
+     * NULL), db_transaction, redis_command, redis_script_eval, service_call, policy_eval,
+     * job_enqueue (tx NULL), stream_publish and metric_record, between the plugin's start and the
+     * return of its stop, which must join them. Registration functions answer ADMIT_E_STATE from
+     * any thread outside init; handles (admit_tx, admit_response) never leave the callback that
+     * received them. */
+
+    /* --- appended after 1.0: check with ADMIT_HAS_FIELD (ADMIT_HOST_OFFERS in the SDK) --- */
 } admit_host_api;
 
 /* ------------------------------------------------------------------------------------------------
@@ -416,7 +517,7 @@ typedef struct admit_host_api {
 typedef struct admit_plugin_descriptor {
     uint32_t size;
     uint16_t abi_major; /* ADMIT_ABI_MAJOR the plugin was built with */
-    uint16_t abi_minor; /* ADMIT_ABI_MINOR the plugin was built with */
+    uint16_t abi_minor; /* the oldest host minor it needs: ADMIT_TARGET_MINOR */
     const char* name;   /* NUL-terminated, [a-z][a-z0-9_]*; also the plugin's schema name */
     const char* version; /* NUL-terminated semver */
     const char* const* dependencies; /* names of plugins that must start first */
@@ -438,6 +539,8 @@ typedef struct admit_plugin_descriptor {
     void (*destroy)(void* instance);
     /* Optional (may be NULL): ADMIT_OK when healthy; detail receives a short text. */
     admit_status (*health)(void* instance, admit_sink* detail);
+
+    /* --- appended after 1.0: the host reads these only when `size` covers them --- */
 } admit_plugin_descriptor;
 
 /* Signature of the exported entry symbol. Returns a pointer to a static descriptor; must do no

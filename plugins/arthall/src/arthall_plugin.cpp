@@ -58,8 +58,8 @@ std::optional<Response> ArthallPlugin::refuse_if_in_use(const std::string& stage
 {
     auto answer = host_->call("product.stage_in_use", boost::json::value{{"stageId", stage_id}});
     if (!answer) {
-        // No product plugin loaded (unknown service) means nothing can use the stage.
-        if (answer.status() == ADMIT_E_NOT_FOUND || answer.status() == ADMIT_E_UNSUPPORTED) return std::nullopt;
+        // Fails closed: without an answer from product (not loaded here, or down) nobody can say
+        // the stage is unused, and deleting seats a product sells would lose sold tickets.
         host_->warn("product.stage_in_use failed for ", stage_id, ": ", answer.error().message);
         return Response::error(503, "DEPENDENCY_UNAVAILABLE", "cannot tell whether the stage is in use");
     }

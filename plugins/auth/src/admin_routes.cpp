@@ -94,7 +94,7 @@ Response AuthPlugin::rotate_key(const Request&)
 
 sdk::Result<boost::json::value> AuthPlugin::create_admin(const boost::json::value& input, const sdk::Principal& caller)
 {
-    if (caller.role() != "admin") return Error::rejected("auth.create_admin needs an admin caller");
+    if (!caller.has_role("admin")) return Error::rejected("auth.create_admin needs an admin caller");
     if (!input.is_object()) return Error::invalid("input must be an object");
     const auto& body = input.as_object();
     auto email = valid_email(body);

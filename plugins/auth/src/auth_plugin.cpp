@@ -103,11 +103,14 @@ Status AuthPlugin::init(sdk::Host& host)
     }
     verified_ = std::make_unique<VerifiedTokenCache>(static_cast<std::size_t>(settings_.token_cache_entries));
 
-    logins_succeeded_ = host.counter("logins_succeeded_total", "Successful logins");
-    logins_failed_ = host.counter("logins_failed_total", "Refused logins (wrong credentials or suspended)");
-    tokens_refused_ = host.counter("tokens_refused_total", "Bearer tokens refused by the authenticator");
-    token_cache_hits_ = host.counter("token_cache_hits_total", "Bearer tokens answered from the verified-token cache");
-    revocation_fallbacks_ = host.gauge("revocation_fallbacks", "Revocation checks answered by PostgreSQL");
+    ADMIT_TRY_ASSIGN(logins_succeeded_, host.counter("logins_succeeded_total", "Successful logins"));
+    ADMIT_TRY_ASSIGN(logins_failed_,
+                     host.counter("logins_failed_total", "Refused logins (wrong credentials or suspended)"));
+    ADMIT_TRY_ASSIGN(tokens_refused_, host.counter("tokens_refused_total", "Bearer tokens refused by the authenticator"));
+    ADMIT_TRY_ASSIGN(token_cache_hits_,
+                     host.counter("token_cache_hits_total", "Bearer tokens answered from the verified-token cache"));
+    ADMIT_TRY_ASSIGN(revocation_fallbacks_,
+                     host.gauge("revocation_fallbacks", "Revocation checks answered by PostgreSQL"));
 
     if (auto s = host.register_migrations(); !s) return s;
     if (auto s = revocation_->register_scripts(); !s) return s;
@@ -158,7 +161,9 @@ sdk::Result<sdk::Identity> AuthPlugin::authenticate(std::string_view bearer_toke
         tokens_refused_.add();
         return Error::rejected(allowed.message());
     }
-    return sdk::Identity{std::move(claims->subject), std::move(claims->role), std::move(claims->tier),
+    // The host knows roles by name only; the membership tier is an opaque claim for the plugins
+    // that price by it.
+    return sdk::Identity{std::move(claims->subject), {std::move(claims->role)}, {{"tier", std::move(claims->tier)}},
                          std::move(claims->session)};
 }
 

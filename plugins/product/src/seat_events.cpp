@@ -185,18 +185,22 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
     }
     if (changed.empty() && remaining.empty()) return {};
 
-    seat_map_->apply(schedule_id, *target, changed, remaining);
-    const std::string topic = "seats:" + schedule_id;
-    const std::string shown = target->empty() ? "AVAILABLE" : *target;
-    if (!changed.empty()) {
-        boost::json::array ids;
-        for (const auto& id : changed) ids.push_back(boost::json::string(id));
-        host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}});
-    }
-    for (const auto& [grade_id, left] : remaining) {
-        host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}});
-    }
-    return {};
+    // The cached map and the SSE clients hear of the change only once it is durable: a rolled-back
+    // or dead-lettered event must not leave browsers showing a seat HELD that is not.
+    return tx.on_commit([this, schedule_id, status = *target, changed = std::move(changed),
+                         remaining = std::move(remaining)]() {
+        seat_map_->apply(schedule_id, status, changed, remaining);
+        const std::string topic = "seats:" + schedule_id;
+        const std::string shown = status.empty() ? "AVAILABLE" : status;
+        if (!changed.empty()) {
+            boost::json::array ids;
+            for (const auto& id : changed) ids.push_back(boost::json::string(id));
+            host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}});
+        }
+        for (const auto& [grade_id, left] : remaining) {
+            host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}});
+        }
+    });
 }
 
 } // namespace product

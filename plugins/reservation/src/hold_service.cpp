@@ -282,7 +282,7 @@ sdk::Response HoldService::create(const sdk::Request& request)
     }
 
     // Fees only matter for a granted hold: refusals (most answers in a rush) skip that policy call.
-    if (auto fees = add_fees(*pricing, hold->quantity, principal.tier()); !fees) {
+    if (auto fees = add_fees(*pricing, hold->quantity, principal.claim("tier").value_or("none")); !fees) {
         HeldClaims granted{hold->schedule_id, user_id, attempt.reservation_id, sale.general_admission, hold->grade_id,
                            sale.general_admission ? decision->units : hold->seat_ids, hold->quantity, idempotency_key};
         if (auto s = redis_.release(granted); !s) host_.warn("undoing a hold in redis failed: ", s.message());

@@ -48,16 +48,17 @@ public:
         host_ = &host;
         store_ = std::make_unique<ReservationStore>(host.db());
         redis_ = std::make_unique<RedisHolds>(host.redis());
+        ClaimBatcher::Metrics batch_metrics;
+        ADMIT_TRY_ASSIGN(batch_metrics.queued_seconds,
+                         host.histogram("hold_queued_seconds", "Time a decided hold waited for its batch"));
+        ADMIT_TRY_ASSIGN(batch_metrics.transaction_seconds,
+                         host.histogram("hold_batch_seconds", "Time of a batch's transaction, commit included"));
+        ADMIT_TRY_ASSIGN(batch_metrics.batches, host.counter("hold_batches_total", "Batches of holds written"));
+        ADMIT_TRY_ASSIGN(batch_metrics.holds, host.counter("batched_holds_total", "Holds written in batches"));
         batcher_ = std::make_unique<ClaimBatcher>(host.db(), static_cast<std::size_t>(host.config_int("batch_max", 512)),
                                                   static_cast<std::size_t>(host.config_int("batch_writers", 2)),
                                                   [&host](const std::string& message) { host.error(message); },
-                                                  ClaimBatcher::Metrics{
-                                                      host.histogram("hold_queued_seconds",
-                                                                     "Time a decided hold waited for its batch"),
-                                                      host.histogram("hold_batch_seconds",
-                                                                     "Time of a batch's transaction, commit included"),
-                                                      host.counter("hold_batches_total", "Batches of holds written"),
-                                                      host.counter("batched_holds_total", "Holds written in batches")});
+                                                  batch_metrics);
         contexts_ = std::make_unique<SaleContextCache>(
             [&host](const std::string& schedule) { return host.call("product.sale_context", {{"scheduleId", schedule}}); },
             std::chrono::milliseconds(host.config_int("sale_context_cache_ms", 1000)));
@@ -132,7 +133,7 @@ private:
         return std::get<Error>(result);
     }
 
-    static bool is_admin(const sdk::Principal& principal) { return principal.role() == "admin"; }
+    static bool is_admin(const sdk::Principal& principal) { return principal.has_role("admin"); }
 
     /// The owner filter of a caller: empty (any owner) for admins, else the caller.
     static std::string owner_filter(const sdk::Principal& principal)

@@ -16,7 +16,7 @@ protected:
     void SetUp() override
     {
         auto file = write_temp_file("venue.toml",
-                                    venue_toml({.plugins = {"test_auth", "arthall"},
+                                    venue_toml({.plugins = {"test_auth", "arthall", "product"},
                                                 .extra_toml = "[plugin.arthall]\nmax_seats_per_stage = 5000\n"},
                                                &storage_));
         admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
@@ -129,7 +129,7 @@ TEST_F(ArthallEndToEnd, DeletingAHallCascadesToStagesAndSeats)
     EXPECT_EQ(api_->call(kSeller, "DELETE", "/api/v1/halls/" + hall).status, 404);
 }
 
-TEST_F(ArthallEndToEnd, DeletingAStageWithoutProductPluginIsAllowed)
+TEST_F(ArthallEndToEnd, DeletingAStageNoProductUsesIsAllowed)
 {
     const auto hall = create_hall(kSeller);
     auto stage = api_->expect(201, kSeller, "POST", "/api/v1/halls/" + hall + "/stages",
@@ -137,6 +137,25 @@ TEST_F(ArthallEndToEnd, DeletingAStageWithoutProductPluginIsAllowed)
     const std::string stage_id(stage.at("stageId").as_string());
     api_->expect(204, kSeller, "DELETE", "/api/v1/stages/" + stage_id);
     EXPECT_EQ(api_->call(kSeller, "GET", "/api/v1/stages/" + stage_id).status, 404);
+}
+
+// Without the product plugin nobody can say a stage is unused: deleting it fails closed (503) and
+// the stage stays, instead of reading "no product plugin" as "not in use".
+TEST(ArthallWithoutProduct, DeletingAStageFailsClosed)
+{
+    IsolatedStorage storage;
+    auto file = write_temp_file("venue.toml", venue_toml({.plugins = {"test_auth", "arthall"}}, &storage));
+    AdmitdProcess admitd(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+    auto port = admitd.wait_until_serving();
+    ASSERT_TRUE(port.has_value()) << admitd.log();
+    Api api(*port);
+    auto hall = api.expect(201, kSeller, "POST", "/api/v1/halls", {{"name", "Hall"}, {"address", "Seocho-gu"}});
+    auto stage = api.expect(201, kSeller, "POST", "/api/v1/halls/" + std::string(hall.at("hallId").as_string()) + "/stages",
+                            {{"name", "Small"}, {"layout", boost::json::parse(R"({"sections": [{"name": "A", "rows": 1, "seatsPerRow": 2}]})")}});
+    const std::string stage_id(stage.at("stageId").as_string());
+    auto refused = api.call(kSeller, "DELETE", "/api/v1/stages/" + stage_id);
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_EQ(api.call(kSeller, "GET", "/api/v1/stages/" + stage_id).status, 200);
 }
 
 TEST_F(ArthallEndToEnd, ListsHallsPageByPage)

@@ -79,18 +79,18 @@ TEST_F(Admin, TheAdminCommandAndTheServices)
     ::setenv("ADMIT_TEST_ADMIN_PASSWORD", "an admin password", 1);
     auto twice = admitd_command({"admin", "create", "--email", "root@example.com", "--password-env",
                                  "ADMIT_TEST_ADMIN_PASSWORD"});
-    EXPECT_NE(twice.status, 0) << "the email is taken: " << twice.output;
+    EXPECT_EQ(twice.status, 1) << "the email is taken: " << twice.output;
     ::setenv("ADMIT_TEST_WEAK_PASSWORD", "short", 1);
     auto weak = admitd_command({"admin", "create", "--email", "other@example.com", "--password-env",
                                 "ADMIT_TEST_WEAK_PASSWORD"});
-    EXPECT_NE(weak.status, 0) << weak.output;
+    EXPECT_EQ(weak.status, 1) << weak.output;  // exit_failed
 
     auto looked_up = admitd_command({"call", "auth.user", R"({"userId":")" + boss.user_id + R"("})"});
     ASSERT_EQ(looked_up.status, 0) << looked_up.output;
     EXPECT_NE(looked_up.output.find("root@example.com"), std::string::npos) << looked_up.output;
     EXPECT_EQ(looked_up.output.find("argon2"), std::string::npos);
     auto missing = admitd_command({"call", "auth.user", R"({"userId":"usr_nobody"})"});
-    EXPECT_NE(missing.status, 0);
+    EXPECT_EQ(missing.status, 1) << missing.output;  // exit_failed
 }
 
 TEST_F(Admin, JwksPublishesTheKeyThatSignsTokens)

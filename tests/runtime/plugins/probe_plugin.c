@@ -6,6 +6,10 @@
  *   PROBE_FAIL_INIT   init fails after registering a route (to prove the rollback)
  *   PROBE_FAIL_START  start fails
  *   PROBE_NO_ENTRY    no exported entry symbol at all
+ *   PROBE_TRUNCATED_DESCRIPTOR  descriptor `size` ends before `health`, whose slot holds a trap
+ *   PROBE_ROUTE_WITHOUT_FLAGS   the /flags route's `size` ends before `flags`, which hold garbage
+ *   PROBE_SHORT_ROUTE           a route whose `size` ends before `handler` (must be refused)
+ *   PROBE_BAD_SUBSCRIPTION      subscribes to "bad*topic", which the event bus refuses at commit
  * Lifecycle calls are appended to the file named by env ADMIT_TEST_TRACE, as "<name>:<call>\n". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +69,26 @@ static admit_status handle_slow(void* ctx, const admit_request* request, admit_r
     return ADMIT_OK;
 }
 
+#ifdef PROBE_BAD_SUBSCRIPTION
+static admit_status on_event(void* ctx, admit_tx* tx, const admit_event* event, admit_sink* error) {
+    (void)ctx;
+    (void)tx;
+    (void)event;
+    (void)error;
+    return ADMIT_OK;
+}
+#endif
+
+#ifdef PROBE_TRUNCATED_DESCRIPTOR
+/* Lies beyond the descriptor's declared size: a host that calls it read past `size`. */
+static admit_status probe_health_trap(void* instance, admit_sink* detail) {
+    (void)instance;
+    (void)detail;
+    trace("health-called");
+    return ADMIT_OK;
+}
+#endif
+
 static admit_status probe_init(const admit_host_api* api, admit_host* host, void** instance,
                                admit_sink* error) {
     admit_route_desc route;
@@ -83,6 +107,32 @@ static admit_status probe_init(const admit_host_api* api, admit_host* host, void
     route.path = str("/probe/" PROBE_NAME "/slow");
     route.handler = handle_slow;
     if (api->route_register(host, &route, error) != ADMIT_OK) return ADMIT_E_INTERNAL;
+#ifdef PROBE_ROUTE_WITHOUT_FLAGS
+    /* Written by a peer that knew no `flags`: what lies beyond `size` must not be read. */
+    route.path = str("/probe/" PROBE_NAME "/flags");
+    route.handler = handle_ping;
+    route.flags = ADMIT_ROUTE_OWN_IDEMPOTENCY;
+    route.size = (uint32_t)offsetof(admit_route_desc, flags);
+    if (api->route_register(host, &route, error) != ADMIT_OK) return ADMIT_E_INTERNAL;
+    route.size = sizeof route;
+    route.flags = 0;
+#endif
+#ifdef PROBE_SHORT_ROUTE
+    route.path = str("/probe/" PROBE_NAME "/short");
+    route.size = (uint32_t)offsetof(admit_route_desc, handler);
+    if (api->route_register(host, &route, error) != ADMIT_OK) return ADMIT_E_INVALID_ARGUMENT;
+#endif
+#ifdef PROBE_BAD_SUBSCRIPTION
+    {
+        admit_subscription_desc sub;
+        memset(&sub, 0, sizeof sub);
+        sub.size = sizeof sub;
+        sub.topic = str("bad*topic");
+        sub.subscriber = str("watcher");
+        sub.handler = on_event;
+        if (api->event_subscribe(host, &sub, error) != ADMIT_OK) return ADMIT_E_INTERNAL;
+    }
+#endif
     *instance = (void*)api;
 #ifdef PROBE_FAIL_INIT
     if (error != NULL) error->write(error->ctx, "probe refuses to initialize", 27);
@@ -123,10 +173,18 @@ static const char* const probe_dependencies[] = {PROBE_DEPENDS};
 #define PROBE_DEPENDENCY_COUNT 0
 #endif
 
+#ifdef PROBE_TRUNCATED_DESCRIPTOR
+#define PROBE_DESCRIPTOR_SIZE ((uint32_t)offsetof(admit_plugin_descriptor, health))
+#define PROBE_HEALTH probe_health_trap
+#else
+#define PROBE_DESCRIPTOR_SIZE ((uint32_t)sizeof(admit_plugin_descriptor))
+#define PROBE_HEALTH NULL
+#endif
+
 static const admit_plugin_descriptor probe_descriptor = {
-    sizeof(admit_plugin_descriptor), PROBE_MAJOR, PROBE_MINOR, PROBE_NAME, "0.0.1",
+    PROBE_DESCRIPTOR_SIZE, PROBE_MAJOR, PROBE_MINOR, PROBE_NAME, "0.0.1",
     PROBE_DEPENDENCY_LIST, PROBE_DEPENDENCY_COUNT, NULL, 0,
-    probe_init, probe_start, probe_stop, probe_destroy, NULL};
+    probe_init, probe_start, probe_stop, probe_destroy, PROBE_HEALTH};
 
 #ifndef PROBE_NO_ENTRY
 ADMIT_EXPORT const admit_plugin_descriptor* admit_plugin_entry(void) { return &probe_descriptor; }

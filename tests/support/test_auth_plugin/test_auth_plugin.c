@@ -28,19 +28,31 @@ static admit_status authenticate(void* ctx, admit_str token, admit_principal_out
     if (n < 2 || lens[0] == 0 || lens[1] == 0) return ADMIT_E_REJECTED;
     {
         admit_str role = {parts[0], lens[0]};
-        admit_str subject = {parts[1], lens[1]};
-        admit_str tier = {n > 2 ? parts[2] : "none", n > 2 ? lens[2] : 4};
-        admit_str session = {"test-session", 12};
-        host_api->principal_set(out, subject, role, tier, session);
+        admit_kv tier = {{"tier", 4}, {n > 2 ? parts[2] : "none", n > 2 ? lens[2] : 4}};
+        admit_principal principal;
+        memset(&principal, 0, sizeof principal);
+        principal.size = sizeof principal;
+        principal.subject.ptr = parts[1];
+        principal.subject.len = lens[1];
+        principal.roles = &role;
+        principal.role_count = 1;
+        principal.claims = &tier;
+        principal.claim_count = 1;
+        principal.session.ptr = "test-session";
+        principal.session.len = 12;
+        return host_api->principal_set(out, &principal) == ADMIT_OK ? ADMIT_OK : ADMIT_E_REJECTED;
     }
-    return ADMIT_OK;
 }
 
 static admit_status init(const admit_host_api* api, admit_host* host, void** instance,
                          admit_sink* error) {
     host_api = api;
     *instance = NULL;
-    return api->authenticator_register(host, authenticate, NULL, error);
+    admit_authenticator_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.size = sizeof desc;
+    desc.authenticate = authenticate;
+    return api->authenticator_register(host, &desc, error);
 }
 
 static admit_status start(void* instance, admit_sink* error) {

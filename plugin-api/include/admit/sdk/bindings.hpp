@@ -17,14 +17,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace admit::sdk {
 
 /// What an authenticator establishes for a valid token.
 struct Identity {
     std::string subject;
-    std::string role;
-    std::string tier = "none";
+    std::vector<std::string> roles; ///< each one a role the venue configuration declares
+    std::vector<std::pair<std::string, std::string>> claims; ///< opaque to the host, names unique
     std::string session;
 };
 
@@ -107,9 +109,21 @@ struct AuthenticatorBinding {
         const admit_status status = barrier(error.get(), [&]() -> admit_status {
             auto identity = self->authenticate(from_abi(token));
             if (!identity) return identity.status();
-            self->handle.api->principal_set(out, to_abi(identity->subject), to_abi(identity->role),
-                                            to_abi(identity->tier), to_abi(identity->session));
-            return ADMIT_OK;
+            std::vector<admit_str> roles;
+            roles.reserve(identity->roles.size());
+            for (const auto& role : identity->roles) roles.push_back(to_abi(role));
+            std::vector<admit_kv> claims;
+            claims.reserve(identity->claims.size());
+            for (const auto& [name, value] : identity->claims) claims.push_back({to_abi(name), to_abi(value)});
+            admit_principal principal{};
+            principal.size = sizeof principal;
+            principal.subject = to_abi(identity->subject);
+            principal.roles = roles.data();
+            principal.role_count = static_cast<uint32_t>(roles.size());
+            principal.claims = claims.data();
+            principal.claim_count = static_cast<uint32_t>(claims.size());
+            principal.session = to_abi(identity->session);
+            return self->handle.api->principal_set(out, &principal);
         });
         if (!error.text().empty()) log_failure(self->handle, "authenticator threw", error.text());
         return status;

@@ -13,6 +13,7 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,9 +45,12 @@ template <class T>
 SqlParam to_param(const std::optional<T>& value) { return value ? to_param(*value) : SqlParam{}; }
 inline SqlParam to_param(const SqlParam& value) { return value; }
 
-/// Collects a result set from the host's row visitor.
+/// Collects a result set from the host's row visitor. The SDK's one rule for allocation failure in a
+/// collector: the callback (which must not throw into the host) records it in `failed`, and the call
+/// then answers an Error; a silently truncated result is never handed out.
 struct RowCollector {
     Rows rows;
+    bool failed = false;
     admit_row_visitor visitor{sizeof(admit_row_visitor), this, &RowCollector::on_columns, &RowCollector::on_row};
 
     static void on_columns(void* ctx, const admit_str* names, uint32_t count) noexcept
@@ -55,7 +59,8 @@ struct RowCollector {
             auto& rows = static_cast<RowCollector*>(ctx)->rows;
             rows.columns.clear();
             for (uint32_t i = 0; i < count; ++i) rows.columns.emplace_back(from_abi(names[i]));
-        } catch (...) { // out of memory: the result is incomplete; nothing else can be done here
+        } catch (...) { // out of memory: reported by exec, never a truncated result
+            static_cast<RowCollector*>(ctx)->failed = true;
         }
     }
     static void on_row(void* ctx, const admit_str* values, uint32_t count) noexcept
@@ -68,6 +73,7 @@ struct RowCollector {
                 else row.emplace_back(std::string(values[i].ptr, values[i].len));
             }
         } catch (...) {
+            static_cast<RowCollector*>(ctx)->failed = true;
         }
     }
 };
@@ -83,6 +89,7 @@ inline Result<Rows> exec(HostHandle handle, admit_tx* tx, std::string_view sql, 
         handle.api->db_exec(handle.host, tx, to_abi(sql), raw.data(), static_cast<uint32_t>(raw.size()),
                             &collector.visitor, &collector.rows.affected, error.get());
     if (status != ADMIT_OK) return Status::from(status, error.take()).error();
+    if (collector.failed) return Error::internal("out of memory while collecting the rows of a statement");
     return std::move(collector.rows);
 }
 
@@ -118,9 +125,30 @@ public:
     }
     Status publish_raw(std::string_view topic, std::string_view key, std::string_view payload_json)
     {
+        admit_event_out event{};
+        event.size = sizeof event;
+        event.topic = to_abi(topic);
+        event.key = to_abi(key);
+        event.payload = to_abi(payload_json);
         StringSink error;
-        return status_of(handle_.api->event_publish(handle_.host, raw_, to_abi(topic), to_abi(key),
-                                                       to_abi(payload_json), error.get()), error);
+        return status_of(handle_.api->event_publish(handle_.host, raw_, &event, error.get()), error);
+    }
+
+    /// Runs `work` only after this transaction committed (cache updates, SSE messages): never for a
+    /// rolled-back or retried body. `work` runs on the transaction's thread after the commit; an
+    /// exception it throws is logged by the SDK and goes no further.
+    Status on_commit(std::function<void()> work)
+    {
+        if (!ADMIT_HOST_OFFERS(handle_.api, tx_on_commit)) return Error::unsupported("host offers no tx_on_commit");
+        auto* owned = new (std::nothrow) CommitWork{handle_, std::move(work)};
+        if (owned == nullptr) return Error::internal("out of memory registering on_commit work");
+        StringSink error;
+        const admit_status status = handle_.api->tx_on_commit(raw_, &CommitWork::run, owned, error.get());
+        if (status != ADMIT_OK) {
+            delete owned; // the host did not take it: it will never call run
+            return Status::from(status, error.take());
+        }
+        return {};
     }
 
     /// Enqueues a run of this plugin's job `name` at `run_at_us`, durably with this transaction.
@@ -132,6 +160,26 @@ public:
     admit_tx* raw() const noexcept { return raw_; }
 
 private:
+    /// One on_commit registration; the host calls run exactly once, which frees it.
+    struct CommitWork {
+        HostHandle handle;
+        std::function<void()> work;
+        static void run(void* ctx, int32_t committed) noexcept
+        {
+            auto* self = static_cast<CommitWork*>(ctx);
+            if (committed != 0) {
+                try {
+                    self->work();
+                } catch (const std::exception& e) {
+                    self->handle.api->log(self->handle.host, ADMIT_LOG_ERROR, to_abi(e.what()));
+                } catch (...) {
+                    self->handle.api->log(self->handle.host, ADMIT_LOG_ERROR, to_abi("on_commit work threw"));
+                }
+            }
+            delete self;
+        }
+    };
+
     HostHandle handle_;
     admit_tx* raw_;
 };
@@ -190,9 +238,13 @@ public:
     /// Registers migration `version` of this plugin's schema. [init]
     Status migration(uint32_t version, std::string_view name, std::string_view sql)
     {
+        admit_migration_desc desc{};
+        desc.size = sizeof desc;
+        desc.version = version;
+        desc.name = to_abi(name);
+        desc.sql = to_abi(sql);
         StringSink error;
-        return status_of(
-            handle_.api->db_migration_register(handle_.host, version, to_abi(name), to_abi(sql), error.get()), error);
+        return status_of(handle_.api->db_migration_register(handle_.host, &desc, error.get()), error);
     }
 
 private:

@@ -82,7 +82,8 @@ public:
         return (value && value->is_int64()) ? value->as_int64() : fallback;
     }
 
-    void log(admit_log_level level, std::string_view message) const noexcept
+    /// level: ADMIT_LOG_TRACE ... ADMIT_LOG_ERROR.
+    void log(int32_t level, std::string_view message) const noexcept
     {
         handle_.api->log(handle_.host, level, to_abi(message));
     }
@@ -146,20 +147,31 @@ public:
         StringSink error;
         return status_of(handle_.api->stream_register(handle_.host, &desc, error.get()), error);
     }
-    /// Sends an SSE event to every open stream of `topic`.
-    void publish_stream(std::string_view topic, std::string_view event_name, const boost::json::value& data) const
+    /// Sends an SSE event to every open stream of `topic`. `id` (optional) becomes the message's
+    /// id, which a reconnecting client sends back as Last-Event-ID.
+    void publish_stream(std::string_view topic, std::string_view event_name, const boost::json::value& data,
+                        std::string_view id = {}) const
     {
         const std::string text = boost::json::serialize(data);
-        handle_.api->stream_publish(handle_.host, to_abi(topic), to_abi(event_name), to_abi(text));
+        admit_stream_event event{};
+        event.size = sizeof event;
+        event.topic = to_abi(topic);
+        event.event_name = to_abi(event_name);
+        event.data = to_abi(text);
+        event.id = to_abi(id);
+        handle_.api->stream_publish(handle_.host, &event);
     }
 
     /// Registers the authenticator (at most one plugin does). Return ADMIT_E_REJECTED for an invalid token. [init]
     Status authenticator(Authenticator authenticate)
     {
         auto binding = keep(detail::AuthenticatorBinding{handle_, std::move(authenticate)});
+        admit_authenticator_desc desc{};
+        desc.size = sizeof desc;
+        desc.authenticate = &detail::AuthenticatorBinding::call;
+        desc.ctx = binding;
         StringSink error;
-        return status_of(
-            handle_.api->authenticator_register(handle_.host, &detail::AuthenticatorBinding::call, binding, error.get()), error);
+        return status_of(handle_.api->authenticator_register(handle_.host, &desc, error.get()), error);
     }
 
     // --- storage ------------------------------------------------------------------------------
@@ -207,9 +219,13 @@ public:
     Status provide(std::string_view method, ServiceMethod handler)
     {
         auto binding = keep(detail::ServiceBinding{handle_, std::move(handler)});
+        admit_service_desc desc{};
+        desc.size = sizeof desc;
+        desc.method = to_abi(method);
+        desc.fn = &detail::ServiceBinding::call;
+        desc.ctx = binding;
         StringSink error;
-        return status_of(handle_.api->service_register(handle_.host, to_abi(method), &detail::ServiceBinding::call,
-                                                          binding, error.get()), error);
+        return status_of(handle_.api->service_register(handle_.host, &desc, error.get()), error);
     }
 
     /// Calls another plugin's method on behalf of `caller` (default: no principal).
@@ -263,17 +279,21 @@ public:
     // --- metrics ------------------------------------------------------------------------------
 
     /// Prometheus name admit_<plugin>_<name>; labels rendered as given ("grade=\"VIP\""). [init]
-    Metric counter(std::string_view name, std::string_view help, std::string_view labels = {})
+    /// A metric the host refuses is an Error naming the reason (and a Metric that records nothing
+    /// is never handed out silently).
+    Result<Metric> counter(std::string_view name, std::string_view help, std::string_view labels = {})
     {
-        return metric(ADMIT_METRIC_COUNTER, name, help, labels);
+        return metric(ADMIT_METRIC_COUNTER, name, help, labels, {});
     }
-    Metric gauge(std::string_view name, std::string_view help, std::string_view labels = {})
+    Result<Metric> gauge(std::string_view name, std::string_view help, std::string_view labels = {})
     {
-        return metric(ADMIT_METRIC_GAUGE, name, help, labels);
+        return metric(ADMIT_METRIC_GAUGE, name, help, labels, {});
     }
-    Metric histogram(std::string_view name, std::string_view help, std::string_view labels = {})
+    /// buckets: upper bounds, strictly increasing; empty = default latency buckets (seconds).
+    Result<Metric> histogram(std::string_view name, std::string_view help, std::string_view labels = {},
+                             std::vector<double> buckets = {})
     {
-        return metric(ADMIT_METRIC_HISTOGRAM, name, help, labels);
+        return metric(ADMIT_METRIC_HISTOGRAM, name, help, labels, buckets);
     }
 
 private:
@@ -307,9 +327,22 @@ private:
         return status_of(handle_.api->job_register(handle_.host, &desc, error.get()), error);
     }
 
-    Metric metric(admit_metric_kind kind, std::string_view name, std::string_view help, std::string_view labels)
+    Result<Metric> metric(uint32_t kind, std::string_view name, std::string_view help, std::string_view labels,
+                          const std::vector<double>& buckets)
     {
-        return Metric(handle_.api, handle_.api->metric_register(handle_.host, kind, to_abi(name), to_abi(help), to_abi(labels)));
+        admit_metric_desc desc{};
+        desc.size = sizeof desc;
+        desc.kind = kind;
+        desc.name = to_abi(name);
+        desc.help = to_abi(help);
+        desc.labels = to_abi(labels);
+        desc.buckets = buckets.empty() ? nullptr : buckets.data();
+        desc.bucket_count = static_cast<uint32_t>(buckets.size());
+        admit_metric* raw = nullptr;
+        StringSink error;
+        const admit_status status = handle_.api->metric_register(handle_.host, &desc, &raw, error.get());
+        if (status != ADMIT_OK) return Status::from(status, error.take()).error();
+        return Metric(handle_.api, raw);
     }
 
     HostHandle handle_;

@@ -127,7 +127,7 @@ constexpr admit_plugin_descriptor make_descriptor(const char* version, const cha
 {
     using Adapter = PluginAdapter<P, Info>;
     return admit_plugin_descriptor{
-        sizeof(admit_plugin_descriptor), ADMIT_ABI_MAJOR, ADMIT_ABI_MINOR, Info.name, version,
+        sizeof(admit_plugin_descriptor), ADMIT_ABI_MAJOR, ADMIT_TARGET_MINOR, Info.name, version,
         dependencies, dependency_count, capabilities, capability_count,
         &Adapter::init, &Adapter::start, &Adapter::stop, &Adapter::destroy, &Adapter::health};
 }

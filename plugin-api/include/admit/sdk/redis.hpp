@@ -32,7 +32,10 @@ struct RedisReply {
         out.integer = raw.integer;
         out.str = std::string(from_abi(raw.str));
         out.elements.reserve(raw.element_count);
-        for (uint32_t i = 0; i < raw.element_count; ++i) out.elements.push_back(copy(raw.elements[i]));
+        for (uint32_t i = 0; i < raw.element_count; ++i) {
+            if (raw.elements[i] != nullptr) out.elements.push_back(copy(*raw.elements[i]));
+            else out.elements.emplace_back(); // a missing element reads as nil
+        }
         return out;
     }
 };
@@ -87,8 +90,12 @@ public:
     /// Registers a Lua script under `name` (loaded once, called by SHA). [init]
     Status register_script(std::string_view name, std::string_view source)
     {
+        admit_redis_script_desc desc{};
+        desc.size = sizeof desc;
+        desc.name = to_abi(name);
+        desc.source = to_abi(source);
         StringSink error;
-        return status_of(handle_.api->redis_script_register(handle_.host, to_abi(name), to_abi(source), error.get()), error);
+        return status_of(handle_.api->redis_script_register(handle_.host, &desc, error.get()), error);
     }
 
     Result<RedisReply> eval(std::string_view name, const std::vector<std::string>& keys,

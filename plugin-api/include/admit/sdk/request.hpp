@@ -14,17 +14,36 @@
 
 namespace admit::sdk {
 
-/// Who is calling (a view). An anonymous caller has an empty subject and role.
+/// Who is calling (a view). An anonymous caller has an empty subject and no roles. Roles are names
+/// the venue configuration declares; claims are opaque strings the authenticator attached.
 class Principal {
 public:
     explicit Principal(const admit_principal* raw = nullptr) noexcept : raw_(raw) {}
 
     std::string_view subject() const noexcept { return raw_ ? from_abi(raw_->subject) : std::string_view{}; }
-    std::string_view role() const noexcept { return raw_ ? from_abi(raw_->role) : std::string_view{}; }
-    std::string_view tier() const noexcept { return raw_ ? from_abi(raw_->tier) : std::string_view{}; }
     std::string_view session() const noexcept { return raw_ ? from_abi(raw_->session) : std::string_view{}; }
     bool authenticated() const noexcept { return !subject().empty(); }
-    bool has_role(std::string_view role) const noexcept { return authenticated() && this->role() == role; }
+    std::size_t role_count() const noexcept { return raw_ != nullptr && raw_->roles != nullptr ? raw_->role_count : 0; }
+    std::string_view role(std::size_t i) const noexcept { return i < role_count() ? from_abi(raw_->roles[i]) : std::string_view{}; }
+    /// The first role (most principals have exactly one), empty for an anonymous caller.
+    std::string_view primary_role() const noexcept { return role(0); }
+    bool has_role(std::string_view role) const noexcept
+    {
+        if (!authenticated()) return false;
+        for (std::size_t i = 0; i < role_count(); ++i) {
+            if (this->role(i) == role) return true;
+        }
+        return false;
+    }
+    /// The value of claim `name`, or nullopt when the authenticator attached none.
+    std::optional<std::string_view> claim(std::string_view name) const noexcept
+    {
+        if (raw_ == nullptr || raw_->claims == nullptr) return std::nullopt;
+        for (uint32_t i = 0; i < raw_->claim_count; ++i) {
+            if (from_abi(raw_->claims[i].key) == name) return from_abi(raw_->claims[i].value);
+        }
+        return std::nullopt;
+    }
     /// The raw struct, to pass on as the caller of a service call (may be NULL).
     const admit_principal* raw() const noexcept { return raw_; }
 

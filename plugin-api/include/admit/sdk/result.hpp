@@ -23,6 +23,17 @@ struct Error {
     static Error internal(std::string message) { return {ADMIT_E_INTERNAL, std::move(message)}; }
     static Error unsupported(std::string message) { return {ADMIT_E_UNSUPPORTED, std::move(message)}; }
     static Error state(std::string message) { return {ADMIT_E_STATE, std::move(message)}; }
+    static Error unavailable(std::string message) { return {ADMIT_E_UNAVAILABLE, std::move(message)}; }
+
+    // Predicates, so that plugins never compare raw ADMIT_E_* codes.
+    bool is_invalid() const noexcept { return status == ADMIT_E_INVALID_ARGUMENT; }
+    bool is_not_found() const noexcept { return status == ADMIT_E_NOT_FOUND; }
+    bool is_conflict() const noexcept { return status == ADMIT_E_CONFLICT; }
+    bool is_constraint() const noexcept { return status == ADMIT_E_CONSTRAINT; }
+    /// A dependency (PostgreSQL, Redis, a plugin that is not loaded) could not be reached: retryable.
+    bool is_unavailable() const noexcept { return status == ADMIT_E_UNAVAILABLE || status == ADMIT_E_TIMEOUT; }
+    bool is_rejected() const noexcept { return status == ADMIT_E_REJECTED; }
+    bool is_unsupported() const noexcept { return status == ADMIT_E_UNSUPPORTED; }
 };
 
 /// Stable upper-case name of a status ("OK", "NOT_FOUND", ...), for logs and messages.
@@ -106,3 +117,22 @@ private:
 inline Status ok() { return {}; }
 
 } // namespace admit::sdk
+
+#define ADMIT_DETAIL_CONCAT_INNER(a, b) a##b
+#define ADMIT_DETAIL_CONCAT(a, b) ADMIT_DETAIL_CONCAT_INNER(a, b)
+
+/// ADMIT_TRY(expr): evaluates a Status or Result; on failure returns its Error from the enclosing
+/// function (which returns Status or any Result<U>).
+#define ADMIT_TRY(expr)                                                                           \
+    do {                                                                                          \
+        auto&& admit_detail_try = (expr);                                                         \
+        if (!admit_detail_try.ok()) return std::move(admit_detail_try).error();                   \
+    } while (false)
+
+/// ADMIT_TRY_ASSIGN(lhs, expr): evaluates a Result<T>; on failure returns its Error, otherwise
+/// moves the value into `lhs` (a declaration such as `auto user` or an existing variable).
+#define ADMIT_TRY_ASSIGN(lhs, expr) ADMIT_DETAIL_TRY_ASSIGN(lhs, expr, ADMIT_DETAIL_CONCAT(admit_detail_result_, __LINE__))
+#define ADMIT_DETAIL_TRY_ASSIGN(lhs, expr, tmp)                                                   \
+    auto tmp = (expr);                                                                            \
+    if (!tmp.ok()) return std::move(tmp).error();                                                 \
+    lhs = std::move(tmp).value()

@@ -42,7 +42,7 @@ struct FakeApi {
         }
     }
 
-    static void log(admit_host* host, admit_log_level level, admit_str message)
+    static void log(admit_host* host, int32_t level, admit_str message)
     {
         try {
             fake(host).logs_.push_back(LogLine{slot(host)->name, level, std::string(from_abi(message))});
@@ -87,12 +87,14 @@ struct FakeApi {
         });
     }
 
-    static void stream_publish(admit_host* host, admit_str topic, admit_str event_name, admit_str data)
+    static void stream_publish(admit_host* host, const admit_stream_event* event)
     {
+        if (event == nullptr) return;
         try {
-            fake(host).stream_messages_.push_back(StreamMessage{slot(host)->name, std::string(from_abi(topic)),
-                                                                std::string(from_abi(event_name)),
-                                                                std::string(from_abi(data))});
+            fake(host).stream_messages_.push_back(StreamMessage{slot(host)->name, std::string(from_abi(event->topic)),
+                                                                std::string(from_abi(event->event_name)),
+                                                                std::string(from_abi(event->data)),
+                                                                std::string(from_abi(event->id))});
         } catch (...) {
         }
     }
@@ -134,9 +136,15 @@ struct FakeApi {
         }
     }
 
-    static admit_status authenticator_register(admit_host* host, admit_authenticate_fn fn, void* ctx, admit_sink* error)
+    static admit_status authenticator_register(admit_host* host, const admit_authenticator_desc* desc, admit_sink* error)
     {
         if (auto s = not_in_init(host, error)) return s;
+        if (desc == nullptr || desc->authenticate == nullptr) {
+            write_to(error, "authenticator_register needs a descriptor with a function");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
+        admit_authenticate_fn fn = desc->authenticate;
+        void* ctx = desc->ctx;
         if (fake(host).authenticator_) {
             write_to(error, "an authenticator is already registered by " + fake(host).authenticator_->slot->name);
             return ADMIT_E_CONFLICT;
@@ -145,30 +153,49 @@ struct FakeApi {
         return ADMIT_OK;
     }
 
-    static void principal_set(admit_principal_out* out, admit_str subject, admit_str role, admit_str tier, admit_str session)
+    /// Keeps the first role and the "tier" claim (what TestPrincipal holds).
+    static admit_status principal_set(admit_principal_out* out, const admit_principal* principal)
     {
+        if (out == nullptr || principal == nullptr) return ADMIT_E_INVALID_ARGUMENT;
         try {
-            *reinterpret_cast<TestPrincipal*>(out) =
-                TestPrincipal{std::string(from_abi(subject)), std::string(from_abi(role)), std::string(from_abi(tier)),
-                              std::string(from_abi(session))};
+            TestPrincipal result{std::string(from_abi(principal->subject)), {}, "none",
+                                 std::string(from_abi(principal->session))};
+            if (principal->role_count > 0 && principal->roles != nullptr) result.role = from_abi(principal->roles[0]);
+            for (uint32_t i = 0; i < principal->claim_count && principal->claims != nullptr; ++i) {
+                if (from_abi(principal->claims[i].key) == "tier") result.tier = from_abi(principal->claims[i].value);
+            }
+            *reinterpret_cast<TestPrincipal*>(out) = std::move(result);
+            return ADMIT_OK;
         } catch (...) {
+            return ADMIT_E_INTERNAL;
         }
     }
 
-    static admit_status db_migration_register(admit_host* host, uint32_t version, admit_str name, admit_str sql,
+    static admit_status db_migration_register(admit_host* host, const admit_migration_desc* migration,
                                               admit_sink* error)
     {
         if (auto s = not_in_init(host, error)) return s;
+        if (migration == nullptr || migration->version == 0) {
+            write_to(error, "a migration needs a version >= 1 and SQL");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
         return guarded(error, [&]() -> admit_status {
-            fake(host).migrations_.push_back(RegisteredMigration{slot(host)->name, version, std::string(from_abi(name)),
-                                                                 std::string(from_abi(sql))});
+            fake(host).migrations_.push_back(RegisteredMigration{slot(host)->name, migration->version,
+                                                                 std::string(from_abi(migration->name)),
+                                                                 std::string(from_abi(migration->sql))});
             return ADMIT_OK;
         });
     }
 
-    static admit_status event_publish(admit_host* host, admit_tx* tx, admit_str topic, admit_str key, admit_str payload,
-                                      admit_sink* error)
+    static admit_status event_publish(admit_host* host, admit_tx* tx, const admit_event_out* event, admit_sink* error)
     {
+        if (event == nullptr) {
+            write_to(error, "event_publish needs an event descriptor");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
+        const admit_str topic = event->topic;
+        const admit_str key = event->key;
+        const admit_str payload = event->payload;
         if (tx == nullptr) {
             write_to(error, "event_publish needs a transaction");
             return ADMIT_E_INVALID_ARGUMENT;
@@ -193,10 +220,16 @@ struct FakeApi {
         });
     }
 
-    static admit_status service_register(admit_host* host, admit_str method, admit_service_fn fn, void* ctx,
-                                         admit_sink* error)
+    static admit_status service_register(admit_host* host, const admit_service_desc* desc, admit_sink* error)
     {
         if (auto s = not_in_init(host, error)) return s;
+        if (desc == nullptr || desc->fn == nullptr) {
+            write_to(error, "service_register needs a descriptor with a function");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
+        const admit_str method = desc->method;
+        admit_service_fn fn = desc->fn;
+        void* ctx = desc->ctx;
         return guarded(error, [&]() -> admit_status {
             auto [it, inserted] = fake(host).services_.emplace(std::string(from_abi(method)),
                                                                FakeHost::Service{slot(host), fn, ctx});
@@ -215,8 +248,9 @@ struct FakeApi {
             const auto& services = fake(host).services_;
             const auto found = services.find(std::string(from_abi(method)));
             if (found == services.end()) {
-                write_to(error, "no service method " + std::string(from_abi(method)));
-                return ADMIT_E_NOT_FOUND;
+                // As admitd: a provider that is not loaded fails closed, never "not found".
+                write_to(error, "no loaded plugin offers the service method " + std::string(from_abi(method)));
+                return ADMIT_E_UNAVAILABLE;
             }
             return found->second.fn(found->second.ctx, caller, input, output, error);
         });
@@ -264,19 +298,21 @@ struct FakeApi {
         });
     }
 
-    static admit_metric* metric_register(admit_host* host, admit_metric_kind kind, admit_str name, admit_str help,
-                                         admit_str labels)
+    static admit_status metric_register(admit_host* host, const admit_metric_desc* desc, admit_metric** out,
+                                        admit_sink* error)
     {
-        (void)help;
-        if (!slot(host)->initializing) return nullptr;
-        try {
-            auto& metrics = fake(host).metrics_;
-            metrics.push_back(std::make_unique<FakeHost::Metric>(
-                FakeHost::Metric{slot(host), kind, std::string(from_abi(name)), std::string(from_abi(labels))}));
-            return reinterpret_cast<admit_metric*>(metrics.back().get());
-        } catch (...) {
-            return nullptr;
+        if (auto s = not_in_init(host, error)) return s;
+        if (desc == nullptr || out == nullptr || desc->kind > ADMIT_METRIC_HISTOGRAM) {
+            write_to(error, "metric_register needs a metric descriptor of a known kind and an output handle");
+            return ADMIT_E_INVALID_ARGUMENT;
         }
+        return guarded(error, [&]() -> admit_status {
+            auto& metrics = fake(host).metrics_;
+            metrics.push_back(std::make_unique<FakeHost::Metric>(FakeHost::Metric{
+                slot(host), desc->kind, std::string(from_abi(desc->name)), std::string(from_abi(desc->labels))}));
+            *out = reinterpret_cast<admit_metric*>(metrics.back().get());
+            return ADMIT_OK;
+        });
     }
 
     static void metric_record(admit_metric* raw, double value)
@@ -309,6 +345,7 @@ struct FakeApi {
         api.db_migration_register = &db_migration_register;
         api.db_exec = &FakeStorageApi::db_exec;
         api.db_transaction = &FakeStorageApi::db_transaction;
+        api.tx_on_commit = &FakeStorageApi::tx_on_commit;
         api.redis_command = &FakeStorageApi::redis_command;
         api.redis_script_register = &FakeStorageApi::redis_script_register;
         api.redis_script_eval = &FakeStorageApi::redis_script_eval;

@@ -178,7 +178,7 @@ private:
     };
     struct Metric {
         Slot* slot;
-        admit_metric_kind kind;
+        uint32_t kind; ///< ADMIT_METRIC_*
         std::string name;
         std::string labels;
         double value = 0;
@@ -202,6 +202,14 @@ private:
         Slot* slot;
         std::vector<PublishedEvent> events;
         std::vector<EnqueuedJob> jobs;
+        std::vector<std::pair<admit_commit_fn, void*>> on_commit = {};
+        /// Calls every on_commit registration once, as admitd does after COMMIT or ROLLBACK.
+        void finish(bool committed)
+        {
+            auto pending = std::move(on_commit);
+            on_commit.clear();
+            for (const auto& [fn, ctx] : pending) fn(ctx, committed ? 1 : 0);
+        }
     };
 
     static Slot* slot_of(admit_host* host) { return reinterpret_cast<Slot*>(host); }

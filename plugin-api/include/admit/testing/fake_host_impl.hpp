@@ -166,7 +166,7 @@ inline FakeResponse FakeHost::request(std::string_view method, std::string_view 
     }
     std::vector<admit_kv> header_kvs;
     for (const auto& [key, value] : lowered) header_kvs.push_back({sdk::to_abi(key), sdk::to_abi(value)});
-    const admit_principal raw_principal = principal.raw();
+    const TestPrincipal::Raw raw_principal(principal);
     const std::string trace_id = next_id("trace");
 
     admit_request request{};
@@ -181,7 +181,7 @@ inline FakeResponse FakeHost::request(std::string_view method, std::string_view 
     request.header_count = static_cast<uint32_t>(header_kvs.size());
     request.trace_id = sdk::to_abi(trace_id);
     request.remote_addr = sdk::to_abi("127.0.0.1");
-    request.principal = &raw_principal;
+    request.principal = &raw_principal.principal;
     request.idempotency_key = sdk::to_abi(idempotency_key);
 
     FakeResponse response;
@@ -200,11 +200,11 @@ inline sdk::Result<boost::json::value> FakeHost::call(std::string_view method, c
     const auto found = services_.find(std::string(method));
     if (found == services_.end()) return sdk::Error::not_found("no service method " + std::string(method));
     const std::string text = boost::json::serialize(input);
-    std::optional<admit_principal> raw;
-    if (caller != nullptr) raw = caller->raw();
+    std::optional<TestPrincipal::Raw> raw;
+    if (caller != nullptr) raw.emplace(*caller);
     sdk::StringSink output;
     sdk::StringSink error;
-    const admit_status status = found->second.fn(found->second.ctx, raw ? &*raw : nullptr, sdk::to_abi(text),
+    const admit_status status = found->second.fn(found->second.ctx, raw ? &raw->principal : nullptr, sdk::to_abi(text),
                                                  output.get(), error.get());
     if (status != ADMIT_OK) return sdk::Status::from(status, error.take()).error();
     if (output.text().empty()) return boost::json::value{};
@@ -246,6 +246,7 @@ inline void FakeHost::deliver_pending()
             Tx tx{sub.slot, {}, {}};
             sdk::StringSink error;
             const admit_status status = sub.handler(sub.ctx, reinterpret_cast<admit_tx*>(&tx), &raw, error.get());
+            tx.finish(status == ADMIT_OK);
             if (status == ADMIT_OK) {
                 for (auto& job : tx.jobs) enqueued_jobs_.push_back(std::move(job));
                 for (auto& e : tx.events) {
@@ -308,14 +309,14 @@ inline sdk::Result<std::string> FakeHost::open_stream(std::string_view path, con
         if (stream.on_open == nullptr) return std::string{};
         std::vector<admit_kv> params;
         for (const auto& [key, value] : match->params) params.push_back({sdk::to_abi(key), sdk::to_abi(value)});
-        const admit_principal raw_principal = principal.raw();
+        const TestPrincipal::Raw raw_principal(principal);
         admit_request request{};
         request.size = sizeof request;
         request.method = sdk::to_abi("GET");
         request.path = sdk::to_abi(path);
         request.params = params.data();
         request.param_count = static_cast<uint32_t>(params.size());
-        request.principal = &raw_principal;
+        request.principal = &raw_principal.principal;
         sdk::StringSink first_event;
         const admit_status status = stream.on_open(stream.ctx, &request, first_event.get());
         if (status != ADMIT_OK) return sdk::Status::from(status, "on_open of stream " + stream.path + " failed").error();

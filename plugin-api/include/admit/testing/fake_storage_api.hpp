@@ -67,23 +67,47 @@ struct FakeStorageApi {
             FakeHost::Tx tx{slot(host), {}, {}};
             const admit_status status = fn(ctx, reinterpret_cast<admit_tx*>(&tx));
             if (status != ADMIT_OK) {
+                tx.finish(false);
                 sdk::write_to(error, "transaction rolled back");
                 return status;
             }
             fake(host).commit(tx);
+            tx.finish(true);
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status tx_on_commit(admit_tx* tx, admit_commit_fn fn, void* ctx, admit_sink* error)
+    {
+        if (tx == nullptr || fn == nullptr) {
+            sdk::write_to(error, "tx_on_commit needs a transaction and a function");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
+        return guarded(error, [&]() -> admit_status {
+            reinterpret_cast<FakeHost::Tx*>(tx)->on_commit.emplace_back(fn, ctx);
             return ADMIT_OK;
         });
     }
 
     /// Converts an owned reply into the borrowed tree the ABI hands out (storage kept by `nodes`).
-    static admit_redis_reply to_raw(const sdk::RedisReply& reply, std::deque<std::vector<admit_redis_reply>>& nodes)
+    /// Storage of a borrowed reply tree: nodes and the pointer arrays (deques keep addresses).
+    struct RawReplyTree {
+        std::deque<admit_redis_reply> nodes;
+        std::deque<std::vector<const admit_redis_reply*>> arrays;
+    };
+
+    static admit_redis_reply to_raw(const sdk::RedisReply& reply, RawReplyTree& tree)
     {
         admit_redis_reply raw{sizeof(admit_redis_reply), static_cast<int32_t>(reply.type), reply.integer, sdk::to_abi(reply.str), nullptr, 0};
         if (!reply.elements.empty()) {
-            auto& children = nodes.emplace_back();
-            for (const auto& element : reply.elements) children.push_back(to_raw(element, nodes));
-            raw.elements = children.data();
-            raw.element_count = static_cast<uint32_t>(children.size());
+            std::vector<const admit_redis_reply*> children;
+            for (const auto& element : reply.elements) {
+                tree.nodes.push_back(to_raw(element, tree));
+                children.push_back(&tree.nodes.back());
+            }
+            auto& stored = tree.arrays.emplace_back(std::move(children));
+            raw.elements = stored.data();
+            raw.element_count = static_cast<uint32_t>(stored.size());
         }
         return raw;
     }
@@ -98,8 +122,8 @@ struct FakeStorageApi {
         }
         auto result = answer(argv);
         if (!result) return sdk::report(result.error(), error);
-        std::deque<std::vector<admit_redis_reply>> nodes;
-        const admit_redis_reply raw = to_raw(*result, nodes);
+        RawReplyTree tree;
+        const admit_redis_reply raw = to_raw(*result, tree);
         if (reply != nullptr) reply(reply_ctx, &raw);
         return ADMIT_OK;
     }
@@ -114,12 +138,15 @@ struct FakeStorageApi {
         });
     }
 
-    static admit_status redis_script_register(admit_host* host, admit_str name, admit_str source, admit_sink* error)
+    static admit_status redis_script_register(admit_host* host, const admit_redis_script_desc* script, admit_sink* error)
     {
         if (auto s = not_in_init(host, error)) return s;
-        (void)source;
+        if (script == nullptr || sdk::from_abi(script->name).empty() || sdk::from_abi(script->source).empty()) {
+            sdk::write_to(error, "a Redis script needs a name and a source");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
         return guarded(error, [&]() -> admit_status {
-            fake(host).scripts_.push_back(FakeHost::Script{slot(host), std::string(sdk::from_abi(name))});
+            fake(host).scripts_.push_back(FakeHost::Script{slot(host), std::string(sdk::from_abi(script->name))});
             return ADMIT_OK;
         });
     }

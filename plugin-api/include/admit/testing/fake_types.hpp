@@ -16,7 +16,8 @@
 
 namespace admit::testing {
 
-/// An owned principal for test requests and service calls. Default: anonymous.
+/// An owned principal for test requests and service calls. Default: anonymous. A test principal has
+/// one role (none when empty) and one claim, "tier" (the claim the ticketing plugins price by).
 struct TestPrincipal {
     std::string subject;
     std::string role;
@@ -29,17 +30,25 @@ struct TestPrincipal {
         return {std::move(subject), std::move(role), std::move(tier), {}};
     }
 
-    /// A view valid while this object lives and is not modified.
-    admit_principal raw() const noexcept
-    {
-        admit_principal out{};
-        out.size = sizeof out;
-        out.subject = sdk::to_abi(subject);
-        out.role = sdk::to_abi(role);
-        out.tier = sdk::to_abi(tier);
-        out.session = sdk::to_abi(session);
-        return out;
-    }
+    /// The ABI view: valid while both this principal and the view live, unmoved (not copyable).
+    struct Raw {
+        explicit Raw(const TestPrincipal& p) noexcept
+            : role(sdk::to_abi(p.role)), tier{sdk::to_abi("tier"), sdk::to_abi(p.tier)}
+        {
+            principal.size = sizeof principal;
+            principal.subject = sdk::to_abi(p.subject);
+            principal.roles = &role;
+            principal.role_count = p.role.empty() ? 0 : 1;
+            principal.claims = &tier;
+            principal.claim_count = 1;
+            principal.session = sdk::to_abi(p.session);
+        }
+        Raw(const Raw&) = delete;
+        Raw& operator=(const Raw&) = delete;
+        admit_str role;
+        admit_kv tier;
+        admit_principal principal{};
+    };
 };
 
 /// What a route answered.
@@ -73,7 +82,7 @@ struct FakeResponse {
 
 struct LogLine {
     std::string plugin;
-    admit_log_level level;
+    int32_t level; ///< ADMIT_LOG_*
     std::string message;
 };
 
@@ -109,6 +118,7 @@ struct StreamMessage {
     std::string topic;
     std::string event_name;
     std::string data;
+    std::string id = {}; ///< the SSE id (Last-Event-ID), empty when none
 };
 
 struct EnqueuedJob {

@@ -22,7 +22,7 @@ public:
     Status init(Host& host) override
     {
         greeting_ = host.config_string("greeting", "Hello");
-        greetings_ = host.counter("greetings_total", "Greetings sent");
+        ADMIT_TRY_ASSIGN(greetings_, host.counter("greetings_total", "Greetings sent"));
 
         if (auto s = host.register_migrations(); !s) return s;
         if (auto s = host.route("GET", "/api/v1/hello", "public", &HelloPlugin::hello, this,
@@ -37,11 +37,17 @@ public:
                                 {.summary = "Greets {name, times} from the body"});
             !s)
             return s;
-        if (auto s = host.route("GET", "/api/v1/hello/boom", "public", [](const Request&) -> Response {
-                throw std::runtime_error("boom: this route always throws");
-            });
-            !s)
-            return s;
+        // A route that always throws, to show (and test) the exception barrier. It exists only when
+        // the venue asks for it ([plugin.hello] throwing_route = true): never in a real deployment.
+        const auto config = host.config();
+        const auto* throwing = config.if_contains("throwing_route");
+        if (throwing != nullptr && throwing->is_bool() && throwing->as_bool()) {
+            if (auto s = host.route("GET", "/api/v1/hello/boom", "public", [](const Request&) -> Response {
+                    throw std::runtime_error("boom: this route always throws");
+                });
+                !s)
+                return s;
+        }
         if (auto s = host.provide("hello.greet",
                                   [this](const boost::json::value& input, const Principal&) { return greet_service(input); });
             !s)

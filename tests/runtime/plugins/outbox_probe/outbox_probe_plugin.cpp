@@ -4,12 +4,18 @@
 //   GET  /probe/outbox/handled/{id} -> {"count": n}: how many times the subscriber's effect
 //        happened for that item (it must be 1 once delivered, never 2).
 // The subscriber fails while the file named by env ADMIT_PROBE_FAIL_FILE exists, and appends
-// "attempt <id>" to env ADMIT_PROBE_TRACE on every attempt.
+// "attempt <id>" to env ADMIT_PROBE_TRACE on every attempt, and "announced <id>" from Tx::on_commit
+// (only once its transaction committed). A periodic job appends "tick" every 20 ms and stop()
+// appends "stop", so a test can prove that nothing runs after the plugin's stop.
+//   GET  /probe/outbox/announced/{id} -> {"announced": bool}: whether the on_commit work of the
+//        item's creating transaction ran.
 #include <admit/sdk.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 namespace outbox_probe {
 
@@ -29,11 +35,29 @@ public:
         if (auto s = host.route("GET", "/probe/outbox/handled/{id}", "public", &OutboxProbe::handled, this); !s) {
             return s;
         }
+        if (auto s = host.route("GET", "/probe/outbox/announced/{id}", "public", &OutboxProbe::announced, this); !s) {
+            return s;
+        }
+        if (auto s = host.periodic_job("tick", std::chrono::milliseconds(20), [] {
+                trace_line("tick");
+                return Status{};
+            });
+            !s) {
+            return s;
+        }
         return host.subscribe("outbox_probe.item", "count", [](admit::sdk::Tx& tx, const admit::sdk::Event& event) -> Status {
             auto body = event.json();
             if (!body) return std::move(body).error();
             std::string id(body->at("id").as_string());
             if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) std::ofstream(trace, std::ios::app) << "attempt " << id << "\n";
+            if (auto s = tx.on_commit([id] {
+                    if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) {
+                        std::ofstream(trace, std::ios::app) << "announced " << id << "\n";
+                    }
+                });
+                !s) {
+                return s;
+            }
             if (const char* fail = std::getenv("ADMIT_PROBE_FAIL_FILE"); fail != nullptr && std::filesystem::exists(fail)) {
                 return Error::internal("failing on purpose while " + std::string(fail) + " exists");
             }
@@ -45,6 +69,8 @@ public:
         });
     }
 
+    void stop() override { trace_line("stop"); }
+
 private:
     Response create(const Request& request) {
         auto body = request.json_object();
@@ -54,6 +80,13 @@ private:
         bool rollback = body->contains("rollback") && body->at("rollback").is_bool() && body->at("rollback").as_bool();
         auto status = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
             if (auto r = tx.exec("INSERT INTO outbox_probe.items (id) VALUES ($1)", *id); !r) return std::move(r).error();
+            if (auto s = tx.on_commit([this, id = *id] {
+                    std::lock_guard lock(mutex_);
+                    announced_.insert(id);
+                });
+                !s) {
+                return s;
+            }
             if (auto s = tx.publish("outbox_probe.item", "items", boost::json::object{{"id", *id}}); !s) return s;
             if (rollback) return Error::rejected("rolled back on request");
             return {};
@@ -70,7 +103,18 @@ private:
         return Response::json(200, {{"count", count}});
     }
 
+    static void trace_line(const std::string& line) {
+        if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) std::ofstream(trace, std::ios::app) << line << "\n";
+    }
+
+    Response announced(const Request& request) {
+        std::lock_guard lock(mutex_);
+        return Response::json(200, {{"announced", announced_.contains(std::string(request.param("id")))}});
+    }
+
     Host* host_ = nullptr;
+    std::mutex mutex_;
+    std::set<std::string> announced_;  // ids whose creating transaction's on_commit work ran
 };
 
 }  // namespace outbox_probe
