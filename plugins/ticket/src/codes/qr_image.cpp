@@ -59,10 +59,11 @@ sdk::Result<std::string> qr_svg(std::string_view text, const QrOptions& options)
     auto matrix = qr_matrix(text, options.level);
     if (!matrix) return std::move(matrix).error();
     const int side = matrix->size + 2 * options.quiet_zone;
-    std::string svg =
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(side) + " " +
-        std::to_string(side) + "\" shape-rendering=\"crispEdges\">" +
-        "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"";
+    const std::string side_text = std::to_string(side);
+    std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ";
+    svg.append(side_text).append(" ").append(side_text).append(
+        "\" shape-rendering=\"crispEdges\">");
+    svg.append("<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"");
     // One subpath per horizontal run of dark modules: M x,y h run v1 h -run z.
     for (int y = 0; y < matrix->size; ++y) {
         int x = 0;
@@ -74,8 +75,10 @@ sdk::Result<std::string> qr_svg(std::string_view text, const QrOptions& options)
             const int start = x;
             while (x < matrix->size && matrix->at(x, y)) ++x;
             const std::string run = std::to_string(x - start);
-            svg += "M" + std::to_string(start + options.quiet_zone) + "," +
-                   std::to_string(y + options.quiet_zone) + "h" + run + "v1h-" + run + "z";
+            // Appended piece by piece: GCC 12 at -O3 misreports "literal" + string as -Wrestrict.
+            svg.append("M").append(std::to_string(start + options.quiet_zone));
+            svg.append(",").append(std::to_string(y + options.quiet_zone));
+            svg.append("h").append(run).append("v1h-").append(run).append("z");
         }
     }
     svg += "\"/></svg>\n";
