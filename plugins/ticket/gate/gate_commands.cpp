@@ -33,12 +33,37 @@ sdk::Result<GateKit> load_kit(const std::string& path) {
     return kit;
 }
 
-/// Refuses an authentic code whose ticket the journal admitted already.
-void refuse_as_used(Verdict& verdict, const ScanRecord& earlier) {
-    verdict.ok = false;
-    verdict.reason = Reason::none;  // not a code reason: reported as "already_used" below
-    verdict.detail = "already admitted offline at " + sdk::format_rfc3339(earlier.at * 1'000'000) +
-                     (earlier.gate.empty() ? "" : " at gate " + earlier.gate);
+/// A scan as written to the journal, and the earlier admission of its ticket if there was one.
+struct RecordedScan {
+    ScanRecord record;
+    std::optional<ScanRecord> earlier;
+};
+
+/// Appends the scan of `verdict` to the journal at `path`. A code that verified is admitted only
+/// when the journal has not admitted its ticket before; the lock held meanwhile keeps two gate
+/// processes from both admitting it.
+sdk::Result<RecordedScan> record_scan(const VerifyOptions& options, const Verdict& verdict,
+                                      int64_t now) {
+    auto journal = ScanJournal::open(options.record_path);
+    if (!journal) return std::move(journal).error();
+    RecordedScan scan;
+    if (verdict.ok) {
+        auto earlier = journal->admitted_before(verdict.ticket->payload.ticket_id);
+        if (!earlier) return std::move(earlier).error();
+        scan.earlier = std::move(*earlier);
+    }
+    const bool admitted = verdict.ok && !scan.earlier;
+    scan.record = ScanRecord{
+        ScanJournal::new_nonce(),
+        now,
+        options.gate,
+        verdict.ticket ? verdict.ticket->payload.ticket_id : std::string(),
+        verdict.ticket ? verdict.ticket->payload.schedule_id : std::string(),
+        admitted,
+        scan.earlier ? std::string("already_used") : std::string(reason_name(verdict.reason)),
+        options.code};
+    if (auto appended = journal->append(scan.record); !appended) return std::move(appended).error();
+    return scan;
 }
 
 }  // namespace
@@ -50,50 +75,29 @@ int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& er
         return kExitUsage;
     }
     const int64_t now = options.now.value_or(static_cast<int64_t>(std::time(nullptr)));
-    Verdict verdict = verify(options.code, *kit, now);
-    boost::json::object json;
-    bool already_used = false;
-
+    const Verdict verdict = verify(options.code, *kit, now);
+    boost::json::object json = verdict_json(verdict);
+    bool admitted = verdict.ok;
     if (!options.record_path.empty()) {
-        auto journal = ScanJournal::open(options.record_path);
-        if (!journal) {
-            err << "admit-gate: " << journal.error().message << "\n";
+        auto scan = record_scan(options, verdict, now);
+        if (!scan) {
+            err << "admit-gate: " << scan.error().message << "\n";
             return kExitUsage;
         }
-        if (verdict.ok) {
-            auto earlier = journal->admitted_before(verdict.ticket->payload.ticket_id);
-            if (!earlier) {
-                err << "admit-gate: " << earlier.error().message << "\n";
-                return kExitUsage;
-            }
-            if (*earlier) {
-                refuse_as_used(verdict, **earlier);
-                already_used = true;
-            }
+        if (const auto& earlier = scan->earlier) {
+            admitted = false;
+            json["admitted"] = false;
+            json["reason"] = "already_used";
+            json["detail"] = "already admitted offline at " +
+                             sdk::format_rfc3339(earlier->at * 1'000'000) +
+                             (earlier->gate.empty() ? "" : " at gate " + earlier->gate);
         }
-        const ScanRecord record{
-            ScanJournal::new_nonce(),
-            now,
-            options.gate,
-            verdict.ticket ? verdict.ticket->payload.ticket_id : std::string(),
-            verdict.ticket ? verdict.ticket->payload.schedule_id : std::string(),
-            verdict.ok,
-            already_used ? std::string("already_used") : std::string(reason_name(verdict.reason)),
-            options.code};
-        if (auto appended = journal->append(record); !appended) {
-            err << "admit-gate: " << appended.message() << "\n";
-            return kExitUsage;
-        }
-        json = verdict_json(verdict);
-        json["scan"] = {{"nonce", record.nonce},
+        json["scan"] = {{"nonce", scan->record.nonce},
                         {"at", sdk::format_rfc3339(now * 1'000'000)},
-                        {"gate", record.gate}};
-    } else {
-        json = verdict_json(verdict);
+                        {"gate", scan->record.gate}};
     }
-    if (already_used) json["reason"] = "already_used";
     out << boost::json::serialize(json) << "\n";
-    return verdict.ok ? kExitAdmitted : kExitRefused;
+    return admitted ? kExitAdmitted : kExitRefused;
 }
 
 int run_sync(const SyncOptions& options, std::ostream& out, std::ostream& err) {

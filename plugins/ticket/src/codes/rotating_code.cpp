@@ -1,6 +1,6 @@
 #include "rotating_code.hpp"
 
-#include "venue_key.hpp"
+#include "signing_message.hpp"
 
 #include <sodium.h>
 

@@ -1,11 +1,11 @@
 #include "venue_key.hpp"
 
 #include "base64url.hpp"
+#include "signing_message.hpp"
 
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstring>
 
 namespace admit::ticket {
 namespace {
@@ -25,22 +25,6 @@ std::string_view string_member(const boost::json::object& object, std::string_vi
 }
 
 }  // namespace
-
-SigningMessage::SigningMessage(std::string_view context,
-                               std::initializer_list<std::span<const uint8_t>> parts) {
-    std::size_t total = context.size();
-    for (const auto& part : parts) total += part.size();
-    if (total > buffer_.size()) {
-        fits_ = false;
-        return;
-    }
-    std::memcpy(buffer_.data(), context.data(), context.size());
-    size_ = context.size();
-    for (const auto& part : parts) {
-        if (!part.empty()) std::memcpy(buffer_.data() + size_, part.data(), part.size());
-        size_ += part.size();
-    }
-}
 
 std::string key_kid(const PublicKeyBytes& key) {
     const auto digest = key_digest(key);

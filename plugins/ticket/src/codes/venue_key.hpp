@@ -81,18 +81,4 @@ class VenueSigningKey {
 bool verify_venue_signature(const PublicKeyBytes& key, std::span<const uint8_t> payload_bytes,
                             std::span<const uint8_t> signature);
 
-/// Domain-separated message "context || parts..." in a bounded buffer (codes are small); empty
-/// when it would not fit. Shared by the venue and the window signatures.
-class SigningMessage {
-  public:
-    SigningMessage(std::string_view context, std::initializer_list<std::span<const uint8_t>> parts);
-    std::span<const uint8_t> bytes() const noexcept { return {buffer_.data(), size_}; }
-    bool fits() const noexcept { return fits_; }
-
-  private:
-    std::array<uint8_t, 512> buffer_{};
-    std::size_t size_ = 0;
-    bool fits_ = true;
-};
-
 }  // namespace admit::ticket
