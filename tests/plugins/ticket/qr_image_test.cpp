@@ -107,6 +107,16 @@ TEST_F(QrImages, PngHasTheSignatureValidChunksAndTheModules) {
     }
 }
 
+TEST_F(QrImages, CodesFitTheVersionsTheReadmeStates) {
+    // Base45 uses the alphanumeric mode only, so the version depends on the length alone.
+    const auto rotating = qr_matrix(code, QrErrorCorrection::medium);
+    ASSERT_TRUE(rotating.ok());
+    EXPECT_EQ(rotating->size, 61);  // version 11
+    const auto printed = qr_matrix(static_code(venue, sample_payload()), QrErrorCorrection::medium);
+    ASSERT_TRUE(printed.ok());
+    EXPECT_EQ(printed->size, 45);  // version 7
+}
+
 TEST_F(QrImages, RefusesWhatCannotBeAQrCode) {
     EXPECT_FALSE(qr_svg("").ok());
     EXPECT_FALSE(qr_png(std::string(8000, 'A')).ok());  // beyond version 40

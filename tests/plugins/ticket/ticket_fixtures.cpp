@@ -49,6 +49,7 @@ std::string rotating_code(const VenueSigningKey& key, const TicketKeyPair& ticke
 
 }  // namespace admit::ticket::testing
 
+// The suite's main: it initialises the library explicitly, as init.hpp asks of every user.
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
     if (!admit::ticket::init_ticket_codes()) return 1;

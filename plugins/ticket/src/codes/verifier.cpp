@@ -6,6 +6,8 @@
 
 #include <admit/sdk/time_text.hpp>
 
+#include <algorithm>
+
 namespace admit::ticket {
 namespace {
 
