@@ -1,0 +1,151 @@
+// bench_ticket: how many codes one thread (one core) verifies offline per second, the whole
+// gate decision (base45, strict parsing, venue signature, window and its signature, schedule,
+// revocation list, validity), for rotating and for static codes; and, in the same run, the
+// reference that bounds it: bare libsodium Ed25519 verifications per second. A rotating code
+// needs two of those, a static code one. Prints one JSON object.
+// Usage: bench_ticket [seconds per measurement, default 3]
+#include "codes/base45.hpp"
+#include "codes/gate_kit.hpp"
+#include "codes/init.hpp"
+#include "codes/rotating_code.hpp"
+#include "codes/venue_key.hpp"
+#include "codes/verifier.hpp"
+
+#include <sodium.h>
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace admit::ticket;
+
+constexpr int64_t kOpen = 1'800'000'000;
+constexpr int64_t kNow = kOpen + 3600;
+constexpr std::size_t kDistinctCodes = 1000;  // distinct tickets, each with its own key pair
+constexpr std::size_t kRevoked = 10000;       // a large revocation list, as at a sold-out show
+
+double thread_cpu_seconds() {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+/// Counts operations and the thread CPU time they took, over several slices.
+struct Meter {
+    long count = 0;
+    double cpu_seconds = 0;
+    double rate() const { return static_cast<double>(count) / cpu_seconds; }
+};
+
+/// Runs `run_once` for `seconds` of this thread's CPU time and adds to `meter`; exits when an
+/// operation fails.
+template <class Fn>
+void measure(Meter& meter, double seconds, Fn&& run_once) {
+    const double start = thread_cpu_seconds();
+    double elapsed = 0;
+    while (elapsed < seconds) {
+        for (int i = 0; i < 100; ++i, ++meter.count) {
+            if (!run_once(meter.count)) {
+                std::fprintf(stderr, "bench_ticket: a measured operation failed\n");
+                std::exit(1);
+            }
+        }
+        elapsed = thread_cpu_seconds() - start;
+    }
+    meter.cpu_seconds += elapsed;
+}
+
+std::string hex_id(const char* prefix, std::size_t n) {
+    char id[64];
+    std::snprintf(id, sizeof id, "%s%032zx", prefix, n);
+    return id;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const double seconds = argc > 1 ? std::atof(argv[1]) : 3.0;
+    if (!init_ticket_codes() || seconds <= 0) return 2;
+
+    const VenueSigningKey venue = VenueSigningKey::generate();
+    const VenueSigningKey retired = VenueSigningKey::generate();
+    GateKit kit;
+    kit.schedule_id = hex_id("sch_", 7);
+    kit.valid_from = kOpen;
+    kit.valid_until = kOpen + 6 * 3600;
+    kit.static_codes_allowed = true;
+    kit.keys = {venue.public_key(), retired.public_key()};
+    for (std::size_t i = 0; i < kRevoked; ++i) {
+        kit.revoked[hex_id("tkt_", 1'000'000 + i)] = Revocation{Revocation::Kind::cancelled, 0};
+    }
+
+    std::vector<std::string> rotating;
+    std::vector<std::string> statics;
+    for (std::size_t i = 0; i < kDistinctCodes; ++i) {
+        TicketPayload payload;
+        payload.ticket_id = hex_id("tkt_", i);
+        payload.schedule_id = kit.schedule_id;
+        payload.place_kind = PlaceKind::seat;
+        payload.place = "R-" + std::to_string(i / 40) + "-" + std::to_string(i % 40);
+        payload.valid_from = static_cast<uint32_t>(kOpen);
+        payload.valid_until = static_cast<uint32_t>(kOpen + 6 * 3600);
+        auto printed = venue.issue_code(payload);
+        const TicketKeyPair pair = TicketKeyPair::generate();
+        payload.ticket_key = pair.public_key();
+        auto signed_ticket = venue.issue_code(payload);
+        if (!printed || !signed_ticket) return 1;
+        auto code = pair.rotating_code(*signed_ticket, kNow);
+        if (!code) return 1;
+        statics.push_back(base45_encode(*printed));
+        rotating.push_back(base45_encode(*code));
+    }
+
+    // The reference: bare Ed25519 verification of a message as long as a signed ticket.
+    std::vector<uint8_t> message(150, 0x5A);
+    std::array<uint8_t, 64> secret{};
+    PublicKeyBytes public_key{};
+    crypto_sign_ed25519_keypair(public_key.data(), secret.data());
+    std::array<uint8_t, 64> signature{};
+    crypto_sign_ed25519_detached(signature.data(), nullptr, message.data(), message.size(),
+                                 secret.data());
+
+    // The three measurements take turns in short slices, so a change of load on the shared
+    // machine falls on all of them alike and the ratios stay meaningful.
+    constexpr int kSlices = 10;
+    Meter rotating_meter, static_meter, ed25519_meter;
+    for (int slice = 0; slice < kSlices; ++slice) {
+        measure(rotating_meter, seconds / kSlices, [&](long i) {
+            return verify(rotating[static_cast<std::size_t>(i) % kDistinctCodes], kit, kNow).ok;
+        });
+        measure(static_meter, seconds / kSlices, [&](long i) {
+            return verify(statics[static_cast<std::size_t>(i) % kDistinctCodes], kit, kNow).ok;
+        });
+        measure(ed25519_meter, seconds / kSlices, [&](long) {
+            return crypto_sign_ed25519_verify_detached(signature.data(), message.data(),
+                                                       message.size(), public_key.data()) == 0;
+        });
+    }
+    const double rotating_rate = rotating_meter.rate();
+    const double static_rate = static_meter.rate();
+    const double ed25519_rate = ed25519_meter.rate();
+
+    const boost::json::object report{
+        {"rotating_codes_per_cpu_second", static_cast<int64_t>(rotating_rate)},
+        {"static_codes_per_cpu_second", static_cast<int64_t>(static_rate)},
+        {"ed25519_verifications_per_cpu_second", static_cast<int64_t>(ed25519_rate)},
+        {"rotating_vs_half_ed25519", rotating_rate / (ed25519_rate / 2)},
+        {"static_vs_ed25519", static_rate / ed25519_rate},
+        {"goal_codes_per_second", 20000},
+        {"rotating_code_chars", rotating.front().size()},
+        {"static_code_chars", statics.front().size()},
+        {"distinct_codes", kDistinctCodes},
+        {"revoked_in_kit", kRevoked},
+        {"seconds_per_measurement", seconds}};
+    std::printf("%s\n", boost::json::serialize(report).c_str());
+    return 0;
+}
