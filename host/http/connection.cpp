@@ -1,3 +1,5 @@
+// Connection, part 1: the request cycle (read, dispatch to the worker pool, write, keep-alive,
+// drain). Parts 2 and 3: connection_stream.cpp (SSE) and connection_timers.cpp (deadlines).
 #include "http/connection.hpp"
 
 #include <algorithm>
@@ -18,24 +20,6 @@ namespace bhttp = beast::http;
 
 namespace {
 
-// Forwards hub deliveries to a connection's executor; holds the connection weakly.
-class ConnectionSink final : public StreamSink {
-  public:
-    explicit ConnectionSink(std::weak_ptr<Connection> connection)
-        : connection_(std::move(connection)) {}
-    void deliver(std::shared_ptr<const std::string> frame) override {
-        if (auto connection = connection_.lock()) connection->post_frame(std::move(frame));
-    }
-    void close() override {
-        if (auto connection = connection_.lock()) {
-            net::post(connection->executor(), [connection] { connection->close(); });
-        }
-    }
-
-  private:
-    std::weak_ptr<Connection> connection_;
-};
-
 const beast::error_category& http_error_category() {
     static const auto& category = bhttp::make_error_code(bhttp::error::bad_target).category();
     return category;
@@ -45,12 +29,6 @@ std::string_view method_label(const bhttp::request_parser<bhttp::string_body>& p
     if (!parser.is_header_done() || parser.get().method() == bhttp::verb::unknown) return "OTHER";
     auto text = parser.get().method_string();
     return {text.data(), text.size()};
-}
-
-std::chrono::milliseconds timer_granularity(const ServerOptions& options) {
-    return std::max(
-        std::chrono::milliseconds(1),
-        std::min({options.request_timeout, options.idle_timeout, options.sse_heartbeat}));
 }
 
 // Header text a handler supplies must not smuggle CR/LF (response splitting) or NUL.
@@ -403,126 +381,6 @@ void Connection::on_server_stopping() {
         case State::draining:
         case State::closed:
             break;
-    }
-}
-
-// ---- SSE --------------------------------------------------------------------------------------
-
-void Connection::start_stream() {
-    if (core_.stopping.load(std::memory_order_relaxed)) {
-        close();
-        return;
-    }
-    state_ = State::streaming;
-    topic_ = *result_.stream_topic;
-    std::string head =
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-        "Connection: keep-alive\r\nX-Accel-Buffering: no\r\nX-Trace-Id: " +
-        request_.trace_id + "\r\n";
-    for (const auto& [name, value] : result_.headers) head += name + ": " + value + "\r\n";
-    head += "\r\n";
-    head += result_.stream_first_event;
-    core_.metrics.record_request(
-        result_.route_label, method_label_, 200,
-        std::chrono::duration<double>(Clock::now() - request_start_).count());
-    frames_.push_back(std::make_shared<const std::string>(std::move(head)));
-    sink_ = std::make_shared<ConnectionSink>(weak_from_this());
-    core_.hub.subscribe(topic_, sink_);
-    core_.metrics.sse_streams().inc();
-    set_deadline(core_.options.sse_heartbeat);
-    write_next_frame();
-    watch_stream_peer();
-}
-
-void Connection::post_frame(std::shared_ptr<const std::string> frame) {
-    net::post(socket_.get_executor(),
-              [self = shared_from_this(), frame = std::move(frame)]() mutable {
-                  self->enqueue_frame(std::move(frame));
-              });
-}
-
-void Connection::enqueue_frame(std::shared_ptr<const std::string> frame) {
-    if (state_ != State::streaming) return;
-    if (frames_.size() >= core_.options.sse_buffer_events) {
-        core_.metrics.sse_dropped().inc();
-        spdlog::warn("dropping SSE stream of topic {} for {}: client too slow", topic_,
-                     request_.remote_addr);
-        close();
-        return;
-    }
-    frames_.push_back(std::move(frame));
-    write_next_frame();
-}
-
-void Connection::write_next_frame() {
-    if (frame_writing_ || frames_.empty()) return;
-    frame_writing_ = true;
-    auto frame = frames_.front();
-    net::async_write(socket_, net::buffer(*frame),
-                     [self = shared_from_this(), frame](beast::error_code ec, std::size_t) {
-                         self->frame_writing_ = false;
-                         if (self->state_ != State::streaming) return;
-                         if (ec) {
-                             self->close();
-                             return;
-                         }
-                         self->frames_.pop_front();
-                         self->write_next_frame();
-                     });
-}
-
-// Reads (and ignores) whatever the client sends, to notice when it goes away.
-void Connection::watch_stream_peer() {
-    socket_.async_read_some(net::buffer(peer_scratch_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                if (self->state_ != State::streaming) return;
-                                if (ec) {
-                                    self->close();
-                                    return;
-                                }
-                                self->watch_stream_peer();
-                            });
-}
-
-// ---- deadlines --------------------------------------------------------------------------------
-
-void Connection::set_deadline(Clock::duration after) {
-    deadline_ = Clock::now() + after;
-    if (!timer_armed_ || timer_.expiry() > deadline_) arm_timer();
-}
-
-// The timer wakes at the deadline or after the shortest configured timeout, whichever is first,
-// so later deadlines (never shorter than that) need no re-arming on the hot path.
-void Connection::arm_timer() {
-    timer_armed_ = true;
-    std::uint64_t generation = ++timer_generation_;
-    timer_.expires_at(std::min(deadline_, Clock::now() + timer_granularity(core_.options)));
-    timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
-        if (generation != self->timer_generation_) return;
-        self->timer_armed_ = false;
-        self->on_timer(ec);
-    });
-}
-
-void Connection::on_timer(beast::error_code ec) {
-    if (ec || state_ == State::closed || deadline_ == Clock::time_point::max()) return;
-    if (Clock::now() < deadline_) {
-        arm_timer();
-        return;
-    }
-    switch (state_) {
-        case State::streaming:
-            enqueue_frame(std::make_shared<const std::string>(": heartbeat\n\n"));
-            if (state_ == State::streaming) set_deadline(core_.options.sse_heartbeat);
-            break;
-        case State::handling:
-        case State::closed:
-            break;
-        default: {
-            timed_out_ = true;
-            beast::error_code ignored;
-            socket_.cancel(ignored);
-        }
     }
 }
 

@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "host/observe/metrics_registry.hpp"
-#include "host/runtime/builtin_routes.hpp"
-#include "host/runtime/dispatcher.hpp"
-#include "host/runtime/plugin_manager.hpp"
-#include "host/runtime/runtime.hpp"
-#include "host/runtime/string_sink.hpp"
+#include "host/admin/builtin_routes.hpp"
+#include "host/pipeline/dispatcher.hpp"
+#include "host/plugins/plugin_manager.hpp"
+#include "host/abi/runtime.hpp"
+#include "host/abi/string_sink.hpp"
 
 namespace admit::runtime {
 namespace {

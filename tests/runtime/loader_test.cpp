@@ -8,9 +8,9 @@
 #include <cstring>
 #include <new>
 
-#include "host/runtime/builtin_routes.hpp"
-#include "host/runtime/plugin_manager.hpp"
-#include "host/runtime/runtime.hpp"
+#include "host/admin/builtin_routes.hpp"
+#include "host/plugins/plugin_manager.hpp"
+#include "host/abi/runtime.hpp"
 
 namespace admit::runtime {
 namespace {

@@ -20,7 +20,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "host/runtime/dispatcher.hpp"
+#include "host/pipeline/dispatcher.hpp"
 
 namespace admit::policy {
 class PolicyEngine;

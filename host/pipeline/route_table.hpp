@@ -17,7 +17,7 @@
 #include "host/http/request.hpp"
 #include "host/http/response.hpp"
 #include "host/http/router.hpp"
-#include "host/runtime/registrations.hpp"
+#include "host/plugins/registrations.hpp"
 
 namespace admit::runtime {
 

@@ -1,10 +1,10 @@
-#include "host/runtime/admin_policy_routes.hpp"
+#include "host/admin/admin_policy_routes.hpp"
 
 #include <boost/json.hpp>
 
 #include "host/policy/policy_engine.hpp"
-#include "host/runtime/builtin_routes.hpp"
-#include "host/runtime/json_body.hpp"
+#include "host/admin/builtin_routes.hpp"
+#include "host/pipeline/json_body.hpp"
 
 namespace admit::runtime {
 namespace {

@@ -1,4 +1,4 @@
-#include "host/runtime/registrations.hpp"
+#include "host/plugins/registrations.hpp"
 
 
 namespace admit::runtime {

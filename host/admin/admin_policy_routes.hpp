@@ -2,7 +2,7 @@
 // Every route requires the admin role; publishes record the admin as the actor.
 #pragma once
 
-#include "host/runtime/route_table.hpp"
+#include "host/pipeline/route_table.hpp"
 
 namespace admit::policy {
 class PolicyEngine;

@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
-#include "host/runtime/plugin_record.hpp"
-#include "host/runtime/runtime.hpp"
-#include "host/runtime/string_sink.hpp"
+#include "host/plugins/plugin_record.hpp"
+#include "host/abi/runtime.hpp"
+#include "host/abi/string_sink.hpp"
 
 namespace admit::runtime::api {
 

@@ -1,9 +1,9 @@
 // admit_host_api: events (transactional outbox) and jobs.
 #include "host/events/event_bus.hpp"
 #include "host/jobs/job_scheduler.hpp"
-#include "host/runtime/abi_handles.hpp"
-#include "host/runtime/abi_barrier.hpp"
-#include "host/runtime/api_support.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/abi_barrier.hpp"
+#include "host/abi/api_support.hpp"
 
 namespace admit::runtime::api {
 namespace {

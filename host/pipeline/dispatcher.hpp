@@ -16,8 +16,8 @@
 
 #include "host/http/request.hpp"
 #include "host/http/response.hpp"
-#include "host/runtime/route_table.hpp"
-#include "host/runtime/runtime.hpp"
+#include "host/pipeline/route_table.hpp"
+#include "host/abi/runtime.hpp"
 
 namespace admit::runtime {
 

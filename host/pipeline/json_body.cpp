@@ -1,4 +1,4 @@
-#include "host/runtime/json_body.hpp"
+#include "host/pipeline/json_body.hpp"
 
 namespace admit::runtime {
 

@@ -14,7 +14,7 @@
 // is synchronous); the per-request state is thread-local.
 #pragma once
 
-#include "host/runtime/dispatcher.hpp"
+#include "host/pipeline/dispatcher.hpp"
 
 namespace admit::store {
 class RedisPool;

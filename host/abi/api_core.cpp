@@ -6,9 +6,9 @@
 #include "host/observe/metric_labels.hpp"
 #include "host/observe/metrics_registry.hpp"
 #include "host/policy/abi_policy_eval.hpp"
-#include "host/runtime/abi_handles.hpp"
-#include "host/runtime/abi_barrier.hpp"
-#include "host/runtime/api_support.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/abi_barrier.hpp"
+#include "host/abi/api_support.hpp"
 
 namespace admit::runtime::api {
 namespace {

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "host/common/result.hpp"
-#include "host/runtime/plugin_record.hpp"
+#include "host/plugins/plugin_record.hpp"
 
 namespace admit::runtime {
 

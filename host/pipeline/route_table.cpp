@@ -1,4 +1,4 @@
-#include "host/runtime/route_table.hpp"
+#include "host/pipeline/route_table.hpp"
 
 namespace admit::runtime {
 

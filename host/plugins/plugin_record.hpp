@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "host/plugins/plugin_library.hpp"
-#include "host/runtime/abi_handles.hpp"
-#include "host/runtime/registrations.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/plugins/registrations.hpp"
 
 namespace admit::runtime {
 class Runtime;

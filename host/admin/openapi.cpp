@@ -1,7 +1,7 @@
 // OpenAPI 3.1 rendering of the route table.
 #include <boost/json.hpp>
 
-#include "host/runtime/builtin_routes.hpp"
+#include "host/admin/builtin_routes.hpp"
 
 namespace admit::runtime {
 

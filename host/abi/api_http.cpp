@@ -1,9 +1,9 @@
 // admit_host_api: routes, SSE streams, responses and the authenticator hook.
 #include "host/http/response.hpp"
 #include "host/http/stream_hub.hpp"
-#include "host/runtime/abi_handles.hpp"
-#include "host/runtime/abi_barrier.hpp"
-#include "host/runtime/api_support.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/abi_barrier.hpp"
+#include "host/abi/api_support.hpp"
 
 namespace admit::runtime::api {
 namespace {

@@ -1,12 +1,12 @@
-#include "host/runtime/runtime.hpp"
+#include "host/abi/runtime.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "host/events/event_bus.hpp"
 #include "host/jobs/job_scheduler.hpp"
-#include "host/runtime/abi_handles.hpp"
-#include "host/runtime/api_support.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/store/redis_scripts.hpp"
 
 namespace admit::runtime {

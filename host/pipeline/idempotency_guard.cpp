@@ -1,9 +1,9 @@
-#include "host/runtime/idempotency_guard.hpp"
+#include "host/pipeline/idempotency_guard.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "host/runtime/rate_limit_guard.hpp"
+#include "host/pipeline/rate_limit_guard.hpp"
 #include "host/store/redis_pool.hpp"
 
 namespace admit::runtime {

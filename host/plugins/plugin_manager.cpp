@@ -1,10 +1,10 @@
-#include "host/runtime/plugin_manager.hpp"
+#include "host/plugins/plugin_manager.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "host/plugins/load_order.hpp"
-#include "host/runtime/string_sink.hpp"
+#include "host/abi/string_sink.hpp"
 
 namespace admit::runtime {
 

@@ -3,9 +3,9 @@
 #include <optional>
 #include <vector>
 
-#include "host/runtime/abi_handles.hpp"
-#include "host/runtime/abi_barrier.hpp"
-#include "host/runtime/api_support.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/abi_barrier.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/store/pg_transaction.hpp"
 #include "host/store/redis_pool.hpp"
 #include "host/store/redis_scripts.hpp"

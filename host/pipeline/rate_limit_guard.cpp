@@ -1,4 +1,4 @@
-#include "host/runtime/rate_limit_guard.hpp"
+#include "host/pipeline/rate_limit_guard.hpp"
 
 #include <cstdlib>
 
@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "host/policy/policy_engine.hpp"
-#include "host/runtime/rate_buckets.hpp"
+#include "host/pipeline/rate_buckets.hpp"
 #include "host/store/redis_scripts.hpp"
 
 namespace admit::runtime {

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "host/common/result.hpp"
-#include "host/runtime/plugin_record.hpp"
-#include "host/runtime/registration_sink.hpp"
+#include "host/plugins/plugin_record.hpp"
+#include "host/plugins/registration_sink.hpp"
 
 namespace admit::runtime {
 

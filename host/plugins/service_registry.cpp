@@ -1,4 +1,4 @@
-#include "host/runtime/service_registry.hpp"
+#include "host/plugins/service_registry.hpp"
 
 #include <algorithm>
 #include <mutex>

@@ -1,12 +1,12 @@
-#include "host/runtime/builtin_routes.hpp"
+#include "host/admin/builtin_routes.hpp"
 
 #include <boost/json.hpp>
 
 #include "host/observe/metrics_registry.hpp"
 #include "host/runtime/host_clock.hpp"
-#include "host/runtime/json_body.hpp"
-#include "host/runtime/plugin_manager.hpp"
-#include "host/runtime/string_sink.hpp"
+#include "host/pipeline/json_body.hpp"
+#include "host/plugins/plugin_manager.hpp"
+#include "host/abi/string_sink.hpp"
 
 namespace admit::runtime {
 

@@ -1,4 +1,4 @@
-#include "host/runtime/rate_buckets.hpp"
+#include "host/pipeline/rate_buckets.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "host/runtime/host_clock.hpp"
-#include "host/runtime/registration_sink.hpp"
-#include "host/runtime/route_table.hpp"
-#include "host/runtime/service_registry.hpp"
+#include "host/plugins/registration_sink.hpp"
+#include "host/pipeline/route_table.hpp"
+#include "host/plugins/service_registry.hpp"
 
 namespace admit::observe {
 class MetricsRegistry;

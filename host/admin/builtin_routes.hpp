@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "host/runtime/route_table.hpp"
+#include "host/pipeline/route_table.hpp"
 
 namespace admit::observe {
 class MetricsRegistry;

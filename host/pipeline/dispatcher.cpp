@@ -1,10 +1,10 @@
-#include "host/runtime/dispatcher.hpp"
+#include "host/pipeline/dispatcher.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "host/runtime/abi_handles.hpp"
-#include "host/runtime/string_sink.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/string_sink.hpp"
 
 namespace admit::runtime {
 namespace {
