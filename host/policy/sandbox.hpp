@@ -1,8 +1,8 @@
 // Sandbox: one Lua 5.4 state set up for policies.
 //
 // What a chunk can reach: assert error ipairs next pairs pcall xpcall select tonumber tostring
-// type rawequal rawget rawlen getmetatable setmetatable (refuses __gc) _VERSION, read-only string (without
-// dump), math (without random/randomseed), table and utf8, plus now() (host clock), null
+// type rawequal rawget rawlen getmetatable setmetatable (refuses __gc) _VERSION, read-only string
+// (without dump), math (without random/randomseed), table and utf8, plus now() (host clock), null
 // (JSON null) and array(t) (mark t as a JSON array). Naming io, os, debug, package, require,
 // load, loadstring, loadfile, dofile, collectgarbage, rawset, print or coroutine raises
 // "'<name>' is not available in policies". Chunks are text only (binary chunks are refused).
@@ -34,7 +34,7 @@ namespace admit::policy {
 struct SandboxContext;  // allocator, hook and clock state (sandbox.cpp)
 
 class Sandbox {
-public:
+  public:
     // Returns an error when the state cannot be created (out of memory).
     static Result<std::unique_ptr<Sandbox>> create(Clock clock);
     ~Sandbox();
@@ -64,13 +64,27 @@ public:
     // Releases a registry reference.
     void unref(int ref);
 
+    // Bytes the state holds now (live objects and garbage not yet collected).
     std::size_t memory_in_use() const;
 
-private:
+    // Runs a full collection (no finalizer can exist, so no script runs) and returns the bytes
+    // still held. Call between calls, never from inside one.
+    std::size_t collect_garbage();
+
+  private:
     Sandbox() = default;
     lua_State* L_ = nullptr;
     std::unique_ptr<SandboxContext> context_;
     int base_ref_ = LUA_NOREF;
 };
+
+// For C functions registered in a sandbox, inside a call(): charges `units` of work done outside
+// the VM (one unit costs about one VM instruction) to the call's instruction budget and checks
+// the deadline. When either is exceeded it raises the bound's error (longjmp: call it before
+// creating C++ objects with destructors) and the call ends as if the hook had stopped it.
+void charge_work(lua_State* L, std::uint64_t units);
+
+// What is left of the current call's instruction budget (units).
+std::uint64_t work_left(lua_State* L);
 
 }  // namespace admit::policy
