@@ -222,8 +222,7 @@ int bounded_match(lua_State* L) {
     std::size_t m = 0;
     const char* subject = luaL_checklstring(L, 1, &n);
     const char* pattern = luaL_checklstring(L, 2, &m);
-    const std::uint64_t left = work_left(L);
-    const std::uint64_t limit = std::min(left, kMaxPatternSteps);
+    const std::uint64_t limit = kMaxPatternSteps;
     PatternCost cost;
     if (kind == Kind::find && lua_toboolean(L, 4)) {  // plain search: up to n x m comparisons
         cost.steps = mul_capped(std::uint64_t{n} + 1, std::uint64_t{m} + 1, limit);
@@ -233,13 +232,11 @@ int bounded_match(lua_State* L) {
     if (kind == Kind::gsub)
         cost.steps = add_capped(cost.steps, replacement_work(L, n, limit), limit);
     if (cost.steps > limit) {
-        if (limit < kMaxPatternSteps) charge_work(L, cost.steps);  // over the budget: its bound
         charge_work(L, cost.scanned);
         return luaL_error(L,
                           "pattern too complex for a subject of %I bytes (more than %I estimated "
-                          "matcher steps; the limit is %I)",
-                          static_cast<lua_Integer>(n), static_cast<lua_Integer>(limit),
-                          static_cast<lua_Integer>(kMaxPatternSteps));
+                          "matcher steps)",
+                          static_cast<lua_Integer>(n), static_cast<lua_Integer>(limit));
     }
     charge_work(L, cost.steps);
     lua_pushvalue(L, lua_upvalueindex(1));

@@ -13,7 +13,7 @@
 // scan of the subject that computes the runs) is charged to the call's instruction budget, one
 // step per instruction (charge_work). A call is refused before it starts when its estimate
 // exceeds kMaxPatternSteps ("pattern too complex", a normal error) or what is left of the budget
-// (the budget's bound). Matching itself is Lua's own.
+// (the budget's bound, as if the hook had fired). Matching itself is Lua's own.
 //
 // Thread-safety: functions here act on one lua_State, owned by the calling thread.
 #pragma once

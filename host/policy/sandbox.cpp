@@ -343,8 +343,6 @@ void charge_work(lua_State* L, std::uint64_t units) {
     if (ctx.bound != Bound::none) raise_bound(L, ctx);
 }
 
-std::uint64_t work_left(lua_State* L) { return context_of(L).instructions_left; }
-
 Result<std::unique_ptr<Sandbox>> Sandbox::create(Clock clock) {
     std::unique_ptr<Sandbox> sandbox(new Sandbox());
     sandbox->context_ = std::make_unique<SandboxContext>();

@@ -84,7 +84,4 @@ class Sandbox {
 // creating C++ objects with destructors) and the call ends as if the hook had stopped it.
 void charge_work(lua_State* L, std::uint64_t units);
 
-// What is left of the current call's instruction budget (units).
-std::uint64_t work_left(lua_State* L);
-
 }  // namespace admit::policy
