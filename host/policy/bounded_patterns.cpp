@@ -189,29 +189,13 @@ namespace {
 
 enum class Kind { find, match, gmatch, gsub };
 
-// How many tables a lookup in the table at idx may walk through __index (Lua stops at 2000).
-std::uint64_t index_chain_length(lua_State* L, int idx) {
-    std::uint64_t length = 1;
-    lua_pushvalue(L, idx);
-    while (length < 2000 && lua_getmetatable(L, -1)) {
-        lua_pushliteral(L, "__index");
-        const int type = lua_rawget(L, -2);
-        lua_remove(L, -2);  // the metatable
-        lua_remove(L, -2);  // the previous table
-        ++length;
-        if (type != LUA_TTABLE) break;
-    }
-    lua_pop(L, 1);
-    return length;
-}
-
 // gsub's work besides matching: one replacement per match (at most n + 1 of them).
 std::uint64_t replacement_work(lua_State* L, std::uint64_t n, std::uint64_t limit) {
     std::uint64_t each = 1;
     if (lua_type(L, 3) == LUA_TSTRING) {
         each = lua_rawlen(L, 3) + 1;
     } else if (lua_type(L, 3) == LUA_TTABLE) {
-        each = index_chain_length(L, 3);
+        each = lookup_chain_length(L, 3, "__index");
     }
     return mul_capped(n + 1, each, limit);
 }

@@ -1,6 +1,7 @@
 #include "policy/sandbox.hpp"
 
 #include "policy/bounded_patterns.hpp"
+#include "policy/bounded_tables.hpp"
 #include "policy/json_lua.hpp"
 
 #include <algorithm>
@@ -225,6 +226,9 @@ int setup_base(lua_State* L) {
     lua_getglobal(L, LUA_STRLIBNAME);
     install_bounded_patterns(L);
     lua_pop(L, 1);
+    lua_getglobal(L, LUA_TABLIBNAME);
+    install_bounded_tables(L);
+    lua_pop(L, 1);
     // The real string table is reachable through every string's metatable: remove dump there.
     replace_field_with_unavailable(L, LUA_STRLIBNAME, "dump");
     replace_field_with_unavailable(L, LUA_MATHLIBNAME, "random");
@@ -341,6 +345,21 @@ void charge_work(lua_State* L, std::uint64_t units) {
         }
     }
     if (ctx.bound != Bound::none) raise_bound(L, ctx);
+}
+
+std::uint64_t lookup_chain_length(lua_State* L, int idx, const char* field) {
+    std::uint64_t length = 1;
+    lua_pushvalue(L, idx);
+    while (length < 2000 && lua_getmetatable(L, -1)) {
+        lua_pushstring(L, field);
+        const int type = lua_rawget(L, -2);
+        lua_remove(L, -2);  // the metatable
+        lua_remove(L, -2);  // the previous table
+        ++length;
+        if (type != LUA_TTABLE) break;
+    }
+    lua_pop(L, 1);
+    return length;
 }
 
 Result<std::unique_ptr<Sandbox>> Sandbox::create(Clock clock) {

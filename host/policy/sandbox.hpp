@@ -84,4 +84,9 @@ class Sandbox {
 // creating C++ objects with destructors) and the call ends as if the hook had stopped it.
 void charge_work(lua_State* L, std::uint64_t units);
 
+// How many tables one access to the value at idx may visit through its `field` metamethod
+// ("__index" or "__newindex"): 1 plus the tables chained behind it (Lua stops at 2000). Raw
+// lookups only; runs no script. Cost estimates multiply their per-element work by it.
+std::uint64_t lookup_chain_length(lua_State* L, int idx, const char* field);
+
 }  // namespace admit::policy

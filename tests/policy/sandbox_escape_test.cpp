@@ -249,6 +249,59 @@ TEST(PatternCost, EstimatesFollowTheSubject) {
     EXPECT_GT(estimate_pattern_cost(a300, "%", true, limit).steps, 0u);
 }
 
+constexpr const char* kTableLoops = R"lua(
+fallback = { safe = true }
+function decide(input)
+  if input.mode == "move" then table.move({}, 1, 1e15, 2) end
+  if input.mode == "len" then
+    local t = setmetatable({}, { __len = function() return 1 << 53 end })
+    table.insert(t, 1, "x")
+  end
+  if input.mode == "chain" then
+    local t = {}
+    for i = 1, 1000 do t = setmetatable({}, { __index = t, __newindex = t }) end
+    return { s = #table.concat(t, "", 1, 1e6) }
+  end
+  if input.mode == "sort" then
+    local t = {}
+    for i = 1, 30000 do t[i] = i % 7 end
+    table.sort(t)
+  end
+  local t = array({ 3, 1, 2 })
+  table.insert(t, 4)
+  table.insert(t, 1, 0)
+  table.remove(t, 2)
+  table.sort(t)
+  local moved = table.move(t, 1, #t, 1, {})
+  return { s = table.concat(moved, ","), n = select("#", table.unpack(t)) }
+end
+)lua";
+
+void table_loops() {
+    Engine e(kTableLoops);
+    const std::pair<std::string, std::string> cases[] = {
+        {R"({"mode":"move"})", "instruction budget"},
+        {R"({"mode":"len"})", "does not accept a table with a __len metamethod"},
+        {R"({"mode":"chain"})", "instruction budget"},
+        {R"({"mode":"sort"})", "instruction budget"},
+    };
+    for (const auto& [input, expected] : cases) {
+        SCOPED_TRACE(input);
+        const auto started = std::chrono::steady_clock::now();
+        Decision decision = e.evaluate("q", input);
+        EXPECT_TRUE(decision.fallback_used);
+        EXPECT_NE(decision.error.find(expected), std::string::npos) << decision.error;
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+        e.expect_good_revision_serves();
+    }
+    Decision ordinary = e.evaluate("q", R"({"mode":"ordinary"})");
+    EXPECT_FALSE(ordinary.fallback_used) << ordinary.error;
+    EXPECT_EQ(ordinary.json, R"({"n":4,"s":"0,1,2,4"})");
+}
+
+// The table library loops in C too (where no hook fires): its work is charged to the budget.
+TEST(SandboxEscape, TableLibraryLoopsAreCharged) { EXPECT_FINISHES(table_loops); }
+
 // --- (3) memory kept across calls ------------------------------------------------------------
 
 constexpr const char* kHoarder = R"(
