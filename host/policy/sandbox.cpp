@@ -26,6 +26,9 @@ struct SandboxContext {
     std::chrono::microseconds deadline_length{0};
     Bound bound = Bound::none;
     std::string bound_message;
+    std::string deadline_message;  // prepared per call: the allocator must not allocate
+    lua_State* L = nullptr;
+    bool in_call = false;
     Clock clock;
     std::optional<double> fixed_now;
 };
@@ -38,8 +41,17 @@ SandboxContext& context_of(lua_State* L) {
     return **static_cast<SandboxContext**>(lua_getextraspace(L));
 }
 
+void count_hook(lua_State* L, lua_Debug*);
+
+// Growth from which the allocator also checks the deadline (see allocate).
+constexpr std::size_t kDeadlineCheckBytes = 64u << 10;
+
 // Lua allocator with a cap: growth past ctx->cap is refused (Lua raises LUA_ERRMEM after an
-// emergency collection); frees and shrinks always succeed.
+// emergency collection); frees and shrinks always succeed. During a call, a growth of at least
+// kDeadlineCheckBytes also checks the deadline: one VM instruction can copy megabytes (s .. s,
+// string.rep, gsub), so the hook alone, every 1000 instructions, could let a call run on for
+// seconds. Past the deadline the growth is refused, the bound recorded and the hook set to fire
+// at the next instruction, so the call ends with the deadline's error.
 void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) {
     auto* ctx = static_cast<SandboxContext*>(ud);
     const std::size_t old = ptr != nullptr ? old_size : 0;
@@ -49,6 +61,14 @@ void* allocate(void* ud, void* ptr, std::size_t old_size, std::size_t new_size) 
         return nullptr;
     }
     if (new_size > old && ctx->used - old + new_size > ctx->cap) return nullptr;
+    if (ctx->in_call && new_size >= old + kDeadlineCheckBytes) {
+        if (ctx->bound == Bound::none && std::chrono::steady_clock::now() > ctx->deadline) {
+            ctx->bound = Bound::deadline;
+            ctx->bound_message.swap(ctx->deadline_message);
+            lua_sethook(ctx->L, count_hook, LUA_MASKCOUNT, 1);
+        }
+        if (ctx->bound != Bound::none) return nullptr;
+    }
     void* grown = std::realloc(ptr, new_size);
     if (grown == nullptr) return nullptr;
     ctx->used = ctx->used - old + new_size;
@@ -70,8 +90,6 @@ void note_bound(lua_State* L, SandboxContext& ctx, Bound bound, int level) {
             where + "deadline of " + std::to_string(ctx.deadline_length.count()) + " us exceeded";
     }
 }
-
-void count_hook(lua_State* L, lua_Debug*);
 
 // Raises the recorded bound. From now on the hook fires at every instruction: a script that
 // catches the error with pcall is stopped at its next instruction outside that pcall, so nesting
@@ -395,10 +413,15 @@ Status Sandbox::call(lua_CFunction fn, void* arg, const Limits& limits) {
     ctx.deadline_length = limits.deadline;
     ctx.deadline = std::chrono::steady_clock::now() + limits.deadline;
     ctx.bound = Bound::none;
+    ctx.deadline_message =
+        "deadline of " + std::to_string(limits.deadline.count()) + " us exceeded";
+    ctx.L = L_;
     lua_sethook(L_, count_hook, LUA_MASKCOUNT, ctx.hook_step);
     lua_pushcfunction(L_, fn);
     lua_pushlightuserdata(L_, arg);
+    ctx.in_call = true;
     const int status = lua_pcall(L_, 1, 0, 0);
+    ctx.in_call = false;
     lua_sethook(L_, nullptr, 0, 0);
     ctx.cap = kUnlimited;
 

@@ -302,6 +302,34 @@ void table_loops() {
 // The table library loops in C too (where no hook fires): its work is charged to the budget.
 TEST(SandboxEscape, TableLibraryLoopsAreCharged) { EXPECT_FINISHES(table_loops); }
 
+// One VM instruction can copy megabytes: the allocator checks the deadline on large growths, so
+// a loop of big concatenations ends near the deadline, not 1000 instructions (seconds) later.
+TEST(SandboxEscape, LargeCopiesCannotOutrunTheDeadline) {
+    ScratchDir dir;
+    dir.write("big.lua",
+              "fallback = { safe = true }\n"
+              "function decide(input)\n"
+              "  local s = string.rep('x', 8 << 20)\n"
+              "  while true do local t = s .. 'y' end\n"
+              "end\n");
+    PolicyOptions options;
+    options.dir = dir.path();
+    options.instruction_budget = 1'000'000'000'000;
+    options.memory_limit_bytes = 256u << 20;
+    options.deadline = std::chrono::milliseconds(20);
+    PolicyEngine engine(options);
+    ASSERT_TRUE(engine.load_all().ok());
+    const auto started = std::chrono::steady_clock::now();
+    auto decision = engine.evaluate("big", "{}");
+    const auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(decision.ok());
+    EXPECT_TRUE(decision.value().fallback_used);
+    EXPECT_NE(decision.value().error.find("deadline of 20000 us exceeded"), std::string::npos)
+        << decision.value().error;
+    // Without the allocator's check this took about a second (333 copies of 8 MiB per hook).
+    EXPECT_LT(took, std::chrono::milliseconds(300));
+}
+
 // --- (3) memory kept across calls ------------------------------------------------------------
 
 constexpr const char* kHoarder = R"(
