@@ -1,7 +1,7 @@
 #include "policy/sandbox.hpp"
 
+#include "policy/bounded_loops.hpp"
 #include "policy/bounded_patterns.hpp"
-#include "policy/bounded_tables.hpp"
 #include "policy/json_lua.hpp"
 
 #include <algorithm>
@@ -244,9 +244,7 @@ int setup_base(lua_State* L) {
     lua_getglobal(L, LUA_STRLIBNAME);
     install_bounded_patterns(L);
     lua_pop(L, 1);
-    lua_getglobal(L, LUA_TABLIBNAME);
-    install_bounded_tables(L);
-    lua_pop(L, 1);
+    install_bounded_loops(L);
     // The real string table is reachable through every string's metatable: remove dump there.
     replace_field_with_unavailable(L, LUA_STRLIBNAME, "dump");
     replace_field_with_unavailable(L, LUA_MATHLIBNAME, "random");

@@ -267,6 +267,10 @@ function decide(input)
     for i = 1, 30000 do t[i] = i % 7 end
     table.sort(t)
   end
+  if input.mode == "bytes" then
+    local s = string.rep("a", 20000)
+    for i = 1, 1e9 do string.byte(s, 1, -1) end
+  end
   local t = array({ 3, 1, 2 })
   table.insert(t, 4)
   table.insert(t, 1, 0)
@@ -284,6 +288,7 @@ void table_loops() {
         {R"({"mode":"len"})", "does not accept a table with a __len metamethod"},
         {R"({"mode":"chain"})", "instruction budget"},
         {R"({"mode":"sort"})", "instruction budget"},
+        {R"({"mode":"bytes"})", "instruction budget"},
     };
     for (const auto& [input, expected] : cases) {
         SCOPED_TRACE(input);
@@ -299,7 +304,8 @@ void table_loops() {
     EXPECT_EQ(ordinary.json, R"({"n":4,"s":"0,1,2,4"})");
 }
 
-// The table library loops in C too (where no hook fires): its work is charged to the budget.
+// The table library (and string.byte) loop in C too, where no hook fires: their work is charged
+// to the budget.
 TEST(SandboxEscape, TableLibraryLoopsAreCharged) { EXPECT_FINISHES(table_loops); }
 
 // One VM instruction can copy megabytes: the allocator checks the deadline on large growths, so

@@ -1,7 +1,8 @@
-#include "policy/bounded_tables.hpp"
+#include "policy/bounded_loops.hpp"
 
 #include "policy/sandbox.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace admit::policy {
@@ -107,6 +108,26 @@ int bounded_sort(lua_State* L) {
     return call_original(L);
 }
 
+// Lua's posrelat for string positions: negative counts from the end, clamped into [0, length].
+lua_Integer string_position(lua_Integer position, lua_Integer length) {
+    if (position >= 0) return position;
+    if (-position > length) return 0;
+    return length + position + 1;
+}
+
+// string.byte(s [, i [, j]]) and utf8.codepoint(s [, i [, j]]): one result per byte of s[i..j].
+int bounded_bytes(lua_State* L) {
+    std::size_t size = 0;
+    luaL_checklstring(L, 1, &size);
+    const auto length = static_cast<lua_Integer>(size);
+    const lua_Integer first =
+        std::max<lua_Integer>(string_position(luaL_optinteger(L, 2, 1), length), 1);
+    const lua_Integer last =
+        std::min(string_position(luaL_optinteger(L, 3, first), length), length);
+    charge_work(L, range_size(first, last));
+    return call_original(L);
+}
+
 void wrap(lua_State* L, int library, const char* name, lua_CFunction wrapper) {
     lua_getfield(L, library, name);
     lua_pushcclosure(L, wrapper, 1);
@@ -115,14 +136,20 @@ void wrap(lua_State* L, int library, const char* name, lua_CFunction wrapper) {
 
 }  // namespace
 
-void install_bounded_tables(lua_State* L) {
-    const int library = lua_gettop(L);
-    wrap(L, library, "concat", bounded_concat);
-    wrap(L, library, "insert", bounded_insert);
-    wrap(L, library, "move", bounded_move);
-    wrap(L, library, "remove", bounded_remove);
-    wrap(L, library, "sort", bounded_sort);
-    wrap(L, library, "unpack", bounded_unpack);
+void install_bounded_loops(lua_State* L) {
+    lua_getglobal(L, LUA_TABLIBNAME);
+    const int table = lua_gettop(L);
+    wrap(L, table, "concat", bounded_concat);
+    wrap(L, table, "insert", bounded_insert);
+    wrap(L, table, "move", bounded_move);
+    wrap(L, table, "remove", bounded_remove);
+    wrap(L, table, "sort", bounded_sort);
+    wrap(L, table, "unpack", bounded_unpack);
+    lua_getglobal(L, LUA_STRLIBNAME);
+    wrap(L, lua_gettop(L), "byte", bounded_bytes);
+    lua_getglobal(L, LUA_UTF8LIBNAME);
+    wrap(L, lua_gettop(L), "codepoint", bounded_bytes);
+    lua_pop(L, 3);
 }
 
 }  // namespace admit::policy
