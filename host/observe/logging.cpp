@@ -36,6 +36,48 @@ void append(spdlog::memory_buf_t& dest, std::string_view text) {
     dest.append(text.data(), text.data() + text.size());
 }
 
+bool needs_text_escape(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f || c == '\\';
+}
+
+// Appends text with control characters escaped (\n, \r, \t, \xNN) and backslashes doubled, so
+// one record is always one line: a newline in a logged request path cannot forge a new line.
+void append_text_escaped(spdlog::memory_buf_t& dest, std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::size_t plain = 0;
+    while (plain < text.size() && !needs_text_escape(text[plain])) ++plain;
+    append(dest, text.substr(0, plain));
+    for (std::size_t i = plain; i < text.size(); ++i) {
+        const char c = text[i];
+        if (!needs_text_escape(c)) {
+            dest.push_back(c);
+            continue;
+        }
+        dest.push_back('\\');
+        switch (c) {
+            case '\n':
+                dest.push_back('n');
+                break;
+            case '\r':
+                dest.push_back('r');
+                break;
+            case '\t':
+                dest.push_back('t');
+                break;
+            case '\\':
+                dest.push_back('\\');
+                break;
+            default: {
+                const auto u = static_cast<unsigned char>(c);
+                dest.push_back('x');
+                dest.push_back(kHex[u >> 4]);
+                dest.push_back(kHex[u & 0xf]);
+            }
+        }
+    }
+}
+
 class LineFormatter final : public spdlog::formatter {
   public:
     explicit LineFormatter(LineFormat format) : format_(format) {}
@@ -49,9 +91,13 @@ class LineFormatter final : public spdlog::formatter {
             for (char c : std::string_view(level.data(), level.size()))
                 dest.push_back(static_cast<char>(std::toupper(c)));
             dest.push_back(' ');
-            append(dest, payload);
-            for (const auto& [key, value] : t_fields)
-                fmt::format_to(std::back_inserter(dest), " {}={}", key, value);
+            append_text_escaped(dest, payload);
+            for (const auto& [key, value] : t_fields) {
+                dest.push_back(' ');
+                append_text_escaped(dest, key);
+                dest.push_back('=');
+                append_text_escaped(dest, value);
+            }
             dest.push_back('\n');
             return;
         }

@@ -13,7 +13,9 @@ namespace admit::observe {
 //   format: "text"  -> `2026-01-02T03:04:05.678Z INFO message trace_id=...`
 //           "json"  -> one object per line:
 //           {"ts":"...","level":"info","msg":"...","trace_id":"..."}
-// Context fields of the logging thread (LogField) are appended to every line. Errors:
+// Context fields of the logging thread (LogField) are appended to every line. Either format
+// writes one line per record: text escapes control characters in the message and the fields
+// (\n, \r, \t, \xNN; a backslash becomes \\), json escapes them as JSON does. Errors:
 // LOG_INVALID_LEVEL, LOG_INVALID_FORMAT (nothing changes then). Call from one thread at start-up or
 // reconfiguration; logging itself is thread-safe.
 Status configure_logging(std::string_view level, std::string_view format);

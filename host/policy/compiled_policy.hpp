@@ -18,11 +18,14 @@ struct PolicyCounters {
     std::atomic<std::uint64_t> fallbacks{0};
     std::atomic<std::uint64_t> publishes{0};
     std::atomic<std::uint64_t> rejects{0};
+    std::atomic<std::uint64_t> state_resets{0};
     std::atomic<std::int64_t> last_fallback_log_ms{0};  // rate limit for fallback warnings
 
     PolicyCountersSnapshot snapshot() const {
-        return {evaluations.load(std::memory_order_relaxed), fallbacks.load(std::memory_order_relaxed),
-                publishes.load(std::memory_order_relaxed), rejects.load(std::memory_order_relaxed)};
+        return {evaluations.load(std::memory_order_relaxed),
+                fallbacks.load(std::memory_order_relaxed),
+                publishes.load(std::memory_order_relaxed), rejects.load(std::memory_order_relaxed),
+                state_resets.load(std::memory_order_relaxed)};
     }
 };
 

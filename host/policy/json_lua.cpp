@@ -1,9 +1,9 @@
 #include "policy/json_lua.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/container/small_vector.hpp>
 
 #include <algorithm>
 #include <array>
@@ -49,24 +49,37 @@ void push_value(lua_State* L, const boost::json::value& v, int depth) {
     if (depth > kMaxJsonDepth) luaL_error(L, "input nested deeper than %d levels", kMaxJsonDepth);
     luaL_checkstack(L, 4, "input too deep");
     switch (v.kind()) {
-        case boost::json::kind::null: lua_pushlightuserdata(L, nullptr); break;
-        case boost::json::kind::bool_: lua_pushboolean(L, v.get_bool()); break;
-        case boost::json::kind::int64: lua_pushinteger(L, v.get_int64()); break;
+        case boost::json::kind::null:
+            lua_pushlightuserdata(L, nullptr);
+            break;
+        case boost::json::kind::bool_:
+            lua_pushboolean(L, v.get_bool());
+            break;
+        case boost::json::kind::int64:
+            lua_pushinteger(L, v.get_int64());
+            break;
         case boost::json::kind::uint64:
-            if (v.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<lua_Integer>::max())) {
+            if (v.get_uint64() <=
+                static_cast<std::uint64_t>(std::numeric_limits<lua_Integer>::max())) {
                 lua_pushinteger(L, static_cast<lua_Integer>(v.get_uint64()));
             } else {
                 lua_pushnumber(L, static_cast<lua_Number>(v.get_uint64()));
             }
             break;
-        case boost::json::kind::double_: lua_pushnumber(L, v.get_double()); break;
+        case boost::json::kind::double_:
+            lua_pushnumber(L, v.get_double());
+            break;
         case boost::json::kind::string: {
             const auto& s = v.get_string();
             lua_pushlstring(L, s.data(), s.size());
             break;
         }
-        case boost::json::kind::array: push_array(L, v.get_array(), depth); break;
-        case boost::json::kind::object: push_object(L, v.get_object(), depth); break;
+        case boost::json::kind::array:
+            push_array(L, v.get_array(), depth);
+            break;
+        case boost::json::kind::object:
+            push_object(L, v.get_object(), depth);
+            break;
     }
 }
 
@@ -90,13 +103,27 @@ void append_escaped(std::string& out, const char* data, std::size_t size) {
     for (std::size_t i = plain; i < size; ++i) {
         const auto c = static_cast<unsigned char>(data[i]);
         switch (c) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\n': out.append("\\n"); break;
-            case '\r': out.append("\\r"); break;
-            case '\t': out.append("\\t"); break;
-            case '\b': out.append("\\b"); break;
-            case '\f': out.append("\\f"); break;
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\r':
+                out.append("\\r");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
+            case '\b':
+                out.append("\\b");
+                break;
+            case '\f':
+                out.append("\\f");
+                break;
             default:
                 if (c < 0x20) {
                     out.append("\\u00");
@@ -214,8 +241,12 @@ bool write_value(lua_State* L, int idx, std::string& out, std::string& error, in
         return false;
     }
     switch (lua_type(L, idx)) {
-        case LUA_TNIL: out.append("null"); return true;
-        case LUA_TBOOLEAN: out.append(lua_toboolean(L, idx) ? "true" : "false"); return true;
+        case LUA_TNIL:
+            out.append("null");
+            return true;
+        case LUA_TBOOLEAN:
+            out.append(lua_toboolean(L, idx) ? "true" : "false");
+            return true;
         case LUA_TNUMBER: {
             if (lua_isinteger(L, idx)) {
                 append_number(out, static_cast<long long>(lua_tointeger(L, idx)));
@@ -246,8 +277,10 @@ bool write_value(lua_State* L, int idx, std::string& out, std::string& error, in
                 return true;
             }
             break;
-        case LUA_TTABLE: return write_table(L, idx, out, error, depth);
-        default: break;
+        case LUA_TTABLE:
+            return write_table(L, idx, out, error, depth);
+        default:
+            break;
     }
     error = std::string("a ") + luaL_typename(L, idx) + " value cannot become JSON";
     return false;
@@ -259,6 +292,10 @@ void install_json_support(lua_State* L) {
     lua_newtable(L);
     lua_pushliteral(L, "json array");
     lua_setfield(L, -2, "__name");
+    // Protected: getmetatable() answers false and setmetatable() refuses to replace it, so a
+    // policy can neither edit this shared table (e.g. give it __gc) nor strip it from an array.
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &kArrayMetatableKey);
 }
 

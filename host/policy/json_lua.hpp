@@ -19,6 +19,7 @@ namespace admit::policy {
 inline constexpr int kMaxJsonDepth = 64;
 
 // Creates the JSON-array metatable in the registry. Call once per state, before any conversion.
+// The metatable is protected (__metatable = false): scripts never get hold of it.
 void install_json_support(lua_State* L);
 
 // Pushes the JSON-array metatable.

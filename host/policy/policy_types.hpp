@@ -19,10 +19,15 @@ using Clock = std::function<double()>;
 Clock system_clock();
 
 // Bounds of one call into Lua (a decide() call, a chunk's top level, or one test function).
+// Work done in C on a script's behalf (pattern matching) is charged to instructions too.
 struct Limits {
     std::uint64_t instructions = 1'000'000;
     std::size_t memory_bytes = 8u << 20;  // on top of what the state held before the call
     std::chrono::microseconds deadline{50'000};
+    // Not a bound of one call: what a state may keep across calls on top of what it held right
+    // after loading its policies (tables captured in closures, contents of top-level tables).
+    // Checked after each call; see PolicyWorker.
+    std::size_t retained_bytes = 16u << 20;
 };
 
 struct PolicyOptions {
@@ -33,17 +38,22 @@ struct PolicyOptions {
     std::uint64_t instruction_budget = 1'000'000;
     std::size_t memory_limit_bytes = 8u << 20;
     std::chrono::microseconds deadline{50'000};
+    // Memory a worker's Lua state may keep across calls beyond what its loaded policies hold
+    // (see Limits::retained_bytes); past it the state is collected, then rebuilt.
+    std::size_t retained_memory_bytes = 16u << 20;
     // Test functions run with these limits multiplied by test_limit_factor (they call decide()
     // several times).
     std::uint32_t test_limit_factor = 20;
-    Clock clock;  // empty: system_clock()
+    Clock clock;                      // empty: system_clock()
     std::size_t history_limit = 200;  // records kept per policy
     std::chrono::milliseconds watch_debounce{100};
 
-    Limits call_limits() const { return {instruction_budget, memory_limit_bytes, deadline}; }
+    Limits call_limits() const {
+        return {instruction_budget, memory_limit_bytes, deadline, retained_memory_bytes};
+    }
     Limits test_limits() const {
         return {instruction_budget * test_limit_factor, memory_limit_bytes * test_limit_factor,
-                deadline * test_limit_factor};
+                deadline * test_limit_factor, retained_memory_bytes};
     }
 };
 
@@ -89,6 +99,7 @@ struct PolicyCountersSnapshot {
     std::uint64_t fallbacks = 0;
     std::uint64_t publishes = 0;
     std::uint64_t rejects = 0;
+    std::uint64_t state_resets = 0;  // worker states rebuilt after this policy kept too much
 };
 
 struct PolicyInfo {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <exception>
 
 namespace admit::policy {
@@ -164,6 +165,11 @@ void run_tests_into(ValidationOutcome& outcome, Sandbox& sandbox, const LoadedPo
         return;
     }
     std::sort(list.names.begin(), list.names.end());
+    // What the state may keep across the tests' calls, as a worker allows across calls.
+    const std::size_t baseline = sandbox.collect_garbage();
+    const std::size_t ceiling = call_limits.retained_bytes > SIZE_MAX - baseline
+                                    ? SIZE_MAX
+                                    : baseline + call_limits.retained_bytes;
     for (const std::string& name : list.names) {
         sandbox.set_fixed_now(std::nullopt);
         TestRunArgs run{tests.value(), &name};
@@ -171,6 +177,16 @@ void run_tests_into(ValidationOutcome& outcome, Sandbox& sandbox, const LoadedPo
         Status passed = sandbox.call(run_test, &run, test_limits);
         if (!passed.ok()) {
             outcome = reject(std::move(outcome), passed.error().message, name);
+            return;
+        }
+        if (sandbox.memory_in_use() > ceiling && sandbox.collect_garbage() > ceiling) {
+            outcome = reject(std::move(outcome),
+                             sources.chunk_name + ": the state keeps " +
+                                 std::to_string(sandbox.memory_in_use() - baseline) +
+                                 " bytes across calls (limit " +
+                                 std::to_string(call_limits.retained_bytes) +
+                                 "): do not grow tables declared at top level from decide",
+                             name);
             return;
         }
         ++outcome.tests_passed;
@@ -192,7 +208,8 @@ ValidationOutcome validate_policy(const PolicySources& sources, const Limits& ca
     outcome.fallback_json = loaded.value().fallback_json;
     outcome.ok = true;
     if (run_tests && !sources.test_source.empty()) {
-        run_tests_into(outcome, *sandbox.value(), loaded.value(), sources, call_limits, test_limits);
+        run_tests_into(outcome, *sandbox.value(), loaded.value(), sources, call_limits,
+                       test_limits);
     }
     return outcome;
 }

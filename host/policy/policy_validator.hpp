@@ -31,6 +31,9 @@ struct ValidationOutcome {
 // these globals besides the sandbox's: decide(input) (the policy's, whose decision must be
 // representable as JSON), fallback (the policy's), assert_eq(actual, expected [, message]) (deep
 // comparison through JSON) and set_now(seconds | nil) (fixes now() for the rest of the test).
+// The sandbox's bounds apply as on the request path (the instruction budget also pays for
+// pattern matching), and after each test the state may keep at most call_limits.retained_bytes
+// more than after loading (a worker would rebuild such a state): a revision past it is rejected.
 ValidationOutcome validate_policy(const PolicySources& sources, const Limits& call_limits,
                                   const Limits& test_limits, const Clock& clock,
                                   bool run_tests = true);

@@ -1,18 +1,63 @@
 #include "policy/policy_worker.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
-#include <spdlog/spdlog.h>
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 
 namespace admit::policy {
 
-Result<std::unique_ptr<PolicyWorker>> PolicyWorker::create(const Clock& clock, const Limits& limits) {
+Result<std::unique_ptr<PolicyWorker>> PolicyWorker::create(const Clock& clock,
+                                                           const Limits& limits) {
     auto sandbox = Sandbox::create(clock);
     if (!sandbox.ok()) return sandbox.error();
-    return std::unique_ptr<PolicyWorker>(new PolicyWorker(std::move(sandbox.value()), limits));
+    return std::unique_ptr<PolicyWorker>(
+        new PolicyWorker(std::move(sandbox.value()), clock, limits));
+}
+
+PolicyWorker::Slot PolicyWorker::load_slot(const std::shared_ptr<const CompiledPolicy>& compiled) {
+    Slot slot{compiled, {}, {}};
+    auto loaded = load_policy(*sandbox_, compiled->chunk_name, compiled->source, limits_);
+    if (loaded.ok()) {
+        slot.loaded = loaded.value();
+    } else {
+        slot.load_error =
+            "worker could not load revision " + compiled->revision + ": " + loaded.error().message;
+        spdlog::error("policy {}: {}", compiled->name, slot.load_error);
+    }
+    return slot;
+}
+
+void PolicyWorker::update_baseline() {
+    const std::size_t baseline = sandbox_->collect_garbage();
+    memory_ceiling_ =
+        limits_.retained_bytes > SIZE_MAX - baseline ? SIZE_MAX : baseline + limits_.retained_bytes;
+}
+
+void PolicyWorker::enforce_retained_limit(const CompiledPolicy& called) {
+    if (sandbox_->memory_in_use() <= memory_ceiling_) return;
+    const std::size_t kept = sandbox_->collect_garbage();
+    if (kept <= memory_ceiling_) return;
+    auto fresh = Sandbox::create(clock_);
+    if (!fresh.ok()) {
+        spdlog::error("policy {}: state keeps {} bytes and cannot be rebuilt: {}", called.name,
+                      kept, fresh.error().message);
+        return;
+    }
+    called.counters->state_resets.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn(
+        "policy {} revision {}: the worker's Lua state keeps {} bytes across calls (limit {}); "
+        "rebuilt from the live revisions",
+        called.name, called.revision, kept, memory_ceiling_);
+    ++rebuilds_;
+    std::map<std::string, Slot, std::less<>> old_slots = std::move(slots_);
+    slots_.clear();
+    sandbox_ = std::move(fresh.value());  // the old state and every reference into it go here
+    for (auto& [name, slot] : old_slots) slots_.emplace(name, load_slot(slot.compiled));
+    update_baseline();
 }
 
 void PolicyWorker::sync(std::shared_ptr<const PolicySet> set) {
@@ -27,18 +72,10 @@ void PolicyWorker::sync(std::shared_ptr<const PolicySet> set) {
     }
     for (const auto& [name, compiled] : set->policies) {
         if (slots_.count(name) != 0) continue;
-        Slot slot{compiled, {}, {}};
-        auto loaded = load_policy(*sandbox_, compiled->chunk_name, compiled->source, limits_);
-        if (loaded.ok()) {
-            slot.loaded = loaded.value();
-        } else {
-            slot.load_error = "worker could not load revision " + compiled->revision + ": " +
-                              loaded.error().message;
-            spdlog::error("policy {}: {}", name, slot.load_error);
-        }
-        slots_.emplace(name, std::move(slot));
+        slots_.emplace(name, load_slot(compiled));
     }
     set_ = std::move(set);
+    update_baseline();
 }
 
 Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view input_json) {
@@ -60,8 +97,10 @@ Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view 
     compiled.counters->evaluations.fetch_add(1, std::memory_order_relaxed);
     if (!slot.load_error.empty()) return fallback(compiled, slot.load_error);
     Result<std::string> decision = call_decide(*sandbox_, slot.loaded.decide_ref, input, limits_);
-    if (!decision.ok()) return fallback(compiled, decision.error().message);
-    return Decision{std::move(decision.value()), compiled.revision, false, {}};
+    const std::shared_ptr<const CompiledPolicy> keep = slot.compiled;  // slots_ may be rebuilt
+    enforce_retained_limit(*keep);
+    if (!decision.ok()) return fallback(*keep, decision.error().message);
+    return Decision{std::move(decision.value()), keep->revision, false, {}};
 }
 
 Decision PolicyWorker::fallback(const CompiledPolicy& compiled, std::string error) {

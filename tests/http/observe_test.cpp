@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -191,6 +192,23 @@ TEST(Logging, JsonLinesCarryContextFields) {
         << out;
     EXPECT_TRUE(contains(out, R"("msg":"after"})")) << out;
     EXPECT_TRUE(out.starts_with(R"({"ts":")")) << out;
+    ASSERT_TRUE(configure_logging("warn", "text").ok());
+}
+
+TEST(Logging, TextLinesCannotBeForged) {
+    ASSERT_TRUE(configure_logging("info", "text").ok());
+    ::testing::internal::CaptureStderr();
+    {
+        LogField trace("trace_id", "abc\r\nFAKE");
+        spdlog::info("GET /a\n2026-01-01T00:00:00.000Z ERROR forged\tx\x01\x7f\\");
+    }
+    spdlog::default_logger()->flush();
+    std::string out = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    EXPECT_TRUE(
+        out.ends_with(" INFO GET /a\\n2026-01-01T00:00:00.000Z ERROR forged\\tx\\x01\\x7f\\\\ "
+                      "trace_id=abc\\r\\nFAKE\n"))
+        << out;
     ASSERT_TRUE(configure_logging("warn", "text").ok());
 }
 
