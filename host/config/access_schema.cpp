@@ -2,7 +2,7 @@
 // meaning) and the role of the host's admin routes. Declared in config_schema.hpp.
 #include <algorithm>
 
-#include "config_schema.hpp"
+#include "host/config/config_schema.hpp"
 
 namespace admit::config {
 namespace {

@@ -1,4 +1,4 @@
-#include "config_issue.hpp"
+#include "host/config/config_issue.hpp"
 
 namespace admit::config {
 

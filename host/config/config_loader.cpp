@@ -1,9 +1,9 @@
-#include "config_loader.hpp"
+#include "host/config/config_loader.hpp"
 
-#include "config_schema.hpp"
-#include "file_checks.hpp"
-#include "table_reader.hpp"
-#include "toml_merge.hpp"
+#include "host/config/config_schema.hpp"
+#include "host/config/file_checks.hpp"
+#include "host/config/table_reader.hpp"
+#include "host/config/toml_merge.hpp"
 
 #include <toml++/toml.h>
 

@@ -7,11 +7,11 @@
 // Merge: tables merge key by key; arrays and scalars in the venue file replace the defaults'.
 #pragma once
 
-#include "config_issue.hpp"
-#include "environment_overrides.hpp"
-#include "host_config.hpp"
+#include "host/config/config_issue.hpp"
+#include "host/config/environment_overrides.hpp"
+#include "host/config/host_config.hpp"
 
-#include "common/result.hpp"
+#include "host/common/result.hpp"
 
 #include <filesystem>
 #include <optional>

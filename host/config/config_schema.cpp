@@ -1,4 +1,4 @@
-#include "config_schema.hpp"
+#include "host/config/config_schema.hpp"
 
 #include <arpa/inet.h>
 
@@ -191,6 +191,7 @@ void read_policies(TableReader& root, const std::filesystem::path& venue_file, P
     table.read_integer("instruction_budget", policies.instruction_budget, 1000, 1'000'000'000);
     table.read_integer("memory_limit_bytes", policies.memory_limit_bytes, 64 * kKiB, kGiB);
     table.read_integer("deadline_ms", policies.deadline_ms, 1, 60'000);
+    table.read_integer("retained_memory_bytes", policies.retained_memory_bytes, 64 * kKiB, kGiB);
     table.finish();
 }
 

@@ -2,8 +2,8 @@
 // they map onto HostConfig. Pure validation: touches no files except the tz database check.
 #pragma once
 
-#include "host_config.hpp"
-#include "table_reader.hpp"
+#include "host/config/host_config.hpp"
+#include "host/config/table_reader.hpp"
 
 #include <toml++/toml.h>
 

@@ -1,6 +1,6 @@
-#include "describe.hpp"
+#include "host/config/describe.hpp"
 
-#include "redaction.hpp"
+#include "host/config/redaction.hpp"
 
 #include <boost/json.hpp>
 #include <toml++/toml.h>
@@ -128,7 +128,8 @@ toml::table document(const HostConfig& c) {
                                  {"overrides", std::move(overrides)},
                                  {"instruction_budget", integer(c.policies.instruction_budget)},
                                  {"memory_limit_bytes", integer(c.policies.memory_limit_bytes)},
-                                 {"deadline_ms", integer(c.policies.deadline_ms)}}},
+                                 {"deadline_ms", integer(c.policies.deadline_ms)},
+                                 {"retained_memory_bytes", integer(c.policies.retained_memory_bytes)}}},
         {"jobs", toml::table{{"poll_ms", integer(c.jobs.poll_ms)}}},
         {"access", toml::table{{"roles", names(c.access.roles)},
                                {"rate_categories", names(c.access.rate_categories)},

@@ -1,7 +1,7 @@
 // The printable effective configuration, for `admitd --check-config` and the start-up log.
 #pragma once
 
-#include "host_config.hpp"
+#include "host/config/host_config.hpp"
 
 #include <string>
 

@@ -1,6 +1,6 @@
-#include "environment_overrides.hpp"
+#include "host/config/environment_overrides.hpp"
 
-#include "config_schema.hpp"
+#include "host/config/config_schema.hpp"
 
 #include <charconv>
 #include <cstdlib>

@@ -6,8 +6,8 @@
 //   ADMIT_REDIS_PASSWORD  redis.password
 #pragma once
 
-#include "config_issue.hpp"
-#include "host_config.hpp"
+#include "host/config/config_issue.hpp"
+#include "host/config/host_config.hpp"
 
 #include <functional>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "file_checks.hpp"
+#include "host/config/file_checks.hpp"
 
 #include <algorithm>
 #include <system_error>

@@ -1,8 +1,8 @@
 // Existence checks for files the configuration refers to (plugin libraries, policy overrides).
 #pragma once
 
-#include "host_config.hpp"
-#include "table_reader.hpp"
+#include "host/config/host_config.hpp"
+#include "host/config/table_reader.hpp"
 
 #include <toml++/toml.h>
 

@@ -1,4 +1,4 @@
-#include "host_config.hpp"
+#include "host/config/host_config.hpp"
 
 namespace admit::config {
 

@@ -96,6 +96,9 @@ struct PoliciesConfig {
     std::uint64_t instruction_budget = 1'000'000;
     std::uint64_t memory_limit_bytes = 4 * 1024 * 1024;
     std::uint32_t deadline_ms = 50;
+    // Memory a worker's Lua state may keep across calls beyond its baseline; past it the state is
+    // collected and, if still over, rebuilt from the live revisions.
+    std::uint64_t retained_memory_bytes = 16 * 1024 * 1024;
 };
 
 struct JobsConfig {

@@ -1,8 +1,8 @@
 // Schema of [plugins] (which plugin libraries to load, from where) and [plugin.<name>] (each
 // plugin's own free-form section, handed to it as JSON). Declared in config_schema.hpp.
-#include "config_schema.hpp"
-#include "spelling.hpp"
-#include "toml_json.hpp"
+#include "host/config/config_schema.hpp"
+#include "host/config/spelling.hpp"
+#include "host/config/toml_json.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "redaction.hpp"
+#include "host/config/redaction.hpp"
 
 #include <algorithm>
 #include <array>

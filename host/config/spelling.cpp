@@ -1,4 +1,4 @@
-#include "spelling.hpp"
+#include "host/config/spelling.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -1,6 +1,6 @@
-#include "table_reader.hpp"
+#include "host/config/table_reader.hpp"
 
-#include "spelling.hpp"
+#include "host/config/spelling.hpp"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 // Not thread-safe; lives for one load.
 #pragma once
 
-#include "config_issue.hpp"
+#include "host/config/config_issue.hpp"
 
 #include <toml++/toml.h>
 

@@ -1,4 +1,4 @@
-#include "toml_json.hpp"
+#include "host/config/toml_json.hpp"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "toml_merge.hpp"
+#include "host/config/toml_merge.hpp"
 
 #include <utility>
 

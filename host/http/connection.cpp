@@ -1,6 +1,6 @@
 // Connection, part 1: the request cycle (read, dispatch to the worker pool, write, keep-alive,
 // drain). Parts 2 and 3: connection_stream.cpp (SSE) and connection_timers.cpp (deadlines).
-#include "http/connection.hpp"
+#include "host/http/connection.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -11,8 +11,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "observe/logging.hpp"
-#include "observe/trace_id.hpp"
+#include "host/observe/logging.hpp"
+#include "host/observe/trace_id.hpp"
 
 namespace admit::http::detail {
 

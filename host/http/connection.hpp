@@ -18,11 +18,11 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "http/http_metrics.hpp"
-#include "http/payload_body.hpp"
-#include "http/server.hpp"
-#include "http/stream_hub.hpp"
-#include "http/worker_pool.hpp"
+#include "host/http/http_metrics.hpp"
+#include "host/http/payload_body.hpp"
+#include "host/http/server.hpp"
+#include "host/http/stream_hub.hpp"
+#include "host/http/worker_pool.hpp"
 
 namespace admit::http::detail {
 

@@ -7,7 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
-#include "http/connection.hpp"
+#include "host/http/connection.hpp"
 
 namespace admit::http::detail {
 namespace {

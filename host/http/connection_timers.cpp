@@ -2,7 +2,7 @@
 // See connection.hpp.
 #include <algorithm>
 
-#include "http/connection.hpp"
+#include "host/http/connection.hpp"
 
 namespace admit::http::detail {
 namespace {

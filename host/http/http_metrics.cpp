@@ -1,4 +1,4 @@
-#include "http/http_metrics.hpp"
+#include "host/http/http_metrics.hpp"
 
 #include <mutex>
 #include <stdexcept>

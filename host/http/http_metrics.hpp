@@ -7,7 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "observe/metrics_registry.hpp"
+#include "host/observe/metrics_registry.hpp"
 
 namespace admit::http {
 

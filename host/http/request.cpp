@@ -1,4 +1,4 @@
-#include "http/request.hpp"
+#include "host/http/request.hpp"
 
 namespace admit::http {
 namespace {

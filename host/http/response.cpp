@@ -1,4 +1,4 @@
-#include "http/response.hpp"
+#include "host/http/response.hpp"
 
 #include <cctype>
 

@@ -1,4 +1,4 @@
-#include "http/router.hpp"
+#include "host/http/router.hpp"
 
 #include <algorithm>
 

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/result.hpp"
-#include "http/request.hpp"
+#include "host/common/result.hpp"
+#include "host/http/request.hpp"
 
 namespace admit::http {
 

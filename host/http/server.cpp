@@ -1,4 +1,4 @@
-#include "http/server.hpp"
+#include "host/http/server.hpp"
 
 #include <thread>
 #include <vector>
@@ -9,7 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
-#include "http/connection.hpp"
+#include "host/http/connection.hpp"
 
 namespace admit::http {
 

@@ -9,11 +9,11 @@
 #include <memory>
 #include <string>
 
-#include "common/result.hpp"
-#include "http/request.hpp"
-#include "http/response.hpp"
-#include "http/stream_hub.hpp"
-#include "observe/metrics_registry.hpp"
+#include "host/common/result.hpp"
+#include "host/http/request.hpp"
+#include "host/http/response.hpp"
+#include "host/http/stream_hub.hpp"
+#include "host/observe/metrics_registry.hpp"
 
 namespace admit::http {
 

@@ -1,9 +1,9 @@
-#include "http/stream_hub.hpp"
+#include "host/http/stream_hub.hpp"
 
 #include <algorithm>
 
-#include "http/response.hpp"
-#include "observe/metrics.hpp"
+#include "host/http/response.hpp"
+#include "host/observe/metrics.hpp"
 
 namespace admit::http {
 

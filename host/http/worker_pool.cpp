@@ -1,11 +1,11 @@
-#include "http/worker_pool.hpp"
+#include "host/http/worker_pool.hpp"
 
 #include <algorithm>
 #include <exception>
 
 #include <spdlog/spdlog.h>
 
-#include "observe/metrics.hpp"
+#include "host/observe/metrics.hpp"
 
 namespace admit::http {
 

@@ -1,4 +1,4 @@
-#include "observe/logging.hpp"
+#include "host/observe/logging.hpp"
 
 #include <cctype>
 #include <chrono>

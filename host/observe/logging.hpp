@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/result.hpp"
+#include "host/common/result.hpp"
 
 namespace admit::observe {
 

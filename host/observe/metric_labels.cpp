@@ -1,4 +1,4 @@
-#include "observe/metric_labels.hpp"
+#include "host/observe/metric_labels.hpp"
 
 #include <algorithm>
 

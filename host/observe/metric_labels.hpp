@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/result.hpp"
+#include "host/common/result.hpp"
 
 namespace admit::observe {
 

@@ -1,4 +1,4 @@
-#include "observe/metrics.hpp"
+#include "host/observe/metrics.hpp"
 
 #include <algorithm>
 #include <array>

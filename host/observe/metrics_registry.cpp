@@ -1,4 +1,4 @@
-#include "observe/metrics_registry.hpp"
+#include "host/observe/metrics_registry.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>

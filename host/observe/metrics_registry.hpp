@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.hpp"
-#include "observe/metric_labels.hpp"
-#include "observe/metrics.hpp"
+#include "host/common/result.hpp"
+#include "host/observe/metric_labels.hpp"
+#include "host/observe/metrics.hpp"
 
 namespace admit::observe {
 

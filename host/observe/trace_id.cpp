@@ -1,4 +1,4 @@
-#include "observe/trace_id.hpp"
+#include "host/observe/trace_id.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "policy/abi_policy_eval.hpp"
+#include "host/policy/abi_policy_eval.hpp"
 
 #include <exception>
 #include <string_view>

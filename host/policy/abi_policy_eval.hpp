@@ -1,7 +1,7 @@
 // The host-table function policy_eval (plugin-api/include/admit/abi.h) on top of a PolicyEngine.
 #pragma once
 
-#include "policy/policy_engine.hpp"
+#include "host/policy/policy_engine.hpp"
 
 #include <admit/abi.h>
 

@@ -1,6 +1,6 @@
-#include "policy/bounded_loops.hpp"
+#include "host/policy/bounded_loops.hpp"
 
-#include "policy/sandbox.hpp"
+#include "host/policy/sandbox.hpp"
 
 #include <algorithm>
 #include <bit>

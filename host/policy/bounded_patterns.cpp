@@ -1,6 +1,6 @@
-#include "policy/bounded_patterns.hpp"
+#include "host/policy/bounded_patterns.hpp"
 
-#include "policy/sandbox.hpp"
+#include "host/policy/sandbox.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
 // Immutable published policy revisions and the snapshot that workers evaluate against.
 #pragma once
 
-#include "policy/policy_types.hpp"
+#include "host/policy/policy_types.hpp"
 
 #include <atomic>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "policy/json_lua.hpp"
+#include "host/policy/json_lua.hpp"
 
 #include <boost/container/small_vector.hpp>
 #include <boost/json/array.hpp>

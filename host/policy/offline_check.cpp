@@ -1,7 +1,7 @@
-#include "policy/offline_check.hpp"
+#include "host/policy/offline_check.hpp"
 
-#include "policy/policy_files.hpp"
-#include "policy/policy_validator.hpp"
+#include "host/policy/policy_files.hpp"
+#include "host/policy/policy_validator.hpp"
 
 namespace admit::policy {
 

@@ -1,6 +1,6 @@
-#include "policy/policy_call.hpp"
+#include "host/policy/policy_call.hpp"
 
-#include "policy/json_lua.hpp"
+#include "host/policy/json_lua.hpp"
 
 #include <exception>
 

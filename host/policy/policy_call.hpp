@@ -1,8 +1,8 @@
 // Loading a policy chunk into a Sandbox and calling its decide() under limits.
 #pragma once
 
-#include "common/result.hpp"
-#include "policy/sandbox.hpp"
+#include "host/common/result.hpp"
+#include "host/policy/sandbox.hpp"
 
 #include <boost/json/value.hpp>
 

@@ -1,5 +1,5 @@
 // admit-policy-check [DIR]: validates and tests the policies in DIR (default ./policies).
-#include "policy/offline_check.hpp"
+#include "host/policy/offline_check.hpp"
 
 #include <exception>
 #include <iostream>

@@ -1,10 +1,10 @@
-#include "policy/policy_engine.hpp"
+#include "host/policy/policy_engine.hpp"
 
-#include "policy/policy_validator.hpp"
-#include "policy/policy_watcher.hpp"
-#include "policy/policy_worker.hpp"
-#include "policy/policy_files.hpp"
-#include "policy/revision.hpp"
+#include "host/policy/policy_validator.hpp"
+#include "host/policy/policy_watcher.hpp"
+#include "host/policy/policy_worker.hpp"
+#include "host/policy/policy_files.hpp"
+#include "host/policy/revision.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -10,9 +10,9 @@
 // calls into it; thread-local workers of a destroyed engine are freed lazily.
 #pragma once
 
-#include "common/result.hpp"
-#include "policy/compiled_policy.hpp"
-#include "policy/policy_types.hpp"
+#include "host/common/result.hpp"
+#include "host/policy/compiled_policy.hpp"
+#include "host/policy/policy_types.hpp"
 
 #include <atomic>
 #include <deque>

@@ -1,4 +1,4 @@
-#include "policy/policy_files.hpp"
+#include "host/policy/policy_files.hpp"
 
 #include <unistd.h>
 

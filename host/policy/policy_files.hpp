@@ -1,8 +1,8 @@
 // Where policies live on disk: name <-> file mapping, discovery, reading and atomic writes.
 #pragma once
 
-#include "common/result.hpp"
-#include "policy/policy_types.hpp"
+#include "host/common/result.hpp"
+#include "host/policy/policy_types.hpp"
 
 #include <filesystem>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "policy/policy_types.hpp"
+#include "host/policy/policy_types.hpp"
 
 namespace admit::policy {
 

@@ -1,9 +1,9 @@
-#include "policy/policy_validator.hpp"
+#include "host/policy/policy_validator.hpp"
 
-#include "policy/json_lua.hpp"
-#include "policy/policy_call.hpp"
-#include "policy/revision.hpp"
-#include "policy/sandbox.hpp"
+#include "host/policy/json_lua.hpp"
+#include "host/policy/policy_call.hpp"
+#include "host/policy/revision.hpp"
+#include "host/policy/sandbox.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -2,7 +2,7 @@
 // private Sandbox, never on a request path; used by PolicyEngine::publish and the offline checker.
 #pragma once
 
-#include "policy/policy_types.hpp"
+#include "host/policy/policy_types.hpp"
 
 #include <string>
 #include <string_view>

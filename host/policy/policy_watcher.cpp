@@ -1,4 +1,4 @@
-#include "policy/policy_watcher.hpp"
+#include "host/policy/policy_watcher.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>

@@ -1,7 +1,7 @@
 // PolicyWatcher: inotify on a few directories, reporting changed files after a quiet period.
 #pragma once
 
-#include "common/result.hpp"
+#include "host/common/result.hpp"
 
 #include <chrono>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "policy/policy_worker.hpp"
+#include "host/policy/policy_worker.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/json/monotonic_resource.hpp>

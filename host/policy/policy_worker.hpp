@@ -14,10 +14,10 @@
 // comparison per call; the collection runs only past the limit.
 #pragma once
 
-#include "common/result.hpp"
-#include "policy/compiled_policy.hpp"
-#include "policy/policy_call.hpp"
-#include "policy/sandbox.hpp"
+#include "host/common/result.hpp"
+#include "host/policy/compiled_policy.hpp"
+#include "host/policy/policy_call.hpp"
+#include "host/policy/sandbox.hpp"
 
 #include <map>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "policy/revision.hpp"
+#include "host/policy/revision.hpp"
 
 #include <openssl/evp.h>
 

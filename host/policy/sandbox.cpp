@@ -1,8 +1,8 @@
-#include "policy/sandbox.hpp"
+#include "host/policy/sandbox.hpp"
 
-#include "policy/bounded_loops.hpp"
-#include "policy/bounded_patterns.hpp"
-#include "policy/json_lua.hpp"
+#include "host/policy/bounded_loops.hpp"
+#include "host/policy/bounded_patterns.hpp"
+#include "host/policy/json_lua.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -37,8 +37,8 @@
 // Thread-safety: a Sandbox belongs to one thread at a time.
 #pragma once
 
-#include "common/result.hpp"
-#include "policy/policy_types.hpp"
+#include "host/common/result.hpp"
+#include "host/policy/policy_types.hpp"
 
 #include <lua.hpp>
 

@@ -65,6 +65,7 @@ Status Application::start_data_services() {
     po.instruction_budget = config_.policies.instruction_budget;
     po.memory_limit_bytes = config_.policies.memory_limit_bytes;
     po.deadline = std::chrono::milliseconds(config_.policies.deadline_ms);
+    po.retained_memory_bytes = config_.policies.retained_memory_bytes;
     po.clock = [clock] { return static_cast<double>(clock->now_us()) / 1e6; };
     p.policies = std::make_unique<policy::PolicyEngine>(std::move(po));
     if (auto s = p.policies->load_all(); !s) return s;

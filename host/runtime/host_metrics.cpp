@@ -40,6 +40,8 @@ std::string render_host_metrics(const events::EventBus* events, const policy::Po
                [](const auto& i) { return i.counters.fallbacks; });
         family("publishes", "Revisions published", [](const auto& i) { return i.counters.publishes; });
         family("rejects", "Revisions rejected", [](const auto& i) { return i.counters.rejects; });
+        family("state_resets", "Worker Lua states rebuilt after a policy kept too much memory",
+               [](const auto& i) { return i.counters.state_resets; });
     }
     return out;
 }

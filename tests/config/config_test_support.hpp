@@ -2,7 +2,7 @@
 // load options that do not read the real environment.
 #pragma once
 
-#include "config/config_loader.hpp"
+#include "host/config/config_loader.hpp"
 
 #include <filesystem>
 #include <map>

@@ -1,6 +1,6 @@
 // Environment overrides, and that secrets never show in describe() or redacted URLs.
-#include "config/describe.hpp"
-#include "config/redaction.hpp"
+#include "host/config/describe.hpp"
+#include "host/config/redaction.hpp"
 #include "config_test_support.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // The config files shipped in the repository parse cleanly and say what the demo needs.
-#include "config/describe.hpp"
+#include "host/config/describe.hpp"
 #include "config_test_support.hpp"
 
 #include <gtest/gtest.h>

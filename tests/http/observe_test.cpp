@@ -6,9 +6,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "observe/logging.hpp"
-#include "observe/metrics_registry.hpp"
-#include "observe/trace_id.hpp"
+#include "host/observe/logging.hpp"
+#include "host/observe/metrics_registry.hpp"
+#include "host/observe/trace_id.hpp"
 
 namespace admit::observe {
 namespace {

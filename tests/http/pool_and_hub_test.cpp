@@ -5,10 +5,10 @@
 #include <mutex>
 #include <vector>
 
-#include "http/response.hpp"
-#include "http/stream_hub.hpp"
-#include "http/worker_pool.hpp"
-#include "observe/metrics.hpp"
+#include "host/http/response.hpp"
+#include "host/http/stream_hub.hpp"
+#include "host/http/worker_pool.hpp"
+#include "host/observe/metrics.hpp"
 #include "raw_client.hpp"
 
 namespace admit::http {

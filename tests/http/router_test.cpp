@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "http/router.hpp"
+#include "host/http/router.hpp"
 
 namespace admit::http {
 namespace {

@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "http/server.hpp"
-#include "observe/logging.hpp"
+#include "host/http/server.hpp"
+#include "host/observe/logging.hpp"
 #include "raw_client.hpp"
 
 namespace admit::http {

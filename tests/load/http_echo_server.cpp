@@ -10,9 +10,9 @@
 
 #include <signal.h>
 
-#include "http/router.hpp"
-#include "http/server.hpp"
-#include "observe/logging.hpp"
+#include "host/http/router.hpp"
+#include "host/http/server.hpp"
+#include "host/observe/logging.hpp"
 
 int main(int argc, char** argv) {
     admit::http::ServerOptions options;

@@ -1,5 +1,5 @@
-#include "policy/abi_policy_eval.hpp"
-#include "policy/revision.hpp"
+#include "host/policy/abi_policy_eval.hpp"
+#include "host/policy/revision.hpp"
 #include "policy_test_support.hpp"
 
 #include <gtest/gtest.h>

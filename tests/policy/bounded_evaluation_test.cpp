@@ -1,6 +1,6 @@
 // A call that fails or exceeds a limit answers the fallback decision; the thread's state is
 // unharmed and the next call answers normally.
-#include "policy/policy_engine.hpp"
+#include "host/policy/policy_engine.hpp"
 #include "policy_test_support.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Publishing, reloading and watching: decisions switch atomically between whole revisions.
-#include "policy/policy_engine.hpp"
-#include "policy/revision.hpp"
+#include "host/policy/policy_engine.hpp"
+#include "host/policy/revision.hpp"
 #include "policy_test_support.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-#include "policy/json_lua.hpp"
-#include "policy/policy_call.hpp"
-#include "policy/sandbox.hpp"
+#include "host/policy/json_lua.hpp"
+#include "host/policy/policy_call.hpp"
+#include "host/policy/sandbox.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>

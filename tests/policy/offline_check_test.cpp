@@ -1,4 +1,4 @@
-#include "policy/offline_check.hpp"
+#include "host/policy/offline_check.hpp"
 #include "policy_test_support.hpp"
 
 #include <gtest/gtest.h>

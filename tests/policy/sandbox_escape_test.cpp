@@ -5,9 +5,9 @@
 // Scenarios that would hang the process without the fix (a finalizer or the C matcher running
 // with no hook) run in a forked child with an alarm: a hang ends the child by SIGALRM and fails
 // the test instead of the whole suite.
-#include "policy/bounded_patterns.hpp"
-#include "policy/policy_engine.hpp"
-#include "policy/revision.hpp"
+#include "host/policy/bounded_patterns.hpp"
+#include "host/policy/policy_engine.hpp"
+#include "host/policy/revision.hpp"
 #include "policy_test_support.hpp"
 
 #include <gtest/gtest.h>

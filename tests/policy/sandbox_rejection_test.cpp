@@ -1,6 +1,6 @@
 // Bad revisions are rejected with a clear message and the previous revision keeps answering.
-#include "policy/policy_engine.hpp"
-#include "policy/revision.hpp"
+#include "host/policy/policy_engine.hpp"
+#include "host/policy/revision.hpp"
 #include "policy_test_support.hpp"
 
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 // gsub), finds the longest subject whose estimate stays within kMaxPatternSteps and times Lua's
 // own matcher (lstrlib, without the wrappers) on it. Prints one line per shape and the maximum.
 // The figure to compare: the policy deadline (50 ms by default).
-#include "policy/bounded_patterns.hpp"
+#include "host/policy/bounded_patterns.hpp"
 
 #include <lua.hpp>
 

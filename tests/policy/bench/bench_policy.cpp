@@ -1,6 +1,6 @@
 // bench_policy [POLICIES_DIR] [SECONDS] [LATENCY_CALLS]: evaluations per second per thread of fees.lua, and the
 // latency one policy call adds (PolicyEngine::evaluate: parse input, call decide, serialize).
-#include "policy/policy_engine.hpp"
+#include "host/policy/policy_engine.hpp"
 
 #include <spdlog/spdlog.h>
 
