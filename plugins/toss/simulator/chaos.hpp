@@ -15,14 +15,14 @@
 namespace admit::paysim {
 
 class Chaos {
-public:
+  public:
     explicit Chaos(uint64_t seed);
-    bool chance(double probability);  // true with the given probability; 0 and 1 are exact
+    bool chance(double probability);          // true with the given probability; 0 and 1 are exact
     int64_t uniform(int64_t lo, int64_t hi);  // inclusive
     // fixed_ms + a lognormal sample with the configured median and p99 (0 when median is 0).
     std::chrono::milliseconds latency(const LatencyConfig& config);
 
-private:
+  private:
     std::mutex mutex_;
     std::mt19937_64 engine_;
 };

@@ -1,8 +1,8 @@
 #include "checkout_page.hpp"
 
+#include <fmt/format.h>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
-#include <fmt/format.h>
 
 #include "form_codec.hpp"
 #include "request_json.hpp"
@@ -53,10 +53,10 @@ SimReply html_reply(Simulator& sim, int status, std::string body) {
 
 SimReply bad_request(Simulator& sim, const std::string& why) {
     bump(sim.stats().bad_requests);
-    return html_reply(sim, 400,
-                      page("Invalid payment request",
-                           "<h1>Invalid payment request</h1>\n<p role=\"alert\">" +
-                               html_escape(why) + "</p>\n"));
+    return html_reply(
+        sim, 400,
+        page("Invalid payment request",
+             "<h1>Invalid payment request</h1>\n<p role=\"alert\">" + html_escape(why) + "</p>\n"));
 }
 
 // An http(s) URL with a host, optionally restricted to the configured origins.
@@ -68,8 +68,8 @@ std::optional<std::string> check_redirect(const StartupConfig& startup, const st
         return name + " must be an absolute http(s) URL";
     }
     if (!startup.allowed_redirect_origins.empty()) {
-        std::string origin = std::string(parsed->scheme()) + "://" +
-                             std::string(parsed->encoded_host_and_port());
+        std::string origin =
+            std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_host_and_port());
         bool allowed = false;
         for (const auto& o : startup.allowed_redirect_origins) allowed = allowed || o == origin;
         if (!allowed) return name + " is not on an allowed origin";
@@ -87,7 +87,8 @@ std::variant<Order, std::string> read_order(const Simulator& sim,
     Order o;
     auto order_id = get("orderId");
     if (!order_id) return std::string("orderId is required");
-    if (!valid_order_id(*order_id)) return std::string("orderId must be 6 to 64 characters of A-Z a-z 0-9 - _");
+    if (!valid_order_id(*order_id))
+        return std::string("orderId must be 6 to 64 characters of A-Z a-z 0-9 - _");
     o.order_id = *order_id;
     auto amount = get("amount");
     if (!amount) return std::string("amount is required");
@@ -95,7 +96,8 @@ std::variant<Order, std::string> read_order(const Simulator& sim,
     if (!parsed) return std::string("amount must be a positive integer (KRW)");
     o.amount = *parsed;
     o.order_name = get("orderName").value_or("");
-    if (!valid_text(o.order_name, 100)) return std::string("orderName must be at most 100 characters");
+    if (!valid_text(o.order_name, 100))
+        return std::string("orderName must be at most 100 characters");
     auto success = get("successUrl");
     auto fail = get("failUrl");
     if (!success) return std::string("successUrl is required");
@@ -115,8 +117,9 @@ std::string with_params(const std::string& base,
 }
 
 SimReply redirect(Simulator& sim, const std::string& location) {
-    SimReply r = html_reply(sim, 303, page("Redirecting", "<p><a href=\"" + html_escape(location) +
-                                                              "\">Continue</a></p>\n"));
+    SimReply r = html_reply(
+        sim, 303,
+        page("Redirecting", "<p><a href=\"" + html_escape(location) + "\">Continue</a></p>\n"));
     r.headers.emplace_back("Location", location);
     return r;
 }
@@ -165,8 +168,10 @@ SimReply handle_checkout(Simulator& sim, const SimRequest& req) {
     bool approve = req.path == "/checkout/approve";
     bool decline = req.path == "/checkout/decline";
     if (!is_get && !approve && !decline) return bad_request(sim, "unknown checkout path");
-    if ((is_get && req.method != "GET" && req.method != "HEAD") || (!is_get && req.method != "POST")) {
-        SimReply r = html_reply(sim, 405, page("Method not allowed", "<h1>Method not allowed</h1>\n"));
+    if ((is_get && req.method != "GET" && req.method != "HEAD") ||
+        (!is_get && req.method != "POST")) {
+        SimReply r =
+            html_reply(sim, 405, page("Method not allowed", "<h1>Method not allowed</h1>\n"));
         r.headers.emplace_back("Allow", is_get ? "GET" : "POST");
         return r;
     }
@@ -174,15 +179,17 @@ SimReply handle_checkout(Simulator& sim, const SimRequest& req) {
         return bad_request(sim, "the form must be sent as application/x-www-form-urlencoded");
     }
     auto fields = parse_form(is_get ? req.query : req.body);
-    if (!fields) return bad_request(sim, "the parameters are not valid form encoding (or repeat a name)");
+    if (!fields)
+        return bad_request(sim, "the parameters are not valid form encoding (or repeat a name)");
     auto order = read_order(sim, *fields);
     if (auto* err = std::get_if<std::string>(&order)) return bad_request(sim, *err);
     const Order& o = std::get<Order>(order);
     if (is_get) return show(sim, o);
     if (decline) {
-        return redirect(sim, with_params(o.fail_url, {{"code", "PAY_PROCESS_CANCELED"},
-                                                      {"message", "The buyer declined the payment."},
-                                                      {"orderId", o.order_id}}));
+        return redirect(sim,
+                        with_params(o.fail_url, {{"code", "PAY_PROCESS_CANCELED"},
+                                                 {"message", "The buyer declined the payment."},
+                                                 {"orderId", o.order_id}}));
     }
     auto result = sim.ledger().approve(o.order_id, o.amount, o.order_name);
     if (!result.ok) {

@@ -35,7 +35,11 @@ bool valid_utf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
-        int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+        int extra = c < 0x80           ? 0
+                    : (c >> 5) == 0x6  ? 1
+                    : (c >> 4) == 0xe  ? 2
+                    : (c >> 3) == 0x1e ? 3
+                                       : -1;
         if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size()) return false;
         for (int k = 1; k <= extra; ++k) {
             if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
@@ -62,8 +66,8 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view en
         if (pair.empty()) continue;
         auto eq = pair.find('=');
         auto name = decode(pair.substr(0, eq), true);
-        auto value = decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1),
-                            true);
+        auto value =
+            decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (!name || !value || !valid_utf8(*name) || !valid_utf8(*value)) return std::nullopt;
         if (!out.emplace(std::move(*name), std::move(*value)).second) return std::nullopt;
     }
@@ -75,12 +79,23 @@ std::string html_escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;

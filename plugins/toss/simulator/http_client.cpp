@@ -17,11 +17,15 @@ namespace {
 
 // One POST: resolve, connect, write, read, close. Owns itself through shared_from_this.
 class PostOp : public std::enable_shared_from_this<PostOp> {
-public:
+  public:
     PostOp(net::io_context& io, HttpTarget to, std::string body,
            std::vector<std::pair<std::string, std::string>> headers,
            std::chrono::milliseconds timeout, HttpPoster::Done done)
-        : resolver_(io), stream_(io), to_(std::move(to)), timeout_(timeout), done_(std::move(done)) {
+        : resolver_(io),
+          stream_(io),
+          to_(std::move(to)),
+          timeout_(timeout),
+          done_(std::move(done)) {
         request_.method(http::verb::post);
         request_.target(to_.target);
         request_.version(11);
@@ -39,7 +43,7 @@ public:
                                 beast::bind_front_handler(&PostOp::on_resolve, shared_from_this()));
     }
 
-private:
+  private:
     void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
         if (ec) return finish(0, "resolve: " + ec.message());
         stream_.async_connect(results,
@@ -78,7 +82,7 @@ private:
 };
 
 class BeastPoster : public HttpPoster {
-public:
+  public:
     explicit BeastPoster(net::io_context& io) : io_(io) {}
     void post(const HttpTarget& to, std::string body,
               std::vector<std::pair<std::string, std::string>> headers,
@@ -88,7 +92,7 @@ public:
         net::post(io_, [op] { op->run(); });
     }
 
-private:
+  private:
     net::io_context& io_;
 };
 

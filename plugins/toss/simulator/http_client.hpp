@@ -24,7 +24,7 @@ struct HttpTarget {
 };
 
 class HttpPoster {
-public:
+  public:
     using Done = std::function<void(int status, std::string error)>;  // status 0: transport error
     virtual ~HttpPoster() = default;
     virtual void post(const HttpTarget& to, std::string body,

@@ -1,5 +1,6 @@
 #include "http_server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,7 +11,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "simulator.hpp"
 
@@ -27,7 +27,7 @@ constexpr auto kIdleTimeout = std::chrono::seconds(60);
 constexpr auto kMaxHold = std::chrono::hours(1);
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     Session(tcp::socket&& socket, Simulator& sim, int64_t max_body,
             std::shared_ptr<std::atomic<std::size_t>> active)
         : stream_(std::move(socket)),
@@ -41,7 +41,7 @@ public:
                       beast::bind_front_handler(&Session::do_read, shared_from_this()));
     }
 
-private:
+  private:
     void do_read() {
         parser_.emplace();
         parser_->body_limit(static_cast<std::uint64_t>(max_body_));
@@ -60,7 +60,8 @@ private:
         if (ec == http::error::body_limit) {
             return answer_error(413, "PAYLOAD_TOO_LARGE", "request body is too large");
         }
-        if (ec) return answer_error(400, "INVALID_REQUEST", "malformed HTTP request: " + ec.message());
+        if (ec)
+            return answer_error(400, "INVALID_REQUEST", "malformed HTTP request: " + ec.message());
         auto& req = parser_->get();
         keep_alive_ = req.keep_alive();
         version_ = req.version();
@@ -96,9 +97,14 @@ private:
 
     void act(beast::error_code) {
         switch (reply_.action) {
-            case ReplyAction::respond: return write();
-            case ReplyAction::close: done_counting(); return close();
-            case ReplyAction::hold: done_counting(); return hold();
+            case ReplyAction::respond:
+                return write();
+            case ReplyAction::close:
+                done_counting();
+                return close();
+            case ReplyAction::hold:
+                done_counting();
+                return hold();
         }
     }
 
@@ -123,7 +129,8 @@ private:
         version_ = 11;
         reply_ = SimReply{};
         reply_.status = status;
-        reply_.body = boost::json::serialize(boost::json::object{{"code", code}, {"message", message}});
+        reply_.body =
+            boost::json::serialize(boost::json::object{{"code", code}, {"message", message}});
         write();
     }
 
@@ -136,11 +143,11 @@ private:
     // Timeout knob: say nothing until the client gives up (it closes), bounded by kMaxHold.
     void hold() {
         stream_.expires_after(kMaxHold);
-        stream_.async_read_some(net::buffer(sink_), [self = shared_from_this()](beast::error_code ec,
-                                                                                std::size_t) {
-            if (ec) return self->close();
-            self->hold();  // the client sent more bytes (pipelining): keep ignoring them
-        });
+        stream_.async_read_some(
+            net::buffer(sink_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec) return self->close();
+                self->hold();  // the client sent more bytes (pipelining): keep ignoring them
+            });
     }
 
     void close() {
@@ -176,8 +183,13 @@ private:
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     Impl(net::io_context& io, Simulator& sim, tcp::endpoint endpoint, int64_t max_body)
-        : io(io), sim(sim), strand(net::make_strand(io)), acceptor(strand), down_timer(strand),
-          endpoint(endpoint), max_body(max_body) {
+        : io(io),
+          sim(sim),
+          strand(net::make_strand(io)),
+          acceptor(strand),
+          down_timer(strand),
+          endpoint(endpoint),
+          max_body(max_body) {
         open();
         // Port 0 picked an ephemeral port: keep it, so a reopen (down_mode refuse) reuses it.
         this->endpoint.port(acceptor.local_endpoint().port());
@@ -192,16 +204,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
     void do_accept() {
         if (!acceptor.is_open()) return;
-        acceptor.async_accept(net::make_strand(io),
-                              [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                                  if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
-                                  if (!ec) {
-                                      std::make_shared<Session>(std::move(socket), self->sim,
-                                                                self->max_body, self->active)
-                                          ->run();
-                                  }
-                                  self->do_accept();
-                              });
+        acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](
+                                                        beast::error_code ec, tcp::socket socket) {
+            if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+            if (!ec) {
+                std::make_shared<Session>(std::move(socket), self->sim, self->max_body,
+                                          self->active)
+                    ->run();
+            }
+            self->do_accept();
+        });
     }
 
     // Runs on the strand.
@@ -222,7 +234,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             down_timer.expires_after(std::chrono::milliseconds(c.down_for_ms));
             down_timer.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
                 if (ec || generation != self->down_generation) return;
-                self->sim.config().patch(boost::json::object{{"chaos", boost::json::object{{"down", false}}}});
+                self->sim.config().patch(
+                    boost::json::object{{"chaos", boost::json::object{{"down", false}}}});
                 spdlog::info("down: period over, serving again");
                 self->set_down(*self->sim.config().get());
             });
@@ -248,7 +261,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     int64_t max_body;
     uint64_t down_generation = 0;
     bool stopped = false;
-    std::shared_ptr<std::atomic<std::size_t>> active = std::make_shared<std::atomic<std::size_t>>(0);
+    std::shared_ptr<std::atomic<std::size_t>> active =
+        std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 HttpServer::HttpServer(net::io_context& io, Simulator& sim, const std::string& address,

@@ -23,7 +23,7 @@ namespace admit::paysim {
 class Simulator;
 
 class HttpServer {
-public:
+  public:
     // Binds and listens immediately (throws boost::system::system_error); port 0 = ephemeral.
     HttpServer(boost::asio::io_context& io, Simulator& sim, const std::string& address,
                uint16_t port, int64_t max_body_bytes);
@@ -38,7 +38,7 @@ public:
     std::size_t active_requests() const;
     void apply_down(const RuntimeConfig& config);
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -19,7 +19,7 @@ struct StoredResponse {
 };
 
 class IdempotencyCache {
-public:
+  public:
     using Listener = std::function<void(const std::string& scope, const StoredResponse&)>;
     explicit IdempotencyCache(Listener on_store);
 
@@ -38,7 +38,7 @@ public:
     void restore(const std::string& scope, StoredResponse response);  // replay, no listener
     std::size_t size() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     Listener on_store_;
     std::unordered_map<std::string, StoredResponse> entries_;

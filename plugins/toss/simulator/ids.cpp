@@ -1,8 +1,8 @@
 #include "ids.hpp"
 
+#include <fmt/format.h>
 #include <chrono>
 #include <ctime>
-#include <fmt/format.h>
 #include <mutex>
 #include <random>
 

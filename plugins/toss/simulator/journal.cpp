@@ -1,11 +1,11 @@
 #include "journal.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 namespace admit::paysim {
@@ -97,7 +97,8 @@ std::size_t Journal::replay(const std::string& path,
         boost::system::error_code ec;
         auto value = boost::json::parse(line, ec);
         if (ec || !value.is_object()) {
-            throw std::runtime_error(fmt::format("journal {}:{}: not a JSON object", path, line_no));
+            throw std::runtime_error(
+                fmt::format("journal {}:{}: not a JSON object", path, line_no));
         }
         on_record(value.as_object());
         ++count;

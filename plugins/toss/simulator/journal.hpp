@@ -19,7 +19,7 @@
 namespace admit::paysim {
 
 class Journal {
-public:
+  public:
     // Opens (creates) `path` for appending and starts the writer; throws std::runtime_error.
     explicit Journal(const std::string& path);
     ~Journal();  // drains the queue, flushes and closes
@@ -37,7 +37,7 @@ public:
     static std::size_t replay(const std::string& path,
                               const std::function<void(const boost::json::object&)>& on_record);
 
-private:
+  private:
     void run();
 
     std::FILE* file_ = nullptr;

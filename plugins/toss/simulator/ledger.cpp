@@ -8,11 +8,16 @@ namespace admit::paysim {
 
 std::string_view status_name(PaymentStatus status) {
     switch (status) {
-        case PaymentStatus::in_progress: return "IN_PROGRESS";
-        case PaymentStatus::done: return "DONE";
-        case PaymentStatus::canceled: return "CANCELED";
-        case PaymentStatus::partial_canceled: return "PARTIAL_CANCELED";
-        case PaymentStatus::aborted: return "ABORTED";
+        case PaymentStatus::in_progress:
+            return "IN_PROGRESS";
+        case PaymentStatus::done:
+            return "DONE";
+        case PaymentStatus::canceled:
+            return "CANCELED";
+        case PaymentStatus::partial_canceled:
+            return "PARTIAL_CANCELED";
+        case PaymentStatus::aborted:
+            return "ABORTED";
     }
     return "UNKNOWN";
 }
@@ -50,10 +55,14 @@ ApproveResult Ledger::approve(const std::string& order_id, int64_t amount,
             return ApproveResult{true, false, existing.payment_key, 200, {}, {}};
         }
         if (existing.status != PaymentStatus::aborted) {
-            return ApproveResult{false, false, {}, 409, "DUPLICATED_ORDER_ID",
-                                 fmt::format("order {} already has payment {} ({}, amount {})",
-                                             order_id, existing.payment_key,
-                                             status_name(existing.status), existing.amount)};
+            return ApproveResult{
+                false,
+                false,
+                {},
+                409,
+                "DUPLICATED_ORDER_ID",
+                fmt::format("order {} already has payment {} ({}, amount {})", order_id,
+                            existing.payment_key, status_name(existing.status), existing.amount)};
         }
     }
     Payment p;
@@ -74,8 +83,8 @@ ApproveResult Ledger::approve(const std::string& order_id, int64_t amount,
     return ApproveResult{true, true, payments_[index].payment_key, 200, {}, {}};
 }
 
-Outcome Ledger::confirm(const std::string& payment_key, const std::string& order_id,
-                        int64_t amount, bool decline) {
+Outcome Ledger::confirm(const std::string& payment_key, const std::string& order_id, int64_t amount,
+                        bool decline) {
     std::lock_guard lock(mutex_);
     auto it = by_key_.find(payment_key);
     if (it == by_key_.end()) {
@@ -87,8 +96,9 @@ Outcome Ledger::confirm(const std::string& payment_key, const std::string& order
                      "orderId does not match the order this paymentKey was approved for");
     }
     if (p.status != PaymentStatus::in_progress) {
-        return error(400, "ALREADY_PROCESSED_PAYMENT",
-                     fmt::format("payment is already processed (status {})", status_name(p.status)));
+        return error(
+            400, "ALREADY_PROCESSED_PAYMENT",
+            fmt::format("payment is already processed (status {})", status_name(p.status)));
     }
     if (p.amount != amount) {
         return error(400, "INVALID_REQUEST",
@@ -130,14 +140,14 @@ Outcome Ledger::cancel(const std::string& payment_key, const std::string& reason
     int64_t cancel_amount = amount.value_or(balance);
     if (cancel_amount <= 0 || cancel_amount > balance) {
         return error(403, "NOT_CANCELABLE_AMOUNT",
-                     fmt::format("cancelAmount {} exceeds the cancelable balance {}",
-                                 cancel_amount, balance));
+                     fmt::format("cancelAmount {} exceeds the cancelable balance {}", cancel_amount,
+                                 balance));
     }
     int64_t now = now_unix_ms();
     p.refunded += cancel_amount;
     p.last_transaction_key = random_hex_key();
-    p.cancels.push_back(CancelRecord{cancel_amount, reason, now, p.last_transaction_key,
-                                     p.charged - p.refunded});
+    p.cancels.push_back(
+        CancelRecord{cancel_amount, reason, now, p.last_transaction_key, p.charged - p.refunded});
     p.status = p.refunded == p.charged ? PaymentStatus::canceled : PaymentStatus::partial_canceled;
     changed(p, now);
     return Outcome{200, p, {}, {}};

@@ -72,7 +72,7 @@ struct LedgerTotals {
 };
 
 class Ledger {
-public:
+  public:
     using Listener = std::function<void(const Payment&)>;
     explicit Ledger(Listener on_change);
 
@@ -91,13 +91,13 @@ public:
 
     std::optional<Payment> find(const std::string& payment_key) const;
     std::optional<Payment> find_by_order(const std::string& order_id) const;  // the latest
-    std::vector<Payment> all() const;  // in creation order
+    std::vector<Payment> all() const;                                         // in creation order
     LedgerTotals totals() const;
 
     // Journal replay at start: inserts or replaces a payment without calling the listener.
     void restore(Payment payment);
 
-private:
+  private:
     void changed(Payment& p, int64_t now_ms);
 
     mutable std::mutex mutex_;

@@ -4,6 +4,8 @@
 // Secrets come from the environment only: ADMIT_PAYSIM_SECRET_KEY (API Basic auth) and
 // ADMIT_PAYSIM_WEBHOOK_SECRET (webhook HMAC). Once listening it prints one line on stdout:
 //   admit-pay-sim listening on http://127.0.0.1:<port>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,8 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
 
@@ -27,10 +27,11 @@ using namespace admit::paysim;
 namespace {
 
 int usage(const char* why) {
-    std::cerr << "admit-pay-sim: " << why << "\n"
-              << "usage: admit-pay-sim [--config FILE] [--port N] [--listen ADDR] [--journal PATH]\n"
-              << "                     [--webhook-url URL] [--seed N] [--threads N]\n"
-              << "environment: ADMIT_PAYSIM_SECRET_KEY, ADMIT_PAYSIM_WEBHOOK_SECRET (required)\n";
+    std::cerr
+        << "admit-pay-sim: " << why << "\n"
+        << "usage: admit-pay-sim [--config FILE] [--port N] [--listen ADDR] [--journal PATH]\n"
+        << "                     [--webhook-url URL] [--seed N] [--threads N]\n"
+        << "environment: ADMIT_PAYSIM_SECRET_KEY, ADMIT_PAYSIM_WEBHOOK_SECRET (required)\n";
     return 2;
 }
 
@@ -68,7 +69,10 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> overrides;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
-        if (arg == "--help" || arg == "-h") return usage("help") == 2 ? 0 : 0;
+        if (arg == "--help" || arg == "-h") {
+            usage("a Toss Payments v1 simulator");
+            return 0;
+        }
         if (i + 1 >= argc) return usage(("missing value after " + arg).c_str());
         std::string value = argv[++i];
         if (arg == "--config") {
@@ -132,9 +136,10 @@ int main(int argc, char** argv) {
                             std::chrono::steady_clock::now() + std::chrono::seconds(5));
         });
 
-        spdlog::info("seed {}, {} threads, journal {}, webhooks to {}", config.seed,
-                     config.threads, config.journal_path.empty() ? "(none)" : config.journal_path,
-                     config.runtime.webhooks.url.empty() ? "(disabled)" : config.runtime.webhooks.url);
+        spdlog::info(
+            "seed {}, {} threads, journal {}, webhooks to {}", config.seed, config.threads,
+            config.journal_path.empty() ? "(none)" : config.journal_path,
+            config.runtime.webhooks.url.empty() ? "(disabled)" : config.runtime.webhooks.url);
         std::printf("admit-pay-sim listening on http://%s:%u\n", config.listen.c_str(),
                     static_cast<unsigned>(server.port()));
         std::fflush(stdout);

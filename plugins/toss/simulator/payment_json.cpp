@@ -10,7 +10,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::value time_or_null(int64_t ms) { return ms > 0 ? json::value(toss_time(ms)) : json::value(nullptr); }
+json::value time_or_null(int64_t ms) {
+    return ms > 0 ? json::value(toss_time(ms)) : json::value(nullptr);
+}
 
 }  // namespace
 
@@ -18,9 +20,9 @@ json::object toss_payment_json(const Payment& p) {
     int64_t balance = p.charged - p.refunded;
     // Toss reports the amounts of the approved payment; before approval the requested amount.
     int64_t total = p.amount;
-    int64_t shown_balance = p.status == PaymentStatus::in_progress || p.status == PaymentStatus::aborted
-                                ? p.amount
-                                : balance;
+    int64_t shown_balance =
+        p.status == PaymentStatus::in_progress || p.status == PaymentStatus::aborted ? p.amount
+                                                                                     : balance;
     auto supplied = static_cast<int64_t>(std::llround(static_cast<double>(shown_balance) / 1.1));
     json::value cancels = nullptr;
     if (!p.cancels.empty()) {
@@ -46,51 +48,50 @@ json::object toss_payment_json(const Payment& p) {
     }
     json::value card = nullptr;
     if (p.approved_at_ms > 0) {
-        card = json::object{{"issuerCode", "61"},        {"acquirerCode", "31"},
+        card = json::object{{"issuerCode", "61"},           {"acquirerCode", "31"},
                             {"number", "43301234****123*"}, {"installmentPlanMonths", 0},
-                            {"isInterestFree", false},    {"interestPayer", nullptr},
-                            {"approveNo", "00000000"},    {"useCardPoint", false},
-                            {"cardType", "신용"},          {"ownerType", "개인"},
-                            {"acquireStatus", "READY"},   {"amount", p.charged}};
+                            {"isInterestFree", false},      {"interestPayer", nullptr},
+                            {"approveNo", "00000000"},      {"useCardPoint", false},
+                            {"cardType", "신용"},           {"ownerType", "개인"},
+                            {"acquireStatus", "READY"},     {"amount", p.charged}};
     }
-    return json::object{
-        {"mId", "admit-pay-sim"},
-        {"version", "2022-11-16"},
-        {"lastTransactionKey", p.last_transaction_key},
-        {"paymentKey", p.payment_key},
-        {"orderId", p.order_id},
-        {"orderName", p.order_name},
-        {"taxExemptionAmount", 0},
-        {"status", status_name(p.status)},
-        {"requestedAt", toss_time(p.requested_at_ms)},
-        {"approvedAt", time_or_null(p.approved_at_ms)},
-        {"useEscrow", false},
-        {"cultureExpense", false},
-        {"card", card},
-        {"virtualAccount", nullptr},
-        {"transfer", nullptr},
-        {"mobilePhone", nullptr},
-        {"giftCertificate", nullptr},
-        {"cashReceipt", nullptr},
-        {"cashReceipts", nullptr},
-        {"discount", nullptr},
-        {"cancels", cancels},
-        {"secret", nullptr},
-        {"type", "NORMAL"},
-        {"easyPay", nullptr},
-        {"country", "KR"},
-        {"failure", failure},
-        {"isPartialCancelable", true},
-        {"receipt", nullptr},
-        {"checkout", nullptr},
-        {"currency", "KRW"},
-        {"totalAmount", total},
-        {"balanceAmount", shown_balance},
-        {"suppliedAmount", supplied},
-        {"vat", shown_balance - supplied},
-        {"taxFreeAmount", 0},
-        {"method", "카드"},
-        {"metadata", nullptr}};
+    return json::object{{"mId", "admit-pay-sim"},
+                        {"version", "2022-11-16"},
+                        {"lastTransactionKey", p.last_transaction_key},
+                        {"paymentKey", p.payment_key},
+                        {"orderId", p.order_id},
+                        {"orderName", p.order_name},
+                        {"taxExemptionAmount", 0},
+                        {"status", status_name(p.status)},
+                        {"requestedAt", toss_time(p.requested_at_ms)},
+                        {"approvedAt", time_or_null(p.approved_at_ms)},
+                        {"useEscrow", false},
+                        {"cultureExpense", false},
+                        {"card", card},
+                        {"virtualAccount", nullptr},
+                        {"transfer", nullptr},
+                        {"mobilePhone", nullptr},
+                        {"giftCertificate", nullptr},
+                        {"cashReceipt", nullptr},
+                        {"cashReceipts", nullptr},
+                        {"discount", nullptr},
+                        {"cancels", cancels},
+                        {"secret", nullptr},
+                        {"type", "NORMAL"},
+                        {"easyPay", nullptr},
+                        {"country", "KR"},
+                        {"failure", failure},
+                        {"isPartialCancelable", true},
+                        {"receipt", nullptr},
+                        {"checkout", nullptr},
+                        {"currency", "KRW"},
+                        {"totalAmount", total},
+                        {"balanceAmount", shown_balance},
+                        {"suppliedAmount", supplied},
+                        {"vat", shown_balance - supplied},
+                        {"taxFreeAmount", 0},
+                        {"method", "카드"},
+                        {"metadata", nullptr}};
 }
 
 json::object ledger_entry_json(const Payment& p) {
@@ -156,11 +157,10 @@ std::optional<Payment> payment_from_record(const json::object& r) {
         p.failure_message = std::string(r.at("failure_message").as_string());
         for (const auto& cv : r.at("cancels").as_array()) {
             const auto& c = cv.as_object();
-            p.cancels.push_back(CancelRecord{c.at("amount").as_int64(),
-                                             std::string(c.at("reason").as_string()),
-                                             c.at("at_ms").as_int64(),
-                                             std::string(c.at("transaction_key").as_string()),
-                                             c.at("refundable_after").as_int64()});
+            p.cancels.push_back(CancelRecord{
+                c.at("amount").as_int64(), std::string(c.at("reason").as_string()),
+                c.at("at_ms").as_int64(), std::string(c.at("transaction_key").as_string()),
+                c.at("refundable_after").as_int64()});
         }
         p.version = r.at("version").to_number<uint64_t>();
         return p;

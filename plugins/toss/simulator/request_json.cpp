@@ -1,8 +1,8 @@
 #include "request_json.hpp"
 
+#include <fmt/format.h>
 #include <boost/json.hpp>
 #include <charconv>
-#include <fmt/format.h>
 
 namespace admit::paysim {
 namespace json = boost::json;

@@ -1,10 +1,10 @@
 #include "sim_config.hpp"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
 #include <boost/json.hpp>
 #include <cmath>
-#include <fmt/format.h>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 namespace admit::paysim {
 namespace json = boost::json;
@@ -126,7 +126,8 @@ std::optional<std::string> patch_chaos(ChaosConfig& c, const json::object& o) {
     }
     r.integer("down_for_ms", c.down_for_ms, 0, 24LL * 3600 * 1000);
     if (!r.error && c.down && c.down_mode == DownMode::refuse && c.down_for_ms <= 0) {
-        r.error = "chaos.down_for_ms must be > 0 with down_mode \"refuse\" (nothing could turn it back)";
+        r.error =
+            "chaos.down_for_ms must be > 0 with down_mode \"refuse\" (nothing could turn it back)";
     }
     return r.error;
 }
@@ -164,7 +165,8 @@ json::value toml_to_json(const toml::node& node, const std::string& where) {
     if (auto v = node.as_string()) return json::value(v->get());
     if (auto t = node.as_table()) {
         json::object o;
-        for (auto&& [k, v] : *t) o[std::string(k.str())] = toml_to_json(v, where + "." + std::string(k.str()));
+        for (auto&& [k, v] : *t)
+            o[std::string(k.str())] = toml_to_json(v, where + "." + std::string(k.str()));
         return o;
     }
     if (auto a = node.as_array()) {
@@ -240,25 +242,28 @@ StartupConfig load_config_file(const std::string& path) {
     for (auto&& [key, node] : root) {
         std::string k(key.str());
         if (k == "latency" || k == "chaos" || k == "webhooks") {
-            if (!node.is_table()) throw std::runtime_error(fmt::format("{}: [{}] must be a table", path, k));
+            if (!node.is_table())
+                throw std::runtime_error(fmt::format("{}: [{}] must be a table", path, k));
             runtime_patch[k] = toml_to_json(node, k);
             continue;
         }
-        if (k != "server") throw std::runtime_error(fmt::format("{}: unknown section [{}]", path, k));
+        if (k != "server")
+            throw std::runtime_error(fmt::format("{}: unknown section [{}]", path, k));
         auto* server = node.as_table();
         if (!server) throw std::runtime_error(fmt::format("{}: [server] must be a table", path));
         for (auto&& [skey, sval] : *server) {
             std::string sk(skey.str());
             auto fail = [&](const char* what) {
-                return std::runtime_error(fmt::format("{}:{}: server.{} {}", path,
-                                                      sval.source().begin.line, sk, what));
+                return std::runtime_error(
+                    fmt::format("{}:{}: server.{} {}", path, sval.source().begin.line, sk, what));
             };
             if (sk == "listen") {
                 if (!sval.is_string()) throw fail("must be a string");
                 out.listen = sval.as_string()->get();
             } else if (sk == "port") {
                 auto v = sval.value<int64_t>();
-                if (!sval.is_integer() || !v || *v < 0 || *v > 65535) throw fail("must be 0..65535");
+                if (!sval.is_integer() || !v || *v < 0 || *v > 65535)
+                    throw fail("must be 0..65535");
                 out.port = static_cast<uint16_t>(*v);
             } else if (sk == "threads") {
                 auto v = sval.value<int64_t>();
@@ -269,7 +274,8 @@ StartupConfig load_config_file(const std::string& path) {
                 out.journal_path = sval.as_string()->get();
             } else if (sk == "seed") {
                 auto v = sval.value<int64_t>();
-                if (!sval.is_integer() || !v || *v < 0) throw fail("must be a non-negative integer");
+                if (!sval.is_integer() || !v || *v < 0)
+                    throw fail("must be a non-negative integer");
                 out.seed = static_cast<uint64_t>(*v);
             } else if (sk == "max_body_bytes") {
                 auto v = sval.value<int64_t>();

@@ -78,12 +78,12 @@ boost::json::object runtime_to_json(const RuntimeConfig& config);
 
 // Holds the live RuntimeConfig. Thread-safe: readers get an immutable snapshot.
 class ConfigStore {
-public:
+  public:
     explicit ConfigStore(RuntimeConfig initial);
     std::shared_ptr<const RuntimeConfig> get() const;
     std::optional<std::string> patch(const boost::json::object& patch);
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::shared_ptr<const RuntimeConfig> current_;
 };

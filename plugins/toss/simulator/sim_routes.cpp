@@ -53,7 +53,8 @@ SimReply ledger(Simulator& sim, const SimRequest& req) {
         refunded += p.refunded;
         payments.push_back(ledger_entry_json(p));
     }
-    json::object totals{{"payments", payments.size()}, {"charged", charged}, {"refunded", refunded}};
+    json::object totals{
+        {"payments", payments.size()}, {"charged", charged}, {"refunded", refunded}};
     return json_reply(200, json::serialize(json::object{{"payments", std::move(payments)},
                                                         {"totals", std::move(totals)}}));
 }
@@ -74,14 +75,16 @@ SimReply config(Simulator& sim, const SimRequest& req) {
     if (req.method == "POST") {
         auto parsed = parse_json_object(req.body);
         if (auto* err = std::get_if<std::string>(&parsed)) return invalid(sim, *err);
-        if (auto err = sim.config().patch(std::get<json::object>(parsed))) return invalid(sim, *err);
+        if (auto err = sim.config().patch(std::get<json::object>(parsed)))
+            return invalid(sim, *err);
         sim.notify_config_changed();
     }
     return json_reply(200, json::serialize(runtime_to_json(*sim.config().get())));
 }
 
 SimReply method_not_allowed(const SimRequest& req, const char* allow) {
-    SimReply r = error_reply(405, "METHOD_NOT_ALLOWED", req.method + " is not allowed on " + req.path);
+    SimReply r =
+        error_reply(405, "METHOD_NOT_ALLOWED", req.method + " is not allowed on " + req.path);
     r.headers.emplace_back("Allow", allow);
     return r;
 }
@@ -107,7 +110,8 @@ SimReply handle_sim(Simulator& sim, const SimRequest& req) {
         return stats(sim);
     }
     if (path == "/sim/config") {
-        if (req.method != "GET" && req.method != "POST") return method_not_allowed(req, "GET, POST");
+        if (req.method != "GET" && req.method != "POST")
+            return method_not_allowed(req, "GET, POST");
         return config(sim, req);
     }
     return error_reply(404, "NOT_FOUND", "no such path: " + path);

@@ -1,7 +1,7 @@
 #include "simulator.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "checkout_page.hpp"
 #include "crypto.hpp"
@@ -22,8 +22,10 @@ Simulator::Simulator(StartupConfig config, Secrets secrets, HttpPoster& poster)
       ledger_([this](const Payment& p) { record_payment(p); }),
       idempotency_([this](const std::string& scope, const StoredResponse& r) {
           if (journal_) {
-              journal_->append(boost::json::serialize(boost::json::object{
-                  {"type", "idempotency"}, {"scope", scope}, {"status", r.status}, {"body", r.body}}));
+              journal_->append(boost::json::serialize(boost::json::object{{"type", "idempotency"},
+                                                                          {"scope", scope},
+                                                                          {"status", r.status},
+                                                                          {"body", r.body}}));
           }
       }) {
     if (!startup_.journal_path.empty()) {

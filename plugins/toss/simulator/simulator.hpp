@@ -27,7 +27,7 @@ struct Secrets {
 };
 
 class Simulator {
-public:
+  public:
     // Replays the journal (if configured) before anything else; throws std::runtime_error on a
     // journal it cannot read or open.
     Simulator(StartupConfig config, Secrets secrets, HttpPoster& poster);
@@ -58,7 +58,7 @@ public:
     std::size_t replayed_records() const { return replayed_; }
     void notify_config_changed();
 
-private:
+  private:
     void record_payment(const Payment& p);
 
     StartupConfig startup_;

@@ -46,7 +46,8 @@ SimReply idempotent(Simulator& sim, const SimRequest& req, bool& replayed, Effec
         case IdempotencyCache::Claim::in_flight:
             return error_reply(409, "IDEMPOTENT_REQUEST_PROCESSING",
                                "a request with this Idempotency-Key is still being processed");
-        case IdempotencyCache::Claim::claimed: break;
+        case IdempotencyCache::Claim::claimed:
+            break;
     }
     SimReply reply;
     try {
@@ -66,8 +67,8 @@ SimReply idempotent(Simulator& sim, const SimRequest& req, bool& replayed, Effec
 
 // The timeout knob: the effect happened, the client gets no answer.
 void apply_timeout(Simulator& sim, const RuntimeConfig& config, SimReply& reply) {
-    reply.action = config.chaos.timeout_mode == TimeoutMode::hold ? ReplyAction::hold
-                                                                   : ReplyAction::close;
+    reply.action =
+        config.chaos.timeout_mode == TimeoutMode::hold ? ReplyAction::hold : ReplyAction::close;
     bump(sim.stats().timeouts);
 }
 
@@ -124,24 +125,24 @@ SimReply cancel(Simulator& sim, const SimRequest& req, const std::string& paymen
     return reply;
 }
 
-SimReply not_found_payment() {
-    return error_reply(404, "NOT_FOUND_PAYMENT", "no payment matches");
-}
+SimReply not_found_payment() { return error_reply(404, "NOT_FOUND_PAYMENT", "no payment matches"); }
 
 }  // namespace
 
 SimReply handle_toss(Simulator& sim, const SimRequest& req) {
     if (!sim.authorized(req.authorization)) {
         bump(sim.stats().unauthorized);
-        return error_reply(401, "UNAUTHORIZED_KEY",
-                           "unauthorized secret key: use Authorization: Basic base64(secretKey + \":\")");
+        return error_reply(
+            401, "UNAUTHORIZED_KEY",
+            "unauthorized secret key: use Authorization: Basic base64(secretKey + \":\")");
     }
     if (req.path.rfind(kPayments, 0) != 0) {
         return error_reply(404, "NOT_FOUND", "no such API path");
     }
     std::string_view rest = std::string_view(req.path).substr(kPayments.size());
     auto method_not_allowed = [&] {
-        SimReply r = error_reply(405, "METHOD_NOT_ALLOWED", req.method + " is not allowed on " + req.path);
+        SimReply r =
+            error_reply(405, "METHOD_NOT_ALLOWED", req.method + " is not allowed on " + req.path);
         return r;
     };
     if (rest == "confirm") {

@@ -1,10 +1,10 @@
 #include "webhook_sender.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "crypto.hpp"
 #include "ids.hpp"
@@ -47,7 +47,9 @@ WebhookSender::WebhookSender(ConfigStore& config, Chaos& chaos, Stats& stats, Ht
 
 WebhookSender::~WebhookSender() { stop(); }
 
-void WebhookSender::start() { thread_ = std::thread([this] { run(); }); }
+void WebhookSender::start() {
+    thread_ = std::thread([this] { run(); });
+}
 
 void WebhookSender::stop() {
     {
@@ -75,10 +77,10 @@ void WebhookSender::payment_changed(const Payment& payment) {
     if (w.url.empty()) return;
     Delivery d;
     d.event_id = random_id("evt_", 32);
-    d.body = boost::json::serialize(
-        boost::json::object{{"eventType", "PAYMENT_STATUS_CHANGED"},
-                            {"createdAt", toss_event_time(now_unix_us())},
-                            {"data", toss_payment_json(payment)}});
+    d.body =
+        boost::json::serialize(boost::json::object{{"eventType", "PAYMENT_STATUS_CHANGED"},
+                                                   {"createdAt", toss_event_time(now_unix_us())},
+                                                   {"data", toss_payment_json(payment)}});
     d.due_ms = steady_ms() + chaos_.uniform(w.delay_min_ms, w.delay_max_ms);
     bool duplicate = chaos_.chance(w.duplicate_rate);
     bool hold = chaos_.chance(w.reorder_rate);
@@ -127,9 +129,11 @@ void WebhookSender::run() {
         }
         int64_t wait_ms = 100;  // re-read the config and the held event now and then
         if (held_) {
-            wait_ms = std::min(wait_ms, held_since_ms_ + config->webhooks.reorder_hold_max_ms - now);
+            wait_ms =
+                std::min(wait_ms, held_since_ms_ + config->webhooks.reorder_hold_max_ms - now);
         }
-        if (!queue_.empty() && in_flight_ < static_cast<std::size_t>(config->webhooks.concurrency)) {
+        if (!queue_.empty() &&
+            in_flight_ < static_cast<std::size_t>(config->webhooks.concurrency)) {
             if (queue_.top().due_ms <= now) {
                 Delivery d = queue_.top();
                 queue_.pop();

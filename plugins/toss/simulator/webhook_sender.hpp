@@ -33,7 +33,7 @@ std::string webhook_signature(const std::string& secret, int64_t unix_seconds,
                               const std::string& body);
 
 class WebhookSender {
-public:
+  public:
     WebhookSender(ConfigStore& config, Chaos& chaos, Stats& stats, HttpPoster& poster,
                   std::string secret);
     ~WebhookSender();  // stop()
@@ -47,7 +47,7 @@ public:
     void payment_changed(const Payment& payment);
     std::size_t pending() const;  // queued, held and in flight
 
-private:
+  private:
     struct Delivery {
         std::string event_id;
         std::string body;
