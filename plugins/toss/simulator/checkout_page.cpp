@@ -87,8 +87,7 @@ std::variant<Order, std::string> read_order(const Simulator& sim,
     Order o;
     auto order_id = get("orderId");
     if (!order_id) return std::string("orderId is required");
-    if (!valid_order_id(*order_id))
-        return std::string("orderId must be 6 to 64 characters of A-Z a-z 0-9 - _");
+    if (!valid_order_id(*order_id)) return std::string(kOrderIdRule);
     o.order_id = *order_id;
     auto amount = get("amount");
     if (!amount) return std::string("amount is required");

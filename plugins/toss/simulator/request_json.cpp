@@ -70,7 +70,7 @@ bool valid_order_id(const std::string& id) {
     if (id.size() < 6 || id.size() > 64) return false;
     for (char c : id) {
         bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_';
+                  c == '-' || c == '_' || c == '=';
         if (!ok) return false;
     }
     return true;

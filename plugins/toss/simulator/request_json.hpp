@@ -26,7 +26,9 @@ std::optional<std::string> string_field(const boost::json::object& o, const char
 std::optional<int64_t> amount_field(const boost::json::object& o, const char* name, bool required,
                                     std::optional<FieldError>& error);
 
-// Toss's orderId rule: 6 to 64 characters of A-Z a-z 0-9 - _
+// Toss's orderId rule: 6 to 64 characters of A-Z a-z 0-9 - _ =
+inline constexpr const char* kOrderIdRule =
+    "orderId must be 6 to 64 characters of A-Z a-z 0-9 - _ =";
 bool valid_order_id(const std::string& order_id);
 // Printable ASCII without spaces, 1..200 characters (paymentKey, Idempotency-Key up to 300).
 bool valid_token(const std::string& token, std::size_t max_len);

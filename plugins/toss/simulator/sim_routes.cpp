@@ -28,7 +28,7 @@ SimReply approve(Simulator& sim, const SimRequest& req) {
     auto order_name = string_field(body, "orderName", 0, 100, false, error);
     if (error) return invalid(sim, error->message);
     if (!valid_order_id(*order_id)) {
-        return invalid(sim, "orderId must be 6 to 64 characters of A-Z a-z 0-9 - _");
+        return invalid(sim, kOrderIdRule);
     }
     auto result = sim.ledger().approve(*order_id, *amount, order_name.value_or(""));
     if (!result.ok) return error_reply(result.http_status, result.code, result.message);

@@ -90,7 +90,7 @@ SimReply confirm(Simulator& sim, const SimRequest& req) {
         auto amount = amount_field(body, "amount", true, error);
         if (error) return invalid(sim, error->message);
         if (!valid_order_id(*order_id)) {
-            return invalid(sim, "orderId must be 6 to 64 characters of A-Z a-z 0-9 - _");
+            return invalid(sim, kOrderIdRule);
         }
         auto outcome = sim.ledger().confirm(*payment_key, *order_id, *amount, decline);
         if (outcome.payment) bump(sim.stats().confirms_done);
@@ -153,7 +153,7 @@ SimReply handle_toss(Simulator& sim, const SimRequest& req) {
         if (req.method != "GET") return method_not_allowed();
         auto order_id = percent_decode(rest.substr(7), false);
         if (!order_id || !valid_order_id(*order_id)) {
-            return invalid(sim, "orderId must be 6 to 64 characters of A-Z a-z 0-9 - _");
+            return invalid(sim, kOrderIdRule);
         }
         auto p = sim.ledger().find_by_order(*order_id);
         if (!p) return not_found_payment();

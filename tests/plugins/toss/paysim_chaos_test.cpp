@@ -2,6 +2,9 @@
 // config validation and seeded replay.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "paysim_fixture.hpp"
 
 namespace admit::paysim::testing {
@@ -152,6 +155,19 @@ TEST(PaySimChaos, BadConfigFileIsRefusedAtStart) {
                                          std::chrono::seconds(10));
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.output.find("decline_rate"), std::string::npos) << r.output;
+}
+
+TEST(PaySimChaos, ExampleConfigStarts) {
+    std::ifstream in(std::string(ADMIT_TEST_SOURCE_DIR) +
+                     "/plugins/toss/simulator/paysim.example.toml");
+    std::stringstream toml;
+    toml << in.rdbuf();
+    ASSERT_FALSE(toml.str().empty());
+    auto journal = admit::testing::write_temp_file("keep", "").parent_path() / "journal.jsonl";
+    PaySim sim(toml.str(), journal.string());  // --port 0 and --journal override the example's
+    EXPECT_EQ(sim.get("/healthz").status, 200);
+    auto config = parse_object(sim.get("/sim/config").body);
+    EXPECT_EQ(config.at("webhooks").as_object().at("max_attempts").as_int64(), 8);
 }
 
 TEST(PaySimChaos, SameSeedReplaysTheSameDeclines) {
