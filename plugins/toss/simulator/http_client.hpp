@@ -1,6 +1,7 @@
 // HttpPoster: sends one HTTP/1.1 POST and reports the status. The Beast implementation
-// (http_client.cpp) runs on the given io_context, one connection per request (Connection:
-// close), with a timeout covering resolve, connect, write and read. post() is thread-safe and
+// (http_client.cpp) runs on the given io_context and keeps idle keep-alive connections per
+// host:port for reuse (a stale one is retried once on a new connection); the timeout applies to
+// each step (resolve+connect, write, read). post() is thread-safe and
 // never blocks; `done` runs on an io_context thread exactly once.
 #pragma once
 

@@ -210,6 +210,20 @@ TEST(PaySimApi, MalformedJsonAndMissingFieldsAre400WithAClearMessage) {
     EXPECT_EQ(sim.get("/healthz").status, 200);
 }
 
+TEST(PaySimApi, MalformedHttpAndOversizedBodiesAreAnsweredAndServingGoesOn) {
+    PaySim sim;
+    auto garbage = admit::testing::http_raw(sim.port(), "NOT HTTP AT ALL\r\n\r\n");
+    EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
+    std::string big(70 * 1024, 'x');
+    auto oversized = sim.api("POST", "/v1/payments/confirm", big);
+    EXPECT_EQ(oversized.status, 413);
+    auto wrong_method = sim.api("DELETE", "/v1/payments/confirm");
+    EXPECT_EQ(wrong_method.status, 405);
+    EXPECT_EQ(sim.api("GET", "/v1/nothing/here").status, 404);
+    EXPECT_EQ(sim.get("/nothing").status, 404);
+    EXPECT_EQ(sim.get("/healthz").status, 200);
+}
+
 TEST(PaySimApi, ApproveTwiceForTheSameOrderReturnsTheSameKeyUntilPaid) {
     PaySim sim;
     auto k1 = sim.approve("order-dup-1", 1000);
