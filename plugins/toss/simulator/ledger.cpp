@@ -169,7 +169,7 @@ std::optional<Payment> Ledger::find_by_order(const std::string& order_id) const 
 
 std::vector<Payment> Ledger::all() const {
     std::lock_guard lock(mutex_);
-    return payments_;
+    return std::vector<Payment>(payments_.begin(), payments_.end());
 }
 
 LedgerTotals Ledger::totals() const {

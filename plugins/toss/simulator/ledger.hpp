@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -102,7 +103,7 @@ class Ledger {
 
     mutable std::mutex mutex_;
     Listener on_change_;
-    std::vector<Payment> payments_;  // creation order
+    std::deque<Payment> payments_;  // creation order (a deque: growing never moves payments)
     std::unordered_map<std::string, std::size_t> by_key_;
     std::unordered_map<std::string, std::size_t> by_order_;  // latest payment of the order
 };

@@ -84,6 +84,7 @@ void WebhookSender::payment_changed(const Payment& payment) {
     d.due_ms = steady_ms() + chaos_.uniform(w.delay_min_ms, w.delay_max_ms);
     bool duplicate = chaos_.chance(w.duplicate_rate);
     bool hold = chaos_.chance(w.reorder_rate);
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         if (queued_events_ >= static_cast<std::size_t>(w.queue_capacity)) {
@@ -111,11 +112,13 @@ void WebhookSender::payment_changed(const Payment& payment) {
         if (hold) {
             held_ = std::move(d);
             held_since_ms_ = steady_ms();
-        } else {
-            push_locked(std::move(d));
+            return;  // the scheduler's periodic check releases it
         }
+        // The scheduler only needs waking when this event is due before everything queued.
+        wake = queue_.empty() || d.due_ms < queue_.top().due_ms;
+        push_locked(std::move(d));
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 void WebhookSender::run() {
@@ -177,8 +180,11 @@ void WebhookSender::finished(Delivery d, int status, const std::string& error) {
     auto config = config_.get();
     const auto& w = config->webhooks;
     bool ok = status >= 200 && status < 300;
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
+        // Wake the scheduler when it may be waiting for a free slot or for what we push.
+        wake = in_flight_ >= static_cast<std::size_t>(w.concurrency) || !d.followers.empty();
         --in_flight_;
         int64_t now = steady_ms();
         if (d.attempt == 1) {
@@ -199,6 +205,7 @@ void WebhookSender::finished(Delivery d, int status, const std::string& error) {
             spdlog::debug("webhook {} attempt {} failed ({}{}); retry in {} ms", d.event_id,
                           d.attempt, status, error.empty() ? "" : ": " + error,
                           std::min(backoff, w.retry_max_ms));
+            wake = wake || queue_.empty() || d.due_ms < queue_.top().due_ms;
             push_locked(std::move(d));
         } else {
             bump(stats_.webhooks_failed);
@@ -207,7 +214,7 @@ void WebhookSender::finished(Delivery d, int status, const std::string& error) {
                          d.attempt, status, error.empty() ? "" : ": " + error);
         }
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 }  // namespace admit::paysim
