@@ -1,6 +1,9 @@
 // The Toss Payments v1 API of admit-pay-sim: confirm, cancel, queries, auth, validation.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "paysim_fixture.hpp"
 
 namespace admit::paysim::testing {
@@ -222,6 +225,41 @@ TEST(PaySimApi, MalformedHttpAndOversizedBodiesAreAnsweredAndServingGoesOn) {
     EXPECT_EQ(sim.api("GET", "/v1/nothing/here").status, 404);
     EXPECT_EQ(sim.get("/nothing").status, 404);
     EXPECT_EQ(sim.get("/healthz").status, 200);
+}
+
+// The invariants the fault campaign relies on, under concurrent callers: one charge per
+// payment, and refunds never above the charge.
+TEST(PaySimApi, ConcurrentConfirmsChargeOnceAndConcurrentCancelsNeverOverRefund) {
+    PaySim sim;
+    auto key = sim.approve("order-race-1", 10000);
+    std::atomic<int> confirmed{0};
+    std::atomic<int> refunds{0};
+    {
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 8; ++i) {
+            threads.emplace_back([&] {
+                if (sim.confirm(key, "order-race-1", 10000).status == 200) ++confirmed;
+            });
+        }
+        for (auto& t : threads) t.join();
+    }
+    EXPECT_EQ(confirmed.load(), 1);
+    {
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 8; ++i) {
+            threads.emplace_back([&] {
+                for (int k = 0; k < 4; ++k) {
+                    auto r = sim.cancel(key, R"({"cancelReason":"race","cancelAmount":700})");
+                    if (r.status == 200) ++refunds;
+                }
+            });
+        }
+        for (auto& t : threads) t.join();
+    }
+    EXPECT_EQ(refunds.load(), 10000 / 700);  // 14 refunds fit, the other 18 are refused
+    auto entry = sim.ledger_entry("order-race-1");
+    EXPECT_EQ(num(entry, "charged"), 10000);
+    EXPECT_EQ(num(entry, "refunded"), 14 * 700);
 }
 
 TEST(PaySimApi, ApproveTwiceForTheSameOrderReturnsTheSameKeyUntilPaid) {
