@@ -120,7 +120,7 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 
 // --- WebhookReceiver ---------------------------------------------------------------------
 
-WebhookReceiver::WebhookReceiver() {
+WebhookReceiver::WebhookReceiver(Mode mode) : mode_(mode) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -142,6 +142,11 @@ WebhookReceiver::~WebhookReceiver() {
     ::shutdown(listen_fd_, SHUT_RDWR);
     ::close(listen_fd_);
     thread_.join();
+    {
+        std::lock_guard lock(mutex_);
+        for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+    }
+    for (auto& t : handlers_) t.join();
 }
 
 std::string WebhookReceiver::url() const {
@@ -163,35 +168,47 @@ std::vector<Delivery> WebhookReceiver::deliveries() const {
     return deliveries_;
 }
 
+std::size_t WebhookReceiver::connections() const {
+    std::lock_guard lock(mutex_);
+    return connections_;
+}
+
 void WebhookReceiver::serve() {
     for (;;) {
         int fd = ::accept(listen_fd_, nullptr, nullptr);
         if (fd < 0) return;  // closed by the destructor
-        std::string raw;
-        char buf[8192];
+        std::lock_guard lock(mutex_);
+        ++connections_;
+        open_fds_.push_back(fd);
+        handlers_.emplace_back([this, fd] { handle(fd); });
+    }
+}
+
+// Serves requests on one connection until the peer closes it or the mode says to close.
+void WebhookReceiver::handle(int fd) {
+    std::string raw;
+    char buf[8192];
+    for (;;) {
         std::size_t head_end = std::string::npos;
         std::size_t content_length = 0;
         bool complete = false;
         while (!complete) {
-            pollfd p{fd, POLLIN, 0};
-            if (::poll(&p, 1, 5000) <= 0) break;
-            auto n = ::recv(fd, buf, sizeof buf, 0);
-            if (n <= 0) break;
-            raw.append(buf, static_cast<std::size_t>(n));
-            if (head_end == std::string::npos) {
-                head_end = raw.find("\r\n\r\n");
-                if (head_end == std::string::npos) continue;
+            if (head_end == std::string::npos) head_end = raw.find("\r\n\r\n");
+            if (head_end != std::string::npos) {
                 std::string lower = raw.substr(0, head_end);
                 std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
                 auto cl = lower.find("content-length:");
-                if (cl != std::string::npos) content_length = std::stoul(lower.substr(cl + 15));
+                content_length = cl == std::string::npos ? 0 : std::stoul(lower.substr(cl + 15));
+                complete = raw.size() >= head_end + 4 + content_length;
+                if (complete) break;
             }
-            complete = raw.size() >= head_end + 4 + content_length;
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 10000) <= 0) break;
+            auto n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            raw.append(buf, static_cast<std::size_t>(n));
         }
-        if (!complete) {
-            ::close(fd);
-            continue;
-        }
+        if (!complete) break;
         Delivery d;
         d.body = raw.substr(head_end + 4, content_length);
         std::size_t pos = raw.find("\r\n") + 2;
@@ -208,6 +225,7 @@ void WebhookReceiver::serve() {
             }
             pos = eol + 2;
         }
+        raw.erase(0, head_end + 4 + content_length);
         int status = 200;
         {
             std::lock_guard lock(mutex_);
@@ -218,11 +236,14 @@ void WebhookReceiver::serve() {
             deliveries_.push_back(std::move(d));
         }
         arrived_.notify_all();
-        std::string reply = "HTTP/1.1 " + std::to_string(status) +
-                            " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        std::string reply = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: 0\r\n" +
+                            (mode_ == Mode::close ? "Connection: close\r\n" : "") + "\r\n";
         ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
-        ::close(fd);
+        if (mode_ != Mode::keep_alive) break;
     }
+    ::close(fd);
+    std::lock_guard lock(mutex_);
+    open_fds_.erase(std::find(open_fds_.begin(), open_fds_.end(), fd));
 }
 
 // --- RawConnection -----------------------------------------------------------------------

@@ -67,7 +67,11 @@ struct Delivery {
 
 class WebhookReceiver {
   public:
-    WebhookReceiver();
+    // close: answer "Connection: close" and close; keep_alive: keep the connection for more
+    // requests; drop_after_answer: answer as keep-alive, then close (a connection that goes
+    // stale in the sender's pool).
+    enum class Mode { close, keep_alive, drop_after_answer };
+    explicit WebhookReceiver(Mode mode = Mode::close);
     ~WebhookReceiver();
     uint16_t port() const { return port_; }
     std::string url() const;
@@ -76,9 +80,15 @@ class WebhookReceiver {
     // Waits until `n` deliveries arrived; false on timeout.
     bool wait_for(std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10));
     std::vector<Delivery> deliveries() const;
+    std::size_t connections() const;  // accepted so far
 
   private:
     void serve();
+    void handle(int fd);
+    Mode mode_;
+    std::size_t connections_ = 0;
+    std::vector<int> open_fds_;
+    std::vector<std::thread> handlers_;
     int listen_fd_ = -1;
     uint16_t port_ = 0;
     mutable std::mutex mutex_;

@@ -47,6 +47,16 @@ std::string webhook_config(const WebhookReceiver& receiver, const std::string& e
 
 json::object data_of(const Delivery& d) { return parse_object(d.body).at("data").as_object(); }
 
+// Waits until the simulator has read `n` 2xx answers (and so handed the connection back to its
+// pool), which is later than the receiver seeing the request.
+bool delivered(PaySim& sim, int64_t n) {
+    return eventually([&] {
+        auto stats = sim.stats();
+        return stats.contains("webhooks") &&
+               stats.at("webhooks").as_object().at("delivered").as_int64() == n;
+    });
+}
+
 TEST(PaySimWebhook, ConfirmSendsASignedPaymentStatusChangedEvent) {
     WebhookReceiver receiver;
     PaySim sim(webhook_config(receiver));
@@ -127,6 +137,36 @@ TEST(PaySimWebhook, ReorderDeliversALaterEventFirst) {
     auto all = receiver.deliveries();
     EXPECT_EQ(data_of(all[0]).at("status").as_string(), "CANCELED");
     EXPECT_EQ(data_of(all[1]).at("status").as_string(), "DONE");
+}
+
+TEST(PaySimWebhook, KeepAliveConnectionsAreReused) {
+    WebhookReceiver receiver(WebhookReceiver::Mode::keep_alive);
+    PaySim sim(webhook_config(receiver));
+    auto key = sim.approve("order-hook-6", 9000);
+    ASSERT_EQ(sim.confirm(key, "order-hook-6", 9000).status, 200);
+    ASSERT_TRUE(delivered(sim, 1));
+    ASSERT_EQ(sim.cancel(key, R"({"cancelReason":"r","cancelAmount":1000})").status, 200);
+    ASSERT_TRUE(delivered(sim, 2));
+    ASSERT_EQ(sim.cancel(key, R"({"cancelReason":"r"})").status, 200);
+    ASSERT_TRUE(delivered(sim, 3));
+    ASSERT_EQ(receiver.deliveries().size(), 3u);
+    EXPECT_EQ(receiver.connections(), 1u);
+    for (const auto& d : receiver.deliveries()) EXPECT_TRUE(verify(d, kWebhookSecret));
+}
+
+TEST(PaySimWebhook, AStaleKeptConnectionIsReplacedWithoutLosingTheEvent) {
+    WebhookReceiver receiver(WebhookReceiver::Mode::drop_after_answer);
+    PaySim sim(webhook_config(receiver));
+    auto key = sim.approve("order-hook-7", 9000);
+    ASSERT_EQ(sim.confirm(key, "order-hook-7", 9000).status, 200);
+    ASSERT_TRUE(delivered(sim, 1));
+    ASSERT_EQ(sim.cancel(key, R"({"cancelReason":"r"})").status, 200);
+    ASSERT_TRUE(delivered(sim, 2));
+    auto all = receiver.deliveries();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(data_of(all[1]).at("status").as_string(), "CANCELED");
+    EXPECT_EQ(all[1].headers["admit-sim-delivery-attempt"], "1");  // not counted as a retry
+    EXPECT_EQ(receiver.connections(), 2u);
 }
 
 TEST(PaySimWebhook, DeclineSendsAbortedEvent) {
