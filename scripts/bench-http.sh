@@ -110,9 +110,20 @@ echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (same machine, one after the oth
 run_wrk bare "http://127.0.0.1:$BARE_PORT/" "$BARE_PID"
 BARE_REQS="$REQS"
 BARE_CPU="$CPU_US"
+BARE_P99="$P99_MS"
 run_wrk target "$TARGET" "${TARGET_PID:-}"
 TARGET_REQS="$REQS"
 awk -v t="$TARGET_REQS" -v b="$BARE_REQS" 'BEGIN { printf "ratio target/bare: %.2f req/s\n", t / b }'
 if [[ -n "$CPU_US" && -n "$BARE_CPU" ]]; then
     awk -v t="$CPU_US" -v b="$BARE_CPU" 'BEGIN { printf "ratio bare/target: %.2f by server cpu per request\n", b / t }'
 fi
+# Machine-readable figures: scripts/bench collects every "RESULT key=value" line into the run's JSON.
+echo "RESULT target=$TARGET"
+echo "RESULT target_rps=$TARGET_REQS"
+echo "RESULT target_p99_ms=$P99_MS"
+echo "RESULT target_cpu_us_per_req=${CPU_US:-}"
+echo "RESULT reference=bare_beast_handler"
+echo "RESULT reference_rps=$BARE_REQS"
+echo "RESULT reference_p99_ms=$BARE_P99"
+echo "RESULT reference_cpu_us_per_req=${BARE_CPU:-}"
+awk -v t="$TARGET_REQS" -v b="$BARE_REQS" 'BEGIN { printf "RESULT ratio_rps=%.3f\n", t / b }'
