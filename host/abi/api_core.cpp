@@ -3,12 +3,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "admit/registration_rules.hpp"
+#include "host/abi/abi_barrier.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/observe/metric_labels.hpp"
 #include "host/observe/metrics_registry.hpp"
 #include "host/policy/abi_policy_eval.hpp"
-#include "host/abi/abi_handles.hpp"
-#include "host/abi/abi_barrier.hpp"
-#include "host/abi/api_support.hpp"
 
 namespace admit::runtime::api {
 namespace {
@@ -39,8 +40,7 @@ void log(admit_host* host, int32_t level, admit_str message) {
 
 int64_t now_us(admit_host* host) { return runtime_of(host).clock().now_us(); }
 
-admit_status service_register(admit_host* host, const admit_service_desc* desc,
-                              admit_sink* error) {
+admit_status service_register(admit_host* host, const admit_service_desc* desc, admit_sink* error) {
     if (!check_registering(host, error, "service_register")) return ADMIT_E_STATE;
     if (desc == nullptr || !ADMIT_HAS_FIELD(desc, admit_service_desc, ctx)) {
         write_to(error, "service_register needs a service descriptor");
@@ -50,15 +50,17 @@ admit_status service_register(admit_host* host, const admit_service_desc* desc,
     std::string name(view(desc->method));
     admit_service_fn fn = desc->fn;
     void* ctx = desc->ctx;
-    if (fn == nullptr || name.size() <= plugin.name.size() + 1 ||
-        name.compare(0, plugin.name.size() + 1, plugin.name + ".") != 0) {
-        write_to(error, fmt::format("service method '{}' must be named '{}.<method>' and have a "
-                                    "function",
-                                    name, plugin.name));
+    if (auto problem = rules::service_method_problem(plugin.name, name)) {
+        write_to(error, *problem);
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    if (registered_twice(plugin.staged.services, name, [](const auto& s) { return s.method; },
-                         "service method", error)) {
+    if (fn == nullptr) {
+        write_to(error, fmt::format("service method '{}' has no function", name));
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    if (registered_twice(
+            plugin.staged.services, name, [](const auto& s) { return s.method; }, "service method",
+            error)) {
         return ADMIT_E_CONFLICT;
     }
     plugin.staged.services.push_back({std::move(name), fn, ctx});
@@ -71,7 +73,8 @@ admit_status service_call(admit_host* host, admit_str method, const admit_princi
     if (entry.fn == nullptr) {
         // Fails closed: the provider is not loaded in this instance, which says nothing about the
         // object asked for, so it must never read as "not found".
-        write_to(error, fmt::format("no loaded plugin offers the service method '{}'", view(method)));
+        write_to(error,
+                 fmt::format("no loaded plugin offers the service method '{}'", view(method)));
         return ADMIT_E_UNAVAILABLE;
     }
     admit_principal anonymous{};
@@ -117,18 +120,27 @@ admit_status metric_register(admit_host* host, const admit_metric_desc* desc, ad
     switch (kind) {
         case ADMIT_METRIC_COUNTER: {
             auto c = registry->counter(full, help, parsed.value());
-            if (c) metric->counter = c.value(); else problem = c.error().message;
+            if (c)
+                metric->counter = c.value();
+            else
+                problem = c.error().message;
             break;
         }
         case ADMIT_METRIC_GAUGE: {
             auto g = registry->gauge(full, help, parsed.value());
-            if (g) metric->gauge = g.value(); else problem = g.error().message;
+            if (g)
+                metric->gauge = g.value();
+            else
+                problem = g.error().message;
             break;
         }
         case ADMIT_METRIC_HISTOGRAM: {
             std::span<const double> bounds(desc->buckets, desc->bucket_count);
             auto h = registry->histogram(full, help, parsed.value(), bounds);
-            if (h) metric->histogram = h.value(); else problem = h.error().message;
+            if (h)
+                metric->histogram = h.value();
+            else
+                problem = h.error().message;
             break;
         }
         default:
@@ -155,15 +167,17 @@ void metric_record(admit_metric* metric, double value) {
 
 admit_status status_from_error(const Error& e) {
     const auto& c = e.code;
-    if (c == "CONFLICT") return ADMIT_E_CONFLICT;
-    if (c == "CONSTRAINT") return ADMIT_E_CONSTRAINT;
-    if (c == "DEPENDENCY_UNAVAILABLE" || c == "POOL_EXHAUSTED") return ADMIT_E_UNAVAILABLE;
-    if (c == "TIMEOUT") return ADMIT_E_TIMEOUT;
-    if (c == "NOT_FOUND") {
+    if (c == ErrorCode::CONFLICT) return ADMIT_E_CONFLICT;
+    if (c == ErrorCode::CONSTRAINT) return ADMIT_E_CONSTRAINT;
+    if (c == ErrorCode::DEPENDENCY_UNAVAILABLE || c == ErrorCode::POOL_EXHAUSTED)
+        return ADMIT_E_UNAVAILABLE;
+    if (c == ErrorCode::TIMEOUT) return ADMIT_E_TIMEOUT;
+    if (c == ErrorCode::NOT_FOUND) {
         return ADMIT_E_NOT_FOUND;
     }
-    if (c == "INVALID_ARGUMENT" || c == "INVALID_JSON") return ADMIT_E_INVALID_ARGUMENT;
-    if (c == "ABORTED") return ADMIT_E_ABORTED;
+    if (c == ErrorCode::INVALID_ARGUMENT || c == ErrorCode::INVALID_JSON)
+        return ADMIT_E_INVALID_ARGUMENT;
+    if (c == ErrorCode::ABORTED) return ADMIT_E_ABORTED;
     return ADMIT_E_INTERNAL;
 }
 

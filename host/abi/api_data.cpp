@@ -3,8 +3,8 @@
 #include <optional>
 #include <vector>
 
-#include "host/abi/abi_handles.hpp"
 #include "host/abi/abi_barrier.hpp"
+#include "host/abi/abi_handles.hpp"
 #include "host/abi/api_support.hpp"
 #include "host/store/pg_transaction.hpp"
 #include "host/store/redis_pool.hpp"
@@ -16,13 +16,14 @@ namespace {
 
 // Adapts the store's RowSink to the plugin's visitor; reuses its buffers across rows.
 class VisitorSink final : public store::RowSink {
-public:
+  public:
     explicit VisitorSink(const admit_row_visitor* visitor) : visitor_(visitor) {}
     void on_columns(std::span<const std::string_view> names) override {
         buffer_.clear();
         for (auto n : names) buffer_.push_back(to_abi(n));
         if (visitor_->on_columns != nullptr) {
-            visitor_->on_columns(visitor_->ctx, buffer_.data(), static_cast<uint32_t>(buffer_.size()));
+            visitor_->on_columns(visitor_->ctx, buffer_.data(),
+                                 static_cast<uint32_t>(buffer_.size()));
         }
     }
     void on_row(std::span<const std::optional<std::string_view>> values) override {
@@ -36,7 +37,7 @@ public:
         }
     }
 
-private:
+  private:
     const admit_row_visitor* visitor_;
     std::vector<admit_str> buffer_;
 };
@@ -62,8 +63,9 @@ admit_status db_migration_register(admit_host* host, const admit_migration_desc*
         write_to(error, "a migration needs a version >= 1 and SQL");
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    plugin_of(host).staged.migrations.push_back(
-        {migration->version, std::string(view(migration->name)), std::string(view(migration->sql))});
+    plugin_of(host).staged.migrations.push_back({migration->version,
+                                                 std::string(view(migration->name)),
+                                                 std::string(view(migration->sql))});
     return ADMIT_OK;
 }
 
@@ -98,7 +100,8 @@ admit_status db_transaction(admit_host* host, admit_tx_fn fn, void* ctx, admit_s
         after_commit.reset();
         admit_tx tx{&work, host, &deferred, &after_commit};
         body_status = fn(ctx, &tx);
-        if (body_status != ADMIT_OK) return Error{"ABORTED", "the transaction body failed"};
+        if (body_status != ADMIT_OK)
+            return Error{ErrorCode::ABORTED, "the transaction body failed"};
         if (deferred.empty()) return {};
         // Non-empty only when event_publish found the outbox configured.
         return runtime_of(host).services().events->publish_many(work, deferred);

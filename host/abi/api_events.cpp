@@ -1,22 +1,13 @@
 // admit_host_api: events (transactional outbox) and jobs.
+#include "admit/registration_rules.hpp"
+#include "host/abi/abi_barrier.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/events/event_bus.hpp"
 #include "host/jobs/job_scheduler.hpp"
-#include "host/abi/abi_handles.hpp"
-#include "host/abi/abi_barrier.hpp"
-#include "host/abi/api_support.hpp"
 
 namespace admit::runtime::api {
 namespace {
-
-bool valid_local_name(std::string_view name) {
-    if (name.empty() || name.size() > 100) return false;
-    for (char c : name) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '-' || c == '.';
-        if (!ok) return false;
-    }
-    return true;
-}
 
 admit_status event_publish(admit_host* host, admit_tx* tx, const admit_event_out* event,
                            admit_sink* error) {
@@ -34,7 +25,7 @@ admit_status event_publish(admit_host* host, admit_tx* tx, const admit_event_out
         write_to(error, "event_publish needs the transaction the change is written in");
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    if (!events::EventBus::publishable_topic(view(topic))) {
+    if (!rules::is_publish_topic(view(topic))) {
         write_to(error, "event topic must be non-empty and contain no '*'");
         return ADMIT_E_INVALID_ARGUMENT;
     }
@@ -52,16 +43,22 @@ admit_status event_subscribe(admit_host* host, const admit_subscription_desc* de
                              admit_sink* error) {
     if (!check_registering(host, error, "event_subscribe")) return ADMIT_E_STATE;
     if (desc == nullptr || !ADMIT_HAS_FIELD(desc, admit_subscription_desc, ctx) ||
-        desc->handler == nullptr || view(desc->topic).empty() ||
-        !valid_local_name(view(desc->subscriber))) {
-        write_to(error, "a subscription needs a topic, a handler and a subscriber name of "
-                        "[A-Za-z0-9_.-]");
+        desc->handler == nullptr) {
+        write_to(error, "event_subscribe needs a subscription descriptor with a handler");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    if (!rules::is_subscription_topic(view(desc->topic)) ||
+        !rules::is_local_name(view(desc->subscriber))) {
+        write_to(error, fmt::format("subscription '{}' to topic '{}': the topic must be exact or a "
+                                    "prefix ending in '*', the subscriber name of [A-Za-z0-9_.-]",
+                                    view(desc->subscriber), view(desc->topic)));
         return ADMIT_E_INVALID_ARGUMENT;
     }
     auto& plugin = plugin_of(host);
     auto subscriber = plugin.name + "." + std::string(view(desc->subscriber));
-    if (registered_twice(plugin.staged.subscriptions, subscriber,
-                         [](const auto& s) { return s.subscriber; }, "subscriber", error)) {
+    if (registered_twice(
+            plugin.staged.subscriptions, subscriber, [](const auto& s) { return s.subscriber; },
+            "subscriber", error)) {
         return ADMIT_E_CONFLICT;
     }
     plugin.staged.subscriptions.push_back(
@@ -72,13 +69,14 @@ admit_status event_subscribe(admit_host* host, const admit_subscription_desc* de
 admit_status job_register(admit_host* host, const admit_job_desc* desc, admit_sink* error) {
     if (!check_registering(host, error, "job_register")) return ADMIT_E_STATE;
     if (desc == nullptr || !ADMIT_HAS_FIELD(desc, admit_job_desc, ctx) || desc->run == nullptr ||
-        !valid_local_name(view(desc->name))) {
+        !rules::is_local_name(view(desc->name))) {
         write_to(error, "a job needs a name of [A-Za-z0-9_.-] and a function");
         return ADMIT_E_INVALID_ARGUMENT;
     }
     auto& plugin = plugin_of(host);
     auto name = plugin.name + "." + std::string(view(desc->name));
-    if (registered_twice(plugin.staged.jobs, name, [](const auto& j) { return j.name; }, "job", error)) {
+    if (registered_twice(
+            plugin.staged.jobs, name, [](const auto& j) { return j.name; }, "job", error)) {
         return ADMIT_E_CONFLICT;
     }
     plugin.staged.jobs.push_back({name, desc->interval_ms, desc->run, desc->ctx});
@@ -91,7 +89,8 @@ admit_status job_enqueue(admit_host* host, admit_tx* tx, admit_str name, int64_t
     if (jobs == nullptr) return ADMIT_E_UNSUPPORTED;
     auto full = plugin_of(host).name + "." + std::string(view(name));
     auto at = std::chrono::system_clock::time_point(std::chrono::microseconds(run_at_us));
-    auto result = jobs->enqueue(tx != nullptr ? tx->tx : nullptr, full, at, std::string(view(payload)));
+    auto result =
+        jobs->enqueue(tx != nullptr ? tx->tx : nullptr, full, at, std::string(view(payload)));
     if (!result) return fail(error, result.error());
     return ADMIT_OK;
 }

@@ -1,9 +1,10 @@
 // admit_host_api: routes, SSE streams, responses and the authenticator hook.
+#include "admit/registration_rules.hpp"
+#include "host/abi/abi_barrier.hpp"
+#include "host/abi/abi_handles.hpp"
+#include "host/abi/api_support.hpp"
 #include "host/http/response.hpp"
 #include "host/http/stream_hub.hpp"
-#include "host/abi/abi_handles.hpp"
-#include "host/abi/abi_barrier.hpp"
-#include "host/abi/api_support.hpp"
 
 namespace admit::runtime::api {
 namespace {
@@ -32,21 +33,20 @@ admit_status route_register(admit_host* host, const admit_route_desc* route, adm
     auto what = fmt::format("plugin {}: route {} {}", plugin_of(host).name, view(route->method),
                             view(route->path));
     auto templ = http::detail::parse_path_template(view(route->path));
-    if (!templ || !http::detail::is_valid_method(view(route->method))) {
-        write_to(error, fmt::format("{}: {}", what,
-                                    templ ? "invalid method" : templ.error().message));
+    if (!templ || !rules::is_route_method(view(route->method))) {
+        write_to(error,
+                 fmt::format("{}: {}", what, templ ? "invalid method" : templ.error().message));
         return ADMIT_E_INVALID_ARGUMENT;
     }
     RouteRegistration reg;
     if (!parse_roles(host, route->roles, reg.roles, error, what)) return ADMIT_E_INVALID_ARGUMENT;
     reg.method = std::string(view(route->method));
     reg.path = std::string(view(route->path));
-    reg.rate_category = view(route->rate_category).empty() ? "general"
-                                                           : std::string(view(route->rate_category));
-    if (!runtime_of(host).access().rate_categories.contains(reg.rate_category)) {
-        write_to(error, fmt::format("{}: rate category '{}' is not declared in [access] "
-                                    "rate_categories",
-                                    what, reg.rate_category));
+    reg.rate_category =
+        view(route->rate_category).empty() ? "general" : std::string(view(route->rate_category));
+    if (auto problem = rules::rate_category_problem(reg.rate_category,
+                                                    runtime_of(host).access().rate_categories)) {
+        write_to(error, fmt::format("{}: {}", what, *problem));
         return ADMIT_E_INVALID_ARGUMENT;
     }
     reg.summary = std::string(view(route->summary));
@@ -86,7 +86,8 @@ admit_status stream_register(admit_host* host, const admit_stream_desc* stream, 
 void stream_publish(admit_host* host, const admit_stream_event* event) {
     if (event == nullptr || !ADMIT_HAS_FIELD(event, admit_stream_event, data)) return;
     if (auto* hub = runtime_of(host).services().streams; hub != nullptr) {
-        const admit_str id = ADMIT_HAS_FIELD(event, admit_stream_event, id) ? event->id : admit_str{};
+        const admit_str id =
+            ADMIT_HAS_FIELD(event, admit_stream_event, id) ? event->id : admit_str{};
         hub->publish(view(event->topic), view(event->event_name), view(event->data), view(id));
     }
 }
@@ -139,9 +140,8 @@ void response_body_borrowed(admit_response* r, admit_str body, admit_str content
         std::shared_ptr<const void> owner;
         if (release != nullptr) {
             // On allocation failure this constructor calls release itself before throwing.
-            owner = std::shared_ptr<const void>(release_ctx, [release](const void* ctx) {
-                release(const_cast<void*>(ctx));
-            });
+            owner = std::shared_ptr<const void>(
+                release_ctx, [release](const void* ctx) { release(const_cast<void*>(ctx)); });
         }
         r->response->borrow_body(view(body), std::move(owner));
         set_content_type(r, content_type);

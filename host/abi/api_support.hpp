@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
-#include "host/plugins/plugin_record.hpp"
 #include "host/abi/runtime.hpp"
 #include "host/abi/string_sink.hpp"
+#include "host/plugins/plugin_record.hpp"
 
 namespace admit::runtime::api {
 

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "host/events/event_bus.hpp"
-#include "host/jobs/job_scheduler.hpp"
 #include "host/abi/abi_handles.hpp"
 #include "host/abi/api_support.hpp"
+#include "host/events/event_bus.hpp"
+#include "host/jobs/job_scheduler.hpp"
 #include "host/store/redis_scripts.hpp"
 
 namespace admit::runtime {
@@ -23,29 +23,31 @@ Status Runtime::validate(const PluginRecord& plugin) {
 
     for (const auto& s : r.services) {
         if (service_registry_.contains(s.method)) {
-            return Error{"SERVICE_DUPLICATE",
+            return Error{ErrorCode::SERVICE_DUPLICATE,
                          fmt::format("service method '{}' is already offered", s.method)};
         }
     }
     if (r.authenticators.size() > 1 || (!r.authenticators.empty() && authenticator_)) {
-        return Error{"AUTHENTICATOR_DUPLICATE",
+        return Error{ErrorCode::AUTHENTICATOR_DUPLICATE,
                      fmt::format("only one authenticator may be registered (already: {})",
                                  authenticator_ ? authenticator_->plugin : plugin.name)};
     }
     auto needs = [&](bool present, bool used, std::string_view what) -> Status {
         if (used && !present) {
-            return Error{"SERVICE_NOT_CONFIGURED",
-                         fmt::format("plugin {} uses {}, which this host has not configured", plugin.name,
-                                     what)};
+            return Error{ErrorCode::SERVICE_NOT_CONFIGURED,
+                         fmt::format("plugin {} uses {}, which this host has not configured",
+                                     plugin.name, what)};
         }
         return {};
     };
     if (auto s = needs(services_.pg != nullptr, !r.migrations.empty(), "PostgreSQL"); !s) return s;
     if (auto s = needs(services_.scripts != nullptr, !r.scripts.empty(), "Redis"); !s) return s;
-    if (auto s = needs(services_.events != nullptr, !r.subscriptions.empty(), "events"); !s) return s;
+    if (auto s = needs(services_.events != nullptr, !r.subscriptions.empty(), "events"); !s)
+        return s;
     if (auto s = needs(services_.jobs != nullptr, !r.jobs.empty(), "jobs"); !s) return s;
     // Subscriptions and jobs are checked here, before anything of the plugin is published, so that
-    // a refusal fails its init (naming plugin and reason) instead of leaving it running without them.
+    // a refusal fails its init (naming plugin and reason) instead of leaving it running without
+    // them.
     for (const auto& sub : r.subscriptions) {
         if (auto s = services_.events->check_subscription(sub.topic, sub.subscriber); !s) {
             return Error{s.error().code, fmt::format("subscription {} to '{}': {}", sub.subscriber,
@@ -61,7 +63,8 @@ Status Runtime::validate(const PluginRecord& plugin) {
     // the same name and source again is a no-op, so this is safe to do before commit.
     for (const auto& script : r.scripts) {
         if (auto s = services_.scripts->register_script(script.name, script.source); !s) {
-            return Error{s.error().code, fmt::format("Redis script {}: {}", script.name, s.error().message)};
+            return Error{s.error().code,
+                         fmt::format("Redis script {}: {}", script.name, s.error().message)};
         }
     }
     return {};
@@ -117,15 +120,16 @@ Status Runtime::commit(const PluginRecord& plugin) {
                                         store::AfterCommit& after_commit) -> Status {
                 admit_tx tx{&work, host, nullptr, &after_commit};
                 auto id = std::to_string(ev.id);
-                admit_event event{sizeof(admit_event), to_abi(id), to_abi(ev.topic), to_abi(ev.key),
-                                  to_abi(ev.payload), ev.published_at_us, ev.attempt};
+                admit_event event{sizeof(admit_event), to_abi(id),         to_abi(ev.topic),
+                                  to_abi(ev.key),      to_abi(ev.payload), ev.published_at_us,
+                                  ev.attempt};
                 std::string message;
                 StringSink error(message);
                 admit_status st = fn(ctx, &tx, &event, error.get());
                 if (st != ADMIT_OK) {
-                    return Error{"HANDLER_FAILED",
-                                 message.empty() ? fmt::format("handler returned status {}", st)
-                                                 : message};
+                    return Error{
+                        ErrorCode::HANDLER_FAILED,
+                        message.empty() ? fmt::format("handler returned status {}", st) : message};
                 }
                 return {};
             }});
@@ -142,16 +146,15 @@ Status Runtime::commit(const PluginRecord& plugin) {
             StringSink error(message);
             admit_status st = fn(ctx, to_abi(payload), error.get());
             if (st != ADMIT_OK) {
-                return Error{"JOB_FAILED",
+                return Error{ErrorCode::JOB_FAILED,
                              message.empty() ? fmt::format("job returned status {}", st) : message};
             }
             return {};
         };
-        auto registered =
-            job.interval_ms > 0
-                ? services_.jobs->register_periodic(job.name,
-                                                    std::chrono::milliseconds(job.interval_ms), run)
-                : services_.jobs->register_handler(job.name, run);
+        auto registered = job.interval_ms > 0
+                              ? services_.jobs->register_periodic(
+                                    job.name, std::chrono::milliseconds(job.interval_ms), run)
+                              : services_.jobs->register_handler(job.name, run);
         if (!registered) {
             return Error{registered.error().code,
                          fmt::format("job {}: {}", job.name, registered.error().message)};

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "host/runtime/host_clock.hpp"
-#include "host/plugins/registration_sink.hpp"
 #include "host/pipeline/route_table.hpp"
+#include "host/plugins/registration_sink.hpp"
 #include "host/plugins/service_registry.hpp"
+#include "host/runtime/host_clock.hpp"
 
 namespace admit::observe {
 class MetricsRegistry;
@@ -77,7 +77,7 @@ struct PluginMigrations {
 };
 
 class Runtime final : public RegistrationSink {
-public:
+  public:
     Runtime(RuntimeServices services, HostClock& clock, AccessRules access = {});
     const AccessRules& access() const { return access_; }
 
@@ -94,7 +94,7 @@ public:
     Status validate(const PluginRecord& plugin) override;
     Status commit(const PluginRecord& plugin) override;
 
-private:
+  private:
     RuntimeServices services_;
     HostClock& clock_;
     AccessRules access_;

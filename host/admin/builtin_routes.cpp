@@ -2,11 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "host/abi/string_sink.hpp"
 #include "host/observe/metrics_registry.hpp"
-#include "host/runtime/host_clock.hpp"
 #include "host/pipeline/json_body.hpp"
 #include "host/plugins/plugin_manager.hpp"
-#include "host/abi/string_sink.hpp"
+#include "host/runtime/host_clock.hpp"
 
 namespace admit::runtime {
 
@@ -46,13 +46,14 @@ http::Response plugins_listing(const PluginManager& manager) {
         boost::json::array deps, caps;
         for (const auto& dep : p->library.dependencies()) deps.emplace_back(dep);
         for (const auto& cap : p->library.capabilities()) caps.emplace_back(cap);
-        boost::json::object item{{"name", p->name},
-                                 {"version", p->library.version()},
-                                 {"abi", std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)},
-                                 {"state", to_string(p->state.load())},
-                                 {"file", p->library.path.string()},
-                                 {"dependencies", std::move(deps)},
-                                 {"capabilities", std::move(caps)}};
+        boost::json::object item{
+            {"name", p->name},
+            {"version", p->library.version()},
+            {"abi", std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)},
+            {"state", to_string(p->state.load())},
+            {"file", p->library.path.string()},
+            {"dependencies", std::move(deps)},
+            {"capabilities", std::move(caps)}};
         if (!p->last_error.empty()) item["lastError"] = p->last_error;
         // health was optional before it existed: read it only when the descriptor covers it.
         if (ADMIT_HAS_FIELD(d, admit_plugin_descriptor, health) && d->health != nullptr &&
@@ -64,9 +65,9 @@ http::Response plugins_listing(const PluginManager& manager) {
         }
         items.push_back(std::move(item));
     }
-    boost::json::object body{{"items", std::move(items)},
-                             {"hostAbi", std::to_string(ADMIT_ABI_MAJOR) + "." +
-                                             std::to_string(ADMIT_ABI_MINOR)}};
+    boost::json::object body{
+        {"items", std::move(items)},
+        {"hostAbi", std::to_string(ADMIT_ABI_MAJOR) + "." + std::to_string(ADMIT_ABI_MINOR)}};
     return http::Response::json(200, boost::json::serialize(body));
 }
 
@@ -76,68 +77,73 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
     auto shared = std::make_shared<BuiltinContext>(std::move(ctx));
     std::vector<RouteEntry> entries;
 
-    entries.push_back(builtin_route("GET", "/healthz", "public", "Liveness", [](const BuiltinCall&) {
-        return http::Response::json(200, R"({"status":"ok"})");
-    }));
+    entries.push_back(builtin_route(
+        "GET", "/healthz", "public", "Liveness",
+        [](const BuiltinCall&) { return http::Response::json(200, R"({"status":"ok"})"); }));
 
-    entries.push_back(builtin_route("GET", "/readyz", "public", "Readiness of dependencies and plugins",
-                              [shared](const BuiltinCall& call) {
-        auto checks = shared->readiness ? shared->readiness() : std::vector<ReadinessCheck>{};
-        boost::json::object detail;
-        std::string failing;
-        for (const auto& c : checks) {
-            detail[c.name] = boost::json::object{{"ok", c.ok}, {"detail", c.detail}};
-            if (!c.ok) failing += (failing.empty() ? "" : "; ") + c.name + ": " + c.detail;
-        }
-        if (failing.empty()) {
-            return http::Response::json(
-                200, boost::json::serialize(boost::json::object{{"status", "ready"}, {"checks", detail}}));
-        }
-        auto r = http::Response::error(503, "DEPENDENCY_UNAVAILABLE", "not ready: " + failing,
-                                       call.request.trace_id);
-        auto body = boost::json::parse(r.body).as_object();
-        body["checks"] = detail;
-        r.body = boost::json::serialize(body);
-        r.set_header("Retry-After", "1");
-        return r;
-    }));
+    entries.push_back(builtin_route(
+        "GET", "/readyz", "public", "Readiness of dependencies and plugins",
+        [shared](const BuiltinCall& call) {
+            auto checks = shared->readiness ? shared->readiness() : std::vector<ReadinessCheck>{};
+            boost::json::object detail;
+            std::string failing;
+            for (const auto& c : checks) {
+                detail[c.name] = boost::json::object{{"ok", c.ok}, {"detail", c.detail}};
+                if (!c.ok) failing += (failing.empty() ? "" : "; ") + c.name + ": " + c.detail;
+            }
+            if (failing.empty()) {
+                return http::Response::json(200, boost::json::serialize(boost::json::object{
+                                                     {"status", "ready"}, {"checks", detail}}));
+            }
+            auto r = http::Response::error(503, "DEPENDENCY_UNAVAILABLE", "not ready: " + failing,
+                                           call.request.trace_id);
+            auto body = boost::json::parse(r.body).as_object();
+            body["checks"] = detail;
+            r.body = boost::json::serialize(body);
+            r.set_header("Retry-After", "1");
+            return r;
+        }));
 
-    entries.push_back(builtin_route("GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall&) {
-        http::Response r;
-        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        r.body = shared->metrics != nullptr ? shared->metrics->render_prometheus() : std::string{};
-        if (shared->extra_metrics) r.body += shared->extra_metrics();
-        return r;
-    }));
+    entries.push_back(builtin_route(
+        "GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall&) {
+            http::Response r;
+            r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            r.body =
+                shared->metrics != nullptr ? shared->metrics->render_prometheus() : std::string{};
+            if (shared->extra_metrics) r.body += shared->extra_metrics();
+            return r;
+        }));
 
-    entries.push_back(builtin_route("GET", "/api/v1/admin/plugins", shared->admin_role,
-                              "Loaded plugins, versions, ABI and state", [shared](const BuiltinCall&) {
-        return plugins_listing(*shared->plugins);
-    }));
+    entries.push_back(
+        builtin_route("GET", "/api/v1/admin/plugins", shared->admin_role,
+                      "Loaded plugins, versions, ABI and state",
+                      [shared](const BuiltinCall&) { return plugins_listing(*shared->plugins); }));
 
     if (shared->clock != nullptr && shared->clock->manual()) {
-        entries.push_back(builtin_route("POST", "/api/v1/admin/clock", shared->admin_role,
-                                  "Test only: advance the manual host clock",
-                                  [shared](const BuiltinCall& call) {
-            auto body = parse_json_object(call.request);
-            if (!body) return bad_request(body.error(), call.request.trace_id);
-            auto seconds = optional_number(body.value(), "advanceSeconds");
-            if (!seconds) return bad_request(seconds.error(), call.request.trace_id);
-            if (!seconds.value() || *seconds.value() < 0) {
-                return bad_request(Error{"INVALID_REQUEST",
-                                         "field 'advanceSeconds' is required and must be >= 0"},
-                                   call.request.trace_id);
-            }
-            shared->clock->advance_us(static_cast<int64_t>(*seconds.value() * 1e6));
-            return http::Response::json(
-                200, boost::json::serialize(boost::json::object{{"nowUs", shared->clock->now_us()}}));
-        }));
+        entries.push_back(builtin_route(
+            "POST", "/api/v1/admin/clock", shared->admin_role,
+            "Test only: advance the manual host clock", [shared](const BuiltinCall& call) {
+                auto body = parse_json_object(call.request);
+                if (!body) return bad_request(body.error(), call.request.trace_id);
+                auto seconds = optional_number(body.value(), "advanceSeconds");
+                if (!seconds) return bad_request(seconds.error(), call.request.trace_id);
+                if (!seconds.value() || *seconds.value() < 0) {
+                    return bad_request(Error{ErrorCode::INVALID_REQUEST,
+                                             "field 'advanceSeconds' is required and must be >= 0"},
+                                       call.request.trace_id);
+                }
+                shared->clock->advance_us(static_cast<int64_t>(*seconds.value() * 1e6));
+                return http::Response::json(200, boost::json::serialize(boost::json::object{
+                                                     {"nowUs", shared->clock->now_us()}}));
+            }));
     }
 
-    entries.push_back(builtin_route("GET", "/openapi.json", "public", "OpenAPI 3.1 of every route",
-                              [shared, &routes](const BuiltinCall&) {
-        return http::Response::json(200, render_openapi(routes, shared->venue_name, shared->version));
-    }));
+    entries.push_back(
+        builtin_route("GET", "/openapi.json", "public", "OpenAPI 3.1 of every route",
+                      [shared, &routes](const BuiltinCall&) {
+                          return http::Response::json(
+                              200, render_openapi(routes, shared->venue_name, shared->version));
+                      }));
 
     for (auto& e : entries) {
         if (auto s = routes.add(std::move(e)); !s) return s;

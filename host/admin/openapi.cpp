@@ -16,7 +16,8 @@ std::string render_openapi(const RouteTable& routes, const std::string& title,
 
         boost::json::array parameters;
         auto& t = route->path_template;
-        for (std::size_t open = t.find('{'); open != std::string::npos; open = t.find('{', open + 1)) {
+        for (std::size_t open = t.find('{'); open != std::string::npos;
+             open = t.find('{', open + 1)) {
             auto close = t.find('}', open);
             if (close == std::string::npos) break;
             parameters.push_back(boost::json::object{{"name", t.substr(open + 1, close - open - 1)},
@@ -30,14 +31,16 @@ std::string render_openapi(const RouteTable& routes, const std::string& title,
                                {"x-rate-category", route->rate_category}};
         if (!parameters.empty()) op["parameters"] = std::move(parameters);
         if (route->roles.kind != RoleRule::Kind::public_access) {
-            op["security"] = boost::json::array{boost::json::object{{"bearer", boost::json::array{}}}};
+            op["security"] =
+                boost::json::array{boost::json::object{{"bearer", boost::json::array{}}}};
         }
         boost::json::object responses;
         if (route->kind == RouteEntry::Kind::stream) {
             responses["200"] = {{"description", "server-sent events"},
                                 {"content", {{"text/event-stream", boost::json::object{}}}}};
         } else {
-            responses["default"] = {{"description", "JSON body; errors use {code, message, traceId}"}};
+            responses["default"] = {
+                {"description", "JSON body; errors use {code, message, traceId}"}};
         }
         op["responses"] = std::move(responses);
         path_item.as_object()[method] = std::move(op);
@@ -47,7 +50,8 @@ std::string render_openapi(const RouteTable& routes, const std::string& title,
         {"info", {{"title", title.empty() ? "Admit" : title}, {"version", version}}},
         {"paths", std::move(paths)},
         {"components",
-         {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}}}}};
+         {{"securitySchemes",
+           {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}}}}};
     return boost::json::serialize(doc);
 }
 

@@ -6,18 +6,20 @@
 #include <utility>
 #include <variant>
 
+#include "host/common/error_code.hpp"
+
 namespace admit {
 
-// An expected failure: a stable machine code ("CONFIG_UNKNOWN_KEY", "PG_UNAVAILABLE", ...) and a
-// message for humans that names what failed.
+// An expected failure: a stable machine code (ErrorCode::CONFIG_UNKNOWN_KEY, ...) and a message for
+// humans that names what failed.
 struct Error {
-    std::string code;
+    ErrorCode code;
     std::string message;
 };
 
 template <typename T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : state_(std::move(value)) {}
     Result(Error error) : state_(std::move(error)) {}
 
@@ -34,21 +36,21 @@ public:
     // Precondition: !ok().
     const Error& error() const { return std::get<1>(state_); }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 
 // Result of an operation with no value.
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(std::move(error)), ok_(false) {}
     bool ok() const { return ok_; }
     explicit operator bool() const { return ok_; }
     const Error& error() const { return error_; }
 
-private:
+  private:
     Error error_;
     bool ok_ = true;
 };

@@ -21,7 +21,8 @@ void read_names(TableReader& table, std::string_view key, std::vector<std::strin
     const std::string path = table.key_path(key);
     const auto* array = node->as_array();
     if (array == nullptr) {
-        table.report(*node, path, "expected array of names, found " + std::string(type_name(node->type())));
+        table.report(*node, path,
+                     "expected array of names, found " + std::string(type_name(node->type())));
         return;
     }
     std::vector<std::string> names;
@@ -30,7 +31,8 @@ void read_names(TableReader& table, std::string_view key, std::vector<std::strin
         const std::string at = path + "[" + std::to_string(i) + "]";
         const auto* name = element.as_string();
         if (name == nullptr) {
-            table.report(element, at, "expected string, found " + std::string(type_name(element.type())));
+            table.report(element, at,
+                         "expected string, found " + std::string(type_name(element.type())));
         } else if (!is_vocabulary_name(name->get())) {
             table.report(element, at, "\"" + name->get() + "\" is not a name ([a-z][a-z0-9_-]*)");
         } else if (std::find(names.begin(), names.end(), name->get()) != names.end()) {

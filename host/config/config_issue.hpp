@@ -8,8 +8,10 @@
 namespace admit::config {
 
 struct ConfigIssue {
-    std::string file;        // as given or derived (e.g. "config/venues/demo.toml"); "environment" for env vars
-    std::string key;         // dotted path ("server.port", "plugins.load[1]"); empty when about the whole file
+    std::string
+        file;  // as given or derived (e.g. "config/venues/demo.toml"); "environment" for env vars
+    std::string
+        key;  // dotted path ("server.port", "plugins.load[1]"); empty when about the whole file
     std::uint32_t line = 0;  // 1-based; 0 when unknown
     std::uint32_t column = 0;
     std::string message;

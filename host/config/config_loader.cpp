@@ -33,7 +33,8 @@ std::optional<std::string> read_text(const fs::path& file, ConfigIssues& issues)
     std::ostringstream text;
     if (in) text << in.rdbuf();
     if (!in || in.bad()) {
-        issues.push_back(ConfigIssue{file.string(), "", 0, 0, std::string("cannot read: ") + std::strerror(errno)});
+        issues.push_back(ConfigIssue{file.string(), "", 0, 0,
+                                     std::string("cannot read: ") + std::strerror(errno)});
         return std::nullopt;
     }
     return text.str();
@@ -54,8 +55,10 @@ std::optional<toml::table> parse_file(const fs::path& file, ConfigIssues& issues
 }
 
 // Chooses the defaults file (see config_loader.hpp); reports a bad `defaults` key. `venue` is
-// null when the venue file could not be parsed: the defaults are still checked if they can be found.
-std::optional<fs::path> find_defaults(const LoadOptions& options, const toml::table* venue, IssueSink& sink) {
+// null when the venue file could not be parsed: the defaults are still checked if they can be
+// found.
+std::optional<fs::path> find_defaults(const LoadOptions& options, const toml::table* venue,
+                                      IssueSink& sink) {
     if (options.defaults_file) return options.defaults_file;
     const fs::path venue_dir = options.venue_file.parent_path();
     if (const toml::node* named = venue ? venue->get("defaults") : nullptr) {
@@ -87,13 +90,15 @@ LoadOutcome load_checked(const LoadOptions& options) {
         std::optional<toml::table> defaults = parse_file(*defaults_file, outcome.issues);
         if (defaults) {
             if (const toml::node* nested = defaults->get("defaults")) {
-                sink.report(nested->source(), "defaults", "only a venue file may name a defaults file");
+                sink.report(nested->source(), "defaults",
+                            "only a venue file may name a defaults file");
                 defaults->erase("defaults");
             }
             merged = std::move(*defaults);
         }
     }
-    if (!outcome.issues.empty()) return outcome;  // unreadable or malformed input: nothing to validate
+    if (!outcome.issues.empty())
+        return outcome;  // unreadable or malformed input: nothing to validate
 
     merge_into(merged, std::move(*venue));
     HostConfig config;
@@ -109,15 +114,17 @@ LoadOutcome load_checked(const LoadOptions& options) {
 
 }  // namespace
 
-admit::Error LoadOutcome::error() const { return admit::Error{"CONFIG_INVALID", to_string(issues)}; }
+admit::Error LoadOutcome::error() const {
+    return admit::Error{ErrorCode::CONFIG_INVALID, to_string(issues)};
+}
 
 LoadOutcome load(const LoadOptions& options) noexcept {
     try {
         return load_checked(options);
     } catch (const std::exception& error) {
         LoadOutcome outcome;
-        outcome.issues.push_back(
-            ConfigIssue{options.venue_file.string(), "", 0, 0, std::string("internal error: ") + error.what()});
+        outcome.issues.push_back(ConfigIssue{options.venue_file.string(), "", 0, 0,
+                                             std::string("internal error: ") + error.what()});
         return outcome;
     }
 }

@@ -49,7 +49,8 @@ void read_venue(TableReader& root, HostConfig& config) {
     if (venue.read("id", config.venue.id)) {
         if (!is_venue_id(config.venue.id))
             venue.report(*venue.take("id"), "venue.id",
-                         "\"" + config.venue.id + "\" is not a venue id (lower-case letters, digits and '-')");
+                         "\"" + config.venue.id +
+                             "\" is not a venue id (lower-case letters, digits and '-')");
     } else if (venue.take("id") == nullptr) {
         venue.report_missing("id", "required key is missing");
     }
@@ -57,7 +58,8 @@ void read_venue(TableReader& root, HostConfig& config) {
     if (venue.read("currency", config.venue.currency) &&
         !(config.venue.currency.size() == 3 && all_of(config.venue.currency, is_upper)))
         venue.report(*venue.take("currency"), "venue.currency",
-                     "\"" + config.venue.currency + "\" is not an ISO 4217 currency code (three capital letters)");
+                     "\"" + config.venue.currency +
+                         "\" is not an ISO 4217 currency code (three capital letters)");
     if (venue.read("timezone", config.venue.timezone) && !is_known_timezone(config.venue.timezone))
         venue.report(*venue.take("timezone"), "venue.timezone",
                      "\"" + config.venue.timezone + "\" is not a known IANA time zone");
@@ -130,8 +132,9 @@ void read_kafka(TableReader& events, KafkaConfig& kafka) {
             if (const auto* text = node.as_string()) {
                 kafka.properties[std::string(key.str())] = text->get();
             } else {
-                properties.report(node, path, "expected string, found " + std::string(type_name(node.type())) +
-                                                  " (librdkafka properties are strings)");
+                properties.report(node, path,
+                                  "expected string, found " + std::string(type_name(node.type())) +
+                                      " (librdkafka properties are strings)");
             }
         }
     }
@@ -153,24 +156,31 @@ void read_events(TableReader& root, EventsConfig& events) {
         const toml::node* node = table.take("backoff_max_ms");
         const std::string message = "must not be less than events.backoff_initial_ms (" +
                                     std::to_string(events.backoff_initial_ms) + ")";
-        if (node != nullptr) table.report(*node, "events.backoff_max_ms", message);
-        else table.report_missing("backoff_max_ms", message);
+        if (node != nullptr)
+            table.report(*node, "events.backoff_max_ms", message);
+        else
+            table.report_missing("backoff_max_ms", message);
     }
     read_kafka(table, events.kafka);
     if (events.backend == EventsBackend::kafka && events.kafka.brokers.empty()) {
         const toml::node* backend = table.take("backend");
         const std::string message = "backend \"kafka\" needs events.kafka.brokers";
-        if (backend != nullptr) table.report(*backend, "events.backend", message);
-        else table.report_missing("backend", message);
+        if (backend != nullptr)
+            table.report(*backend, "events.backend", message);
+        else
+            table.report_missing("backend", message);
     }
     table.finish();
 }
 
-void read_policies(TableReader& root, const std::filesystem::path& venue_file, PoliciesConfig& policies) {
+void read_policies(TableReader& root, const std::filesystem::path& venue_file,
+                   PoliciesConfig& policies) {
     TableReader table = root.child("policies");
-    policies.dir = (std::filesystem::absolute(venue_file).parent_path() / "../../policies").lexically_normal();
+    policies.dir =
+        (std::filesystem::absolute(venue_file).parent_path() / "../../policies").lexically_normal();
     std::string dir;
-    if (table.read("dir", dir)) policies.dir = resolve_against_source(*table.take("dir"), dir, venue_file);
+    if (table.read("dir", dir))
+        policies.dir = resolve_against_source(*table.take("dir"), dir, venue_file);
     TableReader overrides = table.child("overrides");
     if (overrides.present()) {
         for (const auto& [key, node] : *overrides.table()) {
@@ -178,9 +188,11 @@ void read_policies(TableReader& root, const std::filesystem::path& venue_file, P
             const std::string path = overrides.key_path(name);
             const auto* file = node.as_string();
             if (file == nullptr) {
-                overrides.report(node, path, "expected string, found " + std::string(type_name(node.type())));
+                overrides.report(node, path,
+                                 "expected string, found " + std::string(type_name(node.type())));
             } else if (!is_policy_name(name)) {
-                overrides.report(node, path, "\"" + name + "\" is not a policy name ([a-z][a-z0-9_-]*)");
+                overrides.report(node, path,
+                                 "\"" + name + "\" is not a policy name ([a-z][a-z0-9_-]*)");
             } else if (!file->get().ends_with(".lua")) {
                 overrides.report(node, path, "\"" + file->get() + "\" is not a .lua file");
             } else {
@@ -212,7 +224,8 @@ void read_testing(TableReader& root, TestingConfig& testing) {
 std::filesystem::path resolve_against_source(const toml::node& node, const std::string& value,
                                              const std::filesystem::path& fallback_base_file) {
     const std::string file = source_file(node);
-    const std::filesystem::path base = file.empty() ? fallback_base_file : std::filesystem::path(file);
+    const std::filesystem::path base =
+        file.empty() ? fallback_base_file : std::filesystem::path(file);
     return (std::filesystem::absolute(base).parent_path() / value).lexically_normal();
 }
 
@@ -229,11 +242,12 @@ bool is_database_url(std::string_view url) {
 
 bool is_ip_address(const std::string& address) {
     unsigned char buffer[16];
-    return inet_pton(AF_INET, address.c_str(), buffer) == 1 || inet_pton(AF_INET6, address.c_str(), buffer) == 1;
+    return inet_pton(AF_INET, address.c_str(), buffer) == 1 ||
+           inet_pton(AF_INET6, address.c_str(), buffer) == 1;
 }
 
-void read_document(const toml::table& root, const std::filesystem::path& venue_file, HostConfig& config,
-                   IssueSink& sink) {
+void read_document(const toml::table& root, const std::filesystem::path& venue_file,
+                   HostConfig& config, IssueSink& sink) {
     TableReader reader(&root, "", sink);
     read_venue(reader, config);
     read_server(reader, config.server);

@@ -15,8 +15,8 @@ namespace admit::config {
 // unknown key, wrong type, out-of-range or malformed value and missing required key to `sink`.
 // Relative paths are resolved against the file that set them; `venue_file` is the base for
 // defaults that no file set. Never throws for bad input.
-void read_document(const toml::table& root, const std::filesystem::path& venue_file, HostConfig& config,
-                   IssueSink& sink);
+void read_document(const toml::table& root, const std::filesystem::path& venue_file,
+                   HostConfig& config, IssueSink& sink);
 
 // Schema of [plugins] and [plugin.<name>] (plugin_schema.cpp).
 void read_plugins(TableReader& root, HostConfig& config);
@@ -30,8 +30,8 @@ std::filesystem::path resolve_against_source(const toml::node& node, const std::
                                              const std::filesystem::path& fallback_base_file);
 
 // Format checks shared with environment overrides.
-bool is_plugin_name(std::string_view name);         // [a-z][a-z0-9_]*
-bool is_database_url(std::string_view url);         // postgresql:// or postgres:// URI
-bool is_ip_address(const std::string& address);     // IPv4 or IPv6 literal
+bool is_plugin_name(std::string_view name);      // [a-z][a-z0-9_]*
+bool is_database_url(std::string_view url);      // postgresql:// or postgres:// URI
+bool is_ip_address(const std::string& address);  // IPv4 or IPv6 literal
 
 }  // namespace admit::config

@@ -2,8 +2,8 @@
 
 #include "host/config/redaction.hpp"
 
-#include <boost/json.hpp>
 #include <toml++/toml.h>
+#include <boost/json.hpp>
 
 #include <cstdint>
 #include <sstream>
@@ -29,7 +29,8 @@ toml::array json_array(std::string_view key, const boost::json::array& elements)
     for (const auto& element : elements) {
         toml::table holder;
         insert_json(holder, key, element);
-        if (auto* node = holder.get(key)) node->visit([&array](auto&& concrete) { array.push_back(concrete); });
+        if (auto* node = holder.get(key))
+            node->visit([&array](auto&& concrete) { array.push_back(concrete); });
     }
     return array;
 }
@@ -38,19 +39,31 @@ void insert_json(toml::table& out, std::string_view key, const boost::json::valu
     switch (value.kind()) {
         case boost::json::kind::object: {
             toml::table table;
-            for (const auto& member : value.get_object()) insert_json(table, member.key(), member.value());
+            for (const auto& member : value.get_object())
+                insert_json(table, member.key(), member.value());
             out.insert_or_assign(key, std::move(table));
             break;
         }
-        case boost::json::kind::array: out.insert_or_assign(key, json_array(key, value.get_array())); break;
+        case boost::json::kind::array:
+            out.insert_or_assign(key, json_array(key, value.get_array()));
+            break;
         case boost::json::kind::string:
             out.insert_or_assign(key, masked_if_secret(key, value.get_string()));
             break;
-        case boost::json::kind::int64: out.insert_or_assign(key, value.get_int64()); break;
-        case boost::json::kind::uint64: out.insert_or_assign(key, integer(value.get_uint64())); break;
-        case boost::json::kind::double_: out.insert_or_assign(key, value.get_double()); break;
-        case boost::json::kind::bool_: out.insert_or_assign(key, value.get_bool()); break;
-        case boost::json::kind::null: break;  // TOML has no null: leave the key out
+        case boost::json::kind::int64:
+            out.insert_or_assign(key, value.get_int64());
+            break;
+        case boost::json::kind::uint64:
+            out.insert_or_assign(key, integer(value.get_uint64()));
+            break;
+        case boost::json::kind::double_:
+            out.insert_or_assign(key, value.get_double());
+            break;
+        case boost::json::kind::bool_:
+            out.insert_or_assign(key, value.get_bool());
+            break;
+        case boost::json::kind::null:
+            break;  // TOML has no null: leave the key out
     }
 }
 
@@ -81,7 +94,8 @@ toml::table document(const HostConfig& c) {
     for (const auto& [key, value] : c.events.kafka.properties)
         kafka_properties.insert_or_assign(key, masked_if_secret(key, value));
     toml::table overrides;
-    for (const auto& [name, path] : c.policies.overrides) overrides.insert_or_assign(name, path.string());
+    for (const auto& [name, path] : c.policies.overrides)
+        overrides.insert_or_assign(name, path.string());
 
     toml::table redis{{"enabled", c.redis.enabled},
                       {"host", c.redis.host},
@@ -91,7 +105,9 @@ toml::table document(const HostConfig& c) {
     if (c.redis.password) redis.insert_or_assign("password", kMask);
 
     toml::table doc{
-        {"venue", toml::table{{"id", c.venue.id}, {"name", c.venue.name}, {"currency", c.venue.currency},
+        {"venue", toml::table{{"id", c.venue.id},
+                              {"name", c.venue.name},
+                              {"currency", c.venue.currency},
                               {"timezone", c.venue.timezone}}},
         {"server", toml::table{{"address", c.server.address},
                                {"port", c.server.port},
@@ -104,32 +120,36 @@ toml::table document(const HostConfig& c) {
                                {"idle_timeout_ms", integer(c.server.idle_timeout_ms)},
                                {"shutdown_grace_ms", integer(c.server.shutdown_grace_ms)},
                                {"retry_after_seconds", integer(c.server.retry_after_seconds)}}},
-        {"log", toml::table{{"level", to_string(c.log.level)}, {"format", to_string(c.log.format)}}},
+        {"log",
+         toml::table{{"level", to_string(c.log.level)}, {"format", to_string(c.log.format)}}},
         {"plugins", toml::table{{"dir", c.plugins.dir.string()}, {"load", std::move(load)}}},
         {"plugin", plugin_sections(c)},
-        {"database", toml::table{{"enabled", c.database.enabled},
-                                 {"url", redact_url(c.database.url)},
-                                 {"pool_size", integer(c.database.pool_size)},
-                                 {"connect_timeout_ms", integer(c.database.connect_timeout_ms)},
-                                 {"statement_timeout_ms", integer(c.database.statement_timeout_ms)}}},
+        {"database",
+         toml::table{{"enabled", c.database.enabled},
+                     {"url", redact_url(c.database.url)},
+                     {"pool_size", integer(c.database.pool_size)},
+                     {"connect_timeout_ms", integer(c.database.connect_timeout_ms)},
+                     {"statement_timeout_ms", integer(c.database.statement_timeout_ms)}}},
         {"redis", std::move(redis)},
-        {"events", toml::table{{"backend", to_string(c.events.backend)},
-                               {"relay_batch", integer(c.events.relay_batch)},
-                               {"relay_poll_ms", integer(c.events.relay_poll_ms)},
-                               {"delivery_poll_ms", integer(c.events.delivery_poll_ms)},
-                               {"background_nice", integer(c.events.background_nice)},
-                               {"max_attempts", integer(c.events.max_attempts)},
-                               {"backoff_initial_ms", integer(c.events.backoff_initial_ms)},
-                               {"backoff_max_ms", integer(c.events.backoff_max_ms)},
-                               {"kafka", toml::table{{"brokers", c.events.kafka.brokers},
-                                                     {"topic_prefix", c.events.kafka.topic_prefix},
-                                                     {"properties", std::move(kafka_properties)}}}}},
-        {"policies", toml::table{{"dir", c.policies.dir.string()},
-                                 {"overrides", std::move(overrides)},
-                                 {"instruction_budget", integer(c.policies.instruction_budget)},
-                                 {"memory_limit_bytes", integer(c.policies.memory_limit_bytes)},
-                                 {"deadline_ms", integer(c.policies.deadline_ms)},
-                                 {"retained_memory_bytes", integer(c.policies.retained_memory_bytes)}}},
+        {"events",
+         toml::table{{"backend", to_string(c.events.backend)},
+                     {"relay_batch", integer(c.events.relay_batch)},
+                     {"relay_poll_ms", integer(c.events.relay_poll_ms)},
+                     {"delivery_poll_ms", integer(c.events.delivery_poll_ms)},
+                     {"background_nice", integer(c.events.background_nice)},
+                     {"max_attempts", integer(c.events.max_attempts)},
+                     {"backoff_initial_ms", integer(c.events.backoff_initial_ms)},
+                     {"backoff_max_ms", integer(c.events.backoff_max_ms)},
+                     {"kafka", toml::table{{"brokers", c.events.kafka.brokers},
+                                           {"topic_prefix", c.events.kafka.topic_prefix},
+                                           {"properties", std::move(kafka_properties)}}}}},
+        {"policies",
+         toml::table{{"dir", c.policies.dir.string()},
+                     {"overrides", std::move(overrides)},
+                     {"instruction_budget", integer(c.policies.instruction_budget)},
+                     {"memory_limit_bytes", integer(c.policies.memory_limit_bytes)},
+                     {"deadline_ms", integer(c.policies.deadline_ms)},
+                     {"retained_memory_bytes", integer(c.policies.retained_memory_bytes)}}},
         {"jobs", toml::table{{"poll_ms", integer(c.jobs.poll_ms)}}},
         {"access", toml::table{{"roles", names(c.access.roles)},
                                {"rate_categories", names(c.access.rate_categories)},
@@ -144,9 +164,11 @@ toml::table document(const HostConfig& c) {
 std::string describe(const HostConfig& config) {
     std::ostringstream out;
     out << "# venue file: " << config.venue_file.string() << '\n';
-    out << "# defaults file: " << (config.defaults_file ? config.defaults_file->string() : "(none)") << '\n';
+    out << "# defaults file: " << (config.defaults_file ? config.defaults_file->string() : "(none)")
+        << '\n';
     // Basic (double-quoted) strings and no indentation: plain TOML that diffs well.
-    out << toml::toml_formatter{document(config), toml::format_flags::allow_unicode_strings} << '\n';
+    out << toml::toml_formatter{document(config), toml::format_flags::allow_unicode_strings}
+        << '\n';
     return out.str();
 }
 

@@ -8,7 +8,8 @@
 namespace admit::config {
 namespace {
 
-void report(ConfigIssues& issues, const std::string& variable, const std::string& key, const std::string& message) {
+void report(ConfigIssues& issues, const std::string& variable, const std::string& key,
+            const std::string& message) {
     issues.push_back(ConfigIssue{"environment", key, 0, 0, variable + ": " + message});
 }
 
@@ -22,14 +23,20 @@ EnvironmentLookup process_environment() {
     };
 }
 
-void apply_environment(const EnvironmentLookup& environment, HostConfig& config, ConfigIssues& issues) {
+void apply_environment(const EnvironmentLookup& environment, HostConfig& config,
+                       ConfigIssues& issues) {
     if (auto url = environment("ADMIT_DATABASE_URL")) {
-        if (is_database_url(*url)) config.database.url = *url;
-        else report(issues, "ADMIT_DATABASE_URL", "database.url", "not a libpq URI (expected postgresql://...)");
+        if (is_database_url(*url))
+            config.database.url = *url;
+        else
+            report(issues, "ADMIT_DATABASE_URL", "database.url",
+                   "not a libpq URI (expected postgresql://...)");
     }
     if (auto host = environment("ADMIT_REDIS_HOST")) {
-        if (!host->empty()) config.redis.host = *host;
-        else report(issues, "ADMIT_REDIS_HOST", "redis.host", "must not be empty");
+        if (!host->empty())
+            config.redis.host = *host;
+        else
+            report(issues, "ADMIT_REDIS_HOST", "redis.host", "must not be empty");
     }
     if (auto port_text = environment("ADMIT_REDIS_PORT")) {
         unsigned port = 0;
@@ -38,7 +45,8 @@ void apply_environment(const EnvironmentLookup& environment, HostConfig& config,
         if (error == std::errc() && stop == end && port >= 1 && port <= 65535) {
             config.redis.port = static_cast<std::uint16_t>(port);
         } else {
-            report(issues, "ADMIT_REDIS_PORT", "redis.port", "\"" + *port_text + "\" is not a port (1..65535)");
+            report(issues, "ADMIT_REDIS_PORT", "redis.port",
+                   "\"" + *port_text + "\" is not a port (1..65535)");
         }
     }
     if (auto password = environment("ADMIT_REDIS_PASSWORD")) config.redis.password = *password;

@@ -21,7 +21,9 @@ using EnvironmentLookup = std::function<std::optional<std::string>(const std::st
 // Reads the real process environment (getenv). Not thread-safe against concurrent setenv.
 EnvironmentLookup process_environment();
 
-// Applies the overrides to `config`; malformed values are reported (file "environment") and ignored.
-void apply_environment(const EnvironmentLookup& environment, HostConfig& config, ConfigIssues& issues);
+// Applies the overrides to `config`; malformed values are reported (file "environment") and
+// ignored.
+void apply_environment(const EnvironmentLookup& environment, HostConfig& config,
+                       ConfigIssues& issues);
 
 }  // namespace admit::config

@@ -20,8 +20,10 @@ void check_plugin_libraries(const toml::table& root, const HostConfig& config, I
         const auto* name = element.as_string();
         if (name == nullptr) continue;
         const auto& loaded = config.plugins.load;
-        if (std::find(loaded.begin(), loaded.end(), name->get()) == loaded.end()) continue;  // invalid: reported
-        if (std::find(checked.begin(), checked.end(), name->get()) != checked.end()) continue;  // duplicate
+        if (std::find(loaded.begin(), loaded.end(), name->get()) == loaded.end())
+            continue;  // invalid: reported
+        if (std::find(checked.begin(), checked.end(), name->get()) != checked.end())
+            continue;  // duplicate
         checked.push_back(name->get());
         const std::filesystem::path library = config.plugins.library_path(name->get());
         if (!is_file(library))
@@ -38,8 +40,10 @@ void check_policy_overrides(const toml::table& root, const HostConfig& config, I
         const std::string key = "policies.overrides." + name;
         const toml::node* node = overrides->get(name);
         const std::string message = "policy file not found at " + path.string();
-        if (node != nullptr) sink.report(node->source(), key, message);
-        else sink.report_at_file(key, message);
+        if (node != nullptr)
+            sink.report(node->source(), key, message);
+        else
+            sink.report_at_file(key, message);
     }
 }
 

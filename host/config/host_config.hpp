@@ -49,8 +49,8 @@ struct LogConfig {
 };
 
 struct PluginsConfig {
-    std::filesystem::path dir;       // empty when no file set it (then `load` must be empty)
-    std::vector<std::string> load;   // in load order; unique, [a-z][a-z0-9_]*
+    std::filesystem::path dir;      // empty when no file set it (then `load` must be empty)
+    std::vector<std::string> load;  // in load order; unique, [a-z][a-z0-9_]*
     // Library file of a plugin: <dir>/<name>.so.
     std::filesystem::path library_path(std::string_view name) const;
 };
@@ -105,8 +105,9 @@ struct JobsConfig {
     std::uint32_t poll_ms = 200;
 };
 
-// [access]: the vocabulary of who may call what. The host knows no role or rate category by meaning:
-// a venue declares them, and a route naming one that is not declared is refused at registration.
+// [access]: the vocabulary of who may call what. The host knows no role or rate category by
+// meaning: a venue declares them, and a route naming one that is not declared is refused at
+// registration.
 struct AccessConfig {
     std::vector<std::string> roles;                       // role names a principal may carry
     std::vector<std::string> rate_categories{"general"};  // "general" is always declared
@@ -118,8 +119,9 @@ struct TestingConfig {
 };
 
 struct HostConfig {
-    std::filesystem::path venue_file;                   // the file given to --config
-    std::optional<std::filesystem::path> defaults_file;  // the host defaults merged under it, if any
+    std::filesystem::path venue_file;  // the file given to --config
+    std::optional<std::filesystem::path>
+        defaults_file;  // the host defaults merged under it, if any
     VenueConfig venue;
     ServerConfig server;
     LogConfig log;

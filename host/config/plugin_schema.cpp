@@ -14,8 +14,9 @@ void read_load_list(TableReader& plugins, std::vector<std::string>& load) {
     if (node == nullptr) return;
     const auto* array = node->as_array();
     if (array == nullptr) {
-        plugins.report(*node, "plugins.load", "expected array of plugin names, found " +
-                                                  std::string(type_name(node->type())));
+        plugins.report(
+            *node, "plugins.load",
+            "expected array of plugin names, found " + std::string(type_name(node->type())));
         return;
     }
     for (std::size_t i = 0; i < array->size(); ++i) {
@@ -23,9 +24,11 @@ void read_load_list(TableReader& plugins, std::vector<std::string>& load) {
         const std::string key = "plugins.load[" + std::to_string(i) + "]";
         const auto* name = element.as_string();
         if (name == nullptr) {
-            plugins.report(element, key, "expected string, found " + std::string(type_name(element.type())));
+            plugins.report(element, key,
+                           "expected string, found " + std::string(type_name(element.type())));
         } else if (!is_plugin_name(name->get())) {
-            plugins.report(element, key, "\"" + name->get() + "\" is not a plugin name ([a-z][a-z0-9_]*)");
+            plugins.report(element, key,
+                           "\"" + name->get() + "\" is not a plugin name ([a-z][a-z0-9_]*)");
         } else if (std::find(load.begin(), load.end(), name->get()) != load.end()) {
             plugins.report(element, key, "plugin \"" + name->get() + "\" is listed more than once");
         } else {
@@ -43,15 +46,18 @@ void read_plugin_sections(TableReader& root, HostConfig& config) {
         const std::string name(key.str());
         const std::string path = sections.key_path(name);
         if (std::find(loaded.begin(), loaded.end(), name) == loaded.end()) {
-            std::string message = "section for plugin \"" + name + "\", which is not in plugins.load";
-            if (auto suggestion = closest_match(name, loaded)) message += " (did you mean \"" + *suggestion + "\"?)";
+            std::string message =
+                "section for plugin \"" + name + "\", which is not in plugins.load";
+            if (auto suggestion = closest_match(name, loaded))
+                message += " (did you mean \"" + *suggestion + "\"?)";
             toml::source_region where = key.source();
             if (!where.path) where = node.source();
             sections.sink().report(where, path, message);
         } else if (const auto* table = node.as_table()) {
             config.plugin_sections_json[name] = to_json(*table);
         } else {
-            sections.report(node, path, "expected table, found " + std::string(type_name(node.type())));
+            sections.report(node, path,
+                            "expected table, found " + std::string(type_name(node.type())));
         }
     }
 }
@@ -65,7 +71,8 @@ void read_plugins(TableReader& root, HostConfig& config) {
         config.plugins.dir = resolve_against_source(*plugins.take("dir"), dir, config.venue_file);
     }
     read_load_list(plugins, config.plugins.load);
-    if (config.plugins.dir.empty() && !config.plugins.load.empty() && plugins.take("dir") == nullptr) {
+    if (config.plugins.dir.empty() && !config.plugins.load.empty() &&
+        plugins.take("dir") == nullptr) {
         plugins.report_missing("dir", "required when plugins.load names plugins");
     }
     plugins.finish();

@@ -43,8 +43,9 @@ bool is_secret_key(std::string_view key) {
     static constexpr std::array<std::string_view, 8> kSecretWords = {
         "password", "passwd", "secret", "token", "credential", "api_key", "apikey", "private_key"};
     const std::string name = lower(key);
-    return std::any_of(kSecretWords.begin(), kSecretWords.end(),
-                       [&name](std::string_view word) { return name.find(word) != std::string::npos; });
+    return std::any_of(kSecretWords.begin(), kSecretWords.end(), [&name](std::string_view word) {
+        return name.find(word) != std::string::npos;
+    });
 }
 
 std::string redact_url(std::string_view url) {
@@ -57,9 +58,11 @@ std::string redact_url(std::string_view url) {
 
     std::string result(url.substr(0, authority_start));
     const std::size_t at = authority.rfind('@');
-    const std::size_t colon = at == std::string_view::npos ? std::string_view::npos : authority.substr(0, at).find(':');
+    const std::size_t colon =
+        at == std::string_view::npos ? std::string_view::npos : authority.substr(0, at).find(':');
     if (colon != std::string_view::npos) {
-        result += std::string(authority.substr(0, colon + 1)) + std::string(kMask) + std::string(authority.substr(at));
+        result += std::string(authority.substr(0, colon + 1)) + std::string(kMask) +
+                  std::string(authority.substr(at));
     } else {
         result += authority;
     }
@@ -69,7 +72,8 @@ std::string redact_url(std::string_view url) {
     if (question == std::string_view::npos) return result + std::string(rest);
     const std::size_t hash = rest.find('#', question);
     const std::string_view query =
-        rest.substr(question + 1, hash == std::string_view::npos ? std::string_view::npos : hash - question - 1);
+        rest.substr(question + 1,
+                    hash == std::string_view::npos ? std::string_view::npos : hash - question - 1);
     result += std::string(rest.substr(0, question + 1)) + redact_query(query);
     if (hash != std::string_view::npos) result += rest.substr(hash);
     return result;

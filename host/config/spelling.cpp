@@ -24,7 +24,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates) {
     // A third of the word's length, at least 1 and at most 3 edits, counts as a typo.
     const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
     std::optional<std::string> best;

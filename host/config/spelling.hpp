@@ -10,6 +10,7 @@ namespace admit::config {
 
 // The candidate closest to `word` by edit distance (insertions, deletions, substitutions and
 // swaps of neighbours), when it is close enough to be a likely typo; nullopt otherwise.
-std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates);
 
 }  // namespace admit::config

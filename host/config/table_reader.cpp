@@ -22,16 +22,26 @@ void IssueSink::report_at_file(std::string key, std::string message) {
 
 std::string_view type_name(toml::node_type type) {
     switch (type) {
-        case toml::node_type::table: return "table";
-        case toml::node_type::array: return "array";
-        case toml::node_type::string: return "string";
-        case toml::node_type::integer: return "integer";
-        case toml::node_type::floating_point: return "float";
-        case toml::node_type::boolean: return "boolean";
-        case toml::node_type::date: return "date";
-        case toml::node_type::time: return "time";
-        case toml::node_type::date_time: return "date-time";
-        case toml::node_type::none: break;
+        case toml::node_type::table:
+            return "table";
+        case toml::node_type::array:
+            return "array";
+        case toml::node_type::string:
+            return "string";
+        case toml::node_type::integer:
+            return "integer";
+        case toml::node_type::floating_point:
+            return "float";
+        case toml::node_type::boolean:
+            return "boolean";
+        case toml::node_type::date:
+            return "date";
+        case toml::node_type::time:
+            return "time";
+        case toml::node_type::date_time:
+            return "date-time";
+        case toml::node_type::none:
+            break;
     }
     return "nothing";
 }
@@ -46,7 +56,8 @@ TableReader::TableReader(const toml::table* table, std::string path, IssueSink& 
 
 std::string TableReader::key_path(std::string_view key) const {
     const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
     });
     // Keys that are not bare are quoted as in TOML, so the path stays unambiguous.
     const std::string part = bare ? std::string(key) : '"' + std::string(key) + '"';
@@ -63,7 +74,8 @@ const toml::node* TableReader::expect(std::string_view key, toml::node_type type
     if (node == nullptr) return nullptr;
     if (node->type() != type) {
         report(*node, key_path(key),
-               "expected " + std::string(type_name(type)) + ", found " + std::string(type_name(node->type())));
+               "expected " + std::string(type_name(type)) + ", found " +
+                   std::string(type_name(node->type())));
         return nullptr;
     }
     return node;
@@ -83,14 +95,15 @@ bool TableReader::read(std::string_view key, bool& out) {
     return true;
 }
 
-bool TableReader::read_integer(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max) {
+bool TableReader::read_integer(std::string_view key, std::int64_t& out, std::int64_t min,
+                               std::int64_t max) {
     const toml::node* node = expect(key, toml::node_type::integer);
     if (node == nullptr) return false;
     const std::int64_t value = node->as_integer()->get();
     if (value < min || value > max) {
         report(*node, key_path(key),
-               "value " + std::to_string(value) + " is out of range (" + std::to_string(min) + ".." +
-                   std::to_string(max) + ")");
+               "value " + std::to_string(value) + " is out of range (" + std::to_string(min) +
+                   ".." + std::to_string(max) + ")");
         return false;
     }
     out = value;
@@ -121,7 +134,8 @@ void TableReader::finish(std::initializer_list<std::string_view> extra_known) {
     for (const auto& [key, node] : *table_) {
         if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
         std::string message = "unknown key";
-        if (auto suggestion = closest_match(key.str(), known)) message += " (did you mean \"" + *suggestion + "\"?)";
+        if (auto suggestion = closest_match(key.str(), known))
+            message += " (did you mean \"" + *suggestion + "\"?)";
         toml::source_region where = key.source();
         if (!where.path) where = node.source();
         sink_.report(where, key_path(key.str()), std::move(message));

@@ -34,7 +34,7 @@ std::string_view type_name(toml::node_type type);
 std::string source_file(const toml::node& node);
 
 class TableReader {
-public:
+  public:
     // `table` may be null (section absent). `path` is the dotted path of the table ("" for root).
     TableReader(const toml::table* table, std::string path, IssueSink& sink);
 
@@ -87,7 +87,7 @@ public:
 
     IssueSink& sink() { return sink_; }
 
-private:
+  private:
     const toml::node* expect(std::string_view key, toml::node_type type);
 
     const toml::table* table_;

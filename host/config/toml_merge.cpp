@@ -13,9 +13,8 @@ void merge_into(toml::table& base, toml::table&& overlay) {
         }
         // Erase first so the key (and its position) also comes from the overlay.
         base.erase(key.str());
-        std::move(node).visit([&base, &key = key](auto&& concrete) {
-            base.insert(key, std::move(concrete));
-        });
+        std::move(node).visit(
+            [&base, &key = key](auto&& concrete) { base.insert(key, std::move(concrete)); });
     }
 }
 

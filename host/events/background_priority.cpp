@@ -21,7 +21,8 @@ void run_this_thread_in_background(int nice) {
     if (::setpriority(PRIO_PROCESS, this_thread_id(), nice) != 0) {
         static std::atomic<bool> warned{false};
         if (!warned.exchange(true)) {
-            spdlog::warn("event threads keep their priority: setpriority failed: {}", std::strerror(errno));
+            spdlog::warn("event threads keep their priority: setpriority failed: {}",
+                         std::strerror(errno));
         }
     }
 }

@@ -43,7 +43,8 @@ Result<std::string> replay_dead_letter(store::PgPool& pool, std::int64_t id, std
     const Status status = store::run_transaction(pool, [&](pqxx::work& tx) -> Status {
         const auto rows = tx.exec_params(sql, id, now_us);
         if (rows.empty()) {
-            return Error{"NOT_FOUND", "no parked event with dead-letter id " + std::to_string(id)};
+            return Error{ErrorCode::NOT_FOUND,
+                         "no parked event with dead-letter id " + std::to_string(id)};
         }
         subscriber = rows[0][0].as<std::string>();
         return {};

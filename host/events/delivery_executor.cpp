@@ -58,7 +58,7 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
         after_commit.reset();
         if (check_blocked && !tx.exec_params(kKeyQueued, subscriber_, event.key).empty()) {
             outcome = Attempt::blocked;
-            return Error{"BLOCKED", "key queued"};
+            return Error{ErrorCode::BLOCKED, "key queued"};
         }
         const auto recorded =
             seq > 0 ? tx.exec_params(kInsertHandledDeleteQueued, subscriber_, event.id, seq)
@@ -72,11 +72,11 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
         try {
             handled = handler_(tx, event, after_commit);
         } catch (...) {
-            handled = Error{"HANDLER_EXCEPTION", describe_exception()};
+            handled = Error{ErrorCode::HANDLER_EXCEPTION, describe_exception()};
         }
         if (!handled) {
             outcome = Attempt::failed;
-            error = handled.error().code + ": " + handled.error().message;
+            error = std::string(admit::name(handled.error().code)) + ": " + handled.error().message;
             return handled.error();
         }
         outcome = Attempt::handled;
@@ -86,7 +86,7 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
     if (!status && outcome != Attempt::failed && outcome != Attempt::blocked) {
         // The handler returned OK but the commit (or our own statements) failed: nothing is
         // recorded as handled. Not the handler's fault, so no attempt is counted.
-        error = status.error().code + ": " + status.error().message;
+        error = std::string(admit::name(status.error().code)) + ": " + status.error().message;
         spdlog::warn("events: delivery of event {} to {} not recorded, will retry: {}", event.id,
                      subscriber_, error);
         return Attempt::unavailable;
@@ -164,7 +164,7 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
         handled = duplicates = 0;
         if (check_blocked &&
             !tx.exec_params(kKeysQueued, subscriber_, text_array_literal(keys)).empty()) {
-            return Error{"BLOCKED", "a key of the batch is queued"};
+            return Error{ErrorCode::BLOCKED, "a key of the batch is queued"};
         }
         std::unordered_set<std::int64_t> fresh;
         for (const auto& row :
@@ -183,7 +183,7 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
             try {
                 result = handler_(tx, *event, after_commit);
             } catch (...) {
-                result = Error{"HANDLER_EXCEPTION", describe_exception()};
+                result = Error{ErrorCode::HANDLER_EXCEPTION, describe_exception()};
             }
             if (!result) return result.error();
             ++handled;

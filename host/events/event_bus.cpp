@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "host/events/dead_letters.hpp"
 #include "host/events/delivery_dispatcher.hpp"
@@ -35,11 +35,13 @@ const std::string kPublishAndNotify =
 // $1: [{"t": topic, "k": key, "p": payload}, ...]; ids follow the array's order.
 const std::string kPublishMany =
     "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
-    "SELECT e.t, e.k, e.p, " + micros_to_timestamptz(2) +
+    "SELECT e.t, e.k, e.p, " +
+    micros_to_timestamptz(2) +
     " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, k text, p text)) WITH ORDINALITY"
     " AS e(t, k, p, n) ORDER BY e.n "
     "RETURNING 1) SELECT count(*)::text, pg_current_xact_id()::text FROM ins";
-const std::string kPublishManyAndNotify = kPublishMany + ", pg_notify('" + std::string(kOutboxChannel) + "', '')";
+const std::string kPublishManyAndNotify =
+    kPublishMany + ", pg_notify('" + std::string(kOutboxChannel) + "', '')";
 
 // Reads (id, xid) from the publish statement.
 class PublishedRow final : public store::RowSink {
@@ -58,7 +60,7 @@ Status validate(const Subscription& s) {
     const auto star = s.topic.find('*');
     if (s.subscriber.empty() || s.topic.empty() || !s.handler ||
         (star != std::string::npos && star != s.topic.size() - 1)) {
-        return Error{"EVENT_INVALID",
+        return Error{ErrorCode::EVENT_INVALID,
                      "subscription needs a subscriber id, a handler and a topic "
                      "(exact, or a prefix ending in '*'): subscriber \"" +
                          s.subscriber + "\", topic \"" + s.topic + "\""};
@@ -106,7 +108,7 @@ Status EventBus::migrate() {
 Result<EventId> EventBus::publish(pqxx::transaction_base& tx, std::string_view topic,
                                   std::string_view key, std::string_view payload) {
     if (!publishable_topic(topic)) {
-        return Error{"EVENT_INVALID", "event topic must be non-empty and contain no '*'"};
+        return Error{ErrorCode::EVENT_INVALID, "event topic must be non-empty and contain no '*'"};
     }
     const std::optional<std::string> params[] = {std::string(topic), std::string(key),
                                                  std::string(payload),
@@ -115,7 +117,7 @@ Result<EventId> EventBus::publish(pqxx::transaction_base& tx, std::string_view t
     auto result = store::execute(
         tx, state_->options.notify_on_publish ? kPublishAndNotify : kPublish, params, &row);
     if (!result) return result.error();
-    if (!row.id || !row.xid) return Error{"INTERNAL", "outbox insert returned no id"};
+    if (!row.id || !row.xid) return Error{ErrorCode::INTERNAL, "outbox insert returned no id"};
     ++state_->counters.published;
     state_->pending.add(std::move(*row.xid));
     return std::stoll(*row.id);
@@ -127,7 +129,8 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
     rows.reserve(events.size());
     for (const auto& e : events) {
         if (!publishable_topic(e.topic)) {
-            return Error{"EVENT_INVALID", "event topic must be non-empty and contain no '*'"};
+            return Error{ErrorCode::EVENT_INVALID,
+                         "event topic must be non-empty and contain no '*'"};
         }
         rows.push_back(boost::json::object{{"t", e.topic}, {"k", e.key}, {"p", e.payload}});
     }
@@ -138,7 +141,7 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
         tx, state_->options.notify_on_publish ? kPublishManyAndNotify : kPublishMany, params, &row);
     if (!result) return result.error();
     if (!row.id || !row.xid || *row.id != std::to_string(events.size())) {
-        return Error{"INTERNAL", "the outbox insert did not write every event"};
+        return Error{ErrorCode::INTERNAL, "the outbox insert did not write every event"};
     }
     state_->counters.published += events.size();
     state_->pending.add(std::move(*row.xid));
@@ -146,14 +149,14 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
 }
 
 Status EventBus::check_subscription(const std::string& topic, const std::string& subscriber) const {
-    if (state_->started) return Error{"EVENT_INVALID", "subscribe after start: " + subscriber};
-    Subscription probe{topic, subscriber, [](pqxx::work&, const Event&, store::AfterCommit&) {
-                           return Status{};
-                       }};
+    if (state_->started)
+        return Error{ErrorCode::EVENT_INVALID, "subscribe after start: " + subscriber};
+    Subscription probe{topic, subscriber,
+                       [](pqxx::work&, const Event&, store::AfterCommit&) { return Status{}; }};
     if (auto st = validate(probe); !st) return st;
     for (const auto& s : state_->subscribers) {
         if (s->subscription.subscriber == subscriber) {
-            return Error{"EVENT_INVALID", "duplicate subscriber id " + subscriber};
+            return Error{ErrorCode::EVENT_INVALID, "duplicate subscriber id " + subscriber};
         }
     }
     return {};
@@ -187,11 +190,11 @@ Status EventBus::State::start_kafka() {
 
 Status EventBus::start() {
     State& st = *state_;
-    if (st.started) return Error{"EVENT_INVALID", "event bus already started"};
+    if (st.started) return Error{ErrorCode::EVENT_INVALID, "event bus already started"};
     if (st.options.retention_handled <= st.options.retention_outbox) {
         // A relayed outbox row can be relayed again while it exists: its handled ids must outlive
         // it (retention.hpp).
-        return Error{"CONFIG_INVALID_VALUE",
+        return Error{ErrorCode::CONFIG_INVALID_VALUE,
                      "events retention_handled must be longer than retention_outbox"};
     }
     std::vector<std::string> ids, patterns;
@@ -209,10 +212,12 @@ Status EventBus::start() {
         }
     } else {
         auto target = std::make_unique<FanOutTarget>(
-            std::move(ids), std::move(patterns), [&st](const std::vector<FanOutTarget::Queued>& queued) {
+            std::move(ids), std::move(patterns),
+            [&st](const std::vector<FanOutTarget::Queued>& queued) {
                 for (const auto& q : queued) {
                     for (auto& s : st.subscribers) {
-                        if (s->subscription.subscriber == q.subscriber) s->dispatcher->wake_for_key_hash(q.key_hash);
+                        if (s->subscription.subscriber == q.subscriber)
+                            s->dispatcher->wake_for_key_hash(q.key_hash);
                     }
                 }
             });

@@ -47,7 +47,7 @@ class EventBus {
 
     // Writes the event to the outbox in `tx` (one statement) and tells the local relay to watch
     // for that transaction's end (no NOTIFY unless notify_on_publish). Returns the event id.
-    // Error{"EVENT_INVALID"} for an empty topic; database errors as mapped by store (the
+    // Error{ErrorCode::EVENT_INVALID} for an empty topic; database errors as mapped by store (the
     // transaction is then aborted). Never throws.
     Result<EventId> publish(pqxx::transaction_base& tx, std::string_view topic,
                             std::string_view key, std::string_view payload);
@@ -66,8 +66,8 @@ class EventBus {
     // each. Used to write the events of a whole transaction at its end. Errors as publish().
     Status publish_many(pqxx::transaction_base& tx, std::span<const Outgoing> events);
 
-    // Registers a handler; only before start(). Error{"EVENT_INVALID"} for an empty or duplicate
-    // subscriber id, an empty topic, a '*' anywhere but at the end, or a missing handler.
+    // Registers a handler; only before start(). Error{ErrorCode::EVENT_INVALID} for an empty or
+    // duplicate subscriber id, an empty topic, a '*' anywhere but at the end, or a missing handler.
     Status subscribe(Subscription subscription);
     // What subscribe would answer for a subscription with this topic and subscriber id, without
     // subscribing (lets a plugin's registrations be checked before any of them is published).
@@ -80,7 +80,8 @@ class EventBus {
 
     // Parked events (not yet replayed), oldest first.
     Result<std::vector<DeadLetter>> dead_letters(std::size_t limit = 1000);
-    // Queues a parked event again for its subscriber. Error{"NOT_FOUND"} if unknown or replayed.
+    // Queues a parked event again for its subscriber. Error{ErrorCode::NOT_FOUND} if unknown or
+    // replayed.
     Status replay_dead_letter(std::int64_t dead_letter_id);
 
     // True when started and the relay, dispatchers and consumers reach their dependencies.

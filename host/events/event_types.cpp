@@ -5,7 +5,7 @@ namespace admit::events {
 Result<Backend> parse_backend(const std::string& name) {
     if (name == "inproc") return Backend::inproc;
     if (name == "kafka") return Backend::kafka;
-    return Error{"CONFIG_INVALID_VALUE",
+    return Error{ErrorCode::CONFIG_INVALID_VALUE,
                  "events.backend must be \"inproc\" or \"kafka\", not \"" + name + "\""};
 }
 

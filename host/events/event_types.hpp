@@ -22,7 +22,8 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 enum class Backend { inproc, kafka };
 
-// Parses "inproc" / "kafka" (venue config); anything else is Error{"CONFIG_INVALID_VALUE"}.
+// Parses "inproc" / "kafka" (venue config); anything else is
+// Error{ErrorCode::CONFIG_INVALID_VALUE}.
 Result<Backend> parse_backend(const std::string& name);
 
 struct KafkaOptions {
@@ -33,8 +34,8 @@ struct KafkaOptions {
 
 struct EventOptions {
     Backend backend = Backend::inproc;
-    std::size_t relay_batch = 500;                   // outbox rows per relay transaction
-    std::chrono::milliseconds relay_poll{1000};      // fallback poll when no NOTIFY arrives
+    std::size_t relay_batch = 500;               // outbox rows per relay transaction
+    std::chrono::milliseconds relay_poll{1000};  // fallback poll when no NOTIFY arrives
     // How often an idle delivery worker looks for work it was not woken for: events another
     // host relayed, rows left by a crash. This host's relay wakes its workers at once, and a
     // due retry sets its own wake-up, so this is a safety net, not the delivery latency.

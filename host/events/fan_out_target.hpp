@@ -1,8 +1,9 @@
 // FanOutTarget: the inproc backend's relay target. Copies each relayed outbox row into
 // event_deliveries once per matching local subscription (in id order, so queue order per key is
 // relay order) and marks the row relayed, all in the relay's transaction; after the commit it
-// names each (subscriber, key hash) that got rows, so only the worker owning that share wakes. Rows no local subscription matches are marked relayed and go nowhere (pub/sub:
-// an event without subscribers is not an error).
+// names each (subscriber, key hash) that got rows, so only the worker owning that share wakes. Rows
+// no local subscription matches are marked relayed and go nowhere (pub/sub: an event without
+// subscribers is not an error).
 #pragma once
 
 #include <cstdint>

@@ -17,7 +17,7 @@ Result<KafkaConf> make_kafka_conf(const KafkaOptions& options,
     auto set = [&](const std::string& name, const std::string& value) -> Status {
         if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error, sizeof error) !=
             RD_KAFKA_CONF_OK) {
-            return Error{"CONFIG_INVALID_VALUE", "kafka property " + name + ": " + error};
+            return Error{ErrorCode::CONFIG_INVALID_VALUE, "kafka property " + name + ": " + error};
         }
         return {};
     };
@@ -34,7 +34,8 @@ Result<KafkaConf> make_kafka_conf(const KafkaOptions& options,
 Result<KafkaHandle> make_kafka_handle(rd_kafka_type_t type, KafkaConf conf) {
     char error[512];
     rd_kafka_t* handle = rd_kafka_new(type, conf.get(), error, sizeof error);
-    if (handle == nullptr) return Error{"DEPENDENCY_UNAVAILABLE", std::string("kafka: ") + error};
+    if (handle == nullptr)
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, std::string("kafka: ") + error};
     conf.release();  // owned by the handle now
     return KafkaHandle(handle);
 }

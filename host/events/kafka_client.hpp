@@ -27,7 +27,7 @@ struct KafkaConfDeleter {
 using KafkaConf = std::unique_ptr<rd_kafka_conf_t, KafkaConfDeleter>;
 
 // bootstrap.servers = options.brokers, then `defaults`, then options.properties (which win).
-// Error{"CONFIG_INVALID_VALUE"} names the offending property.
+// Error{ErrorCode::CONFIG_INVALID_VALUE} names the offending property.
 Result<KafkaConf> make_kafka_conf(const KafkaOptions& options,
                                   const std::map<std::string, std::string>& defaults);
 

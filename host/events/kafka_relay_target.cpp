@@ -99,7 +99,8 @@ Result<std::size_t> KafkaRelayTarget::relay(pqxx::work& tx, std::size_t batch) {
         }
     }
     if (delivered.empty()) {
-        return Error{"DEPENDENCY_UNAVAILABLE", "kafka: no outbox row of the batch was delivered"};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
+                     "kafka: no outbox row of the batch was delivered"};
     }
     tx.exec_params("UPDATE admit.event_outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])",
                    text_array_literal(delivered));

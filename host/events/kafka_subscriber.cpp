@@ -57,9 +57,9 @@ Status KafkaSubscriber::start() {
     const rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return Error{"DEPENDENCY_UNAVAILABLE", "kafka subscribe " + subscription_ + " for " +
-                                                   executor_->subscriber() + ": " +
-                                                   rd_kafka_err2str(err)};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "kafka subscribe " + subscription_ +
+                                                            " for " + executor_->subscriber() +
+                                                            ": " + rd_kafka_err2str(err)};
     }
     thread_ = std::thread([this] {
         run_this_thread_in_background(context_.options.background_nice);

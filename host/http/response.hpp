@@ -39,7 +39,9 @@ struct Response {
     static Response json(int status, std::string body);
 
     // The bytes to send: the borrowed body when there is one, `body` otherwise.
-    std::string_view payload() const noexcept { return borrowed_body ? *borrowed_body : std::string_view(body); }
+    std::string_view payload() const noexcept {
+        return borrowed_body ? *borrowed_body : std::string_view(body);
+    }
     // Replaces the body with a borrowed one (dropping any earlier owner).
     void borrow_body(std::string_view bytes, std::shared_ptr<const void> owner);
     // Replaces the body with an owned copy (dropping any borrowed one).

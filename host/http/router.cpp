@@ -22,7 +22,7 @@ bool is_literal_char(char c) {
 }
 
 Error invalid(std::string_view path_template, std::string_view why) {
-    return Error{"ROUTE_INVALID_TEMPLATE",
+    return Error{ErrorCode::ROUTE_INVALID_TEMPLATE,
                  "invalid path template '" + std::string(path_template) + "': " + std::string(why)};
 }
 

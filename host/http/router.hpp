@@ -52,7 +52,7 @@ class Router {
     // same template shape, parameter names aside).
     Status add(std::string_view method, std::string_view path_template, T value) {
         if (!detail::is_valid_method(method)) {
-            return Error{"ROUTE_INVALID_METHOD",
+            return Error{ErrorCode::ROUTE_INVALID_METHOD,
                          "invalid HTTP method '" + std::string(method) + "'"};
         }
         auto segments = detail::parse_path_template(path_template);
@@ -78,10 +78,10 @@ class Router {
         }
         for (const auto& endpoint : node->endpoints) {
             if (endpoint.method == method) {
-                return Error{"ROUTE_DUPLICATE", std::string(method) + " " +
-                                                    std::string(path_template) +
-                                                    " conflicts with " + endpoint.method + " " +
-                                                    endpoint.path_template};
+                return Error{ErrorCode::ROUTE_DUPLICATE, std::string(method) + " " +
+                                                             std::string(path_template) +
+                                                             " conflicts with " + endpoint.method +
+                                                             " " + endpoint.path_template};
             }
         }
         node->endpoints.push_back(Endpoint{std::string(method), std::string(path_template),

@@ -121,7 +121,8 @@ Server::~Server() { stop(std::chrono::milliseconds(0)); }
 
 Status Server::start() {
     std::lock_guard lock(impl_->lifecycle_mutex);
-    if (impl_->started) return Error{"HTTP_ALREADY_STARTED", "the server was already started"};
+    if (impl_->started)
+        return Error{ErrorCode::HTTP_ALREADY_STARTED, "the server was already started"};
     auto& core = *impl_->core;
     const auto& options = core.options;
     unsigned io_threads =
@@ -137,7 +138,7 @@ Status Server::start() {
     boost::system::error_code ec;
     auto address = net::ip::make_address(options.address, ec);
     if (ec)
-        return Error{"HTTP_BIND_FAILED",
+        return Error{ErrorCode::HTTP_BIND_FAILED,
                      "invalid listen address '" + options.address + "': " + ec.message()};
     tcp::endpoint endpoint(address, options.port);
     impl_->acceptor = std::make_unique<tcp::acceptor>(*impl_->contexts.front());
@@ -149,8 +150,9 @@ Status Server::start() {
     if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (!ec) impl_->bound_port = acceptor.local_endpoint(ec).port();
     if (ec) {
-        return Error{"HTTP_BIND_FAILED", "cannot listen on " + options.address + ":" +
-                                             std::to_string(options.port) + ": " + ec.message()};
+        return Error{ErrorCode::HTTP_BIND_FAILED, "cannot listen on " + options.address + ":" +
+                                                      std::to_string(options.port) + ": " +
+                                                      ec.message()};
     }
     if (!options.run_handlers_inline) {
         core.pool = std::make_unique<WorkerPool>(options.workers, options.queue_limit,

@@ -31,14 +31,14 @@ std::string text_array_literal(const std::vector<std::string>& items) {
     return literal + "}";
 }
 
-// Runs a job function; exceptions become Error{"INTERNAL"}.
+// Runs a job function; exceptions become Error{ErrorCode::INTERNAL}.
 Status run_guarded(const JobFn& fn, std::string_view payload) {
     try {
         return fn(payload);
     } catch (const std::exception& e) {
-        return Error{"INTERNAL", std::string("job threw: ") + e.what()};
+        return Error{ErrorCode::INTERNAL, std::string("job threw: ") + e.what()};
     } catch (...) {
-        return Error{"INTERNAL", "job threw an unknown exception"};
+        return Error{ErrorCode::INTERNAL, "job threw an unknown exception"};
     }
 }
 
@@ -84,12 +84,15 @@ Status JobScheduler::register_periodic(const std::string& name, std::chrono::mil
                                        JobFn fn) {
     std::lock_guard lock(mutex_);
     if (started_)
-        return Error{"STATE", "periodic job '" + name + "' registered after the scheduler started"};
+        return Error{ErrorCode::STATE,
+                     "periodic job '" + name + "' registered after the scheduler started"};
     if (interval.count() <= 0)
-        return Error{"INVALID_ARGUMENT", "periodic job '" + name + "' needs an interval > 0"};
-    if (!fn) return Error{"INVALID_ARGUMENT", "periodic job '" + name + "' has no function"};
+        return Error{ErrorCode::INVALID_ARGUMENT,
+                     "periodic job '" + name + "' needs an interval > 0"};
+    if (!fn)
+        return Error{ErrorCode::INVALID_ARGUMENT, "periodic job '" + name + "' has no function"};
     if (!periodic_.emplace(name, Periodic{interval, std::move(fn)}).second) {
-        return Error{"CONFLICT", "periodic job '" + name + "' is already registered"};
+        return Error{ErrorCode::CONFLICT, "periodic job '" + name + "' is already registered"};
     }
     schedule_rows_ready_ = false;
     return {};
@@ -97,19 +100,22 @@ Status JobScheduler::register_periodic(const std::string& name, std::chrono::mil
 
 Status JobScheduler::check_registration(const std::string& name, bool periodic) const {
     std::lock_guard lock(mutex_);
-    if (started_) return Error{"STATE", "job '" + name + "' registered after the scheduler started"};
+    if (started_)
+        return Error{ErrorCode::STATE, "job '" + name + "' registered after the scheduler started"};
     const bool taken = periodic ? periodic_.contains(name) : handlers_.contains(name);
-    if (taken) return Error{"CONFLICT", "job '" + name + "' is already registered"};
+    if (taken) return Error{ErrorCode::CONFLICT, "job '" + name + "' is already registered"};
     return {};
 }
 
 Status JobScheduler::register_handler(const std::string& name, JobFn fn) {
     std::lock_guard lock(mutex_);
     if (started_)
-        return Error{"STATE", "job handler '" + name + "' registered after the scheduler started"};
-    if (!fn) return Error{"INVALID_ARGUMENT", "job handler '" + name + "' has no function"};
+        return Error{ErrorCode::STATE,
+                     "job handler '" + name + "' registered after the scheduler started"};
+    if (!fn)
+        return Error{ErrorCode::INVALID_ARGUMENT, "job handler '" + name + "' has no function"};
     if (!handlers_.emplace(name, std::move(fn)).second) {
-        return Error{"CONFLICT", "job handler '" + name + "' is already registered"};
+        return Error{ErrorCode::CONFLICT, "job handler '" + name + "' is already registered"};
     }
     std::vector<std::string> names;
     for (const auto& entry : handlers_) names.push_back(entry.first);
@@ -136,7 +142,7 @@ Result<std::int64_t> JobScheduler::enqueue(pqxx::transaction_base* tx, const std
     {
         std::lock_guard lock(mutex_);
         if (handlers_.find(name) == handlers_.end()) {
-            return Error{"NOT_FOUND", "no job handler named '" + name + "'"};
+            return Error{ErrorCode::NOT_FOUND, "no job handler named '" + name + "'"};
         }
     }
     const std::string sql =
@@ -206,7 +212,9 @@ bool JobScheduler::run_periodic(const std::string& name, const Periodic& job) {
                 "microsecond')"
                 ", last_error = $4 WHERE name = $2",
             micros(next), name, micros(finished),
-            result ? nullptr : (result.error().code + ": " + result.error().message).c_str());
+            result ? nullptr
+                   : (std::string(admit::name(result.error().code)) + ": " + result.error().message)
+                         .c_str());
         return {};
     });
     if (!status)
@@ -244,7 +252,8 @@ bool JobScheduler::run_one_delayed() {
             tx.exec_params("DELETE FROM admit.jobs WHERE id = $1", id);
             return {};
         }
-        const std::string error = result.error().code + ": " + result.error().message;
+        const std::string error =
+            std::string(admit::name(result.error().code)) + ": " + result.error().message;
         if (attempts >= options_.max_attempts) {
             spdlog::error("job {} #{} parked after {} attempts: {}", name, id, attempts, error);
             tx.exec_params(
@@ -293,7 +302,7 @@ std::size_t JobScheduler::run_due() {
 Status JobScheduler::start() {
     if (Status migrated = migrate(); !migrated) return migrated;
     std::lock_guard lock(mutex_);
-    if (started_) return Error{"STATE", "job scheduler already started"};
+    if (started_) return Error{ErrorCode::STATE, "job scheduler already started"};
     started_ = true;
     stopping_ = false;
     for (std::size_t i = 0; i < options_.threads; ++i)

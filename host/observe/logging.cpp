@@ -165,8 +165,9 @@ Status configure_logging(std::string_view level, std::string_view format) {
         if (kLevels[i] == level) level_index = i;
     }
     if (level_index < 0) {
-        return Error{"LOG_INVALID_LEVEL", "unknown log level '" + std::string(level) +
-                                              "' (trace, debug, info, warn, error, critical, off)"};
+        return Error{ErrorCode::LOG_INVALID_LEVEL,
+                     "unknown log level '" + std::string(level) +
+                         "' (trace, debug, info, warn, error, critical, off)"};
     }
     LineFormat line_format;
     if (format == "text")
@@ -174,7 +175,7 @@ Status configure_logging(std::string_view level, std::string_view format) {
     else if (format == "json")
         line_format = LineFormat::json;
     else
-        return Error{"LOG_INVALID_FORMAT",
+        return Error{ErrorCode::LOG_INVALID_FORMAT,
                      "unknown log format '" + std::string(format) + "' (text, json)"};
 
     auto logger = std::make_shared<spdlog::logger>(

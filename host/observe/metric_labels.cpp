@@ -9,7 +9,7 @@ bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 
 Error invalid_labels(std::string message) {
-    return Error{"METRIC_INVALID_LABELS", std::move(message)};
+    return Error{ErrorCode::METRIC_INVALID_LABELS, std::move(message)};
 }
 
 }  // namespace

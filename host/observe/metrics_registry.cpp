@@ -103,13 +103,14 @@ Result<MetricsRegistry::Series*> MetricsRegistry::find_or_add(MetricKind kind,
                                                               const Labels& labels,
                                                               std::span<const double> bounds) {
     if (!is_valid_metric_name(name)) {
-        return Error{"METRIC_INVALID_NAME", "invalid metric name '" + std::string(name) + "'"};
+        return Error{ErrorCode::METRIC_INVALID_NAME,
+                     "invalid metric name '" + std::string(name) + "'"};
     }
     auto rendered = render_labels(labels);
     if (!rendered) return rendered.error();
     for (const auto& [label, value] : labels) {
         if (kind == MetricKind::histogram && label == "le") {
-            return Error{"METRIC_INVALID_LABELS",
+            return Error{ErrorCode::METRIC_INVALID_LABELS,
                          "histogram " + std::string(name) + " may not use label 'le'"};
         }
     }
@@ -117,7 +118,7 @@ Result<MetricsRegistry::Series*> MetricsRegistry::find_or_add(MetricKind kind,
         if (bounds.empty()) bounds = default_latency_buckets();
         for (std::size_t i = 0; i < bounds.size(); ++i) {
             if (!std::isfinite(bounds[i]) || (i > 0 && bounds[i] <= bounds[i - 1])) {
-                return Error{"METRIC_INVALID_BUCKETS",
+                return Error{ErrorCode::METRIC_INVALID_BUCKETS,
                              "buckets of " + std::string(name) + " must be finite and ascending"};
             }
         }
@@ -136,7 +137,7 @@ Result<MetricsRegistry::Series*> MetricsRegistry::find_or_add(MetricKind kind,
     }
     Family& family = *it->second;
     if (family.kind != kind) {
-        return Error{"METRIC_CONFLICT",
+        return Error{ErrorCode::METRIC_CONFLICT,
                      "metric " + family.name + " is already a " + kind_name(family.kind)};
     }
     bool same_names =
@@ -144,12 +145,12 @@ Result<MetricsRegistry::Series*> MetricsRegistry::find_or_add(MetricKind kind,
         std::equal(labels.begin(), labels.end(), family.label_names.begin(),
                    [](const auto& label, const std::string& n) { return label.first == n; });
     if (!same_names) {
-        return Error{"METRIC_CONFLICT",
+        return Error{ErrorCode::METRIC_CONFLICT,
                      "metric " + family.name + " was registered with other label names"};
     }
     if (kind == MetricKind::histogram &&
         !std::equal(bounds.begin(), bounds.end(), family.bounds.begin(), family.bounds.end())) {
-        return Error{"METRIC_CONFLICT",
+        return Error{ErrorCode::METRIC_CONFLICT,
                      "histogram " + family.name + " was registered with other buckets"};
     }
     if (auto found = family.by_labels.find(rendered.value()); found != family.by_labels.end()) {

@@ -92,13 +92,14 @@ bool Dispatcher::authenticate(const http::Request& request, Caller& caller) cons
 http::Response Dispatcher::dispatch(http::Request& request) {
     auto match = runtime_.routes().match(request.method, request.path);
     if (match.outcome == http::MatchOutcome::not_found) {
-        return error(404, "NOT_FOUND", fmt::format("no route for {} {}", request.method, request.path),
-                     request, "");
+        return error(404, "NOT_FOUND",
+                     fmt::format("no route for {} {}", request.method, request.path), request, "");
     }
     if (match.outcome == http::MatchOutcome::method_not_allowed) {
-        auto r = error(405, "METHOD_NOT_ALLOWED",
-                       fmt::format("{} is not allowed here; allowed: {}", request.method, match.allow),
-                       request, "");
+        auto r =
+            error(405, "METHOD_NOT_ALLOWED",
+                  fmt::format("{} is not allowed here; allowed: {}", request.method, match.allow),
+                  request, "");
         r.set_header("Allow", match.allow);
         return r;
     }
@@ -125,8 +126,8 @@ http::Response Dispatcher::dispatch(http::Request& request) {
         }
         if (!role_allows(route.roles, caller)) {
             return error(403, "FORBIDDEN",
-                         fmt::format("role '{}' may not call this route (allowed: {})", caller.roles_text(),
-                                     route.roles.to_string()),
+                         fmt::format("role '{}' may not call this route (allowed: {})",
+                                     caller.roles_text(), route.roles.to_string()),
                          request, label);
         }
     }
@@ -184,8 +185,8 @@ http::Response Dispatcher::call_plugin(const RouteEntry& route, const Caller& ca
     admit_response handle{&response, request.trace_id, false};
     admit_status st = route.handler(route.ctx, &abi_request, &handle);
     if (st != ADMIT_OK && !handle.written) {
-        spdlog::error("trace_id={} {} {}: plugin {} handler failed with status {}", request.trace_id,
-                      request.method, request.path, route.plugin, st);
+        spdlog::error("trace_id={} {} {}: plugin {} handler failed with status {}",
+                      request.trace_id, request.method, request.path, route.plugin, st);
         return error(500, "INTERNAL", "internal error", request, std::move(route_label));
     }
     return response;

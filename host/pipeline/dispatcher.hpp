@@ -14,17 +14,17 @@
 #include <optional>
 #include <vector>
 
+#include "host/abi/runtime.hpp"
 #include "host/http/request.hpp"
 #include "host/http/response.hpp"
 #include "host/pipeline/route_table.hpp"
-#include "host/abi/runtime.hpp"
 
 namespace admit::runtime {
 
 // A stage that may answer a request before its handler runs (rate limits), or wrap it
 // (idempotency: replay a stored response, store the new one).
 class RequestGuard {
-public:
+  public:
     virtual ~RequestGuard() = default;
     // Returns a response to send instead of calling the handler, or nullopt to continue.
     virtual std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
@@ -35,7 +35,7 @@ public:
 };
 
 class Dispatcher {
-public:
+  public:
     explicit Dispatcher(Runtime& runtime);
 
     http::Response handle(http::Request& request);
@@ -50,7 +50,7 @@ public:
     // and refused (the caller stays anonymous).
     bool authenticate(const http::Request& request, Caller& caller) const;
 
-private:
+  private:
     http::Response dispatch(http::Request& request);
     http::Response call_plugin(const RouteEntry& route, const Caller& caller,
                                const http::Request& request, std::string route_label);

@@ -1,7 +1,7 @@
 #include "host/pipeline/idempotency_guard.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "host/pipeline/rate_limit_guard.hpp"
 #include "host/store/redis_pool.hpp"
@@ -41,23 +41,27 @@ std::string fingerprint(const http::Request& request) {
 
 IdempotencyGuard::IdempotencyGuard(store::RedisPool& redis) : redis_(redis) {}
 
-std::optional<http::Response> IdempotencyGuard::before(const RouteEntry& route, const Caller& caller,
+std::optional<http::Response> IdempotencyGuard::before(const RouteEntry& route,
+                                                       const Caller& caller,
                                                        const http::Request& request) {
     owned_key.clear();
-    if (route.kind != RouteEntry::Kind::plugin || route.own_idempotency || !is_mutating(request.method)) {
+    if (route.kind != RouteEntry::Kind::plugin || route.own_idempotency ||
+        !is_mutating(request.method)) {
         return std::nullopt;
     }
     auto header = request.header("idempotency-key");
     if (!header) return std::nullopt;
     if (!valid_key(*header)) {
-        return http::Response::error(400, "INVALID_REQUEST",
-                                     "header 'Idempotency-Key' must be 1-255 printable ASCII characters",
-                                     request.trace_id);
+        return http::Response::error(
+            400, "INVALID_REQUEST",
+            "header 'Idempotency-Key' must be 1-255 printable ASCII characters", request.trace_id);
     }
-    std::string who = caller.authenticated() ? "u:" + caller.subject : "ip:" + client_ip(request.remote_addr);
+    std::string who =
+        caller.authenticated() ? "u:" + caller.subject : "ip:" + client_ip(request.remote_addr);
     std::string key = "admitd:idem:" + who + ":" + std::string(*header);
     std::string print = fingerprint(request);
-    std::string marker = boost::json::serialize(boost::json::object{{"f", print}, {"inflight", true}});
+    std::string marker =
+        boost::json::serialize(boost::json::object{{"f", print}, {"inflight", true}});
 
     std::string_view set_nx[] = {"SET", key, marker, "NX", "PX", kInFlightMs};
     auto claimed = redis_.command(set_nx);
@@ -88,9 +92,9 @@ std::optional<http::Response> IdempotencyGuard::before(const RouteEntry& route, 
                                      request.trace_id);
     }
     if (o->contains("inflight")) {
-        auto r = http::Response::error(409, "IDEMPOTENCY_IN_FLIGHT",
-                                       "a request with this Idempotency-Key is still being processed",
-                                       request.trace_id);
+        auto r = http::Response::error(
+            409, "IDEMPOTENCY_IN_FLIGHT",
+            "a request with this Idempotency-Key is still being processed", request.trace_id);
         r.set_header("Retry-After", "1");
         return r;
     }

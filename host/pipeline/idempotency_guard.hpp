@@ -23,7 +23,7 @@ class RedisPool;
 namespace admit::runtime {
 
 class IdempotencyGuard final : public RequestGuard {
-public:
+  public:
     explicit IdempotencyGuard(store::RedisPool& redis);
 
     std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
@@ -31,7 +31,7 @@ public:
     void after(const RouteEntry& route, const Caller& caller, const http::Request& request,
                const http::Response& response) override;
 
-private:
+  private:
     store::RedisPool& redis_;
 };
 

@@ -1,5 +1,5 @@
-// Reading JSON request bodies of the host's own routes. Failures are Error{"INVALID_REQUEST"}
-// whose message names the field, ready for a 400 answer.
+// Reading JSON request bodies of the host's own routes. Failures are
+// Error{ErrorCode::INVALID_REQUEST} whose message names the field, ready for a 400 answer.
 #pragma once
 
 #include <optional>
@@ -16,8 +16,10 @@ namespace admit::runtime {
 Result<boost::json::object> parse_json_object(const http::Request& request);
 
 // A field that may be absent; present but not a number (or string) is an error.
-Result<std::optional<double>> optional_number(const boost::json::object& body, std::string_view field);
-Result<std::optional<std::string>> optional_string(const boost::json::object& body, std::string_view field);
+Result<std::optional<double>> optional_number(const boost::json::object& body,
+                                              std::string_view field);
+Result<std::optional<std::string>> optional_string(const boost::json::object& body,
+                                                   std::string_view field);
 
 // 400 INVALID_REQUEST with the error's message.
 http::Response bad_request(const Error& error, std::string_view trace_id);

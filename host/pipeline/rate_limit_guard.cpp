@@ -2,11 +2,11 @@
 
 #include <cstdlib>
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
-#include "host/policy/policy_engine.hpp"
 #include "host/pipeline/rate_buckets.hpp"
+#include "host/policy/policy_engine.hpp"
 #include "host/store/redis_scripts.hpp"
 
 namespace admit::runtime {
@@ -37,7 +37,8 @@ return {1, 0, tostring(new_tat)}
 std::string client_ip(std::string_view remote_addr) {
     if (!remote_addr.empty() && remote_addr.front() == '[') {
         auto close = remote_addr.find(']');
-        return std::string(remote_addr.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+        return std::string(remote_addr.substr(
+            1, close == std::string_view::npos ? std::string_view::npos : close - 1));
     }
     auto colon = remote_addr.rfind(':');
     if (colon != std::string_view::npos && remote_addr.find(':') == colon) {
@@ -48,7 +49,10 @@ std::string client_ip(std::string_view remote_addr) {
 
 RateLimitGuard::RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
                                HostClock& clock)
-    : scripts_(scripts), policies_(policies), clock_(clock), buckets_(std::make_shared<RateBuckets>()) {
+    : scripts_(scripts),
+      policies_(policies),
+      clock_(clock),
+      buckets_(std::make_shared<RateBuckets>()) {
     if (auto s = scripts_.register_script(kScriptName, kScript); !s) {
         spdlog::error("rate limit script: {}", s.error().message);
     }
@@ -104,7 +108,8 @@ void RateLimitGuard::warn_throttled(const std::string& message) {
 
 std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, const Caller& caller,
                                                      const http::Request& request) {
-    if (route.kind == RouteEntry::Kind::builtin && route.roles.kind == RoleRule::Kind::public_access) {
+    if (route.kind == RouteEntry::Kind::builtin &&
+        route.roles.kind == RoleRule::Kind::public_access) {
         return std::nullopt;  // health, readiness, metrics: never limited
     }
     const std::string input = R"({"category":")" + route.rate_category + R"(","authenticated":)" +
@@ -128,16 +133,16 @@ std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, co
     if (verdict.allowed) {
         std::string_view keys[] = {key};
         std::string_view args[] = {now_text, limit_s, window_text};
-        auto sent = scripts_.eval_async(kScriptName, keys, args,
-                                        [buckets = buckets_, key](Result<store::RedisReply> reply) {
-                                            if (!reply || reply->type != store::RedisReply::Type::Array ||
-                                                reply->elements.size() < 3) {
-                                                return;  // Redis unavailable: this host's buckets decide
-                                            }
-                                            char* end = nullptr;
-                                            const double tat = std::strtod(reply->elements[2].str.c_str(), &end);
-                                            if (end != reply->elements[2].str.c_str()) buckets->learn(key, tat);
-                                        });
+        auto sent = scripts_.eval_async(
+            kScriptName, keys, args, [buckets = buckets_, key](Result<store::RedisReply> reply) {
+                if (!reply || reply->type != store::RedisReply::Type::Array ||
+                    reply->elements.size() < 3) {
+                    return;  // Redis unavailable: this host's buckets decide
+                }
+                char* end = nullptr;
+                const double tat = std::strtod(reply->elements[2].str.c_str(), &end);
+                if (end != reply->elements[2].str.c_str()) buckets->learn(key, tat);
+            });
         if (!sent) warn_throttled(sent.error().message);
         return std::nullopt;
     }

@@ -15,8 +15,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -34,14 +34,15 @@ namespace admit::runtime {
 class RateBuckets;
 
 class RateLimitGuard final : public RequestGuard {
-public:
+  public:
     // Registers its Redis script with `scripts`. The policy named "ratelimits" decides limits.
-    RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies, HostClock& clock);
+    RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
+                   HostClock& clock);
 
     std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
                                          const http::Request& request) override;
 
-private:
+  private:
     // What the ratelimits policy decided for one input (category, authenticated).
     struct Rule {
         int64_t limit = 0;

@@ -76,7 +76,7 @@ struct RouteEntry {
 using RoutePtr = std::shared_ptr<const RouteEntry>;
 
 class RouteTable {
-public:
+  public:
     // Errors: ROUTE_INVALID_TEMPLATE, ROUTE_INVALID_METHOD, ROUTE_DUPLICATE.
     Status add(RouteEntry entry);
     // Would add() accept all of these (method, template) pairs, together? Changes nothing.
@@ -86,7 +86,7 @@ public:
     }
     const std::vector<RoutePtr>& entries() const { return entries_; }
 
-private:
+  private:
     http::Router<RoutePtr> router_;
     std::vector<RoutePtr> entries_;
 };

@@ -12,15 +12,15 @@ Result<std::vector<std::size_t>> resolve_start_order(const std::vector<PluginNod
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         auto [it, inserted] = index.emplace(nodes[i].name, i);
         if (!inserted) {
-            return Error{"PLUGIN_DUPLICATE",
-                         fmt::format("plugin name '{}' is provided by both {} and {}", nodes[i].name,
-                                     nodes[it->second].origin, nodes[i].origin)};
+            return Error{ErrorCode::PLUGIN_DUPLICATE,
+                         fmt::format("plugin name '{}' is provided by both {} and {}",
+                                     nodes[i].name, nodes[it->second].origin, nodes[i].origin)};
         }
     }
     for (const auto& node : nodes) {
         for (const auto& dep : node.dependencies) {
             if (!index.contains(dep)) {
-                return Error{"PLUGIN_MISSING_DEPENDENCY",
+                return Error{ErrorCode::PLUGIN_MISSING_DEPENDENCY,
                              fmt::format("plugin {} ({}) depends on '{}', which is not loaded; add "
                                          "it to plugins.load",
                                          node.name, node.origin, dep)};
@@ -38,7 +38,7 @@ Result<std::vector<std::size_t>> resolve_start_order(const std::vector<PluginNod
         if (marks[i] == Mark::done) return {};
         if (marks[i] == Mark::visiting) {
             path.push_back(nodes[i].name);
-            return Error{"PLUGIN_DEPENDENCY_CYCLE",
+            return Error{ErrorCode::PLUGIN_DEPENDENCY_CYCLE,
                          fmt::format("plugin dependency cycle: {}", fmt::join(path, " -> "))};
         }
         marks[i] = Mark::visiting;

@@ -10,7 +10,7 @@ namespace admit::plugins {
 namespace {
 
 Error refuse(const std::filesystem::path& path, const std::string& reason) {
-    return Error{"PLUGIN_REFUSED", fmt::format("plugin {}: {}", path.string(), reason)};
+    return Error{ErrorCode::PLUGIN_REFUSED, fmt::format("plugin {}: {}", path.string(), reason)};
 }
 
 std::vector<std::string> copy_names(const char* const* names, uint32_t count) {
@@ -57,9 +57,10 @@ Result<PluginLibrary> open_plugin_library(const std::filesystem::path& path, Abi
     }
 
     if (!library->has(ADMIT_PLUGIN_ENTRY_SYMBOL)) {
-        return refuse(path, fmt::format("no exported entry symbol '{}' (was it built with the SDK's "
-                                        "ADMIT_PLUGIN macro?)",
-                                        ADMIT_PLUGIN_ENTRY_SYMBOL));
+        return refuse(path,
+                      fmt::format("no exported entry symbol '{}' (was it built with the SDK's "
+                                  "ADMIT_PLUGIN macro?)",
+                                  ADMIT_PLUGIN_ENTRY_SYMBOL));
     }
     auto& entry = library->get<const admit_plugin_descriptor*()>(ADMIT_PLUGIN_ENTRY_SYMBOL);
     const admit_plugin_descriptor* d = entry();
@@ -68,14 +69,16 @@ Result<PluginLibrary> open_plugin_library(const std::filesystem::path& path, Abi
         return refuse(path, fmt::format("descriptor too small ({} bytes)", d->size));
     }
     if (d->abi_major != host_abi.major) {
-        return refuse(path, fmt::format("built for ABI {}.{}, this host speaks ABI {}.{} (majors "
-                                        "must be equal)",
-                                        d->abi_major, d->abi_minor, host_abi.major, host_abi.minor));
+        return refuse(path,
+                      fmt::format("built for ABI {}.{}, this host speaks ABI {}.{} (majors "
+                                  "must be equal)",
+                                  d->abi_major, d->abi_minor, host_abi.major, host_abi.minor));
     }
     if (d->abi_minor > host_abi.minor) {
-        return refuse(path, fmt::format("built for ABI {}.{}, newer than this host's {}.{}; "
-                                        "upgrade admitd",
-                                        d->abi_major, d->abi_minor, host_abi.major, host_abi.minor));
+        return refuse(path,
+                      fmt::format("built for ABI {}.{}, newer than this host's {}.{}; "
+                                  "upgrade admitd",
+                                  d->abi_major, d->abi_minor, host_abi.major, host_abi.minor));
     }
     if (d->name == nullptr || !is_valid_plugin_name(d->name)) {
         return refuse(path, "invalid plugin name (want [a-z][a-z0-9_]*)");

@@ -1,9 +1,9 @@
 // PluginLibrary: one plugin shared library opened with Boost.DLL (RTLD_NOW | RTLD_LOCAL) and its
 // validated descriptor.
 //
-// Ownership: the library stays mapped while any copy of `library` lives. Everything in the host that
-// can run plugin code (routes, subscribers, jobs, service methods) holds a copy, so a plugin is never
-// unmapped under a running callback.
+// Ownership: the library stays mapped while any copy of `library` lives. Everything in the host
+// that can run plugin code (routes, subscribers, jobs, service methods) holds a copy, so a plugin
+// is never unmapped under a running callback.
 #pragma once
 
 #include <filesystem>

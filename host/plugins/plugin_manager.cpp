@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "host/plugins/load_order.hpp"
 #include "host/abi/string_sink.hpp"
+#include "host/plugins/load_order.hpp"
 
 namespace admit::runtime {
 
@@ -40,8 +40,9 @@ Status PluginManager::load(const PluginLoadRequest& request) {
             continue;
         }
         if (lib->name() != name) {
-            problems.push_back(fmt::format("plugin {}: declares the name '{}' but is listed as '{}'",
-                                           path.string(), lib->name(), name));
+            problems.push_back(
+                fmt::format("plugin {}: declares the name '{}' but is listed as '{}'",
+                            path.string(), lib->name(), name));
             continue;
         }
         libraries.push_back(std::move(lib.value()));
@@ -49,7 +50,7 @@ Status PluginManager::load(const PluginLoadRequest& request) {
     if (!problems.empty()) {
         std::string all;
         for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
-        return Error{"PLUGIN_REFUSED", all};
+        return Error{ErrorCode::PLUGIN_REFUSED, all};
     }
 
     std::vector<plugins::PluginNode> nodes;
@@ -81,18 +82,20 @@ Status PluginManager::init_one(PluginRecord& plugin) {
     admit_status status = d->init(&api_, &plugin.handle, &plugin.instance, sink.get());
     plugin.registering = false;
     if (status != ADMIT_OK) {
-        return Error{"PLUGIN_INIT_FAILED",
+        return Error{ErrorCode::PLUGIN_INIT_FAILED,
                      fmt::format("plugin {} failed to initialize (status {}): {}", plugin.name,
                                  status, error.empty() ? "no reason given" : error)};
     }
     if (auto valid = sink_.validate(plugin); !valid) {
-        return Error{"PLUGIN_INIT_FAILED", fmt::format("plugin {} registered something that clashes: "
-                                                       "{}",
-                                                       plugin.name, valid.error().message)};
+        return Error{ErrorCode::PLUGIN_INIT_FAILED,
+                     fmt::format("plugin {} registered something that clashes: "
+                                 "{}",
+                                 plugin.name, valid.error().message)};
     }
     if (auto committed = sink_.commit(plugin); !committed) {
-        return Error{"PLUGIN_INIT_FAILED", fmt::format("plugin {} could not register: {}", plugin.name,
-                                                       committed.error().message)};
+        return Error{ErrorCode::PLUGIN_INIT_FAILED,
+                     fmt::format("plugin {} could not register: {}", plugin.name,
+                                 committed.error().message)};
     }
     return {};
 }
@@ -134,7 +137,7 @@ Status PluginManager::start_all() {
                 plugins_[j]->library.descriptor->stop(plugins_[j]->instance);
                 plugins_[j]->state = PluginState::stopped;
             }
-            return Error{"PLUGIN_START_FAILED", message};
+            return Error{ErrorCode::PLUGIN_START_FAILED, message};
         }
         plugin.state = PluginState::started;
         spdlog::info("plugin {} started", plugin.name);

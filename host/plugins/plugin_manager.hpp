@@ -32,7 +32,7 @@ struct PluginLoadRequest {
 };
 
 class PluginManager {
-public:
+  public:
     PluginManager(Runtime& runtime, const admit_host_api& api, RegistrationSink& sink);
     ~PluginManager();
 
@@ -46,7 +46,7 @@ public:
     const std::vector<std::unique_ptr<PluginRecord>>& plugins() const { return plugins_; }
     bool all_started() const;
 
-private:
+  private:
     Status init_one(PluginRecord& plugin);
     Runtime& runtime_;
     const admit_host_api& api_;

@@ -12,8 +12,8 @@
 #include <memory>
 #include <vector>
 
-#include "host/plugins/plugin_library.hpp"
 #include "host/abi/abi_handles.hpp"
+#include "host/plugins/plugin_library.hpp"
 #include "host/plugins/registrations.hpp"
 
 namespace admit::runtime {

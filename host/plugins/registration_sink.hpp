@@ -7,7 +7,7 @@
 namespace admit::runtime {
 
 class RegistrationSink {
-public:
+  public:
     virtual ~RegistrationSink() = default;
     // Checks that the plugin's staged registrations fit the live tables (no route, service or
     // authenticator clash). Must not change anything.

@@ -1,51 +1,22 @@
 #include "host/plugins/registrations.hpp"
 
+#include "admit/registration_rules.hpp"
 
 namespace admit::runtime {
-namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-    return s;
-}
-
-std::string joined(const NameSet& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-    return out.empty() ? "none declared: set [access] roles" : out;
-}
-
-}  // namespace
 
 bool RoleRule::parse(std::string_view text, const NameSet& declared, RoleRule& out,
                      std::string& error) {
     out = RoleRule{};
-    text = trim(text);
-    if (text == "public") {
-        out.kind = Kind::public_access;
-        return true;
-    }
-    if (text == "authenticated") {
-        out.kind = Kind::authenticated;
-        return true;
-    }
-    out.kind = Kind::roles;
-    while (!text.empty()) {
-        auto comma = text.find(',');
-        std::string_view role = trim(text.substr(0, comma));
-        if (!declared.contains(role)) {
-            error = "role '" + std::string(role) +
-                    "' is not declared (use public, authenticated, or a role of [access] roles: " +
-                    joined(declared) + ")";
-            return false;
-        }
-        out.roles.emplace(role);
-        if (comma == std::string_view::npos) break;
-        text.remove_prefix(comma + 1);
-    }
-    if (out.roles.empty()) {
-        error = "a route must state who may call it (roles is empty)";
+    if (auto problem = rules::roles_problem(text, declared, &out.roles)) {
+        error = std::move(*problem);
         return false;
+    }
+    if (out.roles.empty()) {  // "public" or "authenticated"
+        std::string_view trimmed = text;
+        while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
+        out.kind = trimmed.starts_with("public") ? Kind::public_access : Kind::authenticated;
+    } else {
+        out.kind = Kind::roles;
     }
     return true;
 }

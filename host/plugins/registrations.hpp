@@ -14,7 +14,8 @@
 namespace admit::runtime {
 
 // Who may call a route: anyone, any authenticated caller, or the listed roles.
-// The set of names a venue declares ([access] roles / rate_categories).
+// The set of names a venue declares ([access] roles / rate_categories); the same type as
+// admit::rules::Names, the rules plugin-api shares with the fake host.
 using NameSet = std::set<std::string, std::less<>>;
 
 struct RoleRule {

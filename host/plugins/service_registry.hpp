@@ -25,7 +25,7 @@ struct ServiceEntry {
 };
 
 class ServiceRegistry {
-public:
+  public:
     bool contains(const std::string& method) const;
     // Returns false when the method is taken.
     bool add(const std::string& method, ServiceEntry entry);
@@ -33,7 +33,7 @@ public:
     ServiceEntry find(std::string_view method) const;
     std::vector<std::string> names() const;
 
-private:
+  private:
     mutable std::shared_mutex mutex_;
     std::unordered_map<std::string, ServiceEntry> entries_;
 };

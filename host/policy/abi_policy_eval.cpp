@@ -23,8 +23,8 @@ admit_status evaluate_for_plugin(PolicyEngine& engine, admit_str name, admit_str
         Result<Decision> result = engine.evaluate(view(name), view(input));
         if (!result.ok()) {
             write(error, result.error().message);
-            if (result.error().code == "POLICY_NOT_FOUND") return ADMIT_E_NOT_FOUND;
-            if (result.error().code == "POLICY_BAD_INPUT") return ADMIT_E_INVALID_ARGUMENT;
+            if (result.error().code == ErrorCode::POLICY_NOT_FOUND) return ADMIT_E_NOT_FOUND;
+            if (result.error().code == ErrorCode::POLICY_BAD_INPUT) return ADMIT_E_INVALID_ARGUMENT;
             return ADMIT_E_INTERNAL;
         }
         write(decision, result.value().json);

@@ -31,12 +31,12 @@ int run_offline_check(const std::filesystem::path& dir, std::ostream& out) {
         auto tests = read_file(paths.test);
         PolicySources sources{name, *source, paths.source.filename().string(),
                               tests ? *tests : std::string(), paths.test.filename().string()};
-        const ValidationOutcome outcome = validate_policy(
-            sources, options.call_limits(), options.test_limits(), options.clock);
+        const ValidationOutcome outcome =
+            validate_policy(sources, options.call_limits(), options.test_limits(), options.clock);
         if (!outcome.ok) {
             ++failed;
-            out << "FAIL " << name << " (revision " << outcome.revision << "): "
-                << outcome.problem.describe() << "\n";
+            out << "FAIL " << name << " (revision " << outcome.revision
+                << "): " << outcome.problem.describe() << "\n";
             continue;
         }
         out << "ok   " << name << " (revision " << outcome.revision << ", " << outcome.tests_passed

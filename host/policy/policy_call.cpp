@@ -35,7 +35,8 @@ int check_contract(lua_State* L) {
     }
     args->decide_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (lua_getfield(L, declared, "fallback") != LUA_TTABLE) {
-        args->problem = "policy must declare a table fallback = { ... } (the decision used when a call fails)";
+        args->problem =
+            "policy must declare a table fallback = { ... } (the decision used when a call fails)";
         return 0;
     }
     std::string error;
@@ -79,7 +80,7 @@ Result<LoadedPolicy> load_policy(Sandbox& sandbox, std::string_view chunk_name,
     if (!checked.ok() || !args.problem.empty()) {
         release_policy(sandbox, loaded);
         if (!checked.ok()) return checked.error();
-        return Error{"POLICY_CONTRACT", std::string(chunk_name) + ": " + args.problem};
+        return Error{ErrorCode::POLICY_CONTRACT, std::string(chunk_name) + ": " + args.problem};
     }
     return loaded;
 }

@@ -1,9 +1,9 @@
 #include "host/policy/policy_engine.hpp"
 
+#include "host/policy/policy_files.hpp"
 #include "host/policy/policy_validator.hpp"
 #include "host/policy/policy_watcher.hpp"
 #include "host/policy/policy_worker.hpp"
-#include "host/policy/policy_files.hpp"
 #include "host/policy/revision.hpp"
 
 #include <spdlog/spdlog.h>
@@ -68,7 +68,8 @@ PolicyWorker* PolicyEngine::worker_for_this_thread() {
 
 Result<Decision> PolicyEngine::evaluate(std::string_view name, std::string_view input_json) {
     PolicyWorker* worker = worker_for_this_thread();
-    if (worker == nullptr) return Error{"POLICY_STATE", "cannot create a Lua state for this thread"};
+    if (worker == nullptr)
+        return Error{ErrorCode::POLICY_STATE, "cannot create a Lua state for this thread"};
     const std::uint64_t generation = generation_.load(std::memory_order_acquire);
     if (!worker->synced() || worker->generation() != generation) {
         worker->sync(published());
@@ -79,7 +80,8 @@ Result<Decision> PolicyEngine::evaluate(std::string_view name, std::string_view 
 Status PolicyEngine::load_all() {
     std::error_code error;
     if (!std::filesystem::is_directory(options_.dir, error)) {
-        return Error{"POLICY_DIR", "policy directory " + options_.dir.string() + " is not readable"};
+        return Error{ErrorCode::POLICY_DIR,
+                     "policy directory " + options_.dir.string() + " is not readable"};
     }
     const auto reports = reload_all("startup");
     std::size_t rejected = 0;
@@ -107,8 +109,8 @@ void PolicyEngine::remember(Record& record, const PublishReport& report) {
 Result<PublishReport> PolicyEngine::publish(std::string_view name, std::string source,
                                             std::string actor, bool persist) {
     if (!is_valid_policy_name(name)) {
-        return Error{"POLICY_NAME", "invalid policy name '" + std::string(name) +
-                                        "' (use a-z, 0-9 and _, not ending in _test)"};
+        return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) +
+                                                 "' (use a-z, 0-9 and _, not ending in _test)"};
     }
     std::lock_guard lock(publish_mutex_);
     const std::string key(name);
@@ -141,8 +143,8 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
 
     PolicySources sources{name, source, record.source_path.filename().string(), test_source,
                           record.test_path.filename().string()};
-    ValidationOutcome outcome = validate_policy(sources, options_.call_limits(),
-                                                options_.test_limits(), options_.clock);
+    ValidationOutcome outcome =
+        validate_policy(sources, options_.call_limits(), options_.test_limits(), options_.clock);
     report.tests_run = outcome.tests_run;
     report.tests_passed = outcome.tests_passed;
     if (outcome.ok && persist) {
@@ -159,7 +161,7 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
         spdlog::error("policy {} revision {} rejected (by {}): {}; live revision {} keeps serving",
                       name, report.revision, report.actor, report.problem.describe(),
                       report.previous_revision.empty() ? "(none)" : report.previous_revision);
-        return Error{"POLICY_REJECTED", report.problem.describe()};
+        return Error{ErrorCode::POLICY_REJECTED, report.problem.describe()};
     }
 
     auto compiled = std::make_shared<CompiledPolicy>();
@@ -192,15 +194,15 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
 
 Result<PublishReport> PolicyEngine::reload(std::string_view name, std::string actor) {
     if (!is_valid_policy_name(name)) {
-        return Error{"POLICY_NAME", "invalid policy name '" + std::string(name) + "'"};
+        return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) + "'"};
     }
     std::lock_guard lock(publish_mutex_);
     const std::string key(name);
     Record& record = record_for(key);
     auto source = read_file(record.source_path);
     if (!source) {
-        return Error{"POLICY_NOT_FOUND", "cannot read " + record.source_path.string() +
-                                             "; the live revision (if any) keeps serving"};
+        return Error{ErrorCode::POLICY_NOT_FOUND, "cannot read " + record.source_path.string() +
+                                                      "; the live revision (if any) keeps serving"};
     }
     auto test_source = read_file(record.test_path);
     return publish_locked(key, std::move(*source), test_source ? std::move(*test_source) : "",
@@ -231,7 +233,7 @@ Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std:
         PolicySources sources{std::string(name), *source, paths.source.filename().string(), {}, {}};
         ValidationOutcome outcome = validate_policy(sources, options_.call_limits(),
                                                     options_.test_limits(), options_.clock, false);
-        if (!outcome.ok) return Error{"POLICY_REJECTED", outcome.problem.describe()};
+        if (!outcome.ok) return Error{ErrorCode::POLICY_REJECTED, outcome.problem.describe()};
         auto candidate = std::make_shared<CompiledPolicy>();
         candidate->name = std::string(name);
         candidate->chunk_name = sources.chunk_name;
@@ -244,7 +246,8 @@ Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std:
         const auto current = published();
         auto live = current->policies.find(name);
         if (live == current->policies.end()) {
-            return Error{"POLICY_NOT_FOUND", "no live policy named '" + std::string(name) + "'"};
+            return Error{ErrorCode::POLICY_NOT_FOUND,
+                         "no live policy named '" + std::string(name) + "'"};
         }
         auto copy = std::make_shared<CompiledPolicy>(*live->second);
         copy->counters = std::make_shared<PolicyCounters>();  // dry runs are not counted
@@ -262,7 +265,8 @@ Result<std::string> PolicyEngine::source(std::string_view name) const {
     const auto current = published();
     auto live = current->policies.find(name);
     if (live == current->policies.end()) {
-        return Error{"POLICY_NOT_FOUND", "no live policy named '" + std::string(name) + "'"};
+        return Error{ErrorCode::POLICY_NOT_FOUND,
+                     "no live policy named '" + std::string(name) + "'"};
     }
     return live->second->source;
 }
@@ -319,7 +323,7 @@ void PolicyEngine::handle_changed_files(const std::vector<std::filesystem::path>
     }
     for (const std::string& name : names) {
         auto report = reload(name, "file-watcher");
-        if (!report.ok() && report.error().code != "POLICY_REJECTED") {
+        if (!report.ok() && report.error().code != ErrorCode::POLICY_REJECTED) {
             spdlog::warn("policy {}: {}", name, report.error().message);
         }
     }

@@ -30,7 +30,7 @@ class PolicyWatcher;
 class PolicyWorker;
 
 class PolicyEngine {
-public:
+  public:
     explicit PolicyEngine(PolicyOptions options);
     ~PolicyEngine();
     PolicyEngine(const PolicyEngine&) = delete;
@@ -79,7 +79,7 @@ public:
 
     const PolicyOptions& options() const { return options_; }
 
-private:
+  private:
     struct Record {
         std::filesystem::path source_path;
         std::filesystem::path test_path;

@@ -67,7 +67,8 @@ std::vector<fs::path> watched_directories(const PolicyOptions& options) {
     return {directories.begin(), directories.end()};
 }
 
-std::optional<std::string> policy_name_for_file(const PolicyOptions& options, const fs::path& file) {
+std::optional<std::string> policy_name_for_file(const PolicyOptions& options,
+                                                const fs::path& file) {
     const fs::path changed = normalized(file);
     for (const auto& [name, path] : options.overrides) {
         const PolicyPaths paths = policy_paths(options, name);
@@ -103,14 +104,15 @@ Status write_file_atomically(const fs::path& path, std::string_view content) {
         if (!out) {
             std::error_code ignored;
             fs::remove(temporary, ignored);
-            return Error{"POLICY_IO", "cannot write " + temporary.string()};
+            return Error{ErrorCode::POLICY_IO, "cannot write " + temporary.string()};
         }
     }
     std::error_code error;
     fs::rename(temporary, path, error);
     if (error) {
         fs::remove(temporary, error);
-        return Error{"POLICY_IO", "cannot replace " + path.string() + ": " + error.message()};
+        return Error{ErrorCode::POLICY_IO,
+                     "cannot replace " + path.string() + ": " + error.message()};
     }
     return {};
 }

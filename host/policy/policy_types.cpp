@@ -23,9 +23,12 @@ std::string PolicyProblem::describe() const {
 
 const char* to_string(PublishResult result) {
     switch (result) {
-        case PublishResult::published: return "published";
-        case PublishResult::unchanged: return "unchanged";
-        case PublishResult::rejected: return "rejected";
+        case PublishResult::published:
+            return "published";
+        case PublishResult::unchanged:
+            return "unchanged";
+        case PublishResult::rejected:
+            return "rejected";
     }
     return "unknown";
 }

@@ -24,13 +24,15 @@ Result<std::unique_ptr<PolicyWatcher>> PolicyWatcher::start(
     watcher->inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     watcher->stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (watcher->inotify_fd_ < 0 || watcher->stop_fd_ < 0) {
-        return Error{"POLICY_WATCH", std::string("cannot start watching policies: ") + std::strerror(errno)};
+        return Error{ErrorCode::POLICY_WATCH,
+                     std::string("cannot start watching policies: ") + std::strerror(errno)};
     }
     for (const auto& directory : directories) {
         const int wd = inotify_add_watch(watcher->inotify_fd_, directory.c_str(),
                                          IN_CLOSE_WRITE | IN_MOVED_TO);
         if (wd < 0) {
-            return Error{"POLICY_WATCH", "cannot watch " + directory.string() + ": " + std::strerror(errno)};
+            return Error{ErrorCode::POLICY_WATCH,
+                         "cannot watch " + directory.string() + ": " + std::strerror(errno)};
         }
         watcher->watches_.emplace_back(wd, directory);
     }
@@ -56,8 +58,10 @@ void PolicyWatcher::run() {
     for (;;) {
         int timeout_ms = -1;
         if (!pending.empty()) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(quiet_at - clock::now());
-            timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(quiet_at - clock::now());
+            timeout_ms =
+                static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
         }
         std::array<pollfd, 2> fds{{{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
         const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
@@ -70,7 +74,8 @@ void PolicyWatcher::run() {
             ssize_t length;
             while ((length = ::read(inotify_fd_, buffer.data(), buffer.size())) > 0) {
                 for (ssize_t offset = 0; offset < length;) {
-                    const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
+                    const auto* event =
+                        reinterpret_cast<const inotify_event*>(buffer.data() + offset);
                     offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
                     if (event->len == 0) continue;
                     for (const auto& [wd, directory] : watches_) {

@@ -13,20 +13,20 @@
 namespace admit::policy {
 
 class PolicyWatcher {
-public:
+  public:
     using Callback = std::function<void(const std::vector<std::filesystem::path>& changed_files)>;
 
     // Starts a thread that watches directories for files closed after writing or moved in; once
     // no new event arrived for `debounce`, it calls on_change (on that thread) with the files.
-    static Result<std::unique_ptr<PolicyWatcher>> start(std::vector<std::filesystem::path> directories,
-                                                        std::chrono::milliseconds debounce,
-                                                        Callback on_change);
+    static Result<std::unique_ptr<PolicyWatcher>> start(
+        std::vector<std::filesystem::path> directories, std::chrono::milliseconds debounce,
+        Callback on_change);
     // Stops and joins the thread (waits for a running callback to return).
     ~PolicyWatcher();
     PolicyWatcher(const PolicyWatcher&) = delete;
     PolicyWatcher& operator=(const PolicyWatcher&) = delete;
 
-private:
+  private:
     PolicyWatcher() = default;
     void run();
 

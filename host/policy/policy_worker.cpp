@@ -81,7 +81,8 @@ void PolicyWorker::sync(std::shared_ptr<const PolicySet> set) {
 Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view input_json) {
     auto found = slots_.find(name);
     if (found == slots_.end()) {
-        return Error{"POLICY_NOT_FOUND", "no live policy named '" + std::string(name) + "'"};
+        return Error{ErrorCode::POLICY_NOT_FOUND,
+                     "no live policy named '" + std::string(name) + "'"};
     }
     const Slot& slot = found->second;
     const CompiledPolicy& compiled = *slot.compiled;
@@ -91,7 +92,7 @@ Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view 
     boost::system::error_code parse_error;
     boost::json::value input = boost::json::parse(input_json, parse_error, &parse_memory);
     if (parse_error) {
-        return Error{"POLICY_BAD_INPUT",
+        return Error{ErrorCode::POLICY_BAD_INPUT,
                      "policy input is not valid JSON: " + parse_error.message()};
     }
     compiled.counters->evaluations.fetch_add(1, std::memory_order_relaxed);

@@ -383,13 +383,14 @@ Result<std::unique_ptr<Sandbox>> Sandbox::create(Clock clock) {
     sandbox->context_ = std::make_unique<SandboxContext>();
     sandbox->context_->clock = clock ? std::move(clock) : system_clock();
     lua_State* L = lua_newstate(allocate, sandbox->context_.get());
-    if (L == nullptr) return Error{"POLICY_STATE", "cannot create a Lua state (out of memory)"};
+    if (L == nullptr)
+        return Error{ErrorCode::POLICY_STATE, "cannot create a Lua state (out of memory)"};
     sandbox->L_ = L;
     *static_cast<SandboxContext**>(lua_getextraspace(L)) = sandbox->context_.get();
     lua_pushcfunction(L, setup_base);
     if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
         std::string message = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "unknown";
-        return Error{"POLICY_STATE", "cannot set up the policy sandbox: " + message};
+        return Error{ErrorCode::POLICY_STATE, "cannot set up the policy sandbox: " + message};
     }
     sandbox->base_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
     return sandbox;
@@ -425,19 +426,22 @@ Status Sandbox::call(lua_CFunction fn, void* arg, const Limits& limits) {
 
     Status result;
     if (ctx.bound != Bound::none) {
-        result = Error{ctx.bound == Bound::instructions ? "POLICY_BUDGET" : "POLICY_DEADLINE",
+        result = Error{ctx.bound == Bound::instructions ? ErrorCode::POLICY_BUDGET
+                                                        : ErrorCode::POLICY_DEADLINE,
                        ctx.bound_message};
     } else if (status == LUA_ERRMEM) {
-        result = Error{"POLICY_MEMORY",
+        result = Error{ErrorCode::POLICY_MEMORY,
                        "memory limit of " + std::to_string(ctx.memory_limit) + " bytes exceeded"};
     } else if (status != LUA_OK) {
         const char* message = lua_tostring(L_, -1);
-        result = Error{"POLICY_ERROR", message != nullptr ? std::string(message)
-                                                          : std::string("error object is a ") +
-                                                                luaL_typename(L_, -1) + " value"};
+        result = Error{ErrorCode::POLICY_ERROR,
+                       message != nullptr
+                           ? std::string(message)
+                           : std::string("error object is a ") + luaL_typename(L_, -1) + " value"};
     }
     lua_settop(L_, top);
-    if (!result.ok() && (result.error().code == "POLICY_MEMORY" || ctx.bound != Bound::none)) {
+    if (!result.ok() &&
+        (result.error().code == ErrorCode::POLICY_MEMORY || ctx.bound != Bound::none)) {
         lua_gc(L_, LUA_GCCOLLECT);
     }
     return result;

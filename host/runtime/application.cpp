@@ -3,21 +3,21 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "host/abi/runtime.hpp"
+#include "host/abi/string_sink.hpp"
+#include "host/admin/admin_policy_routes.hpp"
+#include "host/admin/builtin_routes.hpp"
 #include "host/events/event_bus.hpp"
 #include "host/http/server.hpp"
 #include "host/jobs/job_scheduler.hpp"
 #include "host/observe/logging.hpp"
 #include "host/observe/metrics_registry.hpp"
-#include "host/policy/policy_engine.hpp"
-#include "host/admin/admin_policy_routes.hpp"
-#include "host/admin/builtin_routes.hpp"
 #include "host/pipeline/dispatcher.hpp"
-#include "host/runtime/host_metrics.hpp"
 #include "host/pipeline/idempotency_guard.hpp"
 #include "host/pipeline/rate_limit_guard.hpp"
 #include "host/plugins/plugin_manager.hpp"
-#include "host/abi/runtime.hpp"
-#include "host/abi/string_sink.hpp"
+#include "host/policy/policy_engine.hpp"
+#include "host/runtime/host_metrics.hpp"
 #include "host/store/migrations.hpp"
 #include "host/store/pg_pool.hpp"
 #include "host/store/redis_pool.hpp"
@@ -26,7 +26,8 @@
 namespace admit::runtime {
 
 struct Application::Parts {
-    std::shared_ptr<observe::MetricsRegistry> metrics = std::make_shared<observe::MetricsRegistry>();
+    std::shared_ptr<observe::MetricsRegistry> metrics =
+        std::make_shared<observe::MetricsRegistry>();
     std::unique_ptr<HostClock> clock;
     std::unique_ptr<policy::PolicyEngine> policies;
     std::unique_ptr<store::PgPool> pg;
@@ -84,8 +85,9 @@ Status Application::start_data_services() {
             return Error{s.error().code, "PostgreSQL: " + s.error().message};
         }
         events::EventOptions eo;
-        eo.backend = config_.events.backend == config::EventsBackend::kafka ? events::Backend::kafka
-                                                                             : events::Backend::inproc;
+        eo.backend = config_.events.backend == config::EventsBackend::kafka
+                         ? events::Backend::kafka
+                         : events::Backend::inproc;
         eo.relay_batch = config_.events.relay_batch;
         eo.relay_poll = std::chrono::milliseconds(config_.events.relay_poll_ms);
         eo.delivery_poll = std::chrono::milliseconds(config_.events.delivery_poll_ms);
@@ -107,8 +109,9 @@ Status Application::start_data_services() {
 
     if (config_.redis.enabled) {
         if (config_.redis.password) {
-            return Error{"CONFIG_UNSUPPORTED", "redis.password is set, but this build's Redis pool "
-                                               "does not authenticate yet; use a loopback Redis"};
+            return Error{ErrorCode::CONFIG_UNSUPPORTED,
+                         "redis.password is set, but this build's Redis pool "
+                         "does not authenticate yet; use a loopback Redis"};
         }
         store::RedisOptions ro;
         ro.host = config_.redis.host;
@@ -116,7 +119,8 @@ Status Application::start_data_services() {
         ro.pool_size = config_.redis.pool_size;
         ro.command_timeout = std::chrono::milliseconds(config_.redis.timeout_ms);
         p.redis = std::make_unique<store::RedisPool>(std::move(ro));
-        if (auto s = p.redis->ping(); !s) return Error{s.error().code, "Redis: " + s.error().message};
+        if (auto s = p.redis->ping(); !s)
+            return Error{s.error().code, "Redis: " + s.error().message};
         p.scripts = std::make_unique<store::ScriptRegistry>(*p.redis);
     }
     return {};
@@ -149,12 +153,17 @@ Status Application::start_plugins() {
     ctx.admin_role = config_.access.admin_role;
     Parts* parts = &p;
     ctx.readiness = [parts] { return readiness(*parts); };
-    ctx.extra_metrics = [parts] { return render_host_metrics(parts->events.get(), parts->policies.get()); };
+    ctx.extra_metrics = [parts] {
+        return render_host_metrics(parts->events.get(), parts->policies.get());
+    };
     if (auto s = add_builtin_routes(p.runtime->routes(), std::move(ctx)); !s) return s;
-    if (auto s = add_admin_policy_routes(p.runtime->routes(), *p.policies,
-                                              config_.access.admin_role); !s) return s;
+    if (auto s =
+            add_admin_policy_routes(p.runtime->routes(), *p.policies, config_.access.admin_role);
+        !s)
+        return s;
 
-    PluginLoadRequest request{config_.plugins.dir, config_.plugins.load, config_.plugin_sections_json};
+    PluginLoadRequest request{config_.plugins.dir, config_.plugins.load,
+                              config_.plugin_sections_json};
     if (auto s = p.plugins->load(request); !s) return s;
 
     // The stream hub must exist before plugins initialize (they may publish from start()).
@@ -172,7 +181,8 @@ Status Application::start_plugins() {
     so.metrics = p.metrics;
     p.dispatcher = std::make_unique<Dispatcher>(*p.runtime);
     if (p.redis) {
-        p.dispatcher->add_guard(std::make_shared<RateLimitGuard>(*p.scripts, *p.policies, *p.clock));
+        p.dispatcher->add_guard(
+            std::make_shared<RateLimitGuard>(*p.scripts, *p.policies, *p.clock));
         p.dispatcher->add_guard(std::make_shared<IdempotencyGuard>(*p.redis));
     }
     auto* dispatcher = p.dispatcher.get();
@@ -185,8 +195,8 @@ Status Application::start_plugins() {
         std::vector<store::Migration> list;
         for (const auto& r : m.migrations) list.push_back({r.version, r.name, r.sql});
         if (auto s = store::apply_migrations(*p.pg, m.plugin, m.plugin, list); !s) {
-            return Error{s.error().code,
-                         fmt::format("plugin {}: migration failed: {}", m.plugin, s.error().message)};
+            return Error{s.error().code, fmt::format("plugin {}: migration failed: {}", m.plugin,
+                                                     s.error().message)};
         }
     }
     if (p.events) {
@@ -227,8 +237,8 @@ void Application::stop() {
     if (p.stopped) return;
     p.stopped = true;
     // Order matters: nothing may call into a plugin after its stop. First no new requests and the
-    // in-flight ones finish; then jobs and event delivery stop (their threads are joined); only then
-    // are plugins stopped, in reverse dependency order, and destroyed.
+    // in-flight ones finish; then jobs and event delivery stop (their threads are joined); only
+    // then are plugins stopped, in reverse dependency order, and destroyed.
     if (p.dispatcher) p.dispatcher->close_traffic();
     if (p.server) p.server->stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
     if (p.jobs && p.jobs_started) p.jobs->stop();
@@ -269,7 +279,7 @@ Result<std::string> Application::call_once(const std::string& method, const std:
         error = "no plugin offers the service method '" + method + "'";
     }
     stop();
-    if (st != ADMIT_OK) return Error{"CALL_FAILED", error.empty() ? "call failed" : error};
+    if (st != ADMIT_OK) return Error{ErrorCode::CALL_FAILED, error.empty() ? "call failed" : error};
     return output;
 }
 

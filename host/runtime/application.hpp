@@ -20,7 +20,7 @@
 namespace admit::runtime {
 
 class Application {
-public:
+  public:
     explicit Application(config::HostConfig config);
     ~Application();
     Application(const Application&) = delete;
@@ -40,7 +40,7 @@ public:
 
     struct Parts;  // the owned subsystems (defined in application.cpp)
 
-private:
+  private:
     Status start_data_services();
     Status start_plugins();
     Status start_http();

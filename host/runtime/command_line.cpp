@@ -20,7 +20,7 @@ const char* usage_text() {
 
 Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
     CommandLine cl;
-    auto usage = [](std::string message) { return Error{"USAGE", std::move(message)}; };
+    auto usage = [](std::string message) { return Error{ErrorCode::USAGE, std::move(message)}; };
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
         auto value = [&](std::string& out) -> bool {
@@ -42,7 +42,8 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
             if (!value(d)) return usage("--defaults needs a file");
             cl.defaults_file = d;
         } else if (a == "policy") {
-            if (i + 1 >= args.size() || args[i + 1] != "test") return usage("did you mean 'policy test [DIR]'?");
+            if (i + 1 >= args.size() || args[i + 1] != "test")
+                return usage("did you mean 'policy test [DIR]'?");
             ++i;
             cl.action = CommandLine::Action::policy_test;
             cl.policy_dir = (i + 1 < args.size()) ? args[++i] : "policies";
@@ -52,21 +53,27 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
             cl.call_method = args[++i];
             cl.call_input = args[++i];
         } else if (a == "admin") {
-            if (i + 1 >= args.size() || args[i + 1] != "create") return usage("did you mean 'admin create'?");
+            if (i + 1 >= args.size() || args[i + 1] != "create")
+                return usage("did you mean 'admin create'?");
             ++i;
             std::string email, password_env, name = "Administrator";
             while (i + 1 < args.size()) {
                 const auto& opt = args[++i];
                 bool ok = true;
-                if (opt == "--email") ok = value(email);
-                else if (opt == "--password-env") ok = value(password_env);
-                else if (opt == "--name") ok = value(name);
-                else return usage("unknown admin create option " + opt);
+                if (opt == "--email")
+                    ok = value(email);
+                else if (opt == "--password-env")
+                    ok = value(password_env);
+                else if (opt == "--name")
+                    ok = value(name);
+                else
+                    return usage("unknown admin create option " + opt);
                 if (!ok) return usage(opt + " needs a value");
             }
             if (email.empty() || password_env.empty()) {
-                return usage("admin create needs --email and --password-env VAR (the password is "
-                             "read from that environment variable, never from the command line)");
+                return usage(
+                    "admin create needs --email and --password-env VAR (the password is "
+                    "read from that environment variable, never from the command line)");
             }
             const char* password = std::getenv(password_env.c_str());
             if (password == nullptr || *password == '\0') {

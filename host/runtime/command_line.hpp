@@ -1,5 +1,5 @@
 // CommandLine: what admitd was asked to do, parsed from argv. Never throws; a usage error comes
-// back as Error{"USAGE", ...} with a message that says what was wrong.
+// back as Error{ErrorCode::USAGE, ...} with a message that says what was wrong.
 #pragma once
 
 #include <optional>
@@ -13,11 +13,11 @@ namespace admit::runtime {
 struct CommandLine {
     enum class Action { run, check_config, policy_test, call, help, version };
     Action action = Action::run;
-    std::string config_file;                  // --config / --check-config
-    std::optional<std::string> defaults_file; // --defaults
-    std::string policy_dir;                   // policy test [DIR]
-    std::string call_method;                  // call METHOD JSON | admin create ...
-    std::string call_input;                   // JSON
+    std::string config_file;                   // --config / --check-config
+    std::optional<std::string> defaults_file;  // --defaults
+    std::string policy_dir;                    // policy test [DIR]
+    std::string call_method;                   // call METHOD JSON | admin create ...
+    std::string call_input;                    // JSON
 };
 
 Result<CommandLine> parse_command_line(const std::vector<std::string>& args);

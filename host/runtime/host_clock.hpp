@@ -12,7 +12,7 @@
 namespace admit::runtime {
 
 class HostClock {
-public:
+  public:
     explicit HostClock(bool manual = false) : manual_(manual), manual_now_us_(system_now_us()) {}
 
     int64_t now_us() const {
@@ -40,7 +40,7 @@ public:
             .count();
     }
 
-private:
+  private:
     bool manual_;
     std::atomic<int64_t> manual_now_us_;
 };

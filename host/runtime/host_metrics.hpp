@@ -13,6 +13,7 @@ class PolicyEngine;
 namespace admit::runtime {
 
 // Either pointer may be null (subsystem not configured).
-std::string render_host_metrics(const events::EventBus* events, const policy::PolicyEngine* policies);
+std::string render_host_metrics(const events::EventBus* events,
+                                const policy::PolicyEngine* policies);
 
 }  // namespace admit::runtime

@@ -9,8 +9,8 @@
 
 #include "host/config/config_loader.hpp"
 #include "host/config/describe.hpp"
-#include "host/plugins/plugin_library.hpp"
 #include "host/plugins/load_order.hpp"
+#include "host/plugins/plugin_library.hpp"
 #include "host/policy/offline_check.hpp"
 #include "host/runtime/application.hpp"
 #include "host/runtime/command_line.hpp"

@@ -14,7 +14,7 @@
 namespace admit::store {
 
 class AfterCommit {
-public:
+  public:
     using Callback = std::function<void(bool committed)>;
 
     AfterCommit() = default;
@@ -31,7 +31,7 @@ public:
     // Same as run(false).
     void reset() noexcept { run(false); }
 
-private:
+  private:
     std::vector<Callback> callbacks_;
 };
 

@@ -39,20 +39,20 @@ std::string describe(const std::string& owner, const Migration& m) {
 
 Status validate(const std::string& owner, const std::string& schema,
                 std::vector<Migration>& migrations) {
-    if (owner.empty()) return Error{"MIGRATION_INVALID", "migration owner is empty"};
+    if (owner.empty()) return Error{ErrorCode::MIGRATION_INVALID, "migration owner is empty"};
     if (schema.empty())
-        return Error{"MIGRATION_INVALID", "migration schema of " + owner + " is empty"};
+        return Error{ErrorCode::MIGRATION_INVALID, "migration schema of " + owner + " is empty"};
     std::stable_sort(migrations.begin(), migrations.end(),
                      [](const Migration& a, const Migration& b) { return a.version < b.version; });
     for (std::size_t i = 0; i < migrations.size(); ++i) {
         const Migration& m = migrations[i];
         if (i > 0 && migrations[i - 1].version == m.version) {
-            return Error{"MIGRATION_INVALID",
+            return Error{ErrorCode::MIGRATION_INVALID,
                          fmt::format("{}: duplicate version (also '{}')", describe(owner, m),
                                      migrations[i - 1].name)};
         }
         if (m.version != i + 1) {
-            return Error{"MIGRATION_INVALID",
+            return Error{ErrorCode::MIGRATION_INVALID,
                          fmt::format("{}: versions must start at 1 without gaps (expected v{})",
                                      describe(owner, m), i + 1)};
         }
@@ -91,7 +91,7 @@ Status prepare_schema(PgPool& pool, const std::string& owner, const std::string&
             if (found == applied.end()) continue;
             if (found->second.checksum != migration_checksum(m.sql)) {
                 return Error{
-                    "MIGRATION_INVALID",
+                    ErrorCode::MIGRATION_INVALID,
                     fmt::format("{}: already applied with a different checksum (the SQL of an "
                                 "applied migration must not change; add a new version)",
                                 describe(owner, m))};
@@ -119,7 +119,7 @@ Status apply_one(PgPool& pool, const std::string& owner, const std::string& sche
             tx.exec(m.sql);
         } catch (const pqxx::sql_error&) {
             const Error cause = map_pg_exception(std::current_exception());
-            return Error{"MIGRATION_FAILED",
+            return Error{ErrorCode::MIGRATION_FAILED,
                          fmt::format("{} failed: {}", describe(owner, m), cause.message)};
         }
         tx.exec_params(
@@ -130,7 +130,7 @@ Status apply_one(PgPool& pool, const std::string& owner, const std::string& sche
         return {};
     });
     if (!status) {
-        if (status.error().code == "MIGRATION_FAILED") return status;
+        if (status.error().code == ErrorCode::MIGRATION_FAILED) return status;
         return Error{status.error().code,
                      fmt::format("{}: {}", describe(owner, m), status.error().message)};
     }
@@ -156,7 +156,7 @@ Status apply_migrations(PgPool& pool, const std::string& owner, const std::strin
 
     std::map<std::uint32_t, AppliedMigration> applied;
     if (auto prepared = prepare_schema(pool, owner, schema, migrations, applied); !prepared) {
-        if (prepared.error().code == "MIGRATION_INVALID") return prepared;
+        if (prepared.error().code == ErrorCode::MIGRATION_INVALID) return prepared;
         return Error{prepared.error().code,
                      fmt::format("migrations of {}: {}", owner, prepared.error().message)};
     }

@@ -31,7 +31,7 @@ Result<std::string> build_conninfo(const std::string& url,
         PQfreemem(parse_error);
         while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' '))
             reason.pop_back();
-        return Error{"CONFIG_INVALID", "database URL cannot be parsed: " + reason};
+        return Error{ErrorCode::CONFIG_INVALID, "database URL cannot be parsed: " + reason};
     }
 
     std::map<std::string, std::string> values;

@@ -15,14 +15,14 @@ std::string trimmed(std::string text) {
 Error classify_sql_error(const pqxx::sql_error& e) {
     const std::string& state = e.sqlstate();
     std::string message = trimmed(e.what());
-    if (state == "23505") return Error{"CONFLICT", std::move(message)};
-    if (state.rfind("23", 0) == 0) return Error{"CONSTRAINT", std::move(message)};
-    if (state == "40001" || state == "40P01") return Error{"CONFLICT", std::move(message)};
-    if (state == "57014" || state == "55P03") return Error{"TIMEOUT", std::move(message)};
+    if (state == "23505") return Error{ErrorCode::CONFLICT, std::move(message)};
+    if (state.rfind("23", 0) == 0) return Error{ErrorCode::CONSTRAINT, std::move(message)};
+    if (state == "40001" || state == "40P01") return Error{ErrorCode::CONFLICT, std::move(message)};
+    if (state == "57014" || state == "55P03") return Error{ErrorCode::TIMEOUT, std::move(message)};
     if (state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0) {
-        return Error{"DEPENDENCY_UNAVAILABLE", "PostgreSQL: " + message};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "PostgreSQL: " + message};
     }
-    return Error{"SQL_ERROR", std::move(message)};
+    return Error{ErrorCode::SQL_ERROR, std::move(message)};
 }
 
 }  // namespace
@@ -31,16 +31,17 @@ Error map_pg_exception(std::exception_ptr exception) {
     try {
         std::rethrow_exception(exception);
     } catch (const pqxx::broken_connection& e) {
-        return Error{"DEPENDENCY_UNAVAILABLE", "PostgreSQL connection lost: " + trimmed(e.what())};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
+                     "PostgreSQL connection lost: " + trimmed(e.what())};
     } catch (const pqxx::in_doubt_error& e) {
-        return Error{"DEPENDENCY_UNAVAILABLE",
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
                      "PostgreSQL commit outcome unknown: " + trimmed(e.what())};
     } catch (const pqxx::sql_error& e) {
         return classify_sql_error(e);
     } catch (const std::exception& e) {
-        return Error{"INTERNAL", trimmed(e.what())};
+        return Error{ErrorCode::INTERNAL, trimmed(e.what())};
     } catch (...) {
-        return Error{"INTERNAL", "unknown exception"};
+        return Error{ErrorCode::INTERNAL, "unknown exception"};
     }
 }
 

@@ -90,7 +90,7 @@ PgPool::~PgPool() = default;
 
 Result<PgLease> PgPool::acquire() {
     State& s = *state_;
-    if (!s.conninfo) return Error{"CONFIG_INVALID", s.conninfo_error};
+    if (!s.conninfo) return Error{ErrorCode::CONFIG_INVALID, s.conninfo_error};
 
     const auto deadline = Clock::now() + options_.acquire_timeout;
     std::unique_lock lock(s.mutex);
@@ -107,10 +107,10 @@ Result<PgLease> PgPool::acquire() {
         if (s.open < options_.pool_size) break;
         if (s.connection_freed.wait_until(lock, deadline) == std::cv_status::timeout &&
             s.idle.empty() && s.open >= options_.pool_size) {
-            return Error{"POOL_EXHAUSTED", "no PostgreSQL connection free within " +
-                                               std::to_string(options_.acquire_timeout.count()) +
-                                               " ms (pool size " +
-                                               std::to_string(options_.pool_size) + ")"};
+            return Error{ErrorCode::POOL_EXHAUSTED,
+                         "no PostgreSQL connection free within " +
+                             std::to_string(options_.acquire_timeout.count()) + " ms (pool size " +
+                             std::to_string(options_.pool_size) + ")"};
         }
     }
 
@@ -175,7 +175,8 @@ Status PgPool::ping() {
     } catch (const std::exception& e) {
         lease->discard();
         state_->gate.connection_lost();
-        return Error{"DEPENDENCY_UNAVAILABLE", std::string("PostgreSQL ping failed: ") + e.what()};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
+                     std::string("PostgreSQL ping failed: ") + e.what()};
     }
 }
 

@@ -58,9 +58,9 @@ class PgPool {
     PgPool(const PgPool&) = delete;
     PgPool& operator=(const PgPool&) = delete;
 
-    // A connection, opened lazily. Fails fast with Error{"DEPENDENCY_UNAVAILABLE", ...} when
-    // PostgreSQL cannot be reached (reconnects are retried with backoff, never in a tight loop), or
-    // with "POOL_EXHAUSTED" when none is free within acquire_timeout.
+    // A connection, opened lazily. Fails fast with Error{ErrorCode::DEPENDENCY_UNAVAILABLE, ...}
+    // when PostgreSQL cannot be reached (reconnects are retried with backoff, never in a tight
+    // loop), or with "POOL_EXHAUSTED" when none is free within acquire_timeout.
     Result<PgLease> acquire();
 
     // True when the last connection attempt or ping succeeded.

@@ -14,7 +14,8 @@ std::optional<Error> ReconnectGate::begin_attempt() {
     std::lock_guard lock(mutex_);
     if (!down_) return std::nullopt;
     if (attempt_in_flight_ || Clock::now() < next_attempt_) {
-        return Error{"DEPENDENCY_UNAVAILABLE", dependency_ + " unreachable: " + last_error_};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
+                     dependency_ + " unreachable: " + last_error_};
     }
     attempt_in_flight_ = true;
     return std::nullopt;
@@ -32,7 +33,7 @@ void ReconnectGate::succeeded() {
 
 Error ReconnectGate::failed(const std::string& reason) {
     std::lock_guard lock(mutex_);
-    const Error error{"DEPENDENCY_UNAVAILABLE", dependency_ + " unreachable: " + reason};
+    const Error error{ErrorCode::DEPENDENCY_UNAVAILABLE, dependency_ + " unreachable: " + reason};
     if (down_ && !attempt_in_flight_ && Clock::now() < next_attempt_) {
         return error;  // a concurrent attempt already recorded this outage
     }

@@ -20,7 +20,7 @@ class ReconnectGate {
                   std::chrono::milliseconds backoff_max);
 
     // Before opening a connection: nullopt means go ahead (then call succeeded() or failed());
-    // otherwise the Error{"DEPENDENCY_UNAVAILABLE"} to return at once.
+    // otherwise the Error{ErrorCode::DEPENDENCY_UNAVAILABLE} to return at once.
     std::optional<Error> begin_attempt();
     void succeeded();
     // Starts or doubles the backoff and logs a warning. Returns the error for the caller.

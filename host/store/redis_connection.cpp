@@ -18,9 +18,10 @@ Error io_error(const redisContext& c, int saved_errno) {
         saved_errno == EAGAIN || saved_errno == EWOULDBLOCK ||
         std::string_view(c.errstr).find("temporarily unavailable") != std::string_view::npos;
     if (c.err == REDIS_ERR_IO && timed_out) {
-        return Error{"TIMEOUT", "Redis did not answer in time"};
+        return Error{ErrorCode::TIMEOUT, "Redis did not answer in time"};
     }
-    return Error{"DEPENDENCY_UNAVAILABLE", std::string("Redis connection failed: ") + c.errstr};
+    return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
+                 std::string("Redis connection failed: ") + c.errstr};
 }
 
 struct ReplyDeleter {
@@ -42,10 +43,10 @@ Result<RedisConnection> RedisConnection::open(const std::string& host, int port,
                                               std::chrono::milliseconds command_timeout) {
     std::unique_ptr<redisContext, ContextDeleter> context(
         redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout)));
-    if (!context) return Error{"DEPENDENCY_UNAVAILABLE", "out of memory"};
-    if (context->err != 0) return Error{"DEPENDENCY_UNAVAILABLE", context->errstr};
+    if (!context) return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "out of memory"};
+    if (context->err != 0) return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, context->errstr};
     if (redisSetTimeout(context.get(), to_timeval(command_timeout)) != REDIS_OK) {
-        return Error{"DEPENDENCY_UNAVAILABLE", "cannot set command timeout"};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "cannot set command timeout"};
     }
     return RedisConnection(std::move(context));
 }
@@ -81,7 +82,7 @@ void RedisConnection::append(std::span<const std::string_view> argv) {
 }
 
 Result<RedisReply> RedisConnection::next_reply() {
-    if (!context_) return Error{"DEPENDENCY_UNAVAILABLE", "Redis connection is closed"};
+    if (!context_) return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "Redis connection is closed"};
     if (!usable()) return io_error(*context_, 0);
     void* raw = nullptr;
     errno = 0;

@@ -29,38 +29,41 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 // Commands that change or block the connection they run on: on a shared, pipelined connection
 // they would leak into (or stall) every other caller's commands.
 std::optional<Error> refuse_unshareable(std::span<const std::string_view> argv) {
-    if (argv.empty()) return Error{"INVALID_ARGUMENT", "empty Redis command"};
+    if (argv.empty()) return Error{ErrorCode::INVALID_ARGUMENT, "empty Redis command"};
     static constexpr std::string_view kConnectionState[] = {
-        "MULTI",     "EXEC",      "DISCARD",    "WATCH",      "UNWATCH",     "SELECT",
-        "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR",   "RESET",       "QUIT",
-        "HELLO",     "AUTH",      "BLPOP",      "BRPOP",       "BLMOVE",
-        "BLMPOP",    "BRPOPLPUSH", "BZPOPMIN",  "BZPOPMAX",   "BZMPOP",      "WAIT",
-        "WAITAOF",   "READONLY",  "READWRITE"};
+        "MULTI",      "EXEC",       "DISCARD", "WATCH",    "UNWATCH",    "SELECT",   "SUBSCRIBE",
+        "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR", "RESET",    "QUIT",       "HELLO",    "AUTH",
+        "BLPOP",      "BRPOP",      "BLMOVE",  "BLMPOP",   "BRPOPLPUSH", "BZPOPMIN", "BZPOPMAX",
+        "BZMPOP",     "WAIT",       "WAITAOF", "READONLY", "READWRITE"};
     const std::string_view name = argv.front();
     bool refused = std::any_of(std::begin(kConnectionState), std::end(kConnectionState),
                                [&](std::string_view c) { return equals_ignoring_case(name, c); });
     if (!refused && equals_ignoring_case(name, "CLIENT") && argv.size() > 1) {
-        static constexpr std::string_view kHarmless[] = {"LIST", "INFO", "ID", "GETNAME", "KILL",
-                                                         "PAUSE", "UNPAUSE"};
-        refused = std::none_of(std::begin(kHarmless), std::end(kHarmless),
-                               [&](std::string_view c) { return equals_ignoring_case(argv[1], c); });
+        static constexpr std::string_view kHarmless[] = {"LIST", "INFO",  "ID",     "GETNAME",
+                                                         "KILL", "PAUSE", "UNPAUSE"};
+        refused = std::none_of(std::begin(kHarmless), std::end(kHarmless), [&](std::string_view c) {
+            return equals_ignoring_case(argv[1], c);
+        });
     }
-    if (!refused && (equals_ignoring_case(name, "XREAD") || equals_ignoring_case(name, "XREADGROUP"))) {
+    if (!refused &&
+        (equals_ignoring_case(name, "XREAD") || equals_ignoring_case(name, "XREADGROUP"))) {
         refused = std::any_of(argv.begin() + 1, argv.end(),
                               [](std::string_view a) { return equals_ignoring_case(a, "BLOCK"); });
     }
     if (!refused) return std::nullopt;
-    return Error{"INVALID_ARGUMENT",
+    return Error{ErrorCode::INVALID_ARGUMENT,
                  "Redis command " + std::string(name) +
                      " changes or blocks its connection, and the host's connections are shared; "
                      "use a Lua script instead"};
 }
 
-Error shutting_down() { return Error{"DEPENDENCY_UNAVAILABLE", "the Redis pool is shutting down"}; }
+Error shutting_down() {
+    return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "the Redis pool is shutting down"};
+}
 
 Error not_taken_in_time(std::chrono::milliseconds acquire_timeout) {
-    return Error{"POOL_EXHAUSTED", "no Redis connection took the command within " +
-                                       std::to_string(acquire_timeout.count()) + " ms"};
+    return Error{ErrorCode::POOL_EXHAUSTED, "no Redis connection took the command within " +
+                                                std::to_string(acquire_timeout.count()) + " ms"};
 }
 
 }  // namespace
@@ -224,8 +227,9 @@ void RedisPool::run_lane() {
             // While Redis is down, the gate lets one probe through per backoff period.
             std::optional<Error> refused = s.gate.begin_attempt();
             if (!refused) {
-                auto opened = RedisConnection::open(options_.host, options_.port,
-                                                    options_.connect_timeout, options_.command_timeout);
+                auto opened =
+                    RedisConnection::open(options_.host, options_.port, options_.connect_timeout,
+                                          options_.command_timeout);
                 if (opened) {
                     s.gate.succeeded();
                     connection.emplace(std::move(opened).value());
@@ -286,7 +290,7 @@ Status RedisPool::send(std::span<const std::string_view> argv, Done done) {
     if (auto refused = refuse_unshareable(argv)) return *refused;
     State& s = *state_;
     if (s.async_queued.load(std::memory_order_relaxed) >= options_.max_async_queued) {
-        return Error{"POOL_EXHAUSTED", "too many Redis commands are waiting"};
+        return Error{ErrorCode::POOL_EXHAUSTED, "too many Redis commands are waiting"};
     }
     auto call = std::make_unique<Call>();
     call->owned.assign(argv.begin(), argv.end());
@@ -323,7 +327,7 @@ Status RedisPool::ping() {
     auto reply = command(argv);
     if (!reply) return reply.error();
     if (reply->is_error())
-        return Error{"DEPENDENCY_UNAVAILABLE", "Redis PING answered: " + reply->str};
+        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "Redis PING answered: " + reply->str};
     return {};
 }
 

@@ -36,7 +36,7 @@ struct RedisOptions {
     std::chrono::milliseconds command_timeout{1000};
     // How long a command may wait for a lane to take it before it fails with POOL_EXHAUSTED.
     std::chrono::milliseconds acquire_timeout{1000};
-    std::size_t max_pipeline = 512;  // commands per pipeline at most
+    std::size_t max_pipeline = 512;         // commands per pipeline at most
     std::size_t max_async_queued = 100000;  // send()s waiting at most
     // After a failed connect, new connections are refused (fail fast) for a backoff that starts
     // at reconnect_backoff_min and doubles up to reconnect_backoff_max while failures continue.

@@ -28,7 +28,7 @@ Status ScriptRegistry::load(const std::string& name, const Script& script) {
     auto reply = pool_.command(argv);
     if (!reply) return reply.error();
     if (reply->is_error()) {
-        return Error{"SCRIPT_INVALID",
+        return Error{ErrorCode::SCRIPT_INVALID,
                      fmt::format("Redis script '{}' does not load: {}", name, reply->str)};
     }
     return {};
@@ -42,13 +42,13 @@ Status ScriptRegistry::register_script(const std::string& name, std::string sour
         if (auto found = scripts_.find(name); found != scripts_.end()) {
             if (found->second.sha == script.sha) return {};
             return Error{
-                "CONFLICT",
+                ErrorCode::CONFLICT,
                 fmt::format("Redis script '{}' is already registered with another source", name)};
         }
     }
     Status loaded = load(name, script);
     if (!loaded) {
-        if (loaded.error().code == "SCRIPT_INVALID") return loaded;
+        if (loaded.error().code == ErrorCode::SCRIPT_INVALID) return loaded;
         spdlog::warn("Redis script '{}' registered but not loaded yet: {}", name,
                      loaded.error().message);
     }
@@ -71,7 +71,7 @@ Result<RedisReply> ScriptRegistry::eval(const std::string& name,
         std::shared_lock lock(mutex_);
         auto found = scripts_.find(name);
         if (found == scripts_.end())
-            return Error{"NOT_FOUND", fmt::format("no Redis script named '{}'", name)};
+            return Error{ErrorCode::NOT_FOUND, fmt::format("no Redis script named '{}'", name)};
         script = found->second;
     }
     const std::string key_count = std::to_string(keys.size());
@@ -102,7 +102,7 @@ Status ScriptRegistry::eval_async(const std::string& name, std::span<const std::
         std::shared_lock lock(mutex_);
         auto found = scripts_.find(name);
         if (found == scripts_.end())
-            return Error{"NOT_FOUND", fmt::format("no Redis script named '{}'", name)};
+            return Error{ErrorCode::NOT_FOUND, fmt::format("no Redis script named '{}'", name)};
         source = found->second.source;
         sha = found->second.sha;
     }
@@ -117,8 +117,8 @@ Status ScriptRegistry::eval_async(const std::string& name, std::span<const std::
     argv->insert(argv->end(), args.begin(), args.end());
     const std::vector<std::string_view> views(argv->begin(), argv->end());
     RedisPool& pool = pool_;
-    return pool_.send(views, [&pool, argv, source = std::move(source), done = std::move(done)](
-                                 Result<RedisReply> reply) mutable {
+    return pool_.send(views, [&pool, argv, source = std::move(source),
+                              done = std::move(done)](Result<RedisReply> reply) mutable {
         if (!reply || !reply->error_starts_with("NOSCRIPT")) {
             done(std::move(reply));
             return;

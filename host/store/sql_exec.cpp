@@ -60,7 +60,7 @@ Result<ExecResult> execute(pqxx::transaction_base& tx, const std::string& sql,
     for (std::size_t i = 0; i < params.size(); ++i) {
         const auto& param = params[i];
         if (param && param->find('\0') != std::string::npos) {
-            return Error{"INVALID_ARGUMENT",
+            return Error{ErrorCode::INVALID_ARGUMENT,
                          "parameter $" + std::to_string(i + 1) + " contains a NUL byte"};
         }
         values.push_back(param ? param->c_str() : nullptr);
@@ -91,7 +91,7 @@ Result<ExecResult> execute(PgPool& pool, const std::string& sql,
     try {
         pqxx::nontransaction tx(lease->conn());
         auto result = execute(tx, sql, params, rows);
-        if (!result && result.error().code == "DEPENDENCY_UNAVAILABLE") lease->discard();
+        if (!result && result.error().code == ErrorCode::DEPENDENCY_UNAVAILABLE) lease->discard();
         return result;
     } catch (...) {
         if (connection_unusable_after(std::current_exception())) lease->discard();

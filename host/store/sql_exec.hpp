@@ -25,7 +25,7 @@ struct ExecResult {
 // Receives a result set: on_columns exactly once (also for zero rows, not for statements that
 // return no result set, e.g. a plain UPDATE), then on_row per row. Values are in PostgreSQL text
 // format; std::nullopt is SQL NULL. The views are valid only during the call. Must not throw
-// (an exception is reported as Error{"INTERNAL"}).
+// (an exception is reported as Error{ErrorCode::INTERNAL}).
 class RowSink {
   public:
     virtual ~RowSink() = default;

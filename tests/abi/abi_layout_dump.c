@@ -7,8 +7,8 @@
 #include <stdio.h>
 
 #define SIZE(type) printf("%s sizeof %u\n", #type, (unsigned)sizeof(type))
-#define FIELD(type, field)                                                                   \
-    printf("%s.%s %u %u\n", #type, #field, (unsigned)offsetof(type, field),               \
+#define FIELD(type, field)                                                  \
+    printf("%s.%s %u %u\n", #type, #field, (unsigned)offsetof(type, field), \
            (unsigned)sizeof(((type*)0)->field))
 
 int main(void) {

@@ -7,7 +7,8 @@
 namespace admit::config::testing {
 
 TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "admit-config-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "admit-config-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
 }
@@ -24,11 +25,13 @@ std::filesystem::path TempDir::write(const std::string& relative, const std::str
     return file;
 }
 
-LoadOptions options_for(const std::filesystem::path& venue_file, std::map<std::string, std::string> environment) {
+LoadOptions options_for(const std::filesystem::path& venue_file,
+                        std::map<std::string, std::string> environment) {
     LoadOptions options;
     options.venue_file = venue_file;
     options.check_files = false;
-    options.environment = [environment = std::move(environment)](const std::string& name) -> std::optional<std::string> {
+    options.environment = [environment = std::move(environment)](
+                              const std::string& name) -> std::optional<std::string> {
         auto found = environment.find(name);
         if (found == environment.end()) return std::nullopt;
         return found->second;

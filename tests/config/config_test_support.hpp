@@ -12,7 +12,7 @@ namespace admit::config::testing {
 
 // A fresh folder under the system temp dir, removed with everything in it on destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -22,7 +22,7 @@ public:
     // Writes `text` to path()/relative, creating folders; returns the full path.
     std::filesystem::path write(const std::string& relative, const std::string& text) const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

@@ -1,7 +1,7 @@
 // Environment overrides, and that secrets never show in describe() or redacted URLs.
+#include "config_test_support.hpp"
 #include "host/config/describe.hpp"
 #include "host/config/redaction.hpp"
-#include "config_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,12 +13,15 @@ using testing::TempDir;
 
 TEST(ConfigEnvironment, OverridesWinOverFiles) {
     TempDir dir;
-    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[database]\nurl = \"postgresql://file@db/x\"\n"
-                                     "[redis]\nhost = \"file-host\"\nport = 1000\npassword = \"from-file\"\n");
-    LoadOutcome outcome = load(options_for(venue, {{"ADMIT_DATABASE_URL", "postgresql://env:pw@db2:5432/y"},
-                                                   {"ADMIT_REDIS_HOST", "env-host"},
-                                                   {"ADMIT_REDIS_PORT", "6380"},
-                                                   {"ADMIT_REDIS_PASSWORD", "from-env"}}));
+    auto venue =
+        dir.write("v.toml",
+                  "[venue]\nid = \"v\"\n[database]\nurl = \"postgresql://file@db/x\"\n"
+                  "[redis]\nhost = \"file-host\"\nport = 1000\npassword = \"from-file\"\n");
+    LoadOutcome outcome =
+        load(options_for(venue, {{"ADMIT_DATABASE_URL", "postgresql://env:pw@db2:5432/y"},
+                                 {"ADMIT_REDIS_HOST", "env-host"},
+                                 {"ADMIT_REDIS_PORT", "6380"},
+                                 {"ADMIT_REDIS_PASSWORD", "from-env"}}));
     ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
     EXPECT_EQ(outcome.config->database.url, "postgresql://env:pw@db2:5432/y");
     EXPECT_EQ(outcome.config->redis.host, "env-host");
@@ -37,18 +40,20 @@ TEST(ConfigEnvironment, FilesApplyWhenEnvironmentIsSilent) {
 TEST(ConfigEnvironment, MalformedOverridesAreReported) {
     TempDir dir;
     auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n");
-    LoadOutcome outcome =
-        load(options_for(venue, {{"ADMIT_REDIS_PORT", "63a"}, {"ADMIT_DATABASE_URL", "mysql://x"}}));
+    LoadOutcome outcome = load(
+        options_for(venue, {{"ADMIT_REDIS_PORT", "63a"}, {"ADMIT_DATABASE_URL", "mysql://x"}}));
     ASSERT_EQ(outcome.issues.size(), 2u) << testing::issues_text(outcome);
     EXPECT_EQ(outcome.issues[0].to_string(),
-              "environment: database.url: ADMIT_DATABASE_URL: not a libpq URI (expected postgresql://...)");
+              "environment: database.url: ADMIT_DATABASE_URL: not a libpq URI (expected "
+              "postgresql://...)");
     EXPECT_EQ(outcome.issues[1].key, "redis.port");
 }
 
 TEST(ConfigRedaction, RedactsUrlPasswords) {
     EXPECT_EQ(redact_url("postgresql://admit:s3cret@127.0.0.1:55432/admit"),
               "postgresql://admit:***@127.0.0.1:55432/admit");
-    EXPECT_EQ(redact_url("postgresql://admit@127.0.0.1/admit"), "postgresql://admit@127.0.0.1/admit");
+    EXPECT_EQ(redact_url("postgresql://admit@127.0.0.1/admit"),
+              "postgresql://admit@127.0.0.1/admit");
     EXPECT_EQ(redact_url("postgresql://u:p%40ss@h/db?sslmode=require&password=x#frag"),
               "postgresql://u:***@h/db?sslmode=require&password=***#frag");
     EXPECT_EQ(redact_url("postgresql://u:p@ss@h"), "postgresql://u:***@h");
@@ -66,13 +71,15 @@ TEST(ConfigRedaction, SecretKeyNames) {
 
 TEST(ConfigRedaction, DescribeShowsEffectiveConfigWithoutSecrets) {
     TempDir dir;
-    auto venue = dir.write("v.toml",
-                           "[venue]\nid = \"v\"\n[plugins]\ndir = \".\"\nload = [\"pay\"]\n"
-                           "[plugin.pay]\nwebhook_secret = \"hook-s3cret\"\nendpoint = \"https://u:pw-s3cret@psp/x\"\n"
-                           "mode = \"test\"\n[events]\nbackend = \"kafka\"\n[events.kafka]\nbrokers = \"k:9092\"\n"
-                           "[events.kafka.properties]\n\"sasl.password\" = \"kafka-s3cret\"\n\"acks\" = \"all\"\n");
-    LoadOutcome outcome = load(options_for(venue, {{"ADMIT_DATABASE_URL", "postgresql://admit:db-s3cret@h/admit"},
-                                                   {"ADMIT_REDIS_PASSWORD", "redis-s3cret"}}));
+    auto venue = dir.write(
+        "v.toml",
+        "[venue]\nid = \"v\"\n[plugins]\ndir = \".\"\nload = [\"pay\"]\n"
+        "[plugin.pay]\nwebhook_secret = \"hook-s3cret\"\nendpoint = \"https://u:pw-s3cret@psp/x\"\n"
+        "mode = \"test\"\n[events]\nbackend = \"kafka\"\n[events.kafka]\nbrokers = \"k:9092\"\n"
+        "[events.kafka.properties]\n\"sasl.password\" = \"kafka-s3cret\"\n\"acks\" = \"all\"\n");
+    LoadOutcome outcome =
+        load(options_for(venue, {{"ADMIT_DATABASE_URL", "postgresql://admit:db-s3cret@h/admit"},
+                                 {"ADMIT_REDIS_PASSWORD", "redis-s3cret"}}));
     ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
     const std::string text = describe(*outcome.config);
     EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;

@@ -16,17 +16,19 @@ TEST(ConfigLoad, VenueMergesOverDefaultsKeyByKey) {
     TempDir dir;
     dir.write("config/admitd.toml",
               "[server]\nport = 9000\nworkers = 8\n[log]\nlevel = \"debug\"\n"
-              "[plugins]\ndir = \"plugins\"\nload = [\"a\", \"b\"]\n[events.kafka]\ntopic_prefix = \"x.\"\n");
-    auto venue = dir.write("config/venues/v1.toml",
-                           "[venue]\nid = \"v1\"\nname = \"Hall\"\n[server]\nport = 9100\n"
-                           "[plugins]\nload = [\"c\"]\n[events]\nrelay_batch = 10\ndelivery_poll_ms = 250\n");
+              "[plugins]\ndir = \"plugins\"\nload = [\"a\", \"b\"]\n[events.kafka]\ntopic_prefix = "
+              "\"x.\"\n");
+    auto venue = dir.write(
+        "config/venues/v1.toml",
+        "[venue]\nid = \"v1\"\nname = \"Hall\"\n[server]\nport = 9100\n"
+        "[plugins]\nload = [\"c\"]\n[events]\nrelay_batch = 10\ndelivery_poll_ms = 250\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
     const HostConfig& config = *outcome.config;
     EXPECT_EQ(config.venue.id, "v1");
     EXPECT_EQ(config.venue.name, "Hall");
-    EXPECT_EQ(config.server.port, 9100);      // venue scalar replaces
-    EXPECT_EQ(config.server.workers, 8u);     // defaults kept where the venue is silent
+    EXPECT_EQ(config.server.port, 9100);   // venue scalar replaces
+    EXPECT_EQ(config.server.workers, 8u);  // defaults kept where the venue is silent
     EXPECT_EQ(config.log.level, LogLevel::debug);
     EXPECT_EQ(config.plugins.load, std::vector<std::string>{"c"});  // arrays replace, not append
     EXPECT_EQ(config.events.relay_batch, 10u);
@@ -64,7 +66,8 @@ TEST(ConfigLoad, DefaultsKeyIsRelativeToVenueFile) {
     TempDir dir;
     dir.write("shared/host.toml", "[server]\nworkers = 3\n");
     dir.write("venues/admitd.toml", "[server]\nworkers = 99\n");  // conventional place: not used
-    auto venue = dir.write("venues/deep/v.toml", std::string("defaults = \"../../shared/host.toml\"\n") + kMinimalVenue);
+    auto venue = dir.write("venues/deep/v.toml",
+                           std::string("defaults = \"../../shared/host.toml\"\n") + kMinimalVenue);
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
     EXPECT_EQ(outcome.config->server.workers, 3u);
@@ -75,7 +78,8 @@ TEST(ConfigLoad, DefaultsOptionWinsOverDefaultsKey) {
     TempDir dir;
     dir.write("shared/host.toml", "[server]\nworkers = 3\n");
     auto other = dir.write("other.toml", "[server]\nworkers = 5\n");
-    auto venue = dir.write("v/v.toml", std::string("defaults = \"../shared/host.toml\"\n") + kMinimalVenue);
+    auto venue =
+        dir.write("v/v.toml", std::string("defaults = \"../shared/host.toml\"\n") + kMinimalVenue);
     LoadOptions options = options_for(venue);
     options.defaults_file = other;
     LoadOutcome outcome = load(options);
@@ -85,7 +89,8 @@ TEST(ConfigLoad, DefaultsOptionWinsOverDefaultsKey) {
 
 TEST(ConfigLoad, NamedDefaultsFileMissingIsAnError) {
     TempDir dir;
-    auto venue = dir.write("v/v.toml", std::string("defaults = \"../nope.toml\"\n") + kMinimalVenue);
+    auto venue =
+        dir.write("v/v.toml", std::string("defaults = \"../nope.toml\"\n") + kMinimalVenue);
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_FALSE(outcome.ok());
     ASSERT_EQ(outcome.issues.size(), 1u) << testing::issues_text(outcome);
@@ -97,7 +102,8 @@ TEST(ConfigLoad, MissingVenueFileIsAnIssueNotAThrow) {
     TempDir dir;
     LoadOutcome outcome = load(options_for(dir.path() / "absent.toml"));
     ASSERT_FALSE(outcome.ok());
-    EXPECT_EQ(outcome.issues.at(0).to_string(), (dir.path() / "absent.toml").string() + ": file not found");
+    EXPECT_EQ(outcome.issues.at(0).to_string(),
+              (dir.path() / "absent.toml").string() + ": file not found");
     EXPECT_EQ(outcome.error().code, "CONFIG_INVALID");
 
     LoadOutcome directory = load(options_for(dir.path()));
@@ -106,15 +112,19 @@ TEST(ConfigLoad, MissingVenueFileIsAnIssueNotAThrow) {
 
 TEST(ConfigLoad, PathsResolveAgainstTheFileThatSetThem) {
     TempDir dir;
-    dir.write("config/admitd.toml", "[plugins]\ndir = \"../build/plugins\"\n[policies]\ndir = \"../policies\"\n");
-    auto venue = dir.write("config/venues/v.toml",
-                           std::string(kMinimalVenue) + "[policies.overrides]\nfees = \"fees-v.lua\"\n");
+    dir.write("config/admitd.toml",
+              "[plugins]\ndir = \"../build/plugins\"\n[policies]\ndir = \"../policies\"\n");
+    auto venue =
+        dir.write("config/venues/v.toml",
+                  std::string(kMinimalVenue) + "[policies.overrides]\nfees = \"fees-v.lua\"\n");
     LoadOutcome from_defaults = load(options_for(venue));
     ASSERT_TRUE(from_defaults.ok()) << testing::issues_text(from_defaults);
     EXPECT_EQ(from_defaults.config->plugins.dir, dir.path() / "build/plugins");
     EXPECT_EQ(from_defaults.config->policies.dir, dir.path() / "policies");
-    EXPECT_EQ(from_defaults.config->policies.overrides.at("fees"), dir.path() / "config/venues/fees-v.lua");
-    EXPECT_EQ(from_defaults.config->plugins.library_path("auth"), dir.path() / "build/plugins/auth.so");
+    EXPECT_EQ(from_defaults.config->policies.overrides.at("fees"),
+              dir.path() / "config/venues/fees-v.lua");
+    EXPECT_EQ(from_defaults.config->plugins.library_path("auth"),
+              dir.path() / "build/plugins/auth.so");
 
     dir.write("config/venues/v.toml", std::string(kMinimalVenue) + "[plugins]\ndir = \"libs\"\n");
     LoadOutcome from_venue = load(options_for(venue));
@@ -124,22 +134,26 @@ TEST(ConfigLoad, PathsResolveAgainstTheFileThatSetThem) {
 
 TEST(ConfigLoad, PluginSectionsBecomeJson) {
     TempDir dir;
-    auto venue = dir.write("v.toml", std::string(kMinimalVenue) +
-                                         "[plugins]\ndir = \".\"\nload = [\"hello\", \"other\"]\n"
-                                         "[plugin.hello]\ngreeting = \"hi \\\"you\\\"\"\ncount = 3\n"
-                                         "ratio = 0.5\non = true\nlist = [1, \"two\"]\n[plugin.hello.nested]\nx = 1\n");
+    auto venue = dir.write(
+        "v.toml",
+        std::string(kMinimalVenue) +
+            "[plugins]\ndir = \".\"\nload = [\"hello\", \"other\"]\n"
+            "[plugin.hello]\ngreeting = \"hi \\\"you\\\"\"\ncount = 3\n"
+            "ratio = 0.5\non = true\nlist = [1, \"two\"]\n[plugin.hello.nested]\nx = 1\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
     const auto& sections = outcome.config->plugin_sections_json;
     ASSERT_EQ(sections.size(), 1u);  // "other" has no section
-    EXPECT_EQ(sections.at("hello"),
-              R"({"count":3,"greeting":"hi \"you\"","list":[1,"two"],"nested":{"x":1},"on":true,"ratio":5E-1})");
+    EXPECT_EQ(
+        sections.at("hello"),
+        R"({"count":3,"greeting":"hi \"you\"","list":[1,"two"],"nested":{"x":1},"on":true,"ratio":5E-1})");
 }
 
 TEST(ConfigLoad, PluginFilesArePresentWhenChecked) {
     TempDir dir;
     dir.write("plugins/hello.so", "not really a library");
-    auto venue = dir.write("v.toml", std::string(kMinimalVenue) + "[plugins]\ndir = \"plugins\"\nload = [\"hello\"]\n");
+    auto venue = dir.write("v.toml", std::string(kMinimalVenue) +
+                                         "[plugins]\ndir = \"plugins\"\nload = [\"hello\"]\n");
     LoadOptions options = options_for(venue);
     options.check_files = true;
     LoadOutcome outcome = load(options);

@@ -1,6 +1,6 @@
 // The config files shipped in the repository parse cleanly and say what the demo needs.
-#include "host/config/describe.hpp"
 #include "config_test_support.hpp"
+#include "host/config/describe.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,8 +21,10 @@ TEST(RepositoryConfig, DemoVenueLoadsOverHostDefaults) {
     EXPECT_EQ(config.plugins.dir, kSource / "build/release/plugins");
     EXPECT_EQ(config.plugins.load,
               (std::vector<std::string>{"auth", "arthall", "product", "reservation"}));
-    EXPECT_FALSE(config.plugin_sections_json.contains("hello"));  // the demo venue does not load hello
-    EXPECT_EQ(config.access.roles, (std::vector<std::string>{"customer", "seller", "admin", "staff"}));
+    EXPECT_FALSE(
+        config.plugin_sections_json.contains("hello"));  // the demo venue does not load hello
+    EXPECT_EQ(config.access.roles,
+              (std::vector<std::string>{"customer", "seller", "admin", "staff"}));
     EXPECT_EQ(config.policies.dir, kSource / "policies");
     EXPECT_FALSE(describe(config).empty());
 }

@@ -27,12 +27,14 @@ TEST(ConfigErrors, UnknownKeySuggestsTheClosestKnownKey) {
     EXPECT_EQ(issue.key, "server.prot");
     EXPECT_EQ(issue.line, 4u);
     EXPECT_EQ(issue.column, 1u);
-    EXPECT_EQ(issue.to_string(), venue.string() + ":4:1: server.prot: unknown key (did you mean \"port\"?)");
+    EXPECT_EQ(issue.to_string(),
+              venue.string() + ":4:1: server.prot: unknown key (did you mean \"port\"?)");
 }
 
 TEST(ConfigErrors, UnknownKeyWithoutCloseMatchHasNoSuggestion) {
     TempDir dir;
-    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[serverz]\nx = 1\n[server]\n  completely_else = 1\n");
+    auto venue = dir.write(
+        "v.toml", "[venue]\nid = \"v\"\n[serverz]\nx = 1\n[server]\n  completely_else = 1\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_EQ(outcome.issues.size(), 2u) << testing::issues_text(outcome);
     EXPECT_EQ(outcome.issues[0].key, "server.completely_else");
@@ -57,23 +59,26 @@ TEST(ConfigErrors, OutOfRange) {
     auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[server]\nworkers = 0\nport = 70000\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_EQ(outcome.issues.size(), 2u) << testing::issues_text(outcome);
-    EXPECT_EQ(outcome.issues[0].to_string(), venue.string() + ":5:8: server.port: value 70000 is out of range (0..65535)");
+    EXPECT_EQ(outcome.issues[0].to_string(),
+              venue.string() + ":5:8: server.port: value 70000 is out of range (0..65535)");
     EXPECT_EQ(outcome.issues[1].key, "server.workers");
     EXPECT_EQ(outcome.issues[1].line, 4u);
 }
 
 TEST(ConfigErrors, BadChoiceAndFormat) {
     TempDir dir;
-    auto venue = dir.write("v.toml",
-                           "[venue]\nid = \"Bad_Id\"\ncurrency = \"won\"\ntimezone = \"Mars/Base\"\n"
-                           "[log]\nlevel = \"verbose\"\n[server]\naddress = \"localhost\"\n");
+    auto venue =
+        dir.write("v.toml",
+                  "[venue]\nid = \"Bad_Id\"\ncurrency = \"won\"\ntimezone = \"Mars/Base\"\n"
+                  "[log]\nlevel = \"verbose\"\n[server]\naddress = \"localhost\"\n");
     LoadOutcome outcome = load(options_for(venue));
     std::vector<std::string> keys;
     for (const auto& issue : outcome.issues) keys.push_back(issue.key);
-    EXPECT_EQ(keys, (std::vector<std::string>{"venue.id", "venue.currency", "venue.timezone", "server.address",
-                                              "log.level"}))
+    EXPECT_EQ(keys, (std::vector<std::string>{"venue.id", "venue.currency", "venue.timezone",
+                                              "server.address", "log.level"}))
         << testing::issues_text(outcome);
-    EXPECT_EQ(outcome.issues[4].message, "\"verbose\" is not one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"");
+    EXPECT_EQ(outcome.issues[4].message,
+              "\"verbose\" is not one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"");
 }
 
 TEST(ConfigErrors, MissingRequiredVenueId) {
@@ -93,14 +98,17 @@ TEST(ConfigErrors, MissingRequiredVenueId) {
 TEST(ConfigErrors, MissingPluginFileNamesEntryNameAndPath) {
     TempDir dir;
     dir.write("plugins/alpha.so", "");
-    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[plugins]\ndir = \"plugins\"\nload = [\"alpha\", \"beta\"]\n");
+    auto venue = dir.write(
+        "v.toml",
+        "[venue]\nid = \"v\"\n[plugins]\ndir = \"plugins\"\nload = [\"alpha\", \"beta\"]\n");
     LoadOptions options = options_for(venue);
     options.check_files = true;
     ConfigIssue issue = only_issue(load(options));
     EXPECT_EQ(issue.key, "plugins.load[1]");
     EXPECT_EQ(issue.line, 5u);
     EXPECT_EQ(issue.column, 18u);
-    EXPECT_EQ(issue.message, "plugin \"beta\": library not found at " + (dir.path() / "plugins/beta.so").string());
+    EXPECT_EQ(issue.message,
+              "plugin \"beta\": library not found at " + (dir.path() / "plugins/beta.so").string());
     EXPECT_TRUE(load(options_for(venue)).ok());  // the check can be turned off
 }
 
@@ -113,7 +121,8 @@ TEST(ConfigErrors, PluginsNeedADir) {
 
 TEST(ConfigErrors, MissingPolicyOverrideFile) {
     TempDir dir;
-    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[policies.overrides]\nfees = \"fees-v.lua\"\n");
+    auto venue =
+        dir.write("v.toml", "[venue]\nid = \"v\"\n[policies.overrides]\nfees = \"fees-v.lua\"\n");
     LoadOptions options = options_for(venue);
     options.check_files = true;
     ConfigIssue issue = only_issue(load(options));
@@ -125,19 +134,22 @@ TEST(ConfigErrors, MissingPolicyOverrideFile) {
 
 TEST(ConfigErrors, PluginSectionForPluginNotLoaded) {
     TempDir dir;
-    auto venue = dir.write("v.toml",
-                           "[venue]\nid = \"v\"\n[plugins]\ndir = \".\"\nload = [\"hello\"]\n[plugin.helo]\nx = 1\n");
+    auto venue = dir.write(
+        "v.toml",
+        "[venue]\nid = \"v\"\n[plugins]\ndir = \".\"\nload = [\"hello\"]\n[plugin.helo]\nx = 1\n");
     ConfigIssue issue = only_issue(load(options_for(venue)));
     EXPECT_EQ(issue.key, "plugin.helo");
     EXPECT_EQ(issue.line, 6u);
-    EXPECT_EQ(issue.message,
-              "section for plugin \"helo\", which is not in plugins.load (did you mean \"hello\"?)");
+    EXPECT_EQ(
+        issue.message,
+        "section for plugin \"helo\", which is not in plugins.load (did you mean \"hello\"?)");
 }
 
 TEST(ConfigErrors, DuplicatePlugin) {
     TempDir dir;
-    auto venue = dir.write("v.toml",
-                           "[venue]\nid = \"v\"\n[plugins]\ndir = \".\"\nload = [\"a\", \"b\", \"a\", \"Bad\"]\n");
+    auto venue = dir.write(
+        "v.toml",
+        "[venue]\nid = \"v\"\n[plugins]\ndir = \".\"\nload = [\"a\", \"b\", \"a\", \"Bad\"]\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_EQ(outcome.issues.size(), 2u) << testing::issues_text(outcome);
     EXPECT_EQ(outcome.issues[0].key, "plugins.load[2]");
@@ -161,13 +173,15 @@ TEST(ConfigErrors, SyntaxErrorsInBothFilesAreReported) {
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_EQ(outcome.issues.size(), 2u) << testing::issues_text(outcome);
     EXPECT_EQ(outcome.issues[0].file, venue.string());
-    EXPECT_EQ(outcome.issues[1].file, (dir.path() / "config/admitd.toml").lexically_normal().string());
+    EXPECT_EQ(outcome.issues[1].file,
+              (dir.path() / "config/admitd.toml").lexically_normal().string());
 }
 
 TEST(ConfigErrors, KafkaNeedsBrokersAndStringProperties) {
     TempDir dir;
-    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[events]\nbackend = \"kafka\"\n"
-                                     "[events.kafka.properties]\n\"linger.ms\" = 5\n");
+    auto venue = dir.write("v.toml",
+                           "[venue]\nid = \"v\"\n[events]\nbackend = \"kafka\"\n"
+                           "[events.kafka.properties]\n\"linger.ms\" = 5\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_EQ(outcome.issues.size(), 2u) << testing::issues_text(outcome);
     EXPECT_EQ(outcome.issues[0].key, R"(events.kafka.properties."linger.ms")");
@@ -177,16 +191,20 @@ TEST(ConfigErrors, KafkaNeedsBrokersAndStringProperties) {
 
 TEST(ConfigErrors, SeveralErrorsAcrossBothFilesReportedTogether) {
     TempDir dir;
-    auto defaults = dir.write("config/admitd.toml", "[server]\nworkers = 2000\n[log]\nformat = 3\n");
-    auto venue = dir.write("config/venues/v.toml",
-                           "[venue]\nid = \"v\"\n[server]\nprot = 1\n[redis]\nport = 0\n[jobs]\npoll_ms = true\n");
+    auto defaults =
+        dir.write("config/admitd.toml", "[server]\nworkers = 2000\n[log]\nformat = 3\n");
+    auto venue = dir.write(
+        "config/venues/v.toml",
+        "[venue]\nid = \"v\"\n[server]\nprot = 1\n[redis]\nport = 0\n[jobs]\npoll_ms = true\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_EQ(outcome.issues.size(), 5u) << testing::issues_text(outcome);
-    const std::string defaults_name = (dir.path() / "config/admitd.toml").lexically_normal().string();
+    const std::string defaults_name =
+        (dir.path() / "config/admitd.toml").lexically_normal().string();
     auto has = [&](const std::string& file, const std::string& key, std::uint32_t line) {
-        return std::any_of(outcome.issues.begin(), outcome.issues.end(), [&](const ConfigIssue& issue) {
-            return issue.file == file && issue.key == key && issue.line == line;
-        });
+        return std::any_of(outcome.issues.begin(), outcome.issues.end(),
+                           [&](const ConfigIssue& issue) {
+                               return issue.file == file && issue.key == key && issue.line == line;
+                           });
     };
     EXPECT_TRUE(has(defaults_name, "server.workers", 2));
     EXPECT_TRUE(has(defaults_name, "log.format", 4));

@@ -61,7 +61,8 @@ std::unique_ptr<EventBus> EventBusTest::make_bus(const std::vector<std::string>&
 
 EventHandler EventBusTest::recording_handler(const std::string& subscriber,
                                              std::function<bool(const Event&)> should_fail) {
-    return [this, subscriber, should_fail](pqxx::work& tx, const Event& event, store::AfterCommit&) -> Status {
+    return [this, subscriber, should_fail](pqxx::work& tx, const Event& event,
+                                           store::AfterCommit&) -> Status {
         const bool fail = should_fail && should_fail(event);
         {
             std::lock_guard lock(mutex_);
@@ -71,7 +72,7 @@ EventHandler EventBusTest::recording_handler(const std::string& subscriber,
             "INSERT INTO public.effects (subscriber, event_id, key, payload) VALUES ($1, $2, $3, "
             "$4)",
             subscriber, event.id, event.key, event.payload);
-        if (fail) return Error{"EVENT_TEST_FAILURE", "refused " + event.payload};
+        if (fail) return Error{ErrorCode::HANDLER_FAILED, "refused " + event.payload};
         return {};
     };
 }

@@ -38,7 +38,7 @@ class EventBusTest : public ::testing::TestWithParam<Backend> {
     }
 
     // A handler that inserts (subscriber, event id, key, payload) into public.effects in the
-    // delivery transaction and records the call; it fails (EVENT_TEST_FAILURE) while
+    // delivery transaction and records the call; it fails (HANDLER_FAILED) while
     // `should_fail(event)` is true.
     EventHandler recording_handler(const std::string& subscriber,
                                    std::function<bool(const Event&)> should_fail = {});

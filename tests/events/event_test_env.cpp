@@ -79,7 +79,9 @@ EventId publish_committed(EventBus& bus, store::PgPool& pool, const std::string&
     if (!lease) throw std::runtime_error(lease.error().message);
     pqxx::work tx(lease->conn());
     auto id = bus.publish(tx, topic, key, payload);
-    if (!id) throw std::runtime_error(id.error().code + ": " + id.error().message);
+    if (!id)
+        throw std::runtime_error(std::string(admit::name(id.error().code)) + ": " +
+                                 id.error().message);
     tx.commit();
     return id.value();
 }

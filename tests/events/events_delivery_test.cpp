@@ -102,7 +102,8 @@ TEST_P(EventBusTest, EventsWrittenTogetherKeepTheirOrderAndOnlyACommitDeliversTh
     const std::string odd_payload = "{\"note\":\"quote \\\" and\\nnewline, \u00e9\"}";
     std::vector<EventBus::Outgoing> together;
     for (int i = 0; i < 10; ++i) {
-        for (const std::string key : {"k1", "k2", "k3"}) together.push_back({"stock", key, std::to_string(i)});
+        for (const std::string key : {"k1", "k2", "k3"})
+            together.push_back({"stock", key, std::to_string(i)});
     }
     together.push_back({"stock", "k4", odd_payload});
     {
@@ -113,7 +114,9 @@ TEST_P(EventBusTest, EventsWrittenTogetherKeepTheirOrderAndOnlyACommitDeliversTh
         auto refused = bus->publish_many(tx, invalid);
         ASSERT_FALSE(refused.ok());
         EXPECT_EQ(refused.error().code, "EVENT_INVALID");
-        ASSERT_TRUE(bus->publish_many(tx, std::vector<EventBus::Outgoing>{{"stock", "k1", "rolled back"}}).ok());
+        ASSERT_TRUE(
+            bus->publish_many(tx, std::vector<EventBus::Outgoing>{{"stock", "k1", "rolled back"}})
+                .ok());
         tx.abort();
     }
     {
@@ -132,10 +135,12 @@ TEST_P(EventBusTest, EventsWrittenTogetherKeepTheirOrderAndOnlyACommitDeliversTh
             EXPECT_EQ(call.event.payload, odd_payload);
             continue;
         }
-        EXPECT_EQ(std::stoi(call.event.payload), next[call.event.key]++) << "key " << call.event.key;
+        EXPECT_EQ(std::stoi(call.event.payload), next[call.event.key]++)
+            << "key " << call.event.key;
     }
     EXPECT_EQ(next.size(), 3u);
-    EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_outbox"), std::to_string(together.size()));
+    EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_outbox"),
+              std::to_string(together.size()));
 }
 
 TEST_P(EventBusTest, HandlersRunAtTheBackgroundPriority) {
@@ -158,7 +163,8 @@ TEST_P(EventBusTest, HandlersRunAtTheBackgroundPriority) {
 }
 
 TEST_P(EventBusTest, TheRelayWakesTheWorkerThatOwnsEachKey) {
-    if (GetParam() == Backend::kafka) GTEST_SKIP() << "the Kafka consumer is not woken by the relay";
+    if (GetParam() == Backend::kafka)
+        GTEST_SKIP() << "the Kafka consumer is not woken by the relay";
     auto opts = options();
     opts.workers_per_subscriber = 4;
     opts.delivery_poll = std::chrono::minutes(5);  // only a wake can deliver within the test
@@ -168,9 +174,11 @@ TEST_P(EventBusTest, TheRelayWakesTheWorkerThatOwnsEachKey) {
     ASSERT_TRUE(wait_until([&] { return bus->healthy(); }));
     constexpr int kKeys = 24;
     for (int round = 0; round < 2; ++round) {  // the second round finds every worker asleep
-        for (int k = 0; k < kKeys; ++k) publish_committed(*bus, *pool_, "seats", "key-" + std::to_string(k), "x");
-        ASSERT_TRUE(wait_until([&] { return effects("owner") == static_cast<std::size_t>((round + 1) * kKeys); },
-                               std::chrono::seconds(20)))
+        for (int k = 0; k < kKeys; ++k)
+            publish_committed(*bus, *pool_, "seats", "key-" + std::to_string(k), "x");
+        ASSERT_TRUE(wait_until(
+            [&] { return effects("owner") == static_cast<std::size_t>((round + 1) * kKeys); },
+            std::chrono::seconds(20)))
             << describe(*bus);
     }
     bus->stop();

@@ -30,7 +30,8 @@ TEST(AbiPolicyEval, AnswersDecisionAndRevisionOrAStatus) {
     EXPECT_EQ(decision, R"({"echo":2,"version":4})");
     EXPECT_EQ(revision, revision_of(testing::versioned_policy(4), ""));
     EXPECT_TRUE(error.empty());
-    EXPECT_EQ(evaluate_for_plugin(engine, str("missing"), str("{}"), &d, &r, &e), ADMIT_E_NOT_FOUND);
+    EXPECT_EQ(evaluate_for_plugin(engine, str("missing"), str("{}"), &d, &r, &e),
+              ADMIT_E_NOT_FOUND);
     EXPECT_NE(error.find("missing"), std::string::npos);
     EXPECT_EQ(evaluate_for_plugin(engine, str("p"), str("{"), nullptr, nullptr, nullptr),
               ADMIT_E_INVALID_ARGUMENT);

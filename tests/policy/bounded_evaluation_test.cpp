@@ -35,7 +35,7 @@ end
 )";
 
 class BoundedEvaluationTest : public ::testing::Test {
-protected:
+  protected:
     void start(std::uint64_t budget, std::chrono::microseconds deadline) {
         dir_.write("m.lua", kMisbehaving);
         PolicyOptions options;

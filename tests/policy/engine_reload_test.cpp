@@ -73,7 +73,8 @@ TEST(EngineReload, HundredReloadsUnderConcurrentEvaluation) {
                 const std::string expected =
                     R"({"echo":1,"version":)" + std::to_string(version) + "}";
                 // An answer belongs to exactly one revision, and a thread never goes back.
-                if (version < last_version || decision.value().json != expected) failures.fetch_add(1);
+                if (version < last_version || decision.value().json != expected)
+                    failures.fetch_add(1);
                 last_version = version;
                 seen[t].insert(version);
                 if (version == kReloads) saw_last[t] = true;
@@ -106,9 +107,7 @@ TEST(EngineReload, HundredReloadsUnderConcurrentEvaluation) {
 
 TEST(EngineReload, FileEditIsServedWithinASecondAndBrokenSaveChangesNothing) {
     ScratchDir dir;
-    auto real = [](const char* file) {
-        return std::filesystem::path(ADMIT_POLICIES_DIR) / file;
-    };
+    auto real = [](const char* file) { return std::filesystem::path(ADMIT_POLICIES_DIR) / file; };
     std::filesystem::copy_file(real("fees.lua"), dir.path() / "fees.lua");
     std::filesystem::copy_file(real("fees_test.lua"), dir.path() / "fees_test.lua");
     PolicyEngine engine(options_for(dir));
@@ -144,7 +143,8 @@ TEST(EngineReload, FileEditIsServedWithinASecondAndBrokenSaveChangesNothing) {
     ASSERT_TRUE(eventually(
         [&] {
             auto decision = engine.evaluate("fees", input);
-            if (decision.ok() && decision.value().json.find(R"("amount":2500)") != std::string::npos) {
+            if (decision.ok() &&
+                decision.value().json.find(R"("amount":2500)") != std::string::npos) {
                 new_revision = decision.value().revision;
                 return true;
             }

@@ -2,8 +2,8 @@
 #include "host/policy/policy_call.hpp"
 #include "host/policy/sandbox.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace admit::policy {
 namespace {
@@ -12,9 +12,9 @@ namespace {
 std::string echo(const std::string& input_json) {
     auto sandbox = Sandbox::create(system_clock());
     EXPECT_TRUE(sandbox.ok());
-    auto loaded = load_policy(*sandbox.value(), "echo.lua",
-                              "fallback = {}\nfunction decide(input) return { value = input.value } end",
-                              Limits{});
+    auto loaded = load_policy(
+        *sandbox.value(), "echo.lua",
+        "fallback = {}\nfunction decide(input) return { value = input.value } end", Limits{});
     EXPECT_TRUE(loaded.ok()) << loaded.error().message;
     auto decision = call_decide(*sandbox.value(), loaded.value().decide_ref,
                                 boost::json::parse(input_json), Limits{});

@@ -15,7 +15,8 @@ TEST(OfflineCheck, PassesGoodPoliciesAndNamesTheFailure) {
     dir.write("good.lua", testing::versioned_policy(1));
     dir.write("good_test.lua", "function test_version() assert_eq(decide({}).version, 1) end\n");
     dir.write("broken.lua", testing::versioned_policy(1));
-    dir.write("broken_test.lua", "function test_version()\n  assert_eq(decide({}).version, 2)\nend\n");
+    dir.write("broken_test.lua",
+              "function test_version()\n  assert_eq(decide({}).version, 2)\nend\n");
     std::ostringstream out;
     EXPECT_EQ(run_offline_check(dir.path(), out), 1);
     EXPECT_NE(out.str().find("ok   good"), std::string::npos) << out.str();

@@ -11,9 +11,10 @@ namespace admit::policy::testing {
 
 // A fresh directory under /tmp, removed with its contents on destruction.
 class ScratchDir {
-public:
+  public:
     ScratchDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "admit-policy-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "admit-policy-XXXXXX").string();
         path_ = ::mkdtemp(pattern.data());
     }
     ~ScratchDir() {
@@ -31,7 +32,7 @@ public:
         std::filesystem::rename(temporary, path_ / file);
     }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -39,7 +40,9 @@ private:
 inline std::string versioned_policy(int version) {
     return "fallback = { version = -1 }\n"
            "function decide(input)\n"
-           "  return { version = " + std::to_string(version) + ", echo = input.x }\n"
+           "  return { version = " +
+           std::to_string(version) +
+           ", echo = input.x }\n"
            "end\n";
 }
 

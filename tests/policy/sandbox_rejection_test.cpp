@@ -13,7 +13,7 @@ using testing::ScratchDir;
 using testing::versioned_policy;
 
 class RejectionTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_.write("p.lua", versioned_policy(1));
         PolicyOptions options;
@@ -44,7 +44,8 @@ protected:
         EXPECT_FALSE(report.ok());
         if (report.ok()) return {};
         EXPECT_EQ(report.error().code, "POLICY_REJECTED");
-        EXPECT_NE(report.error().message.find(expected), std::string::npos) << report.error().message;
+        EXPECT_NE(report.error().message.find(expected), std::string::npos)
+            << report.error().message;
         expect_previous_revision_answers();
         auto records = engine_->history("p");
         EXPECT_FALSE(records.empty());
@@ -84,25 +85,28 @@ TEST_F(RejectionTest, InfiniteLoopAtLoad) {
 }
 
 TEST_F(RejectionTest, InfiniteLoopInDecideCaughtByTest) {
-    PolicyProblem problem = expect_rejected(
-        "fallback = {}\nfunction decide(input)\n  while true do end\nend",
-        "instruction budget", "function test_loops() decide({}) end\n");
+    PolicyProblem problem =
+        expect_rejected("fallback = {}\nfunction decide(input)\n  while true do end\nend",
+                        "instruction budget", "function test_loops() decide({}) end\n");
     EXPECT_EQ(problem.failing_test, "test_loops");
 }
 
 TEST_F(RejectionTest, PcallCannotSwallowTheBudget) {
-    expect_rejected("fallback = {}\npcall(function() while true do end end)\n"
-                    "function decide() return {} end",
-                    "instruction budget");
+    expect_rejected(
+        "fallback = {}\npcall(function() while true do end end)\n"
+        "function decide() return {} end",
+        "instruction budget");
 }
 
 TEST_F(RejectionTest, MemoryBomb) {
-    expect_rejected("fallback = {}\nlocal s = 'x'\nwhile true do s = s .. s end\n"
-                    "function decide() return {} end",
-                    "memory limit of 1048576 bytes exceeded");
-    expect_rejected("fallback = {}\nlocal s = string.rep('x', 1 << 30)\n"
-                    "function decide() return {} end",
-                    "memory limit");
+    expect_rejected(
+        "fallback = {}\nlocal s = 'x'\nwhile true do s = s .. s end\n"
+        "function decide() return {} end",
+        "memory limit of 1048576 bytes exceeded");
+    expect_rejected(
+        "fallback = {}\nlocal s = string.rep('x', 1 << 30)\n"
+        "function decide() return {} end",
+        "memory limit");
 }
 
 TEST_F(RejectionTest, ForbiddenLibraries) {
@@ -128,22 +132,22 @@ TEST_F(RejectionTest, ForbiddenLibraries) {
     };
     for (const auto& [statement, expected] : cases) {
         SCOPED_TRACE(statement);
-        expect_rejected(std::string("fallback = {}\n") + statement + "\nfunction decide() return {} end",
-                        expected);
+        expect_rejected(
+            std::string("fallback = {}\n") + statement + "\nfunction decide() return {} end",
+            expected);
     }
 }
 
 TEST_F(RejectionTest, OrdinaryMetatablesStillWork) {
-    auto report = engine_->publish(
-        "p",
-        "local Point = {}\nPoint.__index = Point\n"
-        "function Point.sum(p) return p.x + p.y end\n"
-        "fallback = {}\n"
-        "function decide(input)\n"
-        "  local p = setmetatable({ x = input.x, y = 2 }, Point)\n"
-        "  return { sum = p:sum() }\n"
-        "end\n",
-        "test", false);
+    auto report = engine_->publish("p",
+                                   "local Point = {}\nPoint.__index = Point\n"
+                                   "function Point.sum(p) return p.x + p.y end\n"
+                                   "fallback = {}\n"
+                                   "function decide(input)\n"
+                                   "  local p = setmetatable({ x = input.x, y = 2 }, Point)\n"
+                                   "  return { sum = p:sum() }\n"
+                                   "end\n",
+                                   "test", false);
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_EQ(engine_->evaluate("p", R"({"x":40})").value().json, R"({"sum":42})");
 }

@@ -6,8 +6,8 @@
 #include <future>
 #include <thread>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "admitd_process.hpp"
 #include "http_test_client.hpp"
@@ -23,9 +23,12 @@ std::string venue(const std::string& plugins, const std::string& extra = "") {
            "[server]\nport = 0\nworkers = 4\nshutdown_grace_ms = 5000\n"
            "[access]\nroles = [\"customer\", \"seller\", \"admin\", \"staff\"]\n"
            "rate_categories = [\"general\", \"auth\", \"queue\", \"booking\"]\n"
-           "[plugins]\ndir = \"" ADMIT_PROBE_DIR "\"\nload = [" + plugins + "]\n"
+           "[plugins]\ndir = \"" ADMIT_PROBE_DIR "\"\nload = [" +
+           plugins +
+           "]\n"
            "[database]\nenabled = false\n[redis]\nenabled = false\n"
-           "[policies]\ndir = \"" ADMIT_SOURCE_DIR "/policies\"\n" + extra;
+           "[policies]\ndir = \"" ADMIT_SOURCE_DIR "/policies\"\n" +
+           extra;
 }
 
 TEST(AdmitdConfig, CheckConfigAcceptsAValidVenue) {
@@ -77,7 +80,7 @@ TEST(AdmitdStart, PluginWhoseInitFailsStopsTheStartWithItsName) {
 }
 
 class AdmitdServing : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         trace_ = write_temp_file("trace.txt", "");
         auto file = write_temp_file("venue.toml", venue("\"probe_a\""));
@@ -109,7 +112,8 @@ TEST_F(AdmitdServing, HealthzAndPluginRouteAnswer) {
 }
 
 TEST_F(AdmitdServing, UnknownRouteIs404WithStandardBodyAndTheCallersTraceId) {
-    auto r = http_request(port_, "GET", "/api/v1/nothing-here", "", {{"X-Request-Id", "req-abc.1"}});
+    auto r =
+        http_request(port_, "GET", "/api/v1/nothing-here", "", {{"X-Request-Id", "req-abc.1"}});
     EXPECT_EQ(r.status, 404);
     auto body = boost::json::parse(r.body).as_object();
     EXPECT_EQ(body["code"], "NOT_FOUND");
@@ -143,9 +147,11 @@ TEST_F(AdmitdServing, OversizedBodyGets413) {
 }
 
 TEST_F(AdmitdServing, SigtermFinishesTheInFlightRequestThenStopsPlugins) {
-    auto slow = std::async(std::launch::async, [&] { return http_request(port_, "GET", "/probe/probe_a/slow"); });
+    auto slow = std::async(std::launch::async,
+                           [&] { return http_request(port_, "GET", "/probe/probe_a/slow"); });
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (trace().find("slow-begin") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    while (trace().find("slow-begin") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     ASSERT_NE(trace().find("slow-begin"), std::string::npos);

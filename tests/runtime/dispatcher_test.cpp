@@ -1,13 +1,13 @@
 // The dispatcher: routing answers, the traffic gate, identity and role rules, streams, built-ins.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
-#include "host/observe/metrics_registry.hpp"
-#include "host/admin/builtin_routes.hpp"
-#include "host/pipeline/dispatcher.hpp"
-#include "host/plugins/plugin_manager.hpp"
 #include "host/abi/runtime.hpp"
 #include "host/abi/string_sink.hpp"
+#include "host/admin/builtin_routes.hpp"
+#include "host/observe/metrics_registry.hpp"
+#include "host/pipeline/dispatcher.hpp"
+#include "host/plugins/plugin_manager.hpp"
 
 namespace admit::runtime {
 namespace {
@@ -32,7 +32,8 @@ admit_status test_authenticator(void*, admit_str token, admit_principal_out* out
     principal.claims = &tier;
     principal.claim_count = 1;
     // An undeclared role is refused by the host: the token is then invalid.
-    return host_api_table().principal_set(out, &principal) == ADMIT_OK ? ADMIT_OK : ADMIT_E_REJECTED;
+    return host_api_table().principal_set(out, &principal) == ADMIT_OK ? ADMIT_OK
+                                                                       : ADMIT_E_REJECTED;
 }
 
 // Echoes the caller as the handler saw it.
@@ -45,9 +46,8 @@ admit_status whoami(void*, const admit_request* request, admit_response* respons
             tier.assign(p.claims[i].value.ptr, p.claims[i].value.len);
         }
     }
-    boost::json::object o{{"subject", std::string(p.subject.ptr, p.subject.len)},
-                          {"role", role},
-                          {"tier", tier}};
+    boost::json::object o{
+        {"subject", std::string(p.subject.ptr, p.subject.len)}, {"role", role}, {"tier", tier}};
     auto body = boost::json::serialize(o);
     host_api_table().response_body(response, to_abi(body), to_abi(""));
     return ADMIT_OK;
@@ -60,15 +60,15 @@ void count_release(void* ctx) { released_count += *static_cast<int*>(ctx); }
 int kOne = 1;
 
 admit_status borrowed_body(void*, const admit_request*, admit_response* response) {
-    host_api_table().response_body_borrowed(response, to_abi(kCachedBody), to_abi(""), &count_release,
-                                            &kOne);
+    host_api_table().response_body_borrowed(response, to_abi(kCachedBody), to_abi(""),
+                                            &count_release, &kOne);
     return ADMIT_OK;
 }
 
 // Borrows a body, then replaces it with an error: the borrowed bytes are released at once.
 admit_status borrowed_then_error(void*, const admit_request*, admit_response* response) {
-    host_api_table().response_body_borrowed(response, to_abi(kCachedBody), to_abi(""), &count_release,
-                                            &kOne);
+    host_api_table().response_body_borrowed(response, to_abi(kCachedBody), to_abi(""),
+                                            &count_release, &kOne);
     host_api_table().response_error(response, 409, to_abi("CONFLICT"), to_abi("changed its mind"));
     return ADMIT_OK;
 }
@@ -79,7 +79,7 @@ admit_status open_snapshot(void*, const admit_request*, admit_sink* first) {
 }
 
 class DispatcherTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         BuiltinContext ctx;
         ctx.metrics = &metrics_;
@@ -287,8 +287,9 @@ TEST(ReadyzTest, AFailingDependencyIs503NamingItWithEveryCheck) {
     bool redis_up = false;
     BuiltinContext ctx;
     ctx.readiness = [&] {
-        return std::vector<ReadinessCheck>{{"postgres", true, "reachable"},
-                                           {"redis", redis_up, redis_up ? "reachable" : "connection refused"}};
+        return std::vector<ReadinessCheck>{
+            {"postgres", true, "reachable"},
+            {"redis", redis_up, redis_up ? "reachable" : "connection refused"}};
     };
     ASSERT_TRUE(add_builtin_routes(runtime.routes(), ctx).ok());
     Dispatcher dispatcher{runtime};

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <thread>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "tests/support/admitd_process.hpp"
 #include "tests/support/http_test_client.hpp"
@@ -36,11 +36,13 @@ end
 }
 
 class GuardsEndToEnd : public ::testing::Test {
-protected:
+  protected:
     void start(const std::string& extra) {
-        auto file = write_temp_file("venue.toml",
-                                    venue_toml({.plugins = {"test_auth", "hello"}, .extra_toml = extra}, &storage_));
-        admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+        auto file = write_temp_file(
+            "venue.toml",
+            venue_toml({.plugins = {"test_auth", "hello"}, .extra_toml = extra}, &storage_));
+        admitd_ = std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
         auto port = admitd_->wait_until_serving();
         ASSERT_TRUE(port.has_value()) << admitd_->log();
         port_ = *port;
@@ -89,8 +91,8 @@ TEST_F(GuardsEndToEnd, ABucketAnotherHostUsedUpLimitsHereAfterAtMostOneRequest) 
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     const std::string command = "redis-cli -p " + std::to_string(storage_.redis_port()) +
-                                " SET admitd:rl:general:ip:127.0.0.1 " + std::to_string(now_ms + 3'600'000) +
-                                " >/dev/null";
+                                " SET admitd:rl:general:ip:127.0.0.1 " +
+                                std::to_string(now_ms + 3'600'000) + " >/dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0);
     int ok = 0, limited = 0;
     for (int i = 0; i < 6; ++i) {
@@ -111,28 +113,33 @@ TEST_F(GuardsEndToEnd, IdempotencyKeyReplaysTheFirstResponse) {
     std::map<std::string, std::string> headers{{"Authorization", "Bearer test:customer:u1"},
                                                {"Idempotency-Key", "k-123"},
                                                {"Content-Type", "application/json"}};
-    auto first = http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Ada"})", headers);
+    auto first =
+        http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Ada"})", headers);
     ASSERT_EQ(first.status, 201) << first.body;
-    auto again = http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Ada"})", headers);
+    auto again =
+        http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Ada"})", headers);
     EXPECT_EQ(again.status, 201);
     EXPECT_EQ(again.body, first.body);
     EXPECT_EQ(again.headers["idempotent-replayed"], "true");
 
-    auto reused = http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Bob"})", headers);
+    auto reused =
+        http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Bob"})", headers);
     EXPECT_EQ(reused.status, 422);
     EXPECT_EQ(boost::json::parse(reused.body).at("code"), "IDEMPOTENCY_KEY_REUSED");
 
     // Keys are per caller: another customer with the same key runs their own request.
     headers["Authorization"] = "Bearer test:customer:u2";
-    auto other = http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Bob"})", headers);
+    auto other =
+        http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Bob"})", headers);
     EXPECT_EQ(other.status, 201);
     EXPECT_EQ(other.headers.count("idempotent-replayed"), 0u);
 }
 
 TEST_F(GuardsEndToEnd, MalformedIdempotencyKeyIs400) {
     start("");
-    auto r = http_request(port_, "POST", "/api/v1/hello/greetings", R"({"name":"Ada"})",
-                          {{"Authorization", "Bearer test:customer:u1"}, {"Idempotency-Key", std::string(300, 'k')}});
+    auto r = http_request(
+        port_, "POST", "/api/v1/hello/greetings", R"({"name":"Ada"})",
+        {{"Authorization", "Bearer test:customer:u1"}, {"Idempotency-Key", std::string(300, 'k')}});
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(boost::json::parse(r.body).at("code"), "INVALID_REQUEST");
 }

@@ -1,7 +1,7 @@
 // The example plugin through a real admitd with real PostgreSQL and Redis: its routes, its
 // migration, the exception barrier, and /readyz reporting every dependency.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <thread>
 
@@ -13,12 +13,16 @@ namespace admit::testing {
 namespace {
 
 class HelloEndToEnd : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto file = write_temp_file(
-            "venue.toml", venue_toml({.plugins = {"hello"}, .extra_toml = "[plugin.hello]\ngreeting = \"Welcome\"\nthrowing_route = true\n"},
-                                     &storage_));
-        admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+            "venue.toml",
+            venue_toml(
+                {.plugins = {"hello"},
+                 .extra_toml = "[plugin.hello]\ngreeting = \"Welcome\"\nthrowing_route = true\n"},
+                &storage_));
+        admitd_ = std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
         auto port = admitd_->wait_until_serving();
         ASSERT_TRUE(port.has_value()) << admitd_->log();
         port_ = *port;

@@ -8,9 +8,9 @@
 #include <cstring>
 #include <new>
 
+#include "host/abi/runtime.hpp"
 #include "host/admin/builtin_routes.hpp"
 #include "host/plugins/plugin_manager.hpp"
-#include "host/abi/runtime.hpp"
 
 namespace admit::runtime {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 const std::filesystem::path kProbeDir = ADMIT_PROBE_DIR;
 
 class LoaderTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         trace_ = std::filesystem::temp_directory_path() /
                  ("admit-trace-" + std::to_string(::getpid()) + "-" +
@@ -66,7 +66,8 @@ TEST_F(LoaderTest, StartsInDependencyOrderAndStopsInReverse) {
 }
 
 TEST_F(LoaderTest, RefusesAFileThatIsNotASharedLibrary) {
-    auto dir = std::filesystem::temp_directory_path() / ("admit-notalib-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("admit-notalib-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "bogus.so") << "this is not an ELF file\n";
     auto s = load({"bogus"}, dir);
@@ -85,7 +86,8 @@ TEST_F(LoaderTest, RefusesAMissingFile) {
 TEST_F(LoaderTest, RefusesALibraryWithoutTheEntrySymbol) {
     auto s = load({"probe_noentry"});
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(s.error().message.find("no exported entry symbol 'admit_plugin_entry'"), std::string::npos);
+    EXPECT_NE(s.error().message.find("no exported entry symbol 'admit_plugin_entry'"),
+              std::string::npos);
 }
 
 TEST_F(LoaderTest, RefusesAnotherAbiMajor) {
@@ -98,7 +100,8 @@ TEST_F(LoaderTest, RefusesAnotherAbiMajor) {
 TEST_F(LoaderTest, RefusesANewerMinor) {
     auto s = load({"probe_minor"});
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(s.error().message.find("newer than this host's"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("newer than this host's"), std::string::npos)
+        << s.error().message;
 }
 
 TEST_F(LoaderTest, RefusesAFileWhoseNameDiffersFromTheListedName) {
@@ -119,7 +122,8 @@ TEST_F(LoaderTest, RefusesAFileWhoseNameDiffersFromTheListedName) {
 TEST_F(LoaderTest, RefusesAMissingDependencyBeforeRunningAnyPlugin) {
     auto s = load({"probe_a", "probe_orphan"});
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(s.error().message.find("depends on 'nowhere', which is not loaded"), std::string::npos);
+    EXPECT_NE(s.error().message.find("depends on 'nowhere', which is not loaded"),
+              std::string::npos);
     EXPECT_EQ(trace(), "");  // no init ran: nothing half-loaded
 }
 
@@ -140,12 +144,14 @@ TEST_F(LoaderTest, FailedInitRollsBackRegistrationsAndDestroysEarlierPlugins) {
     ASSERT_TRUE(load({"probe_a", "probe_initfail"}).ok());
     auto s = manager_->init_all();
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(s.error().message.find("plugin probe_initfail failed to initialize"), std::string::npos);
+    EXPECT_NE(s.error().message.find("plugin probe_initfail failed to initialize"),
+              std::string::npos);
     EXPECT_NE(s.error().message.find("probe refuses to initialize"), std::string::npos);
     // The failed plugin's route was registered inside its init but never became live.
     EXPECT_EQ(runtime_.routes().match("GET", "/probe/probe_initfail").outcome,
               http::MatchOutcome::not_found);
-    EXPECT_EQ(trace(), "probe_a:init\nprobe_initfail:init\nprobe_initfail:destroy\nprobe_a:destroy\n");
+    EXPECT_EQ(trace(),
+              "probe_a:init\nprobe_initfail:init\nprobe_initfail:destroy\nprobe_a:destroy\n");
 }
 
 TEST_F(LoaderTest, FailedStartStopsTheStartedOnesInReverse) {
@@ -171,7 +177,9 @@ TEST_F(LoaderTest, RegistrationOutsideInitIsRefused) {
     route.method = {"GET", 3};
     route.path = {"/late", 5};
     route.roles = {"public", 6};
-    route.handler = [](void*, const admit_request*, admit_response*) -> admit_status { return ADMIT_OK; };
+    route.handler = [](void*, const admit_request*, admit_response*) -> admit_status {
+        return ADMIT_OK;
+    };
     std::string error;
     admit_sink sink{&error, [](void* ctx, const char* d, size_t n) {
                         static_cast<std::string*>(ctx)->append(d, n);
@@ -229,7 +237,8 @@ TEST_F(LoaderTest, RefusesARouteDescriptorTooShortForItsHandler) {
 }
 
 // Every entry of the function table is filled, and an exception thrown inside a host function (here
-// by the plugin's own error sink) comes back as ADMIT_E_INTERNAL instead of unwinding into the plugin.
+// by the plugin's own error sink) comes back as ADMIT_E_INTERNAL instead of unwinding into the
+// plugin.
 TEST_F(LoaderTest, HostFunctionsNeverLetAnExceptionCrossTheAbi) {
     const auto& api = host_api_table();
     const auto* first = reinterpret_cast<const char*>(&api.config_json);
@@ -237,7 +246,8 @@ TEST_F(LoaderTest, HostFunctionsNeverLetAnExceptionCrossTheAbi) {
     for (const char* slot = first; slot + sizeof(void*) <= end; slot += sizeof(void*)) {
         void* fn = nullptr;
         std::memcpy(&fn, slot, sizeof fn);
-        EXPECT_NE(fn, nullptr) << "empty table slot at offset " << (slot - reinterpret_cast<const char*>(&api));
+        EXPECT_NE(fn, nullptr) << "empty table slot at offset "
+                               << (slot - reinterpret_cast<const char*>(&api));
     }
 
     ASSERT_TRUE(load({"probe_a"}).ok());
@@ -247,7 +257,8 @@ TEST_F(LoaderTest, HostFunctionsNeverLetAnExceptionCrossTheAbi) {
     admit_route_desc route{};
     route.size = sizeof route;
     admit_status status = ADMIT_OK;
-    EXPECT_NO_THROW(status = api.route_register(host, &route, &throwing));  // not in init: writes an error
+    EXPECT_NO_THROW(
+        status = api.route_register(host, &route, &throwing));  // not in init: writes an error
     EXPECT_EQ(status, ADMIT_E_INTERNAL);
     EXPECT_NO_THROW(api.config_json(host, &throwing));
 }

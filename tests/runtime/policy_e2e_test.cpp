@@ -4,8 +4,8 @@
 #include <fstream>
 #include <thread>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "tests/support/admitd_process.hpp"
 #include "tests/support/http_test_client.hpp"
@@ -15,10 +15,10 @@ namespace admit::testing {
 namespace {
 
 const std::map<std::string, std::string> kAdmin{{"Authorization", "Bearer test:admin:root"},
-                                                 {"Content-Type", "application/json"}};
+                                                {"Content-Type", "application/json"}};
 
 class PolicyEndToEnd : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         // A private copy of the policies folder that the test may edit.
         policies_ = write_temp_file("README", "").parent_path() / "policies";
@@ -26,9 +26,11 @@ protected:
         TestVenue venue{.plugins = {"test_auth"}};
         auto toml = venue_toml(venue, nullptr);
         auto at = toml.find("[policies]\ndir = ");
-        toml.replace(at, toml.find('\n', at + 11) - at, "[policies]\ndir = \"" + policies_.string() + "\"");
+        toml.replace(at, toml.find('\n', at + 11) - at,
+                     "[policies]\ndir = \"" + policies_.string() + "\"");
         auto file = write_temp_file("venue.toml", toml);
-        admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+        admitd_ = std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
         auto port = admitd_->wait_until_serving();
         ASSERT_TRUE(port.has_value()) << admitd_->log();
         port_ = *port;
@@ -36,11 +38,13 @@ protected:
 
     // The booking fee per ticket for a SILVER buyer and the revision that decided it.
     std::pair<int64_t, std::string> silver_fee() {
-        auto r = http_request(port_, "POST", "/api/v1/admin/policies/fees/evaluate",
-                              R"({"input":{"kind":"booking","tier":"SILVER","quantity":1}})", kAdmin);
+        auto r =
+            http_request(port_, "POST", "/api/v1/admin/policies/fees/evaluate",
+                         R"({"input":{"kind":"booking","tier":"SILVER","quantity":1}})", kAdmin);
         EXPECT_EQ(r.status, 200) << r.body;
         auto body = boost::json::parse(r.body).as_object();
-        return {body["decision"].at("perTicket").as_int64(), std::string(body["revision"].as_string())};
+        return {body["decision"].at("perTicket").as_int64(),
+                std::string(body["revision"].as_string())};
     }
 
     void rewrite_fees(const std::string& from, const std::string& to) {
@@ -73,7 +77,8 @@ TEST_F(PolicyEndToEnd, SavedEditServesWithinOneSecondAndABrokenSaveChangesNothin
     }
     auto saved = std::chrono::steady_clock::now();
     auto current = silver_fee();
-    while (current.first != 2500 && std::chrono::steady_clock::now() - saved < std::chrono::seconds(5)) {
+    while (current.first != 2500 &&
+           std::chrono::steady_clock::now() - saved < std::chrono::seconds(5)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         current = silver_fee();
     }
@@ -83,7 +88,8 @@ TEST_F(PolicyEndToEnd, SavedEditServesWithinOneSecondAndABrokenSaveChangesNothin
     EXPECT_NE(current.second, revision);
 
     // A broken save: the last good revision keeps answering, the error is reported.
-    std::ofstream(policies_ / "fees.lua", std::ios::trunc) << "function decide(input) return { oops = \n";
+    std::ofstream(policies_ / "fees.lua", std::ios::trunc)
+        << "function decide(input) return { oops = \n";
     // Wait until the watcher has seen and refused the save, then check nothing else changed.
     bool reported = false;
     HttpResult list;
@@ -104,9 +110,10 @@ TEST_F(PolicyEndToEnd, SavedEditServesWithinOneSecondAndABrokenSaveChangesNothin
 }
 
 TEST_F(PolicyEndToEnd, AdminPutRefusesABrokenPolicyWith422AndOnlyAdminsMayList) {
-    auto broken = http_request(port_, "PUT", "/api/v1/admin/policies/limits",
-                               R"({"source":"function decide(input) while true do end end\nfallback = {maxPerUser = 4}"})",
-                               kAdmin);
+    auto broken = http_request(
+        port_, "PUT", "/api/v1/admin/policies/limits",
+        R"({"source":"function decide(input) while true do end end\nfallback = {maxPerUser = 4}"})",
+        kAdmin);
     EXPECT_EQ(broken.status, 422) << broken.body;
     EXPECT_EQ(boost::json::parse(broken.body).at("code"), "POLICY_REJECTED");
 
@@ -117,16 +124,18 @@ TEST_F(PolicyEndToEnd, AdminPutRefusesABrokenPolicyWith422AndOnlyAdminsMayList) 
 
 TEST_F(PolicyEndToEnd, EvaluateDryRunsASuppliedRevisionWithoutPublishingIt) {
     auto before = silver_fee();
-    auto r = http_request(port_, "POST", "/api/v1/admin/policies/fees/evaluate",
-                          R"({"input":{"tier":"GOLD"},"source":"fallback = {perTicket = 0}\nfunction decide(input) return {perTicket = 7} end"})",
-                          kAdmin);
+    auto r = http_request(
+        port_, "POST", "/api/v1/admin/policies/fees/evaluate",
+        R"({"input":{"tier":"GOLD"},"source":"fallback = {perTicket = 0}\nfunction decide(input) return {perTicket = 7} end"})",
+        kAdmin);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(boost::json::parse(r.body).at("decision").at("perTicket"), 7);
     EXPECT_EQ(silver_fee(), before);
 }
 
 TEST_F(PolicyEndToEnd, EvaluateNeedsAnObjectInput) {
-    auto r = http_request(port_, "POST", "/api/v1/admin/policies/fees/evaluate", R"({"input":3})", kAdmin);
+    auto r = http_request(port_, "POST", "/api/v1/admin/policies/fees/evaluate", R"({"input":3})",
+                          kAdmin);
     EXPECT_EQ(r.status, 400);
     EXPECT_NE(r.body.find("input"), std::string::npos);
 }

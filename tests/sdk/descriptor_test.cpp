@@ -7,23 +7,23 @@
 #include <cstring>
 
 ADMIT_DECLARE_PLUGIN(hello);
-extern "C" const admit_plugin_descriptor* admit_plugin_entry(void); // linked in from hello_objects
+extern "C" const admit_plugin_descriptor* admit_plugin_entry(void);  // linked in from hello_objects
 
 namespace {
 
 class Tagged final : public admit::sdk::Plugin {
-public:
+  public:
     admit::sdk::Status init(admit::sdk::Host&) override { return {}; }
 };
 
-} // namespace
+}  // namespace
 
-ADMIT_PLUGIN_DESCRIPTOR(tagged, Tagged, "3.1.4", ADMIT_DEPENDS("auth", "product"), ADMIT_CAPABILITIES("authenticator"));
+ADMIT_PLUGIN_DESCRIPTOR(tagged, Tagged, "3.1.4", ADMIT_DEPENDS("auth", "product"),
+                        ADMIT_CAPABILITIES("authenticator"));
 
 namespace {
 
-TEST(Descriptor, CarriesNameVersionAndAbi)
-{
+TEST(Descriptor, CarriesNameVersionAndAbi) {
     const admit_plugin_descriptor* d = admit_plugin_descriptor_hello();
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->size, sizeof(admit_plugin_descriptor));
@@ -41,8 +41,7 @@ TEST(Descriptor, CarriesNameVersionAndAbi)
     EXPECT_EQ(admit_plugin_entry(), d) << "the exported entry returns the same static descriptor";
 }
 
-TEST(Descriptor, DependenciesAndCapabilities)
-{
+TEST(Descriptor, DependenciesAndCapabilities) {
     const admit_plugin_descriptor* d = admit_plugin_descriptor_tagged();
     EXPECT_STREQ(d->version, "3.1.4");
     ASSERT_EQ(d->dependency_count, 2u);
@@ -52,15 +51,15 @@ TEST(Descriptor, DependenciesAndCapabilities)
     EXPECT_STREQ(d->capabilities[0], "authenticator");
 }
 
-TEST(Descriptor, LoaderRefusesIncompatibleVersionsNamingBoth)
-{
+TEST(Descriptor, LoaderRefusesIncompatibleVersionsNamingBoth) {
     admit_plugin_descriptor newer = *admit_plugin_descriptor_tagged();
     newer.abi_minor = ADMIT_ABI_MINOR + 1;
     admit::testing::FakeHost fake;
     auto status = fake.load(&newer);
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.status(), ADMIT_E_UNSUPPORTED);
-    EXPECT_NE(status.message().find("1." + std::to_string(ADMIT_ABI_MINOR + 1)), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("1." + std::to_string(ADMIT_ABI_MINOR + 1)), std::string::npos)
+        << status.message();
 
     admit_plugin_descriptor other_major = *admit_plugin_descriptor_tagged();
     other_major.abi_major = ADMIT_ABI_MAJOR + 1;
@@ -68,20 +67,19 @@ TEST(Descriptor, LoaderRefusesIncompatibleVersionsNamingBoth)
     EXPECT_TRUE(fake.load(admit_plugin_descriptor_tagged()).ok());
 }
 
-TEST(Descriptor, InitRefusesAHostOfAnotherMajor)
-{
+TEST(Descriptor, InitRefusesAHostOfAnotherMajor) {
     admit_host_api api{};
     api.size = sizeof api;
     api.abi_major = ADMIT_ABI_MAJOR + 1;
     void* instance = reinterpret_cast<void*>(1);
     admit::sdk::StringSink error;
-    EXPECT_EQ(admit_plugin_descriptor_tagged()->init(&api, nullptr, &instance, error.get()), ADMIT_E_UNSUPPORTED);
+    EXPECT_EQ(admit_plugin_descriptor_tagged()->init(&api, nullptr, &instance, error.get()),
+              ADMIT_E_UNSUPPORTED);
     EXPECT_EQ(instance, nullptr);
     EXPECT_FALSE(error.text().empty());
 }
 
-TEST(Descriptor, HostOffersChecksTheTableSize)
-{
+TEST(Descriptor, HostOffersChecksTheTableSize) {
     admit_host_api api{};
     api.metric_record = [](admit_metric*, double) {};
     api.size = sizeof api;
@@ -91,4 +89,4 @@ TEST(Descriptor, HostOffersChecksTheTableSize)
     EXPECT_FALSE(ADMIT_HOST_OFFERS(static_cast<const admit_host_api*>(nullptr), metric_record));
 }
 
-} // namespace
+}  // namespace

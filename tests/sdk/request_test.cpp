@@ -21,10 +21,10 @@ struct RawRequest {
     admit_kv tier{to_abi("tier"), to_abi("GOLD")};
     admit_request request{};
 
-    RawRequest(std::string_view query, std::string_view body)
-    {
+    RawRequest(std::string_view query, std::string_view body) {
         params = {{to_abi("hallId"), to_abi("h_12")}, {to_abi("name"), to_abi("Ada Lovelace")}};
-        headers = {{to_abi("content-type"), to_abi("application/json")}, {to_abi("x-entry-token"), to_abi("tok")}};
+        headers = {{to_abi("content-type"), to_abi("application/json")},
+                   {to_abi("x-entry-token"), to_abi("tok")}};
         principal.size = sizeof principal;
         principal.subject = to_abi("u_1");
         principal.roles = &role;
@@ -46,8 +46,7 @@ struct RawRequest {
     }
 };
 
-TEST(Request, QueryParametersAreUrlDecoded)
-{
+TEST(Request, QueryParametersAreUrlDecoded) {
     RawRequest raw("q=hello%20world&tag=a+b&empty=&flag&bad=%zz&q=second", "");
     Request request(&raw.request);
     EXPECT_EQ(request.query("q"), "hello world") << "first occurrence wins";
@@ -60,8 +59,7 @@ TEST(Request, QueryParametersAreUrlDecoded)
     EXPECT_EQ(admit::sdk::url_decode("100%"), "100%");
 }
 
-TEST(Request, ParamsHeadersAndIdentity)
-{
+TEST(Request, ParamsHeadersAndIdentity) {
     RawRequest raw("", "");
     Request request(&raw.request);
     EXPECT_EQ(request.method(), "POST");
@@ -86,15 +84,13 @@ TEST(Request, ParamsHeadersAndIdentity)
     EXPECT_FALSE(admit::sdk::Principal().authenticated());
 }
 
-TEST(Request, IdempotencyKeyOfAnOlderHostReadsEmpty)
-{
+TEST(Request, IdempotencyKeyOfAnOlderHostReadsEmpty) {
     RawRequest raw("", "");
     raw.request.size = static_cast<uint32_t>(offsetof(admit_request, idempotency_key));
     EXPECT_EQ(Request(&raw.request).idempotency_key(), "");
 }
 
-TEST(Request, JsonBodyErrorsAreInvalidArgument)
-{
+TEST(Request, JsonBodyErrorsAreInvalidArgument) {
     RawRequest broken("", "{\"name\": ");
     auto parsed = Request(&broken.request).json();
     ASSERT_FALSE(parsed.ok());
@@ -112,8 +108,7 @@ TEST(Request, JsonBodyErrorsAreInvalidArgument)
     EXPECT_EQ(ok->at("name"), "Ada");
 }
 
-TEST(Response, ErrorsMapToHttpStatusAndCode)
-{
+TEST(Response, ErrorsMapToHttpStatusAndCode) {
     using admit::sdk::Error;
     auto bad = Response::from_error(Error::invalid("field 'name' is required"));
     EXPECT_EQ(bad.status, 400);
@@ -128,10 +123,12 @@ TEST(Response, ErrorsMapToHttpStatusAndCode)
     EXPECT_EQ(down.api_error->code, "DEPENDENCY_UNAVAILABLE");
     ASSERT_EQ(down.headers.size(), 1u);
     EXPECT_EQ(down.headers[0].first, "Retry-After");
-    EXPECT_EQ(Response::from_error({ADMIT_E_TIMEOUT, "slow"}).api_error->code, "DEPENDENCY_UNAVAILABLE");
+    EXPECT_EQ(Response::from_error({ADMIT_E_TIMEOUT, "slow"}).api_error->code,
+              "DEPENDENCY_UNAVAILABLE");
     auto internal = Response::from_error(Error::internal("secret detail"));
     EXPECT_EQ(internal.status, 500);
-    EXPECT_EQ(internal.api_error->message, "internal error") << "internal messages stay out of bodies";
+    EXPECT_EQ(internal.api_error->message, "internal error")
+        << "internal messages stay out of bodies";
 
     auto json = Response::json(201, {{"id", "x"}}).header("Location", "/x");
     EXPECT_EQ(json.status, 201);
@@ -139,8 +136,7 @@ TEST(Response, ErrorsMapToHttpStatusAndCode)
     EXPECT_EQ(json.headers.size(), 1u);
 }
 
-TEST(Result, ValuesAndErrors)
-{
+TEST(Result, ValuesAndErrors) {
     admit::sdk::Result<int> good = 5;
     EXPECT_TRUE(good.ok());
     EXPECT_EQ(*good, 5);
@@ -153,4 +149,4 @@ TEST(Result, ValuesAndErrors)
     EXPECT_TRUE(admit::sdk::Status::from(ADMIT_OK, "ignored").ok());
 }
 
-} // namespace
+}  // namespace

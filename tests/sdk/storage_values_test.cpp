@@ -7,8 +7,7 @@
 
 namespace {
 
-admit::sdk::Rows sample()
-{
+admit::sdk::Rows sample() {
     admit::sdk::Rows rows;
     rows.columns = {"id", "count", "price", "active", "note"};
     rows.values.push_back({"r1", "42", "12.5", "t", std::nullopt});
@@ -17,19 +16,23 @@ admit::sdk::Rows sample()
     return rows;
 }
 
-TEST(Rows, ColumnAccessByNameAndIndex)
-{
+TEST(Rows, ColumnAccessByNameAndIndex) {
     const auto rows = sample();
     ASSERT_EQ(rows.size(), 2u);
     const auto first = rows.front();
-    EXPECT_EQ(first["id"], "r1");
+    EXPECT_EQ(*first["id"], "r1");
     EXPECT_EQ(first[1], "42");
     EXPECT_EQ(first.int64("count"), 42);
     EXPECT_EQ(first.real("price"), 12.5);
     EXPECT_EQ(first.boolean("active"), true);
     EXPECT_TRUE(first.is_null("note"));
     EXPECT_EQ(first.text("note", "none"), "none");
-    EXPECT_THROW((void)first["nope"], std::out_of_range);
+    // An unknown column is an error value naming it (the typed accessors throw: a bug).
+    const auto missing = first["nope"];
+    ASSERT_FALSE(missing.ok());
+    EXPECT_TRUE(missing.error().is_invalid());
+    EXPECT_NE(missing.error().message.find("'nope'"), std::string::npos);
+    EXPECT_THROW((void)first.text("nope"), std::out_of_range);
 
     const auto second = rows[1];
     EXPECT_EQ(second.int64("count"), std::nullopt);
@@ -44,8 +47,7 @@ TEST(Rows, ColumnAccessByNameAndIndex)
     EXPECT_EQ(seen, 2);
 }
 
-TEST(SqlParams, ConvertToTextOrNull)
-{
+TEST(SqlParams, ConvertToTextOrNull) {
     using admit::sdk::detail::to_param;
     EXPECT_EQ(to_param("abc"), "abc");
     EXPECT_EQ(to_param(std::string("s")), "s");
@@ -59,13 +61,14 @@ TEST(SqlParams, ConvertToTextOrNull)
     EXPECT_EQ(to_param(boost::json::value{{"a", 1}}), R"({"a":1})");
 }
 
-TEST(RedisReply, CopiesTheWholeTree)
-{
+TEST(RedisReply, CopiesTheWholeTree) {
     const std::string binary("a\0b", 3);
-    admit_redis_reply children[2] = {{sizeof(admit_redis_reply), ADMIT_REDIS_STRING, 0, admit::sdk::to_abi(binary), nullptr, 0},
-                                     {sizeof(admit_redis_reply), ADMIT_REDIS_INTEGER, 9, {nullptr, 0}, nullptr, 0}};
+    admit_redis_reply children[2] = {
+        {sizeof(admit_redis_reply), ADMIT_REDIS_STRING, 0, admit::sdk::to_abi(binary), nullptr, 0},
+        {sizeof(admit_redis_reply), ADMIT_REDIS_INTEGER, 9, {nullptr, 0}, nullptr, 0}};
     const admit_redis_reply* elements[2] = {&children[0], &children[1]};
-    admit_redis_reply root{sizeof(admit_redis_reply), ADMIT_REDIS_ARRAY, 0, {nullptr, 0}, elements, 2};
+    admit_redis_reply root{
+        sizeof(admit_redis_reply), ADMIT_REDIS_ARRAY, 0, {nullptr, 0}, elements, 2};
     auto copy = admit::sdk::RedisReply::copy(root);
     EXPECT_EQ(copy.type, admit::sdk::RedisReply::Type::array);
     ASSERT_EQ(copy.elements.size(), 2u);
@@ -73,4 +76,4 @@ TEST(RedisReply, CopiesTheWholeTree)
     EXPECT_EQ(copy.elements[1].integer, 9);
 }
 
-} // namespace
+}  // namespace

@@ -115,7 +115,7 @@ TEST_F(JobSchedulerTest, JobEnqueuedInsideARolledBackTransactionNeverRuns) {
     auto rolled_back = store::run_transaction(pool_, [&](pqxx::work& tx) -> Status {
         auto id = scheduler.enqueue(&tx, name, clock_.now(), "a");
         if (!id) return id.error();
-        return Error{"ABORTED", "roll back"};
+        return Error{ErrorCode::ABORTED, "roll back"};
     });
     ASSERT_FALSE(rolled_back.ok());
     auto committed = store::run_transaction(pool_, [&](pqxx::work& tx) -> Status {
@@ -142,20 +142,20 @@ TEST_F(JobSchedulerTest, FailingJobIsRetriedWithBackoffThenParked) {
     const std::string name = prefix_ + "flaky";
     int attempts = 0;
     ASSERT_TRUE(scheduler
-                    .register_handler(name,
-                                      [&](std::string_view) -> Status {
-                                          ++attempts;
-                                          if (attempts == 2) throw std::runtime_error("exploded");
-                                          return Error{"UNAVAILABLE", "mail server down"};
-                                      })
+                    .register_handler(
+                        name,
+                        [&](std::string_view) -> Status {
+                            ++attempts;
+                            if (attempts == 2) throw std::runtime_error("exploded");
+                            return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "mail server down"};
+                        })
                     .ok());
     ASSERT_TRUE(scheduler.enqueue(nullptr, name, clock_.now(), "x").ok());
 
     EXPECT_EQ(scheduler.run_due(), 1u);  // attempt 1 fails, retry after 1 s
     EXPECT_EQ(scheduler.run_due(), 0u);
-    EXPECT_EQ(
-        jobs_rows(name),
-        (std::vector<std::vector<std::string>>{{"pending", "1", "UNAVAILABLE: mail server down"}}));
+    EXPECT_EQ(jobs_rows(name), (std::vector<std::vector<std::string>>{
+                                   {"pending", "1", "DEPENDENCY_UNAVAILABLE: mail server down"}}));
     clock_.advance(1s);
     EXPECT_EQ(scheduler.run_due(), 1u);  // attempt 2 throws, retry after 2 s
     clock_.advance(1s);
@@ -165,9 +165,8 @@ TEST_F(JobSchedulerTest, FailingJobIsRetriedWithBackoffThenParked) {
     clock_.advance(1h);
     EXPECT_EQ(scheduler.run_due(), 0u);
     EXPECT_EQ(attempts, 3);
-    EXPECT_EQ(
-        jobs_rows(name),
-        (std::vector<std::vector<std::string>>{{"parked", "3", "UNAVAILABLE: mail server down"}}));
+    EXPECT_EQ(jobs_rows(name), (std::vector<std::vector<std::string>>{
+                                   {"parked", "3", "DEPENDENCY_UNAVAILABLE: mail server down"}}));
 }
 
 TEST_F(JobSchedulerTest, PeriodicJobRunsAtItsIntervalOnOneOfTwoSchedulersAtATime) {

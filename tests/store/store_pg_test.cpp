@@ -161,10 +161,10 @@ TEST_F(PgStoreTest, TransactionRollsBackOnError) {
     auto status = run_transaction(pool_, [&](pqxx::work& tx) -> Status {
         auto r = execute(tx, "INSERT INTO " + table_ + " (id) VALUES (1)", {}, nullptr);
         if (!r) return r.error();
-        return Error{"REJECTED", "changed my mind"};
+        return Error{ErrorCode::ABORTED, "changed my mind"};
     });
     ASSERT_FALSE(status.ok());
-    EXPECT_EQ(status.error().code, "REJECTED");
+    EXPECT_EQ(status.error().code, ErrorCode::ABORTED);
     EXPECT_EQ(count_rows(), 0);
 }
 

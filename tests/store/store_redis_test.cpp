@@ -88,9 +88,15 @@ TEST_F(RedisStoreTest, EmptyCommandIsRefused) {
 
 TEST_F(RedisStoreTest, CommandsThatChangeOrBlockTheirConnectionAreRefused) {
     const std::vector<std::vector<std::string>> refused = {
-        {"MULTI"},           {"exec"},         {"WATCH", prefix_ + "k"}, {"SELECT", "1"},
-        {"SUBSCRIBE", "ch"}, {"BLPOP", prefix_ + "l", "1"},             {"brpoplpush", "a", "b", "1"},
-        {"CLIENT", "REPLY", "OFF"},             {"XREAD", "BLOCK", "10", "STREAMS", "s", "$"}};
+        {"MULTI"},
+        {"exec"},
+        {"WATCH", prefix_ + "k"},
+        {"SELECT", "1"},
+        {"SUBSCRIBE", "ch"},
+        {"BLPOP", prefix_ + "l", "1"},
+        {"brpoplpush", "a", "b", "1"},
+        {"CLIENT", "REPLY", "OFF"},
+        {"XREAD", "BLOCK", "10", "STREAMS", "s", "$"}};
     for (const auto& argv : refused) {
         auto reply = run(pool_, argv);
         ASSERT_FALSE(reply.ok()) << argv.front();
@@ -226,18 +232,22 @@ TEST_F(RedisStoreTest, SendAnswersEveryCommandOnceWithoutWaiting) {
     long long highest = 0;
     for (int i = 0; i < kCommands; ++i) {
         const std::string_view argv[] = {"INCR", key};
-        ASSERT_TRUE(pool_.send(argv, [&](Result<RedisReply> reply) {
-                        std::lock_guard lock(mutex);
-                        if (reply.ok()) {
-                            highest = std::max<long long>(highest, reply->integer);
-                        } else {
-                            ++failed;
-                        }
-                        if (++answered == kCommands) all_answered.notify_one();
-                    }).ok());
+        ASSERT_TRUE(pool_
+                        .send(argv,
+                              [&](Result<RedisReply> reply) {
+                                  std::lock_guard lock(mutex);
+                                  if (reply.ok()) {
+                                      highest = std::max<long long>(highest, reply->integer);
+                                  } else {
+                                      ++failed;
+                                  }
+                                  if (++answered == kCommands) all_answered.notify_one();
+                              })
+                        .ok());
     }
     std::unique_lock lock(mutex);
-    ASSERT_TRUE(all_answered.wait_for(lock, std::chrono::seconds(10), [&] { return answered == kCommands; }));
+    ASSERT_TRUE(all_answered.wait_for(lock, std::chrono::seconds(10),
+                                      [&] { return answered == kCommands; }));
     EXPECT_EQ(failed, 0);
     EXPECT_EQ(highest, kCommands);
     const std::string_view blocking[] = {"BLPOP", key, "1"};
@@ -254,10 +264,12 @@ TEST(RedisPoolHangTest, ShutdownAnswersEverySentCommand) {
         RedisPool one(options);
         for (int i = 0; i < 5; ++i) {
             const std::string_view argv[] = {"PING"};
-            ASSERT_TRUE(one.send(argv, [&](Result<RedisReply> reply) {
-                               EXPECT_FALSE(reply.ok());
-                               ++answered;
-                           }).ok());
+            ASSERT_TRUE(one.send(argv,
+                                 [&](Result<RedisReply> reply) {
+                                     EXPECT_FALSE(reply.ok());
+                                     ++answered;
+                                 })
+                            .ok());
         }
     }  // the lane's pipeline times out; whatever is still queued fails at shutdown
     EXPECT_EQ(answered.load(), 5);
@@ -270,15 +282,18 @@ TEST_F(RedisStoreTest, AsyncScriptsSurviveAFlushedScriptCache) {
     std::promise<Result<RedisReply>> answer;
     const std::string_view keys[] = {"k"};
     const std::string_view args[] = {"v"};
-    ASSERT_TRUE(scripts.eval_async("echo_async", keys, args, [&](Result<RedisReply> reply) {
-                           answer.set_value(std::move(reply));
-                       }).ok());
+    ASSERT_TRUE(
+        scripts
+            .eval_async("echo_async", keys, args,
+                        [&](Result<RedisReply> reply) { answer.set_value(std::move(reply)); })
+            .ok());
     auto future = answer.get_future();
     ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
     auto reply = future.get();
     ASSERT_TRUE(reply.ok()) << reply.error().message;
     EXPECT_EQ(reply->str, "vk");
-    EXPECT_EQ(scripts.eval_async("nope", {}, {}, [](Result<RedisReply>) {}).error().code, "NOT_FOUND");
+    EXPECT_EQ(scripts.eval_async("nope", {}, {}, [](Result<RedisReply>) {}).error().code,
+              "NOT_FOUND");
 }
 
 TEST_F(RedisStoreTest, ScriptsRunBySha) {

@@ -15,7 +15,7 @@
 namespace admit::testing {
 
 class AdmitdProcess {
-public:
+  public:
     // Starts `binary args...` with extra environment entries ("NAME=value").
     AdmitdProcess(const std::string& binary, std::vector<std::string> args,
                   std::vector<std::string> env = {});
@@ -25,14 +25,15 @@ public:
 
     // Waits until the log says admitd is serving and returns its port; nullopt when the process
     // exited first or the timeout passed.
-    std::optional<uint16_t> wait_until_serving(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+    std::optional<uint16_t> wait_until_serving(
+        std::chrono::milliseconds timeout = std::chrono::seconds(30));
     // Waits for the exit status; nullopt on timeout. A signal death returns 128 + signal.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(30));
     void signal(int sig);
     std::string log() const;
     pid_t pid() const { return pid_; }
 
-private:
+  private:
     pid_t pid_ = -1;
     std::filesystem::path log_;
     std::optional<int> exit_status_;

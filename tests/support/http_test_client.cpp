@@ -65,7 +65,8 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
                         const std::string& body, const std::map<std::string, std::string>& headers,
                         int timeout_ms) {
     HttpResult result;
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    std::string req =
+        method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
         req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -99,7 +100,8 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
         pos = eol + 2;
     }
     result.body = raw.substr(head_end + 4);
-    if (result.headers.count("transfer-encoding") && result.headers["transfer-encoding"] == "chunked") {
+    if (result.headers.count("transfer-encoding") &&
+        result.headers["transfer-encoding"] == "chunked") {
         std::string decoded;
         std::size_t p = 0;
         while (p < result.body.size()) {

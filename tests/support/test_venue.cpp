@@ -94,7 +94,8 @@ void IsolatedStorage::start_redis() {
     redis_pid_ = pid;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!port_accepts(redis_port_)) {
-        if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("redis did not start");
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("redis did not start");
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
@@ -109,16 +110,22 @@ void IsolatedStorage::stop_redis() {
 std::string venue_toml(const TestVenue& venue, const IsolatedStorage* storage) {
     std::string load;
     for (const auto& p : venue.plugins) load += (load.empty() ? "\"" : ", \"") + p + "\"";
-    std::string toml = "[venue]\nid = \"test\"\nname = \"Test Hall\"\n"
-                       "[server]\nport = 0\nworkers = 8\nshutdown_grace_ms = 5000\n"
-                       "[access]\nroles = [\"customer\", \"seller\", \"admin\", \"staff\"]\n"
-                       "rate_categories = [\"general\", \"auth\", \"queue\", \"booking\"]\n"
-                       "[plugins]\ndir = \"" + venue.plugin_dir + "\"\nload = [" + load + "]\n"
-                       "[policies]\ndir = \"" ADMIT_TEST_SOURCE_DIR "/policies\"\n"
-                       "[events]\nrelay_poll_ms = 20\n" + venue.events_toml + "[jobs]\npoll_ms = 50\n";
+    std::string toml =
+        "[venue]\nid = \"test\"\nname = \"Test Hall\"\n"
+        "[server]\nport = 0\nworkers = 8\nshutdown_grace_ms = 5000\n"
+        "[access]\nroles = [\"customer\", \"seller\", \"admin\", \"staff\"]\n"
+        "rate_categories = [\"general\", \"auth\", \"queue\", \"booking\"]\n"
+        "[plugins]\ndir = \"" +
+        venue.plugin_dir + "\"\nload = [" + load +
+        "]\n"
+        "[policies]\ndir = \"" ADMIT_TEST_SOURCE_DIR
+        "/policies\"\n"
+        "[events]\nrelay_poll_ms = 20\n" +
+        venue.events_toml + "[jobs]\npoll_ms = 50\n";
     if (storage != nullptr) {
         toml += "[database]\nurl = \"" + storage->pg_url() + "\"\npool_size = 8\n";
-        toml += "[redis]\nhost = \"127.0.0.1\"\nport = " + std::to_string(storage->redis_port()) + "\n";
+        toml +=
+            "[redis]\nhost = \"127.0.0.1\"\nport = " + std::to_string(storage->redis_port()) + "\n";
     } else {
         toml += "[database]\nenabled = false\n[redis]\nenabled = false\n";
     }

@@ -7,11 +7,11 @@
 namespace admit::testing {
 
 struct TestVenue {
-    std::vector<std::string> plugins;     // load order as given (admitd sorts by dependencies)
+    std::vector<std::string> plugins;  // load order as given (admitd sorts by dependencies)
     std::string plugin_dir = ADMIT_TEST_PLUGIN_DIR;  // where the build puts plugin libraries
     bool manual_clock = false;
-    std::string events_toml;              // extra key = value lines of the [events] table
-    std::string extra_toml;               // appended verbatim ([plugin.x] sections, ...)
+    std::string events_toml;  // extra key = value lines of the [events] table
+    std::string extra_toml;   // appended verbatim ([plugin.x] sections, ...)
 };
 
 // Storage of its own for one end-to-end test: a fresh PostgreSQL database on the fixture's server
@@ -19,7 +19,7 @@ struct TestVenue {
 // see each other's rows, outbox events or keys. The destructor stops the Redis process and drops
 // the database.
 class IsolatedStorage {
-public:
+  public:
     IsolatedStorage();
     ~IsolatedStorage();
     IsolatedStorage(const IsolatedStorage&) = delete;
@@ -31,7 +31,7 @@ public:
     void stop_redis();
     void start_redis();
 
-private:
+  private:
     std::string database_;
     std::string pg_url_;
     int redis_port_ = 0;

@@ -25,10 +25,10 @@
  * Ownership rules, everywhere in this header:
  *   - An admit_str passed INTO a call is borrowed for the duration of that call only. The callee
  *     copies whatever it keeps. Strings are not NUL-terminated unless stated.
- *   - Data the callee produces comes back through a caller-supplied sink or visitor callback, and is
- *     valid only during that callback. Whoever allocates frees; nothing is handed over.
- *   - Handles (admit_host, admit_tx, admit_response, ...) are owned by the host and valid only for the
- *     duration stated at the function that hands them out.
+ *   - Data the callee produces comes back through a caller-supplied sink or visitor callback, and
+ * is valid only during that callback. Whoever allocates frees; nothing is handed over.
+ *   - Handles (admit_host, admit_tx, admit_response, ...) are owned by the host and valid only for
+ * the duration stated at the function that hands them out.
  *
  * Errors: every fallible function returns admit_status (ADMIT_OK == 0). A human-readable message,
  * when there is one, is written to the `error` sink (which may be NULL). No exception, longjmp or
@@ -89,14 +89,14 @@ enum {
     ADMIT_E_INVALID_ARGUMENT = 1, /* the caller passed something malformed */
     ADMIT_E_NOT_FOUND = 2,        /* no such route, method, policy, script, row ... */
     ADMIT_E_CONFLICT = 3,         /* a uniqueness rule refused the change (SQLSTATE 23505) */
-    ADMIT_E_CONSTRAINT = 4,       /* another integrity rule refused it (check, foreign key, 23xxx) */
-    ADMIT_E_UNAVAILABLE = 5,      /* a dependency (PostgreSQL, Redis, broker) is unreachable */
-    ADMIT_E_TIMEOUT = 6,          /* a deadline passed */
-    ADMIT_E_INTERNAL = 7,         /* a bug or an unexpected failure; the message says what */
-    ADMIT_E_UNSUPPORTED = 8,      /* the peer does not offer this (older minor, missing backend) */
-    ADMIT_E_REJECTED = 9,         /* a policy or validation refused the input */
-    ADMIT_E_ABORTED = 10,         /* a callback asked to roll back; not an error of the host */
-    ADMIT_E_STATE = 11            /* called at the wrong moment (e.g. registration after init) */
+    ADMIT_E_CONSTRAINT = 4,  /* another integrity rule refused it (check, foreign key, 23xxx) */
+    ADMIT_E_UNAVAILABLE = 5, /* a dependency (PostgreSQL, Redis, broker) is unreachable */
+    ADMIT_E_TIMEOUT = 6,     /* a deadline passed */
+    ADMIT_E_INTERNAL = 7,    /* a bug or an unexpected failure; the message says what */
+    ADMIT_E_UNSUPPORTED = 8, /* the peer does not offer this (older minor, missing backend) */
+    ADMIT_E_REJECTED = 9,    /* a policy or validation refused the input */
+    ADMIT_E_ABORTED = 10,    /* a callback asked to roll back; not an error of the host */
+    ADMIT_E_STATE = 11       /* called at the wrong moment (e.g. registration after init) */
 };
 
 /* Receives bytes produced by a callee. May be called several times; the receiver appends. */
@@ -115,10 +115,10 @@ enum {
 };
 
 /* Opaque host-owned handles. */
-typedef struct admit_host admit_host;         /* one per loaded plugin; valid from init to destroy */
-typedef struct admit_response admit_response; /* valid during one route handler call */
-typedef struct admit_tx admit_tx;             /* valid during one transaction callback */
-typedef struct admit_metric admit_metric;     /* valid until the plugin is destroyed */
+typedef struct admit_host admit_host; /* one per loaded plugin; valid from init to destroy */
+typedef struct admit_response admit_response;           /* valid during one route handler call */
+typedef struct admit_tx admit_tx;                       /* valid during one transaction callback */
+typedef struct admit_metric admit_metric;               /* valid until the plugin is destroyed */
 typedef struct admit_principal_out admit_principal_out; /* valid during one authenticate call */
 
 /* ------------------------------------------------------------------------------------------------
@@ -137,29 +137,29 @@ typedef struct admit_kv {
  * authenticator attaches (a membership tier, say) and that only plugins interpret. */
 typedef struct admit_principal {
     uint32_t size;
-    admit_str subject;       /* user id */
-    const admit_str* roles;  /* the caller's roles, each one a declared role name */
+    admit_str subject;      /* user id */
+    const admit_str* roles; /* the caller's roles, each one a declared role name */
     uint32_t role_count;
-    const admit_kv* claims;  /* opaque claims, names unique */
+    const admit_kv* claims; /* opaque claims, names unique */
     uint32_t claim_count;
-    admit_str session;       /* session / refresh family id, may be empty */
+    admit_str session; /* session / refresh family id, may be empty */
 } admit_principal;
 
 /* A request as a route handler sees it. Everything is valid during the handler call only. */
 typedef struct admit_request {
     uint32_t size;
-    admit_str method;           /* "GET", "POST", ... */
-    admit_str path;             /* decoded path, without query string */
-    admit_str query;            /* raw query string without '?', may be empty */
-    admit_str body;             /* whole request body (the host enforces the size limit) */
-    const admit_kv* params;     /* path parameters by template name, e.g. {"hallId", "h_12"} */
+    admit_str method;       /* "GET", "POST", ... */
+    admit_str path;         /* decoded path, without query string */
+    admit_str query;        /* raw query string without '?', may be empty */
+    admit_str body;         /* whole request body (the host enforces the size limit) */
+    const admit_kv* params; /* path parameters by template name, e.g. {"hallId", "h_12"} */
     uint32_t param_count;
-    const admit_kv* headers;    /* request headers, names lower-case */
+    const admit_kv* headers; /* request headers, names lower-case */
     uint32_t header_count;
-    admit_str trace_id;         /* the id every response and log line of this request carries */
-    admit_str remote_addr;      /* peer IP address as text */
+    admit_str trace_id;    /* the id every response and log line of this request carries */
+    admit_str remote_addr; /* peer IP address as text */
     const admit_principal* principal; /* never NULL */
-    admit_str idempotency_key;  /* the Idempotency-Key header, empty when absent */
+    admit_str idempotency_key;        /* the Idempotency-Key header, empty when absent */
 } admit_request;
 
 /* A route handler fills the response through the host functions response_*. Returning a status
@@ -171,17 +171,19 @@ typedef admit_status (*admit_route_fn)(void* ctx, const admit_request* request,
 /* Route registration. Roles is a comma-separated list of the roles allowed to call the route, or
  * "public" (anyone, no token needed) or "authenticated" (any role with a valid token). The host
  * answers 401 UNAUTHENTICATED / 403 FORBIDDEN before the handler runs. A role or rate category that
- * the configuration does not declare is refused at registration, naming the plugin and the route. */
+ * the configuration does not declare is refused at registration, naming the plugin and the route.
+ */
 typedef struct admit_route_desc {
     uint32_t size;
-    admit_str method;        /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    admit_str path;          /* template: "/api/v1/halls/{hallId}/stages" */
+    admit_str method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    admit_str path;   /* template: "/api/v1/halls/{hallId}/stages" */
     admit_str roles;
-    admit_str rate_category; /* a declared rate category ([access] rate_categories); empty = "general" */
-    admit_str summary;       /* one line for /openapi.json */
+    admit_str
+        rate_category; /* a declared rate category ([access] rate_categories); empty = "general" */
+    admit_str summary; /* one line for /openapi.json */
     admit_route_fn handler;
-    void* ctx;               /* passed back to handler; owned by the plugin */
-    uint32_t flags;          /* ADMIT_ROUTE_* bits */
+    void* ctx;      /* passed back to handler; owned by the plugin */
+    uint32_t flags; /* ADMIT_ROUTE_* bits */
 } admit_route_desc;
 
 /* admit_route_desc.flags */
@@ -248,9 +250,10 @@ typedef struct admit_row_visitor {
 typedef admit_status (*admit_tx_fn)(void* ctx, admit_tx* tx);
 
 /* Work registered with tx_on_commit. Called exactly once per registration: with committed = 1
- * after the transaction committed, or with committed = 0 when it rolled back (so the plugin can free
- * ctx). Runs on the thread that ran the transaction, after the connection went back to the pool;
- * it must not fail the transaction (it is too late) and may call any thread-safe host function. */
+ * after the transaction committed, or with committed = 0 when it rolled back (so the plugin can
+ * free ctx). Runs on the thread that ran the transaction, after the connection went back to the
+ * pool; it must not fail the transaction (it is too late) and may call any thread-safe host
+ * function. */
 typedef void (*admit_commit_fn)(void* ctx, int32_t committed);
 
 /* A migration of the plugin's own schema (named like the plugin). */
@@ -301,12 +304,12 @@ typedef void (*admit_redis_reply_fn)(void* ctx, const admit_redis_reply* reply);
 
 typedef struct admit_event {
     uint32_t size;
-    admit_str id;      /* unique, stable across redeliveries */
+    admit_str id; /* unique, stable across redeliveries */
     admit_str topic;
-    admit_str key;     /* ordering key: events with one key arrive in publish order */
-    admit_str payload; /* JSON */
+    admit_str key;           /* ordering key: events with one key arrive in publish order */
+    admit_str payload;       /* JSON */
     int64_t published_at_us; /* unix microseconds */
-    uint32_t attempt;  /* 1 on first delivery */
+    uint32_t attempt;        /* 1 on first delivery */
 } admit_event;
 
 /* A subscriber runs inside a database transaction that also records the event id as handled by
@@ -355,23 +358,19 @@ typedef admit_status (*admit_job_fn)(void* ctx, admit_str payload, admit_sink* e
 
 typedef struct admit_job_desc {
     uint32_t size;
-    admit_str name;        /* unique per plugin */
-    uint64_t interval_ms;  /* > 0: periodic; 0: runs only when enqueued (delayed job handler) */
+    admit_str name;       /* unique per plugin */
+    uint64_t interval_ms; /* > 0: periodic; 0: runs only when enqueued (delayed job handler) */
     admit_job_fn run;
     void* ctx;
 } admit_job_desc;
 
 /* admit_metric_desc.kind */
-enum {
-    ADMIT_METRIC_COUNTER = 0,
-    ADMIT_METRIC_GAUGE = 1,
-    ADMIT_METRIC_HISTOGRAM = 2
-};
+enum { ADMIT_METRIC_COUNTER = 0, ADMIT_METRIC_GAUGE = 1, ADMIT_METRIC_HISTOGRAM = 2 };
 
 typedef struct admit_metric_desc {
     uint32_t size;
-    uint32_t kind;    /* ADMIT_METRIC_* */
-    admit_str name;   /* [a-z_][a-z0-9_]*; exported as admit_<plugin>_<name> */
+    uint32_t kind;  /* ADMIT_METRIC_* */
+    admit_str name; /* [a-z_][a-z0-9_]*; exported as admit_<plugin>_<name> */
     admit_str help;
     admit_str labels; /* a fixed label set rendered as given ("grade=\"VIP\"", may be empty) */
     /* Histograms only: upper bounds, strictly increasing (bucket_count 0: default latency buckets
@@ -426,11 +425,12 @@ typedef struct admit_host_api {
      * start, once, each in its own transaction. */
     admit_status (*db_migration_register)(admit_host* host, const admit_migration_desc* migration,
                                           admit_sink* error); /* [init] */
-    /* Runs one parameterized statement ($1, $2 ...). tx NULL: runs alone (autocommit). params[i].ptr
-     * NULL is SQL NULL. rows may be NULL. affected (may be NULL) receives the affected row count. */
+    /* Runs one parameterized statement ($1, $2 ...). tx NULL: runs alone (autocommit).
+     * params[i].ptr NULL is SQL NULL. rows may be NULL. affected (may be NULL) receives the
+     * affected row count. */
     admit_status (*db_exec)(admit_host* host, admit_tx* tx, admit_str sql, const admit_str* params,
-                            uint32_t param_count, const admit_row_visitor* rows,
-                            uint64_t* affected, admit_sink* error);
+                            uint32_t param_count, const admit_row_visitor* rows, uint64_t* affected,
+                            admit_sink* error);
     /* Runs fn inside one transaction on one pooled connection: commit on ADMIT_OK, rollback
      * otherwise. The transaction handle is valid only inside fn and on its thread. */
     admit_status (*db_transaction)(admit_host* host, admit_tx_fn fn, void* ctx, admit_sink* error);
@@ -441,9 +441,9 @@ typedef struct admit_host_api {
     admit_status (*redis_script_register)(admit_host* host, const admit_redis_script_desc* script,
                                           admit_sink* error); /* [init] */
     admit_status (*redis_script_eval)(admit_host* host, admit_str name, const admit_str* keys,
-                                      uint32_t key_count, const admit_str* args,
-                                      uint32_t arg_count, admit_redis_reply_fn reply,
-                                      void* reply_ctx, admit_sink* error);
+                                      uint32_t key_count, const admit_str* args, uint32_t arg_count,
+                                      admit_redis_reply_fn reply, void* reply_ctx,
+                                      admit_sink* error);
 
     /* --- events --- */
     /* Writes the event to the outbox inside `tx` (required): delivered only if tx commits. Inside a
@@ -461,9 +461,8 @@ typedef struct admit_host_api {
     /* Calls a method by its full name. When no loaded plugin offers it the call fails closed with
      * ADMIT_E_UNAVAILABLE and a message naming the method: callers must never read that as "no
      * such object". caller may be NULL (no principal). */
-    admit_status (*service_call)(admit_host* host, admit_str method,
-                                 const admit_principal* caller, admit_str input, admit_sink* output,
-                                 admit_sink* error);
+    admit_status (*service_call)(admit_host* host, admit_str method, const admit_principal* caller,
+                                 admit_str input, admit_sink* output, admit_sink* error);
 
     /* --- policies --- */
     /* Evaluates policy `name` on a JSON input. decision receives the decision JSON, revision the
@@ -477,7 +476,8 @@ typedef struct admit_host_api {
     admit_status (*job_register)(admit_host* host, const admit_job_desc* job,
                                  admit_sink* error); /* [init] */
     /* Enqueues a run of this plugin's job `name` at run_at_us (durably, inside tx when given). With
-     * several hosts, each enqueued run executes once; each periodic job runs on one host at a time. */
+     * several hosts, each enqueued run executes once; each periodic job runs on one host at a time.
+     */
     admit_status (*job_enqueue)(admit_host* host, admit_tx* tx, admit_str name, int64_t run_at_us,
                                 admit_str payload, admit_sink* error);
 
@@ -489,9 +489,9 @@ typedef struct admit_host_api {
     void (*metric_record)(admit_metric* metric, double value);
 
     /* Sets the body without copying it (a cached body sent to many clients). The host reads `body`,
-     * which must stay unchanged, until it calls release(release_ctx): exactly once, from any thread,
-     * when it no longer needs the bytes (after the response was written or dropped, or when a later
-     * response_body/response_error replaced it). release may be NULL for static bytes.
+     * which must stay unchanged, until it calls release(release_ctx): exactly once, from any
+     * thread, when it no longer needs the bytes (after the response was written or dropped, or when
+     * a later response_body/response_error replaced it). release may be NULL for static bytes.
      * content_type as for response_body. */
     void (*response_body_borrowed)(admit_response* response, admit_str body, admit_str content_type,
                                    void (*release)(void* release_ctx), void* release_ctx);
@@ -516,9 +516,9 @@ typedef struct admit_host_api {
 
 typedef struct admit_plugin_descriptor {
     uint32_t size;
-    uint16_t abi_major; /* ADMIT_ABI_MAJOR the plugin was built with */
-    uint16_t abi_minor; /* the oldest host minor it needs: ADMIT_TARGET_MINOR */
-    const char* name;   /* NUL-terminated, [a-z][a-z0-9_]*; also the plugin's schema name */
+    uint16_t abi_major;  /* ADMIT_ABI_MAJOR the plugin was built with */
+    uint16_t abi_minor;  /* the oldest host minor it needs: ADMIT_TARGET_MINOR */
+    const char* name;    /* NUL-terminated, [a-z][a-z0-9_]*; also the plugin's schema name */
     const char* version; /* NUL-terminated semver */
     const char* const* dependencies; /* names of plugins that must start first */
     uint32_t dependency_count;

@@ -9,8 +9,8 @@
 #include <admit/sdk/ids.hpp>
 #include <admit/sdk/json_fields.hpp>
 #include <admit/sdk/metric.hpp>
-#include <admit/sdk/paging.hpp>
 #include <admit/sdk/migrations.hpp>
+#include <admit/sdk/paging.hpp>
 #include <admit/sdk/plugin.hpp>
 #include <admit/sdk/redis.hpp>
 #include <admit/sdk/request.hpp>

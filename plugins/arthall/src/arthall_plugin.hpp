@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace arthall {
+namespace admit::arthall {
 
 using admit::sdk::Host;
 using admit::sdk::Principal;
@@ -17,10 +17,10 @@ using admit::sdk::Result;
 using admit::sdk::Status;
 
 class ArthallPlugin final : public admit::sdk::Plugin {
-public:
+  public:
     Status init(Host& host) override;
 
-private:
+  private:
     // halls (hall_routes.cpp)
     Response create_hall(const Request& request);
     Response list_halls(const Request& request);
@@ -49,20 +49,16 @@ private:
 };
 
 /// True when `caller` is an admin or the owner `owner_id`.
-inline bool may_manage(const Principal& caller, std::string_view owner_id)
-{
+inline bool may_manage(const Principal& caller, std::string_view owner_id) {
     return caller.has_role("admin") || (caller.authenticated() && caller.subject() == owner_id);
 }
 
 using admit::sdk::page_limit;  // ?limit (default 50, 1..200)
 
 /// SQL expression rendering a timestamptz column as RFC 3339 UTC.
-inline std::string rfc3339_sql(std::string_view column)
-{
-    return "to_char(" + std::string(column) + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+inline std::string rfc3339_sql(std::string_view column) {
+    return "to_char(" + std::string(column) +
+           " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 }
 
-/// `{"actor":..., "at":...}` base of every event payload.
-boost::json::object event_base(const Host& host, std::string_view actor);
-
-} // namespace arthall
+}  // namespace admit::arthall

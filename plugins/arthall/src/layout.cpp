@@ -5,7 +5,7 @@
 #include <set>
 #include <unordered_set>
 
-namespace arthall {
+namespace admit::arthall {
 namespace {
 
 using admit::sdk::Error;
@@ -39,13 +39,16 @@ struct Section {
     std::vector<GradeBlock> blocks;
 };
 
-Error invalid(const std::string& where, const std::string& what) { return Error::invalid(where + " " + what); }
+Error invalid(const std::string& where, const std::string& what) {
+    return Error::invalid(where + " " + what);
+}
 
 /// Re-labels a fields:: error ("field 'rows' ...") with the full path of the section.
-Error at(const std::string& where, const Error& e) { return Error::invalid(where + ": " + e.message); }
+Error at(const std::string& where, const Error& e) {
+    return Error::invalid(where + ": " + e.message);
+}
 
-bool valid_name(const std::string& name)
-{
+bool valid_name(const std::string& name) {
     if (name.empty() || name.size() > 16) return false;
     for (char c : name) {
         const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -54,17 +57,15 @@ bool valid_name(const std::string& name)
     return true;
 }
 
-Result<double> number_of(const boost::json::value& v, const std::string& where)
-{
+Result<double> number_of(const boost::json::value& v, const std::string& where) {
     if (v.is_int64()) return static_cast<double>(v.as_int64());
     if (v.is_uint64()) return static_cast<double>(v.as_uint64());
     if (v.is_double()) return v.as_double();
     return invalid(where, "must be a number");
 }
 
-Result<Point> point_of(const boost::json::object& section, const char* key, Point fallback, const std::string& where,
-                       bool positive)
-{
+Result<Point> point_of(const boost::json::object& section, const char* key, Point fallback,
+                       const std::string& where, bool positive) {
     const auto* value = section.if_contains(key);
     if (value == nullptr || value->is_null()) return fallback;
     const std::string path = where + "." + key;
@@ -81,8 +82,7 @@ Result<Point> point_of(const boost::json::object& section, const char* key, Poin
     return out;
 }
 
-Result<Section> parse_section(const boost::json::value& value, const std::string& where)
-{
+Result<Section> parse_section(const boost::json::value& value, const std::string& where) {
     if (!value.is_object()) return invalid(where, "must be an object");
     const auto& obj = value.as_object();
     Section s;
@@ -111,20 +111,25 @@ Result<Section> parse_section(const boost::json::value& value, const std::string
     auto spacing = point_of(obj, "spacing", {1, 1}, where, true);
     if (!spacing) return std::move(spacing).error();
     s.spacing = *spacing;
-    if (const auto* aisles = obj.if_contains("aisleAfter"); aisles != nullptr && !aisles->is_null()) {
-        if (!aisles->is_array()) return invalid(where + ".aisleAfter", "must be an array of seat numbers");
+    if (const auto* aisles = obj.if_contains("aisleAfter");
+        aisles != nullptr && !aisles->is_null()) {
+        if (!aisles->is_array())
+            return invalid(where + ".aisleAfter", "must be an array of seat numbers");
         for (const auto& a : aisles->as_array()) {
-            if (!a.is_int64()) return invalid(where + ".aisleAfter", "must be an array of seat numbers");
+            if (!a.is_int64())
+                return invalid(where + ".aisleAfter", "must be an array of seat numbers");
             s.aisle_after.insert(a.as_int64());
         }
     }
     auto grade = fields::optional_string(obj, "grade");
     if (!grade) return at(where, grade.error());
     if (*grade) {
-        if ((*grade)->empty() || (*grade)->size() > 32) return invalid(where + ".grade", "must be 1-32 characters");
+        if ((*grade)->empty() || (*grade)->size() > 32)
+            return invalid(where + ".grade", "must be 1-32 characters");
         s.grade = **grade;
     }
-    if (const auto* blocks = obj.if_contains("gradeBlocks"); blocks != nullptr && !blocks->is_null()) {
+    if (const auto* blocks = obj.if_contains("gradeBlocks");
+        blocks != nullptr && !blocks->is_null()) {
         if (!blocks->is_array()) return invalid(where + ".gradeBlocks", "must be an array");
         for (std::size_t i = 0; i < blocks->as_array().size(); ++i) {
             const std::string bw = where + ".gradeBlocks[" + std::to_string(i) + "]";
@@ -145,18 +150,16 @@ Result<Section> parse_section(const boost::json::value& value, const std::string
     return s;
 }
 
-std::string grade_of_row(const Section& s, int64_t row_1based)
-{
-    for (auto it = s.blocks.rbegin(); it != s.blocks.rend(); ++it) { // later blocks win
+std::string grade_of_row(const Section& s, int64_t row_1based) {
+    for (auto it = s.blocks.rbegin(); it != s.blocks.rend(); ++it) {  // later blocks win
         if (row_1based >= it->from_row && row_1based <= it->to_row) return it->grade;
     }
     return s.grade;
 }
 
-} // namespace
+}  // namespace
 
-std::string letter_label(int64_t row)
-{
+std::string letter_label(int64_t row) {
     std::string out;
     int64_t n = row + 1;
     while (n > 0) {
@@ -167,8 +170,8 @@ std::string letter_label(int64_t row)
     return out;
 }
 
-Result<std::vector<GeneratedSeat>> generate_layout(const boost::json::value& layout, int64_t max_seats)
-{
+Result<std::vector<GeneratedSeat>> generate_layout(const boost::json::value& layout,
+                                                   int64_t max_seats) {
     if (!layout.is_object()) return Error::invalid("field 'layout' must be an object");
     const auto* raw_sections = layout.as_object().if_contains("sections");
     if (raw_sections == nullptr || !raw_sections->is_array() || raw_sections->as_array().empty()) {
@@ -177,14 +180,15 @@ Result<std::vector<GeneratedSeat>> generate_layout(const boost::json::value& lay
     std::vector<Section> sections;
     int64_t total = 0;
     for (std::size_t i = 0; i < raw_sections->as_array().size(); ++i) {
-        auto s = parse_section(raw_sections->as_array()[i], "layout.sections[" + std::to_string(i) + "]");
+        auto s = parse_section(raw_sections->as_array()[i],
+                               "layout.sections[" + std::to_string(i) + "]");
         if (!s) return std::move(s).error();
         total += s->rows * s->seats_per_row;
         sections.push_back(std::move(*s));
     }
     if (total > max_seats) {
-        return Error::invalid("field 'layout' generates " + std::to_string(total) + " seats, more than the maximum " +
-                              std::to_string(max_seats));
+        return Error::invalid("field 'layout' generates " + std::to_string(total) +
+                              " seats, more than the maximum " + std::to_string(max_seats));
     }
 
     std::vector<GeneratedSeat> seats;
@@ -199,12 +203,17 @@ Result<std::vector<GeneratedSeat>> generate_layout(const boost::json::value& lay
             int64_t gaps = 0;
             for (int64_t k = 0; k < s.seats_per_row; ++k) {
                 const int64_t number = s.first_seat + k;
-                GeneratedSeat seat{s.name, row, number, s.name + "-" + row + "-" + std::to_string(number),
+                GeneratedSeat seat{s.name,
+                                   row,
+                                   number,
+                                   s.name + "-" + row + "-" + std::to_string(number),
                                    s.origin.x + static_cast<double>(k + gaps) * s.spacing.x,
-                                   s.origin.y + static_cast<double>(r) * s.spacing.y, grade};
+                                   s.origin.y + static_cast<double>(r) * s.spacing.y,
+                                   grade};
                 if (!labels.insert(seat.label).second) {
-                    return Error::invalid("field 'layout.sections[" + std::to_string(si) + "]' repeats seat label " +
-                                          seat.label + " (overlapping labels)");
+                    return Error::invalid("field 'layout.sections[" + std::to_string(si) +
+                                          "]' repeats seat label " + seat.label +
+                                          " (overlapping labels)");
                 }
                 seats.push_back(std::move(seat));
                 if (s.aisle_after.count(number) != 0) ++gaps;
@@ -214,4 +223,4 @@ Result<std::vector<GeneratedSeat>> generate_layout(const boost::json::value& lay
     return seats;
 }
 
-} // namespace arthall
+}  // namespace admit::arthall

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace arthall {
+namespace admit::arthall {
 
 struct GeneratedSeat {
     std::string section;
@@ -39,9 +39,10 @@ struct GeneratedSeat {
 /// Validates `layout` and generates its seats in section/row/number order. Errors are
 /// ADMIT_E_INVALID_ARGUMENT naming the offending field ("layout.sections[1].rows ...").
 /// `max_seats` bounds the total before any seat is generated.
-admit::sdk::Result<std::vector<GeneratedSeat>> generate_layout(const boost::json::value& layout, int64_t max_seats);
+admit::sdk::Result<std::vector<GeneratedSeat>> generate_layout(const boost::json::value& layout,
+                                                               int64_t max_seats);
 
 /// Row label for 0-based row index `row` in "letters" style: 0 -> A, 25 -> Z, 26 -> AA.
 std::string letter_label(int64_t row);
 
-} // namespace arthall
+}  // namespace admit::arthall

@@ -3,8 +3,8 @@
 #include "encoding.hpp"
 #include "validation.hpp"
 
-#include <boost/json.hpp>
 #include <sodium.h>
+#include <boost/json.hpp>
 
 #include <cstring>
 
@@ -13,34 +13,33 @@ namespace {
 
 using sdk::Error;
 
-Error refused(std::string reason) { return Error::rejected("access token refused: " + std::move(reason)); }
+Error refused(std::string reason) {
+    return Error::rejected("access token refused: " + std::move(reason));
+}
 
 // exp and nbf against `now`, with the leeway: the part of a verification that goes stale.
-sdk::Status check_times(int64_t expires_at, int64_t not_before, const TokenSettings& settings, int64_t now)
-{
+sdk::Status check_times(int64_t expires_at, int64_t not_before, const TokenSettings& settings,
+                        int64_t now) {
     if (expires_at + settings.leeway_seconds <= now) return refused("expired");
     if (not_before - settings.leeway_seconds > now) return refused("not yet valid");
     return {};
 }
 
 /// Parses JSON into a caller-provided arena, so the common path does not touch the heap.
-boost::json::value parse_into(std::string_view text, boost::json::monotonic_resource& arena)
-{
+boost::json::value parse_into(std::string_view text, boost::json::monotonic_resource& arena) {
     boost::system::error_code ec;
     boost::json::value value = boost::json::parse(text, ec, &arena);
     if (ec) return nullptr;
     return value;
 }
 
-std::string_view string_claim(const boost::json::object& object, std::string_view name)
-{
+std::string_view string_claim(const boost::json::object& object, std::string_view name) {
     const auto* value = object.if_contains(name);
     if (value == nullptr || !value->is_string()) return {};
     return value->get_string();
 }
 
-std::optional<int64_t> int_claim(const boost::json::object& object, std::string_view name)
-{
+std::optional<int64_t> int_claim(const boost::json::object& object, std::string_view name) {
     const auto* value = object.if_contains(name);
     if (value == nullptr) return std::nullopt;
     if (value->is_int64()) return value->get_int64();
@@ -50,8 +49,7 @@ std::optional<int64_t> int_claim(const boost::json::object& object, std::string_
     return std::nullopt;
 }
 
-bool audience_matches(const boost::json::object& payload, std::string_view audience)
-{
+bool audience_matches(const boost::json::object& payload, std::string_view audience) {
     const auto* aud = payload.if_contains("aud");
     if (aud == nullptr) return false;
     if (aud->is_string()) return aud->get_string() == audience;
@@ -65,34 +63,34 @@ bool audience_matches(const boost::json::object& payload, std::string_view audie
 }  // namespace
 
 sdk::Result<std::string> sign_access_token(const SigningKey& key, const AccessClaims& claims,
-                                           const TokenSettings& settings)
-{
+                                           const TokenSettings& settings) {
     if (!key.secret) return Error::internal("signing key " + key.kid + " has no private part");
     const boost::json::object header{{"alg", "EdDSA"}, {"typ", "at+jwt"}, {"kid", key.kid}};
-    const boost::json::object payload{{"iss", settings.issuer},    {"aud", settings.audience},
-                                      {"sub", claims.subject},     {"role", claims.role},
-                                      {"tier", claims.tier},       {"sid", claims.session},
-                                      {"ver", claims.version},     {"iat", claims.issued_at},
-                                      {"nbf", claims.not_before},  {"exp", claims.expires_at},
-                                      {"jti", claims.token_id}};
+    const boost::json::object payload{
+        {"iss", settings.issuer},   {"aud", settings.audience}, {"sub", claims.subject},
+        {"role", claims.role},      {"tier", claims.tier},      {"sid", claims.session},
+        {"ver", claims.version},    {"iat", claims.issued_at},  {"nbf", claims.not_before},
+        {"exp", claims.expires_at}, {"jti", claims.token_id}};
     std::string token = base64url_encode(boost::json::serialize(header));
     token.push_back('.');
     token += base64url_encode(boost::json::serialize(payload));
     unsigned char signature[crypto_sign_BYTES];
-    crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(token.data()), token.size(),
-                         key.secret->data());
+    crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(token.data()),
+                         token.size(), key.secret->data());
     token.push_back('.');
-    token += base64url_encode(std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
+    token += base64url_encode(
+        std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
     return token;
 }
 
 sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyRing& keys,
-                                              const TokenSettings& settings, int64_t now)
-{
+                                              const TokenSettings& settings, int64_t now) {
     if (token.empty() || token.size() > kMaxTokenLength) return refused("length");
     const auto first_dot = token.find('.');
-    const auto second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
-    if (second_dot == std::string_view::npos || token.find('.', second_dot + 1) != std::string_view::npos) {
+    const auto second_dot =
+        first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
+    if (second_dot == std::string_view::npos ||
+        token.find('.', second_dot + 1) != std::string_view::npos) {
         return refused("not three parts");
     }
     const std::string_view header_part = token.substr(0, first_dot);
@@ -119,8 +117,8 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     if (!signature || signature->size() != crypto_sign_BYTES) return refused("signature encoding");
     const std::string_view signed_part = token.substr(0, second_dot);
     if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature->data()),
-                                    reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(),
-                                    public_key->data()) != 0) {
+                                    reinterpret_cast<const unsigned char*>(signed_part.data()),
+                                    signed_part.size(), public_key->data()) != 0) {
         return refused("signature");
     }
 
@@ -135,8 +133,10 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     const auto not_before = int_claim(payload, "nbf");
     const auto issued_at = int_claim(payload, "iat");
     const auto version = int_claim(payload, "ver");
-    if (!expires_at || !not_before || !issued_at || !version) return refused("exp, nbf, iat and ver are required");
-    if (auto times = check_times(*expires_at, *not_before, settings, now); !times) return times.error();
+    if (!expires_at || !not_before || !issued_at || !version)
+        return refused("exp, nbf, iat and ver are required");
+    if (auto times = check_times(*expires_at, *not_before, settings, now); !times)
+        return times.error();
     if (*issued_at - settings.leeway_seconds > now) return refused("issued in the future");
 
     AccessClaims claims;
@@ -145,7 +145,8 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     claims.tier = std::string(string_claim(payload, "tier"));
     claims.session = std::string(string_claim(payload, "sid"));
     claims.token_id = std::string(string_claim(payload, "jti"));
-    if (claims.subject.empty() || claims.session.empty()) return refused("sub and sid are required");
+    if (claims.subject.empty() || claims.session.empty())
+        return refused("sub and sid are required");
     if (!is_known_role(claims.role)) return refused("role");
     if (!is_known_tier(claims.tier)) return refused("tier");
     claims.version = *version;
@@ -155,8 +156,8 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     return claims;
 }
 
-sdk::Status token_times_valid(const AccessClaims& claims, const TokenSettings& settings, int64_t now)
-{
+sdk::Status token_times_valid(const AccessClaims& claims, const TokenSettings& settings,
+                              int64_t now) {
     return check_times(claims.expires_at, claims.not_before, settings, now);
 }
 

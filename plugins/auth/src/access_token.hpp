@@ -50,6 +50,7 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
 /// ok when exp and nbf of claims verified earlier still hold at `now` (with the leeway), the
 /// refusal verify_access_token would give otherwise; what a cached verification re-checks on
 /// every use.
-sdk::Status token_times_valid(const AccessClaims& claims, const TokenSettings& settings, int64_t now);
+sdk::Status token_times_valid(const AccessClaims& claims, const TokenSettings& settings,
+                              int64_t now);
 
 }  // namespace admit::auth

@@ -1,5 +1,7 @@
 // The account routes of AuthPlugin: signup, login, refresh, logout, me, jwks.
 #include "auth_plugin.hpp"
+
+#include <admit/sdk/ids.hpp>
 #include "encoding.hpp"
 #include "sessions.hpp"
 #include "validation.hpp"
@@ -11,17 +13,21 @@ using sdk::Error;
 using sdk::Request;
 using sdk::Response;
 
-Response invalid_credentials() { return Response::error(401, "INVALID_CREDENTIALS", "email or password is wrong"); }
-Response suspended_account() { return Response::error(403, "FORBIDDEN", "this account is suspended"); }
+Response invalid_credentials() {
+    return Response::error(401, "INVALID_CREDENTIALS", "email or password is wrong");
+}
+Response suspended_account() {
+    return Response::error(403, "FORBIDDEN", "this account is suspended");
+}
 
 }  // namespace
 
-sdk::Result<User> AuthPlugin::new_user(std::string email, std::string name, std::string role, std::string_view password)
-{
+sdk::Result<User> AuthPlugin::new_user(std::string email, std::string name, std::string role,
+                                       std::string_view password) {
     auto hash = hasher_->hash(password);
     if (!hash) return std::move(hash).error();
     User user;
-    user.id = random_id("usr_");
+    user.id = sdk::new_id("usr");
     user.email = std::move(email);
     user.name = std::move(name);
     user.role = std::move(role);
@@ -30,8 +36,7 @@ sdk::Result<User> AuthPlugin::new_user(std::string email, std::string name, std:
     return user;
 }
 
-Response AuthPlugin::signup(const Request& request)
-{
+Response AuthPlugin::signup(const Request& request) {
     auto body = request.json_object();
     if (!body) return Response::from_error(body.error());
     auto email = valid_email(*body);
@@ -59,25 +64,24 @@ Response AuthPlugin::signup(const Request& request)
 }
 
 sdk::Status AuthPlugin::publish_login_failure(const std::string& email, const std::string& user_id,
-                                              std::string_view reason)
-{
+                                              std::string_view reason) {
     logins_failed_.add();
-    boost::json::object event{{"emailHash", sha256_hex(email)}, {"reason", reason}, {"actor", "system"},
-                              {"at", rfc3339(now_seconds())}};
+    boost::json::object event{{"emailHash", sha256_hex(email)}, {"reason", reason}};
     if (!user_id.empty()) event["userId"] = user_id;
     const std::string key = user_id.empty() ? sha256_hex(email) : user_id;
-    return host_->db().transaction([&](sdk::Tx& tx) { return tx.publish("auth.login_failed", key, event); });
+    return host_->db().transaction(
+        [&](sdk::Tx& tx) { return tx.publish("auth.login_failed", key, event, "system"); });
 }
 
-Response AuthPlugin::login(const Request& request)
-{
+Response AuthPlugin::login(const Request& request) {
     auto body = request.json_object();
     if (!body) return Response::from_error(body.error());
     auto email_field = sdk::fields::required_string(*body, "email");
     if (!email_field) return Response::from_error(email_field.error());
     auto password = sdk::fields::required_string(*body, "password");
     if (!password) return Response::from_error(password.error());
-    if (password->size() > kMaxPasswordBytes) return Response::invalid_request("field 'password' must be at most 128 bytes");
+    if (password->size() > kMaxPasswordBytes)
+        return Response::invalid_request("field 'password' must be at most 128 bytes");
     // A malformed email cannot belong to an account; it takes the unknown-email path below.
     auto email = valid_email(*body);
     const std::string lookup = email ? *email : *email_field;
@@ -92,31 +96,34 @@ Response AuthPlugin::login(const Request& request)
     auto matches = hasher_->verify(user ? user->password_hash : dummy_hash_, *password);
     if (!matches) return failure_response(matches.error());
     if (!user || !*matches) {
-        if (auto s = publish_login_failure(lookup, user ? user->id : std::string{}, user ? "WRONG_PASSWORD" : "UNKNOWN_EMAIL");
+        if (auto s = publish_login_failure(lookup, user ? user->id : std::string{},
+                                           user ? "WRONG_PASSWORD" : "UNKNOWN_EMAIL");
             !s) {
             return failure_response(s.error());
         }
         return invalid_credentials();
     }
     if (user->suspended()) {
-        if (auto s = publish_login_failure(lookup, user->id, "SUSPENDED"); !s) return failure_response(s.error());
+        if (auto s = publish_login_failure(lookup, user->id, "SUSPENDED"); !s)
+            return failure_response(s.error());
         return suspended_account();
     }
     if (hasher_->needs_rehash(user->password_hash)) {
         if (auto rehashed = hasher_->hash(*password); rehashed) {
-            (void)host_->db().exec("UPDATE auth.users SET password_hash = $2 WHERE id = $1", user->id, *rehashed);
+            (void)host_->db().exec("UPDATE auth.users SET password_hash = $2 WHERE id = $1",
+                                   user->id, *rehashed);
         }
     }
     const uint64_t epoch = revocation_->epoch();
-    auto session = start_session(host_->db(), *user, request.remote_addr(), now_seconds(), settings_.refresh_ttl_seconds);
+    auto session = start_session(host_->db(), *user, request.remote_addr(), now_seconds(),
+                                 settings_.refresh_ttl_seconds);
     if (!session) return failure_response(session.error());
     logins_succeeded_.add();
     return token_response(*user, session->session_id, session->refresh_token, epoch);
 }
 
-Response AuthPlugin::token_response(const User& user, const std::string& session_id, const std::string& refresh_token,
-                                    uint64_t epoch_before)
-{
+Response AuthPlugin::token_response(const User& user, const std::string& session_id,
+                                    const std::string& refresh_token, uint64_t epoch_before) {
     auto access = issue_access_token(user, session_id);
     if (!access) return failure_response(access.error());
     // PostgreSQL just found (or made) this session valid: its first requests need no check.
@@ -130,49 +137,50 @@ Response AuthPlugin::token_response(const User& user, const std::string& session
     return response;
 }
 
-Response AuthPlugin::refresh(const Request& request)
-{
+Response AuthPlugin::refresh(const Request& request) {
     auto body = request.json_object();
     if (!body) return Response::from_error(body.error());
     auto token = sdk::fields::required_string(*body, "refreshToken");
     if (!token) return Response::from_error(token.error());
-    if (token->size() > 256) return Response::error(401, "UNAUTHENTICATED", "the refresh token is invalid or expired");
+    if (token->size() > 256)
+        return Response::error(401, "UNAUTHENTICATED", "the refresh token is invalid or expired");
     const uint64_t epoch = revocation_->epoch();
-    auto rotated = rotate_refresh_token(host_->db(), *token, now_seconds(), settings_.refresh_ttl_seconds);
+    auto rotated =
+        rotate_refresh_token(host_->db(), *token, now_seconds(), settings_.refresh_ttl_seconds);
     if (!rotated) return failure_response(rotated.error());
     switch (rotated->outcome) {
-    case RefreshOutcome::rotated:
-        return token_response(rotated->user, rotated->issued.session_id, rotated->issued.refresh_token, epoch);
-    case RefreshOutcome::reused:
-        revocation_->session_revoked(rotated->issued.session_id);
-        return Response::error(401, "TOKEN_REUSED", "this refresh token was already used; the session is revoked");
-    case RefreshOutcome::suspended:
-        return suspended_account();
-    case RefreshOutcome::invalid:
-        break;
+        case RefreshOutcome::rotated:
+            return token_response(rotated->user, rotated->issued.session_id,
+                                  rotated->issued.refresh_token, epoch);
+        case RefreshOutcome::reused:
+            revocation_->session_revoked(rotated->issued.session_id);
+            return Response::error(401, "TOKEN_REUSED",
+                                   "this refresh token was already used; the session is revoked");
+        case RefreshOutcome::suspended:
+            return suspended_account();
+        case RefreshOutcome::invalid:
+            break;
     }
     return Response::error(401, "UNAUTHENTICATED", "the refresh token is invalid or expired");
 }
 
-Response AuthPlugin::logout(const Request& request)
-{
+Response AuthPlugin::logout(const Request& request) {
     const auto caller = request.principal();
-    auto ended = end_session(host_->db(), std::string(caller.subject()), std::string(caller.session()), now_seconds());
+    auto ended = end_session(host_->db(), std::string(caller.subject()),
+                             std::string(caller.session()), now_seconds());
     if (!ended) return failure_response(ended.error());
     revocation_->session_revoked(std::string(caller.session()));
     return Response::no_content();
 }
 
-Response AuthPlugin::me(const Request& request)
-{
+Response AuthPlugin::me(const Request& request) {
     auto user = find_user_by_id(host_->db(), std::string(request.principal().subject()));
     if (!user) return failure_response(user.error());
     if (!*user) return Response::error(401, "UNAUTHENTICATED", "the account no longer exists");
     return Response::json(200, (*user)->to_json());
 }
 
-Response AuthPlugin::jwks(const Request&)
-{
+Response AuthPlugin::jwks(const Request&) {
     auto response = Response::json(200, ring_.jwks());
     response.header("Cache-Control", "public, max-age=300");
     return response;

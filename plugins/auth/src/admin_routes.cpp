@@ -11,8 +11,7 @@ using sdk::Error;
 using sdk::Request;
 using sdk::Response;
 
-boost::json::object account_facts(const User& user)
-{
+boost::json::object account_facts(const User& user) {
     return {{"role", user.role}, {"tier", user.tier}, {"status", user.status}};
 }
 
@@ -22,8 +21,7 @@ struct UserChange {
     std::optional<std::string> tier;
 };
 
-sdk::Result<UserChange> parse_user_change(const Request& request)
-{
+sdk::Result<UserChange> parse_user_change(const Request& request) {
     auto body = request.json_object();
     if (!body) return std::move(body).error();
     UserChange change;
@@ -42,14 +40,15 @@ sdk::Result<UserChange> parse_user_change(const Request& request)
 
 }  // namespace
 
-Response AuthPlugin::change_user(const Request& request)
-{
+Response AuthPlugin::change_user(const Request& request) {
     auto change = parse_user_change(request);
     if (!change) return Response::from_error(change.error());
     const std::string target(request.param("id"));
     const std::string actor(request.principal().subject());
-    if (target == actor && (change->status.value_or("active") != "active" || change->role.value_or("admin") != "admin")) {
-        return Response::error(422, "CANNOT_CHANGE_SELF", "an admin cannot suspend or demote their own account");
+    if (target == actor && (change->status.value_or("active") != "active" ||
+                            change->role.value_or("admin") != "admin")) {
+        return Response::error(422, "CANNOT_CHANGE_SELF",
+                               "an admin cannot suspend or demote their own account");
     }
     const int64_t now = now_seconds();
     std::optional<User> after;
@@ -62,39 +61,45 @@ Response AuthPlugin::change_user(const Request& request)
         updated.status = change->status.value_or(before.status);
         updated.role = change->role.value_or(before.role);
         updated.tier = change->tier.value_or(before.tier);
-        if (updated.status == before.status && updated.role == before.role && updated.tier == before.tier) {
+        if (updated.status == before.status && updated.role == before.role &&
+            updated.tier == before.tier) {
             after = std::move(updated);
             return {};
         }
         updated.token_version = before.token_version + 1;
         auto written = tx.exec(
-            "UPDATE auth.users SET status = $2, role = $3, tier = $4, token_version = $5, updated_at = to_timestamp($6) "
+            "UPDATE auth.users SET status = $2, role = $3, tier = $4, token_version = $5, "
+            "updated_at = to_timestamp($6) "
             "WHERE id = $1",
             target, updated.status, updated.role, updated.tier, updated.token_version, now);
         if (!written) return std::move(written).error();
         after = updated;
         return tx.publish("auth.user_changed", target,
-                          {{"userId", target}, {"before", account_facts(before)}, {"after", account_facts(updated)},
-                           {"actor", actor}, {"at", rfc3339(now)}});
+                          {{"userId", target},
+                           {"before", account_facts(before)},
+                           {"after", account_facts(updated)}},
+                          actor);
     });
     if (!status) return failure_response(status.error());
-    if (after->token_version > 0) revocation_->user_changed(after->id, after->token_version, after->status);
+    if (after->token_version > 0)
+        revocation_->user_changed(after->id, after->token_version, after->status);
     return Response::json(200, after->to_json());
 }
 
-Response AuthPlugin::rotate_key(const Request&)
-{
+Response AuthPlugin::rotate_key(const Request&) {
     auto kid = keys_->rotate(now_seconds());
     if (!kid) {
-        if (kid.status() == ADMIT_E_STATE) return Response::error(409, "KEY_FROM_ENVIRONMENT", kid.error().message);
+        if (kid.status() == ADMIT_E_STATE)
+            return Response::error(409, "KEY_FROM_ENVIRONMENT", kid.error().message);
         return failure_response(kid.error());
     }
     return Response::json(200, {{"kid", *kid}});
 }
 
-sdk::Result<boost::json::value> AuthPlugin::create_admin(const boost::json::value& input, const sdk::Principal& caller)
-{
-    if (!caller.has_role("admin")) return Error::rejected("auth.create_admin needs an admin caller");
+sdk::Result<boost::json::value> AuthPlugin::create_admin(const boost::json::value& input,
+                                                         const sdk::Principal& caller) {
+    if (!caller.has_role("admin"))
+        return Error::rejected("auth.create_admin needs an admin caller");
     if (!input.is_object()) return Error::invalid("input must be an object");
     const auto& body = input.as_object();
     auto email = valid_email(body);
@@ -106,15 +111,16 @@ sdk::Result<boost::json::value> AuthPlugin::create_admin(const boost::json::valu
     auto user = new_user(std::move(*email), std::move(*name), "admin", *password);
     if (!user) return std::move(user).error();
     if (auto s = insert_user(host_->db(), *user, caller.subject(), user->created_at); !s) {
-        if (s.status() == ADMIT_E_CONFLICT) return Error::conflict("EMAIL_TAKEN: an account with this email already exists");
+        if (s.status() == ADMIT_E_CONFLICT)
+            return Error::conflict("EMAIL_TAKEN: an account with this email already exists");
         return std::move(s).error();
     }
     host_->info("auth: created admin ", user->id);
     return boost::json::value(user->to_json());
 }
 
-sdk::Result<boost::json::value> AuthPlugin::user_service(const boost::json::value& input, const sdk::Principal&)
-{
+sdk::Result<boost::json::value> AuthPlugin::user_service(const boost::json::value& input,
+                                                         const sdk::Principal&) {
     if (!input.is_object()) return Error::invalid("input must be an object");
     auto id = sdk::fields::required_string(input.as_object(), "userId");
     if (!id) return std::move(id).error();

@@ -37,10 +37,11 @@ class AllowedSessions {
     /// Read before the check whose verdict is then remember()ed.
     uint64_t epoch() const noexcept { return epoch_.load(std::memory_order_acquire); }
     /// True when (session, user, version) was found not revoked within the window.
-    bool allowed(const std::string& session, const std::string& user, int64_t version, Clock::time_point now);
+    bool allowed(const std::string& session, const std::string& user, int64_t version,
+                 Clock::time_point now);
     /// Stores an "allowed" verdict reached at `now` by a check that began at `epoch_before`.
-    void remember(const std::string& session, const std::string& user, int64_t version, Clock::time_point now,
-                  uint64_t epoch_before);
+    void remember(const std::string& session, const std::string& user, int64_t version,
+                  Clock::time_point now, uint64_t epoch_before);
     void forget_session(const std::string& session);
     void forget_all();
     /// Entries answer only until `moment` (extended by each good read of the revocation log).

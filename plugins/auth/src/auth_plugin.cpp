@@ -1,5 +1,7 @@
 #include "auth_plugin.hpp"
 
+#include <admit/sdk/ids.hpp>
+
 #include "encoding.hpp"
 #include "sessions.hpp"
 
@@ -13,8 +15,7 @@ namespace {
 using sdk::Error;
 using sdk::Status;
 
-AuthSettings read_settings(const sdk::Host& host)
-{
+AuthSettings read_settings(const sdk::Host& host) {
     AuthSettings s;
     s.token.issuer = host.config_string("issuer", s.token.issuer);
     s.token.audience = host.config_string("audience", s.token.audience);
@@ -24,32 +25,38 @@ AuthSettings read_settings(const sdk::Host& host)
     s.key_rotation_seconds = host.config_int("key_rotation_seconds", s.key_rotation_seconds);
     s.signing_key_env = host.config_string("signing_key_env", s.signing_key_env);
     s.hasher.opslimit = static_cast<unsigned long long>(host.config_int("argon2_iterations", 2));
-    s.hasher.memlimit_bytes = static_cast<std::size_t>(host.config_int("argon2_memory_kib", 19 * 1024)) * 1024;
-    s.hasher.concurrency = static_cast<int>(host.config_int("hash_concurrency", s.hasher.concurrency));
+    s.hasher.memlimit_bytes =
+        static_cast<std::size_t>(host.config_int("argon2_memory_kib", 19 * 1024)) * 1024;
+    s.hasher.concurrency =
+        static_cast<int>(host.config_int("hash_concurrency", s.hasher.concurrency));
     s.hasher.max_waiting = static_cast<int>(host.config_int("hash_queue", s.hasher.max_waiting));
-    s.maintenance_interval_seconds = host.config_int("maintenance_interval_seconds", s.maintenance_interval_seconds);
+    s.maintenance_interval_seconds =
+        host.config_int("maintenance_interval_seconds", s.maintenance_interval_seconds);
     s.token_cache_entries = host.config_int("token_cache_entries", s.token_cache_entries);
     s.revocation_cache_ms = host.config_int("revocation_cache_ms", s.revocation_cache_ms);
     s.revocation_poll_ms = host.config_int("revocation_poll_ms", s.revocation_poll_ms);
     return s;
 }
 
-Status check_settings(const AuthSettings& s)
-{
-    if (s.token.issuer.empty() || s.token.audience.empty()) return Error::invalid("auth: issuer and audience must be set");
+Status check_settings(const AuthSettings& s) {
+    if (s.token.issuer.empty() || s.token.audience.empty())
+        return Error::invalid("auth: issuer and audience must be set");
     if (s.access_ttl_seconds < 30 || s.access_ttl_seconds > 3600) {
         return Error::invalid("auth: access_token_ttl_seconds must be between 30 and 3600");
     }
     if (s.refresh_ttl_seconds < s.access_ttl_seconds) {
-        return Error::invalid("auth: refresh_token_ttl_seconds must not be shorter than the access-token lifetime");
+        return Error::invalid(
+            "auth: refresh_token_ttl_seconds must not be shorter than the access-token lifetime");
     }
     if (s.key_rotation_seconds < s.access_ttl_seconds) {
-        return Error::invalid("auth: key_rotation_seconds must not be shorter than the access-token lifetime");
+        return Error::invalid(
+            "auth: key_rotation_seconds must not be shorter than the access-token lifetime");
     }
     if (s.token.leeway_seconds < 0 || s.token.leeway_seconds > 300) {
         return Error::invalid("auth: leeway_seconds must be between 0 and 300");
     }
-    if (s.maintenance_interval_seconds < 1) return Error::invalid("auth: maintenance_interval_seconds must be >= 1");
+    if (s.maintenance_interval_seconds < 1)
+        return Error::invalid("auth: maintenance_interval_seconds must be >= 1");
     if (s.token_cache_entries < 0 || s.token_cache_entries > 10'000'000) {
         return Error::invalid("auth: token_cache_entries must be between 0 and 10000000");
     }
@@ -64,10 +71,10 @@ Status check_settings(const AuthSettings& s)
 
 }  // namespace
 
-sdk::Response failure_response(const Error& error)
-{
+sdk::Response failure_response(const Error& error) {
     if (error.status == ADMIT_E_UNAVAILABLE) {
-        auto response = sdk::Response::error(503, "OVERLOADED", "authentication is busy, retry shortly");
+        auto response =
+            sdk::Response::error(503, "OVERLOADED", "authentication is busy, retry shortly");
         response.header("Retry-After", "1");
         response.log_detail = error.message;
         return response;
@@ -75,116 +82,131 @@ sdk::Response failure_response(const Error& error)
     return sdk::Response::from_error(error);
 }
 
-Status AuthPlugin::init(sdk::Host& host)
-{
+Status AuthPlugin::init(sdk::Host& host) {
     host_ = &host;
     if (sodium_init() < 0) return Error::internal("auth: libsodium failed to initialize");
     settings_ = read_settings(host);
     if (auto s = check_settings(settings_); !s) return s;
 
     std::optional<SigningKey> env_key;
-    if (const char* seed = std::getenv(settings_.signing_key_env.c_str()); seed != nullptr && *seed != '\0') {
+    if (const char* seed = std::getenv(settings_.signing_key_env.c_str());
+        seed != nullptr && *seed != '\0') {
         auto key = SigningKey::from_seed_text(seed, now_seconds());
-        if (!key) return Error::invalid("auth: " + settings_.signing_key_env + ": " + key.error().message);
+        if (!key)
+            return Error::invalid("auth: " + settings_.signing_key_env + ": " +
+                                  key.error().message);
         env_key = std::move(*key);
     }
     const int64_t verify_window = settings_.access_ttl_seconds + settings_.token.leeway_seconds;
     keys_ = std::make_unique<KeyStore>(host.db(), ring_, std::move(env_key), verify_window);
     hasher_ = std::make_unique<PasswordHasher>(settings_.hasher);
-    revocation_ = std::make_unique<Revocation>(host.db(), host.redis(), verify_window,
-                                               std::chrono::milliseconds(settings_.revocation_cache_ms),
-                                               static_cast<std::size_t>(settings_.token_cache_entries));
+    revocation_ =
+        std::make_unique<Revocation>(host.db(), host.redis(), verify_window,
+                                     std::chrono::milliseconds(settings_.revocation_cache_ms),
+                                     static_cast<std::size_t>(settings_.token_cache_entries));
     if (settings_.revocation_poll_ms > 0) {
-        follower_ = std::make_unique<RevocationFollower>(*revocation_,
-                                                         std::chrono::milliseconds(settings_.revocation_poll_ms),
-                                                         [&host](const std::string& message) { host.warn(message); });
+        follower_ = std::make_unique<RevocationFollower>(
+            *revocation_, std::chrono::milliseconds(settings_.revocation_poll_ms),
+            [&host](const std::string& message) { host.warn(message); });
     } else {
         revocation_->trust_without_log();
     }
-    verified_ = std::make_unique<VerifiedTokenCache>(static_cast<std::size_t>(settings_.token_cache_entries));
+    verified_ = std::make_unique<VerifiedTokenCache>(
+        static_cast<std::size_t>(settings_.token_cache_entries));
 
-    ADMIT_TRY_ASSIGN(logins_succeeded_, host.counter("logins_succeeded_total", "Successful logins"));
-    ADMIT_TRY_ASSIGN(logins_failed_,
-                     host.counter("logins_failed_total", "Refused logins (wrong credentials or suspended)"));
-    ADMIT_TRY_ASSIGN(tokens_refused_, host.counter("tokens_refused_total", "Bearer tokens refused by the authenticator"));
+    ADMIT_TRY_ASSIGN(logins_succeeded_,
+                     host.counter("logins_succeeded_total", "Successful logins"));
+    ADMIT_TRY_ASSIGN(
+        logins_failed_,
+        host.counter("logins_failed_total", "Refused logins (wrong credentials or suspended)"));
+    ADMIT_TRY_ASSIGN(tokens_refused_, host.counter("tokens_refused_total",
+                                                   "Bearer tokens refused by the authenticator"));
     ADMIT_TRY_ASSIGN(token_cache_hits_,
-                     host.counter("token_cache_hits_total", "Bearer tokens answered from the verified-token cache"));
-    ADMIT_TRY_ASSIGN(revocation_fallbacks_,
-                     host.gauge("revocation_fallbacks", "Revocation checks answered by PostgreSQL"));
+                     host.counter("token_cache_hits_total",
+                                  "Bearer tokens answered from the verified-token cache"));
+    ADMIT_TRY_ASSIGN(revocation_fallbacks_, host.gauge("revocation_fallbacks",
+                                                       "Revocation checks answered by PostgreSQL"));
 
     if (auto s = host.register_migrations(); !s) return s;
     if (auto s = revocation_->register_scripts(); !s) return s;
-    if (auto s = host.authenticator([this](std::string_view token) { return authenticate(token); }); !s) return s;
+    if (auto s = host.authenticator([this](std::string_view token) { return authenticate(token); });
+        !s)
+        return s;
     if (auto s = register_routes(); !s) return s;
     if (auto s = register_services(); !s) return s;
-    return host.periodic_job("maintenance", std::chrono::seconds(settings_.maintenance_interval_seconds),
+    return host.periodic_job("maintenance",
+                             std::chrono::seconds(settings_.maintenance_interval_seconds),
                              [this] { return maintenance(); });
 }
 
-Status AuthPlugin::start()
-{
+Status AuthPlugin::start() {
     const int64_t now = now_seconds();
-    if (auto s = keys_->reload(now); !s) return Error{s.status(), "auth: loading signing keys: " + s.message()};
+    if (auto s = keys_->reload(now); !s)
+        return Error{s.status(), "auth: loading signing keys: " + s.message()};
     if (auto s = revocation_->rebuild(now); !s) {
-        host_->warn("auth: revocation set not rebuilt (", s.message(), "); checks use PostgreSQL until it is");
+        host_->warn("auth: revocation set not rebuilt (", s.message(),
+                    "); checks use PostgreSQL until it is");
     }
     auto dummy = hasher_->hash(random_token(24));
-    if (!dummy) return Error{dummy.status(), "auth: hashing the dummy password: " + dummy.error().message};
+    if (!dummy)
+        return Error{dummy.status(), "auth: hashing the dummy password: " + dummy.error().message};
     dummy_hash_ = std::move(*dummy);
     if (follower_) follower_->start();
-    host_->info("auth ready: signing key ", ring_.signer()->kid,
-                keys_->signer_from_environment() ? " (from the environment)" : " (from the database)");
+    host_->info(
+        "auth ready: signing key ", ring_.signer()->kid,
+        keys_->signer_from_environment() ? " (from the environment)" : " (from the database)");
     return {};
 }
 
-void AuthPlugin::stop()
-{
+void AuthPlugin::stop() {
     if (follower_) follower_->stop();
 }
 
-Status AuthPlugin::health(std::string& detail)
-{
+Status AuthPlugin::health(std::string& detail) {
     const auto signer = ring_.signer();
     detail = signer ? "signing with " + signer->kid : "no signing key";
     return signer ? Status{} : Status(Error::state(detail));
 }
 
-sdk::Result<sdk::Identity> AuthPlugin::authenticate(std::string_view bearer_token)
-{
+sdk::Result<sdk::Identity> AuthPlugin::authenticate(std::string_view bearer_token) {
     const int64_t now = now_seconds();
     auto claims = verified_claims(bearer_token, now);
     if (!claims) {
         tokens_refused_.add();
         return Error::rejected(claims.error().message);
     }
-    if (auto allowed = revocation_->check(claims->subject, claims->session, claims->version, now); !allowed) {
+    if (auto allowed = revocation_->check(claims->subject, claims->session, claims->version, now);
+        !allowed) {
         tokens_refused_.add();
         return Error::rejected(allowed.message());
     }
     // The host knows roles by name only; the membership tier is an opaque claim for the plugins
     // that price by it.
-    return sdk::Identity{std::move(claims->subject), {std::move(claims->role)}, {{"tier", std::move(claims->tier)}},
+    return sdk::Identity{std::move(claims->subject),
+                         {std::move(claims->role)},
+                         {{"tier", std::move(claims->tier)}},
                          std::move(claims->session)};
 }
 
-sdk::Result<AccessClaims> AuthPlugin::verified_claims(std::string_view bearer_token, int64_t now)
-{
-    const uint64_t generation = ring_.generation();  // read before verifying: a newer ring never trusts this
+sdk::Result<AccessClaims> AuthPlugin::verified_claims(std::string_view bearer_token, int64_t now) {
+    const uint64_t generation =
+        ring_.generation();  // read before verifying: a newer ring never trusts this
     if (auto cached = verified_->find(bearer_token, generation)) {
         token_cache_hits_.add();
-        if (auto times = token_times_valid(*cached, settings_.token, now); !times) return times.error();
+        if (auto times = token_times_valid(*cached, settings_.token, now); !times)
+            return times.error();
         return std::move(*cached);
     }
     auto claims = verify_access_token(bearer_token, ring_, settings_.token, now);
     if (!claims && claims.status() == ADMIT_E_NOT_FOUND && keys_->reload_if_stale(now, 5)) {
-        claims = verify_access_token(bearer_token, ring_, settings_.token, now);  // a key another host made
+        claims = verify_access_token(bearer_token, ring_, settings_.token,
+                                     now);  // a key another host made
     }
     if (claims) verified_->insert(bearer_token, *claims, generation);
     return claims;
 }
 
-Status AuthPlugin::maintenance()
-{
+Status AuthPlugin::maintenance() {
     const int64_t now = now_seconds();
     if (keys_->signer_older_than(settings_.key_rotation_seconds, now)) {
         auto kid = keys_->rotate(now);
@@ -200,9 +222,10 @@ Status AuthPlugin::maintenance()
     return {};
 }
 
-sdk::Result<std::string> AuthPlugin::issue_access_token(const User& user, const std::string& session_id)
-{
-    const uint64_t generation = ring_.generation();  // read before the signer, as in verified_claims
+sdk::Result<std::string> AuthPlugin::issue_access_token(const User& user,
+                                                        const std::string& session_id) {
+    const uint64_t generation =
+        ring_.generation();  // read before the signer, as in verified_claims
     const auto signer = ring_.signer();
     if (!signer) return Error::state("no signing key");
     const int64_t now = now_seconds();
@@ -215,7 +238,7 @@ sdk::Result<std::string> AuthPlugin::issue_access_token(const User& user, const 
     claims.issued_at = now;
     claims.not_before = now;
     claims.expires_at = now + settings_.access_ttl_seconds;
-    claims.token_id = random_id("at_");
+    claims.token_id = sdk::new_id("at");
     auto token = sign_access_token(*signer, claims, settings_.token);
     // A token this host just signed needs no signature check on its first use (buyers log in
     // before a sale opens, so the sale's first requests skip the Ed25519 verification).
@@ -223,55 +246,64 @@ sdk::Result<std::string> AuthPlugin::issue_access_token(const User& user, const 
     return token;
 }
 
-Status AuthPlugin::register_routes()
-{
+Status AuthPlugin::register_routes() {
     using sdk::RouteOptions;
     sdk::Host& h = *host_;
     if (auto s = h.route("POST", "/api/v1/auth/signup", "public", &AuthPlugin::signup, this,
-                         RouteOptions{.rate_category = "auth", .summary = "Create an account (customer or seller)"});
+                         RouteOptions{.rate_category = "auth",
+                                      .summary = "Create an account (customer or seller)"});
         !s)
         return s;
     if (auto s = h.route("POST", "/api/v1/auth/login", "public", &AuthPlugin::login, this,
-                         RouteOptions{.rate_category = "auth", .summary = "Exchange email and password for tokens"});
+                         RouteOptions{.rate_category = "auth",
+                                      .summary = "Exchange email and password for tokens"});
         !s)
         return s;
-    if (auto s = h.route("POST", "/api/v1/auth/refresh", "public", &AuthPlugin::refresh, this,
-                         RouteOptions{.rate_category = "auth", .summary = "Rotate a refresh token"});
+    if (auto s =
+            h.route("POST", "/api/v1/auth/refresh", "public", &AuthPlugin::refresh, this,
+                    RouteOptions{.rate_category = "auth", .summary = "Rotate a refresh token"});
         !s)
         return s;
-    if (auto s = h.route("POST", "/api/v1/auth/logout", "authenticated", &AuthPlugin::logout, this,
-                         RouteOptions{.rate_category = "general", .summary = "Revoke the caller's session"});
+    if (auto s = h.route(
+            "POST", "/api/v1/auth/logout", "authenticated", &AuthPlugin::logout, this,
+            RouteOptions{.rate_category = "general", .summary = "Revoke the caller's session"});
         !s)
         return s;
-    if (auto s = h.route("GET", "/api/v1/auth/me", "authenticated", &AuthPlugin::me, this,
-                         RouteOptions{.rate_category = "general", .summary = "The caller, with role and tier"});
+    if (auto s = h.route(
+            "GET", "/api/v1/auth/me", "authenticated", &AuthPlugin::me, this,
+            RouteOptions{.rate_category = "general", .summary = "The caller, with role and tier"});
         !s)
         return s;
     if (auto s = h.route("GET", "/.well-known/jwks.json", "public", &AuthPlugin::jwks, this,
-                         RouteOptions{.rate_category = "general", .summary = "Public keys that verify access tokens"});
+                         RouteOptions{.rate_category = "general",
+                                      .summary = "Public keys that verify access tokens"});
         !s)
         return s;
-    if (auto s = h.route("PATCH", "/api/v1/admin/users/{id}", "admin", &AuthPlugin::change_user, this,
-                         RouteOptions{.rate_category = "general", .summary = "Change a user's status, role or tier"});
+    if (auto s =
+            h.route("PATCH", "/api/v1/admin/users/{id}", "admin", &AuthPlugin::change_user, this,
+                    RouteOptions{.rate_category = "general",
+                                 .summary = "Change a user's status, role or tier"});
         !s)
         return s;
-    return h.route("POST", "/api/v1/admin/auth/signing-keys/rotate", "admin", &AuthPlugin::rotate_key, this,
-                   RouteOptions{.rate_category = "general", .summary = "Start signing with a new key"});
+    return h.route(
+        "POST", "/api/v1/admin/auth/signing-keys/rotate", "admin", &AuthPlugin::rotate_key, this,
+        RouteOptions{.rate_category = "general", .summary = "Start signing with a new key"});
 }
 
-Status AuthPlugin::register_services()
-{
+Status AuthPlugin::register_services() {
     if (auto s = host_->provide("auth.create_admin",
                                 [this](const boost::json::value& in, const sdk::Principal& caller) {
                                     return create_admin(in, caller);
                                 });
         !s)
         return s;
-    return host_->provide("auth.user", [this](const boost::json::value& in, const sdk::Principal& caller) {
-        return user_service(in, caller);
-    });
+    return host_->provide("auth.user",
+                          [this](const boost::json::value& in, const sdk::Principal& caller) {
+                              return user_service(in, caller);
+                          });
 }
 
 }  // namespace admit::auth
 
-ADMIT_PLUGIN(auth, admit::auth::AuthPlugin, "1.0.0", ADMIT_DEPENDS(), ADMIT_CAPABILITIES("authenticator"));
+ADMIT_PLUGIN(auth, admit::auth::AuthPlugin, "1.0.0", ADMIT_DEPENDS(),
+             ADMIT_CAPABILITIES("authenticator"));

@@ -31,18 +31,19 @@ struct AuthSettings {
     HasherLimits hasher;
     int64_t maintenance_interval_seconds = 60;
     int64_t token_cache_entries = 50000;  ///< verified tokens remembered (0: verify every time)
-    int64_t revocation_cache_ms = 60000;  ///< how long an "allowed" revocation verdict is reused (0: never)
-    int64_t revocation_poll_ms = 100;     ///< how often the revocation log is read (0: not at all)
+    int64_t revocation_cache_ms =
+        60000;  ///< how long an "allowed" revocation verdict is reused (0: never)
+    int64_t revocation_poll_ms = 100;  ///< how often the revocation log is read (0: not at all)
 };
 
 class AuthPlugin final : public sdk::Plugin {
-public:
+  public:
     sdk::Status init(sdk::Host& host) override;
     sdk::Status start() override;
     void stop() override;
     sdk::Status health(std::string& detail) override;
 
-private:
+  private:
     sdk::Status register_routes();
     sdk::Status register_services();
     sdk::Result<sdk::Identity> authenticate(std::string_view bearer_token);
@@ -59,18 +60,22 @@ private:
     sdk::Response jwks(const sdk::Request& request);
     /// Issues the access token; `epoch_before`: Revocation::epoch() read before the session was
     /// found (or made) valid in PostgreSQL, so a concurrent revocation wins over remembering it.
-    sdk::Response token_response(const User& user, const std::string& session_id, const std::string& refresh_token,
-                                 uint64_t epoch_before);
-    sdk::Status publish_login_failure(const std::string& email, const std::string& user_id, std::string_view reason);
+    sdk::Response token_response(const User& user, const std::string& session_id,
+                                 const std::string& refresh_token, uint64_t epoch_before);
+    sdk::Status publish_login_failure(const std::string& email, const std::string& user_id,
+                                      std::string_view reason);
 
     // admin_routes.cpp
     sdk::Response change_user(const sdk::Request& request);
     sdk::Response rotate_key(const sdk::Request& request);
-    sdk::Result<boost::json::value> create_admin(const boost::json::value& input, const sdk::Principal& caller);
-    sdk::Result<boost::json::value> user_service(const boost::json::value& input, const sdk::Principal& caller);
+    sdk::Result<boost::json::value> create_admin(const boost::json::value& input,
+                                                 const sdk::Principal& caller);
+    sdk::Result<boost::json::value> user_service(const boost::json::value& input,
+                                                 const sdk::Principal& caller);
 
     /// A new user from validated fields (hashes the password on the bounded pool).
-    sdk::Result<User> new_user(std::string email, std::string name, std::string role, std::string_view password);
+    sdk::Result<User> new_user(std::string email, std::string name, std::string role,
+                               std::string_view password);
     sdk::Result<std::string> issue_access_token(const User& user, const std::string& session_id);
     int64_t now_seconds() const { return host_->now_us() / 1'000'000; }
 
@@ -82,7 +87,8 @@ private:
     std::unique_ptr<Revocation> revocation_;
     std::unique_ptr<RevocationFollower> follower_;
     std::unique_ptr<VerifiedTokenCache> verified_;
-    std::string dummy_hash_;  ///< verified against when the email is unknown (same cost as a real check)
+    std::string
+        dummy_hash_;  ///< verified against when the email is unknown (same cost as a real check)
     sdk::Metric logins_succeeded_;
     sdk::Metric logins_failed_;
     sdk::Metric tokens_refused_;

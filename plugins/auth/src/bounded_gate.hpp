@@ -13,19 +13,18 @@
 namespace admit::auth {
 
 class BoundedGate {
-public:
+  public:
     /// Holds one place inside the gate until destroyed.
     class Ticket {
-    public:
+      public:
         explicit Ticket(BoundedGate* gate) noexcept : gate_(gate) {}
         Ticket(Ticket&& other) noexcept : gate_(std::exchange(other.gate_, nullptr)) {}
         Ticket& operator=(Ticket&&) = delete;
-        ~Ticket()
-        {
+        ~Ticket() {
             if (gate_ != nullptr) gate_->leave();
         }
 
-    private:
+      private:
         BoundedGate* gate_;
     };
 
@@ -37,7 +36,7 @@ public:
     int inside() const;
     int waiting() const;
 
-private:
+  private:
     void leave() noexcept;
 
     const int capacity_;

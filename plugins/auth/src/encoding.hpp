@@ -19,8 +19,6 @@ std::optional<std::string> base64url_decode(std::string_view text);
 /// Lower-case hex of SHA-256(bytes).
 std::string sha256_hex(std::string_view bytes);
 
-/// `prefix` + 32 lower-case hex characters from 128 random bits ("usr_", "ses_").
-std::string random_id(std::string_view prefix);
 /// `byte_count` random bytes, base64url encoded (refresh tokens, key material).
 std::string random_token(std::size_t byte_count);
 

@@ -37,8 +37,8 @@ struct SigningKey {
     static sdk::Result<SigningKey> from_seed_text(std::string_view text, int64_t now);
     /// Rebuilds a key from stored text (public key and optional seed, both base64url).
     static sdk::Result<SigningKey> from_stored(std::string kid, std::string_view public_key,
-                                               std::optional<std::string_view> seed, int64_t created_at,
-                                               int64_t retired_at);
+                                               std::optional<std::string_view> seed,
+                                               int64_t created_at, int64_t retired_at);
     /// base64url of the public key and of the seed (empty without a secret).
     std::string public_text() const;
     std::string seed_text() const;
@@ -50,10 +50,11 @@ struct SigningKey {
 std::string kid_of(const PublicKey& key);
 
 class KeyRing {
-public:
+  public:
     /// Replaces the whole ring: `signer` signs from now on (it is also a verifying key);
     /// `verifiers` are the other keys still accepted.
-    void replace(std::shared_ptr<const SigningKey> signer, std::vector<std::shared_ptr<const SigningKey>> verifiers);
+    void replace(std::shared_ptr<const SigningKey> signer,
+                 std::vector<std::shared_ptr<const SigningKey>> verifiers);
 
     /// The current signer; null before the first replace().
     std::shared_ptr<const SigningKey> signer() const;
@@ -65,7 +66,7 @@ public:
     /// found the same keys): what was verified under an older generation must be verified again.
     uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
 
-private:
+  private:
     mutable std::shared_mutex mutex_;
     std::shared_ptr<const SigningKey> signer_;
     std::vector<std::shared_ptr<const SigningKey>> keys_;  // signer first

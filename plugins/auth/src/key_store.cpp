@@ -2,34 +2,33 @@
 
 namespace admit::auth {
 
-KeyStore::KeyStore(sdk::Database& db, KeyRing& ring, std::optional<SigningKey> env_key, int64_t verify_window_seconds)
-    : db_(db), ring_(ring), env_key_(std::move(env_key)), verify_window_(verify_window_seconds)
-{
-}
+KeyStore::KeyStore(sdk::Database& db, KeyRing& ring, std::optional<SigningKey> env_key,
+                   int64_t verify_window_seconds)
+    : db_(db), ring_(ring), env_key_(std::move(env_key)), verify_window_(verify_window_seconds) {}
 
-sdk::Status KeyStore::insert(sdk::Tx& tx, const SigningKey& key, bool keep_private)
-{
+sdk::Status KeyStore::insert(sdk::Tx& tx, const SigningKey& key, bool keep_private) {
     auto inserted = tx.exec(
         "INSERT INTO auth.signing_keys (kid, public_key, private_seed, created_at) "
         "VALUES ($1, $2, $3, to_timestamp($4)) ON CONFLICT (kid) DO NOTHING",
-        key.kid, key.public_text(), keep_private ? sdk::SqlParam(key.seed_text()) : sdk::SqlParam{}, key.created_at);
+        key.kid, key.public_text(), keep_private ? sdk::SqlParam(key.seed_text()) : sdk::SqlParam{},
+        key.created_at);
     if (!inserted) return std::move(inserted).error();
     return {};
 }
 
-sdk::Status KeyStore::reload(int64_t now)
-{
+sdk::Status KeyStore::reload(int64_t now) {
     std::lock_guard lock(mutex_);
     return reload_locked(now);
 }
 
-sdk::Status KeyStore::reload_locked(int64_t now)
-{
+sdk::Status KeyStore::reload_locked(int64_t now) {
     const auto load = [&]() {
         return db_.exec(
-            "SELECT kid, public_key, private_seed, extract(epoch from created_at)::bigint AS created, "
+            "SELECT kid, public_key, private_seed, extract(epoch from created_at)::bigint AS "
+            "created, "
             "coalesce(extract(epoch from retired_at)::bigint, 0) AS retired FROM auth.signing_keys "
-            "WHERE retired_at IS NULL OR retired_at > to_timestamp($1) ORDER BY created_at DESC, kid",
+            "WHERE retired_at IS NULL OR retired_at > to_timestamp($1) ORDER BY created_at DESC, "
+            "kid",
             now - verify_window_);
     };
     auto rows = load();
@@ -51,7 +50,8 @@ sdk::Status KeyStore::reload_locked(int64_t now)
         if (!rows) return std::move(rows).error();
     } else {
         bool has_signer = false;
-        for (const auto& row : *rows) has_signer = has_signer || (!row.is_null("private_seed") && row.int64("retired") == 0);
+        for (const auto& row : *rows)
+            has_signer = has_signer || (!row.is_null("private_seed") && row.int64("retired") == 0);
         if (!has_signer) {
             const SigningKey fresh = SigningKey::generate(now);
             auto stored = db_.transaction([&](sdk::Tx& tx) { return insert(tx, fresh, true); });
@@ -65,10 +65,13 @@ sdk::Status KeyStore::reload_locked(int64_t now)
     if (env_key_) signer = std::make_shared<const SigningKey>(*env_key_);
     std::vector<std::shared_ptr<const SigningKey>> verifiers;
     for (const auto& row : *rows) {
-        const auto& seed = row["private_seed"];
-        auto key = SigningKey::from_stored(row.text("kid"), row.text("public_key"),
-                                           seed ? std::optional<std::string_view>(*seed) : std::nullopt,
-                                           row.int64("created").value_or(0), row.int64("retired").value_or(0));
+        auto seed_cell = row["private_seed"];
+        if (!seed_cell) return std::move(seed_cell).error();
+        const auto& seed = *seed_cell;
+        auto key = SigningKey::from_stored(
+            row.text("kid"), row.text("public_key"),
+            seed ? std::optional<std::string_view>(*seed) : std::nullopt,
+            row.int64("created").value_or(0), row.int64("retired").value_or(0));
         if (!key) return std::move(key).error();
         auto shared = std::make_shared<const SigningKey>(std::move(*key));
         if (!signer && shared->secret && shared->retired_at == 0) signer = shared;  // newest first
@@ -80,9 +83,10 @@ sdk::Status KeyStore::reload_locked(int64_t now)
     return {};
 }
 
-sdk::Result<std::string> KeyStore::rotate(int64_t now)
-{
-    if (env_key_) return sdk::Error::state("the signing key comes from the environment; deploy a new seed to rotate");
+sdk::Result<std::string> KeyStore::rotate(int64_t now) {
+    if (env_key_)
+        return sdk::Error::state(
+            "the signing key comes from the environment; deploy a new seed to rotate");
     std::lock_guard lock(mutex_);
     const SigningKey fresh = SigningKey::generate(now);
     auto stored = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
@@ -98,15 +102,13 @@ sdk::Result<std::string> KeyStore::rotate(int64_t now)
     return fresh.kid;
 }
 
-bool KeyStore::signer_older_than(int64_t max_age_seconds, int64_t now) const
-{
+bool KeyStore::signer_older_than(int64_t max_age_seconds, int64_t now) const {
     if (env_key_) return false;
     const auto signer = ring_.signer();
     return signer && signer->created_at + max_age_seconds <= now;
 }
 
-bool KeyStore::reload_if_stale(int64_t now, int64_t min_interval_seconds)
-{
+bool KeyStore::reload_if_stale(int64_t now, int64_t min_interval_seconds) {
     std::unique_lock lock(mutex_, std::try_to_lock);
     if (!lock.owns_lock() || now - last_reload_ < min_interval_seconds) return false;
     return reload_locked(now).ok();

@@ -19,10 +19,11 @@
 namespace admit::auth {
 
 class KeyStore {
-public:
+  public:
     /// `env_key`: the signer from the environment (nullopt: use the database).
     /// `verify_window`: how long a retired key still verifies (access-token lifetime + leeway).
-    KeyStore(sdk::Database& db, KeyRing& ring, std::optional<SigningKey> env_key, int64_t verify_window_seconds);
+    KeyStore(sdk::Database& db, KeyRing& ring, std::optional<SigningKey> env_key,
+             int64_t verify_window_seconds);
 
     /// Loads the keys from PostgreSQL into the ring; creates the first key when there is none.
     sdk::Status reload(int64_t now);
@@ -37,7 +38,7 @@ public:
 
     bool signer_from_environment() const noexcept { return env_key_.has_value(); }
 
-private:
+  private:
     sdk::Status insert(sdk::Tx& tx, const SigningKey& key, bool keep_private);
     sdk::Status reload_locked(int64_t now);
 

@@ -26,7 +26,7 @@ struct HasherLimits {
 };
 
 class PasswordHasher {
-public:
+  public:
     /// Limits below the minimums are raised to them.
     explicit PasswordHasher(HasherLimits limits);
 
@@ -40,7 +40,7 @@ public:
 
     const HasherLimits& limits() const noexcept { return limits_; }
 
-private:
+  private:
     static HasherLimits raised(HasherLimits limits);
 
     HasherLimits limits_;

@@ -4,8 +4,9 @@
 // Redis holds the answer for one round trip per request:
 //   auth:revocation:ready      present while the set below is complete (rebuilt when missing)
 //   auth:user:<id>             "<token_version> <status>" for users changed by an admin
-//   auth:session:<sid>         present for revoked sessions, expiring one access-token lifetime later
-//   auth:revocation:log        a stream: "s <sid>" / "u <user id>" per revocation, for other hosts
+//   auth:session:<sid>         present for revoked sessions, expiring one access-token lifetime
+//   later auth:revocation:log        a stream: "s <sid>" / "u <user id>" per revocation, for other
+//   hosts
 // PostgreSQL is the truth: when Redis fails, or has lost its data (no ready marker), the check
 // reads PostgreSQL instead, and the set is rebuilt from it. When both fail the token is refused
 // (fail closed). An "allowed" verdict is remembered for `allowed_window` (AllowedSessions): a
@@ -28,7 +29,7 @@
 namespace admit::auth {
 
 class Revocation {
-public:
+  public:
     /// `session_block_seconds`: how long a revoked session stays blocked in Redis (>= the
     /// access-token lifetime). `allowed_window` 0: every request asks Redis.
     Revocation(sdk::Database& db, sdk::Redis& redis, int64_t session_block_seconds,
@@ -39,7 +40,8 @@ public:
 
     /// ok when a token of (user, session, version) may still be used; ADMIT_E_REJECTED otherwise;
     /// ADMIT_E_UNAVAILABLE when neither Redis nor PostgreSQL could answer.
-    sdk::Status check(const std::string& user_id, const std::string& session_id, int64_t version, int64_t now);
+    sdk::Status check(const std::string& user_id, const std::string& session_id, int64_t version,
+                      int64_t now);
 
     /// Publishes an account change (after it committed in PostgreSQL). On a Redis failure the
     /// ready marker is dropped, so every checker falls back to PostgreSQL until the next rebuild.
@@ -49,7 +51,8 @@ public:
 
     /// The epoch to read before a verdict is formed, for remember_issued (AllowedSessions::epoch).
     uint64_t epoch() const noexcept { return allowed_.epoch(); }
-    /// Remembers a session that was checked (or created) in PostgreSQL, as a token is issued for it.
+    /// Remembers a session that was checked (or created) in PostgreSQL, as a token is issued for
+    /// it.
     void remember_issued(const std::string& user_id, const std::string& session_id, int64_t version,
                          uint64_t epoch_before);
 
@@ -68,9 +71,11 @@ public:
     /// Checks answered from PostgreSQL (Redis down or rebuilding), for metrics and tests.
     uint64_t fallbacks() const noexcept { return fallbacks_.load(std::memory_order_relaxed); }
 
-private:
-    sdk::Status check_uncached(const std::string& user_id, const std::string& session_id, int64_t version, int64_t now);
-    sdk::Status check_in_database(const std::string& user_id, const std::string& session_id, int64_t version);
+  private:
+    sdk::Status check_uncached(const std::string& user_id, const std::string& session_id,
+                               int64_t version, int64_t now);
+    sdk::Status check_in_database(const std::string& user_id, const std::string& session_id,
+                                  int64_t version);
     void drop_ready_marker();
 
     sdk::Database& db_;
@@ -78,8 +83,8 @@ private:
     int64_t session_block_seconds_;
     AllowedSessions allowed_;
     std::mutex rebuild_mutex_;
-    std::string log_position_; ///< last log entry id read; follower thread only
-    bool log_trusted_ = false; ///< follower thread only
+    std::string log_position_;  ///< last log entry id read; follower thread only
+    bool log_trusted_ = false;  ///< follower thread only
     std::atomic<uint64_t> fallbacks_{0};
 };
 

@@ -2,8 +2,7 @@
 
 namespace admit::auth {
 
-void RevocationFollower::start()
-{
+void RevocationFollower::start() {
     if (thread_.joinable()) return;
     {
         std::lock_guard lock(mutex_);
@@ -12,8 +11,7 @@ void RevocationFollower::start()
     thread_ = std::thread([this] { run(); });
 }
 
-void RevocationFollower::stop()
-{
+void RevocationFollower::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -22,8 +20,7 @@ void RevocationFollower::stop()
     if (thread_.joinable()) thread_.join();
 }
 
-void RevocationFollower::run()
-{
+void RevocationFollower::run() {
     bool failing = false;
     std::unique_lock lock(mutex_);
     while (!stopping_) {

@@ -18,13 +18,11 @@
 namespace admit::auth {
 
 class RevocationFollower {
-public:
+  public:
     using Warn = std::function<void(const std::string&)>;
 
     RevocationFollower(Revocation& revocation, std::chrono::milliseconds interval, Warn warn)
-        : revocation_(revocation), interval_(interval), warn_(std::move(warn))
-    {
-    }
+        : revocation_(revocation), interval_(interval), warn_(std::move(warn)) {}
     ~RevocationFollower() { stop(); }
     RevocationFollower(const RevocationFollower&) = delete;
     RevocationFollower& operator=(const RevocationFollower&) = delete;
@@ -32,7 +30,7 @@ public:
     void start();
     void stop();
 
-private:
+  private:
     void run();
 
     Revocation& revocation_;

@@ -1,5 +1,7 @@
 #include "sessions.hpp"
 
+#include <admit/sdk/ids.hpp>
+
 #include "encoding.hpp"
 
 namespace admit::auth {
@@ -7,9 +9,8 @@ namespace {
 
 constexpr std::size_t kRefreshTokenBytes = 32;
 
-sdk::Result<std::string> insert_refresh_token(sdk::Tx& tx, const std::string& session_id, int64_t now,
-                                              int64_t ttl_seconds)
-{
+sdk::Result<std::string> insert_refresh_token(sdk::Tx& tx, const std::string& session_id,
+                                              int64_t now, int64_t ttl_seconds) {
     std::string token = "rt_" + random_token(kRefreshTokenBytes);
     auto inserted = tx.exec(
         "INSERT INTO auth.refresh_tokens (token_hash, session_id, issued_at, expires_at) "
@@ -21,35 +22,38 @@ sdk::Result<std::string> insert_refresh_token(sdk::Tx& tx, const std::string& se
 
 }  // namespace
 
-sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user, std::string_view remote_addr,
-                                         int64_t now, int64_t refresh_ttl_seconds)
-{
+sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
+                                         std::string_view remote_addr, int64_t now,
+                                         int64_t refresh_ttl_seconds) {
     IssuedRefresh issued;
-    issued.session_id = random_id("ses_");
+    issued.session_id = sdk::new_id("ses");
     auto status = db.transaction([&](sdk::Tx& tx) -> sdk::Status {
-        auto session = tx.exec("INSERT INTO auth.sessions (id, user_id, created_at) VALUES ($1, $2, to_timestamp($3))",
-                               issued.session_id, user.id, now);
+        auto session = tx.exec(
+            "INSERT INTO auth.sessions (id, user_id, created_at) VALUES ($1, $2, to_timestamp($3))",
+            issued.session_id, user.id, now);
         if (!session) return std::move(session).error();
         auto token = insert_refresh_token(tx, issued.session_id, now, refresh_ttl_seconds);
         if (!token) return std::move(token).error();
         issued.refresh_token = std::move(*token);
-        return tx.publish("auth.login_succeeded", user.id,
-                          {{"userId", user.id}, {"sessionId", issued.session_id}, {"remoteAddr", remote_addr},
-                           {"actor", user.id}, {"at", rfc3339(now)}});
+        return tx.publish(
+            "auth.login_succeeded", user.id,
+            {{"userId", user.id}, {"sessionId", issued.session_id}, {"remoteAddr", remote_addr}},
+            user.id);
     });
     if (!status) return std::move(status).error();
     return issued;
 }
 
-sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::string& refresh_token, int64_t now,
-                                                int64_t refresh_ttl_seconds)
-{
+sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::string& refresh_token,
+                                                int64_t now, int64_t refresh_ttl_seconds) {
     RefreshResult result;
     auto status = db.transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
-            "SELECT r.session_id, r.used_at IS NOT NULL AS used, r.expires_at <= to_timestamp($2) AS expired, "
+            "SELECT r.session_id, r.used_at IS NOT NULL AS used, r.expires_at <= to_timestamp($2) "
+            "AS expired, "
             "s.revoked_at IS NOT NULL AS revoked, s.user_id FROM auth.refresh_tokens r "
-            "JOIN auth.sessions s ON s.id = r.session_id WHERE r.token_hash = $1 FOR UPDATE OF r, s",
+            "JOIN auth.sessions s ON s.id = r.session_id WHERE r.token_hash = $1 FOR UPDATE OF r, "
+            "s",
             sha256_hex(refresh_token), now);
         if (!rows) return std::move(rows).error();
         if (rows->empty()) return {};  // invalid
@@ -59,16 +63,18 @@ sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::st
         if (row.boolean("used").value_or(true)) {
             result.outcome = RefreshOutcome::reused;
             result.issued.session_id = session_id;
-            if (row.boolean("revoked").value_or(true)) return {};  // already revoked: nothing new to record
+            if (row.boolean("revoked").value_or(true))
+                return {};  // already revoked: nothing new to record
             auto revoked = tx.exec(
-                "UPDATE auth.sessions SET revoked_at = to_timestamp($2), revoked_reason = 'TOKEN_REUSED' WHERE id = $1",
+                "UPDATE auth.sessions SET revoked_at = to_timestamp($2), revoked_reason = "
+                "'TOKEN_REUSED' WHERE id = $1",
                 session_id, now);
             if (!revoked) return std::move(revoked).error();
             return tx.publish("auth.token_reused", user_id,
-                              {{"userId", user_id}, {"sessionId", session_id}, {"actor", "system"},
-                               {"at", rfc3339(now)}});
+                              {{"userId", user_id}, {"sessionId", session_id}}, "system");
         }
-        if (row.boolean("revoked").value_or(true) || row.boolean("expired").value_or(true)) return {};  // invalid
+        if (row.boolean("revoked").value_or(true) || row.boolean("expired").value_or(true))
+            return {};  // invalid
         auto user = lock_user(tx, user_id);
         if (!user) return std::move(user).error();
         if (!*user) return {};
@@ -76,8 +82,9 @@ sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::st
             result.outcome = RefreshOutcome::suspended;
             return {};
         }
-        auto used = tx.exec("UPDATE auth.refresh_tokens SET used_at = to_timestamp($2) WHERE token_hash = $1",
-                            sha256_hex(refresh_token), now);
+        auto used = tx.exec(
+            "UPDATE auth.refresh_tokens SET used_at = to_timestamp($2) WHERE token_hash = $1",
+            sha256_hex(refresh_token), now);
         if (!used) return std::move(used).error();
         auto token = insert_refresh_token(tx, session_id, now, refresh_ttl_seconds);
         if (!token) return std::move(token).error();
@@ -90,8 +97,8 @@ sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::st
     return result;
 }
 
-sdk::Result<bool> end_session(sdk::Database& db, const std::string& user_id, const std::string& session_id, int64_t now)
-{
+sdk::Result<bool> end_session(sdk::Database& db, const std::string& user_id,
+                              const std::string& session_id, int64_t now) {
     bool ended = false;
     auto status = db.transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto revoked = tx.exec(
@@ -102,15 +109,15 @@ sdk::Result<bool> end_session(sdk::Database& db, const std::string& user_id, con
         ended = revoked->affected > 0;
         if (!ended) return {};
         return tx.publish("auth.logged_out", user_id,
-                          {{"userId", user_id}, {"sessionId", session_id}, {"actor", user_id}, {"at", rfc3339(now)}});
+                          {{"userId", user_id}, {"sessionId", session_id}}, user_id);
     });
     if (!status) return std::move(status).error();
     return ended;
 }
 
-sdk::Result<uint64_t> purge_expired_refresh_tokens(sdk::Database& db, int64_t now)
-{
-    auto deleted = db.exec("DELETE FROM auth.refresh_tokens WHERE expires_at < to_timestamp($1)", now - 86400);
+sdk::Result<uint64_t> purge_expired_refresh_tokens(sdk::Database& db, int64_t now) {
+    auto deleted =
+        db.exec("DELETE FROM auth.refresh_tokens WHERE expires_at < to_timestamp($1)", now - 86400);
     if (!deleted) return std::move(deleted).error();
     return deleted->affected;
 }

@@ -20,8 +20,9 @@ struct IssuedRefresh {
 };
 
 /// Starts a session for `user` (login) and publishes auth.login_succeeded, in one transaction.
-sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user, std::string_view remote_addr,
-                                         int64_t now, int64_t refresh_ttl_seconds);
+sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
+                                         std::string_view remote_addr, int64_t now,
+                                         int64_t refresh_ttl_seconds);
 
 enum class RefreshOutcome {
     rotated,    ///< `issued` and `user` are set
@@ -36,14 +37,15 @@ struct RefreshResult {
     User user;
 };
 
-/// Rotates `refresh_token`; on reuse revokes its family and publishes auth.token_reused (committed).
-sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::string& refresh_token, int64_t now,
-                                                int64_t refresh_ttl_seconds);
+/// Rotates `refresh_token`; on reuse revokes its family and publishes auth.token_reused
+/// (committed).
+sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::string& refresh_token,
+                                                int64_t now, int64_t refresh_ttl_seconds);
 
 /// Revokes session `session_id` of `user_id` and publishes auth.logged_out; false when it was
 /// not an open session of that user.
-sdk::Result<bool> end_session(sdk::Database& db, const std::string& user_id, const std::string& session_id,
-                              int64_t now);
+sdk::Result<bool> end_session(sdk::Database& db, const std::string& user_id,
+                              const std::string& session_id, int64_t now);
 
 /// Deletes refresh tokens that expired more than a day before `now`; the number deleted.
 sdk::Result<uint64_t> purge_expired_refresh_tokens(sdk::Database& db, int64_t now);

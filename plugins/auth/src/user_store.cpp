@@ -4,15 +4,17 @@
 
 namespace admit::auth {
 
-boost::json::object User::to_json() const
-{
-    return {{"id", id},     {"email", email},   {"name", name},
-            {"role", role}, {"tier", tier},     {"status", status},
+boost::json::object User::to_json() const {
+    return {{"id", id},
+            {"email", email},
+            {"name", name},
+            {"role", role},
+            {"tier", tier},
+            {"status", status},
             {"createdAt", rfc3339(created_at)}};
 }
 
-User user_from_row(const sdk::Row& row)
-{
+User user_from_row(const sdk::Row& row) {
     User user;
     user.id = row.text("id");
     user.email = row.text("email");
@@ -28,8 +30,7 @@ User user_from_row(const sdk::Row& row)
 
 namespace {
 
-sdk::Result<std::optional<User>> first_user(sdk::Result<sdk::Rows> rows)
-{
+sdk::Result<std::optional<User>> first_user(sdk::Result<sdk::Rows> rows) {
     if (!rows) return std::move(rows).error();
     if (rows->empty()) return std::optional<User>{};
     return std::optional<User>(user_from_row(rows->front()));
@@ -37,34 +38,34 @@ sdk::Result<std::optional<User>> first_user(sdk::Result<sdk::Rows> rows)
 
 }  // namespace
 
-sdk::Result<std::optional<User>> find_user_by_id(sdk::Database& db, const std::string& id)
-{
-    return first_user(db.exec("SELECT " + std::string(kUserColumns) + " FROM auth.users WHERE id = $1", id));
-}
-
-sdk::Result<std::optional<User>> find_user_by_email(sdk::Database& db, const std::string& email)
-{
-    return first_user(db.exec("SELECT " + std::string(kUserColumns) + " FROM auth.users WHERE email = $1", email));
-}
-
-sdk::Result<std::optional<User>> lock_user(sdk::Tx& tx, const std::string& id)
-{
+sdk::Result<std::optional<User>> find_user_by_id(sdk::Database& db, const std::string& id) {
     return first_user(
-        tx.exec("SELECT " + std::string(kUserColumns) + " FROM auth.users WHERE id = $1 FOR UPDATE", id));
+        db.exec("SELECT " + std::string(kUserColumns) + " FROM auth.users WHERE id = $1", id));
 }
 
-sdk::Status insert_user(sdk::Database& db, const User& user, std::string_view actor, int64_t now)
-{
+sdk::Result<std::optional<User>> find_user_by_email(sdk::Database& db, const std::string& email) {
+    return first_user(db.exec(
+        "SELECT " + std::string(kUserColumns) + " FROM auth.users WHERE email = $1", email));
+}
+
+sdk::Result<std::optional<User>> lock_user(sdk::Tx& tx, const std::string& id) {
+    return first_user(tx.exec(
+        "SELECT " + std::string(kUserColumns) + " FROM auth.users WHERE id = $1 FOR UPDATE", id));
+}
+
+sdk::Status insert_user(sdk::Database& db, const User& user, std::string_view actor, int64_t now) {
     return db.transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto inserted = tx.exec(
-            "INSERT INTO auth.users (id, email, name, role, tier, status, password_hash, created_at, updated_at) "
+            "INSERT INTO auth.users (id, email, name, role, tier, status, password_hash, "
+            "created_at, updated_at) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($8)) "
             "ON CONFLICT (email) DO NOTHING",
-            user.id, user.email, user.name, user.role, user.tier, user.status, user.password_hash, now);
+            user.id, user.email, user.name, user.role, user.tier, user.status, user.password_hash,
+            now);
         if (!inserted) return std::move(inserted).error();
         if (inserted->affected == 0) return sdk::Error::conflict("email is taken");
         return tx.publish("auth.user_signed_up", user.id,
-                          {{"userId", user.id}, {"role", user.role}, {"actor", actor}, {"at", rfc3339(now)}});
+                          {{"userId", user.id}, {"role", user.role}}, actor);
     });
 }
 

@@ -10,14 +10,12 @@ namespace {
 
 using sdk::Error;
 
-Error field_error(std::string_view field, std::string_view problem)
-{
+Error field_error(std::string_view field, std::string_view problem) {
     return Error::invalid("field '" + std::string(field) + "' " + std::string(problem));
 }
 
 /// Number of code points of valid UTF-8 without control characters; nullopt otherwise.
-std::optional<std::size_t> printable_utf8_length(std::string_view text)
-{
+std::optional<std::size_t> printable_utf8_length(std::string_view text) {
     std::size_t count = 0;
     for (std::size_t i = 0; i < text.size();) {
         const auto byte = static_cast<unsigned char>(text[i]);
@@ -45,26 +43,26 @@ std::optional<std::size_t> printable_utf8_length(std::string_view text)
 
 }  // namespace
 
-bool is_known_role(std::string_view role) noexcept
-{
+bool is_known_role(std::string_view role) noexcept {
     return role == "customer" || role == "seller" || role == "admin" || role == "staff";
 }
 
-bool is_known_tier(std::string_view tier) noexcept
-{
+bool is_known_tier(std::string_view tier) noexcept {
     return tier == "none" || tier == "SILVER" || tier == "GOLD" || tier == "DIAMOND";
 }
 
-bool is_known_status(std::string_view status) noexcept { return status == "active" || status == "suspended"; }
+bool is_known_status(std::string_view status) noexcept {
+    return status == "active" || status == "suspended";
+}
 
-sdk::Result<std::string> valid_email(const boost::json::object& body, std::string_view field)
-{
+sdk::Result<std::string> valid_email(const boost::json::object& body, std::string_view field) {
     auto value = sdk::fields::required_string(body, field);
     if (!value) return std::move(value).error();
     std::string email = std::move(*value);
     if (email.size() > kMaxEmailBytes) return field_error(field, "must be at most 254 bytes");
     const auto at = email.find('@');
-    if (at == std::string::npos || at == 0 || at > 64 || email.find('@', at + 1) != std::string::npos) {
+    if (at == std::string::npos || at == 0 || at > 64 ||
+        email.find('@', at + 1) != std::string::npos) {
         return field_error(field, "must be an email address");
     }
     const std::string_view domain = std::string_view(email).substr(at + 1);
@@ -75,17 +73,18 @@ sdk::Result<std::string> valid_email(const boost::json::object& body, std::strin
     }
     for (char c : email) {
         const auto byte = static_cast<unsigned char>(c);
-        if (byte <= 0x20 || byte == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"') {
+        if (byte <= 0x20 || byte == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' ||
+            c == '"') {
             return field_error(field, "must be an email address");
         }
     }
-    std::transform(email.begin(), email.end(), email.begin(),
-                   [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
+    std::transform(email.begin(), email.end(), email.begin(), [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    });
     return email;
 }
 
-sdk::Result<std::string> valid_password(const boost::json::object& body, std::string_view field)
-{
+sdk::Result<std::string> valid_password(const boost::json::object& body, std::string_view field) {
     auto value = sdk::fields::required_string(body, field);
     if (!value) return std::move(value).error();
     if (value->size() < kMinPasswordBytes) return field_error(field, "must be at least 10 bytes");
@@ -93,8 +92,7 @@ sdk::Result<std::string> valid_password(const boost::json::object& body, std::st
     return std::move(*value);
 }
 
-sdk::Result<std::string> valid_name(const boost::json::object& body, std::string_view field)
-{
+sdk::Result<std::string> valid_name(const boost::json::object& body, std::string_view field) {
     auto value = sdk::fields::required_string(body, field);
     if (!value) return std::move(value).error();
     std::string_view name = *value;
@@ -107,13 +105,14 @@ sdk::Result<std::string> valid_name(const boost::json::object& body, std::string
     return std::string(name);
 }
 
-sdk::Result<std::optional<std::string>> optional_choice(const boost::json::object& body, std::string_view field,
+sdk::Result<std::optional<std::string>> optional_choice(const boost::json::object& body,
+                                                        std::string_view field,
                                                         bool (*allowed)(std::string_view) noexcept,
-                                                        std::string_view allowed_text)
-{
+                                                        std::string_view allowed_text) {
     auto value = sdk::fields::optional_string(body, field);
     if (!value) return std::move(value).error();
-    if (*value && !allowed(**value)) return field_error(field, "must be one of " + std::string(allowed_text));
+    if (*value && !allowed(**value))
+        return field_error(field, "must be one of " + std::string(allowed_text));
     return std::move(*value);
 }
 

@@ -22,13 +22,17 @@ bool is_known_status(std::string_view status) noexcept;
 
 /// A plausible address (one '@', non-empty local part <= 64 bytes, a dotted domain, no spaces or
 /// control characters, <= 254 bytes), lower-cased.
-sdk::Result<std::string> valid_email(const boost::json::object& body, std::string_view field = "email");
+sdk::Result<std::string> valid_email(const boost::json::object& body,
+                                     std::string_view field = "email");
 /// 10..128 bytes (any characters).
-sdk::Result<std::string> valid_password(const boost::json::object& body, std::string_view field = "password");
+sdk::Result<std::string> valid_password(const boost::json::object& body,
+                                        std::string_view field = "password");
 /// 1..100 characters after trimming, valid UTF-8, no control characters.
-sdk::Result<std::string> valid_name(const boost::json::object& body, std::string_view field = "name");
+sdk::Result<std::string> valid_name(const boost::json::object& body,
+                                    std::string_view field = "name");
 /// A string field that must be one of the values accepted by `allowed` (nullopt when absent).
-sdk::Result<std::optional<std::string>> optional_choice(const boost::json::object& body, std::string_view field,
+sdk::Result<std::optional<std::string>> optional_choice(const boost::json::object& body,
+                                                        std::string_view field,
                                                         bool (*allowed)(std::string_view) noexcept,
                                                         std::string_view allowed_text);
 

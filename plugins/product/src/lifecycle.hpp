@@ -10,7 +10,7 @@
 #include <optional>
 #include <string_view>
 
-namespace product {
+namespace admit::product {
 
 enum class Move { submit, approve, reject, cancel, open_sale, close_sale, complete };
 
@@ -30,4 +30,4 @@ bool uses_stage(std::string_view status);
 /// True when anyone may see a product in `status` (not only its seller and admins).
 bool publicly_visible(std::string_view status);
 
-} // namespace product
+}  // namespace admit::product

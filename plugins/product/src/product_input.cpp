@@ -4,32 +4,35 @@
 
 #include <unordered_map>
 
-namespace product {
+namespace admit::product {
 namespace {
 
 using admit::sdk::Error;
 namespace fields = admit::sdk::fields;
 
-Error at(const std::string& where, const Error& e) { return Error::invalid(where + ": " + e.message); }
+Error at(const std::string& where, const Error& e) {
+    return Error::invalid(where + ": " + e.message);
+}
 
-Result<std::optional<std::string>> text(const boost::json::object& body, std::string_view field, bool required,
-                                        std::size_t max)
-{
+Result<std::optional<std::string>> text(const boost::json::object& body, std::string_view field,
+                                        bool required, std::size_t max) {
     auto value = fields::optional_string(body, field);
     if (!value) return std::move(value).error();
     if (!*value) {
         if (required) return Error::invalid("field '" + std::string(field) + "' is required");
         return std::optional<std::string>{};
     }
-    if ((**value).empty() && required) return Error::invalid("field '" + std::string(field) + "' must not be empty");
+    if ((**value).empty() && required)
+        return Error::invalid("field '" + std::string(field) + "' must not be empty");
     if ((**value).size() > max) {
-        return Error::invalid("field '" + std::string(field) + "' is longer than " + std::to_string(max));
+        return Error::invalid("field '" + std::string(field) + "' is longer than " +
+                              std::to_string(max));
     }
     return value;
 }
 
-Result<std::optional<int64_t>> time_field(const boost::json::object& body, std::string_view field, bool required)
-{
+Result<std::optional<int64_t>> time_field(const boost::json::object& body, std::string_view field,
+                                          bool required) {
     auto raw = text(body, field, required, 64);
     if (!raw) return std::move(raw).error();
     if (!*raw) return std::optional<int64_t>{};
@@ -38,8 +41,8 @@ Result<std::optional<int64_t>> time_field(const boost::json::object& body, std::
     return std::optional<int64_t>(*us);
 }
 
-Result<GradeInput> parse_grade(const boost::json::value& value, const std::string& where, const std::string& currency)
-{
+Result<GradeInput> parse_grade(const boost::json::value& value, const std::string& where,
+                               const std::string& currency) {
     if (!value.is_object()) return Error::invalid("field '" + where + "' must be an object");
     const auto& obj = value.as_object();
     GradeInput grade;
@@ -52,7 +55,8 @@ Result<GradeInput> parse_grade(const boost::json::value& value, const std::strin
     if (!amount) return at(where + ".price", amount.error());
     auto cur = fields::required_string(*price, "currency");
     if (!cur) return at(where + ".price", cur.error());
-    if (*cur != currency) return Error::invalid("field '" + where + ".price.currency' must be " + currency);
+    if (*cur != currency)
+        return Error::invalid("field '" + where + ".price.currency' must be " + currency);
     grade.price = {*amount, *cur};
     auto stage_grade = text(obj, "stageGrade", false, 32);
     if (!stage_grade) return at(where, stage_grade.error());
@@ -68,10 +72,9 @@ Result<GradeInput> parse_grade(const boost::json::value& value, const std::strin
     return grade;
 }
 
-} // namespace
+}  // namespace
 
-Result<ScheduleInput> parse_schedule(const boost::json::object& body, const std::string& where)
-{
+Result<ScheduleInput> parse_schedule(const boost::json::object& body, const std::string& where) {
     auto starts = time_field(body, "startsAt", true);
     if (!starts) return where.empty() ? std::move(starts).error() : at(where, starts.error());
     auto duration = fields::optional_int(body, "durationMinutes", 1, 1440);
@@ -79,8 +82,8 @@ Result<ScheduleInput> parse_schedule(const boost::json::object& body, const std:
     return ScheduleInput{**starts, duration->value_or(120)};
 }
 
-Result<ProductInput> parse_product(const boost::json::object& body, bool for_create, const std::string& currency)
-{
+Result<ProductInput> parse_product(const boost::json::object& body, bool for_create,
+                                   const std::string& currency) {
     ProductInput in;
     auto title = text(body, "title", for_create, 200);
     if (!title) return std::move(title).error();
@@ -93,15 +96,18 @@ Result<ProductInput> parse_product(const boost::json::object& body, bool for_cre
     in.category = *category;
     auto stage = text(body, "stageId", for_create, 64);
     if (!stage) return std::move(stage).error();
-    if (!for_create && *stage) return Error::invalid("field 'stageId' cannot change; create a new product");
+    if (!for_create && *stage)
+        return Error::invalid("field 'stageId' cannot change; create a new product");
     in.stage_id = *stage;
     auto seating = text(body, "seating", false, 32);
     if (!seating) return std::move(seating).error();
     if (*seating && **seating != "RESERVED" && **seating != "GENERAL_ADMISSION") {
         return Error::invalid("field 'seating' must be RESERVED or GENERAL_ADMISSION");
     }
-    if (!for_create && *seating) return Error::invalid("field 'seating' cannot change; create a new product");
-    in.seating = for_create ? std::optional<std::string>(seating->value_or("RESERVED")) : std::nullopt;
+    if (!for_create && *seating)
+        return Error::invalid("field 'seating' cannot change; create a new product");
+    in.seating =
+        for_create ? std::optional<std::string>(seating->value_or("RESERVED")) : std::nullopt;
     auto starts = time_field(body, "saleStartsAt", for_create);
     if (!starts) return std::move(starts).error();
     in.sale_starts_us = *starts;
@@ -117,10 +123,13 @@ Result<ProductInput> parse_product(const boost::json::object& body, bool for_cre
         }
         std::vector<GradeInput> grades;
         for (std::size_t i = 0; i < raw->as_array().size(); ++i) {
-            auto grade = parse_grade(raw->as_array()[i], "grades[" + std::to_string(i) + "]", currency);
+            auto grade =
+                parse_grade(raw->as_array()[i], "grades[" + std::to_string(i) + "]", currency);
             if (!grade) return std::move(grade).error();
             for (const auto& g : grades) {
-                if (g.name == grade->name) return Error::invalid("field 'grades[" + std::to_string(i) + "].name' repeats " + g.name);
+                if (g.name == grade->name)
+                    return Error::invalid("field 'grades[" + std::to_string(i) +
+                                          "].name' repeats " + g.name);
             }
             grades.push_back(std::move(*grade));
         }
@@ -133,17 +142,26 @@ Result<ProductInput> parse_product(const boost::json::object& body, bool for_cre
         for (std::size_t i = 0; i < in.grades->size(); ++i) {
             const auto& g = (*in.grades)[i];
             const std::string where = "grades[" + std::to_string(i) + "]";
-            if (ga && !g.quantity) return Error::invalid("field '" + where + ".quantity' is required for general admission");
-            if (ga && g.seat_ids) return Error::invalid("field '" + where + ".seatIds' is not allowed for general admission");
-            if (!ga && g.quantity) return Error::invalid("field '" + where + ".quantity' is only for general admission");
+            if (ga && !g.quantity)
+                return Error::invalid("field '" + where +
+                                      ".quantity' is required for general admission");
+            if (ga && g.seat_ids)
+                return Error::invalid("field '" + where +
+                                      ".seatIds' is not allowed for general admission");
+            if (!ga && g.quantity)
+                return Error::invalid("field '" + where +
+                                      ".quantity' is only for general admission");
         }
     }
     if (const auto* raw = body.if_contains("schedules"); raw != nullptr && !raw->is_null()) {
-        if (!for_create) return Error::invalid("field 'schedules' is only accepted on create; POST /schedules");
-        if (!raw->is_array() || raw->as_array().size() > 100) return Error::invalid("field 'schedules' must be an array of up to 100");
+        if (!for_create)
+            return Error::invalid("field 'schedules' is only accepted on create; POST /schedules");
+        if (!raw->is_array() || raw->as_array().size() > 100)
+            return Error::invalid("field 'schedules' must be an array of up to 100");
         for (std::size_t i = 0; i < raw->as_array().size(); ++i) {
             const std::string where = "schedules[" + std::to_string(i) + "]";
-            if (!raw->as_array()[i].is_object()) return Error::invalid("field '" + where + "' must be an object");
+            if (!raw->as_array()[i].is_object())
+                return Error::invalid("field '" + where + "' must be an object");
             auto schedule = parse_schedule(raw->as_array()[i].as_object(), where);
             if (!schedule) return std::move(schedule).error();
             in.schedules.push_back(*schedule);
@@ -152,26 +170,28 @@ Result<ProductInput> parse_product(const boost::json::object& body, bool for_cre
     return in;
 }
 
-Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades, const std::vector<StageSeat>& seats)
-{
+Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades,
+                                    const std::vector<StageSeat>& seats) {
     std::unordered_map<std::string, std::size_t> by_id;
     for (std::size_t i = 0; i < seats.size(); ++i) by_id.emplace(seats[i].seat_id, i);
     std::vector<int> owner(seats.size(), -1);
     SeatAssignment out(grades.size());
     auto claim = [&](std::size_t grade, std::size_t seat) -> Result<bool> {
         if (owner[seat] >= 0 && owner[seat] != static_cast<int>(grade)) {
-            return Error::invalid("field 'grades[" + std::to_string(grade) + "]': seat " + seats[seat].label +
-                                  " already belongs to grade " + grades[static_cast<std::size_t>(owner[seat])].name);
+            return Error::invalid("field 'grades[" + std::to_string(grade) + "]': seat " +
+                                  seats[seat].label + " already belongs to grade " +
+                                  grades[static_cast<std::size_t>(owner[seat])].name);
         }
         owner[seat] = static_cast<int>(grade);
         return true;
     };
-    for (std::size_t g = 0; g < grades.size(); ++g) { // explicit seats win over layout grades
+    for (std::size_t g = 0; g < grades.size(); ++g) {  // explicit seats win over layout grades
         if (!grades[g].seat_ids) continue;
         for (const auto& id : *grades[g].seat_ids) {
             auto it = by_id.find(id);
             if (it == by_id.end()) {
-                return Error::invalid("field 'grades[" + std::to_string(g) + "].seatIds': seat " + id + " is not on the stage");
+                return Error::invalid("field 'grades[" + std::to_string(g) + "].seatIds': seat " +
+                                      id + " is not on the stage");
             }
             if (auto c = claim(g, it->second); !c) return std::move(c).error();
         }
@@ -179,7 +199,8 @@ Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades, const
     for (std::size_t g = 0; g < grades.size(); ++g) {
         if (grades[g].seat_ids) continue;
         for (std::size_t s = 0; s < seats.size(); ++s) {
-            if (seats[s].grade == grades[g].stage_grade && owner[s] < 0) owner[s] = static_cast<int>(g);
+            if (seats[s].grade == grades[g].stage_grade && owner[s] < 0)
+                owner[s] = static_cast<int>(g);
         }
     }
     for (std::size_t s = 0; s < seats.size(); ++s) {
@@ -187,11 +208,12 @@ Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades, const
     }
     for (std::size_t g = 0; g < grades.size(); ++g) {
         if (out[g].empty()) {
-            return Error::invalid("field 'grades[" + std::to_string(g) + "]' matches no seat of the stage (stage grade '" +
+            return Error::invalid("field 'grades[" + std::to_string(g) +
+                                  "]' matches no seat of the stage (stage grade '" +
                                   grades[g].stage_grade + "')");
         }
     }
     return out;
 }
 
-} // namespace product
+}  // namespace admit::product

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace product {
+namespace admit::product {
 
 using admit::sdk::Result;
 
@@ -24,9 +24,9 @@ struct Money {
 struct GradeInput {
     std::string name;
     Money price;
-    std::string stage_grade;                ///< layout grade whose seats belong here (default: name)
-    std::optional<std::vector<std::string>> seat_ids; ///< explicit seats, overriding stage_grade
-    std::optional<int64_t> quantity;        ///< general admission stock
+    std::string stage_grade;  ///< layout grade whose seats belong here (default: name)
+    std::optional<std::vector<std::string>> seat_ids;  ///< explicit seats, overriding stage_grade
+    std::optional<int64_t> quantity;                   ///< general admission stock
 };
 
 struct ScheduleInput {
@@ -40,7 +40,7 @@ struct ProductInput {
     std::optional<std::string> description;
     std::optional<std::string> category;
     std::optional<std::string> stage_id;
-    std::optional<std::string> seating; ///< RESERVED | GENERAL_ADMISSION
+    std::optional<std::string> seating;  ///< RESERVED | GENERAL_ADMISSION
     std::optional<int64_t> sale_starts_us;
     std::optional<int64_t> sale_ends_us;
     std::optional<std::vector<GradeInput>> grades;
@@ -49,7 +49,8 @@ struct ProductInput {
 
 /// Parses a create (`for_create`: title, category, stageId, saleStartsAt, saleEndsAt, grades
 /// required) or PATCH body. `currency` is the venue currency every price must use.
-Result<ProductInput> parse_product(const boost::json::object& body, bool for_create, const std::string& currency);
+Result<ProductInput> parse_product(const boost::json::object& body, bool for_create,
+                                   const std::string& currency);
 
 /// {"startsAt": RFC3339, "durationMinutes": 1..1440 (default 120)}; `where` prefixes field names.
 Result<ScheduleInput> parse_schedule(const boost::json::object& body, const std::string& where);
@@ -68,9 +69,10 @@ using SeatAssignment = std::vector<std::vector<std::size_t>>;
 
 /// Assigns seats to reserved-seating grades: explicit seatIds first, then the layout grade. A seat
 /// in two grades, an unknown seat id or a grade without seats is an error naming grades[i].
-Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades, const std::vector<StageSeat>& seats);
+Result<SeatAssignment> assign_seats(const std::vector<GradeInput>& grades,
+                                    const std::vector<StageSeat>& seats);
 
-using admit::sdk::format_rfc3339; // second precision ("2026-05-01T19:30:00Z")
+using admit::sdk::format_rfc3339;  // second precision ("2026-05-01T19:30:00Z")
 using admit::sdk::parse_rfc3339;
 
-} // namespace product
+}  // namespace admit::product

@@ -1,32 +1,26 @@
 // product: registration, the seat map routes, the services other plugins call, shared helpers.
 #include "product_plugin.hpp"
 
-namespace product {
+namespace admit::product {
 
 using admit::sdk::Error;
 namespace fields = admit::sdk::fields;
 
-bool may_manage(const Principal& caller, std::string_view seller_id)
-{
+bool may_manage(const Principal& caller, std::string_view seller_id) {
     return caller.has_role("admin") || (caller.authenticated() && caller.subject() == seller_id);
 }
 
-bool may_see(const Principal& caller, std::string_view status, std::string_view seller_id)
-{
+bool may_see(const Principal& caller, std::string_view status, std::string_view seller_id) {
     return publicly_visible(status) || may_manage(caller, seller_id);
 }
 
-boost::json::object ProductPlugin::event_base(std::string_view actor) const
-{
-    return {{"actor", actor.empty() ? std::string("system") : std::string(actor)}, {"at", format_rfc3339(host_->now_us())}};
-}
-
-Status ProductPlugin::init(Host& host)
-{
+Status ProductPlugin::init(Host& host) {
     host_ = &host;
     currency_ = host.config_string("currency", "KRW");
-    facts_ = std::make_unique<FactsCache>(host, std::chrono::milliseconds(host.config_int("facts_ttl_ms", 1000)));
-    seat_map_ = std::make_unique<SeatMap>(host, *facts_, std::chrono::milliseconds(host.config_int("seat_map_ttl_ms", 200)));
+    facts_ = std::make_unique<FactsCache>(
+        host, std::chrono::milliseconds(host.config_int("facts_ttl_ms", 1000)));
+    seat_map_ = std::make_unique<SeatMap>(
+        host, *facts_, std::chrono::milliseconds(host.config_int("seat_map_ttl_ms", 200)));
     if (auto s = host.register_migrations(); !s) return s;
     if (auto s = seat_map_->register_scripts(); !s) return s;
 
@@ -39,9 +33,11 @@ Status ProductPlugin::init(Host& host)
         const char* rate;
     };
     const RouteSpec routes[] = {
-        {"POST", "/api/v1/products", "seller,admin", &ProductPlugin::create_product, "Creates a product (DRAFT)", ""},
+        {"POST", "/api/v1/products", "seller,admin", &ProductPlugin::create_product,
+         "Creates a product (DRAFT)", ""},
         {"GET", "/api/v1/products", "public", &ProductPlugin::list_products, "Lists products", ""},
-        {"GET", "/api/v1/products/{productId}", "public", &ProductPlugin::get_product, "A product", ""},
+        {"GET", "/api/v1/products/{productId}", "public", &ProductPlugin::get_product, "A product",
+         ""},
         {"PATCH", "/api/v1/products/{productId}", "seller,admin", &ProductPlugin::update_product,
          "Edits a DRAFT product", ""},
         {"POST", "/api/v1/products/{productId}/submit", "seller,admin", &ProductPlugin::submit,
@@ -52,43 +48,50 @@ Status ProductPlugin::init(Host& host)
          "PENDING -> DRAFT with a reason", ""},
         {"POST", "/api/v1/products/{productId}/cancel", "seller,admin", &ProductPlugin::cancel,
          "Cancels a product", ""},
-        {"POST", "/api/v1/products/{productId}/schedules", "seller,admin", &ProductPlugin::add_schedule,
-         "Adds a performance date", ""},
+        {"POST", "/api/v1/products/{productId}/schedules", "seller,admin",
+         &ProductPlugin::add_schedule, "Adds a performance date", ""},
         {"GET", "/api/v1/schedules/{scheduleId}/seats", "public", &ProductPlugin::schedule_seats,
          "Seat availability of a schedule", "general"},
     };
     for (const auto& r : routes) {
-        if (auto s = host.route(r.method, r.path, r.roles, r.handler, this, {.rate_category = r.rate, .summary = r.summary});
+        if (auto s = host.route(r.method, r.path, r.roles, r.handler, this,
+                                {.rate_category = r.rate, .summary = r.summary});
             !s)
             return s;
     }
-    if (auto s = host.stream("/api/v1/schedules/{scheduleId}/seats/stream", "public", "seats:{scheduleId}",
-                             "Seat status changes of a schedule (SSE)",
+    if (auto s = host.stream("/api/v1/schedules/{scheduleId}/seats/stream", "public",
+                             "seats:{scheduleId}", "Seat status changes of a schedule (SSE)",
                              [this](const Request& r) { return open_seat_stream(r); });
         !s)
         return s;
-    if (auto s = host.provide("product.sale_context",
-                              [this](const boost::json::value& in, const Principal&) { return sale_context(in); });
+    if (auto s = host.provide(
+            "product.sale_context",
+            [this](const boost::json::value& in, const Principal&) { return sale_context(in); });
         !s)
         return s;
-    if (auto s = host.provide("product.stage_in_use",
-                              [this](const boost::json::value& in, const Principal&) { return stage_in_use(in); });
+    if (auto s = host.provide(
+            "product.stage_in_use",
+            [this](const boost::json::value& in, const Principal&) { return stage_in_use(in); });
         !s)
         return s;
-    if (auto s = host.subscribe("reservation.*", "product.seat_status",
-                                [this](Tx& tx, const admit::sdk::Event& e) { return on_reservation_event(tx, e); });
+    if (auto s = host.subscribe(
+            "reservation.*", "product.seat_status",
+            [this](Tx& tx, const admit::sdk::Event& e) { return on_reservation_event(tx, e); });
         !s)
         return s;
-    return host.periodic_job("sale_transitions", std::chrono::milliseconds(host.config_int("transition_interval_ms", 1000)),
-                             [this] { return run_sale_transitions(); });
+    return host.periodic_job(
+        "sale_transitions",
+        std::chrono::milliseconds(host.config_int("transition_interval_ms", 1000)),
+        [this] { return run_sale_transitions(); });
 }
 
-Response ProductPlugin::schedule_seats(const Request& request)
-{
+Response ProductPlugin::schedule_seats(const Request& request) {
     auto view = seat_map_->view(std::string(request.param("scheduleId")));
     if (!view) return Response::from_error(view.error());
     if (!may_see(request.principal(), view->facts->status, view->facts->seller_id)) {
-        return Response::error(404, "NOT_FOUND", "schedule " + std::string(request.param("scheduleId")) + " does not exist");
+        return Response::error(
+            404, "NOT_FOUND",
+            "schedule " + std::string(request.param("scheduleId")) + " does not exist");
     }
     Response response;
     response.shared_body = view->body;  // no per-request copy of the cached body
@@ -96,8 +99,7 @@ Response ProductPlugin::schedule_seats(const Request& request)
     return response;
 }
 
-Result<std::optional<boost::json::value>> ProductPlugin::open_seat_stream(const Request& request)
-{
+Result<std::optional<boost::json::value>> ProductPlugin::open_seat_stream(const Request& request) {
     const std::string id(request.param("scheduleId"));
     auto view = seat_map_->view(id);
     if (!view) return std::move(view).error();
@@ -109,8 +111,7 @@ Result<std::optional<boost::json::value>> ProductPlugin::open_seat_stream(const 
     return std::optional<boost::json::value>(std::move(*snapshot));
 }
 
-Result<boost::json::value> ProductPlugin::sale_context(const boost::json::value& input)
-{
+Result<boost::json::value> ProductPlugin::sale_context(const boost::json::value& input) {
     if (!input.is_object()) return Error::invalid("input must be an object {\"scheduleId\": ...}");
     auto id = fields::required_string(input.as_object(), "scheduleId");
     if (!id) return std::move(id).error();
@@ -119,36 +120,44 @@ Result<boost::json::value> ProductPlugin::sale_context(const boost::json::value&
     const ScheduleFacts& f = **facts;
     boost::json::array grades;
     for (const auto& g : f.grades) {
-        grades.push_back({{"gradeId", g.grade_id}, {"name", g.name},
-                          {"price", {{"amount", g.price_amount}, {"currency", g.currency}}}, {"total", g.total}});
+        grades.push_back({{"gradeId", g.grade_id},
+                          {"name", g.name},
+                          {"price", {{"amount", g.price_amount}, {"currency", g.currency}}},
+                          {"total", g.total}});
     }
     boost::json::array seats;
     seats.reserve(f.seats.size());
     for (const auto& s : f.seats) {
-        seats.push_back({{"seatId", s.seat_id}, {"gradeId", f.grades.at(s.grade_index).grade_id}, {"label", s.label}});
+        seats.push_back({{"seatId", s.seat_id},
+                         {"gradeId", f.grades.at(s.grade_index).grade_id},
+                         {"label", s.label}});
     }
-    return boost::json::value{{"scheduleId", f.schedule_id},  {"productId", f.product_id},
-                              {"sellerId", f.seller_id},       {"title", f.title},
-                              {"productStatus", f.status},     {"category", f.category},
+    return boost::json::value{{"scheduleId", f.schedule_id},
+                              {"productId", f.product_id},
+                              {"sellerId", f.seller_id},
+                              {"title", f.title},
+                              {"productStatus", f.status},
+                              {"category", f.category},
                               {"startsAt", format_rfc3339(f.starts_at_us)},
                               {"saleStartsAt", format_rfc3339(f.sale_starts_us)},
                               {"saleEndsAt", format_rfc3339(f.sale_ends_us)},
-                              {"seating", f.seating},          {"grades", std::move(grades)},
+                              {"seating", f.seating},
+                              {"grades", std::move(grades)},
                               {"seats", std::move(seats)}};
 }
 
-Result<boost::json::value> ProductPlugin::stage_in_use(const boost::json::value& input)
-{
+Result<boost::json::value> ProductPlugin::stage_in_use(const boost::json::value& input) {
     if (!input.is_object()) return Error::invalid("input must be an object {\"stageId\": ...}");
     auto id = fields::required_string(input.as_object(), "stageId");
     if (!id) return std::move(id).error();
-    auto rows = host_->db().exec("SELECT EXISTS (SELECT 1 FROM product.products WHERE stage_id = $1 AND status NOT IN "
-                                 "('DRAFT', 'CANCELLED', 'COMPLETED')) AS in_use",
-                                 *id);
+    auto rows = host_->db().exec(
+        "SELECT EXISTS (SELECT 1 FROM product.products WHERE stage_id = $1 AND status NOT IN "
+        "('DRAFT', 'CANCELLED', 'COMPLETED')) AS in_use",
+        *id);
     if (!rows) return std::move(rows).error();
     return boost::json::value{{"inUse", rows->front().boolean("in_use").value_or(false)}};
 }
 
-} // namespace product
+}  // namespace admit::product
 
-ADMIT_PLUGIN(product, product::ProductPlugin, "1.0.0", ADMIT_DEPENDS("arthall"));
+ADMIT_PLUGIN(product, admit::product::ProductPlugin, "1.0.0", ADMIT_DEPENDS("arthall"));

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-namespace product {
+namespace admit::product {
 
 using admit::sdk::Host;
 using admit::sdk::Principal;
@@ -26,10 +26,10 @@ using admit::sdk::Status;
 using admit::sdk::Tx;
 
 class ProductPlugin final : public admit::sdk::Plugin {
-public:
+  public:
     Status init(Host& host) override;
 
-private:
+  private:
     // product_routes.cpp
     Response create_product(const Request& request);
     Response list_products(const Request& request);
@@ -60,7 +60,6 @@ private:
                         const std::vector<GradeInput>& grades, const std::vector<StageSeat>& seats);
     /// Loads {status, seller_id} of a product; 404 when it does not exist.
     Result<std::pair<std::string, std::string>> product_owner(const std::string& product_id);
-    boost::json::object event_base(std::string_view actor) const;
 
     Host* host_ = nullptr;
     std::string currency_ = "KRW";
@@ -74,4 +73,4 @@ bool may_see(const Principal& caller, std::string_view status, std::string_view 
 bool may_manage(const Principal& caller, std::string_view seller_id);
 using admit::sdk::page_limit;  // ?limit (default 50, 1..200)
 
-} // namespace product
+}  // namespace admit::product

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace product {
+namespace admit::product {
 
 struct GradeFacts {
     std::string grade_id;
@@ -29,7 +29,7 @@ struct SeatFacts {
     std::size_t grade_index = 0;
     double x = 0;
     double y = 0;
-    std::string rendered_prefix; ///< `["seat_..","A-A-1",0,1.0,2.0,"` (status and `"]` follow)
+    std::string rendered_prefix;  ///< `["seat_..","A-A-1",0,1.0,2.0,"` (status and `"]` follow)
 };
 
 /// Immutable once built; shared between threads through shared_ptr<const ScheduleFacts>.
@@ -52,19 +52,19 @@ struct ScheduleFacts {
 };
 
 /// Loads the facts of `schedule_id`; ADMIT_E_NOT_FOUND when the schedule does not exist.
-admit::sdk::Result<std::shared_ptr<const ScheduleFacts>> load_schedule_facts(admit::sdk::Host& host,
-                                                                             const std::string& schedule_id);
+admit::sdk::Result<std::shared_ptr<const ScheduleFacts>> load_schedule_facts(
+    admit::sdk::Host& host, const std::string& schedule_id);
 
 /// A per-host cache of ScheduleFacts with a time-to-live. Thread-safe. invalidate_product() drops
 /// this host's entries at once after a local change; other hosts see changes within the TTL.
 class FactsCache {
-public:
+  public:
     FactsCache(admit::sdk::Host& host, std::chrono::milliseconds ttl) : host_(host), ttl_(ttl) {}
 
     admit::sdk::Result<std::shared_ptr<const ScheduleFacts>> get(const std::string& schedule_id);
     void invalidate_product(const std::string& product_id);
 
-private:
+  private:
     struct Entry {
         std::shared_ptr<const ScheduleFacts> facts;
         std::chrono::steady_clock::time_point loaded_at;
@@ -75,4 +75,4 @@ private:
     std::unordered_map<std::string, Entry> entries_;
 };
 
-} // namespace product
+}  // namespace admit::product

@@ -12,7 +12,7 @@
 
 #include <map>
 
-namespace product {
+namespace admit::product {
 
 using admit::sdk::Error;
 
@@ -23,8 +23,7 @@ struct Delta {
     int64_t sold = 0;
 };
 
-std::optional<std::string> target_of(std::string_view topic)
-{
+std::optional<std::string> target_of(std::string_view topic) {
     if (topic == "reservation.held") return std::string("HELD");
     if (topic == "reservation.confirmed") return std::string("SOLD");
     if (topic == "reservation.released" || topic == "reservation.cancelled") return std::string();
@@ -32,8 +31,8 @@ std::optional<std::string> target_of(std::string_view topic)
 }
 
 /// The change of (held, sold) when a unit goes from `current` to `target` ("" = AVAILABLE).
-std::optional<Delta> transition(const std::string& current, bool same_reservation, const std::string& target)
-{
+std::optional<Delta> transition(const std::string& current, bool same_reservation,
+                                const std::string& target) {
     if (current == target) return std::nullopt;
     if (target == "HELD") return current.empty() ? std::optional<Delta>(Delta{1, 0}) : std::nullopt;
     if (target == "SOLD") {
@@ -41,13 +40,13 @@ std::optional<Delta> transition(const std::string& current, bool same_reservatio
         if (current == "HELD" && same_reservation) return Delta{-1, 1};
         return std::nullopt;
     }
-    if (!same_reservation) return std::nullopt; // releasing: only what this reservation owns
-    return current == "HELD" ? std::optional<Delta>(Delta{-1, 0}) : std::optional<Delta>(Delta{0, -1});
+    if (!same_reservation) return std::nullopt;  // releasing: only what this reservation owns
+    return current == "HELD" ? std::optional<Delta>(Delta{-1, 0})
+                             : std::optional<Delta>(Delta{0, -1});
 }
 
 /// The strings of array field `key` (others and non-strings are skipped).
-std::vector<std::string> text_list(const boost::json::object& payload, std::string_view key)
-{
+std::vector<std::string> text_list(const boost::json::object& payload, std::string_view key) {
     std::vector<std::string> out;
     if (const auto* items = payload.if_contains(key); items != nullptr && items->is_array()) {
         for (const auto& item : items->as_array()) {
@@ -57,19 +56,17 @@ std::vector<std::string> text_list(const boost::json::object& payload, std::stri
     return out;
 }
 
-std::string json_list(const std::vector<std::string>& items)
-{
+std::string json_list(const std::vector<std::string>& items) {
     boost::json::array out;
     for (const auto& item : items) out.push_back(boost::json::string(item));
     return boost::json::serialize(out);
 }
 
-} // namespace
+}  // namespace
 
-Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& event)
-{
+Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& event) {
     const auto target = target_of(event.topic());
-    if (!target) return {}; // other reservation events do not change availability
+    if (!target) return {};  // other reservation events do not change availability
     auto parsed = event.json();
     if (!parsed || !parsed->is_object()) {
         host_->error("ignoring malformed ", event.topic(), " event ", event.id());
@@ -82,9 +79,10 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
     };
     const std::string schedule_id = text_of("scheduleId");
     const std::string reservation_id = text_of("reservationId");
-    auto schedule = tx.exec("SELECT s.product_id, p.seating FROM product.schedules s JOIN product.products p ON p.id = "
-                            "s.product_id WHERE s.id = $1 FOR UPDATE OF s",
-                            schedule_id);
+    auto schedule = tx.exec(
+        "SELECT s.product_id, p.seating FROM product.schedules s JOIN product.products p ON p.id = "
+        "s.product_id WHERE s.id = $1 FOR UPDATE OF s",
+        schedule_id);
     if (!schedule) return std::move(schedule).error();
     if (schedule->empty() || reservation_id.empty()) {
         host_->warn("ignoring ", event.topic(), " for unknown schedule '", schedule_id, "'");
@@ -92,8 +90,8 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
     }
     const std::string product_id = schedule->front().text("product_id");
 
-    std::map<std::string, Delta> deltas; // per grade id
-    std::vector<std::string> changed;    // seat ids whose status changed
+    std::map<std::string, Delta> deltas;  // per grade id
+    std::vector<std::string> changed;     // seat ids whose status changed
     std::map<std::string, int64_t> remaining;
     const bool reserved = schedule->front().text("seating") == "RESERVED";
     if (reserved && *target == "HELD") {
@@ -101,12 +99,18 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
         // and held += n for the grades of the seats that changed. A seat already HELD or SOLD
         // keeps its row (ON CONFLICT DO NOTHING), exactly what transition() decides for HELD.
         auto held = tx.exec(
-            "WITH wanted AS (SELECT DISTINCT value AS seat_id FROM jsonb_array_elements_text($3::jsonb)), "
-            "seats AS (SELECT g.seat_id, g.grade_id FROM wanted CROSS JOIN LATERAL (SELECT g.seat_id, g.grade_id "
-            "FROM product.grade_seats g WHERE g.product_id = $2 AND g.seat_id = wanted.seat_id LIMIT 1) g), "
-            "ins AS (INSERT INTO product.seat_states (schedule_id, seat_id, status, reservation_id) "
-            "SELECT $1, seat_id, 'HELD', $4 FROM seats ON CONFLICT (schedule_id, seat_id) DO NOTHING RETURNING seat_id), "
-            "counted AS (SELECT s.grade_id, count(*) AS n FROM ins JOIN seats s USING (seat_id) GROUP BY s.grade_id), "
+            "WITH wanted AS (SELECT DISTINCT value AS seat_id FROM "
+            "jsonb_array_elements_text($3::jsonb)), "
+            "seats AS (SELECT g.seat_id, g.grade_id FROM wanted CROSS JOIN LATERAL (SELECT "
+            "g.seat_id, g.grade_id "
+            "FROM product.grade_seats g WHERE g.product_id = $2 AND g.seat_id = wanted.seat_id "
+            "LIMIT 1) g), "
+            "ins AS (INSERT INTO product.seat_states (schedule_id, seat_id, status, "
+            "reservation_id) "
+            "SELECT $1, seat_id, 'HELD', $4 FROM seats ON CONFLICT (schedule_id, seat_id) DO "
+            "NOTHING RETURNING seat_id), "
+            "counted AS (SELECT s.grade_id, count(*) AS n FROM ins JOIN seats s USING (seat_id) "
+            "GROUP BY s.grade_id), "
             "upd AS (UPDATE product.schedule_grades sg SET held = sg.held + c.n FROM counted c "
             "WHERE sg.schedule_id = $1 AND sg.grade_id = c.grade_id "
             "RETURNING sg.grade_id, sg.total - sg.held - sg.sold AS remaining) "
@@ -127,17 +131,20 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
         // subqueries cannot be flattened into joins. Plain joins (or "= ANY(...)") let a custom
         // plan, misled by a new product's stale row estimates, read all of its seats and states
         // per event (about 1 ms instead of 0.05 ms).
-        auto current = tx.exec("SELECT gs.seat_id, gs.grade_id, coalesce(ss.status, '') AS status, "
-                               "coalesce(ss.reservation_id, '') AS reservation_id "
-                               "FROM (SELECT DISTINCT value FROM jsonb_array_elements_text($3::jsonb)) AS wanted(seat_id) "
-                               "CROSS JOIN LATERAL (SELECT g.seat_id, g.grade_id FROM product.grade_seats g "
-                               "WHERE g.product_id = $2 AND g.seat_id = wanted.seat_id LIMIT 1) gs "
-                               "LEFT JOIN LATERAL (SELECT s.status, s.reservation_id FROM product.seat_states s "
-                               "WHERE s.schedule_id = $1 AND s.seat_id = gs.seat_id LIMIT 1) ss ON true",
-                               schedule_id, product_id, json_list(seat_ids));
+        auto current = tx.exec(
+            "SELECT gs.seat_id, gs.grade_id, coalesce(ss.status, '') AS status, "
+            "coalesce(ss.reservation_id, '') AS reservation_id "
+            "FROM (SELECT DISTINCT value FROM jsonb_array_elements_text($3::jsonb)) AS "
+            "wanted(seat_id) "
+            "CROSS JOIN LATERAL (SELECT g.seat_id, g.grade_id FROM product.grade_seats g "
+            "WHERE g.product_id = $2 AND g.seat_id = wanted.seat_id LIMIT 1) gs "
+            "LEFT JOIN LATERAL (SELECT s.status, s.reservation_id FROM product.seat_states s "
+            "WHERE s.schedule_id = $1 AND s.seat_id = gs.seat_id LIMIT 1) ss ON true",
+            schedule_id, product_id, json_list(seat_ids));
         if (!current) return std::move(current).error();
         for (const auto& row : *current) {
-            auto d = transition(row.text("status"), row.text("reservation_id") == reservation_id, *target);
+            auto d = transition(row.text("status"), row.text("reservation_id") == reservation_id,
+                                *target);
             if (!d) continue;
             changed.push_back(row.text("seat_id"));
             auto& sum = deltas[row.text("grade_id")];
@@ -145,41 +152,58 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
             sum.sold += d->sold;
         }
         if (!changed.empty()) {
-            auto written = target->empty()
-                               ? tx.exec("DELETE FROM product.seat_states WHERE schedule_id = $1 AND seat_id = ANY(ARRAY("
-                                         "SELECT jsonb_array_elements_text($2::jsonb)))",
-                                         schedule_id, json_list(changed))
-                               : tx.exec("INSERT INTO product.seat_states (schedule_id, seat_id, status, reservation_id) "
-                                         "SELECT $1, id, $3, $4 FROM jsonb_array_elements_text($2::jsonb) AS id ON "
-                                         "CONFLICT (schedule_id, seat_id) DO UPDATE SET status = EXCLUDED.status, "
-                                         "reservation_id = EXCLUDED.reservation_id",
-                                         schedule_id, json_list(changed), *target, reservation_id);
+            auto written =
+                target->empty()
+                    ? tx.exec(
+                          "DELETE FROM product.seat_states WHERE schedule_id = $1 AND seat_id = "
+                          "ANY(ARRAY("
+                          "SELECT jsonb_array_elements_text($2::jsonb)))",
+                          schedule_id, json_list(changed))
+                    : tx.exec(
+                          "INSERT INTO product.seat_states (schedule_id, seat_id, status, "
+                          "reservation_id) "
+                          "SELECT $1, id, $3, $4 FROM jsonb_array_elements_text($2::jsonb) AS id "
+                          "ON "
+                          "CONFLICT (schedule_id, seat_id) DO UPDATE SET status = EXCLUDED.status, "
+                          "reservation_id = EXCLUDED.reservation_id",
+                          schedule_id, json_list(changed), *target, reservation_id);
             if (!written) return std::move(written).error();
         }
     } else {
         const std::string grade_id = text_of("gradeId");
         const auto* q = p.if_contains("quantity");
         const int64_t quantity = q != nullptr && q->is_int64() ? q->as_int64() : 0;
-        auto current = tx.exec("SELECT status, quantity FROM product.ga_holds WHERE reservation_id = $1", reservation_id);
+        auto current =
+            tx.exec("SELECT status, quantity FROM product.ga_holds WHERE reservation_id = $1",
+                    reservation_id);
         if (!current) return std::move(current).error();
-        const std::string status = current->empty() ? std::string() : current->front().text("status");
-        const int64_t units = current->empty() ? quantity : current->front().int64("quantity").value_or(0);
+        const std::string status =
+            current->empty() ? std::string() : current->front().text("status");
+        const int64_t units =
+            current->empty() ? quantity : current->front().int64("quantity").value_or(0);
         if (auto d = transition(status, true, *target); d && units > 0 && !grade_id.empty()) {
             deltas[grade_id] = Delta{d->held * units, d->sold * units};
             auto written = target->empty()
-                               ? tx.exec("DELETE FROM product.ga_holds WHERE reservation_id = $1", reservation_id)
-                               : tx.exec("INSERT INTO product.ga_holds (reservation_id, schedule_id, grade_id, quantity, "
-                                         "status) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (reservation_id) DO UPDATE "
-                                         "SET status = EXCLUDED.status",
-                                         reservation_id, schedule_id, grade_id, units, *target);
+                               ? tx.exec("DELETE FROM product.ga_holds WHERE reservation_id = $1",
+                                         reservation_id)
+                               : tx.exec(
+                                     "INSERT INTO product.ga_holds (reservation_id, schedule_id, "
+                                     "grade_id, quantity, "
+                                     "status) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
+                                     "(reservation_id) DO UPDATE "
+                                     "SET status = EXCLUDED.status",
+                                     reservation_id, schedule_id, grade_id, units, *target);
             if (!written) return std::move(written).error();
         }
     }
 
     for (const auto& [grade_id, d] : deltas) {
-        auto rows = tx.exec("UPDATE product.schedule_grades SET held = greatest(0, held + $3), sold = greatest(0, sold + "
-                            "$4) WHERE schedule_id = $1 AND grade_id = $2 RETURNING total - held - sold AS remaining",
-                            schedule_id, grade_id, d.held, d.sold);
+        auto rows = tx.exec(
+            "UPDATE product.schedule_grades SET held = greatest(0, held + $3), sold = greatest(0, "
+            "sold + "
+            "$4) WHERE schedule_id = $1 AND grade_id = $2 RETURNING total - held - sold AS "
+            "remaining",
+            schedule_id, grade_id, d.held, d.sold);
         if (!rows) return std::move(rows).error();
         if (!rows->empty()) remaining[grade_id] = rows->front().int64("remaining").value_or(0);
     }
@@ -203,4 +227,4 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
     });
 }
 
-} // namespace product
+}  // namespace admit::product

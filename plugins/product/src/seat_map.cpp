@@ -1,6 +1,6 @@
 #include "seat_map.hpp"
 
-namespace product {
+namespace admit::product {
 
 using admit::sdk::Error;
 using admit::sdk::Result;
@@ -25,38 +25,38 @@ for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
 )lua";
 
-std::string json_text(std::string_view text) { return boost::json::serialize(boost::json::string(text)); }
+std::string json_text(std::string_view text) {
+    return boost::json::serialize(boost::json::string(text));
+}
 
-} // namespace
+}  // namespace
 
-Status SeatMap::register_scripts()
-{
+Status SeatMap::register_scripts() {
     if (auto s = host_.redis().register_script("product_seats_apply", kApplyScript); !s) return s;
     return host_.redis().register_script("product_seats_load", kLoadScript);
 }
 
-std::shared_ptr<SeatMap::Entry> SeatMap::entry(const std::string& schedule_id)
-{
+std::shared_ptr<SeatMap::Entry> SeatMap::entry(const std::string& schedule_id) {
     std::lock_guard lock(mutex_);
     auto& slot = entries_[schedule_id];
     if (!slot) slot = std::make_shared<Entry>();
     return slot;
 }
 
-Result<SeatMapView> SeatMap::view(const std::string& schedule_id)
-{
+Result<SeatMapView> SeatMap::view(const std::string& schedule_id) {
     auto e = entry(schedule_id);
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(e->mutex);
         if (e->body) {
             // Fresh, or stale while another thread is already refreshing it: serve what we have.
-            if (now - e->checked_at < ttl_ || e->refreshing.load()) return SeatMapView{e->body, e->facts};
+            if (now - e->checked_at < ttl_ || e->refreshing.load())
+                return SeatMapView{e->body, e->facts};
         }
     }
     bool expected = false;
     const bool mine = e->refreshing.compare_exchange_strong(expected, true);
-    if (!mine) { // lost the race to refresh: serve the previous body when there is one
+    if (!mine) {  // lost the race to refresh: serve the previous body when there is one
         std::lock_guard lock(e->mutex);
         if (e->body) return SeatMapView{e->body, e->facts};
     }
@@ -64,13 +64,12 @@ Result<SeatMapView> SeatMap::view(const std::string& schedule_id)
     if (mine) e->refreshing.store(false);
     if (!result && result.status() == ADMIT_E_NOT_FOUND) {
         std::lock_guard lock(mutex_);
-        entries_.erase(schedule_id); // do not keep entries for ids that do not exist
+        entries_.erase(schedule_id);  // do not keep entries for ids that do not exist
     }
     return result;
 }
 
-Result<SeatMapView> SeatMap::refresh(const std::string& schedule_id, Entry& e)
-{
+Result<SeatMapView> SeatMap::refresh(const std::string& schedule_id, Entry& e) {
     auto facts = facts_.get(schedule_id);
     if (!facts) return std::move(facts).error();
     auto version = host_.redis().command({"HGET", redis_key(schedule_id), "_v"});
@@ -86,10 +85,11 @@ Result<SeatMapView> SeatMap::refresh(const std::string& schedule_id, Entry& e)
             return SeatMapView{e.body, e.facts};
         }
     }
-    Result<Fields> state = redis_ok ? state_from_redis(schedule_id) : state_from_postgres(schedule_id);
+    Result<Fields> state =
+        redis_ok ? state_from_redis(schedule_id) : state_from_postgres(schedule_id);
     if (!state) return std::move(state).error();
     std::string current = redis_ok ? version->str : std::string("pg");
-    auto it = state->find("_v"); // the hash read may be newer than the HGET above
+    auto it = state->find("_v");  // the hash read may be newer than the HGET above
     if (it != state->end()) current = it->second;
     auto body = std::make_shared<const std::string>(render(**facts, *state, current));
     std::lock_guard lock(e.mutex);
@@ -101,8 +101,7 @@ Result<SeatMapView> SeatMap::refresh(const std::string& schedule_id, Entry& e)
     return SeatMapView{body, *facts};
 }
 
-Result<SeatMap::Fields> SeatMap::state_from_redis(const std::string& schedule_id)
-{
+Result<SeatMap::Fields> SeatMap::state_from_redis(const std::string& schedule_id) {
     auto reply = host_.redis().command({"HGETALL", redis_key(schedule_id)});
     if (!reply || reply->is_error()) {
         host_.warn("seat map: redis HGETALL failed for ", schedule_id, "; reading PostgreSQL");
@@ -115,22 +114,23 @@ Result<SeatMap::Fields> SeatMap::state_from_redis(const std::string& schedule_id
     return fields;
 }
 
-Result<SeatMap::Fields> SeatMap::state_from_postgres(const std::string& schedule_id)
-{
+Result<SeatMap::Fields> SeatMap::state_from_postgres(const std::string& schedule_id) {
     Fields fields;
-    auto seats = host_.db().exec("SELECT seat_id, status FROM product.seat_states WHERE schedule_id = $1", schedule_id);
+    auto seats = host_.db().exec(
+        "SELECT seat_id, status FROM product.seat_states WHERE schedule_id = $1", schedule_id);
     if (!seats) return std::move(seats).error();
     for (const auto& row : *seats) fields.emplace(row.text("seat_id"), row.text("status"));
-    auto grades = host_.db().exec("SELECT grade_id, total - held - sold AS remaining FROM product.schedule_grades "
-                                  "WHERE schedule_id = $1",
-                                  schedule_id);
+    auto grades = host_.db().exec(
+        "SELECT grade_id, total - held - sold AS remaining FROM product.schedule_grades "
+        "WHERE schedule_id = $1",
+        schedule_id);
     if (!grades) return std::move(grades).error();
-    for (const auto& row : *grades) fields.emplace("r:" + row.text("grade_id"), row.text("remaining"));
+    for (const auto& row : *grades)
+        fields.emplace("r:" + row.text("grade_id"), row.text("remaining"));
     return fields;
 }
 
-void SeatMap::ensure_loaded(const std::string& schedule_id)
-{
+void SeatMap::ensure_loaded(const std::string& schedule_id) {
     auto state = state_from_postgres(schedule_id);
     if (!state) {
         host_.warn("seat map: cannot read state of ", schedule_id, ": ", state.error().message);
@@ -144,13 +144,14 @@ void SeatMap::ensure_loaded(const std::string& schedule_id)
     }
     auto reply = host_.redis().eval("product_seats_load", {redis_key(schedule_id)}, args);
     if (!reply || reply->is_error()) {
-        host_.warn("seat map: cannot load redis state of ", schedule_id, ": ", reply ? reply->str : reply.error().message);
+        host_.warn("seat map: cannot load redis state of ", schedule_id, ": ",
+                   reply ? reply->str : reply.error().message);
     }
 }
 
-void SeatMap::apply(const std::string& schedule_id, const std::string& seat_status, const std::vector<std::string>& seat_ids,
-                    const std::map<std::string, int64_t>& remaining_by_grade)
-{
+void SeatMap::apply(const std::string& schedule_id, const std::string& seat_status,
+                    const std::vector<std::string>& seat_ids,
+                    const std::map<std::string, int64_t>& remaining_by_grade) {
     std::vector<std::string> args{seat_status, std::to_string(seat_ids.size())};
     args.insert(args.end(), seat_ids.begin(), seat_ids.end());
     for (const auto& [grade, remaining] : remaining_by_grade) {
@@ -159,17 +160,18 @@ void SeatMap::apply(const std::string& schedule_id, const std::string& seat_stat
     }
     auto reply = host_.redis().eval("product_seats_apply", {redis_key(schedule_id)}, args);
     if (!reply || reply->is_error()) {
-        host_.warn("seat map: redis update of ", schedule_id, " failed (", reply ? reply->str : reply.error().message,
+        host_.warn("seat map: redis update of ", schedule_id, " failed (",
+                   reply ? reply->str : reply.error().message,
                    "); dropping the hash so that it is rebuilt from PostgreSQL");
         (void)host_.redis().command({"DEL", redis_key(schedule_id)});
     }
     auto e = entry(schedule_id);
     std::lock_guard lock(e->mutex);
-    e->checked_at = {}; // this host re-checks on its next request
+    e->checked_at = {};  // this host re-checks on its next request
 }
 
-std::string SeatMap::render(const ScheduleFacts& facts, const Fields& state, const std::string& version)
-{
+std::string SeatMap::render(const ScheduleFacts& facts, const Fields& state,
+                            const std::string& version) {
     std::vector<int64_t> remaining(facts.grades.size());
     for (std::size_t i = 0; i < facts.grades.size(); ++i) {
         auto it = state.find("r:" + facts.grades[i].grade_id);
@@ -183,15 +185,18 @@ std::string SeatMap::render(const ScheduleFacts& facts, const Fields& state, con
     }
     std::string out;
     out.reserve(256 + facts.grades.size() * 128 + facts.seats.size() * 96);
-    out += "{\"scheduleId\":" + json_text(facts.schedule_id) + ",\"productId\":" + json_text(facts.product_id) +
-           ",\"productStatus\":" + json_text(facts.status) + ",\"seating\":" + json_text(facts.seating) +
-           ",\"version\":" + json_text(version) + ",\"grades\":[";
+    out += "{\"scheduleId\":" + json_text(facts.schedule_id) +
+           ",\"productId\":" + json_text(facts.product_id) +
+           ",\"productStatus\":" + json_text(facts.status) +
+           ",\"seating\":" + json_text(facts.seating) + ",\"version\":" + json_text(version) +
+           ",\"grades\":[";
     for (std::size_t i = 0; i < facts.grades.size(); ++i) {
         const auto& g = facts.grades[i];
         if (i != 0) out += ',';
         out += "{\"gradeId\":" + json_text(g.grade_id) + ",\"name\":" + json_text(g.name) +
-               ",\"price\":{\"amount\":" + std::to_string(g.price_amount) + ",\"currency\":" + json_text(g.currency) +
-               "},\"total\":" + std::to_string(g.total) + ",\"remaining\":" + std::to_string(remaining[i]) + "}";
+               ",\"price\":{\"amount\":" + std::to_string(g.price_amount) +
+               ",\"currency\":" + json_text(g.currency) + "},\"total\":" + std::to_string(g.total) +
+               ",\"remaining\":" + std::to_string(remaining[i]) + "}";
     }
     out += "],\"columns\":[\"seatId\",\"label\",\"grade\",\"x\",\"y\",\"status\"],\"seats\":[";
     for (std::size_t i = 0; i < facts.seats.size(); ++i) {
@@ -206,4 +211,4 @@ std::string SeatMap::render(const ScheduleFacts& facts, const Fields& state, con
     return out;
 }
 
-} // namespace product
+}  // namespace admit::product

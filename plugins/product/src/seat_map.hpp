@@ -28,19 +28,17 @@
 #include <unordered_map>
 #include <vector>
 
-namespace product {
+namespace admit::product {
 
 struct SeatMapView {
-    std::shared_ptr<const std::string> body; ///< compact JSON, see README
+    std::shared_ptr<const std::string> body;  ///< compact JSON, see README
     std::shared_ptr<const ScheduleFacts> facts;
 };
 
 class SeatMap {
-public:
+  public:
     SeatMap(admit::sdk::Host& host, FactsCache& facts, std::chrono::milliseconds ttl)
-        : host_(host), facts_(facts), ttl_(ttl)
-    {
-    }
+        : host_(host), facts_(facts), ttl_(ttl) {}
 
     /// Registers the Redis scripts. [init]
     admit::sdk::Status register_scripts();
@@ -51,15 +49,18 @@ public:
     /// Records seat and stock changes in Redis: `seat_status` ("HELD", "SOLD", or "" for
     /// AVAILABLE) for `seat_ids`, and absolute remaining units per grade id. Failures are logged
     /// (PostgreSQL stays the record; a lost hash is rebuilt from it).
-    void apply(const std::string& schedule_id, const std::string& seat_status, const std::vector<std::string>& seat_ids,
+    void apply(const std::string& schedule_id, const std::string& seat_status,
+               const std::vector<std::string>& seat_ids,
                const std::map<std::string, int64_t>& remaining_by_grade);
 
     /// Creates the Redis hash from PostgreSQL if it does not exist (after approval).
     void ensure_loaded(const std::string& schedule_id);
 
-    static std::string redis_key(const std::string& schedule_id) { return "product:seats:" + schedule_id; }
+    static std::string redis_key(const std::string& schedule_id) {
+        return "product:seats:" + schedule_id;
+    }
 
-private:
+  private:
     struct Entry {
         std::mutex mutex;
         std::shared_ptr<const std::string> body;
@@ -74,7 +75,8 @@ private:
     admit::sdk::Result<SeatMapView> refresh(const std::string& schedule_id, Entry& entry);
     admit::sdk::Result<Fields> state_from_postgres(const std::string& schedule_id);
     admit::sdk::Result<Fields> state_from_redis(const std::string& schedule_id);
-    static std::string render(const ScheduleFacts& facts, const Fields& state, const std::string& version);
+    static std::string render(const ScheduleFacts& facts, const Fields& state,
+                              const std::string& version);
 
     admit::sdk::Host& host_;
     FactsCache& facts_;
@@ -83,4 +85,4 @@ private:
     std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;
 };
 
-} // namespace product
+}  // namespace admit::product

@@ -40,12 +40,13 @@ ON CONFLICT DO NOTHING
 RETURNING reservation_id)sql";
 
 constexpr std::string_view undo_claims =
-    "DELETE FROM reservation.claims WHERE reservation_id IN (SELECT jsonb_array_elements_text($1::jsonb))";
+    "DELETE FROM reservation.claims WHERE reservation_id IN (SELECT "
+    "jsonb_array_elements_text($1::jsonb))";
 constexpr std::string_view undo_reservations =
-    "DELETE FROM reservation.reservations WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))";
+    "DELETE FROM reservation.reservations WHERE id IN (SELECT "
+    "jsonb_array_elements_text($1::jsonb))";
 
-boost::json::object reservation_row(const HoldRecord& r)
-{
+boost::json::object reservation_row(const HoldRecord& r) {
     boost::json::array claims;
     for (const auto& id : r.claim_ids) claims.emplace_back(id);
     boost::json::object row{{"id", r.id},
@@ -70,10 +71,9 @@ boost::json::object reservation_row(const HoldRecord& r)
     return row;
 }
 
-} // namespace
+}  // namespace
 
-void ClaimBatcher::start()
-{
+void ClaimBatcher::start() {
     std::lock_guard lock(mutex_);
     if (running_) return;
     running_ = true;
@@ -81,8 +81,7 @@ void ClaimBatcher::start()
     for (std::size_t i = 0; i < writer_count_; ++i) writers_.emplace_back([this] { run(); });
 }
 
-void ClaimBatcher::stop()
-{
+void ClaimBatcher::stop() {
     {
         std::lock_guard lock(mutex_);
         if (!running_) return;
@@ -97,8 +96,7 @@ void ClaimBatcher::stop()
     running_ = false;
 }
 
-std::future<BatchOutcome> ClaimBatcher::submit(HoldRecord record)
-{
+std::future<BatchOutcome> ClaimBatcher::submit(HoldRecord record) {
     Pending pending{std::move(record), {}, std::chrono::steady_clock::now()};
     auto future = pending.done.get_future();
     {
@@ -113,26 +111,23 @@ std::future<BatchOutcome> ClaimBatcher::submit(HoldRecord record)
     return future;
 }
 
-uint64_t ClaimBatcher::batches() const
-{
+uint64_t ClaimBatcher::batches() const {
     std::lock_guard lock(mutex_);
     return batches_;
 }
 
-uint64_t ClaimBatcher::holds() const
-{
+uint64_t ClaimBatcher::holds() const {
     std::lock_guard lock(mutex_);
     return holds_;
 }
 
-void ClaimBatcher::run()
-{
+void ClaimBatcher::run() {
     for (;;) {
         std::vector<Pending> batch;
         {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return; // stopping and drained
+            if (queue_.empty()) return;  // stopping and drained
             while (!queue_.empty() && batch.size() < max_batch_) {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
@@ -142,11 +137,11 @@ void ClaimBatcher::run()
     }
 }
 
-void ClaimBatcher::write(std::vector<Pending>& batch)
-{
+void ClaimBatcher::write(std::vector<Pending>& batch) {
     const auto started = std::chrono::steady_clock::now();
     for (const auto& pending : batch) {
-        metrics_.queued_seconds.observe(std::chrono::duration<double>(started - pending.submitted).count());
+        metrics_.queued_seconds.observe(
+            std::chrono::duration<double>(started - pending.submitted).count());
     }
     metrics_.batches.add();
     metrics_.holds.add(static_cast<double>(batch.size()));
@@ -161,7 +156,8 @@ void ClaimBatcher::write(std::vector<Pending>& batch)
     const std::string reservations_json = boost::json::serialize(reservations);
 
     sdk::Status status = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
-        for (auto& [id, state] : outcome) state = BatchOutcome::duplicate; // a retried body starts over
+        for (auto& [id, state] : outcome)
+            state = BatchOutcome::duplicate;  // a retried body starts over
         auto inserted = tx.exec(insert_reservations, reservations_json);
         if (!inserted) return std::move(inserted).error();
         std::unordered_set<std::string> fresh;
@@ -195,12 +191,17 @@ void ClaimBatcher::write(std::vector<Pending>& batch)
         }
         if (!refused.empty()) {
             const std::string refused_json = boost::json::serialize(refused);
-            if (auto undone = tx.exec(undo_claims, refused_json); !undone) return std::move(undone).error();
-            if (auto undone = tx.exec(undo_reservations, refused_json); !undone) return std::move(undone).error();
+            if (auto undone = tx.exec(undo_claims, refused_json); !undone)
+                return std::move(undone).error();
+            if (auto undone = tx.exec(undo_reservations, refused_json); !undone)
+                return std::move(undone).error();
         }
         for (const auto& pending : batch) {
             if (outcome[pending.record.id] != BatchOutcome::committed) continue;
-            if (auto s = tx.publish("reservation.held", pending.record.schedule_id, pending.record.held_event); !s) {
+            // The buyer is the actor; Tx::publish stamps actor and time.
+            if (auto s = tx.publish("reservation.held", pending.record.schedule_id,
+                                    pending.record.held_event, pending.record.user_id);
+                !s) {
                 return s;
             }
         }
@@ -209,7 +210,8 @@ void ClaimBatcher::write(std::vector<Pending>& batch)
     metrics_.transaction_seconds.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (!status) {
-        log_error_("writing a batch of " + std::to_string(batch.size()) + " holds failed: " + status.message());
+        log_error_("writing a batch of " + std::to_string(batch.size()) +
+                   " holds failed: " + status.message());
         for (auto& [id, state] : outcome) state = BatchOutcome::failed;
     }
     {
@@ -220,4 +222,4 @@ void ClaimBatcher::write(std::vector<Pending>& batch)
     for (auto& pending : batch) pending.done.set_value(outcome[pending.record.id]);
 }
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -32,10 +32,10 @@ struct HoldRecord {
     bool general_admission = false;
     std::string grade_id;
     int64_t quantity = 0;
-    std::vector<std::string> claim_ids; ///< seat ids, or GA unit ids
-    boost::json::array items;           ///< [{seatId?, gradeId, label?, price}]
+    std::vector<std::string> claim_ids;  ///< seat ids, or GA unit ids
+    boost::json::array items;            ///< [{seatId?, gradeId, label?, price}]
     int64_t fencing_token = 0;
-    std::string idempotency_key; ///< empty: none
+    std::string idempotency_key;  ///< empty: none
     int64_t expires_us = 0;
     std::optional<int64_t> starts_us;
     int64_t subtotal = 0;
@@ -44,32 +44,34 @@ struct HoldRecord {
     std::string currency;
     boost::json::object policy_revisions;
     int64_t created_us = 0;
-    boost::json::object held_event; ///< payload of reservation.held
+    boost::json::object held_event;  ///< payload of reservation.held
 };
 
 enum class BatchOutcome {
-    committed, ///< the reservation and every claim are in PostgreSQL
-    refused,   ///< PostgreSQL already has a live claim on one of its seats/units: nothing written
-    duplicate, ///< (user, idempotency key) already has a reservation: nothing written
-    failed,    ///< the transaction failed (database unavailable...): nothing written
+    committed,  ///< the reservation and every claim are in PostgreSQL
+    refused,    ///< PostgreSQL already has a live claim on one of its seats/units: nothing written
+    duplicate,  ///< (user, idempotency key) already has a reservation: nothing written
+    failed,     ///< the transaction failed (database unavailable...): nothing written
 };
 
 class ClaimBatcher {
-public:
+  public:
     using Log = std::function<void(const std::string&)>;
     /// Observability of the batches (optional; default: none record anything).
     struct Metrics {
-        sdk::Metric queued_seconds;      ///< per hold: from submit() to its batch starting
-        sdk::Metric transaction_seconds; ///< per batch: the transaction, commit included
-        sdk::Metric batches;             ///< counter: batches written
-        sdk::Metric holds;               ///< counter: holds in them
+        sdk::Metric queued_seconds;       ///< per hold: from submit() to its batch starting
+        sdk::Metric transaction_seconds;  ///< per batch: the transaction, commit included
+        sdk::Metric batches;              ///< counter: batches written
+        sdk::Metric holds;                ///< counter: holds in them
     };
 
-    ClaimBatcher(sdk::Database& db, std::size_t max_batch, std::size_t writers, Log log_error, Metrics metrics = {})
-        : db_(db), max_batch_(max_batch == 0 ? 1 : max_batch), writer_count_(writers == 0 ? 1 : writers),
-          log_error_(std::move(log_error)), metrics_(std::move(metrics))
-    {
-    }
+    ClaimBatcher(sdk::Database& db, std::size_t max_batch, std::size_t writers, Log log_error,
+                 Metrics metrics = {})
+        : db_(db),
+          max_batch_(max_batch == 0 ? 1 : max_batch),
+          writer_count_(writers == 0 ? 1 : writers),
+          log_error_(std::move(log_error)),
+          metrics_(std::move(metrics)) {}
     ~ClaimBatcher() { stop(); }
     ClaimBatcher(const ClaimBatcher&) = delete;
     ClaimBatcher& operator=(const ClaimBatcher&) = delete;
@@ -86,7 +88,7 @@ public:
     uint64_t batches() const;
     uint64_t holds() const;
 
-private:
+  private:
     struct Pending {
         HoldRecord record;
         std::promise<BatchOutcome> done;
@@ -110,4 +112,4 @@ private:
     std::vector<std::thread> writers_;
 };
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

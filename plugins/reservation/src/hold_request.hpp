@@ -16,17 +16,18 @@ inline constexpr int64_t max_items_per_hold = 20;
 
 struct HoldRequest {
     std::string schedule_id;
-    std::vector<std::string> seat_ids; ///< reserved seating; empty for general admission
-    std::string grade_id;              ///< general admission only
-    int64_t quantity = 0;              ///< seats or units asked for
+    std::vector<std::string> seat_ids;  ///< reserved seating; empty for general admission
+    std::string grade_id;               ///< general admission only
+    int64_t quantity = 0;               ///< seats or units asked for
     bool general_admission() const { return seat_ids.empty(); }
 };
 
-/// `{scheduleId, seatIds[]}` or `{scheduleId, gradeId, quantity}`; ADMIT_E_INVALID_ARGUMENT naming the field.
+/// `{scheduleId, seatIds[]}` or `{scheduleId, gradeId, quantity}`; ADMIT_E_INVALID_ARGUMENT naming
+/// the field.
 sdk::Result<HoldRequest> parse_hold_request(const boost::json::object& body);
 
 /// Checks the request against the schedule (seating kind, known seats and grade);
 /// ADMIT_E_INVALID_ARGUMENT naming the field.
 sdk::Status check_against(const HoldRequest& request, const SaleContext& context);
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -13,13 +13,12 @@ using sdk::Response;
 
 namespace {
 
-Response unavailable(std::string message)
-{
-    return Response::error(503, "DEPENDENCY_UNAVAILABLE", std::move(message)).header("Retry-After", "1");
+Response unavailable(std::string message) {
+    return Response::error(503, "DEPENDENCY_UNAVAILABLE", std::move(message))
+        .header("Retry-After", "1");
 }
 
-int64_t integer_field(const boost::json::value& decision, std::string_view key, int64_t fallback)
-{
+int64_t integer_field(const boost::json::value& decision, std::string_view key, int64_t fallback) {
     if (!decision.is_object()) return fallback;
     const auto* value = decision.as_object().if_contains(key);
     if (value == nullptr) return fallback;
@@ -29,16 +28,15 @@ int64_t integer_field(const boost::json::value& decision, std::string_view key, 
     return fallback;
 }
 
-std::string lower(std::string text)
-{
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
 }
 
-} // namespace
+}  // namespace
 
-ReservationRow row_of(const HoldRecord& record)
-{
+ReservationRow row_of(const HoldRecord& record) {
     ReservationRow row;
     row.id = record.id;
     row.user_id = record.user_id;
@@ -63,8 +61,7 @@ ReservationRow row_of(const HoldRecord& record)
     return row;
 }
 
-sdk::Status HoldService::ensure_epoch()
-{
+sdk::Status HoldService::ensure_epoch() {
     auto current = redis_.epoch();
     if (!current) return std::move(current).error();
     if (*current) return {};
@@ -74,16 +71,18 @@ sdk::Status HoldService::ensure_epoch()
     return redis_.offer_epoch(*bumped);
 }
 
-sdk::Status HoldService::rebuild(const SaleContext& context)
-{
+sdk::Status HoldService::rebuild(const SaleContext& context) {
     std::unique_lock lock(rebuild_mutex_, std::defer_lock);
-    if (!lock.try_lock_for(std::chrono::seconds(3))) return sdk::Error{ADMIT_E_UNAVAILABLE, "a rebuild is running"};
+    if (!lock.try_lock_for(std::chrono::seconds(3)))
+        return sdk::Error{ADMIT_E_UNAVAILABLE, "a rebuild is running"};
     auto ready = redis_.ready(context.schedule_id);
     if (!ready) return std::move(ready).error();
-    if (*ready) return {}; // another request of this host rebuilt it meanwhile
+    if (*ready) return {};  // another request of this host rebuilt it meanwhile
     auto locked = redis_.lock_rebuild(context.schedule_id);
     if (!locked) return std::move(locked).error();
-    if (!*locked) return sdk::Error{ADMIT_E_UNAVAILABLE, "another host is rebuilding schedule " + context.schedule_id};
+    if (!*locked)
+        return sdk::Error{ADMIT_E_UNAVAILABLE,
+                          "another host is rebuilding schedule " + context.schedule_id};
     struct Unlock {
         RedisHolds& redis;
         const std::string& schedule;
@@ -103,9 +102,11 @@ sdk::Status HoldService::rebuild(const SaleContext& context)
             taken_units.insert(claim.claim_id);
             continue;
         }
-        const int64_t ttl_ms =
-            claim.sold ? 0 : std::max<int64_t>(claim.expires_us - now, 1000) / 1000 + settings_.redis_ttl_grace.count();
-        seats.push_back(boost::json::array{RedisKeys::seat(context.schedule_id, claim.claim_id), claim.reservation_id, ttl_ms});
+        const int64_t ttl_ms = claim.sold ? 0
+                                          : std::max<int64_t>(claim.expires_us - now, 1000) / 1000 +
+                                                settings_.redis_ttl_grace.count();
+        seats.push_back(boost::json::array{RedisKeys::seat(context.schedule_id, claim.claim_id),
+                                           claim.reservation_id, ttl_ms});
     }
     if (context.general_admission) {
         for (const auto& [grade_id, grade] : context.grades) {
@@ -114,19 +115,23 @@ sdk::Status HoldService::rebuild(const SaleContext& context)
                 std::string unit = grade_id + "#" + std::to_string(n);
                 if (!taken_units.count(unit)) units.emplace_back(std::move(unit));
             }
-            lists.push_back(boost::json::array{RedisKeys::free_units(context.schedule_id, grade_id), std::move(units)});
+            lists.push_back(boost::json::array{RedisKeys::free_units(context.schedule_id, grade_id),
+                                               std::move(units)});
         }
     }
-    for (const auto& [user, count] : *owned) users.push_back(boost::json::array{RedisKeys::user(context.schedule_id, user), count});
-    host_.info("rebuilding redis state of schedule ", context.schedule_id, " from ", claims->size(), " live claims");
-    return redis_.load_schedule(context.schedule_id,
-                                {{"seats", std::move(seats)}, {"lists", std::move(lists)}, {"users", std::move(users)}});
+    for (const auto& [user, count] : *owned)
+        users.push_back(boost::json::array{RedisKeys::user(context.schedule_id, user), count});
+    host_.info("rebuilding redis state of schedule ", context.schedule_id, " from ", claims->size(),
+               " live claims");
+    return redis_.load_schedule(
+        context.schedule_id,
+        {{"seats", std::move(seats)}, {"lists", std::move(lists)}, {"users", std::move(users)}});
 }
 
-sdk::Status HoldService::prime(const std::string& schedule_id)
-{
+sdk::Status HoldService::prime(const std::string& schedule_id) {
     auto context = contexts_.get(schedule_id);
-    if (!context) return context.status() == ADMIT_E_NOT_FOUND ? sdk::Status{} : sdk::Status(context.error());
+    if (!context)
+        return context.status() == ADMIT_E_NOT_FOUND ? sdk::Status{} : sdk::Status(context.error());
     if (auto epoch = ensure_epoch(); !epoch) return epoch;
     auto ready = redis_.ready(schedule_id);
     if (!ready) return std::move(ready).error();
@@ -134,25 +139,28 @@ sdk::Status HoldService::prime(const std::string& schedule_id)
     return rebuild(**context);
 }
 
-HoldService::PolicyFacts HoldService::policy_facts(const SaleContext& context)
-{
+HoldService::PolicyFacts HoldService::policy_facts(const SaleContext& context) {
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(policy_mutex_);
         auto found = policy_facts_.find(context.schedule_id);
-        if (found != policy_facts_.end() && now - found->second.fetched < std::chrono::seconds(1)) return found->second;
+        if (found != policy_facts_.end() && now - found->second.fetched < std::chrono::seconds(1))
+            return found->second;
     }
     PolicyFacts facts;
     facts.fetched = now;
     const std::string category = lower(context.category);
     if (auto expiry = host_.policy("expiry", {{"category", category}}); expiry) {
-        facts.hold_seconds = std::max<int64_t>(1, integer_field(expiry->decision, "holdSeconds", 300));
+        facts.hold_seconds =
+            std::max<int64_t>(1, integer_field(expiry->decision, "holdSeconds", 300));
         facts.revisions["expiry"] = expiry->revision;
     } else {
         host_.warn("expiry policy unavailable, holding 300 s: ", expiry.error().message);
     }
     // maxPerUser depends on the schedule and category only; the script applies it atomically.
-    boost::json::object limit_input{{"scheduleId", context.schedule_id}, {"category", category}, {"owned", 0},
+    boost::json::object limit_input{{"scheduleId", context.schedule_id},
+                                    {"category", category},
+                                    {"owned", 0},
                                     {"requested", 1}};
     if (auto limits = host_.policy("limits", limit_input); limits) {
         facts.max_per_user = integer_field(limits->decision, "maxPerUser", 4);
@@ -165,14 +173,16 @@ HoldService::PolicyFacts HoldService::policy_facts(const SaleContext& context)
     return facts;
 }
 
-sdk::Result<HoldService::Pricing> HoldService::price(const HoldRequest& hold, const SaleContext& context)
-{
+sdk::Result<HoldService::Pricing> HoldService::price(const HoldRequest& hold,
+                                                     const SaleContext& context) {
     Pricing pricing;
     if (context.general_admission) {
         const auto& grade = context.grades.at(hold.grade_id);
         pricing.currency = grade.currency;
         pricing.subtotal = grade.price * hold.quantity;
-        pricing.items.push_back({{"gradeId", hold.grade_id}, {"grade", grade.name}, {"quantity", hold.quantity},
+        pricing.items.push_back({{"gradeId", hold.grade_id},
+                                 {"grade", grade.name},
+                                 {"quantity", hold.quantity},
                                  {"price", money(grade.price, grade.currency)}});
     } else {
         for (const auto& seat_id : hold.seat_ids) {
@@ -181,7 +191,9 @@ sdk::Result<HoldService::Pricing> HoldService::price(const HoldRequest& hold, co
             const int64_t amount = grade == context.grades.end() ? 0 : grade->second.price;
             if (grade != context.grades.end()) pricing.currency = grade->second.currency;
             pricing.subtotal += amount;
-            pricing.items.push_back({{"seatId", seat_id}, {"gradeId", seat.grade_id}, {"label", seat.label},
+            pricing.items.push_back({{"seatId", seat_id},
+                                     {"gradeId", seat.grade_id},
+                                     {"label", seat.label},
                                      {"price", money(amount, pricing.currency)}});
         }
     }
@@ -192,33 +204,33 @@ sdk::Result<HoldService::Pricing> HoldService::price(const HoldRequest& hold, co
     return pricing;
 }
 
-sdk::Status HoldService::add_fees(Pricing& pricing, int64_t quantity, std::string_view tier)
-{
+sdk::Status HoldService::add_fees(Pricing& pricing, int64_t quantity, std::string_view tier) {
     boost::json::object fee_input{{"kind", "booking"}, {"quantity", quantity}};
     if (!tier.empty() && tier != "none") fee_input["tier"] = tier;
     auto fees = host_.policy("fees", fee_input);
-    if (!fees) return sdk::Error{ADMIT_E_UNAVAILABLE, "fees policy unavailable: " + fees.error().message};
-    pricing.fees = integer_field(fees->decision, "amount", integer_field(fees->decision, "perTicket", 0) * quantity);
+    if (!fees)
+        return sdk::Error{ADMIT_E_UNAVAILABLE, "fees policy unavailable: " + fees.error().message};
+    pricing.fees = integer_field(fees->decision, "amount",
+                                 integer_field(fees->decision, "perTicket", 0) * quantity);
     pricing.revisions["fees"] = fees->revision;
     return {};
 }
 
-sdk::Response HoldService::replay(const std::string& user_id, const std::string& key)
-{
+sdk::Response HoldService::replay(const std::string& user_id, const std::string& key) {
     const auto deadline = std::chrono::steady_clock::now() + settings_.commit_timeout;
     for (;;) {
         auto found = store_.find_by_idempotency_key(user_id, key);
         if (!found) return unavailable("reservations are unavailable");
         if (*found) return Response::json(201, reservation_json(**found));
         if (std::chrono::steady_clock::now() > deadline) {
-            return Response::error(409, "IDEMPOTENCY_IN_FLIGHT", "a request with this Idempotency-Key is still in flight");
+            return Response::error(409, "IDEMPOTENCY_IN_FLIGHT",
+                                   "a request with this Idempotency-Key is still in flight");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 
-sdk::Response HoldService::create(const sdk::Request& request)
-{
+sdk::Response HoldService::create(const sdk::Request& request) {
     const auto principal = request.principal();
     const std::string user_id(principal.subject());
     auto body = request.json_object();
@@ -226,26 +238,35 @@ sdk::Response HoldService::create(const sdk::Request& request)
     auto hold = parse_hold_request(*body);
     if (!hold) return Response::from_error(hold.error());
     std::string idempotency_key(request.idempotency_key());
-    if (idempotency_key.empty()) idempotency_key = std::string(request.header("idempotency-key").value_or(""));
-    if (idempotency_key.size() > 200) return Response::invalid_request("header 'Idempotency-Key' is longer than 200 characters");
+    if (idempotency_key.empty())
+        idempotency_key = std::string(request.header("idempotency-key").value_or(""));
+    if (idempotency_key.size() > 200)
+        return Response::invalid_request("header 'Idempotency-Key' is longer than 200 characters");
 
     auto context = contexts_.get(hold->schedule_id);
     if (!context) {
-        if (context.status() == ADMIT_E_NOT_FOUND) return Response::error(404, "NOT_FOUND", "no schedule " + hold->schedule_id);
+        if (context.status() == ADMIT_E_NOT_FOUND)
+            return Response::error(404, "NOT_FOUND", "no schedule " + hold->schedule_id);
         host_.warn("product.sale_context failed: ", context.error().message);
         return unavailable("the product catalog is unavailable");
     }
     const SaleContext& sale = **context;
-    if (auto checked = check_against(*hold, sale); !checked) return Response::from_error(checked.error());
+    if (auto checked = check_against(*hold, sale); !checked)
+        return Response::from_error(checked.error());
     const int64_t now = host_.now_us();
-    if (!sale.on_sale(now)) return Response::error(422, "NOT_ON_SALE", "schedule " + hold->schedule_id + " is not on sale");
+    if (!sale.on_sale(now))
+        return Response::error(422, "NOT_ON_SALE",
+                               "schedule " + hold->schedule_id + " is not on sale");
 
     auto pricing = price(*hold, sale);
     if (!pricing) return Response::from_error(pricing.error());
 
-    HoldAttempt attempt{hold->schedule_id, user_id, sdk::new_id("rsv"), hold->seat_ids, hold->grade_id, hold->quantity,
-                        pricing->max_per_user, pricing->hold_seconds * 1000 + settings_.redis_ttl_grace.count(),
-                        idempotency_key};
+    HoldAttempt attempt{
+        hold->schedule_id,     user_id,
+        sdk::new_id("rsv"),    hold->seat_ids,
+        hold->grade_id,        hold->quantity,
+        pricing->max_per_user, pricing->hold_seconds * 1000 + settings_.redis_ttl_grace.count(),
+        idempotency_key};
     sdk::Result<HoldDecision> decision = sdk::Error::internal("no attempt");
     for (int round = 0; round < 3; ++round) {
         decision = redis_.hold(attempt);
@@ -259,7 +280,8 @@ sdk::Response HoldService::create(const sdk::Request& request)
             break;
         }
         if (!repaired) {
-            host_.warn("redis state of schedule ", sale.schedule_id, " is not ready: ", repaired.message());
+            host_.warn("redis state of schedule ", sale.schedule_id,
+                       " is not ready: ", repaired.message());
             return unavailable("seat holds are being rebuilt; retry shortly");
         }
     }
@@ -268,24 +290,34 @@ sdk::Response HoldService::create(const sdk::Request& request)
         return unavailable("seat holds are unavailable");
     }
     switch (decision->kind) {
-    case HoldDecision::Kind::held: break;
-    case HoldDecision::Kind::taken:
-        return Response::error(409, "SEAT_TAKEN", "seat " + decision->taken_seat + " is already taken");
-    case HoldDecision::Kind::sold_out:
-        return Response::error(409, "SOLD_OUT", "grade " + hold->grade_id + " is sold out");
-    case HoldDecision::Kind::limit:
-        return Response::error(422, "LIMIT_EXCEEDED", "at most " + std::to_string(pricing->max_per_user) +
-                                                          " tickets per buyer for this schedule (holding " +
-                                                          std::to_string(decision->owned) + ")");
-    case HoldDecision::Kind::duplicate: return replay(user_id, idempotency_key);
-    default: return unavailable("seat holds are being rebuilt; retry shortly");
+        case HoldDecision::Kind::held:
+            break;
+        case HoldDecision::Kind::taken:
+            return Response::error(409, "SEAT_TAKEN",
+                                   "seat " + decision->taken_seat + " is already taken");
+        case HoldDecision::Kind::sold_out:
+            return Response::error(409, "SOLD_OUT", "grade " + hold->grade_id + " is sold out");
+        case HoldDecision::Kind::limit:
+            return Response::error(422, "LIMIT_EXCEEDED",
+                                   "at most " + std::to_string(pricing->max_per_user) +
+                                       " tickets per buyer for this schedule (holding " +
+                                       std::to_string(decision->owned) + ")");
+        case HoldDecision::Kind::duplicate:
+            return replay(user_id, idempotency_key);
+        default:
+            return unavailable("seat holds are being rebuilt; retry shortly");
     }
 
     // Fees only matter for a granted hold: refusals (most answers in a rush) skip that policy call.
-    if (auto fees = add_fees(*pricing, hold->quantity, principal.claim("tier").value_or("none")); !fees) {
-        HeldClaims granted{hold->schedule_id, user_id, attempt.reservation_id, sale.general_admission, hold->grade_id,
-                           sale.general_admission ? decision->units : hold->seat_ids, hold->quantity, idempotency_key};
-        if (auto s = redis_.release(granted); !s) host_.warn("undoing a hold in redis failed: ", s.message());
+    if (auto fees = add_fees(*pricing, hold->quantity, principal.claim("tier").value_or("none"));
+        !fees) {
+        HeldClaims granted{
+            hold->schedule_id,      user_id,
+            attempt.reservation_id, sale.general_admission,
+            hold->grade_id,         sale.general_admission ? decision->units : hold->seat_ids,
+            hold->quantity,         idempotency_key};
+        if (auto s = redis_.release(granted); !s)
+            host_.warn("undoing a hold in redis failed: ", s.message());
         return Response::from_error(fees.error());
     }
     HoldRecord record;
@@ -310,36 +342,44 @@ sdk::Response HoldService::create(const sdk::Request& request)
     record.created_us = now;
     boost::json::array seat_ids;
     for (const auto& seat : hold->seat_ids) seat_ids.emplace_back(seat);
-    record.held_event = {{"reservationId", record.id}, {"scheduleId", record.schedule_id},
-                         {"productId", record.product_id}, {"userId", user_id},
-                         {"seatIds", std::move(seat_ids)}, {"quantity", record.quantity},
-                         {"expiresAt", rfc3339(record.expires_us)}, {"actor", user_id}, {"at", rfc3339(now)}};
+    record.held_event = {{"reservationId", record.id},
+                         {"scheduleId", record.schedule_id},
+                         {"productId", record.product_id},
+                         {"userId", user_id},
+                         {"seatIds", std::move(seat_ids)},
+                         {"quantity", record.quantity},
+                         {"expiresAt", rfc3339(record.expires_us)}};
     if (!record.grade_id.empty()) record.held_event["gradeId"] = record.grade_id;
-    HeldClaims claims{record.schedule_id, user_id, record.id, record.general_admission, record.grade_id,
-                      record.claim_ids, record.quantity, idempotency_key};
+    HeldClaims claims{record.schedule_id,       user_id,         record.id,
+                      record.general_admission, record.grade_id, record.claim_ids,
+                      record.quantity,          idempotency_key};
     return finish(*hold, sale, std::move(record), claims);
 }
 
-sdk::Response HoldService::finish(const HoldRequest& hold, const SaleContext& context, HoldRecord record,
-                                  const HeldClaims& claims)
-{
+sdk::Response HoldService::finish(const HoldRequest& hold, const SaleContext& context,
+                                  HoldRecord record, const HeldClaims& claims) {
     const ReservationRow row = row_of(record);
     auto outcome = batcher_.submit(std::move(record));
     if (outcome.wait_for(settings_.commit_timeout) != std::future_status::ready) {
         // The batch may still commit: the hold then simply expires unless the buyer retries with
         // the same Idempotency-Key, which answers it.
-        return unavailable("the reservation could not be confirmed in time; retry with the same Idempotency-Key");
+        return unavailable(
+            "the reservation could not be confirmed in time; retry with the same Idempotency-Key");
     }
     const BatchOutcome result = outcome.get();
     if (result == BatchOutcome::committed) return Response::json(201, reservation_json(row));
-    if (auto s = redis_.release(claims); !s) host_.warn("undoing a refused hold in redis failed: ", s.message());
+    if (auto s = redis_.release(claims); !s)
+        host_.warn("undoing a refused hold in redis failed: ", s.message());
     switch (result) {
-    case BatchOutcome::refused:
-        if (context.general_admission) return Response::error(409, "SOLD_OUT", "grade " + hold.grade_id + " is sold out");
-        return Response::error(409, "SEAT_TAKEN", "a requested seat is already taken");
-    case BatchOutcome::duplicate: return replay(claims.user_id, claims.idempotency_key);
-    default: return unavailable("reservations are unavailable");
+        case BatchOutcome::refused:
+            if (context.general_admission)
+                return Response::error(409, "SOLD_OUT", "grade " + hold.grade_id + " is sold out");
+            return Response::error(409, "SEAT_TAKEN", "a requested seat is already taken");
+        case BatchOutcome::duplicate:
+            return replay(claims.user_id, claims.idempotency_key);
+        default:
+            return unavailable("reservations are unavailable");
     }
 }
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

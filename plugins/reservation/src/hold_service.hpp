@@ -19,17 +19,21 @@
 namespace admit::reservation {
 
 struct HoldSettings {
-    std::chrono::milliseconds commit_timeout{5000}; ///< longest wait for a batch to commit
-    std::chrono::milliseconds redis_ttl_grace{60000}; ///< Redis keeps a hold this much past expiresAt
+    std::chrono::milliseconds commit_timeout{5000};  ///< longest wait for a batch to commit
+    std::chrono::milliseconds redis_ttl_grace{
+        60000};  ///< Redis keeps a hold this much past expiresAt
 };
 
 class HoldService {
-public:
+  public:
     HoldService(sdk::Host& host, RedisHolds& redis, ReservationStore& store, ClaimBatcher& batcher,
-                 SaleContextCache& contexts, HoldSettings settings)
-        : host_(host), redis_(redis), store_(store), batcher_(batcher), contexts_(contexts), settings_(settings)
-    {
-    }
+                SaleContextCache& contexts, HoldSettings settings)
+        : host_(host),
+          redis_(redis),
+          store_(store),
+          batcher_(batcher),
+          contexts_(contexts),
+          settings_(settings) {}
 
     sdk::Response create(const sdk::Request& request);
 
@@ -42,7 +46,7 @@ public:
     /// the epoch in PostgreSQL and offers the new one to Redis.
     sdk::Status ensure_epoch();
 
-private:
+  private:
     struct Pricing {
         boost::json::array items;
         int64_t subtotal = 0;
@@ -84,4 +88,4 @@ private:
 /// The row a committed HoldRecord became (for the 201 body without reading it back).
 ReservationRow row_of(const HoldRecord& record);
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

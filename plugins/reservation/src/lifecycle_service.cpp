@@ -7,29 +7,26 @@ namespace admit::reservation {
 namespace {
 std::string returning() { return " RETURNING " + std::string(reservation_columns); }
 
-boost::json::array claim_ids_json(const std::vector<ReservationRow>& rows)
-{
+boost::json::array claim_ids_json(const std::vector<ReservationRow>& rows) {
     boost::json::array ids;
     for (const auto& row : rows) ids.emplace_back(row.id);
     return ids;
 }
-} // namespace
+}  // namespace
 
-boost::json::object LifecycleService::event_base(const ReservationRow& row, const std::string& actor) const
-{
+boost::json::object LifecycleService::event_base(const ReservationRow& row) const {
     boost::json::array seats;
     for (const auto& seat : row.seat_ids()) seats.emplace_back(seat);
-    boost::json::object event{{"reservationId", row.id}, {"scheduleId", row.schedule_id},
+    boost::json::object event{{"reservationId", row.id},     {"scheduleId", row.schedule_id},
                               {"productId", row.product_id}, {"userId", row.user_id},
-                              {"seatIds", std::move(seats)}, {"quantity", row.quantity},
-                              {"actor", actor}, {"at", rfc3339(host_.now_us())}};
+                              {"seatIds", std::move(seats)}, {"quantity", row.quantity}};
     if (!row.grade_id.empty()) event["gradeId"] = row.grade_id;
     return event;
 }
 
-Transition<ReservationRow> LifecycleService::refusal_for(const std::string& id, const std::string& owner,
-                                                         std::string_view wanted)
-{
+Transition<ReservationRow> LifecycleService::refusal_for(const std::string& id,
+                                                         const std::string& owner,
+                                                         std::string_view wanted) {
     auto found = store_.find(id);
     if (!found) return std::move(found).error();
     if (!*found || (!owner.empty() && (*found)->user_id != owner)) {
@@ -37,42 +34,47 @@ Transition<ReservationRow> LifecycleService::refusal_for(const std::string& id, 
     }
     const auto& row = **found;
     if (row.status == "PENDING_PAYMENT" && wanted == "PENDING_PAYMENT") {
-        return TransitionError{409, "HOLD_EXPIRED", "the hold of reservation " + id + " has expired"};
+        return TransitionError{409, "HOLD_EXPIRED",
+                               "the hold of reservation " + id + " has expired"};
     }
-    return TransitionError{409, "INVALID_STATE",
-                           "reservation " + id + " is " + row.status + ", not " + std::string(wanted)};
+    return TransitionError{
+        409, "INVALID_STATE",
+        "reservation " + id + " is " + row.status + ", not " + std::string(wanted)};
 }
 
-sdk::Status LifecycleService::free_in_tx(sdk::Tx& tx, const std::vector<ReservationRow>& rows, std::string_view reason,
-                                         const std::string& actor)
-{
+sdk::Status LifecycleService::free_in_tx(sdk::Tx& tx, const std::vector<ReservationRow>& rows,
+                                         std::string_view reason, const std::string& actor) {
     if (rows.empty()) return {};
-    auto deleted = tx.exec("DELETE FROM reservation.claims WHERE reservation_id IN "
-                           "(SELECT jsonb_array_elements_text($1::jsonb))",
-                           boost::json::serialize(claim_ids_json(rows)));
+    auto deleted = tx.exec(
+        "DELETE FROM reservation.claims WHERE reservation_id IN "
+        "(SELECT jsonb_array_elements_text($1::jsonb))",
+        boost::json::serialize(claim_ids_json(rows)));
     if (!deleted) return std::move(deleted).error();
     for (const auto& row : rows) {
-        auto event = event_base(row, actor.empty() ? row.user_id : actor);
+        auto event = event_base(row);
         event["reason"] = reason;
-        if (auto s = tx.publish("reservation.released", row.schedule_id, event); !s) return s;
+        if (auto s = tx.publish("reservation.released", row.schedule_id, event,
+                                actor.empty() ? row.user_id : actor);
+            !s)
+            return s;
     }
     return {};
 }
 
-void LifecycleService::free_in_redis(const std::vector<ReservationRow>& rows)
-{
+void LifecycleService::free_in_redis(const std::vector<ReservationRow>& rows) {
     for (const auto& row : rows) {
-        HeldClaims claims{row.schedule_id, row.user_id, row.id, row.general_admission, row.grade_id,
-                          row.claim_ids, row.quantity, {}};
+        HeldClaims claims{row.schedule_id, row.user_id,   row.id,       row.general_admission,
+                          row.grade_id,    row.claim_ids, row.quantity, {}};
         if (auto s = redis_.release(claims); !s) {
-            // PostgreSQL already freed them; Redis keeps the seat until its TTL (never an oversell).
+            // PostgreSQL already freed them; Redis keeps the seat until its TTL (never an
+            // oversell).
             host_.warn("releasing reservation ", row.id, " in redis failed: ", s.message());
         }
     }
 }
 
-Transition<ReservationRow> LifecycleService::confirm(const std::string& id, const std::string& payment_id)
-{
+Transition<ReservationRow> LifecycleService::confirm(const std::string& id,
+                                                     const std::string& payment_id) {
     auto found = store_.find(id);
     if (!found) return std::move(found).error();
     if (!*found) return TransitionError{404, "NOT_FOUND", "no reservation " + id};
@@ -81,25 +83,28 @@ Transition<ReservationRow> LifecycleService::confirm(const std::string& id, cons
     std::vector<ReservationRow> changed;
     const int64_t now = host_.now_us();
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
-        auto rows = tx.exec("UPDATE reservation.reservations SET status = 'CONFIRMED', payment_id = $3, "
-                            "updated_at = timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
-                            "WHERE id = $1 AND fencing_token = $2 AND status = 'PENDING_PAYMENT' "
-                            "AND expires_at > timestamptz 'epoch' + $4::bigint * interval '1 microsecond'" +
-                                returning(),
-                            id, current.fencing_token, payment_id, now);
+        auto rows = tx.exec(
+            "UPDATE reservation.reservations SET status = 'CONFIRMED', payment_id = $3, "
+            "updated_at = timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
+            "WHERE id = $1 AND fencing_token = $2 AND status = 'PENDING_PAYMENT' "
+            "AND expires_at > timestamptz 'epoch' + $4::bigint * interval '1 microsecond'" +
+                returning(),
+            id, current.fencing_token, payment_id, now);
         if (!rows) return std::move(rows).error();
         changed = parse_rows(*rows);
         if (changed.empty()) return {};
-        auto sold = tx.exec("UPDATE reservation.claims SET status = 'SOLD' WHERE reservation_id = $1 AND fencing_token = $2",
-                            id, current.fencing_token);
+        auto sold = tx.exec(
+            "UPDATE reservation.claims SET status = 'SOLD' WHERE reservation_id = $1 AND "
+            "fencing_token = $2",
+            id, current.fencing_token);
         if (!sold) return std::move(sold).error();
         if (sold->affected != changed.front().claim_ids.size()) {
             return sdk::Error::conflict("reservation " + id + " lost claims before confirmation");
         }
-        auto event = event_base(changed.front(), "system");
+        auto event = event_base(changed.front());
         event["total"] = money(changed.front().total, changed.front().currency);
         event["paymentId"] = payment_id;
-        return tx.publish("reservation.confirmed", changed.front().schedule_id, event);
+        return tx.publish("reservation.confirmed", changed.front().schedule_id, event, "system");
     });
     if (!status) return std::move(status).error();
     if (changed.empty()) return refusal_for(id, "", "PENDING_PAYMENT");
@@ -112,14 +117,18 @@ Transition<ReservationRow> LifecycleService::confirm(const std::string& id, cons
     return row;
 }
 
-Transition<ReservationRow> LifecycleService::fail_payment(const std::string& id, const std::string& payment_id)
-{
+Transition<ReservationRow> LifecycleService::fail_payment(const std::string& id,
+                                                          const std::string& payment_id) {
     std::vector<ReservationRow> changed;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
-        auto rows = tx.exec("UPDATE reservation.reservations SET status = 'PAYMENT_FAILED', status_reason = 'PAYMENT_FAILED', "
-                            "payment_id = $2, updated_at = timestamptz 'epoch' + $3::bigint * interval '1 microsecond' "
-                            "WHERE id = $1 AND status = 'PENDING_PAYMENT'" + returning(),
-                            id, payment_id, host_.now_us());
+        auto rows = tx.exec(
+            "UPDATE reservation.reservations SET status = 'PAYMENT_FAILED', status_reason = "
+            "'PAYMENT_FAILED', "
+            "payment_id = $2, updated_at = timestamptz 'epoch' + $3::bigint * interval '1 "
+            "microsecond' "
+            "WHERE id = $1 AND status = 'PENDING_PAYMENT'" +
+                returning(),
+            id, payment_id, host_.now_us());
         if (!rows) return std::move(rows).error();
         changed = parse_rows(*rows);
         return free_in_tx(tx, changed, "PAYMENT_FAILED", "system");
@@ -130,14 +139,16 @@ Transition<ReservationRow> LifecycleService::fail_payment(const std::string& id,
     return changed.front();
 }
 
-Transition<ReservationRow> LifecycleService::release(const std::string& id, const std::string& owner)
-{
+Transition<ReservationRow> LifecycleService::release(const std::string& id,
+                                                     const std::string& owner) {
     std::vector<ReservationRow> changed;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
-        auto rows = tx.exec("UPDATE reservation.reservations SET status = 'CANCELLED', status_reason = 'RELEASED', "
-                            "updated_at = timestamptz 'epoch' + $3::bigint * interval '1 microsecond' "
-                            "WHERE id = $1 AND ($2 = '' OR user_id = $2) AND status = 'PENDING_PAYMENT'" + returning(),
-                            id, owner, host_.now_us());
+        auto rows = tx.exec(
+            "UPDATE reservation.reservations SET status = 'CANCELLED', status_reason = 'RELEASED', "
+            "updated_at = timestamptz 'epoch' + $3::bigint * interval '1 microsecond' "
+            "WHERE id = $1 AND ($2 = '' OR user_id = $2) AND status = 'PENDING_PAYMENT'" +
+                returning(),
+            id, owner, host_.now_us());
         if (!rows) return std::move(rows).error();
         changed = parse_rows(*rows);
         return free_in_tx(tx, changed, "RELEASED", owner);
@@ -149,8 +160,7 @@ Transition<ReservationRow> LifecycleService::release(const std::string& id, cons
 }
 
 Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const std::string& owner,
-                                                    const std::string& actor)
-{
+                                                    const std::string& actor) {
     auto found = store_.find(id);
     if (!found) return std::move(found).error();
     if (!*found || (!owner.empty() && (*found)->user_id != owner)) {
@@ -158,14 +168,18 @@ Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const
     }
     const ReservationRow current = **found;
     if (current.status != "CONFIRMED") {
-        return TransitionError{409, "INVALID_STATE", "reservation " + id + " is " + current.status + ", not CONFIRMED"};
+        return TransitionError{409, "INVALID_STATE",
+                               "reservation " + id + " is " + current.status + ", not CONFIRMED"};
     }
     boost::json::object input{{"paid", current.total}};
-    input["performanceAt"] = current.starts_us ? *current.starts_us / 1'000'000 : host_.now_us() / 1'000'000;
+    input["performanceAt"] =
+        current.starts_us ? *current.starts_us / 1'000'000 : host_.now_us() / 1'000'000;
     int64_t refund = 0;
     std::string revision;
-    if (auto decision = host_.policy("refunds", input); decision && decision->decision.is_object()) {
-        if (const auto* amount = decision->decision.as_object().if_contains("amount"); amount && amount->is_int64()) {
+    if (auto decision = host_.policy("refunds", input);
+        decision && decision->decision.is_object()) {
+        if (const auto* amount = decision->decision.as_object().if_contains("amount");
+            amount && amount->is_int64()) {
             refund = std::clamp<int64_t>(amount->as_int64(), 0, current.total);
         }
         revision = decision->revision;
@@ -174,19 +188,23 @@ Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const
     }
     std::vector<ReservationRow> changed;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
-        auto rows = tx.exec("UPDATE reservation.reservations SET status = 'CANCELLED', status_reason = 'CANCELLED', "
-                            "refund = $2, policy_revisions = policy_revisions || jsonb_build_object('refunds', $3::text), "
-                            "updated_at = timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
-                            "WHERE id = $1 AND status = 'CONFIRMED'" + returning(),
-                            id, refund, revision, host_.now_us());
+        auto rows = tx.exec(
+            "UPDATE reservation.reservations SET status = 'CANCELLED', status_reason = "
+            "'CANCELLED', "
+            "refund = $2, policy_revisions = policy_revisions || jsonb_build_object('refunds', "
+            "$3::text), "
+            "updated_at = timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
+            "WHERE id = $1 AND status = 'CONFIRMED'" +
+                returning(),
+            id, refund, revision, host_.now_us());
         if (!rows) return std::move(rows).error();
         changed = parse_rows(*rows);
         if (changed.empty()) return {};
         auto deleted = tx.exec("DELETE FROM reservation.claims WHERE reservation_id = $1", id);
         if (!deleted) return std::move(deleted).error();
-        auto event = event_base(changed.front(), actor);
+        auto event = event_base(changed.front());
         event["refund"] = money(refund, changed.front().currency);
-        return tx.publish("reservation.cancelled", changed.front().schedule_id, event);
+        return tx.publish("reservation.cancelled", changed.front().schedule_id, event, actor);
     });
     if (!status) return std::move(status).error();
     if (changed.empty()) return refusal_for(id, owner, "CONFIRMED");
@@ -194,18 +212,20 @@ Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const
     return changed.front();
 }
 
-sdk::Result<std::size_t> LifecycleService::expire_due(std::size_t limit)
-{
+sdk::Result<std::size_t> LifecycleService::expire_due(std::size_t limit) {
     std::vector<ReservationRow> changed;
     const int64_t now = host_.now_us();
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
-            "WITH due AS (SELECT id AS due_id FROM reservation.reservations WHERE status = 'PENDING_PAYMENT' "
+            "WITH due AS (SELECT id AS due_id FROM reservation.reservations WHERE status = "
+            "'PENDING_PAYMENT' "
             "AND expires_at <= timestamptz 'epoch' + $1::bigint * interval '1 microsecond' "
             "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
             "UPDATE reservation.reservations r SET status = 'EXPIRED', status_reason = 'EXPIRED', "
-            "updated_at = timestamptz 'epoch' + $1::bigint * interval '1 microsecond' FROM due WHERE r.id = due.due_id "
-            "RETURNING " + std::string(reservation_columns),
+            "updated_at = timestamptz 'epoch' + $1::bigint * interval '1 microsecond' FROM due "
+            "WHERE r.id = due.due_id "
+            "RETURNING " +
+                std::string(reservation_columns),
             now, static_cast<int64_t>(limit));
         if (!rows) return std::move(rows).error();
         changed = parse_rows(*rows);
@@ -216,15 +236,18 @@ sdk::Result<std::size_t> LifecycleService::expire_due(std::size_t limit)
     return changed.size();
 }
 
-sdk::Status LifecycleService::cancel_schedules(sdk::Tx& tx, const std::vector<std::string>& schedule_ids)
-{
+sdk::Status LifecycleService::cancel_schedules(sdk::Tx& tx,
+                                               const std::vector<std::string>& schedule_ids) {
     boost::json::array ids;
     for (const auto& id : schedule_ids) ids.emplace_back(id);
-    auto rows = tx.exec("UPDATE reservation.reservations SET status = 'CANCELLED', status_reason = 'PRODUCT_CANCELLED', "
-                        "updated_at = timestamptz 'epoch' + $2::bigint * interval '1 microsecond' "
-                        "WHERE schedule_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
-                        "AND status = 'PENDING_PAYMENT'" + returning(),
-                        boost::json::serialize(ids), host_.now_us());
+    auto rows = tx.exec(
+        "UPDATE reservation.reservations SET status = 'CANCELLED', status_reason = "
+        "'PRODUCT_CANCELLED', "
+        "updated_at = timestamptz 'epoch' + $2::bigint * interval '1 microsecond' "
+        "WHERE schedule_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+        "AND status = 'PENDING_PAYMENT'" +
+            returning(),
+        boost::json::serialize(ids), host_.now_us());
     if (!rows) return std::move(rows).error();
     auto changed = parse_rows(*rows);
     if (auto s = free_in_tx(tx, changed, "PRODUCT_CANCELLED", "system"); !s) return s;
@@ -234,4 +257,4 @@ sdk::Status LifecycleService::cancel_schedules(sdk::Tx& tx, const std::vector<st
     return {};
 }
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -22,11 +22,9 @@ template <class T>
 using Transition = std::variant<T, TransitionError, sdk::Error>;
 
 class LifecycleService {
-public:
+  public:
     LifecycleService(sdk::Host& host, RedisHolds& redis, ReservationStore& store)
-        : host_(host), redis_(redis), store_(store)
-    {
-    }
+        : host_(host), redis_(redis), store_(store) {}
 
     /// PENDING_PAYMENT -> CONFIRMED when the fencing token still matches and the hold has not
     /// expired. Repeating a confirm with the same paymentId answers the confirmed reservation.
@@ -37,23 +35,27 @@ public:
     /// `owner` empty = any owner (admin).
     Transition<ReservationRow> release(const std::string& id, const std::string& owner);
     /// After confirmation: CONFIRMED -> CANCELLED with the refund from refunds.lua.
-    Transition<ReservationRow> cancel(const std::string& id, const std::string& owner, const std::string& actor);
-    /// Expires up to `limit` holds past expiresAt (SKIP LOCKED: safe on several hosts); returns how many.
+    Transition<ReservationRow> cancel(const std::string& id, const std::string& owner,
+                                      const std::string& actor);
+    /// Expires up to `limit` holds past expiresAt (SKIP LOCKED: safe on several hosts); returns how
+    /// many.
     sdk::Result<std::size_t> expire_due(std::size_t limit);
     /// Inside a product.cancelled delivery: releases the pending holds of those schedules.
     sdk::Status cancel_schedules(sdk::Tx& tx, const std::vector<std::string>& schedule_ids);
 
-private:
-    Transition<ReservationRow> refusal_for(const std::string& id, const std::string& owner, std::string_view wanted);
+  private:
+    Transition<ReservationRow> refusal_for(const std::string& id, const std::string& owner,
+                                           std::string_view wanted);
     /// Deletes the claims of `rows` and publishes reservation.released for each (reason given).
-    sdk::Status free_in_tx(sdk::Tx& tx, const std::vector<ReservationRow>& rows, std::string_view reason,
-                           const std::string& actor);
+    sdk::Status free_in_tx(sdk::Tx& tx, const std::vector<ReservationRow>& rows,
+                           std::string_view reason, const std::string& actor);
     void free_in_redis(const std::vector<ReservationRow>& rows);
-    boost::json::object event_base(const ReservationRow& row, const std::string& actor) const;
+    /// The reservation's fields every reservation.* event carries (Tx::publish adds actor, at).
+    boost::json::object event_base(const ReservationRow& row) const;
 
     sdk::Host& host_;
     RedisHolds& redis_;
     ReservationStore& store_;
 };
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -7,29 +7,29 @@ namespace admit::reservation {
 namespace {
 constexpr int64_t idempotency_ttl_ms = 24LL * 3600 * 1000;
 
-sdk::Error unexpected(std::string_view script, const sdk::RedisReply& reply)
-{
-    return sdk::Error::internal("unexpected reply of the " + std::string(script) + " script: " +
-                                (reply.is_error() ? reply.str : "type " + std::to_string(static_cast<int>(reply.type))));
+sdk::Error unexpected(std::string_view script, const sdk::RedisReply& reply) {
+    return sdk::Error::internal(
+        "unexpected reply of the " + std::string(script) + " script: " +
+        (reply.is_error() ? reply.str : "type " + std::to_string(static_cast<int>(reply.type))));
 }
-} // namespace
+}  // namespace
 
-sdk::Status RedisHolds::register_scripts()
-{
+sdk::Status RedisHolds::register_scripts() {
     if (auto s = redis_.register_script("hold", lua::hold); !s) return s;
     if (auto s = redis_.register_script("release", lua::release); !s) return s;
     if (auto s = redis_.register_script("sell", lua::sell); !s) return s;
     return redis_.register_script("rebuild", lua::rebuild);
 }
 
-sdk::Result<HoldDecision> RedisHolds::hold(const HoldAttempt& attempt)
-{
+sdk::Result<HoldDecision> RedisHolds::hold(const HoldAttempt& attempt) {
     const bool seats = !attempt.seat_ids.empty();
-    std::vector<std::string> keys{RedisKeys::epoch(), RedisKeys::marker(attempt.schedule_id), RedisKeys::fence(),
+    std::vector<std::string> keys{RedisKeys::epoch(), RedisKeys::marker(attempt.schedule_id),
+                                  RedisKeys::fence(),
                                   RedisKeys::user(attempt.schedule_id, attempt.user_id),
                                   RedisKeys::idempotency(attempt.user_id, attempt.idempotency_key)};
     if (seats) {
-        for (const auto& seat : attempt.seat_ids) keys.push_back(RedisKeys::seat(attempt.schedule_id, seat));
+        for (const auto& seat : attempt.seat_ids)
+            keys.push_back(RedisKeys::seat(attempt.schedule_id, seat));
     } else {
         keys.push_back(RedisKeys::free_units(attempt.schedule_id, attempt.grade_id));
     }
@@ -42,7 +42,8 @@ sdk::Result<HoldDecision> RedisHolds::hold(const HoldAttempt& attempt)
                                         std::to_string(idempotency_ttl_ms)};
     auto reply = redis_.eval("hold", keys, args);
     if (!reply) return std::move(reply).error();
-    if (reply->type != sdk::RedisReply::Type::array || reply->elements.empty()) return unexpected("hold", *reply);
+    if (reply->type != sdk::RedisReply::Type::array || reply->elements.empty())
+        return unexpected("hold", *reply);
     const auto& items = reply->elements;
     const std::string& verdict = items[0].str;
     HoldDecision decision;
@@ -74,18 +75,19 @@ sdk::Result<HoldDecision> RedisHolds::hold(const HoldAttempt& attempt)
     return decision;
 }
 
-sdk::Status RedisHolds::release(const HeldClaims& claims)
-{
+sdk::Status RedisHolds::release(const HeldClaims& claims) {
     std::vector<std::string> keys{RedisKeys::user(claims.schedule_id, claims.user_id),
                                   RedisKeys::idempotency(claims.user_id, claims.idempotency_key),
                                   RedisKeys::marker(claims.schedule_id)};
     std::vector<std::string> args{claims.general_admission ? "GA" : "SEATS", claims.reservation_id,
-                                  std::to_string(claims.quantity), claims.idempotency_key.empty() ? "0" : "1"};
+                                  std::to_string(claims.quantity),
+                                  claims.idempotency_key.empty() ? "0" : "1"};
     if (claims.general_admission) {
         keys.push_back(RedisKeys::free_units(claims.schedule_id, claims.grade_id));
         args.insert(args.end(), claims.claim_ids.begin(), claims.claim_ids.end());
     } else {
-        for (const auto& seat : claims.claim_ids) keys.push_back(RedisKeys::seat(claims.schedule_id, seat));
+        for (const auto& seat : claims.claim_ids)
+            keys.push_back(RedisKeys::seat(claims.schedule_id, seat));
     }
     auto reply = redis_.eval("release", keys, args);
     if (!reply) return std::move(reply).error();
@@ -94,8 +96,7 @@ sdk::Status RedisHolds::release(const HeldClaims& claims)
 }
 
 sdk::Status RedisHolds::sell(const std::string& schedule_id, const std::string& reservation_id,
-                             const std::vector<std::string>& seat_ids)
-{
+                             const std::vector<std::string>& seat_ids) {
     std::vector<std::string> keys{RedisKeys::marker(schedule_id)};
     for (const auto& seat : seat_ids) keys.push_back(RedisKeys::seat(schedule_id, seat));
     auto reply = redis_.eval("sell", keys, {reservation_id});
@@ -104,8 +105,7 @@ sdk::Status RedisHolds::sell(const std::string& schedule_id, const std::string& 
     return {};
 }
 
-sdk::Result<std::optional<int64_t>> RedisHolds::epoch()
-{
+sdk::Result<std::optional<int64_t>> RedisHolds::epoch() {
     auto reply = redis_.command({"GET", RedisKeys::epoch()});
     if (!reply) return std::move(reply).error();
     if (reply->is_nil()) return std::optional<int64_t>{};
@@ -117,40 +117,38 @@ sdk::Result<std::optional<int64_t>> RedisHolds::epoch()
     }
 }
 
-sdk::Status RedisHolds::offer_epoch(int64_t epoch)
-{
+sdk::Status RedisHolds::offer_epoch(int64_t epoch) {
     auto reply = redis_.command({"SET", RedisKeys::epoch(), std::to_string(epoch), "NX"});
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return unexpected("SET epoch", *reply);
     return {};
 }
 
-sdk::Result<bool> RedisHolds::lock_rebuild(const std::string& schedule_id)
-{
-    auto reply = redis_.command({"SET", RedisKeys::rebuild_lock(schedule_id), "1", "NX", "PX", "10000"});
+sdk::Result<bool> RedisHolds::lock_rebuild(const std::string& schedule_id) {
+    auto reply =
+        redis_.command({"SET", RedisKeys::rebuild_lock(schedule_id), "1", "NX", "PX", "10000"});
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return unexpected("SET rebuild lock", *reply);
     return !reply->is_nil();
 }
 
-void RedisHolds::unlock_rebuild(const std::string& schedule_id)
-{
+void RedisHolds::unlock_rebuild(const std::string& schedule_id) {
     (void)redis_.command({"DEL", RedisKeys::rebuild_lock(schedule_id)});
 }
 
-sdk::Status RedisHolds::load_schedule(const std::string& schedule_id, const boost::json::object& state)
-{
-    auto reply = redis_.eval("rebuild", {RedisKeys::marker(schedule_id)}, {boost::json::serialize(state)});
+sdk::Status RedisHolds::load_schedule(const std::string& schedule_id,
+                                      const boost::json::object& state) {
+    auto reply =
+        redis_.eval("rebuild", {RedisKeys::marker(schedule_id)}, {boost::json::serialize(state)});
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return unexpected("rebuild", *reply);
     return {};
 }
 
-sdk::Result<bool> RedisHolds::ready(const std::string& schedule_id)
-{
+sdk::Result<bool> RedisHolds::ready(const std::string& schedule_id) {
     auto reply = redis_.command({"EXISTS", RedisKeys::marker(schedule_id)});
     if (!reply) return std::move(reply).error();
     return reply->integer == 1;
 }
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -24,8 +24,7 @@ namespace fields = sdk::fields;
 namespace {
 
 /// The "scheduleIds" of a product event (empty when the payload is malformed or has none).
-std::vector<std::string> schedule_ids_of(const sdk::Event& event)
-{
+std::vector<std::string> schedule_ids_of(const sdk::Event& event) {
     std::vector<std::string> schedules;
     auto payload = event.json();
     if (!payload || !payload->is_object()) return schedules;
@@ -37,47 +36,57 @@ std::vector<std::string> schedule_ids_of(const sdk::Event& event)
     return schedules;
 }
 
-} // namespace
+}  // namespace
 
 /// Config ([plugin.reservation]): batch_max (512), batch_writers (2), commit_timeout_ms (5000),
 /// expiry_interval_ms (1000), expire_batch (500), sale_context_cache_ms (1000).
 class ReservationPlugin final : public sdk::Plugin {
-public:
-    Status init(sdk::Host& host) override
-    {
+  public:
+    Status init(sdk::Host& host) override {
         host_ = &host;
         store_ = std::make_unique<ReservationStore>(host.db());
         redis_ = std::make_unique<RedisHolds>(host.redis());
         ClaimBatcher::Metrics batch_metrics;
-        ADMIT_TRY_ASSIGN(batch_metrics.queued_seconds,
-                         host.histogram("hold_queued_seconds", "Time a decided hold waited for its batch"));
-        ADMIT_TRY_ASSIGN(batch_metrics.transaction_seconds,
-                         host.histogram("hold_batch_seconds", "Time of a batch's transaction, commit included"));
-        ADMIT_TRY_ASSIGN(batch_metrics.batches, host.counter("hold_batches_total", "Batches of holds written"));
-        ADMIT_TRY_ASSIGN(batch_metrics.holds, host.counter("batched_holds_total", "Holds written in batches"));
-        batcher_ = std::make_unique<ClaimBatcher>(host.db(), static_cast<std::size_t>(host.config_int("batch_max", 512)),
-                                                  static_cast<std::size_t>(host.config_int("batch_writers", 2)),
-                                                  [&host](const std::string& message) { host.error(message); },
-                                                  batch_metrics);
+        ADMIT_TRY_ASSIGN(
+            batch_metrics.queued_seconds,
+            host.histogram("hold_queued_seconds", "Time a decided hold waited for its batch"));
+        ADMIT_TRY_ASSIGN(
+            batch_metrics.transaction_seconds,
+            host.histogram("hold_batch_seconds", "Time of a batch's transaction, commit included"));
+        ADMIT_TRY_ASSIGN(batch_metrics.batches,
+                         host.counter("hold_batches_total", "Batches of holds written"));
+        ADMIT_TRY_ASSIGN(batch_metrics.holds,
+                         host.counter("batched_holds_total", "Holds written in batches"));
+        batcher_ = std::make_unique<ClaimBatcher>(
+            host.db(), static_cast<std::size_t>(host.config_int("batch_max", 512)),
+            static_cast<std::size_t>(host.config_int("batch_writers", 2)),
+            [&host](const std::string& message) { host.error(message); }, batch_metrics);
         contexts_ = std::make_unique<SaleContextCache>(
-            [&host](const std::string& schedule) { return host.call("product.sale_context", {{"scheduleId", schedule}}); },
+            [&host](const std::string& schedule) {
+                return host.call("product.sale_context", {{"scheduleId", schedule}});
+            },
             std::chrono::milliseconds(host.config_int("sale_context_cache_ms", 1000)));
         HoldSettings settings;
-        settings.commit_timeout = std::chrono::milliseconds(host.config_int("commit_timeout_ms", 5000));
-        holds_ = std::make_unique<HoldService>(host, *redis_, *store_, *batcher_, *contexts_, settings);
+        settings.commit_timeout =
+            std::chrono::milliseconds(host.config_int("commit_timeout_ms", 5000));
+        holds_ =
+            std::make_unique<HoldService>(host, *redis_, *store_, *batcher_, *contexts_, settings);
         lifecycle_ = std::make_unique<LifecycleService>(host, *redis_, *store_);
-        expire_batch_ = static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
+        expire_batch_ =
+            static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
 
         if (auto s = host.register_migrations(); !s) return s;
         if (auto s = redis_->register_scripts(); !s) return s;
         if (auto s = register_routes(host); !s) return s;
         if (auto s = register_services(host); !s) return s;
-        if (auto s = host.periodic_job("expire_holds", std::chrono::milliseconds(host.config_int("expiry_interval_ms", 1000)),
-                                       [this]() -> Status {
-                                           auto expired = lifecycle_->expire_due(expire_batch_);
-                                           if (!expired) return std::move(expired).error();
-                                           return {};
-                                       });
+        if (auto s = host.periodic_job(
+                "expire_holds",
+                std::chrono::milliseconds(host.config_int("expiry_interval_ms", 1000)),
+                [this]() -> Status {
+                    auto expired = lifecycle_->expire_due(expire_batch_);
+                    if (!expired) return std::move(expired).error();
+                    return {};
+                });
             !s)
             return s;
         // A product approved for sale readies its schedules at once, so the sale opens warm
@@ -85,7 +94,8 @@ public:
         if (auto s = host.subscribe("product.scheduled", "prime_scheduled_sale",
                                     [this](sdk::Tx&, const sdk::Event& event) -> Status {
                                         for (const auto& schedule : schedule_ids_of(event)) {
-                                            if (auto primed = holds_->prime(schedule); !primed) return primed;
+                                            if (auto primed = holds_->prime(schedule); !primed)
+                                                return primed;
                                         }
                                         return {};
                                     });
@@ -94,27 +104,28 @@ public:
         return host.subscribe("product.cancelled", "release_cancelled_product",
                               [this](sdk::Tx& tx, const sdk::Event& event) -> Status {
                                   const auto schedules = schedule_ids_of(event);
-                                  if (schedules.empty()) return {}; // malformed or empty: nothing to do
+                                  if (schedules.empty())
+                                      return {};  // malformed or empty: nothing to do
                                   return lifecycle_->cancel_schedules(tx, schedules);
                               });
     }
 
-    Status start() override
-    {
+    Status start() override {
         batcher_->start();
         // Before holds are accepted: a Redis without state gets a new fencing epoch. Schedules
         // are loaded from PostgreSQL on their first hold (the hold script asks for it).
-        if (auto s = holds_->ensure_epoch(); !s) host_->warn("redis not ready at start (holds will retry): ", s.message());
+        if (auto s = holds_->ensure_epoch(); !s)
+            host_->warn("redis not ready at start (holds will retry): ", s.message());
         return {};
     }
 
     void stop() override { batcher_->stop(); }
 
-private:
+  private:
     template <class T>
-    static Response answer(Transition<T>&& result, int success_status = 200)
-    {
-        if (auto* row = std::get_if<T>(&result)) return Response::json(success_status, reservation_json(*row));
+    static Response answer(Transition<T>&& result, int success_status = 200) {
+        if (auto* row = std::get_if<T>(&result))
+            return Response::json(success_status, reservation_json(*row));
         if (auto* refusal = std::get_if<TransitionError>(&result)) {
             return Response::error(refusal->http_status, refusal->code, refusal->message);
         }
@@ -122,8 +133,7 @@ private:
     }
 
     template <class T>
-    static sdk::Result<boost::json::value> service_answer(Transition<T>&& result)
-    {
+    static sdk::Result<boost::json::value> service_answer(Transition<T>&& result) {
         if (auto* row = std::get_if<T>(&result)) return boost::json::value(reservation_json(*row));
         if (auto* refusal = std::get_if<TransitionError>(&result)) {
             const std::string message = refusal->code + ": " + refusal->message;
@@ -136,13 +146,11 @@ private:
     static bool is_admin(const sdk::Principal& principal) { return principal.has_role("admin"); }
 
     /// The owner filter of a caller: empty (any owner) for admins, else the caller.
-    static std::string owner_filter(const sdk::Principal& principal)
-    {
+    static std::string owner_filter(const sdk::Principal& principal) {
         return is_admin(principal) ? std::string{} : std::string(principal.subject());
     }
 
-    Status register_routes(sdk::Host& host)
-    {
+    Status register_routes(sdk::Host& host) {
         if (auto s = host.route("POST", "/api/v1/reservations", "authenticated",
                                 [this](const Request& r) { return holds_->create(r); },
                                 {.rate_category = "booking",
@@ -152,34 +160,39 @@ private:
                                  .own_idempotency = true});
             !s)
             return s;
-        if (auto s = host.route("GET", "/api/v1/reservations", "authenticated", &ReservationPlugin::list, this,
-                                {.summary = "The caller's reservations, newest first"});
+        if (auto s =
+                host.route("GET", "/api/v1/reservations", "authenticated", &ReservationPlugin::list,
+                           this, {.summary = "The caller's reservations, newest first"});
             !s)
             return s;
-        if (auto s = host.route("GET", "/api/v1/reservations/{reservationId}", "authenticated", &ReservationPlugin::get,
-                                this, {.summary = "One of the caller's reservations"});
+        if (auto s = host.route("GET", "/api/v1/reservations/{reservationId}", "authenticated",
+                                &ReservationPlugin::get, this,
+                                {.summary = "One of the caller's reservations"});
             !s)
             return s;
-        if (auto s = host.route("DELETE", "/api/v1/reservations/{reservationId}", "authenticated",
-                                [this](const Request& r) {
-                                    return answer(lifecycle_->release(std::string(r.param("reservationId")),
-                                                                      owner_filter(r.principal())));
-                                },
-                                {.rate_category = "booking", .summary = "Releases a hold before payment"});
+        if (auto s = host.route(
+                "DELETE", "/api/v1/reservations/{reservationId}", "authenticated",
+                [this](const Request& r) {
+                    return answer(lifecycle_->release(std::string(r.param("reservationId")),
+                                                      owner_filter(r.principal())));
+                },
+                {.rate_category = "booking", .summary = "Releases a hold before payment"});
             !s)
             return s;
-        return host.route("POST", "/api/v1/reservations/{reservationId}/cancel", "authenticated",
-                          [this](const Request& r) {
-                              return answer(lifecycle_->cancel(std::string(r.param("reservationId")),
-                                                               owner_filter(r.principal()),
-                                                               std::string(r.principal().subject())));
-                          },
-                          {.rate_category = "booking", .summary = "Cancels a confirmed reservation with the policy refund"});
+        return host.route(
+            "POST", "/api/v1/reservations/{reservationId}/cancel", "authenticated",
+            [this](const Request& r) {
+                return answer(lifecycle_->cancel(std::string(r.param("reservationId")),
+                                                 owner_filter(r.principal()),
+                                                 std::string(r.principal().subject())));
+            },
+            {.rate_category = "booking",
+             .summary = "Cancels a confirmed reservation with the policy refund"});
     }
 
-    Status register_services(sdk::Host& host)
-    {
-        auto ids = [](const boost::json::value& input) -> sdk::Result<std::pair<std::string, std::string>> {
+    Status register_services(sdk::Host& host) {
+        auto ids = [](const boost::json::value& input)
+            -> sdk::Result<std::pair<std::string, std::string>> {
             if (!input.is_object()) return Error::invalid("input must be an object");
             auto id = fields::required_string(input.as_object(), "reservationId");
             if (!id) return std::move(id).error();
@@ -187,38 +200,42 @@ private:
             if (!payment) return std::move(payment).error();
             return std::make_pair(std::move(*id), payment->value_or(""));
         };
-        if (auto s = host.provide("reservation.confirm",
-                                  [this, ids](const boost::json::value& input, const sdk::Principal&)
-                                      -> sdk::Result<boost::json::value> {
-                                      auto parsed = ids(input);
-                                      if (!parsed) return std::move(parsed).error();
-                                      if (parsed->second.empty()) return Error::invalid("field 'paymentId' is required");
-                                      return service_answer(lifecycle_->confirm(parsed->first, parsed->second));
-                                  });
+        if (auto s = host.provide(
+                "reservation.confirm",
+                [this, ids](const boost::json::value& input,
+                            const sdk::Principal&) -> sdk::Result<boost::json::value> {
+                    auto parsed = ids(input);
+                    if (!parsed) return std::move(parsed).error();
+                    if (parsed->second.empty())
+                        return Error::invalid("field 'paymentId' is required");
+                    return service_answer(lifecycle_->confirm(parsed->first, parsed->second));
+                });
             !s)
             return s;
-        if (auto s = host.provide("reservation.fail_payment",
-                                  [this, ids](const boost::json::value& input, const sdk::Principal&)
-                                      -> sdk::Result<boost::json::value> {
-                                      auto parsed = ids(input);
-                                      if (!parsed) return std::move(parsed).error();
-                                      return service_answer(lifecycle_->fail_payment(parsed->first, parsed->second));
-                                  });
+        if (auto s = host.provide(
+                "reservation.fail_payment",
+                [this, ids](const boost::json::value& input,
+                            const sdk::Principal&) -> sdk::Result<boost::json::value> {
+                    auto parsed = ids(input);
+                    if (!parsed) return std::move(parsed).error();
+                    return service_answer(lifecycle_->fail_payment(parsed->first, parsed->second));
+                });
             !s)
             return s;
         return host.provide("reservation.get",
-                            [this, ids](const boost::json::value& input, const sdk::Principal&) -> sdk::Result<boost::json::value> {
+                            [this, ids](const boost::json::value& input,
+                                        const sdk::Principal&) -> sdk::Result<boost::json::value> {
                                 auto parsed = ids(input);
                                 if (!parsed) return std::move(parsed).error();
                                 auto found = store_->find(parsed->first);
                                 if (!found) return std::move(found).error();
-                                if (!*found) return Error::not_found("no reservation " + parsed->first);
+                                if (!*found)
+                                    return Error::not_found("no reservation " + parsed->first);
                                 return boost::json::value(reservation_json(**found));
                             });
     }
 
-    Response get(const Request& request)
-    {
+    Response get(const Request& request) {
         const std::string id(request.param("reservationId"));
         auto found = store_->find(id);
         if (!found) return Response::from_error(found.error());
@@ -229,20 +246,22 @@ private:
         return Response::json(200, reservation_json(**found));
     }
 
-    Response list(const Request& request)
-    {
+    Response list(const Request& request) {
         auto page = sdk::page_limit(request);
         if (!page) return Response::from_error(page.error());
         const int64_t limit = *page;
         const std::string cursor = request.query("cursor").value_or("");
-        if (cursor.size() > 100) return Response::invalid_request("query parameter 'cursor' is invalid");
-        auto rows = store_->list_for_user(std::string(request.principal().subject()), limit + 1, cursor);
+        if (cursor.size() > 100)
+            return Response::invalid_request("query parameter 'cursor' is invalid");
+        auto rows =
+            store_->list_for_user(std::string(request.principal().subject()), limit + 1, cursor);
         if (!rows) return Response::from_error(rows.error());
         boost::json::array items;
         const bool more = static_cast<int64_t>(rows->size()) > limit;
         if (more) rows->pop_back();
         for (const auto& row : *rows) items.push_back(reservation_json(row));
-        boost::json::value next = more ? boost::json::value(rows->back().id) : boost::json::value(nullptr);
+        boost::json::value next =
+            more ? boost::json::value(rows->back().id) : boost::json::value(nullptr);
         return Response::json(200, {{"items", std::move(items)}, {"nextCursor", std::move(next)}});
     }
 
@@ -256,6 +275,6 @@ private:
     std::size_t expire_batch_ = 500;
 };
 
-} // namespace admit::reservation
+}  // namespace admit::reservation
 
 ADMIT_PLUGIN(reservation, admit::reservation::ReservationPlugin, "0.1.0");

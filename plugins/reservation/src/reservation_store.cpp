@@ -6,23 +6,23 @@ namespace admit::reservation {
 
 const std::string_view reservation_columns =
     "id, user_id, schedule_id, product_id, seating, grade_id, quantity, "
-    "array_to_json(claim_ids)::text AS claim_ids, items::text AS items, status, status_reason, fencing_token, "
+    "array_to_json(claim_ids)::text AS claim_ids, items::text AS items, status, status_reason, "
+    "fencing_token, "
     "idempotency_key, (extract(epoch FROM expires_at) * 1000000)::bigint AS expires_us, "
-    "(extract(epoch FROM starts_at) * 1000000)::bigint AS starts_us, subtotal, fees, total, currency, refund, "
+    "(extract(epoch FROM starts_at) * 1000000)::bigint AS starts_us, subtotal, fees, total, "
+    "currency, refund, "
     "payment_id, policy_revisions::text AS policy_revisions, "
     "(extract(epoch FROM created_at) * 1000000)::bigint AS created_us";
 
 namespace {
-boost::json::value json_or_null(const std::string& text)
-{
+boost::json::value json_or_null(const std::string& text) {
     boost::system::error_code ec;
     auto value = boost::json::parse(text, ec);
     return ec ? boost::json::value{} : value;
 }
-} // namespace
+}  // namespace
 
-std::vector<ReservationRow> parse_rows(const sdk::Rows& rows)
-{
+std::vector<ReservationRow> parse_rows(const sdk::Rows& rows) {
     std::vector<ReservationRow> out;
     out.reserve(rows.size());
     for (const auto& row : rows) {
@@ -60,13 +60,11 @@ std::vector<ReservationRow> parse_rows(const sdk::Rows& rows)
     return out;
 }
 
-boost::json::object money(int64_t amount, const std::string& currency)
-{
+boost::json::object money(int64_t amount, const std::string& currency) {
     return {{"amount", amount}, {"currency", currency}};
 }
 
-boost::json::object reservation_json(const ReservationRow& row)
-{
+boost::json::object reservation_json(const ReservationRow& row) {
     boost::json::array seat_ids;
     for (const auto& seat : row.seat_ids()) seat_ids.emplace_back(seat);
     boost::json::object body{
@@ -80,9 +78,10 @@ boost::json::object reservation_json(const ReservationRow& row)
         {"seats", row.items},
         {"quantity", row.quantity},
         {"expiresAt", rfc3339(row.expires_us)},
-        {"price", {{"subtotal", money(row.subtotal, row.currency)},
-                   {"fees", money(row.fees, row.currency)},
-                   {"total", money(row.total, row.currency)}}},
+        {"price",
+         {{"subtotal", money(row.subtotal, row.currency)},
+          {"fees", money(row.fees, row.currency)},
+          {"total", money(row.total, row.currency)}}},
         {"policyRevision", row.policy_revisions},
         {"createdAt", rfc3339(row.created_us)},
     };
@@ -93,30 +92,31 @@ boost::json::object reservation_json(const ReservationRow& row)
     return body;
 }
 
-sdk::Result<std::optional<ReservationRow>> ReservationStore::find(const std::string& id)
-{
-    auto rows = db_.exec("SELECT " + std::string(reservation_columns) + " FROM reservation.reservations WHERE id = $1", id);
-    if (!rows) return std::move(rows).error();
-    auto parsed = parse_rows(*rows);
-    if (parsed.empty()) return std::optional<ReservationRow>{};
-    return std::optional<ReservationRow>(std::move(parsed.front()));
-}
-
-sdk::Result<std::optional<ReservationRow>> ReservationStore::find_by_idempotency_key(const std::string& user_id,
-                                                                                     const std::string& key)
-{
+sdk::Result<std::optional<ReservationRow>> ReservationStore::find(const std::string& id) {
     auto rows = db_.exec("SELECT " + std::string(reservation_columns) +
-                             " FROM reservation.reservations WHERE user_id = $1 AND idempotency_key = $2",
-                         user_id, key);
+                             " FROM reservation.reservations WHERE id = $1",
+                         id);
     if (!rows) return std::move(rows).error();
     auto parsed = parse_rows(*rows);
     if (parsed.empty()) return std::optional<ReservationRow>{};
     return std::optional<ReservationRow>(std::move(parsed.front()));
 }
 
-sdk::Result<std::vector<ReservationRow>> ReservationStore::list_for_user(const std::string& user_id, int64_t limit,
-                                                                         const std::string& after)
-{
+sdk::Result<std::optional<ReservationRow>> ReservationStore::find_by_idempotency_key(
+    const std::string& user_id, const std::string& key) {
+    auto rows =
+        db_.exec("SELECT " + std::string(reservation_columns) +
+                     " FROM reservation.reservations WHERE user_id = $1 AND idempotency_key = $2",
+                 user_id, key);
+    if (!rows) return std::move(rows).error();
+    auto parsed = parse_rows(*rows);
+    if (parsed.empty()) return std::optional<ReservationRow>{};
+    return std::optional<ReservationRow>(std::move(parsed.front()));
+}
+
+sdk::Result<std::vector<ReservationRow>> ReservationStore::list_for_user(const std::string& user_id,
+                                                                         int64_t limit,
+                                                                         const std::string& after) {
     const std::string sql =
         "SELECT " + std::string(reservation_columns) +
         " FROM reservation.reservations WHERE user_id = $1"
@@ -128,16 +128,15 @@ sdk::Result<std::vector<ReservationRow>> ReservationStore::list_for_user(const s
     return parse_rows(*rows);
 }
 
-sdk::Result<int64_t> ReservationStore::bump_epoch()
-{
+sdk::Result<int64_t> ReservationStore::bump_epoch() {
     auto rows = db_.exec("UPDATE reservation.fencing_epoch SET epoch = epoch + 1 RETURNING epoch");
     if (!rows) return std::move(rows).error();
     if (rows->empty()) return sdk::Error::internal("reservation.fencing_epoch has no row");
     return rows->front().int64("epoch").value_or(0);
 }
 
-sdk::Result<std::vector<ReservationStore::LiveClaim>> ReservationStore::live_claims(const std::string& schedule_id)
-{
+sdk::Result<std::vector<ReservationStore::LiveClaim>> ReservationStore::live_claims(
+    const std::string& schedule_id) {
     auto rows = db_.exec(
         "SELECT c.claim_id, c.reservation_id, c.status, r.grade_id, "
         "(extract(epoch FROM r.expires_at) * 1000000)::bigint AS expires_us "
@@ -147,21 +146,24 @@ sdk::Result<std::vector<ReservationStore::LiveClaim>> ReservationStore::live_cla
     if (!rows) return std::move(rows).error();
     std::vector<LiveClaim> out;
     for (const auto& row : *rows) {
-        out.push_back({row.text("claim_id"), row.text("reservation_id"), row.text("status") == "SOLD",
-                       row.text("grade_id"), row.int64("expires_us").value_or(0)});
+        out.push_back({row.text("claim_id"), row.text("reservation_id"),
+                       row.text("status") == "SOLD", row.text("grade_id"),
+                       row.int64("expires_us").value_or(0)});
     }
     return out;
 }
 
-sdk::Result<std::vector<std::pair<std::string, int64_t>>> ReservationStore::owned_per_user(const std::string& schedule_id)
-{
-    auto rows = db_.exec("SELECT user_id, sum(quantity)::bigint AS owned FROM reservation.reservations "
-                         "WHERE schedule_id = $1 AND status IN ('PENDING_PAYMENT', 'CONFIRMED') GROUP BY user_id",
-                         schedule_id);
+sdk::Result<std::vector<std::pair<std::string, int64_t>>> ReservationStore::owned_per_user(
+    const std::string& schedule_id) {
+    auto rows = db_.exec(
+        "SELECT user_id, sum(quantity)::bigint AS owned FROM reservation.reservations "
+        "WHERE schedule_id = $1 AND status IN ('PENDING_PAYMENT', 'CONFIRMED') GROUP BY user_id",
+        schedule_id);
     if (!rows) return std::move(rows).error();
     std::vector<std::pair<std::string, int64_t>> out;
-    for (const auto& row : *rows) out.emplace_back(row.text("user_id"), row.int64("owned").value_or(0));
+    for (const auto& row : *rows)
+        out.emplace_back(row.text("user_id"), row.int64("owned").value_or(0));
     return out;
 }
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -37,8 +37,7 @@ struct ReservationRow {
     int64_t created_us = 0;
 
     /// Seat ids for reserved seating, [] for general admission.
-    std::vector<std::string> seat_ids() const
-    {
+    std::vector<std::string> seat_ids() const {
         return general_admission ? std::vector<std::string>{} : claim_ids;
     }
 };
@@ -56,14 +55,15 @@ boost::json::object reservation_json(const ReservationRow& row);
 boost::json::object money(int64_t amount, const std::string& currency);
 
 class ReservationStore {
-public:
+  public:
     explicit ReservationStore(sdk::Database& db) : db_(db) {}
 
     sdk::Result<std::optional<ReservationRow>> find(const std::string& id);
-    sdk::Result<std::optional<ReservationRow>> find_by_idempotency_key(const std::string& user_id, const std::string& key);
+    sdk::Result<std::optional<ReservationRow>> find_by_idempotency_key(const std::string& user_id,
+                                                                       const std::string& key);
     /// Newest first; `after` is the id of the last item of the previous page (empty: first page).
-    sdk::Result<std::vector<ReservationRow>> list_for_user(const std::string& user_id, int64_t limit,
-                                                           const std::string& after);
+    sdk::Result<std::vector<ReservationRow>> list_for_user(const std::string& user_id,
+                                                           int64_t limit, const std::string& after);
 
     /// Bumps the fencing epoch in PostgreSQL and returns the new value.
     sdk::Result<int64_t> bump_epoch();
@@ -78,10 +78,11 @@ public:
     };
     sdk::Result<std::vector<LiveClaim>> live_claims(const std::string& schedule_id);
     /// Tickets held or bought per user for a schedule.
-    sdk::Result<std::vector<std::pair<std::string, int64_t>>> owned_per_user(const std::string& schedule_id);
+    sdk::Result<std::vector<std::pair<std::string, int64_t>>> owned_per_user(
+        const std::string& schedule_id);
 
-private:
+  private:
     sdk::Database& db_;
 };
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

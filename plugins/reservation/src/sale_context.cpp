@@ -7,41 +7,38 @@
 namespace admit::reservation {
 
 namespace {
-std::string text_of(const boost::json::object& object, std::string_view key)
-{
+std::string text_of(const boost::json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
     return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string{};
 }
-std::optional<int64_t> time_of(const boost::json::object& object, std::string_view key)
-{
+std::optional<int64_t> time_of(const boost::json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
     if (value == nullptr || !value->is_string()) return std::nullopt;
     return parse_rfc3339(value->as_string());
 }
-int64_t integer_of(const boost::json::value* value)
-{
+int64_t integer_of(const boost::json::value* value) {
     if (value == nullptr) return 0;
     if (value->is_int64()) return value->as_int64();
     if (value->is_uint64()) return static_cast<int64_t>(value->as_uint64());
     return 0;
 }
-} // namespace
+}  // namespace
 
-bool SaleContext::on_sale(int64_t now_us) const
-{
+bool SaleContext::on_sale(int64_t now_us) const {
     // The sale window is the truth. SCHEDULED past its sale start counts as on sale: the product's
     // timed move to ON_SALE runs on a job tick, and the context is cached, so waiting for the
     // status would refuse the first buyers of a flash sale for up to a second or two.
-    const bool scheduled_and_started = product_status == "SCHEDULED" && sale_starts_us && now_us >= *sale_starts_us;
+    const bool scheduled_and_started =
+        product_status == "SCHEDULED" && sale_starts_us && now_us >= *sale_starts_us;
     if (product_status != "ON_SALE" && !scheduled_and_started) return false;
     if (sale_starts_us && now_us < *sale_starts_us) return false;
     if (sale_ends_us && now_us >= *sale_ends_us) return false;
     return true;
 }
 
-sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer)
-{
-    if (!answer.is_object()) return sdk::Error::internal("product.sale_context answered a non-object");
+sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer) {
+    if (!answer.is_object())
+        return sdk::Error::internal("product.sale_context answered a non-object");
     const auto& object = answer.as_object();
     SaleContext context;
     context.schedule_id = text_of(object, "scheduleId");
@@ -52,16 +49,19 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer)
     context.starts_us = time_of(object, "startsAt");
     context.sale_starts_us = time_of(object, "saleStartsAt");
     context.sale_ends_us = time_of(object, "saleEndsAt");
-    if (const auto* grades = object.if_contains("grades"); grades != nullptr && grades->is_array()) {
+    if (const auto* grades = object.if_contains("grades");
+        grades != nullptr && grades->is_array()) {
         for (const auto& item : grades->as_array()) {
             if (!item.is_object()) continue;
             const auto& grade = item.as_object();
             Grade parsed;
             parsed.name = text_of(grade, "name");
             parsed.total = integer_of(grade.if_contains("total"));
-            if (const auto* price = grade.if_contains("price"); price != nullptr && price->is_object()) {
+            if (const auto* price = grade.if_contains("price");
+                price != nullptr && price->is_object()) {
                 parsed.price = integer_of(price->as_object().if_contains("amount"));
-                if (auto currency = text_of(price->as_object(), "currency"); !currency.empty()) parsed.currency = currency;
+                if (auto currency = text_of(price->as_object(), "currency"); !currency.empty())
+                    parsed.currency = currency;
             }
             context.grades.emplace(text_of(grade, "gradeId"), std::move(parsed));
         }
@@ -70,7 +70,8 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer)
         for (const auto& item : seats->as_array()) {
             if (!item.is_object()) continue;
             const auto& seat = item.as_object();
-            context.seats.emplace(text_of(seat, "seatId"), Seat{text_of(seat, "gradeId"), text_of(seat, "label")});
+            context.seats.emplace(text_of(seat, "seatId"),
+                                  Seat{text_of(seat, "gradeId"), text_of(seat, "label")});
         }
     }
     if (context.schedule_id.empty() || context.product_id.empty()) {
@@ -79,8 +80,8 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer)
     return context;
 }
 
-sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(const std::string& schedule_id)
-{
+sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(
+    const std::string& schedule_id) {
     const auto now = std::chrono::steady_clock::now();
     auto answer_of = [](const Entry& entry) -> sdk::Result<std::shared_ptr<const SaleContext>> {
         if (entry.context) return entry.context;
@@ -107,7 +108,8 @@ sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(const std:
     {
         std::lock_guard lock(mutex_);
         auto found = entries_.find(schedule_id);
-        if (found != entries_.end() && std::chrono::steady_clock::now() - found->second.fetched < ttl_) {
+        if (found != entries_.end() &&
+            std::chrono::steady_clock::now() - found->second.fetched < ttl_) {
             return answer_of(found->second);
         }
     }
@@ -126,4 +128,4 @@ sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(const std:
     return answer_of(entry);
 }
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -52,24 +52,25 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer);
 /// An expired entry is refreshed by one caller while the others keep getting it (stale while
 /// revalidating): a refresh never stalls the sale. Staleness bound: ttl + one fetch.
 class SaleContextCache {
-public:
+  public:
     using Fetch = std::function<sdk::Result<boost::json::value>(const std::string& schedule_id)>;
 
-    SaleContextCache(Fetch fetch, std::chrono::milliseconds ttl) : fetch_(std::move(fetch)), ttl_(ttl) {}
+    SaleContextCache(Fetch fetch, std::chrono::milliseconds ttl)
+        : fetch_(std::move(fetch)), ttl_(ttl) {}
 
     sdk::Result<std::shared_ptr<const SaleContext>> get(const std::string& schedule_id);
 
-private:
+  private:
     struct Entry {
         std::chrono::steady_clock::time_point fetched;
-        std::shared_ptr<const SaleContext> context; ///< null: `error` holds the cached failure
+        std::shared_ptr<const SaleContext> context;  ///< null: `error` holds the cached failure
         sdk::Error error;
     };
     Fetch fetch_;
     std::chrono::milliseconds ttl_;
-    std::mutex mutex_;       ///< guards entries_
-    std::mutex fetch_mutex_; ///< serialises fetches (single flight); never taken under mutex_
+    std::mutex mutex_;        ///< guards entries_
+    std::mutex fetch_mutex_;  ///< serialises fetches (single flight); never taken under mutex_
     std::unordered_map<std::string, Entry> entries_;
 };
 
-} // namespace admit::reservation
+}  // namespace admit::reservation

@@ -105,7 +105,8 @@ Outcome run_bus(admit::store::PgPool& pool, const Args& args, Backend backend,
     std::atomic<int> handled{0};
     Clock::time_point last_handled;
     std::mutex last_mutex;
-    auto handler = [&](pqxx::work&, const admit::events::Event& e, admit::store::AfterCommit&) -> admit::Status {
+    auto handler = [&](pqxx::work&, const admit::events::Event& e,
+                       admit::store::AfterCommit&) -> admit::Status {
         const int i = std::stoi(e.payload);
         started[i] = Clock::now();
         {

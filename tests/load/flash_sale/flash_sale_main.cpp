@@ -9,13 +9,14 @@
 //
 // Provision mode: creates (or reuses) buyer accounts through the real auth API and writes
 // "<access token> <refresh token>" per line to --out; sessions already in that file are
-// refreshed instead of signing in with the password again. Hold mode: buyer i holds with token i of --tokens and tries to hold one
-// seat; --seat-ids lists the schedule's seats best first, and `hot-share` of the attempts aim at
-// the first `hot` of them. A 409 makes the buyer try another seat (up to `retries` times), as real
-// buyers do. Attempts are released at `rate` per second whatever the server does (open loop): a
-// slow answer cannot slow the senders down, and each latency counts from the attempt's intended
-// send time. Bare mode: closed loop GETs of `path` for `duration` seconds (the HTTP reference).
-// The last line is machine-readable: "RESULT key=value ...".
+// refreshed instead of signing in with the password again. Hold mode: buyer i holds with token i of
+// --tokens and tries to hold one seat; --seat-ids lists the schedule's seats best first, and
+// `hot-share` of the attempts aim at the first `hot` of them. A 409 makes the buyer try another
+// seat (up to `retries` times), as real buyers do. Attempts are released at `rate` per second
+// whatever the server does (open loop): a slow answer cannot slow the senders down, and each
+// latency counts from the attempt's intended send time. Bare mode: closed loop GETs of `path` for
+// `duration` seconds (the HTTP reference). The last line is machine-readable: "RESULT key=value
+// ...".
 #include "account_provisioning.hpp"
 #include "http_load_client.hpp"
 #include "latency_report.hpp"
@@ -69,23 +70,40 @@ bool parse(int argc, char** argv, Options& o) {
         values[key.substr(2)] = argv[++i];
     }
     for (const auto& [key, value] : values) {
-        if (key == "host") o.host = value;
-        else if (key == "port") o.port = static_cast<uint16_t>(std::atoi(value.c_str()));
-        else if (key == "mode") o.mode = value;
-        else if (key == "schedule") o.schedule = value;
-        else if (key == "tokens") o.tokens_file = value;
-        else if (key == "seat-ids") o.seat_ids_file = value;
-        else if (key == "out") o.out_file = value;
-        else if (key == "email-prefix") o.email_prefix = value;
-        else if (key == "password-env") o.password_env = value;
-        else if (key == "hot") o.hot = std::atoi(value.c_str());
-        else if (key == "hot-share") o.hot_share = std::atof(value.c_str());
-        else if (key == "buyers") o.buyers = std::atoi(value.c_str());
-        else if (key == "rate") o.rate = std::atof(value.c_str());
-        else if (key == "connections") o.connections = std::atoi(value.c_str());
-        else if (key == "retries") o.retries = std::atoi(value.c_str());
-        else if (key == "path") o.path = value;
-        else if (key == "duration") o.duration = std::atof(value.c_str());
+        if (key == "host")
+            o.host = value;
+        else if (key == "port")
+            o.port = static_cast<uint16_t>(std::atoi(value.c_str()));
+        else if (key == "mode")
+            o.mode = value;
+        else if (key == "schedule")
+            o.schedule = value;
+        else if (key == "tokens")
+            o.tokens_file = value;
+        else if (key == "seat-ids")
+            o.seat_ids_file = value;
+        else if (key == "out")
+            o.out_file = value;
+        else if (key == "email-prefix")
+            o.email_prefix = value;
+        else if (key == "password-env")
+            o.password_env = value;
+        else if (key == "hot")
+            o.hot = std::atoi(value.c_str());
+        else if (key == "hot-share")
+            o.hot_share = std::atof(value.c_str());
+        else if (key == "buyers")
+            o.buyers = std::atoi(value.c_str());
+        else if (key == "rate")
+            o.rate = std::atof(value.c_str());
+        else if (key == "connections")
+            o.connections = std::atoi(value.c_str());
+        else if (key == "retries")
+            o.retries = std::atoi(value.c_str());
+        else if (key == "path")
+            o.path = value;
+        else if (key == "duration")
+            o.duration = std::atof(value.c_str());
         else {
             std::fprintf(stderr, "unknown option --%s\n", key.c_str());
             return false;
@@ -95,7 +113,8 @@ bool parse(int argc, char** argv, Options& o) {
         std::fprintf(stderr, "need --port and sane --connections/--hot/--buyers\n");
         return false;
     }
-    if (o.mode == "hold" && (o.schedule.empty() || o.tokens_file.empty() || o.seat_ids_file.empty())) {
+    if (o.mode == "hold" &&
+        (o.schedule.empty() || o.tokens_file.empty() || o.seat_ids_file.empty())) {
         std::fprintf(stderr, "hold mode needs --schedule, --tokens and --seat-ids\n");
         return false;
     }
@@ -111,24 +130,29 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
 }
 
 void print_answers(const LatencyReport& report) {
-    for (const auto& [answer, count] : report.by_answer()) std::printf("  %-28s %zu\n", answer.c_str(), count);
+    for (const auto& [answer, count] : report.by_answer())
+        std::printf("  %-28s %zu\n", answer.c_str(), count);
 }
 
 int run_bare(const Options& o) {
     const std::string request = "GET " + o.path + " HTTP/1.1\r\nHost: bench\r\n\r\n";
     LatencyReport report;
     std::unordered_map<uint64_t, Clock::time_point> sent;
-    HttpLoadClient client(o.host, o.port, static_cast<std::size_t>(o.connections), [&](uint64_t tag, const HttpAnswer& a) {
-        report.record(std::chrono::duration_cast<std::chrono::microseconds>(a.received - sent[tag]), a.status, a.error_code);
-        sent.erase(tag);
-    });
+    HttpLoadClient client(o.host, o.port, static_cast<std::size_t>(o.connections),
+                          [&](uint64_t tag, const HttpAnswer& a) {
+                              report.record(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                a.received - sent[tag]),
+                                            a.status, a.error_code);
+                              sent.erase(tag);
+                          });
     std::string error;
     if (!client.connect(error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return 2;
     }
     const auto start = Clock::now();
-    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
+    const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(o.duration));
     uint64_t tag = 0;
     while (Clock::now() < end) {
         while (client.has_idle()) {
@@ -139,10 +163,12 @@ int run_bare(const Options& o) {
     }
     while (client.in_flight() > 0) client.poll(std::chrono::milliseconds(10));
     const double elapsed = seconds_between(start, Clock::now());
-    std::printf("bare %s: %zu requests in %.2f s = %.0f req/s, p50 %.2f ms, p99 %.2f ms\n", o.path.c_str(), report.count(),
-                elapsed, report.count() / elapsed, report.quantile_ms(0.5), report.quantile_ms(0.99));
+    std::printf("bare %s: %zu requests in %.2f s = %.0f req/s, p50 %.2f ms, p99 %.2f ms\n",
+                o.path.c_str(), report.count(), elapsed, report.count() / elapsed,
+                report.quantile_ms(0.5), report.quantile_ms(0.99));
     print_answers(report);
-    std::printf("RESULT mode=bare rps=%.0f ok=%zu\n", report.count() / elapsed, report.count_status(200));
+    std::printf("RESULT mode=bare rps=%.0f ok=%zu\n", report.count() / elapsed,
+                report.count_status(200));
     return 0;
 }
 
@@ -164,7 +190,8 @@ bool read_lines(const std::string& path, std::vector<std::string>& lines) {
 int run_provision(const Options& o) {
     const char* password = std::getenv(o.password_env.c_str());
     if (password == nullptr || *password == '\0') {
-        std::fprintf(stderr, "provision mode reads the password from $%s, which is not set\n", o.password_env.c_str());
+        std::fprintf(stderr, "provision mode reads the password from $%s, which is not set\n",
+                     o.password_env.c_str());
         return 2;
     }
     ProvisioningOptions options{o.host, o.port, o.buyers, o.connections, o.email_prefix, password};
@@ -172,7 +199,9 @@ int run_provision(const Options& o) {
     if (std::vector<std::string> lines; read_lines(o.out_file, lines)) {
         for (const auto& line : lines) {
             const auto space = line.find(' ');
-            saved.push_back(space == std::string::npos ? Session{line, {}} : Session{line.substr(0, space), line.substr(space + 1)});
+            saved.push_back(space == std::string::npos
+                                ? Session{line, {}}
+                                : Session{line.substr(0, space), line.substr(space + 1)});
         }
     }
     ProvisioningResult result;
@@ -182,13 +211,15 @@ int run_provision(const Options& o) {
         return 2;
     }
     std::ofstream out(o.out_file);
-    for (const auto& session : result.sessions) out << session.access_token << ' ' << session.refresh_token << '\n';
+    for (const auto& session : result.sessions)
+        out << session.access_token << ' ' << session.refresh_token << '\n';
     out.close();
-    std::printf("accounts: %d created, %d existed, %d refreshed a saved session, %d failed%s%s; "
-                "%d signed in in %.1f s (%.0f accounts/s)\n",
-                result.created, result.existed, result.refreshed, result.failed,
-                result.first_failure.empty() ? "" : ", first: ", result.first_failure.c_str(), o.buyers - result.failed,
-                result.seconds, o.buyers / result.seconds);
+    std::printf(
+        "accounts: %d created, %d existed, %d refreshed a saved session, %d failed%s%s; "
+        "%d signed in in %.1f s (%.0f accounts/s)\n",
+        result.created, result.existed, result.refreshed, result.failed,
+        result.first_failure.empty() ? "" : ", first: ", result.first_failure.c_str(),
+        o.buyers - result.failed, result.seconds, o.buyers / result.seconds);
     if (!out) {
         std::fprintf(stderr, "cannot write %s\n", o.out_file.c_str());
         return 2;
@@ -199,13 +230,15 @@ int run_provision(const Options& o) {
 int run_holds(const Options& o) {
     std::vector<std::string> tokens, seat_ids;
     if (!read_lines(o.tokens_file, tokens) || !read_lines(o.seat_ids_file, seat_ids)) {
-        std::fprintf(stderr, "cannot read %s or %s\n", o.tokens_file.c_str(), o.seat_ids_file.c_str());
+        std::fprintf(stderr, "cannot read %s or %s\n", o.tokens_file.c_str(),
+                     o.seat_ids_file.c_str());
         return 2;
     }
-    for (auto& line : tokens) line = line.substr(0, line.find(' ')); // "<access> <refresh>"
-    if (tokens.size() < static_cast<std::size_t>(o.buyers) || seat_ids.size() < static_cast<std::size_t>(o.hot)) {
-        std::fprintf(stderr, "%zu tokens for %d buyers, %zu seats for %d hot ones\n", tokens.size(), o.buyers,
-                     seat_ids.size(), o.hot);
+    for (auto& line : tokens) line = line.substr(0, line.find(' '));  // "<access> <refresh>"
+    if (tokens.size() < static_cast<std::size_t>(o.buyers) ||
+        seat_ids.size() < static_cast<std::size_t>(o.hot)) {
+        std::fprintf(stderr, "%zu tokens for %d buyers, %zu seats for %d hot ones\n", tokens.size(),
+                     o.buyers, seat_ids.size(), o.hot);
         return 2;
     }
     const int seats = static_cast<int>(seat_ids.size());
@@ -225,10 +258,13 @@ int run_holds(const Options& o) {
         const int seat = coin(random) < o.hot_share ? hot_seat(random) : other_seat(random);
         const std::string body = "{\"scheduleId\":\"" + o.schedule + "\",\"seatIds\":[\"" +
                                  seat_ids[static_cast<std::size_t>(seat)] + "\"]}";
-        std::string text = "POST /api/v1/reservations HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " +
-                           tokens[static_cast<std::size_t>(buyer)] +
-                           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-        if (o.idempotency) { // one key per attempt, unique across schedules (the same buyers run twice)
+        std::string text =
+            "POST /api/v1/reservations HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " +
+            tokens[static_cast<std::size_t>(buyer)] +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n";
+        if (o.idempotency) {  // one key per attempt, unique across schedules (the same buyers run
+                              // twice)
             text += "Idempotency-Key: " + o.schedule + "-" + std::to_string(buyer) + "-" +
                     std::to_string(tries[static_cast<std::size_t>(buyer)]) + "\r\n";
         }
@@ -238,34 +274,40 @@ int run_holds(const Options& o) {
         std::vector<uint32_t> latencies_us;
         std::size_t held = 0;
     };
-    std::vector<Second> timeline; // by the second of the attempts' intended send time
+    std::vector<Second> timeline;  // by the second of the attempts' intended send time
     auto start = Clock::now();
-    HttpLoadClient client(o.host, o.port, static_cast<std::size_t>(o.connections), [&](uint64_t tag, const HttpAnswer& a) {
-        const Attempt attempt = in_flight[tag];
-        in_flight.erase(tag);
-        const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(a.received - attempt.intended);
-        report.record(latency, a.status, a.error_code);
-        const auto second = static_cast<std::size_t>(std::max(0.0, seconds_between(start, attempt.intended)));
-        if (timeline.size() <= second) timeline.resize(second + 1);
-        timeline[second].latencies_us.push_back(static_cast<uint32_t>(std::min<int64_t>(latency.count(), UINT32_MAX)));
-        if (a.status == 201) ++timeline[second].held;
-        auto& count = tries[static_cast<std::size_t>(attempt.buyer)];
-        if (a.status == 201) {
-            ++held;
-            ++done;
-        } else if ((a.status == 409 || a.status == 503) && count <= o.retries) {
-            ready.push_back(attempt.buyer);
-        } else {
-            ++done;
-        }
-    });
+    HttpLoadClient client(
+        o.host, o.port, static_cast<std::size_t>(o.connections),
+        [&](uint64_t tag, const HttpAnswer& a) {
+            const Attempt attempt = in_flight[tag];
+            in_flight.erase(tag);
+            const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+                a.received - attempt.intended);
+            report.record(latency, a.status, a.error_code);
+            const auto second =
+                static_cast<std::size_t>(std::max(0.0, seconds_between(start, attempt.intended)));
+            if (timeline.size() <= second) timeline.resize(second + 1);
+            timeline[second].latencies_us.push_back(
+                static_cast<uint32_t>(std::min<int64_t>(latency.count(), UINT32_MAX)));
+            if (a.status == 201) ++timeline[second].held;
+            auto& count = tries[static_cast<std::size_t>(attempt.buyer)];
+            if (a.status == 201) {
+                ++held;
+                ++done;
+            } else if ((a.status == 409 || a.status == 503) && count <= o.retries) {
+                ready.push_back(attempt.buyer);
+            } else {
+                ++done;
+            }
+        });
     std::string error;
     if (!client.connect(error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return 2;
     }
     start = Clock::now();
-    const auto interval = o.rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / o.rate))
+    const auto interval = o.rate > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(1.0 / o.rate))
                                      : Clock::duration::zero();
     auto next_slot = start;
     uint64_t tag = 0;
@@ -277,7 +319,7 @@ int run_holds(const Options& o) {
             ready.pop_front();
             next_slot += interval;
         }
-        if (ready.empty() && next_slot < now) next_slot = now; // nobody wanted the missed slots
+        if (ready.empty() && next_slot < now) next_slot = now;  // nobody wanted the missed slots
         max_backlog = std::max(max_backlog, pending.size());
         while (!pending.empty() && client.has_idle()) {
             const Attempt attempt = pending.front();
@@ -286,37 +328,48 @@ int run_holds(const Options& o) {
             in_flight[++tag] = attempt;
             client.send(tag, request_for(attempt.buyer));
         }
-        // Every idle connection got an attempt above: wait for an answer or the next slot, never spin
-        // (a spinning generator takes a core from the server on this 2-core machine).
+        // Every idle connection got an attempt above: wait for an answer or the next slot, never
+        // spin (a spinning generator takes a core from the server on this 2-core machine).
         client.poll(std::chrono::milliseconds(1));
     }
     const double elapsed = seconds_between(start, Clock::now());
-    const std::size_t decisions = report.count_status(201) + report.count_status(409) + report.count_status(422);
-    std::printf("holds: %zu attempts by %d buyers in %.2f s (target %.0f/s, %d connections)\n", report.count(), o.buyers,
-                elapsed, o.rate, o.connections);
-    std::printf("  attempted/s %.0f  succeeded/s %.0f  decisions/s %.0f  held %zu\n", report.count() / elapsed,
-                held / elapsed, decisions / elapsed, held);
-    std::printf("  latency from intended send: p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms  (max backlog %zu)\n",
-                report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999), report.quantile_ms(1.0),
-                max_backlog);
+    const std::size_t decisions =
+        report.count_status(201) + report.count_status(409) + report.count_status(422);
+    std::printf("holds: %zu attempts by %d buyers in %.2f s (target %.0f/s, %d connections)\n",
+                report.count(), o.buyers, elapsed, o.rate, o.connections);
+    std::printf("  attempted/s %.0f  succeeded/s %.0f  decisions/s %.0f  held %zu\n",
+                report.count() / elapsed, held / elapsed, decisions / elapsed, held);
+    std::printf(
+        "  latency from intended send: p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.2f ms  (max "
+        "backlog %zu)\n",
+        report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999),
+        report.quantile_ms(1.0), max_backlog);
     for (const int status : {201, 409}) {
-        std::printf("  answers %d alone: p50 %.2f ms  p99 %.2f ms\n", status, report.status_quantile_ms(status, 0.5),
+        std::printf("  answers %d alone: p50 %.2f ms  p99 %.2f ms\n", status,
+                    report.status_quantile_ms(status, 0.5),
                     report.status_quantile_ms(status, 0.99));
     }
     std::printf("  by second of intended send (attempts, 201s, p50 ms, p99 ms):");
     for (std::size_t i = 0; i < timeline.size(); ++i) {
         auto& l = timeline[i].latencies_us;
         std::sort(l.begin(), l.end());
-        auto at = [&](double q) { return l.empty() ? 0.0 : l[static_cast<std::size_t>(q * static_cast<double>(l.size() - 1))] / 1000.0; };
-        std::printf("%s %zus: %zu %zu %.1f %.1f", i % 4 == 0 ? "\n   " : " |", i, l.size(), timeline[i].held, at(0.5), at(0.99));
+        auto at = [&](double q) {
+            return l.empty() ? 0.0
+                             : l[static_cast<std::size_t>(q * static_cast<double>(l.size() - 1))] /
+                                   1000.0;
+        };
+        std::printf("%s %zus: %zu %zu %.1f %.1f", i % 4 == 0 ? "\n   " : " |", i, l.size(),
+                    timeline[i].held, at(0.5), at(0.99));
     }
     std::printf("\n  answers:\n");
     print_answers(report);
     const std::size_t errors = report.count() - decisions;
-    std::printf("RESULT mode=hold attempts=%zu attempted_per_s=%.0f succeeded_per_s=%.0f decisions_per_s=%.0f held=%zu "
-                "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%zu\n",
-                report.count(), report.count() / elapsed, held / elapsed, decisions / elapsed, held,
-                report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999), errors);
+    std::printf(
+        "RESULT mode=hold attempts=%zu attempted_per_s=%.0f succeeded_per_s=%.0f "
+        "decisions_per_s=%.0f held=%zu "
+        "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%zu\n",
+        report.count(), report.count() / elapsed, held / elapsed, decisions / elapsed, held,
+        report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999), errors);
     return 0;
 }
 

@@ -8,14 +8,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace admit::load {
 
-HttpLoadClient::HttpLoadClient(std::string host, uint16_t port, std::size_t connections, OnAnswer on_answer)
-    : host_(std::move(host)), port_(port), on_answer_(std::move(on_answer)), connections_(connections) {
+HttpLoadClient::HttpLoadClient(std::string host, uint16_t port, std::size_t connections,
+                               OnAnswer on_answer)
+    : host_(std::move(host)),
+      port_(port),
+      on_answer_(std::move(on_answer)),
+      connections_(connections) {
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
 }
 
@@ -56,7 +60,8 @@ bool HttpLoadClient::open(Connection& c) {
 bool HttpLoadClient::connect(std::string& error) {
     for (std::size_t i = 0; i < connections_.size(); ++i) {
         if (!open(connections_[i])) {
-            error = "cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + std::strerror(errno);
+            error = "cannot connect to " + host_ + ":" + std::to_string(port_) + ": " +
+                    std::strerror(errno);
             return false;
         }
         idle_.push_back(i);
@@ -78,7 +83,8 @@ void HttpLoadClient::send(uint64_t tag, const std::string& request) {
 void HttpLoadClient::on_writable(std::size_t index) {
     auto& c = connections_[index];
     while (c.written < c.out.size()) {
-        const ssize_t n = ::send(c.fd, c.out.data() + c.written, c.out.size() - c.written, MSG_NOSIGNAL);
+        const ssize_t n =
+            ::send(c.fd, c.out.data() + c.written, c.out.size() - c.written, MSG_NOSIGNAL);
         if (n > 0) {
             c.written += static_cast<std::size_t>(n);
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -95,7 +101,8 @@ void HttpLoadClient::on_writable(std::size_t index) {
             return;
         }
     }
-    if (c.wants_write) { // only touch epoll when the interest changes: one syscall less per request
+    if (c.wants_write) {  // only touch epoll when the interest changes: one syscall less per
+                          // request
         epoll_event event{};
         event.events = EPOLLIN;
         event.data.u64 = index;
@@ -112,12 +119,13 @@ void HttpLoadClient::fail(std::size_t index) {
     ::close(c.fd);
     c.fd = -1;
     c.busy = false;
-    std::erase(idle_, index); // an idle connection is listed already: never list it twice
+    std::erase(idle_, index);  // an idle connection is listed already: never list it twice
     if (open(c)) idle_.push_back(index);
     if (was_busy) on_answer_(tag, HttpAnswer{0, "CONNECTION", {}, Clock::now()});
 }
 
-std::size_t HttpLoadClient::complete_length(const std::string& in, std::size_t& header_end, std::size_t& body_length) {
+std::size_t HttpLoadClient::complete_length(const std::string& in, std::size_t& header_end,
+                                            std::size_t& body_length) {
     header_end = in.find("\r\n\r\n");
     if (header_end == std::string::npos) return 0;
     body_length = 0;
@@ -141,7 +149,8 @@ void HttpLoadClient::on_readable(std::size_t index) {
         const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
         if (n > 0) {
             c.in.append(buffer, static_cast<std::size_t>(n));
-            if (static_cast<std::size_t>(n) < sizeof buffer) break; // drained: skip the EAGAIN recv
+            if (static_cast<std::size_t>(n) < sizeof buffer)
+                break;  // drained: skip the EAGAIN recv
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
@@ -168,7 +177,7 @@ void HttpLoadClient::on_readable(std::size_t index) {
     c.in.erase(0, length);
     c.busy = false;
     if (closed) {
-        fail(index); // reopens; not busy, so nothing is reported twice
+        fail(index);  // reopens; not busy, so nothing is reported twice
     } else {
         idle_.push_back(index);
     }

@@ -22,7 +22,7 @@ struct HttpAnswer {
 };
 
 class HttpLoadClient {
-public:
+  public:
     using OnAnswer = std::function<void(uint64_t tag, const HttpAnswer& answer)>;
 
     HttpLoadClient(std::string host, uint16_t port, std::size_t connections, OnAnswer on_answer);
@@ -40,7 +40,7 @@ public:
     void poll(std::chrono::milliseconds timeout);
     void keep_body(bool keep) { keep_body_ = keep; }
 
-private:
+  private:
     struct Connection {
         int fd = -1;
         uint64_t tag = 0;
@@ -48,14 +48,15 @@ private:
         std::size_t written = 0;
         std::string in;
         bool busy = false;
-        bool wants_write = false; ///< EPOLLOUT is registered
+        bool wants_write = false;  ///< EPOLLOUT is registered
     };
     bool open(Connection& connection);
     void fail(std::size_t index);
     void on_readable(std::size_t index);
     void on_writable(std::size_t index);
     /// A complete response at the front of `in`: its length, or 0 when incomplete.
-    static std::size_t complete_length(const std::string& in, std::size_t& header_end, std::size_t& body_length);
+    static std::size_t complete_length(const std::string& in, std::size_t& header_end,
+                                       std::size_t& body_length);
 
     std::string host_;
     uint16_t port_;

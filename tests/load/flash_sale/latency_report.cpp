@@ -19,7 +19,9 @@ double LatencyReport::quantile_ms(double q) {
         std::sort(latencies_us_.begin(), latencies_us_.end());
         sorted_ = true;
     }
-    const auto index = std::min(latencies_us_.size() - 1, static_cast<std::size_t>(q * static_cast<double>(latencies_us_.size())));
+    const auto index =
+        std::min(latencies_us_.size() - 1,
+                 static_cast<std::size_t>(q * static_cast<double>(latencies_us_.size())));
     return latencies_us_[index] / 1000.0;
 }
 
@@ -27,8 +29,10 @@ double LatencyReport::status_quantile_ms(int status, double q) {
     auto found = latencies_by_status_us_.find(status);
     if (found == latencies_by_status_us_.end() || found->second.empty()) return 0;
     auto& values = found->second;
-    const auto index = std::min(values.size() - 1, static_cast<std::size_t>(q * static_cast<double>(values.size())));
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
+    const auto index = std::min(values.size() - 1,
+                                static_cast<std::size_t>(q * static_cast<double>(values.size())));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index),
+                     values.end());
     return values[index] / 1000.0;
 }
 

@@ -11,7 +11,7 @@
 namespace admit::load {
 
 class LatencyReport {
-public:
+  public:
     void record(std::chrono::microseconds latency, int status, const std::string& code);
     /// Latency at quantile q in [0, 1], in milliseconds (0 when empty).
     double quantile_ms(double q);
@@ -22,7 +22,7 @@ public:
     /// Latency at quantile q of the answers with `status` alone, in milliseconds (0 when none).
     double status_quantile_ms(int status, double q);
 
-private:
+  private:
     std::vector<uint32_t> latencies_us_;
     bool sorted_ = true;
     std::map<std::string, std::size_t> by_answer_;

@@ -12,22 +12,23 @@ namespace admit::testing::catalog {
 namespace {
 
 class ArthallEndToEnd : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        auto file = write_temp_file("venue.toml",
-                                    venue_toml({.plugins = {"test_auth", "arthall", "product"},
-                                                .extra_toml = "[plugin.arthall]\nmax_seats_per_stage = 5000\n"},
-                                               &storage_));
-        admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+  protected:
+    void SetUp() override {
+        auto file = write_temp_file(
+            "venue.toml",
+            venue_toml({.plugins = {"test_auth", "arthall", "product"},
+                        .extra_toml = "[plugin.arthall]\nmax_seats_per_stage = 5000\n"},
+                       &storage_));
+        admitd_ = std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
         auto port = admitd_->wait_until_serving();
         ASSERT_TRUE(port.has_value()) << admitd_->log();
         api_ = std::make_unique<Api>(*port);
     }
 
-    std::string create_hall(const Caller& who, const std::string& name = "Seoul Arts Center")
-    {
-        auto hall = api_->expect(201, who, "POST", "/api/v1/halls", {{"name", name}, {"address", "Seocho-gu"}});
+    std::string create_hall(const Caller& who, const std::string& name = "Seoul Arts Center") {
+        auto hall = api_->expect(201, who, "POST", "/api/v1/halls",
+                                 {{"name", name}, {"address", "Seocho-gu"}});
         return std::string(hall.at("hallId").as_string());
     }
 
@@ -36,8 +37,7 @@ protected:
     std::unique_ptr<Api> api_;
 };
 
-TEST_F(ArthallEndToEnd, GeneratesATwoThousandSeatStageAndServesItsSeatMap)
-{
+TEST_F(ArthallEndToEnd, GeneratesATwoThousandSeatStageAndServesItsSeatMap) {
     const auto hall = create_hall(kSeller);
     EXPECT_EQ(hall.rfind("hal_", 0), 0u);
     auto layout = boost::json::parse(R"({"sections": [
@@ -65,52 +65,75 @@ TEST_F(ArthallEndToEnd, GeneratesATwoThousandSeatStageAndServesItsSeatMap)
     EXPECT_EQ(listed.at("stages").as_array().size(), 1u);
 }
 
-TEST_F(ArthallEndToEnd, RefusesInvalidLayoutsNamingTheProblem)
-{
+TEST_F(ArthallEndToEnd, RefusesInvalidLayoutsNamingTheProblem) {
     const auto hall = create_hall(kAdmin);
     const std::string path = "/api/v1/halls/" + hall + "/stages";
-    auto zero = api_->call(kAdmin, "POST", path,
-                           boost::json::value{{"name", "S"}, {"layout", boost::json::parse(R"({"sections": [{"name": "A", "rows": 0, "seatsPerRow": 5}]})")}});
+    auto zero = api_->call(
+        kAdmin, "POST", path,
+        boost::json::value{
+            {"name", "S"},
+            {"layout",
+             boost::json::parse(R"({"sections": [{"name": "A", "rows": 0, "seatsPerRow": 5}]})")}});
     EXPECT_EQ(zero.status, 400);
     EXPECT_NE(zero.body.find("rows"), std::string::npos) << zero.body;
     EXPECT_NE(zero.body.find("INVALID_REQUEST"), std::string::npos);
-    auto overlap = api_->call(kAdmin, "POST", path, boost::json::value{{"name", "S"}, {"layout", boost::json::parse(R"({"sections": [
+    auto overlap =
+        api_->call(kAdmin, "POST", path,
+                   boost::json::value{{"name", "S"}, {"layout", boost::json::parse(R"({"sections": [
         {"name": "A", "rows": 1, "seatsPerRow": 5}, {"name": "A", "rows": 1, "seatsPerRow": 5}]})")}});
     EXPECT_EQ(overlap.status, 400);
     EXPECT_NE(overlap.body.find("overlapping labels"), std::string::npos) << overlap.body;
-    auto too_big = api_->call(kAdmin, "POST", path, boost::json::value{{"name", "S"}, {"layout", boost::json::parse(
-        R"({"sections": [{"name": "A", "rows": 100, "seatsPerRow": 51}]})")}});
+    auto too_big = api_->call(
+        kAdmin, "POST", path,
+        boost::json::value{
+            {"name", "S"},
+            {"layout", boost::json::parse(
+                           R"({"sections": [{"name": "A", "rows": 100, "seatsPerRow": 51}]})")}});
     EXPECT_EQ(too_big.status, 400);
     EXPECT_NE(too_big.body.find("maximum 5000"), std::string::npos) << too_big.body;
     EXPECT_EQ(api_->call(kAdmin, "POST", path, boost::json::value{{"name", "S"}}).status, 400);
     EXPECT_EQ(api_->call(kAdmin, "POST", path, std::string("{not json")).status, 400);
-    EXPECT_EQ(api_->call(kAdmin, "POST", "/api/v1/halls", boost::json::value{{"name", ""}}).status, 400);
-    EXPECT_EQ(api_->call(kAdmin, "POST", "/api/v1/halls", boost::json::value{{"address", "x"}}).status, 400);
-    EXPECT_EQ(api_->call(kAdmin, "PATCH", "/api/v1/halls/" + hall, boost::json::value{{"status", "GONE"}}).status, 400);
+    EXPECT_EQ(api_->call(kAdmin, "POST", "/api/v1/halls", boost::json::value{{"name", ""}}).status,
+              400);
+    EXPECT_EQ(
+        api_->call(kAdmin, "POST", "/api/v1/halls", boost::json::value{{"address", "x"}}).status,
+        400);
+    EXPECT_EQ(
+        api_->call(kAdmin, "PATCH", "/api/v1/halls/" + hall, boost::json::value{{"status", "GONE"}})
+            .status,
+        400);
     EXPECT_EQ(api_->call(kAdmin, "GET", "/api/v1/halls?limit=0").status, 400);
     EXPECT_EQ(api_->call(kAdmin, "GET", "/api/v1/halls?limit=201").status, 400);
     // Nothing was created by the refused requests.
-    EXPECT_EQ(api_->expect(200, kAdmin, "GET", "/api/v1/halls/" + hall).at("stages").as_array().size(), 0u);
+    EXPECT_EQ(
+        api_->expect(200, kAdmin, "GET", "/api/v1/halls/" + hall).at("stages").as_array().size(),
+        0u);
 }
 
-TEST_F(ArthallEndToEnd, RolesAndOwnership)
-{
-    EXPECT_EQ(api_->call(kAnonymous, "POST", "/api/v1/halls", boost::json::value{{"name", "x"}}).status, 401);
-    EXPECT_EQ(api_->call(kCustomer, "POST", "/api/v1/halls", boost::json::value{{"name", "x"}}).status, 403);
+TEST_F(ArthallEndToEnd, RolesAndOwnership) {
+    EXPECT_EQ(
+        api_->call(kAnonymous, "POST", "/api/v1/halls", boost::json::value{{"name", "x"}}).status,
+        401);
+    EXPECT_EQ(
+        api_->call(kCustomer, "POST", "/api/v1/halls", boost::json::value{{"name", "x"}}).status,
+        403);
     const auto hall = create_hall(kSeller);
     auto stage = api_->call(kOtherSeller, "POST", "/api/v1/halls/" + hall + "/stages",
                             boost::json::value{{"name", "S"}, {"layout", thousand_seat_layout()}});
     EXPECT_EQ(stage.status, 403) << stage.body;
-    EXPECT_EQ(api_->call(kOtherSeller, "PATCH", "/api/v1/halls/" + hall, boost::json::value{{"name", "Mine"}}).status, 403);
+    EXPECT_EQ(api_->call(kOtherSeller, "PATCH", "/api/v1/halls/" + hall,
+                         boost::json::value{{"name", "Mine"}})
+                  .status,
+              403);
     EXPECT_EQ(api_->call(kOtherSeller, "DELETE", "/api/v1/halls/" + hall).status, 403);
-    auto renamed = api_->expect(200, kAdmin, "PATCH", "/api/v1/halls/" + hall, {{"name", "Renamed"}, {"status", "INACTIVE"}});
+    auto renamed = api_->expect(200, kAdmin, "PATCH", "/api/v1/halls/" + hall,
+                                {{"name", "Renamed"}, {"status", "INACTIVE"}});
     EXPECT_EQ(renamed.at("name"), "Renamed");
     EXPECT_EQ(renamed.at("status"), "INACTIVE");
     EXPECT_EQ(api_->call(kAnonymous, "GET", "/api/v1/halls/hal_missing").status, 404);
 }
 
-TEST_F(ArthallEndToEnd, DeletingAHallCascadesToStagesAndSeats)
-{
+TEST_F(ArthallEndToEnd, DeletingAHallCascadesToStagesAndSeats) {
     const auto hall = create_hall(kSeller);
     auto stage = api_->expect(201, kSeller, "POST", "/api/v1/halls/" + hall + "/stages",
                               {{"name", "Main"}, {"layout", thousand_seat_layout()}});
@@ -118,22 +141,30 @@ TEST_F(ArthallEndToEnd, DeletingAHallCascadesToStagesAndSeats)
     auto map = api_->expect(200, kSeller, "GET", "/api/v1/stages/" + stage_id + "/seats");
     const std::string seat_id(map.at("seats").as_array()[0].as_array()[0].as_string());
     api_->expect(200, kSeller, "PATCH", "/api/v1/seats/" + seat_id, {{"status", "INACTIVE"}});
-    EXPECT_EQ(api_->expect(200, kSeller, "GET", "/api/v1/stages/" + stage_id + "/seats").at("seats").as_array()[0].as_array()[8],
+    EXPECT_EQ(api_->expect(200, kSeller, "GET", "/api/v1/stages/" + stage_id + "/seats")
+                  .at("seats")
+                  .as_array()[0]
+                  .as_array()[8],
               "INACTIVE");
 
     api_->expect(204, kSeller, "DELETE", "/api/v1/halls/" + hall);
     EXPECT_EQ(api_->call(kSeller, "GET", "/api/v1/halls/" + hall).status, 404);
     EXPECT_EQ(api_->call(kSeller, "GET", "/api/v1/stages/" + stage_id).status, 404);
     EXPECT_EQ(api_->call(kSeller, "GET", "/api/v1/stages/" + stage_id + "/seats").status, 404);
-    EXPECT_EQ(api_->call(kSeller, "PATCH", "/api/v1/seats/" + seat_id, boost::json::value{{"status", "ACTIVE"}}).status, 404);
+    EXPECT_EQ(api_->call(kSeller, "PATCH", "/api/v1/seats/" + seat_id,
+                         boost::json::value{{"status", "ACTIVE"}})
+                  .status,
+              404);
     EXPECT_EQ(api_->call(kSeller, "DELETE", "/api/v1/halls/" + hall).status, 404);
 }
 
-TEST_F(ArthallEndToEnd, DeletingAStageNoProductUsesIsAllowed)
-{
+TEST_F(ArthallEndToEnd, DeletingAStageNoProductUsesIsAllowed) {
     const auto hall = create_hall(kSeller);
-    auto stage = api_->expect(201, kSeller, "POST", "/api/v1/halls/" + hall + "/stages",
-                              {{"name", "Small"}, {"layout", boost::json::parse(R"({"sections": [{"name": "A", "rows": 2, "seatsPerRow": 3}]})")}});
+    auto stage = api_->expect(
+        201, kSeller, "POST", "/api/v1/halls/" + hall + "/stages",
+        {{"name", "Small"},
+         {"layout",
+          boost::json::parse(R"({"sections": [{"name": "A", "rows": 2, "seatsPerRow": 3}]})")}});
     const std::string stage_id(stage.at("stageId").as_string());
     api_->expect(204, kSeller, "DELETE", "/api/v1/stages/" + stage_id);
     EXPECT_EQ(api_->call(kSeller, "GET", "/api/v1/stages/" + stage_id).status, 404);
@@ -141,36 +172,43 @@ TEST_F(ArthallEndToEnd, DeletingAStageNoProductUsesIsAllowed)
 
 // Without the product plugin nobody can say a stage is unused: deleting it fails closed (503) and
 // the stage stays, instead of reading "no product plugin" as "not in use".
-TEST(ArthallWithoutProduct, DeletingAStageFailsClosed)
-{
+TEST(ArthallWithoutProduct, DeletingAStageFailsClosed) {
     IsolatedStorage storage;
-    auto file = write_temp_file("venue.toml", venue_toml({.plugins = {"test_auth", "arthall"}}, &storage));
+    auto file =
+        write_temp_file("venue.toml", venue_toml({.plugins = {"test_auth", "arthall"}}, &storage));
     AdmitdProcess admitd(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
     auto port = admitd.wait_until_serving();
     ASSERT_TRUE(port.has_value()) << admitd.log();
     Api api(*port);
-    auto hall = api.expect(201, kSeller, "POST", "/api/v1/halls", {{"name", "Hall"}, {"address", "Seocho-gu"}});
-    auto stage = api.expect(201, kSeller, "POST", "/api/v1/halls/" + std::string(hall.at("hallId").as_string()) + "/stages",
-                            {{"name", "Small"}, {"layout", boost::json::parse(R"({"sections": [{"name": "A", "rows": 1, "seatsPerRow": 2}]})")}});
+    auto hall = api.expect(201, kSeller, "POST", "/api/v1/halls",
+                           {{"name", "Hall"}, {"address", "Seocho-gu"}});
+    auto stage = api.expect(
+        201, kSeller, "POST",
+        "/api/v1/halls/" + std::string(hall.at("hallId").as_string()) + "/stages",
+        {{"name", "Small"},
+         {"layout",
+          boost::json::parse(R"({"sections": [{"name": "A", "rows": 1, "seatsPerRow": 2}]})")}});
     const std::string stage_id(stage.at("stageId").as_string());
     auto refused = api.call(kSeller, "DELETE", "/api/v1/stages/" + stage_id);
     EXPECT_EQ(refused.status, 503) << refused.body;
     EXPECT_EQ(api.call(kSeller, "GET", "/api/v1/stages/" + stage_id).status, 200);
 }
 
-TEST_F(ArthallEndToEnd, ListsHallsPageByPage)
-{
+TEST_F(ArthallEndToEnd, ListsHallsPageByPage) {
     for (int i = 0; i < 5; ++i) create_hall(kAdmin, "Hall " + std::to_string(i));
     std::vector<std::string> seen;
     std::string cursor;
     for (int page = 0; page < 10; ++page) {
-        auto r = api_->expect(200, kAnonymous, "GET", "/api/v1/halls?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
-        for (const auto& item : r.at("items").as_array()) seen.emplace_back(item.at("name").as_string());
+        auto r =
+            api_->expect(200, kAnonymous, "GET",
+                         "/api/v1/halls?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+        for (const auto& item : r.at("items").as_array())
+            seen.emplace_back(item.at("name").as_string());
         if (r.at("nextCursor").is_null()) break;
         cursor = std::string(r.at("nextCursor").as_string());
     }
     EXPECT_EQ(seen, (std::vector<std::string>{"Hall 0", "Hall 1", "Hall 2", "Hall 3", "Hall 4"}));
 }
 
-} // namespace
-} // namespace admit::testing::catalog
+}  // namespace
+}  // namespace admit::testing::catalog

@@ -45,7 +45,8 @@ TEST(AllowedSessions, AVerdictReachedBeforeARevocationIsNotStoredAfterIt) {
     sessions.remember("ses_1", "usr_1", 0, t0, before);  // ...and its stale verdict arrives
     EXPECT_FALSE(sessions.allowed("ses_1", "usr_1", 0, t0 + 1ms));
     sessions.remember("ses_1", "usr_1", 0, t0, sessions.epoch());
-    EXPECT_TRUE(sessions.allowed("ses_1", "usr_1", 0, t0 + 1ms)) << "a check begun after it is kept";
+    EXPECT_TRUE(sessions.allowed("ses_1", "usr_1", 0, t0 + 1ms))
+        << "a check begun after it is kept";
 }
 
 TEST(AllowedSessions, StaysWithinItsCapacityAndAZeroWindowKeepsNothing) {
@@ -55,7 +56,8 @@ TEST(AllowedSessions, StaysWithinItsCapacityAndAZeroWindowKeepsNothing) {
         bounded.remember("ses_" + std::to_string(i), "usr", 0, t0, bounded.epoch());
     }
     EXPECT_LE(bounded.size(), 32u);
-    EXPECT_TRUE(bounded.allowed("ses_999", "usr", 0, t0)) << "the newest entry survives a full shard";
+    EXPECT_TRUE(bounded.allowed("ses_999", "usr", 0, t0))
+        << "the newest entry survives a full shard";
 
     AllowedSessions off(0ms, 100);
     off.trust_forever();
@@ -67,10 +69,12 @@ TEST(AllowedSessions, StaysWithinItsCapacityAndAZeroWindowKeepsNothing) {
 TEST(AllowedSessions, AnswersOnlyWhileTheRevocationLogVouchesForIt) {
     AllowedSessions sessions(60'000ms, 100);
     sessions.remember("ses_1", "usr_1", 0, t0, sessions.epoch());
-    EXPECT_FALSE(sessions.allowed("ses_1", "usr_1", 0, t0 + 1ms)) << "never trusted before the log was read";
+    EXPECT_FALSE(sessions.allowed("ses_1", "usr_1", 0, t0 + 1ms))
+        << "never trusted before the log was read";
     sessions.trust_until(t0 + 300ms);
     EXPECT_TRUE(sessions.allowed("ses_1", "usr_1", 0, t0 + 299ms));
-    EXPECT_FALSE(sessions.allowed("ses_1", "usr_1", 0, t0 + 300ms)) << "the log was not read again in time";
+    EXPECT_FALSE(sessions.allowed("ses_1", "usr_1", 0, t0 + 300ms))
+        << "the log was not read again in time";
     sessions.trust_until(t0 + 600ms);
     EXPECT_TRUE(sessions.allowed("ses_1", "usr_1", 0, t0 + 500ms));
 }

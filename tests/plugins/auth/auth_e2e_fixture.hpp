@@ -4,8 +4,8 @@
 
 #include "key_ring.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <filesystem>
 #include <map>
@@ -30,7 +30,7 @@ struct Session {
 };
 
 class AuthEndToEnd : public ::testing::Test {
-protected:
+  protected:
     struct Options {
         bool key_from_environment = true;  ///< false: the key is generated and kept in PostgreSQL
         bool real_rate_limits = false;     ///< false: the "auth" category limit is lifted for tests
@@ -42,9 +42,11 @@ protected:
 
     void SetUp() override;
 
-    HttpResult request(const std::string& method, const std::string& path, const std::string& body = "",
-                       const std::string& access_token = "", std::map<std::string, std::string> headers = {});
-    HttpResult post(const std::string& path, const boost::json::value& body, const std::string& token = "");
+    HttpResult request(const std::string& method, const std::string& path,
+                       const std::string& body = "", const std::string& access_token = "",
+                       std::map<std::string, std::string> headers = {});
+    HttpResult post(const std::string& path, const boost::json::value& body,
+                    const std::string& token = "");
     HttpResult get(const std::string& path, const std::string& token = "");
 
     /// Signs up `email` (201 expected) and returns the user id.
@@ -56,7 +58,8 @@ protected:
     /// Runs a one-shot admitd command against this test's venue.
     admit::testing::CommandResult admitd_command(const std::vector<std::string>& args);
 
-    /// Stops admitd and starts it again on the same venue and storage (the environment as it is now).
+    /// Stops admitd and starts it again on the same venue and storage (the environment as it is
+    /// now).
     void restart_admitd();
     /// Puts a fresh random seed into ADMIT_TEST_AUTH_KEY (and key_) and returns it.
     std::string new_environment_key();
@@ -69,7 +72,8 @@ protected:
 
     static std::string code_of(const HttpResult& result);
 
-    /// The repository's policies with the "auth" rate limit lifted (tests sign up and log in a lot).
+    /// The repository's policies with the "auth" rate limit lifted (tests sign up and log in a
+    /// lot).
     static std::filesystem::path relaxed_policies();
 
     Options options_;

@@ -12,10 +12,11 @@ namespace {
 
 using Flow = AuthEndToEnd;
 
-TEST_F(Flow, SignupLoginMeAsTheApiSays)
-{
-    auto signed_up = post("/api/v1/auth/signup",
-                          {{"email", "Ada@Example.com"}, {"password", kPassword}, {"name", "Ada"}, {"role", "seller"}});
+TEST_F(Flow, SignupLoginMeAsTheApiSays) {
+    auto signed_up = post("/api/v1/auth/signup", {{"email", "Ada@Example.com"},
+                                                  {"password", kPassword},
+                                                  {"name", "Ada"},
+                                                  {"role", "seller"}});
     ASSERT_EQ(signed_up.status, 201) << signed_up.body;
     const auto user = boost::json::parse(signed_up.body).as_object();
     EXPECT_EQ(user.at("email"), "ada@example.com");
@@ -25,14 +26,16 @@ TEST_F(Flow, SignupLoginMeAsTheApiSays)
     EXPECT_TRUE(user.at("id").as_string().starts_with("usr_"));
     EXPECT_EQ(signed_up.body.find("argon2"), std::string::npos);
 
-    auto logged_in = post("/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", kPassword}});
+    auto logged_in =
+        post("/api/v1/auth/login", {{"email", "ada@example.com"}, {"password", kPassword}});
     ASSERT_EQ(logged_in.status, 200) << logged_in.body;
     const auto tokens = boost::json::parse(logged_in.body).as_object();
     EXPECT_EQ(tokens.at("expiresIn"), 600);
     EXPECT_TRUE(tokens.at("refreshToken").is_string());
     const std::string access(tokens.at("accessToken").as_string());
 
-    auto me = request("GET", "/api/v1/auth/me", "", access, {{"X-User-Id", "usr_someone_else"}, {"X-Role", "admin"}});
+    auto me = request("GET", "/api/v1/auth/me", "", access,
+                      {{"X-User-Id", "usr_someone_else"}, {"X-Role", "admin"}});
     ASSERT_EQ(me.status, 200) << me.body;
     const auto caller = boost::json::parse(me.body).as_object();
     EXPECT_EQ(caller.at("id"), user.at("id")) << "identity headers from the client are ignored";
@@ -42,19 +45,21 @@ TEST_F(Flow, SignupLoginMeAsTheApiSays)
     EXPECT_EQ(get("/api/v1/auth/me").status, 401);
 }
 
-TEST_F(Flow, SignupValidatesEveryFieldAndRefusesATakenEmail)
-{
+TEST_F(Flow, SignupValidatesEveryFieldAndRefusesATakenEmail) {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"not json", "email"},  // placeholder field; checked separately below
         {R"({"password":"correct horse battery","name":"A"})", "email"},
         {R"({"email":"not-an-email","password":"correct horse battery","name":"A"})", "email"},
         {R"({"email":"a@example.com","name":"A"})", "password"},
         {R"({"email":"a@example.com","password":"short","name":"A"})", "password"},
-        {R"({"email":"a@example.com","password":")" + std::string(129, 'x') + R"(","name":"A"})", "password"},
+        {R"({"email":"a@example.com","password":")" + std::string(129, 'x') + R"(","name":"A"})",
+         "password"},
         {R"({"email":"a@example.com","password":"correct horse battery"})", "name"},
         {R"({"email":"a@example.com","password":"correct horse battery","name":"   "})", "name"},
-        {R"({"email":"a@example.com","password":"correct horse battery","name":"A","role":"admin"})", "role"},
-        {R"({"email":"a@example.com","password":"correct horse battery","name":"A","role":7})", "role"},
+        {R"({"email":"a@example.com","password":"correct horse battery","name":"A","role":"admin"})",
+         "role"},
+        {R"({"email":"a@example.com","password":"correct horse battery","name":"A","role":7})",
+         "role"},
     };
     for (const auto& [body, field] : cases) {
         auto r = request("POST", "/api/v1/auth/signup", body);
@@ -65,17 +70,20 @@ TEST_F(Flow, SignupValidatesEveryFieldAndRefusesATakenEmail)
         }
     }
     signup("taken@example.com");
-    auto again = post("/api/v1/auth/signup", {{"email", "TAKEN@example.com"}, {"password", kPassword}, {"name", "B"}});
+    auto again = post("/api/v1/auth/signup",
+                      {{"email", "TAKEN@example.com"}, {"password", kPassword}, {"name", "B"}});
     EXPECT_EQ(again.status, 409) << again.body;
     EXPECT_EQ(code_of(again), "EMAIL_TAKEN");
 }
 
-TEST_F(Flow, AWrongPasswordAndAnUnknownEmailLookTheSame)
-{
+TEST_F(Flow, AWrongPasswordAndAnUnknownEmailLookTheSame) {
     signup("known@example.com");
-    auto wrong = post("/api/v1/auth/login", {{"email", "known@example.com"}, {"password", "wrong password!"}});
-    auto unknown = post("/api/v1/auth/login", {{"email", "nobody@example.com"}, {"password", "wrong password!"}});
-    auto malformed = post("/api/v1/auth/login", {{"email", "nobody"}, {"password", "wrong password!"}});
+    auto wrong = post("/api/v1/auth/login",
+                      {{"email", "known@example.com"}, {"password", "wrong password!"}});
+    auto unknown = post("/api/v1/auth/login",
+                        {{"email", "nobody@example.com"}, {"password", "wrong password!"}});
+    auto malformed =
+        post("/api/v1/auth/login", {{"email", "nobody"}, {"password", "wrong password!"}});
     for (const auto* r : {&wrong, &unknown, &malformed}) {
         EXPECT_EQ(r->status, 401) << r->body;
         EXPECT_EQ(code_of(*r), "INVALID_CREDENTIALS");
@@ -96,13 +104,13 @@ TEST_F(Flow, AWrongPasswordAndAnUnknownEmailLookTheSame)
         if (topic != "auth.login_failed") continue;
         ++failures;
         EXPECT_TRUE(payload.contains("emailHash"));
-        EXPECT_EQ(boost::json::serialize(payload).find("wrong password!"), std::string::npos) << "never the password";
+        EXPECT_EQ(boost::json::serialize(payload).find("wrong password!"), std::string::npos)
+            << "never the password";
     }
     EXPECT_EQ(failures, 3);
 }
 
-TEST_F(Flow, RefreshRotatesAndAReusedTokenRevokesTheWholeFamily)
-{
+TEST_F(Flow, RefreshRotatesAndAReusedTokenRevokesTheWholeFamily) {
     signup("rotor@example.com");
     const auto first = login("rotor@example.com");
     auto rotated = post("/api/v1/auth/refresh", {{"refreshToken", first.refresh}});
@@ -118,21 +126,23 @@ TEST_F(Flow, RefreshRotatesAndAReusedTokenRevokesTheWholeFamily)
     EXPECT_EQ(code_of(reused), "TOKEN_REUSED");
     EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", second_refresh}}).status, 401)
         << "the newest token of the family is revoked too";
-    EXPECT_EQ(get("/api/v1/auth/me", second_access).status, 401) << "and so are its access tokens, at once";
+    EXPECT_EQ(get("/api/v1/auth/me", second_access).status, 401)
+        << "and so are its access tokens, at once";
     EXPECT_EQ(get("/api/v1/auth/me", first.access).status, 401);
 
     const auto other = login("rotor@example.com");
-    EXPECT_EQ(get("/api/v1/auth/me", other.access).status, 200) << "another session is not affected";
+    EXPECT_EQ(get("/api/v1/auth/me", other.access).status, 200)
+        << "another session is not affected";
 
     bool reuse_event = false;
-    for (const auto& [topic, payload] : auth_events()) reuse_event = reuse_event || topic == "auth.token_reused";
+    for (const auto& [topic, payload] : auth_events())
+        reuse_event = reuse_event || topic == "auth.token_reused";
     EXPECT_TRUE(reuse_event);
     EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", "rt_unknown"}}).status, 401);
     EXPECT_EQ(post("/api/v1/auth/refresh", boost::json::object{}).status, 400);
 }
 
-TEST_F(Flow, LogoutRevokesTheSessionAtOnce)
-{
+TEST_F(Flow, LogoutRevokesTheSessionAtOnce) {
     signup("leaver@example.com");
     const auto session = login("leaver@example.com");
     const auto other = login("leaver@example.com");
@@ -145,43 +155,45 @@ TEST_F(Flow, LogoutRevokesTheSessionAtOnce)
 }
 
 /// The value of a metric line "name value" in /metrics (-1 when absent).
-double metric_value(const std::string& metrics, const std::string& name)
-{
+double metric_value(const std::string& metrics, const std::string& name) {
     const auto at = metrics.find("\n" + name + " ");
     return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size() + 2));
 }
 
-TEST_F(Flow, ATokenThisHostIssuedSkipsVerificationButIsStillChecked)
-{
+TEST_F(Flow, ATokenThisHostIssuedSkipsVerificationButIsStillChecked) {
     signup("fresh@example.com");
     const auto session = login("fresh@example.com");
     const std::string hits = "admit_auth_token_cache_hits_total";
     const double before = metric_value(get("/metrics").body, hits);
     ASSERT_EQ(get("/api/v1/auth/me", session.access).status, 200);
-    EXPECT_EQ(metric_value(get("/metrics").body, hits), before + 1) << "the first use was answered from the cache";
+    EXPECT_EQ(metric_value(get("/metrics").body, hits), before + 1)
+        << "the first use was answered from the cache";
     std::string tampered = session.access;
     tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
     EXPECT_EQ(get("/api/v1/auth/me", tampered).status, 401) << "only the identical token hits";
     ASSERT_EQ(request("POST", "/api/v1/auth/logout", "", session.access).status, 204);
-    EXPECT_EQ(get("/api/v1/auth/me", session.access).status, 401) << "revocation is checked on cached tokens";
+    EXPECT_EQ(get("/api/v1/auth/me", session.access).status, 401)
+        << "revocation is checked on cached tokens";
 }
 
-TEST_F(Flow, RevocationsThroughAnotherHostApplyHereThroughTheRevocationLog)
-{
+TEST_F(Flow, RevocationsThroughAnotherHostApplyHereThroughTheRevocationLog) {
     signup("roamer@example.com");
     const std::string suspended_id = signup("suspect@example.com");
     const auto session = login("roamer@example.com");
     const auto suspect = login("suspect@example.com");
     const auto boss = admin();
-    ASSERT_EQ(get("/api/v1/auth/me", session.access).status, 200);  // this host now reuses "allowed"
+    ASSERT_EQ(get("/api/v1/auth/me", session.access).status,
+              200);  // this host now reuses "allowed"
     ASSERT_EQ(get("/api/v1/auth/me", suspect.access).status, 200);
 
-    admit::testing::AdmitdProcess other(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", venue_.string()});
+    admit::testing::AdmitdProcess other(ADMIT_ADMITD_BINARY,
+                                        std::vector<std::string>{"--config", venue_.string()});
     auto other_port = other.wait_until_serving();
     ASSERT_TRUE(other_port.has_value()) << other.log();
     const uint16_t this_port = std::exchange(port_, *other_port);
     const auto out = request("POST", "/api/v1/auth/logout", "", session.access);
-    const auto changed = request("PATCH", "/api/v1/admin/users/" + suspended_id, R"({"status":"suspended"})", boss.access);
+    const auto changed = request("PATCH", "/api/v1/admin/users/" + suspended_id,
+                                 R"({"status":"suspended"})", boss.access);
     port_ = this_port;
     ASSERT_EQ(out.status, 204) << out.body;
     ASSERT_EQ(changed.status, 200) << changed.body;
@@ -192,7 +204,8 @@ TEST_F(Flow, RevocationsThroughAnotherHostApplyHereThroughTheRevocationLog)
         for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
              status == 200 && std::chrono::steady_clock::now() < deadline;) {
             status = get("/api/v1/auth/me", token).status;
-            if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // paced poll
+            if (status == 200)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));  // paced poll
         }
         return status;
     };
@@ -201,12 +214,11 @@ TEST_F(Flow, RevocationsThroughAnotherHostApplyHereThroughTheRevocationLog)
 }
 
 class QuickMaintenance : public AuthEndToEnd {
-protected:
+  protected:
     QuickMaintenance() : AuthEndToEnd(Options{.maintenance_interval_seconds = 1}) {}
 };
 
-TEST_F(QuickMaintenance, ARevocationThatNeverReachedRedisEndsRememberedVerdictsAtTheNextRebuild)
-{
+TEST_F(QuickMaintenance, ARevocationThatNeverReachedRedisEndsRememberedVerdictsAtTheNextRebuild) {
     signup("offline@example.com");
     const auto session = login("offline@example.com");
     ASSERT_EQ(get("/api/v1/auth/me", session.access).status, 200);  // remembered as allowed
@@ -214,24 +226,27 @@ TEST_F(QuickMaintenance, ARevocationThatNeverReachedRedisEndsRememberedVerdictsA
         // As if Redis was down when the session was revoked: only PostgreSQL knows.
         pqxx::connection connection(storage_.pg_url());
         pqxx::work tx(connection);
-        tx.exec("UPDATE auth.sessions SET revoked_at = now(), revoked_reason = 'LOGOUT' WHERE user_id = "
-                "(SELECT id FROM auth.users WHERE email = 'offline@example.com')");
+        tx.exec(
+            "UPDATE auth.sessions SET revoked_at = now(), revoked_reason = 'LOGOUT' WHERE user_id "
+            "= "
+            "(SELECT id FROM auth.users WHERE email = 'offline@example.com')");
         tx.commit();
     }
     int status = 200;
     for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
          status == 200 && std::chrono::steady_clock::now() < deadline;) {
         status = get("/api/v1/auth/me", session.access).status;
-        if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // paced poll
+        if (status == 200)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // paced poll
     }
     EXPECT_EQ(status, 401) << "the rebuild restored the block and logged it";
 }
 
-TEST_F(Flow, EveryAccountChangePublishesAnAuditEvent)
-{
+TEST_F(Flow, EveryAccountChangePublishesAnAuditEvent) {
     const std::string id = signup("audited@example.com");
     const auto session = login("audited@example.com");
-    (void)post("/api/v1/auth/login", {{"email", "audited@example.com"}, {"password", "not the password"}});
+    (void)post("/api/v1/auth/login",
+               {{"email", "audited@example.com"}, {"password", "not the password"}});
     ASSERT_EQ(request("POST", "/api/v1/auth/logout", "", session.access).status, 204);
     const auto boss = admin();
     auto changed = request("PATCH", "/api/v1/admin/users/" + id, R"({"tier":"GOLD"})", boss.access);
@@ -254,17 +269,20 @@ TEST_F(Flow, EveryAccountChangePublishesAnAuditEvent)
     EXPECT_EQ(seen["auth.logged_out"], 1);
 }
 
-TEST_F(Flow, RevocationHoldsWhenRedisIsLostAndIsRebuiltAfterwards)
-{
+TEST_F(Flow, RevocationHoldsWhenRedisIsLostAndIsRebuiltAfterwards) {
     const std::string id = signup("flaky@example.com");
     signup("steady@example.com");
     const auto flaky = login("flaky@example.com");
     const auto steady = login("steady@example.com");
     const auto boss = admin();
-    ASSERT_EQ(request("PATCH", "/api/v1/admin/users/" + id, R"({"status":"suspended"})", boss.access).status, 200);
+    ASSERT_EQ(
+        request("PATCH", "/api/v1/admin/users/" + id, R"({"status":"suspended"})", boss.access)
+            .status,
+        200);
 
     storage_.stop_redis();
-    EXPECT_EQ(get("/api/v1/auth/me", flaky.access).status, 401) << "PostgreSQL answers: still suspended";
+    EXPECT_EQ(get("/api/v1/auth/me", flaky.access).status, 401)
+        << "PostgreSQL answers: still suspended";
     EXPECT_EQ(get("/api/v1/auth/me", steady.access).status, 200);
 
     storage_.start_redis();  // empty: the revocation set is gone
@@ -274,7 +292,8 @@ TEST_F(Flow, RevocationHoldsWhenRedisIsLostAndIsRebuiltAfterwards)
         status = get("/api/v1/auth/me", steady.access).status;  // reconnects, then rebuilds the set
     }
     EXPECT_EQ(status, 200);
-    EXPECT_EQ(get("/api/v1/auth/me", flaky.access).status, 401) << "the rebuilt set still blocks the suspended user";
+    EXPECT_EQ(get("/api/v1/auth/me", flaky.access).status, 401)
+        << "the rebuilt set still blocks the suspended user";
 }
 
 }  // namespace

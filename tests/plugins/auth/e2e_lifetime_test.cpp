@@ -7,12 +7,11 @@ namespace admit::auth::testing {
 namespace {
 
 class Lifetimes : public AuthEndToEnd {
-protected:
+  protected:
     Lifetimes() : AuthEndToEnd(Options{.manual_clock = true}) {}
 };
 
-TEST_F(Lifetimes, AccessTokensExpireAfterTenMinutesAndRefreshTokensAfterFourteenDays)
-{
+TEST_F(Lifetimes, AccessTokensExpireAfterTenMinutesAndRefreshTokensAfterFourteenDays) {
     signup("mortal@example.com");
     const auto session = login("mortal@example.com");
     (void)admin();
@@ -27,13 +26,13 @@ TEST_F(Lifetimes, AccessTokensExpireAfterTenMinutesAndRefreshTokensAfterFourteen
     EXPECT_EQ(get("/api/v1/auth/me", std::string(body.at("accessToken").as_string())).status, 200);
 
     advance_clock(14 * 86400 + 1);
-    auto stale = post("/api/v1/auth/refresh", {{"refreshToken", std::string(body.at("refreshToken").as_string())}});
+    auto stale = post("/api/v1/auth/refresh",
+                      {{"refreshToken", std::string(body.at("refreshToken").as_string())}});
     EXPECT_EQ(stale.status, 401) << stale.body;
     EXPECT_EQ(code_of(stale), "UNAUTHENTICATED");
 }
 
-TEST_F(Lifetimes, TwoConcurrentUsesOfOneRefreshTokenCountAsReuse)
-{
+TEST_F(Lifetimes, TwoConcurrentUsesOfOneRefreshTokenCountAsReuse) {
     signup("racer@example.com");
     const auto session = login("racer@example.com");
     auto use = [&] { return post("/api/v1/auth/refresh", {{"refreshToken", session.refresh}}); };
@@ -47,7 +46,8 @@ TEST_F(Lifetimes, TwoConcurrentUsesOfOneRefreshTokenCountAsReuse)
     EXPECT_EQ(loser.status, 401);
     EXPECT_EQ(code_of(loser), "TOKEN_REUSED");
     const std::string next(boost::json::parse(winner.body).at("refreshToken").as_string());
-    EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", next}}).status, 401) << "the family is revoked";
+    EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", next}}).status, 401)
+        << "the family is revoked";
 }
 
 }  // namespace

@@ -11,16 +11,17 @@ namespace {
 
 using TokenFuzz = AuthEndToEnd;
 
-TEST_F(TokenFuzz, EveryHostileTokenIsRefusedWith401)
-{
+TEST_F(TokenFuzz, EveryHostileTokenIsRefusedWith401) {
     signup("target@example.com");
     const auto session = login("target@example.com");
     const auto header = header_of(session.access);
     const auto payload = payload_of(session.access);
-    ASSERT_EQ(get("/api/v1/auth/me", forge_eddsa(header, payload, *key_)).status, 200) << "control token";
+    ASSERT_EQ(get("/api/v1/auth/me", forge_eddsa(header, payload, *key_)).status, 200)
+        << "control token";
 
     const SigningKey stranger = SigningKey::generate(0);
-    const auto cases = hostile_tokens(header, payload, *key_, stranger, static_cast<int64_t>(std::time(nullptr)));
+    const auto cases =
+        hostile_tokens(header, payload, *key_, stranger, static_cast<int64_t>(std::time(nullptr)));
     for (const auto& hostile : cases) {
         auto r = get("/api/v1/auth/me", hostile.token);
         const bool header_safe = std::all_of(hostile.token.begin(), hostile.token.end(),
@@ -31,7 +32,9 @@ TEST_F(TokenFuzz, EveryHostileTokenIsRefusedWith401)
             EXPECT_EQ(code_of(r), "UNAUTHENTICATED") << hostile.name;
         }
     }
-    EXPECT_EQ(request("GET", "/api/v1/auth/me", "", "", {{"Authorization", "Basic dXNlcjpwYXNz"}}).status, 401);
+    EXPECT_EQ(
+        request("GET", "/api/v1/auth/me", "", "", {{"Authorization", "Basic dXNlcjpwYXNz"}}).status,
+        401);
     EXPECT_EQ(request("GET", "/api/v1/auth/me", "", "", {{"Authorization", "Bearer"}}).status, 401);
     EXPECT_EQ(get("/api/v1/auth/me", session.access).status, 200) << "the real token still works";
 }

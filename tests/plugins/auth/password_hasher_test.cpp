@@ -9,10 +9,10 @@
 namespace admit::auth {
 namespace {
 
-TEST(PasswordHasher, HashesWithArgon2idAtLeastOwaspMinimum)
-{
+TEST(PasswordHasher, HashesWithArgon2idAtLeastOwaspMinimum) {
     ASSERT_GE(sodium_init(), 0);
-    PasswordHasher hasher(HasherLimits{.opslimit = 1, .memlimit_bytes = 1 << 20});  // raised to the minimum
+    PasswordHasher hasher(
+        HasherLimits{.opslimit = 1, .memlimit_bytes = 1 << 20});  // raised to the minimum
     auto hash = hasher.hash("correct horse battery");
     ASSERT_TRUE(hash.ok());
     EXPECT_EQ(hash->rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << *hash;
@@ -24,8 +24,7 @@ TEST(PasswordHasher, HashesWithArgon2idAtLeastOwaspMinimum)
     EXPECT_TRUE(stronger.needs_rehash(*hash));
 }
 
-TEST(BoundedGate, TurnsAwayCallersBeyondCapacityAndQueue)
-{
+TEST(BoundedGate, TurnsAwayCallersBeyondCapacityAndQueue) {
     BoundedGate gate(1, 1, std::chrono::milliseconds(5000));
     auto first = gate.enter();
     ASSERT_TRUE(first.ok());
@@ -43,8 +42,7 @@ TEST(BoundedGate, TurnsAwayCallersBeyondCapacityAndQueue)
     EXPECT_EQ(gate.inside(), 0);
 }
 
-TEST(BoundedGate, AWaitThatTimesOutIsRefused)
-{
+TEST(BoundedGate, AWaitThatTimesOutIsRefused) {
     BoundedGate gate(1, 4, std::chrono::milliseconds(20));
     auto held = gate.enter();
     ASSERT_TRUE(held.ok());

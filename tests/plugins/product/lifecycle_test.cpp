@@ -7,21 +7,20 @@
 
 #include <map>
 
-namespace product {
+namespace admit::product {
 namespace {
 
-const Move kMoves[] = {Move::submit, Move::approve, Move::reject, Move::cancel,
+const Move kMoves[] = {Move::submit,    Move::approve,    Move::reject,  Move::cancel,
                        Move::open_sale, Move::close_sale, Move::complete};
 
-TEST(Lifecycle, OnlyTheLegalMovesAreAccepted)
-{
+TEST(Lifecycle, OnlyTheLegalMovesAreAccepted) {
     const std::map<std::pair<std::string_view, Move>, std::string_view> legal = {
-        {{"DRAFT", Move::submit}, "PENDING"},       {{"PENDING", Move::approve}, "SCHEDULED"},
-        {{"PENDING", Move::reject}, "DRAFT"},       {{"SCHEDULED", Move::open_sale}, "ON_SALE"},
-        {{"ON_SALE", Move::close_sale}, "CLOSED"},  {{"CLOSED", Move::complete}, "COMPLETED"},
-        {{"DRAFT", Move::cancel}, "CANCELLED"},     {{"PENDING", Move::cancel}, "CANCELLED"},
-        {{"APPROVED", Move::cancel}, "CANCELLED"},  {{"SCHEDULED", Move::cancel}, "CANCELLED"},
-        {{"ON_SALE", Move::cancel}, "CANCELLED"},   {{"CLOSED", Move::cancel}, "CANCELLED"},
+        {{"DRAFT", Move::submit}, "PENDING"},      {{"PENDING", Move::approve}, "SCHEDULED"},
+        {{"PENDING", Move::reject}, "DRAFT"},      {{"SCHEDULED", Move::open_sale}, "ON_SALE"},
+        {{"ON_SALE", Move::close_sale}, "CLOSED"}, {{"CLOSED", Move::complete}, "COMPLETED"},
+        {{"DRAFT", Move::cancel}, "CANCELLED"},    {{"PENDING", Move::cancel}, "CANCELLED"},
+        {{"APPROVED", Move::cancel}, "CANCELLED"}, {{"SCHEDULED", Move::cancel}, "CANCELLED"},
+        {{"ON_SALE", Move::cancel}, "CANCELLED"},  {{"CLOSED", Move::cancel}, "CANCELLED"},
     };
     int illegal = 0;
     for (auto state : kStates) {
@@ -29,7 +28,8 @@ TEST(Lifecycle, OnlyTheLegalMovesAreAccepted)
             auto it = legal.find({state, move});
             auto next = next_state(state, move);
             if (it == legal.end()) {
-                EXPECT_FALSE(next.has_value()) << state << " --" << move_name(move) << "--> " << next.value_or("");
+                EXPECT_FALSE(next.has_value())
+                    << state << " --" << move_name(move) << "--> " << next.value_or("");
                 ++illegal;
             } else {
                 ASSERT_TRUE(next.has_value()) << state << " " << move_name(move);
@@ -41,8 +41,7 @@ TEST(Lifecycle, OnlyTheLegalMovesAreAccepted)
     EXPECT_FALSE(next_state("BOGUS", Move::cancel).has_value());
 }
 
-TEST(Lifecycle, StageUseAndVisibility)
-{
+TEST(Lifecycle, StageUseAndVisibility) {
     EXPECT_FALSE(uses_stage("DRAFT"));
     EXPECT_TRUE(uses_stage("PENDING"));
     EXPECT_TRUE(uses_stage("ON_SALE"));
@@ -54,8 +53,7 @@ TEST(Lifecycle, StageUseAndVisibility)
     EXPECT_TRUE(publicly_visible("ON_SALE"));
 }
 
-TEST(Rfc3339, ParsesAndFormats)
-{
+TEST(Rfc3339, ParsesAndFormats) {
     EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z"), 0);
     EXPECT_EQ(parse_rfc3339("2026-05-01T19:30:00Z"), int64_t{1777663800} * 1000000);
     EXPECT_EQ(parse_rfc3339("2026-05-01T21:30:00+02:00"), int64_t{1777663800} * 1000000);
@@ -73,8 +71,7 @@ constexpr const char* kValid = R"({"title": "Swan Lake", "category": "BALLET", "
     "grades": [{"name": "VIP", "price": {"amount": 150000, "currency": "KRW"}}],
     "schedules": [{"startsAt": "2026-06-02T19:00:00Z"}]})";
 
-TEST(ProductInput, AcceptsAValidBody)
-{
+TEST(ProductInput, AcceptsAValidBody) {
     auto in = parse_product(body(kValid), true, "KRW");
     ASSERT_TRUE(in.ok()) << in.error().message;
     EXPECT_EQ(*in->title, "Swan Lake");
@@ -84,61 +81,73 @@ TEST(ProductInput, AcceptsAValidBody)
     EXPECT_EQ(in->schedules[0].duration_minutes, 120);
 }
 
-std::string problem(const std::string& patch_key, const char* patch_value, bool for_create = true)
-{
+std::string problem(const std::string& patch_key, const char* patch_value, bool for_create = true) {
     auto b = body(kValid);
-    if (patch_value == nullptr) b.erase(patch_key);
-    else b[patch_key] = boost::json::parse(patch_value);
+    if (patch_value == nullptr)
+        b.erase(patch_key);
+    else
+        b[patch_key] = boost::json::parse(patch_value);
     auto in = parse_product(b, for_create, "KRW");
     EXPECT_FALSE(in.ok()) << patch_key;
     return in.ok() ? "" : in.error().message;
 }
 
-TEST(ProductInput, NamesTheFieldOfEveryProblem)
-{
+TEST(ProductInput, NamesTheFieldOfEveryProblem) {
     EXPECT_NE(problem("title", nullptr).find("'title' is required"), std::string::npos);
     EXPECT_NE(problem("title", "\"\"").find("'title'"), std::string::npos);
     EXPECT_NE(problem("category", "5").find("'category'"), std::string::npos);
     EXPECT_NE(problem("stageId", nullptr).find("'stageId'"), std::string::npos);
     EXPECT_NE(problem("seating", "\"STANDING\"").find("'seating'"), std::string::npos);
     EXPECT_NE(problem("saleStartsAt", "\"soon\"").find("'saleStartsAt'"), std::string::npos);
-    EXPECT_NE(problem("saleEndsAt", "\"2026-04-01T00:00:00Z\"").find("'saleEndsAt'"), std::string::npos);
-    EXPECT_NE(problem("grades", "[]").find("'grades'"), std::string::npos);
-    EXPECT_NE(problem("grades", R"([{"name": "VIP"}])").find("grades[0]: field 'price'"), std::string::npos);
-    EXPECT_NE(problem("grades", R"([{"name": "VIP", "price": {"amount": -1, "currency": "KRW"}}])").find("grades[0].price"),
+    EXPECT_NE(problem("saleEndsAt", "\"2026-04-01T00:00:00Z\"").find("'saleEndsAt'"),
               std::string::npos);
-    EXPECT_NE(problem("grades", R"([{"name": "VIP", "price": {"amount": 1, "currency": "USD"}}])").find("currency"),
+    EXPECT_NE(problem("grades", "[]").find("'grades'"), std::string::npos);
+    EXPECT_NE(problem("grades", R"([{"name": "VIP"}])").find("grades[0]: field 'price'"),
+              std::string::npos);
+    EXPECT_NE(problem("grades", R"([{"name": "VIP", "price": {"amount": -1, "currency": "KRW"}}])")
+                  .find("grades[0].price"),
+              std::string::npos);
+    EXPECT_NE(problem("grades", R"([{"name": "VIP", "price": {"amount": 1, "currency": "USD"}}])")
+                  .find("currency"),
               std::string::npos);
     EXPECT_NE(problem("grades", R"([{"name": "VIP", "price": {"amount": 1, "currency": "KRW"}},
-                                   {"name": "VIP", "price": {"amount": 2, "currency": "KRW"}}])").find("grades[1].name"),
+                                   {"name": "VIP", "price": {"amount": 2, "currency": "KRW"}}])")
+                  .find("grades[1].name"),
               std::string::npos);
-    EXPECT_NE(problem("grades", R"([{"name": "VIP", "price": {"amount": 1, "currency": "KRW"}, "quantity": 5}])")
-                  .find("grades[0].quantity"),
+    EXPECT_NE(
+        problem("grades",
+                R"([{"name": "VIP", "price": {"amount": 1, "currency": "KRW"}, "quantity": 5}])")
+            .find("grades[0].quantity"),
+        std::string::npos);
+    EXPECT_NE(problem("schedules", R"([{"startsAt": "x"}])").find("schedules[0]"),
               std::string::npos);
-    EXPECT_NE(problem("schedules", R"([{"startsAt": "x"}])").find("schedules[0]"), std::string::npos);
-    EXPECT_NE(problem("schedules", R"([{"startsAt": "2026-06-02T19:00:00Z", "durationMinutes": 0}])").find("durationMinutes"),
+    EXPECT_NE(
+        problem("schedules", R"([{"startsAt": "2026-06-02T19:00:00Z", "durationMinutes": 0}])")
+            .find("durationMinutes"),
+        std::string::npos);
+    EXPECT_NE(problem("stageId", "\"stg_2\"", false).find("'stageId' cannot change"),
               std::string::npos);
-    EXPECT_NE(problem("stageId", "\"stg_2\"", false).find("'stageId' cannot change"), std::string::npos);
 }
 
-TEST(ProductInput, GeneralAdmissionNeedsQuantities)
-{
+TEST(ProductInput, GeneralAdmissionNeedsQuantities) {
     auto b = body(kValid);
     b["seating"] = "GENERAL_ADMISSION";
     auto in = parse_product(b, true, "KRW");
     ASSERT_FALSE(in.ok());
     EXPECT_NE(in.error().message.find("grades[0].quantity"), std::string::npos);
-    b["grades"] = boost::json::parse(R"([{"name": "FLOOR", "price": {"amount": 1, "currency": "KRW"}, "quantity": 500}])");
+    b["grades"] = boost::json::parse(
+        R"([{"name": "FLOOR", "price": {"amount": 1, "currency": "KRW"}, "quantity": 500}])");
     EXPECT_TRUE(parse_product(b, true, "KRW").ok());
 }
 
-std::vector<StageSeat> stage()
-{
-    return {{"s1", "A-A-1", 0, 0, "VIP"}, {"s2", "A-A-2", 1, 0, "VIP"}, {"s3", "A-B-1", 0, 1, "R"}, {"s4", "A-B-2", 1, 1, "R"}};
+std::vector<StageSeat> stage() {
+    return {{"s1", "A-A-1", 0, 0, "VIP"},
+            {"s2", "A-A-2", 1, 0, "VIP"},
+            {"s3", "A-B-1", 0, 1, "R"},
+            {"s4", "A-B-2", 1, 1, "R"}};
 }
 
-GradeInput grade(std::string name, std::optional<std::vector<std::string>> ids = std::nullopt)
-{
+GradeInput grade(std::string name, std::optional<std::vector<std::string>> ids = std::nullopt) {
     GradeInput g;
     g.name = name;
     g.stage_grade = name;
@@ -146,21 +155,22 @@ GradeInput grade(std::string name, std::optional<std::vector<std::string>> ids =
     return g;
 }
 
-TEST(AssignSeats, ByLayoutGradeWithExplicitOverrides)
-{
-    auto out = assign_seats({grade("VIP"), grade("R"), grade("PROMO", std::vector<std::string>{"s4"})}, stage());
+TEST(AssignSeats, ByLayoutGradeWithExplicitOverrides) {
+    auto out = assign_seats(
+        {grade("VIP"), grade("R"), grade("PROMO", std::vector<std::string>{"s4"})}, stage());
     ASSERT_TRUE(out.ok()) << out.error().message;
     EXPECT_EQ((*out)[0], (std::vector<std::size_t>{0, 1}));
     EXPECT_EQ((*out)[1], (std::vector<std::size_t>{2}));
     EXPECT_EQ((*out)[2], (std::vector<std::size_t>{3}));
 }
 
-TEST(AssignSeats, RefusesUnknownSharedAndEmpty)
-{
+TEST(AssignSeats, RefusesUnknownSharedAndEmpty) {
     auto unknown = assign_seats({grade("VIP", std::vector<std::string>{"nope"})}, stage());
     ASSERT_FALSE(unknown.ok());
     EXPECT_NE(unknown.error().message.find("grades[0].seatIds"), std::string::npos);
-    auto shared = assign_seats({grade("A", std::vector<std::string>{"s1"}), grade("B", std::vector<std::string>{"s1"})}, stage());
+    auto shared = assign_seats(
+        {grade("A", std::vector<std::string>{"s1"}), grade("B", std::vector<std::string>{"s1"})},
+        stage());
     ASSERT_FALSE(shared.ok());
     EXPECT_NE(shared.error().message.find("already belongs to grade A"), std::string::npos);
     auto empty = assign_seats({grade("VIP"), grade("BALCONY")}, stage());
@@ -168,5 +178,5 @@ TEST(AssignSeats, RefusesUnknownSharedAndEmpty)
     EXPECT_NE(empty.error().message.find("grades[1]"), std::string::npos);
 }
 
-} // namespace
-} // namespace product
+}  // namespace
+}  // namespace admit::product

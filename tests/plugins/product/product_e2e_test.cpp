@@ -19,9 +19,8 @@ namespace {
 using boost::json::value;
 
 class ProductEndToEnd : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
+  protected:
+    void SetUp() override {
         auto file = write_temp_file(
             "venue.toml",
             venue_toml({.plugins = {"test_auth", "arthall", "product", "test_reservation_events"},
@@ -29,7 +28,8 @@ protected:
                         .extra_toml = "[plugin.product]\ntransition_interval_ms = 100\n"},
                        &storage_));
         venue_file_ = file.string();
-        admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+        admitd_ = std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
         auto port = admitd_->wait_until_serving();
         ASSERT_TRUE(port.has_value()) << admitd_->log();
         api_ = std::make_unique<Api>(*port);
@@ -41,61 +41,62 @@ protected:
         stage_id_ = std::string(stage.at("stageId").as_string());
     }
 
-    /// A reserved-seating product body: VIP/R/S by layout grade, sale in 1 h for 9 days, one show in 10 days.
-    value product_body() const
-    {
-        return {{"title", "Swan Lake"},
-                {"category", "BALLET"},
-                {"stageId", stage_id_},
-                {"saleStartsAt", rfc3339(now_ + 3600)},
-                {"saleEndsAt", rfc3339(now_ + 9 * 86400)},
-                {"grades", boost::json::parse(R"([
+    /// A reserved-seating product body: VIP/R/S by layout grade, sale in 1 h for 9 days, one show
+    /// in 10 days.
+    value product_body() const {
+        return {
+            {"title", "Swan Lake"},
+            {"category", "BALLET"},
+            {"stageId", stage_id_},
+            {"saleStartsAt", rfc3339(now_ + 3600)},
+            {"saleEndsAt", rfc3339(now_ + 9 * 86400)},
+            {"grades", boost::json::parse(R"([
                     {"name": "VIP", "price": {"amount": 150000, "currency": "KRW"}},
                     {"name": "R", "price": {"amount": 100000, "currency": "KRW"}},
                     {"name": "S", "price": {"amount": 70000, "currency": "KRW"}}])")},
-                {"schedules", {{{"startsAt", rfc3339(now_ + 10 * 86400)}, {"durationMinutes", 150}}}}};
+            {"schedules", {{{"startsAt", rfc3339(now_ + 10 * 86400)}, {"durationMinutes", 150}}}}};
     }
-    std::string create(const value& body, const Caller& who = kSeller)
-    {
-        return std::string(api_->expect(201, who, "POST", "/api/v1/products", body).at("productId").as_string());
+    std::string create(const value& body, const Caller& who = kSeller) {
+        return std::string(
+            api_->expect(201, who, "POST", "/api/v1/products", body).at("productId").as_string());
     }
-    std::string product_status(const std::string& id)
-    {
-        return std::string(api_->expect(200, kAdmin, "GET", "/api/v1/products/" + id).at("status").as_string());
+    std::string product_status(const std::string& id) {
+        return std::string(
+            api_->expect(200, kAdmin, "GET", "/api/v1/products/" + id).at("status").as_string());
     }
-    int move(const std::string& id, const std::string& action, const Caller& who, const value& body = nullptr)
-    {
-        auto r = body.is_null() ? api_->call(who, "POST", "/api/v1/products/" + id + "/" + action)
-                                : api_->call(who, "POST", "/api/v1/products/" + id + "/" + action, body);
+    int move(const std::string& id, const std::string& action, const Caller& who,
+             const value& body = nullptr) {
+        auto r = body.is_null()
+                     ? api_->call(who, "POST", "/api/v1/products/" + id + "/" + action)
+                     : api_->call(who, "POST", "/api/v1/products/" + id + "/" + action, body);
         if (r.status == 409) {
             EXPECT_NE(r.body.find("INVALID_STATE"), std::string::npos) << r.body;
         }
         return r.status;
     }
     /// Creates, submits and approves a product; returns {productId, scheduleId}.
-    std::pair<std::string, std::string> scheduled_product(value body)
-    {
+    std::pair<std::string, std::string> scheduled_product(value body) {
         const auto id = create(body);
         EXPECT_EQ(move(id, "submit", kSeller), 200);
         EXPECT_EQ(move(id, "approve", kAdmin), 200);
         auto product = api_->expect(200, kSeller, "GET", "/api/v1/products/" + id);
-        return {id, std::string(product.at("schedules").as_array()[0].at("scheduleId").as_string())};
+        return {id,
+                std::string(product.at("schedules").as_array()[0].at("scheduleId").as_string())};
     }
-    void publish(const std::string& topic, const std::string& schedule_id, value payload)
-    {
+    void publish(const std::string& topic, const std::string& schedule_id, value payload) {
         payload.as_object()["scheduleId"] = schedule_id;
-        api_->expect(202, kAdmin, "POST", "/api/v1/test/events", {{"topic", topic}, {"key", schedule_id}, {"payload", payload}});
+        api_->expect(202, kAdmin, "POST", "/api/v1/test/events",
+                     {{"topic", topic}, {"key", schedule_id}, {"payload", payload}});
     }
-    value seat_map(const std::string& schedule_id, const Caller& who = kAnonymous)
-    {
+    value seat_map(const std::string& schedule_id, const Caller& who = kAnonymous) {
         return api_->expect(200, who, "GET", "/api/v1/schedules/" + schedule_id + "/seats");
     }
 
     /// `admitd --config <venue> call METHOD JSON`: {exit code, last line of stdout}.
-    std::pair<int, std::string> call_service(const std::string& method, const std::string& input) const
-    {
-        const std::string command = std::string(ADMIT_ADMITD_BINARY) + " --config '" + venue_file_ + "' call " + method +
-                                    " '" + input + "' 2>/dev/null";
+    std::pair<int, std::string> call_service(const std::string& method,
+                                             const std::string& input) const {
+        const std::string command = std::string(ADMIT_ADMITD_BINARY) + " --config '" + venue_file_ +
+                                    "' call " + method + " '" + input + "' 2>/dev/null";
         FILE* pipe = ::popen(command.c_str(), "r");
         if (pipe == nullptr) return {-1, ""};
         std::string output;
@@ -104,7 +105,8 @@ protected:
         const int status = ::pclose(pipe);
         while (!output.empty() && output.back() == '\n') output.pop_back();
         const auto newline = output.rfind('\n');
-        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, newline == std::string::npos ? output : output.substr(newline + 1)};
+        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                newline == std::string::npos ? output : output.substr(newline + 1)};
     }
 
     IsolatedStorage storage_;
@@ -116,14 +118,13 @@ protected:
     std::string stage_id_;
 };
 
-TEST_F(ProductEndToEnd, SellerCreatesAdminApprovesItGoesOnSaleAndTheSeatMapShowsIt)
-{
+TEST_F(ProductEndToEnd, SellerCreatesAdminApprovesItGoesOnSaleAndTheSeatMapShowsIt) {
     const auto id = create(product_body());
     auto draft = api_->expect(200, kSeller, "GET", "/api/v1/products/" + id);
     EXPECT_EQ(draft.at("status"), "DRAFT");
     const auto& grades = draft.at("grades").as_array();
     ASSERT_EQ(grades.size(), 3u);
-    EXPECT_EQ(grades[0].at("total"), 150); // rows 1-3 of section A
+    EXPECT_EQ(grades[0].at("total"), 150);  // rows 1-3 of section A
     EXPECT_EQ(grades[1].at("total"), 350);
     EXPECT_EQ(grades[2].at("total"), 500);
 
@@ -132,14 +133,16 @@ TEST_F(ProductEndToEnd, SellerCreatesAdminApprovesItGoesOnSaleAndTheSeatMapShows
     EXPECT_EQ(move(id, "approve", kAdmin), 200);
     EXPECT_EQ(product_status(id), "SCHEDULED");
     auto product = api_->expect(200, kAnonymous, "GET", "/api/v1/products/" + id);
-    const std::string schedule_id(product.at("schedules").as_array()[0].at("scheduleId").as_string());
-    EXPECT_EQ(product.at("schedules").as_array()[0].at("grades").as_array()[0].at("remaining"), 150);
+    const std::string schedule_id(
+        product.at("schedules").as_array()[0].at("scheduleId").as_string());
+    EXPECT_EQ(product.at("schedules").as_array()[0].at("grades").as_array()[0].at("remaining"),
+              150);
 
     auto before = seat_map(schedule_id);
     EXPECT_EQ(before.at("productStatus"), "SCHEDULED");
     EXPECT_EQ(before.at("seats").as_array().size(), 1000u);
 
-    api_->advance_clock(3601); // past the sale start: the job opens the sale
+    api_->advance_clock(3601);  // past the sale start: the job opens the sale
     EXPECT_TRUE(eventually([&] { return product_status(id) == "ON_SALE"; })) << product_status(id);
     EXPECT_TRUE(eventually([&] { return seat_map(schedule_id).at("productStatus") == "ON_SALE"; }));
     auto map = seat_map(schedule_id);
@@ -148,29 +151,33 @@ TEST_F(ProductEndToEnd, SellerCreatesAdminApprovesItGoesOnSaleAndTheSeatMapShows
     EXPECT_EQ(map.at("grades").as_array()[0].at("price").at("amount"), 150000);
     EXPECT_EQ(map.at("grades").as_array()[0].at("remaining"), 150);
 
-    api_->advance_clock(9 * 86400); // past the sale end
+    api_->advance_clock(9 * 86400);  // past the sale end
     EXPECT_TRUE(eventually([&] { return product_status(id) == "CLOSED"; })) << product_status(id);
-    api_->advance_clock(86400 + 3 * 3600); // past the performance's end
-    EXPECT_TRUE(eventually([&] { return product_status(id) == "COMPLETED"; })) << product_status(id);
+    api_->advance_clock(86400 + 3 * 3600);  // past the performance's end
+    EXPECT_TRUE(eventually([&] { return product_status(id) == "COMPLETED"; }))
+        << product_status(id);
 }
 
-TEST_F(ProductEndToEnd, EveryIllegalMoveIsRefusedWith409)
-{
+TEST_F(ProductEndToEnd, EveryIllegalMoveIsRefusedWith409) {
     const auto id = create(product_body());
     EXPECT_EQ(move(id, "approve", kAdmin), 409);
     EXPECT_EQ(move(id, "reject", kAdmin, {{"reason", "no"}}), 409);
     EXPECT_EQ(move(id, "submit", kSeller), 200);
     EXPECT_EQ(move(id, "submit", kSeller), 409);
-    EXPECT_EQ(api_->call(kSeller, "PATCH", "/api/v1/products/" + id, value{{"title", "x"}}).status, 409);
+    EXPECT_EQ(api_->call(kSeller, "PATCH", "/api/v1/products/" + id, value{{"title", "x"}}).status,
+              409);
     EXPECT_EQ(api_->call(kSeller, "POST", "/api/v1/products/" + id + "/schedules",
-                         value{{"startsAt", rfc3339(now_ + 20 * 86400)}}).status, 409);
+                         value{{"startsAt", rfc3339(now_ + 20 * 86400)}})
+                  .status,
+              409);
     EXPECT_EQ(move(id, "approve", kAdmin), 200);
     EXPECT_EQ(move(id, "approve", kAdmin), 409);
     EXPECT_EQ(move(id, "reject", kAdmin, {{"reason", "late"}}), 409);
     EXPECT_EQ(move(id, "submit", kSeller), 409);
     EXPECT_EQ(move(id, "cancel", kSeller, {{"reason", "venue flooded"}}), 200);
     EXPECT_EQ(product_status(id), "CANCELLED");
-    for (const char* action : {"submit", "approve", "cancel"}) EXPECT_EQ(move(id, action, kAdmin), 409) << action;
+    for (const char* action : {"submit", "approve", "cancel"})
+        EXPECT_EQ(move(id, action, kAdmin), 409) << action;
     EXPECT_EQ(move(id, "reject", kAdmin, {{"reason", "x"}}), 409);
     // The sale job does not touch a cancelled product: once it opened another one's sale, it ran.
     auto [witness, witness_schedule] = scheduled_product(product_body());
@@ -179,44 +186,48 @@ TEST_F(ProductEndToEnd, EveryIllegalMoveIsRefusedWith409)
     EXPECT_EQ(product_status(id), "CANCELLED");
 }
 
-TEST_F(ProductEndToEnd, RejectReturnsToDraftWithAReasonAndIncompleteProductsCannotBeSubmitted)
-{
+TEST_F(ProductEndToEnd, RejectReturnsToDraftWithAReasonAndIncompleteProductsCannotBeSubmitted) {
     auto body = product_body();
     body.as_object().erase("schedules");
     const auto id = create(body);
     auto incomplete = api_->call(kSeller, "POST", "/api/v1/products/" + id + "/submit");
     EXPECT_EQ(incomplete.status, 422);
     EXPECT_NE(incomplete.body.find("PRODUCT_INCOMPLETE"), std::string::npos);
-    auto early = api_->call(kSeller, "POST", "/api/v1/products/" + id + "/schedules", value{{"startsAt", rfc3339(now_ + 60)}});
+    auto early = api_->call(kSeller, "POST", "/api/v1/products/" + id + "/schedules",
+                            value{{"startsAt", rfc3339(now_ + 60)}});
     EXPECT_EQ(early.status, 201) << early.body;
-    EXPECT_EQ(api_->call(kSeller, "POST", "/api/v1/products/" + id + "/submit").status, 422); // show before the sale
+    EXPECT_EQ(api_->call(kSeller, "POST", "/api/v1/products/" + id + "/submit").status,
+              422);  // show before the sale
     auto fresh = create(product_body());
     EXPECT_EQ(move(fresh, "submit", kSeller), 200);
-    EXPECT_EQ(move(fresh, "reject", kAdmin), 400); // the reason is required
+    EXPECT_EQ(move(fresh, "reject", kAdmin), 400);  // the reason is required
     EXPECT_EQ(move(fresh, "reject", kAdmin, {{"reason", "poster missing"}}), 200);
     auto rejected = api_->expect(200, kSeller, "GET", "/api/v1/products/" + fresh);
     EXPECT_EQ(rejected.at("status"), "DRAFT");
     EXPECT_EQ(rejected.at("rejectReason"), "poster missing");
-    api_->expect(200, kSeller, "PATCH", "/api/v1/products/" + fresh, {{"description", "now with a poster"}});
+    api_->expect(200, kSeller, "PATCH", "/api/v1/products/" + fresh,
+                 {{"description", "now with a poster"}});
     EXPECT_EQ(move(fresh, "submit", kSeller), 200);
 }
 
-TEST_F(ProductEndToEnd, RolesAndOwnership)
-{
+TEST_F(ProductEndToEnd, RolesAndOwnership) {
     EXPECT_EQ(api_->call(kCustomer, "POST", "/api/v1/products", product_body()).status, 403);
     EXPECT_EQ(api_->call(kAnonymous, "POST", "/api/v1/products", product_body()).status, 401);
     const auto id = create(product_body());
     const std::string path = "/api/v1/products/" + id;
     EXPECT_EQ(api_->call(kOtherSeller, "PATCH", path, value{{"title", "Mine now"}}).status, 403);
-    EXPECT_EQ(api_->call(kOtherSeller, "POST", path + "/schedules", value{{"startsAt", rfc3339(now_ + 86400 * 11)}}).status, 403);
+    EXPECT_EQ(api_->call(kOtherSeller, "POST", path + "/schedules",
+                         value{{"startsAt", rfc3339(now_ + 86400 * 11)}})
+                  .status,
+              403);
     EXPECT_EQ(move(id, "submit", kOtherSeller), 403);
     EXPECT_EQ(move(id, "cancel", kOtherSeller), 403);
     EXPECT_EQ(move(id, "cancel", kCustomer), 403);
-    EXPECT_EQ(api_->call(kAnonymous, "GET", path).status, 404); // a draft is not public
+    EXPECT_EQ(api_->call(kAnonymous, "GET", path).status, 404);  // a draft is not public
     EXPECT_EQ(api_->call(kOtherSeller, "GET", path).status, 404);
     EXPECT_EQ(api_->call(kSeller, "GET", path).status, 200);
     EXPECT_EQ(move(id, "submit", kSeller), 200);
-    EXPECT_EQ(move(id, "approve", kSeller), 403); // only admins approve
+    EXPECT_EQ(move(id, "approve", kSeller), 403);  // only admins approve
     EXPECT_EQ(move(id, "reject", kOtherSeller, {{"reason", "x"}}), 403);
 
     auto mine = api_->expect(200, kSeller, "GET", "/api/v1/products");
@@ -224,9 +235,18 @@ TEST_F(ProductEndToEnd, RolesAndOwnership)
     auto theirs = api_->expect(200, kAnonymous, "GET", "/api/v1/products");
     EXPECT_EQ(theirs.at("items").as_array().size(), 0u);
     EXPECT_EQ(move(id, "approve", kAdmin), 200);
-    EXPECT_EQ(api_->expect(200, kAnonymous, "GET", "/api/v1/products?status=SCHEDULED&q=swan").at("items").as_array().size(), 1u);
-    EXPECT_EQ(api_->expect(200, kAnonymous, "GET", "/api/v1/products?q=hamlet").at("items").as_array().size(), 0u);
-    const std::string window = "/api/v1/products?from=" + rfc3339(now_ + 9 * 86400) + "&to=" + rfc3339(now_ + 11 * 86400);
+    EXPECT_EQ(api_->expect(200, kAnonymous, "GET", "/api/v1/products?status=SCHEDULED&q=swan")
+                  .at("items")
+                  .as_array()
+                  .size(),
+              1u);
+    EXPECT_EQ(api_->expect(200, kAnonymous, "GET", "/api/v1/products?q=hamlet")
+                  .at("items")
+                  .as_array()
+                  .size(),
+              0u);
+    const std::string window =
+        "/api/v1/products?from=" + rfc3339(now_ + 9 * 86400) + "&to=" + rfc3339(now_ + 11 * 86400);
     EXPECT_EQ(api_->expect(200, kAnonymous, "GET", window).at("items").as_array().size(), 1u);
     const std::string later = "/api/v1/products?from=" + rfc3339(now_ + 11 * 86400);
     EXPECT_EQ(api_->expect(200, kAnonymous, "GET", later).at("items").as_array().size(), 0u);
@@ -235,8 +255,7 @@ TEST_F(ProductEndToEnd, RolesAndOwnership)
     EXPECT_EQ(api_->call(kAnonymous, "GET", "/api/v1/products?limit=500").status, 400);
 }
 
-TEST_F(ProductEndToEnd, InvalidBodiesAre400NamingTheField)
-{
+TEST_F(ProductEndToEnd, InvalidBodiesAre400NamingTheField) {
     auto expect_400 = [&](value body, const std::string& field) {
         auto r = api_->call(kSeller, "POST", "/api/v1/products", body);
         EXPECT_EQ(r.status, 400) << r.body;
@@ -246,7 +265,8 @@ TEST_F(ProductEndToEnd, InvalidBodiesAre400NamingTheField)
     body.as_object()["stageId"] = "stg_missing";
     expect_400(body, "stageId");
     body = product_body();
-    body.as_object()["grades"] = boost::json::parse(R"([{"name": "BALCONY", "price": {"amount": 1, "currency": "KRW"}}])");
+    body.as_object()["grades"] =
+        boost::json::parse(R"([{"name": "BALCONY", "price": {"amount": 1, "currency": "KRW"}}])");
     expect_400(body, "grades[0]");
     body = product_body();
     body.as_object().erase("title");
@@ -260,8 +280,7 @@ TEST_F(ProductEndToEnd, InvalidBodiesAre400NamingTheField)
     EXPECT_EQ(api_->call(kAnonymous, "GET", "/api/v1/schedules/sch_missing/seats").status, 404);
 }
 
-TEST_F(ProductEndToEnd, ReservationEventsMoveSeatsAndCountsAndReachTheStream)
-{
+TEST_F(ProductEndToEnd, ReservationEventsMoveSeatsAndCountsAndReachTheStream) {
     auto [id, schedule_id] = scheduled_product(product_body());
     auto map = seat_map(schedule_id);
     const auto& seats = map.at("seats").as_array();
@@ -272,62 +291,85 @@ TEST_F(ProductEndToEnd, ReservationEventsMoveSeatsAndCountsAndReachTheStream)
     ASSERT_TRUE(stream.connected());
     ASSERT_TRUE(stream.wait_for("snapshot", std::chrono::seconds(5))) << stream.received();
 
-    publish("reservation.held", schedule_id, {{"reservationId", "rsv_1"}, {"userId", "usr_buyer"},
-                                              {"seatIds", {vip1, vip2}}, {"quantity", 2}});
+    publish("reservation.held", schedule_id,
+            {{"reservationId", "rsv_1"},
+             {"userId", "usr_buyer"},
+             {"seatIds", {vip1, vip2}},
+             {"quantity", 2}});
     ASSERT_TRUE(stream.wait_for("event: seat", std::chrono::seconds(10))) << stream.received();
     EXPECT_NE(stream.received().find(vip1), std::string::npos);
     EXPECT_NE(stream.received().find("\"HELD\""), std::string::npos);
     EXPECT_TRUE(stream.wait_for("event: stock", std::chrono::seconds(5))) << stream.received();
 
-    EXPECT_TRUE(eventually([&] { return seat_map(schedule_id).at("seats").as_array()[0].as_array()[5] == "HELD"; }));
+    EXPECT_TRUE(eventually(
+        [&] { return seat_map(schedule_id).at("seats").as_array()[0].as_array()[5] == "HELD"; }));
     auto held = seat_map(schedule_id);
     EXPECT_EQ(held.at("seats").as_array()[1].as_array()[5], "HELD");
     EXPECT_EQ(held.at("seats").as_array()[2].as_array()[5], "AVAILABLE");
     EXPECT_EQ(held.at("grades").as_array()[0].at("remaining"), 148);
     // PostgreSQL counts commit just after Redis is written: wait for them.
     auto vip_counts = [&] {
-        return api_->expect(200, kSeller, "GET", "/api/v1/products/" + id).at("schedules").as_array()[0].at("grades").as_array()[0];
+        return api_->expect(200, kSeller, "GET", "/api/v1/products/" + id)
+            .at("schedules")
+            .as_array()[0]
+            .at("grades")
+            .as_array()[0];
     };
     EXPECT_TRUE(eventually([&] { return vip_counts().at("held") == 2; })) << vip_counts();
 
     // A seat that is already held is not taken over (events of one schedule are handled in order,
     // so the confirmation below sees this one first; it would find vip1 owned by rsv_2).
-    publish("reservation.held", schedule_id, {{"reservationId", "rsv_2"}, {"seatIds", {vip1}}, {"quantity", 1}});
+    publish("reservation.held", schedule_id,
+            {{"reservationId", "rsv_2"}, {"seatIds", {vip1}}, {"quantity", 1}});
     // Another reservation cannot release seats it does not hold.
-    publish("reservation.released", schedule_id, {{"reservationId", "rsv_other"}, {"seatIds", {vip1}}, {"quantity", 1},
-                                                  {"reason", "RELEASED"}});
-    publish("reservation.confirmed", schedule_id, {{"reservationId", "rsv_1"}, {"seatIds", {vip1, vip2}}, {"quantity", 2}});
-    EXPECT_TRUE(eventually([&] { return seat_map(schedule_id).at("seats").as_array()[0].as_array()[5] == "SOLD"; }));
+    publish("reservation.released", schedule_id,
+            {{"reservationId", "rsv_other"},
+             {"seatIds", {vip1}},
+             {"quantity", 1},
+             {"reason", "RELEASED"}});
+    publish("reservation.confirmed", schedule_id,
+            {{"reservationId", "rsv_1"}, {"seatIds", {vip1, vip2}}, {"quantity", 2}});
+    EXPECT_TRUE(eventually(
+        [&] { return seat_map(schedule_id).at("seats").as_array()[0].as_array()[5] == "SOLD"; }));
     EXPECT_TRUE(eventually([&] { return vip_counts().at("sold") == 2; })) << vip_counts();
     EXPECT_EQ(vip_counts().at("held"), 0);
     EXPECT_EQ(vip_counts().at("remaining"), 148);
 
-    publish("reservation.cancelled", schedule_id, {{"reservationId", "rsv_1"}, {"seatIds", {vip1, vip2}}, {"quantity", 2}});
-    EXPECT_TRUE(eventually([&] { return seat_map(schedule_id).at("grades").as_array()[0].at("remaining") == 150; }));
+    publish("reservation.cancelled", schedule_id,
+            {{"reservationId", "rsv_1"}, {"seatIds", {vip1, vip2}}, {"quantity", 2}});
+    EXPECT_TRUE(eventually(
+        [&] { return seat_map(schedule_id).at("grades").as_array()[0].at("remaining") == 150; }));
     EXPECT_EQ(seat_map(schedule_id).at("seats").as_array()[0].as_array()[5], "AVAILABLE");
     EXPECT_TRUE(stream.wait_for("AVAILABLE", std::chrono::seconds(5)));
 }
 
-TEST_F(ProductEndToEnd, GeneralAdmissionStockFollowsReservations)
-{
+TEST_F(ProductEndToEnd, GeneralAdmissionStockFollowsReservations) {
     auto body = product_body();
     body.as_object()["seating"] = "GENERAL_ADMISSION";
-    body.as_object()["grades"] = boost::json::parse(R"([{"name": "FLOOR", "price": {"amount": 50000, "currency": "KRW"}, "quantity": 300}])");
+    body.as_object()["grades"] = boost::json::parse(
+        R"([{"name": "FLOOR", "price": {"amount": 50000, "currency": "KRW"}, "quantity": 300}])");
     auto [id, schedule_id] = scheduled_product(body);
     auto map = seat_map(schedule_id);
     EXPECT_EQ(map.at("seating"), "GENERAL_ADMISSION");
     EXPECT_EQ(map.at("seats").as_array().size(), 0u);
     const std::string grade(map.at("grades").as_array()[0].at("gradeId").as_string());
     SseReader stream(api_->port(), "/api/v1/schedules/" + schedule_id + "/seats/stream");
-    publish("reservation.held", schedule_id, {{"reservationId", "rsv_ga"}, {"gradeId", grade}, {"quantity", 3}, {"seatIds", boost::json::array()}});
-    EXPECT_TRUE(eventually([&] { return seat_map(schedule_id).at("grades").as_array()[0].at("remaining") == 297; }));
+    publish("reservation.held", schedule_id,
+            {{"reservationId", "rsv_ga"},
+             {"gradeId", grade},
+             {"quantity", 3},
+             {"seatIds", boost::json::array()}});
+    EXPECT_TRUE(eventually(
+        [&] { return seat_map(schedule_id).at("grades").as_array()[0].at("remaining") == 297; }));
     EXPECT_TRUE(stream.wait_for("\"remaining\":297", std::chrono::seconds(5))) << stream.received();
-    publish("reservation.released", schedule_id, {{"reservationId", "rsv_ga"}, {"gradeId", grade}, {"quantity", 3}, {"reason", "EXPIRED"}});
-    EXPECT_TRUE(eventually([&] { return seat_map(schedule_id).at("grades").as_array()[0].at("remaining") == 300; }));
+    publish(
+        "reservation.released", schedule_id,
+        {{"reservationId", "rsv_ga"}, {"gradeId", grade}, {"quantity", 3}, {"reason", "EXPIRED"}});
+    EXPECT_TRUE(eventually(
+        [&] { return seat_map(schedule_id).at("grades").as_array()[0].at("remaining") == 300; }));
 }
 
-TEST_F(ProductEndToEnd, AStageInUseCannotBeDeleted)
-{
+TEST_F(ProductEndToEnd, AStageInUseCannotBeDeleted) {
     auto [id, schedule_id] = scheduled_product(product_body());
     auto refused = api_->call(kSeller, "DELETE", "/api/v1/stages/" + stage_id_);
     EXPECT_EQ(refused.status, 409);
@@ -337,10 +379,10 @@ TEST_F(ProductEndToEnd, AStageInUseCannotBeDeleted)
     EXPECT_EQ(api_->call(kSeller, "DELETE", "/api/v1/stages/" + stage_id_).status, 204);
 }
 
-TEST_F(ProductEndToEnd, ServicesDescribeTheScheduleAndTheStageUse)
-{
+TEST_F(ProductEndToEnd, ServicesDescribeTheScheduleAndTheStageUse) {
     auto [id, schedule_id] = scheduled_product(product_body());
-    auto [code, line] = call_service("product.sale_context", "{\"scheduleId\": \"" + schedule_id + "\"}");
+    auto [code, line] =
+        call_service("product.sale_context", "{\"scheduleId\": \"" + schedule_id + "\"}");
     ASSERT_EQ(code, 0) << line;
     auto context = boost::json::parse(line);
     EXPECT_EQ(context.at("productId"), id.c_str());
@@ -352,26 +394,28 @@ TEST_F(ProductEndToEnd, ServicesDescribeTheScheduleAndTheStageUse)
     EXPECT_EQ(context.at("grades").as_array()[0].at("price").at("amount"), 150000);
     EXPECT_EQ(context.at("grades").as_array()[0].at("total"), 150);
     ASSERT_EQ(context.at("seats").as_array().size(), 1000u);
-    EXPECT_EQ(context.at("seats").as_array()[0].at("gradeId"), context.at("grades").as_array()[0].at("gradeId"));
+    EXPECT_EQ(context.at("seats").as_array()[0].at("gradeId"),
+              context.at("grades").as_array()[0].at("gradeId"));
     EXPECT_EQ(context.at("seats").as_array()[0].at("label"), "A-A-1");
     EXPECT_NE(call_service("product.sale_context", "{\"scheduleId\": \"sch_missing\"}").first, 0);
-    auto [in_use_code, in_use] = call_service("product.stage_in_use", "{\"stageId\": \"" + stage_id_ + "\"}");
+    auto [in_use_code, in_use] =
+        call_service("product.stage_in_use", "{\"stageId\": \"" + stage_id_ + "\"}");
     ASSERT_EQ(in_use_code, 0) << in_use;
     EXPECT_EQ(boost::json::parse(in_use).at("inUse"), true);
 }
 
-TEST_F(ProductEndToEnd, ExplicitSeatIdsOverrideTheLayoutGrade)
-{
+TEST_F(ProductEndToEnd, ExplicitSeatIdsOverrideTheLayoutGrade) {
     auto stage = api_->expect(200, kSeller, "GET", "/api/v1/stages/" + stage_id_ + "/seats");
     const std::string seat(stage.at("seats").as_array()[999].as_array()[0].as_string());
     auto body = product_body();
     body.as_object()["grades"].as_array().push_back(boost::json::parse(
-        R"({"name": "PROMO", "price": {"amount": 1000, "currency": "KRW"}, "seatIds": [")" + seat + "\"]}"));
+        R"({"name": "PROMO", "price": {"amount": 1000, "currency": "KRW"}, "seatIds": [")" + seat +
+        "\"]}"));
     const auto id = create(body);
     auto product = api_->expect(200, kSeller, "GET", "/api/v1/products/" + id);
     EXPECT_EQ(product.at("grades").as_array()[2].at("total"), 499);
     EXPECT_EQ(product.at("grades").as_array()[3].at("total"), 1);
 }
 
-} // namespace
-} // namespace admit::testing::catalog
+}  // namespace
+}  // namespace admit::testing::catalog

@@ -8,8 +8,7 @@
 
 namespace admit::testing::catalog {
 
-SseReader::SseReader(uint16_t port, const std::string& path, const std::string& authorization)
-{
+SseReader::SseReader(uint16_t port, const std::string& path, const std::string& authorization) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) return;
     sockaddr_in addr{};
@@ -21,25 +20,26 @@ SseReader::SseReader(uint16_t port, const std::string& path, const std::string& 
         fd_ = -1;
         return;
     }
-    std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+    std::string request =
+        "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
     if (!authorization.empty()) request += "Authorization: " + authorization + "\r\n";
     request += "\r\n";
-    if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
         ::close(fd_);
         fd_ = -1;
     }
 }
 
-SseReader::~SseReader()
-{
+SseReader::~SseReader() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-bool SseReader::wait_for(const std::string& needle, std::chrono::milliseconds timeout)
-{
+bool SseReader::wait_for(const std::string& needle, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (received_.find(needle) == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (fd_ < 0 || left.count() <= 0) return false;
         pollfd p{fd_, POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -55,4 +55,4 @@ bool SseReader::wait_for(const std::string& needle, std::chrono::milliseconds ti
     return true;
 }
 
-} // namespace admit::testing::catalog
+}  // namespace admit::testing::catalog

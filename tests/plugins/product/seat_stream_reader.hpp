@@ -8,7 +8,7 @@
 namespace admit::testing::catalog {
 
 class SseReader {
-public:
+  public:
     /// Connects and sends the request; `authorization` may be empty.
     SseReader(uint16_t port, const std::string& path, const std::string& authorization = "");
     ~SseReader();
@@ -20,9 +20,9 @@ public:
     bool wait_for(const std::string& needle, std::chrono::milliseconds timeout);
     const std::string& received() const { return received_; }
 
-private:
+  private:
     int fd_ = -1;
     std::string received_;
 };
 
-} // namespace admit::testing::catalog
+}  // namespace admit::testing::catalog

@@ -16,14 +16,16 @@ void ReservationEndToEnd::start_admitd(bool manual_clock) {
                     .manual_clock = manual_clock,
                     .extra_toml = "[plugin.reservation]\nexpiry_interval_ms = 100\n"};
     auto file = write_temp_file("venue.toml", venue_toml(venue, &storage_));
-    admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
+    admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY,
+                                              std::vector<std::string>{"--config", file.string()});
     auto port = admitd_->wait_until_serving();
     ASSERT_TRUE(port.has_value()) << admitd_->log();
     port_ = *port;
 }
 
-HttpResult ReservationEndToEnd::as(const std::string& user, const std::string& method, const std::string& target,
-                                   const std::string& body, std::map<std::string, std::string> headers,
+HttpResult ReservationEndToEnd::as(const std::string& user, const std::string& method,
+                                   const std::string& target, const std::string& body,
+                                   std::map<std::string, std::string> headers,
                                    const std::string& role) {
     headers["Authorization"] = bearer(user, role);
     if (!body.empty()) headers["Content-Type"] = "application/json";
@@ -31,23 +33,27 @@ HttpResult ReservationEndToEnd::as(const std::string& user, const std::string& m
 }
 
 HttpResult ReservationEndToEnd::hold_seats(const std::string& user, const std::string& schedule,
-                                           const std::vector<std::string>& seats, const std::string& idempotency_key) {
+                                           const std::vector<std::string>& seats,
+                                           const std::string& idempotency_key) {
     boost::json::array ids;
     for (const auto& seat : seats) ids.emplace_back(seat);
     std::map<std::string, std::string> headers;
     if (!idempotency_key.empty()) headers["Idempotency-Key"] = idempotency_key;
-    return as(user, "POST", "/api/v1/reservations",
-              boost::json::serialize(boost::json::object{{"scheduleId", schedule}, {"seatIds", ids}}), headers);
+    return as(
+        user, "POST", "/api/v1/reservations",
+        boost::json::serialize(boost::json::object{{"scheduleId", schedule}, {"seatIds", ids}}),
+        headers);
 }
 
 HttpResult ReservationEndToEnd::hold_units(const std::string& user, const std::string& schedule,
                                            const std::string& grade, int quantity) {
     return as(user, "POST", "/api/v1/reservations",
-              boost::json::serialize(
-                  boost::json::object{{"scheduleId", schedule}, {"gradeId", grade}, {"quantity", quantity}}));
+              boost::json::serialize(boost::json::object{
+                  {"scheduleId", schedule}, {"gradeId", grade}, {"quantity", quantity}}));
 }
 
-std::vector<HttpResult> ReservationEndToEnd::race(int count, const std::function<HttpResult(int)>& request) {
+std::vector<HttpResult> ReservationEndToEnd::race(int count,
+                                                  const std::function<HttpResult(int)>& request) {
     std::vector<HttpResult> results(static_cast<std::size_t>(count));
     std::latch start(count);
     std::vector<std::thread> threads;
@@ -68,7 +74,8 @@ int64_t ReservationEndToEnd::pg_scalar(const std::string& sql) {
 }
 
 std::string ReservationEndToEnd::redis_cli(const std::string& arguments) {
-    const std::string command = "redis-cli -p " + std::to_string(storage_.redis_port()) + " " + arguments + " 2>&1";
+    const std::string command =
+        "redis-cli -p " + std::to_string(storage_.redis_port()) + " " + arguments + " 2>&1";
     std::string output;
     if (FILE* pipe = ::popen(command.c_str(), "r")) {
         std::array<char, 256> buffer{};
@@ -79,8 +86,9 @@ std::string ReservationEndToEnd::redis_cli(const std::string& arguments) {
 }
 
 void ReservationEndToEnd::advance_clock(int seconds) {
-    auto r = as("usr_admin", "POST", "/api/v1/admin/clock",
-                boost::json::serialize(boost::json::object{{"advanceSeconds", seconds}}), {}, "admin");
+    auto r =
+        as("usr_admin", "POST", "/api/v1/admin/clock",
+           boost::json::serialize(boost::json::object{{"advanceSeconds", seconds}}), {}, "admin");
     ASSERT_EQ(r.status, 200) << r.body;
 }
 

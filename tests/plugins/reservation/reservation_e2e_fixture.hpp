@@ -20,23 +20,25 @@
 namespace admit::testing {
 
 class ReservationEndToEnd : public ::testing::Test {
-protected:
+  protected:
     /// Starts admitd; `manual_clock` freezes the host clock (advance with advance_clock).
     void start_admitd(bool manual_clock = false);
     void SetUp() override { start_admitd(false); }
 
-    static std::string bearer(const std::string& user, const std::string& role = "customer")
-    {
+    static std::string bearer(const std::string& user, const std::string& role = "customer") {
         return "Bearer test:" + role + ":" + user;
     }
     HttpResult as(const std::string& user, const std::string& method, const std::string& target,
                   const std::string& body = "", std::map<std::string, std::string> headers = {},
                   const std::string& role = "customer");
-    HttpResult hold_seats(const std::string& user, const std::string& schedule, const std::vector<std::string>& seats,
+    HttpResult hold_seats(const std::string& user, const std::string& schedule,
+                          const std::vector<std::string>& seats,
                           const std::string& idempotency_key = "");
-    HttpResult hold_units(const std::string& user, const std::string& schedule, const std::string& grade, int quantity);
+    HttpResult hold_units(const std::string& user, const std::string& schedule,
+                          const std::string& grade, int quantity);
 
-    /// Runs `count` requests at once (threads released together) and returns their results in order.
+    /// Runs `count` requests at once (threads released together) and returns their results in
+    /// order.
     std::vector<HttpResult> race(int count, const std::function<HttpResult(int)>& request);
 
     /// One scalar from the test's own database.

@@ -1,4 +1,5 @@
-// The reservation lifecycle, limits, idempotency, ownership and input validation through a real admitd.
+// The reservation lifecycle, limits, idempotency, ownership and input validation through a real
+// admitd.
 #include <chrono>
 #include <set>
 #include <thread>
@@ -41,10 +42,13 @@ TEST_F(ReservationLifecycle, ConfirmThenCancelRefundsAndFreesTheSeat) {
     auto held = hold_seats("usr_buyer", "sch_seats_10", {"seat_2"});
     ASSERT_EQ(held.status, 201) << held.body;
     const auto id = id_of(held);
-    auto confirmed = as("usr_admin", "POST", "/api/v1/test/reservations/" + id + "/confirm", "{}", {}, "admin");
+    auto confirmed =
+        as("usr_admin", "POST", "/api/v1/test/reservations/" + id + "/confirm", "{}", {}, "admin");
     ASSERT_EQ(confirmed.status, 200) << confirmed.body;
     EXPECT_EQ(json_of(confirmed).at("status"), "CONFIRMED");
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE reservation_id = '" + id + "' AND status = 'SOLD'"), 1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE reservation_id = '" + id +
+                        "' AND status = 'SOLD'"),
+              1);
     auto release = as("usr_buyer", "DELETE", "/api/v1/reservations/" + id);
     EXPECT_EQ(release.status, 409) << release.body;
     EXPECT_EQ(code_of(release), "INVALID_STATE");
@@ -53,7 +57,8 @@ TEST_F(ReservationLifecycle, ConfirmThenCancelRefundsAndFreesTheSeat) {
     auto cancelled = as("usr_buyer", "POST", "/api/v1/reservations/" + id + "/cancel");
     ASSERT_EQ(cancelled.status, 200) << cancelled.body;
     EXPECT_EQ(json_of(cancelled).at("status"), "CANCELLED");
-    EXPECT_EQ(json_of(cancelled).at("refund").at("amount"), json_of(held).at("price").at("total").at("amount"));
+    EXPECT_EQ(json_of(cancelled).at("refund").at("amount"),
+              json_of(held).at("price").at("total").at("amount"));
     EXPECT_EQ(hold_seats("usr_other", "sch_seats_10", {"seat_2"}).status, 201);
 }
 
@@ -65,16 +70,18 @@ TEST_F(ReservationLifecycle, ReleaseAndPaymentFailureFreeTheSeats) {
     EXPECT_EQ(json_of(released).at("status"), "CANCELLED");
     auto b = hold_seats("usr_b", "sch_seats_10", {"seat_1"});
     ASSERT_EQ(b.status, 201) << b.body;
-    auto failed = as("usr_admin", "POST", "/api/v1/test/reservations/" + id_of(b) + "/fail", "{}", {}, "admin");
+    auto failed = as("usr_admin", "POST", "/api/v1/test/reservations/" + id_of(b) + "/fail", "{}",
+                     {}, "admin");
     ASSERT_EQ(failed.status, 200) << failed.body;
     EXPECT_EQ(json_of(failed).at("status"), "PAYMENT_FAILED");
     EXPECT_EQ(hold_seats("usr_c", "sch_seats_10", {"seat_1"}).status, 201);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic LIKE 'reservation.%'"), 5)
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic LIKE 'reservation.%'"),
+              5)
         << "held x3, released x2";
 }
 
 class ReservationExpiry : public ReservationEndToEnd {
-protected:
+  protected:
     void SetUp() override { start_admitd(true); }
 };
 
@@ -103,7 +110,8 @@ TEST_F(ReservationExpiry, ExpiredHoldsFreeTheirSeats) {
 }
 
 TEST_F(ReservationLifecycle, PerUserLimitCountsHeldTickets) {
-    ASSERT_EQ(hold_seats("usr_greedy", "sch_seats_100", {"seat_1", "seat_2", "seat_3"}).status, 201);
+    ASSERT_EQ(hold_seats("usr_greedy", "sch_seats_100", {"seat_1", "seat_2", "seat_3"}).status,
+              201);
     auto over = hold_seats("usr_greedy", "sch_seats_100", {"seat_4", "seat_5"});
     EXPECT_EQ(over.status, 422) << over.body;
     EXPECT_EQ(code_of(over), "LIMIT_EXCEEDED");
@@ -121,14 +129,18 @@ TEST_F(ReservationLifecycle, ARetryWithTheSameIdempotencyKeyReturnsTheFirstReser
     ASSERT_EQ(again.status, 201) << again.body;
     EXPECT_EQ(id_of(again), id_of(first));
     // Concurrent duplicates: one hold at most.
-    auto results = race(20, [&](int) { return hold_seats("usr_racer", "sch_seats_10", {"seat_4"}, "key-2"); });
+    auto results =
+        race(20, [&](int) { return hold_seats("usr_racer", "sch_seats_10", {"seat_4"}, "key-2"); });
     std::set<std::string> ids;
     for (const auto& r : results) {
-        if (r.status == 201) ids.insert(id_of(r));
-        else EXPECT_EQ(code_of(r), "IDEMPOTENCY_IN_FLIGHT") << r.status << " " << r.body;
+        if (r.status == 201)
+            ids.insert(id_of(r));
+        else
+            EXPECT_EQ(code_of(r), "IDEMPOTENCY_IN_FLIGHT") << r.status << " " << r.body;
     }
     EXPECT_EQ(ids.size(), 1u);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.reservations WHERE user_id = 'usr_racer'"), 1);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM reservation.reservations WHERE user_id = 'usr_racer'"), 1);
 }
 
 TEST_F(ReservationLifecycle, ACustomerCannotReadOrChangeAnothersReservation) {
@@ -138,7 +150,8 @@ TEST_F(ReservationLifecycle, ACustomerCannotReadOrChangeAnothersReservation) {
     EXPECT_EQ(as("usr_thief", "GET", path).status, 404);
     EXPECT_EQ(as("usr_thief", "DELETE", path).status, 404);
     EXPECT_EQ(as("usr_thief", "POST", path + "/cancel").status, 404);
-    EXPECT_EQ(json_of(as("usr_thief", "GET", "/api/v1/reservations")).at("items").as_array().size(), 0u);
+    EXPECT_EQ(json_of(as("usr_thief", "GET", "/api/v1/reservations")).at("items").as_array().size(),
+              0u);
     EXPECT_EQ(http_request(port_, "GET", path).status, 401);
     EXPECT_EQ(as("usr_owner", "GET", path).status, 200);
     EXPECT_EQ(as("usr_admin", "GET", path, "", {}, "admin").status, 200);
@@ -146,19 +159,29 @@ TEST_F(ReservationLifecycle, ACustomerCannotReadOrChangeAnothersReservation) {
 
 TEST_F(ReservationLifecycle, AScheduledSaleIsReadiedInRedisBeforeItsFirstBuyer) {
     const std::string marker = "reservation:sch_seats_30_warm:ready";
-    ASSERT_EQ(redis_cli("EXISTS " + marker).find('1'), std::string::npos) << "nothing readied it yet";
-    ASSERT_EQ(as("usr_admin", "POST", "/api/v1/test/schedules/sch_seats_30_warm/scheduled", "{}", {}, "admin").status, 204);
-    ASSERT_EQ(as("usr_admin", "POST", "/api/v1/test/schedules/sch_unknown_1/scheduled", "{}", {}, "admin").status, 204);
+    ASSERT_EQ(redis_cli("EXISTS " + marker).find('1'), std::string::npos)
+        << "nothing readied it yet";
+    ASSERT_EQ(as("usr_admin", "POST", "/api/v1/test/schedules/sch_seats_30_warm/scheduled", "{}",
+                 {}, "admin")
+                  .status,
+              204);
+    ASSERT_EQ(
+        as("usr_admin", "POST", "/api/v1/test/schedules/sch_unknown_1/scheduled", "{}", {}, "admin")
+            .status,
+        204);
     bool ready = false;
     for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
          !ready && std::chrono::steady_clock::now() < deadline;) {
         ready = redis_cli("EXISTS " + marker).find('1') != std::string::npos;
-        if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // paced poll of the subscriber
+        if (!ready)
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(20));  // paced poll of the subscriber
     }
     EXPECT_TRUE(ready) << "product.scheduled did not ready the schedule";
     auto first = hold_seats("usr_first", "sch_seats_30_warm", {"seat_3"});
     EXPECT_EQ(first.status, 201) << first.body;
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_dead_letters"), 0) << "an unknown schedule is no failure";
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_dead_letters"), 0)
+        << "an unknown schedule is no failure";
 }
 
 TEST_F(ReservationLifecycle, SchedulesNotOnSaleRefuseHolds) {
@@ -200,7 +223,8 @@ TEST_F(ReservationLifecycle, EveryInputIsValidatedAndTheFieldNamed) {
         auto r = as("usr_sloppy", "POST", "/api/v1/reservations", c.body);
         EXPECT_EQ(r.status, 400) << c.body << " -> " << r.body;
         EXPECT_EQ(code_of(r), "INVALID_REQUEST") << c.body;
-        EXPECT_NE(json_of(r)["message"].as_string().find(c.field), std::string::npos) << c.body << " -> " << r.body;
+        EXPECT_NE(json_of(r)["message"].as_string().find(c.field), std::string::npos)
+            << c.body << " -> " << r.body;
     }
     EXPECT_EQ(as("usr_sloppy", "GET", "/api/v1/reservations?limit=0").status, 400);
     EXPECT_EQ(as("usr_sloppy", "GET", "/api/v1/reservations?limit=abc").status, 400);

@@ -11,7 +11,8 @@ using ReservationRace = ReservationEndToEnd;
 
 TEST_F(ReservationRace, TwoHundredBuyersForTenSeatsGiveExactlyTenHolds) {
     auto results = race(200, [&](int i) {
-        return hold_seats("usr_buyer" + std::to_string(i), "sch_seats_100", {"seat_" + std::to_string(i % 10 + 1)});
+        return hold_seats("usr_buyer" + std::to_string(i), "sch_seats_100",
+                          {"seat_" + std::to_string(i % 10 + 1)});
     });
     int held = 0, taken = 0;
     std::set<std::string> seats;
@@ -28,17 +29,25 @@ TEST_F(ReservationRace, TwoHundredBuyersForTenSeatsGiveExactlyTenHolds) {
     EXPECT_EQ(held, 10);
     EXPECT_EQ(taken, 190);
     EXPECT_EQ(seats.size(), 10u);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = 'sch_seats_100'"), 10);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.reservations WHERE schedule_id = 'sch_seats_100' "
-                        "AND status = 'PENDING_PAYMENT'"),
-              10);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM (SELECT unnest(claim_ids) FROM reservation.reservations "
-                        "WHERE status IN ('PENDING_PAYMENT', 'CONFIRMED') GROUP BY 1 HAVING count(*) > 1) twice"),
-              0);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = 'sch_seats_100'"),
+        10);
+    EXPECT_EQ(
+        pg_scalar(
+            "SELECT count(*) FROM reservation.reservations WHERE schedule_id = 'sch_seats_100' "
+            "AND status = 'PENDING_PAYMENT'"),
+        10);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM (SELECT unnest(claim_ids) FROM reservation.reservations "
+                  "WHERE status IN ('PENDING_PAYMENT', 'CONFIRMED') GROUP BY 1 HAVING count(*) > "
+                  "1) twice"),
+        0);
 }
 
 TEST_F(ReservationRace, TwoHundredBuyersForFiftyUnitsGiveExactlyFiftyHolds) {
-    auto results = race(200, [&](int i) { return hold_units("usr_fan" + std::to_string(i), "sch_ga_50", "grd_ga", 1); });
+    auto results = race(200, [&](int i) {
+        return hold_units("usr_fan" + std::to_string(i), "sch_ga_50", "grd_ga", 1);
+    });
     int held = 0, sold_out = 0;
     for (const auto& r : results) {
         if (r.status == 201) {
@@ -51,8 +60,11 @@ TEST_F(ReservationRace, TwoHundredBuyersForFiftyUnitsGiveExactlyFiftyHolds) {
     }
     EXPECT_EQ(held, 50);
     EXPECT_EQ(sold_out, 150);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = 'sch_ga_50'"), 50);
-    EXPECT_EQ(pg_scalar("SELECT count(DISTINCT claim_id) FROM reservation.claims WHERE schedule_id = 'sch_ga_50'"), 50);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = 'sch_ga_50'"),
+              50);
+    EXPECT_EQ(pg_scalar("SELECT count(DISTINCT claim_id) FROM reservation.claims WHERE schedule_id "
+                        "= 'sch_ga_50'"),
+              50);
     EXPECT_EQ(pg_scalar("SELECT coalesce(sum(quantity), 0) FROM reservation.reservations "
                         "WHERE schedule_id = 'sch_ga_50' AND status = 'PENDING_PAYMENT'"),
               50);
@@ -60,7 +72,8 @@ TEST_F(ReservationRace, TwoHundredBuyersForFiftyUnitsGiveExactlyFiftyHolds) {
 
 TEST_F(ReservationRace, RedisFlushMidSaleSellsNoSeatTwiceAndHoldsResume) {
     for (int i = 1; i <= 5; ++i) {
-        auto r = hold_seats("usr_early" + std::to_string(i), "sch_seats_50", {"seat_" + std::to_string(i)});
+        auto r = hold_seats("usr_early" + std::to_string(i), "sch_seats_50",
+                            {"seat_" + std::to_string(i)});
         ASSERT_EQ(r.status, 201) << r.body;
     }
     const int64_t epoch_before = pg_scalar("SELECT epoch FROM reservation.fencing_epoch");
@@ -68,29 +81,38 @@ TEST_F(ReservationRace, RedisFlushMidSaleSellsNoSeatTwiceAndHoldsResume) {
 
     // After the loss: everyone races for the five seats already held and five free ones.
     auto results = race(100, [&](int i) {
-        return hold_seats("usr_late" + std::to_string(i), "sch_seats_50", {"seat_" + std::to_string(i % 10 + 1)});
+        return hold_seats("usr_late" + std::to_string(i), "sch_seats_50",
+                          {"seat_" + std::to_string(i % 10 + 1)});
     });
     int held = 0;
     for (const auto& r : results) {
         if (r.status == 201) {
             ++held;
             const auto seat = std::string(json_of(r).at("seatIds").as_array().at(0).as_string());
-            EXPECT_GT(std::stoi(seat.substr(5)), 5) << "a seat held before the flush was sold again: " << seat;
+            EXPECT_GT(std::stoi(seat.substr(5)), 5)
+                << "a seat held before the flush was sold again: " << seat;
         } else {
             EXPECT_TRUE(r.status == 409 || r.status == 503) << r.status << " " << r.body;
         }
     }
     EXPECT_EQ(held, 5);
     EXPECT_GT(pg_scalar("SELECT epoch FROM reservation.fencing_epoch"), epoch_before);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = 'sch_seats_50'"), 10);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM (SELECT unnest(claim_ids) FROM reservation.reservations "
-                        "WHERE status IN ('PENDING_PAYMENT', 'CONFIRMED') GROUP BY 1 HAVING count(*) > 1) twice"),
-              0);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = 'sch_seats_50'"),
+        10);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM (SELECT unnest(claim_ids) FROM reservation.reservations "
+                  "WHERE status IN ('PENDING_PAYMENT', 'CONFIRMED') GROUP BY 1 HAVING count(*) > "
+                  "1) twice"),
+        0);
     // Fencing tokens of holds after the loss are larger than every token before it.
-    EXPECT_GT(pg_scalar("SELECT min(fencing_token) FROM reservation.reservations WHERE user_id LIKE 'usr_late%'"),
-              pg_scalar("SELECT max(fencing_token) FROM reservation.reservations WHERE user_id LIKE 'usr_early%'"));
+    EXPECT_GT(pg_scalar("SELECT min(fencing_token) FROM reservation.reservations WHERE user_id "
+                        "LIKE 'usr_late%'"),
+              pg_scalar("SELECT max(fencing_token) FROM reservation.reservations WHERE user_id "
+                        "LIKE 'usr_early%'"));
 
-    // A Redis restart (data and script cache lost): holds resume on free seats, taken ones stay taken.
+    // A Redis restart (data and script cache lost): holds resume on free seats, taken ones stay
+    // taken.
     storage_.stop_redis();
     storage_.start_redis();
     int status = 0;

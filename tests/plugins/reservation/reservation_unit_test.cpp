@@ -1,9 +1,9 @@
 // Unit tests of the reservation plugin: request validation, time text, the sale-context cache,
 // and the hold path under FakeHost with a scripted Redis and PostgreSQL (including the case
 // where PostgreSQL refuses a claim that Redis granted, which must be undone in Redis).
+#include <gtest/gtest.h>
 #include <admit/sdk.hpp>
 #include <admit/testing/fake_host.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,14 +19,18 @@ ADMIT_DECLARE_PLUGIN(reservation);
 namespace admit::reservation {
 namespace {
 
-boost::json::object parse_object(std::string_view text) { return boost::json::parse(text).as_object(); }
+boost::json::object parse_object(std::string_view text) {
+    return boost::json::parse(text).as_object();
+}
 
 TEST(HoldRequestTest, AcceptsSeatsOrGradeAndQuantity) {
-    auto seats = parse_hold_request(parse_object(R"({"scheduleId": "sch_1", "seatIds": ["a", "b"]})"));
+    auto seats =
+        parse_hold_request(parse_object(R"({"scheduleId": "sch_1", "seatIds": ["a", "b"]})"));
     ASSERT_TRUE(seats.ok());
     EXPECT_EQ(seats->quantity, 2);
     EXPECT_FALSE(seats->general_admission());
-    auto ga = parse_hold_request(parse_object(R"({"scheduleId": "sch_1", "gradeId": "g", "quantity": 3})"));
+    auto ga = parse_hold_request(
+        parse_object(R"({"scheduleId": "sch_1", "gradeId": "g", "quantity": 3})"));
     ASSERT_TRUE(ga.ok());
     EXPECT_TRUE(ga->general_admission());
     EXPECT_EQ(ga->quantity, 3);
@@ -46,7 +50,8 @@ TEST(HoldRequestTest, RefusalsNameTheField) {
         auto parsed = parse_hold_request(parse_object(body));
         ASSERT_FALSE(parsed.ok()) << body;
         EXPECT_EQ(parsed.error().status, ADMIT_E_INVALID_ARGUMENT);
-        EXPECT_NE(parsed.error().message.find(field), std::string::npos) << body << ": " << parsed.error().message;
+        EXPECT_NE(parsed.error().message.find(field), std::string::npos)
+            << body << ": " << parsed.error().message;
     }
 }
 
@@ -56,9 +61,11 @@ TEST(HoldRequestTest, ChecksSeatsAndGradesAgainstTheSchedule) {
     context.grades["grd_a"] = {"A", 1000, "KRW", 10};
     auto ok = parse_hold_request(parse_object(R"({"scheduleId": "s", "seatIds": ["seat_1"]})"));
     EXPECT_TRUE(check_against(*ok, context).ok());
-    auto unknown = parse_hold_request(parse_object(R"({"scheduleId": "s", "seatIds": ["seat_2"]})"));
+    auto unknown =
+        parse_hold_request(parse_object(R"({"scheduleId": "s", "seatIds": ["seat_2"]})"));
     EXPECT_FALSE(check_against(*unknown, context).ok());
-    auto ga = parse_hold_request(parse_object(R"({"scheduleId": "s", "gradeId": "grd_a", "quantity": 1})"));
+    auto ga = parse_hold_request(
+        parse_object(R"({"scheduleId": "s", "gradeId": "grd_a", "quantity": 1})"));
     EXPECT_FALSE(check_against(*ga, context).ok());
     context.general_admission = true;
     EXPECT_TRUE(check_against(*ga, context).ok());
@@ -83,7 +90,8 @@ TEST(SaleContextTest, ParsesTheContractAndCachesPerSchedule) {
         [&](const std::string& id) -> sdk::Result<boost::json::value> {
             ++fetches;
             if (id == "missing") return sdk::Error::not_found("no schedule");
-            return boost::json::parse(R"({"scheduleId": "sch_1", "productId": "prd_1", "productStatus": "ON_SALE",
+            return boost::json::parse(
+                R"({"scheduleId": "sch_1", "productId": "prd_1", "productStatus": "ON_SALE",
                 "seating": "GENERAL_ADMISSION", "saleStartsAt": "2026-01-01T00:00:00Z",
                 "grades": [{"gradeId": "g", "name": "G", "price": {"amount": 5, "currency": "KRW"}, "total": 7}],
                 "seats": []})");
@@ -112,7 +120,8 @@ TEST(SaleContextTest, AnExpiredContextIsServedWhileAnotherCallerRefreshesIt) {
                 refresh_started.set_value();
                 finish.wait();
             }
-            return boost::json::parse(R"({"scheduleId": "sch_1", "productId": "prd_1", "productStatus": "ON_SALE",
+            return boost::json::parse(
+                R"({"scheduleId": "sch_1", "productId": "prd_1", "productStatus": "ON_SALE",
                 "seating": "GENERAL_ADMISSION", "grades": [], "seats": []})");
         },
         std::chrono::milliseconds(1));
@@ -133,8 +142,10 @@ TEST(SaleContextTest, AnExpiredContextIsServedWhileAnotherCallerRefreshesIt) {
 
 TEST(SaleContextTest, TheSaleWindowDecidesWhileTheStatusMoveIsPending) {
     auto context = [](const char* status) {
-        return parse_sale_context(boost::json::parse(std::string(R"({"scheduleId": "sch_1", "productId": "prd_1",
-            "productStatus": ")") + status + R"(", "seating": "GENERAL_ADMISSION",
+        return parse_sale_context(
+            boost::json::parse(std::string(R"({"scheduleId": "sch_1", "productId": "prd_1",
+            "productStatus": ")") +
+                               status + R"(", "seating": "GENERAL_ADMISSION",
             "saleStartsAt": "2026-01-01T00:00:00Z", "saleEndsAt": "2026-02-01T00:00:00Z",
             "grades": [{"gradeId": "g", "name": "G", "price": {"amount": 5, "currency": "KRW"}, "total": 7}],
             "seats": []})"));
@@ -171,7 +182,8 @@ sdk::RedisReply array(std::vector<sdk::RedisReply> items) {
     r.elements = std::move(items);
     return r;
 }
-sdk::Rows rows(std::vector<std::string> columns, std::vector<std::vector<std::optional<std::string>>> values) {
+sdk::Rows rows(std::vector<std::string> columns,
+               std::vector<std::vector<std::optional<std::string>>> values) {
     sdk::Rows out;
     out.columns = std::move(columns);
     out.values = std::move(values);
@@ -180,24 +192,28 @@ sdk::Rows rows(std::vector<std::string> columns, std::vector<std::vector<std::op
 }
 
 class ReservationPluginTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         fake_.set_now_us(*parse_rfc3339("2026-11-21T10:00:00Z"));
-        fake_.set_policy("expiry", [](const boost::json::value&) -> sdk::Result<boost::json::value> {
-            return boost::json::parse(R"({"holdSeconds": 300})");
-        });
-        fake_.set_policy("limits", [](const boost::json::value&) -> sdk::Result<boost::json::value> {
-            return boost::json::parse(R"({"maxPerUser": 4})");
-        });
-        fake_.set_policy("fees", [](const boost::json::value& in) -> sdk::Result<boost::json::value> {
-            return boost::json::value{{"amount", 1000 * in.at("quantity").as_int64()}};
-        });
-        fake_.set_redis([this](const std::vector<std::string>& argv) -> sdk::Result<sdk::RedisReply> {
-            redis_calls_.push_back(argv);
-            if (argv[0] == "GET") return str("1"); // the fencing epoch exists
-            if (argv[0] == "EVAL" && argv[1] == "hold") return hold_reply_;
-            return integer(1);
-        });
+        fake_.set_policy("expiry",
+                         [](const boost::json::value&) -> sdk::Result<boost::json::value> {
+                             return boost::json::parse(R"({"holdSeconds": 300})");
+                         });
+        fake_.set_policy("limits",
+                         [](const boost::json::value&) -> sdk::Result<boost::json::value> {
+                             return boost::json::parse(R"({"maxPerUser": 4})");
+                         });
+        fake_.set_policy(
+            "fees", [](const boost::json::value& in) -> sdk::Result<boost::json::value> {
+                return boost::json::value{{"amount", 1000 * in.at("quantity").as_int64()}};
+            });
+        fake_.set_redis(
+            [this](const std::vector<std::string>& argv) -> sdk::Result<sdk::RedisReply> {
+                redis_calls_.push_back(argv);
+                if (argv[0] == "GET") return str("1");  // the fencing epoch exists
+                if (argv[0] == "EVAL" && argv[1] == "hold") return hold_reply_;
+                return integer(1);
+            });
         fake_.set_db([this](const admit::testing::DbCall& call) -> sdk::Result<sdk::Rows> {
             if (call.sql.find("INSERT INTO reservation.reservations") != std::string::npos) {
                 const auto batch = boost::json::parse(*call.params[0]).as_array();
@@ -209,7 +225,8 @@ protected:
                 if (!postgres_accepts_claims_) return rows({"reservation_id"}, {});
                 const auto claims = boost::json::parse(*call.params[0]).as_array();
                 std::vector<std::vector<std::optional<std::string>>> ids;
-                for (const auto& c : claims) ids.push_back({std::string(c.at("reservation_id").as_string())});
+                for (const auto& c : claims)
+                    ids.push_back({std::string(c.at("reservation_id").as_string())});
                 return rows({"reservation_id"}, ids);
             }
             if (call.sql.find("DELETE") != std::string::npos) undone_ = true;
@@ -222,7 +239,8 @@ protected:
     void TearDown() override { fake_.stop_all(); }
 
     admit::testing::FakeResponse hold(std::string_view body) {
-        return fake_.request("POST", "/api/v1/reservations", body, admit::testing::TestPrincipal::user("usr_1"));
+        return fake_.request("POST", "/api/v1/reservations", body,
+                             admit::testing::TestPrincipal::user("usr_1"));
     }
     bool released_in_redis() const {
         for (const auto& call : redis_calls_) {
@@ -284,7 +302,8 @@ TEST_F(ReservationPluginTest, NotOnSaleAndUnknownSchedulesNeverReachRedis) {
 }
 
 TEST_F(ReservationPluginTest, AnonymousCallersAreRefused) {
-    auto r = fake_.request("POST", "/api/v1/reservations", R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_1"]})");
+    auto r = fake_.request("POST", "/api/v1/reservations",
+                           R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_1"]})");
     EXPECT_EQ(r.status, 401);
 }
 

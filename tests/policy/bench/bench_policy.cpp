@@ -1,5 +1,6 @@
-// bench_policy [POLICIES_DIR] [SECONDS] [LATENCY_CALLS]: evaluations per second per thread of fees.lua, and the
-// latency one policy call adds (PolicyEngine::evaluate: parse input, call decide, serialize).
+// bench_policy [POLICIES_DIR] [SECONDS] [LATENCY_CALLS]: evaluations per second per thread of
+// fees.lua, and the latency one policy call adds (PolicyEngine::evaluate: parse input, call decide,
+// serialize).
 #include "host/policy/policy_engine.hpp"
 
 #include <spdlog/spdlog.h>
@@ -68,18 +69,21 @@ int main(int argc, char** argv) {
     for (int i = 0; i < latency_calls; ++i) {
         const auto start = Clock::now();
         evaluate_once(engine);
-        latencies_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+        latencies_us.push_back(
+            std::chrono::duration<double, std::micro>(Clock::now() - start).count());
     }
     std::sort(latencies_us.begin(), latencies_us.end());
     double sum = 0;
     for (double latency : latencies_us) sum += latency;
     auto percentile = [&](double p) {
-        return latencies_us[static_cast<std::size_t>(p * static_cast<double>(latencies_us.size() - 1))];
+        return latencies_us[static_cast<std::size_t>(p *
+                                                     static_cast<double>(latencies_us.size() - 1))];
     };
-    std::printf("policy call latency (fees.lua, 1 thread, %zu calls): mean %.2f us, p50 %.2f us, "
-                "p99 %.2f us, p99.9 %.2f us  (aim: < 20 us)\n",
-                latencies_us.size(), sum / static_cast<double>(latencies_us.size()), percentile(0.5),
-                percentile(0.99), percentile(0.999));
+    std::printf(
+        "policy call latency (fees.lua, 1 thread, %zu calls): mean %.2f us, p50 %.2f us, "
+        "p99 %.2f us, p99.9 %.2f us  (aim: < 20 us)\n",
+        latencies_us.size(), sum / static_cast<double>(latencies_us.size()), percentile(0.5),
+        percentile(0.99), percentile(0.999));
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned threads = 1; threads <= cores; threads *= 2) {

@@ -181,10 +181,20 @@ static const char* const probe_dependencies[] = {PROBE_DEPENDS};
 #define PROBE_HEALTH NULL
 #endif
 
-static const admit_plugin_descriptor probe_descriptor = {
-    PROBE_DESCRIPTOR_SIZE, PROBE_MAJOR, PROBE_MINOR, PROBE_NAME, "0.0.1",
-    PROBE_DEPENDENCY_LIST, PROBE_DEPENDENCY_COUNT, NULL, 0,
-    probe_init, probe_start, probe_stop, probe_destroy, PROBE_HEALTH};
+static const admit_plugin_descriptor probe_descriptor = {PROBE_DESCRIPTOR_SIZE,
+                                                         PROBE_MAJOR,
+                                                         PROBE_MINOR,
+                                                         PROBE_NAME,
+                                                         "0.0.1",
+                                                         PROBE_DEPENDENCY_LIST,
+                                                         PROBE_DEPENDENCY_COUNT,
+                                                         NULL,
+                                                         0,
+                                                         probe_init,
+                                                         probe_start,
+                                                         probe_stop,
+                                                         probe_destroy,
+                                                         PROBE_HEALTH};
 
 #ifndef PROBE_NO_ENTRY
 ADMIT_EXPORT const admit_plugin_descriptor* admit_plugin_entry(void) { return &probe_descriptor; }

@@ -66,8 +66,19 @@ static void destroy(void* instance) { (void)instance; }
 
 static const char* const capabilities[] = {"authenticator"};
 
-static const admit_plugin_descriptor descriptor = {
-    sizeof(admit_plugin_descriptor), ADMIT_ABI_MAJOR, ADMIT_ABI_MINOR, "test_auth", "0.0.1",
-    NULL, 0, capabilities, 1, init, start, stop, destroy, NULL};
+static const admit_plugin_descriptor descriptor = {sizeof(admit_plugin_descriptor),
+                                                   ADMIT_ABI_MAJOR,
+                                                   ADMIT_ABI_MINOR,
+                                                   "test_auth",
+                                                   "0.0.1",
+                                                   NULL,
+                                                   0,
+                                                   capabilities,
+                                                   1,
+                                                   init,
+                                                   start,
+                                                   stop,
+                                                   destroy,
+                                                   NULL};
 
 ADMIT_EXPORT const admit_plugin_descriptor* admit_plugin_entry(void) { return &descriptor; }

@@ -13,11 +13,12 @@
 namespace admit::sdk {
 
 /// Borrowed view of `text` as an admit_str (valid while `text` is).
-inline admit_str to_abi(std::string_view text) noexcept { return admit_str{text.data(), text.size()}; }
+inline admit_str to_abi(std::string_view text) noexcept {
+    return admit_str{text.data(), text.size()};
+}
 
 /// Borrowed view of an admit_str; a NULL pointer reads as empty.
-inline std::string_view from_abi(admit_str text) noexcept
-{
+inline std::string_view from_abi(admit_str text) noexcept {
     return text.ptr == nullptr ? std::string_view{} : std::string_view{text.ptr, text.len};
 }
 
@@ -28,8 +29,7 @@ inline std::string_view from_abi(admit_str text) noexcept
     ((api) != nullptr && ADMIT_HAS_FIELD((api), admit_host_api, field) && (api)->field != nullptr)
 
 /// Writes `text` to a sink the peer handed us; a NULL sink drops it.
-inline void write_to(admit_sink* sink, std::string_view text) noexcept
-{
+inline void write_to(admit_sink* sink, std::string_view text) noexcept {
     if (sink != nullptr && sink->write != nullptr && !text.empty()) {
         sink->write(sink->ctx, text.data(), text.size());
     }
@@ -37,7 +37,7 @@ inline void write_to(admit_sink* sink, std::string_view text) noexcept
 
 /// A sink that appends into a std::string. Not copyable or movable (the sink points at itself).
 class StringSink {
-public:
+  public:
     StringSink() noexcept : sink_{this, &StringSink::append} {}
     StringSink(const StringSink&) = delete;
     StringSink& operator=(const StringSink&) = delete;
@@ -46,12 +46,11 @@ public:
     const std::string& text() const noexcept { return text_; }
     std::string take() noexcept { return std::move(text_); }
 
-private:
-    static void append(void* ctx, const char* data, std::size_t len) noexcept
-    {
+  private:
+    static void append(void* ctx, const char* data, std::size_t len) noexcept {
         try {
             static_cast<StringSink*>(ctx)->text_.append(data, len);
-        } catch (...) { // out of memory: the message is lost, never the process
+        } catch (...) {  // out of memory: the message is lost, never the process
         }
     }
 
@@ -61,14 +60,15 @@ private:
 
 /// The Status of a finished call that wrote its message (if any) to `error`. Takes the sink, not
 /// its text, so that the text is read after the call (argument evaluation order is unspecified).
-inline Status status_of(admit_status status, StringSink& error) { return Status::from(status, error.take()); }
+inline Status status_of(admit_status status, StringSink& error) {
+    return Status::from(status, error.take());
+}
 
 /// The exception barrier of every callback the SDK hands to the host. Runs `body` (returning an
 /// admit_status); an exception becomes ADMIT_E_INTERNAL with its what() written to `error`.
 /// Never throws.
 template <class Body>
-admit_status barrier(admit_sink* error, Body&& body) noexcept
-{
+admit_status barrier(admit_sink* error, Body&& body) noexcept {
     try {
         return body();
     } catch (const std::exception& e) {
@@ -80,8 +80,7 @@ admit_status barrier(admit_sink* error, Body&& body) noexcept
 }
 
 /// Writes an Error's message to `error` and returns its status (ADMIT_OK for an ok Status).
-inline admit_status report(const Status& status, admit_sink* error) noexcept
-{
+inline admit_status report(const Status& status, admit_sink* error) noexcept {
     if (!status.ok()) {
         write_to(error, status.message());
     }
@@ -94,4 +93,4 @@ struct HostHandle {
     admit_host* host = nullptr;
 };
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

@@ -25,8 +25,8 @@ namespace admit::sdk {
 /// What an authenticator establishes for a valid token.
 struct Identity {
     std::string subject;
-    std::vector<std::string> roles; ///< each one a role the venue configuration declares
-    std::vector<std::pair<std::string, std::string>> claims; ///< opaque to the host, names unique
+    std::vector<std::string> roles;  ///< each one a role the venue configuration declares
+    std::vector<std::pair<std::string, std::string>> claims;  ///< opaque to the host, names unique
     std::string session;
 };
 
@@ -36,14 +36,15 @@ using RouteHandler = std::function<Response(const Request&)>;
 using StreamOpenHandler = std::function<Result<std::optional<boost::json::value>>(const Request&)>;
 using Authenticator = std::function<Result<Identity>(std::string_view bearer_token)>;
 using Subscriber = std::function<Status(Tx&, const Event&)>;
-using ServiceMethod = std::function<Result<boost::json::value>(const boost::json::value& input, const Principal& caller)>;
+using ServiceMethod = std::function<Result<boost::json::value>(const boost::json::value& input,
+                                                               const Principal& caller)>;
 using JobHandler = std::function<Status(std::string_view payload)>;
 
 namespace detail {
 
 /// Logs through the host without ever throwing (used where the ABI offers no error sink).
-inline void log_failure(HostHandle handle, std::string_view what, std::string_view message) noexcept
-{
+inline void log_failure(HostHandle handle, std::string_view what,
+                        std::string_view message) noexcept {
     try {
         std::string line(what);
         line.append(": ").append(message);
@@ -55,22 +56,25 @@ inline void log_failure(HostHandle handle, std::string_view what, std::string_vi
 
 struct RouteBinding {
     HostHandle handle;
-    std::string label; ///< "GET /api/v1/x", for log lines
+    std::string label;  ///< "GET /api/v1/x", for log lines
     RouteHandler handler;
 
-    static admit_status call(void* ctx, const admit_request* request, admit_response* response) noexcept
-    {
+    static admit_status call(void* ctx, const admit_request* request,
+                             admit_response* response) noexcept {
         auto* self = static_cast<RouteBinding*>(ctx);
         StringSink error;
         const admit_status status = barrier(error.get(), [&]() -> admit_status {
             Response answer = self->handler(Request(request));
             if (!answer.log_detail.empty()) {
-                log_failure(self->handle, self->label + " answered " + std::to_string(answer.status), answer.log_detail);
+                log_failure(self->handle,
+                            self->label + " answered " + std::to_string(answer.status),
+                            answer.log_detail);
             }
             answer.send(self->handle.api, response);
             return ADMIT_OK;
         });
-        if (status != ADMIT_OK) log_failure(self->handle, "handler of " + self->label + " threw", error.text());
+        if (status != ADMIT_OK)
+            log_failure(self->handle, "handler of " + self->label + " threw", error.text());
         return status;
     }
 };
@@ -80,20 +84,22 @@ struct StreamBinding {
     std::string label;
     StreamOpenHandler on_open;
 
-    static admit_status call(void* ctx, const admit_request* request, admit_sink* first_event) noexcept
-    {
+    static admit_status call(void* ctx, const admit_request* request,
+                             admit_sink* first_event) noexcept {
         auto* self = static_cast<StreamBinding*>(ctx);
         StringSink error;
         const admit_status status = barrier(error.get(), [&]() -> admit_status {
             auto snapshot = self->on_open(Request(request));
             if (!snapshot) {
-                if (snapshot.error().status != ADMIT_E_NOT_FOUND) write_to(error.get(), snapshot.error().message);
+                if (snapshot.error().status != ADMIT_E_NOT_FOUND)
+                    write_to(error.get(), snapshot.error().message);
                 return snapshot.error().status;
             }
             if (snapshot->has_value()) write_to(first_event, boost::json::serialize(**snapshot));
             return ADMIT_OK;
         });
-        if (!error.text().empty()) log_failure(self->handle, "stream open of " + self->label + " failed", error.text());
+        if (!error.text().empty())
+            log_failure(self->handle, "stream open of " + self->label + " failed", error.text());
         return status;
     }
 };
@@ -102,8 +108,7 @@ struct AuthenticatorBinding {
     HostHandle handle;
     Authenticator authenticate;
 
-    static admit_status call(void* ctx, admit_str token, admit_principal_out* out) noexcept
-    {
+    static admit_status call(void* ctx, admit_str token, admit_principal_out* out) noexcept {
         auto* self = static_cast<AuthenticatorBinding*>(ctx);
         StringSink error;
         const admit_status status = barrier(error.get(), [&]() -> admit_status {
@@ -114,7 +119,8 @@ struct AuthenticatorBinding {
             for (const auto& role : identity->roles) roles.push_back(to_abi(role));
             std::vector<admit_kv> claims;
             claims.reserve(identity->claims.size());
-            for (const auto& [name, value] : identity->claims) claims.push_back({to_abi(name), to_abi(value)});
+            for (const auto& [name, value] : identity->claims)
+                claims.push_back({to_abi(name), to_abi(value)});
             admit_principal principal{};
             principal.size = sizeof principal;
             principal.subject = to_abi(identity->subject);
@@ -134,8 +140,8 @@ struct SubscriberBinding {
     HostHandle handle;
     Subscriber handler;
 
-    static admit_status call(void* ctx, admit_tx* tx, const admit_event* event, admit_sink* error) noexcept
-    {
+    static admit_status call(void* ctx, admit_tx* tx, const admit_event* event,
+                             admit_sink* error) noexcept {
         auto* self = static_cast<SubscriberBinding*>(ctx);
         return barrier(error, [&]() -> admit_status {
             Tx transaction(self->handle, tx);
@@ -148,13 +154,13 @@ struct ServiceBinding {
     HostHandle handle;
     ServiceMethod method;
 
-    static admit_status call(void* ctx, const admit_principal* caller, admit_str input, admit_sink* output,
-                             admit_sink* error) noexcept
-    {
+    static admit_status call(void* ctx, const admit_principal* caller, admit_str input,
+                             admit_sink* output, admit_sink* error) noexcept {
         auto* self = static_cast<ServiceBinding*>(ctx);
         return barrier(error, [&]() -> admit_status {
             const std::string_view text = from_abi(input);
-            auto parsed = text.empty() ? Result<boost::json::value>(boost::json::value{}) : parse_json(text, "service input");
+            auto parsed = text.empty() ? Result<boost::json::value>(boost::json::value{})
+                                       : parse_json(text, "service input");
             if (!parsed) return report(parsed.error(), error);
             auto result = self->method(*parsed, Principal(caller));
             if (!result) return report(result.error(), error);
@@ -168,12 +174,12 @@ struct JobBinding {
     HostHandle handle;
     JobHandler run;
 
-    static admit_status call(void* ctx, admit_str payload, admit_sink* error) noexcept
-    {
+    static admit_status call(void* ctx, admit_str payload, admit_sink* error) noexcept {
         auto* self = static_cast<JobBinding*>(ctx);
-        return barrier(error, [&]() -> admit_status { return report(self->run(from_abi(payload)), error); });
+        return barrier(
+            error, [&]() -> admit_status { return report(self->run(from_abi(payload)), error); });
     }
 };
 
-} // namespace detail
-} // namespace admit::sdk
+}  // namespace detail
+}  // namespace admit::sdk

@@ -14,7 +14,7 @@
 namespace admit::sdk {
 
 class Event {
-public:
+  public:
     explicit Event(const admit_event* raw) noexcept : raw_(raw) {}
 
     std::string_view id() const noexcept { return from_abi(raw_->id); }
@@ -28,8 +28,8 @@ public:
 
     const admit_event* raw() const noexcept { return raw_; }
 
-private:
+  private:
     const admit_event* raw_;
 };
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

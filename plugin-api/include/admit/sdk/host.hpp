@@ -29,8 +29,8 @@ namespace admit::sdk {
 
 /// Optional parts of a route registration.
 struct RouteOptions {
-    std::string rate_category = {}; ///< "auth", "queue", "booking", "general" (empty = general)
-    std::string summary = {};       ///< one line for /openapi.json
+    std::string rate_category = {};  ///< "auth", "queue", "booking", "general" (empty = general)
+    std::string summary = {};        ///< one line for /openapi.json
     /// The handler makes Idempotency-Key replays idempotent itself (durably), so the host's
     /// generic replay guard is skipped for this route.
     bool own_idempotency = false;
@@ -43,12 +43,14 @@ struct PolicyDecision {
 };
 
 class Host {
-public:
+  public:
     Host(const admit_host_api* api, admit_host* host, std::string plugin_name,
          const EmbeddedMigrations* migrations = nullptr)
-        : handle_{api, host}, plugin_name_(std::move(plugin_name)), migrations_(migrations), db_(handle_), redis_(handle_)
-    {
-    }
+        : handle_{api, host},
+          plugin_name_(std::move(plugin_name)),
+          migrations_(migrations),
+          db_(handle_),
+          redis_(handle_) {}
     Host(const Host&) = delete;
     Host& operator=(const Host&) = delete;
 
@@ -60,8 +62,7 @@ public:
     // --- config, logging, clock ---------------------------------------------------------------
 
     /// This plugin's config section (an empty object when absent or unparsable).
-    boost::json::object config() const
-    {
+    boost::json::object config() const {
         StringSink out;
         handle_.api->config_json(handle_.host, out.get());
         boost::system::error_code ec;
@@ -69,45 +70,56 @@ public:
         if (ec || !value.is_object()) return {};
         return std::move(value.as_object());
     }
-    std::string config_string(std::string_view key, std::string fallback) const
-    {
+    std::string config_string(std::string_view key, std::string fallback) const {
         const auto section = config();
         const auto* value = section.if_contains(key);
         return (value && value->is_string()) ? std::string(value->as_string()) : fallback;
     }
-    int64_t config_int(std::string_view key, int64_t fallback) const
-    {
+    int64_t config_int(std::string_view key, int64_t fallback) const {
         const auto section = config();
         const auto* value = section.if_contains(key);
         return (value && value->is_int64()) ? value->as_int64() : fallback;
     }
 
     /// level: ADMIT_LOG_TRACE ... ADMIT_LOG_ERROR.
-    void log(int32_t level, std::string_view message) const noexcept
-    {
+    void log(int32_t level, std::string_view message) const noexcept {
         handle_.api->log(handle_.host, level, to_abi(message));
     }
     /// host.info("loaded ", count, " halls"): the parts are streamed together.
-    template <class... Parts> void trace(const Parts&... parts) const { log(ADMIT_LOG_TRACE, concat(parts...)); }
-    template <class... Parts> void debug(const Parts&... parts) const { log(ADMIT_LOG_DEBUG, concat(parts...)); }
-    template <class... Parts> void info(const Parts&... parts) const { log(ADMIT_LOG_INFO, concat(parts...)); }
-    template <class... Parts> void warn(const Parts&... parts) const { log(ADMIT_LOG_WARN, concat(parts...)); }
-    template <class... Parts> void error(const Parts&... parts) const { log(ADMIT_LOG_ERROR, concat(parts...)); }
+    template <class... Parts>
+    void trace(const Parts&... parts) const {
+        log(ADMIT_LOG_TRACE, concat(parts...));
+    }
+    template <class... Parts>
+    void debug(const Parts&... parts) const {
+        log(ADMIT_LOG_DEBUG, concat(parts...));
+    }
+    template <class... Parts>
+    void info(const Parts&... parts) const {
+        log(ADMIT_LOG_INFO, concat(parts...));
+    }
+    template <class... Parts>
+    void warn(const Parts&... parts) const {
+        log(ADMIT_LOG_WARN, concat(parts...));
+    }
+    template <class... Parts>
+    void error(const Parts&... parts) const {
+        log(ADMIT_LOG_ERROR, concat(parts...));
+    }
 
     /// Unix microseconds from the host clock.
     int64_t now_us() const noexcept { return handle_.api->now_us(handle_.host); }
-    std::chrono::system_clock::time_point now() const noexcept
-    {
+    std::chrono::system_clock::time_point now() const noexcept {
         return std::chrono::system_clock::time_point(std::chrono::microseconds(now_us()));
     }
 
     // --- HTTP ---------------------------------------------------------------------------------
 
     /// Registers a route. roles: "public", "authenticated" or a comma-separated role list. [init]
-    Status route(std::string_view method, std::string_view path, std::string_view roles, RouteHandler handler,
-                 const RouteOptions& options = {})
-    {
-        auto binding = keep(detail::RouteBinding{handle_, std::string(method) + " " + std::string(path), std::move(handler)});
+    Status route(std::string_view method, std::string_view path, std::string_view roles,
+                 RouteHandler handler, const RouteOptions& options = {}) {
+        auto binding = keep(detail::RouteBinding{
+            handle_, std::string(method) + " " + std::string(path), std::move(handler)});
         admit_route_desc desc{};
         desc.size = sizeof desc;
         desc.method = to_abi(method);
@@ -115,7 +127,8 @@ public:
         desc.roles = to_abi(roles);
         desc.rate_category = to_abi(options.rate_category);
         desc.summary = to_abi(options.summary);
-        desc.flags = options.own_idempotency ? static_cast<uint32_t>(ADMIT_ROUTE_OWN_IDEMPOTENCY) : 0u;
+        desc.flags =
+            options.own_idempotency ? static_cast<uint32_t>(ADMIT_ROUTE_OWN_IDEMPOTENCY) : 0u;
         desc.handler = &detail::RouteBinding::call;
         desc.ctx = binding;
         StringSink error;
@@ -124,16 +137,17 @@ public:
     /// Member-function handler: host.route("GET", "/x", "public", &MyPlugin::get_x, this).
     template <class Owner>
     Status route(std::string_view method, std::string_view path, std::string_view roles,
-                 Response (Owner::*handler)(const Request&), Owner* owner, const RouteOptions& options = {})
-    {
-        return route(method, path, roles, [owner, handler](const Request& r) { return (owner->*handler)(r); }, options);
+                 Response (Owner::*handler)(const Request&), Owner* owner,
+                 const RouteOptions& options = {}) {
+        return route(
+            method, path, roles,
+            [owner, handler](const Request& r) { return (owner->*handler)(r); }, options);
     }
 
     /// Registers a server-sent event stream on `topic_template` ("seats:{scheduleId}"); on_open
     /// (optional) returns the data of the initial "snapshot" event. [init]
     Status stream(std::string_view path, std::string_view roles, std::string_view topic_template,
-                  std::string_view summary, StreamOpenHandler on_open = {})
-    {
+                  std::string_view summary, StreamOpenHandler on_open = {}) {
         const bool has_open = static_cast<bool>(on_open);
         auto binding = keep(detail::StreamBinding{handle_, std::string(path), std::move(on_open)});
         admit_stream_desc desc{};
@@ -149,9 +163,8 @@ public:
     }
     /// Sends an SSE event to every open stream of `topic`. `id` (optional) becomes the message's
     /// id, which a reconnecting client sends back as Last-Event-ID.
-    void publish_stream(std::string_view topic, std::string_view event_name, const boost::json::value& data,
-                        std::string_view id = {}) const
-    {
+    void publish_stream(std::string_view topic, std::string_view event_name,
+                        const boost::json::value& data, std::string_view id = {}) const {
         const std::string text = boost::json::serialize(data);
         admit_stream_event event{};
         event.size = sizeof event;
@@ -162,16 +175,17 @@ public:
         handle_.api->stream_publish(handle_.host, &event);
     }
 
-    /// Registers the authenticator (at most one plugin does). Return ADMIT_E_REJECTED for an invalid token. [init]
-    Status authenticator(Authenticator authenticate)
-    {
+    /// Registers the authenticator (at most one plugin does). Return ADMIT_E_REJECTED for an
+    /// invalid token. [init]
+    Status authenticator(Authenticator authenticate) {
         auto binding = keep(detail::AuthenticatorBinding{handle_, std::move(authenticate)});
         admit_authenticator_desc desc{};
         desc.size = sizeof desc;
         desc.authenticate = &detail::AuthenticatorBinding::call;
         desc.ctx = binding;
         StringSink error;
-        return status_of(handle_.api->authenticator_register(handle_.host, &desc, error.get()), error);
+        return status_of(handle_.api->authenticator_register(handle_.host, &desc, error.get()),
+                         error);
     }
 
     // --- storage ------------------------------------------------------------------------------
@@ -181,14 +195,15 @@ public:
 
     /// Registers every migration embedded by admit_add_plugin(... MIGRATIONS dir). [init]
     /// ADMIT_E_NOT_FOUND when the library embeds none.
-    Status register_migrations()
-    {
+    Status register_migrations() {
         if (migrations_ == nullptr || migrations_->count == 0) {
-            return Error::not_found("plugin " + plugin_name_ + " embeds no migrations (admit_add_plugin MIGRATIONS)");
+            return Error::not_found("plugin " + plugin_name_ +
+                                    " embeds no migrations (admit_add_plugin MIGRATIONS)");
         }
         for (std::size_t i = 0; i < migrations_->count; ++i) {
             const auto& m = migrations_->items[i];
-            if (auto status = db_.migration(m.version, m.name, std::string_view(m.sql, m.sql_size)); !status) {
+            if (auto status = db_.migration(m.version, m.name, std::string_view(m.sql, m.sql_size));
+                !status) {
                 return status;
             }
         }
@@ -200,8 +215,7 @@ public:
 
     /// Subscribes `handler` to `topic` (exact, or a prefix ending in '*'). The handler runs inside
     /// a transaction; return ok to commit, an Error (or throw) to roll back and retry later. [init]
-    Status subscribe(std::string_view topic, std::string_view subscriber, Subscriber handler)
-    {
+    Status subscribe(std::string_view topic, std::string_view subscriber, Subscriber handler) {
         auto binding = keep(detail::SubscriberBinding{handle_, std::move(handler)});
         admit_subscription_desc desc{};
         desc.size = sizeof desc;
@@ -216,8 +230,7 @@ public:
     // --- service calls ------------------------------------------------------------------------
 
     /// Offers `method` ("hello.greet") to other plugins. Empty input arrives as JSON null. [init]
-    Status provide(std::string_view method, ServiceMethod handler)
-    {
+    Status provide(std::string_view method, ServiceMethod handler) {
         auto binding = keep(detail::ServiceBinding{handle_, std::move(handler)});
         admit_service_desc desc{};
         desc.size = sizeof desc;
@@ -230,13 +243,12 @@ public:
 
     /// Calls another plugin's method on behalf of `caller` (default: no principal).
     Result<boost::json::value> call(std::string_view method, const boost::json::value& input,
-                                    Principal caller = Principal{}) const
-    {
+                                    Principal caller = Principal{}) const {
         const std::string text = boost::json::serialize(input);
         StringSink output;
         StringSink error;
-        const admit_status status = handle_.api->service_call(handle_.host, to_abi(method), caller.raw(), to_abi(text),
-                                                              output.get(), error.get());
+        const admit_status status = handle_.api->service_call(
+            handle_.host, to_abi(method), caller.raw(), to_abi(text), output.get(), error.get());
         if (status != ADMIT_OK) return Status::from(status, error.take()).error();
         if (output.text().empty()) return boost::json::value{};
         return parse_json(output.text(), "output of " + std::string(method));
@@ -244,15 +256,15 @@ public:
 
     // --- policies -----------------------------------------------------------------------------
 
-    Result<PolicyDecision> policy(std::string_view name, const boost::json::value& input) const
-    {
-        if (!ADMIT_HOST_OFFERS(handle_.api, policy_eval)) return Error::unsupported("host offers no policy_eval");
+    Result<PolicyDecision> policy(std::string_view name, const boost::json::value& input) const {
+        if (!ADMIT_HOST_OFFERS(handle_.api, policy_eval))
+            return Error::unsupported("host offers no policy_eval");
         const std::string text = boost::json::serialize(input);
         StringSink decision;
         StringSink revision;
         StringSink error;
-        const admit_status status = handle_.api->policy_eval(handle_.host, to_abi(name), to_abi(text), decision.get(),
-                                                             revision.get(), error.get());
+        const admit_status status = handle_.api->policy_eval(
+            handle_.host, to_abi(name), to_abi(text), decision.get(), revision.get(), error.get());
         if (status != ADMIT_OK) return Status::from(status, error.take()).error();
         auto parsed = parse_json(decision.text(), "decision of policy " + std::string(name));
         if (!parsed) return std::move(parsed).error();
@@ -262,17 +274,19 @@ public:
     // --- jobs ---------------------------------------------------------------------------------
 
     /// A job that runs every `interval` (on one host at a time). [init]
-    Status periodic_job(std::string_view name, std::chrono::milliseconds interval, std::function<Status()> run)
-    {
-        if (interval.count() <= 0) return Error::invalid("periodic job " + std::string(name) + " needs an interval > 0");
+    Status periodic_job(std::string_view name, std::chrono::milliseconds interval,
+                        std::function<Status()> run) {
+        if (interval.count() <= 0)
+            return Error::invalid("periodic job " + std::string(name) + " needs an interval > 0");
         return register_job(name, static_cast<uint64_t>(interval.count()),
                             [run = std::move(run)](std::string_view) { return run(); });
     }
     /// A job that runs only when enqueued, with the enqueued payload. [init]
-    Status delayed_job(std::string_view name, JobHandler run) { return register_job(name, 0, std::move(run)); }
+    Status delayed_job(std::string_view name, JobHandler run) {
+        return register_job(name, 0, std::move(run));
+    }
     /// Enqueues a run of job `name` at `run_at_us` (outside a transaction; see Tx::enqueue).
-    Status enqueue(std::string_view name, int64_t run_at_us, std::string_view payload = {})
-    {
+    Status enqueue(std::string_view name, int64_t run_at_us, std::string_view payload = {}) {
         return detail::enqueue_job(handle_, nullptr, name, run_at_us, payload);
     }
 
@@ -281,25 +295,23 @@ public:
     /// Prometheus name admit_<plugin>_<name>; labels rendered as given ("grade=\"VIP\""). [init]
     /// A metric the host refuses is an Error naming the reason (and a Metric that records nothing
     /// is never handed out silently).
-    Result<Metric> counter(std::string_view name, std::string_view help, std::string_view labels = {})
-    {
+    Result<Metric> counter(std::string_view name, std::string_view help,
+                           std::string_view labels = {}) {
         return metric(ADMIT_METRIC_COUNTER, name, help, labels, {});
     }
-    Result<Metric> gauge(std::string_view name, std::string_view help, std::string_view labels = {})
-    {
+    Result<Metric> gauge(std::string_view name, std::string_view help,
+                         std::string_view labels = {}) {
         return metric(ADMIT_METRIC_GAUGE, name, help, labels, {});
     }
     /// buckets: upper bounds, strictly increasing; empty = default latency buckets (seconds).
-    Result<Metric> histogram(std::string_view name, std::string_view help, std::string_view labels = {},
-                             std::vector<double> buckets = {})
-    {
+    Result<Metric> histogram(std::string_view name, std::string_view help,
+                             std::string_view labels = {}, std::vector<double> buckets = {}) {
         return metric(ADMIT_METRIC_HISTOGRAM, name, help, labels, buckets);
     }
 
-private:
+  private:
     template <class... Parts>
-    static std::string concat(const Parts&... parts)
-    {
+    static std::string concat(const Parts&... parts) {
         std::ostringstream out;
         (out << ... << parts);
         return out.str();
@@ -307,15 +319,13 @@ private:
 
     /// Stores a binding for the Host's lifetime and returns its stable address (the host's ctx).
     template <class Binding>
-    Binding* keep(Binding binding)
-    {
+    Binding* keep(Binding binding) {
         auto owned = std::make_shared<Binding>(std::move(binding));
         bindings_.push_back(owned);
         return owned.get();
     }
 
-    Status register_job(std::string_view name, uint64_t interval_ms, JobHandler run)
-    {
+    Status register_job(std::string_view name, uint64_t interval_ms, JobHandler run) {
         auto binding = keep(detail::JobBinding{handle_, std::move(run)});
         admit_job_desc desc{};
         desc.size = sizeof desc;
@@ -327,9 +337,8 @@ private:
         return status_of(handle_.api->job_register(handle_.host, &desc, error.get()), error);
     }
 
-    Result<Metric> metric(uint32_t kind, std::string_view name, std::string_view help, std::string_view labels,
-                          const std::vector<double>& buckets)
-    {
+    Result<Metric> metric(uint32_t kind, std::string_view name, std::string_view help,
+                          std::string_view labels, const std::vector<double>& buckets) {
         admit_metric_desc desc{};
         desc.size = sizeof desc;
         desc.kind = kind;
@@ -340,7 +349,8 @@ private:
         desc.bucket_count = static_cast<uint32_t>(buckets.size());
         admit_metric* raw = nullptr;
         StringSink error;
-        const admit_status status = handle_.api->metric_register(handle_.host, &desc, &raw, error.get());
+        const admit_status status =
+            handle_.api->metric_register(handle_.host, &desc, &raw, error.get());
         if (status != ADMIT_OK) return Status::from(status, error.take()).error();
         return Metric(handle_.api, raw);
     }
@@ -353,4 +363,4 @@ private:
     std::vector<std::shared_ptr<void>> bindings_;
 };
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

@@ -12,11 +12,10 @@
 namespace admit::sdk {
 
 /// A fresh id `<prefix>_<32 hex digits>` from the kernel's CSPRNG. Thread-safe.
-inline std::string new_id(std::string_view prefix)
-{
+inline std::string new_id(std::string_view prefix) {
     unsigned char bytes[16];
     if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
-        std::random_device device; // fallback; getrandom only fails on ancient kernels
+        std::random_device device;  // fallback; getrandom only fails on ancient kernels
         for (auto& b : bytes) b = static_cast<unsigned char>(device());
     }
     static constexpr char hex[] = "0123456789abcdef";
@@ -29,4 +28,4 @@ inline std::string new_id(std::string_view prefix)
     return id;
 }
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

@@ -7,7 +7,7 @@ namespace admit::sdk {
 
 /// A counter, gauge or histogram. A handle the host refused to register (NULL) records nothing.
 class Metric {
-public:
+  public:
     Metric() = default;
     Metric(const admit_host_api* api, admit_metric* raw) noexcept : api_(api), raw_(raw) {}
 
@@ -20,9 +20,8 @@ public:
 
     bool registered() const noexcept { return raw_ != nullptr; }
 
-private:
-    void record(double value) const noexcept
-    {
+  private:
+    void record(double value) const noexcept {
         if (raw_ != nullptr) api_->metric_record(raw_, value);
     }
 
@@ -30,4 +29,4 @@ private:
     admit_metric* raw_ = nullptr;
 };
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

@@ -15,7 +15,7 @@ struct EmbeddedMigration {
 
 struct EmbeddedMigrations {
     const EmbeddedMigration* items;
-    std::size_t count; ///< in version order
+    std::size_t count;  ///< in version order
 };
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

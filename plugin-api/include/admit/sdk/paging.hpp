@@ -14,8 +14,7 @@ inline constexpr int64_t kDefaultPageLimit = 50;
 inline constexpr int64_t kMaxPageLimit = 200;
 
 /// The request's ?limit, or the default; an invalid value is INVALID_ARGUMENT naming the field.
-inline Result<int64_t> page_limit(const Request& request)
-{
+inline Result<int64_t> page_limit(const Request& request) {
     auto text = request.query("limit");
     if (!text) return kDefaultPageLimit;
     int64_t limit = 0;
@@ -27,4 +26,4 @@ inline Result<int64_t> page_limit(const Request& request)
     return limit;
 }
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

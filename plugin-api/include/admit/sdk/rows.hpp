@@ -17,25 +17,27 @@ class Rows;
 
 /// One row of a Rows (a view; valid while the Rows lives). Values are PostgreSQL text format.
 class Row {
-public:
+  public:
     Row(const Rows& rows, std::size_t index) noexcept : rows_(&rows), index_(index) {}
 
     /// By column index; throws std::out_of_range for a bad index (a programming error).
     const std::optional<std::string>& operator[](std::size_t column) const;
-    /// By column name; throws std::out_of_range when the result has no such column.
-    const std::optional<std::string>& operator[](std::string_view column) const;
+    /// By column name: the value (nullopt for SQL NULL), or an Error naming the column when the
+    /// result has no such column (a typo in a SELECT list is an error value, not a crash).
+    Result<std::optional<std::string>> operator[](std::string_view column) const;
 
-    bool is_null(std::string_view column) const { return !(*this)[column].has_value(); }
+    /// The typed accessors below read a column the statement is known to return; a missing one is
+    /// a programming error and throws std::out_of_range naming it (the SDK's barrier turns that
+    /// into a logged 500). Use operator[] where the column may be absent.
+    bool is_null(std::string_view column) const { return !value(column).has_value(); }
     /// Text value, `fallback` for NULL.
-    std::string text(std::string_view column, std::string fallback = {}) const
-    {
-        const auto& value = (*this)[column];
-        return value ? *value : fallback;
+    std::string text(std::string_view column, std::string fallback = {}) const {
+        const auto& found = value(column);
+        return found ? *found : fallback;
     }
     /// Integer value; nullopt for NULL or text that is not an integer.
-    std::optional<int64_t> int64(std::string_view column) const
-    {
-        const auto& value = (*this)[column];
+    std::optional<int64_t> int64(std::string_view column) const {
+        const auto& value = this->value(column);
         if (!value) return std::nullopt;
         int64_t out = 0;
         const auto* end = value->data() + value->size();
@@ -44,9 +46,8 @@ public:
         return out;
     }
     /// Floating value (numeric, float8); nullopt for NULL or unparsable text.
-    std::optional<double> real(std::string_view column) const
-    {
-        const auto& value = (*this)[column];
+    std::optional<double> real(std::string_view column) const {
+        const auto& value = this->value(column);
         if (!value) return std::nullopt;
         try {
             std::size_t used = 0;
@@ -57,25 +58,27 @@ public:
         }
     }
     /// PostgreSQL boolean ("t"/"f"); nullopt for NULL or anything else.
-    std::optional<bool> boolean(std::string_view column) const
-    {
-        const auto& value = (*this)[column];
+    std::optional<bool> boolean(std::string_view column) const {
+        const auto& value = this->value(column);
         if (!value) return std::nullopt;
         if (*value == "t" || *value == "true") return true;
         if (*value == "f" || *value == "false") return false;
         return std::nullopt;
     }
 
-private:
+  private:
+    /// The cell of `column`; throws std::out_of_range when there is no such column.
+    const std::optional<std::string>& value(std::string_view column) const;
+
     const Rows* rows_;
     std::size_t index_;
 };
 
 /// An owned result set plus the affected row count.
 class Rows {
-public:
+  public:
     std::vector<std::string> columns;
-    std::vector<std::vector<std::optional<std::string>>> values; ///< values[row][column]
+    std::vector<std::vector<std::optional<std::string>>> values;  ///< values[row][column]
     uint64_t affected = 0;
 
     std::size_t size() const noexcept { return values.size(); }
@@ -84,22 +87,29 @@ public:
     Row front() const { return Row(*this, 0); }
 
     /// Index of a column by name; throws std::out_of_range when absent.
-    std::size_t column(std::string_view name) const
-    {
+    std::size_t column(std::string_view name) const {
+        if (auto index = find_column(name)) return *index;
+        throw std::out_of_range("result has no column '" + std::string(name) + "'");
+    }
+    /// Index of a column by name, or nullopt when the result has no such column.
+    std::optional<std::size_t> find_column(std::string_view name) const noexcept {
         for (std::size_t i = 0; i < columns.size(); ++i) {
             if (columns[i] == name) return i;
         }
-        throw std::out_of_range("result has no column '" + std::string(name) + "'");
+        return std::nullopt;
     }
 
     class iterator {
-    public:
+      public:
         iterator(const Rows* rows, std::size_t index) : rows_(rows), index_(index) {}
         Row operator*() const { return Row(*rows_, index_); }
-        iterator& operator++() { ++index_; return *this; }
+        iterator& operator++() {
+            ++index_;
+            return *this;
+        }
         bool operator==(const iterator& other) const = default;
 
-    private:
+      private:
         const Rows* rows_;
         std::size_t index_;
     };
@@ -107,14 +117,20 @@ public:
     iterator end() const { return {this, values.size()}; }
 };
 
-inline const std::optional<std::string>& Row::operator[](std::size_t column) const
-{
+inline const std::optional<std::string>& Row::operator[](std::size_t column) const {
     return rows_->values.at(index_).at(column);
 }
 
-inline const std::optional<std::string>& Row::operator[](std::string_view column) const
-{
+inline Result<std::optional<std::string>> Row::operator[](std::string_view column) const {
+    const auto index = rows_->find_column(column);
+    if (!index || index_ >= rows_->values.size() || *index >= rows_->values[index_].size()) {
+        return Error::invalid("the result has no column '" + std::string(column) + "'");
+    }
+    return rows_->values[index_][*index];
+}
+
+inline const std::optional<std::string>& Row::value(std::string_view column) const {
     return rows_->values.at(index_).at(rows_->column(column));
 }
 
-} // namespace admit::sdk
+}  // namespace admit::sdk

@@ -2,8 +2,8 @@
 // The class and its documentation: fake_host_class.hpp. This header pulls in the implementation.
 #pragma once
 
-#include <admit/testing/fake_host_class.hpp>
 #include <admit/testing/fake_host_api.hpp>
+#include <admit/testing/fake_host_class.hpp>
 #include <admit/testing/fake_host_impl.hpp>
 #include <admit/testing/fake_routing.hpp>
 #include <admit/testing/fake_types.hpp>

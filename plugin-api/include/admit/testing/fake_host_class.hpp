@@ -15,6 +15,7 @@
 #pragma once
 
 #include <admit/abi.h>
+#include <admit/registration_rules.hpp>
 #include <admit/sdk/abi_support.hpp>
 #include <admit/sdk/redis.hpp>
 #include <admit/sdk/result.hpp>
@@ -42,14 +43,17 @@ namespace admit::testing {
 namespace detail {
 struct FakeApi;
 struct FakeStorageApi;
-} // namespace detail
+}  // namespace detail
 
 class FakeHost {
-public:
-    using PolicyFn = std::function<sdk::Result<boost::json::value>(const boost::json::value& input)>;
+  public:
+    using PolicyFn =
+        std::function<sdk::Result<boost::json::value>(const boost::json::value& input)>;
     using DbFn = std::function<sdk::Result<sdk::Rows>(const DbCall& call)>;
-    /// Redis commands arrive as argv; script evals as {"EVAL", <script name>, numkeys, keys..., args...}.
-    using RedisFn = std::function<sdk::Result<sdk::RedisReply>(const std::vector<std::string>& argv)>;
+    /// Redis commands arrive as argv; script evals as {"EVAL", <script name>, numkeys, keys...,
+    /// args...}.
+    using RedisFn =
+        std::function<sdk::Result<sdk::RedisReply>(const std::vector<std::string>& argv)>;
     using Headers = std::vector<std::pair<std::string, std::string>>;
 
     FakeHost();
@@ -58,13 +62,23 @@ public:
     FakeHost& operator=(const FakeHost&) = delete;
 
     // --- setup (before or between calls) -----------------------------------------------------
-    void set_config(const std::string& plugin, boost::json::object config) { configs_[plugin] = std::move(config); }
+    void set_config(const std::string& plugin, boost::json::object config) {
+        configs_[plugin] = std::move(config);
+    }
     void set_now_us(int64_t now_us) { now_us_ = now_us; }
     void advance(std::chrono::microseconds by) { now_us_ += by.count(); }
     int64_t now_us() const { return now_us_; }
-    void set_policy(const std::string& name, PolicyFn decide, std::string revision = "test-revision")
-    {
+    void set_policy(const std::string& name, PolicyFn decide,
+                    std::string revision = "test-revision") {
         policies_[name] = Policy{std::move(decide), std::move(revision)};
+    }
+    /// Declares the venue's vocabulary ([access] roles and rate categories), after which routes are
+    /// checked against it exactly as admitd checks them. Until then any role or category name is
+    /// accepted (a plugin's own unit tests need not repeat a venue's configuration); the rest of
+    /// the registration rules (admit/registration_rules.hpp) always apply.
+    void declare_access(rules::Names roles, rules::Names rate_categories) {
+        rate_categories.insert("general");
+        access_ = Access{std::move(roles), std::move(rate_categories)};
     }
     void set_db(DbFn answer) { db_ = std::move(answer); }
     void set_redis(RedisFn answer) { redis_ = std::move(answer); }
@@ -73,8 +87,11 @@ public:
     /// Checks the ABI version, runs init; on failure rolls back the plugin's registrations,
     /// destroys it and returns the plugin's message.
     sdk::Status load(const admit_plugin_descriptor* descriptor);
-    sdk::Status load(admit_plugin_entry_fn entry) { return load(entry != nullptr ? entry() : nullptr); }
-    /// dlopen(RTLD_NOW | RTLD_LOCAL) + the entry symbol; the library stays open until the fake dies.
+    sdk::Status load(admit_plugin_entry_fn entry) {
+        return load(entry != nullptr ? entry() : nullptr);
+    }
+    /// dlopen(RTLD_NOW | RTLD_LOCAL) + the entry symbol; the library stays open until the fake
+    /// dies.
     sdk::Status load_library(const std::string& path);
     /// Starts every loaded plugin in load order; stops at the first failure.
     sdk::Status start_all();
@@ -86,8 +103,9 @@ public:
     // --- traffic ------------------------------------------------------------------------------
     /// A request as admitd would route it: target may carry "?query"; 404 NOT_FOUND / 405 /
     /// 401 / 403 answered by the fake like the host; a failing handler without a response is 500.
-    FakeResponse request(std::string_view method, std::string_view target, std::string_view body = {},
-                         const TestPrincipal& principal = {}, const Headers& headers = {});
+    FakeResponse request(std::string_view method, std::string_view target,
+                         std::string_view body = {}, const TestPrincipal& principal = {},
+                         const Headers& headers = {});
     /// Calls a service method as another plugin would.
     sdk::Result<boost::json::value> call(std::string_view method, const boost::json::value& input,
                                          const TestPrincipal* caller = nullptr);
@@ -96,22 +114,24 @@ public:
     /// Delivers an event to matching subscribers as if another service had published it.
     void inject_event(std::string topic, std::string key, std::string payload);
     /// Runs a registered job of `plugin` once.
-    sdk::Status run_job(const std::string& plugin, const std::string& name, std::string_view payload = {});
+    sdk::Status run_job(const std::string& plugin, const std::string& name,
+                        std::string_view payload = {});
     /// Runs every enqueued job whose time has come (by the fake clock); returns how many ran.
     std::size_t run_due_jobs();
     /// Opens an SSE stream route: returns the first event written by on_open ("" when none).
-    sdk::Result<std::string> open_stream(std::string_view path, const TestPrincipal& principal = {});
+    sdk::Result<std::string> open_stream(std::string_view path,
+                                         const TestPrincipal& principal = {});
 
     // --- observation --------------------------------------------------------------------------
     const std::vector<LogLine>& logs() const { return logs_; }
-    bool logged(std::string_view fragment) const
-    {
-        return std::any_of(logs_.begin(), logs_.end(),
-                           [&](const LogLine& l) { return l.message.find(fragment) != std::string::npos; });
+    bool logged(std::string_view fragment) const {
+        return std::any_of(logs_.begin(), logs_.end(), [&](const LogLine& l) {
+            return l.message.find(fragment) != std::string::npos;
+        });
     }
     /// Counter/gauge value or histogram sum; nullopt when not registered.
-    std::optional<double> metric(std::string_view plugin, std::string_view name, std::string_view labels = {}) const
-    {
+    std::optional<double> metric(std::string_view plugin, std::string_view name,
+                                 std::string_view labels = {}) const {
         for (const auto& m : metrics_) {
             if (m->slot->name == plugin && m->name == name && m->labels == labels) return m->value;
         }
@@ -122,16 +142,17 @@ public:
     const std::vector<StreamMessage>& stream_messages() const { return stream_messages_; }
     const std::vector<EnqueuedJob>& enqueued_jobs() const { return enqueued_jobs_; }
     const std::vector<RegisteredMigration>& migrations() const { return migrations_; }
-    std::vector<RegisteredRoute> routes() const
-    {
+    std::vector<RegisteredRoute> routes() const {
         std::vector<RegisteredRoute> out;
         for (const auto& r : routes_) out.push_back(r.info);
         return out;
     }
-    bool has_service(std::string_view method) const { return services_.count(std::string(method)) != 0; }
+    bool has_service(std::string_view method) const {
+        return services_.count(std::string(method)) != 0;
+    }
     bool has_authenticator() const { return authenticator_.has_value(); }
 
-private:
+  private:
     friend struct detail::FakeApi;
     friend struct detail::FakeStorageApi;
 
@@ -178,7 +199,7 @@ private:
     };
     struct Metric {
         Slot* slot;
-        uint32_t kind; ///< ADMIT_METRIC_*
+        uint32_t kind;  ///< ADMIT_METRIC_*
         std::string name;
         std::string labels;
         double value = 0;
@@ -204,8 +225,7 @@ private:
         std::vector<EnqueuedJob> jobs;
         std::vector<std::pair<admit_commit_fn, void*>> on_commit = {};
         /// Calls every on_commit registration once, as admitd does after COMMIT or ROLLBACK.
-        void finish(bool committed)
-        {
+        void finish(bool committed) {
             auto pending = std::move(on_commit);
             on_commit.clear();
             for (const auto& [fn, ctx] : pending) fn(ctx, committed ? 1 : 0);
@@ -217,14 +237,22 @@ private:
 
     void roll_back_registrations(Slot* slot);
     void destroy(Slot& slot);
-    /// Commits a transaction's outbox and delivers its events (and their follow-ups) to subscribers.
+    /// Commits a transaction's outbox and delivers its events (and their follow-ups) to
+    /// subscribers.
     void commit(Tx& tx);
     void deliver_pending();
-    std::string next_id(std::string_view prefix) { return std::string(prefix) + "-" + std::to_string(++sequence_); }
+    std::string next_id(std::string_view prefix) {
+        return std::string(prefix) + "-" + std::to_string(++sequence_);
+    }
 
     admit_host_api api_{};
     int64_t now_us_ = 1'700'000'000'000'000;
     uint64_t sequence_ = 0;
+    struct Access {
+        rules::Names roles;
+        rules::Names rate_categories;
+    };
+    std::optional<Access> access_;
     std::map<std::string, boost::json::object> configs_;
     std::map<std::string, Policy> policies_;
     DbFn db_;
@@ -251,4 +279,4 @@ private:
     std::vector<RegisteredMigration> migrations_;
 };
 
-} // namespace admit::testing
+}  // namespace admit::testing

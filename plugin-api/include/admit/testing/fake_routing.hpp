@@ -9,8 +9,7 @@
 
 namespace admit::testing::detail {
 
-inline std::vector<std::string_view> split_path(std::string_view path)
-{
+inline std::vector<std::string_view> split_path(std::string_view path) {
     std::vector<std::string_view> segments;
     while (!path.empty()) {
         if (path.front() == '/') {
@@ -30,9 +29,10 @@ struct TemplateMatch {
     std::size_t literal_segments = 0;
 };
 
-/// Matches "/api/v1/halls/{hallId}" against "/api/v1/halls/h_1"; a {param} takes one non-empty segment.
-inline std::optional<TemplateMatch> match_template(std::string_view path_template, std::string_view path)
-{
+/// Matches "/api/v1/halls/{hallId}" against "/api/v1/halls/h_1"; a {param} takes one non-empty
+/// segment.
+inline std::optional<TemplateMatch> match_template(std::string_view path_template,
+                                                   std::string_view path) {
     const auto pattern = split_path(path_template);
     const auto actual = split_path(path);
     if (pattern.size() != actual.size()) return std::nullopt;
@@ -40,7 +40,8 @@ inline std::optional<TemplateMatch> match_template(std::string_view path_templat
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         const auto p = pattern[i];
         if (p.size() >= 2 && p.front() == '{' && p.back() == '}') {
-            match.params.emplace_back(std::string(p.substr(1, p.size() - 2)), std::string(actual[i]));
+            match.params.emplace_back(std::string(p.substr(1, p.size() - 2)),
+                                      std::string(actual[i]));
         } else if (p == actual[i]) {
             ++match.literal_segments;
         } else {
@@ -51,8 +52,7 @@ inline std::optional<TemplateMatch> match_template(std::string_view path_templat
 }
 
 /// 0 when `role`/`subject` may call a route with `roles`; else 401 (anonymous) or 403.
-inline int role_refusal(std::string_view roles, std::string_view subject, std::string_view role)
-{
+inline int role_refusal(std::string_view roles, std::string_view subject, std::string_view role) {
     if (roles == "public") return 0;
     if (subject.empty()) return 401;
     if (roles == "authenticated") return 0;
@@ -68,12 +68,12 @@ inline int role_refusal(std::string_view roles, std::string_view subject, std::s
 }
 
 /// Whether an event topic matches a subscription topic (exact, or prefix ending in '*').
-inline bool topic_matches(std::string_view subscription, std::string_view topic)
-{
+inline bool topic_matches(std::string_view subscription, std::string_view topic) {
     if (!subscription.empty() && subscription.back() == '*') {
-        return topic.substr(0, subscription.size() - 1) == subscription.substr(0, subscription.size() - 1);
+        return topic.substr(0, subscription.size() - 1) ==
+               subscription.substr(0, subscription.size() - 1);
     }
     return subscription == topic;
 }
 
-} // namespace admit::testing::detail
+}  // namespace admit::testing::detail

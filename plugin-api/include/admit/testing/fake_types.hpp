@@ -25,16 +25,15 @@ struct TestPrincipal {
     std::string session;
 
     static TestPrincipal anonymous() { return {}; }
-    static TestPrincipal user(std::string subject, std::string role = "customer", std::string tier = "none")
-    {
+    static TestPrincipal user(std::string subject, std::string role = "customer",
+                              std::string tier = "none") {
         return {std::move(subject), std::move(role), std::move(tier), {}};
     }
 
     /// The ABI view: valid while both this principal and the view live, unmoved (not copyable).
     struct Raw {
         explicit Raw(const TestPrincipal& p) noexcept
-            : role(sdk::to_abi(p.role)), tier{sdk::to_abi("tier"), sdk::to_abi(p.tier)}
-        {
+            : role(sdk::to_abi(p.role)), tier{sdk::to_abi("tier"), sdk::to_abi(p.tier)} {
             principal.size = sizeof principal;
             principal.subject = sdk::to_abi(p.subject);
             principal.roles = &role;
@@ -56,23 +55,22 @@ struct FakeResponse {
     int status = 0;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    bool borrowed = false;  ///< the body came through response_body_borrowed (no copy on a real host)
-    std::string content_type; ///< empty: application/json
+    bool borrowed =
+        false;  ///< the body came through response_body_borrowed (no copy on a real host)
+    std::string content_type;  ///< empty: application/json
     admit_status handler_status = ADMIT_OK;
 
     /// The body as JSON; throws on invalid JSON (a test failure, not a plugin condition).
     boost::json::value json() const { return boost::json::parse(body); }
     /// The "code" of a standard error body, empty otherwise.
-    std::string error_code() const
-    {
+    std::string error_code() const {
         boost::system::error_code ec;
         auto value = boost::json::parse(body, ec);
         if (ec || !value.is_object()) return {};
         const auto* code = value.as_object().if_contains("code");
         return (code && code->is_string()) ? std::string(code->as_string()) : std::string{};
     }
-    std::optional<std::string> header(std::string_view name) const
-    {
+    std::optional<std::string> header(std::string_view name) const {
         for (const auto& [key, value] : headers) {
             if (key == name) return value;
         }
@@ -82,7 +80,7 @@ struct FakeResponse {
 
 struct LogLine {
     std::string plugin;
-    int32_t level; ///< ADMIT_LOG_*
+    int32_t level;  ///< ADMIT_LOG_*
     std::string message;
 };
 
@@ -90,13 +88,13 @@ struct LogLine {
 struct DbCall {
     std::string plugin;
     std::string sql;
-    std::vector<std::optional<std::string>> params; ///< nullopt = SQL NULL
+    std::vector<std::optional<std::string>> params;  ///< nullopt = SQL NULL
     bool in_transaction = false;
 };
 
 /// An event committed through a fake transaction (also what subscribers receive).
 struct PublishedEvent {
-    std::string plugin; ///< publisher ("" when injected by the test)
+    std::string plugin;  ///< publisher ("" when injected by the test)
     std::string id;
     std::string topic;
     std::string key;
@@ -118,7 +116,7 @@ struct StreamMessage {
     std::string topic;
     std::string event_name;
     std::string data;
-    std::string id = {}; ///< the SSE id (Last-Event-ID), empty when none
+    std::string id = {};  ///< the SSE id (Last-Event-ID), empty when none
 };
 
 struct EnqueuedJob {
@@ -145,4 +143,4 @@ struct RegisteredRoute {
     std::string summary;
 };
 
-} // namespace admit::testing
+}  // namespace admit::testing

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace hello {
+namespace admit::hello {
 
 using admit::sdk::Error;
 using admit::sdk::Host;
@@ -18,9 +18,8 @@ namespace fields = admit::sdk::fields;
 /// Greets callers over HTTP and other plugins over the service "hello.greet".
 /// Config: {"greeting": "Hello"} (default "Hello").
 class HelloPlugin final : public admit::sdk::Plugin {
-public:
-    Status init(Host& host) override
-    {
+  public:
+    Status init(Host& host) override {
         greeting_ = host.config_string("greeting", "Hello");
         ADMIT_TRY_ASSIGN(greetings_, host.counter("greetings_total", "Greetings sent"));
 
@@ -29,12 +28,14 @@ public:
                                 {.rate_category = "general", .summary = "Says hello"});
             !s)
             return s;
-        if (auto s = host.route("GET", "/api/v1/hello/{name}", "public", &HelloPlugin::greet_by_path, this,
-                                {.summary = "Greets the name in the path"});
+        if (auto s =
+                host.route("GET", "/api/v1/hello/{name}", "public", &HelloPlugin::greet_by_path,
+                           this, {.summary = "Greets the name in the path"});
             !s)
             return s;
-        if (auto s = host.route("POST", "/api/v1/hello/greetings", "public", &HelloPlugin::greet_by_body, this,
-                                {.summary = "Greets {name, times} from the body"});
+        if (auto s =
+                host.route("POST", "/api/v1/hello/greetings", "public", &HelloPlugin::greet_by_body,
+                           this, {.summary = "Greets {name, times} from the body"});
             !s)
             return s;
         // A route that always throws, to show (and test) the exception barrier. It exists only when
@@ -42,36 +43,37 @@ public:
         const auto config = host.config();
         const auto* throwing = config.if_contains("throwing_route");
         if (throwing != nullptr && throwing->is_bool() && throwing->as_bool()) {
-            if (auto s = host.route("GET", "/api/v1/hello/boom", "public", [](const Request&) -> Response {
-                    throw std::runtime_error("boom: this route always throws");
-                });
+            if (auto s = host.route("GET", "/api/v1/hello/boom", "public",
+                                    [](const Request&) -> Response {
+                                        throw std::runtime_error("boom: this route always throws");
+                                    });
                 !s)
                 return s;
         }
         if (auto s = host.provide("hello.greet",
-                                  [this](const boost::json::value& input, const Principal&) { return greet_service(input); });
+                                  [this](const boost::json::value& input, const Principal&) {
+                                      return greet_service(input);
+                                  });
             !s)
             return s;
         host.info("hello plugin ready, greeting '", greeting_, "'");
         return {};
     }
 
-private:
-    Response hello(const Request&)
-    {
+  private:
+    Response hello(const Request&) {
         greetings_.add();
         return Response::json(200, {{"message", "hello"}, {"plugin", "hello"}});
     }
 
-    Response greet_by_path(const Request& request)
-    {
+    Response greet_by_path(const Request& request) {
         greetings_.add();
         return Response::json(200, {{"message", greeting(request.param("name"))}});
     }
 
-    /// POST {"name": "Ada", "times": 2} -> 201 {"messages": [...]}; 400 INVALID_REQUEST naming the field.
-    Response greet_by_body(const Request& request)
-    {
+    /// POST {"name": "Ada", "times": 2} -> 201 {"messages": [...]}; 400 INVALID_REQUEST naming the
+    /// field.
+    Response greet_by_body(const Request& request) {
         auto body = request.json_object();
         if (!body) return Response::from_error(body.error());
         auto name = fields::required_string(*body, "name");
@@ -81,11 +83,11 @@ private:
         boost::json::array messages;
         for (int64_t i = 0; i < times->value_or(1); ++i) messages.emplace_back(greeting(*name));
         greetings_.add(static_cast<double>(messages.size()));
-        return Response::json(201, {{"messages", std::move(messages)}, {"by", request.principal().subject()}});
+        return Response::json(
+            201, {{"messages", std::move(messages)}, {"by", request.principal().subject()}});
     }
 
-    Result<boost::json::value> greet_service(const boost::json::value& input)
-    {
+    Result<boost::json::value> greet_service(const boost::json::value& input) {
         if (!input.is_object()) return Error::invalid("input must be an object {\"name\": ...}");
         auto name = fields::required_string(input.as_object(), "name");
         if (!name) return std::move(name).error();
@@ -93,12 +95,14 @@ private:
         return boost::json::value{{"message", greeting(*name)}};
     }
 
-    std::string greeting(std::string_view name) const { return greeting_ + ", " + std::string(name) + "!"; }
+    std::string greeting(std::string_view name) const {
+        return greeting_ + ", " + std::string(name) + "!";
+    }
 
     std::string greeting_;
     admit::sdk::Metric greetings_;
 };
 
-} // namespace hello
+}  // namespace admit::hello
 
-ADMIT_PLUGIN(hello, hello::HelloPlugin, "1.0.0");
+ADMIT_PLUGIN(hello, admit::hello::HelloPlugin, "1.0.0");

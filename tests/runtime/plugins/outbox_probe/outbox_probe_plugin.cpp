@@ -27,59 +27,75 @@ using admit::sdk::Status;
 namespace fields = admit::sdk::fields;
 
 class OutboxProbe final : public admit::sdk::Plugin {
-public:
+  public:
     Status init(Host& host) override {
         host_ = &host;
         if (auto s = host.register_migrations(); !s) return s;
-        if (auto s = host.route("POST", "/probe/outbox/items", "public", &OutboxProbe::create, this); !s) return s;
-        if (auto s = host.route("GET", "/probe/outbox/handled/{id}", "public", &OutboxProbe::handled, this); !s) {
+        if (auto s =
+                host.route("POST", "/probe/outbox/items", "public", &OutboxProbe::create, this);
+            !s)
             return s;
-        }
-        if (auto s = host.route("GET", "/probe/outbox/announced/{id}", "public", &OutboxProbe::announced, this); !s) {
-            return s;
-        }
-        if (auto s = host.periodic_job("tick", std::chrono::milliseconds(20), [] {
-                trace_line("tick");
-                return Status{};
-            });
+        if (auto s = host.route("GET", "/probe/outbox/handled/{id}", "public",
+                                &OutboxProbe::handled, this);
             !s) {
             return s;
         }
-        return host.subscribe("outbox_probe.item", "count", [](admit::sdk::Tx& tx, const admit::sdk::Event& event) -> Status {
-            auto body = event.json();
-            if (!body) return std::move(body).error();
-            std::string id(body->at("id").as_string());
-            if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) std::ofstream(trace, std::ios::app) << "attempt " << id << "\n";
-            if (auto s = tx.on_commit([id] {
-                    if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) {
-                        std::ofstream(trace, std::ios::app) << "announced " << id << "\n";
-                    }
-                });
-                !s) {
-                return s;
-            }
-            if (const char* fail = std::getenv("ADMIT_PROBE_FAIL_FILE"); fail != nullptr && std::filesystem::exists(fail)) {
-                return Error::internal("failing on purpose while " + std::string(fail) + " exists");
-            }
-            auto r = tx.exec("INSERT INTO outbox_probe.handled (item_id, count) VALUES ($1, 1) "
-                             "ON CONFLICT (item_id) DO UPDATE SET count = outbox_probe.handled.count + 1",
-                             id);
-            if (!r) return std::move(r).error();
-            return {};
-        });
+        if (auto s = host.route("GET", "/probe/outbox/announced/{id}", "public",
+                                &OutboxProbe::announced, this);
+            !s) {
+            return s;
+        }
+        if (auto s = host.periodic_job("tick", std::chrono::milliseconds(20),
+                                       [] {
+                                           trace_line("tick");
+                                           return Status{};
+                                       });
+            !s) {
+            return s;
+        }
+        return host.subscribe(
+            "outbox_probe.item", "count",
+            [](admit::sdk::Tx& tx, const admit::sdk::Event& event) -> Status {
+                auto body = event.json();
+                if (!body) return std::move(body).error();
+                std::string id(body->at("id").as_string());
+                if (const char* trace = std::getenv("ADMIT_PROBE_TRACE"))
+                    std::ofstream(trace, std::ios::app) << "attempt " << id << "\n";
+                if (auto s = tx.on_commit([id] {
+                        if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) {
+                            std::ofstream(trace, std::ios::app) << "announced " << id << "\n";
+                        }
+                    });
+                    !s) {
+                    return s;
+                }
+                if (const char* fail = std::getenv("ADMIT_PROBE_FAIL_FILE");
+                    fail != nullptr && std::filesystem::exists(fail)) {
+                    return Error::internal("failing on purpose while " + std::string(fail) +
+                                           " exists");
+                }
+                auto r = tx.exec(
+                    "INSERT INTO outbox_probe.handled (item_id, count) VALUES ($1, 1) "
+                    "ON CONFLICT (item_id) DO UPDATE SET count = outbox_probe.handled.count + 1",
+                    id);
+                if (!r) return std::move(r).error();
+                return {};
+            });
     }
 
     void stop() override { trace_line("stop"); }
 
-private:
+  private:
     Response create(const Request& request) {
         auto body = request.json_object();
         if (!body) return Response::from_error(body.error());
         auto id = fields::required_string(*body, "id");
         if (!id) return Response::from_error(id.error());
-        bool rollback = body->contains("rollback") && body->at("rollback").is_bool() && body->at("rollback").as_bool();
+        bool rollback = body->contains("rollback") && body->at("rollback").is_bool() &&
+                        body->at("rollback").as_bool();
         auto status = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
-            if (auto r = tx.exec("INSERT INTO outbox_probe.items (id) VALUES ($1)", *id); !r) return std::move(r).error();
+            if (auto r = tx.exec("INSERT INTO outbox_probe.items (id) VALUES ($1)", *id); !r)
+                return std::move(r).error();
             if (auto s = tx.on_commit([this, id = *id] {
                     std::lock_guard lock(mutex_);
                     announced_.insert(id);
@@ -87,7 +103,9 @@ private:
                 !s) {
                 return s;
             }
-            if (auto s = tx.publish("outbox_probe.item", "items", boost::json::object{{"id", *id}}); !s) return s;
+            if (auto s = tx.publish("outbox_probe.item", "items", boost::json::object{{"id", *id}});
+                !s)
+                return s;
             if (rollback) return Error::rejected("rolled back on request");
             return {};
         });
@@ -99,17 +117,19 @@ private:
         auto rows = host_->db().exec("SELECT count FROM outbox_probe.handled WHERE item_id = $1",
                                      std::string(request.param("id")));
         if (!rows) return Response::from_error(rows.error());
-        int64_t count = rows->empty() ? 0 : std::stoll(*(*rows)[0]["count"]);
+        int64_t count = rows->empty() ? 0 : (*rows)[0].int64("count").value_or(0);
         return Response::json(200, {{"count", count}});
     }
 
     static void trace_line(const std::string& line) {
-        if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) std::ofstream(trace, std::ios::app) << line << "\n";
+        if (const char* trace = std::getenv("ADMIT_PROBE_TRACE"))
+            std::ofstream(trace, std::ios::app) << line << "\n";
     }
 
     Response announced(const Request& request) {
         std::lock_guard lock(mutex_);
-        return Response::json(200, {{"announced", announced_.contains(std::string(request.param("id")))}});
+        return Response::json(
+            200, {{"announced", announced_.contains(std::string(request.param("id")))}});
     }
 
     Host* host_ = nullptr;
