@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <new>
+#include <thread>
 
 #include "host/abi/runtime.hpp"
 #include "host/admin/builtin_routes.hpp"
@@ -261,6 +262,39 @@ TEST_F(LoaderTest, HostFunctionsNeverLetAnExceptionCrossTheAbi) {
         status = api.route_register(host, &route, &throwing));  // not in init: writes an error
     EXPECT_EQ(status, ADMIT_E_INTERNAL);
     EXPECT_NO_THROW(api.config_json(host, &throwing));
+}
+
+// The threading contract of abi.h for threads a plugin starts itself: between start and stop they
+// may call the thread-safe host functions, while every registration answers ADMIT_E_STATE.
+TEST_F(LoaderTest, APluginsOwnThreadMayCallHostFunctionsButNeverRegister) {
+    ASSERT_TRUE(load({"probe_a"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    ASSERT_TRUE(manager_->start_all().ok());
+    auto* host = const_cast<admit_host*>(&manager_->plugins().front()->handle);
+    const auto& api = host_api_table();
+    admit_status registered = ADMIT_OK, called = ADMIT_OK;
+    int64_t now = 0;
+    std::thread worker([&] {
+        admit_route_desc route{};
+        route.size = sizeof route;
+        route.method = {"GET", 3};
+        route.path = {"/from-a-thread", 14};
+        route.roles = {"public", 6};
+        route.handler = [](void*, const admit_request*, admit_response*) -> admit_status {
+            return ADMIT_OK;
+        };
+        registered = api.route_register(host, &route, nullptr);
+        now = api.now_us(host);
+        api.log(host, ADMIT_LOG_INFO, {"from the plugin's own thread", 28});
+        called = api.service_call(host, {"nobody.call", 11}, nullptr, {"{}", 2}, nullptr, nullptr);
+    });
+    worker.join();
+    EXPECT_EQ(registered, ADMIT_E_STATE);
+    EXPECT_GT(now, 0);
+    EXPECT_EQ(called, ADMIT_E_UNAVAILABLE);
+    EXPECT_EQ(runtime_.routes().match("GET", "/from-a-thread").outcome,
+              http::MatchOutcome::not_found);
+    manager_->stop_all();
 }
 
 // A service call to a provider that is not loaded fails closed: UNAVAILABLE, never NOT_FOUND.

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <thread>
 
 namespace outbox_probe {
 
@@ -83,7 +84,12 @@ class OutboxProbe final : public admit::sdk::Plugin {
             });
     }
 
-    void stop() override { trace_line("stop"); }
+    // Stopping takes a while (as a plugin flushing its work would): long enough for a 20 ms job or a
+    // delivery retry to run inside it if the host had not stopped them first.
+    void stop() override {
+        trace_line("stop");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
 
   private:
     Response create(const Request& request) {
