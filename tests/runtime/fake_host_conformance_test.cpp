@@ -32,11 +32,15 @@ class ConformanceProbe final : public admit::sdk::Plugin {
         record(host.route("GET", "/c/two", "customer, seller", ok));
         record(host.route("GET", "/c/undeclared", "superuser", ok));
         record(host.route("GET", "/c/empty", "", ok));
-        record(host.route("GET", "/c/booking", "authenticated", ok, RouteOptions{.rate_category = "booking"}));
-        record(host.route("GET", "/c/nosuch", "public", ok, RouteOptions{.rate_category = "nosuch"}));
+        record(host.route("GET", "/c/booking", "authenticated", ok,
+                          RouteOptions{.rate_category = "booking"}));
+        record(
+            host.route("GET", "/c/nosuch", "public", ok, RouteOptions{.rate_category = "nosuch"}));
         record(host.route("fetch", "/c/method", "public", ok));
-        auto echo = [](const boost::json::value& in, const admit::sdk::Principal&)
-            -> admit::sdk::Result<boost::json::value> { return in; };
+        auto echo = [](const boost::json::value& in,
+                       const admit::sdk::Principal&) -> admit::sdk::Result<boost::json::value> {
+            return in;
+        };
         record(host.provide("conf.echo", echo));
         record(host.provide("other.echo", echo));
         record(host.provide("conf.", echo));
@@ -95,13 +99,25 @@ TEST(FakeHostConformance, EveryRegistrationGetsTheSameAnswerAsOnAdmitd) {
     ASSERT_EQ(real.size(), 19u);
     EXPECT_EQ(fake, real);
     // And the answers are the intended ones, not merely equal.
-    const std::vector<admit_status> expected{
-        ADMIT_OK, ADMIT_OK, ADMIT_OK, ADMIT_E_INVALID_ARGUMENT, ADMIT_E_INVALID_ARGUMENT,  // roles
-        ADMIT_OK, ADMIT_E_INVALID_ARGUMENT,                                                // rate
-        ADMIT_E_INVALID_ARGUMENT,                                                          // method
-        ADMIT_OK, ADMIT_E_INVALID_ARGUMENT, ADMIT_E_INVALID_ARGUMENT, ADMIT_E_INVALID_ARGUMENT,
-        ADMIT_OK, ADMIT_E_CONFLICT, ADMIT_E_INVALID_ARGUMENT, ADMIT_E_INVALID_ARGUMENT,  // events
-        ADMIT_OK, ADMIT_E_CONFLICT, ADMIT_E_INVALID_ARGUMENT};                           // jobs
+    const std::vector<admit_status> expected{ADMIT_OK,
+                                             ADMIT_OK,
+                                             ADMIT_OK,
+                                             ADMIT_E_INVALID_ARGUMENT,
+                                             ADMIT_E_INVALID_ARGUMENT,  // roles
+                                             ADMIT_OK,
+                                             ADMIT_E_INVALID_ARGUMENT,  // rate
+                                             ADMIT_E_INVALID_ARGUMENT,  // method
+                                             ADMIT_OK,
+                                             ADMIT_E_INVALID_ARGUMENT,
+                                             ADMIT_E_INVALID_ARGUMENT,
+                                             ADMIT_E_INVALID_ARGUMENT,
+                                             ADMIT_OK,
+                                             ADMIT_E_CONFLICT,
+                                             ADMIT_E_INVALID_ARGUMENT,
+                                             ADMIT_E_INVALID_ARGUMENT,  // events
+                                             ADMIT_OK,
+                                             ADMIT_E_CONFLICT,
+                                             ADMIT_E_INVALID_ARGUMENT};  // jobs
     EXPECT_EQ(real, expected);
 }
 

@@ -84,8 +84,8 @@ class OutboxProbe final : public admit::sdk::Plugin {
             });
     }
 
-    // Stopping takes a while (as a plugin flushing its work would): long enough for a 20 ms job or a
-    // delivery retry to run inside it if the host had not stopped them first.
+    // Stopping takes a while (as a plugin flushing its work would): long enough for a 20 ms job or
+    // a delivery retry to run inside it if the host had not stopped them first.
     void stop() override {
         trace_line("stop");
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
