@@ -55,7 +55,7 @@ Response AuthPlugin::signup(const Request& request) {
     if (!user) return failure_response(user.error());
     auto inserted = insert_user(host_->db(), *user, user->id, user->created_at);
     if (!inserted) {
-        if (inserted.status() == ADMIT_E_CONFLICT) {
+        if (!inserted.ok() && inserted.error().is_conflict()) {
             return Response::error(409, "EMAIL_TAKEN", "an account with this email already exists");
         }
         return failure_response(inserted.error());

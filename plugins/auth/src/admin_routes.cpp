@@ -89,7 +89,7 @@ Response AuthPlugin::change_user(const Request& request) {
 Response AuthPlugin::rotate_key(const Request&) {
     auto kid = keys_->rotate(now_seconds());
     if (!kid) {
-        if (kid.status() == ADMIT_E_STATE)
+        if (!kid.ok() && kid.error().is_state())
             return Response::error(409, "KEY_FROM_ENVIRONMENT", kid.error().message);
         return failure_response(kid.error());
     }
@@ -111,7 +111,7 @@ sdk::Result<boost::json::value> AuthPlugin::create_admin(const boost::json::valu
     auto user = new_user(std::move(*email), std::move(*name), "admin", *password);
     if (!user) return std::move(user).error();
     if (auto s = insert_user(host_->db(), *user, caller.subject(), user->created_at); !s) {
-        if (s.status() == ADMIT_E_CONFLICT)
+        if (!s.ok() && s.error().is_conflict())
             return Error::conflict("EMAIL_TAKEN: an account with this email already exists");
         return std::move(s).error();
     }

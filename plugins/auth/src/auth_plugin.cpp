@@ -72,7 +72,7 @@ Status check_settings(const AuthSettings& s) {
 }  // namespace
 
 sdk::Response failure_response(const Error& error) {
-    if (error.status == ADMIT_E_UNAVAILABLE) {
+    if (error.is_unavailable()) {
         auto response =
             sdk::Response::error(503, "OVERLOADED", "authentication is busy, retry shortly");
         response.header("Retry-After", "1");
@@ -198,7 +198,7 @@ sdk::Result<AccessClaims> AuthPlugin::verified_claims(std::string_view bearer_to
         return std::move(*cached);
     }
     auto claims = verify_access_token(bearer_token, ring_, settings_.token, now);
-    if (!claims && claims.status() == ADMIT_E_NOT_FOUND && keys_->reload_if_stale(now, 5)) {
+    if (!claims && claims.error().is_not_found() && keys_->reload_if_stale(now, 5)) {
         claims = verify_access_token(bearer_token, ring_, settings_.token,
                                      now);  // a key another host made
     }

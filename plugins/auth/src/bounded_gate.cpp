@@ -15,12 +15,11 @@ sdk::Result<BoundedGate::Ticket> BoundedGate::enter() {
         ++inside_;
         return Ticket(this);
     }
-    if (waiting_ >= max_waiting_)
-        return sdk::Error{ADMIT_E_UNAVAILABLE, "password hashing is saturated"};
+    if (waiting_ >= max_waiting_) return sdk::Error::unavailable("password hashing is saturated");
     ++waiting_;
     const bool admitted = freed_.wait_for(lock, max_wait_, [this] { return inside_ < capacity_; });
     --waiting_;
-    if (!admitted) return sdk::Error{ADMIT_E_UNAVAILABLE, "password hashing is saturated"};
+    if (!admitted) return sdk::Error::unavailable("password hashing is saturated");
     ++inside_;
     return Ticket(this);
 }

@@ -44,6 +44,4 @@ std::string random_token(std::size_t byte_count) {
     return out;
 }
 
-std::string rfc3339(int64_t unix_seconds) { return sdk::format_rfc3339(unix_seconds * 1'000'000); }
-
 }  // namespace admit::auth

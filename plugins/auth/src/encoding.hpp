@@ -22,7 +22,4 @@ std::string sha256_hex(std::string_view bytes);
 /// `byte_count` random bytes, base64url encoded (refresh tokens, key material).
 std::string random_token(std::size_t byte_count);
 
-/// Unix seconds as RFC 3339 UTC ("2026-11-21T10:00:00Z").
-std::string rfc3339(int64_t unix_seconds);
-
 }  // namespace admit::auth

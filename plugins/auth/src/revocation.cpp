@@ -114,8 +114,7 @@ sdk::Status Revocation::check_in_database(const std::string& user_id, const std:
         "FROM auth.users u WHERE u.id = $1",
         user_id, session_id);
     if (!rows)
-        return sdk::Error{ADMIT_E_UNAVAILABLE,
-                          "revocation state unavailable: " + rows.error().message};
+        return sdk::Error::unavailable("revocation state unavailable: " + rows.error().message);
     if (rows->empty()) return refused("no such user");
     const auto row = rows->front();
     if (row.boolean("revoked").value_or(true)) return refused("the session is revoked");

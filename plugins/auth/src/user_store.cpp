@@ -11,7 +11,7 @@ boost::json::object User::to_json() const {
             {"role", role},
             {"tier", tier},
             {"status", status},
-            {"createdAt", rfc3339(created_at)}};
+            {"createdAt", sdk::format_rfc3339(created_at * 1'000'000)}};
 }
 
 User user_from_row(const sdk::Row& row) {

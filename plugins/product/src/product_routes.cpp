@@ -67,7 +67,7 @@ Result<std::pair<std::string, std::string>> ProductPlugin::product_owner(
 Result<std::vector<StageSeat>> ProductPlugin::stage_seats(const std::string& stage_id) {
     auto stage = host_->call("arthall.stage", boost::json::value{{"stageId", stage_id}});
     if (!stage) {
-        if (stage.status() == ADMIT_E_NOT_FOUND)
+        if (!stage.ok() && stage.error().is_not_found())
             return Error::invalid("field 'stageId': stage " + stage_id + " does not exist");
         return std::move(stage).error();
     }
@@ -315,7 +315,7 @@ Response ProductPlugin::update_product(const Request& request) {
             "'DRAFT'",
             id, in->title, in->description, in->category, in->sale_starts_us, in->sale_ends_us);
         if (!rows) {
-            if (rows.status() == ADMIT_E_CONSTRAINT)
+            if (!rows.ok() && rows.error().is_constraint())
                 return Error::invalid("field 'saleEndsAt' must be after saleStartsAt");
             return std::move(rows).error();
         }
@@ -334,7 +334,7 @@ Response ProductPlugin::update_product(const Request& request) {
         return tx.publish("product.updated", id, payload, actor);
     });
     if (!status) {
-        if (status.status() == ADMIT_E_STATE)
+        if (!status.ok() && status.error().is_state())
             return Response::error(409, "INVALID_STATE", status.message());
         return Response::from_error(status.error());
     }
@@ -372,7 +372,7 @@ Response ProductPlugin::add_schedule(const Request& request) {
         return tx.publish("product.updated", id, payload, actor);
     });
     if (!status) {
-        if (status.status() == ADMIT_E_STATE)
+        if (!status.ok() && status.error().is_state())
             return Response::error(409, "INVALID_STATE", status.message());
         return Response::from_error(status.error());
     }

@@ -62,7 +62,7 @@ Result<SeatMapView> SeatMap::view(const std::string& schedule_id) {
     }
     auto result = refresh(schedule_id, *e);
     if (mine) e->refreshing.store(false);
-    if (!result && result.status() == ADMIT_E_NOT_FOUND) {
+    if (!result && result.error().is_not_found()) {
         std::lock_guard lock(mutex_);
         entries_.erase(schedule_id);  // do not keep entries for ids that do not exist
     }

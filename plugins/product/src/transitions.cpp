@@ -118,9 +118,9 @@ Response ProductPlugin::apply_move(const Request& request, Move move) {
         return tx.publish("product." + std::string(move_name(move)), id, payload, actor);
     });
     if (!status) {
-        if (status.status() == ADMIT_E_STATE)
+        if (!status.ok() && status.error().is_state())
             return Response::error(409, "INVALID_STATE", status.message());
-        if (status.status() == ADMIT_E_REJECTED)
+        if (!status.ok() && status.error().is_rejected())
             return Response::error(422, "PRODUCT_INCOMPLETE", status.message());
         return Response::from_error(status.error());
     }

@@ -1,6 +1,6 @@
 #include "hold_service.hpp"
 
-#include "time_text.hpp"
+#include <admit/sdk/time_text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -74,15 +74,15 @@ sdk::Status HoldService::ensure_epoch() {
 sdk::Status HoldService::rebuild(const SaleContext& context) {
     std::unique_lock lock(rebuild_mutex_, std::defer_lock);
     if (!lock.try_lock_for(std::chrono::seconds(3)))
-        return sdk::Error{ADMIT_E_UNAVAILABLE, "a rebuild is running"};
+        return sdk::Error::unavailable("a rebuild is running");
     auto ready = redis_.ready(context.schedule_id);
     if (!ready) return std::move(ready).error();
     if (*ready) return {};  // another request of this host rebuilt it meanwhile
     auto locked = redis_.lock_rebuild(context.schedule_id);
     if (!locked) return std::move(locked).error();
     if (!*locked)
-        return sdk::Error{ADMIT_E_UNAVAILABLE,
-                          "another host is rebuilding schedule " + context.schedule_id};
+        return sdk::Error::unavailable("another host is rebuilding schedule " +
+                                       context.schedule_id);
     struct Unlock {
         RedisHolds& redis;
         const std::string& schedule;
@@ -131,7 +131,8 @@ sdk::Status HoldService::rebuild(const SaleContext& context) {
 sdk::Status HoldService::prime(const std::string& schedule_id) {
     auto context = contexts_.get(schedule_id);
     if (!context)
-        return context.status() == ADMIT_E_NOT_FOUND ? sdk::Status{} : sdk::Status(context.error());
+        return (!context.ok() && context.error().is_not_found()) ? sdk::Status{}
+                                                                 : sdk::Status(context.error());
     if (auto epoch = ensure_epoch(); !epoch) return epoch;
     auto ready = redis_.ready(schedule_id);
     if (!ready) return std::move(ready).error();
@@ -208,8 +209,7 @@ sdk::Status HoldService::add_fees(Pricing& pricing, int64_t quantity, std::strin
     boost::json::object fee_input{{"kind", "booking"}, {"quantity", quantity}};
     if (!tier.empty() && tier != "none") fee_input["tier"] = tier;
     auto fees = host_.policy("fees", fee_input);
-    if (!fees)
-        return sdk::Error{ADMIT_E_UNAVAILABLE, "fees policy unavailable: " + fees.error().message};
+    if (!fees) return sdk::Error::unavailable("fees policy unavailable: " + fees.error().message);
     pricing.fees = integer_field(fees->decision, "amount",
                                  integer_field(fees->decision, "perTicket", 0) * quantity);
     pricing.revisions["fees"] = fees->revision;
@@ -245,7 +245,7 @@ sdk::Response HoldService::create(const sdk::Request& request) {
 
     auto context = contexts_.get(hold->schedule_id);
     if (!context) {
-        if (context.status() == ADMIT_E_NOT_FOUND)
+        if (!context.ok() && context.error().is_not_found())
             return Response::error(404, "NOT_FOUND", "no schedule " + hold->schedule_id);
         host_.warn("product.sale_context failed: ", context.error().message);
         return unavailable("the product catalog is unavailable");
@@ -342,13 +342,14 @@ sdk::Response HoldService::create(const sdk::Request& request) {
     record.created_us = now;
     boost::json::array seat_ids;
     for (const auto& seat : hold->seat_ids) seat_ids.emplace_back(seat);
-    record.held_event = {{"reservationId", record.id},
-                         {"scheduleId", record.schedule_id},
-                         {"productId", record.product_id},
-                         {"userId", user_id},
-                         {"seatIds", std::move(seat_ids)},
-                         {"quantity", record.quantity},
-                         {"expiresAt", rfc3339(record.expires_us)}};
+    record.held_event = {
+        {"reservationId", record.id},
+        {"scheduleId", record.schedule_id},
+        {"productId", record.product_id},
+        {"userId", user_id},
+        {"seatIds", std::move(seat_ids)},
+        {"quantity", record.quantity},
+        {"expiresAt", sdk::format_rfc3339(record.expires_us, /*with_millis=*/true)}};
     if (!record.grade_id.empty()) record.held_event["gradeId"] = record.grade_id;
     HeldClaims claims{record.schedule_id,       user_id,         record.id,
                       record.general_admission, record.grade_id, record.claim_ids,

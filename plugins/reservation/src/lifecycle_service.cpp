@@ -1,6 +1,6 @@
 #include "lifecycle_service.hpp"
 
-#include "time_text.hpp"
+#include <admit/sdk/time_text.hpp>
 
 namespace admit::reservation {
 

@@ -1,6 +1,6 @@
 #include "reservation_store.hpp"
 
-#include "time_text.hpp"
+#include <admit/sdk/time_text.hpp>
 
 namespace admit::reservation {
 
@@ -77,13 +77,13 @@ boost::json::object reservation_json(const ReservationRow& row) {
         {"seatIds", std::move(seat_ids)},
         {"seats", row.items},
         {"quantity", row.quantity},
-        {"expiresAt", rfc3339(row.expires_us)},
+        {"expiresAt", sdk::format_rfc3339(row.expires_us, /*with_millis=*/true)},
         {"price",
          {{"subtotal", money(row.subtotal, row.currency)},
           {"fees", money(row.fees, row.currency)},
           {"total", money(row.total, row.currency)}}},
         {"policyRevision", row.policy_revisions},
-        {"createdAt", rfc3339(row.created_us)},
+        {"createdAt", sdk::format_rfc3339(row.created_us, /*with_millis=*/true)},
     };
     if (!row.grade_id.empty()) body["gradeId"] = row.grade_id;
     if (!row.status_reason.empty()) body["statusReason"] = row.status_reason;

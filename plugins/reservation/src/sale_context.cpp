@@ -1,6 +1,6 @@
 #include "sale_context.hpp"
 
-#include "time_text.hpp"
+#include <admit/sdk/time_text.hpp>
 
 #include <optional>
 
@@ -14,7 +14,7 @@ std::string text_of(const boost::json::object& object, std::string_view key) {
 std::optional<int64_t> time_of(const boost::json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
     if (value == nullptr || !value->is_string()) return std::nullopt;
-    return parse_rfc3339(value->as_string());
+    return sdk::parse_rfc3339(value->as_string());
 }
 int64_t integer_of(const boost::json::value* value) {
     if (value == nullptr) return 0;
@@ -116,7 +116,7 @@ sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(
     auto answer = fetch_(schedule_id);
     Entry entry{now, nullptr, sdk::Error::internal("")};
     if (!answer) {
-        if (answer.status() != ADMIT_E_NOT_FOUND) return std::move(answer).error();
+        if (!answer.error().is_not_found()) return std::move(answer).error();
         entry.error = answer.error();
     } else {
         auto parsed = parse_sale_context(*answer);

@@ -126,7 +126,6 @@ TEST(Encoding, Base64UrlIsStrict) {
     EXPECT_FALSE(base64url_decode("-_8=").has_value());
     EXPECT_FALSE(base64url_decode("+/8").has_value());
     EXPECT_FALSE(base64url_decode("-_9").has_value()) << "non-canonical trailing bits";
-    EXPECT_EQ(rfc3339(0), "1970-01-01T00:00:00Z");
 }
 
 }  // namespace

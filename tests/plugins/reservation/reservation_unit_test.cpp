@@ -2,7 +2,9 @@
 // and the hold path under FakeHost with a scripted Redis and PostgreSQL (including the case
 // where PostgreSQL refuses a claim that Redis granted, which must be undone in Redis).
 #include <gtest/gtest.h>
+
 #include <admit/sdk.hpp>
+#include <admit/sdk/time_text.hpp>
 #include <admit/testing/fake_host.hpp>
 
 #include <atomic>
@@ -12,7 +14,6 @@
 
 #include "hold_request.hpp"
 #include "sale_context.hpp"
-#include "time_text.hpp"
 
 ADMIT_DECLARE_PLUGIN(reservation);
 
@@ -73,13 +74,13 @@ TEST(HoldRequestTest, ChecksSeatsAndGradesAgainstTheSchedule) {
 }
 
 TEST(TimeTextTest, RoundTripsRfc3339) {
-    const auto parsed = parse_rfc3339("2026-11-21T10:00:00Z");
+    const auto parsed = admit::sdk::parse_rfc3339("2026-11-21T10:00:00Z");
     ASSERT_TRUE(parsed.has_value());
-    EXPECT_EQ(rfc3339(*parsed), "2026-11-21T10:00:00Z");
-    EXPECT_EQ(parse_rfc3339("2026-11-21T19:00:00+09:00"), parsed);
-    EXPECT_EQ(rfc3339(*parsed + 250'000), "2026-11-21T10:00:00.250Z");
-    EXPECT_FALSE(parse_rfc3339("2026-11-21 10:00").has_value());
-    EXPECT_FALSE(parse_rfc3339("2026-13-21T10:00:00Z").has_value());
+    EXPECT_EQ(admit::sdk::format_rfc3339(*parsed, true), "2026-11-21T10:00:00Z");
+    EXPECT_EQ(admit::sdk::parse_rfc3339("2026-11-21T19:00:00+09:00"), parsed);
+    EXPECT_EQ(admit::sdk::format_rfc3339(*parsed + 250'000, true), "2026-11-21T10:00:00.250Z");
+    EXPECT_FALSE(admit::sdk::parse_rfc3339("2026-11-21 10:00").has_value());
+    EXPECT_FALSE(admit::sdk::parse_rfc3339("2026-13-21T10:00:00Z").has_value());
     EXPECT_NE(sdk::new_id("rsv"), sdk::new_id("rsv"));
     EXPECT_EQ(sdk::new_id("rsv").size(), 36u);
 }
@@ -101,8 +102,8 @@ TEST(SaleContextTest, ParsesTheContractAndCachesPerSchedule) {
     ASSERT_TRUE(first.ok());
     EXPECT_TRUE((*first)->general_admission);
     EXPECT_EQ((*first)->grades.at("g").total, 7);
-    EXPECT_FALSE((*first)->on_sale(*parse_rfc3339("2025-12-31T23:59:59Z")));
-    EXPECT_TRUE((*first)->on_sale(*parse_rfc3339("2026-01-01T00:00:00Z")));
+    EXPECT_FALSE((*first)->on_sale(*admit::sdk::parse_rfc3339("2025-12-31T23:59:59Z")));
+    EXPECT_TRUE((*first)->on_sale(*admit::sdk::parse_rfc3339("2026-01-01T00:00:00Z")));
     ASSERT_TRUE(cache.get("sch_1").ok());
     EXPECT_EQ(cache.get("missing").status(), ADMIT_E_NOT_FOUND);
     EXPECT_EQ(cache.get("missing").status(), ADMIT_E_NOT_FOUND);
@@ -152,13 +153,13 @@ TEST(SaleContextTest, TheSaleWindowDecidesWhileTheStatusMoveIsPending) {
     };
     auto scheduled = context("SCHEDULED");
     ASSERT_TRUE(scheduled.ok());
-    EXPECT_FALSE(scheduled->on_sale(*parse_rfc3339("2025-12-31T23:59:59Z")));
-    EXPECT_TRUE(scheduled->on_sale(*parse_rfc3339("2026-01-01T00:00:00Z")));
-    EXPECT_FALSE(scheduled->on_sale(*parse_rfc3339("2026-02-01T00:00:00Z")));
+    EXPECT_FALSE(scheduled->on_sale(*admit::sdk::parse_rfc3339("2025-12-31T23:59:59Z")));
+    EXPECT_TRUE(scheduled->on_sale(*admit::sdk::parse_rfc3339("2026-01-01T00:00:00Z")));
+    EXPECT_FALSE(scheduled->on_sale(*admit::sdk::parse_rfc3339("2026-02-01T00:00:00Z")));
     for (const char* status : {"PENDING", "DRAFT", "CLOSED", "CANCELLED"}) {
         auto other = context(status);
         ASSERT_TRUE(other.ok());
-        EXPECT_FALSE(other->on_sale(*parse_rfc3339("2026-01-15T00:00:00Z"))) << status;
+        EXPECT_FALSE(other->on_sale(*admit::sdk::parse_rfc3339("2026-01-15T00:00:00Z"))) << status;
     }
 }
 
@@ -194,7 +195,7 @@ sdk::Rows rows(std::vector<std::string> columns,
 class ReservationPluginTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        fake_.set_now_us(*parse_rfc3339("2026-11-21T10:00:00Z"));
+        fake_.set_now_us(*admit::sdk::parse_rfc3339("2026-11-21T10:00:00Z"));
         fake_.set_policy("expiry",
                          [](const boost::json::value&) -> sdk::Result<boost::json::value> {
                              return boost::json::parse(R"({"holdSeconds": 300})");

@@ -43,6 +43,8 @@ struct Error {
     }
     bool is_rejected() const noexcept { return status == ADMIT_E_REJECTED; }
     bool is_unsupported() const noexcept { return status == ADMIT_E_UNSUPPORTED; }
+    /// Called at the wrong moment, or the object is in a state that refuses the change.
+    bool is_state() const noexcept { return status == ADMIT_E_STATE; }
 };
 
 /// Stable upper-case name of a status ("OK", "NOT_FOUND", ...), for logs and messages.
