@@ -1,5 +1,7 @@
 #include "host/admin/builtin_routes.hpp"
 
+#include "admit/registration_rules.hpp"
+
 #include <boost/json.hpp>
 
 #include "host/abi/string_sink.hpp"
@@ -19,18 +21,8 @@ RouteEntry builtin_route(std::string method, std::string path, std::string roles
     e.path_template = std::move(path);
     // Host routes are trusted code: the roles they name (the configured admin role) are declared
     // by construction.
-    NameSet named;
-    for (std::size_t start = 0; start <= roles.size();) {
-        auto comma = roles.find(',', start);
-        if (comma == std::string::npos) comma = roles.size();
-        std::string role = roles.substr(start, comma - start);
-        while (!role.empty() && role.front() == ' ') role.erase(role.begin());
-        while (!role.empty() && role.back() == ' ') role.pop_back();
-        if (!role.empty()) named.insert(role);
-        start = comma + 1;
-    }
     std::string ignored;
-    RoleRule::parse(roles, named, e.roles, ignored);
+    RoleRule::parse(roles, rules::listed_roles(roles), e.roles, ignored);
     e.rate_category = "general";
     e.summary = std::move(summary);
     e.builtin = std::move(handler);

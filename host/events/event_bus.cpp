@@ -56,14 +56,14 @@ class PublishedRow final : public store::RowSink {
     std::optional<std::string> id, xid;
 };
 
-Status validate(const Subscription& s) {
-    const auto star = s.topic.find('*');
-    if (s.subscriber.empty() || s.topic.empty() || !s.handler ||
-        (star != std::string::npos && star != s.topic.size() - 1)) {
+Status validate(const std::string& topic, const std::string& subscriber, bool has_handler) {
+    const auto star = topic.find('*');
+    if (subscriber.empty() || topic.empty() || !has_handler ||
+        (star != std::string::npos && star != topic.size() - 1)) {
         return Error{ErrorCode::EVENT_INVALID,
                      "subscription needs a subscriber id, a handler and a topic "
                      "(exact, or a prefix ending in '*'): subscriber \"" +
-                         s.subscriber + "\", topic \"" + s.topic + "\""};
+                         subscriber + "\", topic \"" + topic + "\""};
     }
     return {};
 }
@@ -151,9 +151,7 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
 Status EventBus::check_subscription(const std::string& topic, const std::string& subscriber) const {
     if (state_->started)
         return Error{ErrorCode::EVENT_INVALID, "subscribe after start: " + subscriber};
-    Subscription probe{topic, subscriber,
-                       [](pqxx::work&, const Event&, store::AfterCommit&) { return Status{}; }};
-    if (auto st = validate(probe); !st) return st;
+    if (auto st = validate(topic, subscriber, /*has_handler=*/true); !st) return st;
     for (const auto& s : state_->subscribers) {
         if (s->subscription.subscriber == subscriber) {
             return Error{ErrorCode::EVENT_INVALID, "duplicate subscriber id " + subscriber};
@@ -163,7 +161,7 @@ Status EventBus::check_subscription(const std::string& topic, const std::string&
 }
 
 Status EventBus::subscribe(Subscription subscription) {
-    if (!subscription.handler) return validate(subscription);
+    if (!subscription.handler) return validate(subscription.topic, subscription.subscriber, false);
     if (auto st = check_subscription(subscription.topic, subscription.subscriber); !st) return st;
     auto subscriber = std::make_unique<Subscriber>();
     subscriber->subscription = std::move(subscription);

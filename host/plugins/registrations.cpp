@@ -11,13 +11,10 @@ bool RoleRule::parse(std::string_view text, const NameSet& declared, RoleRule& o
         error = std::move(*problem);
         return false;
     }
-    if (out.roles.empty()) {  // "public" or "authenticated"
-        std::string_view trimmed = text;
-        while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
-        out.kind = trimmed.starts_with("public") ? Kind::public_access : Kind::authenticated;
-    } else {
-        out.kind = Kind::roles;
-    }
+    const std::string_view trimmed = rules::detail::trim_spaces(text);
+    out.kind = trimmed == "public"          ? Kind::public_access
+               : trimmed == "authenticated" ? Kind::authenticated
+                                            : Kind::roles;
     return true;
 }
 

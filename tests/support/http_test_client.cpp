@@ -61,6 +61,26 @@ std::string http_raw(uint16_t port, const std::string& bytes, int timeout_ms) {
     return out;
 }
 
+std::map<std::string, std::string> parse_header_lines(const std::string& raw,
+                                                      std::size_t head_end) {
+    std::map<std::string, std::string> headers;
+    std::size_t pos = raw.find("\r\n") + 2;
+    while (pos < head_end) {
+        auto eol = raw.find("\r\n", pos);
+        auto line = raw.substr(pos, eol - pos);
+        auto colon = line.find(':');
+        if (colon != std::string::npos) {
+            auto name = line.substr(0, colon);
+            std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+            auto value = line.substr(colon + 1);
+            value.erase(0, value.find_first_not_of(' '));
+            headers[name] = value;
+        }
+        pos = eol + 2;
+    }
+    return headers;
+}
+
 HttpResult http_request(uint16_t port, const std::string& method, const std::string& target,
                         const std::string& body, const std::map<std::string, std::string>& headers,
                         int timeout_ms) {
@@ -85,20 +105,7 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
         return result;
     }
     result.status = std::atoi(raw.substr(9, 3).c_str());
-    std::size_t pos = raw.find("\r\n") + 2;
-    while (pos < head_end) {
-        auto eol = raw.find("\r\n", pos);
-        auto line = raw.substr(pos, eol - pos);
-        auto colon = line.find(':');
-        if (colon != std::string::npos) {
-            auto name = line.substr(0, colon);
-            std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-            auto value = line.substr(colon + 1);
-            value.erase(0, value.find_first_not_of(' '));
-            result.headers[name] = value;
-        }
-        pos = eol + 2;
-    }
+    result.headers = parse_header_lines(raw, head_end);
     result.body = raw.substr(head_end + 4);
     if (result.headers.count("transfer-encoding") &&
         result.headers["transfer-encoding"] == "chunked") {

@@ -57,30 +57,58 @@ inline std::optional<std::string> service_method_problem(std::string_view plugin
 
 /// The roles of a route or stream: "public", "authenticated", or a comma-separated list of declared
 /// roles (spaces around names ignored). Fills `roles` (the listed names) when given.
-inline std::optional<std::string> roles_problem(std::string_view text, const Names& declared,
-                                                Names* roles = nullptr) {
-    auto trim = [](std::string_view s) {
-        while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-        while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-        return s;
-    };
-    text = trim(text);
-    if (text == "public" || text == "authenticated") return std::nullopt;
-    Names listed;
+namespace detail {
+inline std::string_view trim_spaces(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+/// Calls `visit(role)` for every comma-separated item of a role list (trimmed; empty items
+/// included) until it returns false. "public" and "authenticated" list nothing.
+template <class Visit>
+void for_each_listed_role(std::string_view text, Visit&& visit) {
+    text = trim_spaces(text);
+    if (text == "public" || text == "authenticated") return;
     while (!text.empty()) {
         const auto comma = text.find(',');
-        const std::string_view role = trim(text.substr(0, comma));
+        if (!visit(trim_spaces(text.substr(0, comma)))) return;
+        if (comma == std::string_view::npos) return;
+        text.remove_prefix(comma + 1);
+    }
+}
+}  // namespace detail
+
+/// The role names a role list mentions (syntax only, nothing checked against a declaration).
+inline Names listed_roles(std::string_view text) {
+    Names names;
+    detail::for_each_listed_role(text, [&names](std::string_view role) {
+        if (!role.empty()) names.emplace(role);
+        return true;
+    });
+    return names;
+}
+
+inline std::optional<std::string> roles_problem(std::string_view text, const Names& declared,
+                                                Names* roles = nullptr) {
+    const std::string_view trimmed = detail::trim_spaces(text);
+    if (trimmed == "public" || trimmed == "authenticated") return std::nullopt;
+    Names listed;
+    std::optional<std::string> problem;
+    detail::for_each_listed_role(text, [&](std::string_view role) {
         if (!declared.count(role)) {
             std::string known;
             for (const auto& d : declared) known += (known.empty() ? "" : ", ") + d;
-            return "role '" + std::string(role) +
-                   "' is not declared (use public, authenticated, or a role of [access] roles: " +
-                   (known.empty() ? "none declared" : known) + ")";
+            problem =
+                "role '" + std::string(role) +
+                "' is not declared (use public, authenticated, or a role of [access] roles: " +
+                (known.empty() ? "none declared" : known) + ")";
+            return false;
         }
         listed.emplace(role);
-        if (comma == std::string_view::npos) break;
-        text.remove_prefix(comma + 1);
-    }
+        return true;
+    });
+    if (problem) return problem;
     if (listed.empty()) return "a route must state who may call it (roles is empty)";
     if (roles != nullptr) *roles = std::move(listed);
     return std::nullopt;

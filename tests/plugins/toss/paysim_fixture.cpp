@@ -211,20 +211,7 @@ void WebhookReceiver::handle(int fd) {
         if (!complete) break;
         Delivery d;
         d.body = raw.substr(head_end + 4, content_length);
-        std::size_t pos = raw.find("\r\n") + 2;
-        while (pos < head_end) {
-            auto eol = raw.find("\r\n", pos);
-            auto line = raw.substr(pos, eol - pos);
-            auto colon = line.find(':');
-            if (colon != std::string::npos) {
-                auto name = line.substr(0, colon);
-                std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-                auto value = line.substr(colon + 1);
-                value.erase(0, value.find_first_not_of(' '));
-                d.headers[name] = value;
-            }
-            pos = eol + 2;
-        }
+        d.headers = admit::testing::parse_header_lines(raw, head_end);
         raw.erase(0, head_end + 4 + content_length);
         int status = 200;
         {

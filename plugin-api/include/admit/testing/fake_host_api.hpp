@@ -24,18 +24,7 @@ struct FakeApi {
                                                      admit_str rate_category) {
         const auto& access = fake(host).access_;
         if (!access) {  // undeclared: any syntactically valid role list and category
-            rules::Names any;
-            std::string_view text = from_abi(roles);
-            for (std::size_t start = 0; start <= text.size();) {
-                auto comma = text.find(',', start);
-                if (comma == std::string_view::npos) comma = text.size();
-                std::string_view role = text.substr(start, comma - start);
-                while (!role.empty() && role.front() == ' ') role.remove_prefix(1);
-                while (!role.empty() && role.back() == ' ') role.remove_suffix(1);
-                if (!role.empty()) any.emplace(role);
-                start = comma + 1;
-            }
-            return rules::roles_problem(text, any);
+            return rules::roles_problem(from_abi(roles), rules::listed_roles(from_abi(roles)));
         }
         const std::string prefix = "route: ";
         if (auto problem = rules::roles_problem(from_abi(roles), access->roles))
