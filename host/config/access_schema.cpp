@@ -16,32 +16,10 @@ bool is_vocabulary_name(std::string_view name) {
 
 // Reads `key` as an array of unique names into `out` (replacing it); reports every bad element.
 void read_names(TableReader& table, std::string_view key, std::vector<std::string>& out) {
-    const toml::node* node = table.take(key);
-    if (node == nullptr) return;
-    const std::string path = table.key_path(key);
-    const auto* array = node->as_array();
-    if (array == nullptr) {
-        table.report(*node, path,
-                     "expected array of names, found " + std::string(type_name(node->type())));
-        return;
-    }
-    std::vector<std::string> names;
-    for (std::size_t i = 0; i < array->size(); ++i) {
-        const toml::node& element = *array->get(i);
-        const std::string at = path + "[" + std::to_string(i) + "]";
-        const auto* name = element.as_string();
-        if (name == nullptr) {
-            table.report(element, at,
-                         "expected string, found " + std::string(type_name(element.type())));
-        } else if (!is_vocabulary_name(name->get())) {
-            table.report(element, at, "\"" + name->get() + "\" is not a name ([a-z][a-z0-9_-]*)");
-        } else if (std::find(names.begin(), names.end(), name->get()) != names.end()) {
-            table.report(element, at, "\"" + name->get() + "\" is listed more than once");
-        } else {
-            names.push_back(name->get());
-        }
-    }
-    out = std::move(names);
+    table.read_strings(key, out, [](const std::string& name) -> std::optional<std::string> {
+        if (is_vocabulary_name(name)) return std::nullopt;
+        return "is not a name ([a-z][a-z0-9_-]*)";
+    });
 }
 
 }  // namespace

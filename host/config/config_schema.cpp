@@ -77,10 +77,12 @@ void read_server(TableReader& root, ServerConfig& server) {
     table.read_integer("queue_limit", server.queue_limit, 1, 1'000'000);
     table.read_integer("body_limit_bytes", server.body_limit_bytes, 1, kGiB);
     table.read_integer("header_limit_bytes", server.header_limit_bytes, kKiB, kMiB);
+    table.read_integer("target_limit_bytes", server.target_limit_bytes, 64, kMiB);
     table.read_integer("request_timeout_ms", server.request_timeout_ms, 1, kMaxMs);
     table.read_integer("idle_timeout_ms", server.idle_timeout_ms, 1, kMaxMs);
     table.read_integer("shutdown_grace_ms", server.shutdown_grace_ms, 0, kMaxMs);
     table.read_integer("retry_after_seconds", server.retry_after_seconds, 0, 3600);
+    read_cors(table, server.cors);
     table.finish();
 }
 

@@ -21,6 +21,9 @@ void read_document(const toml::table& root, const std::filesystem::path& venue_f
 // Schema of [plugins] and [plugin.<name>] (plugin_schema.cpp).
 void read_plugins(TableReader& root, HostConfig& config);
 
+// Schema of [server.cors], read from the [server] table (cors_schema.cpp).
+void read_cors(TableReader& server, CorsConfig& cors);
+
 // Schema of [access] (access_schema.cpp).
 void read_access(TableReader& root, AccessConfig& access);
 

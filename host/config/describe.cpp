@@ -73,6 +73,13 @@ toml::array names(const std::vector<std::string>& items) {
     return out;
 }
 
+toml::table cors_table(const CorsConfig& cors) {
+    return toml::table{{"allowed_origins", names(cors.allowed_origins)},
+                       {"allowed_headers", names(cors.allowed_headers)},
+                       {"exposed_headers", names(cors.exposed_headers)},
+                       {"max_age_seconds", integer(cors.max_age_seconds)}};
+}
+
 toml::table plugin_sections(const HostConfig& config) {
     toml::table sections;
     for (const auto& [name, json] : config.plugin_sections_json) {
@@ -116,10 +123,12 @@ toml::table document(const HostConfig& c) {
                                {"queue_limit", integer(c.server.queue_limit)},
                                {"body_limit_bytes", integer(c.server.body_limit_bytes)},
                                {"header_limit_bytes", integer(c.server.header_limit_bytes)},
+                               {"target_limit_bytes", integer(c.server.target_limit_bytes)},
                                {"request_timeout_ms", integer(c.server.request_timeout_ms)},
                                {"idle_timeout_ms", integer(c.server.idle_timeout_ms)},
                                {"shutdown_grace_ms", integer(c.server.shutdown_grace_ms)},
-                               {"retry_after_seconds", integer(c.server.retry_after_seconds)}}},
+                               {"retry_after_seconds", integer(c.server.retry_after_seconds)},
+                               {"cors", cors_table(c.server.cors)}}},
         {"log",
          toml::table{{"level", to_string(c.log.level)}, {"format", to_string(c.log.format)}}},
         {"plugins", toml::table{{"dir", c.plugins.dir.string()}, {"load", std::move(load)}}},

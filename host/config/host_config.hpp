@@ -29,6 +29,18 @@ struct VenueConfig {
     std::string timezone = "UTC";  // IANA zone name
 };
 
+// [server.cors]: cross-origin access for browser clients served from another origin. Off (no
+// allowed origin) by default: the web app is served same-origin.
+struct CorsConfig {
+    std::vector<std::string> allowed_origins;  // exact origins ("https://shop.example"); no "*"
+    std::vector<std::string> allowed_headers{"Authorization", "Content-Type",  "Idempotency-Key",
+                                             "X-Entry-Token", "Last-Event-ID", "X-Request-Id",
+                                             "traceparent"};
+    std::vector<std::string> exposed_headers{"X-Trace-Id", "Retry-After", "Idempotent-Replayed",
+                                             "ETag", "Location"};
+    std::uint32_t max_age_seconds = 600;  // how long a browser may cache a preflight answer
+};
+
 struct ServerConfig {
     std::string address = "127.0.0.1";  // IPv4 or IPv6 literal to bind
     std::uint16_t port = 8080;          // 0 = ephemeral
@@ -37,10 +49,12 @@ struct ServerConfig {
     std::uint32_t queue_limit = 1024;  // handler jobs waiting for a worker before 503
     std::uint64_t body_limit_bytes = 1024 * 1024;
     std::uint64_t header_limit_bytes = 16 * 1024;
+    std::uint64_t target_limit_bytes = 8 * 1024;  // longer request target -> 414
     std::uint32_t request_timeout_ms = 10000;
     std::uint32_t idle_timeout_ms = 60000;
     std::uint32_t shutdown_grace_ms = 10000;
     std::uint32_t retry_after_seconds = 1;
+    CorsConfig cors;
 };
 
 struct LogConfig {

@@ -110,6 +110,36 @@ bool TableReader::read_integer(std::string_view key, std::int64_t& out, std::int
     return true;
 }
 
+bool TableReader::read_strings(std::string_view key, std::vector<std::string>& out,
+                               const StringProblem& problem) {
+    const toml::node* node = take(key);
+    if (node == nullptr) return false;
+    const std::string path = key_path(key);
+    const auto* array = node->as_array();
+    if (array == nullptr) {
+        report(*node, path,
+               "expected array of strings, found " + std::string(type_name(node->type())));
+        return false;
+    }
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = *array->get(i);
+        const std::string at = path + "[" + std::to_string(i) + "]";
+        const auto* text = element.as_string();
+        if (text == nullptr) {
+            report(element, at, "expected string, found " + std::string(type_name(element.type())));
+        } else if (auto why = problem(text->get())) {
+            report(element, at, "\"" + text->get() + "\" " + *why);
+        } else if (std::find(values.begin(), values.end(), text->get()) != values.end()) {
+            report(element, at, "\"" + text->get() + "\" is listed more than once");
+        } else {
+            values.push_back(text->get());
+        }
+    }
+    out = std::move(values);
+    return true;
+}
+
 TableReader TableReader::child(std::string_view key) {
     const toml::node* node = expect(key, toml::node_type::table);
     return TableReader(node ? node->as_table() : nullptr, key_path(key), sink_);

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -74,6 +75,13 @@ class TableReader {
         report(*table_->get(key), key_path(key), "\"" + text + "\" is not one of " + allowed);
         return false;
     }
+
+    // An array of unique strings, replacing `out` when the key is present. `problem` names what is
+    // wrong with one element ("... is not a name"), or nullopt when it is fine; bad elements,
+    // non-strings and repeats are reported and left out.
+    using StringProblem = std::function<std::optional<std::string>(const std::string&)>;
+    bool read_strings(std::string_view key, std::vector<std::string>& out,
+                      const StringProblem& problem);
 
     // A sub-table; reports a wrong type. The returned reader is empty when absent or invalid.
     TableReader child(std::string_view key);

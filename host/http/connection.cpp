@@ -11,6 +11,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "host/http/request_target.hpp"
 #include "host/observe/logging.hpp"
 #include "host/observe/trace_id.hpp"
 
@@ -167,6 +168,13 @@ bool Connection::handle_read_error(beast::error_code ec) {
     }
     method_label_ = method_label(*parser_);
     if (ec == bhttp::error::header_limit) {
+        // Beast consumes the request line once it is complete: no target yet means the request
+        // line itself overflowed the header block.
+        auto target = parser_->get().target();
+        if (target.empty() || target.size() > core_.options.target_limit_bytes) {
+            send_error(414, "URI_TOO_LONG", "the request target exceeds the limit", false);
+            return true;
+        }
         send_error(431, "HEADERS_TOO_LARGE", "request headers exceed the limit", false);
     } else if (ec == bhttp::error::body_limit) {
         send_error(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit", false);
@@ -180,20 +188,43 @@ void Connection::on_read(beast::error_code ec) {
     if (state_ != State::reading) return;
     if (handle_read_error(ec)) return;
     request_start_ = Clock::now();
-    if (!fill_request()) {
-        send_error(400, "INVALID_REQUEST", "malformed request target", false);
+    if (auto refusal = fill_request()) {
+        send_error(refusal->status, refusal->status == 414 ? "URI_TOO_LONG" : "INVALID_REQUEST",
+                   refusal->message, false);
         return;
     }
     dispatch();
 }
 
-bool Connection::fill_request() {
+std::optional<Connection::Refusal> Connection::fill_request() {
     auto& message = parser_->get();
     auto method = message.method_string();
-    request_.method.assign(method.data(), method.size());
+    // HEAD is served by the GET route (RFC 9110 9.3.2); send_response leaves the body out.
+    head_request_ = message.method() == bhttp::verb::head;
+    if (head_request_)
+        request_.method = "GET";
+    else
+        request_.method.assign(method.data(), method.size());
     method_label_ = method_label(*parser_);
     keep_alive_ = message.keep_alive();
-    std::string_view target(message.target().data(), message.target().size());
+    std::string_view raw_target(message.target().data(), message.target().size());
+    if (raw_target.size() > core_.options.target_limit_bytes)
+        return Refusal{414, "the request target exceeds the limit"};
+    auto origin = to_origin_target(raw_target);
+    if (!origin) return Refusal{400, "malformed request target"};
+    std::string_view target = origin->path_and_query;
+    std::size_t host_fields = 0;
+    std::string_view host_value;
+    for (const auto& field : message) {
+        if (field.name() != bhttp::field::host) continue;
+        ++host_fields;
+        host_value = std::string_view(field.value().data(), field.value().size());
+    }
+    if (message.version() >= 11 && host_fields == 0)
+        return Refusal{400, "an HTTP/1.1 request needs a Host header"};
+    if (host_fields > 1) return Refusal{400, "more than one Host header"};
+    if (host_fields == 1 && !is_valid_host_value(host_value))
+        return Refusal{400, "the Host header is not a valid host[:port]"};
     std::size_t question = target.find('?');
     request_.query.assign(question == std::string_view::npos ? std::string_view()
                                                              : target.substr(question + 1));
@@ -217,8 +248,10 @@ bool Connection::fill_request() {
     request_.trace_id = observe::resolve_trace_id(traceparent, request_id);
     request_.body = std::move(message.body());
     request_.params.clear();
-    if (!percent_decode_path(target.substr(0, question), request_.path)) return false;
-    return !request_.path.empty() && request_.path.front() == '/';
+    if (!percent_decode_path(target.substr(0, question), request_.path) || request_.path.empty() ||
+        request_.path.front() != '/')
+        return Refusal{400, "malformed request target"};
+    return std::nullopt;
 }
 
 void Connection::dispatch() {
@@ -287,6 +320,12 @@ void Connection::send_error(int status, std::string_view code, std::string_view 
 void Connection::send_response() {
     if (state_ == State::closed) return;
     sanitize(result_, request_.trace_id);
+    if (result_.stream_topic && head_request_) {  // HEAD of a stream: its head, no stream
+        result_.stream_topic.reset();
+        result_.content_type = "text/event-stream";
+        result_.set_header("Cache-Control", "no-cache");
+        result_.set_body({});
+    }
     if (result_.stream_topic) {
         start_stream();
         return;
@@ -305,6 +344,14 @@ void Connection::send_response() {
     body.borrowed = std::exchange(result_.borrowed_body, std::nullopt);
     body.owner = std::move(result_.borrowed_owner);
     response_.prepare_payload();
+    if (head_request_) {
+        // The headers a GET would get, Content-Length included, and no body (RFC 9110 9.3.2).
+        auto length = body.bytes().size();
+        body.owned.clear();
+        body.borrowed.reset();
+        body.owner.reset();
+        response_.content_length(length);
+    }
     core_.metrics.record_request(
         result_.route_label, method_label_, result_.status,
         std::chrono::duration<double>(Clock::now() - request_start_).count());

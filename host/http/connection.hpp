@@ -80,7 +80,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void read_body();
     void on_read(beast::error_code ec);
     bool handle_read_error(beast::error_code ec);
-    bool fill_request();
+    // Why a request that parsed cannot be served: the status (400 or 414) and the message.
+    struct Refusal {
+        int status;
+        std::string message;
+    };
+    std::optional<Refusal> fill_request();
     void dispatch();
     void run_handler();
     void schedule_pool_wake();
@@ -108,6 +113,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     State state_ = State::waiting;
     bool keep_alive_ = true;
     bool close_after_response_ = false;
+    bool head_request_ = false;  // the request in hand is HEAD: answer without a body
     std::string method_label_;
     Clock::time_point request_start_;
 

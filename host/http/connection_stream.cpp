@@ -47,13 +47,20 @@ void Connection::start_stream() {
         request_.trace_id + "\r\n";
     for (const auto& [name, value] : result_.headers) head += name + ": " + value + "\r\n";
     head += "\r\n";
-    head += result_.stream_first_event;
     core_.metrics.record_request(
         result_.route_label, method_label_, 200,
         std::chrono::duration<double>(Clock::now() - request_start_).count());
-    frames_.push_back(std::make_shared<const std::string>(std::move(head)));
     sink_ = std::make_shared<ConnectionSink>(weak_from_this());
-    core_.hub.subscribe(topic_, sink_);
+    // A reconnect naming the last event it saw gets what followed it, while the hub still holds
+    // that event; otherwise (or without Last-Event-ID) the route's snapshot. The replayed frames
+    // are posted to this executor, so they follow the head queued below.
+    auto last_event_id = request_.header("last-event-id");
+    bool resumed = last_event_id && core_.hub.subscribe_after(topic_, *last_event_id, sink_);
+    if (!resumed) {
+        head += result_.stream_first_event;
+        core_.hub.subscribe(topic_, sink_);
+    }
+    frames_.push_back(std::make_shared<const std::string>(std::move(head)));
     core_.metrics.sse_streams().inc();
     set_deadline(core_.options.sse_heartbeat);
     write_next_frame();

@@ -152,10 +152,20 @@ class Router {
         for (const auto& endpoint : node.endpoints) {
             if (endpoint.method == method) return &endpoint;
         }
-        for (const auto& endpoint : node.endpoints) {
-            if (result.allow.find(endpoint.method) != std::string::npos) continue;
+        // Every GET route answers HEAD (RFC 9110 9.3.2) unless HEAD has a route of its own.
+        if (method == "HEAD") {
+            for (const auto& endpoint : node.endpoints) {
+                if (endpoint.method == "GET") return &endpoint;
+            }
+        }
+        auto allow = [&result](std::string_view name) {
+            if (result.allow.find(name) != std::string::npos) return;
             if (!result.allow.empty()) result.allow += ", ";
-            result.allow += endpoint.method;
+            result.allow += name;
+        };
+        for (const auto& endpoint : node.endpoints) {
+            allow(endpoint.method);
+            if (endpoint.method == "GET") allow("HEAD");
         }
         return nullptr;
     }

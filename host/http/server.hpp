@@ -25,6 +25,7 @@ struct ServerOptions {
     std::size_t queue_limit = 1024;             // requests waiting for a worker before 503
     std::size_t body_limit_bytes = 1 << 20;     // larger -> 413 PAYLOAD_TOO_LARGE
     std::size_t header_limit_bytes = 16 << 10;  // larger -> 431
+    std::size_t target_limit_bytes = 8 << 10;   // longer request target -> 414
     std::chrono::milliseconds request_timeout{10'000};  // whole request read (and response write)
     std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
     unsigned retry_after_seconds = 1;                   // Retry-After of 503 OVERLOADED

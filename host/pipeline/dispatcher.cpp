@@ -59,7 +59,9 @@ Dispatcher::Dispatcher(Runtime& runtime) : runtime_(runtime) {}
 
 http::Response Dispatcher::handle(http::Request& request) {
     try {
-        return dispatch(request);
+        auto response = dispatch(request);
+        cors_.decorate(request, response);
+        return response;
     } catch (const std::exception& e) {
         spdlog::error("trace_id={} {} {}: unhandled exception: {}", request.trace_id,
                       request.method, request.path, e.what());
@@ -89,7 +91,19 @@ bool Dispatcher::authenticate(const http::Request& request, Caller& caller) cons
     return true;
 }
 
+http::Response Dispatcher::answer_options(const http::Request& request) const {
+    auto match = runtime_.routes().match("OPTIONS", request.path);
+    if (match.outcome == http::MatchOutcome::not_found) {
+        return error(404, "NOT_FOUND", fmt::format("no route for OPTIONS {}", request.path),
+                     request, "");
+    }
+    auto response = cors_.answer_options(request, match.allow);
+    response.route_label = "OPTIONS";
+    return response;
+}
+
 http::Response Dispatcher::dispatch(http::Request& request) {
+    if (request.method == "OPTIONS") return answer_options(request);
     auto match = runtime_.routes().match(request.method, request.path);
     if (match.outcome == http::MatchOutcome::not_found) {
         return error(404, "NOT_FOUND",

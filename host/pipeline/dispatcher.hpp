@@ -1,6 +1,7 @@
 // Dispatcher: turns one HTTP request into a route call. Runs on a worker thread.
 //
-// Order of checks: route match (404 / 405) -> traffic gate (503 until every plugin started) ->
+// Order of checks: OPTIONS and CORS preflights (answered here, never by a route) -> route match
+// (404 / 405) -> traffic gate (503 until every plugin started) ->
 // identity (the authenticator a plugin registered; client identity headers are never trusted) ->
 // role rule of the route (401 / 403) -> request guards (rate limits, idempotency) -> the handler.
 // Every answer, errors included, uses the standard error body with the request's trace id.
@@ -17,6 +18,7 @@
 #include "host/abi/runtime.hpp"
 #include "host/http/request.hpp"
 #include "host/http/response.hpp"
+#include "host/pipeline/cors_policy.hpp"
 #include "host/pipeline/route_table.hpp"
 
 namespace admit::runtime {
@@ -42,6 +44,8 @@ class Dispatcher {
 
     // Guards run in the order added.
     void add_guard(std::shared_ptr<RequestGuard> guard) { guards_.push_back(std::move(guard)); }
+    // Cross-origin rules (off by default).
+    void set_cors(CorsPolicy cors) { cors_ = std::move(cors); }
     // Plugin routes answer 503 until open_traffic(); built-ins (health, metrics) always answer.
     void open_traffic() { traffic_open_.store(true, std::memory_order_release); }
     void close_traffic() { traffic_open_.store(false, std::memory_order_release); }
@@ -52,6 +56,7 @@ class Dispatcher {
 
   private:
     http::Response dispatch(http::Request& request);
+    http::Response answer_options(const http::Request& request) const;
     http::Response call_plugin(const RouteEntry& route, const Caller& caller,
                                const http::Request& request, std::string route_label);
     http::Response open_stream(const RouteEntry& route, const Caller& caller,
@@ -60,6 +65,7 @@ class Dispatcher {
     Runtime& runtime_;
     std::vector<std::shared_ptr<RequestGuard>> guards_;
     std::atomic<bool> traffic_open_{false};
+    CorsPolicy cors_{CorsRules{}};
 };
 
 // The ABI view of a caller; the strings stay owned by `caller`, which must outlive the view. Not

@@ -175,11 +175,15 @@ Status Application::start_plugins() {
     so.queue_limit = config_.server.queue_limit;
     so.body_limit_bytes = config_.server.body_limit_bytes;
     so.header_limit_bytes = config_.server.header_limit_bytes;
+    so.target_limit_bytes = config_.server.target_limit_bytes;
     so.request_timeout = std::chrono::milliseconds(config_.server.request_timeout_ms);
     so.idle_timeout = std::chrono::milliseconds(config_.server.idle_timeout_ms);
     so.retry_after_seconds = config_.server.retry_after_seconds;
     so.metrics = p.metrics;
     p.dispatcher = std::make_unique<Dispatcher>(*p.runtime);
+    const auto& cors = config_.server.cors;
+    p.dispatcher->set_cors(CorsPolicy(CorsRules{cors.allowed_origins, cors.allowed_headers,
+                                                cors.exposed_headers, cors.max_age_seconds}));
     if (p.redis) {
         p.dispatcher->add_guard(
             std::make_shared<RateLimitGuard>(*p.scripts, *p.policies, *p.clock));

@@ -81,6 +81,40 @@ TEST(ConfigErrors, BadChoiceAndFormat) {
               "\"verbose\" is not one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"");
 }
 
+TEST(ConfigErrors, CorsNamesEachOriginExactlyAndChecksHeaderNames) {
+    TempDir dir;
+    auto venue = dir.write("v.toml",
+                           "[venue]\nid = \"v\"\n[server.cors]\n"
+                           "allowed_origins = [\"https://shop.example\", \"*\", \"shop.example\", "
+                           "\"https://shop.example/app\", \"https://shop.example\"]\n"
+                           "allowed_headers = [\"Authorization\", \"Bad Header\"]\n"
+                           "max_age_seconds = 100000\ncredentials = true\n");
+    LoadOutcome outcome = load(options_for(venue));
+    std::vector<std::string> messages;
+    for (const auto& issue : outcome.issues) messages.push_back(issue.key + ": " + issue.message);
+    EXPECT_EQ(
+        messages,
+        (std::vector<std::string>{
+            "server.cors.allowed_origins[1]: \"*\" is not allowed: name each origin exactly "
+            "(credentials are allowed)",
+            "server.cors.allowed_origins[2]: \"shop.example\" is not an origin (expected "
+            "http://host[:port] or https://host[:port])",
+            "server.cors.allowed_origins[3]: \"https://shop.example/app\" is not an origin "
+            "(lower-case host, optional port, no path)",
+            "server.cors.allowed_origins[4]: \"https://shop.example\" is listed more than once",
+            "server.cors.allowed_headers[1]: \"Bad Header\" is not a header name",
+            "server.cors.max_age_seconds: value 100000 is out of range (0..86400)",
+            "server.cors.credentials: unknown key"}))
+        << testing::issues_text(outcome);
+}
+
+TEST(ConfigErrors, TargetLimitHasAFloor) {
+    TempDir dir;
+    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[server]\ntarget_limit_bytes = 10\n");
+    ConfigIssue issue = only_issue(load(options_for(venue)));
+    EXPECT_EQ(issue.key, "server.target_limit_bytes");
+}
+
 TEST(ConfigErrors, MissingRequiredVenueId) {
     TempDir dir;
     auto venue = dir.write("v.toml", "\n[venue]\nname = \"x\"\n");

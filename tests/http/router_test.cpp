@@ -72,7 +72,7 @@ TEST(Router, DistinguishesNotFoundFromMethodNotAllowed) {
 
     auto wrong_method = router.match("PUT", "/halls");
     EXPECT_EQ(wrong_method.outcome, MatchOutcome::method_not_allowed);
-    EXPECT_EQ(wrong_method.allow, "GET, POST");
+    EXPECT_EQ(wrong_method.allow, "GET, HEAD, POST");
     EXPECT_EQ(wrong_method.value, nullptr);
 
     EXPECT_EQ(router.match("GET", "/halls/x").outcome, MatchOutcome::method_not_allowed);
@@ -84,6 +84,24 @@ TEST(Router, DistinguishesNotFoundFromMethodNotAllowed) {
     EXPECT_EQ(router.match("GET", "").outcome, MatchOutcome::not_found);
     EXPECT_EQ(router.match("GET", "halls").outcome, MatchOutcome::not_found);
     EXPECT_TRUE(router.match("GET", "/nothing").allow.empty());
+}
+
+TEST(Router, EveryGetRouteAnswersHeadUnlessHeadHasItsOwn) {
+    Router<int> router;
+    ASSERT_TRUE(router.add("GET", "/halls", 1).ok());
+    ASSERT_TRUE(router.add("GET", "/halls/{id}", 2).ok());
+    ASSERT_TRUE(router.add("HEAD", "/halls/{id}", 3).ok());
+    ASSERT_TRUE(router.add("POST", "/orders", 4).ok());
+
+    auto head = router.match("HEAD", "/halls");
+    ASSERT_EQ(head.outcome, MatchOutcome::found);
+    EXPECT_EQ(*head.value, 1);
+    auto own = router.match("HEAD", "/halls/x");
+    ASSERT_EQ(own.outcome, MatchOutcome::found);
+    EXPECT_EQ(*own.value, 3);
+    auto post_only = router.match("HEAD", "/orders");
+    EXPECT_EQ(post_only.outcome, MatchOutcome::method_not_allowed);
+    EXPECT_EQ(post_only.allow, "POST");
 }
 
 TEST(Router, RejectsBadTemplatesAndMethods) {

@@ -1,5 +1,6 @@
 // product: registration, the seat map routes, the services other plugins call, shared helpers.
 #include "product_plugin.hpp"
+#include "http_caching.hpp"
 
 namespace admit::product {
 
@@ -93,9 +94,20 @@ Response ProductPlugin::schedule_seats(const Request& request) {
             404, "NOT_FOUND",
             "schedule " + std::string(request.param("scheduleId")) + " does not exist");
     }
+    // Polled constantly: a client that has this version gets 304, one that takes gzip gets the
+    // bytes compressed once per version, and no one gets a per-request copy.
+    const bool gzip = view->gzip_body && accepts_gzip(request.header("accept-encoding"));
+    const std::string& etag = gzip ? view->gzip_etag : view->etag;
     Response response;
-    response.shared_body = view->body;  // no per-request copy of the cached body
     response.header("Cache-Control", "no-cache");
+    response.header("Vary", "Accept-Encoding");
+    response.header("ETag", etag);
+    if (etag_matches(request.header("if-none-match"), etag)) {
+        response.status = 304;
+        return response;
+    }
+    response.shared_body = gzip ? view->gzip_body : view->body;
+    if (gzip) response.header("Content-Encoding", "gzip");
     return response;
 }
 

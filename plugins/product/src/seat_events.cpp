@@ -213,16 +213,29 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
     // or dead-lettered event must not leave browsers showing a seat HELD that is not.
     return tx.on_commit([this, schedule_id, status = *target, changed = std::move(changed),
                          remaining = std::move(remaining)]() {
-        seat_map_->apply(schedule_id, status, changed, remaining);
+        // The events carry the map version they produced as their SSE id, so a client that
+        // reconnects with Last-Event-ID is sent what followed (see the README). Without a
+        // version (Redis did not take the change) they carry none: a reconnect gets a snapshot.
+        const std::string version =
+            seat_map_->apply(schedule_id, status, changed, remaining).value_or("");
         const std::string topic = "seats:" + schedule_id;
         const std::string shown = status.empty() ? "AVAILABLE" : status;
+        std::size_t frames = (changed.empty() ? 0 : 1) + remaining.size();
+        std::size_t frame = 0;
+        // Several frames of one change: only the last carries the id, so a client that saw it
+        // has seen them all.
+        auto id_of = [&] {
+            return ++frame == frames ? std::string_view(version) : std::string_view();
+        };
         if (!changed.empty()) {
             boost::json::array ids;
             for (const auto& id : changed) ids.push_back(boost::json::string(id));
-            host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}});
+            host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}},
+                                  id_of());
         }
         for (const auto& [grade_id, left] : remaining) {
-            host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}});
+            host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}},
+                                  id_of());
         }
     });
 }

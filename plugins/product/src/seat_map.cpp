@@ -1,5 +1,7 @@
 #include "seat_map.hpp"
 
+#include "http_caching.hpp"
+
 namespace admit::product {
 
 using admit::sdk::Error;
@@ -18,10 +20,12 @@ for i = 3 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return redis.call('HINCRBY', KEYS[1], '_v', 1)
 )lua";
 
+// ARGV[1]: the first version (the wall clock in ms, so that versions keep growing across a
+// rebuild and an SSE client's Last-Event-ID never names a different change); then field, value.
 constexpr const char* kLoadScript = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], '_v', '1')
-for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], '_v', ARGV[1])
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
 )lua";
 
@@ -48,17 +52,16 @@ Result<SeatMapView> SeatMap::view(const std::string& schedule_id) {
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(e->mutex);
-        if (e->body) {
+        if (e->view.body) {
             // Fresh, or stale while another thread is already refreshing it: serve what we have.
-            if (now - e->checked_at < ttl_ || e->refreshing.load())
-                return SeatMapView{e->body, e->facts};
+            if (now - e->checked_at < ttl_ || e->refreshing.load()) return e->view;
         }
     }
     bool expected = false;
     const bool mine = e->refreshing.compare_exchange_strong(expected, true);
     if (!mine) {  // lost the race to refresh: serve the previous body when there is one
         std::lock_guard lock(e->mutex);
-        if (e->body) return SeatMapView{e->body, e->facts};
+        if (e->view.body) return e->view;
     }
     auto result = refresh(schedule_id, *e);
     if (mine) e->refreshing.store(false);
@@ -80,9 +83,9 @@ Result<SeatMapView> SeatMap::refresh(const std::string& schedule_id, Entry& e) {
     const bool redis_ok = version && !version->is_error() && !version->is_nil();
     {
         std::lock_guard lock(e.mutex);
-        if (redis_ok && e.body && e.version == version->str && e.facts == *facts) {
+        if (redis_ok && e.view.body && e.version == version->str && e.view.facts == *facts) {
             e.checked_at = std::chrono::steady_clock::now();
-            return SeatMapView{e.body, e.facts};
+            return e.view;
         }
     }
     Result<Fields> state =
@@ -91,14 +94,21 @@ Result<SeatMapView> SeatMap::refresh(const std::string& schedule_id, Entry& e) {
     std::string current = redis_ok ? version->str : std::string("pg");
     auto it = state->find("_v");  // the hash read may be newer than the HGET above
     if (it != state->end()) current = it->second;
-    auto body = std::make_shared<const std::string>(render(**facts, *state, current));
+    SeatMapView view;
+    view.body = std::make_shared<const std::string>(render(**facts, *state, current));
+    view.facts = *facts;
+    view.etag = entity_tag(*view.body);
+    // Compressed once per rendered version (at most once per ttl per host), never per request.
+    if (auto packed = gzip_compress(*view.body)) {
+        view.gzip_etag = entity_tag(*view.body, ".gz");
+        view.gzip_body = std::make_shared<const std::string>(std::move(*packed));
+    }
     std::lock_guard lock(e.mutex);
-    e.body = body;
-    e.facts = *facts;
+    e.view = view;
     e.version = current;
     // Without Redis the PostgreSQL read stays valid for one ttl as well.
     e.checked_at = std::chrono::steady_clock::now();
-    return SeatMapView{body, *facts};
+    return view;
 }
 
 Result<SeatMap::Fields> SeatMap::state_from_redis(const std::string& schedule_id) {
@@ -137,7 +147,10 @@ void SeatMap::ensure_loaded(const std::string& schedule_id) {
         return;
     }
     std::vector<std::string> args;
-    args.reserve(state->size() * 2);
+    args.reserve(state->size() * 2 + 1);
+    args.push_back(std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count()));
     for (const auto& [field, value] : *state) {
         args.push_back(field);
         args.push_back(value);
@@ -149,9 +162,10 @@ void SeatMap::ensure_loaded(const std::string& schedule_id) {
     }
 }
 
-void SeatMap::apply(const std::string& schedule_id, const std::string& seat_status,
-                    const std::vector<std::string>& seat_ids,
-                    const std::map<std::string, int64_t>& remaining_by_grade) {
+std::optional<std::string> SeatMap::apply(
+    const std::string& schedule_id, const std::string& seat_status,
+    const std::vector<std::string>& seat_ids,
+    const std::map<std::string, int64_t>& remaining_by_grade) {
     std::vector<std::string> args{seat_status, std::to_string(seat_ids.size())};
     args.insert(args.end(), seat_ids.begin(), seat_ids.end());
     for (const auto& [grade, remaining] : remaining_by_grade) {
@@ -165,9 +179,15 @@ void SeatMap::apply(const std::string& schedule_id, const std::string& seat_stat
                    "); dropping the hash so that it is rebuilt from PostgreSQL");
         (void)host_.redis().command({"DEL", redis_key(schedule_id)});
     }
-    auto e = entry(schedule_id);
-    std::lock_guard lock(e->mutex);
-    e->checked_at = {};  // this host re-checks on its next request
+    {
+        auto e = entry(schedule_id);
+        std::lock_guard lock(e->mutex);
+        e->checked_at = {};  // this host re-checks on its next request
+    }
+    if (!reply || reply->is_error() || reply->type != admit::sdk::RedisReply::Type::integer ||
+        reply->integer == 0)
+        return std::nullopt;  // 0: no hash (it is loaded from PostgreSQL on the next read)
+    return std::to_string(reply->integer);
 }
 
 std::string SeatMap::render(const ScheduleFacts& facts, const Fields& state,

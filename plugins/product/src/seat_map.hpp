@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,9 @@ namespace admit::product {
 struct SeatMapView {
     std::shared_ptr<const std::string> body;  ///< compact JSON, see README
     std::shared_ptr<const ScheduleFacts> facts;
+    std::shared_ptr<const std::string> gzip_body;  ///< `body` gzipped; null if zlib failed
+    std::string etag;                              ///< strong tag of `body`
+    std::string gzip_etag;                         ///< strong tag of `gzip_body`
 };
 
 class SeatMap {
@@ -47,11 +51,12 @@ class SeatMap {
     admit::sdk::Result<SeatMapView> view(const std::string& schedule_id);
 
     /// Records seat and stock changes in Redis: `seat_status` ("HELD", "SOLD", or "" for
-    /// AVAILABLE) for `seat_ids`, and absolute remaining units per grade id. Failures are logged
-    /// (PostgreSQL stays the record; a lost hash is rebuilt from it).
-    void apply(const std::string& schedule_id, const std::string& seat_status,
-               const std::vector<std::string>& seat_ids,
-               const std::map<std::string, int64_t>& remaining_by_grade);
+    /// AVAILABLE) for `seat_ids`, and absolute remaining units per grade id. Returns the map
+    /// version the change produced (the SSE event id), or nullopt when Redis did not take it.
+    /// Failures are logged (PostgreSQL stays the record; a lost hash is rebuilt from it).
+    std::optional<std::string> apply(const std::string& schedule_id, const std::string& seat_status,
+                                     const std::vector<std::string>& seat_ids,
+                                     const std::map<std::string, int64_t>& remaining_by_grade);
 
     /// Creates the Redis hash from PostgreSQL if it does not exist (after approval).
     void ensure_loaded(const std::string& schedule_id);
@@ -63,8 +68,7 @@ class SeatMap {
   private:
     struct Entry {
         std::mutex mutex;
-        std::shared_ptr<const std::string> body;
-        std::shared_ptr<const ScheduleFacts> facts;
+        SeatMapView view;  // body null until first rendered
         std::string version;
         std::chrono::steady_clock::time_point checked_at;
         std::atomic<bool> refreshing{false};
