@@ -127,6 +127,10 @@ SCHEDULE="$(json_field '["schedules"][0]["scheduleId"]' <"$WORK/product.json")"
 TARGET="$API/schedules/$SCHEDULE/seats"
 sleep 1.2 # let the facts cache pick up ON_SALE, so the body below is the one wrk will get
 curl -sS --fail "$TARGET" -o "$WORK/www/seatmap.json"
+# The gzip variant as admitd sends it (raw bytes: curl does not decode without --compressed).
+curl -sS --fail -H 'Accept-Encoding: gzip' "$TARGET" -o "$WORK/www/seatmap.json.gz"
+cmp -s <(gzip -dc "$WORK/www/seatmap.json.gz") "$WORK/www/seatmap.json" ||
+    { echo "bench-seatmap: the gzip variant does not decode to the plain map" >&2; exit 1; }
 SEATS="$(json_field '["seats"].__len__()' <"$WORK/www/seatmap.json")"
 [[ "$SEATS" == 1000 ]] || { echo "bench-seatmap: the seat map has $SEATS seats, not 1000" >&2; exit 1; }
 chmod -R a+rX "$WORK"
@@ -153,6 +157,10 @@ http {
         listen 127.0.0.1:$NGINX_PORT;
         root $WORK/www;
         location / { default_type application/json; }
+        location = /seatmap.json.gz {
+            default_type application/json;
+            add_header Content-Encoding gzip;
+        }
     }
 }
 NGINX
@@ -164,23 +172,39 @@ cmp -s <(curl -sS "http://127.0.0.1:$NGINX_PORT/seatmap.json") "$WORK/www/seatma
     { echo "bench-seatmap: nginx serves different bytes" >&2; exit 1; }
 
 # --- wrk ----------------------------------------------------------------------------------------
-# run_wrk NAME URL: prints "NAME req/s p99" and stores REQS.
+# run_wrk NAME URL [wrk options]: prints "NAME req/s p99" and stores REQS.
 run_wrk() {
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$2" >/dev/null
+    local name="$1" url="$2"
+    shift 2
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null
     local out p99 non2xx
-    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2")"
+    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")"
     REQS="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
     non2xx="$(awk '/Non-2xx or 3xx responses/ {print $NF}' <<<"$out")"
-    printf '%-7s %12s req/s   p99 %9s%s\n' "$1" "$REQS" "$p99" "${non2xx:+   (non-2xx: $non2xx)}"
-    [[ -z "$non2xx" ]] || { echo "bench-seatmap: $1 answered errors" >&2; exit 1; }
+    printf '%-12s %12s req/s   p99 %9s%s\n' "$name" "$REQS" "$p99" "${non2xx:+   (non-2xx: $non2xx)}"
+    [[ -z "$non2xx" ]] || { echo "bench-seatmap: $name answered errors" >&2; exit 1; }
 }
 
-echo "seat map of one 1,000-seat schedule: $(wc -c <"$WORK/www/seatmap.json") bytes of JSON"
+PLAIN_BYTES="$(wc -c <"$WORK/www/seatmap.json")"
+GZIP_BYTES="$(wc -c <"$WORK/www/seatmap.json.gz")"
+echo "seat map of one 1,000-seat schedule: $PLAIN_BYTES bytes of JSON, $GZIP_BYTES gzipped"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after a $WARMUP warm-up; same machine, one after the other)"
 run_wrk admitd "$TARGET"
 ADMIT_REQS="$REQS"
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT/seatmap.json"
 NGINX_REQS="$REQS"
+run_wrk admitd-gzip "$TARGET" -H 'Accept-Encoding: gzip'
+ADMIT_GZIP_REQS="$REQS"
+run_wrk nginx-gzip "http://127.0.0.1:$NGINX_PORT/seatmap.json.gz" -H 'Accept-Encoding: gzip'
+NGINX_GZIP_REQS="$REQS"
 awk -v a="$ADMIT_REQS" -v n="$NGINX_REQS" 'BEGIN { printf "ratio admitd/nginx: %.2f (aim >= 0.50)\n", a / n }'
+awk -v a="$ADMIT_GZIP_REQS" -v n="$NGINX_GZIP_REQS" \
+    'BEGIN { printf "ratio admitd/nginx, gzip: %.2f (aim >= 0.50)\n", a / n }'
+echo "RESULT plain_bytes=$PLAIN_BYTES"
+echo "RESULT gzip_bytes=$GZIP_BYTES"
+echo "RESULT admitd_rps=$ADMIT_REQS"
+echo "RESULT nginx_rps=$NGINX_REQS"
+echo "RESULT admitd_gzip_rps=$ADMIT_GZIP_REQS"
+echo "RESULT nginx_gzip_rps=$NGINX_GZIP_REQS"
 kill -0 "$ADMITD_PID" 2>/dev/null || { echo "bench-seatmap: admitd died; log:" >&2; cat "$WORK/admitd.log" >&2; exit 1; }

@@ -11,7 +11,9 @@ bool is_unreserved(char c) {
            c == '~';
 }
 
-bool is_sub_delim(char c) { return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos; }
+bool is_sub_delim(char c) {
+    return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
+}
 
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
@@ -40,9 +42,8 @@ bool is_ip_literal(std::string_view literal) {
 }
 
 bool is_port(std::string_view port) {
-    return port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
-               return c >= '0' && c <= '9';
-           });
+    return port.size() <= 5 &&
+           std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace

@@ -54,9 +54,11 @@ class Conformance : public ::testing::Test {
                 {"name": "VIP", "price": {"amount": 150000, "currency": "KRW"}},
                 {"name": "R", "price": {"amount": 100000, "currency": "KRW"}},
                 {"name": "S", "price": {"amount": 70000, "currency": "KRW"}}])")},
-            {"schedules", {{{"startsAt", catalog::rfc3339(now + 10 * 86400)}, {"durationMinutes", 120}}}}};
-        const std::string id(
-            api_->expect(201, kSeller, "POST", "/api/v1/products", body).at("productId").as_string());
+            {"schedules",
+             {{{"startsAt", catalog::rfc3339(now + 10 * 86400)}, {"durationMinutes", 120}}}}};
+        const std::string id(api_->expect(201, kSeller, "POST", "/api/v1/products", body)
+                                 .at("productId")
+                                 .as_string());
         api_->expect(200, kSeller, "POST", "/api/v1/products/" + id + "/submit");
         api_->expect(200, kAdmin, "POST", "/api/v1/products/" + id + "/approve");
         auto product = api_->expect(200, kSeller, "GET", "/api/v1/products/" + id);
@@ -72,7 +74,8 @@ class Conformance : public ::testing::Test {
     }
 
     // One request on a fresh connection; the reply's headers only when `headers_only`.
-    std::optional<http::testing::Reply> exchange(const std::string& raw, bool headers_only = false) {
+    std::optional<http::testing::Reply> exchange(const std::string& raw,
+                                                 bool headers_only = false) {
         http::testing::RawClient client(port_);
         if (!client.connected() || !client.send(raw)) return std::nullopt;
         return client.read_reply(std::chrono::seconds(10), headers_only);

@@ -111,8 +111,8 @@ TEST_F(Conformance, AnOverLongTargetGets414WhetherOrNotTheHeaderBlockFits) {
     ASSERT_TRUE(huge_target);
     EXPECT_EQ(huge_target->status, 414);
     // Many header bytes after a short request line remain 431.
-    auto big_headers = exchange(request("GET", "/healthz",
-                                        "Host: x\r\nX-Filler: " + std::string(20000, 'b') + "\r\n"));
+    auto big_headers = exchange(
+        request("GET", "/healthz", "Host: x\r\nX-Filler: " + std::string(20000, 'b') + "\r\n"));
     ASSERT_TRUE(big_headers);
     EXPECT_EQ(big_headers->status, 431);
 }
@@ -128,7 +128,8 @@ TEST_F(Conformance, CorsPreflightFromAnAllowedOriginIsAnswered) {
     EXPECT_EQ(preflight->header("access-control-allow-origin"), kAllowedOrigin);
     EXPECT_EQ(preflight->header("access-control-allow-credentials"), "true");
     EXPECT_NE(preflight->header("access-control-allow-methods").find("POST"), std::string::npos);
-    for (const char* header : {"Authorization", "Idempotency-Key", "X-Entry-Token", "Last-Event-ID"})
+    for (const char* header :
+         {"Authorization", "Idempotency-Key", "X-Entry-Token", "Last-Event-ID"})
         EXPECT_NE(preflight->header("access-control-allow-headers").find(header), std::string::npos)
             << header;
     EXPECT_NE(preflight->header("access-control-max-age"), "");
@@ -144,8 +145,8 @@ TEST_F(Conformance, CorsRefusesOtherOriginsAndNeverUsesAWildcard) {
     EXPECT_EQ(preflight->header("access-control-allow-origin"), "");
     EXPECT_NE(preflight->body.find("FORBIDDEN"), std::string::npos);
 
-    auto simple = exchange(request("GET", "/api/v1/halls",
-                                   "Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n"));
+    auto simple = exchange(
+        request("GET", "/api/v1/halls", "Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n"));
     ASSERT_TRUE(simple);
     EXPECT_EQ(simple->status, 200);
     EXPECT_EQ(simple->header("access-control-allow-origin"), "");
@@ -153,8 +154,8 @@ TEST_F(Conformance, CorsRefusesOtherOriginsAndNeverUsesAWildcard) {
 }
 
 TEST_F(Conformance, CorsSimpleRequestsExposeTheHeadersClientsRead) {
-    auto simple = exchange(request("GET", "/api/v1/halls",
-                                   "Host: 127.0.0.1\r\nOrigin: https://shop.example\r\n"));
+    auto simple = exchange(
+        request("GET", "/api/v1/halls", "Host: 127.0.0.1\r\nOrigin: https://shop.example\r\n"));
     ASSERT_TRUE(simple);
     EXPECT_EQ(simple->status, 200);
     EXPECT_EQ(simple->header("access-control-allow-origin"), kAllowedOrigin);

@@ -66,10 +66,11 @@ TEST_F(Conformance, TheSeatMapAnswers304UntilASeatChanges) {
 
     RawClient client(port_);
     ASSERT_TRUE(client.connected());
-    ASSERT_TRUE(client.send(seat_map_request(schedule, "If-None-Match: " + etag + "\r\n") +
-                            seat_map_request(schedule, "If-None-Match: W/" + etag + "\r\n") +
-                            seat_map_request(schedule, "If-None-Match: \"other\", " + etag + "\r\n") +
-                            seat_map_request(schedule, "If-None-Match: \"other\"\r\n")));
+    ASSERT_TRUE(
+        client.send(seat_map_request(schedule, "If-None-Match: " + etag + "\r\n") +
+                    seat_map_request(schedule, "If-None-Match: W/" + etag + "\r\n") +
+                    seat_map_request(schedule, "If-None-Match: \"other\", " + etag + "\r\n") +
+                    seat_map_request(schedule, "If-None-Match: \"other\"\r\n")));
     for (int i = 0; i < 3; ++i) {
         auto not_modified = client.read_reply();
         ASSERT_TRUE(not_modified) << i;

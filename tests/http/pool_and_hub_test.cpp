@@ -102,6 +102,55 @@ TEST(StreamHub, CloseAllClosesEverySink) {
     EXPECT_EQ(hub.subscriber_count("t"), 0u);
 }
 
+TEST(StreamHub, ResumesAfterAHeldIdWithEveryLaterFrameInOrder) {
+    StreamHub hub(nullptr, /*replay_frames=*/4);
+    hub.publish("t", "seat", "before-ring");  // no id yet: the topic has no ring, nothing held
+    hub.publish("t", "seat", "a", "1");
+    hub.publish("t", "seat", "b");  // part of the next change: held, named by the next id
+    hub.publish("t", "stock", "c", "2");
+    auto late = std::make_shared<RecordingSink>();
+    ASSERT_TRUE(hub.subscribe_after("t", "1", late));
+    ASSERT_EQ(late->frames.size(), 2u);
+    EXPECT_EQ(late->frames[0], "event: seat\ndata: b\n\n");
+    EXPECT_EQ(late->frames[1], "id: 2\nevent: stock\ndata: c\n\n");
+    // Subscribed by the resumption: later frames arrive as usual.
+    EXPECT_EQ(hub.publish("t", "seat", "d", "3"), 1u);
+    EXPECT_EQ(late->frames.size(), 3u);
+
+    auto current = std::make_shared<RecordingSink>();
+    ASSERT_TRUE(hub.subscribe_after("t", "3", current));  // up to date: nothing to replay
+    EXPECT_TRUE(current->frames.empty());
+    EXPECT_EQ(hub.subscriber_count("t"), 2u);
+}
+
+TEST(StreamHub, RefusesToResumeFromAnIdItNoLongerHolds) {
+    StreamHub hub(nullptr, /*replay_frames=*/2);
+    hub.publish("t", "seat", "a", "1");
+    hub.publish("t", "seat", "b", "2");
+    hub.publish("t", "seat", "c", "3");  // "1" falls out of the ring
+    auto sink = std::make_shared<RecordingSink>();
+    EXPECT_FALSE(hub.subscribe_after("t", "1", sink));
+    EXPECT_FALSE(hub.subscribe_after("t", "999", sink));
+    EXPECT_FALSE(hub.subscribe_after("other", "3", sink));
+    EXPECT_TRUE(sink->frames.empty());
+    EXPECT_EQ(hub.subscriber_count("t"), 0u);  // refused means not subscribed
+    EXPECT_TRUE(hub.subscribe_after("t", "2", sink));
+    EXPECT_EQ(sink->frames.size(), 1u);
+}
+
+TEST(StreamHub, KeepsRingsForABoundedNumberOfTopics) {
+    StreamHub hub(nullptr, 4, /*replay_topics=*/2);
+    auto listener = std::make_shared<RecordingSink>();
+    hub.subscribe("listened", listener);
+    hub.publish("listened", "e", "x", "1");
+    hub.publish("quiet-1", "e", "x", "1");
+    hub.publish("quiet-2", "e", "x", "1");  // over the bound: a ring nobody listens to goes
+    auto sink = std::make_shared<RecordingSink>();
+    EXPECT_FALSE(hub.subscribe_after("quiet-1", "1", sink));
+    EXPECT_TRUE(hub.subscribe_after("quiet-2", "1", sink));
+    EXPECT_TRUE(hub.subscribe_after("listened", "1", sink));
+}
+
 TEST(SseFormat, SplitsDataLines) {
     EXPECT_EQ(format_sse_event("", "a\nb"), "data: a\ndata: b\n\n");
     EXPECT_EQ(format_sse_event("e", ""), "event: e\ndata: \n\n");

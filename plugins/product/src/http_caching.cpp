@@ -57,8 +57,9 @@ bool accepts_gzip(std::optional<std::string_view> accept_encoding) {
     for_each_element(*accept_encoding, [&](std::string_view element) {
         std::size_t semicolon = element.find(';');
         std::string_view coding = trim(element.substr(0, semicolon));
-        std::string_view parameters =
-            semicolon == std::string_view::npos ? std::string_view() : element.substr(semicolon + 1);
+        std::string_view parameters = semicolon == std::string_view::npos
+                                          ? std::string_view()
+                                          : element.substr(semicolon + 1);
         if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
             accepted = quality(parameters) > 0.0;
             return true;  // an explicit gzip entry decides, whatever "*" says
