@@ -70,7 +70,7 @@ sdk::Result<std::string> sign_access_token(const SigningKey& key, const AccessCl
         {"iss", settings.issuer},   {"aud", settings.audience}, {"sub", claims.subject},
         {"role", claims.role},      {"tier", claims.tier},      {"sid", claims.session},
         {"ver", claims.version},    {"iat", claims.issued_at},  {"nbf", claims.not_before},
-        {"exp", claims.expires_at}, {"jti", claims.token_id}};
+        {"exp", claims.expires_at}, {"jti", claims.token_id},   {"client_id", claims.client_id}};
     std::string token = base64url_encode(boost::json::serialize(header));
     token.push_back('.');
     token += base64url_encode(boost::json::serialize(payload));
@@ -145,6 +145,7 @@ sdk::Result<AccessClaims> verify_access_token(std::string_view token, const KeyR
     claims.tier = std::string(string_claim(payload, "tier"));
     claims.session = std::string(string_claim(payload, "sid"));
     claims.token_id = std::string(string_claim(payload, "jti"));
+    claims.client_id = std::string(string_claim(payload, "client_id"));
     if (claims.subject.empty() || claims.session.empty())
         return refused("sub and sid are required");
     if (!is_known_role(claims.role)) return refused("role");

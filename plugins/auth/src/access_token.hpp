@@ -33,6 +33,7 @@ struct AccessClaims {
     int64_t not_before = 0;
     int64_t expires_at = 0;
     std::string token_id;
+    std::string client_id;  ///< the client the session was started for (RFC 9068 client_id)
 };
 
 /// Longest token verify_access_token() looks at; longer input is refused unparsed.

@@ -73,6 +73,16 @@ sdk::Status AuthPlugin::publish_login_failure(const std::string& email, const st
         [&](sdk::Tx& tx) { return tx.publish("auth.login_failed", key, event, "system"); });
 }
 
+sdk::Result<std::string> AuthPlugin::login_client(const boost::json::object& body) const {
+    auto named = sdk::fields::optional_string(body, "clientId");
+    if (!named) return std::move(named).error();
+    if (!*named) return settings_.clients.front();
+    for (const auto& client : settings_.clients) {
+        if (client == **named) return client;
+    }
+    return Error::invalid("field 'clientId' names no client of this venue");
+}
+
 Response AuthPlugin::login(const Request& request) {
     auto body = request.json_object();
     if (!body) return Response::from_error(body.error());
@@ -82,6 +92,8 @@ Response AuthPlugin::login(const Request& request) {
     if (!password) return Response::from_error(password.error());
     if (password->size() > kMaxPasswordBytes)
         return Response::invalid_request("field 'password' must be at most 128 bytes");
+    auto client_id = login_client(*body);
+    if (!client_id) return Response::from_error(client_id.error());
     // A malformed email cannot belong to an account; it takes the unknown-email path below.
     auto email = valid_email(*body);
     const std::string lookup = email ? *email : *email_field;
@@ -116,15 +128,17 @@ Response AuthPlugin::login(const Request& request) {
     }
     const uint64_t epoch = revocation_->epoch();
     auto session = start_session(host_->db(), *user, request.remote_addr(), now_seconds(),
-                                 settings_.refresh_ttl_seconds);
+                                 settings_.refresh_ttl_seconds, *client_id);
     if (!session) return failure_response(session.error());
     logins_succeeded_.add();
-    return token_response(*user, session->session_id, session->refresh_token, epoch);
+    return token_response(*user, *session, epoch);
 }
 
-Response AuthPlugin::token_response(const User& user, const std::string& session_id,
-                                    const std::string& refresh_token, uint64_t epoch_before) {
-    auto access = issue_access_token(user, session_id);
+Response AuthPlugin::token_response(const User& user, const IssuedRefresh& session,
+                                    uint64_t epoch_before) {
+    const std::string& session_id = session.session_id;
+    const std::string& refresh_token = session.refresh_token;
+    auto access = issue_access_token(user, session_id, session.client_id);
     if (!access) return failure_response(access.error());
     // PostgreSQL just found (or made) this session valid: its first requests need no check.
     revocation_->remember_issued(user.id, session_id, user.token_version, epoch_before);
@@ -150,8 +164,7 @@ Response AuthPlugin::refresh(const Request& request) {
     if (!rotated) return failure_response(rotated.error());
     switch (rotated->outcome) {
         case RefreshOutcome::rotated:
-            return token_response(rotated->user, rotated->issued.session_id,
-                                  rotated->issued.refresh_token, epoch);
+            return token_response(rotated->user, rotated->issued, epoch);
         case RefreshOutcome::reused:
             revocation_->session_revoked(rotated->issued.session_id);
             return Response::error(401, "TOKEN_REUSED",

@@ -35,6 +35,12 @@ AuthSettings read_settings(const sdk::Host& host) {
     s.token_cache_entries = host.config_int("token_cache_entries", s.token_cache_entries);
     s.revocation_cache_ms = host.config_int("revocation_cache_ms", s.revocation_cache_ms);
     s.revocation_poll_ms = host.config_int("revocation_poll_ms", s.revocation_poll_ms);
+    if (const auto* clients = host.config().if_contains("clients");
+        clients && clients->is_array()) {
+        s.clients.clear();
+        for (const auto& client : clients->as_array())
+            s.clients.push_back(client.is_string() ? std::string(client.as_string()) : "");
+    }
     return s;
 }
 
@@ -54,6 +60,13 @@ Status check_settings(const AuthSettings& s) {
     }
     if (s.token.leeway_seconds < 0 || s.token.leeway_seconds > 300) {
         return Error::invalid("auth: leeway_seconds must be between 0 and 300");
+    }
+    if (s.clients.empty()) return Error::invalid("auth: clients must name at least one client");
+    for (const auto& client : s.clients) {
+        if (client.empty() || client.size() > 64 ||
+            client.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") !=
+                std::string::npos)
+            return Error::invalid("auth: clients must be strings of [a-z0-9-_.], 1 to 64 long");
     }
     if (s.maintenance_interval_seconds < 1)
         return Error::invalid("auth: maintenance_interval_seconds must be >= 1");
@@ -223,7 +236,8 @@ Status AuthPlugin::maintenance() {
 }
 
 sdk::Result<std::string> AuthPlugin::issue_access_token(const User& user,
-                                                        const std::string& session_id) {
+                                                        const std::string& session_id,
+                                                        const std::string& client_id) {
     const uint64_t generation =
         ring_.generation();  // read before the signer, as in verified_claims
     const auto signer = ring_.signer();
@@ -239,6 +253,7 @@ sdk::Result<std::string> AuthPlugin::issue_access_token(const User& user,
     claims.not_before = now;
     claims.expires_at = now + settings_.access_ttl_seconds;
     claims.token_id = sdk::new_id("at");
+    claims.client_id = client_id;
     auto token = sign_access_token(*signer, claims, settings_.token);
     // A token this host just signed needs no signature check on its first use (buyers log in
     // before a sale opens, so the sale's first requests skip the Ed25519 verification).

@@ -11,6 +11,7 @@
 #include "password_hasher.hpp"
 #include "revocation.hpp"
 #include "revocation_follower.hpp"
+#include "sessions.hpp"
 #include "user_store.hpp"
 #include "verified_token_cache.hpp"
 
@@ -18,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace admit::auth {
 
@@ -34,6 +36,9 @@ struct AuthSettings {
     int64_t revocation_cache_ms =
         60000;  ///< how long an "allowed" revocation verdict is reused (0: never)
     int64_t revocation_poll_ms = 100;  ///< how often the revocation log is read (0: not at all)
+    /// The clients a login may name ("clientId"); the first is the default. Each access token
+    /// carries its session's client as `client_id` (RFC 9068).
+    std::vector<std::string> clients{"admit-web"};
 };
 
 class AuthPlugin final : public sdk::Plugin {
@@ -60,8 +65,11 @@ class AuthPlugin final : public sdk::Plugin {
     sdk::Response jwks(const sdk::Request& request);
     /// Issues the access token; `epoch_before`: Revocation::epoch() read before the session was
     /// found (or made) valid in PostgreSQL, so a concurrent revocation wins over remembering it.
-    sdk::Response token_response(const User& user, const std::string& session_id,
-                                 const std::string& refresh_token, uint64_t epoch_before);
+    sdk::Response token_response(const User& user, const IssuedRefresh& session,
+                                 uint64_t epoch_before);
+    /// The client a login body names ("clientId", one of settings_.clients; default the first),
+    /// or 400 INVALID_REQUEST naming the field.
+    sdk::Result<std::string> login_client(const boost::json::object& body) const;
     sdk::Status publish_login_failure(const std::string& email, const std::string& user_id,
                                       std::string_view reason);
 
@@ -76,7 +84,8 @@ class AuthPlugin final : public sdk::Plugin {
     /// A new user from validated fields (hashes the password on the bounded pool).
     sdk::Result<User> new_user(std::string email, std::string name, std::string role,
                                std::string_view password);
-    sdk::Result<std::string> issue_access_token(const User& user, const std::string& session_id);
+    sdk::Result<std::string> issue_access_token(const User& user, const std::string& session_id,
+                                                const std::string& client_id);
     int64_t now_seconds() const { return host_->now_us() / 1'000'000; }
 
     sdk::Host* host_ = nullptr;

@@ -24,13 +24,16 @@ sdk::Result<std::string> insert_refresh_token(sdk::Tx& tx, const std::string& se
 
 sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
                                          std::string_view remote_addr, int64_t now,
-                                         int64_t refresh_ttl_seconds) {
+                                         int64_t refresh_ttl_seconds,
+                                         const std::string& client_id) {
     IssuedRefresh issued;
     issued.session_id = sdk::new_id("ses");
+    issued.client_id = client_id;
     auto status = db.transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto session = tx.exec(
-            "INSERT INTO auth.sessions (id, user_id, created_at) VALUES ($1, $2, to_timestamp($3))",
-            issued.session_id, user.id, now);
+            "INSERT INTO auth.sessions (id, user_id, created_at, client_id) "
+            "VALUES ($1, $2, to_timestamp($3), $4)",
+            issued.session_id, user.id, now, client_id);
         if (!session) return std::move(session).error();
         auto token = insert_refresh_token(tx, issued.session_id, now, refresh_ttl_seconds);
         if (!token) return std::move(token).error();
@@ -51,7 +54,8 @@ sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::st
         auto rows = tx.exec(
             "SELECT r.session_id, r.used_at IS NOT NULL AS used, r.expires_at <= to_timestamp($2) "
             "AS expired, "
-            "s.revoked_at IS NOT NULL AS revoked, s.user_id FROM auth.refresh_tokens r "
+            "s.revoked_at IS NOT NULL AS revoked, s.user_id, s.client_id FROM auth.refresh_tokens "
+            "r "
             "JOIN auth.sessions s ON s.id = r.session_id WHERE r.token_hash = $1 FOR UPDATE OF r, "
             "s",
             sha256_hex(refresh_token), now);
@@ -89,7 +93,7 @@ sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::st
         auto token = insert_refresh_token(tx, session_id, now, refresh_ttl_seconds);
         if (!token) return std::move(token).error();
         result.outcome = RefreshOutcome::rotated;
-        result.issued = {session_id, std::move(*token)};
+        result.issued = {session_id, std::move(*token), row.text("client_id")};
         result.user = std::move(**user);
         return {};
     });

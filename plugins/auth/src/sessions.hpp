@@ -17,12 +17,14 @@ namespace admit::auth {
 struct IssuedRefresh {
     std::string session_id;
     std::string refresh_token;
+    std::string client_id;  ///< the client the session belongs to
 };
 
-/// Starts a session for `user` (login) and publishes auth.login_succeeded, in one transaction.
+/// Starts a session of `client_id` for `user` (login) and publishes auth.login_succeeded, in one
+/// transaction.
 sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
                                          std::string_view remote_addr, int64_t now,
-                                         int64_t refresh_ttl_seconds);
+                                         int64_t refresh_ttl_seconds, const std::string& client_id);
 
 enum class RefreshOutcome {
     rotated,    ///< `issued` and `user` are set

@@ -1,6 +1,7 @@
 // The account flow through real HTTP, PostgreSQL and Redis: signup, login, me, refresh rotation
 // and reuse detection, logout, input validation, audit events, and Redis loss.
 #include "auth_e2e_fixture.hpp"
+#include "token_forge.hpp"
 
 #include <pqxx/pqxx>
 
@@ -43,6 +44,36 @@ TEST_F(Flow, SignupLoginMeAsTheApiSays) {
     EXPECT_EQ(caller.at("tier"), "none");
 
     EXPECT_EQ(get("/api/v1/auth/me").status, 401);
+}
+
+TEST_F(Flow, AccessTokensNameTheirClientAndRefreshKeepsIt) {
+    signup("cli@example.com");
+    auto by_default =
+        post("/api/v1/auth/login", {{"email", "cli@example.com"}, {"password", kPassword}});
+    ASSERT_EQ(by_default.status, 200) << by_default.body;
+    const auto tokens = boost::json::parse(by_default.body).as_object();
+    EXPECT_EQ(payload_of(std::string(tokens.at("accessToken").as_string())).at("client_id"),
+              "admit-web");
+
+    auto named =
+        post("/api/v1/auth/login",
+             {{"email", "cli@example.com"}, {"password", kPassword}, {"clientId", "admit-web"}});
+    ASSERT_EQ(named.status, 200) << named.body;
+    auto refreshed = post("/api/v1/auth/refresh",
+                          {{"refreshToken", boost::json::parse(named.body).at("refreshToken")}});
+    ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+    const std::string rotated(boost::json::parse(refreshed.body).at("accessToken").as_string());
+    EXPECT_EQ(payload_of(rotated).at("client_id"), "admit-web");
+    EXPECT_EQ(get("/api/v1/auth/me", rotated).status, 200);
+
+    for (const auto& client : {boost::json::value("someone-else"), boost::json::value(7)}) {
+        auto refused =
+            post("/api/v1/auth/login",
+                 {{"email", "cli@example.com"}, {"password", kPassword}, {"clientId", client}});
+        EXPECT_EQ(refused.status, 400) << refused.body;
+        EXPECT_EQ(code_of(refused), "INVALID_REQUEST");
+        EXPECT_NE(refused.body.find("clientId"), std::string::npos) << refused.body;
+    }
 }
 
 TEST_F(Flow, SignupValidatesEveryFieldAndRefusesATakenEmail) {

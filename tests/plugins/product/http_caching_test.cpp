@@ -42,7 +42,8 @@ TEST(EntityTag, IsQuotedAndNamesTheBytes) {
 
 TEST(GzipCompress, ShrinksRepetitiveJson) {
     std::string map = "{\"seats\":[";
-    for (int i = 0; i < 1000; ++i) map += "[\"seat_" + std::to_string(i) + "\",\"A\",1,2,3,\"AVAILABLE\"],";
+    for (int i = 0; i < 1000; ++i)
+        map += "[\"seat_" + std::to_string(i) + "\",\"A\",1,2,3,\"AVAILABLE\"],";
     map += "]}";
     auto packed = gzip_compress(map);
     ASSERT_TRUE(packed);
