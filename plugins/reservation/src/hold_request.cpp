@@ -1,5 +1,6 @@
 #include "hold_request.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace admit::reservation {
@@ -76,6 +77,18 @@ sdk::Status check_against(const HoldRequest& request, const SaleContext& context
         }
     }
     return {};
+}
+
+bool same_request(const HoldRequest& hold, const ReservationRow& reservation) {
+    if (hold.schedule_id != reservation.schedule_id) return false;
+    if (hold.general_admission() != reservation.general_admission) return false;
+    if (reservation.general_admission)
+        return hold.grade_id == reservation.grade_id && hold.quantity == reservation.quantity;
+    std::vector<std::string> asked = hold.seat_ids;
+    std::vector<std::string> held = reservation.claim_ids;
+    std::sort(asked.begin(), asked.end());
+    std::sort(held.begin(), held.end());
+    return asked == held;
 }
 
 }  // namespace admit::reservation

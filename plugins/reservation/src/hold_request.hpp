@@ -1,6 +1,7 @@
 // The body of POST /api/v1/reservations, validated: every refusal names the field.
 #pragma once
 
+#include "reservation_store.hpp"
 #include "sale_context.hpp"
 
 #include <admit/sdk.hpp>
@@ -21,6 +22,11 @@ struct HoldRequest {
     int64_t quantity = 0;               ///< seats or units asked for
     bool general_admission() const { return seat_ids.empty(); }
 };
+
+/// True when `reservation` is what `hold` asks for: the same schedule and the same set of seats
+/// (in any order), or the same grade and quantity. What decides whether a repeated
+/// Idempotency-Key is a replay or a reuse for another request.
+bool same_request(const HoldRequest& hold, const ReservationRow& reservation);
 
 /// `{scheduleId, seatIds[]}` or `{scheduleId, gradeId, quantity}`; ADMIT_E_INVALID_ARGUMENT naming
 /// the field.

@@ -216,12 +216,22 @@ sdk::Status HoldService::add_fees(Pricing& pricing, int64_t quantity, std::strin
     return {};
 }
 
-sdk::Response HoldService::replay(const std::string& user_id, const std::string& key) {
+sdk::Response HoldService::replay(const std::string& user_id, const std::string& key,
+                                  const HoldRequest& hold) {
     const auto deadline = std::chrono::steady_clock::now() + settings_.commit_timeout;
     for (;;) {
         auto found = store_.find_by_idempotency_key(user_id, key);
         if (!found) return unavailable("reservations are unavailable");
-        if (*found) return Response::json(201, reservation_json(**found));
+        if (*found) {
+            if (!same_request(hold, **found)) {
+                return Response::error(
+                    422, "IDEMPOTENCY_KEY_REUSED",
+                    "this Idempotency-Key was used for a different request (reservation " +
+                        (*found)->id + "); use a new key for a new request");
+            }
+            return Response::json(201, reservation_json(**found))
+                .header("Idempotent-Replayed", "true");
+        }
         if (std::chrono::steady_clock::now() > deadline) {
             return Response::error(409, "IDEMPOTENCY_IN_FLIGHT",
                                    "a request with this Idempotency-Key is still in flight");
@@ -303,7 +313,7 @@ sdk::Response HoldService::create(const sdk::Request& request) {
                                        " tickets per buyer for this schedule (holding " +
                                        std::to_string(decision->owned) + ")");
         case HoldDecision::Kind::duplicate:
-            return replay(user_id, idempotency_key);
+            return replay(user_id, idempotency_key, *hold);
         default:
             return unavailable("seat holds are being rebuilt; retry shortly");
     }
@@ -377,7 +387,7 @@ sdk::Response HoldService::finish(const HoldRequest& hold, const SaleContext& co
                 return Response::error(409, "SOLD_OUT", "grade " + hold.grade_id + " is sold out");
             return Response::error(409, "SEAT_TAKEN", "a requested seat is already taken");
         case BatchOutcome::duplicate:
-            return replay(claims.user_id, claims.idempotency_key);
+            return replay(claims.user_id, claims.idempotency_key, hold);
         default:
             return unavailable("reservations are unavailable");
     }

@@ -72,7 +72,12 @@ class HoldService {
     sdk::Status rebuild(const SaleContext& context);
     sdk::Response finish(const HoldRequest& hold, const SaleContext& context, HoldRecord record,
                          const HeldClaims& claims);
-    sdk::Response replay(const std::string& user_id, const std::string& key);
+    /// The first answer to `key` of `user_id` (201 with Idempotent-Replayed: true), once its batch
+    /// committed; 422 IDEMPOTENCY_KEY_REUSED when that reservation is not what `hold` asks for
+    /// (the key was reused for another request: never hand back seat 1 to a buyer asking for
+    /// seat 2); 409 IDEMPOTENCY_IN_FLIGHT while the first request is still being written.
+    sdk::Response replay(const std::string& user_id, const std::string& key,
+                         const HoldRequest& hold);
 
     sdk::Host& host_;
     RedisHolds& redis_;

@@ -46,10 +46,14 @@ HttpResult ReservationEndToEnd::hold_seats(const std::string& user, const std::s
 }
 
 HttpResult ReservationEndToEnd::hold_units(const std::string& user, const std::string& schedule,
-                                           const std::string& grade, int quantity) {
+                                           const std::string& grade, int quantity,
+                                           const std::string& idempotency_key) {
+    std::map<std::string, std::string> headers;
+    if (!idempotency_key.empty()) headers["Idempotency-Key"] = idempotency_key;
     return as(user, "POST", "/api/v1/reservations",
               boost::json::serialize(boost::json::object{
-                  {"scheduleId", schedule}, {"gradeId", grade}, {"quantity", quantity}}));
+                  {"scheduleId", schedule}, {"gradeId", grade}, {"quantity", quantity}}),
+              headers);
 }
 
 std::vector<HttpResult> ReservationEndToEnd::race(int count,

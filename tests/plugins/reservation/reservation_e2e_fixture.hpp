@@ -35,7 +35,8 @@ class ReservationEndToEnd : public ::testing::Test {
                           const std::vector<std::string>& seats,
                           const std::string& idempotency_key = "");
     HttpResult hold_units(const std::string& user, const std::string& schedule,
-                          const std::string& grade, int quantity);
+                          const std::string& grade, int quantity,
+                          const std::string& idempotency_key = "");
 
     /// Runs `count` requests at once (threads released together) and returns their results in
     /// order.

@@ -125,9 +125,11 @@ TEST_F(ReservationLifecycle, PerUserLimitCountsHeldTickets) {
 TEST_F(ReservationLifecycle, ARetryWithTheSameIdempotencyKeyReturnsTheFirstReservation) {
     auto first = hold_seats("usr_retry", "sch_seats_10", {"seat_3"}, "key-1");
     ASSERT_EQ(first.status, 201) << first.body;
+    EXPECT_EQ(first.headers.count("idempotent-replayed"), 0u);
     auto again = hold_seats("usr_retry", "sch_seats_10", {"seat_3"}, "key-1");
     ASSERT_EQ(again.status, 201) << again.body;
     EXPECT_EQ(id_of(again), id_of(first));
+    EXPECT_EQ(again.headers["idempotent-replayed"], "true");
     // Concurrent duplicates: one hold at most.
     auto results =
         race(20, [&](int) { return hold_seats("usr_racer", "sch_seats_10", {"seat_4"}, "key-2"); });
@@ -141,6 +143,30 @@ TEST_F(ReservationLifecycle, ARetryWithTheSameIdempotencyKeyReturnsTheFirstReser
     EXPECT_EQ(ids.size(), 1u);
     EXPECT_EQ(
         pg_scalar("SELECT count(*) FROM reservation.reservations WHERE user_id = 'usr_racer'"), 1);
+}
+
+TEST_F(ReservationLifecycle, AnIdempotencyKeyReusedForAnotherRequestIsRefused) {
+    auto first = hold_seats("usr_reuse", "sch_seats_10", {"seat_6", "seat_7"}, "key-r");
+    ASSERT_EQ(first.status, 201) << first.body;
+    // The same request with the seats in another order is the same request: a replay.
+    auto reordered = hold_seats("usr_reuse", "sch_seats_10", {"seat_7", "seat_6"}, "key-r");
+    ASSERT_EQ(reordered.status, 201) << reordered.body;
+    EXPECT_EQ(id_of(reordered), id_of(first));
+    EXPECT_EQ(reordered.headers["idempotent-replayed"], "true");
+    // Another seat, another schedule, or general admission under the same key: refused, and
+    // nothing is held for it (the buyer must not silently get the first reservation).
+    for (const auto& other :
+         {hold_seats("usr_reuse", "sch_seats_10", {"seat_8"}, "key-r"),
+          hold_seats("usr_reuse", "sch_seats_100", {"seat_6", "seat_7"}, "key-r"),
+          hold_units("usr_reuse", "sch_ga_100", "grd_ga", 2, "key-r")}) {
+        EXPECT_EQ(other.status, 422) << other.body;
+        EXPECT_EQ(code_of(other), "IDEMPOTENCY_KEY_REUSED") << other.body;
+        EXPECT_NE(other.body.find(id_of(first)), std::string::npos) << other.body;
+    }
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM reservation.reservations WHERE user_id = 'usr_reuse'"), 1);
+    // seat_8 is still free for anyone.
+    EXPECT_EQ(hold_seats("usr_other", "sch_seats_10", {"seat_8"}).status, 201);
 }
 
 TEST_F(ReservationLifecycle, ACustomerCannotReadOrChangeAnothersReservation) {
