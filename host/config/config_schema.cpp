@@ -82,6 +82,17 @@ void read_server(TableReader& root, ServerConfig& server) {
     table.read_integer("idle_timeout_ms", server.idle_timeout_ms, 1, kMaxMs);
     table.read_integer("shutdown_grace_ms", server.shutdown_grace_ms, 0, kMaxMs);
     table.read_integer("retry_after_seconds", server.retry_after_seconds, 0, 3600);
+    table.read_integer("max_connections", server.max_connections, 0, 10'000'000);
+    table.read_integer("max_connections_per_ip", server.max_connections_per_ip, 0, 10'000'000);
+    table.read_integer("max_streams_per_ip", server.max_streams_per_ip, 0, 10'000'000);
+    table.read_integer("stream_heartbeat_ms", server.stream_heartbeat_ms, 100, kMaxMs);
+    table.read_integer("stream_write_timeout_ms", server.stream_write_timeout_ms, 100, kMaxMs);
+    table.read_integer("stream_max_lifetime_s", server.stream_max_lifetime_s, 1, 7 * 86400);
+    table.read_strings("trusted_proxies", server.trusted_proxies,
+                       [](const std::string& cidr) -> std::optional<std::string> {
+                           if (is_cidr(cidr)) return std::nullopt;
+                           return "is not an IP address or CIDR (\"10.0.0.0/8\", \"fd00::/8\")";
+                       });
     read_cors(table, server.cors);
     table.finish();
 }
@@ -246,6 +257,20 @@ bool is_ip_address(const std::string& address) {
     unsigned char buffer[16];
     return inet_pton(AF_INET, address.c_str(), buffer) == 1 ||
            inet_pton(AF_INET6, address.c_str(), buffer) == 1;
+}
+
+bool is_cidr(const std::string& text) {
+    const std::size_t slash = text.find('/');
+    const std::string address = text.substr(0, slash);
+    unsigned char buffer[16];
+    const bool v4 = inet_pton(AF_INET, address.c_str(), buffer) == 1;
+    if (!v4 && inet_pton(AF_INET6, address.c_str(), buffer) != 1) return false;
+    if (slash == std::string::npos) return true;
+    const std::string digits = text.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    return std::stoi(digits) <= (v4 ? 32 : 128);
 }
 
 void read_document(const toml::table& root, const std::filesystem::path& venue_file,

@@ -36,5 +36,6 @@ std::filesystem::path resolve_against_source(const toml::node& node, const std::
 bool is_plugin_name(std::string_view name);      // [a-z][a-z0-9_]*
 bool is_database_url(std::string_view url);      // postgresql:// or postgres:// URI
 bool is_ip_address(const std::string& address);  // IPv4 or IPv6 literal
+bool is_cidr(const std::string& text);           // an address, or address/prefix-length
 
 }  // namespace admit::config

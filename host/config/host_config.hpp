@@ -54,6 +54,14 @@ struct ServerConfig {
     std::uint32_t idle_timeout_ms = 60000;
     std::uint32_t shutdown_grace_ms = 10000;
     std::uint32_t retry_after_seconds = 1;
+    std::uint32_t max_connections = 20000;          // open connections in all (0: unbounded)
+    std::uint32_t max_connections_per_ip = 1024;    // per client IPv4 / IPv6 /64 (0: unbounded)
+    std::uint32_t max_streams_per_ip = 64;          // open SSE streams per client (0: unbounded)
+    std::uint32_t stream_heartbeat_ms = 15000;      // ": heartbeat" on idle SSE streams
+    std::uint32_t stream_write_timeout_ms = 10000;  // a stalled SSE write is cut after this
+    std::uint32_t stream_max_lifetime_s = 3600;     // streams end then; clients resume
+    // Peers (CIDRs) whose Forwarded / X-Forwarded-For names the client; empty: none.
+    std::vector<std::string> trusted_proxies;
     CorsConfig cors;
 };
 

@@ -64,13 +64,21 @@ void lower_into(std::string& out, std::string_view text) {
 
 }  // namespace
 
-Connection::Connection(ServerCore& core, tcp::socket socket)
-    : core_(core), socket_(std::move(socket)), timer_(socket_.get_executor()) {
+Connection::Connection(ServerCore& core, tcp::socket socket, IpAddress peer,
+                       ConnectionLimits::Lease lease, ConnectionLimits::Refusal refusal)
+    : core_(core),
+      socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      peer_(peer),
+      lease_(std::move(lease)),
+      refusal_(refusal) {
     core_.metrics.open_connections().inc();
     beast::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
-    auto peer = socket_.remote_endpoint(ec);
-    if (!ec) request_.remote_addr = peer.address().to_string() + ":" + std::to_string(peer.port());
+    auto endpoint = socket_.remote_endpoint(ec);
+    if (!ec)
+        request_.remote_addr =
+            endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
 Connection::~Connection() {
@@ -84,7 +92,29 @@ Connection::~Connection() {
 
 void Connection::start() {
     core_.add_connection(shared_from_this());
+    if (refusal_ != ConnectionLimits::Refusal::none) {
+        refuse_connection();
+        return;
+    }
     wait_for_request();
+}
+
+// Answers at once, without reading a request: a client over its cap holds no slot while it talks.
+void Connection::refuse_connection() {
+    core_.metrics.connections_refused().inc();
+    const bool server_full = refusal_ == ConnectionLimits::Refusal::server_full;
+    request_.trace_id = observe::generate_trace_id();
+    request_start_ = Clock::now();
+    keep_alive_ = false;
+    method_label_ = "OTHER";
+    result_ = server_full ? Response::error(503, "OVERLOADED",
+                                            "the server has too many open connections; retry later",
+                                            request_.trace_id)
+                          : Response::error(429, "RATE_LIMITED",
+                                            "too many open connections from this client",
+                                            request_.trace_id);
+    result_.set_header("Retry-After", std::to_string(core_.options.retry_after_seconds));
+    send_response();
 }
 
 // ---- request cycle ----------------------------------------------------------------------------
@@ -231,6 +261,7 @@ std::optional<Connection::Refusal> Connection::fill_request() {
     // Reuse the header strings' capacity from the previous request on this connection.
     std::size_t count = 0;
     std::string_view traceparent, request_id;
+    std::optional<std::string_view> forwarded, forwarded_for;
     for (const auto& field : message) {
         if (count == request_.headers.size()) request_.headers.emplace_back();
         auto& [name, value] = request_.headers[count++];
@@ -244,7 +275,15 @@ std::optional<Connection::Refusal> Connection::fill_request() {
             traceparent = value;
         else if (name == "x-request-id")
             request_id = value;
+        else if (name == "forwarded")
+            forwarded = value;
+        else if (name == "x-forwarded-for")
+            forwarded_for = value;
     }
+    const IpAddress client =
+        resolve_client(peer_, forwarded, forwarded_for, core_.options.trusted_proxies);
+    request_.client_ip = to_string(client);
+    request_.client_bucket = client_bucket(client);
     request_.trace_id = observe::resolve_trace_id(traceparent, request_id);
     request_.body = std::move(message.body());
     request_.params.clear();
@@ -327,8 +366,17 @@ void Connection::send_response() {
         result_.set_body({});
     }
     if (result_.stream_topic) {
-        start_stream();
-        return;
+        stream_lease_ = core_.limits->open_stream(request_.client_bucket);
+        if (stream_lease_) {
+            start_stream();
+            return;
+        }
+        core_.metrics.streams_refused().inc();
+        std::string route = std::move(result_.route_label);
+        result_ = Response::error(
+            429, "RATE_LIMITED", "too many open event streams from this client", request_.trace_id);
+        result_.route_label = std::move(route);
+        result_.set_header("Retry-After", std::to_string(core_.options.retry_after_seconds));
     }
     keep_alive_ =
         keep_alive_ && !close_after_response_ && !core_.stopping.load(std::memory_order_relaxed);
@@ -412,6 +460,8 @@ void Connection::close() {
         core_.metrics.sse_streams().dec();
         sink_.reset();
     }
+    stream_lease_ = {};
+    lease_ = {};
 }
 
 void Connection::on_server_stopping() {

@@ -18,6 +18,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "host/http/client_address.hpp"
+#include "host/http/connection_limits.hpp"
 #include "host/http/http_metrics.hpp"
 #include "host/http/payload_body.hpp"
 #include "host/http/server.hpp"
@@ -42,6 +44,7 @@ struct ServerCore {
     std::shared_ptr<observe::MetricsRegistry> registry;
     HttpMetrics metrics;
     StreamHub hub;
+    std::shared_ptr<ConnectionLimits> limits;
     std::unique_ptr<WorkerPool> pool;
     std::atomic<bool> stopping{false};
 
@@ -56,7 +59,10 @@ struct ServerCore {
 
 class Connection : public std::enable_shared_from_this<Connection> {
   public:
-    Connection(ServerCore& core, tcp::socket socket);
+    // `lease` is the connection's slot (empty when refused: `refusal` says why, and start()
+    // answers 503 or 429 and closes without reading a request).
+    Connection(ServerCore& core, tcp::socket socket, IpAddress peer, ConnectionLimits::Lease lease,
+               ConnectionLimits::Refusal refusal);
     ~Connection();
 
     // Starts serving; call once, on the socket's executor.
@@ -74,6 +80,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     enum class State { waiting, reading, handling, writing, streaming, draining, closed };
     using Clock = std::chrono::steady_clock;
 
+    void refuse_connection();
     void wait_for_request();
     void read_request();
     void on_header(beast::error_code ec);
@@ -114,6 +121,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool keep_alive_ = true;
     bool close_after_response_ = false;
     bool head_request_ = false;  // the request in hand is HEAD: answer without a body
+    IpAddress peer_;
+    ConnectionLimits::Lease lease_;
+    ConnectionLimits::Refusal refusal_ = ConnectionLimits::Refusal::none;
     std::string method_label_;
     Clock::time_point request_start_;
 
@@ -126,6 +136,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     // SSE
     std::shared_ptr<StreamSink> sink_;
+    ConnectionLimits::Lease stream_lease_;
+    Clock::time_point stream_started_;
+    Clock::time_point frame_write_started_;
     std::string topic_;
     std::deque<std::shared_ptr<const std::string>> frames_;
     bool frame_writing_ = false;

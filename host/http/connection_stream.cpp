@@ -40,6 +40,7 @@ void Connection::start_stream() {
         return;
     }
     state_ = State::streaming;
+    stream_started_ = Clock::now();
     topic_ = *result_.stream_topic;
     std::string head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -90,6 +91,7 @@ void Connection::enqueue_frame(std::shared_ptr<const std::string> frame) {
 void Connection::write_next_frame() {
     if (frame_writing_ || frames_.empty()) return;
     frame_writing_ = true;
+    frame_write_started_ = Clock::now();
     auto frame = frames_.front();
     net::async_write(socket_, net::buffer(*frame),
                      [self = shared_from_this(), frame](beast::error_code ec, std::size_t) {

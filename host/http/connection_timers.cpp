@@ -8,9 +8,9 @@ namespace admit::http::detail {
 namespace {
 
 std::chrono::milliseconds timer_granularity(const ServerOptions& options) {
-    return std::max(
-        std::chrono::milliseconds(1),
-        std::min({options.request_timeout, options.idle_timeout, options.sse_heartbeat}));
+    return std::max(std::chrono::milliseconds(1),
+                    std::min({options.request_timeout, options.idle_timeout, options.sse_heartbeat,
+                              options.stream_write_timeout}));
 }
 
 }  // namespace
@@ -42,10 +42,24 @@ void Connection::on_timer(beast::error_code ec) {
         return;
     }
     switch (state_) {
-        case State::streaming:
+        case State::streaming: {
+            // A client that stopped reading (a write stalled) or a stream past its lifetime is
+            // cut; EventSource reconnects with Last-Event-ID and misses nothing still held.
+            const auto now = Clock::now();
+            if (frame_writing_ &&
+                now - frame_write_started_ >= core_.options.stream_write_timeout) {
+                core_.metrics.sse_dropped().inc();
+                close();
+                break;
+            }
+            if (now - stream_started_ >= core_.options.stream_max_lifetime) {
+                close();
+                break;
+            }
             enqueue_frame(std::make_shared<const std::string>(": heartbeat\n\n"));
             if (state_ == State::streaming) set_deadline(core_.options.sse_heartbeat);
             break;
+        }
         case State::handling:
         case State::closed:
             break;

@@ -31,7 +31,12 @@ HttpMetrics::HttpMetrics(observe::MetricsRegistry& registry)
       sse_dropped_(must(
           registry.counter("admit_http_sse_dropped_total", "SSE streams dropped as too slow"))),
       sse_events_(
-          must(registry.counter("admit_http_sse_events_total", "SSE events handed to streams"))) {}
+          must(registry.counter("admit_http_sse_events_total", "SSE events handed to streams"))),
+      connections_refused_(must(
+          registry.counter("admit_http_connections_refused_total",
+                           "Connections refused by max_connections or max_connections_per_ip"))),
+      streams_refused_(must(registry.counter("admit_http_streams_refused_total",
+                                             "SSE streams refused by max_streams_per_ip"))) {}
 
 HttpMetrics::Series& HttpMetrics::series_for(std::string_view route, std::string_view method,
                                              int status) {

@@ -33,6 +33,9 @@ class HttpMetrics {
     observe::Counter& overloaded() { return *overloaded_; }
     observe::Counter& sse_dropped() { return *sse_dropped_; }
     observe::Counter& sse_events() { return *sse_events_; }
+    // Connections and streams refused by ConnectionLimits.
+    observe::Counter& connections_refused() { return *connections_refused_; }
+    observe::Counter& streams_refused() { return *streams_refused_; }
 
   private:
     struct Series {
@@ -57,6 +60,8 @@ class HttpMetrics {
     observe::Counter* overloaded_;
     observe::Counter* sse_dropped_;
     observe::Counter* sse_events_;
+    observe::Counter* connections_refused_;
+    observe::Counter* streams_refused_;
 };
 
 }  // namespace admit::http

@@ -22,7 +22,11 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-case, in arrival order
     std::string body;
     std::string remote_addr;  // "ip:port" of the peer
-    std::string trace_id;     // resolved from traceparent / X-Request-Id or generated
+    // The client's address (the peer, or through trusted proxies the forwarded client) and the
+    // bucket its limits count in (client_bucket: IPv4 address or IPv6 /64).
+    std::string client_ip;
+    std::string client_bucket;
+    std::string trace_id;  // resolved from traceparent / X-Request-Id or generated
     // Filled by whoever matches routes (the dispatcher); views into `path`, so keep them together.
     std::vector<PathParam> params;
 

@@ -31,7 +31,9 @@ ServerCore::ServerCore(ServerOptions opts, Server::Handler h)
       handler(std::move(h)),
       registry(registry_or_new(options)),
       metrics(*registry),
-      hub(&metrics.sse_events()) {}
+      hub(&metrics.sse_events()),
+      limits(ConnectionLimits::create(
+          {options.max_connections, options.max_connections_per_ip, options.max_streams_per_ip})) {}
 
 void ServerCore::add_connection(const std::shared_ptr<Connection>& connection) {
     std::lock_guard lock(connections_mutex);
@@ -87,7 +89,15 @@ void Server::Impl::accept_next() {
                 });
                 return;
             }
-            auto connection = std::make_shared<Connection>(*core, std::move(socket));
+            boost::system::error_code peer_ec;
+            auto endpoint = socket.remote_endpoint(peer_ec);
+            IpAddress peer = parse_ip(peer_ec ? std::string() : endpoint.address().to_string())
+                                 .value_or(IpAddress{});
+            const bool proxy = core->options.trusted_proxies.trusts(peer);
+            auto refusal = ConnectionLimits::Refusal::none;
+            auto lease = core->limits->open_connection(client_bucket(peer), !proxy, refusal);
+            auto connection = std::make_shared<Connection>(*core, std::move(socket), peer,
+                                                           std::move(lease), refusal);
             net::dispatch(connection->executor(), [connection] { connection->start(); });
             accept_next();
         });

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "host/common/result.hpp"
+#include "host/http/client_address.hpp"
 #include "host/http/request.hpp"
 #include "host/http/response.hpp"
 #include "host/http/stream_hub.hpp"
@@ -35,6 +36,14 @@ struct ServerOptions {
     std::chrono::milliseconds sse_heartbeat{15'000};  // ": heartbeat" comment on idle streams
     std::size_t sse_buffer_events =
         256;  // frames queued per stream before it is dropped as too slow
+    std::chrono::milliseconds stream_write_timeout{10'000};  // one SSE write stalled this long: cut
+    std::chrono::milliseconds stream_max_lifetime{3'600'000};  // then the client reconnects
+    std::size_t max_connections = 20'000;        // open connections in all (0: unbounded)
+    std::size_t max_connections_per_ip = 1'024;  // per client IPv4 / IPv6 /64 (0: unbounded)
+    std::size_t max_streams_per_ip = 64;         // open SSE streams per client (0: unbounded)
+    // Peers whose Forwarded / X-Forwarded-For is believed (see client_address.hpp); they are
+    // exempt from max_connections_per_ip, their clients are counted per stream.
+    TrustedProxies trusted_proxies;
     // Where the server's metrics go; a private registry when null.
     std::shared_ptr<observe::MetricsRegistry> metrics;
 };

@@ -190,7 +190,7 @@ http::Response Dispatcher::call_plugin(const RouteEntry& route, const Caller& ca
     abi_request.headers = headers.data();
     abi_request.header_count = static_cast<uint32_t>(headers.size());
     abi_request.trace_id = to_abi(request.trace_id);
-    abi_request.remote_addr = to_abi(request.remote_addr);
+    abi_request.remote_addr = to_abi(request.client_ip);
     abi_request.principal = &principal.principal;
     abi_request.idempotency_key = to_abi(idempotency_key);
 
@@ -221,7 +221,7 @@ http::Response Dispatcher::open_stream(const RouteEntry& route, const Caller& ca
         abi_request.params = params.data();
         abi_request.param_count = static_cast<uint32_t>(params.size());
         abi_request.trace_id = to_abi(request.trace_id);
-        abi_request.remote_addr = to_abi(request.remote_addr);
+        abi_request.remote_addr = to_abi(request.client_ip);
         abi_request.principal = &principal.principal;
         std::string first;
         StringSink sink(first);

@@ -57,7 +57,7 @@ std::optional<http::Response> IdempotencyGuard::before(const RouteEntry& route,
             "header 'Idempotency-Key' must be 1-255 printable ASCII characters", request.trace_id);
     }
     std::string who =
-        caller.authenticated() ? "u:" + caller.subject : "ip:" + client_ip(request.remote_addr);
+        caller.authenticated() ? "u:" + caller.subject : "ip:" + request.client_bucket;
     std::string key = "admitd:idem:" + who + ":" + std::string(*header);
     std::string print = fingerprint(request);
     std::string marker =

@@ -34,19 +34,6 @@ return {1, 0, tostring(new_tat)}
 
 }  // namespace
 
-std::string client_ip(std::string_view remote_addr) {
-    if (!remote_addr.empty() && remote_addr.front() == '[') {
-        auto close = remote_addr.find(']');
-        return std::string(remote_addr.substr(
-            1, close == std::string_view::npos ? std::string_view::npos : close - 1));
-    }
-    auto colon = remote_addr.rfind(':');
-    if (colon != std::string_view::npos && remote_addr.find(':') == colon) {
-        return std::string(remote_addr.substr(0, colon));
-    }
-    return std::string(remote_addr);
-}
-
 RateLimitGuard::RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
                                HostClock& clock)
     : scripts_(scripts),
@@ -121,7 +108,7 @@ std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, co
     if (limit <= 0 || window_s <= 0) return std::nullopt;  // unlimited
     const bool by_caller = rule->key_by_caller && caller.authenticated();
     std::string key = "admitd:rl:" + route.rate_category + ":" +
-                      (by_caller ? "u:" + caller.subject : "ip:" + client_ip(request.remote_addr));
+                      (by_caller ? "u:" + caller.subject : "ip:" + request.client_bucket);
     const double now_ms = static_cast<double>(clock_.now_us()) / 1000.0;
     const std::int64_t window_ms = window_s * 1000;
     const auto verdict = buckets_->take(key, now_ms, limit, window_ms);

@@ -68,7 +68,4 @@ class RateLimitGuard final : public RequestGuard {
     std::shared_ptr<RateBuckets> buckets_;  // shared with replies still in flight
 };
 
-// The client IP of "ip:port" / "[v6]:port" peer text.
-std::string client_ip(std::string_view remote_addr);
-
 }  // namespace admit::runtime

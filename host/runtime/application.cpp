@@ -179,6 +179,17 @@ Status Application::start_plugins() {
     so.request_timeout = std::chrono::milliseconds(config_.server.request_timeout_ms);
     so.idle_timeout = std::chrono::milliseconds(config_.server.idle_timeout_ms);
     so.retry_after_seconds = config_.server.retry_after_seconds;
+    so.max_connections = config_.server.max_connections;
+    so.max_connections_per_ip = config_.server.max_connections_per_ip;
+    so.max_streams_per_ip = config_.server.max_streams_per_ip;
+    so.sse_heartbeat = std::chrono::milliseconds(config_.server.stream_heartbeat_ms);
+    so.stream_write_timeout = std::chrono::milliseconds(config_.server.stream_write_timeout_ms);
+    so.stream_max_lifetime = std::chrono::seconds(config_.server.stream_max_lifetime_s);
+    std::vector<http::Cidr> proxies;
+    for (const auto& cidr : config_.server.trusted_proxies) {
+        if (auto parsed = http::parse_cidr(cidr)) proxies.push_back(*parsed);
+    }
+    so.trusted_proxies = http::TrustedProxies(std::move(proxies));
     so.metrics = p.metrics;
     p.dispatcher = std::make_unique<Dispatcher>(*p.runtime);
     const auto& cors = config_.server.cors;

@@ -108,6 +108,19 @@ TEST(ConfigErrors, CorsNamesEachOriginExactlyAndChecksHeaderNames) {
         << testing::issues_text(outcome);
 }
 
+TEST(ConfigErrors, TrustedProxiesAreAddressesOrNetworks) {
+    TempDir dir;
+    auto venue = dir.write("v.toml",
+                           "[venue]\nid = \"v\"\n[server]\n"
+                           "trusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\", \"192.0.2.1\", "
+                           "\"10.0.0.0/33\", \"proxy.internal\"]\n");
+    LoadOutcome outcome = load(options_for(venue));
+    ASSERT_EQ(outcome.issues.size(), 2u) << testing::issues_text(outcome);
+    EXPECT_EQ(outcome.issues[0].key, "server.trusted_proxies[3]");
+    EXPECT_EQ(outcome.issues[1].key, "server.trusted_proxies[4]");
+    EXPECT_NE(outcome.issues[1].message.find("is not an IP address or CIDR"), std::string::npos);
+}
+
 TEST(ConfigErrors, TargetLimitHasAFloor) {
     TempDir dir;
     auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[server]\ntarget_limit_bytes = 10\n");

@@ -24,8 +24,9 @@ struct Reply {
 
 class RawClient {
   public:
-    // Connects to 127.0.0.1:port; connected() says whether it worked.
-    explicit RawClient(std::uint16_t port);
+    // Connects to 127.0.0.1:port from `source` (another loopback address such as "127.0.0.2"
+    // plays another client); connected() says whether it worked.
+    explicit RawClient(std::uint16_t port, const char* source = nullptr);
     ~RawClient();
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;

@@ -157,7 +157,7 @@ typedef struct admit_request {
     const admit_kv* headers; /* request headers, names lower-case */
     uint32_t header_count;
     admit_str trace_id;    /* the id every response and log line of this request carries */
-    admit_str remote_addr; /* peer IP address as text */
+    admit_str remote_addr; /* the client IP address as text (through trusted proxies) */
     const admit_principal* principal; /* never NULL */
     admit_str idempotency_key;        /* the Idempotency-Key header, empty when absent */
 } admit_request;
