@@ -11,6 +11,8 @@
 #include "host/store/redis_scripts.hpp"
 #include "host/store/sql_exec.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace admit::runtime::api {
 namespace {
 
@@ -55,6 +57,37 @@ std::vector<std::optional<std::string>> copy_params(const admit_str* params, uin
     return out;
 }
 
+// A PostgreSQL failure as a plugin sees it: the kind, never the server's text. Constraint names,
+// "Key (email)=(...)" and statement fragments go to the host log (with the request's trace id)
+// and stop here, so a plugin that hands an error message to its client cannot leak them.
+admit_status fail_database(admit_sink* error, const Error& e) {
+    std::string summary;
+    switch (e.code) {
+        case ErrorCode::CONFLICT:
+            summary = "the database refused a conflicting change; retry or re-read";
+            spdlog::debug("PostgreSQL refused a statement ({}): {}", name(e.code), e.message);
+            break;
+        case ErrorCode::CONSTRAINT:
+            summary = "the database refused a change that breaks a rule of its data";
+            spdlog::info("PostgreSQL refused a statement ({}): {}", name(e.code), e.message);
+            break;
+        case ErrorCode::TIMEOUT:
+            summary = "the database did not answer in time";
+            spdlog::warn("PostgreSQL statement timed out: {}", e.message);
+            break;
+        case ErrorCode::DEPENDENCY_UNAVAILABLE:
+        case ErrorCode::POOL_EXHAUSTED:
+            summary = "the database is unavailable";
+            spdlog::warn("PostgreSQL unavailable: {}", e.message);
+            break;
+        default:
+            summary = "the database refused the statement";
+            spdlog::error("PostgreSQL error ({}): {}", name(e.code), e.message);
+            break;
+    }
+    return fail(error, Error{e.code, std::move(summary)});
+}
+
 admit_status db_migration_register(admit_host* host, const admit_migration_desc* migration,
                                    admit_sink* error) {
     if (!check_registering(host, error, "db_migration_register")) return ADMIT_E_STATE;
@@ -84,7 +117,7 @@ admit_status db_exec(admit_host* host, admit_tx* tx, admit_str sql, const admit_
     std::string text(view(sql));
     auto result = tx != nullptr ? store::execute(*tx->tx, text, values, sink ? &*sink : nullptr)
                                 : store::execute(*pool, text, values, sink ? &*sink : nullptr);
-    if (!result) return fail(error, result.error());
+    if (!result) return fail_database(error, result.error());
     if (affected != nullptr) *affected = result->affected_rows;
     return ADMIT_OK;
 }
@@ -109,7 +142,7 @@ admit_status db_transaction(admit_host* host, admit_tx_fn fn, void* ctx, admit_s
     // The connection is back in the pool: on_commit work runs outside any transaction.
     after_commit.run(body_status == ADMIT_OK && result.ok());
     if (body_status != ADMIT_OK) return body_status;  // the body already explained itself
-    if (!result) return fail(error, result.error());
+    if (!result) return fail_database(error, result.error());
     return ADMIT_OK;
 }
 

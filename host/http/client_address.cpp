@@ -39,7 +39,8 @@ std::string_view forwarded_for(std::string_view element) {
                 node = node.substr(1, node.size() - 2);
             if (!node.empty() && node.front() == '[') {
                 std::size_t close = node.find(']');
-                return close == std::string_view::npos ? std::string_view() : node.substr(0, close + 1);
+                return close == std::string_view::npos ? std::string_view()
+                                                       : node.substr(0, close + 1);
             }
             std::size_t colon = node.find(':');
             return colon == std::string_view::npos ? node : node.substr(0, colon);

@@ -385,6 +385,7 @@ void Connection::send_response() {
     response_.result(static_cast<unsigned>(result_.status));
     response_.set(bhttp::field::content_type, result_.content_type);
     response_.set("X-Trace-Id", request_.trace_id);
+    response_.set("X-Content-Type-Options", "nosniff");  // never sniff a JSON body as HTML
     for (const auto& [name, value] : result_.headers) response_.insert(name, value);
     response_.keep_alive(keep_alive_);
     auto& body = response_.body();

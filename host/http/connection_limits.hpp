@@ -17,7 +17,7 @@ namespace admit::http {
 class ConnectionLimits : public std::enable_shared_from_this<ConnectionLimits> {
   public:
     struct Caps {
-        std::size_t max_connections = 0;          // 0: unbounded
+        std::size_t max_connections = 0;             // 0: unbounded
         std::size_t max_connections_per_client = 0;  // 0: unbounded
         std::size_t max_streams_per_client = 0;      // 0: unbounded
     };

@@ -171,6 +171,29 @@ TEST_F(Conformance, CorsSimpleRequestsExposeTheHeadersClientsRead) {
     EXPECT_EQ(error->header("access-control-allow-origin"), kAllowedOrigin);
 }
 
+TEST_F(Conformance, ResponsesAreNeverSniffedAndSignedInAnswersAreNotStored) {
+    auto anonymous = exchange(request("GET", "/api/v1/halls"));
+    ASSERT_TRUE(anonymous);
+    EXPECT_EQ(anonymous->header("x-content-type-options"), "nosniff");
+    EXPECT_EQ(anonymous->header("cache-control"), "");
+    auto refused = exchange("GET /healthz HTTP/1.1\r\n\r\n");  // refused before routing
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->header("x-content-type-options"), "nosniff");
+    auto signed_in =
+        exchange(request("GET", "/api/v1/halls",
+                         "Host: 127.0.0.1\r\nAuthorization: Bearer test:customer:usr_c\r\n"));
+    ASSERT_TRUE(signed_in);
+    EXPECT_EQ(signed_in->status, 200);
+    EXPECT_EQ(signed_in->header("cache-control"), "no-store");
+    // A route that states its own caching keeps it.
+    const auto schedule = scheduled_performance();
+    auto map =
+        exchange(request("GET", "/api/v1/schedules/" + schedule + "/seats",
+                         "Host: 127.0.0.1\r\nAuthorization: Bearer test:customer:usr_c\r\n"));
+    ASSERT_TRUE(map);
+    EXPECT_EQ(map->header("cache-control"), "no-cache");
+}
+
 TEST_F(Conformance, PlainOptionsListsTheMethodsAndUnknownPathsAre404) {
     auto options = exchange(request("OPTIONS", "/api/v1/halls"));
     ASSERT_TRUE(options);

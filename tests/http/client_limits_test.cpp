@@ -56,7 +56,8 @@ TEST(ClientAddress, BelievesForwardedHeadersOnlyFromTrustedProxies) {
     EXPECT_EQ(to_string(resolve_client(ip("10.0.0.2"), std::nullopt,
                                        "6.6.6.6, 203.0.113.5, 10.0.0.3", trusted)),
               "203.0.113.5");
-    EXPECT_EQ(to_string(resolve_client(ip("10.0.0.2"), "for=192.0.2.60;proto=https, for=\"[2001:db8::7]:443\"",
+    EXPECT_EQ(to_string(resolve_client(ip("10.0.0.2"),
+                                       "for=192.0.2.60;proto=https, for=\"[2001:db8::7]:443\"",
                                        "6.6.6.6", trusted)),
               "2001:db8::7");
     // Garbage stops the walk at the last trusted hop, never at a client-chosen value.
@@ -65,8 +66,9 @@ TEST(ClientAddress, BelievesForwardedHeadersOnlyFromTrustedProxies) {
     EXPECT_EQ(to_string(resolve_client(ip("10.0.0.2"), std::nullopt, std::nullopt, trusted)),
               "10.0.0.2");
     // Only proxies all the way: the leftmost.
-    EXPECT_EQ(to_string(resolve_client(ip("10.0.0.2"), std::nullopt, "10.1.1.1, 10.0.0.3", trusted)),
-              "10.1.1.1");
+    EXPECT_EQ(
+        to_string(resolve_client(ip("10.0.0.2"), std::nullopt, "10.1.1.1, 10.0.0.3", trusted)),
+        "10.1.1.1");
 }
 
 TEST(ClientAddress, CountsIpv6ClientsPerSlash64) {
@@ -118,7 +120,8 @@ class LimitedServer : public ::testing::Test {
                 response.stream_first_event = format_sse_event("hello", "{}");
                 return response;
             }
-            return Response::json(200, "\"" + request.client_ip + " " + request.client_bucket + "\"");
+            return Response::json(200,
+                                  "\"" + request.client_ip + " " + request.client_bucket + "\"");
         });
         ASSERT_TRUE(server_->start().ok());
     }
@@ -220,8 +223,7 @@ TEST_F(LimitedServer, AStreamWhoseClientStopsReadingIsCutAfterTheWriteTimeout) {
     ASSERT_TRUE(eventually([&] { return server_->streams().subscriber_count("stall") == 1; }));
     const std::string big(256 * 1024, 'x');
     for (int i = 0; i < 64; ++i) server_->streams().publish("stall", "bulk", big);  // fills buffers
-    EXPECT_TRUE(
-        eventually([&] { return server_->streams().subscriber_count("stall") == 0; }, 5s));
+    EXPECT_TRUE(eventually([&] { return server_->streams().subscriber_count("stall") == 0; }, 5s));
 }
 
 TEST_F(LimitedServer, AStreamEndsAtItsMaximumLifetime) {
@@ -240,7 +242,8 @@ TEST_F(LimitedServer, TrustedProxiesNameTheClientAndOthersCannot) {
     options.trusted_proxies = TrustedProxies({parse_cidr("127.0.0.7").value()});
     start(options);
     RawClient proxy(server_->port(), "127.0.0.7");
-    ASSERT_TRUE(proxy.send(get_request("/whoami", "X-Forwarded-For: 6.6.6.6, 2001:db8:1:2::99\r\n")));
+    ASSERT_TRUE(
+        proxy.send(get_request("/whoami", "X-Forwarded-For: 6.6.6.6, 2001:db8:1:2::99\r\n")));
     auto through = proxy.read_reply();
     ASSERT_TRUE(through);
     EXPECT_EQ(through->body, "\"2001:db8:1:2::99 2001:db8:1:2::/64\"");

@@ -123,6 +123,18 @@ TEST_F(OutboxEndToEnd, RolledBackPublishIsNeverDelivered) {
     EXPECT_FALSE(trace_contains("attempt gone"));
 }
 
+// A plugin that hands a database error to its client leaks nothing of PostgreSQL's text:
+// no constraint name, no "Key (id)=(...)"; the detail is in the host log with the trace id.
+TEST_F(OutboxEndToEnd, DatabaseErrorTextNeverReachesTheClient) {
+    auto admitd = start();
+    ASSERT_EQ(http_request(port_, "POST", "/probe/outbox/items", R"({"id":"twice"})").status, 201);
+    auto again = http_request(port_, "POST", "/probe/outbox/items", R"({"id":"twice"})");
+    EXPECT_EQ(again.status, 409) << again.body;
+    for (const char* leak : {"items_pkey", "Key (", "duplicate key", "twice", "outbox_probe"})
+        EXPECT_EQ(again.body.find(leak), std::string::npos) << leak << " in " << again.body;
+    EXPECT_NE(again.body.find("the database refused"), std::string::npos) << again.body;
+}
+
 // A subscription the event bus refuses fails its plugin's init, naming plugin and reason, and
 // admitd does not start (it used to log the refusal and run the plugin without its subscriber).
 TEST_F(OutboxEndToEnd, ARefusedSubscriptionFailsThePluginsInit) {
