@@ -7,9 +7,12 @@ std::string returning() { return " RETURNING " + std::string(payment_columns); }
 }  // namespace
 
 boost::json::object PaymentLedger::event_base(const PaymentRow& row) {
-    return {{"paymentId", row.id},          {"orderId", row.order_id},
-            {"reservationId", row.reservation_id}, {"userId", row.user_id},
-            {"provider", row.provider},    {"status", row.status},
+    return {{"paymentId", row.id},
+            {"orderId", row.order_id},
+            {"reservationId", row.reservation_id},
+            {"userId", row.user_id},
+            {"provider", row.provider},
+            {"status", row.status},
             {"amount", money(row.amount, row.currency)}};
 }
 
@@ -46,14 +49,14 @@ PaymentLedger::Changed PaymentLedger::approve(sdk::Tx& tx, const std::string& id
                                               std::optional<int64_t> approved_us,
                                               const std::string& source) {
     const int64_t now = host_.now_us();
-    auto changed = transition(
-        tx,
-        "UPDATE payment.payments SET status = 'APPROVED', approved_amount = $2, "
-        "payment_key = COALESCE(NULLIF($3, ''), payment_key), approved_at = " +
-            sql_time(4) + ", updated_at = " + sql_time(5) +
-            " WHERE id = $1 AND status IN ('READY', 'IN_PROGRESS', 'UNKNOWN')",
-        {id, std::to_string(approved_amount), payment_key,
-         std::to_string(approved_us.value_or(now)), std::to_string(now)});
+    auto changed =
+        transition(tx,
+                   "UPDATE payment.payments SET status = 'APPROVED', approved_amount = $2, "
+                   "payment_key = COALESCE(NULLIF($3, ''), payment_key), approved_at = " +
+                       sql_time(4) + ", updated_at = " + sql_time(5) +
+                       " WHERE id = $1 AND status IN ('READY', 'IN_PROGRESS', 'UNKNOWN')",
+                   {id, std::to_string(approved_amount), payment_key,
+                    std::to_string(approved_us.value_or(now)), std::to_string(now)});
     if (!changed || !*changed) return changed;
     const PaymentRow& row = **changed;
     auto event = event_base(row);
@@ -93,13 +96,14 @@ PaymentLedger::Changed PaymentLedger::fail(sdk::Tx& tx, const std::string& id,
 }
 
 PaymentLedger::Changed PaymentLedger::mark_unknown(sdk::Tx& tx, const std::string& id) {
-    auto changed = transition(tx,
-                              "UPDATE payment.payments SET status = 'UNKNOWN', updated_at = " +
-                                  sql_time(2) + " WHERE id = $1 AND status = 'IN_PROGRESS'",
-                              {id, std::to_string(host_.now_us())});
+    auto changed =
+        transition(tx,
+                   "UPDATE payment.payments SET status = 'UNKNOWN', updated_at = " + sql_time(2) +
+                       " WHERE id = $1 AND status = 'IN_PROGRESS'",
+                   {id, std::to_string(host_.now_us())});
     if (!changed || !*changed) return changed;
-    if (auto s = tx.publish("payment.unknown", (*changed)->reservation_id,
-                            event_base(**changed), "system");
+    if (auto s = tx.publish("payment.unknown", (*changed)->reservation_id, event_base(**changed),
+                            "system");
         !s)
         return std::move(s).error();
     return changed;
@@ -175,9 +179,9 @@ sdk::Result<bool> PaymentLedger::refuse_refund(sdk::Tx& tx, const std::string& r
         refund_id, failure, host_.now_us());
     if (!refused) return std::move(refused).error();
     if (refused->empty()) return false;
-    auto rows = tx.exec("SELECT " + std::string(payment_columns) +
-                            " FROM payment.payments WHERE id = $1",
-                        refused->front().text("payment_id"));
+    auto rows =
+        tx.exec("SELECT " + std::string(payment_columns) + " FROM payment.payments WHERE id = $1",
+                refused->front().text("payment_id"));
     if (!rows) return std::move(rows).error();
     auto payments = parse_payments(*rows);
     if (payments.empty()) return true;
@@ -192,11 +196,11 @@ sdk::Result<bool> PaymentLedger::refuse_refund(sdk::Tx& tx, const std::string& r
 }
 
 sdk::Status PaymentLedger::raise_problem(sdk::Tx& tx, const PaymentRow& payment,
-                                         const std::string& problem,
-                                         boost::json::object details) {
-    auto updated = tx.exec("UPDATE payment.payments SET problem = $2, reconciled_at = " +
-                               sql_time(3) + " WHERE id = $1",
-                           payment.id, problem, host_.now_us());
+                                         const std::string& problem, boost::json::object details) {
+    auto updated =
+        tx.exec("UPDATE payment.payments SET problem = $2, reconciled_at = " + sql_time(3) +
+                    " WHERE id = $1",
+                payment.id, problem, host_.now_us());
     if (!updated) return std::move(updated).error();
     auto event = event_base(payment);
     event["problem"] = problem;
@@ -205,9 +209,9 @@ sdk::Status PaymentLedger::raise_problem(sdk::Tx& tx, const PaymentRow& payment,
 }
 
 sdk::Status PaymentLedger::mark_reconciled(sdk::Tx& tx, const std::string& id) {
-    auto updated = tx.exec("UPDATE payment.payments SET reconciled_at = " + sql_time(2) +
-                               " WHERE id = $1",
-                           id, host_.now_us());
+    auto updated =
+        tx.exec("UPDATE payment.payments SET reconciled_at = " + sql_time(2) + " WHERE id = $1", id,
+                host_.now_us());
     if (!updated) return std::move(updated).error();
     return {};
 }

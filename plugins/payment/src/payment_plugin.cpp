@@ -56,15 +56,16 @@ class PaymentPlugin final : public sdk::Plugin {
         ADMIT_TRY_ASSIGN(metrics_.approved,
                          host.counter("approved_total", "Payments approved by the provider"));
         ADMIT_TRY_ASSIGN(metrics_.failed, host.counter("failed_total", "Payments failed"));
-        ADMIT_TRY_ASSIGN(metrics_.unknown,
-                         host.counter("unknown_total", "Confirmations the provider left unanswered"));
+        ADMIT_TRY_ASSIGN(
+            metrics_.unknown,
+            host.counter("unknown_total", "Confirmations the provider left unanswered"));
         ADMIT_TRY_ASSIGN(metrics_.refunded, host.counter("refunds_total", "Refunds executed"));
         ADMIT_TRY_ASSIGN(metrics_.mismatches,
                          host.counter("reconciliation_mismatches_total",
                                       "Differences between our payments and the provider's"));
-        ADMIT_TRY_ASSIGN(metrics_.confirm_seconds,
-                         host.histogram("provider_confirm_seconds",
-                                        "Time of the provider's confirm call"));
+        ADMIT_TRY_ASSIGN(
+            metrics_.confirm_seconds,
+            host.histogram("provider_confirm_seconds", "Time of the provider's confirm call"));
 
         store_ = std::make_unique<PaymentStore>(host.db());
         ledger_ = std::make_unique<PaymentLedger>(host);
@@ -96,11 +97,11 @@ class PaymentPlugin final : public sdk::Plugin {
 
   private:
     Status register_routes(sdk::Host& host) {
-        ADMIT_TRY(host.route(
-            "POST", "/api/v1/payments/prepare", "authenticated",
-            [this](const Request& r) { return flow_->prepare(r); },
-            {.rate_category = "booking",
-             .summary = "Prepares the payment of one of the caller's reservations"}));
+        ADMIT_TRY(
+            host.route("POST", "/api/v1/payments/prepare", "authenticated",
+                       [this](const Request& r) { return flow_->prepare(r); },
+                       {.rate_category = "booking",
+                        .summary = "Prepares the payment of one of the caller's reservations"}));
         ADMIT_TRY(host.route(
             "POST", "/api/v1/payments/confirm", "authenticated",
             [this](const Request& r) { return flow_->confirm(r); },
@@ -122,14 +123,13 @@ class PaymentPlugin final : public sdk::Plugin {
         ADMIT_TRY(host.route("GET", "/api/v1/admin/payments", "admin", &PaymentPlugin::list_all,
                              this,
                              {.summary = "Every payment; ?status= and ?problem=true filters"}));
-        return host.route(
-            "POST", "/api/v1/admin/payments/reconcile", "admin",
-            [this](const Request&) {
-                auto report = reconciler_->run_pass();
-                if (!report) return Response::from_error(report.error());
-                return Response::json(200, report->json());
-            },
-            {.summary = "Runs one reconciliation pass now"});
+        return host.route("POST", "/api/v1/admin/payments/reconcile", "admin",
+                          [this](const Request&) {
+                              auto report = reconciler_->run_pass();
+                              if (!report) return Response::from_error(report.error());
+                              return Response::json(200, report->json());
+                          },
+                          {.summary = "Runs one reconciliation pass now"});
     }
 
     Status register_saga(sdk::Host& host) {
@@ -139,20 +139,22 @@ class PaymentPlugin final : public sdk::Plugin {
             const auto* id = payload->as_object().if_contains("paymentId");
             return id && id->is_string() ? std::string(id->as_string()) : std::string{};
         };
-        ADMIT_TRY(host.subscribe("payment.approved", "payment_confirm_reservation",
-                                 [this, payment_id_of](sdk::Tx&, const sdk::Event& event) -> Status {
-                                     const auto id = payment_id_of(event);
-                                     if (id.empty()) return {};
-                                     auto outcome = saga_->complete_approved(id);
-                                     if (!outcome) return std::move(outcome).error();
-                                     return {};
-                                 }));
-        ADMIT_TRY(host.subscribe("payment.failed", "payment_release_reservation",
-                                 [this, payment_id_of](sdk::Tx&, const sdk::Event& event) -> Status {
-                                     const auto id = payment_id_of(event);
-                                     if (id.empty()) return {};
-                                     return saga_->complete_failed(id);
-                                 }));
+        ADMIT_TRY(
+            host.subscribe("payment.approved", "payment_confirm_reservation",
+                           [this, payment_id_of](sdk::Tx&, const sdk::Event& event) -> Status {
+                               const auto id = payment_id_of(event);
+                               if (id.empty()) return {};
+                               auto outcome = saga_->complete_approved(id);
+                               if (!outcome) return std::move(outcome).error();
+                               return {};
+                           }));
+        ADMIT_TRY(
+            host.subscribe("payment.failed", "payment_release_reservation",
+                           [this, payment_id_of](sdk::Tx&, const sdk::Event& event) -> Status {
+                               const auto id = payment_id_of(event);
+                               if (id.empty()) return {};
+                               return saga_->complete_failed(id);
+                           }));
         return host.subscribe("reservation.cancelled", "payment_refund_cancelled",
                               [this](sdk::Tx& tx, const sdk::Event& event) -> Status {
                                   auto payload = event.json();
@@ -182,8 +184,7 @@ class PaymentPlugin final : public sdk::Plugin {
                 {"amount", money(refund.int64("amount").value_or(0), (*found)->currency)},
                 {"reason", refund.text("reason")},
                 {"status", refund.text("status")},
-                {"createdAt",
-                 sdk::format_rfc3339(refund.int64("created_us").value_or(0), true)}};
+                {"createdAt", sdk::format_rfc3339(refund.int64("created_us").value_or(0), true)}};
             if (auto revision = refund.text("policy_revision"); !revision.empty())
                 item["policyRevision"] = revision;
             items.push_back(std::move(item));
@@ -217,9 +218,8 @@ class PaymentPlugin final : public sdk::Plugin {
     Response list_all(const Request& request) {
         PaymentFilter filter;
         filter.status = request.query("status").value_or("");
-        if (!filter.status.empty() &&
-            std::find(std::begin(kStatuses), std::end(kStatuses), filter.status) ==
-                std::end(kStatuses)) {
+        if (!filter.status.empty() && std::find(std::begin(kStatuses), std::end(kStatuses),
+                                                filter.status) == std::end(kStatuses)) {
             return Response::invalid_request("query parameter 'status' is not a payment status");
         }
         const auto problem = request.query("problem").value_or("");
@@ -268,10 +268,9 @@ class PaymentPlugin final : public sdk::Plugin {
                                        payment.refunded_amount -
                                        rows->front().int64("pending").value_or(0);
             if (*amount > refundable) {
-                refusal = Response::error(
-                    422, "AMOUNT_EXCEEDS_BALANCE",
-                    "at most " + std::to_string(refundable) + " of payment " + id +
-                        " can be refunded");
+                refusal = Response::error(422, "AMOUNT_EXCEEDS_BALANCE",
+                                          "at most " + std::to_string(refundable) + " of payment " +
+                                              id + " can be refunded");
                 return {};
             }
             const std::string staff_id = sdk::new_id("rfd");

@@ -59,8 +59,7 @@ sdk::Result<std::string> PaymentSaga::complete_approved(const std::string& payme
 
     // The hold was not confirmable: find out why before deciding anything about money.
     auto reservation = host_.call("reservation.get", {{"reservationId", payment.reservation_id}});
-    if (!reservation && !reservation.error().is_not_found())
-        return std::move(reservation).error();
+    if (!reservation && !reservation.error().is_not_found()) return std::move(reservation).error();
     const std::string status = reservation ? text_of(*reservation, "status") : "";
     const bool ours = reservation && text_of(*reservation, "paymentId") == payment.id;
     if (ours && (status == "CONFIRMED" || status == "CANCELLED")) {
@@ -70,8 +69,8 @@ sdk::Result<std::string> PaymentSaga::complete_approved(const std::string& payme
         auto late = host_.call("reservation.confirm_late", ids);
         if (late) return std::string("CONFIRMED");
         if (!refused(late.error())) return std::move(late).error();
-        host_.info("payment ", payment.id, " approved after its hold was lost: ",
-                   late.error().message);
+        host_.info("payment ", payment.id,
+                   " approved after its hold was lost: ", late.error().message);
     }
     if (auto s = refund_in_full(payment, "HOLD_LOST",
                                 "approved after the hold was lost (reservation " +
@@ -85,8 +84,9 @@ sdk::Status PaymentSaga::complete_failed(const std::string& payment_id) {
     auto found = store_.find(payment_id);
     if (!found) return std::move(found).error();
     if (!*found || (*found)->status != "FAILED") return {};
-    auto failed = host_.call("reservation.fail_payment",
-                             {{"reservationId", (*found)->reservation_id}, {"paymentId", payment_id}});
+    auto failed =
+        host_.call("reservation.fail_payment",
+                   {{"reservationId", (*found)->reservation_id}, {"paymentId", payment_id}});
     if (!failed && !refused(failed.error())) return std::move(failed).error();
     return {};
 }
@@ -142,9 +142,8 @@ sdk::Status PaymentSaga::on_reservation_cancelled(sdk::Tx& tx, const boost::json
     auto payments = parse_payments(*rows);
     if (payments.empty()) return {};  // not paid through this plugin (or already refunded)
     const PaymentRow& payment = payments.front();
-    const std::string reason = text_of(event, "reason") == "PRODUCT_CANCELLED"
-                                   ? "PRODUCT_CANCELLED"
-                                   : "BUYER_CANCELLED";
+    const std::string reason =
+        text_of(event, "reason") == "PRODUCT_CANCELLED" ? "PRODUCT_CANCELLED" : "BUYER_CANCELLED";
     const int64_t refundable =
         payment.approved_amount.value_or(payment.amount) - payment.refunded_amount;
     if (refundable <= 0) return {};

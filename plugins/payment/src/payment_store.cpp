@@ -86,15 +86,14 @@ sdk::Result<std::optional<PaymentRow>> first(sdk::Result<sdk::Rows> rows) {
 }  // namespace
 
 sdk::Result<std::optional<PaymentRow>> PaymentStore::find(const std::string& id) {
-    return first(
-        db_.exec("SELECT " + std::string(payment_columns) + " FROM payment.payments WHERE id = $1",
-                 id));
+    return first(db_.exec(
+        "SELECT " + std::string(payment_columns) + " FROM payment.payments WHERE id = $1", id));
 }
 
 sdk::Result<std::optional<PaymentRow>> PaymentStore::find_by_order(const std::string& order_id) {
-    return first(db_.exec("SELECT " + std::string(payment_columns) +
-                              " FROM payment.payments WHERE order_id = $1",
-                          order_id));
+    return first(db_.exec(
+        "SELECT " + std::string(payment_columns) + " FROM payment.payments WHERE order_id = $1",
+        order_id));
 }
 
 sdk::Result<std::optional<PaymentRow>> PaymentStore::find_live_for_reservation(

@@ -60,10 +60,10 @@ boost::json::object payment_json(const PaymentRow& row);
 
 /// Filters of a payment list. Empty strings mean "any".
 struct PaymentFilter {
-    std::string user_id;   ///< the owner (customers see only theirs)
-    std::string status;    ///< one status
+    std::string user_id;  ///< the owner (customers see only theirs)
+    std::string status;   ///< one status
     bool problems_only = false;
-    std::string after;     ///< cursor: the id of the last item of the previous page
+    std::string after;  ///< cursor: the id of the last item of the previous page
     int64_t limit = 50;
 };
 

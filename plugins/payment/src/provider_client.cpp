@@ -52,14 +52,14 @@ sdk::Result<boost::json::object> ProviderClient::call(std::string_view method,
 }
 
 sdk::Result<ProviderAnswer> ProviderClient::confirm(const std::string& order_id,
-                                                    const std::string& payment_key,
-                                                    int64_t amount, const std::string& currency,
+                                                    const std::string& payment_key, int64_t amount,
+                                                    const std::string& currency,
                                                     const std::string& idempotency_key) const {
-    auto object = call("confirm", boost::json::object{{"orderId", order_id},
-                                                      {"paymentKey", payment_key},
-                                                      {"amount", {{"amount", amount},
-                                                                  {"currency", currency}}},
-                                                      {"idempotencyKey", idempotency_key}});
+    auto object = call("confirm",
+                       boost::json::object{{"orderId", order_id},
+                                           {"paymentKey", payment_key},
+                                           {"amount", {{"amount", amount}, {"currency", currency}}},
+                                           {"idempotencyKey", idempotency_key}});
     if (!object) return std::move(object).error();
     auto answer = answer_of(*object, "approvedAmount");
     if (answer.outcome != "APPROVED" && answer.outcome != "DECLINED" &&
@@ -74,12 +74,12 @@ sdk::Result<ProviderAnswer> ProviderClient::cancel(const std::string& payment_ke
                                                    const std::string& currency,
                                                    const std::string& reason,
                                                    const std::string& idempotency_key) const {
-    auto object = call("cancel", boost::json::object{{"paymentKey", payment_key},
-                                                     {"orderId", order_id},
-                                                     {"cancelAmount", {{"amount", amount},
-                                                                       {"currency", currency}}},
-                                                     {"reason", reason},
-                                                     {"idempotencyKey", idempotency_key}});
+    auto object = call("cancel", boost::json::object{
+                                     {"paymentKey", payment_key},
+                                     {"orderId", order_id},
+                                     {"cancelAmount", {{"amount", amount}, {"currency", currency}}},
+                                     {"reason", reason},
+                                     {"idempotencyKey", idempotency_key}});
     if (!object) return std::move(object).error();
     auto answer = answer_of(*object, "cancelledAmount");
     if (answer.outcome != "CANCELLED" && answer.outcome != "REFUSED") answer.outcome = "UNKNOWN";
@@ -125,12 +125,12 @@ sdk::Result<std::string> ProviderClient::checkout(const std::string& order_id, i
                                                   const std::string& order_name,
                                                   const std::string& success_url,
                                                   const std::string& fail_url) const {
-    auto object = call("checkout", boost::json::object{{"orderId", order_id},
-                                                       {"amount", {{"amount", amount},
-                                                                   {"currency", currency}}},
-                                                       {"orderName", order_name},
-                                                       {"successUrl", success_url},
-                                                       {"failUrl", fail_url}});
+    auto object = call("checkout",
+                       boost::json::object{{"orderId", order_id},
+                                           {"amount", {{"amount", amount}, {"currency", currency}}},
+                                           {"orderName", order_name},
+                                           {"successUrl", success_url},
+                                           {"failUrl", fail_url}});
     if (!object) return std::move(object).error();
     return text_of(*object, "checkoutUrl");
 }

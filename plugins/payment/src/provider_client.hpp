@@ -17,13 +17,13 @@ namespace admit::payment {
 struct ProviderAnswer {
     std::string outcome;
     std::string payment_key;
-    std::string status;                      ///< query and webhooks: the provider's status
-    std::optional<int64_t> amount;           ///< approvedAmount / cancelledAmount / totalAmount
-    std::optional<int64_t> balance;          ///< balanceAmount (cancel, query)
-    std::optional<int64_t> approved_us;      ///< approvedAt
+    std::string status;                  ///< query and webhooks: the provider's status
+    std::optional<int64_t> amount;       ///< approvedAmount / cancelledAmount / totalAmount
+    std::optional<int64_t> balance;      ///< balanceAmount (cancel, query)
+    std::optional<int64_t> approved_us;  ///< approvedAt
     std::string failure_code;
     std::string failure_message;
-    boost::json::value exchange;             ///< request/response as sent (secrets redacted)
+    boost::json::value exchange;  ///< request/response as sent (secrets redacted)
 };
 
 /// A verified webhook; `valid` false carries `reason` only.
@@ -47,13 +47,12 @@ class ProviderClient {
 
     /// An Error only when the call did not complete: ADMIT_E_UNAVAILABLE means the request
     /// certainly did not reach the provider. A request that may have reached it is UNKNOWN.
-    sdk::Result<ProviderAnswer> confirm(const std::string& order_id,
-                                        const std::string& payment_key, int64_t amount,
-                                        const std::string& currency,
+    sdk::Result<ProviderAnswer> confirm(const std::string& order_id, const std::string& payment_key,
+                                        int64_t amount, const std::string& currency,
                                         const std::string& idempotency_key) const;
-    sdk::Result<ProviderAnswer> cancel(const std::string& payment_key,
-                                       const std::string& order_id, int64_t amount,
-                                       const std::string& currency, const std::string& reason,
+    sdk::Result<ProviderAnswer> cancel(const std::string& payment_key, const std::string& order_id,
+                                       int64_t amount, const std::string& currency,
+                                       const std::string& reason,
                                        const std::string& idempotency_key) const;
     sdk::Result<ProviderAnswer> query(const std::string& order_id) const;
     sdk::Result<WebhookEvent> verify_webhook(const boost::json::object& headers,

@@ -29,9 +29,9 @@ Response PurchaseFlow::answer_existing(const PaymentRow& row) const {
         return Response::error(409, "ALREADY_PAID",
                                "reservation " + row.reservation_id + " is paid by " + row.id);
     }
-    return Response::error(409, "PAYMENT_IN_PROGRESS",
-                           "payment " + row.id + " of reservation " + row.reservation_id +
-                               " is " + row.status);
+    return Response::error(
+        409, "PAYMENT_IN_PROGRESS",
+        "payment " + row.id + " of reservation " + row.reservation_id + " is " + row.status);
 }
 
 Response PurchaseFlow::prepare(const sdk::Request& request) {
@@ -63,9 +63,9 @@ Response PurchaseFlow::prepare(const sdk::Request& request) {
         return Response::error(409, "ALREADY_PAID", "reservation " + *reservation_id + " is paid");
     const auto expires_us = sdk::parse_rfc3339(text_of(facts, "expiresAt"));
     if (status != "PENDING_PAYMENT" || !expires_us || *expires_us <= host_.now_us()) {
-        return Response::error(409, "RESERVATION_EXPIRED",
-                               "reservation " + *reservation_id + " is no longer payable (" +
-                                   status + ")");
+        return Response::error(
+            409, "RESERVATION_EXPIRED",
+            "reservation " + *reservation_id + " is no longer payable (" + status + ")");
     }
     auto existing = store_.find_live_for_reservation(*reservation_id);
     if (!existing) return Response::from_error(existing.error());
@@ -93,16 +93,17 @@ Response PurchaseFlow::prepare(const sdk::Request& request) {
     row.method = *method;
     row.amount = amount;
     row.currency = currency;
-    auto checkout = provider_.checkout(row.order_id, amount, currency,
-                                       "Reservation " + row.reservation_id, settings_.success_url,
-                                       settings_.fail_url);
+    auto checkout =
+        provider_.checkout(row.order_id, amount, currency, "Reservation " + row.reservation_id,
+                           settings_.success_url, settings_.fail_url);
     if (!checkout) return Response::from_error(checkout.error());
     row.checkout_url = *checkout;
 
     std::optional<PaymentRow> created;
     auto stored = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
-            "INSERT INTO payment.payments (id, order_id, reservation_id, user_id, provider, method, "
+            "INSERT INTO payment.payments (id, order_id, reservation_id, user_id, provider, "
+            "method, "
             "amount, currency, status, checkout_url, created_at, updated_at) VALUES ($1, $2, $3, "
             "$4, $5, $6, $7, $8, 'READY', $9, " +
                 sql_time(10) + ", " + sql_time(10) +
@@ -174,10 +175,10 @@ Response PurchaseFlow::confirm(const sdk::Request& request) {
 
     // Protect the hold while the provider works; a hold already gone is never charged.
     const int64_t until = host_.now_us() + settings_.hold_protection_ms * 1000;
-    auto protection = host_.call("reservation.extend_for_payment",
-                                 {{"reservationId", row.reservation_id},
-                                  {"paymentId", row.id},
-                                  {"until", sdk::format_rfc3339(until, true)}});
+    auto protection =
+        host_.call("reservation.extend_for_payment", {{"reservationId", row.reservation_id},
+                                                      {"paymentId", row.id},
+                                                      {"until", sdk::format_rfc3339(until, true)}});
     if (!protection) {
         if (!protection.error().is_conflict() && !protection.error().is_not_found())
             return Response::from_error(protection.error());
@@ -204,8 +205,8 @@ Response PurchaseFlow::confirm(const sdk::Request& request) {
     if (!started) return reload(row.id);  // a concurrent confirm or a webhook moved it
 
     const auto t0 = std::chrono::steady_clock::now();
-    auto answer =
-        provider_.confirm(started->order_id, **key, started->amount, started->currency, started->id);
+    auto answer = provider_.confirm(started->order_id, **key, started->amount, started->currency,
+                                    started->id);
     metrics_.confirm_seconds.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (!answer) {
@@ -256,15 +257,15 @@ Response PurchaseFlow::settle(const PaymentRow& row, const ProviderAnswer& answe
         metrics_.approved.add();
         auto outcome = saga_.complete_approved(changed->id);
         if (!outcome)
-            host_.warn("saga of payment ", changed->id, " left to the subscriber: ",
-                       outcome.error().message);
+            host_.warn("saga of payment ", changed->id,
+                       " left to the subscriber: ", outcome.error().message);
         return reload(changed->id);
     }
     if (changed->status == "FAILED") {
         metrics_.failed.add();
         if (auto s = saga_.complete_failed(changed->id); !s)
-            host_.warn("release after payment ", changed->id, " left to the subscriber: ",
-                       s.message());
+            host_.warn("release after payment ", changed->id,
+                       " left to the subscriber: ", s.message());
         return answer_for(*changed);
     }
     metrics_.unknown.add();

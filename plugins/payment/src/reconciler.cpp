@@ -12,9 +12,9 @@ sdk::Status Reconciler::resolve(const PaymentRow& row, ReconcileReport& report) 
     const bool charged = answer->outcome == "FOUND" &&
                          (answer->status == "APPROVED" || answer->status == "PARTIALLY_CANCELLED" ||
                           answer->status == "CANCELLED");
-    const bool not_charged =
-        answer->outcome == "NOT_FOUND" ||
-        (answer->outcome == "FOUND" && (answer->status == "DECLINED" || answer->status == "PENDING"));
+    const bool not_charged = answer->outcome == "NOT_FOUND" ||
+                             (answer->outcome == "FOUND" &&
+                              (answer->status == "DECLINED" || answer->status == "PENDING"));
     std::optional<PaymentRow> moved;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         if (auto s = ledger_.log(tx, row.id, "query", answer->outcome + " " + answer->status,
@@ -26,9 +26,9 @@ sdk::Status Reconciler::resolve(const PaymentRow& row, ReconcileReport& report) 
             changed = ledger_.approve(tx, row.id, answer->amount.value_or(row.amount),
                                       answer->payment_key, answer->approved_us, "reconciliation");
         } else if (not_charged) {
-            changed = ledger_.fail(tx, row.id, "NOT_CHARGED",
-                                   "the provider has no charge for order " + row.order_id,
-                                   "system");
+            changed =
+                ledger_.fail(tx, row.id, "NOT_CHARGED",
+                             "the provider has no charge for order " + row.order_id, "system");
         }
         if (!changed) return std::move(changed).error();
         moved = *changed;
@@ -120,8 +120,8 @@ sdk::Result<ReconcileReport> Reconciler::run_pass() {
     }
 
     auto pending = host_.db().exec(
-        "SELECT id FROM payment.refunds WHERE status = 'PENDING' AND created_at <= " +
-            sql_time(1) + " - $2::bigint * interval '1 millisecond' ORDER BY created_at LIMIT $3",
+        "SELECT id FROM payment.refunds WHERE status = 'PENDING' AND created_at <= " + sql_time(1) +
+            " - $2::bigint * interval '1 millisecond' ORDER BY created_at LIMIT $3",
         now, settings_.refund_retry_ms, settings_.reconcile_batch);
     if (!pending) return std::move(pending).error();
     for (const auto& refund : *pending) {

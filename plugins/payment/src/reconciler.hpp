@@ -32,9 +32,12 @@ struct ReconcileReport {
     int64_t refunds_retried = 0;
 
     boost::json::object json() const {
-        return {{"resolvedApproved", resolved_approved}, {"resolvedFailed", resolved_failed},
-                {"stillUnknown", still_unknown},         {"compared", compared},
-                {"mismatches", mismatches},              {"refundsRetried", refunds_retried}};
+        return {{"resolvedApproved", resolved_approved},
+                {"resolvedFailed", resolved_failed},
+                {"stillUnknown", still_unknown},
+                {"compared", compared},
+                {"mismatches", mismatches},
+                {"refundsRetried", refunds_retried}};
     }
 };
 

@@ -28,8 +28,8 @@ boost::json::object headers_of(const sdk::Request& request) {
 
 Response WebhookReceiver::receive(const sdk::Request& request) {
     if (request.param("provider") != provider_.name())
-        return Response::error(404, "NOT_FOUND", "no payment provider " +
-                                                     std::string(request.param("provider")));
+        return Response::error(404, "NOT_FOUND",
+                               "no payment provider " + std::string(request.param("provider")));
     auto event = provider_.verify_webhook(headers_of(request), request.body());
     if (!event) return Response::from_error(event.error());
     if (!event->valid)
@@ -62,8 +62,8 @@ Response WebhookReceiver::receive(const sdk::Request& request) {
             if (row.status == "FAILED") {
                 return ledger_.raise_problem(tx, row, "APPROVED_AFTER_FAILED", details);
             }
-            changed = ledger_.approve(tx, row.id, *event->amount, event->payment_key,
-                                      std::nullopt, "webhook");
+            changed = ledger_.approve(tx, row.id, *event->amount, event->payment_key, std::nullopt,
+                                      "webhook");
         } else if (event->status == "DECLINED") {
             changed = ledger_.fail(tx, row.id, "DECLINED", "declined (provider webhook)", "system");
         }
@@ -75,13 +75,13 @@ Response WebhookReceiver::receive(const sdk::Request& request) {
     if (moved && moved->status == "APPROVED") {
         metrics_.approved.add();
         if (auto outcome = saga_.complete_approved(moved->id); !outcome)
-            host_.warn("saga of payment ", moved->id, " left to the subscriber: ",
-                       outcome.error().message);
+            host_.warn("saga of payment ", moved->id,
+                       " left to the subscriber: ", outcome.error().message);
     } else if (moved && moved->status == "FAILED") {
         metrics_.failed.add();
         if (auto s = saga_.complete_failed(moved->id); !s)
-            host_.warn("release after payment ", moved->id, " left to the subscriber: ",
-                       s.message());
+            host_.warn("release after payment ", moved->id,
+                       " left to the subscriber: ", s.message());
     }
     return Response::json(200, {{"received", true}, {"duplicate", duplicate}});
 }

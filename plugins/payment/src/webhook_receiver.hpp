@@ -18,9 +18,8 @@ namespace admit::payment {
 
 class WebhookReceiver {
   public:
-    WebhookReceiver(sdk::Host& host, PaymentStore& store, PaymentLedger& ledger,
-                    PaymentSaga& saga, const ProviderClient& provider,
-                    const PaymentMetrics& metrics)
+    WebhookReceiver(sdk::Host& host, PaymentStore& store, PaymentLedger& ledger, PaymentSaga& saga,
+                    const ProviderClient& provider, const PaymentMetrics& metrics)
         : host_(host),
           store_(store),
           ledger_(ledger),
