@@ -13,6 +13,7 @@ CREATE TABLE payment.payments (
                                                        'UNKNOWN', 'PARTIALLY_REFUNDED', 'REFUNDED')),
     payment_key        text,
     checkout_url       text,
+    hold_expires_at    timestamptz,   -- the reservation's expiresAt when prepared
     approved_amount    bigint,
     refunded_amount    bigint NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0),
     failure_code       text,

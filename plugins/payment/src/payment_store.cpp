@@ -7,7 +7,8 @@ namespace admit::payment {
 const std::string_view payment_columns =
     "id, order_id, reservation_id, user_id, provider, method, amount, currency, status, "
     "payment_key, checkout_url, approved_amount, refunded_amount, failure_code, failure_message, "
-    "problem, (extract(epoch FROM confirm_started_at) * 1000000)::bigint AS confirm_started_us, "
+    "problem, (extract(epoch FROM hold_expires_at) * 1000000)::bigint AS hold_expires_us, "
+    "(extract(epoch FROM confirm_started_at) * 1000000)::bigint AS confirm_started_us, "
     "(extract(epoch FROM approved_at) * 1000000)::bigint AS approved_us, "
     "(extract(epoch FROM created_at) * 1000000)::bigint AS created_us, "
     "(extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us";
@@ -33,6 +34,7 @@ std::vector<PaymentRow> parse_payments(const sdk::Rows& rows) {
         p.status = row.text("status");
         p.payment_key = row.text("payment_key");
         p.checkout_url = row.text("checkout_url");
+        p.hold_expires_us = row.int64("hold_expires_us");
         p.approved_amount = row.int64("approved_amount");
         p.refunded_amount = row.int64("refunded_amount").value_or(0);
         p.failure_code = row.text("failure_code");

@@ -24,6 +24,7 @@ struct PaymentRow {
     std::string status;
     std::string payment_key;
     std::string checkout_url;
+    std::optional<int64_t> hold_expires_us;  ///< the reservation's expiresAt at prepare
     std::optional<int64_t> approved_amount;  ///< what the provider says it charged
     int64_t refunded_amount = 0;
     std::string failure_code;

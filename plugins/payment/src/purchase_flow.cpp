@@ -103,14 +103,13 @@ Response PurchaseFlow::prepare(const sdk::Request& request) {
     auto stored = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
             "INSERT INTO payment.payments (id, order_id, reservation_id, user_id, provider, "
-            "method, "
-            "amount, currency, status, checkout_url, created_at, updated_at) VALUES ($1, $2, $3, "
-            "$4, $5, $6, $7, $8, 'READY', $9, " +
-                sql_time(10) + ", " + sql_time(10) +
+            "method, amount, currency, status, checkout_url, hold_expires_at, created_at, "
+            "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'READY', $9, " +
+                sql_time(11) + ", " + sql_time(10) + ", " + sql_time(10) +
                 ") ON CONFLICT (reservation_id) WHERE status <> 'FAILED' DO NOTHING RETURNING " +
                 std::string(payment_columns),
             row.id, row.order_id, row.reservation_id, row.user_id, row.provider, row.method,
-            row.amount, row.currency, row.checkout_url, host_.now_us());
+            row.amount, row.currency, row.checkout_url, host_.now_us(), *expires_us);
         if (!rows) return std::move(rows).error();
         auto parsed = parse_payments(*rows);
         if (parsed.empty()) return {};  // a concurrent prepare won
@@ -173,12 +172,16 @@ Response PurchaseFlow::confirm(const sdk::Request& request) {
     const PaymentRow row = **found;
     if (row.status != "READY") return answer_for(row);
 
-    // Protect the hold while the provider works; a hold already gone is never charged.
+    // Protect the hold while the provider works; a hold already gone is never charged. A hold
+    // with more time left than the protection asks for needs no call (the hot path).
     const int64_t until = host_.now_us() + settings_.hold_protection_ms * 1000;
-    auto protection =
-        host_.call("reservation.extend_for_payment", {{"reservationId", row.reservation_id},
-                                                      {"paymentId", row.id},
-                                                      {"until", sdk::format_rfc3339(until, true)}});
+    sdk::Result<boost::json::value> protection = boost::json::value{};
+    if (!row.hold_expires_us || *row.hold_expires_us <= until) {
+        protection = host_.call("reservation.extend_for_payment",
+                                {{"reservationId", row.reservation_id},
+                                 {"paymentId", row.id},
+                                 {"until", sdk::format_rfc3339(until, true)}});
+    }
     if (!protection) {
         if (!protection.error().is_conflict() && !protection.error().is_not_found())
             return Response::from_error(protection.error());

@@ -13,9 +13,10 @@ void PaymentEndToEnd::start_admitd(bool manual_clock, const std::string& payment
     TestVenue venue{.plugins = {"test_auth", "product", "reservation", "payment", "stub_pay"},
                     .plugin_dir = PAYMENT_STUB_PLUGIN_DIR,
                     .manual_clock = manual_clock,
-                    .extra_toml = "[plugin.reservation]\nexpiry_interval_ms = 100\n"
-                                  "[plugin.payment]\nprovider = \"stub_pay\"\n" +
-                                  payment_toml};
+                    .extra_toml =
+                        "[plugin.reservation]\nexpiry_interval_ms = 100\n"
+                        "[plugin.payment]\nprovider = \"stub_pay\"\n" +
+                        payment_toml};
     // Reconciliation runs when a test asks (admin route) unless the test sets an interval.
     if (payment_toml.find("reconcile_interval_ms") == std::string::npos)
         venue.extra_toml += "reconcile_interval_ms = 3600000\n";
@@ -41,9 +42,9 @@ std::string PaymentEndToEnd::hold(const std::string& user, const std::string& sc
                                   const std::vector<std::string>& seats) {
     boost::json::array ids;
     for (const auto& seat : seats) ids.emplace_back(seat);
-    auto r = as(
-        user, "POST", "/api/v1/reservations",
-        boost::json::serialize(boost::json::object{{"scheduleId", schedule}, {"seatIds", ids}}));
+    auto r =
+        as(user, "POST", "/api/v1/reservations",
+           boost::json::serialize(boost::json::object{{"scheduleId", schedule}, {"seatIds", ids}}));
     EXPECT_EQ(r.status, 201) << r.body;
     auto body = json_of(r);
     return body.contains("reservationId") ? std::string(body.at("reservationId").as_string())
@@ -52,9 +53,9 @@ std::string PaymentEndToEnd::hold(const std::string& user, const std::string& sc
 
 HttpResult PaymentEndToEnd::prepare(const std::string& user, const std::string& reservation_id,
                                     const std::string& extra_fields) {
-    return as(user, "POST", "/api/v1/payments/prepare",
-              R"({"reservationId": ")" + reservation_id + R"(", "method": "CARD")" +
-                  extra_fields + "}");
+    return as(
+        user, "POST", "/api/v1/payments/prepare",
+        R"({"reservationId": ")" + reservation_id + R"(", "method": "CARD")" + extra_fields + "}");
 }
 
 Prepared PaymentEndToEnd::prepared(const std::string& user, const std::string& reservation_id) {
@@ -106,11 +107,11 @@ HttpResult PaymentEndToEnd::webhook(const boost::json::object& event, int64_t un
         signature.push_back(hex[digest[i] >> 4]);
         signature.push_back(hex[digest[i] & 0x0f]);
     }
-    return http_request(port_, "POST", "/api/v1/payments/webhooks/stub_pay", body,
-                        {{"Content-Type", "application/json"},
-                         {"X-Stub-Signature",
-                          "t=" + std::to_string(unix_seconds) + ",v1=" + signature}},
-                        20000);
+    return http_request(
+        port_, "POST", "/api/v1/payments/webhooks/stub_pay", body,
+        {{"Content-Type", "application/json"},
+         {"X-Stub-Signature", "t=" + std::to_string(unix_seconds) + ",v1=" + signature}},
+        20000);
 }
 
 boost::json::object PaymentEndToEnd::reconcile() {
@@ -192,25 +193,25 @@ std::vector<std::string> PaymentEndToEnd::invariant_violations() {
              "payment.payments p FULL JOIN (SELECT * FROM stub_pay.charges WHERE status <> "
              "'DECLINED') c ON c.order_id = p.order_id WHERE (c.order_id IS NOT NULL OR p.status "
              "IN " +
-             charged +
-             ") AND (p.id IS NULL OR c.order_id IS NULL OR p.status NOT IN " + charged +
+             charged + ") AND (p.id IS NULL OR c.order_id IS NULL OR p.status NOT IN " + charged +
              " OR c.amount <> p.approved_amount OR c.balance <> p.approved_amount - "
              "p.refunded_amount)")) {
-        violations.push_back("order of payment " +
-                             (row[0].is_null() ? std::string("?") : row[0].as<std::string>()) +
-                             ": stub charged/balance " +
-                             (row[1].is_null() ? "-" : row[1].as<std::string>()) + "/" +
-                             (row[2].is_null() ? "-" : row[2].as<std::string>()) + ", ours " +
-                             (row[3].is_null() ? "-" : row[3].as<std::string>()) + " - " +
-                             (row[4].is_null() ? "-" : row[4].as<std::string>()));
+        violations.push_back(
+            "order of payment " + (row[0].is_null() ? std::string("?") : row[0].as<std::string>()) +
+            ": stub charged/balance " + (row[1].is_null() ? "-" : row[1].as<std::string>()) + "/" +
+            (row[2].is_null() ? "-" : row[2].as<std::string>()) + ", ours " +
+            (row[3].is_null() ? "-" : row[3].as<std::string>()) + " - " +
+            (row[4].is_null() ? "-" : row[4].as<std::string>()));
     }
-    const auto stub = tx.exec1(
-        "SELECT (SELECT COALESCE(sum(amount), 0) FROM stub_pay.charges WHERE status <> "
-        "'DECLINED') - (SELECT COALESCE(sum(amount), 0) FROM stub_pay.refunds)")[0]
-                          .as<int64_t>();
-    const auto ours = tx.exec1("SELECT COALESCE(sum(approved_amount - refunded_amount), 0) FROM "
-                               "payment.payments WHERE status IN " +
-                               charged)[0]
+    const auto stub =
+        tx.exec1(
+              "SELECT (SELECT COALESCE(sum(amount), 0) FROM stub_pay.charges WHERE status <> "
+              "'DECLINED') - (SELECT COALESCE(sum(amount), 0) FROM stub_pay.refunds)")[0]
+            .as<int64_t>();
+    const auto ours = tx.exec1(
+                            "SELECT COALESCE(sum(approved_amount - refunded_amount), 0) FROM "
+                            "payment.payments WHERE status IN " +
+                            charged)[0]
                           .as<int64_t>();
     if (stub != ours) {
         violations.push_back("stub ledger net " + std::to_string(stub) + " != ours " +

@@ -17,8 +17,8 @@ using PaymentFlow = PaymentEndToEnd;
 
 TEST_F(PaymentFlow, PrepareTakesTheAmountFromTheReservationAndConfirmConfirmsIt) {
     const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_1"});  // VIP 150000 + fee
-    const int64_t total = pg_scalar("SELECT total FROM reservation.reservations WHERE id = '" +
-                                    rsv + "'");
+    const int64_t total =
+        pg_scalar("SELECT total FROM reservation.reservations WHERE id = '" + rsv + "'");
     // The client's amount is ignored: the reservation's total is what we charge.
     auto r = prepare("usr_buyer", rsv, R"(, "amount": 1)");
     ASSERT_EQ(r.status, 201) << r.body;
@@ -80,9 +80,8 @@ TEST_F(PaymentFlow, PrepareRefusesBadInputOthersReservationsAndASecondLivePaymen
     auto second = prepare("usr_buyer", rsv);  // the same live payment, not a second one
     ASSERT_EQ(second.status, 200) << second.body;
     EXPECT_EQ(json_of(second).at("paymentId"), boost::json::value(first.payment_id));
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM payment.payments WHERE reservation_id = '" + rsv +
-                        "'"),
-              1);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM payment.payments WHERE reservation_id = '" + rsv + "'"), 1);
     ASSERT_EQ(confirm("usr_buyer", first.payment_id).status, 200);
     auto paid = prepare("usr_buyer", rsv);
     EXPECT_EQ(paid.status, 409);
@@ -111,9 +110,9 @@ TEST_F(PaymentFlow, AnotherUsersPaymentIsNotFoundAndListsAreTheCallers) {
     EXPECT_EQ(as("usr_a", "GET", "/api/v1/payments?limit=0").status, 400);
 
     // Admin: any payment, and the admin list with paging and filters.
-    EXPECT_EQ(as("usr_admin", "GET", "/api/v1/payments/" + theirs.payment_id, "", {}, "admin")
-                  .status,
-              200);
+    EXPECT_EQ(
+        as("usr_admin", "GET", "/api/v1/payments/" + theirs.payment_id, "", {}, "admin").status,
+        200);
     auto page = as("usr_admin", "GET", "/api/v1/admin/payments?limit=1", "", {}, "admin");
     ASSERT_EQ(page.status, 200) << page.body;
     ASSERT_FALSE(json_of(page).at("nextCursor").is_null());
@@ -125,8 +124,7 @@ TEST_F(PaymentFlow, AnotherUsersPaymentIsNotFoundAndListsAreTheCallers) {
     EXPECT_EQ(json_of(rest).at("items").as_array().size(), 1u);
     EXPECT_NE(json_of(rest).at("items").as_array()[0].at("paymentId"),
               json_of(page).at("items").as_array()[0].at("paymentId"));
-    EXPECT_EQ(as("usr_admin", "GET", "/api/v1/admin/payments?status=BOGUS", "", {}, "admin")
-                  .status,
+    EXPECT_EQ(as("usr_admin", "GET", "/api/v1/admin/payments?status=BOGUS", "", {}, "admin").status,
               400);
     EXPECT_EQ(as("usr_a", "GET", "/api/v1/admin/payments").status, 403);
 }
@@ -153,27 +151,26 @@ TEST_F(PaymentFlow, AChargeOfAnotherAmountIsRefusedAndRefunded) {
     EXPECT_EQ(r.status, 422) << r.body;
     EXPECT_EQ(code_of(r), "AMOUNT_MISMATCH");
     EXPECT_TRUE(eventually([&] { return payment_status(p.payment_id) == "REFUNDED"; }));
-    EXPECT_EQ(pg_scalar("SELECT balance FROM stub_pay.charges WHERE order_id = '" + p.order_id +
-                        "'"),
-              0);
-    EXPECT_EQ(pg_text("SELECT reason FROM payment.refunds WHERE payment_id = '" + p.payment_id +
-                      "'"),
-              "AMOUNT_MISMATCH");
+    EXPECT_EQ(
+        pg_scalar("SELECT balance FROM stub_pay.charges WHERE order_id = '" + p.order_id + "'"), 0);
+    EXPECT_EQ(
+        pg_text("SELECT reason FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
+        "AMOUNT_MISMATCH");
     EXPECT_EQ(reservation_status(rsv), "PAYMENT_FAILED");
     EXPECT_INVARIANTS();
 }
 
 TEST_F(PaymentFlow, WebhooksNeedAValidSignatureAndAFreshTimestamp) {
     const auto p = prepared("usr_buyer", hold("usr_buyer", "sch_seats_10", {"seat_7"}));
-    boost::json::object event{{"eventId", "evt_1"},     {"eventType", "PAYMENT_STATUS_CHANGED"},
-                              {"orderId", p.order_id},  {"paymentKey", "pk_w"},
-                              {"status", "APPROVED"},   {"amount", p.amount}};
+    boost::json::object event{{"eventId", "evt_1"},    {"eventType", "PAYMENT_STATUS_CHANGED"},
+                              {"orderId", p.order_id}, {"paymentKey", "pk_w"},
+                              {"status", "APPROVED"},  {"amount", p.amount}};
     auto forged = webhook(event, 0, "whsec_wrong");
     EXPECT_EQ(forged.status, 401) << forged.body;
     EXPECT_EQ(code_of(forged), "UNAUTHENTICATED");
-    auto unsigned_hook = http_request(port_, "POST", "/api/v1/payments/webhooks/stub_pay",
-                                      boost::json::serialize(event),
-                                      {{"Content-Type", "application/json"}});
+    auto unsigned_hook =
+        http_request(port_, "POST", "/api/v1/payments/webhooks/stub_pay",
+                     boost::json::serialize(event), {{"Content-Type", "application/json"}});
     EXPECT_EQ(unsigned_hook.status, 401);
     // A replay of an old, correctly signed webhook: the timestamp is outside the tolerance.
     const int64_t an_hour_ago = std::chrono::duration_cast<std::chrono::seconds>(
@@ -199,9 +196,9 @@ TEST_F(PaymentFlow, ConfirmAndWebhooksInAnyOrderAndAnyNumberReachOneEndState) {
     EXPECT_EQ(json_of(unknown).at("status"), "UNKNOWN");
     EXPECT_EQ(reservation_status(rsv), "PENDING_PAYMENT");
 
-    boost::json::object approved{{"eventId", "evt_ok"}, {"eventType", "PAYMENT_STATUS_CHANGED"},
+    boost::json::object approved{{"eventId", "evt_ok"},   {"eventType", "PAYMENT_STATUS_CHANGED"},
                                  {"orderId", p.order_id}, {"paymentKey", "pk_8"},
-                                 {"status", "APPROVED"}, {"amount", p.amount}};
+                                 {"status", "APPROVED"},  {"amount", p.amount}};
     boost::json::object declined = approved;
     declined["eventId"] = "evt_old_decline";
     declined["status"] = "DECLINED";
@@ -261,13 +258,13 @@ TEST_F(PaymentFlow, AMismatchWithTheProvidersRecordIsRaised) {
     const auto p = prepared("usr_buyer", hold("usr_buyer", "sch_seats_10", {"seat_1"}));
     ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 200);
     // Someone refunded at the provider behind our back.
-    pg_exec("UPDATE stub_pay.charges SET balance = balance - 5000, status = "
-            "'PARTIALLY_CANCELLED' WHERE order_id = '" +
-            p.order_id + "'");
+    pg_exec(
+        "UPDATE stub_pay.charges SET balance = balance - 5000, status = "
+        "'PARTIALLY_CANCELLED' WHERE order_id = '" +
+        p.order_id + "'");
     auto report = reconcile();
     EXPECT_EQ(report.at("mismatches"), 1) << boost::json::serialize(report);
-    auto problems =
-        as("usr_admin", "GET", "/api/v1/admin/payments?problem=true", "", {}, "admin");
+    auto problems = as("usr_admin", "GET", "/api/v1/admin/payments?problem=true", "", {}, "admin");
     ASSERT_EQ(problems.status, 200) << problems.body;
     auto items = json_of(problems).at("items").as_array();
     ASSERT_EQ(items.size(), 1u);
@@ -288,9 +285,9 @@ TEST_F(PaymentFlow, RefundsFollowBuyerCancellationStaffRequestsAndProductCancell
     auto cancelled = as("usr_buyer", "POST", "/api/v1/reservations/" + rsv + "/cancel");
     ASSERT_EQ(cancelled.status, 200) << cancelled.body;
     EXPECT_TRUE(eventually([&] { return payment_status(p.payment_id) == "REFUNDED"; }));
-    EXPECT_EQ(pg_text("SELECT reason FROM payment.refunds WHERE payment_id = '" + p.payment_id +
-                      "'"),
-              "BUYER_CANCELLED");
+    EXPECT_EQ(
+        pg_text("SELECT reason FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
+        "BUYER_CANCELLED");
     EXPECT_FALSE(pg_text("SELECT policy_revision FROM payment.refunds WHERE payment_id = '" +
                          p.payment_id + "'")
                      .empty());
@@ -304,9 +301,9 @@ TEST_F(PaymentFlow, RefundsFollowBuyerCancellationStaffRequestsAndProductCancell
     auto bad = as("usr_staff", "POST", "/api/v1/payments/" + q.payment_id + "/cancel",
                   R"({"amount": -5, "reason": "x"})", {}, "staff");
     EXPECT_EQ(bad.status, 400);
-    auto too_much = as("usr_staff", "POST", "/api/v1/payments/" + q.payment_id + "/cancel",
-                       R"({"amount": )" + std::to_string(q.amount + 1) + R"(, "reason": "x"})",
-                       {}, "staff");
+    auto too_much =
+        as("usr_staff", "POST", "/api/v1/payments/" + q.payment_id + "/cancel",
+           R"({"amount": )" + std::to_string(q.amount + 1) + R"(, "reason": "x"})", {}, "staff");
     EXPECT_EQ(too_much.status, 422) << too_much.body;
     auto partial = as("usr_staff", "POST", "/api/v1/payments/" + q.payment_id + "/cancel",
                       R"({"amount": 1000, "reason": "goodwill"})", {}, "staff");
@@ -319,16 +316,15 @@ TEST_F(PaymentFlow, RefundsFollowBuyerCancellationStaffRequestsAndProductCancell
 
     // A product cancellation refunds every confirmed reservation in full (the partly refunded
     // one: its balance).
-    auto cancel_product = as("usr_admin", "POST", "/api/v1/test/schedules/sch_seats_10/cancelled",
-                             "{}", {}, "admin");
+    auto cancel_product =
+        as("usr_admin", "POST", "/api/v1/test/schedules/sch_seats_10/cancelled", "{}", {}, "admin");
     ASSERT_EQ(cancel_product.status, 204) << cancel_product.body;
     EXPECT_TRUE(eventually([&] { return payment_status(q.payment_id) == "REFUNDED"; }));
     EXPECT_EQ(pg_text("SELECT status_reason FROM reservation.reservations WHERE payment_id = '" +
                       q.payment_id + "'"),
               "PRODUCT_CANCELLED");
-    EXPECT_EQ(pg_scalar("SELECT balance FROM stub_pay.charges WHERE order_id = '" + q.order_id +
-                        "'"),
-              0);
+    EXPECT_EQ(
+        pg_scalar("SELECT balance FROM stub_pay.charges WHERE order_id = '" + q.order_id + "'"), 0);
     EXPECT_INVARIANTS();
 }
 

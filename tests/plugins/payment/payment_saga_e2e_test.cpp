@@ -37,10 +37,31 @@ TEST_F(PaymentSaga, AHoldBeingPaidIsProtectedPastItsExpiry) {
     auto report = reconcile();
     EXPECT_EQ(report.at("resolvedApproved"), 1) << boost::json::serialize(report);
     EXPECT_EQ(reservation_status(paying), "CONFIRMED");
-    EXPECT_TRUE(pg_text("SELECT status_reason FROM reservation.reservations WHERE id = '" +
-                        paying + "'")
-                    .empty());
+    EXPECT_TRUE(
+        pg_text("SELECT status_reason FROM reservation.reservations WHERE id = '" + paying + "'")
+            .empty());
     EXPECT_INVARIANTS();
+}
+
+TEST_F(PaymentSaga, TheProtectionEndsAtTheExpiryPolicysPaymentWindow) {
+    // The payment asks for an hour; expiry.lua's paymentSeconds (600 from the hold's creation)
+    // is the explicit maximum.
+    start_admitd(/*manual_clock=*/true, "hold_protection_ms = 3600000\n");
+    const auto paying = hold("usr_buyer", "sch_seats_10", {"seat_6"});
+    const auto p = prepared("usr_buyer", paying);
+    advance_clock(290);
+    script(p.order_id, "UNKNOWN_CHARGED");
+    ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 202);
+    EXPECT_EQ(pg_scalar("SELECT extract(epoch FROM payment_hold_until - created_at)::bigint FROM "
+                        "reservation.reservations WHERE id = '" +
+                        paying + "'"),
+              600);
+    const auto early = hold("usr_idle", "sch_seats_10", {"seat_7"});  // expires at 590
+    advance_clock(305);                                               // 595 s after the first hold
+    ASSERT_TRUE(eventually([&] { return reservation_status(early) == "EXPIRED"; }));
+    EXPECT_EQ(reservation_status(paying), "PENDING_PAYMENT");
+    advance_clock(10);  // 605 s: the protection is over
+    EXPECT_TRUE(eventually([&] { return reservation_status(paying) == "EXPIRED"; }));
 }
 
 TEST_F(PaymentSaga, AnApprovalAfterTheHoldExpiredConfirmsWhenTheSeatIsStillFree) {
@@ -54,9 +75,9 @@ TEST_F(PaymentSaga, AnApprovalAfterTheHoldExpiredConfirmsWhenTheSeatIsStillFree)
     EXPECT_EQ(report.at("resolvedApproved"), 1) << boost::json::serialize(report);
     EXPECT_EQ(payment_status(p.payment_id), "APPROVED");
     EXPECT_EQ(reservation_status(rsv), "CONFIRMED");
-    EXPECT_EQ(pg_text("SELECT status_reason FROM reservation.reservations WHERE id = '" + rsv +
-                      "'"),
-              "CONFIRMED_LATE");
+    EXPECT_EQ(
+        pg_text("SELECT status_reason FROM reservation.reservations WHERE id = '" + rsv + "'"),
+        "CONFIRMED_LATE");
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE reservation_id = '" + rsv +
                         "' AND status = 'SOLD'"),
               1);
@@ -64,6 +85,31 @@ TEST_F(PaymentSaga, AnApprovalAfterTheHoldExpiredConfirmsWhenTheSeatIsStillFree)
     auto other = as("usr_other", "POST", "/api/v1/reservations",
                     R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_3"]})");
     EXPECT_EQ(other.status, 409) << other.body;
+    EXPECT_INVARIANTS();
+}
+
+TEST_F(PaymentSaga, GeneralAdmissionUnitsAreClaimedAgainAfterALateApproval) {
+    auto held = as("usr_buyer", "POST", "/api/v1/reservations",
+                   R"({"scheduleId": "sch_ga_3", "gradeId": "grd_ga", "quantity": 2})");
+    ASSERT_EQ(held.status, 201) << held.body;
+    const std::string rsv(json_of(held).at("reservationId").as_string());
+    const auto p = prepared("usr_buyer", rsv);
+    script(p.order_id, "UNKNOWN_CHARGED");
+    ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 202);
+    advance_clock(700);
+    ASSERT_TRUE(eventually([&] { return reservation_status(rsv) == "EXPIRED"; }));
+    reconcile();
+    EXPECT_EQ(reservation_status(rsv), "CONFIRMED");
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE reservation_id = '" + rsv +
+                        "' AND status = 'SOLD'"),
+              2);
+    // Of 3 units, 2 are sold again: Redis was rebuilt from PostgreSQL, so only 1 is left.
+    auto two = as("usr_late", "POST", "/api/v1/reservations",
+                  R"({"scheduleId": "sch_ga_3", "gradeId": "grd_ga", "quantity": 2})");
+    EXPECT_EQ(two.status, 409) << two.body;
+    auto one = as("usr_late", "POST", "/api/v1/reservations",
+                  R"({"scheduleId": "sch_ga_3", "gradeId": "grd_ga", "quantity": 1})");
+    EXPECT_EQ(one.status, 201) << one.body;
     EXPECT_INVARIANTS();
 }
 
@@ -82,15 +128,14 @@ TEST_F(PaymentSaga, AnApprovalAfterTheSeatWasResoldIsRefundedInFull) {
     EXPECT_TRUE(eventually([&] { return payment_status(p.payment_id) == "REFUNDED"; }));
     EXPECT_EQ(reservation_status(rsv), "EXPIRED");
     EXPECT_EQ(reservation_status(resold), "PENDING_PAYMENT");
-    EXPECT_EQ(pg_text("SELECT reason FROM payment.refunds WHERE payment_id = '" + p.payment_id +
-                      "'"),
-              "HOLD_LOST");
+    EXPECT_EQ(
+        pg_text("SELECT reason FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
+        "HOLD_LOST");
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = "
                         "'payment.refunded' AND payload::jsonb->>'reason' = 'HOLD_LOST'"),
               1);
-    EXPECT_EQ(pg_scalar("SELECT balance FROM stub_pay.charges WHERE order_id = '" + p.order_id +
-                        "'"),
-              0);
+    EXPECT_EQ(
+        pg_scalar("SELECT balance FROM stub_pay.charges WHERE order_id = '" + p.order_id + "'"), 0);
     // The second buyer keeps the seat and can pay for it.
     const auto q = prepared("usr_second", resold);
     ASSERT_EQ(confirm("usr_second", q.payment_id).status, 200);

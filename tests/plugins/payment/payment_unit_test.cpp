@@ -23,6 +23,7 @@ struct FakePayScript {
     boost::json::value webhook = boost::json::object{{"valid", false}, {"reason", "signature"}};
     boost::json::value confirm = boost::json::object{{"outcome", "SOMETHING_NEW"}};
     boost::json::object last_webhook_input;
+    const admit::sdk::Host* host = nullptr;  ///< fakepay's host, to call services as a plugin
 };
 FakePayScript& fakepay_script() {
     static FakePayScript script;
@@ -32,19 +33,18 @@ FakePayScript& fakepay_script() {
 class FakePay final : public admit::sdk::Plugin {
   public:
     Status init(admit::sdk::Host& host) override {
+        fakepay_script().host = &host;
         if (auto s = host.provide("fakepay.verify_webhook",
-                                  [](const boost::json::value& input, const admit::sdk::Principal&)
-                                      -> Result<boost::json::value> {
+                                  [](const boost::json::value& input,
+                                     const admit::sdk::Principal&) -> Result<boost::json::value> {
                                       fakepay_script().last_webhook_input = input.as_object();
                                       return fakepay_script().webhook;
                                   });
             !s)
             return s;
         return host.provide("fakepay.confirm",
-                            [](const boost::json::value&,
-                               const admit::sdk::Principal&) -> Result<boost::json::value> {
-                                return fakepay_script().confirm;
-                            });
+                            [](const boost::json::value&, const admit::sdk::Principal&)
+                                -> Result<boost::json::value> { return fakepay_script().confirm; });
     }
 };
 
@@ -85,10 +85,9 @@ TEST_F(PaymentUnit, PrepareNamesTheMissingOrInvalidField) {
         fake_.request("POST", "/api/v1/payments/prepare", R"({"reservationId":"rsv_1"})", buyer_);
     EXPECT_EQ(no_method.status, 400);
     EXPECT_NE(no_method.body.find("method"), std::string::npos);
-    auto long_method = fake_.request("POST", "/api/v1/payments/prepare",
-                                     R"({"reservationId":"rsv_1","method":")" +
-                                         std::string(41, 'x') + "\"}",
-                                     buyer_);
+    auto long_method = fake_.request(
+        "POST", "/api/v1/payments/prepare",
+        R"({"reservationId":"rsv_1","method":")" + std::string(41, 'x') + "\"}", buyer_);
     EXPECT_EQ(long_method.status, 400);
     EXPECT_EQ(fake_.request("POST", "/api/v1/payments/prepare", "{}").status, 401);
 }
@@ -137,8 +136,9 @@ TEST_F(PaymentUnit, WebhooksAreRefusedUnlessTheAdapterVerifiesThem) {
 TEST_F(PaymentUnit, StaffRefundAndAdminRoutesCheckRolesAndInput) {
     const auto staff = TestPrincipal::user("usr_staff", "staff");
     const auto admin = TestPrincipal::user("usr_admin", "admin");
-    EXPECT_EQ(fake_.request("POST", "/api/v1/payments/pay_1/cancel",
-                            R"({"amount":100,"reason":"x"})", buyer_)
+    EXPECT_EQ(fake_
+                  .request("POST", "/api/v1/payments/pay_1/cancel",
+                           R"({"amount":100,"reason":"x"})", buyer_)
                   .status,
               403);
     auto zero = fake_.request("POST", "/api/v1/payments/pay_1/cancel",
@@ -149,13 +149,12 @@ TEST_F(PaymentUnit, StaffRefundAndAdminRoutesCheckRolesAndInput) {
         fake_.request("POST", "/api/v1/payments/pay_1/cancel", R"({"amount":100})", staff);
     EXPECT_EQ(no_reason.status, 400);
     EXPECT_NE(no_reason.body.find("reason"), std::string::npos);
-    auto missing = fake_.request("POST", "/api/v1/payments/pay_1/cancel",
-                                 R"({"amount":{"amount":100,"currency":"KRW"},"reason":"x"})",
-                                 staff);
+    auto missing =
+        fake_.request("POST", "/api/v1/payments/pay_1/cancel",
+                      R"({"amount":{"amount":100,"currency":"KRW"},"reason":"x"})", staff);
     EXPECT_EQ(missing.status, 404);
     EXPECT_EQ(fake_.request("GET", "/api/v1/admin/payments?status=NOPE", "", admin).status, 400);
-    EXPECT_EQ(fake_.request("GET", "/api/v1/admin/payments?problem=maybe", "", admin).status,
-              400);
+    EXPECT_EQ(fake_.request("GET", "/api/v1/admin/payments?problem=maybe", "", admin).status, 400);
     EXPECT_EQ(fake_.request("GET", "/api/v1/admin/payments", "", buyer_).status, 403);
     auto listed = fake_.request("GET", "/api/v1/admin/payments?status=UNKNOWN", "", admin);
     ASSERT_EQ(listed.status, 200) << listed.body;
@@ -176,11 +175,27 @@ TEST(ProviderClient, ReadsAmountsAndNeverGuessesAnOutcome) {
     fakepay_script() = {};
     admit::testing::FakeHost fake;
     ASSERT_TRUE(fake.load(admit_plugin_descriptor_fakepay()).ok());
-    // A bare host handle is enough to call services as a plugin would: use a second plugin's
-    // view through the fake's call() instead.
-    auto answer = fake.call("fakepay.confirm", boost::json::object{});
-    ASSERT_TRUE(answer);
-    EXPECT_EQ(answer->at("outcome"), "SOMETHING_NEW");
+    admit::payment::ProviderClient client(*fakepay_script().host, "fakepay");
+    // An outcome outside the contract may have charged: it is UNKNOWN, never DECLINED.
+    auto confirmed = client.confirm("ord_1", "pk", 1000, "KRW", "pay_1");
+    ASSERT_TRUE(confirmed) << confirmed.error().message;
+    EXPECT_EQ(confirmed->outcome, "UNKNOWN");
+    fakepay_script().confirm =
+        boost::json::object{{"outcome", "APPROVED"},
+                            {"approvedAmount", {{"amount", 1000}, {"currency", "KRW"}}},
+                            {"approvedAt", "2026-01-02T03:04:05Z"},
+                            {"exchange", {{"status", 200}}}};
+    confirmed = client.confirm("ord_1", "pk", 1000, "KRW", "pay_1");
+    ASSERT_TRUE(confirmed);
+    EXPECT_EQ(confirmed->outcome, "APPROVED");
+    EXPECT_EQ(confirmed->amount, 1000);
+    EXPECT_EQ(confirmed->approved_us, 1767323045000000);
+    EXPECT_EQ(confirmed->exchange.at("status"), 200);
+    // A provider the venue did not load fails closed (unavailable: certainly not sent).
+    admit::payment::ProviderClient missing(*fakepay_script().host, "nopay");
+    auto none = missing.confirm("ord_1", "pk", 1000, "KRW", "pay_1");
+    ASSERT_FALSE(none);
+    EXPECT_TRUE(none.error().is_unavailable());
 }
 
 }  // namespace

@@ -44,12 +44,9 @@ int64_t amount_of(const Object& object, std::string_view field) {
 }
 
 Object exchange(std::string_view operation, const Object& request, const Object& response) {
-    return {{"method", "STUB"},
-            {"url", "stub://" + std::string(operation)},
-            {"requestBody", request},
-            {"status", 200},
-            {"responseBody", response},
-            {"latencyMs", 0}};
+    return {{"method", "STUB"},         {"url", "stub://" + std::string(operation)},
+            {"requestBody", request},   {"status", 200},
+            {"responseBody", response}, {"latencyMs", 0}};
 }
 
 std::string hex_hmac(const std::string& secret, const std::string& message) {
@@ -85,17 +82,17 @@ class StubPay final : public admit::sdk::Plugin {
   private:
     using Method = Result<Json> (StubPay::*)(const Object&);
     Status offer(admit::sdk::Host& host, std::string_view name, Method method) {
-        return host.provide(name, [this, method](const Json& input,
-                                                 const admit::sdk::Principal&) -> Result<Json> {
-            if (!input.is_object()) return Error::invalid("input must be an object");
-            return (this->*method)(input.as_object());
-        });
+        return host.provide(
+            name, [this, method](const Json& input, const admit::sdk::Principal&) -> Result<Json> {
+                if (!input.is_object()) return Error::invalid("input must be an object");
+                return (this->*method)(input.as_object());
+            });
     }
 
     Result<std::string> mode(const std::string& order_id, std::string_view column) {
-        auto rows = host_->db().exec("SELECT " + std::string(column) +
-                                         " AS mode FROM stub_pay.script WHERE order_id = $1",
-                                     order_id);
+        auto rows = host_->db().exec(
+            "SELECT " + std::string(column) + " AS mode FROM stub_pay.script WHERE order_id = $1",
+            order_id);
         if (!rows) return std::move(rows).error();
         if (rows->empty()) return std::string(column == "confirm_mode" ? "APPROVE" : "CANCEL");
         return rows->front().text("mode");
@@ -126,18 +123,18 @@ class StubPay final : public admit::sdk::Plugin {
             order_id);
         if (!earlier) return std::move(earlier).error();
         if (!earlier->empty() && earlier->front().text("status") != "DECLINED") {
-            Object response{{"outcome", "APPROVED"},
-                            {"paymentKey", earlier->front().text("payment_key")},
-                            {"orderId", order_id},
-                            {"approvedAmount",
-                             {{"amount", earlier->front().int64("amount").value_or(0)},
-                              {"currency", "KRW"}}},
-                            {"method", "CARD"}};
+            Object response{
+                {"outcome", "APPROVED"},
+                {"paymentKey", earlier->front().text("payment_key")},
+                {"orderId", order_id},
+                {"approvedAmount",
+                 {{"amount", earlier->front().int64("amount").value_or(0)}, {"currency", "KRW"}}},
+                {"method", "CARD"}};
             response["exchange"] = exchange("confirm", input, response);
             return Json(std::move(response));
         }
-        auto expected = host_->db().exec(
-            "SELECT amount FROM stub_pay.checkouts WHERE order_id = $1", order_id);
+        auto expected =
+            host_->db().exec("SELECT amount FROM stub_pay.checkouts WHERE order_id = $1", order_id);
         if (!expected) return std::move(expected).error();
         const bool amount_ok =
             !expected->empty() && expected->front().int64("amount").value_or(-1) == amount;
@@ -147,18 +144,19 @@ class StubPay final : public admit::sdk::Plugin {
                 "VALUES ($1, $2, 0, 0, 'DECLINED') ON CONFLICT (order_id) DO NOTHING",
                 order_id, key);
             if (!declined) return std::move(declined).error();
-            Object response{
-                {"outcome", "DECLINED"},
-                {"paymentKey", key},
-                {"orderId", order_id},
-                {"failure",
-                 {{"code", amount_ok ? "REJECT_CARD_PAYMENT" : "INVALID_AMOUNT"},
-                  {"message", amount_ok ? "declined (scripted)" : "amount differs from checkout"}}}};
+            Object response{{"outcome", "DECLINED"},
+                            {"paymentKey", key},
+                            {"orderId", order_id},
+                            {"failure",
+                             {{"code", amount_ok ? "REJECT_CARD_PAYMENT" : "INVALID_AMOUNT"},
+                              {"message", amount_ok ? "declined (scripted)"
+                                                    : "amount differs from checkout"}}}};
             response["exchange"] = exchange("confirm", input, response);
             return Json(std::move(response));
         }
         if (*behaviour == "UNKNOWN_NOT_CHARGED") {
-            return Json(Object{{"outcome", "UNKNOWN"}, {"orderId", order_id}, {"exchange", nullptr}});
+            return Json(
+                Object{{"outcome", "UNKNOWN"}, {"orderId", order_id}, {"exchange", nullptr}});
         }
         const int64_t charged = *behaviour == "WRONG_AMOUNT" ? amount + 1000 : amount;
         auto status = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
@@ -183,7 +181,8 @@ class StubPay final : public admit::sdk::Plugin {
             ::kill(::getpid(), SIGKILL);
         }
         if (*behaviour == "UNKNOWN_CHARGED") {
-            return Json(Object{{"outcome", "UNKNOWN"}, {"orderId", order_id}, {"exchange", nullptr}});
+            return Json(
+                Object{{"outcome", "UNKNOWN"}, {"orderId", order_id}, {"exchange", nullptr}});
         }
         Object response{{"outcome", "APPROVED"},
                         {"paymentKey", key},
@@ -206,8 +205,8 @@ class StubPay final : public admit::sdk::Plugin {
             return Json(Object{{"outcome", "UNKNOWN"}, {"exchange", nullptr}});
         Object response;
         auto status = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
-            auto replay = tx.exec(
-                "SELECT amount FROM stub_pay.refunds WHERE idempotency_key = $1", key);
+            auto replay =
+                tx.exec("SELECT amount FROM stub_pay.refunds WHERE idempotency_key = $1", key);
             if (!replay) return std::move(replay).error();
             auto charge = tx.exec(
                 "SELECT balance FROM stub_pay.charges WHERE order_id = $1 AND status <> "
@@ -217,9 +216,8 @@ class StubPay final : public admit::sdk::Plugin {
             if (!replay->empty()) {
                 response = {{"outcome", "CANCELLED"},
                             {"cancelledAmount", replay->front().int64("amount").value_or(0)},
-                            {"balanceAmount", charge->empty()
-                                                  ? 0
-                                                  : charge->front().int64("balance").value_or(0)}};
+                            {"balanceAmount",
+                             charge->empty() ? 0 : charge->front().int64("balance").value_or(0)}};
                 return {};
             }
             const int64_t balance =
@@ -262,13 +260,13 @@ class StubPay final : public admit::sdk::Plugin {
             response = {{"outcome", "NOT_FOUND"}};
         } else {
             const auto row = rows->front();
-            response = {{"outcome", "FOUND"},
-                        {"status", row.text("status")},
-                        {"paymentKey", row.text("payment_key")},
-                        {"totalAmount",
-                         {{"amount", row.int64("amount").value_or(0)}, {"currency", "KRW"}}},
-                        {"balanceAmount",
-                         {{"amount", row.int64("balance").value_or(0)}, {"currency", "KRW"}}}};
+            response = {
+                {"outcome", "FOUND"},
+                {"status", row.text("status")},
+                {"paymentKey", row.text("payment_key")},
+                {"totalAmount", {{"amount", row.int64("amount").value_or(0)}, {"currency", "KRW"}}},
+                {"balanceAmount",
+                 {{"amount", row.int64("balance").value_or(0)}, {"currency", "KRW"}}}};
         }
         response["exchange"] = exchange("query", input, response);
         return Json(std::move(response));
