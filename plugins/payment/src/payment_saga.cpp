@@ -43,8 +43,12 @@ sdk::Status PaymentSaga::refund_in_full(const PaymentRow& payment, const std::st
 sdk::Result<std::string> PaymentSaga::complete_approved(const std::string& payment_id) {
     auto found = store_.find(payment_id);
     if (!found) return std::move(found).error();
-    if (!*found || !(*found)->charged()) return std::string("NONE");
-    const PaymentRow payment = **found;
+    if (!*found) return std::string("NONE");
+    return complete_approved(**found);
+}
+
+sdk::Result<std::string> PaymentSaga::complete_approved(const PaymentRow& payment) {
+    if (!payment.charged()) return std::string("NONE");
     const boost::json::object ids{{"reservationId", payment.reservation_id},
                                   {"paymentId", payment.id}};
     if (payment.amount_mismatch()) {

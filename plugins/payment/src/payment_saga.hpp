@@ -29,6 +29,8 @@ class PaymentSaga {
     /// it), "REFUNDING" (seats lost or amount mismatch: the refund is requested) or "NONE" (the
     /// payment is not charged). An Error means "try again later" (a dependency failed).
     sdk::Result<std::string> complete_approved(const std::string& payment_id);
+    /// The same for a row the caller just read or changed (saves a read on the hot path).
+    sdk::Result<std::string> complete_approved(const PaymentRow& payment);
     /// After FAILED: the reservation's seats are released (already released or expired is fine).
     sdk::Status complete_failed(const std::string& payment_id);
     /// Executes a PENDING refund at the provider. An Error (provider unavailable or UNKNOWN)

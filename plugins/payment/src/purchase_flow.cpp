@@ -258,11 +258,16 @@ Response PurchaseFlow::settle(const PaymentRow& row, const ProviderAnswer& answe
     if (!changed) return reload(row.id);  // the webhook or reconciliation settled it first
     if (changed->status == "APPROVED") {
         metrics_.approved.add();
-        auto outcome = saga_.complete_approved(changed->id);
-        if (!outcome)
-            host_.warn("saga of payment ", changed->id,
-                       " left to the subscriber: ", outcome.error().message);
-        return reload(changed->id);
+        auto outcome = saga_.complete_approved(*changed);
+        if (!outcome) {
+            host_.warn("saga of payment ", changed->id, " left to the subscriber: ",
+                       outcome.error().message);
+        } else if (*outcome == "CONFIRMED") {
+            auto body = payment_json(*changed);
+            body["reservationStatus"] = "CONFIRMED";
+            return Response::json(200, body);
+        }
+        return reload(changed->id);  // refunding: answer the refund's progress
     }
     if (changed->status == "FAILED") {
         metrics_.failed.add();

@@ -42,7 +42,7 @@ sdk::Status Reconciler::resolve(const PaymentRow& row, ReconcileReport& report) 
     if (moved->status == "APPROVED") {
         ++report.resolved_approved;
         metrics_.approved.add();
-        auto outcome = saga_.complete_approved(moved->id);
+        auto outcome = saga_.complete_approved(*moved);
         if (!outcome) return std::move(outcome).error();
     } else {
         ++report.resolved_failed;

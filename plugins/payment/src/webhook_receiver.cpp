@@ -74,7 +74,7 @@ Response WebhookReceiver::receive(const sdk::Request& request) {
     if (!status) return Response::from_error(status.error());
     if (moved && moved->status == "APPROVED") {
         metrics_.approved.add();
-        if (auto outcome = saga_.complete_approved(moved->id); !outcome)
+        if (auto outcome = saga_.complete_approved(*moved); !outcome)
             host_.warn("saga of payment ", moved->id,
                        " left to the subscriber: ", outcome.error().message);
     } else if (moved && moved->status == "FAILED") {
