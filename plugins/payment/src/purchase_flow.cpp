@@ -260,8 +260,8 @@ Response PurchaseFlow::settle(const PaymentRow& row, const ProviderAnswer& answe
         metrics_.approved.add();
         auto outcome = saga_.complete_approved(*changed);
         if (!outcome) {
-            host_.warn("saga of payment ", changed->id, " left to the subscriber: ",
-                       outcome.error().message);
+            host_.warn("saga of payment ", changed->id,
+                       " left to the subscriber: ", outcome.error().message);
         } else if (*outcome == "CONFIRMED") {
             auto body = payment_json(*changed);
             body["reservationStatus"] = "CONFIRMED";

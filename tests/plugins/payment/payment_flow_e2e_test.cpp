@@ -330,3 +330,72 @@ TEST_F(PaymentFlow, RefundsFollowBuyerCancellationStaffRequestsAndProductCancell
 
 }  // namespace
 }  // namespace admit::testing
+
+namespace admit::testing {
+namespace {
+
+TEST_F(PaymentFlow, AProviderThatIsDownLeavesThePaymentReadyForARetry) {
+    const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_9"});
+    const auto p = prepared("usr_buyer", rsv);
+    script(p.order_id, "UNAVAILABLE");
+    auto down = confirm("usr_buyer", p.payment_id);
+    EXPECT_EQ(down.status, 503) << down.body;
+    EXPECT_EQ(code_of(down), "PROVIDER_UNAVAILABLE");
+    // (The plugin sets Retry-After: 1; admitd's response_error currently drops headers set
+    // before it, a host issue reported to the lead, so it is not asserted here.)
+    EXPECT_EQ(payment_status(p.payment_id), "READY");
+    script(p.order_id, "APPROVE");
+    auto retried = confirm("usr_buyer", p.payment_id);
+    ASSERT_EQ(retried.status, 200) << retried.body;
+    EXPECT_EQ(json_of(retried).at("status"), "APPROVED");
+    EXPECT_EQ(reservation_status(rsv), "CONFIRMED");
+    auto violations = invariant_violations();
+    EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
+}
+
+TEST_F(PaymentFlow, AWebhookDeclineSettlesAnUnknownPaymentAndReleasesTheSeats) {
+    const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_10"});
+    const auto p = prepared("usr_buyer", rsv);
+    script(p.order_id, "UNKNOWN_NOT_CHARGED");
+    ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 202);
+    auto r = webhook({{"eventId", "evt_decline"},
+                      {"eventType", "PAYMENT_STATUS_CHANGED"},
+                      {"orderId", p.order_id},
+                      {"status", "DECLINED"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(payment_status(p.payment_id), "FAILED");
+    EXPECT_TRUE(eventually([&] { return reservation_status(rsv) == "PAYMENT_FAILED"; }));
+    auto violations = invariant_violations();
+    EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
+}
+
+TEST_F(PaymentFlow, ARefundWithoutAnAnswerIsRetriedAndARefusedOneIsRaised) {
+    start_admitd(false, "refund_retry_ms = 0\n");  // reconciliation retries PENDING refunds at once
+    const auto p = prepared("usr_buyer", hold("usr_buyer", "sch_seats_10", {"seat_4"}));
+    ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 200);
+    script(p.order_id, "APPROVE", "UNKNOWN");
+    auto pending = as("usr_admin", "POST", "/api/v1/payments/" + p.payment_id + "/cancel",
+                      R"({"amount": 2000, "reason": "goodwill"})", {}, "admin");
+    ASSERT_EQ(pending.status, 200) << pending.body;
+    EXPECT_EQ(json_of(pending).at("status"), "APPROVED");  // the refund is still PENDING
+    EXPECT_EQ(
+        pg_text("SELECT status FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
+        "PENDING");
+    script(p.order_id, "APPROVE", "CANCEL");  // the provider answers again
+    auto report = reconcile();
+    EXPECT_GE(report.at("refundsRetried").as_int64(), 0);
+    EXPECT_TRUE(eventually([&] { return payment_status(p.payment_id) == "PARTIALLY_REFUNDED"; }));
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM stub_pay.refunds"), 1);  // paid back once
+
+    script(p.order_id, "APPROVE", "REFUSE");
+    auto refused = as("usr_admin", "POST", "/api/v1/payments/" + p.payment_id + "/cancel",
+                      R"({"amount": 1000, "reason": "again"})", {}, "admin");
+    ASSERT_EQ(refused.status, 200) << refused.body;
+    EXPECT_EQ(json_of(refused).at("problem"), "REFUND_REFUSED");
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM payment.refunds WHERE status = 'REFUSED'"), 1);
+    auto violations = invariant_violations();
+    EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
+}
+
+}  // namespace
+}  // namespace admit::testing
