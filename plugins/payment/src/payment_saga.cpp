@@ -73,6 +73,13 @@ sdk::Result<std::string> PaymentSaga::complete_approved(const PaymentRow& paymen
         auto late = host_.call("reservation.confirm_late", ids);
         if (late) return std::string("CONFIRMED");
         if (!refused(late.error())) return std::move(late).error();
+        // Refused: either the seats are gone, or a concurrent run of this step (the route and
+        // the subscriber) confirmed it a moment ago. Only the reservation can tell.
+        auto again = host_.call("reservation.get", {{"reservationId", payment.reservation_id}});
+        if (!again) return std::move(again).error();
+        if (text_of(*again, "paymentId") == payment.id &&
+            (text_of(*again, "status") == "CONFIRMED" || text_of(*again, "status") == "CANCELLED"))
+            return std::string("CONFIRMED");
         host_.info("payment ", payment.id,
                    " approved after its hold was lost: ", late.error().message);
     }

@@ -4,6 +4,9 @@
 // invariants checked from PostgreSQL and stub_pay's ledger.
 #include "payment_e2e_fixture.hpp"
 
+#include <latch>
+#include <thread>
+
 namespace admit::testing {
 namespace {
 
@@ -395,6 +398,47 @@ TEST_F(PaymentFlow, ARefundWithoutAnAnswerIsRetriedAndARefusedOneIsRaised) {
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM payment.refunds WHERE status = 'REFUSED'"), 1);
     auto violations = invariant_violations();
     EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
+}
+
+TEST_F(PaymentFlow, ConcurrentConfirmsAndWebhooksChargeOnceAndConfirmOnce) {
+    const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_6"});
+    const auto p = prepared("usr_buyer", rsv);
+    constexpr int kCallers = 6;
+    std::vector<HttpResult> results(kCallers);
+    std::latch start(kCallers);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kCallers; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            if (i % 2 == 0) {
+                results[i] = confirm("usr_buyer", p.payment_id, "pk_race");
+            } else {
+                // The provider's notification of the same approval, racing the confirms (each a
+                // distinct delivery of one event id).
+                results[i] = webhook({{"eventId", "evt_race"},
+                                      {"eventType", "PAYMENT_STATUS_CHANGED"},
+                                      {"orderId", p.order_id},
+                                      {"paymentKey", "pk_race"},
+                                      {"status", "APPROVED"},
+                                      {"amount", p.amount}});
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    for (int i = 0; i < kCallers; ++i) {
+        if (i % 2 == 0) {
+            EXPECT_TRUE(results[i].status == 200 || results[i].status == 409) << results[i].body;
+        } else {
+            EXPECT_EQ(results[i].status, 200) << results[i].body;
+        }
+    }
+    EXPECT_TRUE(eventually([&] { return reservation_status(rsv) == "CONFIRMED"; }));
+    EXPECT_TRUE(eventually([&] { return payment_status(p.payment_id) == "APPROVED"; }));
+    EXPECT_LE(pg_scalar("SELECT count(*) FROM stub_pay.charges"), 1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM payment.refunds"), 0);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM payment.webhook_events"), 1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'payment.approved'"),
+              1);
 }
 
 }  // namespace
