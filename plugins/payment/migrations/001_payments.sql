@@ -14,6 +14,7 @@ CREATE TABLE payment.payments (
     payment_key        text,
     checkout_url       text,
     hold_expires_at    timestamptz,   -- the reservation's expiresAt when prepared
+    fees_revision      text,          -- the fees.lua revision that priced the reservation
     approved_amount    bigint,
     refunded_amount    bigint NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0),
     failure_code       text,

@@ -6,7 +6,8 @@ namespace admit::payment {
 
 const std::string_view payment_columns =
     "id, order_id, reservation_id, user_id, provider, method, amount, currency, status, "
-    "payment_key, checkout_url, approved_amount, refunded_amount, failure_code, failure_message, "
+    "payment_key, checkout_url, fees_revision, approved_amount, refunded_amount, failure_code, "
+    "failure_message, "
     "problem, (extract(epoch FROM hold_expires_at) * 1000000)::bigint AS hold_expires_us, "
     "(extract(epoch FROM confirm_started_at) * 1000000)::bigint AS confirm_started_us, "
     "(extract(epoch FROM approved_at) * 1000000)::bigint AS approved_us, "
@@ -35,6 +36,7 @@ std::vector<PaymentRow> parse_payments(const sdk::Rows& rows) {
         p.payment_key = row.text("payment_key");
         p.checkout_url = row.text("checkout_url");
         p.hold_expires_us = row.int64("hold_expires_us");
+        p.fees_revision = row.text("fees_revision");
         p.approved_amount = row.int64("approved_amount");
         p.refunded_amount = row.int64("refunded_amount").value_or(0);
         p.failure_code = row.text("failure_code");
@@ -68,6 +70,7 @@ boost::json::object payment_json(const PaymentRow& row) {
         {"updatedAt", sdk::format_rfc3339(row.updated_us, /*with_millis=*/true)},
     };
     if (!row.checkout_url.empty()) body["checkoutUrl"] = row.checkout_url;
+    if (!row.fees_revision.empty()) body["feesRevision"] = row.fees_revision;
     if (row.approved_amount) body["approvedAmount"] = money(*row.approved_amount, row.currency);
     if (row.approved_us)
         body["approvedAt"] = sdk::format_rfc3339(*row.approved_us, /*with_millis=*/true);

@@ -25,6 +25,7 @@ struct PaymentRow {
     std::string payment_key;
     std::string checkout_url;
     std::optional<int64_t> hold_expires_us;  ///< the reservation's expiresAt at prepare
+    std::string fees_revision;               ///< fees.lua revision of the reservation's total
     std::optional<int64_t> approved_amount;  ///< what the provider says it charged
     int64_t refunded_amount = 0;
     std::string failure_code;

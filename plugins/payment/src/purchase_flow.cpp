@@ -93,6 +93,10 @@ Response PurchaseFlow::prepare(const sdk::Request& request) {
     row.method = *method;
     row.amount = amount;
     row.currency = currency;
+    if (const auto* revisions = facts.if_contains("policyRevision");
+        revisions && revisions->is_object()) {
+        row.fees_revision = text_of(revisions->as_object(), "fees");
+    }
     auto checkout =
         provider_.checkout(row.order_id, amount, currency, "Reservation " + row.reservation_id,
                            settings_.success_url, settings_.fail_url);
@@ -103,13 +107,14 @@ Response PurchaseFlow::prepare(const sdk::Request& request) {
     auto stored = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
             "INSERT INTO payment.payments (id, order_id, reservation_id, user_id, provider, "
-            "method, amount, currency, status, checkout_url, hold_expires_at, created_at, "
-            "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'READY', $9, " +
-                sql_time(11) + ", " + sql_time(10) + ", " + sql_time(10) +
+            "method, amount, currency, status, checkout_url, hold_expires_at, fees_revision, "
+            "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'READY', $9, " +
+                sql_time(11) + ", NULLIF($12, ''), " + sql_time(10) + ", " + sql_time(10) +
                 ") ON CONFLICT (reservation_id) WHERE status <> 'FAILED' DO NOTHING RETURNING " +
                 std::string(payment_columns),
             row.id, row.order_id, row.reservation_id, row.user_id, row.provider, row.method,
-            row.amount, row.currency, row.checkout_url, host_.now_us(), *expires_us);
+            row.amount, row.currency, row.checkout_url, host_.now_us(), *expires_us,
+            row.fees_revision);
         if (!rows) return std::move(rows).error();
         auto parsed = parse_payments(*rows);
         if (parsed.empty()) return {};  // a concurrent prepare won

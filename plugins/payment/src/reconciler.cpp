@@ -129,6 +129,22 @@ sdk::Result<ReconcileReport> Reconciler::run_pass() {
         if (auto s = saga_.execute_refund(refund.text("id")); !s && !first_error)
             first_error = s.error();
     }
+    auto abandoned = host_.db().exec(
+        "SELECT id FROM payment.payments WHERE status = 'READY' AND hold_expires_at <= " +
+            sql_time(1) + " - $2::bigint * interval '1 millisecond' LIMIT $3",
+        now, settings_.in_progress_timeout_ms, settings_.reconcile_batch);
+    if (!abandoned) return std::move(abandoned).error();
+    for (const auto& payment : *abandoned) {
+        auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+            auto changed =
+                ledger_.fail(tx, payment.text("id"), "RESERVATION_EXPIRED",
+                             "the hold expired before the payment was confirmed", "system");
+            if (!changed) return std::move(changed).error();
+            if (*changed) ++report.abandoned;
+            return {};
+        });
+        if (!status && !first_error) first_error = status.error();
+    }
     if (first_error) {
         host_.warn("reconciliation pass incomplete (next pass retries): ", first_error->message);
     }

@@ -9,6 +9,8 @@
 //     compared with the provider's record (total and balance); a difference is raised: problem
 //     column (admin list), payment.reconciliation_mismatch event, metric.
 //  3. Refunds PENDING longer than refund_retry_ms are executed again (same idempotency key).
+//  4. READY payments whose hold expired (never sent to the provider, so nothing was charged) are
+//     abandoned: FAILED with RESERVATION_EXPIRED, so no live payment lingers.
 // Thread-safe; several hosts may run passes (every step is conditional).
 #pragma once
 
@@ -30,6 +32,7 @@ struct ReconcileReport {
     int64_t compared = 0;
     int64_t mismatches = 0;
     int64_t refunds_retried = 0;
+    int64_t abandoned = 0;
 
     boost::json::object json() const {
         return {{"resolvedApproved", resolved_approved},
@@ -37,7 +40,8 @@ struct ReconcileReport {
                 {"stillUnknown", still_unknown},
                 {"compared", compared},
                 {"mismatches", mismatches},
-                {"refundsRetried", refunds_retried}};
+                {"refundsRetried", refunds_retried},
+                {"abandoned", abandoned}};
     }
 };
 

@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 #include <pqxx/pqxx>
 
+#include <iostream>
 #include <thread>
 
 namespace admit::testing {
@@ -27,6 +28,14 @@ void PaymentEndToEnd::start_admitd(bool manual_clock, const std::string& payment
     auto port = admitd_->wait_until_serving();
     ASSERT_TRUE(port.has_value()) << admitd_->log();
     port_ = *port;
+}
+
+void PaymentEndToEnd::TearDown() {
+    if (HasFailure() && admitd_) {
+        const auto log = admitd_->log();
+        std::cerr << "--- admitd log (end) ---\n"
+                  << log.substr(log.size() > 6000 ? log.size() - 6000 : 0) << "\n";
+    }
 }
 
 HttpResult PaymentEndToEnd::as(const std::string& user, const std::string& method,

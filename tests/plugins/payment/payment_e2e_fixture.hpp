@@ -34,6 +34,8 @@ class PaymentEndToEnd : public ::testing::Test {
     /// [plugin.payment] (provider = "stub_pay" and a one-hour reconcile interval are set).
     void start_admitd(bool manual_clock = false, const std::string& payment_toml = "");
     void SetUp() override { start_admitd(false); }
+    /// On failure, prints the end of admitd's log (the reason is usually there).
+    void TearDown() override;
 
     static std::string bearer(const std::string& user, const std::string& role = "customer") {
         return "Bearer test:" + role + ":" + user;

@@ -146,6 +146,24 @@ TEST_F(PaymentSaga, AnApprovalAfterTheSeatWasResoldIsRefundedInFull) {
     EXPECT_INVARIANTS();
 }
 
+TEST_F(PaymentSaga, AnAbandonedPaymentOfAnExpiredHoldIsClosedByReconciliation) {
+    const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_8"});
+    const auto p = prepared("usr_buyer", rsv);
+    EXPECT_FALSE(
+        pg_text("SELECT fees_revision FROM payment.payments WHERE id = '" + p.payment_id + "'")
+            .empty());
+    auto early = reconcile();
+    EXPECT_EQ(early.at("abandoned"), 0) << boost::json::serialize(early);
+    advance_clock(400);  // the hold (300 s) plus the 60 s grace are over
+    auto report = reconcile();
+    EXPECT_EQ(report.at("abandoned"), 1) << boost::json::serialize(report);
+    EXPECT_EQ(payment_status(p.payment_id), "FAILED");
+    EXPECT_EQ(
+        pg_text("SELECT failure_code FROM payment.payments WHERE id = '" + p.payment_id + "'"),
+        "RESERVATION_EXPIRED");
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM stub_pay.charges"), 0);
+}
+
 TEST_F(PaymentSaga, ConfirmingAfterTheHoldExpiredChargesNothing) {
     const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_5"});
     const auto p = prepared("usr_buyer", rsv);

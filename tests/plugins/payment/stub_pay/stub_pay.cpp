@@ -205,14 +205,15 @@ class StubPay final : public admit::sdk::Plugin {
             return Json(Object{{"outcome", "UNKNOWN"}, {"exchange", nullptr}});
         Object response;
         auto status = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
-            auto replay =
-                tx.exec("SELECT amount FROM stub_pay.refunds WHERE idempotency_key = $1", key);
-            if (!replay) return std::move(replay).error();
             auto charge = tx.exec(
                 "SELECT balance FROM stub_pay.charges WHERE order_id = $1 AND status <> "
                 "'DECLINED' FOR UPDATE",
                 order_id);
             if (!charge) return std::move(charge).error();
+            // After the charge's row lock, so concurrent cancels of one order see each other.
+            auto replay =
+                tx.exec("SELECT amount FROM stub_pay.refunds WHERE idempotency_key = $1", key);
+            if (!replay) return std::move(replay).error();
             if (!replay->empty()) {
                 response = {{"outcome", "CANCELLED"},
                             {"cancelledAmount", replay->front().int64("amount").value_or(0)},
