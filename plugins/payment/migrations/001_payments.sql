@@ -23,6 +23,7 @@ CREATE TABLE payment.payments (
     confirm_started_at timestamptz,
     approved_at        timestamptz,
     reconciled_at      timestamptz,
+    saga_completed_at  timestamptz,   -- the saga after approval finished (reservation or refund)
     created_at         timestamptz NOT NULL,
     updated_at         timestamptz NOT NULL
 );
@@ -33,6 +34,8 @@ CREATE INDEX payments_by_user ON payment.payments (user_id, created_at DESC, id)
 CREATE INDEX payments_by_created ON payment.payments (created_at DESC, id);
 CREATE INDEX payments_unresolved ON payment.payments (updated_at)
     WHERE status IN ('IN_PROGRESS', 'UNKNOWN');
+CREATE INDEX payments_saga_open ON payment.payments (approved_at)
+    WHERE status = 'APPROVED' AND saga_completed_at IS NULL;
 CREATE INDEX payments_with_problem ON payment.payments (updated_at) WHERE problem IS NOT NULL;
 
 -- Refunds: one row per decision to pay money back; `cause` dedupes the decision (one refund per

@@ -208,6 +208,14 @@ sdk::Status PaymentLedger::raise_problem(sdk::Tx& tx, const PaymentRow& payment,
     return tx.publish("payment.reconciliation_mismatch", payment.reservation_id, event, "system");
 }
 
+sdk::Status PaymentLedger::mark_saga_completed(sdk::Tx& tx, const std::string& id) {
+    auto updated = tx.exec("UPDATE payment.payments SET saga_completed_at = " + sql_time(2) +
+                               " WHERE id = $1 AND saga_completed_at IS NULL",
+                           id, host_.now_us());
+    if (!updated) return std::move(updated).error();
+    return {};
+}
+
 sdk::Status PaymentLedger::mark_reconciled(sdk::Tx& tx, const std::string& id) {
     auto updated =
         tx.exec("UPDATE payment.payments SET reconciled_at = " + sql_time(2) + " WHERE id = $1", id,

@@ -62,6 +62,8 @@ class PaymentLedger {
     /// payment.reconciliation_mismatch with `details`.
     sdk::Status raise_problem(sdk::Tx& tx, const PaymentRow& payment, const std::string& problem,
                               boost::json::object details);
+    /// Records that the saga after approval finished for this payment.
+    sdk::Status mark_saga_completed(sdk::Tx& tx, const std::string& id);
     /// Records that the provider's record matched ours at this moment.
     sdk::Status mark_reconciled(sdk::Tx& tx, const std::string& id);
 

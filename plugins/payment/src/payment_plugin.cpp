@@ -141,12 +141,14 @@ class PaymentPlugin final : public sdk::Plugin {
         };
         ADMIT_TRY(
             host.subscribe("payment.approved", "payment_confirm_reservation",
-                           [this, payment_id_of](sdk::Tx&, const sdk::Event& event) -> Status {
+                           [this, payment_id_of](sdk::Tx& tx, const sdk::Event& event) -> Status {
                                const auto id = payment_id_of(event);
                                if (id.empty()) return {};
                                auto outcome = saga_->complete_approved(id);
                                if (!outcome) return std::move(outcome).error();
-                               return {};
+                               // Off the hot path: reconciliation re-runs sagas that never got
+                               // here (a parked event, a lost host).
+                               return ledger_->mark_saga_completed(tx, id);
                            }));
         ADMIT_TRY(
             host.subscribe("payment.failed", "payment_release_reservation",

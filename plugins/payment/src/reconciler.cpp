@@ -129,6 +129,27 @@ sdk::Result<ReconcileReport> Reconciler::run_pass() {
         if (auto s = saga_.execute_refund(refund.text("id")); !s && !first_error)
             first_error = s.error();
     }
+    // Sagas that never completed after an approval (the outbox parked the event after its
+    // attempts, or it is still retrying): run again, idempotently.
+    auto open_sagas = host_.db().exec(
+        "SELECT id FROM payment.payments WHERE status = 'APPROVED' AND saga_completed_at IS NULL "
+        "AND approved_at <= " +
+            sql_time(1) + " - $2::bigint * interval '1 millisecond' LIMIT $3",
+        now, settings_.in_progress_timeout_ms, settings_.reconcile_batch);
+    if (!open_sagas) return std::move(open_sagas).error();
+    for (const auto& payment : *open_sagas) {
+        const std::string id = payment.text("id");
+        auto outcome = saga_.complete_approved(id);
+        if (!outcome) {
+            if (!first_error) first_error = outcome.error();
+            continue;
+        }
+        ++report.sagas_completed;
+        auto marked = host_.db().transaction(
+            [&](sdk::Tx& tx) -> sdk::Status { return ledger_.mark_saga_completed(tx, id); });
+        if (!marked && !first_error) first_error = marked.error();
+    }
+
     auto abandoned = host_.db().exec(
         "SELECT id FROM payment.payments WHERE status = 'READY' AND hold_expires_at <= " +
             sql_time(1) + " - $2::bigint * interval '1 millisecond' LIMIT $3",

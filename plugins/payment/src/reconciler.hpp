@@ -9,7 +9,9 @@
 //     compared with the provider's record (total and balance); a difference is raised: problem
 //     column (admin list), payment.reconciliation_mismatch event, metric.
 //  3. Refunds PENDING longer than refund_retry_ms are executed again (same idempotency key).
-//  4. READY payments whose hold expired (never sent to the provider, so nothing was charged) are
+//  4. APPROVED payments whose saga did not complete (no saga_completed_at: the outbox parked
+//     the event, or is still retrying) are completed again (idempotent).
+//  5. READY payments whose hold expired (never sent to the provider, so nothing was charged) are
 //     abandoned: FAILED with RESERVATION_EXPIRED, so no live payment lingers.
 // Thread-safe; several hosts may run passes (every step is conditional).
 #pragma once
@@ -33,6 +35,7 @@ struct ReconcileReport {
     int64_t mismatches = 0;
     int64_t refunds_retried = 0;
     int64_t abandoned = 0;
+    int64_t sagas_completed = 0;
 
     boost::json::object json() const {
         return {{"resolvedApproved", resolved_approved},
@@ -41,7 +44,8 @@ struct ReconcileReport {
                 {"compared", compared},
                 {"mismatches", mismatches},
                 {"refundsRetried", refunds_retried},
-                {"abandoned", abandoned}};
+                {"abandoned", abandoned},
+                {"sagasCompleted", sagas_completed}};
     }
 };
 

@@ -164,6 +164,30 @@ TEST_F(PaymentSaga, AnAbandonedPaymentOfAnExpiredHoldIsClosedByReconciliation) {
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM stub_pay.charges"), 0);
 }
 
+TEST_F(PaymentSaga, AnApprovalWhoseSagaNeverRanIsCompletedByReconciliation) {
+    const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_9"});
+    const auto p = prepared("usr_buyer", rsv);
+    script(p.order_id, "UNKNOWN_CHARGED");
+    ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 202);
+    // As if the approval committed but its event was parked and no route ran the saga.
+    pg_exec(
+        "UPDATE payment.payments SET status = 'APPROVED', approved_amount = amount, "
+        "approved_at = updated_at WHERE id = '" +
+        p.payment_id + "'");
+    auto early = reconcile();
+    EXPECT_EQ(early.at("sagasCompleted"), 0) << boost::json::serialize(early);  // grace: 60 s
+    EXPECT_EQ(reservation_status(rsv), "PENDING_PAYMENT");
+    advance_clock(61);
+    auto report = reconcile();
+    EXPECT_EQ(report.at("sagasCompleted"), 1) << boost::json::serialize(report);
+    EXPECT_EQ(reservation_status(rsv), "CONFIRMED");
+    EXPECT_FALSE(
+        pg_text("SELECT saga_completed_at FROM payment.payments WHERE id = '" + p.payment_id + "'")
+            .empty());
+    EXPECT_EQ(reconcile().at("sagasCompleted"), 0);
+    EXPECT_INVARIANTS();
+}
+
 TEST_F(PaymentSaga, ConfirmingAfterTheHoldExpiredChargesNothing) {
     const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_5"});
     const auto p = prepared("usr_buyer", rsv);
