@@ -92,7 +92,7 @@ TEST_F(PaymentUnit, PrepareNamesTheMissingOrInvalidField) {
     EXPECT_EQ(fake_.request("POST", "/api/v1/payments/prepare", "{}").status, 401);
 }
 
-TEST_F(PaymentUnit, PrepareOfAReservationNobodyKnowsIsNotFoundAndDependenciesFailClosed) {
+TEST_F(PaymentUnit, PrepareFailsClosedWithoutTheReservationPlugin) {
     // No reservation plugin is loaded: the service call fails closed (never "not found").
     auto r = fake_.request("POST", "/api/v1/payments/prepare",
                            R"({"reservationId":"rsv_1","method":"CARD"})", buyer_);
