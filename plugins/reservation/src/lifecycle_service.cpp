@@ -87,7 +87,9 @@ Transition<ReservationRow> LifecycleService::confirm(const std::string& id,
             "UPDATE reservation.reservations SET status = 'CONFIRMED', payment_id = $3, "
             "updated_at = timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
             "WHERE id = $1 AND fencing_token = $2 AND status = 'PENDING_PAYMENT' "
-            "AND expires_at > timestamptz 'epoch' + $4::bigint * interval '1 microsecond'" +
+            "AND (expires_at > timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
+            "     OR (payment_hold_id = $3 AND payment_hold_until > "
+            "         timestamptz 'epoch' + $4::bigint * interval '1 microsecond'))" +
                 returning(),
             id, current.fencing_token, payment_id, now);
         if (!rows) return std::move(rows).error();
@@ -204,6 +206,9 @@ Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const
         if (!deleted) return std::move(deleted).error();
         auto event = event_base(changed.front());
         event["refund"] = money(refund, changed.front().currency);
+        event["reason"] = "CANCELLED";
+        event["refundPolicyRevision"] = revision;
+        if (!changed.front().payment_id.empty()) event["paymentId"] = changed.front().payment_id;
         return tx.publish("reservation.cancelled", changed.front().schedule_id, event, actor);
     });
     if (!status) return std::move(status).error();
@@ -220,6 +225,8 @@ sdk::Result<std::size_t> LifecycleService::expire_due(std::size_t limit) {
             "WITH due AS (SELECT id AS due_id FROM reservation.reservations WHERE status = "
             "'PENDING_PAYMENT' "
             "AND expires_at <= timestamptz 'epoch' + $1::bigint * interval '1 microsecond' "
+            "AND (payment_hold_until IS NULL OR payment_hold_until <= "
+            "     timestamptz 'epoch' + $1::bigint * interval '1 microsecond') "
             "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
             "UPDATE reservation.reservations r SET status = 'EXPIRED', status_reason = 'EXPIRED', "
             "updated_at = timestamptz 'epoch' + $1::bigint * interval '1 microsecond' FROM due "
@@ -251,10 +258,145 @@ sdk::Status LifecycleService::cancel_schedules(sdk::Tx& tx,
     if (!rows) return std::move(rows).error();
     auto changed = parse_rows(*rows);
     if (auto s = free_in_tx(tx, changed, "PRODUCT_CANCELLED", "system"); !s) return s;
+    // Confirmed (paid) reservations of a cancelled product: cancelled with a full refund, which
+    // the payment plugin pays back on reservation.cancelled.
+    auto paid = tx.exec(
+        "UPDATE reservation.reservations SET status = 'CANCELLED', status_reason = "
+        "'PRODUCT_CANCELLED', refund = total, "
+        "updated_at = timestamptz 'epoch' + $2::bigint * interval '1 microsecond' "
+        "WHERE schedule_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+        "AND status = 'CONFIRMED'" +
+            returning(),
+        boost::json::serialize(ids), host_.now_us());
+    if (!paid) return std::move(paid).error();
+    auto cancelled = parse_rows(*paid);
+    if (!cancelled.empty()) {
+        auto deleted = tx.exec(
+            "DELETE FROM reservation.claims WHERE reservation_id IN "
+            "(SELECT jsonb_array_elements_text($1::jsonb))",
+            boost::json::serialize(claim_ids_json(cancelled)));
+        if (!deleted) return std::move(deleted).error();
+    }
+    for (const auto& row : cancelled) {
+        auto event = event_base(row);
+        event["refund"] = money(row.total, row.currency);
+        event["reason"] = "PRODUCT_CANCELLED";
+        if (!row.payment_id.empty()) event["paymentId"] = row.payment_id;
+        if (auto s = tx.publish("reservation.cancelled", row.schedule_id, event, "system"); !s)
+            return s;
+    }
     // Freed in Redis before the commit: if the commit fails, PostgreSQL still holds the claims and
     // refuses any second claim on them, so the worst case is a refused hold, never an oversell.
     free_in_redis(changed);
+    free_in_redis(cancelled);
     return {};
+}
+
+Transition<ReservationRow> LifecycleService::extend_for_payment(const std::string& id,
+                                                                const std::string& payment_id,
+                                                                int64_t until_us) {
+    // The explicit maximum: the payment window of expiry.lua, counted from the hold's creation
+    // (never shorter than the hold itself).
+    int64_t payment_seconds = 600;
+    if (auto expiry = host_.policy("expiry", boost::json::object{}); expiry) {
+        if (const auto* window = expiry->decision.is_object()
+                                     ? expiry->decision.as_object().if_contains("paymentSeconds")
+                                     : nullptr;
+            window && window->is_int64() && window->as_int64() > 0) {
+            payment_seconds = window->as_int64();
+        }
+    } else {
+        host_.warn("expiry policy unavailable, payment window 600 s: ", expiry.error().message);
+    }
+    std::vector<ReservationRow> changed;
+    const int64_t now = host_.now_us();
+    auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        auto rows = tx.exec(
+            "UPDATE reservation.reservations SET payment_hold_id = $2, payment_hold_until = "
+            "GREATEST(expires_at, LEAST(timestamptz 'epoch' + $3::bigint * interval '1 "
+            "microsecond', created_at + $5::bigint * interval '1 second')), "
+            "updated_at = timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
+            "WHERE id = $1 AND status = 'PENDING_PAYMENT' "
+            "AND (expires_at > timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
+            "     OR (payment_hold_id = $2 AND payment_hold_until > "
+            "         timestamptz 'epoch' + $4::bigint * interval '1 microsecond'))" +
+                returning(),
+            id, payment_id, until_us, now, payment_seconds);
+        if (!rows) return std::move(rows).error();
+        changed = parse_rows(*rows);
+        return {};
+    });
+    if (!status) return std::move(status).error();
+    if (changed.empty()) return refusal_for(id, "", "PENDING_PAYMENT");
+    return changed.front();
+}
+
+Transition<ReservationRow> LifecycleService::confirm_late(const std::string& id,
+                                                          const std::string& payment_id) {
+    auto found = store_.find(id);
+    if (!found) return std::move(found).error();
+    if (!*found) return TransitionError{404, "NOT_FOUND", "no reservation " + id};
+    const ReservationRow current = **found;
+    if (current.status == "CONFIRMED" && current.payment_id == payment_id) return current;
+    if (current.status != "PENDING_PAYMENT" && current.status != "EXPIRED") {
+        return TransitionError{
+            409, "INVALID_STATE",
+            "reservation " + id + " is " + current.status + ", not PENDING_PAYMENT or EXPIRED"};
+    }
+    std::vector<ReservationRow> changed;
+    bool seats_taken = false;
+    auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        auto rows = tx.exec(
+            "UPDATE reservation.reservations SET status = 'CONFIRMED', status_reason = "
+            "'CONFIRMED_LATE', payment_id = $3, "
+            "updated_at = timestamptz 'epoch' + $4::bigint * interval '1 microsecond' "
+            "WHERE id = $1 AND status = $2" +
+                returning(),
+            id, current.status, payment_id, host_.now_us());
+        if (!rows) return std::move(rows).error();
+        changed = parse_rows(*rows);
+        if (changed.empty()) return {};
+        // A pending hold still owns its claims; an expired one claims its seats again, all or
+        // nothing: the claims primary key refuses any seat someone else holds or bought.
+        auto claimed =
+            current.status == "PENDING_PAYMENT"
+                ? tx.exec(
+                      "UPDATE reservation.claims SET status = 'SOLD' WHERE reservation_id = "
+                      "$1 AND fencing_token = $2",
+                      id, current.fencing_token)
+                : tx.exec(
+                      "INSERT INTO reservation.claims (schedule_id, claim_id, "
+                      "reservation_id, fencing_token, status) SELECT schedule_id, "
+                      "unnest(claim_ids), id, fencing_token, 'SOLD' FROM "
+                      "reservation.reservations WHERE id = $1 ON CONFLICT DO NOTHING",
+                      id);
+        if (!claimed) return std::move(claimed).error();
+        if (claimed->affected != changed.front().claim_ids.size()) {
+            seats_taken = true;
+            return sdk::Error::conflict("SEATS_TAKEN");  // rolls the whole change back
+        }
+        auto event = event_base(changed.front());
+        event["total"] = money(changed.front().total, changed.front().currency);
+        event["paymentId"] = payment_id;
+        event["late"] = true;
+        return tx.publish("reservation.confirmed", changed.front().schedule_id, event, "system");
+    });
+    if (seats_taken) {
+        return TransitionError{409, "SEATS_TAKEN",
+                               "the seats of reservation " + id + " were taken after it expired"};
+    }
+    if (!status) return std::move(status).error();
+    if (changed.empty()) return refusal_for(id, "", "PENDING_PAYMENT or EXPIRED");
+    const auto& row = changed.front();
+    // Redis follows: sold seats are pinned; general admission units are recomputed from
+    // PostgreSQL (the schedule's marker is dropped, so the next hold rebuilds it).
+    auto redis_done = row.general_admission ? redis_.forget_schedule(row.schedule_id)
+                                            : redis_.sell(row.schedule_id, row.id, row.claim_ids);
+    if (!redis_done) {
+        host_.warn("late confirmation of ", row.id,
+                   " not applied in redis: ", redis_done.message());
+    }
+    return row;
 }
 
 }  // namespace admit::reservation

@@ -29,6 +29,17 @@ class LifecycleService {
     /// PENDING_PAYMENT -> CONFIRMED when the fencing token still matches and the hold has not
     /// expired. Repeating a confirm with the same paymentId answers the confirmed reservation.
     Transition<ReservationRow> confirm(const std::string& id, const std::string& payment_id);
+    /// Protects a pending hold while payment `payment_id` is confirmed at the provider: the hold
+    /// stays confirmable by that payment (and is skipped by expire_due) until `until_us`, clamped
+    /// to [expiresAt, createdAt + expiry.lua's paymentSeconds]. Refused (HOLD_EXPIRED /
+    /// INVALID_STATE) when the hold already expired and is not protected by this payment.
+    Transition<ReservationRow> extend_for_payment(const std::string& id,
+                                                  const std::string& payment_id, int64_t until_us);
+    /// A payment approved after the hold was lost: PENDING_PAYMENT (past its expiry) or EXPIRED ->
+    /// CONFIRMED, re-claiming every seat/unit in the same transaction, all or nothing (409
+    /// SEATS_TAKEN when any was taken since; nothing changes then). Repeating it with the same
+    /// paymentId answers the confirmed reservation.
+    Transition<ReservationRow> confirm_late(const std::string& id, const std::string& payment_id);
     /// PENDING_PAYMENT -> PAYMENT_FAILED, seats freed.
     Transition<ReservationRow> fail_payment(const std::string& id, const std::string& payment_id);
     /// The buyer's release before payment: PENDING_PAYMENT -> CANCELLED (reason RELEASED).
@@ -40,7 +51,9 @@ class LifecycleService {
     /// Expires up to `limit` holds past expiresAt (SKIP LOCKED: safe on several hosts); returns how
     /// many.
     sdk::Result<std::size_t> expire_due(std::size_t limit);
-    /// Inside a product.cancelled delivery: releases the pending holds of those schedules.
+    /// Inside a product.cancelled delivery: releases the pending holds of those schedules and
+    /// cancels their confirmed reservations with a full refund (reservation.cancelled, reason
+    /// PRODUCT_CANCELLED).
     sdk::Status cancel_schedules(sdk::Tx& tx, const std::vector<std::string>& schedule_ids);
 
   private:

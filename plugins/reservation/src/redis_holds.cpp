@@ -105,6 +105,13 @@ sdk::Status RedisHolds::sell(const std::string& schedule_id, const std::string& 
     return {};
 }
 
+sdk::Status RedisHolds::forget_schedule(const std::string& schedule_id) {
+    auto reply = redis_.command({"DEL", RedisKeys::marker(schedule_id)});
+    if (!reply) return std::move(reply).error();
+    if (reply->is_error()) return unexpected("DEL marker", *reply);
+    return {};
+}
+
 sdk::Result<std::optional<int64_t>> RedisHolds::epoch() {
     auto reply = redis_.command({"GET", RedisKeys::epoch()});
     if (!reply) return std::move(reply).error();

@@ -86,6 +86,9 @@ class RedisHolds {
     sdk::Status sell(const std::string& schedule_id, const std::string& reservation_id,
                      const std::vector<std::string>& seat_ids);
 
+    /// Drops the schedule's ready marker, so the next hold rebuilds it from PostgreSQL.
+    sdk::Status forget_schedule(const std::string& schedule_id);
+
     /// The fencing epoch in Redis; nullopt when Redis has none (empty or lost its data).
     sdk::Result<std::optional<int64_t>> epoch();
     /// Sets the epoch unless another host already did (SET NX).

@@ -213,6 +213,35 @@ class ReservationPlugin final : public sdk::Plugin {
             !s)
             return s;
         if (auto s = host.provide(
+                "reservation.confirm_late",
+                [this, ids](const boost::json::value& input,
+                            const sdk::Principal&) -> sdk::Result<boost::json::value> {
+                    auto parsed = ids(input);
+                    if (!parsed) return std::move(parsed).error();
+                    if (parsed->second.empty())
+                        return Error::invalid("field 'paymentId' is required");
+                    return service_answer(lifecycle_->confirm_late(parsed->first, parsed->second));
+                });
+            !s)
+            return s;
+        if (auto s = host.provide(
+                "reservation.extend_for_payment",
+                [this, ids](const boost::json::value& input,
+                            const sdk::Principal&) -> sdk::Result<boost::json::value> {
+                    auto parsed = ids(input);
+                    if (!parsed) return std::move(parsed).error();
+                    if (parsed->second.empty())
+                        return Error::invalid("field 'paymentId' is required");
+                    auto until = fields::required_string(input.as_object(), "until");
+                    if (!until) return std::move(until).error();
+                    auto until_us = sdk::parse_rfc3339(*until);
+                    if (!until_us) return Error::invalid("field 'until' must be an RFC 3339 time");
+                    return service_answer(
+                        lifecycle_->extend_for_payment(parsed->first, parsed->second, *until_us));
+                });
+            !s)
+            return s;
+        if (auto s = host.provide(
                 "reservation.fail_payment",
                 [this, ids](const boost::json::value& input,
                             const sdk::Principal&) -> sdk::Result<boost::json::value> {

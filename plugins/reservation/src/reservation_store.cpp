@@ -12,7 +12,8 @@ const std::string_view reservation_columns =
     "(extract(epoch FROM starts_at) * 1000000)::bigint AS starts_us, subtotal, fees, total, "
     "currency, refund, "
     "payment_id, policy_revisions::text AS policy_revisions, "
-    "(extract(epoch FROM created_at) * 1000000)::bigint AS created_us";
+    "(extract(epoch FROM created_at) * 1000000)::bigint AS created_us, "
+    "(extract(epoch FROM payment_hold_until) * 1000000)::bigint AS payment_hold_us";
 
 namespace {
 boost::json::value json_or_null(const std::string& text) {
@@ -25,6 +26,7 @@ boost::json::value json_or_null(const std::string& text) {
 std::vector<ReservationRow> parse_rows(const sdk::Rows& rows) {
     std::vector<ReservationRow> out;
     out.reserve(rows.size());
+    const bool has_payment_hold = rows.find_column("payment_hold_us").has_value();
     for (const auto& row : rows) {
         ReservationRow r;
         r.id = row.text("id");
@@ -55,6 +57,7 @@ std::vector<ReservationRow> parse_rows(const sdk::Rows& rows) {
         r.payment_id = row.text("payment_id");
         r.policy_revisions = json_or_null(row.text("policy_revisions", "{}"));
         r.created_us = row.int64("created_us").value_or(0);
+        if (has_payment_hold) r.payment_hold_us = row.int64("payment_hold_us");
         out.push_back(std::move(r));
     }
     return out;
@@ -88,6 +91,8 @@ boost::json::object reservation_json(const ReservationRow& row) {
     if (!row.grade_id.empty()) body["gradeId"] = row.grade_id;
     if (!row.status_reason.empty()) body["statusReason"] = row.status_reason;
     if (!row.payment_id.empty()) body["paymentId"] = row.payment_id;
+    if (row.payment_hold_us)
+        body["paymentHoldUntil"] = sdk::format_rfc3339(*row.payment_hold_us, /*with_millis=*/true);
     if (row.refund) body["refund"] = money(*row.refund, row.currency);
     return body;
 }

@@ -33,6 +33,8 @@ struct ReservationRow {
     std::string currency;
     std::optional<int64_t> refund;
     std::string payment_id;
+    /// Set while a payment confirmation protects the hold past expires_us (extend_for_payment).
+    std::optional<int64_t> payment_hold_us;
     boost::json::value policy_revisions;
     int64_t created_us = 0;
 

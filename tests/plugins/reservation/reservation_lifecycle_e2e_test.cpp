@@ -80,6 +80,46 @@ TEST_F(ReservationLifecycle, ReleaseAndPaymentFailureFreeTheSeats) {
         << "held x3, released x2";
 }
 
+TEST_F(ReservationLifecycle, AProductCancellationCancelsPaidReservationsWithAFullRefund) {
+    auto paid = hold_seats("usr_a", "sch_seats_10", {"seat_1"});
+    ASSERT_EQ(paid.status, 201) << paid.body;
+    ASSERT_EQ(as("usr_admin", "POST", "/api/v1/test/reservations/" + id_of(paid) + "/confirm", "{}",
+                 {}, "admin")
+                  .status,
+              200);
+    auto pending = hold_seats("usr_b", "sch_seats_10", {"seat_2"});
+    ASSERT_EQ(pending.status, 201) << pending.body;
+    auto other_schedule = hold_seats("usr_c", "sch_seats_20", {"seat_1"});
+    ASSERT_EQ(other_schedule.status, 201) << other_schedule.body;
+    ASSERT_EQ(
+        as("usr_admin", "POST", "/api/v1/test/schedules/sch_seats_10/cancelled", "{}", {}, "admin")
+            .status,
+        204);
+    std::string status;
+    for (int i = 0; i < 400 && status != "CANCELLED"; ++i) {
+        status = std::string(json_of(as("usr_a", "GET", "/api/v1/reservations/" + id_of(paid)))
+                                 .at("status")
+                                 .as_string());
+        if (status != "CANCELLED") std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_EQ(status, "CANCELLED");
+    auto cancelled = json_of(as("usr_a", "GET", "/api/v1/reservations/" + id_of(paid)));
+    EXPECT_EQ(cancelled.at("statusReason"), "PRODUCT_CANCELLED");
+    EXPECT_EQ(cancelled.at("refund").at("amount"), cancelled.at("price").at("total").at("amount"));
+    EXPECT_EQ(json_of(as("usr_b", "GET", "/api/v1/reservations/" + id_of(pending))).at("status"),
+              "CANCELLED");
+    EXPECT_EQ(
+        json_of(as("usr_c", "GET", "/api/v1/reservations/" + id_of(other_schedule))).at("status"),
+        "PENDING_PAYMENT");
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = "
+                        "'sch_seats_10'"),
+              0);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = "
+                        "'reservation.cancelled' AND payload::jsonb->>'reason' = "
+                        "'PRODUCT_CANCELLED' AND payload::jsonb->>'paymentId' = 'pay_test'"),
+              1);
+}
+
 class ReservationExpiry : public ReservationEndToEnd {
   protected:
     void SetUp() override { start_admitd(true); }

@@ -10,7 +10,8 @@
 // plugin: POST /api/v1/test/reservations/{id}/confirm|fail (admin) call reservation.confirm /
 // reservation.fail_payment with paymentId "pay_test"; POST
 // /api/v1/test/schedules/{scheduleId}/scheduled (admin) publishes product.scheduled for that one
-// schedule, as an approval does.
+// schedule, as an approval does; POST /api/v1/test/schedules/{scheduleId}/cancelled (admin)
+// publishes product.cancelled for it, as a seller's cancellation does.
 #include <admit/sdk.hpp>
 
 #include <charconv>
@@ -108,23 +109,28 @@ class StubProduct final : public admit::sdk::Plugin {
                 [this](const Request& r) { return forward("reservation.fail_payment", r); });
             !s)
             return s;
-        return host.route(
-            "POST", "/api/v1/test/schedules/{scheduleId}/scheduled", "admin",
-            [this](const Request& r) {
-                const std::string schedule(r.param("scheduleId"));
-                auto published = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
-                    return tx.publish(
-                        "product.scheduled", "prd_" + schedule,
-                        {{"productId", "prd_" + schedule},
-                         {"status", "SCHEDULED"},
-                         {"scheduleIds", boost::json::array{boost::json::string(schedule)}}});
-                });
-                if (!published) return Response::from_error(published.error());
-                return Response::no_content();
-            });
+        if (auto s = host.route("POST", "/api/v1/test/schedules/{scheduleId}/scheduled", "admin",
+                                [this](const Request& r) { return announce(r, "SCHEDULED"); });
+            !s)
+            return s;
+        return host.route("POST", "/api/v1/test/schedules/{scheduleId}/cancelled", "admin",
+                          [this](const Request& r) { return announce(r, "CANCELLED"); });
     }
 
   private:
+    /// Publishes product.scheduled or product.cancelled for one schedule.
+    Response announce(const Request& request, const std::string& status) {
+        const std::string schedule(request.param("scheduleId"));
+        const std::string topic = status == "CANCELLED" ? "product.cancelled" : "product.scheduled";
+        auto published = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
+            return tx.publish(topic, "prd_" + schedule,
+                              {{"productId", "prd_" + schedule},
+                               {"status", status},
+                               {"scheduleIds", boost::json::array{boost::json::string(schedule)}}});
+        });
+        if (!published) return Response::from_error(published.error());
+        return Response::no_content();
+    }
     Response forward(std::string_view method, const Request& request) {
         auto answer = host_->call(
             method, {{"reservationId", request.param("reservationId")}, {"paymentId", "pay_test"}});
