@@ -152,9 +152,12 @@ void response_body_borrowed(admit_response* r, admit_str body, admit_str content
 
 void response_error(admit_response* r, int32_t status, admit_str code, admit_str message) {
     if (status < 400 || status > 599) status = 500;
+    // Headers the handler set (Retry-After, Location...) stay: only status and body change.
     auto route_label = std::move(r->response->route_label);
+    auto headers = std::move(r->response->headers);
     *r->response = http::Response::error(status, view(code), view(message), r->trace_id);
     r->response->route_label = std::move(route_label);
+    r->response->headers = std::move(headers);
     r->written = true;
 }
 

@@ -409,7 +409,8 @@ typedef struct admit_host_api {
     void (*response_header)(admit_response* response, admit_str name, admit_str value);
     /* Sets the body (copied). content_type empty means application/json; charset=utf-8. */
     void (*response_body)(admit_response* response, admit_str body, admit_str content_type);
-    /* Writes the standard error body {"code","message","traceId"} with the status. */
+    /* Writes the standard error body {"code","message","traceId"} with the status; headers set
+     * before (response_header) are kept. */
     void (*response_error)(admit_response* response, int32_t http_status, admit_str code,
                            admit_str message);
 
