@@ -42,8 +42,8 @@ Response AdminControls::overview(const sdk::Request& request) {
     if (!stock) return Response::from_error(stock.error());
     const double per_second = static_cast<double>(recent->front().int64("n").value_or(0)) / 10.0;
     boost::json::object eta;
-    for (const auto& [name, share] : {std::pair{"p50", 0.5}, std::pair{"p90", 0.9},
-                                      std::pair{"p99", 0.99}}) {
+    for (const auto& [name, share] :
+         {std::pair{"p50", 0.5}, std::pair{"p90", 0.9}, std::pair{"p99", 0.99}}) {
         const auto position =
             static_cast<int64_t>(std::ceil(static_cast<double>(*waiting) * share));
         const int64_t seconds = eta_seconds(position, per_second);
@@ -64,8 +64,8 @@ Response AdminControls::overview(const sdk::Request& request) {
         {"admitFence", c.admit_fence},
         {"fairness",
          {{"commitment", c.commitment},
-          {"shuffledAt", c.shuffled_us ? boost::json::value(sdk::format_rfc3339(*c.shuffled_us))
-                                       : nullptr}}}};
+          {"shuffledAt",
+           c.shuffled_us ? boost::json::value(sdk::format_rfc3339(*c.shuffled_us)) : nullptr}}}};
     if (auto facts = ctx_.facts->get(sid); facts) {
         body["capacity"] = (*facts)->capacity;
         body["seatsRemaining"] =
@@ -81,8 +81,8 @@ Response AdminControls::set_paused(const sdk::Request& request, bool paused) {
     const std::string actor(request.principal().subject());
     auto written = ctx_.host->db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
-            "UPDATE queue.schedules SET paused = $2, updated_at = now() WHERE schedule_id = $1", sid,
-            paused);
+            "UPDATE queue.schedules SET paused = $2, updated_at = now() WHERE schedule_id = $1",
+            sid, paused);
         if (!rows) return std::move(rows).error();
         return tx.publish("queue.paused", sid, {{"scheduleId", sid}, {"paused", paused}}, actor);
     });
@@ -158,7 +158,8 @@ Response AdminControls::clear(const sdk::Request& request) {
     if (auto s = ctx_.redis->clear(sid); !s) return Response::from_error(s.error());
     (void)ctx_.deny->reload();
     tick_.publish(sid, {{"status", "CLEARED"}});
-    return Response::json(200, {{"scheduleId", sid}, {"cleared", cleared}, {"tokensRevoked", revoked}});
+    return Response::json(200,
+                          {{"scheduleId", sid}, {"cleared", cleared}, {"tokensRevoked", revoked}});
 }
 
 }  // namespace admit::queue

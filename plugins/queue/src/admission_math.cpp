@@ -37,8 +37,8 @@ boost::json::object policy_input(const std::string& schedule_id, const Admission
 
 int64_t inventory_bound(int64_t seats_free, int64_t expiring_soon, double factor) {
     if (!(factor > 0.0)) return 0;
-    const double room = static_cast<double>(std::max<int64_t>(0, seats_free) +
-                                            std::max<int64_t>(0, expiring_soon));
+    const double room =
+        static_cast<double>(std::max<int64_t>(0, seats_free) + std::max<int64_t>(0, expiring_soon));
     return static_cast<int64_t>(std::floor(room * factor));
 }
 
@@ -48,7 +48,8 @@ AdmissionDecision read_decision(const boost::json::value& decision, const Admiss
     const auto& object = decision.is_object() ? decision.as_object() : empty;
     out.admit_per_second = std::max<int64_t>(0, whole(number(object, "admitPerSecond"), 0));
     out.active_cap = std::max<int64_t>(0, whole(number(object, "activeCap"), 0));
-    out.conversion_factor = std::clamp(number(object, "conversionFactor").value_or(1.0), 0.0, 100.0);
+    out.conversion_factor =
+        std::clamp(number(object, "conversionFactor").value_or(1.0), 0.0, 100.0);
     out.token_ttl_seconds =
         std::clamp<int64_t>(whole(number(object, "tokenTtlSeconds"), 300), 30, 3600);
     int64_t admit = std::max<int64_t>(0, whole(number(object, "admitNow"), 0));

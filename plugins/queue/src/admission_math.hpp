@@ -12,12 +12,12 @@ namespace admit::queue {
 
 /// The facts one admission tick knows about a schedule.
 struct AdmissionInput {
-    int64_t waiting = 0;        ///< users in line (not pre-queue)
-    int64_t active = 0;         ///< admitted users whose entry token has not expired
-    std::optional<int64_t> seats_free;  ///< capacity - held - sold (nullopt: unknown)
-    int64_t held = 0;           ///< units in live holds
-    int64_t expiring_soon = 0;  ///< units in holds expiring within the token TTL
-    std::optional<double> conversion;   ///< measured: admitted users who held / admitted
+    int64_t waiting = 0;                   ///< users in line (not pre-queue)
+    int64_t active = 0;                    ///< admitted users whose entry token has not expired
+    std::optional<int64_t> seats_free;     ///< capacity - held - sold (nullopt: unknown)
+    int64_t held = 0;                      ///< units in live holds
+    int64_t expiring_soon = 0;             ///< units in holds expiring within the token TTL
+    std::optional<double> conversion;      ///< measured: admitted users who held / admitted
     std::optional<int64_t> rate_override;  ///< operator's admissions per second
 };
 

@@ -35,16 +35,20 @@ sdk::Status AdmissionTick::run() {
 }
 
 sdk::Result<AdmissionTick::Inventory> AdmissionTick::inventory(const std::string& schedule_id,
-                                                                int64_t ttl_s) {
+                                                               int64_t ttl_s) {
     const int64_t now_us = ctx_.host->now_us();
     auto rows = ctx_.host->db().exec(
         "SELECT (SELECT coalesce(sum(units), 0) FROM queue.holds WHERE schedule_id = $1 AND "
-        "expires_at > " + time_param(2) + ") AS held, "
-        "(SELECT coalesce(sum(units), 0) FROM queue.holds WHERE schedule_id = $1 AND expires_at > " +
-            time_param(2) + " AND expires_at <= " + time_param(3) + ") AS expiring, "
-        "(SELECT coalesce(max(sold), 0) FROM queue.sales WHERE schedule_id = $1) AS sold, "
-        "(SELECT count(*) FROM queue.admissions WHERE schedule_id = $1) AS admitted, "
-        "(SELECT count(*) FROM queue.joins WHERE schedule_id = $1 AND converted) AS converted",
+        "expires_at > " +
+            time_param(2) +
+            ") AS held, "
+            "(SELECT coalesce(sum(units), 0) FROM queue.holds WHERE schedule_id = $1 AND "
+            "expires_at > " +
+            time_param(2) + " AND expires_at <= " + time_param(3) +
+            ") AS expiring, "
+            "(SELECT coalesce(max(sold), 0) FROM queue.sales WHERE schedule_id = $1) AS sold, "
+            "(SELECT count(*) FROM queue.admissions WHERE schedule_id = $1) AS admitted, "
+            "(SELECT count(*) FROM queue.joins WHERE schedule_id = $1 AND converted) AS converted",
         schedule_id, now_us, now_us + ttl_s * 1000000);
     if (!rows) return std::move(rows).error();
     const auto& row = rows->front();
@@ -120,11 +124,13 @@ sdk::Result<TickReport> AdmissionTick::tick(const Control& control) {
     input.expiring_soon = stock->expiring_soon;
     input.rate_override = rate_override;
     if (stock->admitted >= 20)
-        input.conversion = static_cast<double>(stock->converted) / static_cast<double>(stock->admitted);
+        input.conversion =
+            static_cast<double>(stock->converted) / static_cast<double>(stock->admitted);
     if (auto facts = ctx_.facts->get(sid); facts)
         input.seats_free = std::max<int64_t>(0, (*facts)->capacity - stock->held - stock->sold);
     auto decided = ctx_.host->policy("admission", policy_input(sid, input));
-    if (!decided) ctx_.host->warn("queue: admission policy failed for ", sid, ": ", decided.error().message);
+    if (!decided)
+        ctx_.host->warn("queue: admission policy failed for ", sid, ": ", decided.error().message);
     const AdmissionDecision decision =
         read_decision(decided ? decided->decision : boost::json::value{}, input);
     {
@@ -134,9 +140,8 @@ sdk::Result<TickReport> AdmissionTick::tick(const Control& control) {
     report.waiting = *waiting;
     report.active = *active;
     report.seats_free = input.seats_free;
-    (void)ctx_.redis->set_meta(
-        sid, {{"rate", std::to_string(decision.admit_per_second)},
-              {"remaining", std::to_string(input.seats_free.value_or(-1))}});
+    (void)ctx_.redis->set_meta(sid, {{"rate", std::to_string(decision.admit_per_second)},
+                                     {"remaining", std::to_string(input.seats_free.value_or(-1))}});
 
     if (decision.sold_out) {
         auto closed = close_sold_out(sid);
@@ -147,6 +152,8 @@ sdk::Result<TickReport> AdmissionTick::tick(const Control& control) {
         return report;
     }
     if (paused) {
+        if (auto s = sweep(sid); !s)
+            ctx_.host->warn("queue: stale sweep of ", sid, ": ", s.message());
         release();
         report.skipped = true;
         publish(sid, {{"status", "PAUSED"}, {"waiting", *waiting}});
@@ -216,7 +223,8 @@ sdk::Result<std::vector<std::string>> AdmissionTick::admit_batch(
                 "RETURNING schedule_id, user_id, join_id, round), "
                 "ins AS (INSERT INTO queue.admissions (schedule_id, user_id, round, join_id, "
                 "admit_fence, admitted_at, token_expires_at) SELECT schedule_id, user_id, round, "
-                "join_id, $4, " + time_param(3) + ", " + time_param(5) +
+                "join_id, $4, " +
+                time_param(3) + ", " + time_param(5) +
                 " FROM up RETURNING user_id) "
                 "SELECT up.user_id, up.join_id FROM up JOIN ins USING (user_id)",
             sid, users_json, now_us, fence, expires_us);
@@ -325,7 +333,8 @@ sdk::Status AdmissionTick::close_sold_out(const std::string& sid) {
                           "system");
     });
     if (!closed) return closed;
-    if (auto s = ctx_.redis->set_meta(sid, {{"phase", "SOLD_OUT"}, {"remaining", "0"}}); !s) return s;
+    if (auto s = ctx_.redis->set_meta(sid, {{"phase", "SOLD_OUT"}, {"remaining", "0"}}); !s)
+        return s;
     if (auto s = ctx_.redis->clear_line(sid); !s) return s;
     publish(sid, {{"status", "SOLD_OUT"}, {"seatsRemaining", 0}});
     ctx_.host->info("queue: ", sid, " sold out; the line is closed");

@@ -37,19 +37,25 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 const char* verdict_name(EntryVerdict verdict) {
     switch (verdict) {
-        case EntryVerdict::valid: return "valid";
-        case EntryVerdict::malformed: return "malformed";
-        case EntryVerdict::signature: return "signature";
-        case EntryVerdict::expired: return "expired";
-        case EntryVerdict::wrong_schedule: return "wrong_schedule";
-        case EntryVerdict::wrong_user: return "wrong_user";
+        case EntryVerdict::valid:
+            return "valid";
+        case EntryVerdict::malformed:
+            return "malformed";
+        case EntryVerdict::signature:
+            return "signature";
+        case EntryVerdict::expired:
+            return "expired";
+        case EntryVerdict::wrong_schedule:
+            return "wrong_schedule";
+        case EntryVerdict::wrong_user:
+            return "wrong_user";
     }
     return "malformed";
 }
 
 std::string base64url(std::string_view bytes) {
-    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                    '\0');
+    std::string out(
+        sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
     sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
                       bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     out.resize(out.find('\0'));

@@ -65,9 +65,9 @@ std::vector<std::pair<std::string, int64_t>> line_order(const std::vector<LogRow
 }
 
 sdk::Result<std::optional<Control>> LineKeeper::load(const std::string& schedule_id) {
-    auto rows = ctx_.host->db().exec("SELECT " + std::string(control_columns) +
-                                         " FROM queue.schedules WHERE schedule_id = $1",
-                                     schedule_id);
+    auto rows = ctx_.host->db().exec(
+        "SELECT " + std::string(control_columns) + " FROM queue.schedules WHERE schedule_id = $1",
+        schedule_id);
     if (!rows) return std::move(rows).error();
     if (rows->empty()) return std::optional<Control>{};
     return std::optional<Control>{control_of(rows->front())};
@@ -133,8 +133,8 @@ sdk::Status LineKeeper::rebuild(const Control& stale_control) {
         max_seq = std::max(max_seq, log.seq);
         waiting.push_back(std::move(log));
     }
-    auto admitted =
-        ctx_.host->db().exec("SELECT count(*) AS n FROM queue.admissions WHERE schedule_id = $1", sid);
+    auto admitted = ctx_.host->db().exec(
+        "SELECT count(*) AS n FROM queue.admissions WHERE schedule_id = $1", sid);
     if (!admitted) return std::move(admitted).error();
     const bool shuffled = control.phase != "PREQUEUE";
     auto order = line_order(waiting, control.seed, shuffled);

@@ -65,17 +65,19 @@ boost::json::object PlaceService::body_of(const std::string& schedule_id, const 
     if (place.state == "PREQUEUE") {
         // No order exists before the shuffle: the ETA is the time to the sale start.
         const int64_t until_start =
-            control.sale_starts_us ? std::max<int64_t>(0, (*control.sale_starts_us - ctx_.host->now_us()) / 1000000) : 0;
+            control.sale_starts_us
+                ? std::max<int64_t>(0, (*control.sale_starts_us - ctx_.host->now_us()) / 1000000)
+                : 0;
         body["status"] = "PREQUEUE";
         body["position"] = nullptr;
         body["aheadOf"] = nullptr;
         body["etaSeconds"] = until_start;
-        body["pollAfterMs"] =
-            std::clamp<int64_t>(until_start * 1000, 1000,
-                                poll_after_ms(std::max<int64_t>(1, place.waiting), jitter()));
-        body["saleStartsAt"] = control.sale_starts_us
-                                   ? boost::json::value(sdk::format_rfc3339(*control.sale_starts_us))
-                                   : nullptr;
+        body["pollAfterMs"] = std::clamp<int64_t>(
+            until_start * 1000, 1000, poll_after_ms(std::max<int64_t>(1, place.waiting), jitter()));
+        body["saleStartsAt"] =
+            control.sale_starts_us
+                ? boost::json::value(sdk::format_rfc3339(*control.sale_starts_us))
+                : nullptr;
         return body;
     }
     const int64_t position = place.rank + 1;
@@ -149,8 +151,9 @@ PlaceService::Answer PlaceService::place(const std::string& schedule_id, const s
         return answer;
     }
     if (auto ready = keeper_.ensure_line(*control); !ready) {
-        answer.error = ready.error().status == ADMIT_E_UNAVAILABLE ? recovering_response()
-                                                                    : Response::from_error(ready.error());
+        answer.error = ready.error().status == ADMIT_E_UNAVAILABLE
+                           ? recovering_response()
+                           : Response::from_error(ready.error());
         return answer;
     }
     auto place = ctx_.redis->place(schedule_id, user, ctx_.now_ms(), mode);
@@ -182,9 +185,10 @@ PlaceService::Answer PlaceService::place(const std::string& schedule_id, const s
                           place->state == "PREQUEUE" ? 0 : place->score,
                           ctx_.host->now_us()};
         auto written = ctx_.joins->submit(std::move(record));
-        const bool ok = written.wait_for(std::chrono::milliseconds(ctx_.settings.join_timeout_ms)) ==
-                            std::future_status::ready &&
-                        written.get();
+        const bool ok =
+            written.wait_for(std::chrono::milliseconds(ctx_.settings.join_timeout_ms)) ==
+                std::future_status::ready &&
+            written.get();
         if (!ok) {
             // Not durable: take the place back so Redis never holds what the log does not.
             (void)ctx_.redis->leave(schedule_id, user);
@@ -319,7 +323,8 @@ sdk::Result<boost::json::value> PlaceService::check_entry(const boost::json::val
     auto facts = ctx_.facts->get(*schedule_id);
     if (!facts) {
         // An unknown schedule is the reservation's 404 to give; nothing to require here.
-        if (facts.error().is_not_found()) return boost::json::value{{"required", false}, {"valid", true}};
+        if (facts.error().is_not_found())
+            return boost::json::value{{"required", false}, {"valid", true}};
         return std::move(facts).error();
     }
     if (!(*facts)->queue_required) return boost::json::value{{"required", false}, {"valid", true}};
@@ -333,7 +338,8 @@ sdk::Result<boost::json::value> PlaceService::check_entry(const boost::json::val
             {"required", true}, {"valid", false}, {"reason", verdict_name(verdict)}};
     if (ctx_.deny->denied(claims.join_id))
         return boost::json::value{{"required", true}, {"valid", false}, {"reason", "revoked"}};
-    return boost::json::value{{"required", true}, {"valid", true}, {"expiresAt", claims.expires_at}};
+    return boost::json::value{
+        {"required", true}, {"valid", true}, {"expiresAt", claims.expires_at}};
 }
 
 }  // namespace admit::queue

@@ -8,7 +8,7 @@ namespace admit::queue {
 namespace {
 constexpr int64_t min_ms = 1000;
 constexpr int64_t max_ms = 30000;
-constexpr int64_t front = 50;     // positions that poll every 1-2 s
+constexpr int64_t front = 50;         // positions that poll every 1-2 s
 constexpr int64_t per_position = 20;  // extra milliseconds per position behind the front
 }  // namespace
 

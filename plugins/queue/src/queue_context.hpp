@@ -19,21 +19,21 @@ namespace admit::queue {
 
 /// Config ([plugin.queue]).
 struct QueueSettings {
-    int64_t grace_ms = 120000;         ///< grace_seconds (120): unseen longer -> leaves the line
-    int64_t sweep_interval_ms = 30000;  ///< sweep_seconds (30): stale sweep period
-    int64_t tick_ms = 1000;            ///< tick_ms: admission period
-    int64_t lock_ttl_ms = 3000;        ///< admission lock lifetime
-    std::size_t join_batch_max = 2000;  ///< join_batch_max
+    int64_t grace_ms = 120000;           ///< grace_seconds (120): unseen longer -> leaves the line
+    int64_t sweep_interval_ms = 30000;   ///< sweep_seconds (30): stale sweep period
+    int64_t tick_ms = 1000;              ///< tick_ms: admission period
+    int64_t lock_ttl_ms = 3000;          ///< admission lock lifetime
+    std::size_t join_batch_max = 2000;   ///< join_batch_max
     std::size_t deny_capacity = 100000;  ///< deny_capacity: revoked tokens kept in memory
-    int64_t facts_cache_ms = 1000;     ///< facts_cache_ms
-    int64_t join_timeout_ms = 5000;    ///< join_timeout_ms: wait for the durable log
+    int64_t facts_cache_ms = 1000;       ///< facts_cache_ms
+    int64_t join_timeout_ms = 5000;      ///< join_timeout_ms: wait for the durable log
     std::string entry_key_env = "ADMIT_QUEUE_ENTRY_KEY";  ///< base64 32-byte HMAC key
 };
 
 struct QueueContext {
     sdk::Host* host = nullptr;
     QueueSettings settings;
-    EntryKey key{};  ///< set in start(): from the environment or queue.keys
+    EntryKey key{};     ///< set in start(): from the environment or queue.keys
     std::string owner;  ///< this host instance (lock values)
     std::unique_ptr<QueueRedis> redis;
     std::unique_ptr<JoinLog> joins;

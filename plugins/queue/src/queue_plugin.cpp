@@ -119,8 +119,9 @@ class QueuePlugin final : public sdk::Plugin {
             "ON CONFLICT (name) DO NOTHING",
             to_hex(drawn.data(), drawn.size()));
         sodium_memzero(drawn.data(), drawn.size());
-        if (!inserted) return Error{inserted.error().status, "queue: storing the entry key: " +
-                                                                 inserted.error().message};
+        if (!inserted)
+            return Error{inserted.error().status,
+                         "queue: storing the entry key: " + inserted.error().message};
         auto rows = ctx_.host->db().exec(
             "SELECT encode(secret, 'base64') AS secret FROM queue.keys WHERE name = 'entry'");
         if (!rows || rows->empty()) return Error::internal("queue: the entry key is missing");

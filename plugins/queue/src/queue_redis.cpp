@@ -62,9 +62,9 @@ sdk::Result<Place> QueueRedis::place(const std::string& schedule_id, const std::
     const char* mode_name = mode == PlaceMode::join     ? "join"
                             : mode == PlaceMode::status ? "status"
                                                         : "repair";
-    auto reply = redis_.eval("place", keys_of(schedule_id),
-                             {user, std::to_string(now_ms), mode_name,
-                              std::to_string(repair_score)});
+    auto reply =
+        redis_.eval("place", keys_of(schedule_id),
+                    {user, std::to_string(now_ms), mode_name, std::to_string(repair_score)});
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return reply_error(*reply, "place script");
     const auto& e = reply->elements;
@@ -90,8 +90,7 @@ sdk::Result<std::pair<bool, bool>> QueueRedis::leave(const std::string& schedule
         {user});
     if (!reply) return std::move(reply).error();
     if (reply->is_error() || reply->elements.size() < 2) return reply_error(*reply, "leave");
-    return std::make_pair(integer_of(reply->elements[0]) != 0,
-                          integer_of(reply->elements[1]) != 0);
+    return std::make_pair(integer_of(reply->elements[0]) != 0, integer_of(reply->elements[1]) != 0);
 }
 
 sdk::Result<int64_t> QueueRedis::admit(const std::string& schedule_id,
@@ -111,10 +110,10 @@ sdk::Result<int64_t> QueueRedis::admit(const std::string& schedule_id,
 
 sdk::Result<std::vector<std::string>> QueueRedis::expire_stale(const std::string& schedule_id,
                                                                int64_t cutoff_ms, int64_t limit) {
-    return strings_of(redis_.eval("expire_stale",
-                                  {key(schedule_id, "line"), key(schedule_id, "seen")},
-                                  {std::to_string(cutoff_ms), std::to_string(limit)}),
-                      "expire_stale script");
+    return strings_of(
+        redis_.eval("expire_stale", {key(schedule_id, "line"), key(schedule_id, "seen")},
+                    {std::to_string(cutoff_ms), std::to_string(limit)}),
+        "expire_stale script");
 }
 
 sdk::Result<std::vector<std::string>> QueueRedis::close_prequeue(const std::string& schedule_id) {
@@ -198,8 +197,8 @@ sdk::Result<std::vector<std::string>> QueueRedis::head(const std::string& schedu
 
 sdk::Result<bool> QueueRedis::try_lock(const std::string& lock_key, const std::string& owner,
                                        int64_t ttl_ms) {
-    auto reply =
-        redis_.command({"SET", lock_key, owner, "NX", "PX", std::to_string(std::max<int64_t>(1, ttl_ms))});
+    auto reply = redis_.command(
+        {"SET", lock_key, owner, "NX", "PX", std::to_string(std::max<int64_t>(1, ttl_ms))});
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return reply_error(*reply, "SET NX");
     return reply->type == sdk::RedisReply::Type::string;  // "OK"; nil when taken
@@ -227,8 +226,8 @@ sdk::Status QueueRedis::rebuild(const std::string& schedule_id,
 }
 
 sdk::Status QueueRedis::clear(const std::string& schedule_id) {
-    auto reply = redis_.command({"DEL", key(schedule_id, "line"), key(schedule_id, "seen"),
-                                 key(schedule_id, "active")});
+    auto reply = redis_.command(
+        {"DEL", key(schedule_id, "line"), key(schedule_id, "seen"), key(schedule_id, "active")});
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return reply_error(*reply, "DEL");
     return {};

@@ -19,7 +19,7 @@ namespace admit::queue {
 struct ScheduleFacts {
     std::string schedule_id;
     std::string category;
-    bool queue_required = false;        ///< sale_context.queueRequired
+    bool queue_required = false;  ///< sale_context.queueRequired
     std::optional<int64_t> sale_starts_us;
     int64_t capacity = 0;  ///< seats (reserved seating) or the sum of grade totals (GA)
 };
