@@ -57,8 +57,16 @@ sdk::Result<AdmissionTick::Inventory> AdmissionTick::inventory(const std::string
                      row.int64("converted").value_or(0)};
 }
 
-void AdmissionTick::publish(const std::string& schedule_id, boost::json::object update) {
+void AdmissionTick::publish(const std::string& schedule_id, boost::json::object update,
+                            bool only_if_changed) {
     update["scheduleId"] = schedule_id;
+    const std::string text = boost::json::serialize(update);
+    {
+        std::lock_guard guard(mutex_);
+        auto& last = last_update_[schedule_id];
+        if (only_if_changed && last == text) return;
+        last = text;
+    }
     ctx_.host->publish_stream("queue:" + schedule_id, "update", update);
 }
 
@@ -156,7 +164,7 @@ sdk::Result<TickReport> AdmissionTick::tick(const Control& control) {
             ctx_.host->warn("queue: stale sweep of ", sid, ": ", s.message());
         release();
         report.skipped = true;
-        publish(sid, {{"status", "PAUSED"}, {"waiting", *waiting}});
+        publish(sid, {{"status", "PAUSED"}, {"waiting", *waiting}}, true);
         return report;
     }
     std::vector<std::string> admitted_ids;
@@ -185,13 +193,15 @@ sdk::Result<TickReport> AdmissionTick::tick(const Control& control) {
     auto still_waiting = ctx_.redis->waiting_count(sid);
     report.waiting = still_waiting ? *still_waiting : report.waiting;
     auto admitted_total = ctx_.redis->admitted_total(sid);
-    publish(sid, {{"status", "OPEN"},
-                  {"admitted", std::move(join_ids)},
-                  {"admittedTotal", admitted_total ? *admitted_total : 0},
-                  {"waiting", report.waiting},
-                  {"admitPerSecond", decision.admit_per_second},
-                  {"seatsRemaining", input.seats_free ? boost::json::value(*input.seats_free)
-                                                      : boost::json::value(nullptr)}});
+    publish(sid,
+            {{"status", "OPEN"},
+             {"admitted", std::move(join_ids)},
+             {"admittedTotal", admitted_total ? *admitted_total : 0},
+             {"waiting", report.waiting},
+             {"admitPerSecond", decision.admit_per_second},
+             {"seatsRemaining", input.seats_free ? boost::json::value(*input.seats_free)
+                                                 : boost::json::value(nullptr)}},
+            true);
     return report;
 }
 

@@ -51,8 +51,11 @@ class AdmissionTick {
     };
     sdk::Result<Inventory> inventory(const std::string& schedule_id, int64_t ttl_s);
 
-    /// Sends the schedule's summary on its stream topic (queue:{scheduleId}).
-    void publish(const std::string& schedule_id, boost::json::object update);
+    /// Sends the schedule's summary on its stream topic (queue:{scheduleId}) as event "update".
+    /// The tick sends at most one per schedule per tick, and only when something changed
+    /// (`only_if_changed`); operator actions send theirs at once.
+    void publish(const std::string& schedule_id, boost::json::object update,
+                 bool only_if_changed = false);
 
   private:
     sdk::Status shuffle(const Control& control);
@@ -67,6 +70,7 @@ class AdmissionTick {
     std::mutex mutex_;  ///< guards the maps below
     std::unordered_map<std::string, int64_t> token_ttl_s_;
     std::unordered_map<std::string, int64_t> last_sweep_ms_;
+    std::unordered_map<std::string, std::string> last_update_;  ///< coalescing: last sent body
 };
 
 }  // namespace admit::queue

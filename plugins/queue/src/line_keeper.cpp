@@ -140,8 +140,10 @@ sdk::Status LineKeeper::rebuild(const Control& stale_control) {
     auto order = line_order(waiting, control.seed, shuffled);
     for (const auto& [user, score] : order) max_seq = std::max(max_seq, score);
     if (control.phase == "SOLD_OUT") order.clear();
-    ctx_.host->warn("queue: rebuilding the line of ", sid, " from the join log: ", order.size(),
-                    " waiting, ", active.size(), " active");
+    ctx_.host->log(order.empty() && active.empty() ? ADMIT_LOG_INFO : ADMIT_LOG_WARN,
+                   "queue: (re)building the line of " + sid +
+                       " from the join log: " + std::to_string(order.size()) + " waiting, " +
+                       std::to_string(active.size()) + " active");
     return ctx_.redis->rebuild(
         sid, order, active, ctx_.now_ms(),
         {{"phase", control.phase},

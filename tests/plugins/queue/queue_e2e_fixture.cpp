@@ -15,8 +15,9 @@ void QueueEndToEnd::SetUp() {
     key_.fill(0x5a);
     TestVenue venue{.plugins = {"test_auth", "product", "reservation", "queue"},
                     .plugin_dir = QUEUE_TEST_PLUGIN_DIR,
-                    .extra_toml = "[plugin.reservation]\nexpiry_interval_ms = 100\n"
-                                  "[plugin.queue]\ngrace_seconds = 3\nsweep_seconds = 1\n"};
+                    .extra_toml =
+                        "[plugin.reservation]\nexpiry_interval_ms = 100\n"
+                        "[plugin.queue]\ngrace_seconds = 3\nsweep_seconds = 1\n"};
     venue_file_ = write_temp_file("venue.toml", venue_toml(venue, &storage_)).string();
     spawn_admitd();
 }
@@ -54,9 +55,10 @@ HttpResult QueueEndToEnd::status(const std::string& user, const std::string& sch
 
 HttpResult QueueEndToEnd::admin(const std::string& method, const std::string& schedule,
                                 const std::string& action, const std::string& body) {
-    return as("usr_operator", method,
-              "/api/v1/admin/schedules/" + schedule + "/queue" + (action.empty() ? "" : "/" + action),
-              body, {}, "admin");
+    return as(
+        "usr_operator", method,
+        "/api/v1/admin/schedules/" + schedule + "/queue" + (action.empty() ? "" : "/" + action),
+        body, {}, "admin");
 }
 
 HttpResult QueueEndToEnd::hold_units(const std::string& user, const std::string& schedule,

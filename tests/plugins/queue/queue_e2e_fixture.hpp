@@ -45,8 +45,9 @@ class QueueEndToEnd : public ::testing::Test {
     static bool await(const std::function<bool()>& condition,
                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
     /// Polls the user's status until it is ADMITTED; answers the body (empty on timeout).
-    boost::json::object await_admitted(const std::string& user, const std::string& schedule,
-                                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    boost::json::object await_admitted(
+        const std::string& user, const std::string& schedule,
+        std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
     int64_t pg_scalar(const std::string& sql);
     std::string redis_cli(const std::string& arguments);

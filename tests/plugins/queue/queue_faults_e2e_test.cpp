@@ -20,7 +20,8 @@ TEST_F(QueueFaults, RedisFlushallMidQueueRebuildsTheLineInOrderAndAdmitsNobodyTw
         ASSERT_EQ(join(users.back(), schedule).status, 201);
     }
     std::map<std::string, int64_t> before;
-    for (const auto& user : users) before[user] = json_of(status(user, schedule)).at("position").as_int64();
+    for (const auto& user : users)
+        before[user] = json_of(status(user, schedule)).at("position").as_int64();
 
     ASSERT_NE(redis_cli("FLUSHALL").find("OK"), std::string::npos);
     // Every place comes back at the same position (a client may first see 503 QUEUE_RECOVERING).
@@ -39,13 +40,16 @@ TEST_F(QueueFaults, RedisFlushallMidQueueRebuildsTheLineInOrderAndAdmitsNobodyTw
     // Admissions resume from the rebuilt line, in order, each place once.
     ASSERT_EQ(admin("POST", schedule, "rate", R"({"admitPerSecond": 3})").status, 200);
     ASSERT_EQ(admin("POST", schedule, "resume").status, 200);
-    ASSERT_TRUE(await([&] {
-        for (const auto& user : users) (void)status(user, schedule);  // stay seen
-        return pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'WAITING'") == 0;
-    }, std::chrono::seconds(30)));
+    ASSERT_TRUE(await(
+        [&] {
+            for (const auto& user : users) (void)status(user, schedule);  // stay seen
+            return pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'WAITING'") == 0;
+        },
+        std::chrono::seconds(30)));
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM queue.admissions"), 11);
     EXPECT_EQ(pg_scalar("SELECT count(DISTINCT user_id) FROM queue.admissions"), 11);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.admitted'"), 11);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.admitted'"),
+              11);
     // In line order: a later position never got an earlier fencing token.
     for (std::size_t i = 0; i < users.size(); ++i) {
         for (std::size_t j = 0; j < users.size(); ++j) {
@@ -84,14 +88,18 @@ TEST_F(QueueFaults, TwoHostsNeverAdmitTheSamePlace) {
         users.push_back("usr_h" + std::to_string(i));
         ASSERT_EQ(join(users.back(), schedule, i % 2).status, 201);
     }
-    ASSERT_TRUE(await([&] {
-        for (std::size_t i = 0; i < users.size(); ++i) (void)status(users[i], schedule, static_cast<int>(i % 2));
-        return pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'WAITING'") == 0;
-    }, std::chrono::seconds(40)));
+    ASSERT_TRUE(await(
+        [&] {
+            for (std::size_t i = 0; i < users.size(); ++i)
+                (void)status(users[i], schedule, static_cast<int>(i % 2));
+            return pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'WAITING'") == 0;
+        },
+        std::chrono::seconds(40)));
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'ADMITTED'"), 31);
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM queue.admissions"), 31);
     EXPECT_EQ(pg_scalar("SELECT count(DISTINCT user_id) FROM queue.admissions"), 31);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.admitted'"), 31);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.admitted'"),
+              31);
     // Every batch was written under its own fencing token and within the rate.
     EXPECT_EQ(pg_scalar("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM "
                         "queue.admissions GROUP BY admit_fence) b"),

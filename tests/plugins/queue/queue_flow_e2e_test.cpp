@@ -3,6 +3,7 @@
 // and the pre-queue shuffle can be recomputed from the revealed seed.
 #include "fairness.hpp"
 #include "queue_e2e_fixture.hpp"
+#include "tests/plugins/product/seat_stream_reader.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -38,9 +39,10 @@ TEST_F(QueueFlow, QueuedHoldsNeedTheUsersOwnValidEntryToken) {
     other.fill(0x11);
     const std::string join_a = text_of(admitted_a, "joinId");
     const int64_t later = static_cast<int64_t>(std::time(nullptr)) + 600;
-    EXPECT_EQ(code_of(hold_units("usr_a", schedule, 1,
-                                 queue::sign_entry_token(other, {schedule, "usr_a", join_a, later}))),
-              "ENTRY_REQUIRED");
+    EXPECT_EQ(
+        code_of(hold_units("usr_a", schedule, 1,
+                           queue::sign_entry_token(other, {schedule, "usr_a", join_a, later}))),
+        "ENTRY_REQUIRED");
     std::string tampered = token_a;
     tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
     EXPECT_EQ(hold_units("usr_a", schedule, 1, tampered).status, 403);
@@ -67,7 +69,8 @@ TEST_F(QueueFlow, ARefreshOrASecondDeviceKeepsThePlaceAndUnseenUsersLeave) {
     const std::string schedule = "sch_ga_50_queued";
     ASSERT_EQ(join("usr_opener", schedule).status, 201);
     ASSERT_EQ(admin("POST", schedule, "pause").status, 200);
-    for (const char* user : {"usr_1", "usr_2", "usr_3"}) ASSERT_EQ(join(user, schedule).status, 201);
+    for (const char* user : {"usr_1", "usr_2", "usr_3"})
+        ASSERT_EQ(join(user, schedule).status, 201);
 
     auto first = json_of(status("usr_2", schedule));
     ASSERT_EQ(text_of(first, "status"), "PAUSED") << boost::json::serialize(first);
@@ -91,8 +94,9 @@ TEST_F(QueueFlow, ARefreshOrASecondDeviceKeepsThePlaceAndUnseenUsersLeave) {
         [&] {
             (void)status("usr_1", schedule);
             (void)status("usr_2", schedule);
-            return pg_scalar("SELECT count(*) FROM queue.joins WHERE user_id = 'usr_3' AND "
-                             "state = 'EXPIRED'") == 1;
+            return pg_scalar(
+                       "SELECT count(*) FROM queue.joins WHERE user_id = 'usr_3' AND "
+                       "state = 'EXPIRED'") == 1;
         },
         std::chrono::seconds(15));
     ASSERT_TRUE(expired);
@@ -129,17 +133,16 @@ TEST_F(QueueFlow, TheLineClosesAsSoldOutWhenTheStockRunsOut) {
         auto held = hold_units(user, schedule, 1, text_of(body, "entryToken"));
         ASSERT_EQ(held.status, 201) << held.body;
         const std::string reservation = text_of(json_of(held), "reservationId");
-        ASSERT_EQ(as("usr_operator", "POST", "/api/v1/test/reservations/" + reservation + "/confirm",
-                     "", {}, "admin")
+        ASSERT_EQ(as("usr_operator", "POST",
+                     "/api/v1/test/reservations/" + reservation + "/confirm", "", {}, "admin")
                       .status,
                   200);
         ++bought;
     }
     ASSERT_EQ(bought, 2);
     // Nothing left: the waiting users are told SOLD_OUT and the line is closed.
-    ASSERT_TRUE(await([&] {
-        return text_of(json_of(status(users[5], schedule)), "status") == "SOLD_OUT";
-    }));
+    ASSERT_TRUE(await(
+        [&] { return text_of(json_of(status(users[5], schedule)), "status") == "SOLD_OUT"; }));
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM queue.schedules WHERE phase = 'SOLD_OUT'"), 1);
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'WAITING'"), 0);
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'SOLD_OUT'"), 3);
@@ -163,7 +166,8 @@ TEST_F(QueueFlow, ThePrequeueShuffleIsRecomputableFromTheRevealedSeed) {
     auto before = json_of(status("usr_p3", schedule));
     EXPECT_EQ(text_of(before, "status"), "PREQUEUE") << boost::json::serialize(before);
     EXPECT_TRUE(before.at("position").is_null());
-    auto commitment = json_of(as("usr_x", "GET", "/api/v1/schedules/" + schedule + "/queue/fairness"));
+    auto commitment =
+        json_of(as("usr_x", "GET", "/api/v1/schedules/" + schedule + "/queue/fairness"));
     const std::string committed = text_of(commitment, "commitment");
     EXPECT_EQ(committed.size(), 64u);
     EXPECT_TRUE(commitment.at("seed").is_null());
@@ -176,7 +180,8 @@ TEST_F(QueueFlow, ThePrequeueShuffleIsRecomputableFromTheRevealedSeed) {
                     .is_null();
     }));
     ASSERT_EQ(join("usr_after", schedule).status, 201);
-    auto revealed = json_of(as("usr_x", "GET", "/api/v1/schedules/" + schedule + "/queue/fairness"));
+    auto revealed =
+        json_of(as("usr_x", "GET", "/api/v1/schedules/" + schedule + "/queue/fairness"));
     EXPECT_EQ(text_of(revealed, "commitment"), committed);
     std::string seed;
     const std::string seed_hex = text_of(revealed, "seed");
@@ -192,13 +197,56 @@ TEST_F(QueueFlow, ThePrequeueShuffleIsRecomputableFromTheRevealedSeed) {
     for (const auto& user : early) {
         auto body = json_of(status(user, schedule));
         ASSERT_EQ(text_of(body, "status"), "PAUSED") << boost::json::serialize(body);
-        const auto rank = std::find(order.begin(), order.end(), text_of(body, "joinId")) - order.begin();
+        const auto rank =
+            std::find(order.begin(), order.end(), text_of(body, "joinId")) - order.begin();
         EXPECT_EQ(body.at("position").as_int64(), rank + 1) << user;
     }
     // A join after the start is FIFO behind the shuffled block.
     EXPECT_EQ(json_of(status("usr_after", schedule)).at("position").as_int64(),
               static_cast<int64_t>(early.size()) + 1);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.shuffled'"), 1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.shuffled'"),
+              1);
+}
+
+TEST_F(QueueFlow, TheStreamSendsTheSnapshotProgressAtMostOncePerSecondAndTheAdmission) {
+    const std::string schedule = "sch_ga_30_queued";
+    ASSERT_EQ(join("usr_opener", schedule).status, 201);
+    ASSERT_EQ(admin("POST", schedule, "pause").status, 200);
+    auto joined = join("usr_s", schedule);
+    ASSERT_EQ(joined.status, 201);
+    const std::string join_id = text_of(json_of(joined), "joinId");
+    catalog::SseReader stream(ports_[0], "/api/v1/schedules/" + schedule + "/queue/stream",
+                              "Bearer test:customer:usr_s");
+    ASSERT_TRUE(stream.connected());
+    ASSERT_TRUE(stream.wait_for("event: snapshot", std::chrono::seconds(5))) << stream.received();
+    EXPECT_NE(stream.received().find(join_id), std::string::npos);
+    EXPECT_NE(stream.received().find("\"PAUSED\""), std::string::npos);
+    // Paused: one progress message per tick at most.
+    const auto opened = std::chrono::steady_clock::now();
+    ASSERT_TRUE(stream.wait_for("event: update", std::chrono::seconds(5))) << stream.received();
+    ASSERT_EQ(admin("POST", schedule, "resume").status, 200);
+    // Both places (the opener's and this one) are admitted in one tick.
+    ASSERT_TRUE(stream.wait_for("\"admittedTotal\":2", std::chrono::seconds(10)))
+        << stream.received();
+    const auto admitted_at = stream.received().find("\"admitted\":[\"");
+    ASSERT_NE(admitted_at, std::string::npos);
+    const auto line_end = stream.received().find('\n', admitted_at);
+    EXPECT_NE(stream.received().substr(admitted_at, line_end - admitted_at).find(join_id),
+              std::string::npos)
+        << stream.received();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count();
+    std::size_t updates = 0;
+    for (auto at = stream.received().find("event: update"); at != std::string::npos;
+         at = stream.received().find("event: update", at + 1))
+        ++updates;
+    // One per tick, plus the operator's resume message.
+    EXPECT_LE(static_cast<double>(updates), seconds + 2.0) << stream.received();
+    EXPECT_EQ(text_of(json_of(status("usr_s", schedule)), "status"), "ADMITTED");
+    // A stream of a user who is not in the line is refused.
+    catalog::SseReader stranger(ports_[0], "/api/v1/schedules/" + schedule + "/queue/stream",
+                                "Bearer test:customer:usr_nobody");
+    EXPECT_TRUE(stranger.wait_for("404", std::chrono::seconds(5))) << stranger.received();
 }
 
 TEST_F(QueueFlow, ErrorsFollowTheContract) {
@@ -206,9 +254,9 @@ TEST_F(QueueFlow, ErrorsFollowTheContract) {
     EXPECT_EQ(join("usr_a", "bad%20id").status, 400);
     EXPECT_EQ(status("usr_a", "sch_ga_5_queued").status, 404);  // never joined
     EXPECT_EQ(as("usr_a", "DELETE", "/api/v1/schedules/sch_ga_5_queued/queue").status, 404);
-    EXPECT_EQ(http_request(ports_[0], "POST", "/api/v1/schedules/sch_ga_5_queued/queue", "", {})
-                  .status,
-              401);
+    EXPECT_EQ(
+        http_request(ports_[0], "POST", "/api/v1/schedules/sch_ga_5_queued/queue", "", {}).status,
+        401);
     ASSERT_EQ(join("usr_a", "sch_ga_5_queued").status, 201);
     EXPECT_EQ(as("usr_a", "GET", "/api/v1/admin/schedules/sch_ga_5_queued/queue").status, 403);
     EXPECT_EQ(admin("GET", "sch_nothing", "").status, 404);
@@ -220,11 +268,12 @@ TEST_F(QueueFlow, ErrorsFollowTheContract) {
     EXPECT_EQ(overview.at("rateOverride").as_int64(), 7);
     EXPECT_EQ(text_of(overview.at("fairness").as_object(), "commitment").size(), 64u);
     EXPECT_TRUE(overview.contains("etaSeconds"));
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.rate_changed'"),
-              1);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.rate_changed'"), 1);
     auto cleared = admin("POST", "sch_ga_5_queued", "clear");
     EXPECT_EQ(cleared.status, 200) << cleared.body;
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.cleared'"), 1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.cleared'"),
+              1);
 }
 
 }  // namespace

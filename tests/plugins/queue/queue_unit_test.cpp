@@ -77,8 +77,7 @@ TEST_F(QueuePure, EntryTokenRoundTripsAndIsBoundToUserAndSchedule) {
     EXPECT_EQ(claims.join_id, "qj_x");
     EXPECT_EQ(claims.expires_at, 2000);
     EXPECT_EQ(verify_entry_token(key, token, "sch_1", "usr_b", 1999), EntryVerdict::wrong_user);
-    EXPECT_EQ(verify_entry_token(key, token, "sch_2", "usr_a", 1999),
-              EntryVerdict::wrong_schedule);
+    EXPECT_EQ(verify_entry_token(key, token, "sch_2", "usr_a", 1999), EntryVerdict::wrong_schedule);
     EXPECT_EQ(verify_entry_token(key, token, "sch_1", "usr_a", 2000), EntryVerdict::expired);
 }
 
@@ -232,9 +231,9 @@ TEST_F(QueuePure, AMalformedDecisionAdmitsNobody) {
     AdmissionInput input;
     input.waiting = 10;
     EXPECT_EQ(read_decision(boost::json::value("nonsense"), input).admit_now, 0);
-    EXPECT_EQ(read_decision(boost::json::parse(R"({"admitNow": -4, "activeCap": 9})"), input)
-                  .admit_now,
-              0);
+    EXPECT_EQ(
+        read_decision(boost::json::parse(R"({"admitNow": -4, "activeCap": 9})"), input).admit_now,
+        0);
     const auto ttl = read_decision(boost::json::parse(R"({"tokenTtlSeconds": 1})"), input);
     EXPECT_EQ(ttl.token_ttl_seconds, 30);  // clamped
 }
@@ -268,9 +267,8 @@ class QueuePluginTest : public ::testing::Test {
         ::setenv("ADMIT_QUEUE_TEST_KEY", text.c_str(), 1);
         fake_.set_config("queue", {{"entry_key_env", "ADMIT_QUEUE_TEST_KEY"}});
         fake_.set_now_us(2000 * int64_t{1000000});
-        fake_.set_db([](const admit::testing::DbCall&) -> sdk::Result<sdk::Rows> {
-            return sdk::Rows{};
-        });
+        fake_.set_db(
+            [](const admit::testing::DbCall&) -> sdk::Result<sdk::Rows> { return sdk::Rows{}; });
         ASSERT_TRUE(fake_.load(admit_plugin_descriptor_queue()).ok());
         ASSERT_TRUE(fake_.load_library(STUB_PRODUCT_LIBRARY).ok());
         ASSERT_TRUE(fake_.start_all().ok());
