@@ -59,7 +59,6 @@ sdk::Result<AdmissionTick::Inventory> AdmissionTick::inventory(const std::string
 
 void AdmissionTick::publish(const std::string& schedule_id, boost::json::object update,
                             bool only_if_changed) {
-    update["scheduleId"] = schedule_id;
     const std::string text = boost::json::serialize(update);
     {
         std::lock_guard guard(mutex_);
@@ -67,7 +66,8 @@ void AdmissionTick::publish(const std::string& schedule_id, boost::json::object 
         if (only_if_changed && last == text) return;
         last = text;
     }
-    ctx_.host->publish_stream("queue:" + schedule_id, "update", update);
+    if (auto s = relay_.post(schedule_id, std::move(update)); !s)
+        ctx_.host->warn("queue: posting the stream summary of ", schedule_id, ": ", s.message());
 }
 
 sdk::Result<TickReport> AdmissionTick::tick(const Control& control) {

@@ -11,6 +11,7 @@
 #include "admission_math.hpp"
 #include "line_keeper.hpp"
 #include "queue_context.hpp"
+#include "stream_relay.hpp"
 
 #include <admit/sdk.hpp>
 
@@ -33,7 +34,8 @@ struct TickReport {
 
 class AdmissionTick {
   public:
-    AdmissionTick(QueueContext& context, LineKeeper& keeper) : ctx_(context), keeper_(keeper) {}
+    AdmissionTick(QueueContext& context, LineKeeper& keeper, StreamRelay& relay)
+        : ctx_(context), keeper_(keeper), relay_(relay) {}
 
     /// One pass over every schedule whose line is live.
     sdk::Status run();
@@ -51,9 +53,9 @@ class AdmissionTick {
     };
     sdk::Result<Inventory> inventory(const std::string& schedule_id, int64_t ttl_s);
 
-    /// Sends the schedule's summary on its stream topic (queue:{scheduleId}) as event "update".
-    /// The tick sends at most one per schedule per tick, and only when something changed
-    /// (`only_if_changed`); operator actions send theirs at once.
+    /// Posts the schedule's summary for the stream relays (every host sends it to its streams on
+    /// topic queue:{scheduleId} as event "update"). `only_if_changed`: skipped when the same
+    /// summary was posted last by this host (the tick's steady state).
     void publish(const std::string& schedule_id, boost::json::object update,
                  bool only_if_changed = false);
 
@@ -67,6 +69,7 @@ class AdmissionTick {
 
     QueueContext& ctx_;
     LineKeeper& keeper_;
+    StreamRelay& relay_;
     std::mutex mutex_;  ///< guards the maps below
     std::unordered_map<std::string, int64_t> token_ttl_s_;
     std::unordered_map<std::string, int64_t> last_sweep_ms_;

@@ -6,6 +6,7 @@
 #include "line_keeper.hpp"
 #include "place_service.hpp"
 #include "queue_context.hpp"
+#include "stream_relay.hpp"
 
 #include <admit/sdk.hpp>
 
@@ -68,7 +69,8 @@ class QueuePlugin final : public sdk::Plugin {
             std::chrono::milliseconds(ctx_.settings.facts_cache_ms));
         keeper_ = std::make_unique<LineKeeper>(ctx_);
         places_ = std::make_unique<PlaceService>(ctx_, *keeper_);
-        tick_ = std::make_unique<AdmissionTick>(ctx_, *keeper_);
+        relay_ = std::make_unique<StreamRelay>(ctx_, std::chrono::milliseconds(1000));
+        tick_ = std::make_unique<AdmissionTick>(ctx_, *keeper_, *relay_);
         admin_ = std::make_unique<AdminControls>(ctx_, *keeper_, *tick_);
 
         if (auto s = host.register_migrations(); !s) return s;
@@ -91,10 +93,12 @@ class QueuePlugin final : public sdk::Plugin {
         (void)ctx_.deny->reload();
         ctx_.deny->start();
         ctx_.joins->start();
+        relay_->start();
         return {};
     }
 
     void stop() override {
+        relay_->stop();
         ctx_.joins->stop();
         ctx_.deny->stop();
     }
@@ -188,6 +192,7 @@ class QueuePlugin final : public sdk::Plugin {
     QueueContext ctx_;
     std::unique_ptr<LineKeeper> keeper_;
     std::unique_ptr<PlaceService> places_;
+    std::unique_ptr<StreamRelay> relay_;
     std::unique_ptr<AdmissionTick> tick_;
     std::unique_ptr<AdminControls> admin_;
 };

@@ -2,6 +2,7 @@
 // no other test): Redis losing the line mid-queue, and two admitd hosts sharing one database and
 // one Redis never admitting the same place twice.
 #include "queue_e2e_fixture.hpp"
+#include "tests/plugins/product/seat_stream_reader.hpp"
 
 #include <map>
 
@@ -88,6 +89,17 @@ TEST_F(QueueFaults, TwoHostsNeverAdmitTheSamePlace) {
         users.push_back("usr_h" + std::to_string(i));
         ASSERT_EQ(join(users.back(), schedule, i % 2).status, 201);
     }
+    // The last user listens on both hosts: the admission reaches each stream, whichever host
+    // ran the tick (the last place is admitted about 8 s from now at 4 per second).
+    const std::string last_join = text_of(json_of(status(users.back(), schedule)), "joinId");
+    ASSERT_FALSE(last_join.empty());
+    std::vector<std::unique_ptr<catalog::SseReader>> streams;
+    for (uint16_t port : ports_) {
+        streams.push_back(std::make_unique<catalog::SseReader>(
+            port, "/api/v1/schedules/" + schedule + "/queue/stream",
+            "Bearer test:customer:" + users.back()));
+        ASSERT_TRUE(streams.back()->wait_for("event: snapshot", std::chrono::seconds(5)));
+    }
     ASSERT_TRUE(await(
         [&] {
             for (std::size_t i = 0; i < users.size(); ++i)
@@ -106,6 +118,10 @@ TEST_F(QueueFaults, TwoHostsNeverAdmitTheSamePlace) {
               pg_scalar("SELECT least(4, coalesce(max(n), 0)) FROM (SELECT count(*) AS n FROM "
                         "queue.admissions GROUP BY admit_fence) b"));
     EXPECT_GT(pg_scalar("SELECT count(DISTINCT admit_fence) FROM queue.admissions"), 1);
+    for (auto& stream : streams) {
+        EXPECT_TRUE(stream->wait_for(last_join + "\"]", std::chrono::seconds(5)))
+            << stream->received();
+    }
     // Both hosts answer the same place for a user.
     auto a = json_of(status(users[5], schedule, 0));
     auto b = json_of(status(users[5], schedule, 1));
