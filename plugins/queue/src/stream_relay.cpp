@@ -8,8 +8,8 @@ sdk::Status StreamRelay::post(const std::string& schedule_id, boost::json::objec
     if (!version) return std::move(version).error();
     update["scheduleId"] = schedule_id;
     update["version"] = version->integer;
-    auto stored = ctx_.host->redis().command(
-        {"SET", QueueRedis::key(schedule_id, "update"), boost::json::serialize(update), "EX", "3600"});
+    auto stored = ctx_.host->redis().command({"SET", QueueRedis::key(schedule_id, "update"),
+                                              boost::json::serialize(update), "EX", "3600"});
     if (!stored) return std::move(stored).error();
     return {};
 }

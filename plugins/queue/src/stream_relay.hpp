@@ -45,8 +45,8 @@ class StreamRelay {
     bool stopping_ = false;
     std::thread thread_;
     std::unordered_map<std::string, int64_t> sent_version_;  ///< relay thread only
-    std::vector<std::string> schedules_;                      ///< relay thread only
-    std::chrono::steady_clock::time_point listed_{};           ///< relay thread only
+    std::vector<std::string> schedules_;                     ///< relay thread only
+    std::chrono::steady_clock::time_point listed_{};         ///< relay thread only
 };
 
 }  // namespace admit::queue
