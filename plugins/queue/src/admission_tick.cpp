@@ -266,7 +266,7 @@ sdk::Result<std::vector<std::string>> AdmissionTick::admit_batch(
         // that died between its commit and Redis) goes to the active set; one that left or
         // expired leaves the line; one not in the log yet (its join is being written) stays.
         auto others = tx.exec(
-            "SELECT user_id, state, (extract(epoch FROM token_expires_at) * 1000)::bigint AS "
+            "SELECT user_id, state, floor(extract(epoch FROM token_expires_at) * 1000)::bigint AS "
             "expiry_ms FROM queue.joins WHERE schedule_id = $1 AND user_id IN "
             "(SELECT jsonb_array_elements_text($2::jsonb)) AND state <> 'WAITING'",
             sid, users_json);

@@ -17,6 +17,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include <cstdint>
+
 namespace admit::queue {
 
 class DenyList {
@@ -33,8 +35,10 @@ class DenyList {
     /// Loads the live part of queue.denied now.
     sdk::Status reload();
     /// Records a revocation made on this host (the caller wrote queue.denied in its transaction).
-    void add(const std::string& join_id);
-    bool denied(const std::string& join_id) const;
+    /// A token is identified by its join id and its expiry (unix seconds): a later admission of
+    /// the same (schedule, user) gets a new expiry, so revoking one token never blocks the next.
+    void add(const std::string& join_id, int64_t expires_s);
+    bool denied(const std::string& join_id, int64_t expires_s) const;
     std::size_t size() const;
 
   private:

@@ -115,7 +115,7 @@ sdk::Status LineKeeper::rebuild(const Control& stale_control) {
     const std::string& sid = control.schedule_id;
     auto rows = ctx_.host->db().exec(
         "SELECT user_id, join_id, prequeue, seq, state, "
-        "(extract(epoch FROM token_expires_at) * 1000)::bigint AS expiry_ms "
+        "floor(extract(epoch FROM token_expires_at) * 1000)::bigint AS expiry_ms "
         "FROM queue.joins WHERE schedule_id = $1 AND (state = 'WAITING' OR "
         "(state = 'ADMITTED' AND token_expires_at > now()))",
         sid);

@@ -93,7 +93,8 @@ boost::json::object PlaceService::body_of(const std::string& schedule_id, const 
 sdk::Result<std::optional<Place>> PlaceService::repair(const std::string& schedule_id,
                                                        const std::string& user) {
     auto rows = ctx_.host->db().exec(
-        "SELECT state, prequeue, seq, (extract(epoch FROM token_expires_at) * 1000)::bigint AS "
+        "SELECT state, prequeue, seq, floor(extract(epoch FROM token_expires_at) * 1000)::bigint "
+        "AS "
         "expiry_ms FROM queue.joins WHERE schedule_id = $1 AND user_id = $2",
         schedule_id, user);
     if (!rows) return std::move(rows).error();
@@ -238,6 +239,7 @@ Response PlaceService::leave(const sdk::Request& request) {
     auto removed = ctx_.redis->leave(schedule_id, user);
     if (!removed) return Response::from_error(removed.error());
     std::string revoked;
+    int64_t revoked_expiry = 0;
     bool found = false;
     auto written = ctx_.host->db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         revoked.clear();
@@ -247,7 +249,8 @@ Response PlaceService::leave(const sdk::Request& request) {
             "token_expires_at FROM queue.joins WHERE schedule_id = $1 AND user_id = $2 FOR UPDATE) "
             "old WHERE j.schedule_id = $1 AND j.user_id = $2 AND (old.state = 'WAITING' OR "
             "(old.state = 'ADMITTED' AND old.token_expires_at > now())) "
-            "RETURNING j.join_id, old.state AS before, old.token_expires_at",
+            "RETURNING j.join_id, old.state AS before, old.token_expires_at, "
+            "floor(extract(epoch FROM old.token_expires_at))::bigint AS expires_s",
             schedule_id, user);
         if (!rows) return std::move(rows).error();
         if (rows->empty()) return {};
@@ -263,6 +266,7 @@ Response PlaceService::leave(const sdk::Request& request) {
                 join_id, schedule_id, row.text("token_expires_at"));
             if (!denied) return std::move(denied).error();
             revoked = join_id;
+            revoked_expiry = row.int64("expires_s").value_or(0);
         }
         return tx.publish("queue.left", schedule_id,
                           {{"scheduleId", schedule_id},
@@ -272,7 +276,7 @@ Response PlaceService::leave(const sdk::Request& request) {
                           user);
     });
     if (!written) return Response::from_error(written.error());
-    if (!revoked.empty()) ctx_.deny->add(revoked);
+    if (!revoked.empty()) ctx_.deny->add(revoked, revoked_expiry);
     if (!found && !removed->first && !removed->second)
         return Response::error(404, "NOT_FOUND", "you are not in this queue");
     return Response::no_content();
@@ -336,7 +340,7 @@ sdk::Result<boost::json::value> PlaceService::check_entry(const boost::json::val
     if (verdict != EntryVerdict::valid)
         return boost::json::value{
             {"required", true}, {"valid", false}, {"reason", verdict_name(verdict)}};
-    if (ctx_.deny->denied(claims.join_id))
+    if (ctx_.deny->denied(claims.join_id, claims.expires_at))
         return boost::json::value{{"required", true}, {"valid", false}, {"reason", "revoked"}};
     return boost::json::value{
         {"required", true}, {"valid", true}, {"expiresAt", claims.expires_at}};

@@ -63,6 +63,16 @@ TEST_F(QueueFlow, QueuedHoldsNeedTheUsersOwnValidEntryToken) {
     EXPECT_EQ(revoked.status, 403) << revoked.body;
     EXPECT_NE(revoked.body.find("revoked"), std::string::npos) << revoked.body;
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'queue.left'"), 1);
+
+    // Joining again starts a new round; its new token is not caught by the old revocation.
+    ASSERT_EQ(join("usr_b", schedule).status, 201);
+    const auto readmitted = await_admitted("usr_b", schedule);
+    ASSERT_FALSE(readmitted.empty());
+    EXPECT_NE(text_of(readmitted, "entryToken"), token_b);
+    auto again = hold_units("usr_b", schedule, 1, text_of(readmitted, "entryToken"));
+    EXPECT_EQ(again.status, 201) << again.body;
+    EXPECT_EQ(pg_scalar("SELECT round FROM queue.joins WHERE user_id = 'usr_b'"), 2);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM queue.admissions WHERE user_id = 'usr_b'"), 2);
 }
 
 TEST_F(QueueFlow, ARefreshOrASecondDeviceKeepsThePlaceAndUnseenUsersLeave) {
