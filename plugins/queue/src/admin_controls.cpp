@@ -28,7 +28,7 @@ Response AdminControls::overview(const sdk::Request& request) {
     const std::string& sid = c.schedule_id;
     auto present = ctx_.redis->has_meta(sid);
     if (!present) return Response::from_error(present.error());
-    if (!*present && c.phase != "SOLD_OUT") return recovering_response();
+    if (!*present && c.phase != "SOLD_OUT") return recovering_response(request.trace_id());
     auto waiting = ctx_.redis->waiting_count(sid);
     auto active = ctx_.redis->active_count(sid, ctx_.now_ms());
     if (!waiting || !active)

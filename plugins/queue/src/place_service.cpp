@@ -26,10 +26,18 @@ bool valid_schedule_id(std::string_view id) {
 
 }  // namespace
 
-Response recovering_response() {
-    return Response::error(503, "QUEUE_RECOVERING",
-                           "the waiting room is being restored; your place is kept, retry shortly")
-        .header("Retry-After", "2");
+Response retry_later(std::string code, std::string message, std::string_view trace_id,
+                     int seconds) {
+    return Response::json(
+               503,
+               {{"code", std::move(code)}, {"message", std::move(message)}, {"traceId", trace_id}})
+        .header("Retry-After", std::to_string(seconds));
+}
+
+Response recovering_response(std::string_view trace_id) {
+    return retry_later("QUEUE_RECOVERING",
+                       "the waiting room is being restored; your place is kept, retry shortly",
+                       trace_id, 2);
 }
 
 boost::json::object PlaceService::body_of(const std::string& schedule_id, const std::string& user,
@@ -118,8 +126,9 @@ sdk::Result<std::optional<Place>> PlaceService::repair(const std::string& schedu
     return std::optional<Place>{std::move(*place)};
 }
 
-PlaceService::Answer PlaceService::place(const std::string& schedule_id, const std::string& user,
-                                         PlaceMode mode) {
+PlaceService::Answer PlaceService::place(const sdk::Request& request, PlaceMode mode) {
+    const std::string schedule_id(request.param("scheduleId"));
+    const std::string user(request.principal().subject());
     Answer answer;
     answer.status = 0;
     if (!valid_schedule_id(schedule_id)) {
@@ -153,7 +162,7 @@ PlaceService::Answer PlaceService::place(const std::string& schedule_id, const s
     }
     if (auto ready = keeper_.ensure_line(*control); !ready) {
         answer.error = ready.error().status == ADMIT_E_UNAVAILABLE
-                           ? recovering_response()
+                           ? recovering_response(request.trace_id())
                            : Response::from_error(ready.error());
         return answer;
     }
@@ -163,7 +172,7 @@ PlaceService::Answer PlaceService::place(const std::string& schedule_id, const s
         return answer;
     }
     if (place->state == "RECOVERING") {
-        answer.error = recovering_response();  // lost between the check and the call
+        answer.error = recovering_response(request.trace_id());  // lost since the check
         return answer;
     }
     if (place->state == "ABSENT") {
@@ -193,9 +202,9 @@ PlaceService::Answer PlaceService::place(const std::string& schedule_id, const s
         if (!ok) {
             // Not durable: take the place back so Redis never holds what the log does not.
             (void)ctx_.redis->leave(schedule_id, user);
-            answer.error = Response::error(503, "DEPENDENCY_UNAVAILABLE",
-                                           "the waiting room could not record your place; retry")
-                               .header("Retry-After", "1");
+            answer.error = retry_later("DEPENDENCY_UNAVAILABLE",
+                                       "the waiting room could not record your place; retry",
+                                       request.trace_id(), 1);
             return answer;
         }
         answer.status = 201;
@@ -207,23 +216,20 @@ PlaceService::Answer PlaceService::place(const std::string& schedule_id, const s
 }
 
 Response PlaceService::join(const sdk::Request& request) {
-    auto answer = place(std::string(request.param("scheduleId")),
-                        std::string(request.principal().subject()), PlaceMode::join);
+    auto answer = place(request, PlaceMode::join);
     if (answer.status == 0) return std::move(answer.error);
     return Response::json(answer.status, answer.body);
 }
 
 Response PlaceService::status(const sdk::Request& request) {
-    auto answer = place(std::string(request.param("scheduleId")),
-                        std::string(request.principal().subject()), PlaceMode::status);
+    auto answer = place(request, PlaceMode::status);
     if (answer.status == 0) return std::move(answer.error);
     return Response::json(200, answer.body);
 }
 
 sdk::Result<std::optional<boost::json::value>> PlaceService::open_stream(
     const sdk::Request& request) {
-    auto answer = place(std::string(request.param("scheduleId")),
-                        std::string(request.principal().subject()), PlaceMode::status);
+    auto answer = place(request, PlaceMode::status);
     if (answer.status == 0) {
         if (answer.error.status == 404) return sdk::Error::not_found("you are not in this queue");
         return sdk::Error::unavailable("the waiting room is unavailable");

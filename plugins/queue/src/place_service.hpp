@@ -32,7 +32,8 @@ class PlaceService {
         boost::json::object body;
         sdk::Response error;  ///< used when status == 0
     };
-    Answer place(const std::string& schedule_id, const std::string& user, PlaceMode mode);
+    /// The caller's place in the path's schedule (the principal's subject is the user).
+    Answer place(const sdk::Request& request, PlaceMode mode);
     /// The body of a Place for `user`.
     boost::json::object body_of(const std::string& schedule_id, const std::string& user,
                                 const Place& place, const Control& control);
@@ -45,6 +46,11 @@ class PlaceService {
     LineKeeper& keeper_;
 };
 
-sdk::Response recovering_response();
+/// A 503 with the standard error body and a Retry-After header. (Built as a JSON body rather than
+/// Response::error because admitd's response_error drops headers set before it.)
+sdk::Response retry_later(std::string code, std::string message, std::string_view trace_id,
+                          int seconds);
+/// 503 QUEUE_RECOVERING, Retry-After 2: the line is being rebuilt from the durable log.
+sdk::Response recovering_response(std::string_view trace_id);
 
 }  // namespace admit::queue

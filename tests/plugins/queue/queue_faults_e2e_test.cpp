@@ -38,6 +38,26 @@ TEST_F(QueueFaults, RedisFlushallMidQueueRebuildsTheLineInOrderAndAdmitsNobodyTw
         EXPECT_EQ(json_of(answer).at("position").as_int64(), before[user]) << user;
     }
 
+    // While another host holds the rebuild lock, clients are told to come back, and nobody is
+    // admitted (the operator view says the same).
+    ASSERT_NE(redis_cli("FLUSHALL").find("OK"), std::string::npos);
+    redis_cli("SET 'queue:{" + schedule + "}:rebuild' other-host PX 60000");
+    auto recovering = status(users[0], schedule);
+    EXPECT_EQ(recovering.status, 503) << recovering.body;
+    EXPECT_EQ(code_of(recovering), "QUEUE_RECOVERING");
+    EXPECT_EQ(recovering.headers["retry-after"], "2");
+    EXPECT_EQ(code_of(join("usr_newcomer", schedule)), "QUEUE_RECOVERING");
+    EXPECT_EQ(code_of(admin("GET", schedule, "")), "QUEUE_RECOVERING");
+    redis_cli("DEL 'queue:{" + schedule + "}:rebuild'");
+    for (const auto& user : users) {
+        HttpResult answer;
+        ASSERT_TRUE(await([&] {
+            answer = status(user, schedule);
+            return answer.status == 200;
+        })) << answer.body;
+        EXPECT_EQ(json_of(answer).at("position").as_int64(), before[user]) << user;
+    }
+
     // Admissions resume from the rebuilt line, in order, each place once.
     ASSERT_EQ(admin("POST", schedule, "rate", R"({"admitPerSecond": 3})").status, 200);
     ASSERT_EQ(admin("POST", schedule, "resume").status, 200);

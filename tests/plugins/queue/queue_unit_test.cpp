@@ -310,6 +310,64 @@ TEST_F(QueuePluginTest, AQueuedScheduleChecksTheTokenLocally) {
     EXPECT_EQ(check(schedule, "usr_a", forged).at("reason").as_string(), "signature");
 }
 
+sdk::RedisReply reply_string(std::string text) {
+    sdk::RedisReply r;
+    r.type = sdk::RedisReply::Type::string;
+    r.str = std::move(text);
+    return r;
+}
+sdk::RedisReply reply_integer(int64_t value) {
+    sdk::RedisReply r;
+    r.type = sdk::RedisReply::Type::integer;
+    r.integer = value;
+    return r;
+}
+
+TEST_F(QueuePluginTest, AJoinTheLogCannotRecordIsTakenBackAndAnswered503) {
+    std::vector<std::vector<std::string>> redis_calls;
+    fake_.set_redis([&](const std::vector<std::string>& argv) -> sdk::Result<sdk::RedisReply> {
+        redis_calls.push_back(argv);
+        if (argv[0] == "EVAL" && argv[1] == "place") {
+            // A new place: WAITING, rank 0, is_new, score 5, 1 waiting, not paused, ...
+            sdk::RedisReply r;
+            r.type = sdk::RedisReply::Type::array;
+            r.elements = {reply_string("WAITING"), reply_integer(0), reply_integer(1),
+                          reply_integer(5),        reply_integer(1), reply_integer(0),
+                          reply_integer(0),        reply_integer(0), reply_integer(50),
+                          reply_integer(-1)};
+            return r;
+        }
+        return reply_integer(1);  // EXISTS meta: the line is there; leave: removed
+    });
+    fake_.set_db([](const admit::testing::DbCall& call) -> sdk::Result<sdk::Rows> {
+        if (call.sql.find("FROM queue.schedules WHERE schedule_id") != std::string::npos) {
+            sdk::Rows rows;
+            rows.columns = {"schedule_id",    "phase",       "seed",
+                            "commitment",     "paused",      "rate_override",
+                            "sale_starts_us", "shuffled_us", "admit_fence"};
+            rows.values = {{"sch_ga_5_queued", "OPEN", std::string(64, '0'), std::string(64, 'c'),
+                            "f", std::nullopt, std::nullopt, std::nullopt, "0"}};
+            rows.affected = 1;
+            return rows;
+        }
+        if (call.sql.find("INSERT INTO queue.joins") != std::string::npos)
+            return sdk::Error::unavailable("the database is down");
+        return sdk::Rows{};
+    });
+    auto response = fake_.request("POST", "/api/v1/schedules/sch_ga_5_queued/queue", "",
+                                  admit::testing::TestPrincipal::user("usr_a"));
+    EXPECT_EQ(response.status, 503) << response.body;
+    EXPECT_NE(response.body.find("DEPENDENCY_UNAVAILABLE"), std::string::npos) << response.body;
+    bool retry_after = false;
+    for (const auto& [name, value] : response.headers)
+        retry_after = retry_after || (name == "Retry-After" && value == "1");
+    EXPECT_TRUE(retry_after);
+    bool taken_back = false;
+    for (const auto& call : redis_calls)
+        taken_back = taken_back || (call.size() > 1 && call[0] == "EVAL" && call[1] == "leave");
+    EXPECT_TRUE(taken_back) << "a place the log does not hold must not stay in Redis";
+}
+
 TEST_F(QueuePluginTest, CheckEntryValidatesItsInput) {
     EXPECT_FALSE(fake_.call("queue.check_entry", boost::json::value("x")).ok());
     EXPECT_FALSE(fake_.call("queue.check_entry", {{"scheduleId", "s"}}).ok());
