@@ -150,9 +150,11 @@ sdk::Status QueueRedis::set_scores(const std::string& schedule_id,
 }
 
 sdk::Result<bool> QueueRedis::has_meta(const std::string& schedule_id) {
-    auto reply = redis_.command({"EXISTS", key(schedule_id, "meta")});
+    // The phase field, not the hash: a write that recreated part of the hash after a loss (an
+    // operator's pause, a stream summary) must not pass for a rebuilt line.
+    auto reply = redis_.command({"HEXISTS", key(schedule_id, "meta"), "phase"});
     if (!reply) return std::move(reply).error();
-    if (reply->is_error()) return reply_error(*reply, "EXISTS");
+    if (reply->is_error()) return reply_error(*reply, "HEXISTS");
     return reply->integer != 0;
 }
 

@@ -62,6 +62,7 @@ class QueueRedis {
     /// ZADD XX of (user, score) in chunks, and seq = max(seq, last score).
     sdk::Status set_scores(const std::string& schedule_id,
                            const std::vector<std::pair<std::string, int64_t>>& scores);
+    /// Whether the line is there (the meta hash has its phase).
     sdk::Result<bool> has_meta(const std::string& schedule_id);
     sdk::Status set_meta(const std::string& schedule_id,
                          const std::vector<std::pair<std::string, std::string>>& fields);
