@@ -5,6 +5,8 @@
 #include <admit/sdk/time_text.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 namespace admit::queue {
@@ -101,7 +103,16 @@ sdk::Status LineKeeper::ensure_line(const Control& control) {
     const std::string lock = QueueRedis::key(control.schedule_id, "rebuild");
     auto taken = ctx_.redis->try_lock(lock, ctx_.owner, 60000);
     if (!taken) return std::move(taken).error();
-    if (!*taken) return sdk::Error::unavailable("the line is being rebuilt (recovering)");
+    if (!*taken) {
+        // Someone else is building it: a new schedule's (empty) line takes milliseconds, so
+        // wait briefly before telling the caller to come back.
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            auto built = ctx_.redis->has_meta(control.schedule_id);
+            if (built && *built) return {};
+        }
+        return sdk::Error::unavailable("the line is being rebuilt (recovering)");
+    }
     auto status = rebuild(control);
     (void)ctx_.redis->unlock(lock, ctx_.owner);
     return status;

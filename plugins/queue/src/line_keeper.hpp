@@ -20,8 +20,8 @@ class LineKeeper {
     sdk::Result<std::optional<Control>> load(const std::string& schedule_id);
 
     /// Makes sure Redis holds the schedule's line: nothing to do when its meta hash exists;
-    /// otherwise rebuilds it from PostgreSQL under a Redis lock. ADMIT_E_UNAVAILABLE ("recovering")
-    /// when another caller is rebuilding.
+    /// otherwise rebuilds it from PostgreSQL under a Redis lock. When another caller is
+    /// rebuilding, waits up to 0.5 s for it, then ADMIT_E_UNAVAILABLE ("recovering").
     sdk::Status ensure_line(const Control& control);
 
   private:

@@ -11,6 +11,13 @@ sdk::Status StreamRelay::post(const std::string& schedule_id, boost::json::objec
     auto stored = ctx_.host->redis().command({"SET", QueueRedis::key(schedule_id, "update"),
                                               boost::json::serialize(update), "EX", "3600"});
     if (!stored) return std::move(stored).error();
+    {
+        std::lock_guard lock(sent_mutex_);
+        auto& sent = sent_version_[schedule_id];
+        if (version->integer <= sent) return {};  // a newer one went out (the relay sends this)
+        sent = version->integer;
+    }
+    ctx_.host->publish_stream("queue:" + schedule_id, "update", update);
     return {};
 }
 
@@ -64,9 +71,12 @@ void StreamRelay::relay_once() {
         if (ec || !update.is_object()) continue;
         const auto* version = update.as_object().if_contains("version");
         if (version == nullptr || !version->is_int64()) continue;
-        auto& sent = sent_version_[sid];
-        if (version->as_int64() == sent) continue;  // a lower one: Redis was rebuilt; send it
-        sent = version->as_int64();
+        {
+            std::lock_guard guard(sent_mutex_);
+            auto& sent = sent_version_[sid];
+            if (version->as_int64() == sent) continue;  // a lower one: Redis was rebuilt; send it
+            sent = version->as_int64();
+        }
         ctx_.host->publish_stream("queue:" + sid, "update", update);
     }
 }

@@ -27,7 +27,8 @@ class StreamRelay {
     StreamRelay(const StreamRelay&) = delete;
     StreamRelay& operator=(const StreamRelay&) = delete;
 
-    /// Stores `update` as the schedule's newest summary (any host; the relays send it).
+    /// Stores `update` as the schedule's newest summary and sends it to this host's streams at
+    /// once; the relays of the other hosts send it within one period.
     sdk::Status post(const std::string& schedule_id, boost::json::object update);
 
     void start();
@@ -44,7 +45,8 @@ class StreamRelay {
     std::condition_variable wake_;
     bool stopping_ = false;
     std::thread thread_;
-    std::unordered_map<std::string, int64_t> sent_version_;  ///< relay thread only
+    std::mutex sent_mutex_;                                  ///< guards sent_version_
+    std::unordered_map<std::string, int64_t> sent_version_;  ///< newest version sent here
     std::vector<std::string> schedules_;                     ///< relay thread only
     std::chrono::steady_clock::time_point listed_{};         ///< relay thread only
 };
