@@ -11,10 +11,9 @@ std::optional<sdk::Response> check_entry(const sdk::Host& host, SaleContextCache
     auto context = contexts.get(std::string(schedule->as_string()));
     if (!context || !(*context)->queue_required) return std::nullopt;
     const std::string token(request.header("x-entry-token").value_or(""));
-    auto answer = host.call("queue.check_entry",
-                            {{"scheduleId", schedule->as_string()},
-                             {"userId", request.principal().subject()},
-                             {"token", token}});
+    auto answer = host.call("queue.check_entry", {{"scheduleId", schedule->as_string()},
+                                                  {"userId", request.principal().subject()},
+                                                  {"token", token}});
     const auto* result = answer ? answer->if_object() : nullptr;
     if (result == nullptr) {
         host.warn("queue.check_entry failed: ",
@@ -30,7 +29,8 @@ std::optional<sdk::Response> check_entry(const sdk::Host& host, SaleContextCache
         reason = std::string(r->as_string());
     return sdk::Response::error(403, "ENTRY_REQUIRED",
                                 "this schedule is queued: a valid X-Entry-Token from its waiting "
-                                "room is required (" + reason + ")");
+                                "room is required (" +
+                                    reason + ")");
 }
 
 }  // namespace admit::reservation
