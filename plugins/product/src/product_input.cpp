@@ -79,7 +79,15 @@ Result<ScheduleInput> parse_schedule(const boost::json::object& body, const std:
     if (!starts) return where.empty() ? std::move(starts).error() : at(where, starts.error());
     auto duration = fields::optional_int(body, "durationMinutes", 1, 1440);
     if (!duration) return where.empty() ? std::move(duration).error() : at(where, duration.error());
-    return ScheduleInput{**starts, duration->value_or(120)};
+    bool queue_required = false;
+    if (const auto* queued = body.if_contains("queueRequired"); queued && !queued->is_null()) {
+        if (!queued->is_bool()) {
+            auto error = Error::invalid("field 'queueRequired' must be a boolean");
+            return where.empty() ? error : at(where, error);
+        }
+        queue_required = queued->as_bool();
+    }
+    return ScheduleInput{**starts, duration->value_or(120), queue_required};
 }
 
 Result<ProductInput> parse_product(const boost::json::object& body, bool for_create,

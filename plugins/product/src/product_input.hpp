@@ -32,6 +32,7 @@ struct GradeInput {
 struct ScheduleInput {
     int64_t starts_us = 0;
     int64_t duration_minutes = 120;
+    bool queue_required = false;  ///< holds need an entry token from the waiting room
 };
 
 /// A product body. For PATCH every member is optional (nullopt/empty = unchanged).

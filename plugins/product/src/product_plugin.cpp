@@ -154,6 +154,7 @@ Result<boost::json::value> ProductPlugin::sale_context(const boost::json::value&
                               {"saleStartsAt", format_rfc3339(f.sale_starts_us)},
                               {"saleEndsAt", format_rfc3339(f.sale_ends_us)},
                               {"seating", f.seating},
+                              {"queueRequired", f.queue_required},
                               {"grades", std::move(grades)},
                               {"seats", std::move(seats)}};
 }

@@ -45,10 +45,10 @@ Status insert_schedule(Tx& tx, const std::string& product_id, const ScheduleInpu
                        std::string& id_out) {
     id_out = new_id("sch");
     auto rows = tx.exec(
-        "INSERT INTO product.schedules (id, product_id, starts_at, ends_at) VALUES ($1, $2, "
-        "to_timestamp($3::double precision / 1e6), to_timestamp($3::double precision / 1e6) + "
-        "make_interval(mins => $4::int))",
-        id_out, product_id, s.starts_us, s.duration_minutes);
+        "INSERT INTO product.schedules (id, product_id, starts_at, ends_at, queue_required) "
+        "VALUES ($1, $2, to_timestamp($3::double precision / 1e6), "
+        "to_timestamp($3::double precision / 1e6) + make_interval(mins => $4::int), $5)",
+        id_out, product_id, s.starts_us, s.duration_minutes, s.queue_required);
     if (!rows) return std::move(rows).error();
     return {};
 }
@@ -194,7 +194,8 @@ Result<boost::json::object> ProductPlugin::product_json(const std::string& produ
     out["grades"] = std::move(grade_list);
     auto schedules = host_->db().exec(
         "SELECT s.id, " + ts("s.starts_at") + " AS starts_at, " + ts("s.ends_at") +
-            " AS ends_at, (SELECT coalesce(json_agg(json_build_object('gradeId', sg.grade_id, "
+            " AS ends_at, s.queue_required, (SELECT coalesce(json_agg(json_build_object('gradeId', "
+            "sg.grade_id, "
             "'total', sg.total, 'held', sg.held, 'sold', sg.sold, 'remaining', sg.total - "
             "sg.held - sg.sold)), '[]') FROM product.schedule_grades sg WHERE "
             "sg.schedule_id = s.id) AS summary FROM product.schedules s WHERE "
@@ -208,6 +209,7 @@ Result<boost::json::object> ProductPlugin::product_json(const std::string& produ
         schedule_list.push_back({{"scheduleId", s.text("id")},
                                  {"startsAt", s.text("starts_at")},
                                  {"endsAt", s.text("ends_at")},
+                                 {"queueRequired", s.text("queue_required") == "t"},
                                  {"grades", ec ? boost::json::array() : summary}});
     }
     out["schedules"] = std::move(schedule_list);

@@ -27,7 +27,8 @@ Result<std::shared_ptr<const ScheduleFacts>> load_schedule_facts(admit::sdk::Hos
         "SELECT s.product_id, p.seller_id, p.title, p.status, p.category, p.seating, "
         "(extract(epoch FROM s.starts_at) * 1000000)::bigint AS starts_us, "
         "(extract(epoch FROM p.sale_starts_at) * 1000000)::bigint AS sale_starts_us, "
-        "(extract(epoch FROM p.sale_ends_at) * 1000000)::bigint AS sale_ends_us "
+        "(extract(epoch FROM p.sale_ends_at) * 1000000)::bigint AS sale_ends_us, "
+        "s.queue_required "
         "FROM product.schedules s JOIN product.products p ON p.id = s.product_id WHERE s.id = $1",
         schedule_id);
     if (!head) return std::move(head).error();
@@ -44,6 +45,7 @@ Result<std::shared_ptr<const ScheduleFacts>> load_schedule_facts(admit::sdk::Hos
     facts->starts_at_us = row.int64("starts_us").value_or(0);
     facts->sale_starts_us = row.int64("sale_starts_us").value_or(0);
     facts->sale_ends_us = row.int64("sale_ends_us").value_or(0);
+    facts->queue_required = row.text("queue_required") == "t";
 
     auto grades = host.db().exec(
         "SELECT id, name, price_amount, currency, total FROM product.grades WHERE product_id = "

@@ -44,6 +44,7 @@ struct ScheduleFacts {
     int64_t starts_at_us = 0;
     int64_t sale_starts_us = 0;
     int64_t sale_ends_us = 0;
+    bool queue_required = false;  ///< holds need an entry token from the waiting room
     std::vector<GradeFacts> grades;
     std::vector<SeatFacts> seats;
 

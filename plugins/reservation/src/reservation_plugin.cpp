@@ -1,6 +1,7 @@
 // The reservation plugin: routes, services, the expiry job and the product.cancelled subscriber.
 // See plugins/reservation/README.md for the hold algorithm and the consistency argument.
 #include "claim_batcher.hpp"
+#include "entry_gate.hpp"
 #include "hold_service.hpp"
 #include "lifecycle_service.hpp"
 #include "redis_holds.hpp"
@@ -152,7 +153,11 @@ class ReservationPlugin final : public sdk::Plugin {
 
     Status register_routes(sdk::Host& host) {
         if (auto s = host.route("POST", "/api/v1/reservations", "authenticated",
-                                [this](const Request& r) { return holds_->create(r); },
+                                [this](const Request& r) {
+                                    if (auto refused = check_entry(*host_, *contexts_, r))
+                                        return *refused;
+                                    return holds_->create(r);
+                                },
                                 {.rate_category = "booking",
                                  .summary = "Holds seats or general-admission units",
                                  // a repeated Idempotency-Key returns the first reservation,

@@ -49,6 +49,8 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer) {
     context.starts_us = time_of(object, "startsAt");
     context.sale_starts_us = time_of(object, "saleStartsAt");
     context.sale_ends_us = time_of(object, "saleEndsAt");
+    if (const auto* queued = object.if_contains("queueRequired"); queued && queued->is_bool())
+        context.queue_required = queued->as_bool();
     if (const auto* grades = object.if_contains("grades");
         grades != nullptr && grades->is_array()) {
         for (const auto& item : grades->as_array()) {

@@ -37,6 +37,8 @@ struct SaleContext {
     std::optional<int64_t> sale_ends_us;
     std::unordered_map<std::string, Grade> grades;
     std::unordered_map<std::string, Seat> seats;
+    /// Holds need an entry token from the schedule's waiting room (see entry_gate.hpp).
+    bool queue_required = false;
 
     /// `now_us` inside the sale window (an absent bound is open) and the product ON_SALE, or
     /// SCHEDULED with its sale start passed (the status move follows on the product's job tick).

@@ -404,6 +404,29 @@ TEST_F(ProductEndToEnd, ServicesDescribeTheScheduleAndTheStageUse) {
     EXPECT_EQ(boost::json::parse(in_use).at("inUse"), true);
 }
 
+TEST_F(ProductEndToEnd, AScheduleMayRequireTheWaitingRoom) {
+    auto [plain_id, plain] = scheduled_product(product_body());
+    auto [plain_code, plain_line] =
+        call_service("product.sale_context", "{\"scheduleId\": \"" + plain + "\"}");
+    ASSERT_EQ(plain_code, 0) << plain_line;
+    EXPECT_EQ(boost::json::parse(plain_line).at("queueRequired"), false);
+
+    auto body = product_body();
+    body.as_object()["schedules"].as_array()[0].as_object()["queueRequired"] = true;
+    auto [queued_id, queued] = scheduled_product(body);
+    auto [code, line] =
+        call_service("product.sale_context", "{\"scheduleId\": \"" + queued + "\"}");
+    ASSERT_EQ(code, 0) << line;
+    EXPECT_EQ(boost::json::parse(line).at("queueRequired"), true);
+    auto product = api_->expect(200, kSeller, "GET", "/api/v1/products/" + queued_id);
+    EXPECT_EQ(product.at("schedules").as_array()[0].at("queueRequired"), true);
+
+    body.as_object()["schedules"].as_array()[0].as_object()["queueRequired"] = "yes";
+    auto refused = api_->call(kSeller, "POST", "/api/v1/products", body);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_NE(refused.body.find("queueRequired"), std::string::npos) << refused.body;
+}
+
 TEST_F(ProductEndToEnd, ExplicitSeatIdsOverrideTheLayoutGrade) {
     auto stage = api_->expect(200, kSeller, "GET", "/api/v1/stages/" + stage_id_ + "/seats");
     const std::string seat(stage.at("seats").as_array()[999].as_array()[0].as_string());

@@ -6,6 +6,8 @@
 //   sch_ga_<N>[_tag]      general admission, grade grd_ga with <N> units at 50000, on sale
 //   sch_closed_<N>[_tag]  like sch_seats but productStatus CLOSED
 //   sch_later_<N>[_tag]   like sch_seats but the sale starts in 2099
+// A tag containing "queued" adds "queueRequired": true (the waiting room's tests), and a tag
+// "...starts<unix seconds>" sets saleStartsAt to that time.
 // anything else is ADMIT_E_NOT_FOUND. It also offers test hooks standing in for the payment
 // plugin: POST /api/v1/test/reservations/{id}/confirm|fail (admin) call reservation.confirm /
 // reservation.fail_payment with paymentId "pay_test"; POST
@@ -15,6 +17,7 @@
 #include <admit/sdk.hpp>
 
 #include <charconv>
+#include <ctime>
 #include <string>
 
 namespace stub_product {
@@ -41,7 +44,6 @@ Result<boost::json::value> sale_context(const std::string& schedule_id) {
     auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), count);
     if (kind.empty() || ec != std::errc{} || count < 1 || count > 100000)
         return Error::not_found("no schedule " + schedule_id);
-    (void)end;
     const bool ga = kind == "sch_ga_";
     boost::json::object context{
         {"scheduleId", schedule_id},
@@ -74,6 +76,20 @@ Result<boost::json::value> sale_context(const std::string& schedule_id) {
             seats.push_back({{"seatId", "seat_" + std::to_string(i)},
                              {"gradeId", i <= vip ? "grd_vip" : "grd_r"},
                              {"label", "A-" + std::to_string(i)}});
+        }
+    }
+    const std::string_view tag(end, static_cast<std::size_t>(rest.data() + rest.size() - end));
+    if (tag.find("queued") != std::string_view::npos) context["queueRequired"] = true;
+    if (const auto at = tag.find("starts"); at != std::string_view::npos) {
+        int64_t starts = 0;
+        const char* first = tag.data() + at + 6;
+        if (std::from_chars(first, tag.data() + tag.size(), starts).ec == std::errc{}) {
+            const auto seconds = static_cast<std::time_t>(starts);
+            char text[32];
+            std::tm utc{};
+            gmtime_r(&seconds, &utc);
+            std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+            context["saleStartsAt"] = text;
         }
     }
     context["grades"] = std::move(grades);

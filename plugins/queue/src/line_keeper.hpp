@@ -1,0 +1,43 @@
+// LineKeeper: the control rows of schedules (queue.schedules) and the Redis line's life cycle:
+// opening a schedule's waiting room (seed and commitment drawn once), and rebuilding a line that
+// Redis lost from the durable join log, in the same order. Thread-safe.
+#pragma once
+
+#include "queue_context.hpp"
+
+#include <optional>
+#include <string>
+
+namespace admit::queue {
+
+class LineKeeper {
+  public:
+    explicit LineKeeper(QueueContext& context) : ctx_(context) {}
+
+    /// The control row, creating it (PREQUEUE before the sale start, else OPEN) when absent.
+    sdk::Result<Control> open(const ScheduleFacts& facts);
+    /// The control row; nullopt when the schedule never had a waiting room.
+    sdk::Result<std::optional<Control>> load(const std::string& schedule_id);
+
+    /// Makes sure Redis holds the schedule's line: nothing to do when its meta hash exists;
+    /// otherwise rebuilds it from PostgreSQL under a Redis lock. When another caller is
+    /// rebuilding, waits up to 0.5 s for it, then ADMIT_E_UNAVAILABLE ("recovering").
+    sdk::Status ensure_line(const Control& control);
+
+  private:
+    sdk::Status rebuild(const Control& control);
+    QueueContext& ctx_;
+};
+
+/// The order of waiting rows as the line holds it: pre-queue rows by HMAC(seed, joinId) ranked
+/// 1..M (when the pre-queue has been shuffled; else 0), then the others by seq.
+struct LogRow {
+    std::string user_id;
+    std::string join_id;
+    bool prequeue = false;
+    int64_t seq = 0;
+};
+std::vector<std::pair<std::string, int64_t>> line_order(const std::vector<LogRow>& rows,
+                                                        const std::string& seed, bool shuffled);
+
+}  // namespace admit::queue

@@ -1,0 +1,54 @@
+// StreamRelay: the SSE side of the line. Whoever changes a schedule's line (the admission tick on
+// one host, an operator on any host) stores the new summary in Redis (queue:{sid}:update, with a
+// version); a relay thread on EVERY host reads the summaries once per `period` and publishes the
+// new ones to its own open streams (topic queue:{scheduleId}, event "update"). So a client's
+// stream hears the admission whichever host it is connected to, and at most one progress message
+// per schedule reaches it per period (coalesced). Thread-safe; the thread runs between start()
+// and stop().
+#pragma once
+
+#include "queue_context.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace admit::queue {
+
+class StreamRelay {
+  public:
+    StreamRelay(QueueContext& context, std::chrono::milliseconds period)
+        : ctx_(context), period_(period) {}
+    ~StreamRelay() { stop(); }
+    StreamRelay(const StreamRelay&) = delete;
+    StreamRelay& operator=(const StreamRelay&) = delete;
+
+    /// Stores `update` as the schedule's newest summary and sends it to this host's streams at
+    /// once; the relays of the other hosts send it within one period.
+    sdk::Status post(const std::string& schedule_id, boost::json::object update);
+
+    void start();
+    void stop();
+    /// One pass: publishes every summary newer than the last one this host sent.
+    void relay_once();
+
+  private:
+    void run();
+
+    QueueContext& ctx_;
+    const std::chrono::milliseconds period_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+    std::mutex sent_mutex_;                                  ///< guards sent_version_
+    std::unordered_map<std::string, int64_t> sent_version_;  ///< newest version sent here
+    std::vector<std::string> schedules_;                     ///< relay thread only
+    std::chrono::steady_clock::time_point listed_{};         ///< relay thread only
+};
+
+}  // namespace admit::queue
