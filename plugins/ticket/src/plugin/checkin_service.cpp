@@ -45,9 +45,9 @@ CheckinAnswer refusal_for(const std::optional<TicketRow>& row, const std::string
                           int code_issue) {
     if (!row) return invalid("revoked", "no such ticket", ticket_id);
     if (row->issue != code_issue)
-        return invalid("revoked", "the ticket was reissued (this code is issue " +
-                                      std::to_string(code_issue) + ", the ticket is at issue " +
-                                      std::to_string(row->issue) + ")",
+        return invalid("revoked",
+                       "the ticket was reissued (this code is issue " + std::to_string(code_issue) +
+                           ", the ticket is at issue " + std::to_string(row->issue) + ")",
                        ticket_id);
     if (row->status == "USED") return already_used(*row);
     if (row->status == "CANCELLED") return invalid("cancelled", row->status_reason, ticket_id);
@@ -69,13 +69,13 @@ sdk::Result<std::optional<TicketRow>> find_in(sdk::Tx& tx, const std::string& id
 sdk::Result<std::optional<TicketRow>> mark_used(sdk::Tx& tx, const std::string& id, int issue,
                                                 int64_t at_us, const std::string& gate,
                                                 const std::string& staff, int64_t now_us) {
-    auto rows = tx.exec("UPDATE ticket.tickets t SET status = 'USED', used_at = " + sql_time(3) +
-                            ", used_gate = NULLIF($4, ''), used_by = $5, updated_at = " +
-                            sql_time(6) +
-                            " WHERE t.id = $1 AND t.status = 'ISSUED' AND t.issue = $2 "
-                            "RETURNING " +
-                            ticket_columns(),
-                        id, issue, at_us, gate, staff, now_us);
+    auto rows =
+        tx.exec("UPDATE ticket.tickets t SET status = 'USED', used_at = " + sql_time(3) +
+                    ", used_gate = NULLIF($4, ''), used_by = $5, updated_at = " + sql_time(6) +
+                    " WHERE t.id = $1 AND t.status = 'ISSUED' AND t.issue = $2 "
+                    "RETURNING " +
+                    ticket_columns(),
+                id, issue, at_us, gate, staff, now_us);
     if (!rows) return std::move(rows).error();
     auto changed = parse_tickets(*rows);
     if (changed.empty()) return std::optional<TicketRow>{};
@@ -111,9 +111,9 @@ boost::json::object staff_ticket_json(const TicketRow& row) {
     json["seat"] = row.seat_id.empty()
                        ? boost::json::value(nullptr)
                        : boost::json::value({{"seatId", row.seat_id}, {"label", row.seat_label}});
-    json["grade"] = row.grade_id.empty() ? boost::json::value(nullptr)
-                                         : boost::json::value({{"gradeId", row.grade_id},
-                                                               {"name", row.grade_name}});
+    json["grade"] = row.grade_id.empty()
+                        ? boost::json::value(nullptr)
+                        : boost::json::value({{"gradeId", row.grade_id}, {"name", row.grade_name}});
     json["usedAt"] = row.used_us ? boost::json::value(sdk::format_rfc3339(*row.used_us, true))
                                  : boost::json::value(nullptr);
     json["gate"] =
@@ -169,8 +169,8 @@ sdk::Result<bool> CheckinService::may_scan(const std::string& staff_id,
 
 sdk::Result<CheckinAnswer> CheckinService::check_in(const OnlineScan& scan) {
     if (!scan.nonce.empty()) {  // a repeated nonce replays the first answer
-        auto rows = host_.db().exec("SELECT response FROM ticket.scans WHERE nonce = $1",
-                                    scan.nonce);
+        auto rows =
+            host_.db().exec("SELECT response FROM ticket.scans WHERE nonce = $1", scan.nonce);
         if (!rows) return std::move(rows).error();
         if (!rows->empty() && !rows->front().is_null("response")) {
             auto stored = sdk::parse_json(rows->front().text("response"), "stored answer");
@@ -197,8 +197,9 @@ sdk::Result<CheckinAnswer> CheckinService::check_in(const OnlineScan& scan) {
         ADMIT_TRY_ASSIGN(allowed, may_scan(scan.staff_id, checked.schedule_id));
         if (!allowed) {
             return CheckinAnswer{
-                403, {{"code", "FORBIDDEN"},
-                      {"message", "you are not assigned to schedule " + checked.schedule_id}}};
+                403,
+                {{"code", "FORBIDDEN"},
+                 {"message", "you are not assigned to schedule " + checked.schedule_id}}};
         }
     }
 
@@ -216,7 +217,7 @@ sdk::Result<CheckinAnswer> CheckinService::check_in(const OnlineScan& scan) {
             answer = refusal_for(current, checked.ticket_id, checked.issue);
         }
         if (scan.nonce.empty()) return {};
-        const std::string outcome = admitted                ? "ADMITTED"
+        const std::string outcome = admitted               ? "ADMITTED"
                                     : answer.status == 409 ? "ALREADY_USED"
                                                            : "REFUSED";
         auto recorded = tx.exec(
@@ -267,11 +268,12 @@ sdk::Result<CheckinAnswer> CheckinService::upload(const boost::json::array& scan
         auto admitted = fields::required_bool(object, "admitted");
         if (!admitted) return prefixed(admitted.error());
         const auto at_us = sdk::parse_rfc3339(*at);
-        if (!at_us || *at_us < 0) return sdk::Error::invalid(where + ": field 'at' must be RFC 3339");
+        if (!at_us || *at_us < 0)
+            return sdk::Error::invalid(where + ": field 'at' must be RFC 3339");
         if (nonce->size() > kMaxLabel || code->size() > kMaxCodeText)
             return sdk::Error::invalid(where + ": nonce or code too long");
-        entries.push_back({std::move(*nonce), std::move(*code), std::move(*gate), *at_us,
-                           *admitted});
+        entries.push_back(
+            {std::move(*nonce), std::move(*code), std::move(*gate), *at_us, *admitted});
     }
 
     boost::json::array results;
@@ -285,8 +287,8 @@ sdk::Result<CheckinAnswer> CheckinService::upload(const boost::json::array& scan
             ADMIT_TRY_ASSIGN(allowed, may_scan(staff_id, checked.schedule_id));
             if (!allowed) {
                 checked.ok = false;
-                checked.refusal = invalid("wrong_schedule", "you are not assigned to schedule " +
-                                                                checked.schedule_id);
+                checked.refusal = invalid(
+                    "wrong_schedule", "you are not assigned to schedule " + checked.schedule_id);
             }
         }
         boost::json::object result{{"nonce", entry.nonce}};
@@ -327,7 +329,8 @@ sdk::Result<CheckinAnswer> CheckinService::upload(const boost::json::array& scan
                     outcome = "CONFLICT";
                     if (current && current->status == "USED" && current->issue == checked.issue) {
                         conflict = {{"kind", "DOUBLE_ADMISSION"}};
-                        conflict["firstAt"] = sdk::format_rfc3339(current->used_us.value_or(0), true);
+                        conflict["firstAt"] =
+                            sdk::format_rfc3339(current->used_us.value_or(0), true);
                         conflict["firstGate"] = current->used_gate.empty()
                                                     ? boost::json::value(nullptr)
                                                     : boost::json::value(current->used_gate);
@@ -344,7 +347,8 @@ sdk::Result<CheckinAnswer> CheckinService::upload(const boost::json::array& scan
                 const std::string id = sdk::new_id("cfl");
                 const auto* first_at = conflict.if_contains("firstAt");
                 auto stored = tx.exec(
-                    "INSERT INTO ticket.checkin_conflicts (id, ticket_id, schedule_id, kind, nonce, "
+                    "INSERT INTO ticket.checkin_conflicts (id, ticket_id, schedule_id, kind, "
+                    "nonce, "
                     "gate, scanned_at, first_at, first_gate, reason, created_at) VALUES ($1, "
                     "NULLIF($2, ''), NULLIF($3, ''), $4, $5, NULLIF($6, ''), " +
                         sql_time(7) + ", $8::timestamptz, $9, NULLIF($10, ''), " + sql_time(11) +
@@ -366,9 +370,10 @@ sdk::Result<CheckinAnswer> CheckinService::upload(const boost::json::array& scan
                 event["nonce"] = entry.nonce;
                 event["gate"] = entry.gate;
                 event["scannedAt"] = sdk::format_rfc3339(entry.at_us, true);
-                ADMIT_TRY(tx.publish("ticket.checkin_conflict",
-                                     checked.schedule_id.empty() ? entry.nonce : checked.schedule_id,
-                                     std::move(event), staff_id));
+                ADMIT_TRY(
+                    tx.publish("ticket.checkin_conflict",
+                               checked.schedule_id.empty() ? entry.nonce : checked.schedule_id,
+                               std::move(event), staff_id));
                 conflict["conflictId"] = id;
                 result["conflict"] = conflict;
             }

@@ -47,7 +47,8 @@ sdk::Result<std::shared_ptr<const GateKit>> GateKits::verification_kit(
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        if (auto found = cache_.find(schedule_id); found != cache_.end() && found->second.until > now)
+        if (auto found = cache_.find(schedule_id);
+            found != cache_.end() && found->second.until > now)
             return found->second.kit;
     }
     auto facts = schedules_.find(schedule_id);

@@ -9,9 +9,8 @@ namespace admit::ticket {
 namespace {
 std::string facts_columns() {
     return "schedule_id, product_id, seller_id, title, cancelled, " +
-           sql_micros("starts_at", "starts_us") + ", " +
-           sql_micros("valid_from", "valid_from_us") + ", " +
-           sql_micros("valid_until", "valid_until_us");
+           sql_micros("starts_at", "starts_us") + ", " + sql_micros("valid_from", "valid_from_us") +
+           ", " + sql_micros("valid_until", "valid_until_us");
 }
 
 sdk::Result<std::string> text_of(const boost::json::object& context, std::string_view field) {

@@ -23,22 +23,20 @@ sdk::Status TicketPlugin::register_routes(sdk::Host& host) {
     ADMIT_TRY(host.route("GET", "/api/v1/tickets/{ticketId}", "authenticated",
                          &TicketPlugin::get_one, this,
                          {.summary = "One of the caller's tickets (admin: any, without codes)"}));
-    ADMIT_TRY(host.route(
-        "GET", "/api/v1/tickets/{ticketId}/qr.svg", "authenticated",
-        [this](const Request& r) { return qr_image(r, false); },
-        {.summary = "The owner's static code as an SVG QR image"}));
-    ADMIT_TRY(host.route(
-        "GET", "/api/v1/tickets/{ticketId}/qr.png", "authenticated",
-        [this](const Request& r) { return qr_image(r, true); },
-        {.summary = "The owner's static code as a PNG QR image"}));
+    ADMIT_TRY(host.route("GET", "/api/v1/tickets/{ticketId}/qr.svg", "authenticated",
+                         [this](const Request& r) { return qr_image(r, false); },
+                         {.summary = "The owner's static code as an SVG QR image"}));
+    ADMIT_TRY(host.route("GET", "/api/v1/tickets/{ticketId}/qr.png", "authenticated",
+                         [this](const Request& r) { return qr_image(r, true); },
+                         {.summary = "The owner's static code as a PNG QR image"}));
     ADMIT_TRY(host.route("POST", "/api/v1/tickets/{ticketId}/reissue", "authenticated",
                          &TicketPlugin::reissue, this,
                          {.summary = "Owner: new codes and ticket key, the old codes revoked"}));
     ADMIT_TRY(host.route("POST", "/api/v1/checkin", "staff,admin", &TicketPlugin::check_in, this,
                          {.summary = "Staff: verify a code and admit its ticket once"}));
-    ADMIT_TRY(host.route("POST", "/api/v1/checkin/batch", "staff,admin",
-                         &TicketPlugin::check_in_batch, this,
-                         {.summary = "Staff: offline scans uploaded later, deduplicated by nonce"}));
+    ADMIT_TRY(host.route(
+        "POST", "/api/v1/checkin/batch", "staff,admin", &TicketPlugin::check_in_batch, this,
+        {.summary = "Staff: offline scans uploaded later, deduplicated by nonce"}));
     return host.route("GET", "/api/v1/schedules/{scheduleId}/gate-kit", "staff,admin",
                       &TicketPlugin::gate_kit, this,
                       {.summary = "Staff: keys, revocations and schedule facts for offline gates"});
@@ -52,10 +50,10 @@ sdk::Status TicketPlugin::register_admin_routes(sdk::Host& host) {
         "PUT", "/api/v1/admin/schedules/{scheduleId}/staff/{userId}", "admin",
         [this](const Request& r) { return assign_staff(r, true); },
         {.summary = "Admin: limits a staff member to this schedule (and others assigned)"}));
-    ADMIT_TRY(host.route(
-        "DELETE", "/api/v1/admin/schedules/{scheduleId}/staff/{userId}", "admin",
-        [this](const Request& r) { return assign_staff(r, false); },
-        {.summary = "Admin: removes a staff member's assignment to this schedule"}));
+    ADMIT_TRY(
+        host.route("DELETE", "/api/v1/admin/schedules/{scheduleId}/staff/{userId}", "admin",
+                   [this](const Request& r) { return assign_staff(r, false); },
+                   {.summary = "Admin: removes a staff member's assignment to this schedule"}));
     ADMIT_TRY(host.route("GET", "/api/v1/admin/schedules/{scheduleId}/staff", "admin",
                          &TicketPlugin::list_staff, this,
                          {.summary = "Admin: staff assigned to this schedule"}));
@@ -110,7 +108,8 @@ Response TicketPlugin::gate_kit(const Request& request) {
         auto allowed = checkins_->may_scan(std::string(principal.subject()), schedule);
         if (!allowed) return Response::from_error(allowed.error());
         if (!*allowed)
-            return Response::error(403, "FORBIDDEN", "you are not assigned to schedule " + schedule);
+            return Response::error(403, "FORBIDDEN",
+                                   "you are not assigned to schedule " + schedule);
     }
     auto kit = kits_->full_kit(schedule);
     if (!kit) return Response::from_error(kit.error());
@@ -126,7 +125,8 @@ Response TicketPlugin::schedule_tickets(const Request& request) {
     if (!limit) return Response::from_error(limit.error());
     const std::string cursor = request.query("cursor").value_or("");
     const std::string status = request.query("status").value_or("");
-    if (cursor.size() > 100) return Response::invalid_request("query parameter 'cursor' is invalid");
+    if (cursor.size() > 100)
+        return Response::invalid_request("query parameter 'cursor' is invalid");
     if (!status.empty() && status != "ISSUED" && status != "USED" && status != "CANCELLED" &&
         status != "EXPIRED")
         return Response::invalid_request(
@@ -152,7 +152,8 @@ Response TicketPlugin::schedule_tickets(const Request& request) {
         total += n;
     }
     count_json["total"] = total;
-    boost::json::value next = more ? boost::json::value(rows->back().id) : boost::json::value(nullptr);
+    boost::json::value next =
+        more ? boost::json::value(rows->back().id) : boost::json::value(nullptr);
     return Response::json(200, {{"scheduleId", schedule},
                                 {"title", (*facts)->title},
                                 {"counts", std::move(count_json)},
@@ -165,16 +166,15 @@ Response TicketPlugin::assign_staff(const Request& request, bool assign) {
     const std::string user(request.param("userId"));
     if (bad_id(schedule) || bad_id(user))
         return Response::invalid_request("scheduleId and userId must be 1..100 characters");
-    auto rows = assign
-                    ? host_->db().exec(
-                          "INSERT INTO ticket.staff_schedules (user_id, schedule_id, assigned_by, "
-                          "assigned_at) VALUES ($1, $2, $3, timestamptz 'epoch' + $4::bigint * "
-                          "interval '1 microsecond') ON CONFLICT DO NOTHING",
-                          user, schedule, std::string(request.principal().subject()),
-                          host_->now_us())
-                    : host_->db().exec(
-                          "DELETE FROM ticket.staff_schedules WHERE user_id = $1 AND schedule_id = $2",
-                          user, schedule);
+    auto rows =
+        assign ? host_->db().exec(
+                     "INSERT INTO ticket.staff_schedules (user_id, schedule_id, assigned_by, "
+                     "assigned_at) VALUES ($1, $2, $3, timestamptz 'epoch' + $4::bigint * "
+                     "interval '1 microsecond') ON CONFLICT DO NOTHING",
+                     user, schedule, std::string(request.principal().subject()), host_->now_us())
+               : host_->db().exec(
+                     "DELETE FROM ticket.staff_schedules WHERE user_id = $1 AND schedule_id = $2",
+                     user, schedule);
     if (!rows) return Response::from_error(rows.error());
     if (!assign && rows->affected == 0)
         return Response::error(404, "NOT_FOUND", user + " is not assigned to " + schedule);
@@ -184,7 +184,8 @@ Response TicketPlugin::assign_staff(const Request& request, bool assign) {
 Response TicketPlugin::list_staff(const Request& request) {
     const std::string schedule(request.param("scheduleId"));
     auto rows = host_->db().exec(
-        "SELECT user_id FROM ticket.staff_schedules WHERE schedule_id = $1 ORDER BY user_id", schedule);
+        "SELECT user_id FROM ticket.staff_schedules WHERE schedule_id = $1 ORDER BY user_id",
+        schedule);
     if (!rows) return Response::from_error(rows.error());
     boost::json::array staff;
     for (const auto& row : *rows) staff.emplace_back(row.text("user_id"));
@@ -214,24 +215,27 @@ Response TicketPlugin::list_conflicts(const Request& request) {
             return row.is_null(column) ? boost::json::value(nullptr)
                                        : boost::json::value(row.text(column));
         };
-        boost::json::object item{{"conflictId", row.text("id")},
-                                 {"ticketId", nullable("ticket_id")},
-                                 {"scheduleId", nullable("schedule_id")},
-                                 {"kind", row.text("kind")},
-                                 {"nonce", row.text("nonce")},
-                                 {"gate", nullable("gate")},
-                                 {"reason", nullable("reason")},
-                                 {"firstGate", nullable("first_gate")},
-                                 {"scannedAt", sdk::format_rfc3339(row.int64("scanned_us").value_or(0), true)}};
-        item["firstAt"] = row.is_null("first_us")
-                              ? boost::json::value(nullptr)
-                              : boost::json::value(sdk::format_rfc3339(*row.int64("first_us"), true));
+        boost::json::object item{
+            {"conflictId", row.text("id")},
+            {"ticketId", nullable("ticket_id")},
+            {"scheduleId", nullable("schedule_id")},
+            {"kind", row.text("kind")},
+            {"nonce", row.text("nonce")},
+            {"gate", nullable("gate")},
+            {"reason", nullable("reason")},
+            {"firstGate", nullable("first_gate")},
+            {"scannedAt", sdk::format_rfc3339(row.int64("scanned_us").value_or(0), true)}};
+        item["firstAt"] =
+            row.is_null("first_us")
+                ? boost::json::value(nullptr)
+                : boost::json::value(sdk::format_rfc3339(*row.int64("first_us"), true));
         last = row.text("id");
         items.push_back(std::move(item));
     }
     const bool more = static_cast<int64_t>(rows->size()) > *limit;
-    return Response::json(200, {{"items", std::move(items)},
-                                {"nextCursor", more ? boost::json::value(last) : boost::json::value(nullptr)}});
+    return Response::json(
+        200, {{"items", std::move(items)},
+              {"nextCursor", more ? boost::json::value(last) : boost::json::value(nullptr)}});
 }
 
 }  // namespace admit::ticket

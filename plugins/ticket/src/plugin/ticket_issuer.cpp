@@ -142,8 +142,8 @@ sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
                                 {"signed_ticket", codes.signed_ticket},
                                 {"ticket_seed", codes.ticket_seed},
                                 {"static_code", codes.static_code}};
-        row["seat_id"] = place.seat_id.empty() ? boost::json::value(nullptr)
-                                               : boost::json::value(place.seat_id);
+        row["seat_id"] =
+            place.seat_id.empty() ? boost::json::value(nullptr) : boost::json::value(place.seat_id);
         row["seat_label"] = place.seat_id.empty() ? boost::json::value(nullptr)
                                                   : boost::json::value(place.seat_label);
         row["grade_id"] = place.grade_id.empty() ? boost::json::value(nullptr)
@@ -246,11 +246,11 @@ sdk::Status TicketIssuer::publish_cancelled(sdk::Tx& tx, const std::vector<Ticke
 
 sdk::Status TicketIssuer::cancel_reservation(sdk::Tx& tx, const std::string& reservation_id,
                                              const std::string& reason, const std::string& actor) {
-    auto rows = tx.exec("UPDATE ticket.tickets t SET status = 'CANCELLED', status_reason = $2, "
-                        "updated_at = " +
-                            sql_time(3) + " WHERE t.reservation_id = $1 AND t.status = 'ISSUED'" +
-                            returning(),
-                        reservation_id, reason, host_.now_us());
+    auto rows = tx.exec(
+        "UPDATE ticket.tickets t SET status = 'CANCELLED', status_reason = $2, "
+        "updated_at = " +
+            sql_time(3) + " WHERE t.reservation_id = $1 AND t.status = 'ISSUED'" + returning(),
+        reservation_id, reason, host_.now_us());
     if (!rows) return std::move(rows).error();
     return publish_cancelled(tx, parse_tickets(*rows), actor);
 }

@@ -49,17 +49,20 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
             return sdk::Error::invalid("ticket: retired_public_keys must be an array of strings");
         for (const auto& key : list->as_array()) {
             if (!key.is_string())
-                return sdk::Error::invalid("ticket: retired_public_keys must be an array of strings");
+                return sdk::Error::invalid(
+                    "ticket: retired_public_keys must be an array of strings");
             retired.emplace_back(key.as_string());
         }
     }
     keys_ = std::make_unique<VenueKeys>(std::move(env_seed), std::move(retired));
     if (auto s = keys_->check_config(); !s)
-        return sdk::Error::invalid("ticket: " + env_name + " / retired_public_keys: " + s.message());
+        return sdk::Error::invalid("ticket: " + env_name +
+                                   " / retired_public_keys: " + s.message());
 
     bool static_allowed = true;
     if (const auto* flag = config.if_contains("static_codes_allowed")) {
-        if (!flag->is_bool()) return sdk::Error::invalid("ticket: static_codes_allowed must be a boolean");
+        if (!flag->is_bool())
+            return sdk::Error::invalid("ticket: static_codes_allowed must be a boolean");
         static_allowed = flag->as_bool();
     }
     ScheduleTiming timing{host.config_int("doors_open_seconds", 3 * 3600),
@@ -73,7 +76,8 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
         host, *keys_, *schedules_, static_allowed,
         std::chrono::milliseconds(std::max<int64_t>(0, host.config_int("kit_cache_ms", 1000))));
     checkins_ = std::make_unique<CheckinService>(host, *kits_);
-    expire_batch_ = static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
+    expire_batch_ =
+        static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
 
     ADMIT_TRY(host.register_migrations());
     ADMIT_TRY(register_routes(host));
@@ -86,14 +90,14 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
                                    return sdk::Error::unavailable("ticket keys not loaded yet");
                                return boost::json::value{{"keys", keys_->jwks()}};
                            }));
-    return host.periodic_job(
-        "expire_tickets",
-        std::chrono::milliseconds(std::max<int64_t>(1, host.config_int("expiry_interval_ms", 60000))),
-        [this]() -> sdk::Status {
-            auto expired = issuer_->expire_due(expire_batch_);
-            if (!expired) return expired.error();
-            return {};
-        });
+    return host.periodic_job("expire_tickets",
+                             std::chrono::milliseconds(std::max<int64_t>(
+                                 1, host.config_int("expiry_interval_ms", 60000))),
+                             [this]() -> sdk::Status {
+                                 auto expired = issuer_->expire_due(expire_batch_);
+                                 if (!expired) return expired.error();
+                                 return {};
+                             });
 }
 
 sdk::Status TicketPlugin::start() {
@@ -110,16 +114,17 @@ sdk::Status TicketPlugin::register_events(sdk::Host& host) {
                                  if (!issued) return issued.error();
                                  return {};
                              }));
-    ADMIT_TRY(host.subscribe(
-        "reservation.cancelled", "cancel_reservation_tickets",
-        [this](sdk::Tx& tx, const sdk::Event& event) -> sdk::Status {
-            auto payload = payload_of(event);
-            if (!payload) return payload.error();
-            const auto* id = payload->if_contains("reservationId");
-            if (id == nullptr || !id->is_string()) return {};  // malformed: nothing to cancel
-            return issuer_->cancel_reservation(tx, std::string(id->as_string()),
-                                               "RESERVATION_CANCELLED", actor_of(*payload));
-        }));
+    ADMIT_TRY(host.subscribe("reservation.cancelled", "cancel_reservation_tickets",
+                             [this](sdk::Tx& tx, const sdk::Event& event) -> sdk::Status {
+                                 auto payload = payload_of(event);
+                                 if (!payload) return payload.error();
+                                 const auto* id = payload->if_contains("reservationId");
+                                 if (id == nullptr || !id->is_string())
+                                     return {};  // malformed: nothing to cancel
+                                 return issuer_->cancel_reservation(
+                                     tx, std::string(id->as_string()), "RESERVATION_CANCELLED",
+                                     actor_of(*payload));
+                             }));
     return host.subscribe("product.cancelled", "cancel_product_tickets",
                           [this](sdk::Tx& tx, const sdk::Event& event) -> sdk::Status {
                               auto payload = payload_of(event);

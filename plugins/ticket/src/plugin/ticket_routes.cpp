@@ -45,14 +45,17 @@ Response TicketPlugin::list_mine(const Request& request) {
     auto limit = sdk::page_limit(request);
     if (!limit) return Response::from_error(limit.error());
     const std::string cursor = request.query("cursor").value_or("");
-    if (cursor.size() > 100) return Response::invalid_request("query parameter 'cursor' is invalid");
-    auto rows = store_->list_for_user(std::string(request.principal().subject()), *limit + 1, cursor);
+    if (cursor.size() > 100)
+        return Response::invalid_request("query parameter 'cursor' is invalid");
+    auto rows =
+        store_->list_for_user(std::string(request.principal().subject()), *limit + 1, cursor);
     if (!rows) return Response::from_error(rows.error());
     const bool more = static_cast<int64_t>(rows->size()) > *limit;
     if (more) rows->pop_back();
     boost::json::array items;
     for (const auto& row : *rows) items.push_back(owner_ticket_json(row));
-    boost::json::value next = more ? boost::json::value(rows->back().id) : boost::json::value(nullptr);
+    boost::json::value next =
+        more ? boost::json::value(rows->back().id) : boost::json::value(nullptr);
     return Response::json(200, {{"items", std::move(items)}, {"nextCursor", std::move(next)}});
 }
 
@@ -66,7 +69,8 @@ Response TicketPlugin::get_one(const Request& request) {
             if (!any) return Response::from_error(any.error());
             if (*any) return Response::json(200, staff_ticket_json(**any));
         }
-        return Response::error(404, "NOT_FOUND", "no ticket " + std::string(request.param("ticketId")));
+        return Response::error(404, "NOT_FOUND",
+                               "no ticket " + std::string(request.param("ticketId")));
     }
     return Response::json(200, owner_ticket_json(**found));
 }
@@ -75,7 +79,8 @@ Response TicketPlugin::qr_image(const Request& request, bool png) {
     auto found = owned(request);
     if (!found) return Response::from_error(found.error());
     if (!*found)
-        return Response::error(404, "NOT_FOUND", "no ticket " + std::string(request.param("ticketId")));
+        return Response::error(404, "NOT_FOUND",
+                               "no ticket " + std::string(request.param("ticketId")));
     auto image = png ? qr_png((*found)->static_code) : qr_svg((*found)->static_code);
     if (!image) return Response::from_error(image.error());
     auto response = Response::text(200, std::move(*image), png ? "image/png" : "image/svg+xml");

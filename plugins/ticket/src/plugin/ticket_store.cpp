@@ -48,7 +48,8 @@ std::vector<TicketRow> parse_tickets(const sdk::Rows& rows) {
 }
 
 sdk::Result<std::optional<TicketRow>> TicketStore::find(const std::string& id) {
-    auto rows = db_.exec("SELECT " + ticket_columns() + " FROM ticket.tickets t WHERE t.id = $1", id);
+    auto rows =
+        db_.exec("SELECT " + ticket_columns() + " FROM ticket.tickets t WHERE t.id = $1", id);
     if (!rows) return std::move(rows).error();
     auto tickets = parse_tickets(*rows);
     if (tickets.empty()) return std::optional<TicketRow>{};

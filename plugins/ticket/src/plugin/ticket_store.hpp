@@ -56,8 +56,8 @@ class TicketStore {
                                                       const std::string& cursor);
     /// The tickets of a schedule ordered by id, optionally of one status.
     sdk::Result<std::vector<TicketRow>> list_for_schedule(const std::string& schedule_id,
-                                                          const std::string& status,
-                                                          int64_t limit, const std::string& cursor);
+                                                          const std::string& status, int64_t limit,
+                                                          const std::string& cursor);
     sdk::Result<StatusCounts> counts(const std::string& schedule_id);
 
   private:
