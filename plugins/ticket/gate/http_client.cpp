@@ -64,8 +64,10 @@ sdk::Result<ServerAddress> parse_server_url(const std::string& url) {
     if (colon != std::string_view::npos) {
         int port = 0;
         const auto digits = authority.substr(colon + 1);
-        const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-        if (error != std::errc() || end != digits.data() + digits.size() || port < 1 || port > 65535)
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (error != std::errc() || end != digits.data() + digits.size() || port < 1 ||
+            port > 65535)
             return sdk::Error::invalid("--server has an invalid port");
         address.port = static_cast<uint16_t>(port);
         authority = authority.substr(0, colon);
@@ -98,8 +100,9 @@ sdk::Result<HttpAnswer> http_call(const ServerAddress& server, const std::string
     if (socket.fd < 0)
         return sdk::Error::unavailable("cannot connect to " + server.host + ":" + port);
 
-    std::string request = method + " " + server.base_path + target + " HTTP/1.1\r\nHost: " +
-                          server.host + ":" + port + "\r\nConnection: close\r\n";
+    std::string request = method + " " + server.base_path + target +
+                          " HTTP/1.1\r\nHost: " + server.host + ":" + port +
+                          "\r\nConnection: close\r\n";
     for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
     if (!body.empty() || method == "POST")
         request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -107,7 +110,8 @@ sdk::Result<HttpAnswer> http_call(const ServerAddress& server, const std::string
     for (std::size_t sent = 0; sent < request.size();) {
         if (!wait_for(socket.fd, POLLOUT, timeout_ms))
             return sdk::Error::unavailable("timed out sending to the server");
-        const auto n = ::send(socket.fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        const auto n =
+            ::send(socket.fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
         if (n <= 0) return sdk::Error::unavailable("the server closed the connection");
         sent += static_cast<std::size_t>(n);
     }

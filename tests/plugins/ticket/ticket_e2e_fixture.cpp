@@ -1,9 +1,9 @@
 #include "ticket_e2e_fixture.hpp"
 
 #include "codes/base45.hpp"
-#include "codes/rotating_code.hpp"
 #include "codes/base64url.hpp"
 #include "codes/init.hpp"
+#include "codes/rotating_code.hpp"
 
 #include <pqxx/pqxx>
 
@@ -45,9 +45,9 @@ std::string TicketEndToEnd::buy_seats(const std::string& user, const std::string
                                       const std::vector<std::string>& seats) {
     boost::json::array ids;
     for (const auto& seat : seats) ids.emplace_back(seat);
-    auto held = customer(user, "POST", "/api/v1/reservations",
-                         boost::json::serialize(
-                             boost::json::object{{"scheduleId", schedule}, {"seatIds", ids}}));
+    auto held = customer(
+        user, "POST", "/api/v1/reservations",
+        boost::json::serialize(boost::json::object{{"scheduleId", schedule}, {"seatIds", ids}}));
     EXPECT_EQ(held.status, 201) << held.body;
     const std::string id(json_of(held)["reservationId"].as_string());
     auto confirmed = admin("POST", "/api/v1/test/reservations/" + id + "/confirm");
@@ -57,9 +57,10 @@ std::string TicketEndToEnd::buy_seats(const std::string& user, const std::string
 
 std::string TicketEndToEnd::buy_units(const std::string& user, const std::string& schedule,
                                       const std::string& grade, int quantity) {
-    auto held = customer(user, "POST", "/api/v1/reservations",
-                         boost::json::serialize(boost::json::object{
-                             {"scheduleId", schedule}, {"gradeId", grade}, {"quantity", quantity}}));
+    auto held =
+        customer(user, "POST", "/api/v1/reservations",
+                 boost::json::serialize(boost::json::object{
+                     {"scheduleId", schedule}, {"gradeId", grade}, {"quantity", quantity}}));
     EXPECT_EQ(held.status, 201) << held.body;
     const std::string id(json_of(held)["reservationId"].as_string());
     auto confirmed = admin("POST", "/api/v1/test/reservations/" + id + "/confirm");

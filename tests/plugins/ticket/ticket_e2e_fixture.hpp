@@ -26,8 +26,7 @@ class TicketEndToEnd : public ::testing::Test {
     void SetUp() override { start_admitd(); }
 
     /// Starts (or restarts) admitd; `env` adds environment entries ("NAME=value").
-    void start_admitd(std::vector<std::string> plugins = {},
-                      std::vector<std::string> env = {});
+    void start_admitd(std::vector<std::string> plugins = {}, std::vector<std::string> env = {});
 
     HttpResult as(const std::string& user, const std::string& role, const std::string& method,
                   const std::string& target, const std::string& body = "",
@@ -73,7 +72,8 @@ class TicketEndToEnd : public ::testing::Test {
 
     static boost::json::object json_of(const HttpResult& result);
     static std::string code_of(const HttpResult& result);
-    /// A schedule id unique to this test (the stub's shapes: sch_seats_<N>_<tag>, sch_ga_<N>_<tag>).
+    /// A schedule id unique to this test (the stub's shapes: sch_seats_<N>_<tag>,
+    /// sch_ga_<N>_<tag>).
     static std::string unique_schedule(const std::string& shape);
 
     IsolatedStorage storage_;

@@ -54,9 +54,11 @@ TEST_F(TicketKeysAndGates, TheGateCliVerifiesServerCodesWithTheKitAlone) {
     auto rotating_run = run_command(
         ADMIT_GATE_BINARY, {"verify", rotating_code_of(t, now_unix()), "--kit", kit_file.string()});
     EXPECT_EQ(rotating_run.status, 0) << rotating_run.output;
-    EXPECT_EQ(first_json_line(rotating_run.output)["ticket"].as_object()["ticketId"], t["ticketId"]);
-    auto stale_run = run_command(ADMIT_GATE_BINARY, {"verify", rotating_code_of(t, now_unix() - 300),
-                                                     "--kit", kit_file.string()});
+    EXPECT_EQ(first_json_line(rotating_run.output)["ticket"].as_object()["ticketId"],
+              t["ticketId"]);
+    auto stale_run =
+        run_command(ADMIT_GATE_BINARY,
+                    {"verify", rotating_code_of(t, now_unix() - 300), "--kit", kit_file.string()});
     EXPECT_EQ(stale_run.status, 1) << stale_run.output;
     EXPECT_EQ(first_json_line(stale_run.output)["reason"], "window");
 }
@@ -75,17 +77,17 @@ TEST_F(TicketKeysAndGates, SyncUploadsTwoGatesJournalsAndReportsTheDoubleAdmissi
     for (const auto& [kit_path, journal, gate] :
          {std::tuple{kit_a, journal_a, "gate-a"}, std::tuple{kit_b, journal_b, "gate-b"}}) {
         auto run = run_command(ADMIT_GATE_BINARY,
-                               {"verify", rotating_code_of(t, now_unix()), "--kit", kit_path.string(),
-                                "--record", journal.string(), "--gate", gate});
+                               {"verify", rotating_code_of(t, now_unix()), "--kit",
+                                kit_path.string(), "--record", journal.string(), "--gate", gate});
         ASSERT_EQ(run.status, 0) << run.output;
     }
     // Back online: each gate syncs with a staff token.
     ::setenv("TICKET_TEST_STAFF_TOKEN", "test:staff:usr_staff", 1);
     const std::string server = "http://127.0.0.1:" + std::to_string(port_);
     auto sync = [&](const std::filesystem::path& kit_path, const std::filesystem::path& journal) {
-        return run_command(ADMIT_GATE_BINARY, {"sync", "--kit", kit_path.string(), "--scans",
-                                               journal.string(), "--server", server, "--token-env",
-                                               "TICKET_TEST_STAFF_TOKEN"});
+        return run_command(ADMIT_GATE_BINARY,
+                           {"sync", "--kit", kit_path.string(), "--scans", journal.string(),
+                            "--server", server, "--token-env", "TICKET_TEST_STAFF_TOKEN"});
     };
     auto first = sync(kit_a, journal_a);
     ASSERT_EQ(first.status, 0) << first.output;
@@ -108,7 +110,8 @@ TEST_F(TicketKeysAndGates, SyncUploadsTwoGatesJournalsAndReportsTheDoubleAdmissi
     EXPECT_EQ(first_json_line(again.output)["duplicates"], 1);
     EXPECT_TRUE(parse(read_text(kit_a)).is_object());
 
-    auto conflicts = json_of(admin("GET", "/api/v1/admin/checkin/conflicts?scheduleId=" + schedule));
+    auto conflicts =
+        json_of(admin("GET", "/api/v1/admin/checkin/conflicts?scheduleId=" + schedule));
     ASSERT_EQ(conflicts["items"].as_array().size(), 1u);
     EXPECT_EQ(conflicts["items"].as_array()[0].at("gate"), "gate-b");
     EXPECT_EQ(conflicts["items"].as_array()[0].at("firstGate"), "gate-a");

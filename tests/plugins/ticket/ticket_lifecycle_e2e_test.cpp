@@ -29,13 +29,15 @@ TEST_F(TicketLifecycle, ConfirmedReservationIssuesOneTicketPerSeatOnceUnderRedel
                                 {"userId", "usr_a"},
                                 {"seatIds", boost::json::array{"seat_1", "seat_3"}},
                                 {"quantity", 2}};
-    auto r = admin("POST", "/api/v1/test/publish",
-                   boost::json::serialize(boost::json::object{
-                       {"topic", "reservation.confirmed"}, {"key", schedule}, {"payload", payload}}));
+    auto r =
+        admin("POST", "/api/v1/test/publish",
+              boost::json::serialize(boost::json::object{
+                  {"topic", "reservation.confirmed"}, {"key", schedule}, {"payload", payload}}));
     ASSERT_EQ(r.status, 204) << r.body;
     ASSERT_TRUE(eventually([&] {
-        return pg_scalar("SELECT count(*) FROM admit.event_handled WHERE subscriber LIKE "
-                         "'%issue_tickets'") == 2;
+        return pg_scalar(
+                   "SELECT count(*) FROM admit.event_handled WHERE subscriber LIKE "
+                   "'%issue_tickets'") == 2;
     })) << admitd_->log();
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" +
                         reservation + "'"),
@@ -54,7 +56,8 @@ TEST_F(TicketLifecycle, GeneralAdmissionIssuesOneTicketPerUnitWithTheGrade) {
         EXPECT_EQ(t["grade"].as_object()["name"], "Standing");
     }
     EXPECT_EQ(pg_scalar("SELECT count(DISTINCT unit_key) FROM ticket.tickets WHERE "
-                        "reservation_id = '" + reservation + "'"),
+                        "reservation_id = '" +
+                        reservation + "'"),
               3);
 }
 
@@ -95,8 +98,9 @@ TEST_F(TicketLifecycle, ListsPageWithACursorAndRefuseABadLimit) {
     auto first = json_of(customer("usr_a", "GET", "/api/v1/tickets?limit=2"));
     ASSERT_EQ(first["items"].as_array().size(), 2u);
     ASSERT_TRUE(first["nextCursor"].is_string());
-    auto second = json_of(customer(
-        "usr_a", "GET", "/api/v1/tickets?limit=2&cursor=" + std::string(first["nextCursor"].as_string())));
+    auto second = json_of(
+        customer("usr_a", "GET",
+                 "/api/v1/tickets?limit=2&cursor=" + std::string(first["nextCursor"].as_string())));
     EXPECT_EQ(second["items"].as_array().size(), 1u);
     EXPECT_TRUE(second["nextCursor"].is_null());
     auto bad = customer("usr_a", "GET", "/api/v1/tickets?limit=0");
@@ -114,8 +118,10 @@ TEST_F(TicketLifecycle, ReissueRevokesTheOldCodes) {
     auto after = json_of(r);
     EXPECT_EQ(after["issue"], 1);
     EXPECT_NE(after["code"], before["code"]);
-    EXPECT_NE(after["rotating"].as_object()["ticketKey"], before["rotating"].as_object()["ticketKey"]);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.reissued'"), 1);
+    EXPECT_NE(after["rotating"].as_object()["ticketKey"],
+              before["rotating"].as_object()["ticketKey"]);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.reissued'"),
+              1);
 
     auto old_code = check_in(std::string(before["code"].as_string()));
     EXPECT_EQ(old_code.status, 422) << old_code.body;
@@ -149,7 +155,8 @@ TEST_F(TicketLifecycle, CancelledReservationCancelsItsTickets) {
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" +
                         reservation + "' AND status = 'CANCELLED'"),
               2);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.cancelled'"), 2);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.cancelled'"),
+              2);
     auto scan = check_in(rotating_code_of(tickets[0], now_unix()));
     EXPECT_EQ(scan.status, 422);
     EXPECT_EQ(json_of(scan)["reason"], "cancelled");
@@ -165,9 +172,10 @@ TEST_F(TicketLifecycle, CancelledProductCancelsTicketsOfItsSchedules) {
                    boost::json::serialize(boost::json::object{
                        {"topic", "product.cancelled"},
                        {"key", "prd_" + schedule},
-                       {"payload", {{"productId", "prd_" + schedule},
-                                    {"scheduleIds", boost::json::array{boost::json::string(schedule)}},
-                                    {"reason", "storm"}}}}));
+                       {"payload",
+                        {{"productId", "prd_" + schedule},
+                         {"scheduleIds", boost::json::array{boost::json::string(schedule)}},
+                         {"reason", "storm"}}}}));
     ASSERT_EQ(r.status, 204) << r.body;
     ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "CANCELLED"; }))
         << admitd_->log();
@@ -180,10 +188,12 @@ TEST_F(TicketLifecycle, TicketsExpireAfterThePerformance) {
     auto issued = tickets_of("usr_a", reservation, 1).at(0);
     const std::string id(issued["ticketId"].as_string());
     // The performance ended a minute ago (the stub's schedules are in 2099).
-    pg_exec("UPDATE ticket.tickets SET valid_until = now() - interval '1 minute' WHERE id = '" + id + "'");
+    pg_exec("UPDATE ticket.tickets SET valid_until = now() - interval '1 minute' WHERE id = '" +
+            id + "'");
     ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "EXPIRED"; }))
         << admitd_->log();
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.expired'"), 1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.expired'"),
+              1);
     auto scan = check_in(std::string(issued["code"].as_string()));
     EXPECT_EQ(scan.status, 422);
     EXPECT_EQ(json_of(scan)["reason"], "expired");
@@ -206,7 +216,8 @@ TEST_F(TicketLifecycle, AdminAndTheSellerSeeTheScheduleWithCountsOthersDoNot) {
 
     auto seller = as("usr_seller", "seller", "GET", "/api/v1/schedules/" + schedule + "/tickets");
     EXPECT_EQ(seller.status, 200) << seller.body;
-    auto other = as("usr_other_seller", "seller", "GET", "/api/v1/schedules/" + schedule + "/tickets");
+    auto other =
+        as("usr_other_seller", "seller", "GET", "/api/v1/schedules/" + schedule + "/tickets");
     EXPECT_EQ(other.status, 404);
     auto buyer = customer("usr_a", "GET", "/api/v1/schedules/" + schedule + "/tickets");
     EXPECT_EQ(buyer.status, 403);
