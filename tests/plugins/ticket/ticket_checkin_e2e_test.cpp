@@ -206,3 +206,65 @@ TEST_F(TicketCheckin, StaffAssignedToOtherSchedulesMayNotCheckInHere) {
 
 }  // namespace
 }  // namespace admit::testing
+
+namespace admit::testing {
+namespace {
+
+TEST_F(TicketCheckin, AVenueThatForbidsStaticCodesAdmitsOnlyRotatingOnes) {
+    start_admitd({}, {}, "static_codes_allowed = false\n");
+    const auto schedule = unique_schedule("sch_seats_10");
+    auto t = tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_8"}), 1).at(0);
+    auto printed = check_in(std::string(t["code"].as_string()));
+    EXPECT_EQ(printed.status, 422);
+    EXPECT_EQ(json_of(printed)["reason"], "window");
+    auto kit = json_of(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit"));
+    EXPECT_EQ(kit["schedule"].as_object()["staticCodesAllowed"], false);
+    EXPECT_EQ(check_in(rotating_code_of(t, now_unix())).status, 200);
+}
+
+TEST_F(TicketCheckin, EveryOtherBadInputIsRefusedWithItsCode) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    auto t = tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_9"}), 1).at(0);
+    const std::string id(t["ticketId"].as_string());
+    // The 256th reissue.
+    pg_exec("UPDATE ticket.tickets SET issue = 255 WHERE id = '" + id + "'");
+    auto limit = customer("usr_a", "POST", "/api/v1/tickets/" + id + "/reissue");
+    EXPECT_EQ(limit.status, 409);
+    EXPECT_EQ(code_of(limit), "REISSUE_LIMIT");
+    // Batches: too many scans, a bad time, an oversized nonce.
+    boost::json::array many;
+    for (int i = 0; i < 501; ++i)
+        many.push_back({{"nonce", "n" + std::to_string(i)},
+                        {"code", "X"},
+                        {"at", "2026-01-01T00:00:00Z"},
+                        {"admitted", false}});
+    EXPECT_EQ(staff("POST", "/api/v1/checkin/batch",
+                    boost::json::serialize(boost::json::object{{"scans", many}}))
+                  .status,
+              400);
+    auto bad_at = staff("POST", "/api/v1/checkin/batch",
+                        R"({"scans":[{"nonce":"n","code":"X","at":"yesterday","admitted":true}]})");
+    EXPECT_EQ(bad_at.status, 400);
+    EXPECT_NE(json_of(bad_at)["message"].as_string().find("'at'"), std::string::npos);
+    EXPECT_EQ(staff("POST", "/api/v1/checkin/batch",
+                    R"({"scans":[{"nonce":")" + std::string(65, 'n') +
+                        R"(","code":"X","at":"2026-01-01T00:00:00Z","admitted":true}]})")
+                  .status,
+              400);
+    EXPECT_EQ(staff("POST", "/api/v1/checkin/batch", R"({"scans":{}})").status, 400);
+    // Lists: cursors and ids too long.
+    const std::string long_text(101, 'x');
+    EXPECT_EQ(customer("usr_a", "GET", "/api/v1/tickets?cursor=" + long_text).status, 400);
+    EXPECT_EQ(admin("GET", "/api/v1/admin/checkin/conflicts?cursor=" + long_text).status, 400);
+    EXPECT_EQ(admin("GET", "/api/v1/schedules/" + schedule + "/tickets?cursor=" + long_text).status,
+              400);
+    EXPECT_EQ(admin("PUT", "/api/v1/admin/schedules/" + schedule + "/staff/" + long_text).status,
+              400);
+    EXPECT_EQ(
+        admin("GET", "/api/v1/schedules/" + unique_schedule("sch_seats_10") + "/tickets").status,
+        404);
+    EXPECT_EQ(staff("PUT", "/api/v1/admin/schedules/" + schedule + "/staff/usr_x").status, 403);
+}
+
+}  // namespace
+}  // namespace admit::testing

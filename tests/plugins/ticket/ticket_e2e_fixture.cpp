@@ -13,7 +13,8 @@
 
 namespace admit::testing {
 
-void TicketEndToEnd::start_admitd(std::vector<std::string> plugins, std::vector<std::string> env) {
+void TicketEndToEnd::start_admitd(std::vector<std::string> plugins, std::vector<std::string> env,
+                                  const std::string& ticket_toml) {
     admitd_.reset();
     ASSERT_TRUE(ticket::init_ticket_codes().ok());
     if (plugins.empty())
@@ -23,8 +24,9 @@ void TicketEndToEnd::start_admitd(std::vector<std::string> plugins, std::vector<
     TestVenue venue{.plugins = plugins,
                     .plugin_dir = TICKET_TEST_PLUGIN_DIR,
                     .extra_toml = with_ticket ? "[plugin.ticket]\ndoors_open_seconds = 4000000000\n"
-                                                "expiry_interval_ms = 200\nkit_cache_ms = 0\n"
-                                              : ""};
+                                                "expiry_interval_ms = 200\nkit_cache_ms = 0\n" +
+                                                    ticket_toml
+                                              : std::string()};
     auto file = write_temp_file("venue.toml", venue_toml(venue, &storage_));
     admitd_ = std::make_unique<AdmitdProcess>(
         ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()}, std::move(env));

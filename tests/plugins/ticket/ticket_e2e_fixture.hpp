@@ -26,7 +26,9 @@ class TicketEndToEnd : public ::testing::Test {
     void SetUp() override { start_admitd(); }
 
     /// Starts (or restarts) admitd; `env` adds environment entries ("NAME=value").
-    void start_admitd(std::vector<std::string> plugins = {}, std::vector<std::string> env = {});
+    /// `ticket_toml`: more lines of the [plugin.ticket] section.
+    void start_admitd(std::vector<std::string> plugins = {}, std::vector<std::string> env = {},
+                      const std::string& ticket_toml = "");
 
     HttpResult as(const std::string& user, const std::string& role, const std::string& method,
                   const std::string& target, const std::string& body = "",

@@ -181,3 +181,31 @@ TEST_F(TicketKeysAndGates, ARotatedKeyKeepsEarlierTicketsValid) {
 
 }  // namespace
 }  // namespace admit::testing
+
+namespace admit::testing {
+namespace {
+
+TEST_F(TicketKeysAndGates, RetiredPublicKeysFromConfigAreServedAndBadOnesStopTheStart) {
+    auto other = ticket::VenueSigningKey::generate();
+    const std::string retired = ticket::base64url_encode(other.public_key().bytes);
+    start_admitd({}, {}, "retired_public_keys = [\"" + retired + "\"]\n");
+    const auto schedule = unique_schedule("sch_seats_10");
+    tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_5"}), 1);
+    auto kit = json_of(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit"));
+    bool listed = false;
+    for (const auto& key : kit["keys"].as_array())
+        listed = listed || key.at("kid").as_string() == other.public_key().kid;
+    EXPECT_TRUE(listed) << boost::json::serialize(kit);
+
+    admitd_.reset();
+    TestVenue venue{.plugins = {"test_auth", "ticket"},
+                    .plugin_dir = TICKET_TEST_PLUGIN_DIR,
+                    .extra_toml = "[plugin.ticket]\nretired_public_keys = [\"short\"]\n"};
+    auto file = write_temp_file("venue.toml", venue_toml(venue, &storage_));
+    AdmitdProcess broken(ADMIT_ADMITD_BINARY, {"--config", file.string()});
+    EXPECT_FALSE(broken.wait_until_serving().has_value());
+    EXPECT_NE(broken.log().find("retired_public_keys"), std::string::npos) << broken.log();
+}
+
+}  // namespace
+}  // namespace admit::testing
