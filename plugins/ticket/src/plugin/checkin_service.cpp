@@ -16,6 +16,9 @@ namespace fields = sdk::fields;
 constexpr std::size_t kMaxCodeText = 1000;
 constexpr std::size_t kMaxLabel = 64;
 constexpr std::size_t kMaxBatch = 500;
+constexpr std::string_view kMayScanSql =
+    "SELECT NOT EXISTS (SELECT 1 FROM ticket.staff_schedules WHERE user_id = $1) OR EXISTS "
+    "(SELECT 1 FROM ticket.staff_schedules WHERE user_id = $1 AND schedule_id = $2) AS ok";
 
 CheckinAnswer invalid(const std::string& reason, const std::string& detail,
                       const std::string& ticket_id = {}) {
@@ -68,14 +71,19 @@ sdk::Result<std::optional<TicketRow>> find_in(sdk::Tx& tx, const std::string& id
 /// cancellation, reissue, expiry) got there first.
 sdk::Result<std::optional<TicketRow>> mark_used(sdk::Tx& tx, const std::string& id, int issue,
                                                 int64_t at_us, const std::string& gate,
-                                                const std::string& staff, int64_t now_us) {
-    auto rows =
-        tx.exec("UPDATE ticket.tickets t SET status = 'USED', used_at = " + sql_time(3) +
-                    ", used_gate = NULLIF($4, ''), used_by = $5, updated_at = " + sql_time(6) +
-                    " WHERE t.id = $1 AND t.status = 'ISSUED' AND t.issue = $2 "
-                    "RETURNING " +
-                    ticket_columns(),
-                id, issue, at_us, gate, staff, now_us);
+                                                const std::string& staff, int64_t now_us,
+                                                bool limited_to_assignments) {
+    // The staff assignment is checked in the same statement (no extra round trip on the way
+    // in); a caller that gets nothing back asks may_scan() why.
+    auto rows = tx.exec(
+        "UPDATE ticket.tickets t SET status = 'USED', used_at = " + sql_time(3) +
+            ", used_gate = NULLIF($4, ''), used_by = $5, updated_at = " + sql_time(6) +
+            " WHERE t.id = $1 AND t.status = 'ISSUED' AND t.issue = $2 AND (NOT $7::boolean "
+            "OR NOT EXISTS (SELECT 1 FROM ticket.staff_schedules WHERE user_id = $5) OR "
+            "EXISTS (SELECT 1 FROM ticket.staff_schedules a WHERE a.user_id = $5 AND "
+            "a.schedule_id = t.schedule_id)) RETURNING " +
+            ticket_columns(),
+        id, issue, at_us, gate, staff, now_us, limited_to_assignments);
     if (!rows) return std::move(rows).error();
     auto changed = parse_tickets(*rows);
     if (changed.empty()) return std::optional<TicketRow>{};
@@ -159,10 +167,7 @@ sdk::Result<CheckinService::Checked> CheckinService::verify_code(const std::stri
 
 sdk::Result<bool> CheckinService::may_scan(const std::string& staff_id,
                                            const std::string& schedule_id) {
-    auto rows = host_.db().exec(
-        "SELECT NOT EXISTS (SELECT 1 FROM ticket.staff_schedules WHERE user_id = $1) OR EXISTS "
-        "(SELECT 1 FROM ticket.staff_schedules WHERE user_id = $1 AND schedule_id = $2) AS ok",
-        staff_id, schedule_id);
+    auto rows = host_.db().exec(kMayScanSql, staff_id, schedule_id);
     if (!rows) return std::move(rows).error();
     return !rows->empty() && rows->front().boolean("ok").value_or(false);
 }
@@ -192,26 +197,22 @@ sdk::Result<CheckinAnswer> CheckinService::check_in(const OnlineScan& scan) {
         return invalid("wrong_schedule", "the code is for schedule " + checked.schedule_id,
                        checked.ticket_id);
     }
-    if (scan.limited_to_assignments) {
-        bool allowed = false;
-        ADMIT_TRY_ASSIGN(allowed, may_scan(scan.staff_id, checked.schedule_id));
-        if (!allowed) {
-            return CheckinAnswer{
-                403,
-                {{"code", "FORBIDDEN"},
-                 {"message", "you are not assigned to schedule " + checked.schedule_id}}};
-        }
-    }
-
     CheckinAnswer answer;
+    bool forbidden = false;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         std::optional<TicketRow> admitted;
         ADMIT_TRY_ASSIGN(admitted, mark_used(tx, checked.ticket_id, checked.issue, now, scan.gate,
-                                             scan.staff_id, now));
+                                             scan.staff_id, now, scan.limited_to_assignments));
         if (admitted) {
             ADMIT_TRY(publish_checked_in(tx, *admitted, false, scan.staff_id));
             answer = {200, staff_ticket_json(*admitted)};
-        } else {
+        } else if (scan.limited_to_assignments) {
+            auto allowed = tx.exec(kMayScanSql, scan.staff_id, checked.schedule_id);
+            if (!allowed) return std::move(allowed).error();
+            forbidden = allowed->empty() || !allowed->front().boolean("ok").value_or(false);
+        }
+        if (forbidden) return {};  // nothing recorded: the scan was not this staff member's
+        if (!admitted) {
             std::optional<TicketRow> current;
             ADMIT_TRY_ASSIGN(current, find_in(tx, checked.ticket_id));
             answer = refusal_for(current, checked.ticket_id, checked.issue);
@@ -235,6 +236,12 @@ sdk::Result<CheckinAnswer> CheckinService::check_in(const OnlineScan& scan) {
         return {};
     });
     if (!status) return status.error();
+    if (forbidden) {
+        return CheckinAnswer{
+            403,
+            {{"code", "FORBIDDEN"},
+             {"message", "you are not assigned to schedule " + checked.schedule_id}}};
+    }
     return answer;
 }
 
@@ -319,7 +326,7 @@ sdk::Result<CheckinAnswer> CheckinService::upload(const boost::json::array& scan
             } else {
                 std::optional<TicketRow> used;
                 ADMIT_TRY_ASSIGN(used, mark_used(tx, checked.ticket_id, checked.issue, entry.at_us,
-                                                 entry.gate, staff_id, now));
+                                                 entry.gate, staff_id, now, false));
                 if (used) {
                     outcome = "ADMITTED";
                     ADMIT_TRY(publish_checked_in(tx, *used, true, staff_id));

@@ -18,8 +18,9 @@
 int main(int argc, char** argv) {
     using namespace admit::ticket;
     if (argc != 7) {
-        std::fprintf(stderr, "usage: bench_checkin_codes N SCHEDULE_ID VALID_FROM VALID_UNTIL "
-                             "tickets.csv codes.txt\n");
+        std::fprintf(stderr,
+                     "usage: bench_checkin_codes N SCHEDULE_ID VALID_FROM VALID_UNTIL "
+                     "tickets.csv codes.txt\n");
         return 2;
     }
     if (!init_ticket_codes().ok()) return 2;
@@ -58,10 +59,10 @@ int main(int argc, char** argv) {
         const std::string text = base45_encode(*code);
         // id, reservation_id, unit_key, schedule_id, product_id, user_id, seat_id, seat_label,
         // status, issue, kid, signed_ticket, ticket_seed, static_code, valid_from, valid_until
-        csv << id << ",rsv_bench_" << i << ",seat_" << i << "," << schedule << ",prd_bench,usr_bench_"
-            << i << ",seat_" << i << "," << label << ",ISSUED,0," << key->public_key().kid << ","
-            << text << ",bench-no-app-key," << text << "," << valid_from << "," << valid_until
-            << "\n";
+        csv << id << ",rsv_bench_" << i << ",seat_" << i << "," << schedule
+            << ",prd_bench,usr_bench_" << i << ",seat_" << i << "," << label << ",ISSUED,0,"
+            << key->public_key().kid << "," << text << ",bench-no-app-key," << text << ","
+            << valid_from << "," << valid_until << "\n";
         codes << text << "\n";
     }
     return csv && codes ? 0 : 1;
