@@ -144,7 +144,7 @@ wrk -t"$THREADS" -c"$GATES" -d"${MAX_DURATION:-900s}" --timeout 10s --latency -s
 WRK_PID=$!
 # Every wrk thread writes its marker once all its check-ins are answered.
 while kill -0 "$WRK_PID" 2>/dev/null && (($(find "$MARKERS" -name 'done-*' | wc -l) < THREADS)); do
-    sleep 0.02
+    sleep 0.1
 done
 END_NS="$(date +%s%N)"
 kill -INT "$WRK_PID" 2>/dev/null || true
