@@ -197,6 +197,20 @@ sdk::Result<CheckinAnswer> CheckinService::check_in(const OnlineScan& scan) {
         return invalid("wrong_schedule", "the code is for schedule " + checked.schedule_id,
                        checked.ticket_id);
     }
+    if (scan.nonce.empty() && batcher_ != nullptr) {
+        AdmissionOutcome outcome;
+        ADMIT_TRY_ASSIGN(outcome, batcher_->admit({checked.ticket_id, checked.issue, now, scan.gate,
+                                                   scan.staff_id, scan.limited_to_assignments}));
+        if (outcome.admitted) return CheckinAnswer{200, staff_ticket_json(*outcome.admitted)};
+        if (outcome.forbidden) {
+            return CheckinAnswer{
+                403,
+                {{"code", "FORBIDDEN"},
+                 {"message", "you are not assigned to schedule " + checked.schedule_id}}};
+        }
+        return refusal_for(outcome.current, checked.ticket_id, checked.issue);
+    }
+
     CheckinAnswer answer;
     bool forbidden = false;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {

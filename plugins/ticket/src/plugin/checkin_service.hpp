@@ -5,7 +5,9 @@
 // ISSUED -> USED happens in ONE conditional UPDATE (`WHERE id = $1 AND status = 'ISSUED' AND
 // issue = $2`): of any number of concurrent scans of one ticket, exactly one changes the row and
 // is admitted; the others find it USED (409 ALREADY_USED, when and at which gate). The update,
-// the scan record and the ticket.checked_in event commit together.
+// the scan record and the ticket.checked_in event commit together. Scans without a nonce go
+// through the AdmissionBatcher: the same conditional UPDATE, for many gates' scans in one
+// transaction (one commit for the whole batch).
 //
 // Offline scans carry a nonce (the scan journal's): a nonce seen before is a duplicate and
 // changes nothing. A scan a gate admitted that the server cannot honour (the ticket was already
@@ -15,6 +17,7 @@
 // Thread-safe.
 #pragma once
 
+#include "admission_batcher.hpp"
 #include "gate_kits.hpp"
 #include "ticket_store.hpp"
 
@@ -41,7 +44,9 @@ struct OnlineScan {
 
 class CheckinService {
   public:
-    CheckinService(sdk::Host& host, GateKits& kits) : host_(host), kits_(kits) {}
+    /// `batcher` (not owned, may be null): admits online scans without a nonce in batches.
+    CheckinService(sdk::Host& host, GateKits& kits, AdmissionBatcher* batcher = nullptr)
+        : host_(host), kits_(kits), batcher_(batcher) {}
 
     sdk::Result<CheckinAnswer> check_in(const OnlineScan& scan);
     /// `scans`: the batch body's array (validated here; a bad entry is 400 naming its index).
@@ -58,6 +63,7 @@ class CheckinService {
 
     sdk::Host& host_;
     GateKits& kits_;
+    AdmissionBatcher* batcher_;
 };
 
 /// The staff view of a ticket (no codes, no ticket key).

@@ -34,7 +34,8 @@ std::string actor_of(const boost::json::object& payload) {
 
 /// Config ([plugin.ticket]): signing_key_env ("ADMIT_TICKET_SIGNING_KEY"), retired_public_keys
 /// ([]), static_codes_allowed (true), doors_open_seconds (10800), duration_seconds (14400),
-/// expiry_interval_ms (60000), expire_batch (500), kit_cache_ms (1000).
+/// expiry_interval_ms (60000), expire_batch (500), kit_cache_ms (1000), checkin_batch_max (256),
+/// checkin_writers (2).
 sdk::Status TicketPlugin::init(sdk::Host& host) {
     host_ = &host;
     ADMIT_TRY(init_ticket_codes());
@@ -75,7 +76,11 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
     kits_ = std::make_unique<GateKits>(
         host, *keys_, *schedules_, static_allowed,
         std::chrono::milliseconds(std::max<int64_t>(0, host.config_int("kit_cache_ms", 1000))));
-    checkins_ = std::make_unique<CheckinService>(host, *kits_);
+    admissions_ = std::make_unique<AdmissionBatcher>(
+        host,
+        static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_batch_max", 256))),
+        static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_writers", 2))));
+    checkins_ = std::make_unique<CheckinService>(host, *kits_, admissions_.get());
     expire_batch_ =
         static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
 
@@ -102,8 +107,12 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
 
 sdk::Status TicketPlugin::start() {
     // Migrations have run: load (or, for the development default, create) the signing keys.
-    return keys_->load(host_->db(), host_->now_us());
+    ADMIT_TRY(keys_->load(host_->db(), host_->now_us()));
+    admissions_->start();
+    return {};
 }
+
+void TicketPlugin::stop() { admissions_->stop(); }
 
 sdk::Status TicketPlugin::register_events(sdk::Host& host) {
     ADMIT_TRY(host.subscribe("reservation.confirmed", "issue_tickets",

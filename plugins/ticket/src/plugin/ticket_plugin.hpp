@@ -23,6 +23,7 @@ class TicketPlugin final : public sdk::Plugin {
   public:
     sdk::Status init(sdk::Host& host) override;
     sdk::Status start() override;
+    void stop() override;
 
   private:
     sdk::Status register_routes(sdk::Host& host);
@@ -53,6 +54,7 @@ class TicketPlugin final : public sdk::Plugin {
     std::unique_ptr<TicketStore> store_;
     std::unique_ptr<TicketIssuer> issuer_;
     std::unique_ptr<GateKits> kits_;
+    std::unique_ptr<AdmissionBatcher> admissions_;
     std::unique_ptr<CheckinService> checkins_;
     std::size_t expire_batch_ = 500;
 };
