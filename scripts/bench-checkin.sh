@@ -135,6 +135,10 @@ loaded="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM ticket.tickets WHERE st
 
 # --- the race: GATES connections, every ticket twice at once ------------------------------------
 echo "wrk -t$THREADS -c$GATES: $TICKETS tickets, each scanned at two gates"
+# cpu_ticks PID: user+system clock ticks the process has used so far (steadier than rates when
+# the machine is shared: admitd's CPU time per check-in).
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+CPU_BEFORE="$(cpu_ticks "$ADMITD_PID")"
 MARKERS="$RUNDIR/markers"
 rm -rf "$MARKERS"; mkdir -p "$MARKERS"
 START_NS="$(date +%s%N)"
@@ -147,6 +151,7 @@ while kill -0 "$WRK_PID" 2>/dev/null && (($(find "$MARKERS" -name 'done-*' | wc 
     sleep 0.1
 done
 END_NS="$(date +%s%N)"
+CPU_AFTER="$(cpu_ticks "$ADMITD_PID")"
 kill -INT "$WRK_PID" 2>/dev/null || true
 wait "$WRK_PID" || true
 OUT="$(cat "$RUNDIR/wrk.out")"
@@ -156,6 +161,8 @@ field() { sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p" <<<"$LINE"; }
 ADMITTED="$(field admitted)" USED="$(field already_used)" OTHER="$(field other)"
 P99="$(field p99_ms)" P50="$(field p50_ms)"
 SECONDS_RUN="$(awk -v a="$START_NS" -v b="$END_NS" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
+CPU_US="$(awk -v t=$((CPU_AFTER - CPU_BEFORE)) -v hz="$(getconf CLK_TCK)" -v n=$((2 * TICKETS)) \
+    'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
 RATE="$(awk -v n=$((ADMITTED + USED + OTHER)) -v s="$SECONDS_RUN" 'BEGIN { printf "%.0f", n / s }')"
 
 # --- invariants from PostgreSQL -----------------------------------------------------------------
@@ -169,6 +176,7 @@ REF_RPS="$(awk '/^Requests\/sec:/ {print $2}' <<<"$REF")"
 REF_P99="$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 } printf "%.2f", v}' <<<"$REF")"
 
 echo "check-ins: $RATE/s over ${SECONDS_RUN}s, p50 ${P50} ms, p99 ${P99} ms; admitted $ADMITTED, ALREADY_USED $USED, other $OTHER"
+echo "admitd cpu: $CPU_US us per check-in (user+system)"
 echo "PostgreSQL: USED $DB_USED of $TICKETS, ticket.checked_in events $DB_EVENTS, tickets with two events $DB_TWICE"
 echo "reference GET /api/v1/hello: $REF_RPS req/s, p99 $REF_P99 ms"
 echo "RESULT tickets=$TICKETS"
@@ -176,6 +184,7 @@ echo "RESULT gates=$GATES"
 echo "RESULT checkins_per_s=$RATE"
 echo "RESULT p50_ms=$P50"
 echo "RESULT p99_ms=$P99"
+echo "RESULT admitd_cpu_us_per_checkin=$CPU_US"
 echo "RESULT admitted=$ADMITTED"
 echo "RESULT already_used=$USED"
 echo "RESULT other=$OTHER"

@@ -73,8 +73,8 @@ void AdmissionBatcher::write_batch(std::vector<std::unique_ptr<Pending>>& batch)
     std::vector<AdmissionOutcome> outcomes(batch.size());
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         for (auto& outcome : outcomes) outcome = {};
-        // One row per ticket (the first eligible request of the batch for it); a later request for the
-        // same ticket finds it USED below.
+        // One row per ticket (the first eligible request of the batch for it); a later request for
+        // the same ticket finds it USED below.
         auto admitted = tx.exec(
             "UPDATE ticket.tickets t SET status = 'USED', used_at = timestamptz 'epoch' + x.at_us "
             "* interval '1 microsecond', used_gate = NULLIF(x.gate, ''), used_by = x.staff, "
@@ -97,7 +97,8 @@ void AdmissionBatcher::write_batch(std::vector<std::unique_ptr<Pending>>& batch)
         std::vector<bool> done(batch.size(), false);
         for (std::size_t i = 0; i < admitted_rows.size(); ++i) {
             const auto idx = static_cast<std::size_t>((*admitted)[i].int64("idx").value_or(-1));
-            if (idx >= batch.size()) return sdk::Error::internal("admission batch index out of range");
+            if (idx >= batch.size())
+                return sdk::Error::internal("admission batch index out of range");
             const auto& row = admitted_rows[i];
             auto event = ticket_event(row);
             event["usedAt"] = sdk::format_rfc3339(row.used_us.value_or(0), true);
@@ -116,7 +117,8 @@ void AdmissionBatcher::write_batch(std::vector<std::unique_ptr<Pending>>& batch)
         }
         if (others.empty()) return {};
         auto current = tx.exec(
-            "SELECT x.idx AS idx, (NOT x.limited OR NOT EXISTS (SELECT 1 FROM ticket.staff_schedules "
+            "SELECT x.idx AS idx, (NOT x.limited OR NOT EXISTS (SELECT 1 FROM "
+            "ticket.staff_schedules "
             "s WHERE s.user_id = x.staff) OR EXISTS (SELECT 1 FROM ticket.staff_schedules s WHERE "
             "s.user_id = x.staff AND s.schedule_id = t.schedule_id)) AS allowed, " +
                 ticket_columns() +
@@ -127,7 +129,8 @@ void AdmissionBatcher::write_batch(std::vector<std::unique_ptr<Pending>>& batch)
         const auto current_rows = parse_tickets(*current);
         for (std::size_t i = 0; i < current_rows.size(); ++i) {
             const auto idx = static_cast<std::size_t>((*current)[i].int64("idx").value_or(-1));
-            if (idx >= batch.size()) return sdk::Error::internal("admission batch index out of range");
+            if (idx >= batch.size())
+                return sdk::Error::internal("admission batch index out of range");
             outcomes[idx].current = current_rows[i];
             outcomes[idx].forbidden = !(*current)[i].boolean("allowed").value_or(false);
         }

@@ -41,8 +41,8 @@ struct AdmissionRequest {
 
 struct AdmissionOutcome {
     std::optional<TicketRow> admitted;  ///< set: this request changed the ticket to USED
-    std::optional<TicketRow> current;   ///< otherwise: the ticket as it is (nullopt: no such ticket)
-    bool forbidden = false;             ///< the staff member is not assigned to its schedule
+    std::optional<TicketRow> current;  ///< otherwise: the ticket as it is (nullopt: no such ticket)
+    bool forbidden = false;            ///< the staff member is not assigned to its schedule
 };
 
 class AdmissionBatcher {
