@@ -194,7 +194,20 @@ Response AuthPlugin::me(const Request& request) {
 }
 
 Response AuthPlugin::jwks(const Request&) {
-    auto response = Response::json(200, ring_.jwks());
+    auto keys = ring_.jwks();
+    // Ticket signing keys, when a ticket plugin is loaded: `ticket.public_keys` answers
+    // {"keys": [JWK...]}. A missing ticket plugin (or any failure of the call) means no ticket
+    // keys; the access-token keys are served regardless.
+    if (auto tickets = host_->call("ticket.public_keys", boost::json::object{});
+        tickets && tickets->is_object()) {
+        if (const auto* extra = tickets->as_object().if_contains("keys");
+            extra != nullptr && extra->is_array() && keys["keys"].is_array()) {
+            for (const auto& key : extra->as_array()) {
+                if (key.is_object()) keys["keys"].as_array().push_back(key);
+            }
+        }
+    }
+    auto response = Response::json(200, keys);
     response.header("Cache-Control", "public, max-age=300");
     return response;
 }

@@ -1,8 +1,10 @@
 // The commands of admit-gate, separate from argument parsing so each reads as what it does.
 // Exit codes (the CLI's contract): 0 admitted, 1 refused (reason in the JSON), 2 usage or
-// input error (bad arguments, unreadable or invalid kit, unusable journal), 3 sync not done.
+// input error (bad arguments, unreadable or invalid kit, unusable journal), 3 sync failed (server
+// unreachable or refusing; the scans stay in the journal and a later sync uploads them).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -13,7 +15,9 @@ namespace admit::ticket::gate {
 inline constexpr int kExitAdmitted = 0;
 inline constexpr int kExitRefused = 1;
 inline constexpr int kExitUsage = 2;
-inline constexpr int kExitSyncNotDone = 3;
+inline constexpr int kExitSyncFailed = 3;
+/// Scans per POST /api/v1/checkin/batch (the route takes at most 500).
+inline constexpr std::size_t kBatchSize = 500;
 
 struct VerifyOptions {
     std::string code;  ///< base45 text as scanned
@@ -35,8 +39,13 @@ struct SyncOptions {
     std::string token_env;
 };
 
-/// Not done yet: checks its inputs, prints how many scans wait for upload, uploads nothing and
-/// exits 3. The upload (POST /api/v1/checkin/batch) comes with the ticket plugin's route.
+/// Uploads every scan of the journal to POST /api/v1/checkin/batch (in batches of 500; the
+/// server deduplicates by nonce, so scans uploaded before change nothing), then replaces the kit
+/// file with a fresh one from GET /api/v1/schedules/{id}/gate-kit (written to <kit>.new and
+/// renamed). Prints a JSON report {status: "synced" | "unreachable" | "refused" | ...,
+/// pending, uploaded, admitted, duplicates, refused, conflicts: [...]} and exits 0 when synced,
+/// 3 otherwise. Conflicts (one ticket admitted at two offline gates) are also written to `err`.
+/// The journal is kept (it is this gate's record of admitted tickets).
 int run_sync(const SyncOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace admit::ticket::gate

@@ -24,7 +24,8 @@ constexpr std::string_view kUsage =
     "scans.jsonl] "
     "[--gate NAME]\n"
     "       admit-gate sync --kit kit.json --scans scans.jsonl --server URL --token-env VAR\n"
-    "exit: 0 admitted, 1 refused, 2 usage or input error, 3 sync not done\n";
+    "exit: 0 admitted (verify) or synced (sync), 1 refused, 2 usage or input error, 3 sync "
+    "failed\n";
 
 /// --name value pairs and positional arguments; false when a flag is unknown, repeated or has no
 /// value.

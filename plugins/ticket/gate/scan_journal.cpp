@@ -120,6 +120,17 @@ sdk::Result<std::size_t> ScanJournal::count() const {
     return records;
 }
 
+sdk::Result<std::vector<boost::json::object>> ScanJournal::records() const {
+    auto content = read_all();
+    if (!content) return std::move(content).error();
+    std::vector<boost::json::object> lines;
+    for_each_line(*content, [&](std::string_view line) {
+        if (auto record = parse_record(line)) lines.push_back(record_json(*record));
+        return true;
+    });
+    return lines;
+}
+
 sdk::Status ScanJournal::append(const ScanRecord& record) {
     const std::string line = boost::json::serialize(record_json(record)) + "\n";
     std::size_t written = 0;

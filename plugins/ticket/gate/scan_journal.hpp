@@ -10,9 +10,12 @@
 
 #include <admit/sdk/result.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace admit::ticket::gate {
 
@@ -43,6 +46,9 @@ class ScanJournal {
     sdk::Result<std::optional<ScanRecord>> admitted_before(const std::string& ticket_id) const;
     /// Number of scans recorded.
     sdk::Result<std::size_t> count() const;
+    /// Every scan recorded, in order, as its JSON line (torn lines skipped): what
+    /// POST /api/v1/checkin/batch takes.
+    sdk::Result<std::vector<boost::json::object>> records() const;
     /// Appends one line and flushes it to the file (fdatasync).
     sdk::Status append(const ScanRecord& record);
 

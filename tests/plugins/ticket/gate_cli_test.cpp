@@ -171,7 +171,7 @@ TEST_F(GateCli, TheJournalRefusesASecondScanOfTheSameTicket) {
     EXPECT_EQ(lines[1].at("ticketId").as_string(), kTicketId);
 }
 
-TEST_F(GateCli, SyncIsAStubThatSaysSo) {
+TEST_F(GateCli, SyncWithoutAServerKeepsTheScansAndSaysSo) {
     std::vector<std::string> args = verify_args(rotating_code(venue, ticket, kNow), kNow);
     args.insert(args.end(), {"--record", journal_path});
     ASSERT_EQ(run_gate(args).exit_code, 0);
@@ -181,8 +181,13 @@ TEST_F(GateCli, SyncIsAStubThatSaysSo) {
                                   "http://127.0.0.1:9", "--token-env", "ADMIT_GATE_TEST_TOKEN"});
     EXPECT_EQ(run.exit_code, 3);
     EXPECT_EQ(run.json().at("pending"), 1);
-    EXPECT_EQ(run.json().at("status"), "not_implemented");
+    EXPECT_EQ(run.json().at("uploaded"), 0);
+    EXPECT_EQ(run.json().at("status"), "unreachable");
     EXPECT_EQ(run_gate({"sync", "--kit", kit_path}).exit_code, 2);
+    EXPECT_EQ(run_gate({"sync", "--kit", kit_path, "--scans", journal_path, "--server",
+                        "ftp://127.0.0.1:9", "--token-env", "ADMIT_GATE_TEST_TOKEN"})
+                  .exit_code,
+              2);
 }
 
 }  // namespace

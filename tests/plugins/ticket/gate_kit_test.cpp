@@ -54,7 +54,8 @@ TEST_F(GateKitJson, KeysAreOkpJwksWithTheAuthKidConvention) {
     EXPECT_EQ(jwk.at("kty"), "OKP");
     EXPECT_EQ(jwk.at("crv"), "Ed25519");
     EXPECT_EQ(jwk.at("alg"), "EdDSA");
-    EXPECT_EQ(jwk.at("use"), "ticket");
+    EXPECT_EQ(jwk.at("use"), "sig");
+    EXPECT_EQ(jwk.at("admit_use"), "ticket");
     // kid = base64url(first 16 bytes of SHA-256(public key)); the short id is its first 4 bytes.
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, venue.public_key().bytes.data(), 32);
@@ -69,7 +70,7 @@ TEST_F(GateKitJson, SkipsKeysOfOtherUsesAndRefusesBadKeys) {
     auto parsed = parse_gate_kit(boost::json::serialize([&] {
         auto json = gate_kit_json(kit);
         auto token_key = other.public_key().jwk();
-        token_key["use"] = "sig";
+        token_key.erase("admit_use");  // what auth publishes for its access-token keys
         json["keys"].as_array().push_back(token_key);
         return json;
     }()));

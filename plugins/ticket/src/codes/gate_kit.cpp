@@ -151,8 +151,7 @@ sdk::Result<GateKit> gate_kit_from_json(const boost::json::value& json) {
     if (keys == nullptr || !keys->is_array()) return Error::invalid("keys must be an array");
     for (const auto& entry : keys->get_array()) {
         if (!entry.is_object()) return Error::invalid("keys[] must be JWK objects");
-        const auto* use = entry.get_object().if_contains("use");
-        if (use != nullptr && !(use->is_string() && use->get_string() == kTicketKeyUse)) continue;
+        if (!is_ticket_jwk(entry.get_object())) continue;
         auto key = VenuePublicKey::from_jwk(entry.get_object());
         if (!key) return Error::invalid("keys[]: " + key.error().message);
         kit.keys.push_back(std::move(*key));

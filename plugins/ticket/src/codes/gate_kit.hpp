@@ -4,7 +4,7 @@
 //   {"kitVersion": 1, "issuedAt": RFC3339,
 //    "schedule": {"scheduleId", "title"?, "validFrom": RFC3339, "validUntil": RFC3339,
 //                 "staticCodesAllowed": bool},
-//    "keys": [JWK with "use": "ticket", ...],          // every venue key that still verifies
+//    "keys": [JWK with "admit_use": "ticket", ...],    // every venue key that still verifies
 //    "revoked": [{"ticketId", "reason": "cancelled" | "revoked"},
 //                {"ticketId", "reason": "reissued", "validIssue": n}]}   // issues < n revoked
 //
@@ -51,7 +51,7 @@ struct GateKit {
 boost::json::object gate_kit_json(const GateKit& kit);
 
 /// Parses and checks a kit: known kitVersion, every field present with its type, RFC 3339
-/// times, valid JWKs (keys whose `use` is present and not "ticket" are skipped, so a kit may
+/// times, valid JWKs (keys that are not ticket keys, is_ticket_jwk(), are skipped, so a kit may
 /// carry a whole JWKS), at least one ticket key, known revocation reasons.
 /// ADMIT_E_INVALID_ARGUMENT naming the field otherwise.
 sdk::Result<GateKit> parse_gate_kit(std::string_view json_text);

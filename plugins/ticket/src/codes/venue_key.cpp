@@ -61,9 +61,16 @@ sdk::Result<VenuePublicKey> VenuePublicKey::from_jwk(const boost::json::object& 
     return key;
 }
 
+bool is_ticket_jwk(const boost::json::object& jwk) {
+    if (const auto* marker = jwk.if_contains("admit_use"))
+        return marker->is_string() && marker->get_string() == kTicketKeyUse;
+    const auto* use = jwk.if_contains("use");
+    return use == nullptr || (use->is_string() && use->get_string() == kTicketKeyUse);
+}
+
 boost::json::object VenuePublicKey::jwk() const {
-    return {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", base64url_encode(bytes)},
-            {"kid", kid},   {"alg", "EdDSA"},   {"use", kTicketKeyUse}};
+    return {{"kty", "OKP"},   {"crv", "Ed25519"}, {"x", base64url_encode(bytes)}, {"kid", kid},
+            {"alg", "EdDSA"}, {"use", "sig"},     {"admit_use", kTicketKeyUse}};
 }
 
 VenueSigningKey VenueSigningKey::generate() {

@@ -5,8 +5,9 @@
 // of SHA-256(public key). A code carries only the first 4 of those bytes (ShortKeyId), which is
 // enough to pick the key among the few a kit lists; a gate still verifies the signature with
 // every key whose short id matches, so a collision costs time, never a wrong verdict.
-// JWK: {"kty":"OKP","crv":"Ed25519","x":...,"kid":...,"alg":"EdDSA","use":"ticket"}: `use`
-// "ticket" tells ticket keys apart from access-token keys ("sig") in /.well-known/jwks.json.
+// JWK: {"kty":"OKP","crv":"Ed25519","x":...,"kid":...,"alg":"EdDSA","use":"sig",
+// "admit_use":"ticket"}: `use` is the standard "sig" (RFC 7517), and `admit_use` "ticket" tells
+// ticket keys apart from access-token keys (which have no admit_use) in /.well-known/jwks.json.
 //
 // What the venue signs: signature = Ed25519(secret, "admit-ticket/1" || payload bytes).
 // All functions are thread-safe; init_ticket_codes() must have run.
@@ -28,7 +29,13 @@ namespace admit::ticket {
 
 using SignatureBytes = std::array<uint8_t, 64>;
 
+/// The value of the JWK member "admit_use" that marks a ticket key.
 inline constexpr std::string_view kTicketKeyUse = "ticket";
+
+/// Whether a JWK of a JWKS or a kit is a ticket key: "admit_use" is "ticket"; or, without
+/// "admit_use", "use" is absent or "ticket" (kits written before admit_use existed). An
+/// access-token key ("use": "sig", no "admit_use") is not.
+bool is_ticket_jwk(const boost::json::object& jwk);
 
 /// base64url of the first 16 bytes of SHA-256(key): the JWK kid.
 std::string key_kid(const PublicKeyBytes& key);

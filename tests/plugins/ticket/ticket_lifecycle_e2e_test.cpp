@@ -1,0 +1,227 @@
+// The ticket lifecycle through a real admitd: issue on reservation.confirmed (once, also under
+// redelivery), the owner's views and QR images, visibility to others, reissue, cancellation by
+// reservation and by product, expiry, the admin/seller view and the JWKS.
+#include "ticket_e2e_fixture.hpp"
+
+namespace admit::testing {
+namespace {
+
+using TicketLifecycle = TicketEndToEnd;
+
+TEST_F(TicketLifecycle, ConfirmedReservationIssuesOneTicketPerSeatOnceUnderRedelivery) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_1", "seat_3"});
+    auto tickets = tickets_of("usr_a", reservation, 2);
+    ASSERT_EQ(tickets.size(), 2u);
+    std::set<std::string> labels;
+    for (auto& t : tickets) {
+        EXPECT_EQ(t["status"], "ISSUED");
+        EXPECT_EQ(t["scheduleId"].as_string(), schedule);
+        labels.insert(std::string(t["seat"].as_object()["label"].as_string()));
+        EXPECT_FALSE(t["code"].as_string().empty());
+        EXPECT_FALSE(t["rotating"].as_object()["ticketKey"].as_string().empty());
+    }
+    EXPECT_EQ(labels, (std::set<std::string>{"A-1", "A-3"}));
+
+    // Redeliver the same business event (a new event id, as a replayed outbox would).
+    boost::json::object payload{{"reservationId", reservation},
+                                {"scheduleId", schedule},
+                                {"userId", "usr_a"},
+                                {"seatIds", boost::json::array{"seat_1", "seat_3"}},
+                                {"quantity", 2}};
+    auto r =
+        admin("POST", "/api/v1/test/publish",
+              boost::json::serialize(boost::json::object{
+                  {"topic", "reservation.confirmed"}, {"key", schedule}, {"payload", payload}}));
+    ASSERT_EQ(r.status, 204) << r.body;
+    ASSERT_TRUE(eventually([&] {
+        return pg_scalar(
+                   "SELECT count(*) FROM admit.event_handled WHERE subscriber LIKE "
+                   "'%issue_tickets'") == 2;
+    })) << admitd_->log();
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" +
+                        reservation + "'"),
+              2);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.issued'"),
+              2);
+}
+
+TEST_F(TicketLifecycle, GeneralAdmissionIssuesOneTicketPerUnitWithTheGrade) {
+    const auto schedule = unique_schedule("sch_ga_50");
+    const auto reservation = buy_units("usr_a", schedule, "grd_ga", 3);
+    auto tickets = tickets_of("usr_a", reservation, 3);
+    ASSERT_EQ(tickets.size(), 3u);
+    for (auto& t : tickets) {
+        EXPECT_TRUE(t["seat"].is_null());
+        EXPECT_EQ(t["grade"].as_object()["name"], "Standing");
+    }
+    EXPECT_EQ(pg_scalar("SELECT count(DISTINCT unit_key) FROM ticket.tickets WHERE "
+                        "reservation_id = '" +
+                        reservation + "'"),
+              3);
+}
+
+TEST_F(TicketLifecycle, AnotherCustomersTicketIsNotVisible) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_2"});
+    const auto id = std::string(tickets_of("usr_a", reservation, 1).at(0)["ticketId"].as_string());
+
+    for (const std::string path : {"", "/qr.svg", "/qr.png"}) {
+        auto r = customer("usr_b", "GET", "/api/v1/tickets/" + id + path);
+        EXPECT_EQ(r.status, 404) << path;
+        EXPECT_EQ(code_of(r), "NOT_FOUND") << path;
+    }
+    auto reissue = customer("usr_b", "POST", "/api/v1/tickets/" + id + "/reissue");
+    EXPECT_EQ(reissue.status, 404);
+    auto list = customer("usr_b", "GET", "/api/v1/tickets");
+    ASSERT_EQ(list.status, 200);
+    EXPECT_TRUE(json_of(list)["items"].as_array().empty());
+
+    // The owner gets both images; an admin sees the ticket without its codes or key.
+    auto svg = customer("usr_a", "GET", "/api/v1/tickets/" + id + "/qr.svg");
+    ASSERT_EQ(svg.status, 200);
+    EXPECT_EQ(svg.headers["content-type"], "image/svg+xml");
+    EXPECT_NE(svg.body.find("<svg"), std::string::npos);
+    auto png = customer("usr_a", "GET", "/api/v1/tickets/" + id + "/qr.png");
+    ASSERT_EQ(png.status, 200);
+    EXPECT_EQ(png.body.substr(0, 8), std::string("\x89PNG\r\n\x1a\n"));
+    auto seen = json_of(admin("GET", "/api/v1/tickets/" + id));
+    EXPECT_EQ(seen["ticketId"].as_string(), id);
+    EXPECT_FALSE(seen.contains("code"));
+    EXPECT_FALSE(seen.contains("rotating"));
+}
+
+TEST_F(TicketLifecycle, ListsPageWithACursorAndRefuseABadLimit) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_4", "seat_5", "seat_6"});
+    tickets_of("usr_a", reservation, 3);
+    auto first = json_of(customer("usr_a", "GET", "/api/v1/tickets?limit=2"));
+    ASSERT_EQ(first["items"].as_array().size(), 2u);
+    ASSERT_TRUE(first["nextCursor"].is_string());
+    auto second = json_of(
+        customer("usr_a", "GET",
+                 "/api/v1/tickets?limit=2&cursor=" + std::string(first["nextCursor"].as_string())));
+    EXPECT_EQ(second["items"].as_array().size(), 1u);
+    EXPECT_TRUE(second["nextCursor"].is_null());
+    auto bad = customer("usr_a", "GET", "/api/v1/tickets?limit=0");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(code_of(bad), "INVALID_REQUEST");
+}
+
+TEST_F(TicketLifecycle, ReissueRevokesTheOldCodes) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_1"});
+    auto before = tickets_of("usr_a", reservation, 1).at(0);
+    const std::string id(before["ticketId"].as_string());
+    auto r = customer("usr_a", "POST", "/api/v1/tickets/" + id + "/reissue");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto after = json_of(r);
+    EXPECT_EQ(after["issue"], 1);
+    EXPECT_NE(after["code"], before["code"]);
+    EXPECT_NE(after["rotating"].as_object()["ticketKey"],
+              before["rotating"].as_object()["ticketKey"]);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.reissued'"),
+              1);
+
+    auto old_code = check_in(std::string(before["code"].as_string()));
+    EXPECT_EQ(old_code.status, 422) << old_code.body;
+    EXPECT_EQ(json_of(old_code)["reason"], "revoked");
+    auto old_rotating = check_in(rotating_code_of(before, now_unix()));
+    EXPECT_EQ(json_of(old_rotating)["reason"], "revoked");
+    auto fresh = check_in(rotating_code_of(after, now_unix()));
+    EXPECT_EQ(fresh.status, 200) << fresh.body;
+
+    // The gate kit lists the ticket as reissued.
+    auto kit = json_of(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit"));
+    ASSERT_EQ(kit["revoked"].as_array().size(), 1u);
+    EXPECT_EQ(kit["revoked"].as_array()[0].as_object()["reason"], "reissued");
+    EXPECT_EQ(kit["revoked"].as_array()[0].as_object()["validIssue"], 1);
+
+    // A used ticket cannot be reissued.
+    auto again = customer("usr_a", "POST", "/api/v1/tickets/" + id + "/reissue");
+    EXPECT_EQ(again.status, 409);
+    EXPECT_EQ(code_of(again), "INVALID_STATE");
+}
+
+TEST_F(TicketLifecycle, CancelledReservationCancelsItsTickets) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_7", "seat_8"});
+    auto tickets = tickets_of("usr_a", reservation, 2);
+    auto r = customer("usr_a", "POST", "/api/v1/reservations/" + reservation + "/cancel");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string id(tickets[0]["ticketId"].as_string());
+    ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "CANCELLED"; }))
+        << admitd_->log();
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" +
+                        reservation + "' AND status = 'CANCELLED'"),
+              2);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.cancelled'"),
+              2);
+    auto scan = check_in(rotating_code_of(tickets[0], now_unix()));
+    EXPECT_EQ(scan.status, 422);
+    EXPECT_EQ(json_of(scan)["reason"], "cancelled");
+    auto kit = json_of(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit"));
+    EXPECT_EQ(kit["revoked"].as_array().size(), 2u);
+}
+
+TEST_F(TicketLifecycle, CancelledProductCancelsTicketsOfItsSchedules) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_9"});
+    const std::string id(tickets_of("usr_a", reservation, 1).at(0)["ticketId"].as_string());
+    auto r = admin("POST", "/api/v1/test/publish",
+                   boost::json::serialize(boost::json::object{
+                       {"topic", "product.cancelled"},
+                       {"key", "prd_" + schedule},
+                       {"payload",
+                        {{"productId", "prd_" + schedule},
+                         {"scheduleIds", boost::json::array{boost::json::string(schedule)}},
+                         {"reason", "storm"}}}}));
+    ASSERT_EQ(r.status, 204) << r.body;
+    ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "CANCELLED"; }))
+        << admitd_->log();
+    EXPECT_EQ(ticket("usr_a", id)["statusReason"], "PRODUCT_CANCELLED");
+}
+
+TEST_F(TicketLifecycle, TicketsExpireAfterThePerformance) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_10"});
+    auto issued = tickets_of("usr_a", reservation, 1).at(0);
+    const std::string id(issued["ticketId"].as_string());
+    // The performance ended a minute ago (the stub's schedules are in 2099).
+    pg_exec("UPDATE ticket.tickets SET valid_until = now() - interval '1 minute' WHERE id = '" +
+            id + "'");
+    ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "EXPIRED"; }))
+        << admitd_->log();
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.expired'"),
+              1);
+    auto scan = check_in(std::string(issued["code"].as_string()));
+    EXPECT_EQ(scan.status, 422);
+    EXPECT_EQ(json_of(scan)["reason"], "expired");
+}
+
+TEST_F(TicketLifecycle, AdminAndTheSellerSeeTheScheduleWithCountsOthersDoNot) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_1", "seat_2"});
+    auto tickets = tickets_of("usr_a", reservation, 2);
+    ASSERT_EQ(check_in(std::string(tickets[0]["code"].as_string())).status, 200);
+
+    auto view = json_of(admin("GET", "/api/v1/schedules/" + schedule + "/tickets"));
+    EXPECT_EQ(view["counts"].as_object()["ISSUED"], 1);
+    EXPECT_EQ(view["counts"].as_object()["USED"], 1);
+    EXPECT_EQ(view["counts"].as_object()["total"], 2);
+    EXPECT_EQ(view["items"].as_array().size(), 2u);
+    auto used = json_of(admin("GET", "/api/v1/schedules/" + schedule + "/tickets?status=USED"));
+    EXPECT_EQ(used["items"].as_array().size(), 1u);
+    EXPECT_EQ(admin("GET", "/api/v1/schedules/" + schedule + "/tickets?status=LOST").status, 400);
+
+    auto seller = as("usr_seller", "seller", "GET", "/api/v1/schedules/" + schedule + "/tickets");
+    EXPECT_EQ(seller.status, 200) << seller.body;
+    auto other =
+        as("usr_other_seller", "seller", "GET", "/api/v1/schedules/" + schedule + "/tickets");
+    EXPECT_EQ(other.status, 404);
+    auto buyer = customer("usr_a", "GET", "/api/v1/schedules/" + schedule + "/tickets");
+    EXPECT_EQ(buyer.status, 403);
+}
+
+}  // namespace
+}  // namespace admit::testing
