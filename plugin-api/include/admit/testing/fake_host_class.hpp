@@ -55,6 +55,9 @@ class FakeHost {
     using RedisFn =
         std::function<sdk::Result<sdk::RedisReply>(const std::vector<std::string>& argv)>;
     using Headers = std::vector<std::pair<std::string, std::string>>;
+    /// Answers the plugins' outbound HTTP requests (http_request); default: ADMIT_E_UNAVAILABLE
+    /// ("not sent"), as a host whose upstream is unreachable.
+    using HttpFn = std::function<sdk::Result<HttpAnswer>(const HttpCall& call)>;
 
     FakeHost();
     ~FakeHost();
@@ -82,6 +85,10 @@ class FakeHost {
     }
     void set_db(DbFn answer) { db_ = std::move(answer); }
     void set_redis(RedisFn answer) { redis_ = std::move(answer); }
+    void set_http(HttpFn answer) { http_ = std::move(answer); }
+    /// Hands out a host function table without http_request, as an ABI 1.0 host does (size
+    /// and abi_minor as 1.0's), for testing a plugin's behaviour on an older host. Before load.
+    void emulate_abi_1_0();
 
     // --- lifecycle ----------------------------------------------------------------------------
     /// Checks the ABI version, runs init; on failure rolls back the plugin's registrations,
@@ -142,6 +149,8 @@ class FakeHost {
     const std::vector<StreamMessage>& stream_messages() const { return stream_messages_; }
     const std::vector<EnqueuedJob>& enqueued_jobs() const { return enqueued_jobs_; }
     const std::vector<RegisteredMigration>& migrations() const { return migrations_; }
+    /// Every outbound HTTP request the plugins sent, in order.
+    const std::vector<HttpCall>& http_calls() const { return http_calls_; }
     std::vector<RegisteredRoute> routes() const {
         std::vector<RegisteredRoute> out;
         for (const auto& r : routes_) out.push_back(r.info);
@@ -257,6 +266,8 @@ class FakeHost {
     std::map<std::string, Policy> policies_;
     DbFn db_;
     RedisFn redis_;
+    HttpFn http_;
+    std::vector<HttpCall> http_calls_;
 
     std::vector<std::unique_ptr<Slot>> slots_;
     std::vector<void*> libraries_;
