@@ -113,11 +113,11 @@ Result<std::unique_ptr<HttpConnection>> HttpConnection::open(const TargetUrl& ur
         });
         impl->run_until(shaken);
         if (!shaken || handshake_error) {
-            return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
-                         "TLS handshake with " + url.upstream() + " failed: " +
-                             (handshake_error == beast::error::timeout
-                                  ? std::string("timed out")
-                                  : handshake_error.message())};
+            return Error{
+                ErrorCode::DEPENDENCY_UNAVAILABLE,
+                "TLS handshake with " + url.upstream() + " failed: " +
+                    (handshake_error == beast::error::timeout ? std::string("timed out")
+                                                              : handshake_error.message())};
         }
     }
     tcp_stream.expires_never();
@@ -153,8 +153,8 @@ ExchangeResult exchange_on(Stream& stream, HttpConnection::Impl& impl, const Wir
     impl.run_until(written);
     if (!written || write_error) {
         result.outcome = ExchangeOutcome::no_answer;
-        result.message = "writing the request failed: " +
-                         (write_error == beast::error::timeout ? std::string("timed out")
+        result.message = "writing the request failed: " + (write_error == beast::error::timeout
+                                                               ? std::string("timed out")
                                                                : write_error.message());
         return result;
     }
@@ -173,13 +173,13 @@ ExchangeResult exchange_on(Stream& stream, HttpConnection::Impl& impl, const Wir
     if (!read || read_error) {
         if (read_error == http::error::body_limit) {
             result.outcome = ExchangeOutcome::too_large;
-            result.message = "the response body exceeds " + std::to_string(max_body_bytes) +
-                             " bytes";
+            result.message =
+                "the response body exceeds " + std::to_string(max_body_bytes) + " bytes";
         } else {
             result.outcome = ExchangeOutcome::no_answer;
-            result.message = "no answer: " + (read_error == beast::error::timeout
-                                                  ? std::string("read timed out")
-                                                  : read_error.message());
+            result.message =
+                "no answer: " + (read_error == beast::error::timeout ? std::string("read timed out")
+                                                                     : read_error.message());
         }
         return result;
     }

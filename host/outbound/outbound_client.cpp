@@ -82,8 +82,8 @@ std::string invalid_request(const OutboundRequest& request) {
     for (const auto& [name, value] : request.headers) {
         if (!is_token(name)) return "bad header name '" + name + "'";
         if (!is_header_value(value)) return "header " + name + " holds a line break";
-        for (std::string_view reserved : {"Host", "Content-Length", "Connection",
-                                          "Transfer-Encoding"}) {
+        for (std::string_view reserved :
+             {"Host", "Content-Length", "Connection", "Transfer-Encoding"}) {
             if (equals_ignoring_case(name, reserved))
                 return "header " + name + " is set by the host";
         }
@@ -189,8 +189,8 @@ OutboundResult OutboundClient::call(const OutboundRequest& request) {
         }
         up.metrics.attempt();
         ++result.attempts;
-        ExchangeResult exchanged = connection->exchange(wire, read_timeout,
-                                                        options_.max_response_bytes);
+        ExchangeResult exchanged =
+            connection->exchange(wire, read_timeout, options_.max_response_bytes);
         switch (exchanged.outcome) {
             case ExchangeOutcome::answered: {
                 const bool server_error = exchanged.response.status >= 500;

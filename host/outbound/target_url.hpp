@@ -10,8 +10,8 @@
 namespace admit::outbound {
 
 struct TargetUrl {
-    bool tls = false;   // https
-    std::string host;   // as written (a name or an IP literal, without brackets)
+    bool tls = false;  // https
+    std::string host;  // as written (a name or an IP literal, without brackets)
     std::uint16_t port = 0;
     std::string target;  // path and query, "/" when empty
     // "https://host:port": the unit of pooling, breaking and metrics.

@@ -40,9 +40,9 @@ UpstreamMetrics::UpstreamMetrics(observe::MetricsRegistry* registry, const std::
     for (std::size_t i = 0; i < kCallOutcomes; ++i) {
         const auto outcome = static_cast<CallOutcome>(i);
         outcomes_[i] = or_null(
-            registry->counter("admit_outbound_requests_total",
-                              "Outbound HTTP calls by upstream and outcome",
-                              {{"upstream", upstream}, {"outcome", std::string(to_string(outcome))}}),
+            registry->counter(
+                "admit_outbound_requests_total", "Outbound HTTP calls by upstream and outcome",
+                {{"upstream", upstream}, {"outcome", std::string(to_string(outcome))}}),
             "requests");
     }
     latency_ = or_null(registry->histogram("admit_outbound_request_seconds",
@@ -53,10 +53,10 @@ UpstreamMetrics::UpstreamMetrics(observe::MetricsRegistry* registry, const std::
                                           "Outbound HTTP requests written (retries included)",
                                           {{"upstream", upstream}}),
                         "attempts");
-    connections_ = or_null(registry->counter("admit_outbound_connections_opened_total",
-                                             "Outbound connections opened",
-                                             {{"upstream", upstream}}),
-                           "connections");
+    connections_ =
+        or_null(registry->counter("admit_outbound_connections_opened_total",
+                                  "Outbound connections opened", {{"upstream", upstream}}),
+                "connections");
     breaker_ = or_null(registry->gauge("admit_outbound_breaker_state",
                                        "Circuit breaker state: 0 closed, 1 open, 2 half-open",
                                        {{"upstream", upstream}}),

@@ -183,7 +183,8 @@ TEST(OutboundClient, TheBreakerOpensAfterFailuresAndHalfOpensAfterTheOpenPeriod)
     auto client = make_client(fast_options(), &metrics);
     auto request = get(upstream + "/ok");
     request.max_attempts = 1;
-    for (int i = 0; i < 10; ++i) EXPECT_EQ(client->call(request).failure, OutboundFailure::not_sent);
+    for (int i = 0; i < 10; ++i)
+        EXPECT_EQ(client->call(request).failure, OutboundFailure::not_sent);
     EXPECT_EQ(client->breaker_state(upstream), BreakerState::open);
     const auto refused = client->call(request);
     EXPECT_EQ(refused.failure, OutboundFailure::not_sent);

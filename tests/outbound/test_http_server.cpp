@@ -47,10 +47,10 @@ struct Channel {
     bool write_all(const std::string& data) {
         std::size_t sent = 0;
         while (sent < data.size()) {
-            const long n = ssl != nullptr ? SSL_write(ssl, data.data() + sent,
-                                                      static_cast<int>(data.size() - sent))
-                                          : ::send(fd, data.data() + sent, data.size() - sent,
-                                                   MSG_NOSIGNAL);
+            const long n =
+                ssl != nullptr
+                    ? SSL_write(ssl, data.data() + sent, static_cast<int>(data.size() - sent))
+                    : ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
             if (n <= 0) return false;
             sent += static_cast<std::size_t>(n);
         }
@@ -69,8 +69,9 @@ std::string query_value(const std::string& target, const std::string& name) {
 }
 
 std::string answer(int status, const std::string& body, bool close = false) {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\nContent-Type: text/plain\r\nX-Test: yes\r\n" +
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nContent-Type: text/plain\r\nX-Test: yes\r\n" +
            (close ? "Connection: close\r\n" : "") + "\r\n" + body;
 }
 

@@ -104,8 +104,8 @@ inline Result<HttpResponse> http_call(HostHandle handle, const HttpRequest& requ
         }
     } receiver;
     StringSink error;
-    const admit_status status = handle.api->http_request(handle.host, &raw, &Receiver::on_response,
-                                                         &receiver, error.get());
+    const admit_status status =
+        handle.api->http_request(handle.host, &raw, &Receiver::on_response, &receiver, error.get());
     if (status != ADMIT_OK) return Status::from(status, error.take()).error();
     if (receiver.failed || !receiver.received) {
         return Error::internal("the host answered OK without a complete response");
