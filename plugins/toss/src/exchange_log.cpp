@@ -8,11 +8,10 @@ namespace admit::toss {
 namespace {
 
 bool is_authorization(const std::string& name) {
-    return name.size() == 13 && std::equal(name.begin(), name.end(), "authorization",
-                                           [](char a, char b) {
-                                               return std::tolower(static_cast<unsigned char>(
-                                                          a)) == b;
-                                           });
+    return name.size() == 13 &&
+           std::equal(name.begin(), name.end(), "authorization", [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
 }
 
 }  // namespace

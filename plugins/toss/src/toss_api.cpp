@@ -39,9 +39,8 @@ sdk::Result<std::string> payment_key(const object& input) {
 
 sdk::Result<std::string> idempotency_key(const object& input) {
     ADMIT_TRY_ASSIGN(auto key, fields::required_string(input, "idempotencyKey"));
-    if (key.size() > 300 || !std::all_of(key.begin(), key.end(), [](char c) {
-            return c > 0x20 && c < 0x7f;
-        })) {
+    if (key.size() > 300 ||
+        !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
         return sdk::Error::invalid("field 'idempotencyKey' must be 1-300 printable characters");
     }
     return key;
@@ -139,9 +138,10 @@ sdk::HttpRequest TossApi::post(std::string path, const object& body,
 sdk::Result<TossApi::Sent> TossApi::send(sdk::HttpRequest request) const {
     const auto started = std::chrono::steady_clock::now();
     auto answer = send_(request);
-    const auto elapsed = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   std::chrono::steady_clock::now() - started)
-                                                   .count());
+    const auto elapsed =
+        static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - started)
+                                  .count());
     Sent sent;
     if (answer) {
         sent.exchange = log_.record(request, *answer, {}, answer->latency_ms);
@@ -163,10 +163,10 @@ sdk::Result<object> TossApi::confirm(const object& input) const {
     ADMIT_TRY_ASSIGN(auto key, payment_key(input));
     ADMIT_TRY_ASSIGN(auto amount, krw_amount(input, "amount"));
     ADMIT_TRY_ASSIGN(auto idempotency, idempotency_key(input));
-    ADMIT_TRY_ASSIGN(
-        auto sent, send(post("/v1/payments/confirm",
-                             object{{"paymentKey", key}, {"orderId", order}, {"amount", amount}},
-                             idempotency)));
+    ADMIT_TRY_ASSIGN(auto sent,
+                     send(post("/v1/payments/confirm",
+                               object{{"paymentKey", key}, {"orderId", order}, {"amount", amount}},
+                               idempotency)));
     object out{{"paymentKey", key}, {"orderId", order}};
     ConfirmOutcome outcome = ConfirmOutcome::unknown;
     if (sent.response && sent.response->status / 100 == 2) {
@@ -198,10 +198,10 @@ sdk::Result<object> TossApi::cancel(const object& input) const {
     ADMIT_TRY_ASSIGN(auto reason, fields::required_string(input, "reason"));
     if (reason.size() > 200) return sdk::Error::invalid("field 'reason' must be 200 bytes at most");
     ADMIT_TRY_ASSIGN(auto idempotency, idempotency_key(input));
-    ADMIT_TRY_ASSIGN(auto sent,
-                     send(post("/v1/payments/" + key + "/cancel",
-                               object{{"cancelReason", reason}, {"cancelAmount", amount}},
-                               idempotency)));
+    ADMIT_TRY_ASSIGN(
+        auto sent,
+        send(post("/v1/payments/" + key + "/cancel",
+                  object{{"cancelReason", reason}, {"cancelAmount", amount}}, idempotency)));
     object out;
     CancelOutcome outcome = CancelOutcome::unknown;
     if (sent.response && sent.response->status / 100 == 2) {
@@ -213,8 +213,8 @@ sdk::Result<object> TossApi::cancel(const object& input) const {
             if (const auto* cancels = payment->if_contains("cancels");
                 cancels && cancels->is_array() && !cancels->as_array().empty() &&
                 cancels->as_array().back().is_object()) {
-                cancelled =
-                    int_field(cancels->as_array().back().as_object(), "cancelAmount").value_or(amount);
+                cancelled = int_field(cancels->as_array().back().as_object(), "cancelAmount")
+                                .value_or(amount);
             }
             out["cancelledAmount"] = money(cancelled);
             out["balanceAmount"] = money(*int_field(*payment, "balanceAmount"));
@@ -275,11 +275,10 @@ sdk::Result<object> TossApi::checkout(const object& input) const {
         if (!(url->starts_with("http://") || url->starts_with("https://")))
             return sdk::Error::invalid("successUrl and failUrl must be absolute http(s) URLs");
     }
-    const std::string url = config_.checkout_url + "/checkout?orderId=" + percent_encode(order) +
-                            "&amount=" + std::to_string(amount) +
-                            "&orderName=" + percent_encode(name) +
-                            "&successUrl=" + percent_encode(success) +
-                            "&failUrl=" + percent_encode(fail);
+    const std::string url =
+        config_.checkout_url + "/checkout?orderId=" + percent_encode(order) +
+        "&amount=" + std::to_string(amount) + "&orderName=" + percent_encode(name) +
+        "&successUrl=" + percent_encode(success) + "&failUrl=" + percent_encode(fail);
     return object{{"checkoutUrl", url}};
 }
 

@@ -32,8 +32,8 @@ sdk::Status int_setting(const boost::json::object& section, const char* key, int
     if (value == nullptr) return {};
     if (!value->is_int64() || value->as_int64() < min || value->as_int64() > max) {
         return sdk::Error::invalid(std::string("[plugin.toss] ") + key +
-                                   " must be an integer between " + std::to_string(min) +
-                                   " and " + std::to_string(max));
+                                   " must be an integer between " + std::to_string(min) + " and " +
+                                   std::to_string(max));
     }
     out = static_cast<std::remove_reference_t<decltype(out)>>(value->as_int64());
     return {};

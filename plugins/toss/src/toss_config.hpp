@@ -14,11 +14,11 @@ namespace admit::toss {
 
 struct TossConfig {
     std::string base_url = "https://api.tosspayments.com";  // no trailing slash
-    std::string checkout_url;          // where checkout pages live; default: base_url
+    std::string checkout_url;  // where checkout pages live; default: base_url
     uint32_t connect_timeout_ms = 2000;
     uint32_t read_timeout_ms = 15000;  // confirm and cancel; Toss can take seconds
     uint32_t query_timeout_ms = 5000;
-    uint32_t max_attempts = 2;         // every call carries an Idempotency-Key or is a GET
+    uint32_t max_attempts = 2;  // every call carries an Idempotency-Key or is a GET
     int64_t webhook_tolerance_seconds = 300;
     std::string secret_key;      // ADMIT_TOSS_SECRET_KEY
     std::string webhook_secret;  // ADMIT_TOSS_WEBHOOK_SECRET

@@ -39,8 +39,8 @@ class TossPlugin final : public sdk::Plugin {
                                         "NOT_FOUND", "UNKNOWN", "UNAVAILABLE", "INVALID"}) {
                 ADMIT_TRY_ASSIGN(auto metric,
                                  host.counter("calls_total", "Toss API calls by method and outcome",
-                                              std::string("method=\"") + method +
-                                                  "\",outcome=\"" + outcome + "\""));
+                                              std::string("method=\"") + method + "\",outcome=\"" +
+                                                  outcome + "\""));
                 calls_.emplace(std::string(method) + "/" + outcome, metric);
             }
         }
@@ -54,8 +54,8 @@ class TossPlugin final : public sdk::Plugin {
         ADMIT_TRY(host.provide("toss.cancel", call(&TossApi::cancel, "cancel")));
         ADMIT_TRY(host.provide("toss.query", call(&TossApi::query, "query")));
         ADMIT_TRY(host.provide("toss.checkout",
-                               [this](const boost::json::value& input, const sdk::Principal&)
-                                   -> sdk::Result<boost::json::value> {
+                               [this](const boost::json::value& input,
+                                      const sdk::Principal&) -> sdk::Result<boost::json::value> {
                                    if (!input.is_object())
                                        return sdk::Error::invalid("input must be a JSON object");
                                    ADMIT_TRY_ASSIGN(auto out, api_->checkout(input.as_object()));

@@ -33,8 +33,8 @@ std::optional<Signature> parse_signature(std::string_view header) {
         while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
         if (part.starts_with("t=")) {
             const auto digits = part.substr(2);
-            auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
-                                             out.timestamp);
+            auto [end, ec] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), out.timestamp);
             if (ec != std::errc{} || end != digits.data() + digits.size() || digits.empty())
                 return std::nullopt;
             has_t = true;

@@ -88,8 +88,9 @@ TEST_F(TossUnit, ConfirmSendsTheTossRequestAndReadsAnApproval) {
     EXPECT_EQ(call.url, std::string(kBase) + "/v1/payments/confirm");
     EXPECT_EQ(call.header("authorization"), "Basic " + base64_encode(std::string(kSecret) + ":"));
     EXPECT_EQ(call.header("idempotency-key"), "confirm-pay_1");
-    EXPECT_EQ(boost::json::parse(call.body),
-              (object{{"paymentKey", "tsim_key1"}, {"orderId", "order-000001"}, {"amount", 15000}}));
+    EXPECT_EQ(
+        boost::json::parse(call.body),
+        (object{{"paymentKey", "tsim_key1"}, {"orderId", "order-000001"}, {"amount", 15000}}));
 }
 
 struct MappingCase {
@@ -221,7 +222,8 @@ TEST_F(TossUnit, QueryReadsTheProvidersRecord) {
     answer_with([](const HttpCall&) { return error_answer(404, "NOT_FOUND_PAYMENT"); });
     EXPECT_EQ(fake.call("toss.query", object{{"orderId", "order-000001"}})->at("outcome"),
               "NOT_FOUND");
-    answer_with([](const HttpCall&) { return error_answer(500, "FAILED_INTERNAL_SYSTEM_PROCESSING"); });
+    answer_with(
+        [](const HttpCall&) { return error_answer(500, "FAILED_INTERNAL_SYSTEM_PROCESSING"); });
     EXPECT_EQ(fake.call("toss.query", object{{"orderId", "order-000001"}})->at("outcome"),
               "UNKNOWN");
     answer_with([](const HttpCall&) { return json_answer(200, payment("ABORTED", 15000, 0)); });
@@ -234,8 +236,10 @@ TEST_F(TossUnit, ExchangeNeverCarriesASecret) {
     const std::string credential = base64_encode(std::string(kSecret) + ":");
     answer_with([&](const HttpCall&) {
         // An upstream that echoes what it was sent (a proxy error page, say).
-        return HttpAnswer{500, {}, std::string("bad key ") + kSecret + " / Basic " + credential +
-                                       " / " + kWebhookSecret};
+        return HttpAnswer{
+            500,
+            {},
+            std::string("bad key ") + kSecret + " / Basic " + credential + " / " + kWebhookSecret};
     });
     const object out = confirm(confirm_input());
     const std::string text = boost::json::serialize(out);
@@ -258,14 +262,20 @@ TEST_F(TossUnit, InvalidInputIsRefusedBeforeAnythingIsSent) {
     auto without_key = confirm_input();
     without_key.erase("idempotencyKey");
     for (const object& bad :
-         {without_key, object{{"orderId", "x"}, {"paymentKey", "k"}, {"amount", 1},
-                              {"idempotencyKey", "i"}},
-          object{{"orderId", "order-000001"}, {"paymentKey", "../admin"}, {"amount", 1},
+         {without_key,
+          object{{"orderId", "x"}, {"paymentKey", "k"}, {"amount", 1}, {"idempotencyKey", "i"}},
+          object{{"orderId", "order-000001"},
+                 {"paymentKey", "../admin"},
+                 {"amount", 1},
                  {"idempotencyKey", "i"}},
-          object{{"orderId", "order-000001"}, {"paymentKey", "k"}, {"amount", -5},
+          object{{"orderId", "order-000001"},
+                 {"paymentKey", "k"},
+                 {"amount", -5},
                  {"idempotencyKey", "i"}},
-          object{{"orderId", "order-000001"}, {"paymentKey", "k"},
-                 {"amount", object{{"amount", 5}, {"currency", "USD"}}}, {"idempotencyKey", "i"}}}) {
+          object{{"orderId", "order-000001"},
+                 {"paymentKey", "k"},
+                 {"amount", object{{"amount", 5}, {"currency", "USD"}}},
+                 {"idempotencyKey", "i"}}}) {
         auto out = fake.call("toss.confirm", bad);
         ASSERT_FALSE(out.ok()) << boost::json::serialize(bad);
         EXPECT_TRUE(out.error().is_invalid());
@@ -276,12 +286,11 @@ TEST_F(TossUnit, InvalidInputIsRefusedBeforeAnythingIsSent) {
 
 TEST_F(TossUnit, CheckoutPointsAtTheCheckoutPage) {
     load();
-    auto out = fake.call("toss.checkout",
-                         object{{"orderId", "order-000001"},
-                                {"amount", 15000},
-                                {"orderName", "Hall A R1"},
-                                {"successUrl", "http://127.0.0.1:8080/pay/ok?x=1"},
-                                {"failUrl", "http://127.0.0.1:8080/pay/fail"}});
+    auto out = fake.call("toss.checkout", object{{"orderId", "order-000001"},
+                                                 {"amount", 15000},
+                                                 {"orderName", "Hall A R1"},
+                                                 {"successUrl", "http://127.0.0.1:8080/pay/ok?x=1"},
+                                                 {"failUrl", "http://127.0.0.1:8080/pay/fail"}});
     ASSERT_TRUE(out.ok()) << out.error().message;
     EXPECT_EQ(out->at("checkoutUrl"),
               value(std::string(kBase) +
@@ -302,9 +311,9 @@ object webhook(const std::string& body, int64_t t, const std::string& secret = k
                const std::string& event_id = "evt_1") {
     const std::string signature =
         "t=" + std::to_string(t) + ",v1=" + hmac_sha256_hex(secret, std::to_string(t) + "." + body);
-    return object{{"headers", object{{"Admit-Sim-Signature", signature},
-                                     {"admit-sim-event-id", event_id}}},
-                  {"body", body}};
+    return object{
+        {"headers", object{{"Admit-Sim-Signature", signature}, {"admit-sim-event-id", event_id}}},
+        {"body", body}};
 }
 
 TEST_F(TossUnit, AWebhookSignedWithTheSecretVerifies) {
