@@ -95,7 +95,7 @@ boost::json::object WebhookVerifier::verify(const std::map<std::string, std::str
         if (!mapped.empty()) out["status"] = mapped;
     }
     if (const auto* amount = payment.if_contains("totalAmount"); amount && amount->is_int64())
-        out["amount"] = amount->as_int64();
+        out["amount"] = boost::json::object{{"amount", amount->as_int64()}, {"currency", "KRW"}};
     std::optional<std::string> when;
     if (const auto* created = event.if_contains("createdAt"); created && created->is_string())
         when = occurred_at(created->as_string());

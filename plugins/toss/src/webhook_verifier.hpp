@@ -20,8 +20,9 @@ class WebhookVerifier {
         : secret_(std::move(secret)), tolerance_seconds_(tolerance_seconds) {}
 
     /// The contract's answer: {valid: true, eventId, eventType, orderId, paymentKey?, status?,
-    /// amount?, occurredAt} or {valid: false, reason: "signature"|"timestamp"|"malformed"}.
-    /// `headers` have lower-case names; `now_us` is the host clock.
+    /// amount?: {amount, currency}, occurredAt} or {valid: false, reason:
+    /// "signature"|"timestamp"|"malformed"}. `headers` have lower-case names; `now_us` is the host
+    /// clock.
     boost::json::object verify(const std::map<std::string, std::string>& headers,
                                const std::string& body, int64_t now_us) const;
 

@@ -22,7 +22,7 @@ using admit::paysim::testing::PaySim;
 using admit::paysim::testing::WebhookReceiver;
 
 const std::map<std::string, std::string> kAdmin{{"Authorization", "Bearer test:admin:ops1"},
-                                                 {"Content-Type", "application/json"}};
+                                                {"Content-Type", "application/json"}};
 
 // admitd with toss pointed at `base_url`.
 class Admitd {
@@ -95,8 +95,7 @@ TEST(TossE2e, ApproveConfirmDeclineTimeoutQueryAndCancelAgainstTheSimulator) {
     EXPECT_EQ(approved.at("outcome"), "APPROVED") << json::serialize(approved);
     EXPECT_EQ(approved.at("approvedAmount").at("amount"), 15000);
     EXPECT_EQ(approved.at("exchange").at("status"), 200);
-    EXPECT_EQ(approved.at("exchange").at("requestHeaders").at("authorization"),
-              "Basic [REDACTED]");
+    EXPECT_EQ(approved.at("exchange").at("requestHeaders").at("authorization"), "Basic [REDACTED]");
     EXPECT_EQ(json::serialize(approved).find(kSecret), std::string::npos);
     EXPECT_EQ(sim.ledger_entry("order-e2e-001").at("status"), "DONE");
 
@@ -175,7 +174,7 @@ TEST(TossE2e, AWebhookSignedByTheSimulatorVerifiesAndATamperedOneDoesNot) {
     EXPECT_EQ(valid.at("orderId"), "order-e2e-hook");
     EXPECT_EQ(valid.at("paymentKey"), json::value(key));
     EXPECT_EQ(valid.at("status"), "APPROVED");
-    EXPECT_EQ(valid.at("amount"), 20000);
+    EXPECT_EQ(valid.at("amount").at("amount"), 20000);
 
     std::string tampered = delivery.body;
     tampered.replace(tampered.find("20000"), 5, "10000");

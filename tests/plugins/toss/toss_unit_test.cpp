@@ -10,6 +10,10 @@
 #include "toss_crypto.hpp"
 
 ADMIT_DECLARE_PLUGIN(toss);
+ADMIT_DECLARE_PLUGIN(abi10_probe);
+namespace abi10_probe {
+extern admit_status last_http_status;
+}
 
 namespace admit::toss {
 namespace {
@@ -327,7 +331,7 @@ TEST_F(TossUnit, AWebhookSignedWithTheSecretVerifies) {
     EXPECT_EQ(out->at("orderId"), "order-000001");
     EXPECT_EQ(out->at("paymentKey"), "tsim_key1");
     EXPECT_EQ(out->at("status"), "APPROVED");
-    EXPECT_EQ(out->at("amount"), 15000);
+    EXPECT_EQ(out->at("amount"), (object{{"amount", 15000}, {"currency", "KRW"}}));
     EXPECT_EQ(out->at("occurredAt"), "2026-12-06T00:10:12Z");
     EXPECT_EQ(fake.metric("toss", "webhooks_total", "result=\"valid\""), 1.0);
 }
@@ -397,11 +401,19 @@ TEST_F(TossUnit, AnAbi10HostIsRefusedWithBothVersionsNamed) {
     ASSERT_FALSE(status.ok());
     EXPECT_NE(status.message().find("needs ABI 1.1, host offers 1.0"), std::string::npos)
         << status.message();
-    // And the SDK's check a 1.0-targeting plugin would rely on:
-    FakeHost probe;
-    probe.emulate_abi_1_0();
-    sdk::HostHandle none{nullptr, nullptr};
-    EXPECT_EQ(sdk::http_call(none, sdk::HttpRequest{}).status(), ADMIT_E_UNSUPPORTED);
+}
+
+TEST_F(TossUnit, APluginTargeting10DetectsThatTheHostHasNoOutboundHttp) {
+    FakeHost old_host;
+    old_host.emulate_abi_1_0();
+    ASSERT_TRUE(old_host.load(admit_plugin_descriptor_abi10_probe()).ok());
+    EXPECT_EQ(abi10_probe::last_http_status, ADMIT_E_UNSUPPORTED);
+    EXPECT_TRUE(old_host.http_calls().empty());
+
+    FakeHost new_host;  // 1.1: the same plugin reaches the upstream (here: none answers)
+    ASSERT_TRUE(new_host.load(admit_plugin_descriptor_abi10_probe()).ok());
+    EXPECT_EQ(abi10_probe::last_http_status, ADMIT_E_UNAVAILABLE);
+    EXPECT_EQ(new_host.http_calls().size(), 1u);
 }
 
 }  // namespace
