@@ -9,7 +9,9 @@
 // delivers events published inside a fake transaction to fake subscribers on commit only, answers
 // policies with test-scripted functions, and records logs, metrics, stream messages, jobs and
 // migrations. db_exec and redis are answered by test-installed functions (default:
-// ADMIT_E_UNSUPPORTED); real storage is tested elsewhere against real servers.
+// ADMIT_E_UNSUPPORTED); real storage is tested elsewhere against real servers. Outbound HTTP
+// (ABI 1.1) is answered by a test-installed function too (set_http; default: ADMIT_E_UNAVAILABLE,
+// "not sent") and recorded (http_calls); emulate_abi_1_0() hands plugins a 1.0 table instead.
 //
 // Thread-safety: none. One test thread drives one FakeHost; plugin callbacks run on that thread.
 #pragma once
