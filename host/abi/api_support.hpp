@@ -50,10 +50,12 @@ inline admit_status fail(admit_sink* error, const Error& e) {
     return status_from_error(e);
 }
 
-// The table sections, filled by api_core.cpp, api_http.cpp, api_data.cpp, api_events.cpp.
+// The table sections, filled by api_core.cpp, api_http.cpp, api_data.cpp, api_events.cpp,
+// api_outbound.cpp.
 void fill_core(admit_host_api& api);
 void fill_http(admit_host_api& api);
 void fill_data(admit_host_api& api);
 void fill_events(admit_host_api& api);
+void fill_outbound(admit_host_api& api);
 
 }  // namespace admit::runtime::api

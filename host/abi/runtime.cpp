@@ -173,6 +173,7 @@ const admit_host_api& host_api_table() {
         api::fill_http(api);
         api::fill_data(api);
         api::fill_events(api);
+        api::fill_outbound(api);
         return api;
     }();
     return table;

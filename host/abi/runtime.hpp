@@ -41,6 +41,9 @@ class JobScheduler;
 namespace admit::policy {
 class PolicyEngine;
 }
+namespace admit::outbound {
+class OutboundClient;
+}
 
 namespace admit::runtime {
 
@@ -53,6 +56,7 @@ struct RuntimeServices {
     events::EventBus* events = nullptr;
     jobs::JobScheduler* jobs = nullptr;
     policy::PolicyEngine* policies = nullptr;
+    outbound::OutboundClient* outbound = nullptr;
 };
 
 // The venue's declared vocabulary ([access]): roles a principal may carry and routes may name, rate

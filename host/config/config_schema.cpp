@@ -226,6 +226,30 @@ void read_jobs(TableReader& root, JobsConfig& jobs) {
     table.finish();
 }
 
+void read_outbound(TableReader& root, const std::filesystem::path& venue_file,
+                   OutboundConfig& outbound) {
+    TableReader table = root.child("outbound");
+    table.read_integer("connect_timeout_ms", outbound.connect_timeout_ms, 1, kMaxMs);
+    table.read_integer("read_timeout_ms", outbound.read_timeout_ms, 1, kMaxMs);
+    table.read_integer("max_timeout_ms", outbound.max_timeout_ms, 1, kMaxMs);
+    table.read_integer("max_attempts", outbound.max_attempts, 1, 10);
+    table.read_integer("retry_backoff_ms", outbound.retry_backoff_ms, 0, 60'000);
+    table.read_integer("max_idle_per_upstream", outbound.max_idle_per_upstream, 0, 10'000);
+    table.read_integer("idle_keepalive_ms", outbound.idle_keepalive_ms, 1, kMaxMs);
+    table.read_integer("max_response_bytes", outbound.max_response_bytes, 1, kGiB);
+    table.read("verify_tls", outbound.verify_tls);
+    std::string ca_file;
+    if (table.read("ca_file", ca_file) && !ca_file.empty())
+        outbound.ca_file = resolve_against_source(*table.take("ca_file"), ca_file, venue_file);
+    table.read_integer("breaker_window", outbound.breaker_window, 1, 1000);
+    table.read_integer("breaker_failure_percent", outbound.breaker_failure_percent, 1, 100);
+    table.read_integer("breaker_slow_percent", outbound.breaker_slow_percent, 1, 100);
+    table.read_integer("breaker_slow_call_ms", outbound.breaker_slow_call_ms, 1, kMaxMs);
+    table.read_integer("breaker_open_ms", outbound.breaker_open_ms, 1, kMaxMs);
+    table.read_integer("breaker_half_open_calls", outbound.breaker_half_open_calls, 1, 1000);
+    table.finish();
+}
+
 void read_testing(TableReader& root, TestingConfig& testing) {
     TableReader table = root.child("testing");
     table.read("manual_clock", testing.manual_clock);
@@ -285,6 +309,7 @@ void read_document(const toml::table& root, const std::filesystem::path& venue_f
     read_events(reader, config.events);
     read_policies(reader, venue_file, config.policies);
     read_jobs(reader, config.jobs);
+    read_outbound(reader, venue_file, config.outbound);
     read_access(reader, config.access);
     read_testing(reader, config.testing);
     reader.finish();

@@ -127,6 +127,28 @@ struct JobsConfig {
     std::uint32_t poll_ms = 200;
 };
 
+// [outbound]: the host's HTTP(S) client for plugins (admit_host_api.http_request). A plugin call
+// blocks its thread at most max_attempts * (connect + read timeout) + the backoffs.
+struct OutboundConfig {
+    std::uint32_t connect_timeout_ms = 2000;  // default per request
+    std::uint32_t read_timeout_ms = 10000;    // default per request (write to last byte)
+    std::uint32_t max_timeout_ms = 30000;     // caps a request's connect and read timeouts
+    std::uint32_t max_attempts = 3;           // default and cap; only idempotent requests retry
+    std::uint32_t retry_backoff_ms = 100;     // before the second attempt, doubling
+    std::uint32_t max_idle_per_upstream = 16;
+    std::uint32_t idle_keepalive_ms = 30000;
+    std::uint64_t max_response_bytes = 1024 * 1024;
+    bool verify_tls = true;
+    std::filesystem::path ca_file;  // extra trusted CAs (PEM); empty: the system store only
+    // Circuit breaker per upstream (URR's numbers).
+    std::uint32_t breaker_window = 10;
+    std::uint32_t breaker_failure_percent = 50;
+    std::uint32_t breaker_slow_percent = 80;
+    std::uint32_t breaker_slow_call_ms = 3000;
+    std::uint32_t breaker_open_ms = 10000;
+    std::uint32_t breaker_half_open_calls = 3;
+};
+
 // [access]: the vocabulary of who may call what. The host knows no role or rate category by
 // meaning: a venue declares them, and a route naming one that is not declared is refused at
 // registration.
@@ -155,6 +177,7 @@ struct HostConfig {
     EventsConfig events;
     PoliciesConfig policies;
     JobsConfig jobs;
+    OutboundConfig outbound;
     AccessConfig access;
     TestingConfig testing;
 };

@@ -12,6 +12,7 @@
 #include "host/jobs/job_scheduler.hpp"
 #include "host/observe/logging.hpp"
 #include "host/observe/metrics_registry.hpp"
+#include "host/outbound/outbound_client.hpp"
 #include "host/pipeline/dispatcher.hpp"
 #include "host/pipeline/idempotency_guard.hpp"
 #include "host/pipeline/rate_limit_guard.hpp"
@@ -35,6 +36,7 @@ struct Application::Parts {
     std::unique_ptr<store::ScriptRegistry> scripts;
     std::unique_ptr<events::EventBus> events;
     std::unique_ptr<jobs::JobScheduler> jobs;
+    std::unique_ptr<outbound::OutboundClient> outbound;
     std::unique_ptr<Runtime> runtime;
     std::unique_ptr<PluginManager> plugins;
     std::unique_ptr<Dispatcher> dispatcher;
@@ -107,6 +109,8 @@ Status Application::start_data_services() {
         if (auto s = p.jobs->migrate(); !s) return s;
     }
 
+    if (auto s = start_outbound(); !s) return s;
+
     if (config_.redis.enabled) {
         if (config_.redis.password) {
             return Error{ErrorCode::CONFIG_UNSUPPORTED,
@@ -126,6 +130,33 @@ Status Application::start_data_services() {
     return {};
 }
 
+Status Application::start_outbound() {
+    auto& p = *parts_;
+    const auto& c = config_.outbound;
+    using std::chrono::milliseconds;
+    outbound::OutboundOptions o;
+    o.connect_timeout = milliseconds(c.connect_timeout_ms);
+    o.read_timeout = milliseconds(c.read_timeout_ms);
+    o.max_timeout = milliseconds(c.max_timeout_ms);
+    o.max_attempts = c.max_attempts;
+    o.retry_backoff = milliseconds(c.retry_backoff_ms);
+    o.max_idle_per_upstream = c.max_idle_per_upstream;
+    o.idle_keepalive = milliseconds(c.idle_keepalive_ms);
+    o.max_response_bytes = c.max_response_bytes;
+    o.verify_tls = c.verify_tls;
+    o.ca_file = c.ca_file;
+    o.breaker.window = c.breaker_window;
+    o.breaker.failure_percent = c.breaker_failure_percent;
+    o.breaker.slow_percent = c.breaker_slow_percent;
+    o.breaker.slow_call = milliseconds(c.breaker_slow_call_ms);
+    o.breaker.open_for = milliseconds(c.breaker_open_ms);
+    o.breaker.half_open_calls = c.breaker_half_open_calls;
+    auto client = outbound::OutboundClient::create(std::move(o), p.metrics.get());
+    if (!client) return client.error();
+    p.outbound = std::move(client.value());
+    return {};
+}
+
 Status Application::start_plugins() {
     auto& p = *parts_;
     RuntimeServices services;
@@ -136,6 +167,7 @@ Status Application::start_plugins() {
     services.events = p.events.get();
     services.jobs = p.jobs.get();
     services.policies = p.policies.get();
+    services.outbound = p.outbound.get();
     AccessRules access;
     access.roles.insert(config_.access.roles.begin(), config_.access.roles.end());
     access.rate_categories.insert(config_.access.rate_categories.begin(),

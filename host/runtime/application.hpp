@@ -42,6 +42,7 @@ class Application {
 
   private:
     Status start_data_services();
+    Status start_outbound();
     Status start_plugins();
     Status start_http();
     config::HostConfig config_;

@@ -1,7 +1,8 @@
 /* Prints the layout of every struct of abi.h, one line per field ("struct.field offset size") and
- * one per struct ("struct sizeof N"). tests/abi compares the output with abi_layout_1_0.golden:
- * a change of ABI 1.0's layout fails the test. Appending a field (a new minor) adds lines to the
- * golden file; no existing line may change. Compiled with gcc -std=c99 -pedantic by the test. */
+ * one per struct ("struct sizeof N"). tests/abi compares the output with the golden file of the
+ * current minor (abi_layout_1_<minor>.golden, exactly) and with every older one (each of its
+ * lines must still hold; only the sizeof of an appendable struct may grow). Compiled with gcc
+ * -std=c99 -pedantic by the test. */
 #include <admit/abi.h>
 
 #include <stdio.h>
@@ -152,6 +153,26 @@ int main(void) {
     FIELD(admit_metric_desc, buckets);
     FIELD(admit_metric_desc, bucket_count);
 
+    SIZE(admit_http_request);
+    FIELD(admit_http_request, size);
+    FIELD(admit_http_request, method);
+    FIELD(admit_http_request, url);
+    FIELD(admit_http_request, headers);
+    FIELD(admit_http_request, header_count);
+    FIELD(admit_http_request, body);
+    FIELD(admit_http_request, connect_timeout_ms);
+    FIELD(admit_http_request, read_timeout_ms);
+    FIELD(admit_http_request, max_attempts);
+
+    SIZE(admit_http_response);
+    FIELD(admit_http_response, size);
+    FIELD(admit_http_response, status);
+    FIELD(admit_http_response, headers);
+    FIELD(admit_http_response, header_count);
+    FIELD(admit_http_response, body);
+    FIELD(admit_http_response, attempts);
+    FIELD(admit_http_response, latency_ms);
+
     SIZE(admit_host_api);
     FIELD(admit_host_api, size);
     FIELD(admit_host_api, abi_major);
@@ -185,6 +206,7 @@ int main(void) {
     FIELD(admit_host_api, metric_record);
     FIELD(admit_host_api, response_body_borrowed);
     FIELD(admit_host_api, tx_on_commit);
+    FIELD(admit_host_api, http_request);
 
     SIZE(admit_plugin_descriptor);
     FIELD(admit_plugin_descriptor, size);

@@ -1,8 +1,10 @@
 cmake_minimum_required(VERSION 3.25)
-# Golden layout test of ABI 1.0 (run by ctest as `cmake -P`): compiles abi_layout_dump.c as C99,
-# runs it and compares its output with the golden file line by line, and checks that every struct
-# defined in abi.h is listed in the golden file (a new struct must be added to the dump).
-# Inputs: CC, INCLUDE, SOURCE, GOLDEN, HEADER, WORK.
+# Golden layout test of the ABI (run by ctest as `cmake -P`): compiles abi_layout_dump.c as C99,
+# runs it and compares its output with the golden file of the current minor line by line (GOLDEN,
+# exact in both directions), checks that every line of each older minor's golden file (OLDER, a
+# ;-list) still holds, where only the sizeof of a size-prefixed struct may grow (appended fields),
+# and checks that every struct defined in abi.h is listed (a new struct must be added to the dump).
+# Inputs: CC, INCLUDE, SOURCE, GOLDEN, OLDER, HEADER, WORK.
 execute_process(
   COMMAND ${CC} -std=c99 -Wall -Wextra -Werror -pedantic -I${INCLUDE} -o ${WORK}/abi_layout_dump ${SOURCE}
   RESULT_VARIABLE compiled ERROR_VARIABLE compile_errors)
@@ -23,7 +25,7 @@ foreach(line IN LISTS expected_lines)
   endif()
   list(FIND actual_lines "${line}" found)
   if(found EQUAL -1)
-    string(APPEND problems "  1.0 layout changed or removed: ${line}\n")
+    string(APPEND problems "  layout changed or removed: ${line}\n")
   endif()
 endforeach()
 foreach(line IN LISTS actual_lines)
@@ -35,6 +37,33 @@ foreach(line IN LISTS actual_lines)
     string(APPEND problems "  not in the golden file: ${line}\n")
   endif()
 endforeach()
+# Frozen value types (no size prefix) never grow; every other struct may grow by appending.
+set(frozen admit_str admit_kv admit_sink)
+string(REPLACE "|" ";" older_files "${OLDER}")
+foreach(older IN LISTS older_files)
+  file(READ ${older} older_text)
+  string(REPLACE "\n" ";" older_lines "${older_text}")
+  foreach(line IN LISTS older_lines)
+    if(line STREQUAL "")
+      continue()
+    endif()
+    list(FIND actual_lines "${line}" found)
+    if(NOT found EQUAL -1)
+      continue()
+    endif()
+    if(line MATCHES "^(admit_[a-z_0-9]+) sizeof ([0-9]+)$")
+      set(name ${CMAKE_MATCH_1})
+      set(old_size ${CMAKE_MATCH_2})
+      if(NOT name IN_LIST frozen AND actual MATCHES "${name} sizeof ([0-9]+)")
+        if(CMAKE_MATCH_1 GREATER old_size)
+          continue()
+        endif()
+      endif()
+    endif()
+    get_filename_component(older_name ${older} NAME)
+    string(APPEND problems "  ${older_name} layout changed or removed: ${line}\n")
+  endforeach()
+endforeach()
 file(STRINGS ${HEADER} struct_lines REGEX "^typedef struct admit_[a-z_0-9]+ {")
 foreach(line IN LISTS struct_lines)
   string(REGEX REPLACE "^typedef struct (admit_[a-z_0-9]+) {.*" "\\1" name "${line}")
@@ -44,8 +73,9 @@ foreach(line IN LISTS struct_lines)
   endif()
 endforeach()
 if(NOT problems STREQUAL "")
-  message(FATAL_ERROR "ABI 1.0 layout check failed (${GOLDEN}):\n${problems}"
-    "A field appended in a new minor: bump ADMIT_ABI_MINOR and add its lines to the golden file. "
-    "A changed or removed line breaks every plugin built for 1.0: undo the change.")
+  message(FATAL_ERROR "ABI layout check failed (${GOLDEN}):\n${problems}"
+    "A field appended in a new minor: bump ADMIT_ABI_MINOR and add a golden file for it (the "
+    "older ones stay as they are). A changed or removed line of an older minor breaks every "
+    "plugin built for it: undo the change.")
 endif()
 message(STATUS "ABI layout matches ${GOLDEN}")

@@ -265,3 +265,30 @@ TEST(ConfigErrors, SeveralErrorsAcrossBothFilesReportedTogether) {
 
 }  // namespace
 }  // namespace admit::config
+
+namespace admit::config {
+namespace {
+
+TEST(ConfigOutbound, ReadsTheSectionAndRefusesOutOfRangeBreakerNumbers) {
+    testing::TempDir dir;
+    auto good = dir.write("good.toml",
+                          "[venue]\nid = \"v\"\n[outbound]\nread_timeout_ms = 5000\n"
+                          "breaker_open_ms = 500\nca_file = \"ca.pem\"\n");
+    LoadOutcome loaded = load(testing::options_for(good));
+    ASSERT_TRUE(loaded.ok()) << testing::issues_text(loaded);
+    EXPECT_EQ(loaded.config->outbound.read_timeout_ms, 5000u);
+    EXPECT_EQ(loaded.config->outbound.breaker_open_ms, 500u);
+    EXPECT_EQ(loaded.config->outbound.breaker_window, 10u);  // URR's default
+    EXPECT_EQ(loaded.config->outbound.ca_file, dir.path() / "ca.pem");
+
+    auto bad = dir.write("bad.toml",
+                         "[venue]\nid = \"v\"\n[outbound]\nbreaker_failure_percent = 0\n"
+                         "max_attempts = 11\n");
+    LoadOutcome refused = load(testing::options_for(bad));
+    ASSERT_EQ(refused.issues.size(), 2u) << testing::issues_text(refused);
+    EXPECT_EQ(refused.issues[0].key, "outbound.max_attempts");
+    EXPECT_EQ(refused.issues[1].key, "outbound.breaker_failure_percent");
+}
+
+}  // namespace
+}  // namespace admit::config

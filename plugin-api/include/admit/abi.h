@@ -15,9 +15,11 @@
  *   - A struct that is used as an element of an array (admit_str, admit_kv) is frozen: it never
  *     gains a field, because a reader indexes the array with its own sizeof. Arrays of
  *     size-prefixed structs are passed as arrays of pointers (admit_redis_reply.elements).
- *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden. Appending a field or a
- *     function bumps ADMIT_ABI_MINOR and adds the new offsets to the golden file; nothing that is
- *     in the golden file ever moves.
+ *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 the one pinned by
+ *     tests/abi/abi_layout_1_1.golden. Appending a field or a function bumps ADMIT_ABI_MINOR and
+ *     adds a golden file for the new minor; nothing that is in an older golden file ever moves
+ *     (only the sizeof of an appendable struct grows).
+ *   - 1.1 added outbound HTTP (admit_http_request, admit_http_response, http_request).
  *   - A plugin states the oldest minor it needs in its descriptor (ADMIT_TARGET_MINOR, default
  *     ADMIT_ABI_MINOR), so a plugin built against a newer header still loads on an older host as
  *     long as it uses nothing newer; it must check ADMIT_HAS_FIELD before calling anything newer.
@@ -49,7 +51,7 @@ extern "C" {
 #endif
 
 #define ADMIT_ABI_MAJOR 1
-#define ADMIT_ABI_MINOR 0
+#define ADMIT_ABI_MINOR 1
 
 /* The oldest host minor this plugin needs; written to admit_plugin_descriptor.abi_minor. Define it
  * before including this header (or on the command line) to target an older host. */
@@ -380,6 +382,51 @@ typedef struct admit_metric_desc {
 } admit_metric_desc;
 
 /* ------------------------------------------------------------------------------------------------
+ * Outbound HTTP (ABI 1.1)
+ *
+ * One upstream is scheme + host + port of the URL. The host keeps a pool of keep-alive connections
+ * and a circuit breaker per upstream (a sliding window of the last calls; it opens on too many
+ * failures or slow calls, refuses calls while open, then lets a few trial calls through), and
+ * exports per-upstream metrics (admit_outbound_*). https verifies the server certificate against
+ * the system store (plus [outbound] ca_file) and the host name.
+ * --------------------------------------------------------------------------------------------- */
+
+typedef struct admit_http_request {
+    uint32_t size;
+    admit_str method; /* "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE" */
+    admit_str url;    /* absolute: http[s]://host[:port]/path[?query] */
+    /* Request headers (Host, Content-Length and Connection are set by the host). A header named
+     * "Idempotency-Key" makes a POST or PATCH retryable like GET/HEAD/PUT/DELETE. */
+    const admit_kv* headers;
+    uint32_t header_count;
+    admit_str body;
+    /* 0 = the host's default ([outbound] connect_timeout_ms / read_timeout_ms). Each value is
+     * capped at [outbound] max_timeout_ms. read_timeout_ms runs from the start of the write to the
+     * end of the response. */
+    uint32_t connect_timeout_ms;
+    uint32_t read_timeout_ms;
+    /* Attempts in all, 0 = the host's default ([outbound] max_attempts), capped by it. Only an
+     * idempotent request (above) is sent again after a timeout or a broken connection; a request
+     * that certainly did not leave (no connection) is tried again whatever its method. Between
+     * attempts the host waits [outbound] retry_backoff_ms, doubling. So a call blocks its thread
+     * at most attempts * (connect + read timeout) + the backoffs. */
+    uint32_t max_attempts;
+} admit_http_request;
+
+typedef struct admit_http_response {
+    uint32_t size;
+    int32_t status;          /* HTTP status code */
+    const admit_kv* headers; /* response headers, names lower-case */
+    uint32_t header_count;
+    admit_str body;
+    uint32_t attempts;   /* how many times the request was sent (1 = first try answered) */
+    uint32_t latency_ms; /* wall time of the whole call, retries included */
+} admit_http_response;
+
+/* Receives the answer of http_request, valid only during the call. */
+typedef void (*admit_http_response_fn)(void* ctx, const admit_http_response* response);
+
+/* ------------------------------------------------------------------------------------------------
  * The host function table
  *
  * Registration functions (marked [init]) may only be called during the plugin's init; afterwards
@@ -509,6 +556,29 @@ typedef struct admit_host_api {
      * received them. */
 
     /* --- appended after 1.0: check with ADMIT_HAS_FIELD (ADMIT_HOST_OFFERS in the SDK) --- */
+
+    /* --- 1.1: outbound HTTP --- */
+    /* Sends one HTTP(S) request to an external service and waits for its answer, on the calling
+     * thread (synchronous: a route handler blocks its worker for at most the bounded deadline
+     * described at admit_http_request). On ADMIT_OK, on_response is called exactly once with the
+     * answer (any HTTP status, 4xx and 5xx included) before http_request returns. Otherwise:
+     *   ADMIT_E_UNAVAILABLE       the request certainly did not leave this host: the upstream's
+     *                             circuit breaker is open, the name did not resolve, no connection
+     *                             or TLS session could be made. Safe to retry later with any
+     *                             method.
+     *   ADMIT_E_TIMEOUT           the request was (or may have been) written and no complete
+     *                             answer came: the read timeout passed, or the connection broke
+     *                             after the write. The upstream may have acted on it: the caller
+     *                             must treat the effect as UNKNOWN, never as refused.
+     *   ADMIT_E_REJECTED          an answer came but its body exceeded the host's cap
+     *                             ([outbound] max_response_bytes): also "may have acted".
+     *   ADMIT_E_INVALID_ARGUMENT  malformed request (URL, method, header, timeout).
+     *   ADMIT_E_UNSUPPORTED       the host has no outbound HTTP configured.
+     * Callable from handlers, subscribers, jobs, service methods and the plugin's own threads
+     * (between start and stop). Thread-safe. */
+    admit_status (*http_request)(admit_host* host, const admit_http_request* request,
+                                 admit_http_response_fn on_response, void* response_ctx,
+                                 admit_sink* error);
 } admit_host_api;
 
 /* ------------------------------------------------------------------------------------------------

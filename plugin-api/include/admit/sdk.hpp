@@ -6,6 +6,7 @@
 #include <admit/sdk/db.hpp>
 #include <admit/sdk/event.hpp>
 #include <admit/sdk/host.hpp>
+#include <admit/sdk/http_client.hpp>
 #include <admit/sdk/ids.hpp>
 #include <admit/sdk/json_fields.hpp>
 #include <admit/sdk/metric.hpp>

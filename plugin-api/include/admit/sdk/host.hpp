@@ -10,6 +10,7 @@
 #include <admit/sdk/abi_support.hpp>
 #include <admit/sdk/bindings.hpp>
 #include <admit/sdk/db.hpp>
+#include <admit/sdk/http_client.hpp>
 #include <admit/sdk/metric.hpp>
 #include <admit/sdk/migrations.hpp>
 #include <admit/sdk/redis.hpp>
@@ -252,6 +253,14 @@ class Host {
         if (status != ADMIT_OK) return Status::from(status, error.take()).error();
         if (output.text().empty()) return boost::json::value{};
         return parse_json(output.text(), "output of " + std::string(method));
+    }
+
+    // --- outbound HTTP -------------------------------------------------------------------------
+
+    /// Sends an HTTP(S) request through the host (ABI 1.1; see admit/sdk/http_client.hpp for how
+    /// to read a failure). Blocks this thread at most the request's bounded deadline.
+    Result<HttpResponse> http(const HttpRequest& request) const {
+        return http_call(handle_, request);
     }
 
     // --- policies -----------------------------------------------------------------------------

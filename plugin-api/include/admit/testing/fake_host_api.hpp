@@ -6,6 +6,8 @@
 #include <admit/testing/fake_host_class.hpp>
 #include <admit/testing/fake_storage_api.hpp>
 
+#include <cctype>
+
 namespace admit::testing::detail {
 
 using sdk::from_abi;
@@ -392,6 +394,61 @@ struct FakeApi {
             metric->value += value;
     }
 
+    /// Records the request and answers it with the test's HttpFn (default: not sent).
+    static admit_status http_request(admit_host* host, const admit_http_request* request,
+                                     admit_http_response_fn on_response, void* response_ctx,
+                                     admit_sink* error) {
+        return guarded(error, [&]() -> admit_status {
+            if (request == nullptr || on_response == nullptr ||
+                !ADMIT_HAS_FIELD(request, admit_http_request, max_attempts)) {
+                write_to(error, "http_request needs a request and a response callback");
+                return ADMIT_E_INVALID_ARGUMENT;
+            }
+            const std::string url(from_abi(request->url));
+            if (!(url.starts_with("http://") || url.starts_with("https://"))) {
+                write_to(error, "not an absolute http(s) URL: " + url);
+                return ADMIT_E_INVALID_ARGUMENT;
+            }
+            HttpCall call{slot(host)->name,
+                          std::string(from_abi(request->method)),
+                          url,
+                          {},
+                          std::string(from_abi(request->body)),
+                          request->connect_timeout_ms,
+                          request->read_timeout_ms,
+                          request->max_attempts};
+            for (uint32_t i = 0; i < request->header_count; ++i) {
+                call.headers.emplace_back(from_abi(request->headers[i].key),
+                                          from_abi(request->headers[i].value));
+            }
+            auto& fake = FakeApi::fake(host);
+            fake.http_calls_.push_back(call);
+            if (!fake.http_) {
+                write_to(error, "no upstream answers in this test (FakeHost::set_http)");
+                return ADMIT_E_UNAVAILABLE;
+            }
+            auto answer = fake.http_(call);
+            if (!answer) return sdk::report(answer.error(), error);
+            std::vector<std::pair<std::string, std::string>> lower = answer->headers;
+            std::vector<admit_kv> headers;
+            for (auto& [name, value] : lower) {
+                for (auto& c : name)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                headers.push_back(admit_kv{to_abi(name), to_abi(value)});
+            }
+            admit_http_response response{};
+            response.size = sizeof response;
+            response.status = answer->status;
+            response.headers = headers.data();
+            response.header_count = static_cast<uint32_t>(headers.size());
+            response.body = to_abi(answer->body);
+            response.attempts = 1;
+            response.latency_ms = 0;
+            on_response(response_ctx, &response);
+            return ADMIT_OK;
+        });
+    }
+
     static admit_host_api table() {
         admit_host_api api{};
         api.size = sizeof api;
@@ -426,6 +483,7 @@ struct FakeApi {
         api.job_enqueue = &job_enqueue;
         api.metric_register = &metric_register;
         api.metric_record = &metric_record;
+        api.http_request = &http_request;
         return api;
     }
 };

@@ -9,7 +9,9 @@
 // delivers events published inside a fake transaction to fake subscribers on commit only, answers
 // policies with test-scripted functions, and records logs, metrics, stream messages, jobs and
 // migrations. db_exec and redis are answered by test-installed functions (default:
-// ADMIT_E_UNSUPPORTED); real storage is tested elsewhere against real servers.
+// ADMIT_E_UNSUPPORTED); real storage is tested elsewhere against real servers. Outbound HTTP
+// (ABI 1.1) is answered by a test-installed function too (set_http; default: ADMIT_E_UNAVAILABLE,
+// "not sent") and recorded (http_calls); emulate_abi_1_0() hands plugins a 1.0 table instead.
 //
 // Thread-safety: none. One test thread drives one FakeHost; plugin callbacks run on that thread.
 #pragma once
@@ -55,6 +57,9 @@ class FakeHost {
     using RedisFn =
         std::function<sdk::Result<sdk::RedisReply>(const std::vector<std::string>& argv)>;
     using Headers = std::vector<std::pair<std::string, std::string>>;
+    /// Answers the plugins' outbound HTTP requests (http_request); default: ADMIT_E_UNAVAILABLE
+    /// ("not sent"), as a host whose upstream is unreachable.
+    using HttpFn = std::function<sdk::Result<HttpAnswer>(const HttpCall& call)>;
 
     FakeHost();
     ~FakeHost();
@@ -82,6 +87,10 @@ class FakeHost {
     }
     void set_db(DbFn answer) { db_ = std::move(answer); }
     void set_redis(RedisFn answer) { redis_ = std::move(answer); }
+    void set_http(HttpFn answer) { http_ = std::move(answer); }
+    /// Hands out a host function table without http_request, as an ABI 1.0 host does (size
+    /// and abi_minor as 1.0's), for testing a plugin's behaviour on an older host. Before load.
+    void emulate_abi_1_0();
 
     // --- lifecycle ----------------------------------------------------------------------------
     /// Checks the ABI version, runs init; on failure rolls back the plugin's registrations,
@@ -142,6 +151,8 @@ class FakeHost {
     const std::vector<StreamMessage>& stream_messages() const { return stream_messages_; }
     const std::vector<EnqueuedJob>& enqueued_jobs() const { return enqueued_jobs_; }
     const std::vector<RegisteredMigration>& migrations() const { return migrations_; }
+    /// Every outbound HTTP request the plugins sent, in order.
+    const std::vector<HttpCall>& http_calls() const { return http_calls_; }
     std::vector<RegisteredRoute> routes() const {
         std::vector<RegisteredRoute> out;
         for (const auto& r : routes_) out.push_back(r.info);
@@ -257,6 +268,8 @@ class FakeHost {
     std::map<std::string, Policy> policies_;
     DbFn db_;
     RedisFn redis_;
+    HttpFn http_;
+    std::vector<HttpCall> http_calls_;
 
     std::vector<std::unique_ptr<Slot>> slots_;
     std::vector<void*> libraries_;

@@ -11,6 +11,12 @@ namespace admit::testing {
 
 inline FakeHost::FakeHost() : api_(detail::FakeApi::table()) {}
 
+inline void FakeHost::emulate_abi_1_0() {
+    api_.size = static_cast<uint32_t>(offsetof(admit_host_api, http_request));
+    api_.abi_minor = 0;
+    api_.http_request = nullptr;
+}
+
 inline FakeHost::~FakeHost() {
     stop_all();
     for (auto it = slots_.rbegin(); it != slots_.rend(); ++it) destroy(**it);
@@ -24,11 +30,11 @@ inline sdk::Status FakeHost::load(const admit_plugin_descriptor* d) {
         d->destroy == nullptr) {
         return sdk::Error::invalid("malformed plugin descriptor");
     }
-    if (d->abi_major != ADMIT_ABI_MAJOR || d->abi_minor > ADMIT_ABI_MINOR) {
+    if (d->abi_major != ADMIT_ABI_MAJOR || d->abi_minor > api_.abi_minor) {
         return sdk::Error::unsupported(
             "plugin " + std::string(d->name) + " needs ABI " + std::to_string(d->abi_major) + "." +
             std::to_string(d->abi_minor) + ", host offers " + std::to_string(ADMIT_ABI_MAJOR) +
-            "." + std::to_string(ADMIT_ABI_MINOR));
+            "." + std::to_string(api_.abi_minor));
     }
     for (const auto& loaded : slots_) {
         if (loaded->name == d->name)

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -141,6 +142,40 @@ struct RegisteredRoute {
     std::string roles;
     std::string rate_category;
     std::string summary;
+};
+
+/// An outbound HTTP request a plugin sent through the fake host (http_request), as the test's
+/// HttpFn sees it and as FakeHost::http_calls() records it.
+struct HttpCall {
+    std::string plugin;
+    std::string method;
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;  ///< as the plugin gave them
+    std::string body;
+    uint32_t connect_timeout_ms = 0;
+    uint32_t read_timeout_ms = 0;
+    uint32_t max_attempts = 0;
+
+    /// The first header whose name matches `name` case-insensitively, or "".
+    std::string header(std::string_view name) const {
+        for (const auto& [key, value] : headers) {
+            if (key.size() == name.size() &&
+                std::equal(key.begin(), key.end(), name.begin(),
+                           [](char a, char b) { return (a | 0x20) == (b | 0x20); })) {
+                return value;
+            }
+        }
+        return {};
+    }
+};
+
+/// A scripted upstream answer: an HTTP response (status, lower-case headers, body), or an Error
+/// with the status the real host would give (Error::unavailable for "not sent",
+/// Error{ADMIT_E_TIMEOUT, ...} for "sent, no answer").
+struct HttpAnswer {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers = {};
+    std::string body = {};
 };
 
 }  // namespace admit::testing
