@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "host/abi/string_sink.hpp"
+#include "host/admin/readiness_probe.hpp"
 #include "host/observe/metrics_registry.hpp"
 #include "host/pipeline/json_body.hpp"
 #include "host/plugins/plugin_manager.hpp"
@@ -63,6 +64,19 @@ http::Response plugins_listing(const PluginManager& manager) {
     return http::Response::json(200, boost::json::serialize(body));
 }
 
+// Constant-time comparison of the request's bearer token with `token`.
+bool bearer_matches(const http::Request& request, const std::string& token) {
+    auto header = request.header("authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!header || header->size() != kBearer.size() + token.size() ||
+        header->substr(0, kBearer.size()) != kBearer)
+        return false;
+    unsigned char difference = 0;
+    for (std::size_t i = 0; i < token.size(); ++i)
+        difference |= static_cast<unsigned char>((*header)[kBearer.size() + i] ^ token[i]);
+    return difference == 0;
+}
+
 }  // namespace
 
 Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
@@ -73,15 +87,17 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
         "GET", "/healthz", "public", "Liveness",
         [](const BuiltinCall&) { return http::Response::json(200, R"({"status":"ok"})"); }));
 
+    auto probe = std::make_shared<ReadinessProbe>(shared->readiness, shared->readiness_interval);
     entries.push_back(builtin_route(
         "GET", "/readyz", "public", "Readiness of dependencies and plugins",
-        [shared](const BuiltinCall& call) {
-            auto checks = shared->readiness ? shared->readiness() : std::vector<ReadinessCheck>{};
+        [probe](const BuiltinCall& call) {
+            // Names and states only: the reasons are in the log (ReadinessProbe).
+            auto checks = probe->current();
             boost::json::object detail;
             std::string failing;
             for (const auto& c : checks) {
-                detail[c.name] = boost::json::object{{"ok", c.ok}, {"detail", c.detail}};
-                if (!c.ok) failing += (failing.empty() ? "" : "; ") + c.name + ": " + c.detail;
+                detail[c.name] = boost::json::object{{"ok", c.ok}};
+                if (!c.ok) failing += (failing.empty() ? "" : ", ") + c.name;
             }
             if (failing.empty()) {
                 return http::Response::json(200, boost::json::serialize(boost::json::object{
@@ -97,7 +113,15 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
         }));
 
     entries.push_back(builtin_route(
-        "GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall&) {
+        "GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall& call) {
+            if (!shared->metrics_token.empty() &&
+                !bearer_matches(call.request, shared->metrics_token)) {
+                auto refused = http::Response::error(401, "UNAUTHENTICATED",
+                                                     "/metrics needs the metrics bearer token",
+                                                     call.request.trace_id);
+                refused.set_header("WWW-Authenticate", "Bearer");
+                return refused;
+            }
             http::Response r;
             r.content_type = "text/plain; version=0.0.4; charset=utf-8";
             r.body =

@@ -2,6 +2,7 @@
 // and the clock. Policy admin routes live in admin_policy_routes.hpp.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ struct BuiltinContext {
     const PluginManager* plugins = nullptr;
     HostClock* clock = nullptr;
     std::function<std::vector<ReadinessCheck>()> readiness;
+    // /readyz runs the checks at most once per interval (0: on every call).
+    std::chrono::milliseconds readiness_interval{1000};
+    // When not empty, /metrics answers only "Authorization: Bearer <metrics_token>".
+    std::string metrics_token;
     // Extra Prometheus text appended to /metrics (event bus, policy counters).
     std::function<std::string()> extra_metrics;
     std::string venue_name;

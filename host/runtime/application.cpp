@@ -1,5 +1,7 @@
 #include "host/runtime/application.hpp"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -185,6 +187,9 @@ Status Application::start_plugins() {
     ctx.admin_role = config_.access.admin_role;
     Parts* parts = &p;
     ctx.readiness = [parts] { return readiness(*parts); };
+    // A secret, so only from the environment: with it set, scrapers must present it.
+    if (const char* token = std::getenv("ADMIT_METRICS_TOKEN"); token != nullptr)
+        ctx.metrics_token = token;
     ctx.extra_metrics = [parts] {
         return render_host_metrics(parts->events.get(), parts->policies.get());
     };
