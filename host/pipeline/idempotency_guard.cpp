@@ -37,6 +37,16 @@ std::string fingerprint(const http::Request& request) {
     return std::to_string(h);
 }
 
+bool marked_no_store(const http::Response& response) {
+    for (const auto& [name, value] : response.headers) {
+        if (name.size() == 13 && (name[0] == 'C' || name[0] == 'c') &&
+            (name.substr(1) == "ache-Control" || name.substr(1) == "ache-control") &&
+            value.find("no-store") != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 IdempotencyGuard::IdempotencyGuard(store::RedisPool& redis) : redis_(redis) {}
@@ -58,7 +68,9 @@ std::optional<http::Response> IdempotencyGuard::before(const RouteEntry& route,
     }
     std::string who =
         caller.authenticated() ? "u:" + caller.subject : "ip:" + request.client_bucket;
-    std::string key = "admitd:idem:" + who + ":" + std::string(*header);
+    // Length-prefixed scope: no subject, IPv6 bucket and key can run into another's.
+    std::string key =
+        "admitd:idem:" + std::to_string(who.size()) + ":" + who + ":" + std::string(*header);
     std::string print = fingerprint(request);
     std::string marker =
         boost::json::serialize(boost::json::object{{"f", print}, {"inflight", true}});
@@ -111,7 +123,9 @@ void IdempotencyGuard::after(const RouteEntry&, const Caller&, const http::Reque
     if (owned_key.empty()) return;
     std::string key = std::move(owned_key);
     owned_key.clear();
-    if (response.status >= 500) {
+    // A 5xx may succeed on retry; a response marked no-store (login and refresh tokens) must not
+    // sit in Redis for a day: either way the key is freed and a retry runs again.
+    if (response.status >= 500 || marked_no_store(response)) {
         std::string_view del[] = {"DEL", key};
         (void)redis_.command(del);
         return;

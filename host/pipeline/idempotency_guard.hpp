@@ -2,7 +2,9 @@
 // runs; a replay from the same caller with the same key and the same request gets the first
 // response again (header Idempotent-Replayed: true); a replay while the first is still running
 // gets 409 IDEMPOTENCY_IN_FLIGHT; the same key with a different request gets 422
-// IDEMPOTENCY_KEY_REUSED. A 5xx first response is not kept, so the client may retry.
+// IDEMPOTENCY_KEY_REUSED. A 5xx first response is not kept, so the client may retry; neither is
+// one marked `Cache-Control: no-store` (tokens from login and refresh: credentials never sit in
+// Redis), so a retry of such a request runs again.
 //
 // Routes registered with ADMIT_ROUTE_OWN_IDEMPOTENCY are left alone: they deduplicate by key in
 // their own (durable) storage, and the guard would only add two Redis round trips.

@@ -76,6 +76,21 @@ TEST_F(Flow, AccessTokensNameTheirClientAndRefreshKeepsIt) {
     }
 }
 
+TEST_F(Flow, TokensAreNeverKeptForAnIdempotencyReplay) {
+    signup("idem@example.com");
+    const boost::json::value body{{"email", "idem@example.com"}, {"password", kPassword}};
+    auto first = request("POST", "/api/v1/auth/login", boost::json::serialize(body), "",
+                         {{"Idempotency-Key", "login-1"}, {"Content-Type", "application/json"}});
+    auto second = request("POST", "/api/v1/auth/login", boost::json::serialize(body), "",
+                          {{"Idempotency-Key", "login-1"}, {"Content-Type", "application/json"}});
+    ASSERT_EQ(first.status, 200) << first.body;
+    ASSERT_EQ(second.status, 200) << second.body;
+    EXPECT_EQ(second.headers.count("idempotent-replayed"), 0u);
+    // Not a stored copy: a second session with its own refresh token.
+    EXPECT_NE(boost::json::parse(first.body).at("refreshToken"),
+              boost::json::parse(second.body).at("refreshToken"));
+}
+
 TEST_F(Flow, SignupValidatesEveryFieldAndRefusesATakenEmail) {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"not json", "email"},  // placeholder field; checked separately below
