@@ -250,9 +250,16 @@ void read_outbound(TableReader& root, const std::filesystem::path& venue_file,
     table.finish();
 }
 
-void read_testing(TableReader& root, TestingConfig& testing) {
+void read_testing(TableReader& root, const std::string& venue_id, TestingConfig& testing) {
     TableReader table = root.child("testing");
-    table.read("manual_clock", testing.manual_clock);
+    table.read("test_run", testing.test_run);
+    if (table.read("manual_clock", testing.manual_clock) && testing.manual_clock &&
+        !testing.test_run && venue_id != "test" && !venue_id.starts_with("test-")) {
+        table.report(*table.take("manual_clock"), "testing.manual_clock",
+                     "a movable clock is for tests only: use a venue id \"test\" or "
+                     "\"test-...\", or set testing.test_run = true");
+        testing.manual_clock = false;
+    }
     table.finish();
 }
 
@@ -311,7 +318,7 @@ void read_document(const toml::table& root, const std::filesystem::path& venue_f
     read_jobs(reader, config.jobs);
     read_outbound(reader, venue_file, config.outbound);
     read_access(reader, config.access);
-    read_testing(reader, config.testing);
+    read_testing(reader, config.venue.id, config.testing);
     reader.finish();
 }
 

@@ -159,7 +159,10 @@ struct AccessConfig {
 };
 
 struct TestingConfig {
-    bool manual_clock = false;  // tests drive the host clock
+    // Tests drive the host clock. Refused unless the venue id is "test" or "test-..." or
+    // test_run says this is a test: a production venue must never have a clock anyone can move.
+    bool manual_clock = false;
+    bool test_run = false;
 };
 
 struct HostConfig {

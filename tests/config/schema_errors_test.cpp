@@ -121,6 +121,22 @@ TEST(ConfigErrors, TrustedProxiesAreAddressesOrNetworks) {
     EXPECT_NE(outcome.issues[1].message.find("is not an IP address or CIDR"), std::string::npos);
 }
 
+TEST(ConfigErrors, AMovableClockIsRefusedOutsideTests) {
+    TempDir dir;
+    auto production =
+        dir.write("p.toml", "[venue]\nid = \"arts-center\"\n[testing]\nmanual_clock = true\n");
+    ConfigIssue issue = only_issue(load(options_for(production)));
+    EXPECT_EQ(issue.key, "testing.manual_clock");
+    EXPECT_NE(issue.message.find("tests only"), std::string::npos);
+    auto test_venue =
+        dir.write("t.toml", "[venue]\nid = \"test-hall\"\n[testing]\nmanual_clock = true\n");
+    EXPECT_TRUE(load(options_for(test_venue)).ok());
+    auto flagged = dir.write(
+        "f.toml", "[venue]\nid = \"demo\"\n[testing]\nmanual_clock = true\ntest_run = true\n");
+    auto outcome = load(options_for(flagged));
+    EXPECT_TRUE(outcome.ok()) << testing::issues_text(outcome);
+}
+
 TEST(ConfigErrors, TargetLimitHasAFloor) {
     TempDir dir;
     auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[server]\ntarget_limit_bytes = 10\n");
