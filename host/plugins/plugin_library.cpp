@@ -45,6 +45,19 @@ Result<PluginLibrary> open_plugin_library(const std::filesystem::path& path, Abi
     if (!std::filesystem::is_regular_file(path, ec)) {
         return refuse(path, "file not found");
     }
+    // Whoever may write the library or replace it in its folder runs code as admitd.
+    for (const auto& guarded : {path, path.parent_path()}) {
+        const auto perms = std::filesystem::status(guarded, ec).permissions();
+        if (ec) continue;
+        using std::filesystem::perms;
+        if ((perms & (perms::group_write | perms::others_write)) != perms::none) {
+            return refuse(
+                path, fmt::format("{} is group- or world-writable, so another account "
+                                  "could put its own code into admitd; fix: chmod "
+                                  "go-w '{}'",
+                                  guarded == path ? "the file" : "its folder", guarded.string()));
+        }
+    }
 
     auto library = std::make_shared<boost::dll::shared_library>();
     try {

@@ -78,6 +78,37 @@ TEST_F(LoaderTest, RefusesAFileThatIsNotASharedLibrary) {
     std::filesystem::remove_all(dir);
 }
 
+TEST_F(LoaderTest, RefusesALibraryOthersCouldReplace) {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("admit-writable-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all |
+                                          std::filesystem::perms::group_read |
+                                          std::filesystem::perms::group_exec);
+    std::filesystem::copy_file(kProbeDir / "probe_a.so", dir / "probe_a.so");
+    using std::filesystem::perm_options;
+    using std::filesystem::perms;
+    ASSERT_TRUE(load({"probe_a"}, dir).ok()) << "a private copy loads";
+    manager_.reset();
+
+    std::filesystem::permissions(dir / "probe_a.so", perms::group_write, perm_options::add);
+    auto file = load({"probe_a"}, dir);
+    ASSERT_FALSE(file.ok());
+    EXPECT_NE(file.error().message.find("the file is group- or world-writable"), std::string::npos)
+        << file.error().message;
+    EXPECT_NE(file.error().message.find("chmod go-w"), std::string::npos);
+    manager_.reset();
+
+    std::filesystem::permissions(dir / "probe_a.so", perms::group_write, perm_options::remove);
+    std::filesystem::permissions(dir, perms::others_write, perm_options::add);
+    auto folder = load({"probe_a"}, dir);
+    ASSERT_FALSE(folder.ok());
+    EXPECT_NE(folder.error().message.find("its folder is group- or world-writable"),
+              std::string::npos)
+        << folder.error().message;
+    std::filesystem::remove_all(dir);
+}
+
 TEST_F(LoaderTest, RefusesAMissingFile) {
     auto s = load({"probe_absent"});
     ASSERT_FALSE(s.ok());
