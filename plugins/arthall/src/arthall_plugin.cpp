@@ -77,8 +77,8 @@ Result<boost::json::value> ArthallPlugin::stage_service(const boost::json::value
     auto id = fields::required_string(input.as_object(), "stageId");
     if (!id) return std::move(id).error();
     auto rows = host_->db().exec(
-        "SELECT id, hall_id, name, status, seat_count FROM arthall.stages WHERE id = $1 AND "
-        "deleted_at IS NULL",
+        "SELECT s.id, s.hall_id, s.name, s.status, s.seat_count, h.owner_id FROM arthall.stages s "
+        "JOIN arthall.halls h ON h.id = s.hall_id WHERE s.id = $1 AND s.deleted_at IS NULL",
         *id);
     if (!rows) return std::move(rows).error();
     if (rows->empty()) return Error::not_found("stage " + *id + " does not exist");
@@ -87,7 +87,8 @@ Result<boost::json::value> ArthallPlugin::stage_service(const boost::json::value
                               {"hallId", row.text("hall_id")},
                               {"name", row.text("name")},
                               {"status", row.text("status")},
-                              {"seatCount", row.int64("seat_count").value_or(0)}};
+                              {"seatCount", row.int64("seat_count").value_or(0)},
+                              {"ownerId", row.text("owner_id")}};
 }
 
 Result<boost::json::value> ArthallPlugin::stage_seats_service(const boost::json::value& input) {

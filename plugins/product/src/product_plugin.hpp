@@ -55,6 +55,8 @@ class ProductPlugin final : public admit::sdk::Plugin {
     Result<boost::json::object> product_json(const std::string& product_id);
     /// Seats of the stage for reserved grades (arthall.stage_seats); 400-style errors name stageId.
     Result<std::vector<StageSeat>> stage_seats(const std::string& stage_id);
+    /// The owner of the hall the stage belongs to (arthall.stage ownerId).
+    Result<std::string> stage_owner(const std::string& stage_id);
     /// Writes grades (and their seats) of `product_id` inside `tx`.
     Status write_grades(Tx& tx, const std::string& product_id, const std::string& seating,
                         const std::vector<GradeInput>& grades, const std::vector<StageSeat>& seats);

@@ -64,6 +64,19 @@ Result<std::pair<std::string, std::string>> ProductPlugin::product_owner(
     return std::make_pair(rows->front().text("status"), rows->front().text("seller_id"));
 }
 
+Result<std::string> ProductPlugin::stage_owner(const std::string& stage_id) {
+    auto stage = host_->call("arthall.stage", boost::json::value{{"stageId", stage_id}});
+    if (!stage) {
+        if (!stage.ok() && stage.error().is_not_found())
+            return Error::invalid("field 'stageId': stage " + stage_id + " does not exist");
+        return std::move(stage).error();
+    }
+    const auto* owner = stage->as_object().if_contains("ownerId");
+    if (owner == nullptr || !owner->is_string())
+        return Error::unavailable("arthall.stage did not name the stage's owner");
+    return std::string(owner->as_string());
+}
+
 Result<std::vector<StageSeat>> ProductPlugin::stage_seats(const std::string& stage_id) {
     auto stage = host_->call("arthall.stage", boost::json::value{{"stageId", stage_id}});
     if (!stage) {
@@ -137,6 +150,14 @@ Response ProductPlugin::create_product(const Request& request) {
     auto in = parse_product(*body, true, currency_);
     if (!in) return Response::from_error(in.error());
     std::vector<StageSeat> seats;
+    // A body id names an object too: a seller builds only on stages of their own halls.
+    auto owner = stage_owner(*in->stage_id);
+    if (!owner) return Response::from_error(owner.error());
+    if (!may_manage(request.principal(), *owner)) {
+        return Response::error(
+            403, "FORBIDDEN",
+            "field 'stageId': stage " + *in->stage_id + " belongs to a hall of another seller");
+    }
     auto stage = stage_seats(*in->stage_id);
     if (!stage) return Response::from_error(stage.error());
     seats = std::move(*stage);

@@ -118,6 +118,19 @@ class ProductEndToEnd : public ::testing::Test {
     std::string stage_id_;
 };
 
+// A body field naming an object is checked like a path: a seller builds only on stages of halls
+// they own (the stage here belongs to kSeller's hall); an admin may use any.
+TEST_F(ProductEndToEnd, ASellerCannotBuildOnAnotherSellersStage) {
+    auto refused = api_->call(kOtherSeller, "POST", "/api/v1/products", product_body());
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_NE(refused.body.find("FORBIDDEN"), std::string::npos) << refused.body;
+    EXPECT_NE(refused.body.find("stageId"), std::string::npos) << refused.body;
+    auto listed = api_->expect(200, kAdmin, "GET", "/api/v1/products?status=DRAFT");
+    EXPECT_EQ(listed.at("items").as_array().size(), 0u) << "nothing was created";
+    EXPECT_EQ(api_->call(kAdmin, "POST", "/api/v1/products", product_body()).status, 201);
+    EXPECT_EQ(api_->call(kSeller, "POST", "/api/v1/products", product_body()).status, 201);
+}
+
 TEST_F(ProductEndToEnd, SellerCreatesAdminApprovesItGoesOnSaleAndTheSeatMapShowsIt) {
     const auto id = create(product_body());
     auto draft = api_->expect(200, kSeller, "GET", "/api/v1/products/" + id);
