@@ -1,0 +1,271 @@
+// A buyer's whole purchase with real parts only: one admitd with the real plugins (auth, arthall,
+// product, reservation, payment, toss, ticket), real PostgreSQL and Redis, and the payment-service
+// simulator admit-pay-sim as the provider. Hold -> prepare -> approve at the simulator's checkout
+// -> confirm -> reservation CONFIRMED -> ticket ISSUED; then the buyer cancels and the refund
+// reaches the simulator's ledger. Money is checked against the simulator's ledger, not against
+// what admitd says about itself.
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+
+#include "tests/plugins/toss/paysim_fixture.hpp"
+#include "tests/support/admitd_process.hpp"
+#include "tests/support/http_test_client.hpp"
+#include "tests/support/test_venue.hpp"
+
+namespace admit::testing {
+namespace {
+
+using Headers = std::map<std::string, std::string>;
+using paysim::testing::PaySim;
+
+boost::json::value json_of(const HttpResult& r) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(r.body, ec);
+    return ec ? boost::json::value{} : v;
+}
+
+std::string rfc3339(int64_t us) {
+    std::time_t t = us / 1000000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// Polls `probe` every 25 ms for up to 10 s until it returns `want`; returns the last value.
+template <typename Probe>
+auto await(Probe probe, const decltype(probe())& want) {
+    auto value = probe();
+    for (int i = 0; i < 400 && value != want; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        value = probe();
+    }
+    return value;
+}
+
+class Purchase : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        TestVenue venue{.plugins = {"auth", "arthall", "product", "reservation", "toss", "payment",
+                                    "ticket"},
+                        .manual_clock = true};
+        venue.extra_toml = "[plugin.toss]\nbase_url = \"http://127.0.0.1:" +
+                           std::to_string(sim_.port()) +
+                           "\"\n[plugin.payment]\nprovider = \"toss\"\n"
+                           "success_url = \"http://127.0.0.1/payments/success\"\n"
+                           "fail_url = \"http://127.0.0.1/payments/fail\"\n";
+        venue_ = write_temp_file("venue.toml", venue_toml(venue, &storage_));
+        // The toss adapter's secrets: the simulator's, in this process's environment so that the
+        // one-shot `admin create` (which loads the plugins too) and admitd both see them.
+        ::setenv("ADMIT_TOSS_SECRET_KEY", paysim::testing::kSecret, 1);
+        ::setenv("ADMIT_TOSS_WEBHOOK_SECRET", paysim::testing::kWebhookSecret, 1);
+        auto created = run_command(ADMIT_ADMITD_BINARY,
+                                   {"--config", venue_.string(), "admin", "create", "--email",
+                                    "root@admit.test", "--password-env", "ADMIT_E2E_ADMIN_PW"},
+                                   std::chrono::seconds(120));
+        ASSERT_EQ(created.status, 0) << created.output;
+        admitd_ = std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", venue_.string()});
+        auto port = admitd_->wait_until_serving();
+        ASSERT_TRUE(port.has_value()) << admitd_->log();
+        port_ = *port;
+    }
+
+    HttpResult call(const std::string& method, const std::string& path,
+                    const std::string& token = "", const std::string& body = "",
+                    Headers extra = {}) {
+        Headers h = std::move(extra);
+        if (!token.empty()) h["Authorization"] = "Bearer " + token;
+        if (!body.empty()) h["Content-Type"] = "application/json";
+        return http_request(port_, method, "/api/v1" + path, body, h, 30000);
+    }
+    std::string login(const std::string& email, const std::string& password) {
+        auto r = call("POST", "/auth/login", "",
+                      R"({"email":")" + email + R"(","password":")" + password + "\"}");
+        EXPECT_EQ(r.status, 200) << r.body;
+        return std::string(json_of(r).at("accessToken").as_string());
+    }
+    std::string account(const std::string& email, const std::string& role) {
+        auto signup = call("POST", "/auth/signup", "",
+                           R"({"email":")" + email +
+                               R"(","password":"long-enough-pw","name":"E2E","role":")" + role +
+                               "\"}");
+        EXPECT_EQ(signup.status, 201) << signup.body;
+        return login(email, "long-enough-pw");
+    }
+
+    // A product on sale with one 2 x 5 stage at 100,000 KRW a seat; its schedule id.
+    std::string schedule_on_sale(const std::string& admin, const std::string& seller) {
+        auto hall = call("POST", "/halls", seller, R"({"name":"E2E Hall"})");
+        const std::string hall_id(json_of(hall).at("hallId").as_string());
+        auto stage = call("POST", "/halls/" + hall_id + "/stages", seller,
+                          R"({"name":"Main","layout":{"sections":[{"name":"A","rows":2,)"
+                          R"("seatsPerRow":5,"grade":"R"}]}})");
+        const std::string stage_id(json_of(stage).at("stageId").as_string());
+        const int64_t now_us =
+            json_of(call("POST", "/admin/clock", admin, R"({"advanceSeconds":0})"))
+                .at("nowUs")
+                .as_int64();
+        auto product = call(
+            "POST", "/products", seller,
+            R"({"title":"Paid Night","category":"CONCERT","stageId":")" + stage_id +
+                R"(","saleStartsAt":")" + rfc3339(now_us + 60'000'000) + R"(","saleEndsAt":")" +
+                rfc3339(now_us + 86'400'000'000LL) +
+                R"(","grades":[{"name":"R","price":{"amount":100000,"currency":"KRW"}}],)" +
+                R"("schedules":[{"startsAt":")" + rfc3339(now_us + 2 * 86'400'000'000LL) + "\"}]}");
+        EXPECT_EQ(product.status, 201) << product.body;
+        const std::string product_id(json_of(product).at("productId").as_string());
+        EXPECT_EQ(call("POST", "/products/" + product_id + "/submit", seller).status, 200);
+        auto approved = call("POST", "/products/" + product_id + "/approve", admin);
+        EXPECT_EQ(approved.status, 200) << approved.body;
+        EXPECT_EQ(call("POST", "/admin/clock", admin, R"({"advanceSeconds":61})").status, 200);
+        EXPECT_EQ(await(
+                      [&] {
+                          return std::string(json_of(call("GET", "/products/" + product_id))
+                                                 .at("status")
+                                                 .as_string());
+                      },
+                      std::string("ON_SALE")),
+                  "ON_SALE");
+        return std::string(json_of(approved).at("schedules").at(0).at("scheduleId").as_string());
+    }
+
+    PaySim sim_;
+    IsolatedStorage storage_;
+    std::filesystem::path venue_;
+    std::unique_ptr<AdmitdProcess> admitd_;
+    uint16_t port_ = 0;
+};
+
+TEST_F(Purchase, ABuyerPaysAtTheSimulatorGetsATicketAndARefundOnCancellation) {
+    auto admin = login("root@admit.test", "root-password-e2e");
+    auto seller = account("seller@e2e.test", "seller");
+    auto buyer = account("buyer@e2e.test", "customer");
+    const auto schedule = schedule_on_sale(admin, seller);
+    auto map = json_of(call("GET", "/schedules/" + schedule + "/seats"));
+    const std::string seat(map.at("seats").at(0).at(0).as_string());
+
+    // The product needs a moment to be on sale in the reservation plugin's cached context too.
+    HttpResult held;
+    for (int i = 0; i < 200; ++i) {
+        held = call("POST", "/reservations", buyer,
+                    R"({"scheduleId":")" + schedule + R"(","seatIds":[")" + seat + "\"]}",
+                    {{"Idempotency-Key", "buy-1"}});
+        if (held.status == 201) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_EQ(held.status, 201) << held.body;
+    const std::string reservation(json_of(held).at("reservationId").as_string());
+    const int64_t total = json_of(held).at("price").at("total").at("amount").as_int64();
+    EXPECT_EQ(total, 100000);
+
+    // The amount comes from the reservation; the client's is ignored.
+    auto prepared = call("POST", "/payments/prepare", buyer,
+                         R"({"reservationId":")" + reservation +
+                             R"(","method":"CARD","amount":{"amount":1,"currency":"KRW"}})");
+    ASSERT_EQ(prepared.status, 201) << prepared.body;
+    auto payment = json_of(prepared).as_object();
+    EXPECT_EQ(payment.at("amount").at("amount"), total);
+    EXPECT_NE(std::string(payment.at("checkoutUrl").as_string())
+                  .find("127.0.0.1:" + std::to_string(sim_.port())),
+              std::string::npos);
+    const std::string payment_id(payment.at("paymentId").as_string());
+    const std::string order_id(payment.at("orderId").as_string());
+
+    // The buyer approves at the simulator's checkout; admitd confirms with the amount it expects.
+    const std::string payment_key = sim_.approve(order_id, total);
+    auto confirmed =
+        call("POST", "/payments/confirm", buyer,
+             R"({"paymentId":")" + payment_id + R"(","paymentKey":")" + payment_key + "\"}");
+    ASSERT_EQ(confirmed.status, 200) << confirmed.body << admitd_->log();
+    EXPECT_EQ(json_of(confirmed).at("status"), "APPROVED");
+    EXPECT_EQ(json_of(call("GET", "/reservations/" + reservation, buyer)).at("status"),
+              "CONFIRMED");
+    auto ledger = sim_.ledger_entry(order_id);
+    EXPECT_EQ(ledger.at("charged"), total);
+
+    // The ticket follows the confirmation (an event away).
+    auto tickets = [&] {
+        return json_of(call("GET", "/tickets", buyer)).at("items").as_array().size();
+    };
+    ASSERT_EQ(await(tickets, std::size_t{1}), 1u);
+    auto ticket = json_of(call("GET", "/tickets", buyer)).at("items").at(0).as_object();
+    EXPECT_EQ(ticket.at("status"), "ISSUED");
+    const std::string ticket_id(ticket.at("ticketId").as_string());
+
+    // The buyer cancels: the refund refunds.lua decides reaches the provider's ledger, and the
+    // ticket is cancelled.
+    auto cancelled = call("POST", "/reservations/" + reservation + "/cancel", buyer);
+    ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+    const int64_t refund = json_of(cancelled).at("refund").at("amount").as_int64();
+    EXPECT_GT(refund, 0);
+    EXPECT_LE(refund, total);
+    EXPECT_EQ(await([&] { return sim_.ledger_entry(order_id).at("refunded").as_int64(); }, refund),
+              refund);
+    EXPECT_EQ(await(
+                  [&] {
+                      return std::string(json_of(call("GET", "/tickets/" + ticket_id, buyer))
+                                             .at("status")
+                                             .as_string());
+                  },
+                  std::string("CANCELLED")),
+              "CANCELLED");
+    EXPECT_EQ(await(
+                  [&] {
+                      return std::string(json_of(call("GET", "/payments/" + payment_id, buyer))
+                                             .at("status")
+                                             .as_string());
+                  },
+                  std::string(refund == total ? "REFUNDED" : "PARTIALLY_REFUNDED")),
+              refund == total ? "REFUNDED" : "PARTIALLY_REFUNDED");
+}
+
+TEST_F(Purchase, ADeclineAtTheSimulatorFailsThePaymentAndFreesTheSeat) {
+    auto admin = login("root@admit.test", "root-password-e2e");
+    auto seller = account("seller@e2e.test", "seller");
+    auto buyer = account("buyer@e2e.test", "customer");
+    const auto schedule = schedule_on_sale(admin, seller);
+    auto map = json_of(call("GET", "/schedules/" + schedule + "/seats"));
+    const std::string seat(map.at("seats").at(0).at(0).as_string());
+    HttpResult held;
+    for (int i = 0; i < 200; ++i) {
+        held = call("POST", "/reservations", buyer,
+                    R"({"scheduleId":")" + schedule + R"(","seatIds":[")" + seat + "\"]}");
+        if (held.status == 201) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_EQ(held.status, 201) << held.body;
+    const std::string reservation(json_of(held).at("reservationId").as_string());
+    auto prepared = call("POST", "/payments/prepare", buyer,
+                         R"({"reservationId":")" + reservation + R"(","method":"CARD"})");
+    ASSERT_EQ(prepared.status, 201) << prepared.body;
+    const std::string payment_id(json_of(prepared).at("paymentId").as_string());
+    const std::string order_id(json_of(prepared).at("orderId").as_string());
+    const int64_t total = json_of(prepared).at("amount").at("amount").as_int64();
+
+    sim_.set_config(R"({"chaos": {"decline_rate": 1.0}})");
+    const std::string payment_key = sim_.approve(order_id, total);
+    auto confirmed =
+        call("POST", "/payments/confirm", buyer,
+             R"({"paymentId":")" + payment_id + R"(","paymentKey":")" + payment_key + "\"}");
+    EXPECT_EQ(json_of(confirmed).at("status"), "FAILED") << confirmed.body;
+    EXPECT_EQ(sim_.ledger_entry(order_id).at("charged"), 0);
+    // The seat is free again: another buyer can hold it.
+    auto other = account("other@e2e.test", "customer");
+    HttpResult again;
+    for (int i = 0; i < 200; ++i) {
+        again = call("POST", "/reservations", other,
+                     R"({"scheduleId":")" + schedule + R"(","seatIds":[")" + seat + "\"]}");
+        if (again.status == 201) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_EQ(again.status, 201) << again.body;
+}
+
+}  // namespace
+}  // namespace admit::testing
