@@ -51,14 +51,14 @@ auto await(Probe probe, const decltype(probe())& want) {
 class Purchase : public ::testing::Test {
   protected:
     void SetUp() override {
-        TestVenue venue{.plugins = {"auth", "arthall", "product", "reservation", "toss", "payment",
-                                    "ticket"},
-                        .manual_clock = true};
-        venue.extra_toml = "[plugin.toss]\nbase_url = \"http://127.0.0.1:" +
-                           std::to_string(sim_.port()) +
-                           "\"\n[plugin.payment]\nprovider = \"toss\"\n"
-                           "success_url = \"http://127.0.0.1/payments/success\"\n"
-                           "fail_url = \"http://127.0.0.1/payments/fail\"\n";
+        TestVenue venue{
+            .plugins = {"auth", "arthall", "product", "reservation", "toss", "payment", "ticket"},
+            .manual_clock = true};
+        venue.extra_toml =
+            "[plugin.toss]\nbase_url = \"http://127.0.0.1:" + std::to_string(sim_.port()) +
+            "\"\n[plugin.payment]\nprovider = \"toss\"\n"
+            "success_url = \"http://127.0.0.1/payments/success\"\n"
+            "fail_url = \"http://127.0.0.1/payments/fail\"\n";
         venue_ = write_temp_file("venue.toml", venue_toml(venue, &storage_));
         // The toss adapter's secrets: the simulator's, in this process's environment so that the
         // one-shot `admin create` (which loads the plugins too) and admitd both see them.
@@ -91,10 +91,10 @@ class Purchase : public ::testing::Test {
         return std::string(json_of(r).at("accessToken").as_string());
     }
     std::string account(const std::string& email, const std::string& role) {
-        auto signup = call("POST", "/auth/signup", "",
-                           R"({"email":")" + email +
-                               R"(","password":"long-enough-pw","name":"E2E","role":")" + role +
-                               "\"}");
+        auto signup =
+            call("POST", "/auth/signup", "",
+                 R"({"email":")" + email +
+                     R"(","password":"long-enough-pw","name":"E2E","role":")" + role + "\"}");
         EXPECT_EQ(signup.status, 201) << signup.body;
         return login(email, "long-enough-pw");
     }
@@ -124,14 +124,14 @@ class Purchase : public ::testing::Test {
         auto approved = call("POST", "/products/" + product_id + "/approve", admin);
         EXPECT_EQ(approved.status, 200) << approved.body;
         EXPECT_EQ(call("POST", "/admin/clock", admin, R"({"advanceSeconds":61})").status, 200);
-        EXPECT_EQ(await(
-                      [&] {
-                          return std::string(json_of(call("GET", "/products/" + product_id))
-                                                 .at("status")
-                                                 .as_string());
-                      },
-                      std::string("ON_SALE")),
-                  "ON_SALE");
+        EXPECT_EQ(
+            await(
+                [&] {
+                    return std::string(
+                        json_of(call("GET", "/products/" + product_id)).at("status").as_string());
+                },
+                std::string("ON_SALE")),
+            "ON_SALE");
         return std::string(json_of(approved).at("schedules").at(0).at("scheduleId").as_string());
     }
 
@@ -207,14 +207,14 @@ TEST_F(Purchase, ABuyerPaysAtTheSimulatorGetsATicketAndARefundOnCancellation) {
     EXPECT_LE(refund, total);
     EXPECT_EQ(await([&] { return sim_.ledger_entry(order_id).at("refunded").as_int64(); }, refund),
               refund);
-    EXPECT_EQ(await(
-                  [&] {
-                      return std::string(json_of(call("GET", "/tickets/" + ticket_id, buyer))
-                                             .at("status")
-                                             .as_string());
-                  },
-                  std::string("CANCELLED")),
-              "CANCELLED");
+    EXPECT_EQ(
+        await(
+            [&] {
+                return std::string(
+                    json_of(call("GET", "/tickets/" + ticket_id, buyer)).at("status").as_string());
+            },
+            std::string("CANCELLED")),
+        "CANCELLED");
     EXPECT_EQ(await(
                   [&] {
                       return std::string(json_of(call("GET", "/payments/" + payment_id, buyer))

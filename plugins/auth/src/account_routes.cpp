@@ -128,8 +128,10 @@ Response AuthPlugin::login(const Request& request) {
     }
     const uint64_t epoch = revocation_->epoch();
     auto session = start_session(host_->db(), *user, request.remote_addr(), now_seconds(),
-                                 settings_.refresh_ttl_seconds, *client_id);
+                                 session_bounds(), *client_id);
     if (!session) return failure_response(session.error());
+    for (const auto& displaced : session->displaced_sessions)
+        revocation_->session_revoked(displaced);
     logins_succeeded_.add();
     return token_response(*user, *session, epoch);
 }
@@ -159,8 +161,7 @@ Response AuthPlugin::refresh(const Request& request) {
     if (token->size() > 256)
         return Response::error(401, "UNAUTHENTICATED", "the refresh token is invalid or expired");
     const uint64_t epoch = revocation_->epoch();
-    auto rotated =
-        rotate_refresh_token(host_->db(), *token, now_seconds(), settings_.refresh_ttl_seconds);
+    auto rotated = rotate_refresh_token(host_->db(), *token, now_seconds(), session_bounds());
     if (!rotated) return failure_response(rotated.error());
     switch (rotated->outcome) {
         case RefreshOutcome::rotated:

@@ -35,6 +35,9 @@ AuthSettings read_settings(const sdk::Host& host) {
     s.token_cache_entries = host.config_int("token_cache_entries", s.token_cache_entries);
     s.revocation_cache_ms = host.config_int("revocation_cache_ms", s.revocation_cache_ms);
     s.revocation_poll_ms = host.config_int("revocation_poll_ms", s.revocation_poll_ms);
+    s.session_lifetime_seconds =
+        host.config_int("session_lifetime_seconds", s.session_lifetime_seconds);
+    s.max_sessions_per_user = host.config_int("max_sessions_per_user", s.max_sessions_per_user);
     if (const auto* clients = host.config().if_contains("clients");
         clients && clients->is_array()) {
         s.clients.clear();
@@ -62,6 +65,11 @@ Status check_settings(const AuthSettings& s) {
         return Error::invalid("auth: leeway_seconds must be between 0 and 300");
     }
     if (s.clients.empty()) return Error::invalid("auth: clients must name at least one client");
+    if (s.session_lifetime_seconds < s.refresh_ttl_seconds)
+        return Error::invalid(
+            "auth: session_lifetime_seconds must not be shorter than refresh_token_ttl_seconds");
+    if (s.max_sessions_per_user < 1 || s.max_sessions_per_user > 1000)
+        return Error::invalid("auth: max_sessions_per_user must be between 1 and 1000");
     for (const auto& client : s.clients) {
         if (client.empty() || client.size() > 64 ||
             client.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") !=

@@ -39,6 +39,8 @@ struct AuthSettings {
     /// The clients a login may name ("clientId"); the first is the default. Each access token
     /// carries its session's client as `client_id` (RFC 9068).
     std::vector<std::string> clients{"admit-web"};
+    int64_t session_lifetime_seconds = 30 * 86400;  ///< a refresh family's absolute lifetime
+    int64_t max_sessions_per_user = 10;             ///< a login past it revokes the oldest
 };
 
 class AuthPlugin final : public sdk::Plugin {
@@ -70,6 +72,10 @@ class AuthPlugin final : public sdk::Plugin {
     /// The client a login body names ("clientId", one of settings_.clients; default the first),
     /// or 400 INVALID_REQUEST naming the field.
     sdk::Result<std::string> login_client(const boost::json::object& body) const;
+    SessionBounds session_bounds() const {
+        return {settings_.refresh_ttl_seconds, settings_.session_lifetime_seconds,
+                settings_.max_sessions_per_user};
+    }
     sdk::Status publish_login_failure(const std::string& email, const std::string& user_id,
                                       std::string_view reason);
 

@@ -24,7 +24,7 @@ sdk::Result<std::string> insert_refresh_token(sdk::Tx& tx, const std::string& se
 
 sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
                                          std::string_view remote_addr, int64_t now,
-                                         int64_t refresh_ttl_seconds,
+                                         const SessionBounds& bounds,
                                          const std::string& client_id) {
     IssuedRefresh issued;
     issued.session_id = sdk::new_id("ses");
@@ -35,9 +35,25 @@ sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
             "VALUES ($1, $2, to_timestamp($3), $4)",
             issued.session_id, user.id, now, client_id);
         if (!session) return std::move(session).error();
-        auto token = insert_refresh_token(tx, issued.session_id, now, refresh_ttl_seconds);
+        auto token = insert_refresh_token(tx, issued.session_id, now, bounds.refresh_ttl_seconds);
         if (!token) return std::move(token).error();
         issued.refresh_token = std::move(*token);
+        auto displaced = tx.exec(
+            "UPDATE auth.sessions SET revoked_at = to_timestamp($3), revoked_reason = "
+            "'SESSION_LIMIT' WHERE id IN (SELECT id FROM auth.sessions WHERE user_id = $1 AND "
+            "revoked_at IS NULL ORDER BY login_seq DESC OFFSET $2) RETURNING id",
+            user.id, bounds.max_sessions, now);
+        if (!displaced) return std::move(displaced).error();
+        for (const auto& row : *displaced) {
+            issued.displaced_sessions.push_back(row.text("id"));
+            if (auto s = tx.publish("auth.logged_out", user.id,
+                                    {{"userId", user.id},
+                                     {"sessionId", row.text("id")},
+                                     {"reason", "SESSION_LIMIT"}},
+                                    "system");
+                !s)
+                return s;
+        }
         return tx.publish(
             "auth.login_succeeded", user.id,
             {{"userId", user.id}, {"sessionId", issued.session_id}, {"remoteAddr", remote_addr}},
@@ -48,17 +64,17 @@ sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
 }
 
 sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::string& refresh_token,
-                                                int64_t now, int64_t refresh_ttl_seconds) {
+                                                int64_t now, const SessionBounds& bounds) {
     RefreshResult result;
     auto status = db.transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
-            "SELECT r.session_id, r.used_at IS NOT NULL AS used, r.expires_at <= to_timestamp($2) "
-            "AS expired, "
+            "SELECT r.session_id, r.used_at IS NOT NULL AS used, (r.expires_at <= to_timestamp($2) "
+            "OR s.created_at <= to_timestamp($2 - $3)) AS expired, "
             "s.revoked_at IS NOT NULL AS revoked, s.user_id, s.client_id FROM auth.refresh_tokens "
             "r "
             "JOIN auth.sessions s ON s.id = r.session_id WHERE r.token_hash = $1 FOR UPDATE OF r, "
             "s",
-            sha256_hex(refresh_token), now);
+            sha256_hex(refresh_token), now, bounds.family_lifetime_seconds);
         if (!rows) return std::move(rows).error();
         if (rows->empty()) return {};  // invalid
         const auto row = rows->front();
@@ -90,7 +106,7 @@ sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::st
             "UPDATE auth.refresh_tokens SET used_at = to_timestamp($2) WHERE token_hash = $1",
             sha256_hex(refresh_token), now);
         if (!used) return std::move(used).error();
-        auto token = insert_refresh_token(tx, session_id, now, refresh_ttl_seconds);
+        auto token = insert_refresh_token(tx, session_id, now, bounds.refresh_ttl_seconds);
         if (!token) return std::move(token).error();
         result.outcome = RefreshOutcome::rotated;
         result.issued = {session_id, std::move(*token), row.text("client_id")};

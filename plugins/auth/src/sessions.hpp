@@ -11,6 +11,7 @@
 #include <admit/sdk.hpp>
 
 #include <string>
+#include <vector>
 
 namespace admit::auth {
 
@@ -18,13 +19,24 @@ struct IssuedRefresh {
     std::string session_id;
     std::string refresh_token;
     std::string client_id;  ///< the client the session belongs to
+    /// Older sessions of the user that starting this one revoked (over max_sessions); the caller
+    /// blocks them in the revocation cache once this has committed.
+    std::vector<std::string> displaced_sessions;
+};
+
+/// Bounds of a user's sessions (refresh-token families).
+struct SessionBounds {
+    int64_t refresh_ttl_seconds = 14 * 86400;      ///< one refresh token, from its issue
+    int64_t family_lifetime_seconds = 30 * 86400;  ///< the whole family, from its login
+    int64_t max_sessions = 10;  ///< open sessions per user; a login past it revokes the oldest
 };
 
 /// Starts a session of `client_id` for `user` (login) and publishes auth.login_succeeded, in one
-/// transaction.
+/// transaction; revokes (reason SESSION_LIMIT, auth.logged_out) the user's oldest open sessions
+/// beyond bounds.max_sessions.
 sdk::Result<IssuedRefresh> start_session(sdk::Database& db, const User& user,
                                          std::string_view remote_addr, int64_t now,
-                                         int64_t refresh_ttl_seconds, const std::string& client_id);
+                                         const SessionBounds& bounds, const std::string& client_id);
 
 enum class RefreshOutcome {
     rotated,    ///< `issued` and `user` are set
@@ -40,9 +52,10 @@ struct RefreshResult {
 };
 
 /// Rotates `refresh_token`; on reuse revokes its family and publishes auth.token_reused
-/// (committed).
+/// (committed). A family older than bounds.family_lifetime_seconds is invalid: rotation never
+/// keeps a stolen family alive forever.
 sdk::Result<RefreshResult> rotate_refresh_token(sdk::Database& db, const std::string& refresh_token,
-                                                int64_t now, int64_t refresh_ttl_seconds);
+                                                int64_t now, const SessionBounds& bounds);
 
 /// Revokes session `session_id` of `user_id` and publishes auth.logged_out; false when it was
 /// not an open session of that user.
