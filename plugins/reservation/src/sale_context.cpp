@@ -1,5 +1,7 @@
 #include "sale_context.hpp"
 
+#include <algorithm>
+
 #include <admit/sdk/time_text.hpp>
 
 #include <optional>
@@ -98,10 +100,12 @@ sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(
             stale = found->second;
         }
     }
-    // One fetch at a time (single flight): when a sale opens, hundreds of requests miss together
-    // and must not all fetch and parse the same context; the waiters find it cached. When an
-    // expired entry exists, whoever finds a fetch under way answers from it instead of waiting.
-    std::unique_lock fetching(fetch_mutex_, std::defer_lock);
+    // One fetch per schedule at a time (single flight): when a sale opens, hundreds of requests
+    // miss together and must not all fetch and parse the same context; the waiters find it
+    // cached. When an expired entry exists, whoever finds a fetch under way answers from it
+    // instead of waiting.
+    const auto lock = fetch_lock(schedule_id);
+    std::unique_lock fetching(*lock, std::defer_lock);
     if (stale) {
         if (!fetching.try_lock()) return answer_of(*stale);
     } else {
@@ -125,9 +129,37 @@ sdk::Result<std::shared_ptr<const SaleContext>> SaleContextCache::get(
         if (!parsed) return std::move(parsed).error();
         entry.context = std::make_shared<const SaleContext>(std::move(*parsed));
     }
-    std::lock_guard lock(mutex_);
-    entries_[schedule_id] = entry;
+    std::lock_guard guard(mutex_);
+    store(schedule_id, entry);
     return answer_of(entry);
+}
+
+std::shared_ptr<std::mutex> SaleContextCache::fetch_lock(const std::string& schedule_id) {
+    std::lock_guard guard(mutex_);
+    auto& slot = fetching_[schedule_id];
+    if (auto lock = slot.lock()) return lock;
+    auto lock = std::make_shared<std::mutex>();
+    slot = lock;
+    if (fetching_.size() > 2 * entries_.size() + 64)  // drop the slots nobody holds any more
+        std::erase_if(fetching_, [](const auto& item) { return item.second.expired(); });
+    return lock;
+}
+
+void SaleContextCache::store(const std::string& schedule_id, const Entry& entry) {
+    auto found = entries_.find(schedule_id);
+    if (found != entries_.end() && !found->second.context) --unknown_;
+    if (!entry.context && unknown_ >= max_unknown_) {
+        // Full of ids that do not exist: forget them all (known schedules stay).
+        std::erase_if(entries_, [](const auto& item) { return !item.second.context; });
+        unknown_ = 0;
+    }
+    entries_[schedule_id] = entry;
+    if (!entry.context) ++unknown_;
+}
+
+std::size_t SaleContextCache::size() const {
+    std::lock_guard guard(mutex_);
+    return entries_.size();
 }
 
 }  // namespace admit::reservation

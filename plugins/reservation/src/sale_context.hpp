@@ -57,10 +57,16 @@ class SaleContextCache {
   public:
     using Fetch = std::function<sdk::Result<boost::json::value>(const std::string& schedule_id)>;
 
-    SaleContextCache(Fetch fetch, std::chrono::milliseconds ttl)
-        : fetch_(std::move(fetch)), ttl_(ttl) {}
+    /// `max_unknown`: schedule ids that do not exist are remembered (so a flood of them does not
+    /// reach the product plugin) up to this many; past it they are forgotten, so a client making
+    /// up ids cannot grow the cache without bound.
+    SaleContextCache(Fetch fetch, std::chrono::milliseconds ttl, std::size_t max_unknown = 10'000)
+        : fetch_(std::move(fetch)), ttl_(ttl), max_unknown_(max_unknown) {}
 
     sdk::Result<std::shared_ptr<const SaleContext>> get(const std::string& schedule_id);
+
+    /// Schedules (known and unknown) remembered now.
+    std::size_t size() const;
 
   private:
     struct Entry {
@@ -68,11 +74,18 @@ class SaleContextCache {
         std::shared_ptr<const SaleContext> context;  ///< null: `error` holds the cached failure
         sdk::Error error;
     };
+    /// The fetch lock of one schedule (single flight per schedule: one slow schedule never holds
+    /// up the first fetch of another).
+    std::shared_ptr<std::mutex> fetch_lock(const std::string& schedule_id);
+    void store(const std::string& schedule_id, const Entry& entry);  // under mutex_
+
     Fetch fetch_;
     std::chrono::milliseconds ttl_;
-    std::mutex mutex_;        ///< guards entries_
-    std::mutex fetch_mutex_;  ///< serialises fetches (single flight); never taken under mutex_
+    std::size_t max_unknown_;
+    mutable std::mutex mutex_;  ///< guards the maps below; never held while fetching
     std::unordered_map<std::string, Entry> entries_;
+    std::size_t unknown_ = 0;  ///< entries_ that hold a NOT_FOUND
+    std::unordered_map<std::string, std::weak_ptr<std::mutex>> fetching_;
 };
 
 }  // namespace admit::reservation

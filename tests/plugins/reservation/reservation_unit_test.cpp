@@ -141,6 +141,47 @@ TEST(SaleContextTest, AnExpiredContextIsServedWhileAnotherCallerRefreshesIt) {
     EXPECT_EQ(fetches.load(), 2);
 }
 
+TEST(SaleContextTest, MadeUpScheduleIdsCannotGrowTheCacheWithoutBound) {
+    SaleContextCache cache(
+        [](const std::string& id) -> sdk::Result<boost::json::value> {
+            if (id != "sch_real") return sdk::Error::not_found("no schedule " + id);
+            return boost::json::parse(
+                R"({"scheduleId": "sch_real", "productId": "prd_1", "productStatus": "ON_SALE",
+                "seating": "GENERAL_ADMISSION", "grades": [], "seats": []})");
+        },
+        std::chrono::seconds(60), /*max_unknown=*/100);
+    ASSERT_TRUE(cache.get("sch_real").ok());
+    for (int i = 0; i < 10'000; ++i)
+        EXPECT_EQ(cache.get("sch_fake_" + std::to_string(i)).status(), ADMIT_E_NOT_FOUND);
+    EXPECT_LE(cache.size(), 101u);
+    ASSERT_TRUE(cache.get("sch_real").ok()) << "known schedules stay";
+}
+
+TEST(SaleContextTest, ASlowScheduleDoesNotHoldUpAnother) {
+    std::promise<void> slow_started;
+    std::promise<void> release_slow;
+    auto release = release_slow.get_future().share();
+    SaleContextCache cache(
+        [&](const std::string& id) -> sdk::Result<boost::json::value> {
+            if (id == "sch_slow") {
+                slow_started.set_value();
+                release.wait();
+            }
+            return boost::json::parse(std::string(R"({"scheduleId": ")") + id +
+                                      R"(", "productId": "prd_1", "productStatus": "ON_SALE",
+                "seating": "GENERAL_ADMISSION", "grades": [], "seats": []})");
+        },
+        std::chrono::seconds(60));
+    auto slow = std::async(std::launch::async, [&] { return cache.get("sch_slow"); });
+    slow_started.get_future().wait();
+    auto fast = std::async(std::launch::async, [&] { return cache.get("sch_fast"); });
+    // The fast schedule's first fetch completes while the slow one is still held.
+    ASSERT_EQ(fast.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    EXPECT_TRUE(fast.get().ok());
+    release_slow.set_value();
+    EXPECT_TRUE(slow.get().ok());
+}
+
 TEST(SaleContextTest, TheSaleWindowDecidesWhileTheStatusMoveIsPending) {
     auto context = [](const char* status) {
         return parse_sale_context(
