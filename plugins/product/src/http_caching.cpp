@@ -92,7 +92,14 @@ std::string entity_tag(std::string_view bytes, std::string_view suffix) {
     }
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-    return "\"" + std::string(hex) + std::string(suffix) + "\"";
+    // Appended piece by piece: g++ 12 at -O3 reports a false -Wrestrict on a chain of operator+.
+    std::string tag;
+    tag.reserve(18 + suffix.size());
+    tag += '"';
+    tag.append(hex, 16);
+    tag.append(suffix);
+    tag += '"';
+    return tag;
 }
 
 std::optional<std::string> gzip_compress(std::string_view bytes) {
