@@ -65,6 +65,13 @@ void Response::set_header(std::string_view name, std::string_view value) {
     headers.emplace_back(std::string(name), std::string(value));
 }
 
+std::optional<std::string_view> Response::header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name)) return std::string_view(value);
+    }
+    return std::nullopt;
+}
+
 std::string format_sse_event(std::string_view event_name, std::string_view data,
                              std::string_view id) {
     std::string frame;

@@ -49,6 +49,8 @@ struct Response {
 
     // Adds (or replaces, case-insensitively) a header.
     void set_header(std::string_view name, std::string_view value);
+    // The value of header `name` (case-insensitive), or nullopt when the response has none.
+    std::optional<std::string_view> header(std::string_view name) const;
 };
 
 // The standard error body alone, for callers that build responses themselves.

@@ -1,7 +1,6 @@
 #include "host/pipeline/cors_policy.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 namespace admit::runtime {
@@ -18,15 +17,12 @@ std::string joined(const std::vector<std::string>& items) {
 
 // Adds Origin to the response's Vary header, keeping what the handler put there.
 void add_vary_origin(http::Response& response) {
-    for (auto& [name, value] : response.headers) {
-        std::string lower(name);
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (lower != "vary") continue;
-        if (value.find("Origin") == std::string::npos) value += ", Origin";
-        return;
+    auto vary = response.header("Vary");
+    if (!vary) {
+        response.set_header("Vary", "Origin");
+    } else if (vary->find("Origin") == std::string_view::npos) {
+        response.set_header("Vary", std::string(*vary) + ", Origin");
     }
-    response.headers.emplace_back("Vary", "Origin");
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "host/pipeline/dispatcher.hpp"
 
-#include <cctype>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -30,17 +28,6 @@ bool role_allows(const RoleRule& rule, const Caller& caller) {
                 if (rule.roles.contains(role)) return true;
             }
             return false;
-    }
-    return false;
-}
-
-bool has_header(const http::Response& response, std::string_view lower_name) {
-    for (const auto& [name, value] : response.headers) {
-        if (name.size() != lower_name.size()) continue;
-        bool same = true;
-        for (std::size_t i = 0; i < name.size() && same; ++i)
-            same = std::tolower(static_cast<unsigned char>(name[i])) == lower_name[i];
-        if (same) return true;
     }
     return false;
 }
@@ -182,7 +169,7 @@ http::Response Dispatcher::dispatch(http::Request& request) {
     for (const auto& guard : guards_) guard->after(route, caller, request, response);
     // What a signed-in caller receives is theirs: no shared cache keeps it unless the route said
     // otherwise.
-    if (caller.authenticated() && !has_header(response, "cache-control"))
+    if (caller.authenticated() && !response.header("Cache-Control"))
         response.set_header("Cache-Control", "no-store");
     return response;
 }

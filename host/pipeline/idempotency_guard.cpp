@@ -38,13 +38,8 @@ std::string fingerprint(const http::Request& request) {
 }
 
 bool marked_no_store(const http::Response& response) {
-    for (const auto& [name, value] : response.headers) {
-        if (name.size() == 13 && (name[0] == 'C' || name[0] == 'c') &&
-            (name.substr(1) == "ache-Control" || name.substr(1) == "ache-control") &&
-            value.find("no-store") != std::string::npos)
-            return true;
-    }
-    return false;
+    auto cache_control = response.header("Cache-Control");
+    return cache_control && cache_control->find("no-store") != std::string_view::npos;
 }
 
 }  // namespace

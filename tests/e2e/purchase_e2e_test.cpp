@@ -135,6 +135,21 @@ class Purchase : public ::testing::Test {
         return std::string(json_of(approved).at("schedules").at(0).at("scheduleId").as_string());
     }
 
+    // Holds `seat` for `token`, retrying while the reservation plugin's cached sale context has
+    // not yet seen the product go on sale; the last answer.
+    HttpResult hold_when_on_sale(const std::string& token, const std::string& schedule,
+                                 const std::string& seat, Headers extra = {}) {
+        HttpResult held;
+        for (int i = 0; i < 200; ++i) {
+            held =
+                call("POST", "/reservations", token,
+                     R"({"scheduleId":")" + schedule + R"(","seatIds":[")" + seat + "\"]}", extra);
+            if (held.status == 201) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+        return held;
+    }
+
     PaySim sim_;
     IsolatedStorage storage_;
     std::filesystem::path venue_;
@@ -150,15 +165,7 @@ TEST_F(Purchase, ABuyerPaysAtTheSimulatorGetsATicketAndARefundOnCancellation) {
     auto map = json_of(call("GET", "/schedules/" + schedule + "/seats"));
     const std::string seat(map.at("seats").at(0).at(0).as_string());
 
-    // The product needs a moment to be on sale in the reservation plugin's cached context too.
-    HttpResult held;
-    for (int i = 0; i < 200; ++i) {
-        held = call("POST", "/reservations", buyer,
-                    R"({"scheduleId":")" + schedule + R"(","seatIds":[")" + seat + "\"]}",
-                    {{"Idempotency-Key", "buy-1"}});
-        if (held.status == 201) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    auto held = hold_when_on_sale(buyer, schedule, seat, {{"Idempotency-Key", "buy-1"}});
     ASSERT_EQ(held.status, 201) << held.body;
     const std::string reservation(json_of(held).at("reservationId").as_string());
     const int64_t total = json_of(held).at("price").at("total").at("amount").as_int64();
@@ -232,13 +239,7 @@ TEST_F(Purchase, ADeclineAtTheSimulatorFailsThePaymentAndFreesTheSeat) {
     const auto schedule = schedule_on_sale(admin, seller);
     auto map = json_of(call("GET", "/schedules/" + schedule + "/seats"));
     const std::string seat(map.at("seats").at(0).at(0).as_string());
-    HttpResult held;
-    for (int i = 0; i < 200; ++i) {
-        held = call("POST", "/reservations", buyer,
-                    R"({"scheduleId":")" + schedule + R"(","seatIds":[")" + seat + "\"]}");
-        if (held.status == 201) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    auto held = hold_when_on_sale(buyer, schedule, seat);
     ASSERT_EQ(held.status, 201) << held.body;
     const std::string reservation(json_of(held).at("reservationId").as_string());
     auto prepared = call("POST", "/payments/prepare", buyer,
@@ -257,13 +258,7 @@ TEST_F(Purchase, ADeclineAtTheSimulatorFailsThePaymentAndFreesTheSeat) {
     EXPECT_EQ(sim_.ledger_entry(order_id).at("charged"), 0);
     // The seat is free again: another buyer can hold it.
     auto other = account("other@e2e.test", "customer");
-    HttpResult again;
-    for (int i = 0; i < 200; ++i) {
-        again = call("POST", "/reservations", other,
-                     R"({"scheduleId":")" + schedule + R"(","seatIds":[")" + seat + "\"]}");
-        if (again.status == 201) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    auto again = hold_when_on_sale(other, schedule, seat);
     EXPECT_EQ(again.status, 201) << again.body;
 }
 
