@@ -5,6 +5,7 @@
 #include "host/abi/api_support.hpp"
 #include "host/http/response.hpp"
 #include "host/http/stream_hub.hpp"
+#include "host/pipeline/route_contract.hpp"
 
 namespace admit::runtime::api {
 namespace {
@@ -17,6 +18,20 @@ bool parse_roles(admit_host* host, admit_str roles, RoleRule& rule, admit_sink* 
         write_to(error, fmt::format("{}: {}", what, problem));
         return false;
     }
+    return true;
+}
+
+// Compiles the route's contract (ABI 1.2). Empty operation id and contract: no contract.
+bool read_contract(admit_str operation_id, admit_str contract, bool allow_request,
+                   std::shared_ptr<const RouteContract>& out, admit_sink* error,
+                   std::string_view what) {
+    if (view(operation_id).empty() && view(contract).empty()) return true;
+    auto parsed = parse_route_contract(view(operation_id), view(contract), allow_request);
+    if (!parsed) {
+        write_to(error, fmt::format("{}: {}", what, parsed.error().message));
+        return false;
+    }
+    out = std::make_shared<const RouteContract>(std::move(*parsed));
     return true;
 }
 
@@ -55,6 +70,10 @@ admit_status route_register(admit_host* host, const admit_route_desc* route, adm
     if (ADMIT_HAS_FIELD(route, admit_route_desc, flags)) {
         reg.own_idempotency = (route->flags & ADMIT_ROUTE_OWN_IDEMPOTENCY) != 0;
     }
+    if (ADMIT_HAS_FIELD(route, admit_route_desc, contract)) {
+        if (!read_contract(route->operation_id, route->contract, true, reg.contract, error, what))
+            return ADMIT_E_INVALID_ARGUMENT;
+    }
     plugin_of(host).staged.routes.push_back(std::move(reg));
     return ADMIT_OK;
 }
@@ -79,6 +98,11 @@ admit_status stream_register(admit_host* host, const admit_stream_desc* stream, 
     reg.summary = std::string(view(stream->summary));
     reg.on_open = stream->on_open;
     reg.ctx = stream->ctx;
+    if (ADMIT_HAS_FIELD(stream, admit_stream_desc, contract)) {
+        if (!read_contract(stream->operation_id, stream->contract, false, reg.contract, error,
+                           what))
+            return ADMIT_E_INVALID_ARGUMENT;
+    }
     plugin_of(host).staged.streams.push_back(std::move(reg));
     return ADMIT_OK;
 }

@@ -20,6 +20,12 @@ Status Runtime::validate(const PluginRecord& plugin) {
     for (const auto& route : r.routes) routes.emplace_back(route.method, route.path);
     for (const auto& stream : r.streams) routes.emplace_back("GET", stream.path);
     if (auto s = routes_.can_add_all(routes); !s) return s;
+    std::vector<std::string> operation_ids;
+    for (const auto& route : r.routes)
+        operation_ids.push_back(route.contract ? route.contract->operation_id : "");
+    for (const auto& stream : r.streams)
+        operation_ids.push_back(stream.contract ? stream.contract->operation_id : "");
+    if (auto s = routes_.can_add_operation_ids(operation_ids); !s) return s;
 
     for (const auto& s : r.services) {
         if (service_registry_.contains(s.method)) {
@@ -83,6 +89,7 @@ Status Runtime::commit(const PluginRecord& plugin) {
         e.rate_category = route.rate_category;
         e.summary = route.summary;
         e.own_idempotency = route.own_idempotency;
+        e.contract = route.contract;
         e.handler = route.handler;
         e.ctx = route.ctx;
         e.keep_alive = keep_alive;
@@ -98,6 +105,7 @@ Status Runtime::commit(const PluginRecord& plugin) {
         e.rate_category = "general";
         e.summary = stream.summary;
         e.topic_template = stream.topic_template;
+        e.contract = stream.contract;
         e.on_open = stream.on_open;
         e.ctx = stream.ctx;
         e.keep_alive = keep_alive;

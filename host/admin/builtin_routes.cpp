@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "host/abi/string_sink.hpp"
+#include "host/admin/api_reference_page.hpp"
 #include "host/admin/readiness_probe.hpp"
 #include "host/observe/metrics_registry.hpp"
 #include "host/pipeline/json_body.hpp"
@@ -14,7 +15,7 @@
 namespace admit::runtime {
 
 RouteEntry builtin_route(std::string method, std::string path, std::string roles,
-                         std::string summary, BuiltinHandler handler) {
+                         std::string summary, BuiltinHandler handler, BuiltinContract contract) {
     RouteEntry e;
     e.kind = RouteEntry::Kind::builtin;
     e.plugin = "admitd";
@@ -27,6 +28,14 @@ RouteEntry builtin_route(std::string method, std::string path, std::string roles
     e.rate_category = "general";
     e.summary = std::move(summary);
     e.builtin = std::move(handler);
+    if (!contract.operation_id.empty() || !contract.contract.empty()) {
+        auto parsed = parse_route_contract(contract.operation_id, contract.contract, true);
+        if (parsed) {
+            e.contract = std::make_shared<const RouteContract>(std::move(*parsed));
+        } else {
+            e.contract_problem = parsed.error().message;
+        }
+    }
     return e;
 }
 
@@ -85,7 +94,10 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
 
     entries.push_back(builtin_route(
         "GET", "/healthz", "public", "Liveness",
-        [](const BuiltinCall&) { return http::Response::json(200, R"({"status":"ok"})"); }));
+        [](const BuiltinCall&) { return http::Response::json(200, R"({"status":"ok"})"); },
+        {"getHealth", R"({"response": {"description": "the process is alive",
+            "schema": {"type": "object", "required": ["status"],
+                       "properties": {"status": {"const": "ok"}}}}})"}));
 
     auto probe = std::make_shared<ReadinessProbe>(shared->readiness, shared->readiness_interval);
     entries.push_back(builtin_route(
@@ -110,10 +122,18 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
             r.body = boost::json::serialize(body);
             r.set_header("Retry-After", "1");
             return r;
-        }));
+        },
+        {"getReadiness", R"({"response": {"description": "every dependency and plugin is ready",
+            "schema": {"type": "object", "required": ["status", "checks"],
+                       "properties": {"status": {"const": "ready"},
+                                      "checks": {"type": "object", "additionalProperties":
+                                                 {"type": "object", "properties":
+                                                  {"ok": {"type": "boolean"}}}}}}},
+            "errors": {"503": ["DEPENDENCY_UNAVAILABLE"]}})"}));
 
     entries.push_back(builtin_route(
-        "GET", "/metrics", "public", "Prometheus metrics", [shared](const BuiltinCall& call) {
+        "GET", "/metrics", "public", "Prometheus metrics",
+        [shared](const BuiltinCall& call) {
             if (!shared->metrics_token.empty() &&
                 !bearer_matches(call.request, shared->metrics_token)) {
                 auto refused = http::Response::error(401, "UNAUTHENTICATED",
@@ -128,17 +148,33 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
                 shared->metrics != nullptr ? shared->metrics->render_prometheus() : std::string{};
             if (shared->extra_metrics) r.body += shared->extra_metrics();
             return r;
-        }));
+        },
+        {"getMetrics", R"({"response": {"description": "Prometheus text exposition format",
+                                     "mediaType": "text/plain"},
+            "errors": {"401": ["UNAUTHENTICATED"]}})"}));
 
     entries.push_back(
         builtin_route("GET", "/api/v1/admin/plugins", shared->admin_role,
                       "Loaded plugins, versions, ABI and state",
-                      [shared](const BuiltinCall&) { return plugins_listing(*shared->plugins); }));
+                      [shared](const BuiltinCall&) { return plugins_listing(*shared->plugins); },
+                      {"listPlugins", R"({"response": {"description": "the loaded plugins",
+                          "schema": {"type": "object", "required": ["items"], "properties":
+                            {"items": {"type": "array", "items": {"type": "object",
+                              "required": ["name", "version", "abi", "state"], "properties": {
+                                "name": {"type": "string"}, "version": {"type": "string"},
+                                "abi": {"type": "string"}, "state": {"type": "string"},
+                                "file": {"type": "string"},
+                                "dependencies": {"type": "array", "items": {"type": "string"}},
+                                "capabilities": {"type": "array", "items": {"type": "string"}},
+                                "lastError": {"type": "string"},
+                                "healthy": {"type": "boolean"},
+                                "health": {"type": "string"}}}}}}}})"}));
 
     if (shared->clock != nullptr && shared->clock->manual()) {
         entries.push_back(builtin_route(
             "POST", "/api/v1/admin/clock", shared->admin_role,
-            "Test only: advance the manual host clock", [shared](const BuiltinCall& call) {
+            "Test only: advance the manual host clock",
+            [shared](const BuiltinCall& call) {
                 auto body = parse_json_object(call.request);
                 if (!body) return bad_request(body.error(), call.request.trace_id);
                 auto seconds = optional_number(body.value(), "advanceSeconds");
@@ -151,7 +187,11 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
                 shared->clock->advance_us(static_cast<int64_t>(*seconds.value() * 1e6));
                 return http::Response::json(200, boost::json::serialize(boost::json::object{
                                                      {"nowUs", shared->clock->now_us()}}));
-            }));
+            },
+            {"advanceClock", R"({"request": {"type": "object", "required": ["advanceSeconds"],
+                "properties": {"advanceSeconds": {"type": "number", "minimum": 0}}},
+              "response": {"description": "the clock after the step", "schema": {"type": "object",
+                "properties": {"nowUs": {"type": "integer"}}}}})"}));
     }
 
     entries.push_back(
@@ -159,7 +199,22 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
                       [shared, &routes](const BuiltinCall&) {
                           return http::Response::json(
                               200, render_openapi(routes, shared->venue_name, shared->version));
-                      }));
+                      },
+                      {"getOpenApi", R"({"response": {"description": "this document",
+                          "schema": {"type": "object"}}})"}));
+
+    entries.push_back(builtin_route(
+        "GET", "/docs", "public", "HTML reference of every route (from /openapi.json)",
+        [shared, &routes](const BuiltinCall&) {
+            http::Response r;
+            r.content_type = "text/html; charset=utf-8";
+            r.body =
+                render_api_reference(render_openapi(routes, shared->venue_name, shared->version));
+            r.set_header("Content-Security-Policy", std::string(kApiReferenceCsp));
+            return r;
+        },
+        {"getApiReference",
+         R"({"response": {"description": "an HTML page", "mediaType": "text/html"}})"}));
 
     for (auto& e : entries) {
         if (auto s = routes.add(std::move(e)); !s) return s;

@@ -43,10 +43,18 @@ struct BuiltinContext {
 
 Status add_builtin_routes(RouteTable& routes, BuiltinContext context);
 
+// The contract of a host route, as a plugin gives it in admit_route_desc (ABI 1.2).
+struct BuiltinContract {
+    std::string_view operation_id;
+    std::string_view contract;  // JSON text; empty: none
+};
+
 // A host route (plugin "admitd", rate category "general") that `roles` may call ("public",
-// "admin", ... as in a plugin's route description).
+// "admin", ... as in a plugin's route description). A contract that does not compile is kept as
+// the entry's contract_problem, so RouteTable::add refuses it at startup.
 RouteEntry builtin_route(std::string method, std::string path, std::string roles,
-                         std::string summary, BuiltinHandler handler);
+                         std::string summary, BuiltinHandler handler,
+                         BuiltinContract contract = {});
 
 // OpenAPI 3.1 document of every route in the table.
 std::string render_openapi(const RouteTable& routes, const std::string& title,

@@ -32,6 +32,9 @@ class [[nodiscard]] Result {
     T&& value() && { return std::get<0>(std::move(state_)); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
 
     // Precondition: !ok().
     const Error& error() const { return std::get<1>(state_); }

@@ -253,6 +253,7 @@ void read_outbound(TableReader& root, const std::filesystem::path& venue_file,
 void read_testing(TableReader& root, const std::string& venue_id, TestingConfig& testing) {
     TableReader table = root.child("testing");
     table.read("test_run", testing.test_run);
+    table.read("check_responses", testing.check_responses);
     if (table.read("manual_clock", testing.manual_clock) && testing.manual_clock &&
         !testing.test_run && venue_id != "test" && !venue_id.starts_with("test-")) {
         table.report(*table.take("manual_clock"), "testing.manual_clock",

@@ -188,7 +188,9 @@ toml::table document(const HostConfig& c) {
         {"access", toml::table{{"roles", names(c.access.roles)},
                                {"rate_categories", names(c.access.rate_categories)},
                                {"admin_role", c.access.admin_role}}},
-        {"testing", toml::table{{"manual_clock", c.testing.manual_clock}}},
+        {"testing", toml::table{{"manual_clock", c.testing.manual_clock},
+                                {"test_run", c.testing.test_run},
+                                {"check_responses", c.testing.check_responses}}},
     };
     return doc;
 }

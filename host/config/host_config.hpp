@@ -163,6 +163,9 @@ struct TestingConfig {
     // test_run says this is a test: a production venue must never have a clock anyone can move.
     bool manual_clock = false;
     bool test_run = false;
+    // Every success response of a route with a contract is checked against its documented
+    // response schema; a mismatch becomes 500 RESPONSE_CONTRACT_VIOLATION (for test suites).
+    bool check_responses = false;
 };
 
 struct HostConfig {

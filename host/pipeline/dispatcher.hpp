@@ -31,9 +31,9 @@ class RequestGuard {
     // Returns a response to send instead of calling the handler, or nullopt to continue.
     virtual std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
                                                  const http::Request& request) = 0;
-    // Sees the handler's response (may store it). Called only when before() returned nullopt.
-    virtual void after(const RouteEntry&, const Caller&, const http::Request&,
-                       const http::Response&) {}
+    // Sees the handler's response (may store or replace it). Called only when before() returned
+    // nullopt, in the order the guards were added.
+    virtual void after(const RouteEntry&, const Caller&, const http::Request&, http::Response&) {}
 };
 
 class Dispatcher {

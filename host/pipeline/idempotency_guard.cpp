@@ -114,7 +114,7 @@ std::optional<http::Response> IdempotencyGuard::before(const RouteEntry& route,
 }
 
 void IdempotencyGuard::after(const RouteEntry&, const Caller&, const http::Request&,
-                             const http::Response& response) {
+                             http::Response& response) {
     if (owned_key.empty()) return;
     std::string key = std::move(owned_key);
     owned_key.clear();

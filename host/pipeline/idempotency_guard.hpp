@@ -31,7 +31,7 @@ class IdempotencyGuard final : public RequestGuard {
     std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
                                          const http::Request& request) override;
     void after(const RouteEntry& route, const Caller& caller, const http::Request& request,
-               const http::Response& response) override;
+               http::Response& response) override;
 
   private:
     store::RedisPool& redis_;

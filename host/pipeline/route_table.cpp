@@ -1,11 +1,33 @@
 #include "host/pipeline/route_table.hpp"
 
+#include <fmt/format.h>
+
 namespace admit::runtime {
 
 Status RouteTable::add(RouteEntry entry) {
+    if (!entry.contract_problem.empty()) {
+        return Error{ErrorCode::INVALID_ARGUMENT,
+                     fmt::format("route {} {}: {}", entry.method, entry.path_template,
+                                 entry.contract_problem)};
+    }
+    const std::string operation_id = entry.contract ? entry.contract->operation_id : "";
+    if (auto s = can_add_operation_ids({operation_id}); !s) return s;
     auto ptr = std::make_shared<const RouteEntry>(std::move(entry));
     if (auto s = router_.add(ptr->method, ptr->path_template, ptr); !s) return s;
+    if (!operation_id.empty()) operation_ids_.insert(operation_id);
     entries_.push_back(std::move(ptr));
+    return {};
+}
+
+Status RouteTable::can_add_operation_ids(const std::vector<std::string>& ids) const {
+    std::set<std::string_view> seen;
+    for (const auto& id : ids) {
+        if (id.empty()) continue;
+        if (operation_ids_.contains(id) || !seen.insert(id).second) {
+            return Error{ErrorCode::ROUTE_DUPLICATE,
+                         fmt::format("operationId '{}' is already used by another route", id)};
+        }
+    }
     return {};
 }
 

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,7 @@
 #include "host/http/request.hpp"
 #include "host/http/response.hpp"
 #include "host/http/router.hpp"
+#include "host/pipeline/route_contract.hpp"
 #include "host/plugins/registrations.hpp"
 
 namespace admit::runtime {
@@ -61,6 +63,10 @@ struct RouteEntry {
     std::string rate_category;
     std::string summary;
     bool own_idempotency = false;  // the plugin replays Idempotency-Key requests itself
+    // What the route promises and expects (validation and /openapi.json); null: no contract.
+    std::shared_ptr<const RouteContract> contract;
+    // Set by builtin_route when its contract text does not compile: add() refuses the entry.
+    std::string contract_problem;
     // Kind::plugin
     admit_route_fn handler = nullptr;
     void* ctx = nullptr;
@@ -77,8 +83,11 @@ using RoutePtr = std::shared_ptr<const RouteEntry>;
 
 class RouteTable {
   public:
-    // Errors: ROUTE_INVALID_TEMPLATE, ROUTE_INVALID_METHOD, ROUTE_DUPLICATE.
+    // Errors: ROUTE_INVALID_TEMPLATE, ROUTE_INVALID_METHOD, ROUTE_DUPLICATE (also for an
+    // operationId already in use), INVALID_ARGUMENT (the entry's contract_problem).
     Status add(RouteEntry entry);
+    // Would add() accept routes with these operationIds (empty ones are skipped)? Changes nothing.
+    Status can_add_operation_ids(const std::vector<std::string>& ids) const;
     // Would add() accept all of these (method, template) pairs, together? Changes nothing.
     Status can_add_all(const std::vector<std::pair<std::string, std::string>>& routes) const;
     http::RouteMatch<RoutePtr> match(std::string_view method, std::string_view path) const {
@@ -89,6 +98,7 @@ class RouteTable {
   private:
     http::Router<RoutePtr> router_;
     std::vector<RoutePtr> entries_;
+    std::set<std::string, std::less<>> operation_ids_;
 };
 
 // Replaces "{name}" in a topic template with the request's path parameters.

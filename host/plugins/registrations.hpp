@@ -13,6 +13,8 @@
 
 namespace admit::runtime {
 
+struct RouteContract;  // host/pipeline/route_contract.hpp
+
 // Who may call a route: anyone, any authenticated caller, or the listed roles.
 // The set of names a venue declares ([access] roles / rate_categories); the same type as
 // admit::rules::Names, the rules plugin-api shares with the fake host.
@@ -35,7 +37,8 @@ struct RouteRegistration {
     RoleRule roles;
     std::string rate_category;
     std::string summary;
-    bool own_idempotency = false;  // ADMIT_ROUTE_OWN_IDEMPOTENCY
+    bool own_idempotency = false;                   // ADMIT_ROUTE_OWN_IDEMPOTENCY
+    std::shared_ptr<const RouteContract> contract;  // ABI 1.2; null when the plugin gave none
     admit_route_fn handler = nullptr;
     void* ctx = nullptr;
 };
@@ -45,6 +48,7 @@ struct StreamRegistration {
     RoleRule roles;
     std::string topic_template;
     std::string summary;
+    std::shared_ptr<const RouteContract> contract;  // ABI 1.2; null when the plugin gave none
     admit_stream_open_fn on_open = nullptr;
     void* ctx = nullptr;
 };

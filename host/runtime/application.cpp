@@ -15,6 +15,7 @@
 #include "host/observe/logging.hpp"
 #include "host/observe/metrics_registry.hpp"
 #include "host/outbound/outbound_client.hpp"
+#include "host/pipeline/contract_guard.hpp"
 #include "host/pipeline/dispatcher.hpp"
 #include "host/pipeline/idempotency_guard.hpp"
 #include "host/pipeline/rate_limit_guard.hpp"
@@ -232,11 +233,14 @@ Status Application::start_plugins() {
     const auto& cors = config_.server.cors;
     p.dispatcher->set_cors(CorsPolicy(CorsRules{cors.allowed_origins, cors.allowed_headers,
                                                 cors.exposed_headers, cors.max_age_seconds}));
+    // Rate limits first (they protect everything after them), then the route's contract, then
+    // idempotency (which must not store a 400 the contract would give again anyway).
     if (p.redis) {
         p.dispatcher->add_guard(
             std::make_shared<RateLimitGuard>(*p.scripts, *p.policies, *p.clock));
-        p.dispatcher->add_guard(std::make_shared<IdempotencyGuard>(*p.redis));
     }
+    p.dispatcher->add_guard(std::make_shared<ContractGuard>(config_.testing.check_responses));
+    if (p.redis) p.dispatcher->add_guard(std::make_shared<IdempotencyGuard>(*p.redis));
     auto* dispatcher = p.dispatcher.get();
     p.server = std::make_unique<http::Server>(
         so, [dispatcher](http::Request& r) { return dispatcher->handle(r); });

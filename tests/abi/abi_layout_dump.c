@@ -62,6 +62,8 @@ int main(void) {
     FIELD(admit_route_desc, handler);
     FIELD(admit_route_desc, ctx);
     FIELD(admit_route_desc, flags);
+    FIELD(admit_route_desc, operation_id);
+    FIELD(admit_route_desc, contract);
 
     SIZE(admit_stream_desc);
     FIELD(admit_stream_desc, size);
@@ -71,6 +73,8 @@ int main(void) {
     FIELD(admit_stream_desc, summary);
     FIELD(admit_stream_desc, on_open);
     FIELD(admit_stream_desc, ctx);
+    FIELD(admit_stream_desc, operation_id);
+    FIELD(admit_stream_desc, contract);
 
     SIZE(admit_authenticator_desc);
     FIELD(admit_authenticator_desc, size);

@@ -83,7 +83,8 @@ class AdmitdServing : public ::testing::Test {
   protected:
     void SetUp() override {
         trace_ = write_temp_file("trace.txt", "");
-        auto file = write_temp_file("venue.toml", venue("\"probe_a\""));
+        auto file = write_temp_file("venue.toml", venue("\"probe_a\", \"probe_contract\"",
+                                                        "[testing]\ncheck_responses = true\n"));
         admitd_ = std::make_unique<AdmitdProcess>(
             kAdmitd, std::vector<std::string>{"--config", file.string()},
             std::vector<std::string>{"ADMIT_TEST_TRACE=" + trace_.string()});
@@ -144,6 +145,38 @@ TEST_F(AdmitdServing, OversizedBodyGets413) {
     std::string big(2 * 1024 * 1024, 'x');
     auto r = http_request(port_, "POST", "/probe/probe_a", big);
     EXPECT_EQ(r.status, 413);
+}
+
+// A route's contract is enforced before its handler (400 naming the field) and is what
+// /openapi.json and /docs show.
+TEST_F(AdmitdServing, ARouteContractRefusesBadInputAndDocumentsTheRoute) {
+    const std::string path = "/probe/probe_contract/contract";
+    EXPECT_EQ(http_request(port_, "POST", path + "?n=3", R"({"seats": ["A1"]})").status, 200);
+    auto query = http_request(port_, "POST", path + "?n=11", R"({"seats": []})");
+    EXPECT_EQ(query.status, 400);
+    auto query_body = boost::json::parse(query.body);
+    EXPECT_EQ(query_body.at("code"), "INVALID_REQUEST");
+    EXPECT_EQ(query_body.at("message"), "query parameter n: must be at most 10");
+    auto body = http_request(port_, "POST", path, R"({"seats": ["A1", 2]})");
+    EXPECT_EQ(body.status, 400);
+    EXPECT_EQ(boost::json::parse(body.body).at("message"),
+              "body.seats[1]: must be a string (got an integer)");
+    EXPECT_EQ(http_request(port_, "POST", path, "{}").status, 400);
+    EXPECT_EQ(http_request(port_, "POST", path, "not json").status, 400);
+
+    auto doc = boost::json::parse(http_request(port_, "GET", "/openapi.json").body);
+    const auto& op = doc.at("paths").at(path).at("post").as_object();
+    EXPECT_EQ(op.at("operationId"), "probeContract");
+    EXPECT_TRUE(
+        op.at("requestBody").at("content").at("application/json").as_object().contains("schema"));
+    EXPECT_EQ(op.at("parameters").at(0).at("name"), "n");
+    EXPECT_EQ(op.at("responses").at("409").at("x-error-codes").at(0), "PROBE_CONFLICT");
+    EXPECT_EQ(op.at("security").as_array().size(), 0u);  // a public route says so
+
+    auto docs = http_request(port_, "GET", "/docs");
+    EXPECT_EQ(docs.status, 200);
+    EXPECT_NE(docs.body.find("probeContract"), std::string::npos);
+    EXPECT_EQ(docs.body.find("<script"), std::string::npos);
 }
 
 TEST_F(AdmitdServing, SigtermFinishesTheInFlightRequestThenStopsPlugins) {

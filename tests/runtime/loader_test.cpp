@@ -268,6 +268,50 @@ TEST_F(LoaderTest, RefusesARouteDescriptorTooShortForItsHandler) {
               http::MatchOutcome::not_found);
 }
 
+// ABI 1.2: a route's contract is compiled at registration and kept on the live route.
+TEST_F(LoaderTest, KeepsTheContractARouteRegisters) {
+    ASSERT_TRUE(load({"probe_contract"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    auto match = runtime_.routes().match("POST", "/probe/probe_contract/contract");
+    ASSERT_EQ(match.outcome, http::MatchOutcome::found);
+    const auto& contract = (**match.value).contract;
+    ASSERT_TRUE(contract);
+    EXPECT_EQ(contract->operation_id, "probeContract");
+    EXPECT_TRUE(contract->request.has_value());
+    EXPECT_EQ(contract->errors.at(409), std::vector<std::string>{"PROBE_CONFLICT"});
+}
+
+// A 1.1 plugin's descriptor ends before the contract: the garbage after it is never read.
+TEST_F(LoaderTest, ARouteDescriptorOfAnOlderMinorHasNoContract) {
+    ASSERT_TRUE(load({"probe_oldcontract"}).ok());
+    ASSERT_TRUE(manager_->init_all().ok());
+    auto match = runtime_.routes().match("POST", "/probe/probe_oldcontract/contract");
+    ASSERT_EQ(match.outcome, http::MatchOutcome::found);
+    EXPECT_FALSE((**match.value).contract);
+}
+
+// A contract with a misspelt keyword fails the plugin's init, naming plugin, route and keyword.
+TEST_F(LoaderTest, RefusesAContractItCannotEnforce) {
+    ASSERT_TRUE(load({"probe_badcontract"}).ok());
+    auto s = manager_->init_all();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("probe_badcontract"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("/contract"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("requried"), std::string::npos) << s.error().message;
+    EXPECT_EQ(runtime_.routes().match("GET", "/probe/probe_badcontract").outcome,
+              http::MatchOutcome::not_found);
+}
+
+// Two plugins may not claim one operationId: the second one's init fails and nothing of it is
+// live.
+TEST_F(LoaderTest, RefusesAnOperationIdAnotherPluginAlreadyUses) {
+    ASSERT_TRUE(load({"probe_contract", "probe_contract_twin"}).ok());
+    auto s = manager_->init_all();
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message.find("operationId 'probeContract'"), std::string::npos)
+        << s.error().message;
+}
+
 // Every entry of the function table is filled, and an exception thrown inside a host function (here
 // by the plugin's own error sink) comes back as ADMIT_E_INTERNAL instead of unwinding into the
 // plugin.

@@ -129,7 +129,9 @@ std::string venue_toml(const TestVenue& venue, const IsolatedStorage* storage) {
     } else {
         toml += "[database]\nenabled = false\n[redis]\nenabled = false\n";
     }
-    if (venue.manual_clock) toml += "[testing]\nmanual_clock = true\n";
+    // Every response of a route with a contract is checked against its documentation.
+    toml += "[testing]\ncheck_responses = true\n";
+    if (venue.manual_clock) toml += "manual_clock = true\n";
     return toml + venue.extra_toml;
 }
 

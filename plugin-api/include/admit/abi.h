@@ -15,11 +15,12 @@
  *   - A struct that is used as an element of an array (admit_str, admit_kv) is frozen: it never
  *     gains a field, because a reader indexes the array with its own sizeof. Arrays of
  *     size-prefixed structs are passed as arrays of pointers (admit_redis_reply.elements).
- *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 the one pinned by
- *     tests/abi/abi_layout_1_1.golden. Appending a field or a function bumps ADMIT_ABI_MINOR and
- *     adds a golden file for the new minor; nothing that is in an older golden file ever moves
- *     (only the sizeof of an appendable struct grows).
+ *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 and 1.2 the ones pinned
+ *     by tests/abi/abi_layout_1_1.golden and abi_layout_1_2.golden. Appending a field or a function
+ * bumps ADMIT_ABI_MINOR and adds a golden file for the new minor; nothing that is in an older
+ * golden file ever moves (only the sizeof of an appendable struct grows).
  *   - 1.1 added outbound HTTP (admit_http_request, admit_http_response, http_request).
+ *   - 1.2 added route contracts (admit_route_desc and admit_stream_desc: operation_id, contract).
  *   - A plugin states the oldest minor it needs in its descriptor (ADMIT_TARGET_MINOR, default
  *     ADMIT_ABI_MINOR), so a plugin built against a newer header still loads on an older host as
  *     long as it uses nothing newer; it must check ADMIT_HAS_FIELD before calling anything newer.
@@ -51,7 +52,7 @@ extern "C" {
 #endif
 
 #define ADMIT_ABI_MAJOR 1
-#define ADMIT_ABI_MINOR 1
+#define ADMIT_ABI_MINOR 2
 
 /* The oldest host minor this plugin needs; written to admit_plugin_descriptor.abi_minor. Define it
  * before including this header (or on the command line) to target an older host. */
@@ -186,6 +187,19 @@ typedef struct admit_route_desc {
     admit_route_fn handler;
     void* ctx;      /* passed back to handler; owned by the plugin */
     uint32_t flags; /* ADMIT_ROUTE_* bits */
+    /* --- 1.2: the route's contract, one source for input validation and /openapi.json --- */
+    admit_str operation_id; /* unique across the host, [A-Za-z][A-Za-z0-9_]*; empty: derived */
+    /* JSON object text, empty = no contract (nothing validated, generic documentation):
+     *   {"query":    <JSON Schema of an object whose properties are the query parameters>,
+     *    "request":  <JSON Schema of the request body>,
+     *    "response": {"status": 200, "description": "...", "schema": <JSON Schema>,
+     *                 "mediaType": "application/json" (default) or e.g. "image/png"},
+     *    "errors":   {"404": ["NOT_FOUND"], "409": ["SEAT_TAKEN", ...], ...}}
+     * The host compiles it at registration (an unsupported keyword or malformed schema refuses
+     * the route, naming it) and answers 400 INVALID_REQUEST, naming the field, before the handler
+     * runs when a query parameter or the body does not match. Supported JSON Schema keywords are
+     * listed in plugin-api/README.md. */
+    admit_str contract;
 } admit_route_desc;
 
 /* admit_route_desc.flags */
@@ -210,6 +224,9 @@ typedef struct admit_stream_desc {
     admit_str summary;
     admit_stream_open_fn on_open; /* may be NULL */
     void* ctx;
+    /* --- 1.2: as admit_route_desc (the "request" member is not allowed: streams have no body) */
+    admit_str operation_id;
+    admit_str contract;
 } admit_stream_desc;
 
 /* The authenticator turns a bearer token into a principal (principal_set) or returns

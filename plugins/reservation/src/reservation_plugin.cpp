@@ -5,6 +5,7 @@
 #include "hold_service.hpp"
 #include "lifecycle_service.hpp"
 #include "redis_holds.hpp"
+#include "reservation_contracts.hpp"
 #include "reservation_store.hpp"
 #include "sale_context.hpp"
 
@@ -162,26 +163,35 @@ class ReservationPlugin final : public sdk::Plugin {
                                  .summary = "Holds seats or general-admission units",
                                  // a repeated Idempotency-Key returns the first reservation,
                                  // decided in the hold script and UNIQUE in PostgreSQL
-                                 .own_idempotency = true});
+                                 .own_idempotency = true,
+                                 .operation_id = "createReservation",
+                                 .contract = contracts::create()});
             !s)
             return s;
-        if (auto s =
-                host.route("GET", "/api/v1/reservations", "authenticated", &ReservationPlugin::list,
-                           this, {.summary = "The caller's reservations, newest first"});
+        if (auto s = host.route("GET", "/api/v1/reservations", "authenticated",
+                                &ReservationPlugin::list, this,
+                                {.summary = "The caller's reservations, newest first",
+                                 .operation_id = "listReservations",
+                                 .contract = contracts::list()});
             !s)
             return s;
         if (auto s = host.route("GET", "/api/v1/reservations/{reservationId}", "authenticated",
                                 &ReservationPlugin::get, this,
-                                {.summary = "One of the caller's reservations"});
+                                {.summary = "One of the caller's reservations",
+                                 .operation_id = "getReservation",
+                                 .contract = contracts::get()});
             !s)
             return s;
-        if (auto s = host.route(
-                "DELETE", "/api/v1/reservations/{reservationId}", "authenticated",
-                [this](const Request& r) {
-                    return answer(lifecycle_->release(std::string(r.param("reservationId")),
-                                                      owner_filter(r.principal())));
-                },
-                {.rate_category = "booking", .summary = "Releases a hold before payment"});
+        if (auto s = host.route("DELETE", "/api/v1/reservations/{reservationId}", "authenticated",
+                                [this](const Request& r) {
+                                    return answer(
+                                        lifecycle_->release(std::string(r.param("reservationId")),
+                                                            owner_filter(r.principal())));
+                                },
+                                {.rate_category = "booking",
+                                 .summary = "Releases a hold before payment",
+                                 .operation_id = "releaseReservation",
+                                 .contract = contracts::release()});
             !s)
             return s;
         return host.route(
@@ -192,7 +202,9 @@ class ReservationPlugin final : public sdk::Plugin {
                                                  std::string(r.principal().subject())));
             },
             {.rate_category = "booking",
-             .summary = "Cancels a confirmed reservation with the policy refund"});
+             .summary = "Cancels a confirmed reservation with the policy refund",
+             .operation_id = "cancelReservation",
+             .contract = contracts::cancel()});
     }
 
     Status register_services(sdk::Host& host) {

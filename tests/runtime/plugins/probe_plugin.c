@@ -10,6 +10,11 @@
  *   PROBE_ROUTE_WITHOUT_FLAGS   the /flags route's `size` ends before `flags`, which hold garbage
  *   PROBE_SHORT_ROUTE           a route whose `size` ends before `handler` (must be refused)
  *   PROBE_BAD_SUBSCRIPTION      subscribes to "bad*topic", which the event bus refuses at commit
+ *   PROBE_CONTRACT              the /contract route carries a contract (ABI 1.2): operationId
+ *                               "probeContract", a query integer "n" in 1..10 and a body schema
+ *   PROBE_OLD_CONTRACT_SLOT     the /contract route's `size` ends before `operation_id` (ABI 1.1),
+ *                               and the contract slots hold garbage that must never be read
+ *   PROBE_BAD_CONTRACT          the /contract route's contract uses an unsupported keyword
  * Lifecycle calls are appended to the file named by env ADMIT_TEST_TRACE, as "<name>:<call>\n". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +121,31 @@ static admit_status probe_init(const admit_host_api* api, admit_host* host, void
     if (api->route_register(host, &route, error) != ADMIT_OK) return ADMIT_E_INTERNAL;
     route.size = sizeof route;
     route.flags = 0;
+#endif
+#if defined(PROBE_CONTRACT) || defined(PROBE_OLD_CONTRACT_SLOT) || defined(PROBE_BAD_CONTRACT)
+    route.method = str("POST");
+    route.path = str("/probe/" PROBE_NAME "/contract");
+    route.handler = handle_ping;
+    route.operation_id = str("probeContract");
+#ifdef PROBE_BAD_CONTRACT
+    route.contract = str("{\"request\": {\"type\": \"object\", \"requried\": [\"x\"]}}");
+#else
+    route.contract =
+        str("{\"query\": {\"type\": \"object\", \"properties\": {\"n\": {\"type\": "
+            "\"integer\", \"minimum\": 1, \"maximum\": 10}}}, \"request\": {\"type\": "
+            "\"object\", \"required\": [\"seats\"], \"properties\": {\"seats\": {\"type\": "
+            "\"array\", \"items\": {\"type\": \"string\"}, \"maxItems\": 2}}}, \"response\": "
+            "{\"status\": 200, \"schema\": {\"type\": \"object\"}}, \"errors\": {\"409\": "
+            "[\"PROBE_CONFLICT\"]}}");
+#endif
+#ifdef PROBE_OLD_CONTRACT_SLOT
+    route.size = (uint32_t)offsetof(admit_route_desc, operation_id);
+    memset(&route.operation_id, 0xAB, sizeof route.operation_id + sizeof route.contract);
+#endif
+    if (api->route_register(host, &route, error) != ADMIT_OK) return ADMIT_E_INVALID_ARGUMENT;
+    route.size = sizeof route;
+    route.method = str("GET");
+    memset(&route.operation_id, 0, sizeof route.operation_id + sizeof route.contract);
 #endif
 #ifdef PROBE_SHORT_ROUTE
     route.path = str("/probe/" PROBE_NAME "/short");

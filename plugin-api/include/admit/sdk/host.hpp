@@ -35,6 +35,17 @@ struct RouteOptions {
     /// The handler makes Idempotency-Key replays idempotent itself (durably), so the host's
     /// generic replay guard is skipped for this route.
     bool own_idempotency = false;
+    /// ABI 1.2: the route's operationId (unique across the host; empty: derived from the path)
+    /// and its contract, JSON text as admit_route_desc.contract describes (query, request,
+    /// response, errors). The host validates requests against it and documents it.
+    std::string operation_id = {};
+    std::string contract = {};
+};
+
+/// The contract of an SSE stream (ABI 1.2): as RouteOptions, without a request body.
+struct StreamContract {
+    std::string operation_id = {};
+    std::string contract = {};
 };
 
 /// The answer of a policy evaluation.
@@ -130,6 +141,8 @@ class Host {
         desc.summary = to_abi(options.summary);
         desc.flags =
             options.own_idempotency ? static_cast<uint32_t>(ADMIT_ROUTE_OWN_IDEMPOTENCY) : 0u;
+        desc.operation_id = to_abi(options.operation_id);
+        desc.contract = to_abi(options.contract);
         desc.handler = &detail::RouteBinding::call;
         desc.ctx = binding;
         StringSink error;
@@ -148,7 +161,8 @@ class Host {
     /// Registers a server-sent event stream on `topic_template` ("seats:{scheduleId}"); on_open
     /// (optional) returns the data of the initial "snapshot" event. [init]
     Status stream(std::string_view path, std::string_view roles, std::string_view topic_template,
-                  std::string_view summary, StreamOpenHandler on_open = {}) {
+                  std::string_view summary, StreamOpenHandler on_open = {},
+                  const StreamContract& contract = {}) {
         const bool has_open = static_cast<bool>(on_open);
         auto binding = keep(detail::StreamBinding{handle_, std::string(path), std::move(on_open)});
         admit_stream_desc desc{};
@@ -159,6 +173,8 @@ class Host {
         desc.summary = to_abi(summary);
         desc.on_open = has_open ? &detail::StreamBinding::call : nullptr;
         desc.ctx = binding;
+        desc.operation_id = to_abi(contract.operation_id);
+        desc.contract = to_abi(contract.contract);
         StringSink error;
         return status_of(handle_.api->stream_register(handle_.host, &desc, error.get()), error);
     }
