@@ -88,8 +88,9 @@ void schema_block(std::string& out, const boost::json::value& schema) {
 }
 
 void parameters_table(std::string& out, const boost::json::array& parameters) {
-    out += "<table><tr><th>name</th><th>in</th><th>required</th><th>schema</th>"
-           "<th>description</th></tr>\n";
+    out +=
+        "<table><tr><th>name</th><th>in</th><th>required</th><th>schema</th>"
+        "<th>description</th></tr>\n";
     for (const auto& p : parameters) {
         const auto& o = p.as_object();
         out += "<tr><td><code>" + escaped(text_of(o, "name")) + "</code></td><td>" +
@@ -163,8 +164,9 @@ std::string render_api_reference(std::string_view openapi_json) {
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content=\"width=device-width, initial-scale=1\">";
     if (ec || !doc.is_object()) {
-        return out + "<title>API reference</title></head><body><p>The OpenAPI document could not "
-                     "be read.</p></body></html>\n";
+        return out +
+               "<title>API reference</title></head><body><p>The OpenAPI document could not "
+               "be read.</p></body></html>\n";
     }
     const auto& root = doc.get_object();
     const auto& info = root.at("info").as_object();
@@ -175,8 +177,8 @@ std::string render_api_reference(std::string_view openapi_json) {
            ". Machine-readable: <a href=\"/openapi.json\">/openapi.json</a>.</p>\n";
 
     // Operations grouped by tag (plugin), in document order.
-    std::map<std::string, std::vector<std::tuple<std::string, std::string,
-                                                 const boost::json::object*>>>
+    std::map<std::string,
+             std::vector<std::tuple<std::string, std::string, const boost::json::object*>>>
         by_tag;
     for (const auto& [path, item] : root.at("paths").as_object()) {
         for (const auto& [method, op] : item.as_object()) {
@@ -186,7 +188,8 @@ std::string render_api_reference(std::string_view openapi_json) {
                 tags && tags->is_array() && !tags->get_array().empty())
                 tag = std::string(tags->get_array().front().as_string());
             std::string upper(method);
-            for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            for (auto& c : upper)
+                c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             by_tag[tag].emplace_back(std::move(upper), std::string(path), &o);
         }
     }

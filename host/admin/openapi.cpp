@@ -154,6 +154,9 @@ boost::json::object operation(const RouteEntry& route) {
     boost::json::object responses;
     int status = 200;
     auto success = success_response(route, status);
+    if (route.contract) {
+        for (int other : route.contract->other_statuses) responses[std::to_string(other)] = success;
+    }
     responses[std::to_string(status)] = std::move(success);
     for (const auto& [error_status, codes] : error_statuses(route)) {
         std::string description = "Error codes: ";

@@ -14,6 +14,7 @@ namespace admit {
 // X(name) for every code; the enumerator and its printed name are the same word.
 #define ADMIT_HOST_ERROR_CODES(X) \
     X(ABORTED)                    \
+    X(AUTH_REFUSED)               \
     X(AUTHENTICATOR_DUPLICATE)    \
     X(BLOCKED)                    \
     X(CALL_FAILED)                \

@@ -129,8 +129,11 @@ void read_redis(TableReader& root, RedisConfig& redis) {
     table.read_integer("port", redis.port, 1, 65535);
     table.read_integer("pool_size", redis.pool_size, 1, 1024);
     table.read_integer("timeout_ms", redis.timeout_ms, 1, kMaxMs);
-    std::string password;
-    if (table.read("password", password)) redis.password = password;
+    table.read("user", redis.user);
+    if (auto password = table.take("password")) {
+        table.report(*password, "redis.password",
+                     "secrets come only from the environment: set ADMIT_REDIS_PASSWORD instead");
+    }
     table.finish();
 }
 

@@ -108,7 +108,8 @@ toml::table document(const HostConfig& c) {
                       {"host", c.redis.host},
                       {"port", c.redis.port},
                       {"pool_size", integer(c.redis.pool_size)},
-                      {"timeout_ms", integer(c.redis.timeout_ms)}};
+                      {"timeout_ms", integer(c.redis.timeout_ms)},
+                      {"user", c.redis.user}};
     if (c.redis.password) redis.insert_or_assign("password", kMask);
 
     toml::table doc{

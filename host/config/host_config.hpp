@@ -91,6 +91,9 @@ struct RedisConfig {
     std::uint16_t port = 56379;
     std::uint32_t pool_size = 4;  // pipelined connections, each with its own I/O thread
     std::uint32_t timeout_ms = 2000;
+    // Redis 6 ACL user to AUTH as (empty: the default user). The password is a secret and comes
+    // only from the environment (ADMIT_REDIS_PASSWORD), never from the venue file.
+    std::string user;
     std::optional<std::string> password;  // secret: never logged (see describe)
 };
 

@@ -22,9 +22,10 @@ void ContractGuard::after(const RouteEntry& route, const Caller&, const http::Re
     if (!check_responses_ || !route.contract || route.kind == RouteEntry::Kind::stream) return;
     if (response.status < 200 || response.status > 299) return;
     std::optional<std::string> problem;
-    if (response.status != route.contract->response_status) {
-        problem = fmt::format("status {} is not the documented {}", response.status,
-                              route.contract->response_status);
+    if (!route.contract->documents_status(response.status)) {
+        problem = fmt::format("status {} is not documented (documented: {}{})", response.status,
+                              route.contract->response_status,
+                              route.contract->other_statuses.empty() ? "" : " and others");
     } else if (route.contract->response_media_type == "application/json") {
         problem = route.contract->check_response(response.body);
     }
@@ -32,8 +33,8 @@ void ContractGuard::after(const RouteEntry& route, const Caller&, const http::Re
     spdlog::error("trace_id={} {} {}: the response breaks the route's contract: {}",
                   request.trace_id, route.method, route.path_template, *problem);
     auto label = response.route_label;
-    response = http::Response::error(500, "RESPONSE_CONTRACT_VIOLATION", *problem,
-                                     request.trace_id);
+    response =
+        http::Response::error(500, "RESPONSE_CONTRACT_VIOLATION", *problem, request.trace_id);
     response.route_label = std::move(label);
 }
 

@@ -35,15 +35,37 @@ std::optional<unsigned> type_bit(std::string_view name) {
 
 const std::set<std::string_view>& supported_keywords() {
     // Built on first use, not in a static initializer.
-    static const std::set<std::string_view> keywords{
-        "type",           "enum",           "const",         "anyOf",
-        "oneOf",          "allOf",          "minLength",     "maxLength",
-        "pattern",        "format",         "minimum",       "maximum",
-        "exclusiveMinimum", "exclusiveMaximum", "properties",  "required",
-        "additionalProperties", "minProperties", "maxProperties", "items",
-        "minItems",       "maxItems",       "uniqueItems",   "title",
-        "description",    "examples",       "default",       "deprecated",
-        "readOnly",       "writeOnly",      "$comment"};
+    static const std::set<std::string_view> keywords{"type",
+                                                     "enum",
+                                                     "const",
+                                                     "anyOf",
+                                                     "oneOf",
+                                                     "allOf",
+                                                     "minLength",
+                                                     "maxLength",
+                                                     "pattern",
+                                                     "format",
+                                                     "minimum",
+                                                     "maximum",
+                                                     "exclusiveMinimum",
+                                                     "exclusiveMaximum",
+                                                     "properties",
+                                                     "required",
+                                                     "additionalProperties",
+                                                     "minProperties",
+                                                     "maxProperties",
+                                                     "items",
+                                                     "minItems",
+                                                     "maxItems",
+                                                     "uniqueItems",
+                                                     "title",
+                                                     "description",
+                                                     "examples",
+                                                     "default",
+                                                     "deprecated",
+                                                     "readOnly",
+                                                     "writeOnly",
+                                                     "$comment"};
     return keywords;
 }
 
@@ -91,8 +113,8 @@ bool matches_type(const boost::json::value& v, unsigned types) {
 
 std::string expected_types(unsigned types) {
     static constexpr std::pair<unsigned, std::string_view> kNames[] = {
-        {kObject, "an object"}, {kArray, "an array"},     {kString, "a string"},
-        {kInteger, "an integer"}, {kNumber, "a number"},  {kBoolean, "a boolean"},
+        {kObject, "an object"},   {kArray, "an array"},  {kString, "a string"},
+        {kInteger, "an integer"}, {kNumber, "a number"}, {kBoolean, "a boolean"},
         {kNull, "null"}};
     std::string out;
     for (const auto& [bit, name] : kNames) {
@@ -244,9 +266,9 @@ Status compile_string_keywords(const boost::json::object& o, const std::string& 
     // std::regex backtracks and recurses per character: a pattern runs only on strings whose
     // length the schema bounds (checked before the pattern).
     if (node.pattern && (!node.max_length || *node.max_length > kMaxPatternSubject))
-        return schema_error(pointer + "/pattern",
-                            fmt::format("a pattern needs maxLength of at most {}",
-                                        kMaxPatternSubject));
+        return schema_error(
+            pointer + "/pattern",
+            fmt::format("a pattern needs maxLength of at most {}", kMaxPatternSubject));
     if (auto* v = o.if_contains("format")) {
         if (!v->is_string()) return schema_error(pointer + "/format", "must be a string");
         node.date_time = v->get_string() == "date-time";
@@ -276,8 +298,8 @@ Status compile_object_keywords(const boost::json::object& o, const std::string& 
     if (auto* v = o.if_contains("properties")) {
         if (!v->is_object()) return schema_error(pointer + "/properties", "must be an object");
         for (const auto& [name, sub] : v->get_object()) {
-            auto child = compile_node(sub, fmt::format("{}/properties/{}", pointer,
-                                                       std::string_view(name)));
+            auto child =
+                compile_node(sub, fmt::format("{}/properties/{}", pointer, std::string_view(name)));
             if (!child) return child.error();
             node.properties.emplace_back(std::string(name), std::move(*child));
         }
@@ -299,11 +321,10 @@ Status compile_object_keywords(const boost::json::object& o, const std::string& 
             node.additional_schema = std::make_shared<const JsonSchema::Node>(std::move(*child));
         }
     }
-    for (auto [name, member] :
-         {std::pair{"minProperties", &JsonSchema::Node::min_properties},
-          std::pair{"maxProperties", &JsonSchema::Node::max_properties},
-          std::pair{"minItems", &JsonSchema::Node::min_items},
-          std::pair{"maxItems", &JsonSchema::Node::max_items}}) {
+    for (auto [name, member] : {std::pair{"minProperties", &JsonSchema::Node::min_properties},
+                                std::pair{"maxProperties", &JsonSchema::Node::max_properties},
+                                std::pair{"minItems", &JsonSchema::Node::min_items},
+                                std::pair{"maxItems", &JsonSchema::Node::max_items}}) {
         if (auto* v = o.if_contains(name)) {
             auto n = count_of(*v, pointer + "/" + name);
             if (!n) return n.error();
@@ -327,8 +348,8 @@ Result<JsonSchema::Node> compile_node(const boost::json::value& doc, const std::
     const auto& o = doc.get_object();
     for (const auto& [key, value] : o) {
         if (!supported_keywords().contains(std::string_view(key)))
-            return schema_error(pointer, fmt::format("unsupported keyword \"{}\"",
-                                                     std::string_view(key)));
+            return schema_error(pointer,
+                                fmt::format("unsupported keyword \"{}\"", std::string_view(key)));
     }
     JsonSchema::Node node;
     if (auto* v = o.if_contains("type")) {
@@ -454,8 +475,7 @@ std::optional<std::string> JsonSchema::Node::check_array(const boost::json::arra
     if (unique_items) {
         for (std::size_t i = 0; i < a.size(); ++i) {
             for (std::size_t j = i + 1; j < a.size(); ++j) {
-                if (a[i] == a[j])
-                    return fmt::format("{}[{}]: repeats {}[{}]", where, j, where, i);
+                if (a[i] == a[j]) return fmt::format("{}[{}]: repeats {}[{}]", where, j, where, i);
             }
         }
     }
@@ -512,8 +532,8 @@ std::vector<std::string> JsonSchema::property_types(std::string_view name) const
     std::vector<std::string> out;
     for (const auto& [property, node] : root_->properties) {
         if (property != name) continue;
-        for (std::string_view t : {"null", "boolean", "object", "array", "number", "integer",
-                                   "string"}) {
+        for (std::string_view t :
+             {"null", "boolean", "object", "array", "number", "integer", "string"}) {
             if ((node.types & *type_bit(t)) != 0) out.emplace_back(t);
         }
     }

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cstdlib>
 
-#include <boost/url/params_view.hpp>
 #include <fmt/format.h>
+#include <boost/url/params_view.hpp>
 
 namespace admit::runtime {
 
@@ -33,6 +33,14 @@ Status read_response(const boost::json::object& contract, RouteContract& out) {
             if (!value.is_int64() || value.get_int64() < 200 || value.get_int64() > 299)
                 return contract_error("response.status must be a 2xx status");
             out.response_status = static_cast<int>(value.get_int64());
+        } else if (name == "otherStatuses") {
+            if (!value.is_array() || value.get_array().empty())
+                return contract_error("response.otherStatuses must list 2xx statuses");
+            for (const auto& s : value.get_array()) {
+                if (!s.is_int64() || s.get_int64() < 200 || s.get_int64() > 299)
+                    return contract_error("response.otherStatuses must list 2xx statuses");
+                out.other_statuses.push_back(static_cast<int>(s.get_int64()));
+            }
         } else if (name == "description") {
             if (!value.is_string()) return contract_error("response.description must be text");
             out.response_description = std::string(value.get_string());
@@ -104,6 +112,14 @@ boost::json::value typed_query_value(const std::string& text,
 
 }  // namespace
 
+bool RouteContract::documents_status(int status) const {
+    if (status == response_status) return true;
+    for (int other : other_statuses) {
+        if (other == status) return true;
+    }
+    return false;
+}
+
 bool valid_operation_id(std::string_view id) {
     if (id.empty() || id.size() > 100) return false;
     auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
@@ -118,8 +134,8 @@ Result<RouteContract> parse_route_contract(std::string_view operation_id,
                                            std::string_view contract_text, bool allow_request) {
     RouteContract out;
     if (!operation_id.empty() && !valid_operation_id(operation_id))
-        return contract_error(fmt::format("operationId \"{}\" must match [A-Za-z][A-Za-z0-9_]*",
-                                          operation_id));
+        return contract_error(
+            fmt::format("operationId \"{}\" must match [A-Za-z][A-Za-z0-9_]*", operation_id));
     out.operation_id = std::string(operation_id);
     if (contract_text.empty()) return out;
 

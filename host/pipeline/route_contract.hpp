@@ -29,10 +29,14 @@ struct RouteContract {
     std::optional<JsonSchema> query;
     std::optional<JsonSchema> request;
     int response_status = 200;
+    // Further success statuses with the same body (201 for a new place, 200 for the one the caller
+    // already has; 202 for an outcome not known yet).
+    std::vector<int> other_statuses;
+    bool documents_status(int status) const;
     std::string response_description;
     std::string response_media_type = "application/json";  // "image/png", "text/plain", ...
-    std::optional<JsonSchema> response_schema;  // documented; checked only in test runs
-    std::map<int, std::vector<std::string>> errors;     // status -> error codes
+    std::optional<JsonSchema> response_schema;             // documented; checked only in test runs
+    std::map<int, std::vector<std::string>> errors;        // status -> error codes
 
     // nullopt when the raw query string satisfies `query`; otherwise the 400 message. Values are
     // read as the declared type (integer, number, boolean; otherwise string).

@@ -115,12 +115,9 @@ Status Application::start_data_services() {
     if (auto s = start_outbound(); !s) return s;
 
     if (config_.redis.enabled) {
-        if (config_.redis.password) {
-            return Error{ErrorCode::CONFIG_UNSUPPORTED,
-                         "redis.password is set, but this build's Redis pool "
-                         "does not authenticate yet; use a loopback Redis"};
-        }
         store::RedisOptions ro;
+        ro.credentials.user = config_.redis.user;
+        ro.credentials.password = config_.redis.password.value_or("");
         ro.host = config_.redis.host;
         ro.port = config_.redis.port;
         ro.pool_size = config_.redis.pool_size;

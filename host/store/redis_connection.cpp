@@ -4,6 +4,8 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <string>
+#include <vector>
 
 namespace admit::store {
 namespace {
@@ -28,6 +30,28 @@ struct ReplyDeleter {
     void operator()(void* r) const { freeReplyObject(r); }
 };
 
+// AUTH [user] password on a fresh connection. Redis's refusal text ("WRONGPASS invalid
+// username-password pair ...") names no secret; ours names the user only.
+Status authenticate(redisContext& c, const RedisConnection::Credentials& credentials) {
+    std::vector<const char*> args{"AUTH"};
+    std::vector<size_t> lengths{4};
+    if (!credentials.user.empty()) {
+        args.push_back(credentials.user.data());
+        lengths.push_back(credentials.user.size());
+    }
+    args.push_back(credentials.password.data());
+    lengths.push_back(credentials.password.size());
+    std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(
+        redisCommandArgv(&c, static_cast<int>(args.size()), args.data(), lengths.data())));
+    if (!reply) return io_error(c, errno);
+    if (reply->type == REDIS_REPLY_ERROR) {
+        const std::string who = credentials.user.empty() ? "the default user" : credentials.user;
+        return Error{ErrorCode::AUTH_REFUSED,
+                     "Redis refused AUTH as " + who + ": " + std::string(reply->str, reply->len)};
+    }
+    return {};
+}
+
 }  // namespace
 
 void RedisConnection::ContextDeleter::operator()(redisContext* c) const { redisFree(c); }
@@ -40,13 +64,17 @@ RedisConnection::~RedisConnection() = default;
 
 Result<RedisConnection> RedisConnection::open(const std::string& host, int port,
                                               std::chrono::milliseconds connect_timeout,
-                                              std::chrono::milliseconds command_timeout) {
+                                              std::chrono::milliseconds command_timeout,
+                                              const Credentials& credentials) {
     std::unique_ptr<redisContext, ContextDeleter> context(
         redisConnectWithTimeout(host.c_str(), port, to_timeval(connect_timeout)));
     if (!context) return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "out of memory"};
     if (context->err != 0) return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, context->errstr};
     if (redisSetTimeout(context.get(), to_timeval(command_timeout)) != REDIS_OK) {
         return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "cannot set command timeout"};
+    }
+    if (!credentials.password.empty()) {
+        if (auto s = authenticate(*context, credentials); !s) return s.error();
     }
     return RedisConnection(std::move(context));
 }

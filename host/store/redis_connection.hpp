@@ -21,11 +21,20 @@ namespace admit::store {
 
 class RedisConnection {
   public:
-    // Connects (connect_timeout) and sets the socket timeout for every later read and write
-    // (command_timeout). Error: the reason, for ReconnectGate::failed.
+    // Who the connection authenticates as (Redis 6 ACL): `AUTH user password`, or `AUTH password`
+    // for the default user when `user` is empty. No password: no AUTH.
+    struct Credentials {
+        std::string user;
+        std::string password;  // secret: never logged, never in an error message
+    };
+
+    // Connects (connect_timeout), sets the socket timeout for every later read and write
+    // (command_timeout) and authenticates when `credentials` has a password. Error: the reason,
+    // for ReconnectGate::failed (AUTH refusals are AUTH_REFUSED and name the user only).
     static Result<RedisConnection> open(const std::string& host, int port,
                                         std::chrono::milliseconds connect_timeout,
-                                        std::chrono::milliseconds command_timeout);
+                                        std::chrono::milliseconds command_timeout,
+                                        const Credentials& credentials = {});
 
     RedisConnection(RedisConnection&&) noexcept;
     RedisConnection& operator=(RedisConnection&&) noexcept;

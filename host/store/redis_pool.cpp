@@ -229,7 +229,7 @@ void RedisPool::run_lane() {
             if (!refused) {
                 auto opened =
                     RedisConnection::open(options_.host, options_.port, options_.connect_timeout,
-                                          options_.command_timeout);
+                                          options_.command_timeout, options_.credentials);
                 if (opened) {
                     s.gate.succeeded();
                     connection.emplace(std::move(opened).value());

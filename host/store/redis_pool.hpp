@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "host/common/result.hpp"
+#include "host/store/redis_connection.hpp"
 #include "host/store/redis_reply.hpp"
 
 namespace admit::store {
@@ -42,6 +43,8 @@ struct RedisOptions {
     // at reconnect_backoff_min and doubles up to reconnect_backoff_max while failures continue.
     std::chrono::milliseconds reconnect_backoff_min{100};
     std::chrono::milliseconds reconnect_backoff_max{2000};
+    // AUTH on every connection (Redis 6 ACL user; empty password: none).
+    RedisConnection::Credentials credentials;
 };
 
 class RedisPool {

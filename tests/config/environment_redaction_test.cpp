@@ -13,10 +13,9 @@ using testing::TempDir;
 
 TEST(ConfigEnvironment, OverridesWinOverFiles) {
     TempDir dir;
-    auto venue =
-        dir.write("v.toml",
-                  "[venue]\nid = \"v\"\n[database]\nurl = \"postgresql://file@db/x\"\n"
-                  "[redis]\nhost = \"file-host\"\nport = 1000\npassword = \"from-file\"\n");
+    auto venue = dir.write("v.toml",
+                           "[venue]\nid = \"v\"\n[database]\nurl = \"postgresql://file@db/x\"\n"
+                           "[redis]\nhost = \"file-host\"\nport = 1000\nuser = \"admit\"\n");
     LoadOutcome outcome =
         load(options_for(venue, {{"ADMIT_DATABASE_URL", "postgresql://env:pw@db2:5432/y"},
                                  {"ADMIT_REDIS_HOST", "env-host"},
@@ -27,14 +26,29 @@ TEST(ConfigEnvironment, OverridesWinOverFiles) {
     EXPECT_EQ(outcome.config->redis.host, "env-host");
     EXPECT_EQ(outcome.config->redis.port, 6380);
     EXPECT_EQ(outcome.config->redis.password, "from-env");
+    EXPECT_EQ(outcome.config->redis.user, "admit");
 }
 
 TEST(ConfigEnvironment, FilesApplyWhenEnvironmentIsSilent) {
     TempDir dir;
-    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[redis]\npassword = \"from-file\"\n");
+    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[redis]\nuser = \"admit\"\n");
     LoadOutcome outcome = load(options_for(venue));
     ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
-    EXPECT_EQ(outcome.config->redis.password, "from-file");
+    EXPECT_EQ(outcome.config->redis.user, "admit");
+    EXPECT_FALSE(outcome.config->redis.password.has_value());
+}
+
+// A secret in the venue file would end up in the repository: the Redis password comes only from
+// ADMIT_REDIS_PASSWORD, and the refusal says so.
+TEST(ConfigEnvironment, ARedisPasswordInTheFileIsRefusedNamingTheVariable) {
+    TempDir dir;
+    auto venue = dir.write("v.toml", "[venue]\nid = \"v\"\n[redis]\npassword = \"in-the-file\"\n");
+    LoadOutcome outcome = load(options_for(venue));
+    ASSERT_FALSE(outcome.ok());
+    const auto text = testing::issues_text(outcome);
+    EXPECT_NE(text.find("redis.password"), std::string::npos) << text;
+    EXPECT_NE(text.find("ADMIT_REDIS_PASSWORD"), std::string::npos) << text;
+    EXPECT_EQ(text.find("in-the-file"), std::string::npos) << text;
 }
 
 TEST(ConfigEnvironment, MalformedOverridesAreReported) {

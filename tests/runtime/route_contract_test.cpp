@@ -40,11 +40,18 @@ TEST(RouteContract, ChecksSuccessResponsesAgainstTheDocumentedSchema) {
     EXPECT_EQ(contract->check_response(R"({"things": []})").value_or(""),
               "response.items: is required");
     EXPECT_EQ(contract->errors.at(404), std::vector<std::string>{"NOT_FOUND"});
+    EXPECT_TRUE(contract->documents_status(200));
+    EXPECT_FALSE(contract->documents_status(201));
+    auto both = parse_route_contract(
+        "joinThing", R"({"response": {"status": 201, "otherStatuses": [200]}})", true);
+    ASSERT_TRUE(both.ok()) << both.error().message;
+    EXPECT_TRUE(both->documents_status(200) && both->documents_status(201));
+    EXPECT_FALSE(parse_route_contract("", R"({"response": {"otherStatuses": [404]}})", true).ok());
 }
 
 TEST(RouteContract, ABodyThatIsNotJsonIsNamedAsSuch) {
-    auto contract = parse_route_contract(
-        "", R"({"request": {"type": "object", "required": ["a"]}})", true);
+    auto contract =
+        parse_route_contract("", R"({"request": {"type": "object", "required": ["a"]}})", true);
     ASSERT_TRUE(contract.ok());
     EXPECT_EQ(contract->check_body(R"({"a": 1})"), std::nullopt);
     EXPECT_EQ(contract->check_body("").value_or("").rfind("body: not valid JSON", 0), 0u);

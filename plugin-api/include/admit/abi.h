@@ -193,6 +193,7 @@ typedef struct admit_route_desc {
      *   {"query":    <JSON Schema of an object whose properties are the query parameters>,
      *    "request":  <JSON Schema of the request body>,
      *    "response": {"status": 200, "description": "...", "schema": <JSON Schema>,
+     *                 "otherStatuses": [202] (optional: further 2xx with the same body),
      *                 "mediaType": "application/json" (default) or e.g. "image/png"},
      *    "errors":   {"404": ["NOT_FOUND"], "409": ["SEAT_TAKEN", ...], ...}}
      * The host compiles it at registration (an unsupported keyword or malformed schema refuses

@@ -39,8 +39,8 @@ inline constexpr std::string_view kReservation = R"({"type": "object",
     "createdAt": "@Time"}})";
 
 inline std::string reservation() {
-    return sdk::contract::compose(kReservation,
-                                  {{"Time", sdk::contract::kTime}, {"Money", sdk::contract::kMoney}});
+    return sdk::contract::compose(
+        kReservation, {{"Time", sdk::contract::kTime}, {"Money", sdk::contract::kMoney}});
 }
 
 inline std::string create() {

@@ -37,8 +37,9 @@ inline constexpr std::string_view kTime = R"({"type": "string", "format": "date-
 
 /// Replaces every "@Name" JSON string in `text` (the quotes included) with the JSON text of the
 /// part called Name. Unknown names stay as they are (the host then reports a malformed schema).
-inline std::string compose(std::string_view text,
-                           std::initializer_list<std::pair<std::string_view, std::string_view>> parts) {
+inline std::string compose(
+    std::string_view text,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> parts) {
     std::string out(text);
     for (const auto& [name, json] : parts) {
         std::string token;
