@@ -17,7 +17,8 @@ class ContractGuard final : public RequestGuard {
     // check_responses ([testing] check_responses): a success response whose JSON body does not
     // match the route's documented response schema is replaced by 500
     // RESPONSE_CONTRACT_VIOLATION naming the field, so every test that calls a route also checks
-    // its documentation. Off in production (it costs a parse per response).
+    // its documentation. Off in production (it costs a parse per response). The bytes sent are
+    // checked (a borrowed body too); a body with a Content-Encoding is not.
     explicit ContractGuard(bool check_responses = false) : check_responses_(check_responses) {}
 
     std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,

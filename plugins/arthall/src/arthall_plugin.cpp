@@ -1,6 +1,8 @@
 // arthall: registration, the services other plugins call, and shared helpers.
 #include "arthall_plugin.hpp"
 
+#include "arthall_contracts.hpp"
+
 namespace admit::arthall {
 
 using admit::sdk::Error;
@@ -17,32 +19,42 @@ Status ArthallPlugin::init(Host& host) {
         const char* roles;
         Response (ArthallPlugin::*handler)(const Request&);
         const char* summary;
+        const char* operation_id;
+        std::string contract;
     };
     const RouteSpec routes[] = {
-        {"POST", "/api/v1/halls", "admin,seller", &ArthallPlugin::create_hall, "Creates a hall"},
-        {"GET", "/api/v1/halls", "public", &ArthallPlugin::list_halls, "Lists halls"},
+        {"POST", "/api/v1/halls", "admin,seller", &ArthallPlugin::create_hall, "Creates a hall",
+         "createHall", contracts::create_hall()},
+        {"GET", "/api/v1/halls", "public", &ArthallPlugin::list_halls, "Lists halls", "listHalls",
+         contracts::list_halls()},
         {"GET", "/api/v1/halls/{hallId}", "public", &ArthallPlugin::get_hall,
-         "A hall with its stages"},
+         "A hall with its stages", "getHall", contracts::get_hall()},
         {"PATCH", "/api/v1/halls/{hallId}", "admin,seller", &ArthallPlugin::update_hall,
-         "Updates a hall"},
+         "Updates a hall", "updateHall", contracts::update_hall()},
         {"DELETE", "/api/v1/halls/{hallId}", "admin,seller", &ArthallPlugin::delete_hall,
-         "Soft-deletes a hall with its stages and seats"},
+         "Soft-deletes a hall with its stages and seats", "deleteHall",
+         std::string(contracts::kDeleteHall)},
         {"POST", "/api/v1/halls/{hallId}/stages", "admin,seller", &ArthallPlugin::create_stage,
-         "Creates a stage from a layout that generates its seats"},
+         "Creates a stage from a layout that generates its seats", "createStage",
+         contracts::create_stage()},
         {"GET", "/api/v1/halls/{hallId}/stages", "public", &ArthallPlugin::list_stages,
-         "Lists a hall's stages"},
-        {"GET", "/api/v1/stages/{stageId}", "public", &ArthallPlugin::get_stage, "A stage"},
+         "Lists a hall's stages", "listStages", contracts::list_stages()},
+        {"GET", "/api/v1/stages/{stageId}", "public", &ArthallPlugin::get_stage, "A stage",
+         "getStage", contracts::get_stage()},
         {"PATCH", "/api/v1/stages/{stageId}", "admin,seller", &ArthallPlugin::update_stage,
-         "Renames or (de)activates a stage"},
+         "Renames or (de)activates a stage", "updateStage", contracts::update_stage()},
         {"DELETE", "/api/v1/stages/{stageId}", "admin,seller", &ArthallPlugin::delete_stage,
-         "Soft-deletes a stage (409 STAGE_IN_USE when a product uses it)"},
+         "Soft-deletes a stage (409 STAGE_IN_USE when a product uses it)", "deleteStage",
+         std::string(contracts::kDeleteStage)},
         {"GET", "/api/v1/stages/{stageId}/seats", "public", &ArthallPlugin::stage_seats,
-         "The stage's seat map"},
+         "The stage's seat map", "getStageSeats", std::string(contracts::kStageSeats)},
         {"PATCH", "/api/v1/seats/{seatId}", "admin,seller", &ArthallPlugin::update_seat,
-         "(De)activates a seat"},
+         "(De)activates a seat", "updateSeat", std::string(contracts::kUpdateSeat)},
     };
     for (const auto& r : routes) {
-        if (auto s = host.route(r.method, r.path, r.roles, r.handler, this, {.summary = r.summary});
+        if (auto s = host.route(
+                r.method, r.path, r.roles, r.handler, this,
+                {.summary = r.summary, .operation_id = r.operation_id, .contract = r.contract});
             !s)
             return s;
     }

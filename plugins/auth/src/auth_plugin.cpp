@@ -2,6 +2,7 @@
 
 #include <admit/sdk/ids.hpp>
 
+#include "auth_contracts.hpp"
 #include "encoding.hpp"
 #include "sessions.hpp"
 
@@ -274,43 +275,60 @@ Status AuthPlugin::register_routes() {
     sdk::Host& h = *host_;
     if (auto s = h.route("POST", "/api/v1/auth/signup", "public", &AuthPlugin::signup, this,
                          RouteOptions{.rate_category = "auth",
-                                      .summary = "Create an account (customer or seller)"});
+                                      .summary = "Create an account (customer or seller)",
+                                      .operation_id = "signUp",
+                                      .contract = contracts::signup()});
         !s)
         return s;
     if (auto s = h.route("POST", "/api/v1/auth/login", "public", &AuthPlugin::login, this,
                          RouteOptions{.rate_category = "auth",
-                                      .summary = "Exchange email and password for tokens"});
+                                      .summary = "Exchange email and password for tokens",
+                                      .operation_id = "logIn",
+                                      .contract = contracts::login()});
         !s)
         return s;
-    if (auto s =
-            h.route("POST", "/api/v1/auth/refresh", "public", &AuthPlugin::refresh, this,
-                    RouteOptions{.rate_category = "auth", .summary = "Rotate a refresh token"});
+    if (auto s = h.route("POST", "/api/v1/auth/refresh", "public", &AuthPlugin::refresh, this,
+                         RouteOptions{.rate_category = "auth",
+                                      .summary = "Rotate a refresh token",
+                                      .operation_id = "refreshToken",
+                                      .contract = contracts::refresh()});
         !s)
         return s;
-    if (auto s = h.route(
-            "POST", "/api/v1/auth/logout", "authenticated", &AuthPlugin::logout, this,
-            RouteOptions{.rate_category = "general", .summary = "Revoke the caller's session"});
+    if (auto s = h.route("POST", "/api/v1/auth/logout", "authenticated", &AuthPlugin::logout, this,
+                         RouteOptions{.rate_category = "general",
+                                      .summary = "Revoke the caller's session",
+                                      .operation_id = "logOut",
+                                      .contract = std::string(contracts::kLogout)});
         !s)
         return s;
-    if (auto s = h.route(
-            "GET", "/api/v1/auth/me", "authenticated", &AuthPlugin::me, this,
-            RouteOptions{.rate_category = "general", .summary = "The caller, with role and tier"});
+    if (auto s = h.route("GET", "/api/v1/auth/me", "authenticated", &AuthPlugin::me, this,
+                         RouteOptions{.rate_category = "general",
+                                      .summary = "The caller, with role and tier",
+                                      .operation_id = "getMe",
+                                      .contract = contracts::me()});
         !s)
         return s;
     if (auto s = h.route("GET", "/.well-known/jwks.json", "public", &AuthPlugin::jwks, this,
                          RouteOptions{.rate_category = "general",
-                                      .summary = "Public keys that verify access tokens"});
+                                      .summary = "Public keys that verify access tokens",
+                                      .operation_id = "getJwks",
+                                      .contract = std::string(contracts::kJwks)});
         !s)
         return s;
     if (auto s =
             h.route("PATCH", "/api/v1/admin/users/{id}", "admin", &AuthPlugin::change_user, this,
                     RouteOptions{.rate_category = "general",
-                                 .summary = "Change a user's status, role or tier"});
+                                 .summary = "Change a user's status, role or tier",
+                                 .operation_id = "changeUser",
+                                 .contract = contracts::change_user()});
         !s)
         return s;
-    return h.route(
-        "POST", "/api/v1/admin/auth/signing-keys/rotate", "admin", &AuthPlugin::rotate_key, this,
-        RouteOptions{.rate_category = "general", .summary = "Start signing with a new key"});
+    return h.route("POST", "/api/v1/admin/auth/signing-keys/rotate", "admin",
+                   &AuthPlugin::rotate_key, this,
+                   RouteOptions{.rate_category = "general",
+                                .summary = "Start signing with a new key",
+                                .operation_id = "rotateSigningKey",
+                                .contract = std::string(contracts::kRotateKey)});
 }
 
 Status AuthPlugin::register_services() {

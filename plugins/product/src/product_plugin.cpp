@@ -1,6 +1,7 @@
 // product: registration, the seat map routes, the services other plugins call, shared helpers.
 #include "product_plugin.hpp"
 #include "http_caching.hpp"
+#include "product_contracts.hpp"
 
 namespace admit::product {
 
@@ -32,37 +33,51 @@ Status ProductPlugin::init(Host& host) {
         Response (ProductPlugin::*handler)(const Request&);
         const char* summary;
         const char* rate;
+        const char* operation_id;
+        std::string contract;
     };
     const RouteSpec routes[] = {
         {"POST", "/api/v1/products", "seller,admin", &ProductPlugin::create_product,
-         "Creates a product (DRAFT)", ""},
-        {"GET", "/api/v1/products", "public", &ProductPlugin::list_products, "Lists products", ""},
+         "Creates a product (DRAFT)", "", "createProduct", contracts::create_product()},
+        {"GET", "/api/v1/products", "public", &ProductPlugin::list_products, "Lists products", "",
+         "listProducts", contracts::list_products()},
         {"GET", "/api/v1/products/{productId}", "public", &ProductPlugin::get_product, "A product",
-         ""},
+         "", "getProduct", contracts::get_product()},
         {"PATCH", "/api/v1/products/{productId}", "seller,admin", &ProductPlugin::update_product,
-         "Edits a DRAFT product", ""},
+         "Edits a DRAFT product", "", "updateProduct", contracts::update_product()},
         {"POST", "/api/v1/products/{productId}/submit", "seller,admin", &ProductPlugin::submit,
-         "DRAFT -> PENDING", ""},
+         "DRAFT -> PENDING", "", "submitProduct",
+         contracts::lifecycle_move("the product, now PENDING review", true)},
         {"POST", "/api/v1/products/{productId}/approve", "admin", &ProductPlugin::approve,
-         "PENDING -> SCHEDULED (approved)", ""},
+         "PENDING -> SCHEDULED (approved)", "", "approveProduct",
+         contracts::lifecycle_move("the product, now SCHEDULED", false)},
         {"POST", "/api/v1/products/{productId}/reject", "admin", &ProductPlugin::reject,
-         "PENDING -> DRAFT with a reason", ""},
+         "PENDING -> DRAFT with a reason", "", "rejectProduct", contracts::reject()},
         {"POST", "/api/v1/products/{productId}/cancel", "seller,admin", &ProductPlugin::cancel,
-         "Cancels a product", ""},
+         "Cancels a product", "", "cancelProduct",
+         contracts::lifecycle_move(
+             "the product, now CANCELLED; an optional body {reason} is kept as cancelReason",
+             false)},
         {"POST", "/api/v1/products/{productId}/schedules", "seller,admin",
-         &ProductPlugin::add_schedule, "Adds a performance date", ""},
+         &ProductPlugin::add_schedule, "Adds a performance date", "", "addSchedule",
+         contracts::add_schedule()},
         {"GET", "/api/v1/schedules/{scheduleId}/seats", "public", &ProductPlugin::schedule_seats,
-         "Seat availability of a schedule", "general"},
+         "Seat availability of a schedule", "general", "getSeatMap", contracts::schedule_seats()},
     };
     for (const auto& r : routes) {
         if (auto s = host.route(r.method, r.path, r.roles, r.handler, this,
-                                {.rate_category = r.rate, .summary = r.summary});
+                                {.rate_category = r.rate,
+                                 .summary = r.summary,
+                                 .operation_id = r.operation_id,
+                                 .contract = r.contract});
             !s)
             return s;
     }
-    if (auto s = host.stream("/api/v1/schedules/{scheduleId}/seats/stream", "public",
-                             "seats:{scheduleId}", "Seat status changes of a schedule (SSE)",
-                             [this](const Request& r) { return open_seat_stream(r); });
+    if (auto s = host.stream(
+            "/api/v1/schedules/{scheduleId}/seats/stream", "public", "seats:{scheduleId}",
+            "Seat status changes of a schedule (SSE)",
+            [this](const Request& r) { return open_seat_stream(r); },
+            {.operation_id = "streamSeats", .contract = std::string(contracts::kSeatStream)});
         !s)
         return s;
     if (auto s = host.provide(

@@ -106,6 +106,11 @@ std::string AuthEndToEnd::code_of(const HttpResult& result) {
     return std::string(value.as_object().at("code").as_string());
 }
 
+bool AuthEndToEnd::names_field(const HttpResult& result, const std::string& field) {
+    return result.body.find("'" + field + "'") != std::string::npos ||
+           result.body.find("body." + field + ":") != std::string::npos;
+}
+
 std::string AuthEndToEnd::signup(const std::string& email, const std::string& role) {
     auto r =
         post("/api/v1/auth/signup",

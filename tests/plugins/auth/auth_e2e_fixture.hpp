@@ -71,6 +71,9 @@ class AuthEndToEnd : public ::testing::Test {
     std::vector<std::pair<std::string, boost::json::object>> auth_events();
 
     static std::string code_of(const HttpResult& result);
+    /// True when a 400's message names the body field `field`: the route contract's check writes
+    /// "body.<field>: ...", the handler's own checks write "field '<field>' ...".
+    static bool names_field(const HttpResult& result, const std::string& field);
 
     /// The repository's policies with the "auth" rate limit lifted (tests sign up and log in a
     /// lot).

@@ -5,8 +5,11 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace admit::auth::testing {
 namespace {
@@ -112,7 +115,7 @@ TEST_F(Flow, SignupValidatesEveryFieldAndRefusesATakenEmail) {
         EXPECT_EQ(r.status, 400) << body << " -> " << r.body;
         EXPECT_EQ(code_of(r), "INVALID_REQUEST") << body;
         if (body != "not json") {
-            EXPECT_NE(r.body.find("'" + field + "'"), std::string::npos) << r.body;
+            EXPECT_TRUE(names_field(r, field)) << r.body;
         }
     }
     signup("taken@example.com");
@@ -340,6 +343,66 @@ TEST_F(Flow, RevocationHoldsWhenRedisIsLostAndIsRebuiltAfterwards) {
     EXPECT_EQ(status, 200);
     EXPECT_EQ(get("/api/v1/auth/me", flaky.access).status, 401)
         << "the rebuilt set still blocks the suspended user";
+}
+
+// The auth routes document their contracts in /openapi.json (a generated client signs up, logs in
+// and refreshes through them): the operationIds, the required request fields and the token answer.
+TEST_F(Flow, TheOpenApiDocumentDescribesTheAuthContracts) {
+    auto r = get("/openapi.json");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto doc = boost::json::parse(r.body);
+    const auto& paths = doc.at("paths").as_object();
+    auto operation = [&](const char* path, const char* method) -> const boost::json::object& {
+        return paths.at(path).at(method).as_object();
+    };
+    auto names = [](const boost::json::value& list) {
+        std::vector<std::string> out;
+        for (const auto& v : list.as_array()) out.emplace_back(v.as_string());
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    const std::pair<const char*, const char*> routes[] = {
+        {"/api/v1/auth/signup", "signUp"},
+        {"/api/v1/auth/login", "logIn"},
+        {"/api/v1/auth/refresh", "refreshToken"},
+        {"/api/v1/auth/logout", "logOut"},
+        {"/api/v1/admin/auth/signing-keys/rotate", "rotateSigningKey"}};
+    for (const auto& [path, id] : routes) {
+        EXPECT_EQ(operation(path, "post").at("operationId"), id) << path;
+        EXPECT_EQ(operation(path, "post").at("x-contract"), true) << path;
+    }
+    EXPECT_EQ(operation("/api/v1/auth/me", "get").at("operationId"), "getMe");
+    EXPECT_EQ(operation("/.well-known/jwks.json", "get").at("operationId"), "getJwks");
+    EXPECT_EQ(operation("/api/v1/admin/users/{id}", "patch").at("operationId"), "changeUser");
+
+    const auto& signup = operation("/api/v1/auth/signup", "post");
+    const auto& signup_body = signup.at("requestBody").at("content").at("application/json");
+    EXPECT_EQ(names(signup_body.at("schema").at("required")),
+              (std::vector<std::string>{"email", "name", "password"}));
+    const auto& created = signup.at("responses").at("201").at("content").at("application/json");
+    EXPECT_EQ(
+        names(created.at("schema").at("required")),
+        (std::vector<std::string>{"createdAt", "email", "id", "name", "role", "status", "tier"}));
+    EXPECT_TRUE(signup.at("responses").as_object().contains("409"));
+
+    for (const char* path : {"/api/v1/auth/login", "/api/v1/auth/refresh"}) {
+        const auto& tokens =
+            operation(path, "post").at("responses").at("200").at("content").at("application/json");
+        EXPECT_EQ(names(tokens.at("schema").at("required")),
+                  (std::vector<std::string>{"accessToken", "expiresIn", "refreshToken", "tokenType",
+                                            "user"}))
+            << path;
+        EXPECT_TRUE(operation(path, "post").at("responses").as_object().contains("401")) << path;
+    }
+    EXPECT_EQ(names(operation("/api/v1/auth/login", "post")
+                        .at("requestBody")
+                        .at("content")
+                        .at("application/json")
+                        .at("schema")
+                        .at("required")),
+              (std::vector<std::string>{"email", "password"}));
+    EXPECT_TRUE(
+        operation("/api/v1/auth/logout", "post").at("responses").as_object().contains("204"));
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "tests/plugins/product/catalog_test_client.hpp"
 #include "tests/plugins/product/seat_stream_reader.hpp"
@@ -451,6 +453,37 @@ TEST_F(ProductEndToEnd, ExplicitSeatIdsOverrideTheLayoutGrade) {
     auto product = api_->expect(200, kSeller, "GET", "/api/v1/products/" + id);
     EXPECT_EQ(product.at("grades").as_array()[2].at("total"), 499);
     EXPECT_EQ(product.at("grades").as_array()[3].at("total"), 1);
+}
+
+// Every arthall and product route and the seat stream carry a contract with a unique operationId
+// in /openapi.json, and the seat map documents its columns.
+TEST_F(ProductEndToEnd, EveryCatalogRouteDocumentsItsContract) {
+    const auto doc = api_->expect(200, kAnonymous, "GET", "/openapi.json");
+    std::set<std::string> ids;
+    std::size_t operations = 0;
+    for (const auto& [path, item] : doc.at("paths").as_object()) {
+        for (const auto& [method, op] : item.as_object()) {
+            const auto& tags = op.at("tags").as_array();
+            if (tags.empty() || (tags[0] != "arthall" && tags[0] != "product")) continue;
+            ++operations;
+            EXPECT_EQ(op.at("x-contract"), true) << method << " " << path;
+            EXPECT_TRUE(ids.insert(std::string(op.at("operationId").as_string())).second)
+                << "operationId repeated: " << op.at("operationId");
+        }
+    }
+    EXPECT_EQ(operations, 12u + 11u) << "12 arthall routes, 10 product routes and the seat stream";
+    const auto& seat_map =
+        doc.at("paths").at("/api/v1/schedules/{scheduleId}/seats").at("get").as_object();
+    EXPECT_EQ(seat_map.at("operationId"), "getSeatMap");
+    const auto& schema =
+        seat_map.at("responses").at("200").at("content").at("application/json").at("schema");
+    EXPECT_EQ(schema.at("properties").at("columns").at("const"),
+              boost::json::parse(R"(["seatId", "label", "grade", "x", "y", "status"])"));
+    EXPECT_EQ(doc.at("paths")
+                  .at("/api/v1/schedules/{scheduleId}/seats/stream")
+                  .at("get")
+                  .at("operationId"),
+              "streamSeats");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The hello example plugin: every SDK feature a plugin needs first, in one small file.
 #include <admit/sdk.hpp>
 
+#include "hello_contracts.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -25,17 +27,24 @@ class HelloPlugin final : public admit::sdk::Plugin {
 
         if (auto s = host.register_migrations(); !s) return s;
         if (auto s = host.route("GET", "/api/v1/hello", "public", &HelloPlugin::hello, this,
-                                {.rate_category = "general", .summary = "Says hello"});
+                                {.rate_category = "general",
+                                 .summary = "Says hello",
+                                 .operation_id = "sayHello",
+                                 .contract = std::string(contracts::kHello)});
             !s)
             return s;
-        if (auto s =
-                host.route("GET", "/api/v1/hello/{name}", "public", &HelloPlugin::greet_by_path,
-                           this, {.summary = "Greets the name in the path"});
+        if (auto s = host.route("GET", "/api/v1/hello/{name}", "public",
+                                &HelloPlugin::greet_by_path, this,
+                                {.summary = "Greets the name in the path",
+                                 .operation_id = "greetByName",
+                                 .contract = std::string(contracts::kGreetByPath)});
             !s)
             return s;
-        if (auto s =
-                host.route("POST", "/api/v1/hello/greetings", "public", &HelloPlugin::greet_by_body,
-                           this, {.summary = "Greets {name, times} from the body"});
+        if (auto s = host.route("POST", "/api/v1/hello/greetings", "public",
+                                &HelloPlugin::greet_by_body, this,
+                                {.summary = "Greets {name, times} from the body",
+                                 .operation_id = "createGreetings",
+                                 .contract = std::string(contracts::kGreetByBody)});
             !s)
             return s;
         // A route that always throws, to show (and test) the exception barrier. It exists only when
@@ -43,10 +52,12 @@ class HelloPlugin final : public admit::sdk::Plugin {
         const auto config = host.config();
         const auto* throwing = config.if_contains("throwing_route");
         if (throwing != nullptr && throwing->is_bool() && throwing->as_bool()) {
-            if (auto s = host.route("GET", "/api/v1/hello/boom", "public",
-                                    [](const Request&) -> Response {
-                                        throw std::runtime_error("boom: this route always throws");
-                                    });
+            if (auto s =
+                    host.route("GET", "/api/v1/hello/boom", "public",
+                               [](const Request&) -> Response {
+                                   throw std::runtime_error("boom: this route always throws");
+                               },
+                               {.operation_id = "boom", .contract = std::string(contracts::kBoom)});
                 !s)
                 return s;
         }
