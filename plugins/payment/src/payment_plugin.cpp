@@ -1,5 +1,6 @@
 // The payment plugin: routes, the saga's subscribers, the refund and reconciliation jobs.
 // See plugins/payment/README.md for the states, the saga and what is guaranteed.
+#include "payment_contracts.hpp"
 #include "payment_ledger.hpp"
 #include "payment_saga.hpp"
 #include "payment_settings.hpp"
@@ -97,6 +98,10 @@ class PaymentPlugin final : public sdk::Plugin {
 
   private:
     Status register_routes(sdk::Host& host) {
+        // prepare and confirm carry no contract yet: prepare answers 201 or 200 (the live READY
+        // payment), confirm 200 or 202 (UNKNOWN), and a contract documents (and in test venues
+        // enforces) one success status. contracts::prepare() and confirm() are the ones to pass
+        // once the host takes more than one.
         ADMIT_TRY(
             host.route("POST", "/api/v1/payments/prepare", "authenticated",
                        [this](const Request& r) { return flow_->prepare(r); },
@@ -111,25 +116,38 @@ class PaymentPlugin final : public sdk::Plugin {
                              [this](const Request& r) { return webhooks_->receive(r); },
                              {.summary = "Provider callback (signed; 401 otherwise)",
                               // deduplicated by the provider's event id in PostgreSQL
-                              .own_idempotency = true}));
+                              .own_idempotency = true,
+                              .operation_id = "receivePaymentWebhook",
+                              .contract = contracts::webhook()}));
         ADMIT_TRY(host.route("GET", "/api/v1/payments/{paymentId}", "authenticated",
                              &PaymentPlugin::get, this,
-                             {.summary = "One of the caller's payments (admin, staff: any)"}));
+                             {.summary = "One of the caller's payments (admin, staff: any)",
+                              .operation_id = "getPayment",
+                              .contract = contracts::get()}));
         ADMIT_TRY(host.route("GET", "/api/v1/payments", "authenticated", &PaymentPlugin::list_own,
-                             this, {.summary = "The caller's payments, newest first"}));
+                             this,
+                             {.summary = "The caller's payments, newest first",
+                              .operation_id = "listPayments",
+                              .contract = contracts::list()}));
         ADMIT_TRY(host.route("POST", "/api/v1/payments/{paymentId}/cancel", "staff,admin",
                              &PaymentPlugin::cancel, this,
-                             {.summary = "Refunds an amount of a payment (staff, admin)"}));
+                             {.summary = "Refunds an amount of a payment (staff, admin)",
+                              .operation_id = "cancelPayment",
+                              .contract = contracts::cancel()}));
         ADMIT_TRY(host.route("GET", "/api/v1/admin/payments", "admin", &PaymentPlugin::list_all,
                              this,
-                             {.summary = "Every payment; ?status= and ?problem=true filters"}));
+                             {.summary = "Every payment; ?status= and ?problem=true filters",
+                              .operation_id = "listAllPayments",
+                              .contract = contracts::list_all()}));
         return host.route("POST", "/api/v1/admin/payments/reconcile", "admin",
                           [this](const Request&) {
                               auto report = reconciler_->run_pass();
                               if (!report) return Response::from_error(report.error());
                               return Response::json(200, report->json());
                           },
-                          {.summary = "Runs one reconciliation pass now"});
+                          {.summary = "Runs one reconciliation pass now",
+                           .operation_id = "reconcilePayments",
+                           .contract = contracts::reconcile()});
     }
 
     Status register_saga(sdk::Host& host) {

@@ -6,6 +6,7 @@
 #include "line_keeper.hpp"
 #include "place_service.hpp"
 #include "queue_context.hpp"
+#include "queue_contracts.hpp"
 #include "stream_relay.hpp"
 
 #include <admit/sdk.hpp>
@@ -147,36 +148,53 @@ class QueuePlugin final : public sdk::Plugin {
             Response (QueuePlugin::*handler)(const Request&);
             const char* category;
             const char* summary;
+            const char* operation_id;
+            std::string contract;
         };
+        // The join carries no contract yet: it answers 201 for a new place and 200 for a kept
+        // one, and a contract documents (and in test venues enforces) one success status.
+        // contracts::join() is the one to pass once the host takes both.
         const Entry entries[] = {
             {"POST", place, "authenticated", &QueuePlugin::join, "queue",
-             "Joins the schedule's waiting room (joining twice keeps one place)"},
+             "Joins the schedule's waiting room (joining twice keeps one place)", "", ""},
             {"GET", place, "authenticated", &QueuePlugin::status, "queue",
-             "The caller's place (also the heartbeat that keeps it)"},
+             "The caller's place (also the heartbeat that keeps it)", "getQueuePosition",
+             contracts::status()},
             {"DELETE", place, "authenticated", &QueuePlugin::leave, "queue",
-             "Leaves the waiting room (an entry token stops working)"},
+             "Leaves the waiting room (an entry token stops working)", "leaveQueue",
+             contracts::leave()},
             {"GET", place + "/fairness", "public", &QueuePlugin::fairness, "queue",
-             "The shuffle's commitment, and after the start its seed and join ids"},
+             "The shuffle's commitment, and after the start its seed and join ids",
+             "getQueueFairness", contracts::fairness()},
             {"GET", admin, "admin", &QueuePlugin::overview, "general",
-             "Waiting, active, admission rate, ETA percentiles, fairness commitment"},
+             "Waiting, active, admission rate, ETA percentiles, fairness commitment",
+             "getQueueOverview", contracts::overview()},
             {"POST", admin + "/pause", "admin", &QueuePlugin::pause, "general",
-             "Pauses admissions (audited)"},
+             "Pauses admissions (audited)", "pauseQueue",
+             contracts::set_paused("admissions paused")},
             {"POST", admin + "/resume", "admin", &QueuePlugin::resume, "general",
-             "Resumes admissions (audited)"},
+             "Resumes admissions (audited)", "resumeQueue",
+             contracts::set_paused("admissions resumed")},
             {"POST", admin + "/clear", "admin", &QueuePlugin::clear, "general",
-             "Empties the line and revokes live entry tokens (audited)"},
+             "Empties the line and revokes live entry tokens (audited)", "clearQueue",
+             contracts::clear()},
             {"POST", admin + "/rate", "admin", &QueuePlugin::rate, "general",
-             "Overrides the admissions per second, or null for the policy's (audited)"},
+             "Overrides the admissions per second, or null for the policy's (audited)",
+             "setQueueRate", contracts::rate()},
         };
         for (const auto& e : entries) {
             if (auto s = host.route(e.method, e.path, e.roles, e.handler, this,
-                                    {.rate_category = e.category, .summary = e.summary});
+                                    {.rate_category = e.category,
+                                     .summary = e.summary,
+                                     .operation_id = e.operation_id,
+                                     .contract = e.contract});
                 !s)
                 return s;
         }
         return host.stream(place + "/stream", "authenticated", "queue:{scheduleId}",
                            "The line's progress (at most one message per second) and admissions",
-                           [this](const Request& r) { return places_->open_stream(r); });
+                           [this](const Request& r) { return places_->open_stream(r); },
+                           {.operation_id = "streamQueue", .contract = contracts::stream()});
     }
 
     Response join(const Request& r) { return places_->join(r); }

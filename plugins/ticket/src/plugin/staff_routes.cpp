@@ -1,6 +1,7 @@
 // Route registration, and the routes of staff (check-in, gate kits), sellers and admins
 // (tickets of a schedule with counts, staff assignments, check-in conflicts).
 #include "codes/gate_kit.hpp"
+#include "ticket_contracts.hpp"
 #include "ticket_plugin.hpp"
 
 #include <admit/sdk/time_text.hpp>
@@ -19,47 +20,72 @@ bool bad_id(std::string_view id) { return id.empty() || id.size() > kMaxId; }
 
 sdk::Status TicketPlugin::register_routes(sdk::Host& host) {
     ADMIT_TRY(host.route("GET", "/api/v1/tickets", "authenticated", &TicketPlugin::list_mine, this,
-                         {.summary = "The caller's tickets, with codes and QR links"}));
+                         {.summary = "The caller's tickets, with codes and QR links",
+                          .operation_id = "listTickets",
+                          .contract = contracts::list_mine()}));
     ADMIT_TRY(host.route("GET", "/api/v1/tickets/{ticketId}", "authenticated",
                          &TicketPlugin::get_one, this,
-                         {.summary = "One of the caller's tickets (admin: any, without codes)"}));
+                         {.summary = "One of the caller's tickets (admin: any, without codes)",
+                          .operation_id = "getTicket",
+                          .contract = contracts::get_one()}));
     ADMIT_TRY(host.route("GET", "/api/v1/tickets/{ticketId}/qr.svg", "authenticated",
                          [this](const Request& r) { return qr_image(r, false); },
-                         {.summary = "The owner's static code as an SVG QR image"}));
+                         {.summary = "The owner's static code as an SVG QR image",
+                          .operation_id = "getTicketQrSvg",
+                          .contract = contracts::qr(false)}));
     ADMIT_TRY(host.route("GET", "/api/v1/tickets/{ticketId}/qr.png", "authenticated",
                          [this](const Request& r) { return qr_image(r, true); },
-                         {.summary = "The owner's static code as a PNG QR image"}));
+                         {.summary = "The owner's static code as a PNG QR image",
+                          .operation_id = "getTicketQrPng",
+                          .contract = contracts::qr(true)}));
     ADMIT_TRY(host.route("POST", "/api/v1/tickets/{ticketId}/reissue", "authenticated",
                          &TicketPlugin::reissue, this,
-                         {.summary = "Owner: new codes and ticket key, the old codes revoked"}));
+                         {.summary = "Owner: new codes and ticket key, the old codes revoked",
+                          .operation_id = "reissueTicket",
+                          .contract = contracts::reissue()}));
     ADMIT_TRY(host.route("POST", "/api/v1/checkin", "staff,admin", &TicketPlugin::check_in, this,
-                         {.summary = "Staff: verify a code and admit its ticket once"}));
-    ADMIT_TRY(host.route(
-        "POST", "/api/v1/checkin/batch", "staff,admin", &TicketPlugin::check_in_batch, this,
-        {.summary = "Staff: offline scans uploaded later, deduplicated by nonce"}));
+                         {.summary = "Staff: verify a code and admit its ticket once",
+                          .operation_id = "checkIn",
+                          .contract = contracts::check_in()}));
+    ADMIT_TRY(host.route("POST", "/api/v1/checkin/batch", "staff,admin",
+                         &TicketPlugin::check_in_batch, this,
+                         {.summary = "Staff: offline scans uploaded later, deduplicated by nonce",
+                          .operation_id = "checkInBatch",
+                          .contract = contracts::check_in_batch()}));
     return host.route("GET", "/api/v1/schedules/{scheduleId}/gate-kit", "staff,admin",
                       &TicketPlugin::gate_kit, this,
-                      {.summary = "Staff: keys, revocations and schedule facts for offline gates"});
+                      {.summary = "Staff: keys, revocations and schedule facts for offline gates",
+                       .operation_id = "getGateKit",
+                       .contract = contracts::gate_kit()});
 }
 
 sdk::Status TicketPlugin::register_admin_routes(sdk::Host& host) {
     ADMIT_TRY(host.route("GET", "/api/v1/schedules/{scheduleId}/tickets", "admin,seller",
                          &TicketPlugin::schedule_tickets, this,
-                         {.summary = "Admin/seller: a schedule's tickets with counts per status"}));
+                         {.summary = "Admin/seller: a schedule's tickets with counts per status",
+                          .operation_id = "listScheduleTickets",
+                          .contract = contracts::schedule_tickets()}));
     ADMIT_TRY(host.route(
         "PUT", "/api/v1/admin/schedules/{scheduleId}/staff/{userId}", "admin",
         [this](const Request& r) { return assign_staff(r, true); },
-        {.summary = "Admin: limits a staff member to this schedule (and others assigned)"}));
-    ADMIT_TRY(
-        host.route("DELETE", "/api/v1/admin/schedules/{scheduleId}/staff/{userId}", "admin",
-                   [this](const Request& r) { return assign_staff(r, false); },
-                   {.summary = "Admin: removes a staff member's assignment to this schedule"}));
+        {.summary = "Admin: limits a staff member to this schedule (and others assigned)",
+         .operation_id = "assignScheduleStaff",
+         .contract = contracts::assign_staff(true)}));
+    ADMIT_TRY(host.route("DELETE", "/api/v1/admin/schedules/{scheduleId}/staff/{userId}", "admin",
+                         [this](const Request& r) { return assign_staff(r, false); },
+                         {.summary = "Admin: removes a staff member's assignment to this schedule",
+                          .operation_id = "unassignScheduleStaff",
+                          .contract = contracts::assign_staff(false)}));
     ADMIT_TRY(host.route("GET", "/api/v1/admin/schedules/{scheduleId}/staff", "admin",
                          &TicketPlugin::list_staff, this,
-                         {.summary = "Admin: staff assigned to this schedule"}));
+                         {.summary = "Admin: staff assigned to this schedule",
+                          .operation_id = "listScheduleStaff",
+                          .contract = contracts::list_staff()}));
     return host.route("GET", "/api/v1/admin/checkin/conflicts", "admin",
                       &TicketPlugin::list_conflicts, this,
-                      {.summary = "Admin: offline admissions the server could not honour"});
+                      {.summary = "Admin: offline admissions the server could not honour",
+                       .operation_id = "listCheckinConflicts",
+                       .contract = contracts::list_conflicts()});
 }
 
 Response TicketPlugin::check_in(const Request& request) {
