@@ -98,20 +98,20 @@ class PaymentPlugin final : public sdk::Plugin {
 
   private:
     Status register_routes(sdk::Host& host) {
-        // prepare and confirm carry no contract yet: prepare answers 201 or 200 (the live READY
-        // payment), confirm 200 or 202 (UNKNOWN), and a contract documents (and in test venues
-        // enforces) one success status. contracts::prepare() and confirm() are the ones to pass
-        // once the host takes more than one.
         ADMIT_TRY(
             host.route("POST", "/api/v1/payments/prepare", "authenticated",
                        [this](const Request& r) { return flow_->prepare(r); },
                        {.rate_category = "booking",
-                        .summary = "Prepares the payment of one of the caller's reservations"}));
+                        .summary = "Prepares the payment of one of the caller's reservations",
+                        .operation_id = "preparePayment",
+                        .contract = contracts::prepare()}));
         ADMIT_TRY(host.route(
             "POST", "/api/v1/payments/confirm", "authenticated",
             [this](const Request& r) { return flow_->confirm(r); },
             {.rate_category = "booking",
-             .summary = "Confirms a payment at the provider with the amount we expect"}));
+             .summary = "Confirms a payment at the provider with the amount we expect",
+             .operation_id = "confirmPayment",
+             .contract = contracts::confirm()}));
         ADMIT_TRY(host.route("POST", "/api/v1/payments/webhooks/{provider}", "public",
                              [this](const Request& r) { return webhooks_->receive(r); },
                              {.summary = "Provider callback (signed; 401 otherwise)",

@@ -151,12 +151,10 @@ class QueuePlugin final : public sdk::Plugin {
             const char* operation_id;
             std::string contract;
         };
-        // The join carries no contract yet: it answers 201 for a new place and 200 for a kept
-        // one, and a contract documents (and in test venues enforces) one success status.
-        // contracts::join() is the one to pass once the host takes both.
         const Entry entries[] = {
             {"POST", place, "authenticated", &QueuePlugin::join, "queue",
-             "Joins the schedule's waiting room (joining twice keeps one place)", "", ""},
+             "Joins the schedule's waiting room (joining twice keeps one place)", "joinQueue",
+             contracts::join()},
             {"GET", place, "authenticated", &QueuePlugin::status, "queue",
              "The caller's place (also the heartbeat that keeps it)", "getQueuePosition",
              contracts::status()},
