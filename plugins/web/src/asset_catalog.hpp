@@ -23,10 +23,10 @@ struct Asset {
     std::string content_type;
     // Shared with responses in flight (sent without a copy).
     std::shared_ptr<const std::string> body;
-    std::string etag;                          // quoted, strong: hash of `body`
-    std::shared_ptr<const std::string> gzip;   // the build's precompressed bytes; null when none
-    std::string gzip_etag;                     // quoted, strong: hash of `gzip` (set when gzip is)
-    bool immutable = false;                    // under assets/: content-hashed names, a year
+    std::string etag;                         // quoted, strong: hash of `body`
+    std::shared_ptr<const std::string> gzip;  // the build's precompressed bytes; null when none
+    std::string gzip_etag;                    // quoted, strong: hash of `gzip` (set when gzip is)
+    bool immutable = false;                   // under assets/: content-hashed names, a year
 };
 
 class AssetCatalog {

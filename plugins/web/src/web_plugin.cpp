@@ -26,7 +26,7 @@ namespace {
 // Client-side routes are at most this deep below /app (the router has no catch-all segment).
 constexpr std::size_t kMaxDepth = 8;
 constexpr std::array<std::string_view, kMaxDepth> kSegmentNames{"s1", "s2", "s3", "s4",
-                                                                 "s5", "s6", "s7", "s8"};
+                                                                "s5", "s6", "s7", "s8"};
 
 // The folder this library was loaded from (dladdr of a function of ours); empty if unknown.
 std::filesystem::path library_folder() {
@@ -59,8 +59,9 @@ class WebPlugin final : public admit::sdk::Plugin {
         std::string path = "/app";
         for (std::size_t depth = 0; depth <= kMaxDepth; ++depth) {
             if (depth > 0) path += "/{" + std::string(kSegmentNames[depth - 1]) + "}";
-            if (auto s = host.route("GET", path, "public", &WebPlugin::serve, this,
-                                    {.summary = "The web app: files, or index.html for its routes"});
+            if (auto s =
+                    host.route("GET", path, "public", &WebPlugin::serve, this,
+                               {.summary = "The web app: files, or index.html for its routes"});
                 !s)
                 return s;
         }

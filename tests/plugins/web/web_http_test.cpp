@@ -105,10 +105,11 @@ TEST_F(WebHttp, MissingAssetIsANotFoundErrorNotTheIndex) {
 
 TEST_F(WebHttp, PathTraversalIsRefused) {
     for (const std::string target :
-         {"/app/../../etc/passwd", "/app/assets/../../../etc/passwd", "/app/%2e%2e/%2e%2e/etc/passwd",
-          "/app/assets/..%2f..%2fetc%2fpasswd", "/app/assets/..\\..\\etc\\passwd"}) {
-        auto raw = http_raw(*port_, "GET " + target +
-                                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+         {"/app/../../etc/passwd", "/app/assets/../../../etc/passwd",
+          "/app/%2e%2e/%2e%2e/etc/passwd", "/app/assets/..%2f..%2fetc%2fpasswd",
+          "/app/assets/..\\..\\etc\\passwd"}) {
+        auto raw = http_raw(
+            *port_, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         EXPECT_EQ(raw.find("root:"), std::string::npos) << target;
         EXPECT_TRUE(raw.starts_with("HTTP/1.1 400") || raw.starts_with("HTTP/1.1 404"))
             << target << "\n"
