@@ -1,0 +1,32 @@
+// Money in the venue's currency (minor units -> Intl formatting with the currency's own
+// fraction digits) and times in the venue's time zone, in the chosen language.
+import type { Money } from './api/types';
+import { lang } from './i18n';
+
+export const venue = { timeZone: 'Asia/Seoul' };
+
+export function money(m: Money | undefined | null): string {
+  if (!m) return '';
+  const fmt = new Intl.NumberFormat(lang.get() === 'ko' ? 'ko-KR' : 'en-US', {
+    style: 'currency',
+    currency: m.currency,
+  });
+  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 0;
+  return fmt.format(m.amount / 10 ** digits);
+}
+
+export function dateTime(iso: string | undefined): string {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(lang.get() === 'ko' ? 'ko-KR' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: venue.timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(iso));
+}
+
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${s}`;
+}

@@ -1,0 +1,90 @@
+// The buyer app: header (navigation, language, account), the routed page, and the session check.
+import '@picocss/pico/css/pico.min.css';
+import './app.css';
+import { render } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { Link } from './components';
+import { lang, setLang, t } from './i18n';
+import { AccountForm } from './pages/Account';
+import { Browse } from './pages/Browse';
+import { Checkout } from './pages/Checkout';
+import { Notifications, Reservations, Tickets } from './pages/Mine';
+import { PaymentFail, PaymentSuccess } from './pages/PaymentReturn';
+import { ProductPage } from './pages/ProductPage';
+import { SeatPage } from './pages/SeatPage';
+import { WaitingRoom } from './pages/WaitingRoom';
+import { match, navigate, route } from './router';
+import { loadUser, logout, user } from './session';
+import { useSignal } from './state';
+
+const needsLogin = ['/queue/', '/seats/', '/checkout/', '/reservations', '/tickets', '/notifications', '/payments/'];
+
+function Page(props: { path: string }) {
+  const { path } = props;
+  let m;
+  if (path.split('?')[0] === '/') return <Browse />;
+  if ((m = match('/shows/:id', path))) return <ProductPage productId={m.id} />;
+  if (match('/login', path)) return <AccountForm mode="login" />;
+  if (match('/signup', path)) return <AccountForm mode="signup" />;
+  if ((m = match('/queue/:id', path))) return <WaitingRoom scheduleId={m.id} />;
+  if ((m = match('/seats/:id', path))) return <SeatPage scheduleId={m.id} />;
+  if ((m = match('/checkout/:id', path))) return <Checkout reservationId={m.id} />;
+  if (match('/payments/success', path)) return <PaymentSuccess />;
+  if (match('/payments/fail', path)) return <PaymentFail />;
+  if (match('/reservations', path)) return <Reservations />;
+  if (match('/tickets', path)) return <Tickets />;
+  if (match('/notifications', path)) return <Notifications />;
+  return <p>{t('notFound')}</p>;
+}
+
+function App() {
+  const path = useSignal(route);
+  const me = useSignal(user);
+  useSignal(lang);
+  useEffect(() => void loadUser(), []);
+  const guarded = needsLogin.some((p) => path.startsWith(p));
+  useEffect(() => {
+    if (me === null && guarded) navigate('/login?next=' + encodeURIComponent(path), true);
+  }, [me, guarded, path]);
+  useEffect(() => {
+    document.documentElement.lang = lang.get();
+  });
+  return (
+    <>
+      <header class="container">
+        <nav aria-label="main">
+          <ul>
+            <li><Link to="/"><strong>{t('appName')}</strong></Link></li>
+          </ul>
+          <ul>
+            <li><Link to="/">{t('shows')}</Link></li>
+            {me && <li><Link to="/reservations">{t('myReservations')}</Link></li>}
+            {me && <li><Link to="/tickets">{t('myTickets')}</Link></li>}
+            {me && <li><Link to="/notifications">{t('notifications')}</Link></li>}
+            <li>
+              <button type="button" class="secondary outline" onClick={() => setLang(lang.get() === 'ko' ? 'en' : 'ko')}>
+                {t('language')}
+              </button>
+            </li>
+            {me ? (
+              <li>
+                <button type="button" class="outline" title={`${t('signedInAs')} ${me.email}`}
+                  onClick={() => logout().then(() => navigate('/'))}>{t('logout')}</button>
+              </li>
+            ) : (
+              <>
+                <li><Link to="/login">{t('login')}</Link></li>
+                <li><Link to="/signup">{t('signup')}</Link></li>
+              </>
+            )}
+          </ul>
+        </nav>
+      </header>
+      <main class="container">
+        {guarded && me === undefined ? <p aria-busy="true">{t('loading')}</p> : guarded && !me ? <p>{t('needLogin')}</p> : <Page path={path} />}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
