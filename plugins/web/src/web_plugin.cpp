@@ -1,5 +1,5 @@
 // The web plugin: serves the buyer's single-page app under /app, same origin as the API, and
-// sends "/" there. Config ([plugin.web]): root = folder of the built app (default: the `web`
+// sends "/" there. Config ([plugin.web]): root = folder of the built app (default: the `web-app`
 // folder next to web.so, where the web_app build target writes it).
 #include <admit/sdk.hpp>
 
@@ -42,7 +42,7 @@ class WebPlugin final : public admit::sdk::Plugin {
   public:
     Status init(Host& host) override {
         std::filesystem::path root = host.config_string("root", "");
-        if (root.empty()) root = library_folder() / "web";
+        if (root.empty()) root = library_folder() / "web-app";
         auto catalog = AssetCatalog::load(root);
         if (!catalog) return std::move(catalog).error();
         host.info("web: serving ", catalog->size(), " files of ", root.string(), " under /app");
