@@ -6,7 +6,8 @@
 namespace admit::runtime {
 namespace {
 
-http::Request request(std::string method, std::vector<std::pair<std::string, std::string>> headers) {
+http::Request request(std::string method,
+                      std::vector<std::pair<std::string, std::string>> headers) {
     http::Request r;
     r.method = std::move(method);
     r.path = "/api/v1/things";
@@ -15,7 +16,8 @@ http::Request request(std::string method, std::vector<std::pair<std::string, std
 }
 
 CookieCredentials cookies() {
-    return CookieCredentials(CookieRules{"__Host-admit_at", {"__Secure-admit_rt"}, {"https://shop.example"}});
+    return CookieCredentials(
+        CookieRules{"__Host-admit_at", {"__Secure-admit_rt"}, {"https://shop.example"}});
 }
 
 TEST(CookieValue, FindsANameAmongSeveral) {
@@ -28,8 +30,8 @@ TEST(CookieValue, FindsANameAmongSeveral) {
 TEST(CookieCredentials, ReadsTheAccessCookieOnlyWithoutAnAuthorizationHeader) {
     auto c = cookies();
     EXPECT_EQ(c.access_token(request("GET", {{"cookie", "__Host-admit_at=tok"}})), "tok");
-    EXPECT_EQ(c.access_token(request("GET", {{"cookie", "__Host-admit_at=tok"},
-                                             {"authorization", "Bearer other"}})),
+    EXPECT_EQ(c.access_token(request(
+                  "GET", {{"cookie", "__Host-admit_at=tok"}, {"authorization", "Bearer other"}})),
               std::nullopt);
     EXPECT_EQ(c.access_token(request("GET", {{"cookie", "__Host-admit_at="}})), std::nullopt);
     EXPECT_EQ(c.access_token(request("GET", {{"cookie", "other=tok"}})), std::nullopt);
@@ -61,13 +63,14 @@ TEST(CookieCredentials, AllowsItsOwnOriginTrustedOriginsSafeMethodsAndBearerClie
     const std::pair<std::string, std::string> cookie{"cookie", "__Host-admit_at=tok"};
     EXPECT_FALSE(
         c.refuse_cross_site(request("POST", {host, cookie, {"origin", "http://127.0.0.1:8080"}})));
-    EXPECT_FALSE(
-        c.refuse_cross_site(request("PATCH", {host, cookie, {"origin", "https://127.0.0.1:8080"}})));
+    EXPECT_FALSE(c.refuse_cross_site(
+        request("PATCH", {host, cookie, {"origin", "https://127.0.0.1:8080"}})));
     EXPECT_FALSE(
         c.refuse_cross_site(request("POST", {host, cookie, {"origin", "https://shop.example"}})));
     EXPECT_FALSE(c.refuse_cross_site(request("GET", {host, cookie})));
     EXPECT_FALSE(c.refuse_cross_site(request(
-        "POST", {host, cookie, {"authorization", "Bearer t"}, {"origin", "https://evil.example"}})));
+        "POST",
+        {host, cookie, {"authorization", "Bearer t"}, {"origin", "https://evil.example"}})));
     EXPECT_FALSE(c.refuse_cross_site(request("POST", {host, {"cookie", "unrelated=1"}})));
 }
 

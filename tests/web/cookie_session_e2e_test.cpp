@@ -61,12 +61,14 @@ class CookieSession : public ::testing::Test {
     static RawAnswer send(const std::string& method, const std::string& target,
                           const std::string& body,
                           const std::vector<std::pair<std::string, std::string>>& headers) {
-        std::string bytes = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                            std::to_string(*port_) + "\r\nConnection: close\r\n";
+        std::string bytes = method + " " + target +
+                            " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(*port_) +
+                            "\r\nConnection: close\r\n";
         for (const auto& [name, value] : headers) bytes += name + ": " + value + "\r\n";
         if (!body.empty()) {
-            bytes += "Content-Type: application/json\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n";
+            bytes +=
+                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n";
         }
         bytes += "\r\n" + body;
         RawAnswer answer;
@@ -106,10 +108,10 @@ class CookieSession : public ::testing::Test {
             R"({"email":")" + email + R"(","password":"long-enough-pw","name":"Sam"})",
             {{"Content-Type", "application/json"}});
         EXPECT_EQ(signup.status, 201) << signup.body;
-        *login = send("POST", "/api/v1/auth/login",
-                      R"({"email":")" + email +
-                          R"(","password":"long-enough-pw","tokenDelivery":"cookie"})",
-                      {{"Origin", own_origin()}});
+        *login = send(
+            "POST", "/api/v1/auth/login",
+            R"({"email":")" + email + R"(","password":"long-enough-pw","tokenDelivery":"cookie"})",
+            {{"Origin", own_origin()}});
         EXPECT_EQ(login->status, 200) << login->raw;
         return cookie_set(*login, kAccess).value_or("");
     }
@@ -155,7 +157,8 @@ TEST_F(CookieSession, CookieMutationFromAnotherOriginOrWithoutOriginIsRefused) {
     auto missing = send("POST", "/api/v1/auth/logout", "", {{"Cookie", cookie}});
     EXPECT_EQ(missing.status, 403) << missing.raw;
     // Neither refusal ended the session: the same-origin logout does, and clears the cookies.
-    auto own = send("POST", "/api/v1/auth/logout", "", {{"Cookie", cookie}, {"Origin", own_origin()}});
+    auto own =
+        send("POST", "/api/v1/auth/logout", "", {{"Cookie", cookie}, {"Origin", own_origin()}});
     EXPECT_EQ(own.status, 204) << own.raw;
     EXPECT_EQ(cookie_set(own, kAccess), "");
     EXPECT_EQ(cookie_set(own, kRefresh), "");
@@ -181,9 +184,9 @@ TEST_F(CookieSession, RefreshRotatesFromTheCookieAndAReplayLogsOut) {
     EXPECT_EQ(replay.status, 401) << replay.raw;
     EXPECT_NE(replay.body.find("TOKEN_REUSED"), std::string::npos);
     EXPECT_EQ(cookie_set(replay, kAccess), "");  // the browser forgets the dead session
-    auto cross = send("POST", "/api/v1/auth/refresh", R"({"tokenDelivery":"cookie"})",
-                      {{"Cookie", std::string(kRefresh) + "=" + next},
-                       {"Origin", "http://evil.example"}});
+    auto cross =
+        send("POST", "/api/v1/auth/refresh", R"({"tokenDelivery":"cookie"})",
+             {{"Cookie", std::string(kRefresh) + "=" + next}, {"Origin", "http://evil.example"}});
     EXPECT_EQ(cross.status, 403) << cross.raw;
 }
 
@@ -195,9 +198,9 @@ TEST_F(CookieSession, RefreshWithoutTokenOrCookieIsUnauthenticated) {
 }
 
 TEST_F(CookieSession, AnUnknownTokenDeliveryIsAnInvalidRequest) {
-    auto r = send("POST", "/api/v1/auth/login",
-                  R"({"email":"x@example.com","password":"long-enough-pw","tokenDelivery":"jar"})",
-                  {});
+    auto r =
+        send("POST", "/api/v1/auth/login",
+             R"({"email":"x@example.com","password":"long-enough-pw","tokenDelivery":"jar"})", {});
     EXPECT_EQ(r.status, 400) << r.raw;
     EXPECT_NE(r.body.find("tokenDelivery"), std::string::npos);
 }

@@ -59,8 +59,8 @@ std::optional<std::string> SessionCookies::refresh_token(const sdk::Request& req
 void SessionCookies::deliver(sdk::Response& response, std::string_view access_token,
                              int64_t access_ttl, std::string_view refresh_token,
                              int64_t refresh_ttl) const {
-    response.header("Set-Cookie", set_cookie_line(settings_.access_cookie, access_token, "/",
-                                                  access_ttl));
+    response.header("Set-Cookie",
+                    set_cookie_line(settings_.access_cookie, access_token, "/", access_ttl));
     response.header("Set-Cookie", set_cookie_line(settings_.refresh_cookie, refresh_token,
                                                   settings_.refresh_path, refresh_ttl));
 }
