@@ -3,7 +3,8 @@
 import type { Money } from './api/types';
 import { lang } from './i18n';
 
-export const venue = { timeZone: 'Asia/Seoul' };
+/** The venue's IANA zone: main.tsx sets it from /app/venue.json ([plugin.web] timezone). */
+export const venue = { timeZone: 'UTC' };
 
 export function money(m: Money | undefined | null): string {
   if (!m) return '';

@@ -4,6 +4,7 @@ import './app.css';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { Link } from './components';
+import { venue } from './format';
 import { lang, setLang, t } from './i18n';
 import { AccountForm } from './pages/Account';
 import { Browse } from './pages/Browse';
@@ -86,5 +87,16 @@ function App() {
     </>
   );
 }
+
+// The venue's time zone (times are shown in it); re-render once it is known.
+fetch('/app/venue.json')
+  .then((r) => (r.ok ? r.json() : null))
+  .then((v: { timezone?: string } | null) => {
+    if (v?.timezone) {
+      venue.timeZone = v.timezone;
+      lang.set(lang.get());
+    }
+  })
+  .catch(() => {});
 
 render(<App />, document.getElementById('app')!);

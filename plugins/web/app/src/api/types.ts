@@ -165,10 +165,9 @@ export interface Ticket {
   reservationId: string;
   scheduleId: string;
   status: 'ISSUED' | 'USED' | 'CANCELLED' | 'EXPIRED';
-  seatLabel?: string;
-  gradeName?: string;
-  title?: string;
-  startsAt?: string;
+  seat: { seatId: string; label: string } | null;
+  grade: { gradeId: string; name: string } | null;
+  validFrom?: string;
   code?: string;
 }
 

@@ -72,12 +72,12 @@ export function Tickets() {
       <div class="cards">
         {items?.map((tk) => (
           <article key={tk.ticketId} class="ticket">
-            <h2>{tk.title ?? tk.scheduleId}</h2>
-            <p>{tk.seatLabel} {tk.gradeName} · <span class={'badge status-' + tk.status}>{tk.status}</span></p>
-            {tk.startsAt && <p>{dateTime(tk.startsAt)}</p>}
+            <h2>{tk.seat?.label ?? tk.grade?.name ?? tk.ticketId}</h2>
+            <p>{tk.grade?.name} · <span class={'badge status-' + tk.status}>{tk.status}</span></p>
+            {tk.validFrom && <p><small>{dateTime(tk.validFrom)}</small></p>}
             {tk.status === 'ISSUED' && (
               <img class="qr" src={api.ticketQrUrl(tk.ticketId)} width={200} height={200}
-                alt={`${t('qrOf')} ${tk.seatLabel ?? tk.ticketId}`} />
+                alt={`${t('qrOf')} ${tk.seat?.label ?? tk.ticketId}`} />
             )}
           </article>
         ))}
