@@ -1,6 +1,8 @@
 // The web plugin: serves the buyer's single-page app under /app, same origin as the API, and
 // sends "/" there. Config ([plugin.web]): root = folder of the built app (default: the `web-app`
-// folder next to web.so, where the web_app build target writes it).
+// folder next to web.so, where the web_app build target writes it); timezone = the venue's IANA
+// zone the app shows times in (default "UTC"; plugins cannot read [venue], so the venue file
+// repeats it here), served to the app as GET /app/venue.json.
 #include <admit/sdk.hpp>
 
 #include <dlfcn.h>
@@ -54,6 +56,19 @@ class WebPlugin final : public admit::sdk::Plugin {
                     return Response::text(302, "", "text/plain").header("Location", "/app");
                 },
                 {.summary = "Sends browsers to the web app"});
+            !s)
+            return s;
+        const std::string timezone = host.config_string("timezone", "UTC");
+        if (timezone.empty() || timezone.size() > 64 ||
+            timezone.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                       "0123456789/_+-") != std::string::npos)
+            return sdk::Error::invalid("web: timezone must be an IANA zone name (\"Asia/Seoul\")");
+        if (auto s = host.route("GET", "/app/venue.json", "public",
+                                [timezone](const Request&) {
+                                    return Response::json(200, {{"timezone", timezone}})
+                                        .header("Cache-Control", "no-cache");
+                                },
+                                {.summary = "The venue facts the web app shows times with"});
             !s)
             return s;
         std::string path = "/app";

@@ -26,7 +26,8 @@ class WebHttp : public ::testing::Test {
         folder_ = std::make_unique<testing::AssetFolder>();
         auto venue = admit::testing::venue_toml(
             {.plugins = {"web"},
-             .extra_toml = "[plugin.web]\nroot = \"" + folder_->root().string() + "\"\n"},
+             .extra_toml = "[plugin.web]\nroot = \"" + folder_->root().string() +
+                           "\"\ntimezone = \"Asia/Seoul\"\n"},
             nullptr);
         auto file = admit::testing::write_temp_file("venue.toml", venue);
         admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY,
@@ -114,6 +115,32 @@ TEST_F(WebHttp, PathTraversalIsRefused) {
         EXPECT_TRUE(raw.starts_with("HTTP/1.1 400") || raw.starts_with("HTTP/1.1 404"))
             << target << "\n"
             << raw.substr(0, 200);
+    }
+}
+
+TEST_F(WebHttp, VenueFactsForTheAppAreServed) {
+    auto r = get("/app/venue.json");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, R"({"timezone":"Asia/Seoul"})");
+}
+
+TEST(WebConfig, AMissingAppFolderOrABadZoneStopsTheStart) {
+    for (const std::string section :
+         {"[plugin.web]\nroot = \"/nonexistent/admit-web\"\n",
+          "[plugin.web]\nroot = \"/tmp\"\ntimezone = \"Asia/Seoul; rm\"\n"}) {
+        testing::AssetFolder folder;
+        std::string toml = section;
+        if (toml.find("/tmp") != std::string::npos)
+            toml.replace(toml.find("/tmp"), 4, folder.root().string());
+        auto file = admit::testing::write_temp_file(
+            "venue.toml",
+            admit::testing::venue_toml({.plugins = {"web"}, .extra_toml = toml}, nullptr));
+        AdmitdProcess admitd(ADMIT_ADMITD_BINARY, {"--config", file});
+        EXPECT_FALSE(admitd.wait_until_serving()) << section;
+        const auto log = admitd.log();
+        EXPECT_TRUE(log.find("does not exist") != std::string::npos ||
+                    log.find("IANA zone") != std::string::npos)
+            << log;
     }
 }
 

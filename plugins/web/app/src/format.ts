@@ -6,14 +6,21 @@ import { lang } from './i18n';
 /** The venue's IANA zone: main.tsx sets it from /app/venue.json ([plugin.web] timezone). */
 export const venue = { timeZone: 'UTC' };
 
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
+
 export function money(m: Money | undefined | null): string {
   if (!m) return '';
-  const fmt = new Intl.NumberFormat(lang.get() === 'ko' ? 'ko-KR' : 'en-US', {
-    style: 'currency',
-    currency: m.currency,
-  });
-  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 0;
-  return fmt.format(m.amount / 10 ** digits);
+  const key = lang.get() + ' ' + m.currency;
+  let entry = moneyFormats.get(key);
+  if (!entry) {
+    const format = new Intl.NumberFormat(lang.get() === 'ko' ? 'ko-KR' : 'en-US', {
+      style: 'currency',
+      currency: m.currency,
+    });
+    entry = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 0 };
+    moneyFormats.set(key, entry);
+  }
+  return entry.format.format(m.amount / 10 ** entry.digits);
 }
 
 export function dateTime(iso: string | undefined): string {
