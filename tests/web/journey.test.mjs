@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  admin, apiAs, base, buyer, demoSchedule, launch, login, newPage, screenshot, seriousViolations,
-  uniqueEmail,
+  admin, apiAs, base, buyer, demoSchedule, keepEvidence, launch, login, newPage, screenshot,
+  seriousViolations, uniqueEmail,
 } from './lib.mjs';
 
 let browser;
@@ -20,7 +20,8 @@ async function accessible(page, name) {
   assert.deepEqual(violations, [], `axe on ${name}`);
 }
 
-test('full purchase: sign up, find a show, waiting room, two seats, pay, two tickets with QR', async () => {
+test('full purchase: sign up, find a show, waiting room, two seats, pay, two tickets with QR', () =>
+  keepEvidence(browser, 'purchase', async () => {
   const page = await newPage(browser);
   await page.goto(base + '/');
   await page.getByRole('heading', { name: 'Shows' }).waitFor();
@@ -71,9 +72,10 @@ test('full purchase: sign up, find a show, waiting room, two seats, pay, two tic
   await page.waitForFunction(() => [...document.querySelectorAll('img.qr')].every((i) => i.complete && i.naturalWidth > 0));
   await accessible(page, 'tickets');
   assert.deepEqual(page.consoleErrors, [], 'no console errors (CSP violations show there)');
-});
+  }));
 
-test('a seat held in one browser turns unavailable in another within 1 s', async () => {
+test('a seat held in one browser turns unavailable in another within 1 s', () =>
+  keepEvidence(browser, 'two-browsers', async () => {
   const { scheduleId } = await demoSchedule('Swan');
   const a = await newPage(browser);
   const b = await newPage(browser);
@@ -98,10 +100,13 @@ test('a seat held in one browser turns unavailable in another within 1 s', async
   await b.locator(`rect[data-seat="${seatId}"][aria-disabled="true"]`).waitFor({ timeout: 1000 });
   console.log(`# seat greyed out in the other browser after ${Date.now() - start} ms`);
   await screenshot(b, 'other-browser-sees-hold');
-});
+  }));
 
-test('a refresh in the waiting room keeps the position', async () => {
+test('a refresh in the waiting room keeps the position', () =>
+  keepEvidence(browser, 'waiting-room', async () => {
   const { scheduleId } = await demoSchedule('Nutcracker');
+  // The room exists once someone joined; paused, a newcomer waits with a position.
+  await apiAs(admin, 'POST', `/schedules/${scheduleId}/queue`);
   const paused = await apiAs(admin, 'POST', `/admin/schedules/${scheduleId}/queue/pause`);
   assert.ok(paused.status < 300, JSON.stringify(paused));
   try {
@@ -124,9 +129,10 @@ test('a refresh in the waiting room keeps the position', async () => {
   } finally {
     await apiAs(admin, 'POST', `/admin/schedules/${scheduleId}/queue/resume`);
   }
-});
+  }));
 
-test('an expired hold returns to the seat map with a message', async () => {
+test('an expired hold returns to the seat map with a message', () =>
+  keepEvidence(browser, 'expiry', async () => {
   const { scheduleId } = await demoSchedule('Swan');
   const page = await newPage(browser);
   await page.clock.install();
@@ -139,9 +145,10 @@ test('an expired hold returns to the seat map with a message', async () => {
   await page.waitForURL(/\/app\/seats\/.*expired=1/);
   await page.getByRole('alert').filter({ hasText: 'Your hold expired' }).waitFor();
   await screenshot(page, 'hold-expired');
-});
+  }));
 
-test('the seat map can be completed with the keyboard alone', async () => {
+test('the seat map can be completed with the keyboard alone', () =>
+  keepEvidence(browser, 'keyboard', async () => {
   const { scheduleId } = await demoSchedule('Swan');
   const page = await newPage(browser);
   await login(page, buyer);
@@ -175,4 +182,4 @@ test('the seat map can be completed with the keyboard alone', async () => {
   await page.getByTestId('hold-countdown').waitFor();
   await page.getByRole('button', { name: 'Release seats' }).click();
   await page.waitForURL(/\/app\/seats\//);
-});
+  }));

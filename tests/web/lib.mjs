@@ -15,16 +15,15 @@ mkdirSync(artifacts, { recursive: true });
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** A headless Chromium with a fresh profile; the flags keep it off this machine's closed network. */
+/** A headless Chromium; the flags keep it off this machine's closed network. Playwright gives
+ * every launch a fresh temporary --user-data-dir of its own (and refuses one passed in args). */
 export async function launch() {
-  const profile = join(process.env.ADMIT_WEB_RUN ?? '/tmp', 'chromium-' + process.pid + '-' + Math.random().toString(36).slice(2));
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--user-data-dir=' + profile,
     ],
   });
 }
@@ -35,8 +34,28 @@ export async function newPage(browser) {
   await context.addInitScript(() => localStorage.setItem('admit.lang', 'en'));
   const page = await context.newPage();
   page.consoleErrors = [];
-  page.on('console', (m) => m.type() === 'error' && page.consoleErrors.push(m.text()));
+  // Failed requests (an expected 401 before login) are not errors of the page; CSP refusals are.
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') &&
+    page.consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => page.consoleErrors.push(String(e)));
   return page;
+}
+
+/** Runs `body`; on failure keeps a screenshot of every open page of the browser first. */
+export async function keepEvidence(browser, name, body) {
+  try {
+    await body();
+  } catch (e) {
+    let i = 0;
+    for (const context of browser.contexts())
+      for (const p of context.pages())
+        await p.screenshot({ path: join(artifacts, `failed-${name}-${i++}.png`), fullPage: true }).catch(() => {});
+    const errors = browser.contexts().flatMap((c) => c.pages().flatMap((p) => p.consoleErrors ?? []));
+    if (errors.length) e.message += '\npage errors: ' + errors.join('\n');
+    throw e;
+  } finally {
+    for (const context of browser.contexts()) await context.close().catch(() => {});
+  }
 }
 
 let shot = 0;

@@ -66,4 +66,8 @@ bash "$root/scripts/lib/demo_seed.sh" seed "$run" "http://127.0.0.1:$port"
 set -a; source "$run/demo/credentials.env"; set +a
 export ADMIT_WEB_URL=http://127.0.0.1:$port ADMIT_WEB_ARTIFACTS=$artifacts ADMIT_WEB_RUN=$run
 cd "$root/tests/web"
-node --test --test-concurrency=1 "$@" ./*.test.mjs
+if [[ -n ${ADMIT_WEB_COMMAND:-} ]]; then  # e.g. "node figures.mjs": something else on this stack
+  bash -c "$ADMIT_WEB_COMMAND"
+else
+  node --test --test-concurrency=1 "$@" ./*.test.mjs
+fi

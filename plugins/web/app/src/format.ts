@@ -23,14 +23,21 @@ export function money(m: Money | undefined | null): string {
   return entry.format.format(m.amount / 10 ** entry.digits);
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function dateTime(iso: string | undefined): string {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(lang.get() === 'ko' ? 'ko-KR' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: venue.timeZone,
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+  // dateStyle/timeStyle cannot be combined with timeZoneName (a TypeError): name the fields.
+  const key = lang.get() + ' ' + venue.timeZone;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang.get() === 'ko' ? 'ko-KR' : 'en-GB', {
+      year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+      timeZone: venue.timeZone, timeZoneName: 'short',
+    });
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
 }
 
 export function duration(seconds: number): string {
