@@ -114,7 +114,7 @@ export function SeatMap(props: {
                 aria-checked={isSelected}
                 aria-disabled={taken}
                 aria-label={seatName(s, map, isSelected)}
-                tabIndex={i === focused ? 0 : -1}
+                tabindex={i === focused ? 0 : -1}
                 x={(s.x + 0.5) * unit}
                 y={(s.y + 0.5) * unit}
                 width={unit - 3}
