@@ -2,8 +2,10 @@
 // wire), and the time to a usable seat map (every seat drawn and focusable) for the demo's real
 // 1,000-seat schedule and for synthetic 1,000- and 20,000-seat maps served by route interception
 // (the same body shape as GET /schedules/{id}/seats). Run with the stack of run.sh up:
-//   ADMIT_WEB_URL=... DEMO_BUYER_EMAIL=... DEMO_BUYER_PASSWORD=... node figures.mjs
-import { base, buyer, demoSchedule, launch, login, newPage } from './lib.mjs';
+//   ADMIT_WEB_COMMAND='node figures.mjs' tests/web/run.sh build/test   (JSON: <build>/web-e2e/artifacts/figures.json)
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { artifacts, base, buyer, demoSchedule, launch, login, newPage } from './lib.mjs';
 
 function syntheticMap(scheduleId, count) {
   const perRow = 200;
@@ -29,14 +31,15 @@ async function timeToUsableMap(page, scheduleId, count) {
 
 const browser = await launch();
 const page = await newPage(browser);
-await page.goto(base + '/app/');
+await page.goto(base + '/app');
 await page.getByRole('heading', { name: 'Shows' }).waitFor();
 const js = await page.evaluate(() => performance.getEntriesByType('resource')
   .filter((e) => e.initiatorType === 'script' || e.name.endsWith('.js'))
   .reduce((sum, e) => sum + e.transferSize, 0));
 const css = await page.evaluate(() => performance.getEntriesByType('resource')
   .filter((e) => e.name.endsWith('.css')).reduce((sum, e) => sum + e.transferSize, 0));
-console.log(JSON.stringify({ figure: 'first page', jsTransferBytes: js, cssTransferBytes: css }));
+const firstPage = { figure: 'first page (bytes on the wire, gzip)', jsTransferBytes: js, cssTransferBytes: css };
+console.log(JSON.stringify(firstPage));
 
 await login(page, buyer);
 const { scheduleId } = await demoSchedule('Swan');
@@ -49,5 +52,7 @@ for (const count of [1000, 20000]) {
   for (let i = 0; i < 3; i++) runs['synthetic' + count].push(await timeToUsableMap(page, 'sch_synthetic', count));
   await page.unrouteAll();
 }
-console.log(JSON.stringify({ figure: 'time to usable seat map (ms, 3 runs each)', ...runs }));
+const seatMap = { figure: 'time to usable seat map (ms, 3 runs each)', ...runs };
+console.log(JSON.stringify(seatMap));
+writeFileSync(join(artifacts, 'figures.json'), JSON.stringify({ at: new Date().toISOString(), firstPage, seatMap }, null, 2));
 await browser.close();
