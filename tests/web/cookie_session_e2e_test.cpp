@@ -226,3 +226,32 @@ TEST_F(CookieSession, BearerClientsAreUnaffected) {
 
 }  // namespace
 }  // namespace admit::web
+
+namespace admit::web {
+namespace {
+
+// A venue without cookie sessions refuses to deliver tokens as cookies (400), so a browser client
+// never silently gets tokens in a script-readable body when it asked for cookies.
+TEST(CookieSessionOff, AskingForCookiesIsAnInvalidRequest) {
+    admit::testing::IsolatedStorage storage;
+    ::unsetenv("ADMIT_WEB_TEST_KEY_UNSET");
+    auto file = admit::testing::write_temp_file(
+        "venue.toml",
+        admit::testing::venue_toml(
+            {.plugins = {"auth"},
+             .extra_toml = "[plugin.auth]\nissuer = \"admit-test\"\naudience = \"admit-test-api\"\n"
+                           "signing_key_env = \"ADMIT_WEB_TEST_KEY_UNSET\"\n"},
+            &storage));
+    admit::testing::AdmitdProcess admitd(ADMIT_ADMITD_BINARY, {"--config", file});
+    auto port = admitd.wait_until_serving();
+    ASSERT_TRUE(port) << admitd.log();
+    auto r = admit::testing::http_request(
+        *port, "POST", "/api/v1/auth/login",
+        R"({"email":"x@example.com","password":"long-enough-pw","tokenDelivery":"cookie"})",
+        {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("cookies are not enabled"), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace admit::web
