@@ -42,11 +42,11 @@ TEST(SessionCookieConfig, ReportsBadNamesOriginsAndUnknownKeys) {
         "samesite = \"Lax\"\n")));
     std::vector<std::string> keys;
     for (const auto& issue : outcome.issues) keys.push_back(issue.key);
-    EXPECT_EQ(keys, (std::vector<std::string>{"server.session_cookies.access_token",
-                                              "server.session_cookies.guarded[1]",
-                                              "server.session_cookies.trusted_origins[0]",
-                                              "server.session_cookies.trusted_origins[1]",
-                                              "server.session_cookies.samesite"}))
+    EXPECT_EQ(keys,
+              (std::vector<std::string>{
+                  "server.session_cookies.access_token", "server.session_cookies.guarded[1]",
+                  "server.session_cookies.trusted_origins[0]",
+                  "server.session_cookies.trusted_origins[1]", "server.session_cookies.samesite"}))
         << testing::issues_text(outcome);
 }
 
