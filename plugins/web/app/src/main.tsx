@@ -2,7 +2,8 @@
 import '@picocss/pico/css/pico.min.css';
 import './app.css';
 import { render } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api/client';
 import { Link } from './components';
 import { venue } from './format';
 import { lang, setLang, t } from './i18n';
@@ -38,9 +39,20 @@ function Page(props: { path: string }) {
   return <p>{t('notFound')}</p>;
 }
 
+/** Unread notifications of the signed-in user; null when the venue has no notification plugin. */
+function useUnread(signedIn: boolean, path: string): number | null {
+  const [unread, setUnread] = useState<number | null>(null);
+  useEffect(() => {
+    if (!signedIn) return;
+    api.notifications().then((p) => setUnread(p.items.filter((n) => !n.readAt).length)).catch(() => setUnread(null));
+  }, [signedIn, path]);
+  return unread;
+}
+
 function App() {
   const path = useSignal(route);
   const me = useSignal(user);
+  const unread = useUnread(!!me, path);
   useSignal(lang);
   useEffect(() => void loadUser(), []);
   const guarded = needsLogin.some((p) => path.startsWith(p));
@@ -61,7 +73,14 @@ function App() {
             <li><Link to="/">{t('shows')}</Link></li>
             {me && <li><Link to="/reservations">{t('myReservations')}</Link></li>}
             {me && <li><Link to="/tickets">{t('myTickets')}</Link></li>}
-            {me && <li><Link to="/notifications">{t('notifications')}</Link></li>}
+            {me && (
+              <li>
+                <Link to="/notifications">
+                  {t('notifications')}
+                  {unread ? <span class="badge"> {unread} <span class="visually-hidden">{t('unread')}</span></span> : null}
+                </Link>
+              </li>
+            )}
             <li>
               <button type="button" class="secondary outline" onClick={() => setLang(lang.get() === 'ko' ? 'en' : 'ko')}>
                 {t('language')}

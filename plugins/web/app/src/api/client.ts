@@ -24,6 +24,13 @@ export class ApiError extends Error {
 
 const base = '/api/v1';
 let refreshing: Promise<boolean> | null = null;
+let sessionLost: () => void = () => {};
+
+/** Called when a signed-in call got 401 and the silent refresh failed too (expired, revoked, or a
+ * reused refresh token that ended the session everywhere). */
+export function onSessionLost(listener: () => void) {
+  sessionLost = listener;
+}
 
 function idempotencyKey(): string {
   return crypto.randomUUID();
@@ -80,8 +87,9 @@ async function call<T>(method: string, path: string, options: CallOptions = {}):
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   let response = await send();
-  if (response.status === 401 && options.retryOn401 !== false && (await refreshSession())) {
-    response = await send();
+  if (response.status === 401 && options.retryOn401 !== false) {
+    if (await refreshSession()) response = await send();
+    else sessionLost();
   }
   return parse<T>(response);
 }
