@@ -183,3 +183,24 @@ test('the seat map can be completed with the keyboard alone', () =>
   await page.getByRole('button', { name: 'Release seats' }).click();
   await page.waitForURL(/\/app\/seats\//);
   }));
+
+test('a declined payment says so and leads back to the seat map', () =>
+  keepEvidence(browser, 'declined', async () => {
+    const { scheduleId } = await demoSchedule('Swan');
+    const page = await newPage(browser);
+    await page.goto(base + '/app/signup');
+    await page.getByLabel('Name').fill('Declining Buyer');
+    await page.getByLabel('Email').fill(uniqueEmail('declined'));
+    await page.getByLabel('Password').fill('long-enough-password');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await page.goto(base + '/app/seats/' + scheduleId);
+    await page.locator('rect[role="checkbox"][aria-disabled="false"]').nth(40).click();
+    await page.getByRole('button', { name: 'Hold these seats' }).click();
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.getByRole('button', { name: 'Decline' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The payment was declined' }).waitFor();
+    await accessible(page, 'declined');
+    await page.getByRole('link', { name: 'Back to the seat map' }).click();
+    await page.waitForURL(/\/app\/seats\//);
+  }));

@@ -60,7 +60,7 @@ export function Checkout(props: { reservationId: string }) {
 
   return (
     <section>
-      <h1>{t('hold')}</h1>
+      <h1>{t('checkout')}</h1>
       {r.status === 'PENDING_PAYMENT' && (
         <p role="timer" aria-live="off" class="countdown">
           {t('holdExpiresIn')} <strong data-testid="hold-countdown">{duration(left)}</strong>
