@@ -94,6 +94,7 @@ void read_server(TableReader& root, ServerConfig& server) {
                            return "is not an IP address or CIDR (\"10.0.0.0/8\", \"fd00::/8\")";
                        });
     read_cors(table, server.cors);
+    read_session_cookies(table, server.session_cookies);
     table.finish();
 }
 

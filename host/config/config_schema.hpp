@@ -23,6 +23,11 @@ void read_plugins(TableReader& root, HostConfig& config);
 
 // Schema of [server.cors], read from the [server] table (cors_schema.cpp).
 void read_cors(TableReader& server, CorsConfig& cors);
+// Why `origin` is not an origin as a browser sends it in Origin ("scheme://host[:port]": http or
+// https, lower-case host, no path, no trailing slash, never "*" or "null"); nullopt when it is.
+std::optional<std::string> origin_problem(const std::string& origin);
+// Schema of [server.session_cookies], read from the [server] table (session_cookie_schema.cpp).
+void read_session_cookies(TableReader& server, SessionCookieConfig& cookies);
 
 // Schema of [access] (access_schema.cpp).
 void read_access(TableReader& root, AccessConfig& access);

@@ -13,8 +13,13 @@ bool is_token_char(char c) {
            std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-// "scheme://host[:port]" as a browser sends it in Origin: http or https, lower-case host, no
-// path, no trailing slash.
+std::optional<std::string> header_name_problem(const std::string& name) {
+    if (!name.empty() && std::all_of(name.begin(), name.end(), is_token_char)) return std::nullopt;
+    return "is not a header name";
+}
+
+}  // namespace
+
 std::optional<std::string> origin_problem(const std::string& origin) {
     if (origin == "*" || origin == "null")
         return "is not allowed: name each origin exactly (credentials are allowed)";
@@ -32,13 +37,6 @@ std::optional<std::string> origin_problem(const std::string& origin) {
     if (!valid) return "is not an origin (lower-case host, optional port, no path)";
     return std::nullopt;
 }
-
-std::optional<std::string> header_name_problem(const std::string& name) {
-    if (!name.empty() && std::all_of(name.begin(), name.end(), is_token_char)) return std::nullopt;
-    return "is not a header name";
-}
-
-}  // namespace
 
 void read_cors(TableReader& server, CorsConfig& cors) {
     TableReader table = server.child("cors");

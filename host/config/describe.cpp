@@ -80,6 +80,12 @@ toml::table cors_table(const CorsConfig& cors) {
                        {"max_age_seconds", integer(cors.max_age_seconds)}};
 }
 
+toml::table session_cookies_table(const SessionCookieConfig& cookies) {
+    return toml::table{{"access_token", cookies.access_token},
+                       {"guarded", names(cookies.guarded)},
+                       {"trusted_origins", names(cookies.trusted_origins)}};
+}
+
 toml::table plugin_sections(const HostConfig& config) {
     toml::table sections;
     for (const auto& [name, json] : config.plugin_sections_json) {
@@ -137,7 +143,8 @@ toml::table document(const HostConfig& c) {
                      {"stream_write_timeout_ms", integer(c.server.stream_write_timeout_ms)},
                      {"stream_max_lifetime_s", integer(c.server.stream_max_lifetime_s)},
                      {"trusted_proxies", names(c.server.trusted_proxies)},
-                     {"cors", cors_table(c.server.cors)}}},
+                     {"cors", cors_table(c.server.cors)},
+                     {"session_cookies", session_cookies_table(c.server.session_cookies)}}},
         {"log",
          toml::table{{"level", to_string(c.log.level)}, {"format", to_string(c.log.format)}}},
         {"plugins", toml::table{{"dir", c.plugins.dir.string()}, {"load", std::move(load)}}},

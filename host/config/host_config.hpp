@@ -41,6 +41,17 @@ struct CorsConfig {
     std::uint32_t max_age_seconds = 600;  // how long a browser may cache a preflight answer
 };
 
+// [server.session_cookies]: browser sessions kept in HttpOnly cookies instead of script-readable
+// storage. Off (no access cookie) by default. The dispatcher reads the access token from the
+// `access_token` cookie when a request has no Authorization header, and refuses (403) a request
+// that changes state (not GET/HEAD/OPTIONS), carries any of these cookies and no bearer token, and
+// whose Origin is neither the request's own (scheme://Host) nor a trusted origin: CSRF.
+struct SessionCookieConfig {
+    std::string access_token;                  // cookie name ("__Host-admit_at"); empty: off
+    std::vector<std::string> guarded;          // other session cookies ("__Secure-admit_rt")
+    std::vector<std::string> trusted_origins;  // exact origins besides the request's own
+};
+
 struct ServerConfig {
     std::string address = "127.0.0.1";  // IPv4 or IPv6 literal to bind
     std::uint16_t port = 8080;          // 0 = ephemeral
@@ -63,6 +74,7 @@ struct ServerConfig {
     // Peers (CIDRs) whose Forwarded / X-Forwarded-For names the client; empty: none.
     std::vector<std::string> trusted_proxies;
     CorsConfig cors;
+    SessionCookieConfig session_cookies;
 };
 
 struct LogConfig {

@@ -56,6 +56,10 @@ void Response::set_body(std::string_view bytes) {
 }
 
 void Response::set_header(std::string_view name, std::string_view value) {
+    if (iequals(name, "set-cookie")) {
+        headers.emplace_back(std::string(name), std::string(value));
+        return;
+    }
     for (auto& [key, existing] : headers) {
         if (iequals(key, name)) {
             existing = std::string(value);

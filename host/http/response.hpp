@@ -47,7 +47,8 @@ struct Response {
     // Replaces the body with an owned copy (dropping any borrowed one).
     void set_body(std::string_view bytes);
 
-    // Adds (or replaces, case-insensitively) a header.
+    // Adds (or replaces, case-insensitively) a header; Set-Cookie is always added, never
+    // replaced (RFC 6265 3: one cookie per Set-Cookie line, which must not be folded).
     void set_header(std::string_view name, std::string_view value);
     // The value of header `name` (case-insensitive), or nullopt when the response has none.
     std::optional<std::string_view> header(std::string_view name) const;

@@ -74,15 +74,23 @@ http::Response Dispatcher::handle(http::Request& request) {
 
 bool Dispatcher::authenticate(const http::Request& request, Caller& caller) const {
     auto header = request.header("authorization");
-    if (!header) return true;
-    std::string_view value = *header;
-    constexpr std::string_view kBearer = "Bearer ";
-    if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) return false;
+    std::string_view token;
+    if (header) {
+        std::string_view value = *header;
+        constexpr std::string_view kBearer = "Bearer ";
+        if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer)
+            return false;
+        token = value.substr(kBearer.size());
+    } else if (auto cookie = cookies_.access_token(request)) {
+        token = *cookie;  // cookie session (cookie_credentials.hpp)
+    } else {
+        return true;
+    }
     const auto& auth = runtime_.authenticator();
     if (!auth) return false;
     admit_principal_out out;
     out.declared_roles = &runtime_.access().roles;
-    admit_status st = auth->fn(auth->ctx, to_abi(value.substr(kBearer.size())), &out);
+    admit_status st = auth->fn(auth->ctx, to_abi(token), &out);
     if (st != ADMIT_OK || !out.set) return false;
     caller.subject = std::move(out.subject);
     caller.roles = std::move(out.roles);
@@ -127,6 +135,8 @@ http::Response Dispatcher::dispatch(http::Request& request) {
         return r;
     }
 
+    if (auto refusal = cookies_.refuse_cross_site(request))  // CSRF (cookie_credentials.hpp)
+        return error(403, "FORBIDDEN", *refusal, request, label);
     Caller caller;
     bool token_ok = authenticate(request, caller);
     if (route.roles.kind != RoleRule::Kind::public_access) {

@@ -18,6 +18,7 @@
 #include "host/abi/runtime.hpp"
 #include "host/http/request.hpp"
 #include "host/http/response.hpp"
+#include "host/pipeline/cookie_credentials.hpp"
 #include "host/pipeline/cors_policy.hpp"
 #include "host/pipeline/route_table.hpp"
 
@@ -46,12 +47,15 @@ class Dispatcher {
     void add_guard(std::shared_ptr<RequestGuard> guard) { guards_.push_back(std::move(guard)); }
     // Cross-origin rules (off by default).
     void set_cors(CorsPolicy cors) { cors_ = std::move(cors); }
+    // Cookie sessions and their CSRF check (off by default; cookie_credentials.hpp).
+    void set_cookie_credentials(CookieCredentials cookies) { cookies_ = std::move(cookies); }
     // Plugin routes answer 503 until open_traffic(); built-ins (health, metrics) always answer.
     void open_traffic() { traffic_open_.store(true, std::memory_order_release); }
     void close_traffic() { traffic_open_.store(false, std::memory_order_release); }
 
-    // Establishes the caller from "Authorization: Bearer ...". Returns false when a token was sent
-    // and refused (the caller stays anonymous).
+    // Establishes the caller from "Authorization: Bearer ...", or else from the session cookie
+    // when cookie sessions are on. Returns false when a token was sent and refused (the caller
+    // stays anonymous).
     bool authenticate(const http::Request& request, Caller& caller) const;
 
   private:
@@ -66,6 +70,7 @@ class Dispatcher {
     std::vector<std::shared_ptr<RequestGuard>> guards_;
     std::atomic<bool> traffic_open_{false};
     CorsPolicy cors_{CorsRules{}};
+    CookieCredentials cookies_{CookieRules{}};
 };
 
 // The ABI view of a caller; the strings stay owned by `caller`, which must outlive the view. Not

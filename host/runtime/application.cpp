@@ -230,6 +230,9 @@ Status Application::start_plugins() {
     const auto& cors = config_.server.cors;
     p.dispatcher->set_cors(CorsPolicy(CorsRules{cors.allowed_origins, cors.allowed_headers,
                                                 cors.exposed_headers, cors.max_age_seconds}));
+    const auto& cookies = config_.server.session_cookies;
+    p.dispatcher->set_cookie_credentials(CookieCredentials(
+        CookieRules{cookies.access_token, cookies.guarded, cookies.trusted_origins}));
     // Rate limits first (they protect everything after them), then the route's contract, then
     // idempotency (which must not store a 400 the contract would give again anyway).
     if (p.redis) {

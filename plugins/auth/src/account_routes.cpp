@@ -94,6 +94,8 @@ Response AuthPlugin::login(const Request& request) {
         return Response::invalid_request("field 'password' must be at most 128 bytes");
     auto client_id = login_client(*body);
     if (!client_id) return Response::from_error(client_id.error());
+    auto as_cookies = cookies_.wants_cookies(*body);
+    if (!as_cookies) return Response::from_error(as_cookies.error());
     // A malformed email cannot belong to an account; it takes the unknown-email path below.
     auto email = valid_email(*body);
     const std::string lookup = email ? *email : *email_field;
@@ -133,17 +135,26 @@ Response AuthPlugin::login(const Request& request) {
     for (const auto& displaced : session->displaced_sessions)
         revocation_->session_revoked(displaced);
     logins_succeeded_.add();
-    return token_response(*user, *session, epoch);
+    return token_response(*user, *session, epoch, *as_cookies);
 }
 
 Response AuthPlugin::token_response(const User& user, const IssuedRefresh& session,
-                                    uint64_t epoch_before) {
+                                    uint64_t epoch_before, bool as_cookies) {
     const std::string& session_id = session.session_id;
     const std::string& refresh_token = session.refresh_token;
     auto access = issue_access_token(user, session_id, session.client_id);
     if (!access) return failure_response(access.error());
     // PostgreSQL just found (or made) this session valid: its first requests need no check.
     revocation_->remember_issued(user.id, session_id, user.token_version, epoch_before);
+    if (as_cookies) {  // no token in the body: scripts never see them
+        auto response = Response::json(200, {{"tokenType", "Cookie"},
+                                             {"expiresIn", settings_.access_ttl_seconds},
+                                             {"user", user.to_json()}});
+        cookies_.deliver(response, *access, settings_.access_ttl_seconds, refresh_token,
+                         settings_.refresh_ttl_seconds);
+        response.header("Cache-Control", "no-store");
+        return response;
+    }
     auto response = Response::json(200, {{"accessToken", *access},
                                          {"refreshToken", refresh_token},
                                          {"tokenType", "Bearer"},
@@ -156,7 +167,19 @@ Response AuthPlugin::token_response(const User& user, const IssuedRefresh& sessi
 Response AuthPlugin::refresh(const Request& request) {
     auto body = request.json_object();
     if (!body) return Response::from_error(body.error());
-    auto token = sdk::fields::required_string(*body, "refreshToken");
+    auto as_cookies = cookies_.wants_cookies(*body);
+    if (!as_cookies) return Response::from_error(as_cookies.error());
+    // The body's refresh token, or else (cookie sessions) the refresh cookie.
+    sdk::Result<std::string> token = std::string{};
+    if (body->contains("refreshToken") || !*as_cookies) {
+        token = sdk::fields::required_string(*body, "refreshToken");
+    } else if (auto cookie = cookies_.refresh_token(request)) {
+        token = std::move(*cookie);
+    } else {
+        auto refused = Response::error(401, "UNAUTHENTICATED", "no refresh token (body or cookie)");
+        cookies_.clear(refused);
+        return refused;
+    }
     if (!token) return Response::from_error(token.error());
     if (token->size() > 256)
         return Response::error(401, "UNAUTHENTICATED", "the refresh token is invalid or expired");
@@ -165,11 +188,14 @@ Response AuthPlugin::refresh(const Request& request) {
     if (!rotated) return failure_response(rotated.error());
     switch (rotated->outcome) {
         case RefreshOutcome::rotated:
-            return token_response(rotated->user, rotated->issued, epoch);
-        case RefreshOutcome::reused:
+            return token_response(rotated->user, rotated->issued, epoch, *as_cookies);
+        case RefreshOutcome::reused: {
             revocation_->session_revoked(rotated->issued.session_id);
-            return Response::error(401, "TOKEN_REUSED",
-                                   "this refresh token was already used; the session is revoked");
+            auto refused = Response::error(
+                401, "TOKEN_REUSED", "this refresh token was already used; the session is revoked");
+            cookies_.clear(refused);
+            return refused;
+        }
         case RefreshOutcome::suspended:
             return suspended_account();
         case RefreshOutcome::invalid:
@@ -184,7 +210,9 @@ Response AuthPlugin::logout(const Request& request) {
                              std::string(caller.session()), now_seconds());
     if (!ended) return failure_response(ended.error());
     revocation_->session_revoked(std::string(caller.session()));
-    return Response::no_content();
+    auto response = Response::no_content();
+    cookies_.clear(response);
+    return response;
 }
 
 Response AuthPlugin::me(const Request& request) {

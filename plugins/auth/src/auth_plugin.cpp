@@ -39,6 +39,11 @@ AuthSettings read_settings(const sdk::Host& host) {
     s.session_lifetime_seconds =
         host.config_int("session_lifetime_seconds", s.session_lifetime_seconds);
     s.max_sessions_per_user = host.config_int("max_sessions_per_user", s.max_sessions_per_user);
+    s.cookies.enabled = host.config().contains("session_cookies") &&
+                        host.config().at("session_cookies").is_bool() &&
+                        host.config().at("session_cookies").as_bool();
+    s.cookies.access_cookie = host.config_string("access_cookie", s.cookies.access_cookie);
+    s.cookies.refresh_cookie = host.config_string("refresh_cookie", s.cookies.refresh_cookie);
     if (const auto* clients = host.config().if_contains("clients");
         clients && clients->is_array()) {
         s.clients.clear();
@@ -108,6 +113,7 @@ Status AuthPlugin::init(sdk::Host& host) {
     host_ = &host;
     if (sodium_init() < 0) return Error::internal("auth: libsodium failed to initialize");
     settings_ = read_settings(host);
+    cookies_ = SessionCookies(settings_.cookies);
     if (auto s = check_settings(settings_); !s) return s;
 
     std::optional<SigningKey> env_key;

@@ -11,6 +11,7 @@
 #include "password_hasher.hpp"
 #include "revocation.hpp"
 #include "revocation_follower.hpp"
+#include "session_cookies.hpp"
 #include "sessions.hpp"
 #include "user_store.hpp"
 #include "verified_token_cache.hpp"
@@ -41,6 +42,7 @@ struct AuthSettings {
     std::vector<std::string> clients{"admit-web"};
     int64_t session_lifetime_seconds = 30 * 86400;  ///< a refresh family's absolute lifetime
     int64_t max_sessions_per_user = 10;             ///< a login past it revokes the oldest
+    CookieSettings cookies;  ///< tokens in HttpOnly cookies for browsers (session_cookies.hpp)
 };
 
 class AuthPlugin final : public sdk::Plugin {
@@ -68,7 +70,7 @@ class AuthPlugin final : public sdk::Plugin {
     /// Issues the access token; `epoch_before`: Revocation::epoch() read before the session was
     /// found (or made) valid in PostgreSQL, so a concurrent revocation wins over remembering it.
     sdk::Response token_response(const User& user, const IssuedRefresh& session,
-                                 uint64_t epoch_before);
+                                 uint64_t epoch_before, bool as_cookies = false);
     /// The client a login body names ("clientId", one of settings_.clients; default the first),
     /// or 400 INVALID_REQUEST naming the field.
     sdk::Result<std::string> login_client(const boost::json::object& body) const;
@@ -96,6 +98,7 @@ class AuthPlugin final : public sdk::Plugin {
 
     sdk::Host* host_ = nullptr;
     AuthSettings settings_;
+    SessionCookies cookies_{CookieSettings{}};
     KeyRing ring_;
     std::unique_ptr<KeyStore> keys_;
     std::unique_ptr<PasswordHasher> hasher_;

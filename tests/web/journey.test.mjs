@@ -1,0 +1,206 @@
+// The buyer's journey in a real browser against the demo stack (tests/web/run.sh).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  admin, apiAs, base, buyer, demoSchedule, keepEvidence, launch, login, newPage, screenshot,
+  seriousViolations, uniqueEmail,
+} from './lib.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function accessible(page, name) {
+  await screenshot(page, name);
+  const violations = await seriousViolations(page);
+  assert.deepEqual(violations, [], `axe on ${name}`);
+}
+
+test('full purchase: sign up, find a show, waiting room, two seats, pay, two tickets with QR', () =>
+  keepEvidence(browser, 'purchase', async () => {
+  const page = await newPage(browser);
+  await page.goto(base + '/');
+  await page.getByRole('heading', { name: 'Shows' }).waitFor();
+  await accessible(page, 'shows');
+
+  await page.getByRole('link', { name: 'Sign up' }).click();
+  await page.getByLabel('Name').fill('Playwright Buyer');
+  await page.getByLabel('Email').fill(uniqueEmail('buyer'));
+  await page.getByLabel('Password').fill('long-enough-password');
+  await accessible(page, 'signup');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+
+  await page.getByRole('searchbox').fill('Nutcracker');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: /Nutcracker/ }).click();
+  await page.getByRole('heading', { name: /Nutcracker/ }).waitFor();
+  await accessible(page, 'product');
+
+  await page.getByRole('button', { name: 'Join the waiting room' }).click();
+  // The waiting room admits us (the demo's admission rate is high) and opens the seat map.
+  await page.waitForURL(/\/app\/seats\//, { timeout: 20000 });
+  const seats = page.locator('rect[role="checkbox"][aria-disabled="false"]');
+  await seats.first().waitFor();
+  await accessible(page, 'seatmap');
+  const label = await seats.nth(0).getAttribute('aria-label');
+  assert.match(label, /Row .+, seat \d+, (VIP|R|S), .*(₩|KRW).*, available/);
+  await seats.nth(0).click();
+  await seats.nth(1).click();
+  await page.getByRole('heading', { name: 'Selected seats (2/4)' }).waitFor();
+  await screenshot(page, 'two-seats');
+  await page.getByRole('button', { name: 'Hold these seats' }).click();
+
+  await page.waitForURL(/\/app\/checkout\//);
+  await page.getByTestId('hold-countdown').waitFor();
+  await page.getByRole('row', { name: /Total/ }).waitFor();
+  await accessible(page, 'checkout');
+  await page.getByRole('button', { name: /^Pay / }).click();
+
+  // The simulator's checkout page (another origin), then back to the app.
+  await page.getByRole('button', { name: /Approve payment/ }).click();
+  await page.getByRole('heading', { name: /Payment approved/ }).waitFor({ timeout: 20000 });
+  await accessible(page, 'paid');
+  await page.getByRole('button', { name: 'My tickets' }).click();
+  const qr = page.locator('img.qr');
+  await qr.nth(1).waitFor({ timeout: 20000 });
+  assert.equal(await qr.count(), 2);
+  await page.waitForFunction(() => [...document.querySelectorAll('img.qr')].every((i) => i.complete && i.naturalWidth > 0));
+  await accessible(page, 'tickets');
+  assert.deepEqual(page.consoleErrors, [], 'no console errors (CSP violations show there)');
+  }));
+
+test('a seat held in one browser turns unavailable in another within 1 s', () =>
+  keepEvidence(browser, 'two-browsers', async () => {
+  const { scheduleId } = await demoSchedule('Swan');
+  const a = await newPage(browser);
+  const b = await newPage(browser);
+  await login(a, buyer);
+  await b.goto(base + '/app/signup');
+  await b.getByLabel('Name').fill('Second Buyer');
+  await b.getByLabel('Email').fill(uniqueEmail('second'));
+  await b.getByLabel('Password').fill('long-enough-password');
+  await b.getByRole('button', { name: 'Sign up' }).click();
+  await b.getByRole('button', { name: 'Log out' }).waitFor();
+  for (const p of [a, b]) {
+    await p.goto(base + '/app/seats/' + scheduleId);
+    await p.locator('rect[role="checkbox"][aria-disabled="false"]').first().waitFor();
+  }
+  const seat = a.locator('rect[role="checkbox"][aria-disabled="false"]').nth(5);
+  const seatId = await seat.getAttribute('data-seat');
+  await seat.click();
+  const held = a.waitForResponse((r) => r.url().endsWith('/api/v1/reservations') && r.status() === 201);
+  await a.getByRole('button', { name: 'Hold these seats' }).click();
+  await held;
+  const start = Date.now();
+  await b.locator(`rect[data-seat="${seatId}"][aria-disabled="true"]`).waitFor({ timeout: 1000 });
+  console.log(`# seat greyed out in the other browser after ${Date.now() - start} ms`);
+  await screenshot(b, 'other-browser-sees-hold');
+  }));
+
+test('a refresh in the waiting room keeps the position', () =>
+  keepEvidence(browser, 'waiting-room', async () => {
+  const { scheduleId } = await demoSchedule('Nutcracker');
+  // The room exists once someone joined; paused, a newcomer waits with a position.
+  await apiAs(admin, 'POST', `/schedules/${scheduleId}/queue`);
+  const paused = await apiAs(admin, 'POST', `/admin/schedules/${scheduleId}/queue/pause`);
+  assert.ok(paused.status < 300, JSON.stringify(paused));
+  try {
+    const page = await newPage(browser);
+    await page.goto(base + '/app/signup');
+    await page.getByLabel('Name').fill('Queued Buyer');
+    await page.getByLabel('Email').fill(uniqueEmail('queued'));
+    await page.getByLabel('Password').fill('long-enough-password');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await page.goto(base + '/app/queue/' + scheduleId);
+    const position = page.getByTestId('queue-position');
+    await page.getByText('Admissions are paused').waitFor();
+    const before = await position.textContent();
+    assert.match(before, /^\d+$/);
+    await accessible(page, 'waiting-room');
+    await page.reload();
+    await page.getByText('Admissions are paused').waitFor();
+    assert.equal(await position.textContent(), before);
+  } finally {
+    await apiAs(admin, 'POST', `/admin/schedules/${scheduleId}/queue/resume`);
+  }
+  }));
+
+test('an expired hold returns to the seat map with a message', () =>
+  keepEvidence(browser, 'expiry', async () => {
+  const { scheduleId } = await demoSchedule('Swan');
+  const page = await newPage(browser);
+  await page.clock.install();
+  await login(page, buyer);
+  await page.goto(base + '/app/seats/' + scheduleId);
+  await page.locator('rect[role="checkbox"][aria-disabled="false"]').nth(20).click();
+  await page.getByRole('button', { name: 'Hold these seats' }).click();
+  await page.getByTestId('hold-countdown').waitFor();
+  await page.clock.fastForward('30:00');
+  await page.waitForURL(/\/app\/seats\/.*expired=1/);
+  await page.getByRole('alert').filter({ hasText: 'Your hold expired' }).waitFor();
+  await screenshot(page, 'hold-expired');
+  }));
+
+test('the seat map can be completed with the keyboard alone', () =>
+  keepEvidence(browser, 'keyboard', async () => {
+  const { scheduleId } = await demoSchedule('Swan');
+  const page = await newPage(browser);
+  await login(page, buyer);
+  await page.goto(base + '/app/seats/' + scheduleId);
+  await page.locator('rect[role="checkbox"]').first().waitFor();
+  // Tab until a seat has the focus.
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.getAttribute('role') === 'checkbox')) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'checkbox');
+  // Move right until an available seat, select it, then one more.
+  let picked = 0;
+  for (let i = 0; i < 60 && picked < 2; i++) {
+    await page.keyboard.press('ArrowRight');
+    const free = await page.evaluate(() => document.activeElement?.getAttribute('aria-disabled') === 'false');
+    if (free) {
+      await page.keyboard.press('Space');
+      picked += 1;
+    }
+  }
+  assert.equal(picked, 2);
+  assert.equal(await page.locator('rect[aria-checked="true"]').count(), 2);
+  // Tab to the hold button and press Enter.
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.textContent === 'Hold these seats')) break;
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/app\/checkout\//);
+  await page.getByTestId('hold-countdown').waitFor();
+  await page.getByRole('button', { name: 'Release seats' }).click();
+  await page.waitForURL(/\/app\/seats\//);
+  }));
+
+test('a declined payment says so and leads back to the seat map', () =>
+  keepEvidence(browser, 'declined', async () => {
+    const { scheduleId } = await demoSchedule('Swan');
+    const page = await newPage(browser);
+    await page.goto(base + '/app/signup');
+    await page.getByLabel('Name').fill('Declining Buyer');
+    await page.getByLabel('Email').fill(uniqueEmail('declined'));
+    await page.getByLabel('Password').fill('long-enough-password');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await page.goto(base + '/app/seats/' + scheduleId);
+    await page.locator('rect[role="checkbox"][aria-disabled="false"]').nth(40).click();
+    await page.getByRole('button', { name: 'Hold these seats' }).click();
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.getByRole('button', { name: 'Decline' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The payment was declined' }).waitFor();
+    await accessible(page, 'declined');
+    await page.getByRole('link', { name: 'Back to the seat map' }).click();
+    await page.waitForURL(/\/app\/seats\//);
+  }));
