@@ -30,13 +30,17 @@ inline std::string user() {
     return sdk::contract::compose(kUser, {{"Time", sdk::contract::kTime}});
 }
 
+/// Where login and refresh put the tokens: the body (default) or HttpOnly cookies (the web app).
+inline constexpr std::string_view kTokenDelivery = R"({"enum": ["body", "cookie"],
+    "description": "cookie: the tokens travel as HttpOnly SameSite=Strict cookies, not in the body"})";
+
 /// The answer of login and refresh (AuthPlugin::token_response).
 inline std::string tokens() {
     return sdk::contract::compose(R"({"type": "object",
-  "required": ["accessToken", "refreshToken", "tokenType", "expiresIn", "user"],
+  "required": ["tokenType", "expiresIn", "user"],
   "properties": {
-    "accessToken": {"type": "string", "description": "an EdDSA JWT for Authorization: Bearer"},
-    "refreshToken": {"type": "string", "description": "single use: /auth/refresh rotates it"},
+    "accessToken": {"type": "string", "description": "an EdDSA JWT for Authorization: Bearer; absent when the request asked for tokenDelivery cookie (then it is an HttpOnly cookie)"},
+    "refreshToken": {"type": "string", "description": "single use: /auth/refresh rotates it; absent with tokenDelivery cookie"},
     "tokenType": {"const": "Bearer"},
     "expiresIn": {"type": "integer", "description": "seconds until the access token expires"},
     "user": "@User"}})",
@@ -67,22 +71,25 @@ inline std::string login() {
     "password": {"type": "string", "minLength": 1, "maxLength": 128, "writeOnly": true,
                  "description": "at most 128 bytes of UTF-8"},
     "clientId": {"type": ["string", "null"],
-                 "description": "one of the venue's configured clients; default the first"}}},
+                 "description": "one of the venue's configured clients; default the first"},
+    "tokenDelivery": "@Delivery"}},
   "response": {"description": "a new session's tokens and the user", "schema": "@Tokens"},
   "errors": {"401": ["INVALID_CREDENTIALS"], "403": ["FORBIDDEN"],
              "503": ["OVERLOADED", "DEPENDENCY_UNAVAILABLE"]}})",
-                                  {{"Tokens", tokens()}});
+                                  {{"Tokens", tokens()}, {"Delivery", kTokenDelivery}});
 }
 
 inline std::string refresh() {
     return sdk::contract::compose(R"({
-  "request": {"type": "object", "required": ["refreshToken"], "properties": {
-    "refreshToken": {"type": "string", "minLength": 1, "writeOnly": true}}},
+  "request": {"type": "object", "properties": {
+    "refreshToken": {"type": "string", "minLength": 1, "writeOnly": true,
+                     "description": "required unless the session lives in cookies"},
+    "tokenDelivery": "@Delivery"}},
   "response": {"description": "the rotated tokens: the old refresh token is spent",
                "schema": "@Tokens"},
   "errors": {"401": ["UNAUTHENTICATED", "TOKEN_REUSED"], "403": ["FORBIDDEN"],
              "503": ["OVERLOADED", "DEPENDENCY_UNAVAILABLE"]}})",
-                                  {{"Tokens", tokens()}});
+                                  {{"Tokens", tokens()}, {"Delivery", kTokenDelivery}});
 }
 
 inline constexpr std::string_view kLogout = R"({
