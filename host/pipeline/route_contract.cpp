@@ -30,8 +30,9 @@ Status read_response(const boost::json::object& contract, RouteContract& out) {
     for (const auto& [key, value] : response->get_object()) {
         const std::string_view name(key);
         if (name == "status") {
-            if (!value.is_int64() || value.get_int64() < 200 || value.get_int64() > 299)
-                return contract_error("response.status must be a 2xx status");
+            // 3xx for a route whose answer is a redirect (only 2xx bodies are checked).
+            if (!value.is_int64() || value.get_int64() < 200 || value.get_int64() > 399)
+                return contract_error("response.status must be a 2xx or 3xx status");
             out.response_status = static_cast<int>(value.get_int64());
         } else if (name == "otherStatuses") {
             if (!value.is_array() || value.get_array().empty())

@@ -66,6 +66,7 @@ TEST(RouteContract, RefusesMalformedContractsNamingTheMember) {
     EXPECT_NE(refused("", R"({"respones": {}})").find("unknown member \"respones\""),
               std::string::npos);
     EXPECT_NE(refused("", R"({"response": {"status": 404}})").find("2xx"), std::string::npos);
+    EXPECT_EQ(refused("goToApp", R"({"response": {"status": 302}})"), "accepted");
     EXPECT_NE(refused("", R"({"errors": {"200": ["X"]}})").find("4xx or 5xx"), std::string::npos);
     EXPECT_NE(refused("", R"({"errors": {"404": []}})").find("must list error codes"),
               std::string::npos);

@@ -192,7 +192,8 @@ typedef struct admit_route_desc {
     /* JSON object text, empty = no contract (nothing validated, generic documentation):
      *   {"query":    <JSON Schema of an object whose properties are the query parameters>,
      *    "request":  <JSON Schema of the request body>,
-     *    "response": {"status": 200, "description": "...", "schema": <JSON Schema>,
+     *    "response": {"status": 200 (2xx, or 3xx for a redirect), "description": "...",
+     *                 "schema": <JSON Schema>,
      *                 "otherStatuses": [202] (optional: further 2xx with the same body),
      *                 "mediaType": "application/json" (default) or e.g. "image/png"},
      *    "errors":   {"404": ["NOT_FOUND"], "409": ["SEAT_TAKEN", ...], ...}}

@@ -39,7 +39,7 @@ inline std::string tokens() {
     return sdk::contract::compose(R"({"type": "object",
   "required": ["tokenType", "expiresIn", "user"],
   "properties": {
-    "accessToken": {"type": "string", "description": "an EdDSA JWT for Authorization: Bearer; absent when the request asked for tokenDelivery cookie (then it is an HttpOnly cookie)"},
+    "accessToken": {"type": "string", "description": "an EdDSA JWT for Authorization: Bearer; absent when the request asked for tokenDelivery cookie: then it is an HttpOnly cookie"},
     "refreshToken": {"type": "string", "description": "single use: /auth/refresh rotates it; absent with tokenDelivery cookie"},
     "tokenType": {"const": "Bearer"},
     "expiresIn": {"type": "integer", "description": "seconds until the access token expires"},

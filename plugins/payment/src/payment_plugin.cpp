@@ -98,20 +98,19 @@ class PaymentPlugin final : public sdk::Plugin {
 
   private:
     Status register_routes(sdk::Host& host) {
+        ADMIT_TRY(host.route("POST", "/api/v1/payments/prepare", "authenticated",
+                             [this](const Request& r) { return flow_->prepare(r); },
+                             {.rate_category = "booking",
+                              .summary = "Prepares the payment of one of the caller's reservations",
+                              .operation_id = "preparePayment",
+                              .contract = contracts::prepare()}));
         ADMIT_TRY(
-            host.route("POST", "/api/v1/payments/prepare", "authenticated",
-                       [this](const Request& r) { return flow_->prepare(r); },
+            host.route("POST", "/api/v1/payments/confirm", "authenticated",
+                       [this](const Request& r) { return flow_->confirm(r); },
                        {.rate_category = "booking",
-                        .summary = "Prepares the payment of one of the caller's reservations",
-                        .operation_id = "preparePayment",
-                        .contract = contracts::prepare()}));
-        ADMIT_TRY(host.route(
-            "POST", "/api/v1/payments/confirm", "authenticated",
-            [this](const Request& r) { return flow_->confirm(r); },
-            {.rate_category = "booking",
-             .summary = "Confirms a payment at the provider with the amount we expect",
-             .operation_id = "confirmPayment",
-             .contract = contracts::confirm()}));
+                        .summary = "Confirms a payment at the provider with the amount we expect",
+                        .operation_id = "confirmPayment",
+                        .contract = contracts::confirm()}));
         ADMIT_TRY(host.route("POST", "/api/v1/payments/webhooks/{provider}", "public",
                              [this](const Request& r) { return webhooks_->receive(r); },
                              {.summary = "Provider callback (signed; 401 otherwise)",

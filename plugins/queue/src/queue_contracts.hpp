@@ -42,7 +42,7 @@ inline std::string place() {
 inline std::string join() {
     return sdk::contract::compose(
         R"({"response": {"status": 201, "otherStatuses": [200],
-                         "description": "the new place in the waiting room (200: the place the caller already has)",
+                         "description": "the new place in the waiting room; 200: the place the caller already has",
                          "schema": "@Place"},
             "errors": {"400": ["INVALID_REQUEST"], "404": ["NOT_FOUND"],
                        "503": ["QUEUE_RECOVERING", "DEPENDENCY_UNAVAILABLE"]}})",

@@ -55,7 +55,10 @@ class WebPlugin final : public admit::sdk::Plugin {
                 [](const Request&) {
                     return Response::text(302, "", "text/plain").header("Location", "/app");
                 },
-                {.summary = "Sends browsers to the web app"});
+                {.summary = "Sends browsers to the web app",
+                 .operation_id = "openWebApp",
+                 .contract = R"({"response": {"status": 302,
+                                 "description": "Location: /app", "mediaType": "text/plain"}})"});
             !s)
             return s;
         const std::string timezone = host.config_string("timezone", "UTC");
@@ -63,20 +66,34 @@ class WebPlugin final : public admit::sdk::Plugin {
             timezone.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                        "0123456789/_+-") != std::string::npos)
             return sdk::Error::invalid("web: timezone must be an IANA zone name (\"Asia/Seoul\")");
-        if (auto s = host.route("GET", "/app/venue.json", "public",
-                                [timezone](const Request&) {
-                                    return Response::json(200, {{"timezone", timezone}})
-                                        .header("Cache-Control", "no-cache");
-                                },
-                                {.summary = "The venue facts the web app shows times with"});
+        if (auto s =
+                host.route("GET", "/app/venue.json", "public",
+                           [timezone](const Request&) {
+                               return Response::json(200, {{"timezone", timezone}})
+                                   .header("Cache-Control", "no-cache");
+                           },
+                           {.summary = "The venue facts the web app shows times with",
+                            .operation_id = "getWebAppVenue",
+                            .contract = R"({"response": {"description": "the venue's time zone",
+                                   "schema": {"type": "object", "required": ["timezone"],
+                                     "properties": {"timezone": {"type": "string",
+                                       "description": "IANA zone, e.g. Asia/Seoul"}}}}})"});
             !s)
             return s;
         std::string path = "/app";
         for (std::size_t depth = 0; depth <= kMaxDepth; ++depth) {
             if (depth > 0) path += "/{" + std::string(kSegmentNames[depth - 1]) + "}";
-            if (auto s =
-                    host.route("GET", path, "public", &WebPlugin::serve, this,
-                               {.summary = "The web app: files, or index.html for its routes"});
+            // One route per depth; each its own operationId (getWebAppFile, getWebAppFile1, ...).
+            std::string operation_id = "getWebAppFile";
+            if (depth > 0) operation_id += std::to_string(depth);
+            if (auto s = host.route(
+                    "GET", path, "public", &WebPlugin::serve, this,
+                    {.summary = "The web app: files, or index.html for its routes",
+                     .operation_id = std::move(operation_id),
+                     .contract =
+                         R"({"response": {"description": "the file; assets are immutable, index.html is revalidated with its ETag and 304",
+                                      "mediaType": "*/*"},
+                                     "errors": {"400": ["INVALID_REQUEST"], "404": ["NOT_FOUND"]}})"});
                 !s)
                 return s;
         }
