@@ -5,6 +5,9 @@
 import createClient from "openapi-fetch";
 import type { paths } from "./schema.js";
 
+// Node's own globals, declared here rather than pulling in @types/node for two fields.
+declare const process: { argv: string[]; pid: number };
+
 const [baseUrl, scheduleId] = process.argv.slice(2);
 if (!baseUrl || !scheduleId) throw new Error("usage: journey.js <baseUrl> <scheduleId>");
 
