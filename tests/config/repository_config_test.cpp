@@ -21,7 +21,7 @@ TEST(RepositoryConfig, DemoVenueLoadsOverHostDefaults) {
     EXPECT_EQ(config.plugins.dir, kSource / "build/release/plugins");
     EXPECT_EQ(config.plugins.load,
               (std::vector<std::string>{"auth", "arthall", "product", "queue", "reservation",
-                                        "toss", "payment", "ticket", "log"}));
+                                        "toss", "payment", "ticket", "log", "notification"}));
     // toss pays through the simulator that scripts/up starts on 127.0.0.1:8090.
     ASSERT_TRUE(config.plugin_sections_json.contains("toss"));
     EXPECT_NE(config.plugin_sections_json.at("toss").find("\"http://127.0.0.1:8090\""),

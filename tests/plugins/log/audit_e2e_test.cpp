@@ -1,6 +1,6 @@
 // The log plugin end to end: one entry per event (also when redelivered), the append-only table
 // (trigger and writer role), the hash chain and verify, every query filter, export and retention.
-#include "log_e2e_fixture.hpp"
+#include "events_e2e_fixture.hpp"
 
 #include <pqxx/pqxx>
 
@@ -33,8 +33,8 @@ struct Trail {
             item.resource_type = prefix == "auth" ? "user" : prefix;
             item.resource_id = item.resource_type.substr(0, 3) + "_" + std::to_string(i % 5);
             item.hour = i;
-            item.at = "2026-01-01T" + std::string(i < 10 ? "0" : "") + std::to_string(i) +
-                      ":00:00Z";
+            item.at =
+                "2026-01-01T" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ":00:00Z";
             trail.items.push_back(item);
         }
         return trail;
@@ -73,13 +73,14 @@ class AuditEndToEnd : public LogEndToEnd {
   protected:
     /// Runs `statement` with the append-only trigger off, as the tables' owner could.
     void tamper(const std::string& statement) {
-        pg_exec("BEGIN; ALTER TABLE log.entries DISABLE TRIGGER entries_append_only; " +
-                statement + "; ALTER TABLE log.entries ENABLE TRIGGER entries_append_only; COMMIT");
+        pg_exec("BEGIN; ALTER TABLE log.entries DISABLE TRIGGER entries_append_only; " + statement +
+                "; ALTER TABLE log.entries ENABLE TRIGGER entries_append_only; COMMIT");
     }
 };
 
 TEST_F(AuditEndToEnd, RecordsOneEntryPerEventWithWhoWhatAndWhich) {
-    publish({{"reservation.cancelled", "sch_1",
+    publish({{"reservation.cancelled",
+              "sch_1",
               {{"reservationId", "rsv_1"},
                {"scheduleId", "sch_1"},
                {"actor", "usr_buyer"},
@@ -103,9 +104,8 @@ TEST_F(AuditEndToEnd, UpdateAndDeleteAreRefusedByTriggerAndWriterRole) {
     publish({{"product.approved", "prd_1", {{"productId", "prd_1"}, {"actor", "usr_admin"}}}});
     await_entries(1);
     pqxx::connection connection(storage_.pg_url());
-    for (const std::string statement :
-         {"UPDATE log.entries SET actor = 'usr_mallory'", "DELETE FROM log.entries",
-          "TRUNCATE log.entries"}) {
+    for (const std::string statement : {"UPDATE log.entries SET actor = 'usr_mallory'",
+                                        "DELETE FROM log.entries", "TRUNCATE log.entries"}) {
         pqxx::nontransaction tx(connection);
         try {
             tx.exec(statement);
@@ -170,7 +170,9 @@ TEST_F(AuditEndToEnd, EachFilterReturnsExactlyTheMatchingEntries) {
         {"resource=reservation", [](const Item& i) { return i.resource_type == "reservation"; }},
         {"resource=user", [](const Item& i) { return i.resource_type == "user"; }},
         {"resource=reservation:res_1",
-         [](const Item& i) { return i.resource_type == "reservation" && i.resource_id == "res_1"; }},
+         [](const Item& i) {
+             return i.resource_type == "reservation" && i.resource_id == "res_1";
+         }},
         {"action=payment.approved", [](const Item& i) { return i.topic == "payment.approved"; }},
         {"action=reservation.*", [](const Item& i) { return i.topic.starts_with("reservation."); }},
         {"from=2026-01-01T03:00:00Z&to=2026-01-01T09:00:00Z",
@@ -199,8 +201,8 @@ TEST_F(AuditEndToEnd, ExportsTheRangeAsJsonLinesInChainOrder) {
     const auto trail = Trail::make(8);
     publish(trail.events());
     await_entries(8);
-    auto answer = admin("GET",
-                        "/api/v1/admin/audit/export?from=2026-01-01T02:00:00Z&to=2026-01-01T06:00:00Z");
+    auto answer = admin(
+        "GET", "/api/v1/admin/audit/export?from=2026-01-01T02:00:00Z&to=2026-01-01T06:00:00Z");
     ASSERT_EQ(answer.status, 200) << answer.body;
     EXPECT_NE(answer.headers["content-type"].find("application/x-ndjson"), std::string::npos);
     std::vector<boost::json::object> lines;
@@ -220,7 +222,8 @@ TEST_F(AuditEndToEnd, ExportsTheRangeAsJsonLinesInChainOrder) {
 TEST_F(AuditEndToEnd, ARedeliveredEventWritesOnce) {
     publish({{"ticket.issued", "sch_9", {{"ticketId", "tkt_1"}, {"n", 1}}}});
     await_entries(1);
-    const int64_t event_id = pg_scalar("SELECT id FROM admit.event_outbox WHERE topic = 'ticket.issued'");
+    const int64_t event_id =
+        pg_scalar("SELECT id FROM admit.event_outbox WHERE topic = 'ticket.issued'");
     // Redeliver it as a relay would after the host forgot it handled the event (handled-ids
     // retention): the handled record goes and the outbox row is relayed again.
     pg_exec("DELETE FROM admit.event_handled WHERE subscriber = 'log.audit' AND event_id = " +
@@ -230,8 +233,10 @@ TEST_F(AuditEndToEnd, ARedeliveredEventWritesOnce) {
     // The handler ran again (the host recorded it as handled once more), then a later event on the
     // same key is recorded: the redelivery was processed before it.
     ASSERT_TRUE(eventually([&] {
-        return pg_scalar("SELECT count(*) FROM admit.event_handled WHERE subscriber = 'log.audit' "
-                         "AND event_id = " + std::to_string(event_id)) == 1;
+        return pg_scalar(
+                   "SELECT count(*) FROM admit.event_handled WHERE subscriber = 'log.audit' "
+                   "AND event_id = " +
+                   std::to_string(event_id)) == 1;
     }));
     publish({{"ticket.checked_in", "sch_9", {{"ticketId", "tkt_1"}, {"n", 2}}}});
     await_entries(2);
@@ -252,7 +257,9 @@ TEST_F(AuditEndToEnd, AnswersErrorsWithTheContractBody) {
         {"", "", "/api/v1/admin/audit", 401, "UNAUTHENTICATED"},
         {"usr_c", "customer", "/api/v1/admin/audit", 403, "FORBIDDEN"},
         {"usr_c", "customer", "/api/v1/admin/audit/verify", 403, "FORBIDDEN"},
-        {"usr_c", "customer", "/api/v1/admin/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z", 403, "FORBIDDEN"},
+        {"usr_c", "customer",
+         "/api/v1/admin/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z", 403,
+         "FORBIDDEN"},
         {"usr_admin", "admin", "/api/v1/admin/audit?limit=0", 400, "INVALID_REQUEST"},
         {"usr_admin", "admin", "/api/v1/admin/audit?from=yesterday", 400, "INVALID_REQUEST"},
         {"usr_admin", "admin", "/api/v1/admin/audit?cursor=abc", 400, "INVALID_REQUEST"},
@@ -275,20 +282,20 @@ TEST_F(AuditEndToEnd, AnswersErrorsWithTheContractBody) {
 }
 
 class SmallExports : public LogEndToEnd {
-    std::string initial_log_toml() const override { return "export_max_entries = 3\n"; }
+    std::string log_toml() const override { return "export_max_entries = 3\n"; }
 };
 
 TEST_F(SmallExports, AnExportOverTheLimitIsRefused) {
     publish(Trail::make(4).events());
     await_entries(4);
-    auto answer =
-        admin("GET", "/api/v1/admin/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
+    auto answer = admin(
+        "GET", "/api/v1/admin/audit/export?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z");
     EXPECT_EQ(answer.status, 422) << answer.body;
     EXPECT_EQ(json_of(answer)["code"], "EXPORT_TOO_LARGE");
 }
 
 class ShortRetention : public LogEndToEnd {
-    std::string initial_log_toml() const override {
+    std::string log_toml() const override {
         return "partition_seconds = 1\nretention_seconds = 1\nmaintenance_interval_ms = 100\n";
     }
 };

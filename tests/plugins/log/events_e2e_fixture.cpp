@@ -1,11 +1,12 @@
-#include "log_e2e_fixture.hpp"
+#include "events_e2e_fixture.hpp"
 
 namespace admit::testing {
 
-void LogEndToEnd::start_admitd(const std::string& log_toml) {
+void PluginEndToEnd::start_admitd() {
     admitd_.reset();
-    TestVenue venue{.plugins = {"test_auth", "log", "log_test_hooks"},
-                    .extra_toml = "[plugin.log]\n" + log_toml};
+    std::vector<std::string> plugins = {"test_auth", "log_test_hooks"};
+    for (const auto& plugin : venue_plugins()) plugins.push_back(plugin);
+    TestVenue venue{.plugins = plugins, .extra_toml = venue_extra_toml()};
     auto file = write_temp_file("venue.toml", venue_toml(venue, &storage_));
     admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY,
                                               std::vector<std::string>{"--config", file.string()});
@@ -14,14 +15,16 @@ void LogEndToEnd::start_admitd(const std::string& log_toml) {
     port_ = *port;
 }
 
-HttpResult LogEndToEnd::as(const std::string& user, const std::string& role,
-                           const std::string& method, const std::string& target) {
+HttpResult PluginEndToEnd::as(const std::string& user, const std::string& role,
+                              const std::string& method, const std::string& target,
+                              const std::string& body) {
     std::map<std::string, std::string> headers;
     if (!role.empty()) headers["Authorization"] = "Bearer test:" + role + ":" + user;
-    return http_request(port_, method, target, "", headers, 20000);
+    if (!body.empty()) headers["Content-Type"] = "application/json";
+    return http_request(port_, method, target, body, headers, 20000);
 }
 
-void LogEndToEnd::publish(const std::vector<TestEvent>& events) {
+void PluginEndToEnd::publish(const std::vector<TestEvent>& events) {
     boost::json::array list;
     for (const auto& event : events) {
         list.push_back(boost::json::object{
@@ -40,14 +43,18 @@ void LogEndToEnd::await_entries(int64_t count) {
         << "audit entries: " << pg_scalar("SELECT count(*) FROM log.entries") << " of " << count;
 }
 
-std::vector<boost::json::object> LogEndToEnd::all_pages(const std::string& target) {
+std::vector<boost::json::object> PluginEndToEnd::all_pages(const std::string& target,
+                                                           const std::string& user,
+                                                           const std::string& role) {
     std::vector<boost::json::object> items;
     std::string cursor;
     for (int page = 0; page < 1000; ++page) {
         const char separator = target.find('?') == std::string::npos ? '?' : '&';
-        auto answer = admin("GET", cursor.empty() ? target : target + separator + "cursor=" + cursor);
+        auto answer = as(user, role, "GET",
+                         cursor.empty() ? target : target + separator + "cursor=" + cursor);
         EXPECT_EQ(answer.status, 200) << answer.body;
         auto body = json_of(answer);
+        if (answer.status != 200 || !body["items"].is_array()) break;
         for (const auto& item : body["items"].as_array()) items.push_back(item.as_object());
         if (!body["nextCursor"].is_string()) break;
         cursor = std::string(body["nextCursor"].as_string());
