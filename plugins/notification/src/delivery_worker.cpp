@@ -9,9 +9,9 @@ std::optional<int64_t> next_attempt(const DeliveryPolicy& policy, int64_t attemp
                                     int64_t created_us, int64_t now_us) {
     if (attempts >= policy.max_attempts) return std::nullopt;
     const int shift = static_cast<int>(std::clamp<int64_t>(attempts - 1, 0, 40));
-    const double backoff = std::min(static_cast<double>(policy.initial_backoff_us) *
-                                        std::ldexp(1.0, shift),
-                                    static_cast<double>(policy.max_backoff_us));
+    const double backoff =
+        std::min(static_cast<double>(policy.initial_backoff_us) * std::ldexp(1.0, shift),
+                 static_cast<double>(policy.max_backoff_us));
     const int64_t next = now_us + static_cast<int64_t>(backoff);
     if (next > created_us + policy.max_age_us) return std::nullopt;
     return next;
@@ -29,9 +29,8 @@ sdk::Status DeliveryWorker::run_once() {
 sdk::Status DeliveryWorker::run_lane(Lane& lane) {
     const int64_t now = clock_();
     const double burst = std::max(1.0, lane.per_second);
-    lane.tokens = std::min(burst, lane.tokens + lane.per_second *
-                                                    static_cast<double>(now - lane.refilled_us) /
-                                                    1e6);
+    lane.tokens = std::min(
+        burst, lane.tokens + lane.per_second * static_cast<double>(now - lane.refilled_us) / 1e6);
     lane.refilled_us = now;
     const auto allowed = std::min<int64_t>(policy_.batch, static_cast<int64_t>(lane.tokens));
     if (allowed <= 0) return {};

@@ -14,7 +14,7 @@
 namespace admit::notification {
 
 struct DeliveryPolicy {
-    int64_t initial_backoff_us = 60'000'000;         ///< first retry after a minute
+    int64_t initial_backoff_us = 60'000'000;          ///< first retry after a minute
     int64_t max_backoff_us = 6LL * 3600 * 1'000'000;  ///< retries at most six hours apart
     int64_t max_age_us = 3LL * 86400 * 1'000'000;     ///< no attempt past three days: dead
     int64_t max_attempts = 30;

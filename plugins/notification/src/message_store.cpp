@@ -137,8 +137,8 @@ sdk::Result<std::optional<Message>> MessageStore::mark_read(const std::string& i
 }
 
 sdk::Result<std::optional<Message>> MessageStore::find(const std::string& id) {
-    auto rows =
-        db_.exec(std::string("SELECT ") + kColumns + " FROM notification.messages WHERE id = $1", id);
+    auto rows = db_.exec(
+        std::string("SELECT ") + kColumns + " FROM notification.messages WHERE id = $1", id);
     if (!rows) return std::move(rows).error();
     if (rows->empty()) return std::optional<Message>();
     return std::optional<Message>(message_from(rows->front()));
@@ -170,8 +170,9 @@ sdk::Result<Message> MessageStore::retry(const std::string& id, int64_t now_us) 
 
 sdk::Status MessageStore::set_content(const std::string& id, const std::string& subject,
                                       const std::string& body) {
-    auto updated = db_.exec(
-        "UPDATE notification.messages SET subject = $2, body = $3 WHERE id = $1", id, subject, body);
+    auto updated =
+        db_.exec("UPDATE notification.messages SET subject = $2, body = $3 WHERE id = $1", id,
+                 subject, body);
     if (!updated) return updated.error();
     return {};
 }
@@ -213,15 +214,15 @@ sdk::Status MessageStore::record(const Message& message, const Attempt& attempt,
         "ELSE sent_us END, next_attempt_us = coalesce($4, next_attempt_us), last_error = $5, "
         "last_status = $6, latency_ms = $7 WHERE id = $1",
         message.id, status, now_us, next_attempt_us,
-        attempt.delivered ? std::optional<std::string>() : std::optional<std::string>(attempt.error),
+        attempt.delivered ? std::optional<std::string>()
+                          : std::optional<std::string>(attempt.error),
         attempt.http_status, attempt.latency_ms);
     if (!updated) return updated.error();
     return {};
 }
 
 sdk::Result<int64_t> MessageStore::forget_before(int64_t before_us) {
-    auto deleted =
-        db_.exec("DELETE FROM notification.messages WHERE created_us < $1", before_us);
+    auto deleted = db_.exec("DELETE FROM notification.messages WHERE created_us < $1", before_us);
     if (!deleted) return std::move(deleted).error();
     return static_cast<int64_t>(deleted->affected);
 }

@@ -39,8 +39,8 @@ const boost::json::value* lookup(const boost::json::object& data, std::string_vi
 
 }  // namespace
 
-sdk::Result<MessageTemplate> MessageTemplate::parse(std::string_view text,
-                                                    std::string_view origin) {
+sdk::Result<MessageTemplate> MessageTemplate::parse(std::string_view text, std::string_view origin,
+                                                    std::size_t first_line) {
     MessageTemplate parsed;
     parsed.origin_ = std::string(origin);
     std::size_t at = 0;
@@ -53,13 +53,16 @@ sdk::Result<MessageTemplate> MessageTemplate::parse(std::string_view text,
         if (open > at) parsed.pieces_.push_back({false, std::string(text.substr(at, open - at))});
         const auto close = text.find("}}", open + 2);
         const auto newline = text.find('\n', open + 2);
-        if (close == std::string_view::npos || (newline != std::string_view::npos && newline < close)) {
-            return sdk::Error::invalid(parsed.origin_ + ":" + std::to_string(line_of(text, open)) +
+        if (close == std::string_view::npos ||
+            (newline != std::string_view::npos && newline < close)) {
+            return sdk::Error::invalid(parsed.origin_ + ":" +
+                                       std::to_string(first_line - 1 + line_of(text, open)) +
                                        ": '{{' is not closed by '}}' on the same line");
         }
         const auto name = trim(text.substr(open + 2, close - open - 2));
         if (!valid_name(name)) {
-            return sdk::Error::invalid(parsed.origin_ + ":" + std::to_string(line_of(text, open)) +
+            return sdk::Error::invalid(parsed.origin_ + ":" +
+                                       std::to_string(first_line - 1 + line_of(text, open)) +
                                        ": placeholder '" + std::string(name) +
                                        "' must be a name of letters, digits, '_' and '.'");
         }

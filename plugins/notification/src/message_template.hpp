@@ -16,7 +16,9 @@ class MessageTemplate {
   public:
     /// Parses `text`; INVALID_ARGUMENT naming `origin`, the line and the problem for an unclosed
     /// "{{", an empty placeholder or a name with characters other than [A-Za-z0-9_.].
-    static sdk::Result<MessageTemplate> parse(std::string_view text, std::string_view origin);
+    /// `first_line`: the line of `origin` where `text` starts (for the error's line number).
+    static sdk::Result<MessageTemplate> parse(std::string_view text, std::string_view origin,
+                                              std::size_t first_line = 1);
 
     /// The text with every placeholder replaced by its value in `data` (strings as they are,
     /// numbers and booleans in JSON form). INVALID_ARGUMENT naming the placeholder when `data`

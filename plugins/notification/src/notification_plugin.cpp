@@ -20,9 +20,8 @@ sdk::Status NotificationPlugin::read_settings(sdk::Host& host) {
     if (templates_dir.empty())
         return sdk::Error::invalid(
             "notification: templates_dir (the venue's message templates folder) is required");
-    auto templates =
-        TemplateSet::load(templates_dir, host.config_string("default_language", "en"),
-                          notice_kinds());
+    auto templates = TemplateSet::load(templates_dir, host.config_string("default_language", "en"),
+                                       notice_kinds());
     if (!templates) return std::move(templates).error();
     templates_ = std::move(*templates);
     public_base_url_ = host.config_string("public_base_url", "http://127.0.0.1:8080");
@@ -64,10 +63,9 @@ sdk::Status NotificationPlugin::init(sdk::Host& host) {
 
 sdk::Status NotificationPlugin::register_events(sdk::Host& host) {
     for (const auto& topic : notice_topics()) {
-        ADMIT_TRY(host.subscribe(topic, "people." + topic,
-                                 [this](sdk::Tx& tx, const sdk::Event& event) {
-                                     return on_event(tx, event);
-                                 }));
+        ADMIT_TRY(host.subscribe(
+            topic, "people." + topic,
+            [this](sdk::Tx& tx, const sdk::Event& event) { return on_event(tx, event); }));
     }
     return {};
 }

@@ -31,8 +31,8 @@ sdk::Response page_of(std::vector<Message> rows, int64_t limit) {
         }
         items.push_back(message_json(rows[i]));
     }
-    return sdk::Response::json(200, boost::json::object{{"items", std::move(items)},
-                                                        {"nextCursor", std::move(next)}});
+    return sdk::Response::json(
+        200, boost::json::object{{"items", std::move(items)}, {"nextCursor", std::move(next)}});
 }
 
 boost::json::object preferences_json(const MessageStore::Preferences& preferences) {
@@ -88,8 +88,8 @@ sdk::Response NotificationPlugin::list_mine(const sdk::Request& request) {
     std::optional<std::string> channel = request.query("channel");
     if (channel && *channel != "in_app" && *channel != "email")
         return sdk::Response::invalid_request("query parameter 'channel' must be in_app or email");
-    auto rows = store_->list_for(std::string(request.principal().subject()), channel, read,
-                                 *cursor, *limit + 1);
+    auto rows = store_->list_for(std::string(request.principal().subject()), channel, read, *cursor,
+                                 *limit + 1);
     if (!rows) return sdk::Response::from_error(rows.error());
     return page_of(std::move(*rows), *limit);
 }

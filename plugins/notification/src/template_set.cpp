@@ -46,7 +46,8 @@ sdk::Result<TemplateSet> TemplateSet::load(const std::string& dir,
                 return sdk::Error::invalid(origin + ": the subject must be one line");
             ADMIT_TRY_ASSIGN(auto subject, MessageTemplate::parse(text.substr(0, split), origin));
             ADMIT_TRY_ASSIGN(auto body,
-                             MessageTemplate::parse(text.substr(split + kSeparator.size()), origin));
+                             MessageTemplate::parse(text.substr(split + kSeparator.size()), origin,
+                                                    /*first_line=*/3));
             set.templates_.insert_or_assign(
                 {language.path().filename().string(), file.path().stem().string()},
                 Pair{std::move(subject), std::move(body)});
@@ -55,8 +56,8 @@ sdk::Result<TemplateSet> TemplateSet::load(const std::string& dir,
     if (ec) return sdk::Error::invalid("notification: cannot list " + dir + ": " + ec.message());
     for (const auto& kind : kinds) {
         if (!set.templates_.contains({default_language, kind})) {
-            return sdk::Error::invalid("notification: no template " + dir + "/" +
-                                       default_language + "/" + kind + ".txt");
+            return sdk::Error::invalid("notification: no template " + dir + "/" + default_language +
+                                       "/" + kind + ".txt");
         }
     }
     return set;

@@ -23,7 +23,8 @@ class TemplateSet {
     /// Loads every language folder of `dir`. INVALID_ARGUMENT (a startup error naming the file
     /// and line) when `dir` is not a folder, `default_language` lacks a template for one of
     /// `kinds`, or any file is malformed.
-    static sdk::Result<TemplateSet> load(const std::string& dir, const std::string& default_language,
+    static sdk::Result<TemplateSet> load(const std::string& dir,
+                                         const std::string& default_language,
                                          const std::vector<std::string>& kinds);
 
     /// The message of `kind` in `language` (the default language when that one has no template

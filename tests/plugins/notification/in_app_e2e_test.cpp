@@ -3,14 +3,14 @@
 // marks, preferences, rate limits, dead letters, idempotency and the error answers.
 #include "notification_e2e_fixture.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 namespace admit::testing {
 namespace {
 
-boost::json::object money(int64_t amount) {
-    return {{"amount", amount}, {"currency", "KRW"}};
-}
+boost::json::object money(int64_t amount) { return {{"amount", amount}, {"currency", "KRW"}}; }
 
 TestEvent confirmed(const std::string& reservation, const std::string& user, int64_t total) {
     return {"reservation.confirmed",
@@ -88,9 +88,9 @@ TEST_F(InApp, ReadMarksAndTheReadFilter) {
     EXPECT_EQ(json_of(read)["read"], true);
     const auto first_read_at = json_of(read)["readAt"];
     // Reading twice keeps the first time.
-    EXPECT_EQ(json_of(as("usr_r", "customer", "POST", "/api/v1/notifications/" + id + "/read"))
-                  ["readAt"],
-              first_read_at);
+    EXPECT_EQ(
+        json_of(as("usr_r", "customer", "POST", "/api/v1/notifications/" + id + "/read"))["readAt"],
+        first_read_at);
     auto unread = messages_of("usr_r", "?read=false");
     auto only_read = messages_of("usr_r", "?read=true");
     ASSERT_EQ(only_read.size(), 1u);
@@ -104,7 +104,8 @@ TEST_F(InApp, ReadMarksAndTheReadFilter) {
 
 TEST_F(InApp, PagesWalkEveryMessageOnce) {
     std::vector<TestEvent> events;
-    for (int i = 0; i < 7; ++i) events.push_back(confirmed("rsv_p" + std::to_string(i), "usr_p", i));
+    for (int i = 0; i < 7; ++i)
+        events.push_back(confirmed("rsv_p" + std::to_string(i), "usr_p", i));
     publish(events);
     await_messages("usr_p", 7);
     auto paged = all_pages("/api/v1/notifications?limit=3", "usr_p", "customer");
@@ -129,9 +130,9 @@ TEST_F(InApp, ARedeliveredEventSendsNothingTwice) {
     }));
     publish({confirmed("rsv_e", "usr_d", 6)});  // a later event of the same key: a sentinel
     await_messages("usr_d", 2);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM notification.messages WHERE event_id = '" +
-                        event_id + "'"),
-              1);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM notification.messages WHERE event_id = '" + event_id + "'"),
+        1);
 }
 
 TEST_F(InApp, ATemplateThatCannotRenderIsADeadLetterAdminsSeeAndRetry) {
@@ -163,8 +164,8 @@ TEST_F(InApp, PreferencesRoundTrip) {
     EXPECT_EQ(now["emailNonEssential"], false);
     EXPECT_EQ(now["language"], "ko");
     // Someone else's are untouched.
-    EXPECT_EQ(json_of(as("usr_o", "customer", "GET", "/api/v1/notifications/preferences"))
-                  ["emailNonEssential"],
+    EXPECT_EQ(json_of(as("usr_o", "customer", "GET",
+                         "/api/v1/notifications/preferences"))["emailNonEssential"],
               true);
 }
 
@@ -214,7 +215,8 @@ class SlowInApp : public NotificationEndToEnd {
 
 TEST_F(SlowInApp, TheChannelRateLimitSpacesDeliveries) {
     std::vector<TestEvent> events;
-    for (int i = 0; i < 10; ++i) events.push_back(confirmed("rsv_l" + std::to_string(i), "usr_l", i));
+    for (int i = 0; i < 10; ++i)
+        events.push_back(confirmed("rsv_l" + std::to_string(i), "usr_l", i));
     publish(events);
     await_messages("usr_l", 10);
     // A burst of at most 4, then 4 a second: the last of 10 goes out at least 1.5 s after the
@@ -222,6 +224,30 @@ TEST_F(SlowInApp, TheChannelRateLimitSpacesDeliveries) {
     const int64_t spread_us = pg_scalar(
         "SELECT max(sent_us) - min(sent_us) FROM notification.messages WHERE recipient = 'usr_l'");
     EXPECT_GE(spread_us, 1'400'000) << spread_us;
+}
+
+}  // namespace
+}  // namespace admit::testing
+
+namespace admit::testing {
+namespace {
+
+TEST(NotificationStartup, ABrokenTemplateIsAClearStartupError) {
+    const auto dir = write_temp_file("README", "broken templates").parent_path();
+    std::filesystem::create_directories(dir / "en");
+    std::ofstream(dir / "en" / "reservation_held.txt") << "Held {{ oops\n---\nbody\n";
+    IsolatedStorage storage;
+    TestVenue venue{
+        .plugins = {"test_auth", "notification"},
+        .extra_toml = "[plugin.notification]\ntemplates_dir = \"" + dir.string() + "\"\n"};
+    AdmitdProcess admitd(
+        ADMIT_ADMITD_BINARY,
+        {"--config", write_temp_file("venue.toml", venue_toml(venue, &storage)).string()});
+    const auto status = admitd.wait_exit();
+    ASSERT_TRUE(status.has_value()) << admitd.log();
+    EXPECT_NE(*status, 0);
+    EXPECT_NE(admitd.log().find("reservation_held.txt:1: '{{' is not closed"), std::string::npos)
+        << admitd.log();
 }
 
 }  // namespace
