@@ -1,5 +1,9 @@
 #include "notification_plugin.hpp"
 
+#include "webhook_channel.hpp"
+
+#include <sodium.h>
+
 namespace admit::notification {
 
 namespace {
@@ -42,15 +46,23 @@ sdk::Status NotificationPlugin::read_settings(sdk::Host& host) {
 
 sdk::Status NotificationPlugin::init(sdk::Host& host) {
     host_ = &host;
+    if (sodium_init() < 0) return sdk::Error::internal("notification: libsodium failed to start");
     ADMIT_TRY(read_settings(host));
     store_ = std::make_unique<MessageStore>(host.db());
+    hooks_ = std::make_unique<WebhookStore>(host.db());
     worker_ = std::make_unique<DeliveryWorker>(*store_, policy_, [&host] { return host.now_us(); });
     ADMIT_TRY_ASSIGN(const int64_t in_app_rate, positive(host, "in_app_per_second", 1000));
     worker_->add(std::make_unique<InAppChannel>(host), static_cast<double>(in_app_rate));
+    ADMIT_TRY_ASSIGN(const int64_t webhook_rate, positive(host, "webhook_per_second", 50));
+    ADMIT_TRY_ASSIGN(const int64_t webhook_timeout, positive(host, "webhook_timeout_ms", 5000));
+    worker_->add(
+        std::make_unique<WebhookChannel>(host, *hooks_, static_cast<uint32_t>(webhook_timeout)),
+        static_cast<double>(webhook_rate));
 
     ADMIT_TRY(host.register_migrations());
     ADMIT_TRY(register_events(host));
     ADMIT_TRY(register_routes(host));
+    ADMIT_TRY(register_webhook_routes(host));
     ADMIT_TRY_ASSIGN(const int64_t interval, positive(host, "delivery_interval_ms", 200));
     ADMIT_TRY(host.periodic_job("deliver", std::chrono::milliseconds(interval),
                                 [this] { return worker_->run_once(); }));
@@ -66,6 +78,32 @@ sdk::Status NotificationPlugin::register_events(sdk::Host& host) {
         ADMIT_TRY(host.subscribe(
             topic, "people." + topic,
             [this](sdk::Tx& tx, const sdk::Event& event) { return on_event(tx, event); }));
+    }
+    return host.subscribe("*", "webhooks", [this](sdk::Tx& tx, const sdk::Event& event) {
+        return on_any_event(tx, event);
+    });
+}
+
+sdk::Status NotificationPlugin::on_any_event(sdk::Tx& tx, const sdk::Event& event) {
+    ADMIT_TRY_ASSIGN(const auto hooks, hooks_->active(tx));
+    std::optional<std::string> payload;
+    for (const auto& hook : hooks) {
+        if (!hook.wants(event.topic())) continue;
+        if (!payload) {
+            auto parsed = event.json();
+            const boost::json::object fields =
+                parsed && parsed->is_object() ? parsed->as_object() : boost::json::object{};
+            payload = boost::json::serialize(
+                webhook_payload(event.id(), event.topic(), event.published_at_us(), fields));
+        }
+        ADMIT_TRY(store_->create(tx,
+                                 MessageDraft{.event_id = std::string(event.id()),
+                                              .event_type = std::string(event.topic()),
+                                              .kind = "webhook",
+                                              .channel = "webhook",
+                                              .recipient = hook.id,
+                                              .data = *payload},
+                                 host_->now_us()));
     }
     return {};
 }

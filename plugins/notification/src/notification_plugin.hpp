@@ -7,9 +7,11 @@
 #pragma once
 
 #include "delivery_worker.hpp"
+#include "list_paging.hpp"
 #include "message_store.hpp"
 #include "notice_catalog.hpp"
 #include "template_set.hpp"
+#include "webhook_store.hpp"
 
 #include <admit/sdk.hpp>
 
@@ -26,9 +28,12 @@ class NotificationPlugin final : public sdk::Plugin {
     sdk::Status read_settings(sdk::Host& host);
     sdk::Status register_events(sdk::Host& host);
     sdk::Status register_routes(sdk::Host& host);
+    sdk::Status register_webhook_routes(sdk::Host& host);
 
     /// Creates the messages `event` gives its recipient (nothing for events nobody hears about).
     sdk::Status on_event(sdk::Tx& tx, const sdk::Event& event);
+    /// Queues a delivery of `event` to every active webhook that wants its topic.
+    sdk::Status on_any_event(sdk::Tx& tx, const sdk::Event& event);
 
     // Routes (notification_routes.cpp).
     sdk::Response list_mine(const sdk::Request& request);
@@ -37,10 +42,17 @@ class NotificationPlugin final : public sdk::Plugin {
     sdk::Response put_preferences(const sdk::Request& request);
     sdk::Response list_dead(const sdk::Request& request);
     sdk::Response retry_dead(const sdk::Request& request);
+    // Webhook routes (webhook_routes.cpp).
+    sdk::Response create_webhook(const sdk::Request& request);
+    sdk::Response list_webhooks(const sdk::Request& request);
+    sdk::Response get_webhook(const sdk::Request& request);
+    sdk::Response delete_webhook(const sdk::Request& request);
+    sdk::Response webhook_deliveries(const sdk::Request& request);
 
     sdk::Host* host_ = nullptr;
     std::optional<TemplateSet> templates_;
     std::unique_ptr<MessageStore> store_;
+    std::unique_ptr<WebhookStore> hooks_;
     std::unique_ptr<DeliveryWorker> worker_;
     DeliveryPolicy policy_;
     std::string public_base_url_;

@@ -14,8 +14,8 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(MessageTemplate, FillsPlaceholdersFromNestedData) {
-    auto parsed = MessageTemplate::parse("Paid {{ total.amount }} {{total.currency}} for {{id}}.",
-                                         "t.txt");
+    auto parsed =
+        MessageTemplate::parse("Paid {{ total.amount }} {{total.currency}} for {{id}}.", "t.txt");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     auto text = parsed->render(
         boost::json::object{{"id", "rsv_1"}, {"total", {{"amount", 150000}, {"currency", "KRW"}}}});
@@ -115,7 +115,7 @@ TEST(NextAttempt, DoublesUpToTheCapAndDiesPastTheAgeOrAttempts) {
     EXPECT_EQ(next_attempt(policy, 3, created, 0), 4'000'000);
     EXPECT_EQ(next_attempt(policy, 5, created, 0), 8'000'000);  // capped
     EXPECT_EQ(next_attempt(policy, 9, created, 10'000'000), 18'000'000);
-    EXPECT_EQ(next_attempt(policy, 10, created, 0), std::nullopt);           // attempts used up
+    EXPECT_EQ(next_attempt(policy, 10, created, 0), std::nullopt);          // attempts used up
     EXPECT_EQ(next_attempt(policy, 4, created, 95'000'000), std::nullopt);  // past three days
 }
 
