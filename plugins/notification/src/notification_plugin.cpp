@@ -1,8 +1,11 @@
 #include "notification_plugin.hpp"
 
+#include "email_channel.hpp"
 #include "webhook_channel.hpp"
 
 #include <sodium.h>
+
+#include <cstdlib>
 
 namespace admit::notification {
 
@@ -44,6 +47,29 @@ sdk::Status NotificationPlugin::read_settings(sdk::Host& host) {
     return {};
 }
 
+sdk::Status NotificationPlugin::add_email_channel(sdk::Host& host) {
+    SmtpSettings smtp;
+    smtp.url = host.config_string("smtp_url", "");
+    if (smtp.url.empty()) return {};  // no e-mail: in-app and webhooks only
+    smtp.from = host.config_string("email_from", "");
+    smtp.from_name = host.config_string("email_from_name", "");
+    smtp.tls = host.config_string("smtp_tls", "required");
+    smtp.ca_file = host.config_string("smtp_ca_file", "");
+    ADMIT_TRY_ASSIGN(smtp.timeout_ms, positive(host, "smtp_timeout_ms", 10000));
+    // Credentials only from the environment, named by the config.
+    if (const char* user =
+            std::getenv(host.config_string("smtp_user_env", "ADMIT_SMTP_USER").c_str()))
+        smtp.user = user;
+    if (const char* password =
+            std::getenv(host.config_string("smtp_password_env", "ADMIT_SMTP_PASSWORD").c_str()))
+        smtp.password = password;
+    ADMIT_TRY_ASSIGN(const int64_t rate, positive(host, "email_per_second", 10));
+    ADMIT_TRY_ASSIGN(auto channel, EmailChannel::create(host, std::move(smtp)));
+    worker_->add(std::move(channel), static_cast<double>(rate));
+    email_enabled_ = true;
+    return {};
+}
+
 sdk::Status NotificationPlugin::init(sdk::Host& host) {
     host_ = &host;
     if (sodium_init() < 0) return sdk::Error::internal("notification: libsodium failed to start");
@@ -58,6 +84,8 @@ sdk::Status NotificationPlugin::init(sdk::Host& host) {
     worker_->add(
         std::make_unique<WebhookChannel>(host, *hooks_, static_cast<uint32_t>(webhook_timeout)),
         static_cast<double>(webhook_rate));
+
+    ADMIT_TRY(add_email_channel(host));
 
     ADMIT_TRY(host.register_migrations());
     ADMIT_TRY(register_events(host));

@@ -26,6 +26,8 @@ class NotificationPlugin final : public sdk::Plugin {
 
   private:
     sdk::Status read_settings(sdk::Host& host);
+    /// The e-mail channel when smtp_url is set (credentials from the environment).
+    sdk::Status add_email_channel(sdk::Host& host);
     sdk::Status register_events(sdk::Host& host);
     sdk::Status register_routes(sdk::Host& host);
     sdk::Status register_webhook_routes(sdk::Host& host);

@@ -61,9 +61,9 @@ Attempt WebhookChannel::send(const Message& message) {
                     {"Admit-Event-Id", message.event_id},
                     {"Admit-Event-Type", message.event_type},
                     {"Admit-Delivery-Id", message.id},
-                    {"Admit-Signature", "t=" + std::to_string(timestamp) + ",v1=" +
-                                            webhook_signature((*hook)->secret, timestamp,
-                                                              message.data)}},
+                    {"Admit-Signature",
+                     "t=" + std::to_string(timestamp) +
+                         ",v1=" + webhook_signature((*hook)->secret, timestamp, message.data)}},
         .body = message.data,
         .connect_timeout_ms = timeout_ms_,
         .read_timeout_ms = timeout_ms_,
@@ -85,7 +85,8 @@ Attempt WebhookChannel::send(const Message& message) {
         // Gone: the receiver asks us to stop, as with pretix.
         attempt.permanent = true;
         attempt.error = "410 Gone: the webhook was disabled";
-        auto disabled = hooks_.disable((*hook)->id, "the receiver answered 410 Gone", host_.now_us());
+        auto disabled =
+            hooks_.disable((*hook)->id, "the receiver answered 410 Gone", host_.now_us());
         if (!disabled) attempt.error += " (disabling failed: " + disabled.error().message + ")";
     } else {
         attempt.error = "HTTP " + std::to_string(response->status);

@@ -16,8 +16,7 @@
 namespace admit::notification {
 
 /// hex(HMAC-SHA256(secret, "<timestamp>.<body>")): the v1 signature. Pure.
-std::string webhook_signature(std::string_view secret, int64_t timestamp,
-                              std::string_view body);
+std::string webhook_signature(std::string_view secret, int64_t timestamp, std::string_view body);
 
 /// The minimal pretix-style payload of an event: {"id", "type", "createdAt", "data"} where
 /// data holds only the event's ids (string fields named "...Id" and string arrays named

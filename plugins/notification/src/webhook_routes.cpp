@@ -19,10 +19,9 @@ bool valid_url(std::string_view url) {
 bool valid_event_type(std::string_view type) {
     if (type == "*") return true;
     if (type.ends_with('*')) type.remove_suffix(1);
-    return !type.empty() && type.size() <= 100 &&
-           std::all_of(type.begin(), type.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-           });
+    return !type.empty() && type.size() <= 100 && std::all_of(type.begin(), type.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    });
 }
 
 }  // namespace
@@ -54,9 +53,8 @@ sdk::Response NotificationPlugin::create_webhook(const sdk::Request& request) {
             "field 'url' must be an absolute http:// or https:// URL of at most 2048 characters");
     auto types = sdk::fields::required_string_array(*body, "eventTypes");
     if (!types) return sdk::Response::from_error(types.error());
-    if (types->size() > 50 || !std::all_of(types->begin(), types->end(), [](const auto& type) {
-            return valid_event_type(type);
-        }))
+    if (types->size() > 50 || !std::all_of(types->begin(), types->end(),
+                                           [](const auto& type) { return valid_event_type(type); }))
         return sdk::Response::invalid_request(
             "field 'eventTypes' must list at most 50 topics ('ticket.issued') or prefixes "
             "ending in '*' ('reservation.*', '*')");
@@ -75,8 +73,8 @@ sdk::Response NotificationPlugin::list_webhooks(const sdk::Request&) {
     if (!hooks) return sdk::Response::from_error(hooks.error());
     boost::json::array items;
     for (const auto& hook : *hooks) items.push_back(webhook_json(hook));
-    return sdk::Response::json(200,
-                               boost::json::object{{"items", std::move(items)}, {"nextCursor", nullptr}});
+    return sdk::Response::json(
+        200, boost::json::object{{"items", std::move(items)}, {"nextCursor", nullptr}});
 }
 
 sdk::Response NotificationPlugin::get_webhook(const sdk::Request& request) {

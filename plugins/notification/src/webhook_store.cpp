@@ -62,8 +62,8 @@ boost::json::object webhook_json(const Webhook& hook) {
 
 sdk::Result<Webhook> WebhookStore::create(const std::string& url,
                                           const std::vector<std::string>& event_types,
-                                          const std::string& secret,
-                                          const std::string& created_by, int64_t now_us) {
+                                          const std::string& secret, const std::string& created_by,
+                                          int64_t now_us) {
     boost::json::array types;
     for (const auto& type : event_types) types.emplace_back(type);
     auto rows = db_.exec(

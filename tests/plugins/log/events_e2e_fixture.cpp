@@ -4,12 +4,12 @@ namespace admit::testing {
 
 void PluginEndToEnd::start_admitd() {
     admitd_.reset();
-    std::vector<std::string> plugins = {"test_auth", "log_test_hooks"};
+    std::vector<std::string> plugins = {authenticator(), "log_test_hooks"};
     for (const auto& plugin : venue_plugins()) plugins.push_back(plugin);
     TestVenue venue{.plugins = plugins, .extra_toml = venue_extra_toml()};
     auto file = write_temp_file("venue.toml", venue_toml(venue, &storage_));
-    admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY,
-                                              std::vector<std::string>{"--config", file.string()});
+    admitd_ = std::make_unique<AdmitdProcess>(
+        ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()}, venue_env());
     auto port = admitd_->wait_until_serving();
     ASSERT_TRUE(port.has_value()) << admitd_->log();
     port_ = *port;
@@ -24,7 +24,7 @@ HttpResult PluginEndToEnd::as(const std::string& user, const std::string& role,
     return http_request(port_, method, target, body, headers, 20000);
 }
 
-void PluginEndToEnd::publish(const std::vector<TestEvent>& events) {
+void PluginEndToEnd::publish(const std::vector<TestEvent>& events, const std::string& bearer) {
     boost::json::array list;
     for (const auto& event : events) {
         list.push_back(boost::json::object{
@@ -33,8 +33,7 @@ void PluginEndToEnd::publish(const std::vector<TestEvent>& events) {
     auto answer = http_request(
         port_, "POST", "/api/v1/test/publish",
         boost::json::serialize(boost::json::object{{"events", std::move(list)}}),
-        {{"Authorization", "Bearer test:admin:usr_admin"}, {"Content-Type", "application/json"}},
-        20000);
+        {{"Authorization", "Bearer " + bearer}, {"Content-Type", "application/json"}}, 20000);
     ASSERT_EQ(answer.status, 204) << answer.body;
 }
 

@@ -31,8 +31,12 @@ struct TestEvent {
 class PluginEndToEnd : public ::testing::Test {
   protected:
     void SetUp() override { start_admitd(); }
-    /// The plugins of the venue (test_auth and log_test_hooks are added).
+    /// The plugins of the venue (authenticator() and log_test_hooks are added).
     virtual std::vector<std::string> venue_plugins() const = 0;
+    /// test_auth ("Bearer test:<role>:<user>"), or "auth" for real accounts.
+    virtual std::string authenticator() const { return "test_auth"; }
+    /// Environment entries ("NAME=value") for admitd.
+    virtual std::vector<std::string> venue_env() const { return {}; }
     /// Venue TOML appended to the file ([plugin.x] sections). Settings are fixed per fixture:
     /// periodic jobs keep the schedule of the first start in the database.
     virtual std::string venue_extra_toml() const { return ""; }
@@ -47,8 +51,10 @@ class PluginEndToEnd : public ::testing::Test {
                      const std::string& body = "") {
         return as("usr_admin", "admin", method, target, body);
     }
-    /// Publishes `events` in one transaction (through log_test_hooks).
-    void publish(const std::vector<TestEvent>& events);
+    /// Publishes `events` in one transaction (through log_test_hooks), as `bearer` (default: a
+    /// test_auth admin).
+    void publish(const std::vector<TestEvent>& events,
+                 const std::string& bearer = "test:admin:usr_admin");
     /// Every page of GET `target` (which has no cursor yet) as `user` with `role`, items in the
     /// order served.
     std::vector<boost::json::object> all_pages(const std::string& target,

@@ -78,11 +78,10 @@ TEST_F(Webhooks, TheReceiverGetsACorrectlySignedMinimalPayload) {
     EXPECT_EQ(headers.at("admit-event-type"), "ticket.issued");
     EXPECT_EQ(headers.at("admit-event-id"), std::string(payload.at("id").as_string()));
     // Minimal: ids only, the rest is re-fetched through the API.
-    EXPECT_EQ(payload.at("data").as_object(),
-              (boost::json::object{{"ticketId", "tkt_1"},
-                                   {"reservationId", "rsv_w"},
-                                   {"scheduleId", "sch_w"},
-                                   {"userId", "usr_w"}}));
+    EXPECT_EQ(payload.at("data").as_object(), (boost::json::object{{"ticketId", "tkt_1"},
+                                                                   {"reservationId", "rsv_w"},
+                                                                   {"scheduleId", "sch_w"},
+                                                                   {"userId", "usr_w"}}));
     ASSERT_TRUE(eventually([&] {
         auto log = deliveries(hook);
         return log.size() == 1 && log[0].at("status") == "sent";
@@ -133,14 +132,18 @@ TEST_F(Webhooks, ARedeliveredEventSendsNothingTwice) {
     create_hook(receiver.url("/ok"), R"(["ticket.issued"])");
     publish({ticket_issued("tkt_5")});
     ASSERT_TRUE(eventually([&] { return receiver.requests("/ok") == 1; }));
-    const auto event_id =
-        std::to_string(pg_scalar("SELECT id FROM admit.event_outbox WHERE topic = 'ticket.issued'"));
-    pg_exec("DELETE FROM admit.event_handled WHERE subscriber = 'notification.webhooks' AND "
-            "event_id = " + event_id);
+    const auto event_id = std::to_string(
+        pg_scalar("SELECT id FROM admit.event_outbox WHERE topic = 'ticket.issued'"));
+    pg_exec(
+        "DELETE FROM admit.event_handled WHERE subscriber = 'notification.webhooks' AND "
+        "event_id = " +
+        event_id);
     pg_exec("UPDATE admit.event_outbox SET relayed_at = NULL WHERE id = " + event_id);
     ASSERT_TRUE(eventually([&] {
-        return pg_scalar("SELECT count(*) FROM admit.event_handled WHERE subscriber = "
-                         "'notification.webhooks' AND event_id = " + event_id) == 1;
+        return pg_scalar(
+                   "SELECT count(*) FROM admit.event_handled WHERE subscriber = "
+                   "'notification.webhooks' AND event_id = " +
+                   event_id) == 1;
     }));
     publish({ticket_issued("tkt_6")});  // the sentinel, same key: handled after the redelivery
     ASSERT_TRUE(eventually([&] {
@@ -152,7 +155,8 @@ TEST_F(Webhooks, ARedeliveredEventSendsNothingTwice) {
 
 TEST_F(Webhooks, ListShowDeleteAndErrors) {
     TestHttpServer receiver;
-    const std::string hook = create_hook(receiver.url("/ok"), R"(["reservation.*", "ticket.issued"])");
+    const std::string hook =
+        create_hook(receiver.url("/ok"), R"(["reservation.*", "ticket.issued"])");
     auto listed = json_of(admin("GET", "/api/v1/admin/webhooks"));
     ASSERT_EQ(listed["items"].as_array().size(), 1u);
     const auto& shown = listed["items"].as_array()[0].as_object();
