@@ -86,10 +86,9 @@ TEST_F(Email, ATicketMailArrivesOverStartTlsWithItsSubjectAndQrLink) {
 TEST_F(Email, ABuyerWhoTurnedOffNonEssentialMailGetsOnlyEssentialMail) {
     ASSERT_NE(sink_.port(), 0) << sink_.log();
     const auto [user, token] = customer("quiet@example.test");
-    auto off = http_request(port_, "PUT", "/api/v1/notifications/preferences",
-                            R"({"emailNonEssential": false})",
-                            {{"Authorization", "Bearer " + token},
-                             {"Content-Type", "application/json"}});
+    auto off = http_request(
+        port_, "PUT", "/api/v1/notifications/preferences", R"({"emailNonEssential": false})",
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
     ASSERT_EQ(off.status, 200) << off.body;
     publish({{"reservation.held",  // non-essential
               "sch_q",
