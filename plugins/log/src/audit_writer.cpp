@@ -2,14 +2,7 @@
 
 namespace admit::log {
 
-sdk::Status AuditWriter::load_head(sdk::Tx& tx, int64_t& seq, std::string& hash) {
-    auto newest = tx.exec("SELECT seq, hash FROM log.entries ORDER BY seq DESC LIMIT 1");
-    if (!newest) return newest.error();
-    if (!newest->empty()) {
-        seq = newest->front().int64("seq").value_or(0);
-        hash = newest->front().text("hash");
-        return {};
-    }
+sdk::Status AuditWriter::load_anchor(sdk::Tx& tx, int64_t& seq, std::string& hash) {
     auto anchor = tx.exec(
         "SELECT last_seq, last_hash FROM log.anchors WHERE last_seq IS NOT NULL "
         "ORDER BY last_seq DESC LIMIT 1");
@@ -26,15 +19,27 @@ sdk::Status AuditWriter::load_head(sdk::Tx& tx, int64_t& seq, std::string& hash)
 
 sdk::Status AuditWriter::append(sdk::Tx& tx, const sdk::Event& event) {
     AuditEntry entry = describe_event(event);
+    // The lock first, in its own statement: a statement reads the snapshot of its start, so the
+    // head must be read by a later one to see the append committed just before the lock was ours.
     ADMIT_TRY(chain_lock(tx));
-    auto seen = tx.exec("SELECT 1 FROM log.recorded_events WHERE event_id = $1", entry.event_id);
-    if (!seen) return seen.error();
-    if (!seen->empty()) return {};  // recorded before: a redelivery writes nothing
+    auto state = tx.exec(
+        "SELECT EXISTS (SELECT 1 FROM log.recorded_events WHERE event_id = $1) AS seen, "
+        "head.seq, head.hash FROM (SELECT 1) AS one LEFT JOIN LATERAL "
+        "(SELECT seq, hash FROM log.entries ORDER BY seq DESC LIMIT 1) AS head ON true",
+        entry.event_id);
+    if (!state) return state.error();
+    const auto& row = state->front();
+    if (row.boolean("seen").value_or(false)) return {};  // recorded before: a redelivery
 
     entry.recorded_us = clock_();
     ADMIT_TRY(partitions_.ensure(tx, entry.recorded_us));
     int64_t head_seq = 0;
-    ADMIT_TRY(load_head(tx, head_seq, entry.prev_hash));
+    if (row.is_null("seq")) {
+        ADMIT_TRY(load_anchor(tx, head_seq, entry.prev_hash));  // empty table: after retention
+    } else {
+        head_seq = row.int64("seq").value_or(0);
+        entry.prev_hash = row.text("hash");
+    }
     entry.seq = head_seq + 1;
     entry.hash = chain_hash(entry);
 
@@ -44,17 +49,16 @@ sdk::Status AuditWriter::append(sdk::Tx& tx, const sdk::Event& event) {
         if (!role) return role.error();
     }
     auto inserted = tx.exec(
-        "INSERT INTO log.entries (seq, event_id, occurred_us, recorded_us, actor, action, "
-        "resource_type, resource_id, trace_id, policy_revision, summary, prev_hash, hash) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13)",
+        "WITH entry AS (INSERT INTO log.entries (seq, event_id, occurred_us, recorded_us, actor, "
+        "action, resource_type, resource_id, trace_id, policy_revision, summary, prev_hash, hash) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::json, $12, $13) "
+        "RETURNING seq, event_id, recorded_us) "
+        "INSERT INTO log.recorded_events (event_id, seq, recorded_us) "
+        "SELECT event_id, seq, recorded_us FROM entry",
         entry.seq, entry.event_id, entry.occurred_us, entry.recorded_us, entry.actor, entry.action,
         entry.resource_type, entry.resource_id, entry.trace_id, entry.policy_revision,
         entry.summary, entry.prev_hash, entry.hash);
     if (!inserted) return inserted.error();
-    auto remembered =
-        tx.exec("INSERT INTO log.recorded_events (event_id, seq, recorded_us) VALUES ($1, $2, $3)",
-                entry.event_id, entry.seq, entry.recorded_us);
-    if (!remembered) return remembered.error();
     if (as_writer) {
         // Whatever runs after this handler in the transaction runs as the host's own user again.
         auto reset = tx.exec("RESET ROLE");

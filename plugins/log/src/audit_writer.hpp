@@ -31,8 +31,8 @@ class AuditWriter {
     sdk::Status append(sdk::Tx& tx, const sdk::Event& event);
 
   private:
-    /// seq and hash of the newest link: the newest entry, else the newest anchor, else genesis.
-    sdk::Status load_head(sdk::Tx& tx, int64_t& seq, std::string& hash);
+    /// seq and hash of the newest anchor, else genesis (for an empty entries table).
+    sdk::Status load_anchor(sdk::Tx& tx, int64_t& seq, std::string& hash);
 
     Partitions& partitions_;
     std::function<int64_t()> clock_;
