@@ -22,7 +22,8 @@ bool is_ascii(std::string_view text) {
 /// RFC 2047 encoded word for a header value that is not plain ASCII.
 std::string header_text(const std::string& text) {
     if (is_ascii(text)) return text;
-    std::vector<char> encoded(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL));
+    std::vector<char> encoded(
+        sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL));
     sodium_bin2base64(encoded.data(), encoded.size(),
                       reinterpret_cast<const unsigned char*>(text.data()), text.size(),
                       sodium_base64_VARIANT_ORIGINAL);
@@ -133,8 +134,8 @@ Attempt EmailChannel::send(const Message& message) {
         return {.permanent = true, .error = "the recipient has no e-mail address"};
     const std::string to(email->as_string());
 
-    const std::string text = compose_email(settings_, to, *message.subject, *message.body,
-                                           message.id, host_.now_us());
+    const std::string text =
+        compose_email(settings_, to, *message.subject, *message.body, message.id, host_.now_us());
     Upload upload{&text};
     std::unique_ptr<curl_slist, SlistDeleter> recipients(curl_slist_append(nullptr, to.c_str()));
     const std::string envelope_from = "<" + settings_.from + ">";
@@ -152,7 +153,8 @@ Attempt EmailChannel::send(const Message& message) {
                      settings_.tls == "required" ? CURLUSESSL_ALL
                      : settings_.tls == "try"    ? CURLUSESSL_TRY
                                                  : CURLUSESSL_NONE);
-    if (!settings_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    if (!settings_.ca_file.empty())
+        curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
     if (!settings_.user.empty()) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.user.c_str());
         curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());

@@ -16,13 +16,13 @@
 namespace admit::notification {
 
 struct SmtpSettings {
-    std::string url;          ///< smtp://host:port (STARTTLS) or smtps://host:port (TLS)
-    std::string from;         ///< the From address
-    std::string from_name;    ///< shown before the address (may be empty)
+    std::string url;               ///< smtp://host:port (STARTTLS) or smtps://host:port (TLS)
+    std::string from;              ///< the From address
+    std::string from_name;         ///< shown before the address (may be empty)
     std::string tls = "required";  ///< STARTTLS: required | try | off
-    std::string ca_file;      ///< extra trusted CA (PEM); empty: the system store
-    std::string user;         ///< from the environment (smtp_user_env); empty: no AUTH
-    std::string password;     ///< from the environment (smtp_password_env)
+    std::string ca_file;           ///< extra trusted CA (PEM); empty: the system store
+    std::string user;              ///< from the environment (smtp_user_env); empty: no AUTH
+    std::string password;          ///< from the environment (smtp_password_env)
     long timeout_ms = 10000;
 };
 

@@ -32,7 +32,8 @@ class PurchaseMail : public ::testing::Test {
         std::string cert;
         std::string key;
         ASSERT_TRUE(outbound::testing::make_self_signed(cert_dir.string(), cert, key));
-        sink_ = std::make_unique<SmtpSink>(SmtpSink::Options{cert, key, "mailer", "smtp-secret-pw"});
+        sink_ =
+            std::make_unique<SmtpSink>(SmtpSink::Options{cert, key, "mailer", "smtp-secret-pw"});
         ASSERT_NE(sink_->port(), 0) << sink_->log();
         TestVenue venue{.plugins = {"auth", "arthall", "product", "reservation", "toss", "payment",
                                     "ticket", "notification"},
@@ -79,10 +80,10 @@ class PurchaseMail : public ::testing::Test {
         return std::string(json(r)["accessToken"].as_string());
     }
     std::string account(const std::string& email, const std::string& role) {
-        auto signup = call("POST", "/auth/signup", "",
-                           R"({"email":")" + email +
-                               R"(","password":"long-enough-pw","name":"E2E","role":")" + role +
-                               "\"}");
+        auto signup =
+            call("POST", "/auth/signup", "",
+                 R"({"email":")" + email +
+                     R"(","password":"long-enough-pw","name":"E2E","role":")" + role + "\"}");
         EXPECT_EQ(signup.status, 201) << signup.body;
         return login(email, "long-enough-pw");
     }
@@ -96,7 +97,8 @@ class PurchaseMail : public ::testing::Test {
                           R"("seatsPerRow":2,"grade":"R"}]}})");
         const std::string stage_id(json(stage)["stageId"].as_string());
         const int64_t now_us =
-            json(call("POST", "/admin/clock", admin, R"({"advanceSeconds":0})"))["nowUs"].as_int64();
+            json(call("POST", "/admin/clock", admin, R"({"advanceSeconds":0})"))["nowUs"]
+                .as_int64();
         auto product = call(
             "POST", "/products", seller,
             R"({"title":"Mail Night","category":"CONCERT","stageId":")" + stage_id +
@@ -110,9 +112,8 @@ class PurchaseMail : public ::testing::Test {
         auto approved = call("POST", "/products/" + product_id + "/approve", admin);
         EXPECT_EQ(approved.status, 200) << approved.body;
         EXPECT_EQ(call("POST", "/admin/clock", admin, R"({"advanceSeconds":61})").status, 200);
-        EXPECT_TRUE(eventually([&] {
-            return json(call("GET", "/products/" + product_id))["status"] == "ON_SALE";
-        }));
+        EXPECT_TRUE(eventually(
+            [&] { return json(call("GET", "/products/" + product_id))["status"] == "ON_SALE"; }));
         return std::string(json(approved)["schedules"].at(0).at("scheduleId").as_string());
     }
 
@@ -148,9 +149,8 @@ TEST_F(PurchaseMail, TheBuyerGetsTheTicketMailWithItsQrLinkAndTheConfirmationWit
                           R"({"paymentId":")" + std::string(payment["paymentId"].as_string()) +
                               R"(","paymentKey":")" + payment_key + "\"}");
     ASSERT_EQ(confirmed.status, 200) << confirmed.body;
-    ASSERT_TRUE(eventually([&] {
-        return json(call("GET", "/tickets", buyer))["items"].as_array().size() == 1;
-    }));
+    ASSERT_TRUE(eventually(
+        [&] { return json(call("GET", "/tickets", buyer))["items"].as_array().size() == 1; }));
     const std::string ticket(
         json(call("GET", "/tickets", buyer))["items"].at(0).at("ticketId").as_string());
 
@@ -175,11 +175,10 @@ TEST_F(PurchaseMail, TheBuyerGetsTheTicketMailWithItsQrLinkAndTheConfirmationWit
         << text;
     ASSERT_TRUE(eventually(
         [&] { return mail_with("Reservation " + reservation + " confirmed").has_value(); }));
-    EXPECT_NE(std::string(mail_with("Reservation " + reservation + " confirmed")
-                              ->at("data")
-                              .as_string())
-                  .find("Total paid: 100000 KRW"),
-              std::string::npos);
+    EXPECT_NE(
+        std::string(mail_with("Reservation " + reservation + " confirmed")->at("data").as_string())
+            .find("Total paid: 100000 KRW"),
+        std::string::npos);
 }
 
 }  // namespace
