@@ -159,6 +159,12 @@ pg_create_role_and_database() {
     fi
     # CREATEDB: end-to-end tests give each admitd under test a database of its own.
     "${psql[@]}" -c "ALTER ROLE admit CREATEDB" >/dev/null
+    # The log plugin writes audit entries under this role (INSERT and SELECT only; its grants come
+    # from the plugin at start): creating a role needs CREATEROLE, which admitd's user lacks.
+    if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'admit_log_writer'") ]]; then
+        "${psql[@]}" -c "CREATE ROLE admit_log_writer NOLOGIN" >/dev/null
+    fi
+    "${psql[@]}" -c "GRANT admit_log_writer TO admit" >/dev/null
     if [[ -z $("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'admit'") ]]; then
         "${psql[@]}" -c "CREATE DATABASE admit OWNER admit" >/dev/null
     fi

@@ -1,0 +1,54 @@
+// notification.webhooks: operators' endpoints (URL, event types, secret) and their state.
+// Thread-safe (stateless over the host's database).
+#pragma once
+
+#include <admit/sdk.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace admit::notification {
+
+struct Webhook {
+    std::string id;
+    std::string url;
+    std::vector<std::string> event_types;  ///< topics, or prefixes ending in '*' ("*" = all)
+    std::string secret;                    ///< never shown after creation
+    std::string status;                    ///< ACTIVE | DISABLED | DELETED
+    std::optional<std::string> disabled_reason;
+    std::string created_by;
+    int64_t created_us = 0;
+    int64_t updated_us = 0;
+
+    /// Whether this hook wants events of `topic`.
+    bool wants(std::string_view topic) const;
+};
+
+/// The admin API shape: everything but the secret.
+boost::json::object webhook_json(const Webhook& hook);
+
+class WebhookStore {
+  public:
+    explicit WebhookStore(sdk::Database& db) : db_(db) {}
+
+    sdk::Result<Webhook> create(const std::string& url, const std::vector<std::string>& event_types,
+                                const std::string& secret, const std::string& created_by,
+                                int64_t now_us);
+    /// Every hook that is not deleted, oldest first.
+    sdk::Result<std::vector<Webhook>> list();
+    /// A hook that is not deleted; nullopt otherwise.
+    sdk::Result<std::optional<Webhook>> find(const std::string& id);
+    /// ACTIVE hooks, read inside the event's transaction.
+    sdk::Result<std::vector<Webhook>> active(sdk::Tx& tx);
+    /// Marks the hook DELETED (its pending deliveries die when next attempted); false when there
+    /// was no such hook.
+    sdk::Result<bool> remove(const std::string& id, int64_t now_us);
+    /// ACTIVE -> DISABLED with `reason` (a 410 from the receiver).
+    sdk::Status disable(const std::string& id, const std::string& reason, int64_t now_us);
+
+  private:
+    sdk::Database& db_;
+};
+
+}  // namespace admit::notification

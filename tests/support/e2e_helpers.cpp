@@ -1,0 +1,37 @@
+#include "tests/support/e2e_helpers.hpp"
+
+#include <pqxx/pqxx>
+
+#include <thread>
+
+namespace admit::testing {
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return condition();
+}
+
+int64_t pg_scalar(const std::string& pg_url, const std::string& sql) {
+    pqxx::connection connection(pg_url);
+    pqxx::nontransaction tx(connection);
+    return tx.exec1(sql)[0].as<int64_t>();
+}
+
+void pg_exec(const std::string& pg_url, const std::string& sql) {
+    pqxx::connection connection(pg_url);
+    pqxx::nontransaction tx(connection);
+    tx.exec(sql);
+}
+
+boost::json::object json_object_of(const HttpResult& result) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(result.body, ec);
+    if (ec || !value.is_object()) return {};
+    return std::move(value.as_object());
+}
+
+}  // namespace admit::testing

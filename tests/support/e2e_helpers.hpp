@@ -1,0 +1,28 @@
+// Small helpers end-to-end tests share: waiting for a condition, one-statement PostgreSQL access
+// to an admitd's database, and reading a JSON answer.
+#pragma once
+
+#include "tests/support/http_test_client.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace admit::testing {
+
+/// Polls `condition` every 50 ms until it holds (true) or `timeout` passed (its last answer).
+bool eventually(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+/// The first column of the only row `sql` returns, as an integer (throws on anything else).
+int64_t pg_scalar(const std::string& pg_url, const std::string& sql);
+/// Runs `sql` (several statements allowed) outside a transaction block.
+void pg_exec(const std::string& pg_url, const std::string& sql);
+
+/// The body as a JSON object; an empty object when it is not one.
+boost::json::object json_object_of(const HttpResult& result);
+
+}  // namespace admit::testing
