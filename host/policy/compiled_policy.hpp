@@ -1,6 +1,7 @@
 // Immutable published policy revisions and the snapshot that workers evaluate against.
 #pragma once
 
+#include "host/policy/output_schema.hpp"
 #include "host/policy/policy_types.hpp"
 
 #include <atomic>
@@ -38,6 +39,7 @@ struct CompiledPolicy {
     std::string revision;
     std::string fallback_json;
     std::filesystem::path source_path;
+    std::shared_ptr<const OutputSchema> schema;  // null: the policy declares none
     std::shared_ptr<PolicyCounters> counters;
 };
 

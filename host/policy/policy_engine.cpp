@@ -28,6 +28,7 @@ struct ThreadWorkers {
 };
 
 thread_local ThreadWorkers thread_workers;
+
 std::atomic<std::uint64_t> next_engine_id{1};
 
 }  // namespace
@@ -95,7 +96,7 @@ PolicyEngine::Record& PolicyEngine::record_for(const std::string& name) {
     auto found = records_.find(name);
     if (found != records_.end()) return found->second;
     PolicyPaths paths = policy_paths(options_, name);
-    Record record{paths.source, paths.test, std::make_shared<PolicyCounters>(), {}};
+    Record record{paths.source, paths.test, paths.schema, std::make_shared<PolicyCounters>(), {}};
     return records_.emplace(name, std::move(record)).first->second;
 }
 
@@ -122,7 +123,7 @@ Result<PublishReport> PolicyEngine::publish(std::string_view name, std::string s
 
 Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std::string source,
                                                    std::string test_source, std::string actor,
-                                                   bool persist) {
+                                                   bool persist, bool go_live) {
     Record& record = record_for(name);
     const auto current = published();
     auto live = current->policies.find(name);
@@ -133,7 +134,7 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
     report.previous_revision = live != current->policies.end() ? live->second->revision : "";
     report.revision = revision_of(source, test_source);
 
-    if (report.revision == report.previous_revision) {
+    if (go_live && report.revision == report.previous_revision) {
         report.result = PublishResult::unchanged;
         if (!record.history.empty() && record.history.back().result == PublishResult::rejected) {
             remember(record, report);  // the broken edit was undone
@@ -141,12 +142,27 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
         return report;
     }
 
-    PolicySources sources{name, source, record.source_path.filename().string(), test_source,
-                          record.test_path.filename().string()};
-    ValidationOutcome outcome =
-        validate_policy(sources, options_.call_limits(), options_.test_limits(), options_.clock);
+    PolicySources sources{name,
+                          source,
+                          record.source_path.filename().string(),
+                          test_source,
+                          record.test_path.filename().string(),
+                          nullptr};
+    auto schema = OutputSchema::load(record.schema_path);
+    ValidationOutcome outcome;
+    if (schema.ok()) {
+        sources.schema = schema.value();
+        outcome = validate_policy(sources, options_.call_limits(), options_.test_limits(),
+                                  options_.clock);
+    } else {
+        outcome.problem = PolicyProblem{{}, 0, schema.error().message, {}};
+    }
     report.tests_run = outcome.tests_run;
     report.tests_passed = outcome.tests_passed;
+    if (outcome.ok && !go_live) {
+        report.result = PublishResult::checked;
+        return report;
+    }
     if (outcome.ok && persist) {
         if (Status written = write_file_atomically(record.source_path, source); !written.ok()) {
             outcome.ok = false;
@@ -172,6 +188,7 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
     compiled->revision = report.revision;
     compiled->fallback_json = std::move(outcome.fallback_json);
     compiled->source_path = record.source_path;
+    compiled->schema = std::move(sources.schema);
     compiled->counters = record.counters;
 
     auto next = std::make_shared<PolicySet>(*current);
@@ -190,6 +207,44 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
                  report.revision, report.actor, report.tests_passed,
                  report.previous_revision.empty() ? "(none)" : report.previous_revision);
     return report;
+}
+
+Result<PublishReport> PolicyEngine::check(std::string_view name, std::string source,
+                                          std::optional<std::string> tests, std::string actor,
+                                          std::string* tests_used) {
+    if (!is_valid_policy_name(name)) {
+        return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) + "'"};
+    }
+    std::lock_guard lock(publish_mutex_);
+    const std::string key(name);
+    Record& record = record_for(key);
+    if (!tests) {
+        const auto current = published();
+        auto live = current->policies.find(key);
+        if (live != current->policies.end()) {
+            tests = live->second->test_source;
+        } else {
+            tests = read_file(record.test_path).value_or("");
+        }
+    }
+    if (tests_used != nullptr) *tests_used = *tests;
+    return publish_locked(key, std::move(source), std::move(*tests), std::move(actor), false,
+                          false);
+}
+
+Result<PublishReport> PolicyEngine::install(std::string_view name, std::string source,
+                                            std::string test_source, std::string actor) {
+    if (!is_valid_policy_name(name)) {
+        return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) + "'"};
+    }
+    std::lock_guard lock(publish_mutex_);
+    return publish_locked(std::string(name), std::move(source), std::move(test_source),
+                          std::move(actor), false);
+}
+
+std::map<std::string, std::shared_ptr<const CompiledPolicy>, std::less<>> PolicyEngine::live()
+    const {
+    return published()->policies;
 }
 
 Result<PublishReport> PolicyEngine::reload(std::string_view name, std::string actor) {
@@ -230,7 +285,10 @@ Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std:
     std::shared_ptr<const CompiledPolicy> compiled;
     if (source) {
         PolicyPaths paths = policy_paths(options_, std::string(name));
-        PolicySources sources{std::string(name), *source, paths.source.filename().string(), {}, {}};
+        auto schema = OutputSchema::load(paths.schema);
+        if (!schema.ok()) return schema.error();
+        PolicySources sources{std::string(name), *source, paths.source.filename().string(), {}, {},
+                              schema.value()};
         ValidationOutcome outcome = validate_policy(sources, options_.call_limits(),
                                                     options_.test_limits(), options_.clock, false);
         if (!outcome.ok) return Error{ErrorCode::POLICY_REJECTED, outcome.problem.describe()};
@@ -240,6 +298,7 @@ Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std:
         candidate->source = std::move(*source);
         candidate->revision = revision_of(candidate->source, "");
         candidate->fallback_json = std::move(outcome.fallback_json);
+        candidate->schema = std::move(sources.schema);
         candidate->counters = std::make_shared<PolicyCounters>();
         compiled = std::move(candidate);
     } else {

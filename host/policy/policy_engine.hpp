@@ -57,6 +57,21 @@ class PolicyEngine {
     Result<PublishReport> publish(std::string_view name, std::string source, std::string actor,
                                   bool persist = true);
 
+    // Validates and tests source without publishing it (result checked, or POLICY_REJECTED as
+    // publish). tests: the test source to run; nullopt runs the live revision's tests (or the test
+    // file's when nothing is live). The tests used are stored in *tests_used when given.
+    Result<PublishReport> check(std::string_view name, std::string source,
+                                std::optional<std::string> tests, std::string actor,
+                                std::string* tests_used = nullptr);
+
+    // Validates, tests and publishes exactly these sources (no file is read or written): how a
+    // revision stored in PostgreSQL goes live on this host. Errors as publish.
+    Result<PublishReport> install(std::string_view name, std::string source,
+                                  std::string test_source, std::string actor);
+
+    // The live revisions (name -> compiled revision), at this moment.
+    std::map<std::string, std::shared_ptr<const CompiledPolicy>, std::less<>> live() const;
+
     // Re-reads the files of one policy / of all policies and publishes what changed (file
     // watcher and SIGHUP). A deleted file leaves its last good revision serving.
     Result<PublishReport> reload(std::string_view name, std::string actor);
@@ -83,14 +98,17 @@ class PolicyEngine {
     struct Record {
         std::filesystem::path source_path;
         std::filesystem::path test_path;
+        std::filesystem::path schema_path;
         std::shared_ptr<PolicyCounters> counters;
         std::deque<PublishReport> history;
     };
 
     PolicyWorker* worker_for_this_thread();
     Record& record_for(const std::string& name);  // requires publish_mutex_
+    // Validates and tests; with go_live, writes the file (persist) and swaps the revision in.
     Result<PublishReport> publish_locked(const std::string& name, std::string source,
-                                         std::string test_source, std::string actor, bool persist);
+                                         std::string test_source, std::string actor, bool persist,
+                                         bool go_live = true);
     void remember(Record& record, const PublishReport& report);
     void handle_changed_files(const std::vector<std::filesystem::path>& files);
 

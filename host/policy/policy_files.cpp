@@ -34,7 +34,8 @@ bool is_valid_policy_name(std::string_view name) {
 }
 
 PolicyPaths policy_paths(const PolicyOptions& options, const std::string& name) {
-    PolicyPaths paths{options.dir / (name + ".lua"), options.dir / (name + "_test.lua")};
+    PolicyPaths paths{options.dir / (name + ".lua"), options.dir / (name + "_test.lua"),
+                      options.dir / (name + ".schema.json")};
     auto override_file = options.overrides.find(name);
     if (override_file != options.overrides.end()) {
         paths.source = override_file->second;

@@ -16,6 +16,7 @@ struct PolicyPaths {
     std::filesystem::path source;  // override file, or <dir>/<name>.lua
     std::filesystem::path
         test;  // <override stem>_test.lua if it exists, else <dir>/<name>_test.lua
+    std::filesystem::path schema;  // <dir>/<name>.schema.json: the declared output schema
 };
 
 // Names are 1-64 characters of a-z, 0-9 and _, and do not end in "_test".

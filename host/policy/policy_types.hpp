@@ -77,7 +77,8 @@ struct PolicyProblem {
     std::string describe() const;
 };
 
-enum class PublishResult { published, unchanged, rejected };
+// checked: validated and tested, not published (a dry check, or waiting for approval: pending).
+enum class PublishResult { published, unchanged, rejected, checked, pending };
 const char* to_string(PublishResult result);
 
 // The record of one publish attempt (also what history() returns).

@@ -97,7 +97,8 @@ Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view 
     }
     compiled.counters->evaluations.fetch_add(1, std::memory_order_relaxed);
     if (!slot.load_error.empty()) return fallback(compiled, slot.load_error);
-    Result<std::string> decision = call_decide(*sandbox_, slot.loaded.decide_ref, input, limits_);
+    Result<std::string> decision =
+        call_decide(*sandbox_, slot.loaded.decide_ref, input, limits_, compiled.schema.get());
     const std::shared_ptr<const CompiledPolicy> keep = slot.compiled;  // slots_ may be rebuilt
     enforce_retained_limit(*keep);
     if (!decision.ok()) return fallback(*keep, decision.error().message);
