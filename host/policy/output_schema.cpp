@@ -33,12 +33,18 @@ std::optional<OutputSchema::Type> type_named(std::string_view name) {
 const char* type_name(OutputSchema::Type type) {
     using T = OutputSchema::Type;
     switch (type) {
-        case T::integer: return "an integer";
-        case T::number: return "a number";
-        case T::string: return "a string";
-        case T::boolean: return "a boolean";
-        case T::object: return "an object";
-        case T::array: return "an array";
+        case T::integer:
+            return "an integer";
+        case T::number:
+            return "a number";
+        case T::string:
+            return "a string";
+        case T::boolean:
+            return "a boolean";
+        case T::object:
+            return "an object";
+        case T::array:
+            return "an array";
     }
     return "a value";
 }
@@ -210,11 +216,15 @@ std::string OutputSchema::check(lua_State* L, int idx) const noexcept {
                     value.text = {text, text_length};
                     break;
                 }
-                case LUA_TBOOLEAN: value.type = Type::boolean; break;
+                case LUA_TBOOLEAN:
+                    value.type = Type::boolean;
+                    break;
                 case LUA_TTABLE:
                     value.type = lua_rawlen(L, -1) > 0 ? Type::array : Type::object;
                     break;
-                default: value.type = Type::object; break;
+                default:
+                    value.type = Type::object;
+                    break;
             }
             const std::string_view name(key, length);
             std::string problem = check_field(name, value);

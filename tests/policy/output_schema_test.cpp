@@ -94,15 +94,17 @@ TEST_F(OutputSchemaEngine, UndeclaredFieldAndValueOutsideEnumerationAreRefused) 
 }
 
 TEST_F(OutputSchemaEngine, FallbackOutsideTheSchemaIsRefused) {
-    const auto message = refusal_of("fallback = { amount = -1 }\n"
-                                    "function decide(i) return { amount = 1 } end\n");
+    const auto message = refusal_of(
+        "fallback = { amount = -1 }\n"
+        "function decide(i) return { amount = 1 } end\n");
     EXPECT_NE(message.find("fee.lua: fallback: output field 'amount' is -1"), std::string::npos)
         << message;
 }
 
 TEST_F(OutputSchemaEngine, MissingRequiredFieldIsRefused) {
-    const auto message = refusal_of("fallback = { amount = 1 }\n"
-                                    "function decide(i) return { tier = 'GOLD' } end\n");
+    const auto message = refusal_of(
+        "fallback = { amount = 1 }\n"
+        "function decide(i) return { tier = 'GOLD' } end\n");
     EXPECT_NE(message.find("output field 'amount' is required"), std::string::npos) << message;
 }
 

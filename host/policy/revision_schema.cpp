@@ -1,0 +1,42 @@
+#include "host/policy/revision_schema.hpp"
+
+namespace admit::policy {
+
+std::vector<store::Migration> policy_migrations() {
+    return {
+        {1, "policy revisions", R"sql(
+CREATE TABLE admit.policy_revisions (
+    policy      text NOT NULL,
+    revision    text NOT NULL,
+    source      text NOT NULL,
+    tests       text NOT NULL,
+    author      text NOT NULL,
+    comment     text NOT NULL DEFAULT '',
+    parent      text,
+    report      text NOT NULL,
+    status      text NOT NULL CHECK (status IN ('accepted', 'pending', 'rejected')),
+    decided_by  text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    seq         bigserial NOT NULL UNIQUE,
+    PRIMARY KEY (policy, revision)
+);
+CREATE INDEX policy_revisions_history ON admit.policy_revisions (policy, seq DESC);
+
+CREATE TABLE admit.policy_live (
+    policy     text PRIMARY KEY,
+    revision   text NOT NULL,
+    changed_by text NOT NULL,
+    changed_at timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (policy, revision) REFERENCES admit.policy_revisions (policy, revision)
+);
+
+CREATE TABLE admit.policy_hosts (
+    host      text PRIMARY KEY,
+    revisions text NOT NULL,
+    seen_at   timestamptz NOT NULL DEFAULT now()
+);
+)sql"},
+    };
+}
+
+}  // namespace admit::policy

@@ -1,0 +1,306 @@
+// Policies as a staff product, through real admitd processes on one database: a publish through
+// one host is served by every host within 1 s, a restart keeps it, the history lists every
+// revision with its author, refusals name the reason while the last good revision keeps serving,
+// rollback and approval change the live revision for the whole fleet.
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "tests/support/admitd_process.hpp"
+#include "tests/support/http_test_client.hpp"
+#include "tests/support/test_venue.hpp"
+
+namespace admit::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::map<std::string, std::string> as(const std::string& role, const std::string& user) {
+    return {{"Authorization", "Bearer test:" + role + ":" + user},
+            {"Content-Type", "application/json"}};
+}
+const auto kEditor = as("policy_editor", "mina");
+const auto kAdmin = as("admin", "root");
+
+std::string repository_file(const std::string& name) {
+    std::ifstream in(std::string(ADMIT_TEST_SOURCE_DIR) + "/policies/" + name);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << "cannot find: " << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+}
+
+// fees.lua with GOLD's booking fee set to `gold`, and its tests pinning `pinned` (which is what
+// a careful editor sends with the change).
+std::string fees_with_gold(const std::string& gold) {
+    return replaced(repository_file("fees.lua"), "GOLD = 2000, DIAMOND",
+                    "GOLD = " + gold + ", DIAMOND");
+}
+std::string fees_tests_pinning_gold(const std::string& per_ticket, const std::string& three) {
+    auto tests =
+        replaced(repository_file("fees_test.lua"), "tier = \"GOLD\", quantity = 1 }).amount, 2000)",
+                 "tier = \"GOLD\", quantity = 1 }).amount, " + per_ticket + ")");
+    return replaced(
+        tests, "perTicket = 2000,\n              quantity = 3, amount = 6000",
+        "perTicket = " + per_ticket + ",\n              quantity = 3, amount = " + three);
+}
+
+std::string put_body(const std::string& source, const std::string& tests,
+                     const std::string& comment) {
+    return boost::json::serialize(
+        boost::json::object{{"source", source}, {"tests", tests}, {"comment", comment}});
+}
+
+boost::json::object json_of(const HttpResult& r) {
+    boost::system::error_code error;
+    auto value = boost::json::parse(r.body, error);
+    return !error && value.is_object() ? value.as_object() : boost::json::object{};
+}
+
+class PolicyFleet : public ::testing::Test {
+  protected:
+    void SetUp() override { venue_ = write_temp_file("venue.toml", venue_text("")); }
+
+    std::string venue_text(const std::string& policies_keys) {
+        auto toml = venue_toml(TestVenue{.plugins = {"test_auth"}}, &storage_);
+        return replaced(toml, "[policies]\n", "[policies]\n" + policies_keys);
+    }
+
+    // Starts a host on the shared database; returns its index.
+    std::size_t start_host(const std::filesystem::path& venue) {
+        hosts_.push_back(std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", venue.string()}));
+        auto port = hosts_.back()->wait_until_serving();
+        EXPECT_TRUE(port.has_value()) << hosts_.back()->log();
+        ports_.push_back(port.value_or(0));
+        return hosts_.size() - 1;
+    }
+
+    // GOLD's booking fee per ticket as host i decides it now, and the deciding revision.
+    std::pair<std::int64_t, std::string> gold_fee(std::size_t i) {
+        auto r = http_request(ports_[i], "POST", "/api/v1/admin/policies/fees/evaluate",
+                              R"({"input":{"kind":"booking","tier":"GOLD","quantity":1}})", kAdmin);
+        auto body = json_of(r);
+        if (r.status != 200 || !body.contains("decision")) return {-1, r.body};
+        return {body["decision"].at("perTicket").as_int64(),
+                std::string(body["revision"].as_string())};
+    }
+
+    HttpResult put_fees(const std::string& body, const std::map<std::string, std::string>& who,
+                        std::size_t host = 0) {
+        return http_request(ports_[host], "PUT", "/api/v1/admin/policies/fees", body, who);
+    }
+
+    void expect_every_host_serves(std::int64_t fee) {
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            EXPECT_EQ(gold_fee(i).first, fee) << "host " << i;
+        }
+    }
+
+    IsolatedStorage storage_;
+    std::filesystem::path venue_;
+    std::vector<std::unique_ptr<AdmitdProcess>> hosts_;
+    std::vector<uint16_t> ports_;
+};
+
+TEST_F(PolicyFleet, PublishThroughOneHostIsServedByAllWithinOneSecondAndSurvivesRestart) {
+    for (int i = 0; i < 3; ++i) start_host(venue_);
+    ASSERT_EQ(ports_.size(), 3u);
+    const auto seeded = gold_fee(0);
+    ASSERT_EQ(seeded.first, 2000);
+    expect_every_host_serves(2000);
+
+    auto r = put_fees(put_body(fees_with_gold("2500"), fees_tests_pinning_gold("2500", "7500"),
+                               "GOLD booking fee 2500 from March"),
+                      kEditor);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto published_at = std::chrono::steady_clock::now();
+    auto report = json_of(r);
+    EXPECT_EQ(report["result"].as_string(), "published");
+    const std::string revision(report["revision"].as_string());
+    EXPECT_NE(revision, seeded.second);
+
+    for (std::size_t i = 1; i < 3; ++i) {
+        while (gold_fee(i).first != 2500 && std::chrono::steady_clock::now() - published_at < 2s) {
+            std::this_thread::sleep_for(5ms);
+        }
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - published_at;
+    EXPECT_LT(elapsed, 1s) << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+                           << " ms";
+    for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(gold_fee(i), std::make_pair(2500L, revision));
+
+    // Every host reports the revision it serves.
+    auto listing = json_of(http_request(ports_[2], "GET", "/api/v1/admin/policies", "", kEditor));
+    ASSERT_TRUE(listing.contains("hosts")) << boost::json::serialize(listing);
+    std::size_t serving_new = 0;
+    for (const auto& host : listing["hosts"].as_array()) {
+        const auto& revisions = host.at("revisions").as_object();
+        serving_new += revisions.contains("fees") && revisions.at("fees") == revision.c_str();
+    }
+    EXPECT_EQ(serving_new, 3u) << boost::json::serialize(listing);
+
+    // A restart keeps the published revision (the file in policies/ is not imported again).
+    hosts_[1]->signal(SIGTERM);
+    ASSERT_TRUE(hosts_[1]->wait_exit().has_value());
+    hosts_[1] = std::make_unique<AdmitdProcess>(
+        ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", venue_.string()});
+    auto port = hosts_[1]->wait_until_serving();
+    ASSERT_TRUE(port.has_value()) << hosts_[1]->log();
+    ports_[1] = *port;
+    EXPECT_EQ(gold_fee(1), std::make_pair(2500L, revision));
+
+    // The history lists every revision with its author, newest first.
+    auto history =
+        http_request(ports_[1], "GET", "/api/v1/admin/policies/fees/revisions", "", kEditor);
+    ASSERT_EQ(history.status, 200) << history.body;
+    auto items = json_of(history)["items"].as_array();
+    ASSERT_EQ(items.size(), 2u) << history.body;
+    EXPECT_EQ(items[0].at("revision").as_string(), revision);
+    EXPECT_EQ(items[0].at("author").as_string(), "admin:mina");
+    EXPECT_EQ(items[0].at("comment").as_string(), "GOLD booking fee 2500 from March");
+    EXPECT_EQ(items[0].at("parent").as_string(), seeded.second);
+    EXPECT_TRUE(items[0].at("live").as_bool());
+    EXPECT_EQ(items[1].at("revision").as_string(), seeded.second);
+    EXPECT_EQ(items[1].at("author").as_string(), "startup");
+
+    auto one = json_of(http_request(
+        ports_[2], "GET", "/api/v1/admin/policies/fees/revisions/" + revision, "", kEditor));
+    EXPECT_NE(std::string(one["tests"].as_string()).find("amount, 2500)"), std::string::npos);
+    EXPECT_EQ(one["report"].at("testsPassed").as_int64(), 6);
+}
+
+TEST_F(PolicyFleet, RefusalsNameTheReasonAndTheLastGoodRevisionKeepsServingEverywhere) {
+    for (int i = 0; i < 2; ++i) start_host(venue_);
+    ASSERT_EQ(ports_.size(), 2u);
+    ASSERT_EQ(gold_fee(1).first, 2000);
+
+    // A negative fee, although its own tests pin it: the output schema refuses it.
+    auto negative = put_fees(
+        put_body(fees_with_gold("-100"), fees_tests_pinning_gold("-100", "-300"), "typo"), kEditor);
+    ASSERT_EQ(negative.status, 422) << negative.body;
+    auto body = json_of(negative);
+    EXPECT_EQ(body["code"].as_string(), "POLICY_REJECTED");
+    EXPECT_NE(std::string(body["message"].as_string()).find("below its minimum 0"),
+              std::string::npos)
+        << negative.body;
+    EXPECT_EQ(body["report"].at("problem").at("file").as_string(), "fees_test.lua");
+    EXPECT_GT(body["report"].at("problem").at("line").as_int64(), 0);
+
+    // A string where the schema declares an integer.
+    auto text = put_fees(
+        put_body(fees_with_gold("\"2500\""), fees_tests_pinning_gold("\"2500\"", "7500"), "quoted"),
+        kEditor);
+    ASSERT_EQ(text.status, 422) << text.body;
+    EXPECT_NE(text.body.find("must be an integer, got a string"), std::string::npos) << text.body;
+
+    // A change without its tests: the live tests pin 2000 and fail.
+    auto untested = put_fees(
+        boost::json::serialize(boost::json::object{{"source", fees_with_gold("2500")}}), kEditor);
+    ASSERT_EQ(untested.status, 422) << untested.body;
+    auto problem = json_of(untested)["report"].at("problem").as_object();
+    EXPECT_EQ(problem["failingTest"].as_string(), "test_booking_fee_is_per_ticket");
+    EXPECT_EQ(problem["file"].as_string(), "fees_test.lua");
+    EXPECT_GT(problem["line"].as_int64(), 0);
+    EXPECT_NE(std::string(problem["message"].as_string()).find("expected"), std::string::npos);
+
+    expect_every_host_serves(2000);
+    // Refusals are stored with their report.
+    auto history = json_of(
+        http_request(ports_[0], "GET", "/api/v1/admin/policies/fees/revisions", "", kEditor));
+    std::size_t rejected = 0;
+    for (const auto& item : history["items"].as_array()) {
+        rejected += item.at("status") == "rejected";
+    }
+    EXPECT_EQ(rejected, 3u) << boost::json::serialize(history);
+}
+
+TEST_F(PolicyFleet, RollbackReachesEveryHost) {
+    for (int i = 0; i < 2; ++i) start_host(venue_);
+    const auto seeded = gold_fee(0).second;
+    ASSERT_EQ(
+        put_fees(put_body(fees_with_gold("2500"), fees_tests_pinning_gold("2500", "7500"), "raise"),
+                 kEditor)
+            .status,
+        200);
+    auto r = http_request(ports_[1], "POST", "/api/v1/admin/policies/fees/rollback",
+                          R"({"revision":")" + seeded + R"("})", kEditor);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto deadline = std::chrono::steady_clock::now() + 1s;
+    while (gold_fee(0).first != 2000 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);
+    }
+    expect_every_host_serves(2000);
+    EXPECT_EQ(gold_fee(0).second, seeded);
+}
+
+TEST_F(PolicyFleet, RequireApprovalWaitsForASecondPerson) {
+    start_host(write_temp_file("venue.toml", venue_text("require_approval = true\n")));
+    ASSERT_EQ(ports_.size(), 1u);
+    auto r = put_fees(
+        put_body(fees_with_gold("2500"), fees_tests_pinning_gold("2500", "7500"), "needs review"),
+        kAdmin);
+    ASSERT_EQ(r.status, 202) << r.body;
+    const std::string revision(json_of(r)["revision"].as_string());
+    EXPECT_EQ(gold_fee(0).first, 2000);
+
+    const std::string approve = "/api/v1/admin/policies/fees/revisions/" + revision + "/approve";
+    auto own = http_request(ports_[0], "POST", approve, "{}", kAdmin);
+    EXPECT_EQ(own.status, 403) << own.body;
+    auto editor = http_request(ports_[0], "POST", approve, "{}", kEditor);
+    EXPECT_EQ(editor.status, 403) << editor.body;  // approving is for admins
+    auto second = http_request(ports_[0], "POST", approve, "{}", as("admin", "lee"));
+    ASSERT_EQ(second.status, 200) << second.body;
+    EXPECT_EQ(json_of(second)["decidedBy"].as_string(), "admin:lee");
+    EXPECT_EQ(gold_fee(0).first, 2500);
+
+    auto again = http_request(ports_[0], "POST", approve, "{}", as("admin", "lee"));
+    EXPECT_EQ(again.status, 404) << again.body;  // no longer pending
+    auto reject =
+        http_request(ports_[0], "POST", "/api/v1/admin/policies/fees/revisions/ffff/reject", "{}",
+                     as("admin", "lee"));
+    EXPECT_EQ(reject.status, 404) << reject.body;
+}
+
+TEST_F(PolicyFleet, BadRequestsAnswerTheErrorBody) {
+    start_host(venue_);
+    const auto check = [&](const HttpResult& r, int status, const std::string& code) {
+        EXPECT_EQ(r.status, status) << r.body;
+        auto body = json_of(r);
+        EXPECT_EQ(body["code"], code.c_str()) << r.body;
+        EXPECT_TRUE(body.contains("traceId")) << r.body;
+    };
+    check(put_fees("{not json", kEditor), 400, "INVALID_REQUEST");
+    check(put_fees(R"({"tests":"x"})", kEditor), 400, "INVALID_REQUEST");
+    check(put_fees(R"({"source":"fallback = {}","tests":5})", kEditor), 400, "INVALID_REQUEST");
+    check(put_fees(R"({"source":"x"})", as("customer", "c1")), 403, "FORBIDDEN");
+    check(http_request(ports_[0], "GET", "/api/v1/admin/policies/nope/revisions", "", kEditor), 404,
+          "NOT_FOUND");
+    check(http_request(ports_[0], "GET", "/api/v1/admin/policies/fees/revisions?limit=0", "",
+                       kEditor),
+          400, "INVALID_REQUEST");
+    check(http_request(ports_[0], "GET", "/api/v1/admin/policies/fees/revisions?cursor=x", "",
+                       kEditor),
+          400, "INVALID_REQUEST");
+    check(http_request(ports_[0], "GET", "/api/v1/admin/policies/fees/revisions/0000", "", kEditor),
+          404, "NOT_FOUND");
+    check(http_request(ports_[0], "POST", "/api/v1/admin/policies/fees/rollback",
+                       R"({"revision":"0000"})", kEditor),
+          404, "NOT_FOUND");
+    check(http_request(ports_[0], "POST", "/api/v1/admin/policies/fees/rollback", "{}", kEditor),
+          400, "INVALID_REQUEST");
+    check(http_request(ports_[0], "PUT", "/api/v1/admin/policies/Bad-Name",
+                       R"({"source":"fallback = {}"})", kEditor),
+          400, "INVALID_REQUEST");
+}
+
+}  // namespace
+}  // namespace admit::testing
