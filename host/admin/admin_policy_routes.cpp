@@ -2,11 +2,15 @@
 
 #include <boost/json.hpp>
 
+#include <cmath>
+
 #include "host/admin/builtin_routes.hpp"
 #include "host/pipeline/json_body.hpp"
+#include "host/policy/decision_log.hpp"
 #include "host/policy/fleet_sync.hpp"
 #include "host/policy/policy_engine.hpp"
 #include "host/policy/revision_store.hpp"
+#include "host/policy/shadow_run.hpp"
 #include "host/policy/staff_workflow.hpp"
 
 namespace admit::runtime {
@@ -345,6 +349,48 @@ http::Response evaluate(const PolicyAdminContext& c, const BuiltinCall& call) {
     return http::Response::json(200, boost::json::serialize(out));
 }
 
+// {"source", "limit"? (1..100000, default 10000), "since"? ("1d", "12h", ...)}.
+http::Response shadow(const PolicyAdminContext& c, const BuiltinCall& call) {
+    if (c.decisions == nullptr) {
+        return error_response(Error{ErrorCode::STATE, "shadow runs need the decision log"},
+                              call.request.trace_id);
+    }
+    auto body = parse_json_object(call.request);
+    if (!body) return bad_request(body.error(), call.request.trace_id);
+    auto source = optional_string(body.value(), "source");
+    if (!source) return bad_request(source.error(), call.request.trace_id);
+    if (!source.value() || source.value()->empty()) {
+        return bad_request(Error{ErrorCode::INVALID_REQUEST, "field 'source' is required"},
+                           call.request.trace_id);
+    }
+    auto limit = optional_number(body.value(), "limit");
+    if (!limit) return bad_request(limit.error(), call.request.trace_id);
+    const double n = limit.value().value_or(10000);
+    if (n < 1 || n > 100000 || std::floor(n) != n) {
+        return bad_request(
+            Error{ErrorCode::INVALID_REQUEST, "field 'limit' must be an integer from 1 to 100000"},
+            call.request.trace_id);
+    }
+    auto since_text = optional_string(body.value(), "since");
+    if (!since_text) return bad_request(since_text.error(), call.request.trace_id);
+    std::optional<std::chrono::seconds> since;
+    if (since_text.value()) {
+        since = policy::parse_window(*since_text.value());
+        if (!since) {
+            return bad_request(
+                Error{ErrorCode::INVALID_REQUEST, "field 'since' must look like 1d, 12h, 30m"},
+                call.request.trace_id);
+        }
+    }
+    auto name = std::string(call.request.param("name").value_or(""));
+    if (c.engine->live().count(name) == 0) return not_found(name, call.request.trace_id);
+    auto report = policy::shadow_run(*c.engine, *c.decisions, name, std::move(*source.value()),
+                                     static_cast<std::size_t>(n), since);
+    if (!report) return error_response(report.error(), call.request.trace_id);
+    return http::Response::json(200,
+                                boost::json::serialize(policy::shadow_report_json(report.value())));
+}
+
 }  // namespace
 
 Status add_admin_policy_routes(RouteTable& routes, PolicyAdminContext context) {
@@ -384,6 +430,9 @@ Status add_admin_policy_routes(RouteTable& routes, PolicyAdminContext context) {
                             [](const PolicyAdminContext& c, const BuiltinCall& call) {
                                 return decide(c, call, false);
                             }));
+    entries.push_back(route("POST", base + "/{name}/shadow", editors,
+                            "Replay a candidate on recorded decisions and report what changes",
+                            shadow));
     entries.push_back(route("POST", base + "/{name}/evaluate", editors,
                             "Dry-run the live or a supplied revision on an input", evaluate));
     for (auto& entry : entries) {

@@ -77,12 +77,15 @@ Result<OutputSchema::Field> parse_field(const boost::json::value& value, const s
     field.type = *type_named(type->get_string());
     for (const auto& [key, member] : spec) {
         if (key == "type") continue;
-        if (key == "required" || key == "money") {
+        if (key == "required" || key == "money" || key == "time") {
             if (!member.is_bool()) {
                 return Error{ErrorCode::POLICY_CONTRACT,
                              where + "." + std::string(key) + " must be true or false"};
             }
-            (key == "required" ? field.required : field.money) = member.get_bool();
+            bool& flag = key == "required" ? field.required
+                         : key == "money"  ? field.money
+                                           : field.time;
+            flag = member.get_bool();
         } else if (key == "min" || key == "max") {
             if (field.type != OutputSchema::Type::integer &&
                 field.type != OutputSchema::Type::number) {
@@ -146,6 +149,13 @@ Result<std::shared_ptr<const OutputSchema>> OutputSchema::load(const std::filesy
         return Error{ErrorCode::POLICY_IO, "cannot read " + path.string()};
     }
     return parse(text, path.filename().string());
+}
+
+bool OutputSchema::sets_money_or_time() const {
+    for (const auto& [name, field] : fields_) {
+        if (field.money || field.time) return true;
+    }
+    return false;
 }
 
 std::string OutputSchema::check_field(std::string_view name, const Scalar& value) const {

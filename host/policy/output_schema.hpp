@@ -35,6 +35,7 @@ class OutputSchema {
         std::optional<double> max;
         std::vector<std::string> one_of;  // string fields; empty: any string
         bool money = false;               // a money amount (shadow runs total its change)
+        bool time = false;                // a duration or instant the decision sets
     };
 
     // Parses the schema file's JSON text. Errors (POLICY_CONTRACT) name the field and the problem;
@@ -53,6 +54,8 @@ class OutputSchema {
     std::string check(const boost::json::value& decision) const;
 
     const std::map<std::string, Field, std::less<>>& fields() const { return fields_; }
+    // True when a field is money or time: such decisions are always recorded.
+    bool sets_money_or_time() const;
     const std::string& origin() const { return origin_; }
 
   private:

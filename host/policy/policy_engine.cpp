@@ -1,5 +1,7 @@
 #include "host/policy/policy_engine.hpp"
 
+#include "host/policy/decision_sink.hpp"
+
 #include "host/policy/policy_files.hpp"
 #include "host/policy/policy_validator.hpp"
 #include "host/policy/policy_watcher.hpp"
@@ -75,7 +77,12 @@ Result<Decision> PolicyEngine::evaluate(std::string_view name, std::string_view 
     if (!worker->synced() || worker->generation() != generation) {
         worker->sync(published());
     }
-    return worker->evaluate(name, input_json);
+    Result<Decision> decision = worker->evaluate(name, input_json);
+    if (DecisionSink* sink = sink_.load(std::memory_order_acquire);
+        sink != nullptr && decision.ok()) {
+        sink->offer(name, input_json, decision.value());
+    }
+    return decision;
 }
 
 Status PolicyEngine::load_all() {
@@ -280,9 +287,8 @@ std::vector<PublishReport> PolicyEngine::reload_all(std::string actor) {
     return reports;
 }
 
-Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std::string> source,
-                                       std::string_view input_json) {
-    std::shared_ptr<const CompiledPolicy> compiled;
+Result<std::shared_ptr<const CompiledPolicy>> PolicyEngine::dry_run_policy(
+    std::string_view name, std::optional<std::string> source) const {
     if (source) {
         PolicyPaths paths = policy_paths(options_, std::string(name));
         auto schema = OutputSchema::load(paths.schema);
@@ -300,24 +306,48 @@ Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std:
         candidate->fallback_json = std::move(outcome.fallback_json);
         candidate->schema = std::move(sources.schema);
         candidate->counters = std::make_shared<PolicyCounters>();
-        compiled = std::move(candidate);
-    } else {
-        const auto current = published();
-        auto live = current->policies.find(name);
-        if (live == current->policies.end()) {
-            return Error{ErrorCode::POLICY_NOT_FOUND,
-                         "no live policy named '" + std::string(name) + "'"};
-        }
-        auto copy = std::make_shared<CompiledPolicy>(*live->second);
-        copy->counters = std::make_shared<PolicyCounters>();  // dry runs are not counted
-        compiled = std::move(copy);
+        return std::shared_ptr<const CompiledPolicy>(std::move(candidate));
     }
+    const auto current = published();
+    auto live = current->policies.find(name);
+    if (live == current->policies.end()) {
+        return Error{ErrorCode::POLICY_NOT_FOUND,
+                     "no live policy named '" + std::string(name) + "'"};
+    }
+    auto copy = std::make_shared<CompiledPolicy>(*live->second);
+    copy->counters = std::make_shared<PolicyCounters>();  // dry runs are not counted
+    return std::shared_ptr<const CompiledPolicy>(std::move(copy));
+}
+
+Result<std::unique_ptr<PolicyWorker>> PolicyEngine::private_worker(
+    std::shared_ptr<const CompiledPolicy> compiled) const {
     auto worker = PolicyWorker::create(options_.clock, options_.call_limits());
     if (!worker.ok()) return worker.error();
     auto set = std::make_shared<PolicySet>();
-    set->policies.emplace(std::string(name), compiled);
+    set->policies.emplace(compiled->name, std::move(compiled));
     worker.value()->sync(std::move(set));
+    return std::move(worker.value());
+}
+
+Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std::string> source,
+                                       std::string_view input_json) {
+    auto compiled = dry_run_policy(name, std::move(source));
+    if (!compiled.ok()) return compiled.error();
+    auto worker = private_worker(std::move(compiled.value()));
+    if (!worker.ok()) return worker.error();
     return worker.value()->evaluate(name, input_json);
+}
+
+Result<std::vector<Result<Decision>>> PolicyEngine::dry_run_many(
+    std::string_view name, std::string source, const std::vector<std::string>& inputs) {
+    auto compiled = dry_run_policy(name, std::move(source));
+    if (!compiled.ok()) return compiled.error();
+    auto worker = private_worker(std::move(compiled.value()));
+    if (!worker.ok()) return worker.error();
+    std::vector<Result<Decision>> decisions;
+    decisions.reserve(inputs.size());
+    for (const auto& input : inputs) decisions.push_back(worker.value()->evaluate(name, input));
+    return decisions;
 }
 
 Result<std::string> PolicyEngine::source(std::string_view name) const {

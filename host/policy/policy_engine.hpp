@@ -26,6 +26,7 @@
 
 namespace admit::policy {
 
+class DecisionSink;
 class PolicyWatcher;
 class PolicyWorker;
 
@@ -94,6 +95,16 @@ class PolicyEngine {
 
     const PolicyOptions& options() const { return options_; }
 
+    // Every decision evaluate() makes is offered to sink (null: none). The sink must outlive the
+    // engine's use of it: clear it (nullptr) before destroying the sink.
+    void set_decision_sink(DecisionSink* sink) { sink_.store(sink, std::memory_order_release); }
+
+    // Evaluates the supplied source (compiled and contract-checked once, its tests not run) on
+    // every input, in a private Lua state; one result per input (an input that is not JSON gives
+    // its error). Nothing is published, counted or offered to the decision sink.
+    Result<std::vector<Result<Decision>>> dry_run_many(std::string_view name, std::string source,
+                                                       const std::vector<std::string>& inputs);
+
   private:
     struct Record {
         std::filesystem::path source_path;
@@ -111,6 +122,12 @@ class PolicyEngine {
                                          bool go_live = true);
     void remember(Record& record, const PublishReport& report);
     void handle_changed_files(const std::vector<std::filesystem::path>& files);
+    // The live revision (a copy with its own counters), or the supplied source compiled and
+    // contract-checked (tests not run), for dry runs.
+    Result<std::shared_ptr<const CompiledPolicy>> dry_run_policy(
+        std::string_view name, std::optional<std::string> source) const;
+    Result<std::unique_ptr<PolicyWorker>> private_worker(
+        std::shared_ptr<const CompiledPolicy> compiled) const;
 
     PolicyOptions options_;
     const std::uint64_t engine_id_;
@@ -125,6 +142,8 @@ class PolicyEngine {
 
     mutable std::mutex publish_mutex_;  // guards records_ and every publish
     std::map<std::string, Record, std::less<>> records_;
+
+    std::atomic<DecisionSink*> sink_{nullptr};
 
     std::mutex watcher_mutex_;
     std::unique_ptr<PolicyWatcher> watcher_;

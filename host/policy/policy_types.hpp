@@ -64,6 +64,7 @@ struct Decision {
     std::string revision;
     bool fallback_used = false;
     std::string error;
+    bool always_record = false;  // the policy's schema declares money or time fields
 };
 
 // Why a revision was rejected. file/line are empty/0 when the message carries no location.

@@ -102,7 +102,11 @@ Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view 
     const std::shared_ptr<const CompiledPolicy> keep = slot.compiled;  // slots_ may be rebuilt
     enforce_retained_limit(*keep);
     if (!decision.ok()) return fallback(*keep, decision.error().message);
-    return Decision{std::move(decision.value()), keep->revision, false, {}};
+    return Decision{std::move(decision.value()),
+                    keep->revision,
+                    false,
+                    {},
+                    keep->schema && keep->schema->sets_money_or_time()};
 }
 
 Decision PolicyWorker::fallback(const CompiledPolicy& compiled, std::string error) {
@@ -115,7 +119,8 @@ Decision PolicyWorker::fallback(const CompiledPolicy& compiled, std::string erro
         spdlog::warn("policy {} revision {} answered with its fallback: {}", compiled.name,
                      compiled.revision, error);
     }
-    return Decision{compiled.fallback_json, compiled.revision, true, std::move(error)};
+    return Decision{compiled.fallback_json, compiled.revision, true, std::move(error),
+                    compiled.schema && compiled.schema->sets_money_or_time()};
 }
 
 }  // namespace admit::policy

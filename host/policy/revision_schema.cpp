@@ -36,6 +36,21 @@ CREATE TABLE admit.policy_hosts (
     seen_at   timestamptz NOT NULL DEFAULT now()
 );
 )sql"},
+        {2, "policy decision log", R"sql(
+CREATE TABLE admit.policy_decisions (
+    id         bigserial PRIMARY KEY,
+    policy     text NOT NULL,
+    revision   text NOT NULL,
+    input      jsonb NOT NULL,
+    output     jsonb NOT NULL,
+    fallback   boolean NOT NULL,
+    trace_id   text NOT NULL DEFAULT '',
+    host       text NOT NULL,
+    decided_at timestamptz NOT NULL
+);
+CREATE INDEX policy_decisions_recent ON admit.policy_decisions (policy, id DESC);
+CREATE INDEX policy_decisions_age ON admit.policy_decisions (decided_at);
+)sql"},
     };
 }
 

@@ -19,6 +19,7 @@
 #include "host/pipeline/idempotency_guard.hpp"
 #include "host/pipeline/rate_limit_guard.hpp"
 #include "host/plugins/plugin_manager.hpp"
+#include "host/policy/decision_log.hpp"
 #include "host/policy/fleet_sync.hpp"
 #include "host/policy/policy_engine.hpp"
 #include "host/policy/revision_store.hpp"
@@ -36,14 +37,16 @@ struct Application::Parts {
         std::make_shared<observe::MetricsRegistry>();
     std::unique_ptr<HostClock> clock;
     std::unique_ptr<policy::PolicyEngine> policies;
-    std::unique_ptr<policy::RevisionStore> policy_revisions;  // with a database
-    std::unique_ptr<policy::FleetSync> policy_fleet;          // with a database
-    std::unique_ptr<policy::StaffWorkflow> policy_workflow;
     std::unique_ptr<store::PgPool> pg;
     std::unique_ptr<store::RedisPool> redis;
     std::unique_ptr<store::ScriptRegistry> scripts;
     std::unique_ptr<events::EventBus> events;
     std::unique_ptr<jobs::JobScheduler> jobs;
+    // Declared after pg and events, so destroyed before them.
+    std::unique_ptr<policy::RevisionStore> policy_revisions;  // with a database
+    std::unique_ptr<policy::FleetSync> policy_fleet;          // with a database
+    std::unique_ptr<policy::DecisionLog> policy_decisions;    // with a database
+    std::unique_ptr<policy::StaffWorkflow> policy_workflow;
     std::unique_ptr<outbound::OutboundClient> outbound;
     std::unique_ptr<Runtime> runtime;
     std::unique_ptr<PluginManager> plugins;
@@ -158,6 +161,13 @@ Status Application::start_policy_fleet() {
     if (auto s = p.policy_fleet->seed(); !s) {
         return Error{s.error().code, "policy revisions: " + s.error().message};
     }
+    policy::DecisionLogOptions lo;
+    lo.host_id = p.policy_fleet->host_id();
+    lo.retention = std::chrono::hours(24 * config_.policies.decision_retention_days);
+    lo.sample_per_second = config_.policies.decision_sample_per_second;
+    p.policy_decisions = std::make_unique<policy::DecisionLog>(*p.pg, std::move(lo));
+    if (auto s = p.policy_decisions->start(); !s) return s;
+    p.policies->set_decision_sink(p.policy_decisions.get());
     return p.policy_fleet->start();
 }
 
@@ -229,6 +239,7 @@ Status Application::start_plugins() {
     policy_admin.workflow = p.policy_workflow.get();
     policy_admin.revisions = p.policy_revisions.get();
     policy_admin.fleet = p.policy_fleet.get();
+    policy_admin.decisions = p.policy_decisions.get();
     policy_admin.admin_role = config_.access.admin_role;
     policy_admin.editor_role = config_.policies.editor_role;
     if (auto s = add_admin_policy_routes(p.runtime->routes(), std::move(policy_admin)); !s)
@@ -330,6 +341,8 @@ void Application::stop() {
     if (p.server) p.server->stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
     if (p.jobs && p.jobs_started) p.jobs->stop();
     if (p.policy_fleet) p.policy_fleet->stop();
+    if (p.policies) p.policies->set_decision_sink(nullptr);
+    if (p.policy_decisions) p.policy_decisions->stop();
     if (p.events && p.events_started) p.events->stop();
     if (p.plugins) p.plugins->stop_all();
     if (p.plugins) p.plugins->destroy_all();

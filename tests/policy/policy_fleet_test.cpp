@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
+#include <pqxx/pqxx>
 
 #include "tests/support/admitd_process.hpp"
 #include "tests/support/http_test_client.hpp"
@@ -172,6 +173,21 @@ TEST_F(PolicyFleet, PublishThroughOneHostIsServedByAllWithinOneSecondAndSurvives
     EXPECT_EQ(items[1].at("revision").as_string(), seeded.second);
     EXPECT_EQ(items[1].at("author").as_string(), "startup");
 
+    // The publish is an audit event for the log plugin, with actor and a diff summary.
+    {
+        pqxx::connection db(storage_.pg_url());
+        pqxx::read_transaction tx(db);
+        auto rows = tx.exec(
+            "SELECT payload FROM admit.event_outbox WHERE topic = 'policy.published' "
+            "ORDER BY id DESC LIMIT 1");
+        ASSERT_EQ(rows.size(), 1u);
+        auto payload = boost::json::parse(rows[0][0].c_str()).as_object();
+        EXPECT_EQ(payload["actor"], "admin:mina");
+        EXPECT_EQ(payload["revision"], revision.c_str());
+        EXPECT_EQ(payload["previousRevision"], seeded.second.c_str());
+        EXPECT_EQ(payload["summary"], "source +1 -1 lines; tests +3 -3 lines");
+    }
+
     auto one = json_of(http_request(
         ports_[2], "GET", "/api/v1/admin/policies/fees/revisions/" + revision, "", kEditor));
     EXPECT_NE(std::string(one["tests"].as_string()).find("amount, 2500)"), std::string::npos);
@@ -221,6 +237,10 @@ TEST_F(PolicyFleet, RefusalsNameTheReasonAndTheLastGoodRevisionKeepsServingEvery
         rejected += item.at("status") == "rejected";
     }
     EXPECT_EQ(rejected, 3u) << boost::json::serialize(history);
+    pqxx::connection db(storage_.pg_url());
+    pqxx::read_transaction tx(db);
+    EXPECT_EQ(tx.exec("SELECT 1 FROM admit.event_outbox WHERE topic = 'policy.rejected'").size(),
+              3u);
 }
 
 TEST_F(PolicyFleet, RollbackReachesEveryHost) {
@@ -300,6 +320,45 @@ TEST_F(PolicyFleet, BadRequestsAnswerTheErrorBody) {
     check(http_request(ports_[0], "PUT", "/api/v1/admin/policies/Bad-Name",
                        R"({"source":"fallback = {}"})", kEditor),
           400, "INVALID_REQUEST");
+    const std::string shadow = "/api/v1/admin/policies/ratelimits/shadow";
+    check(http_request(ports_[0], "POST", shadow, "{}", kEditor), 400, "INVALID_REQUEST");
+    check(http_request(ports_[0], "POST", shadow, R"({"source":"x","limit":0})", kEditor), 400,
+          "INVALID_REQUEST");
+    check(http_request(ports_[0], "POST", shadow, R"({"source":"x","since":"yesterday"})", kEditor),
+          400, "INVALID_REQUEST");
+    check(http_request(ports_[0], "POST", "/api/v1/admin/policies/nope/shadow", R"({"source":"x"})",
+                       kEditor),
+          404, "NOT_FOUND");
+    check(http_request(ports_[0], "POST", shadow, R"({"source":"function decide("})", kEditor), 422,
+          "POLICY_REJECTED");
+}
+
+TEST_F(PolicyFleet, LiveDecisionsAreRecordedAndAShadowRunReplaysThem) {
+    start_host(venue_);
+    // Every request passes the rate-limit guard, which asks the ratelimits policy (sampled).
+    const auto source = replaced(repository_file("ratelimits.lua"), "general = { limit = 300,",
+                                 "general = { limit = 200,");
+    const std::string body = boost::json::serialize(
+        boost::json::object{{"source", source}, {"since", "1h"}, {"limit", 100}});
+    boost::json::object report;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto r = http_request(ports_[0], "POST", "/api/v1/admin/policies/ratelimits/shadow", body,
+                              kEditor);
+        ASSERT_EQ(r.status, 200) << r.body;
+        report = json_of(r);
+        if (report["decisions"].as_int64() > 0) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_GT(report["decisions"].as_int64(), 0) << boost::json::serialize(report);
+    EXPECT_EQ(report["changed"], report["decisions"]) << boost::json::serialize(report);
+    const auto& field = report["fields"].as_array().at(0).as_object();
+    EXPECT_EQ(field.at("field"), "limit");
+    EXPECT_EQ(field.at("minDelta").to_number<double>(), -100);
+    const auto& example = report["examples"].as_array().at(0).as_object();
+    EXPECT_EQ(example.at("old").at("limit"), 300);
+    EXPECT_EQ(example.at("new").at("limit"), 200);
+    EXPECT_FALSE(example.at("traceId").as_string().empty());
 }
 
 }  // namespace
