@@ -50,7 +50,8 @@ void DecisionLog::offer(std::string_view policy, std::string_view input_json,
             const auto second =
                 std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
             auto window = windows_.find(policy);
-            if (window == windows_.end()) window = windows_.emplace(std::string(policy), Window{}).first;
+            if (window == windows_.end())
+                window = windows_.emplace(std::string(policy), Window{}).first;
             if (window->second.second != second) window->second = Window{second, 0};
             if (window->second.taken >= options_.sample_per_second) return;
             ++window->second.taken;
@@ -82,7 +83,8 @@ void DecisionLog::stop() {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
-    if (auto s = flush(); !s) spdlog::warn("decision log: final flush failed: {}", s.error().message);
+    if (auto s = flush(); !s)
+        spdlog::warn("decision log: final flush failed: {}", s.error().message);
 }
 
 void DecisionLog::run() {
@@ -164,9 +166,9 @@ Result<std::vector<RecordedDecision>> DecisionLog::recent(
         "FROM admit.policy_decisions WHERE policy = $1 "
         "AND ($3::bigint IS NULL OR decided_at >= now() - make_interval(secs => $3::bigint)) "
         "ORDER BY id DESC LIMIT $2";
-    const Params params{policy, std::to_string(limit),
-                        since ? std::optional<std::string>(std::to_string(since->count()))
-                              : std::nullopt};
+    const Params params{
+        policy, std::to_string(limit),
+        since ? std::optional<std::string>(std::to_string(since->count())) : std::nullopt};
     store::CollectingRowSink rows;
     auto done = store::execute(pool_, sql, params, &rows);
     if (!done) return done.error();

@@ -103,10 +103,9 @@ ShadowReport compare_decisions(const std::vector<RecordedDecision>& recorded,
         if (!changed && error.empty()) continue;
         ++report.changed;
         if (report.examples.size() < max_examples) {
-            report.examples.push_back(ShadowExample{old_decision.id, old_decision.trace_id,
-                                                    old_decision.decided_at,
-                                                    old_decision.input_json,
-                                                    old_decision.output_json, new_json, error});
+            report.examples.push_back(
+                ShadowExample{old_decision.id, old_decision.trace_id, old_decision.decided_at,
+                              old_decision.input_json, old_decision.output_json, new_json, error});
         }
     }
     for (auto& [name, change] : fields) report.fields.push_back(std::move(change));
@@ -149,12 +148,10 @@ boost::json::object shadow_report_json(const ShadowReport& report) {
     }
     boost::json::array examples;
     for (const auto& example : report.examples) {
-        boost::json::object o{{"decisionId", example.decision_id},
-                              {"traceId", example.trace_id},
-                              {"decidedAt", example.decided_at},
-                              {"input", parsed_object(example.input_json)},
-                              {"old", parsed_object(example.old_json)},
-                              {"new", parsed_object(example.new_json)}};
+        boost::json::object o{
+            {"decisionId", example.decision_id},      {"traceId", example.trace_id},
+            {"decidedAt", example.decided_at},        {"input", parsed_object(example.input_json)},
+            {"old", parsed_object(example.old_json)}, {"new", parsed_object(example.new_json)}};
         if (!example.error.empty()) o["error"] = example.error;
         examples.push_back(std::move(o));
     }
@@ -174,11 +171,16 @@ std::optional<std::chrono::seconds> parse_window(std::string_view text) {
         amount = amount * 10 + (c - '0');
     }
     switch (text.back()) {
-        case 's': return std::chrono::seconds(amount);
-        case 'm': return std::chrono::seconds(amount * 60);
-        case 'h': return std::chrono::seconds(amount * 3600);
-        case 'd': return std::chrono::seconds(amount * 86400);
-        default: return std::nullopt;
+        case 's':
+            return std::chrono::seconds(amount);
+        case 'm':
+            return std::chrono::seconds(amount * 60);
+        case 'h':
+            return std::chrono::seconds(amount * 3600);
+        case 'd':
+            return std::chrono::seconds(amount * 86400);
+        default:
+            return std::nullopt;
     }
 }
 

@@ -2,8 +2,8 @@
 // with input, output, revision, time and trace id; other policies are sampled; retention deletes
 // old rows; the GOLD fee change replayed on recorded decisions reports exactly which decisions
 // change and by how much.
-#include "host/observe/logging.hpp"
 #include "host/policy/decision_log.hpp"
+#include "host/observe/logging.hpp"
 #include "host/policy/policy_engine.hpp"
 #include "host/policy/revision_store.hpp"
 #include "host/policy/shadow_run.hpp"
@@ -76,10 +76,10 @@ TEST_F(DecisionLogTest, MoneyDecisionsAreAlwaysRecordedWithTraceIdOthersAreSampl
     {
         observe::LogField trace("trace_id", "trace-abc");
         for (int i = 0; i < 40; ++i) {
-            ASSERT_TRUE(engine_->evaluate("fees", R"({"kind":"booking","tier":"GOLD","quantity":2})")
-                            .ok());
-            ASSERT_TRUE(engine_->evaluate("limits", R"({"scheduleId":"s1","owned":0,"requested":1})")
-                            .ok());
+            ASSERT_TRUE(
+                engine_->evaluate("fees", R"({"kind":"booking","tier":"GOLD","quantity":2})").ok());
+            ASSERT_TRUE(
+                engine_->evaluate("limits", R"({"scheduleId":"s1","owned":0,"requested":1})").ok());
         }
     }
     ASSERT_TRUE(log->flush().ok());

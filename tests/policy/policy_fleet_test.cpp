@@ -359,6 +359,25 @@ TEST_F(PolicyFleet, LiveDecisionsAreRecordedAndAShadowRunReplaysThem) {
     EXPECT_EQ(example.at("old").at("limit"), 300);
     EXPECT_EQ(example.at("new").at("limit"), 200);
     EXPECT_FALSE(example.at("traceId").as_string().empty());
+
+    // The same from the console, against the venue's database.
+    const auto candidate = write_temp_file("ratelimits.lua", source);
+    auto cli =
+        run_command(ADMIT_ADMITD_BINARY, {"--config", venue_.string(), "policy", "shadow",
+                                          "ratelimits", candidate.string(), "--since", "1d"});
+    ASSERT_EQ(cli.status, 0) << cli.output;
+    auto printed = boost::json::parse(cli.output.substr(cli.output.rfind("{\"candidateRevision")));
+    EXPECT_GT(printed.at("decisions").as_int64(), 0) << cli.output;
+    EXPECT_EQ(printed.at("changed"), printed.at("decisions")) << cli.output;
+    auto missing = run_command(ADMIT_ADMITD_BINARY, {"--config", venue_.string(), "policy",
+                                                     "shadow", "ratelimits", "/nonexistent.lua"});
+    EXPECT_EQ(missing.status, 1) << missing.output;
+    EXPECT_NE(missing.output.find("cannot read /nonexistent.lua"), std::string::npos);
+    auto bad_window =
+        run_command(ADMIT_ADMITD_BINARY, {"--config", venue_.string(), "policy", "shadow",
+                                          "ratelimits", candidate.string(), "--since", "soon"});
+    EXPECT_NE(bad_window.status, 0) << bad_window.output;
+    EXPECT_NE(bad_window.output.find("--since must look like"), std::string::npos);
 }
 
 }  // namespace
