@@ -9,6 +9,7 @@
 #include "host/policy/decision_log.hpp"
 #include "host/policy/fleet_sync.hpp"
 #include "host/policy/policy_engine.hpp"
+#include "host/policy/policy_files.hpp"
 #include "host/policy/revision_store.hpp"
 #include "host/policy/shadow_run.hpp"
 #include "host/policy/staff_workflow.hpp"
@@ -114,6 +115,7 @@ http::Response error_response(const Error& err, std::string_view trace_id) {
 struct ListQuery {
     std::size_t limit = 50;
     std::optional<std::int64_t> before;
+    std::string scope;  // ?scope=product/p1: the revisions of that scoped variant
 };
 
 Result<ListQuery> list_query(std::string_view query) {
@@ -125,6 +127,10 @@ Result<ListQuery> list_query(std::string_view query) {
         const auto eq = pair.find('=');
         const auto key = pair.substr(0, eq);
         const auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        if (key == "scope") {
+            out.scope = std::string(value);
+            continue;
+        }
         if (key != "limit" && key != "cursor") continue;
         std::int64_t number = 0;
         bool digits = !value.empty() && value.size() <= 18;
@@ -159,6 +165,9 @@ Result<policy::Proposal> read_proposal(const http::Request& request) {
         auto tests = optional_string(body.value(), "tests");
         if (!tests) return tests.error();
         proposal.tests = tests.value();
+        auto scope = optional_string(body.value(), "scope");
+        if (!scope) return scope.error();
+        proposal.scope = scope.value().value_or("");
         auto comment = optional_string(body.value(), "comment");
         if (!comment) return comment.error();
         proposal.comment = comment.value().value_or("");
@@ -240,7 +249,7 @@ http::Response publish(const PolicyAdminContext& c, const BuiltinCall& call) {
     if (!proposal) return bad_request(proposal.error(), call.request.trace_id);
     proposal->name = std::string(call.request.param("name").value_or(""));
     proposal->actor = actor_of(call);
-    const std::string name = proposal->name;
+    const std::string name = policy::policy_key(proposal->name, proposal->scope);
     auto outcome = c.workflow->propose(std::move(proposal.value()));
     if (!outcome) {
         auto r = error_response(outcome.error(), call.request.trace_id);
@@ -268,7 +277,7 @@ http::Response revisions(const PolicyAdminContext& c, const BuiltinCall& call) {
     }
     auto query = list_query(call.request.query);
     if (!query) return bad_request(query.error(), call.request.trace_id);
-    auto name = std::string(call.request.param("name").value_or(""));
+    auto name = policy::policy_key(call.request.param("name").value_or(""), query->scope);
     auto page = c.revisions->list(name, query->before, query->limit);
     if (!page) return error_response(page.error(), call.request.trace_id);
     if (page->items.empty() && !query->before) return not_found(name, call.request.trace_id);
@@ -307,7 +316,10 @@ http::Response roll_back(const PolicyAdminContext& c, const BuiltinCall& call) {
         return bad_request(Error{ErrorCode::INVALID_REQUEST, "field 'revision' is required"},
                            call.request.trace_id);
     }
-    auto name = std::string(call.request.param("name").value_or(""));
+    auto scope = optional_string(body.value(), "scope");
+    if (!scope) return bad_request(scope.error(), call.request.trace_id);
+    auto name =
+        policy::policy_key(call.request.param("name").value_or(""), scope.value().value_or(""));
     auto done = c.workflow->roll_back(name, *revision.value(), actor_of(call));
     if (!done) return error_response(done.error(), call.request.trace_id);
     return http::Response::json(200, boost::json::serialize(revision_json(done.value(), false)));
@@ -344,7 +356,8 @@ http::Response evaluate(const PolicyAdminContext& c, const BuiltinCall& call) {
     }
     boost::json::object out{{"decision", boost::json::parse(decision->json)},
                             {"revision", decision->revision},
-                            {"fallbackUsed", decision->fallback_used}};
+                            {"fallbackUsed", decision->fallback_used},
+                            {"scope", decision->scope}};
     if (!decision->error.empty()) out["error"] = decision->error;
     return http::Response::json(200, boost::json::serialize(out));
 }

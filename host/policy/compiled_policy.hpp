@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace admit::policy {
 
@@ -32,7 +33,8 @@ struct PolicyCounters {
 
 // A revision that passed validation and its tests. Never changes after construction.
 struct CompiledPolicy {
-    std::string name;
+    std::string name;        // the key: "fees", or "fees@product/p1" for a scoped variant
+    std::string scope;       // "" venue-wide, else the variant's scope
     std::string chunk_name;  // file name shown in messages: "fees.lua"
     std::string source;
     std::string test_source;
@@ -47,6 +49,8 @@ struct CompiledPolicy {
 struct PolicySet {
     std::uint64_t generation = 0;
     std::map<std::string, std::shared_ptr<const CompiledPolicy>, std::less<>> policies;
+    // Policies with scoped variants: name -> their scopes, longest first.
+    std::map<std::string, std::vector<std::string>, std::less<>> scopes;
 };
 
 }  // namespace admit::policy

@@ -61,8 +61,8 @@ void DecisionLog::offer(std::string_view policy, std::string_view input_json,
             return;
         }
         queue_.push_back(Pending{std::string(policy), decision.revision, std::string(input_json),
-                                 decision.json, std::string(trace_id), decision.fallback_used,
-                                 now});
+                                 decision.json, std::string(trace_id), decision.scope,
+                                 decision.fallback_used, now});
     } catch (...) {
         dropped_.fetch_add(1, std::memory_order_relaxed);  // out of memory: never fail the call
     }
@@ -107,10 +107,10 @@ void DecisionLog::run() {
 Status DecisionLog::flush() {
     static const std::string sql =
         "INSERT INTO admit.policy_decisions (policy, revision, input, output, fallback, "
-        "trace_id, host, decided_at) SELECT x.policy, x.revision, x.input, x.output, x.fallback, "
-        "x.trace_id, $2, x.decided_at FROM jsonb_to_recordset($1::jsonb) AS x(policy text, "
-        "revision text, input jsonb, output jsonb, fallback boolean, trace_id text, "
-        "decided_at timestamptz)";
+        "trace_id, scope, host, decided_at) SELECT x.policy, x.revision, x.input, x.output, "
+        "x.fallback, x.trace_id, x.scope, $2, x.decided_at FROM jsonb_to_recordset($1::jsonb) AS "
+        "x(policy text, revision text, input jsonb, output jsonb, fallback boolean, trace_id "
+        "text, scope text, decided_at timestamptz)";
     std::lock_guard writer(flush_mutex_);
     std::vector<Pending> taken;
     {
@@ -126,6 +126,7 @@ Status DecisionLog::flush() {
             append_string(rows, "policy", p.policy);
             append_string(rows, "revision", p.revision);
             append_string(rows, "trace_id", p.trace_id);
+            append_string(rows, "scope", p.scope);
             append_string(rows, "decided_at", rfc3339_micros(p.at));
             rows += "\"fallback\":";
             rows += p.fallback ? "true" : "false";
@@ -162,7 +163,7 @@ Result<std::vector<RecordedDecision>> DecisionLog::recent(
     const std::string& policy, std::size_t limit, std::optional<std::chrono::seconds> since) {
     static const std::string sql =
         "SELECT id, policy, revision, input::text, output::text, fallback, trace_id, "
-        "to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+        "to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), scope "
         "FROM admit.policy_decisions WHERE policy = $1 "
         "AND ($3::bigint IS NULL OR decided_at >= now() - make_interval(secs => $3::bigint)) "
         "ORDER BY id DESC LIMIT $2";
@@ -177,7 +178,7 @@ Result<std::vector<RecordedDecision>> DecisionLog::recent(
     for (const auto& row : rows.rows) {
         auto text = [&](std::size_t i) { return row.at(i).value_or(""); };
         out.push_back(RecordedDecision{std::stoll(text(0)), text(1), text(2), text(3), text(4),
-                                       text(5) == "t", text(6), text(7)});
+                                       text(5) == "t", text(6), text(7), text(8)});
     }
     return out;
 }

@@ -48,6 +48,7 @@ struct RecordedDecision {
     bool fallback = false;
     std::string trace_id;
     std::string decided_at;  // RFC 3339
+    std::string scope;       // which scope decided ("" venue-wide)
 };
 
 class DecisionLog final : public DecisionSink {
@@ -78,7 +79,7 @@ class DecisionLog final : public DecisionSink {
 
   private:
     struct Pending {
-        std::string policy, revision, input, output, trace_id;
+        std::string policy, revision, input, output, trace_id, scope;
         bool fallback;
         std::chrono::system_clock::time_point at;
     };

@@ -189,6 +189,7 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
 
     auto compiled = std::make_shared<CompiledPolicy>();
     compiled->name = name;
+    compiled->scope = parse_policy_key(name).value_or(PolicyKey{}).scope;
     compiled->chunk_name = sources.chunk_name;
     compiled->source = std::move(source);
     compiled->test_source = std::move(test_source);
@@ -200,6 +201,15 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
 
     auto next = std::make_shared<PolicySet>(*current);
     next->generation = current->generation + 1;
+    if (!compiled->scope.empty()) {
+        const std::string base = name.substr(0, name.find('@'));
+        auto& scopes = next->scopes[base];
+        if (std::find(scopes.begin(), scopes.end(), compiled->scope) == scopes.end()) {
+            scopes.push_back(compiled->scope);
+            std::stable_sort(scopes.begin(), scopes.end(),
+                             [](const auto& a, const auto& b) { return a.size() > b.size(); });
+        }
+    }
     next->policies[name] = std::move(compiled);
     {
         std::lock_guard snapshot_lock(snapshot_mutex_);
@@ -219,15 +229,18 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
 Result<PublishReport> PolicyEngine::check(std::string_view name, std::string source,
                                           std::optional<std::string> tests, std::string actor,
                                           std::string* tests_used) {
-    if (!is_valid_policy_name(name)) {
+    const auto parsed = parse_policy_key(name);
+    if (!parsed) {
         return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) + "'"};
     }
     std::lock_guard lock(publish_mutex_);
     const std::string key(name);
     Record& record = record_for(key);
     if (!tests) {
+        // The variant's live tests, else the venue-wide policy's, else the test file.
         const auto current = published();
         auto live = current->policies.find(key);
+        if (live == current->policies.end()) live = current->policies.find(parsed->name);
         if (live != current->policies.end()) {
             tests = live->second->test_source;
         } else {
@@ -241,7 +254,7 @@ Result<PublishReport> PolicyEngine::check(std::string_view name, std::string sou
 
 Result<PublishReport> PolicyEngine::install(std::string_view name, std::string source,
                                             std::string test_source, std::string actor) {
-    if (!is_valid_policy_name(name)) {
+    if (!parse_policy_key(name)) {
         return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) + "'"};
     }
     std::lock_guard lock(publish_mutex_);
@@ -331,6 +344,31 @@ Result<std::unique_ptr<PolicyWorker>> PolicyEngine::private_worker(
 
 Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std::string> source,
                                        std::string_view input_json) {
+    if (!source) {
+        // The live policy and its scoped variants (copies: dry runs are not counted).
+        const auto current = published();
+        auto set = std::make_shared<PolicySet>();
+        for (const auto& [key, compiled] : current->policies) {
+            if (key != name &&
+                !(key.size() > name.size() && key.starts_with(name) && key[name.size()] == '@')) {
+                continue;
+            }
+            auto copy = std::make_shared<CompiledPolicy>(*compiled);
+            copy->counters = std::make_shared<PolicyCounters>();
+            set->policies.emplace(key, std::move(copy));
+        }
+        if (auto scoped = current->scopes.find(name); scoped != current->scopes.end()) {
+            set->scopes.emplace(scoped->first, scoped->second);
+        }
+        if (set->policies.empty()) {
+            return Error{ErrorCode::POLICY_NOT_FOUND,
+                         "no live policy named '" + std::string(name) + "'"};
+        }
+        auto worker = PolicyWorker::create(options_.clock, options_.call_limits());
+        if (!worker.ok()) return worker.error();
+        worker.value()->sync(std::move(set));
+        return worker.value()->evaluate(name, input_json);
+    }
     auto compiled = dry_run_policy(name, std::move(source));
     if (!compiled.ok()) return compiled.error();
     auto worker = private_worker(std::move(compiled.value()));

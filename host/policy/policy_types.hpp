@@ -65,6 +65,7 @@ struct Decision {
     bool fallback_used = false;
     std::string error;
     bool always_record = false;  // the policy's schema declares money or time fields
+    std::string scope;           // which scope decided: "" venue-wide, else the variant's
 };
 
 // Why a revision was rejected. file/line are empty/0 when the message carries no location.

@@ -51,6 +51,9 @@ CREATE TABLE admit.policy_decisions (
 CREATE INDEX policy_decisions_recent ON admit.policy_decisions (policy, id DESC);
 CREATE INDEX policy_decisions_age ON admit.policy_decisions (decided_at);
 )sql"},
+        {3, "scope of a recorded decision", R"sql(
+ALTER TABLE admit.policy_decisions ADD COLUMN scope text NOT NULL DEFAULT '';
+)sql"},
     };
 }
 

@@ -34,8 +34,8 @@ int run_shadow_command(const ShadowCommand& command, std::ostream& out) {
         known = true;
         if (auto installed = engine.install(record.policy, record.source, record.tests, "shadow");
             !installed) {
-            out << "error: live revision " << record.revision << ": "
-                << installed.error().message << "\n";
+            out << "error: live revision " << record.revision << ": " << installed.error().message
+                << "\n";
             return 1;
         }
     }
@@ -44,8 +44,8 @@ int run_shadow_command(const ShadowCommand& command, std::ostream& out) {
         return 1;
     }
     DecisionLog log(pool, DecisionLogOptions{});
-    auto report = shadow_run(engine, log, command.name, std::move(*source), command.limit,
-                             command.since);
+    auto report =
+        shadow_run(engine, log, command.name, std::move(*source), command.limit, command.since);
     if (!report) {
         out << "error: " << report.error().message << "\n";
         return 1;

@@ -2,6 +2,7 @@
 
 #include "host/policy/fleet_sync.hpp"
 #include "host/policy/policy_engine.hpp"
+#include "host/policy/policy_files.hpp"
 #include "host/policy/revision.hpp"
 #include "host/policy/source_diff.hpp"
 
@@ -50,6 +51,7 @@ void StaffWorkflow::sync_fleet() {
 }
 
 Result<ProposalOutcome> StaffWorkflow::propose(Proposal proposal) {
+    proposal.name = policy_key(proposal.name, proposal.scope);
     if (store_ == nullptr) {
         auto report =
             proposal.tests

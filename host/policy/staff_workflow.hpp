@@ -25,6 +25,7 @@ class FleetSync;
 
 struct Proposal {
     std::string name;
+    std::string scope;  // "" venue-wide; else the scoped variant "<name>@<scope>" is proposed
     std::string source;
     std::optional<std::string> tests;  // nullopt: the live revision's tests
     std::string comment;

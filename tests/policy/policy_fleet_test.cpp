@@ -19,6 +19,7 @@ namespace admit::testing {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 
 std::map<std::string, std::string> as(const std::string& role, const std::string& user) {
     return {{"Authorization", "Bearer test:" + role + ":" + user},
@@ -288,6 +289,45 @@ TEST_F(PolicyFleet, RequireApprovalWaitsForASecondPerson) {
         http_request(ports_[0], "POST", "/api/v1/admin/policies/fees/revisions/ffff/reject", "{}",
                      as("admin", "lee"));
     EXPECT_EQ(reject.status, 404) << reject.body;
+}
+
+TEST_F(PolicyFleet, AProductScopeOverridesTheVenueRevisionAndTheDecisionSaysWhichScopeDecided) {
+    for (int i = 0; i < 2; ++i) start_host(venue_);
+    auto body = boost::json::parse(put_body(fees_with_gold("1500"),
+                                            fees_tests_pinning_gold("1500", "4500"), "p1 promo"))
+                    .as_object();
+    body["scope"] = "product/p1";
+    auto r = put_fees(boost::json::serialize(body), kEditor);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string revision(json_of(r)["revision"].as_string());
+
+    const auto decide = [&](std::size_t host, const std::string& scope) {
+        boost::json::object input{{"kind", "booking"}, {"tier", "GOLD"}, {"quantity", 1}};
+        if (!scope.empty()) input["scope"] = scope;
+        auto answer = json_of(
+            http_request(ports_[host], "POST", "/api/v1/admin/policies/fees/evaluate",
+                         boost::json::serialize(boost::json::object{{"input", input}}), kEditor));
+        return std::make_pair(answer["decision"].at("perTicket").as_int64(),
+                              std::string(answer["scope"].as_string()));
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 1s;
+    while (decide(1, "product/p1").first != 1500 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);
+    }
+    for (std::size_t host = 0; host < 2; ++host) {
+        EXPECT_EQ(decide(host, "product/p1/schedule/s9"), std::make_pair(1500L, "product/p1"s));
+        EXPECT_EQ(decide(host, "product/p1"), std::make_pair(1500L, "product/p1"s));
+        EXPECT_EQ(decide(host, "product/p10"), std::make_pair(2000L, ""s));
+        EXPECT_EQ(decide(host, ""), std::make_pair(2000L, ""s));
+    }
+    auto history = json_of(http_request(
+        ports_[0], "GET", "/api/v1/admin/policies/fees/revisions?scope=product/p1", "", kEditor));
+    ASSERT_EQ(history["items"].as_array().size(), 1u) << boost::json::serialize(history);
+    EXPECT_EQ(history["items"].as_array()[0].at("revision"), revision.c_str());
+
+    body["scope"] = "product//p1";
+    auto bad = put_fees(boost::json::serialize(body), kEditor);
+    EXPECT_EQ(bad.status, 400) << bad.body;
 }
 
 TEST_F(PolicyFleet, BadRequestsAnswerTheErrorBody) {
