@@ -188,8 +188,8 @@ std::string actor_of(const BuiltinCall& call) { return "admin:" + call.caller.su
 http::Response listing(const PolicyAdminContext& c) {
     boost::json::object hosts_by_policy;
     boost::json::array hosts;
-    if (c.revisions != nullptr) {
-        auto serving = c.revisions->serving();
+    if (c.revisions != nullptr && c.fleet != nullptr) {
+        auto serving = c.revisions->serving(c.fleet->report_freshness());
         if (serving) {
             for (const auto& host : serving.value()) {
                 boost::system::error_code error;

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -45,6 +46,11 @@ std::string FleetSync::default_host_id() {
     std::array<char, 256> name{};
     if (::gethostname(name.data(), name.size() - 1) != 0) name[0] = '\0';
     return std::string(name.data()) + ":" + std::to_string(::getpid());
+}
+
+std::chrono::seconds FleetSync::report_freshness() const {
+    const auto polls = std::chrono::duration_cast<std::chrono::seconds>(options_.poll * 3);
+    return std::max<std::chrono::seconds>(polls, std::chrono::seconds(60));
 }
 
 Status FleetSync::seed() {

@@ -49,6 +49,8 @@ class FleetSync {
     void stop();
 
     const std::string& host_id() const { return options_.host_id; }
+    // How long a host's report counts as current: three polls, at least a minute.
+    std::chrono::seconds report_freshness() const;
 
     // "<hostname>:<pid>": unique per running admitd.
     static std::string default_host_id();

@@ -310,19 +310,26 @@ Status RevisionStore::report_serving(const std::string& host, const std::string&
     static const std::string sql =
         "INSERT INTO admit.policy_hosts (host, revisions) VALUES ($1, $2) "
         "ON CONFLICT (host) DO UPDATE SET revisions = EXCLUDED.revisions, seen_at = now()";
+    static const std::string forget =
+        "DELETE FROM admit.policy_hosts WHERE seen_at < now() - interval '1 day'";
     const Params params{host, revisions_json};
     auto done = store::execute(pool_, sql, params, nullptr);
     if (!done) return done.error();
+    if (auto forgotten = store::execute(pool_, forget, {}, nullptr); !forgotten) {
+        return forgotten.error();
+    }
     return {};
 }
 
-Result<std::vector<HostServing>> RevisionStore::serving() {
+Result<std::vector<HostServing>> RevisionStore::serving(std::chrono::seconds fresh) {
     static const std::string sql =
         "SELECT host, revisions, "
         "to_char(seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
-        "FROM admit.policy_hosts ORDER BY host";
+        "FROM admit.policy_hosts WHERE seen_at >= now() - make_interval(secs => $1::bigint) "
+        "ORDER BY host";
+    const Params params{std::to_string(fresh.count())};
     CollectingRowSink rows;
-    auto done = store::execute(pool_, sql, {}, &rows);
+    auto done = store::execute(pool_, sql, params, &rows);
     if (!done) return done.error();
     std::vector<HostServing> out;
     for (const auto& row : rows.rows) {

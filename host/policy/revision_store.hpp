@@ -11,6 +11,7 @@
 #include "host/common/result.hpp"
 #include "host/store/pg_pool.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -93,9 +94,10 @@ class RevisionStore {
     Result<std::optional<RevisionRecord>> get(const std::string& policy,
                                               const std::string& revision);
 
-    // What this host serves now (upsert); and every host's latest report.
+    // What this host serves now (upsert); and the latest report of every host that reported
+    // within `fresh` (hosts that stopped drop out of the list; their rows are deleted after a day).
     Status report_serving(const std::string& host, const std::string& revisions_json);
-    Result<std::vector<HostServing>> serving();
+    Result<std::vector<HostServing>> serving(std::chrono::seconds fresh);
 
   private:
     store::PgPool& pool_;

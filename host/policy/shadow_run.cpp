@@ -60,7 +60,9 @@ bool note_field(std::map<std::string, FieldChange>& fields, const std::string& n
         change.min_delta = change.changed == 1 ? delta : std::min(change.min_delta, delta);
         change.max_delta = change.changed == 1 ? delta : std::max(change.max_delta, delta);
         change.total_delta += delta;
-        count(change, (delta > 0 ? "+" : "") + number_text(delta));
+        std::string key = delta > 0 ? "+" : "";
+        key += number_text(delta);
+        count(change, key);
     } else {
         change.numeric = false;
         count(change, shown(before) + " -> " + shown(after));
