@@ -2,6 +2,7 @@
 // one host is served by every host within 1 s, a restart keeps it, the history lists every
 // revision with its author, refusals name the reason while the last good revision keeps serving,
 // rollback and approval change the live revision for the whole fleet.
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -360,6 +361,10 @@ TEST_F(PolicyFleet, BadRequestsAnswerTheErrorBody) {
     check(http_request(ports_[0], "PUT", "/api/v1/admin/policies/Bad-Name",
                        R"({"source":"fallback = {}"})", kEditor),
           400, "INVALID_REQUEST");
+    check(put_fees(boost::json::serialize(
+                       boost::json::object{{"source", "x"}, {"comment", std::string(2001, 'c')}}),
+                   kEditor),
+          400, "INVALID_REQUEST");
     const std::string shadow = "/api/v1/admin/policies/ratelimits/shadow";
     check(http_request(ports_[0], "POST", shadow, "{}", kEditor), 400, "INVALID_REQUEST");
     check(http_request(ports_[0], "POST", shadow, R"({"source":"x","limit":0})", kEditor), 400,
@@ -418,6 +423,27 @@ TEST_F(PolicyFleet, LiveDecisionsAreRecordedAndAShadowRunReplaysThem) {
                                           "ratelimits", candidate.string(), "--since", "soon"});
     EXPECT_NE(bad_window.status, 0) << bad_window.output;
     EXPECT_NE(bad_window.output.find("--since must look like"), std::string::npos);
+}
+
+TEST(PolicyWithoutDatabase, HistoryRoutesSayTheyNeedTheDatabase) {
+    const auto venue =
+        write_temp_file("venue.toml", venue_toml(TestVenue{.plugins = {"test_auth"}}, nullptr));
+    AdmitdProcess admitd(ADMIT_ADMITD_BINARY, {"--config", venue.string()});
+    auto port = admitd.wait_until_serving();
+    ASSERT_TRUE(port.has_value()) << admitd.log();
+    for (const auto& [method, path, body] : std::vector<std::array<std::string, 3>>{
+             {"GET", "/api/v1/admin/policies/fees/revisions", ""},
+             {"POST", "/api/v1/admin/policies/fees/rollback", R"({"revision":"aaaa"})"},
+             {"POST", "/api/v1/admin/policies/fees/shadow", R"({"source":"x"})"},
+             {"POST", "/api/v1/admin/policies/fees/revisions/aaaa/approve", "{}"}}) {
+        auto r = http_request(*port, method, path, body, kAdmin);
+        EXPECT_EQ(r.status, 409) << path << ": " << r.body;
+        EXPECT_EQ(json_of(r)["code"], "POLICY_HISTORY_UNAVAILABLE") << r.body;
+    }
+    auto cli = run_command(ADMIT_ADMITD_BINARY, {"--config", venue.string(), "policy", "shadow",
+                                                 "fees", venue.string()});
+    EXPECT_EQ(cli.status, 2) << cli.output;
+    EXPECT_NE(cli.output.find("needs the venue's [database]"), std::string::npos) << cli.output;
 }
 
 }  // namespace
