@@ -362,7 +362,7 @@ http::Response evaluate(const PolicyAdminContext& c, const BuiltinCall& call) {
     return http::Response::json(200, boost::json::serialize(out));
 }
 
-// {"source", "limit"? (1..100000, default 10000), "since"? ("1d", "12h", ...)}.
+// {"source", "limit"? (1..100000, default 10000), "since"? ("1d", "12h", ...), "scope"?}.
 http::Response shadow(const PolicyAdminContext& c, const BuiltinCall& call) {
     if (c.decisions == nullptr) {
         return error_response(Error{ErrorCode::STATE, "shadow runs need the decision log"},
@@ -395,10 +395,12 @@ http::Response shadow(const PolicyAdminContext& c, const BuiltinCall& call) {
                 call.request.trace_id);
         }
     }
+    auto scope = optional_string(body.value(), "scope");
+    if (!scope) return bad_request(scope.error(), call.request.trace_id);
     auto name = std::string(call.request.param("name").value_or(""));
     if (c.engine->live().count(name) == 0) return not_found(name, call.request.trace_id);
     auto report = policy::shadow_run(*c.engine, *c.decisions, name, std::move(*source.value()),
-                                     static_cast<std::size_t>(n), since);
+                                     static_cast<std::size_t>(n), since, scope.value());
     if (!report) return error_response(report.error(), call.request.trace_id);
     return http::Response::json(200,
                                 boost::json::serialize(policy::shadow_report_json(report.value())));

@@ -159,17 +159,20 @@ Result<std::uint64_t> DecisionLog::purge_expired() {
     return done->affected_rows;
 }
 
-Result<std::vector<RecordedDecision>> DecisionLog::recent(
-    const std::string& policy, std::size_t limit, std::optional<std::chrono::seconds> since) {
+Result<std::vector<RecordedDecision>> DecisionLog::recent(const std::string& policy,
+                                                          std::size_t limit,
+                                                          std::optional<std::chrono::seconds> since,
+                                                          std::optional<std::string> scope) {
     static const std::string sql =
         "SELECT id, policy, revision, input::text, output::text, fallback, trace_id, "
         "to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), scope "
         "FROM admit.policy_decisions WHERE policy = $1 "
         "AND ($3::bigint IS NULL OR decided_at >= now() - make_interval(secs => $3::bigint)) "
-        "ORDER BY id DESC LIMIT $2";
+        "AND ($4::text IS NULL OR scope = $4::text) ORDER BY id DESC LIMIT $2";
     const Params params{
         policy, std::to_string(limit),
-        since ? std::optional<std::string>(std::to_string(since->count())) : std::nullopt};
+        since ? std::optional<std::string>(std::to_string(since->count())) : std::nullopt,
+        std::move(scope)};
     store::CollectingRowSink rows;
     auto done = store::execute(pool_, sql, params, &rows);
     if (!done) return done.error();

@@ -70,9 +70,10 @@ class DecisionLog final : public DecisionSink {
     Result<std::uint64_t> purge_expired();
 
     // The newest `limit` recorded decisions of a policy, newest first; with `since`, only those
-    // decided within that window.
+    // decided within that window; with `scope`, only those that scope decided ("" venue-wide).
     Result<std::vector<RecordedDecision>> recent(const std::string& policy, std::size_t limit,
-                                                 std::optional<std::chrono::seconds> since);
+                                                 std::optional<std::chrono::seconds> since,
+                                                 std::optional<std::string> scope = std::nullopt);
 
     std::uint64_t recorded() const { return recorded_.load(std::memory_order_relaxed); }
     std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }

@@ -116,14 +116,19 @@ ShadowReport compare_decisions(const std::vector<RecordedDecision>& recorded,
 
 Result<ShadowReport> shadow_run(PolicyEngine& engine, DecisionLog& log, const std::string& name,
                                 std::string source, std::size_t limit,
-                                std::optional<std::chrono::seconds> since) {
-    auto recorded = log.recent(name, limit, since);
+                                std::optional<std::chrono::seconds> since,
+                                std::optional<std::string> scope) {
+    const std::string candidate = policy_key(name, scope.value_or(""));
+    if (!parse_policy_key(candidate)) {
+        return Error{ErrorCode::POLICY_NAME, "invalid scope '" + scope.value_or("") + "'"};
+    }
+    auto recorded = log.recent(name, limit, since, std::move(scope));
     if (!recorded) return recorded.error();
     std::vector<std::string> inputs;
     inputs.reserve(recorded->size());
     for (const auto& decision : recorded.value()) inputs.push_back(decision.input_json);
     const std::string revision = revision_of(source, "");
-    auto replayed = engine.dry_run_many(name, std::move(source), inputs);
+    auto replayed = engine.dry_run_many(candidate, std::move(source), inputs);
     if (!replayed) return replayed.error();
     auto schema = OutputSchema::load(policy_paths(engine.options(), name).schema);
     ShadowReport report = compare_decisions(recorded.value(), replayed.value(),

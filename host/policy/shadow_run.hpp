@@ -60,10 +60,14 @@ ShadowReport compare_decisions(const std::vector<RecordedDecision>& recorded,
                                const OutputSchema* schema, std::size_t max_examples = 50);
 
 // Replays `source` as policy `name` on its newest `limit` recorded decisions (within `since`).
-// Errors: POLICY_REJECTED (the candidate does not compile or breaks the contract), store errors.
+// With `scope`, the candidate is that scoped variant ("" the venue-wide revision) and replays
+// only the decisions that scope made; without, it replays the decisions of every scope.
+// Errors: POLICY_REJECTED (the candidate does not compile or breaks the contract), POLICY_NAME
+// (an invalid scope), store errors.
 Result<ShadowReport> shadow_run(PolicyEngine& engine, DecisionLog& log, const std::string& name,
                                 std::string source, std::size_t limit,
-                                std::optional<std::chrono::seconds> since);
+                                std::optional<std::chrono::seconds> since,
+                                std::optional<std::string> scope = std::nullopt);
 
 boost::json::object shadow_report_json(const ShadowReport& report);
 

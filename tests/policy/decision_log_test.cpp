@@ -188,6 +188,37 @@ TEST_F(DecisionLogTest, ShadowOfABrokenCandidateIsRefusedAndFailingCallsAreRepor
     EXPECT_NE(failing->examples[0].error.find("below its minimum 0"), std::string::npos);
 }
 
+TEST_F(DecisionLogTest, AScopedShadowReplaysOnlyWhatThatScopeDecided) {
+    auto log = make_log(0);
+    auto live = engine_->live().at("fees");
+    ASSERT_TRUE(engine_->install("fees@product/p1", fees_with_gold("1500"), "", "test").ok());
+    ASSERT_TRUE(
+        engine_->evaluate("fees", R"({"tier":"GOLD","quantity":1,"scope":"product/p1/s"})").ok());
+    ASSERT_TRUE(engine_->evaluate("fees", R"({"tier":"GOLD","quantity":1})").ok());
+    ASSERT_TRUE(log->flush().ok());
+    auto recorded = log->recent("fees", 10, std::nullopt, "product/p1");
+    ASSERT_TRUE(recorded.ok());
+    ASSERT_EQ(recorded->size(), 1u);
+    EXPECT_EQ(recorded->front().scope, "product/p1");
+
+    // The p1 variant raised to 1800: only the p1 decision is replayed, and it changes by 300.
+    auto scoped =
+        shadow_run(*engine_, *log, "fees", fees_with_gold("1800"), 100, std::nullopt, "product/p1");
+    ASSERT_TRUE(scoped.ok()) << scoped.error().message;
+    EXPECT_EQ(scoped->decisions, 1u);
+    ASSERT_EQ(scoped->changed, 1u);
+    EXPECT_EQ(scoped->fields.at(0).total_delta, 300);
+    // Venue-wide only: the unscoped decision (2000 -> 1800).
+    auto venue = shadow_run(*engine_, *log, "fees", fees_with_gold("1800"), 100, std::nullopt, "");
+    ASSERT_TRUE(venue.ok());
+    EXPECT_EQ(venue->decisions, 1u);
+    EXPECT_EQ(venue->fields.at(0).total_delta, -200);
+    auto invalid = shadow_run(*engine_, *log, "fees", fees_with_gold("1800"), 100, std::nullopt,
+                              "product//p1");
+    ASSERT_FALSE(invalid.ok());
+    EXPECT_EQ(invalid.error().code, ErrorCode::POLICY_NAME);
+}
+
 TEST(ShadowWindow, ParsesDaysHoursMinutesSeconds) {
     EXPECT_EQ(parse_window("1d"), std::chrono::seconds(86400));
     EXPECT_EQ(parse_window("12h"), std::chrono::seconds(43200));

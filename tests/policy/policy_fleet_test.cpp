@@ -137,9 +137,9 @@ TEST_F(PolicyFleet, PublishThroughOneHostIsServedByAllWithinOneSecondAndSurvives
         }
     }
     const auto elapsed = std::chrono::steady_clock::now() - published_at;
-    RecordProperty("propagation_ms",
-                   static_cast<int>(
-                       std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+    RecordProperty(
+        "propagation_ms",
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
     EXPECT_LT(elapsed, 1s) << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
                            << " ms";
     for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(gold_fee(i), std::make_pair(2500L, revision));
