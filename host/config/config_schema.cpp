@@ -221,6 +221,14 @@ void read_policies(TableReader& root, const std::filesystem::path& venue_file,
     table.read_integer("memory_limit_bytes", policies.memory_limit_bytes, 64 * kKiB, kGiB);
     table.read_integer("deadline_ms", policies.deadline_ms, 1, 60'000);
     table.read_integer("retained_memory_bytes", policies.retained_memory_bytes, 64 * kKiB, kGiB);
+    table.read("require_approval", policies.require_approval);
+    if (table.read("editor_role", policies.editor_role) && policies.editor_role.empty())
+        table.report(*table.take("editor_role"), table.key_path("editor_role"),
+                     "must not be empty");
+    table.read_integer("sync_poll_ms", policies.sync_poll_ms, 100, 3'600'000);
+    table.read_integer("decision_retention_days", policies.decision_retention_days, 1, 3650);
+    table.read_integer("decision_sample_per_second", policies.decision_sample_per_second, 0,
+                       100'000);
     table.finish();
 }
 

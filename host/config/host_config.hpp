@@ -136,6 +136,16 @@ struct PoliciesConfig {
     // Memory a worker's Lua state may keep across calls beyond its baseline; past it the state is
     // collected and, if still over, rebuilt from the live revisions.
     std::uint64_t retained_memory_bytes = 16 * 1024 * 1024;
+    // With a database: a published revision waits for a second person's (admin) approval.
+    bool require_approval = false;
+    // The role that may publish, roll back and shadow-run policies (besides the admin role).
+    std::string editor_role = "policy_editor";
+    // How often a host re-reads the live revisions when it heard no notification (catch-up).
+    std::uint32_t sync_poll_ms = 5000;
+    // Decision log: recorded decisions are kept this long; at most sample_per_second decisions
+    // per policy and host are sampled (decisions that set money or time are always recorded).
+    std::uint32_t decision_retention_days = 7;
+    std::uint32_t decision_sample_per_second = 20;
 };
 
 struct JobsConfig {

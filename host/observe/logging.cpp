@@ -193,4 +193,11 @@ LogField::LogField(std::string_view key, std::string_view value) {
 
 LogField::~LogField() { t_fields.pop_back(); }
 
+std::string_view log_field(std::string_view key) {
+    for (auto it = t_fields.rbegin(); it != t_fields.rend(); ++it) {
+        if (it->first == key) return it->second;
+    }
+    return {};
+}
+
 }  // namespace admit::observe

@@ -31,6 +31,10 @@ class LogField {
     LogField& operator=(const LogField&) = delete;
 };
 
+// The innermost value of this thread's context field `key` ("" when none is set), e.g. the
+// trace id of the request the thread is handling. Valid while that LogField lives.
+std::string_view log_field(std::string_view key);
+
 // Appends `text` JSON-escaped (without quotes) to `out`.
 void append_json_escaped(std::string& out, std::string_view text);
 

@@ -1,6 +1,7 @@
 // Immutable published policy revisions and the snapshot that workers evaluate against.
 #pragma once
 
+#include "host/policy/output_schema.hpp"
 #include "host/policy/policy_types.hpp"
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace admit::policy {
 
@@ -31,13 +33,15 @@ struct PolicyCounters {
 
 // A revision that passed validation and its tests. Never changes after construction.
 struct CompiledPolicy {
-    std::string name;
+    std::string name;        // the key: "fees", or "fees@product/p1" for a scoped variant
+    std::string scope;       // "" venue-wide, else the variant's scope
     std::string chunk_name;  // file name shown in messages: "fees.lua"
     std::string source;
     std::string test_source;
     std::string revision;
     std::string fallback_json;
     std::filesystem::path source_path;
+    std::shared_ptr<const OutputSchema> schema;  // null: the policy declares none
     std::shared_ptr<PolicyCounters> counters;
 };
 
@@ -45,6 +49,8 @@ struct CompiledPolicy {
 struct PolicySet {
     std::uint64_t generation = 0;
     std::map<std::string, std::shared_ptr<const CompiledPolicy>, std::less<>> policies;
+    // Policies with scoped variants: name -> their scopes, longest first.
+    std::map<std::string, std::vector<std::string>, std::less<>> scopes;
 };
 
 }  // namespace admit::policy

@@ -29,8 +29,18 @@ int run_offline_check(const std::filesystem::path& dir, std::ostream& out) {
             continue;
         }
         auto tests = read_file(paths.test);
-        PolicySources sources{name, *source, paths.source.filename().string(),
-                              tests ? *tests : std::string(), paths.test.filename().string()};
+        auto schema = OutputSchema::load(paths.schema);
+        if (!schema) {
+            out << "FAIL " << name << ": " << schema.error().message << "\n";
+            ++failed;
+            continue;
+        }
+        PolicySources sources{name,
+                              *source,
+                              paths.source.filename().string(),
+                              tests ? *tests : std::string(),
+                              paths.test.filename().string(),
+                              schema.value()};
         const ValidationOutcome outcome =
             validate_policy(sources, options.call_limits(), options.test_limits(), options.clock);
         if (!outcome.ok) {

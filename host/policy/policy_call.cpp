@@ -49,6 +49,7 @@ int check_contract(lua_State* L) {
 struct DecideArgs {
     int decide_ref;
     const boost::json::value* input;
+    const OutputSchema* schema;
     std::string decision;
 };
 
@@ -61,6 +62,11 @@ int decide_protected(lua_State* L) {
         return luaL_error(L, "decide must return a table, got %s", luaL_typename(L, -1));
     }
     std::string error;
+    if (args->schema != nullptr) error = args->schema->check(L, -1);
+    if (!error.empty()) {
+        lua_pushstring(L, error.c_str());
+        return lua_error(L);
+    }
     if (!serialize_at(L, -1, args->decision, error)) {
         lua_pushfstring(L, "decision is not representable as JSON: %s", error.c_str());
         return lua_error(L);
@@ -91,8 +97,8 @@ void release_policy(Sandbox& sandbox, const LoadedPolicy& policy) {
 }
 
 Result<std::string> call_decide(Sandbox& sandbox, int decide_ref, const boost::json::value& input,
-                                const Limits& limits) {
-    DecideArgs args{decide_ref, &input, {}};
+                                const Limits& limits, const OutputSchema* schema) {
+    DecideArgs args{decide_ref, &input, schema, {}};
     Status status = sandbox.call(decide_protected, &args, limits);
     if (!status.ok()) return status.error();
     return std::move(args.decision);

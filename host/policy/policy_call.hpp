@@ -2,6 +2,7 @@
 #pragma once
 
 #include "host/common/result.hpp"
+#include "host/policy/output_schema.hpp"
 #include "host/policy/sandbox.hpp"
 
 #include <boost/json/value.hpp>
@@ -27,8 +28,9 @@ Result<LoadedPolicy> load_policy(Sandbox& sandbox, std::string_view chunk_name,
 void release_policy(Sandbox& sandbox, const LoadedPolicy& policy);
 
 // Calls decide(input) under limits and returns the decision as JSON text. The decision must be a
-// table representable as JSON.
+// table representable as JSON and, when a schema is given, fit it (else POLICY_ERROR naming the
+// field).
 Result<std::string> call_decide(Sandbox& sandbox, int decide_ref, const boost::json::value& input,
-                                const Limits& limits);
+                                const Limits& limits, const OutputSchema* schema = nullptr);
 
 }  // namespace admit::policy

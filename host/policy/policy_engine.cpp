@@ -1,5 +1,7 @@
 #include "host/policy/policy_engine.hpp"
 
+#include "host/policy/decision_sink.hpp"
+
 #include "host/policy/policy_files.hpp"
 #include "host/policy/policy_validator.hpp"
 #include "host/policy/policy_watcher.hpp"
@@ -28,6 +30,7 @@ struct ThreadWorkers {
 };
 
 thread_local ThreadWorkers thread_workers;
+
 std::atomic<std::uint64_t> next_engine_id{1};
 
 }  // namespace
@@ -74,7 +77,12 @@ Result<Decision> PolicyEngine::evaluate(std::string_view name, std::string_view 
     if (!worker->synced() || worker->generation() != generation) {
         worker->sync(published());
     }
-    return worker->evaluate(name, input_json);
+    Result<Decision> decision = worker->evaluate(name, input_json);
+    if (DecisionSink* sink = sink_.load(std::memory_order_acquire);
+        sink != nullptr && decision.ok()) {
+        sink->offer(name, input_json, decision.value());
+    }
+    return decision;
 }
 
 Status PolicyEngine::load_all() {
@@ -95,7 +103,7 @@ PolicyEngine::Record& PolicyEngine::record_for(const std::string& name) {
     auto found = records_.find(name);
     if (found != records_.end()) return found->second;
     PolicyPaths paths = policy_paths(options_, name);
-    Record record{paths.source, paths.test, std::make_shared<PolicyCounters>(), {}};
+    Record record{paths.source, paths.test, paths.schema, std::make_shared<PolicyCounters>(), {}};
     return records_.emplace(name, std::move(record)).first->second;
 }
 
@@ -122,7 +130,7 @@ Result<PublishReport> PolicyEngine::publish(std::string_view name, std::string s
 
 Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std::string source,
                                                    std::string test_source, std::string actor,
-                                                   bool persist) {
+                                                   bool persist, bool go_live) {
     Record& record = record_for(name);
     const auto current = published();
     auto live = current->policies.find(name);
@@ -133,7 +141,7 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
     report.previous_revision = live != current->policies.end() ? live->second->revision : "";
     report.revision = revision_of(source, test_source);
 
-    if (report.revision == report.previous_revision) {
+    if (go_live && report.revision == report.previous_revision) {
         report.result = PublishResult::unchanged;
         if (!record.history.empty() && record.history.back().result == PublishResult::rejected) {
             remember(record, report);  // the broken edit was undone
@@ -141,12 +149,27 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
         return report;
     }
 
-    PolicySources sources{name, source, record.source_path.filename().string(), test_source,
-                          record.test_path.filename().string()};
-    ValidationOutcome outcome =
-        validate_policy(sources, options_.call_limits(), options_.test_limits(), options_.clock);
+    PolicySources sources{name,
+                          source,
+                          record.source_path.filename().string(),
+                          test_source,
+                          record.test_path.filename().string(),
+                          nullptr};
+    auto schema = OutputSchema::load(record.schema_path);
+    ValidationOutcome outcome;
+    if (schema.ok()) {
+        sources.schema = schema.value();
+        outcome = validate_policy(sources, options_.call_limits(), options_.test_limits(),
+                                  options_.clock);
+    } else {
+        outcome.problem = PolicyProblem{{}, 0, schema.error().message, {}};
+    }
     report.tests_run = outcome.tests_run;
     report.tests_passed = outcome.tests_passed;
+    if (outcome.ok && !go_live) {
+        report.result = PublishResult::checked;
+        return report;
+    }
     if (outcome.ok && persist) {
         if (Status written = write_file_atomically(record.source_path, source); !written.ok()) {
             outcome.ok = false;
@@ -166,16 +189,27 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
 
     auto compiled = std::make_shared<CompiledPolicy>();
     compiled->name = name;
+    compiled->scope = parse_policy_key(name).value_or(PolicyKey{}).scope;
     compiled->chunk_name = sources.chunk_name;
     compiled->source = std::move(source);
     compiled->test_source = std::move(test_source);
     compiled->revision = report.revision;
     compiled->fallback_json = std::move(outcome.fallback_json);
     compiled->source_path = record.source_path;
+    compiled->schema = std::move(sources.schema);
     compiled->counters = record.counters;
 
     auto next = std::make_shared<PolicySet>(*current);
     next->generation = current->generation + 1;
+    if (!compiled->scope.empty()) {
+        const std::string base = name.substr(0, name.find('@'));
+        auto& scopes = next->scopes[base];
+        if (std::find(scopes.begin(), scopes.end(), compiled->scope) == scopes.end()) {
+            scopes.push_back(compiled->scope);
+            std::stable_sort(scopes.begin(), scopes.end(),
+                             [](const auto& a, const auto& b) { return a.size() > b.size(); });
+        }
+    }
     next->policies[name] = std::move(compiled);
     {
         std::lock_guard snapshot_lock(snapshot_mutex_);
@@ -190,6 +224,47 @@ Result<PublishReport> PolicyEngine::publish_locked(const std::string& name, std:
                  report.revision, report.actor, report.tests_passed,
                  report.previous_revision.empty() ? "(none)" : report.previous_revision);
     return report;
+}
+
+Result<PublishReport> PolicyEngine::check(std::string_view name, std::string source,
+                                          std::optional<std::string> tests, std::string actor,
+                                          std::string* tests_used) {
+    const auto parsed = parse_policy_key(name);
+    if (!parsed) {
+        return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) + "'"};
+    }
+    std::lock_guard lock(publish_mutex_);
+    const std::string key(name);
+    Record& record = record_for(key);
+    if (!tests) {
+        // The variant's live tests, else the venue-wide policy's, else the test file.
+        const auto current = published();
+        auto live = current->policies.find(key);
+        if (live == current->policies.end()) live = current->policies.find(parsed->name);
+        if (live != current->policies.end()) {
+            tests = live->second->test_source;
+        } else {
+            tests = read_file(record.test_path).value_or("");
+        }
+    }
+    if (tests_used != nullptr) *tests_used = *tests;
+    return publish_locked(key, std::move(source), std::move(*tests), std::move(actor), false,
+                          false);
+}
+
+Result<PublishReport> PolicyEngine::install(std::string_view name, std::string source,
+                                            std::string test_source, std::string actor) {
+    if (!parse_policy_key(name)) {
+        return Error{ErrorCode::POLICY_NAME, "invalid policy name '" + std::string(name) + "'"};
+    }
+    std::lock_guard lock(publish_mutex_);
+    return publish_locked(std::string(name), std::move(source), std::move(test_source),
+                          std::move(actor), false);
+}
+
+std::map<std::string, std::shared_ptr<const CompiledPolicy>, std::less<>> PolicyEngine::live()
+    const {
+    return published()->policies;
 }
 
 Result<PublishReport> PolicyEngine::reload(std::string_view name, std::string actor) {
@@ -225,12 +300,14 @@ std::vector<PublishReport> PolicyEngine::reload_all(std::string actor) {
     return reports;
 }
 
-Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std::string> source,
-                                       std::string_view input_json) {
-    std::shared_ptr<const CompiledPolicy> compiled;
+Result<std::shared_ptr<const CompiledPolicy>> PolicyEngine::dry_run_policy(
+    std::string_view name, std::optional<std::string> source) const {
     if (source) {
         PolicyPaths paths = policy_paths(options_, std::string(name));
-        PolicySources sources{std::string(name), *source, paths.source.filename().string(), {}, {}};
+        auto schema = OutputSchema::load(paths.schema);
+        if (!schema.ok()) return schema.error();
+        PolicySources sources{std::string(name), *source, paths.source.filename().string(), {}, {},
+                              schema.value()};
         ValidationOutcome outcome = validate_policy(sources, options_.call_limits(),
                                                     options_.test_limits(), options_.clock, false);
         if (!outcome.ok) return Error{ErrorCode::POLICY_REJECTED, outcome.problem.describe()};
@@ -240,25 +317,75 @@ Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std:
         candidate->source = std::move(*source);
         candidate->revision = revision_of(candidate->source, "");
         candidate->fallback_json = std::move(outcome.fallback_json);
+        candidate->schema = std::move(sources.schema);
         candidate->counters = std::make_shared<PolicyCounters>();
-        compiled = std::move(candidate);
-    } else {
-        const auto current = published();
-        auto live = current->policies.find(name);
-        if (live == current->policies.end()) {
-            return Error{ErrorCode::POLICY_NOT_FOUND,
-                         "no live policy named '" + std::string(name) + "'"};
-        }
-        auto copy = std::make_shared<CompiledPolicy>(*live->second);
-        copy->counters = std::make_shared<PolicyCounters>();  // dry runs are not counted
-        compiled = std::move(copy);
+        return std::shared_ptr<const CompiledPolicy>(std::move(candidate));
     }
+    const auto current = published();
+    auto live = current->policies.find(name);
+    if (live == current->policies.end()) {
+        return Error{ErrorCode::POLICY_NOT_FOUND,
+                     "no live policy named '" + std::string(name) + "'"};
+    }
+    auto copy = std::make_shared<CompiledPolicy>(*live->second);
+    copy->counters = std::make_shared<PolicyCounters>();  // dry runs are not counted
+    return std::shared_ptr<const CompiledPolicy>(std::move(copy));
+}
+
+Result<std::unique_ptr<PolicyWorker>> PolicyEngine::private_worker(
+    std::shared_ptr<const CompiledPolicy> compiled) const {
     auto worker = PolicyWorker::create(options_.clock, options_.call_limits());
     if (!worker.ok()) return worker.error();
     auto set = std::make_shared<PolicySet>();
-    set->policies.emplace(std::string(name), compiled);
+    set->policies.emplace(compiled->name, std::move(compiled));
     worker.value()->sync(std::move(set));
+    return std::move(worker.value());
+}
+
+Result<Decision> PolicyEngine::dry_run(std::string_view name, std::optional<std::string> source,
+                                       std::string_view input_json) {
+    if (!source) {
+        // The live policy and its scoped variants (copies: dry runs are not counted).
+        const auto current = published();
+        auto set = std::make_shared<PolicySet>();
+        for (const auto& [key, compiled] : current->policies) {
+            if (key != name &&
+                !(key.size() > name.size() && key.starts_with(name) && key[name.size()] == '@')) {
+                continue;
+            }
+            auto copy = std::make_shared<CompiledPolicy>(*compiled);
+            copy->counters = std::make_shared<PolicyCounters>();
+            set->policies.emplace(key, std::move(copy));
+        }
+        if (auto scoped = current->scopes.find(name); scoped != current->scopes.end()) {
+            set->scopes.emplace(scoped->first, scoped->second);
+        }
+        if (set->policies.empty()) {
+            return Error{ErrorCode::POLICY_NOT_FOUND,
+                         "no live policy named '" + std::string(name) + "'"};
+        }
+        auto worker = PolicyWorker::create(options_.clock, options_.call_limits());
+        if (!worker.ok()) return worker.error();
+        worker.value()->sync(std::move(set));
+        return worker.value()->evaluate(name, input_json);
+    }
+    auto compiled = dry_run_policy(name, std::move(source));
+    if (!compiled.ok()) return compiled.error();
+    auto worker = private_worker(std::move(compiled.value()));
+    if (!worker.ok()) return worker.error();
     return worker.value()->evaluate(name, input_json);
+}
+
+Result<std::vector<Result<Decision>>> PolicyEngine::dry_run_many(
+    std::string_view name, std::string source, const std::vector<std::string>& inputs) {
+    auto compiled = dry_run_policy(name, std::move(source));
+    if (!compiled.ok()) return compiled.error();
+    auto worker = private_worker(std::move(compiled.value()));
+    if (!worker.ok()) return worker.error();
+    std::vector<Result<Decision>> decisions;
+    decisions.reserve(inputs.size());
+    for (const auto& input : inputs) decisions.push_back(worker.value()->evaluate(name, input));
+    return decisions;
 }
 
 Result<std::string> PolicyEngine::source(std::string_view name) const {

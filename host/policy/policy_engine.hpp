@@ -26,6 +26,7 @@
 
 namespace admit::policy {
 
+class DecisionSink;
 class PolicyWatcher;
 class PolicyWorker;
 
@@ -57,6 +58,21 @@ class PolicyEngine {
     Result<PublishReport> publish(std::string_view name, std::string source, std::string actor,
                                   bool persist = true);
 
+    // Validates and tests source without publishing it (result checked, or POLICY_REJECTED as
+    // publish). tests: the test source to run; nullopt runs the live revision's tests (or the test
+    // file's when nothing is live). The tests used are stored in *tests_used when given.
+    Result<PublishReport> check(std::string_view name, std::string source,
+                                std::optional<std::string> tests, std::string actor,
+                                std::string* tests_used = nullptr);
+
+    // Validates, tests and publishes exactly these sources (no file is read or written): how a
+    // revision stored in PostgreSQL goes live on this host. Errors as publish.
+    Result<PublishReport> install(std::string_view name, std::string source,
+                                  std::string test_source, std::string actor);
+
+    // The live revisions (name -> compiled revision), at this moment.
+    std::map<std::string, std::shared_ptr<const CompiledPolicy>, std::less<>> live() const;
+
     // Re-reads the files of one policy / of all policies and publishes what changed (file
     // watcher and SIGHUP). A deleted file leaves its last good revision serving.
     Result<PublishReport> reload(std::string_view name, std::string actor);
@@ -79,20 +95,39 @@ class PolicyEngine {
 
     const PolicyOptions& options() const { return options_; }
 
+    // Every decision evaluate() makes is offered to sink (null: none). The sink must outlive the
+    // engine's use of it: clear it (nullptr) before destroying the sink.
+    void set_decision_sink(DecisionSink* sink) { sink_.store(sink, std::memory_order_release); }
+
+    // Evaluates the supplied source (compiled and contract-checked once, its tests not run) on
+    // every input, in a private Lua state; one result per input (an input that is not JSON gives
+    // its error). Nothing is published, counted or offered to the decision sink.
+    Result<std::vector<Result<Decision>>> dry_run_many(std::string_view name, std::string source,
+                                                       const std::vector<std::string>& inputs);
+
   private:
     struct Record {
         std::filesystem::path source_path;
         std::filesystem::path test_path;
+        std::filesystem::path schema_path;
         std::shared_ptr<PolicyCounters> counters;
         std::deque<PublishReport> history;
     };
 
     PolicyWorker* worker_for_this_thread();
     Record& record_for(const std::string& name);  // requires publish_mutex_
+    // Validates and tests; with go_live, writes the file (persist) and swaps the revision in.
     Result<PublishReport> publish_locked(const std::string& name, std::string source,
-                                         std::string test_source, std::string actor, bool persist);
+                                         std::string test_source, std::string actor, bool persist,
+                                         bool go_live = true);
     void remember(Record& record, const PublishReport& report);
     void handle_changed_files(const std::vector<std::filesystem::path>& files);
+    // The live revision (a copy with its own counters), or the supplied source compiled and
+    // contract-checked (tests not run), for dry runs.
+    Result<std::shared_ptr<const CompiledPolicy>> dry_run_policy(
+        std::string_view name, std::optional<std::string> source) const;
+    Result<std::unique_ptr<PolicyWorker>> private_worker(
+        std::shared_ptr<const CompiledPolicy> compiled) const;
 
     PolicyOptions options_;
     const std::uint64_t engine_id_;
@@ -107,6 +142,8 @@ class PolicyEngine {
 
     mutable std::mutex publish_mutex_;  // guards records_ and every publish
     std::map<std::string, Record, std::less<>> records_;
+
+    std::atomic<DecisionSink*> sink_{nullptr};
 
     std::mutex watcher_mutex_;
     std::unique_ptr<PolicyWatcher> watcher_;

@@ -33,8 +33,38 @@ bool is_valid_policy_name(std::string_view name) {
     });
 }
 
-PolicyPaths policy_paths(const PolicyOptions& options, const std::string& name) {
-    PolicyPaths paths{options.dir / (name + ".lua"), options.dir / (name + "_test.lua")};
+std::optional<PolicyKey> parse_policy_key(std::string_view key) {
+    const auto at = key.find('@');
+    PolicyKey parsed{std::string(key.substr(0, at)), {}};
+    if (!is_valid_policy_name(parsed.name)) return std::nullopt;
+    if (at == std::string_view::npos) return parsed;
+    const std::string_view scope = key.substr(at + 1);
+    if (scope.empty() || scope.size() > 200 || scope.front() == '/' || scope.back() == '/' ||
+        scope.find("//") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    for (char c : scope) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '/';
+        if (!ok) return std::nullopt;
+    }
+    parsed.scope = std::string(scope);
+    return parsed;
+}
+
+std::string policy_key(std::string_view name, std::string_view scope) {
+    return scope.empty() ? std::string(name) : std::string(name) + "@" + std::string(scope);
+}
+
+bool scope_covers(std::string_view variant, std::string_view input) {
+    return input.size() >= variant.size() && input.substr(0, variant.size()) == variant &&
+           (input.size() == variant.size() || input[variant.size()] == '/');
+}
+
+PolicyPaths policy_paths(const PolicyOptions& options, const std::string& key) {
+    const std::string name = key.substr(0, key.find('@'));
+    PolicyPaths paths{options.dir / (name + ".lua"), options.dir / (name + "_test.lua"),
+                      options.dir / (name + ".schema.json")};
     auto override_file = options.overrides.find(name);
     if (override_file != options.overrides.end()) {
         paths.source = override_file->second;

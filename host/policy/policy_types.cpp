@@ -29,6 +29,10 @@ const char* to_string(PublishResult result) {
             return "unchanged";
         case PublishResult::rejected:
             return "rejected";
+        case PublishResult::checked:
+            return "checked";
+        case PublishResult::pending:
+            return "pending";
     }
     return "unknown";
 }

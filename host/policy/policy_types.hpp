@@ -64,6 +64,8 @@ struct Decision {
     std::string revision;
     bool fallback_used = false;
     std::string error;
+    bool always_record = false;  // the policy's schema declares money or time fields
+    std::string scope;           // which scope decided: "" venue-wide, else the variant's
 };
 
 // Why a revision was rejected. file/line are empty/0 when the message carries no location.
@@ -77,7 +79,8 @@ struct PolicyProblem {
     std::string describe() const;
 };
 
-enum class PublishResult { published, unchanged, rejected };
+// checked: validated and tested, not published (a dry check, or waiting for approval: pending).
+enum class PublishResult { published, unchanged, rejected, checked, pending };
 const char* to_string(PublishResult result);
 
 // The record of one publish attempt (also what history() returns).

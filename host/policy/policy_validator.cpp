@@ -5,6 +5,7 @@
 #include "host/policy/revision.hpp"
 #include "host/policy/sandbox.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -15,7 +16,9 @@
 namespace admit::policy {
 namespace {
 
-// The test view of decide: calls the policy's decide (upvalue 1) and checks its decision.
+// The test view of decide: calls the policy's decide (upvalue 1) and checks its decision against
+// JSON and the output schema (upvalue 2, a light userdata; NULL when none). A decision outside the
+// schema fails the test at the line of the test that asked for it.
 int checked_decide(lua_State* L) {
     const int arguments = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -34,6 +37,14 @@ int checked_decide(lua_State* L) {
     }
     if (!representable) {
         lua_pushfstring(L, "decision is not representable as JSON: %s", error.c_str());
+        return lua_error(L);
+    }
+    const auto* schema = static_cast<const OutputSchema*>(lua_touserdata(L, lua_upvalueindex(2)));
+    if (schema != nullptr) error = schema->check(L, -1);
+    if (!error.empty()) {
+        luaL_where(L, 1);
+        lua_pushfstring(L, "%s (%s)", error.c_str(), schema->origin().c_str());
+        lua_concat(L, 2);
         return lua_error(L);
     }
     return 1;
@@ -81,6 +92,7 @@ int set_now(lua_State* L) {
 struct TestEnvArgs {
     Sandbox* sandbox;
     int policy_declared_ref;
+    const OutputSchema* schema;
     int extras_ref = LUA_NOREF;
 };
 
@@ -91,7 +103,8 @@ int build_test_env(lua_State* L) {
     const int extras = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, args->policy_declared_ref);
     lua_getfield(L, -1, "decide");
-    lua_pushcclosure(L, checked_decide, 1);
+    lua_pushlightuserdata(L, const_cast<OutputSchema*>(args->schema));
+    lua_pushcclosure(L, checked_decide, 2);
     lua_setfield(L, extras, "decide");
     lua_getfield(L, -1, "fallback");
     lua_setfield(L, extras, "fallback");
@@ -148,7 +161,7 @@ ValidationOutcome reject(ValidationOutcome outcome, std::string_view message,
 void run_tests_into(ValidationOutcome& outcome, Sandbox& sandbox, const LoadedPolicy& policy,
                     const PolicySources& sources, const Limits& call_limits,
                     const Limits& test_limits) {
-    TestEnvArgs env{&sandbox, policy.declared_ref};
+    TestEnvArgs env{&sandbox, policy.declared_ref, sources.schema.get()};
     if (Status built = sandbox.call(build_test_env, &env, call_limits); !built.ok()) {
         outcome = reject(std::move(outcome), built.error().message);
         return;
@@ -206,6 +219,13 @@ ValidationOutcome validate_policy(const PolicySources& sources, const Limits& ca
         load_policy(*sandbox.value(), sources.chunk_name, sources.source, call_limits);
     if (!loaded.ok()) return reject(std::move(outcome), loaded.error().message);
     outcome.fallback_json = loaded.value().fallback_json;
+    if (sources.schema) {
+        std::string problem = sources.schema->check(boost::json::parse(outcome.fallback_json));
+        if (!problem.empty()) {
+            return reject(std::move(outcome), sources.chunk_name + ": fallback: " + problem + " (" +
+                                                  sources.schema->origin() + ")");
+        }
+    }
     outcome.ok = true;
     if (run_tests && !sources.test_source.empty()) {
         run_tests_into(outcome, *sandbox.value(), loaded.value(), sources, call_limits,

@@ -2,7 +2,10 @@
 // private Sandbox, never on a request path; used by PolicyEngine::publish and the offline checker.
 #pragma once
 
+#include "host/policy/output_schema.hpp"
 #include "host/policy/policy_types.hpp"
+
+#include <memory>
 
 #include <string>
 #include <string_view>
@@ -16,6 +19,8 @@ struct PolicySources {
     std::string chunk_name;       // "fees.lua"
     std::string test_source;      // empty when there is no test file
     std::string test_chunk_name;  // "fees_test.lua"
+    // The declared output schema: every decision the tests obtain and the fallback must fit it.
+    std::shared_ptr<const OutputSchema> schema;
 };
 
 struct ValidationOutcome {

@@ -1,5 +1,7 @@
 #include "host/policy/policy_worker.hpp"
 
+#include "host/policy/policy_files.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -79,29 +81,53 @@ void PolicyWorker::sync(std::shared_ptr<const PolicySet> set) {
 }
 
 Result<Decision> PolicyWorker::evaluate(std::string_view name, std::string_view input_json) {
-    auto found = slots_.find(name);
-    if (found == slots_.end()) {
-        return Error{ErrorCode::POLICY_NOT_FOUND,
-                     "no live policy named '" + std::string(name) + "'"};
-    }
-    const Slot& slot = found->second;
-    const CompiledPolicy& compiled = *slot.compiled;
     // Inputs are small: parse into a stack buffer (no heap traffic for typical inputs).
     std::array<unsigned char, 4096> parse_buffer;
     boost::json::monotonic_resource parse_memory(parse_buffer.data(), parse_buffer.size());
     boost::system::error_code parse_error;
     boost::json::value input = boost::json::parse(input_json, parse_error, &parse_memory);
     if (parse_error) {
+        if (slots_.find(name) == slots_.end() && set_->scopes.find(name) == set_->scopes.end()) {
+            return Error{ErrorCode::POLICY_NOT_FOUND,
+                         "no live policy named '" + std::string(name) + "'"};
+        }
         return Error{ErrorCode::POLICY_BAD_INPUT,
                      "policy input is not valid JSON: " + parse_error.message()};
     }
+    auto found = slots_.find(name);
+    // A scoped variant decides when the input's scope falls under it (longest scope first).
+    if (auto scoped = set_->scopes.find(name); scoped != set_->scopes.end()) {
+        const auto* object = input.if_object();
+        const auto* scope = object != nullptr ? object->if_contains("scope") : nullptr;
+        if (scope != nullptr && scope->is_string()) {
+            for (const std::string& variant : scoped->second) {
+                if (!scope_covers(variant, scope->get_string())) continue;
+                if (auto slot = slots_.find(policy_key(name, variant)); slot != slots_.end()) {
+                    found = slot;
+                    break;
+                }
+            }
+        }
+    }
+    if (found == slots_.end()) {
+        return Error{ErrorCode::POLICY_NOT_FOUND,
+                     "no live policy named '" + std::string(name) + "'"};
+    }
+    const Slot& slot = found->second;
+    const CompiledPolicy& compiled = *slot.compiled;
     compiled.counters->evaluations.fetch_add(1, std::memory_order_relaxed);
     if (!slot.load_error.empty()) return fallback(compiled, slot.load_error);
-    Result<std::string> decision = call_decide(*sandbox_, slot.loaded.decide_ref, input, limits_);
+    Result<std::string> decision =
+        call_decide(*sandbox_, slot.loaded.decide_ref, input, limits_, compiled.schema.get());
     const std::shared_ptr<const CompiledPolicy> keep = slot.compiled;  // slots_ may be rebuilt
     enforce_retained_limit(*keep);
     if (!decision.ok()) return fallback(*keep, decision.error().message);
-    return Decision{std::move(decision.value()), keep->revision, false, {}};
+    return Decision{std::move(decision.value()),
+                    keep->revision,
+                    false,
+                    {},
+                    keep->schema && keep->schema->sets_money_or_time(),
+                    keep->scope};
 }
 
 Decision PolicyWorker::fallback(const CompiledPolicy& compiled, std::string error) {
@@ -114,7 +140,12 @@ Decision PolicyWorker::fallback(const CompiledPolicy& compiled, std::string erro
         spdlog::warn("policy {} revision {} answered with its fallback: {}", compiled.name,
                      compiled.revision, error);
     }
-    return Decision{compiled.fallback_json, compiled.revision, true, std::move(error)};
+    return Decision{compiled.fallback_json,
+                    compiled.revision,
+                    true,
+                    std::move(error),
+                    compiled.schema && compiled.schema->sets_money_or_time(),
+                    compiled.scope};
 }
 
 }  // namespace admit::policy

@@ -20,7 +20,11 @@
 #include "host/pipeline/idempotency_guard.hpp"
 #include "host/pipeline/rate_limit_guard.hpp"
 #include "host/plugins/plugin_manager.hpp"
+#include "host/policy/decision_log.hpp"
+#include "host/policy/fleet_sync.hpp"
 #include "host/policy/policy_engine.hpp"
+#include "host/policy/revision_store.hpp"
+#include "host/policy/staff_workflow.hpp"
 #include "host/runtime/host_metrics.hpp"
 #include "host/store/migrations.hpp"
 #include "host/store/pg_pool.hpp"
@@ -39,6 +43,11 @@ struct Application::Parts {
     std::unique_ptr<store::ScriptRegistry> scripts;
     std::unique_ptr<events::EventBus> events;
     std::unique_ptr<jobs::JobScheduler> jobs;
+    // Declared after pg and events, so destroyed before them.
+    std::unique_ptr<policy::RevisionStore> policy_revisions;  // with a database
+    std::unique_ptr<policy::FleetSync> policy_fleet;          // with a database
+    std::unique_ptr<policy::DecisionLog> policy_decisions;    // with a database
+    std::unique_ptr<policy::StaffWorkflow> policy_workflow;
     std::unique_ptr<outbound::OutboundClient> outbound;
     std::unique_ptr<Runtime> runtime;
     std::unique_ptr<PluginManager> plugins;
@@ -75,8 +84,11 @@ Status Application::start_data_services() {
     po.clock = [clock] { return static_cast<double>(clock->now_us()) / 1e6; };
     p.policies = std::make_unique<policy::PolicyEngine>(std::move(po));
     if (auto s = p.policies->load_all(); !s) return s;
-    if (auto s = p.policies->start_watching(); !s) {
-        spdlog::warn("policy file watching is off: {}", s.error().message);
+    if (!config_.database.enabled) {
+        // With a database the fleet serves the revisions stored there (see start_policy_fleet).
+        if (auto s = p.policies->start_watching(); !s) {
+            spdlog::warn("policy file watching is off: {}", s.error().message);
+        }
     }
 
     if (config_.database.enabled) {
@@ -110,7 +122,11 @@ Status Application::start_data_services() {
         jo.poll_interval = std::chrono::milliseconds(config_.jobs.poll_ms);
         p.jobs = std::make_unique<jobs::JobScheduler>(*p.pg, jo, [clock] { return clock->now(); });
         if (auto s = p.jobs->migrate(); !s) return s;
+        if (auto s = start_policy_fleet(); !s) return s;
     }
+    p.policy_workflow = std::make_unique<policy::StaffWorkflow>(
+        *p.policies, p.policy_revisions.get(), p.policy_fleet.get(),
+        config_.policies.require_approval);
 
     if (auto s = start_outbound(); !s) return s;
 
@@ -128,6 +144,29 @@ Status Application::start_data_services() {
         p.scripts = std::make_unique<store::ScriptRegistry>(*p.redis);
     }
     return {};
+}
+
+Status Application::start_policy_fleet() {
+    auto& p = *parts_;
+    p.policy_revisions = std::make_unique<policy::RevisionStore>(*p.pg, p.events.get());
+    if (auto s = p.policy_revisions->migrate(); !s) return s;
+    policy::FleetSyncOptions fo;
+    fo.pg_url = config_.database.url;
+    fo.host_id = policy::FleetSync::default_host_id();
+    fo.poll = std::chrono::milliseconds(config_.policies.sync_poll_ms);
+    p.policy_fleet =
+        std::make_unique<policy::FleetSync>(*p.policies, *p.policy_revisions, std::move(fo));
+    if (auto s = p.policy_fleet->seed(); !s) {
+        return Error{s.error().code, "policy revisions: " + s.error().message};
+    }
+    policy::DecisionLogOptions lo;
+    lo.host_id = p.policy_fleet->host_id();
+    lo.retention = std::chrono::hours(24 * config_.policies.decision_retention_days);
+    lo.sample_per_second = config_.policies.decision_sample_per_second;
+    p.policy_decisions = std::make_unique<policy::DecisionLog>(*p.pg, std::move(lo));
+    if (auto s = p.policy_decisions->start(); !s) return s;
+    p.policies->set_decision_sink(p.policy_decisions.get());
+    return p.policy_fleet->start();
 }
 
 Status Application::start_outbound() {
@@ -170,6 +209,7 @@ Status Application::start_plugins() {
     services.outbound = p.outbound.get();
     AccessRules access;
     access.roles.insert(config_.access.roles.begin(), config_.access.roles.end());
+    access.roles.insert(config_.policies.editor_role);  // declared by [policies] editor_role
     access.rate_categories.insert(config_.access.rate_categories.begin(),
                                   config_.access.rate_categories.end());
     access.admin_role = config_.access.admin_role;
@@ -192,9 +232,15 @@ Status Application::start_plugins() {
         return render_host_metrics(parts->events.get(), parts->policies.get());
     };
     if (auto s = add_builtin_routes(p.runtime->routes(), std::move(ctx)); !s) return s;
-    if (auto s =
-            add_admin_policy_routes(p.runtime->routes(), *p.policies, config_.access.admin_role);
-        !s)
+    PolicyAdminContext policy_admin;
+    policy_admin.engine = p.policies.get();
+    policy_admin.workflow = p.policy_workflow.get();
+    policy_admin.revisions = p.policy_revisions.get();
+    policy_admin.fleet = p.policy_fleet.get();
+    policy_admin.decisions = p.policy_decisions.get();
+    policy_admin.admin_role = config_.access.admin_role;
+    policy_admin.editor_role = config_.policies.editor_role;
+    if (auto s = add_admin_policy_routes(p.runtime->routes(), std::move(policy_admin)); !s)
         return s;
 
     PluginLoadRequest request{config_.plugins.dir, config_.plugins.load,
@@ -298,6 +344,9 @@ void Application::stop() {
     if (p.dispatcher) p.dispatcher->close_traffic();
     if (p.server) p.server->stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
     if (p.jobs && p.jobs_started) p.jobs->stop();
+    if (p.policy_fleet) p.policy_fleet->stop();
+    if (p.policies) p.policies->set_decision_sink(nullptr);
+    if (p.policy_decisions) p.policy_decisions->stop();
     if (p.events && p.events_started) p.events->stop();
     if (p.plugins) p.plugins->stop_all();
     if (p.plugins) p.plugins->destroy_all();
@@ -306,7 +355,15 @@ void Application::stop() {
 }
 
 void Application::reload_policies() {
-    if (parts_->policies) parts_->policies->reload_all("sighup");
+    if (!parts_->policies) return;
+    parts_->policies->reload_all("sighup");
+    // With a database, a changed file becomes a new revision for the fleet; the others go back
+    // to the fleet's live revisions.
+    if (parts_->policy_fleet) {
+        if (auto s = parts_->policy_fleet->seed(); !s) {
+            spdlog::warn("policy revisions after SIGHUP: {}", s.error().message);
+        }
+    }
 }
 
 uint16_t Application::port() const { return parts_->server ? parts_->server->port() : 0; }

@@ -43,6 +43,7 @@ class Application {
   private:
     Status start_data_services();
     Status start_outbound();
+    Status start_policy_fleet();  // policy revisions in PostgreSQL, shared by the fleet
     Status start_plugins();
     Status start_http();
     config::HostConfig config_;

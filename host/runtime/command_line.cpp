@@ -11,6 +11,8 @@ const char* usage_text() {
   admitd --config VENUE.toml [--defaults ADMITD.toml]        run the platform
   admitd --check-config VENUE.toml [--defaults ADMITD.toml]  validate config and plugins, then exit
   admitd policy test [DIR]                                  validate and test policies offline
+  admitd --config VENUE.toml policy shadow NAME FILE [--since 1d] [--limit N]
+                                                            replay FILE on recorded decisions
   admitd --config VENUE.toml call METHOD JSON               call a plugin service method once
   admitd --config VENUE.toml admin create --email EMAIL --password-env VAR [--name NAME]
                                                             create an admin account (auth plugin)
@@ -41,9 +43,32 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
             std::string d;
             if (!value(d)) return usage("--defaults needs a file");
             cl.defaults_file = d;
+        } else if (a == "policy" && i + 1 < args.size() && args[i + 1] == "shadow") {
+            ++i;
+            if (i + 2 >= args.size()) return usage("policy shadow needs NAME and FILE");
+            cl.action = CommandLine::Action::policy_shadow;
+            cl.shadow_policy = args[++i];
+            cl.shadow_file = args[++i];
+            while (i + 1 < args.size() && args[i + 1].starts_with("--") &&
+                   args[i + 1] != "--config" && args[i + 1] != "--defaults") {
+                const std::string opt = args[++i];
+                std::string text;
+                if (!value(text)) return usage(opt + " needs a value");
+                if (opt == "--since") {
+                    cl.shadow_since = text;
+                } else if (opt == "--limit") {
+                    char* end = nullptr;
+                    const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+                    if (end == text.c_str() || *end != '\0' || n < 1 || n > 100000)
+                        return usage("--limit must be an integer from 1 to 100000");
+                    cl.shadow_limit = static_cast<std::size_t>(n);
+                } else {
+                    return usage("unknown policy shadow option " + opt);
+                }
+            }
         } else if (a == "policy") {
             if (i + 1 >= args.size() || args[i + 1] != "test")
-                return usage("did you mean 'policy test [DIR]'?");
+                return usage("did you mean 'policy test [DIR]' or 'policy shadow NAME FILE'?");
             ++i;
             cl.action = CommandLine::Action::policy_test;
             cl.policy_dir = (i + 1 < args.size()) ? args[++i] : "policies";
@@ -87,9 +112,9 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
             return usage("unknown argument '" + a + "'");
         }
     }
-    bool needs_config = cl.action == CommandLine::Action::run ||
-                        cl.action == CommandLine::Action::check_config ||
-                        cl.action == CommandLine::Action::call;
+    bool needs_config =
+        cl.action == CommandLine::Action::run || cl.action == CommandLine::Action::check_config ||
+        cl.action == CommandLine::Action::call || cl.action == CommandLine::Action::policy_shadow;
     if (needs_config && cl.config_file.empty()) return usage("--config VENUE.toml is required");
     return cl;
 }

@@ -12,6 +12,8 @@
 #include "host/plugins/load_order.hpp"
 #include "host/plugins/plugin_library.hpp"
 #include "host/policy/offline_check.hpp"
+#include "host/policy/shadow_command.hpp"
+#include "host/policy/shadow_run.hpp"
 #include "host/runtime/application.hpp"
 #include "host/runtime/command_line.hpp"
 #include "host/runtime/exit_code.hpp"
@@ -107,6 +109,32 @@ int call(const CommandLine& cl) {
     return 0;
 }
 
+int policy_shadow(const CommandLine& cl) {
+    auto config = load_config(cl);
+    if (!config) return exit_config;
+    if (!config->database.enabled) {
+        std::cerr << "policy shadow needs the venue's [database]\n";
+        return exit_config;
+    }
+    admit::policy::ShadowCommand command;
+    command.pg_url = config->database.url;
+    command.policies.dir = config->policies.dir;
+    command.policies.overrides = config->policies.overrides;
+    command.policies.instruction_budget = config->policies.instruction_budget;
+    command.policies.memory_limit_bytes = config->policies.memory_limit_bytes;
+    command.name = cl.shadow_policy;
+    command.candidate_file = cl.shadow_file;
+    command.limit = cl.shadow_limit;
+    if (cl.shadow_since) {
+        command.since = admit::policy::parse_window(*cl.shadow_since);
+        if (!command.since) {
+            std::cerr << "admitd: --since must look like 1d, 12h, 30m or 45s\n";
+            return exit_usage;
+        }
+    }
+    return admit::policy::run_shadow_command(command, std::cout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +162,8 @@ int main(int argc, char** argv) {
             return 0;
         case CommandLine::Action::policy_test:
             return admit::policy::run_offline_check(cl.policy_dir, std::cout);
+        case CommandLine::Action::policy_shadow:
+            return policy_shadow(cl);
         case CommandLine::Action::check_config: {
             auto config = load_config(cl);
             if (!config) return exit_config;

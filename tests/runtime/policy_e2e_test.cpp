@@ -126,7 +126,7 @@ TEST_F(PolicyEndToEnd, EvaluateDryRunsASuppliedRevisionWithoutPublishingIt) {
     auto before = silver_fee();
     auto r = http_request(
         port_, "POST", "/api/v1/admin/policies/fees/evaluate",
-        R"({"input":{"tier":"GOLD"},"source":"fallback = {perTicket = 0}\nfunction decide(input) return {perTicket = 7} end"})",
+        R"({"input":{"tier":"GOLD"},"source":"fallback = {currency = 'KRW', perTicket = 0}\nfunction decide(input) return {currency = 'KRW', perTicket = 7} end"})",
         kAdmin);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(boost::json::parse(r.body).at("decision").at("perTicket"), 7);

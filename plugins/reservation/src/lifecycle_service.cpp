@@ -21,6 +21,8 @@ boost::json::object LifecycleService::event_base(const ReservationRow& row) cons
                               {"productId", row.product_id}, {"userId", row.user_id},
                               {"seatIds", std::move(seats)}, {"quantity", row.quantity}};
     if (!row.grade_id.empty()) event["gradeId"] = row.grade_id;
+    // The revisions of the policies that decided this reservation (kept on tickets too).
+    if (row.policy_revisions.is_object()) event["policyRevisions"] = row.policy_revisions;
     return event;
 }
 

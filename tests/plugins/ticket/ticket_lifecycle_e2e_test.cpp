@@ -22,6 +22,13 @@ TEST_F(TicketLifecycle, ConfirmedReservationIssuesOneTicketPerSeatOnceUnderRedel
         EXPECT_FALSE(t["rotating"].as_object()["ticketKey"].as_string().empty());
     }
     EXPECT_EQ(labels, (std::set<std::string>{"A-1", "A-3"}));
+    // Each ticket keeps the policy revisions that decided its reservation (fees, expiry, ...).
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets t JOIN reservation.reservations r "
+                        "ON r.id = t.reservation_id WHERE t.reservation_id = '" +
+                        reservation +
+                        "' AND t.policy_revisions ? 'fees' AND t.policy_revisions ? 'expiry' "
+                        "AND t.policy_revisions = r.policy_revisions"),
+              2);
 
     // Redeliver the same business event (a new event id, as a replayed outbox would).
     boost::json::object payload{{"reservationId", reservation},

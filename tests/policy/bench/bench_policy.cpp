@@ -1,7 +1,12 @@
-// bench_policy [POLICIES_DIR] [SECONDS] [LATENCY_CALLS]: evaluations per second per thread of
-// fees.lua, and the latency one policy call adds (PolicyEngine::evaluate: parse input, call decide,
-// serialize).
+// bench_policy [POLICIES_DIR] [SECONDS] [LATENCY_CALLS] [PG_URL]: evaluations per second per
+// thread of fees.lua, and the latency one policy call adds (PolicyEngine::evaluate: parse input,
+// call decide, check the output schema, serialize). With PG_URL, the latency is measured twice in
+// the same run: without the decision log (the reference) and with it on, writing to that database
+// (fees sets money, so every decision is recorded).
+#include "host/policy/decision_log.hpp"
 #include "host/policy/policy_engine.hpp"
+#include "host/policy/revision_store.hpp"
+#include "host/store/pg_pool.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -50,6 +55,38 @@ std::vector<double> throughput(PolicyEngine& engine, unsigned threads, double se
     return rates;
 }
 
+struct Latency {
+    double mean = 0, p50 = 0, p99 = 0, p999 = 0;
+    std::size_t calls = 0;
+};
+
+Latency measure_latency(PolicyEngine& engine, int calls) {
+    std::vector<double> latencies_us;
+    latencies_us.reserve(static_cast<std::size_t>(calls));
+    for (int i = 0; i < calls; ++i) {
+        const auto start = Clock::now();
+        evaluate_once(engine);
+        latencies_us.push_back(
+            std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+    }
+    std::sort(latencies_us.begin(), latencies_us.end());
+    double sum = 0;
+    for (double latency : latencies_us) sum += latency;
+    auto percentile = [&](double p) {
+        return latencies_us[static_cast<std::size_t>(p *
+                                                     static_cast<double>(latencies_us.size() - 1))];
+    };
+    return {sum / static_cast<double>(latencies_us.size()), percentile(0.5), percentile(0.99),
+            percentile(0.999), latencies_us.size()};
+}
+
+void print_latency(const char* label, const Latency& l) {
+    std::printf(
+        "policy call latency (fees.lua, 1 thread, %zu calls, %s): mean %.2f us, p50 %.2f us, "
+        "p99 %.2f us, p99.9 %.2f us  (aim: < 20 us)\n",
+        l.calls, label, l.mean, l.p50, l.p99, l.p999);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,26 +101,41 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    std::vector<double> latencies_us;
-    latencies_us.reserve(static_cast<std::size_t>(latency_calls));
-    for (int i = 0; i < latency_calls; ++i) {
-        const auto start = Clock::now();
-        evaluate_once(engine);
-        latencies_us.push_back(
-            std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+    const Latency off = measure_latency(engine, latency_calls);
+    print_latency("decision log off", off);
+    std::printf("RESULT p99_us_log_off=%.2f\n", off.p99);
+    if (argc > 4) {
+        admit::store::PgOptions pg;
+        pg.url = argv[4];
+        pg.pool_size = 2;
+        admit::store::PgPool pool(pg);
+        admit::policy::RevisionStore schema(pool, nullptr);
+        if (auto migrated = schema.migrate(); !migrated.ok()) {
+            std::fprintf(stderr, "decision log database: %s\n", migrated.error().message.c_str());
+            return 1;
+        }
+        admit::policy::DecisionLogOptions lo;
+        lo.host_id = "bench";
+        admit::policy::DecisionLog log(pool, lo);
+        (void)log.start();
+        engine.set_decision_sink(&log);
+        const Latency on = measure_latency(engine, latency_calls);
+        engine.set_decision_sink(nullptr);
+        log.stop();
+        print_latency("decision log on", on);
+        std::printf(
+            "decision log: %llu decisions recorded, %llu dropped (queue full: %d calls in %.1f s "
+            "is far above a venue's booking rate)\n",
+            static_cast<unsigned long long>(log.recorded()),
+            static_cast<unsigned long long>(log.dropped()), latency_calls,
+            on.mean * on.calls / 1e6);
+        std::printf("RESULT p99_us_log_on=%.2f\n", on.p99);
+        std::printf("RESULT reference_p99_us_log_off=%.2f\n", off.p99);
+        std::printf("RESULT ratio_p99_on_over_off=%.3f\n", on.p99 / off.p99);
+        std::printf("RESULT decisions_recorded=%llu\nRESULT decisions_dropped=%llu\n",
+                    static_cast<unsigned long long>(log.recorded()),
+                    static_cast<unsigned long long>(log.dropped()));
     }
-    std::sort(latencies_us.begin(), latencies_us.end());
-    double sum = 0;
-    for (double latency : latencies_us) sum += latency;
-    auto percentile = [&](double p) {
-        return latencies_us[static_cast<std::size_t>(p *
-                                                     static_cast<double>(latencies_us.size() - 1))];
-    };
-    std::printf(
-        "policy call latency (fees.lua, 1 thread, %zu calls): mean %.2f us, p50 %.2f us, "
-        "p99 %.2f us, p99.9 %.2f us  (aim: < 20 us)\n",
-        latencies_us.size(), sum / static_cast<double>(latencies_us.size()), percentile(0.5),
-        percentile(0.99), percentile(0.999));
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned threads = 1; threads <= cores; threads *= 2) {

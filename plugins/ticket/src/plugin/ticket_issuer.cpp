@@ -79,6 +79,11 @@ sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
     }
     std::optional<int64_t> quantity;
     ADMIT_TRY_ASSIGN(quantity, fields::optional_int(event, "quantity", 1, 100000));
+    // The policy revisions that decided the reservation (absent from older events: none).
+    const auto* revisions = event.if_contains("policyRevisions");
+    const std::string policy_revisions = revisions != nullptr && revisions->is_object()
+                                             ? boost::json::serialize(*revisions)
+                                             : std::string("{}");
 
     auto context = host_.call("product.sale_context", {{"scheduleId", schedule_id}});
     if (!context) return std::move(context).error();  // retried later
@@ -156,19 +161,20 @@ sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
         "INSERT INTO ticket.tickets AS t (id, reservation_id, unit_key, schedule_id, product_id, "
         "user_id, seat_id, seat_label, grade_id, grade_name, status, status_reason, issue, kid, "
         "signed_ticket, ticket_seed, static_code, valid_from, valid_until, created_at, "
-        "updated_at) "
+        "updated_at, policy_revisions) "
         "SELECT x.id, $2, x.unit_key, $3, $4, $5, x.seat_id, x.seat_label, x.grade_id, "
         "x.grade_name, CASE WHEN $6 THEN 'CANCELLED' ELSE 'ISSUED' END, "
         "CASE WHEN $6 THEN 'PRODUCT_CANCELLED' END, 0, x.kid, x.signed_ticket, x.ticket_seed, "
         "x.static_code, " +
             sql_time(7) + ", " + sql_time(8) + ", " + sql_time(9) + ", " + sql_time(9) +
-            " FROM jsonb_to_recordset($1::jsonb) AS x(id text, unit_key text, kid text, "
+            ", $10::jsonb FROM jsonb_to_recordset($1::jsonb) AS x(id text, unit_key text, kid "
+            "text, "
             "signed_ticket text, ticket_seed text, static_code text, seat_id text, seat_label "
             "text, grade_id text, grade_name text) "
             "ON CONFLICT (reservation_id, unit_key) DO NOTHING" +
             returning(),
         boost::json::serialize(rows), reservation_id, schedule_id, facts.product_id, user_id,
-        cancelled, facts.valid_from_us, facts.valid_until_us, now);
+        cancelled, facts.valid_from_us, facts.valid_until_us, now, policy_revisions);
     if (!inserted) return std::move(inserted).error();
     const auto issued = parse_tickets(*inserted);
     for (const auto& row : issued) {
