@@ -408,48 +408,110 @@ http::Response shadow(const PolicyAdminContext& c, const BuiltinCall& call) {
 
 }  // namespace
 
+// The contracts of the policy routes. Request members are documented without types: the handlers
+// validate them with their own messages (read_proposal, evaluate, shadow), which the tests pin.
+namespace policy_contracts {
+constexpr std::string_view kListing = R"({"response": {"description":
+    "every policy with its live revision, last reload result and the hosts serving it",
+    "schema": {"type": "object"}}})";
+constexpr std::string_view kOne = R"({"response": {"description":
+    "the live source, tests and recent attempts", "schema": {"type": "object"}},
+    "errors": {"404": ["NOT_FOUND"]}})";
+constexpr std::string_view kPublish = R"({"request": {"type": "object", "properties": {
+    "source": {"description": "the Lua source of the revision"},
+    "tests": {"description": "its tests; the live tests when absent"},
+    "comment": {"description": "why, for the history"},
+    "scope": {"description": "product/<id> for a per-product override; venue-wide when absent"}}},
+  "response": {"status": 200, "otherStatuses": [202], "description":
+    "the publish report; 202: stored and waiting for a second person's approval",
+    "schema": {"type": "object"}},
+  "errors": {"404": ["NOT_FOUND"], "409": ["POLICY_CONFLICT", "POLICY_HISTORY_UNAVAILABLE"],
+             "422": ["POLICY_REJECTED"]}})";
+constexpr std::string_view kRevisions = R"({"query": {"type": "object", "properties": {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 200},
+    "cursor": {"type": "string", "maxLength": 200},
+    "scope": {"type": "string", "maxLength": 200}}},
+  "response": {"description": "stored revisions, newest first", "schema": {"type": "object",
+    "required": ["items"], "properties": {"items": {"type": "array"}}}},
+  "errors": {"404": ["NOT_FOUND"], "409": ["POLICY_HISTORY_UNAVAILABLE"]}})";
+constexpr std::string_view kRevision = R"({"response": {"description":
+    "the revision with its source, tests and report", "schema": {"type": "object"}},
+  "errors": {"404": ["NOT_FOUND"], "409": ["POLICY_HISTORY_UNAVAILABLE"]}})";
+constexpr std::string_view kRollback = R"({"request": {"type": "object", "properties": {
+    "revision": {"description": "the stored revision to make live again"},
+    "scope": {"description": "as for publish"}}},
+  "response": {"description": "the revision now live", "schema": {"type": "object"}},
+  "errors": {"404": ["NOT_FOUND"], "409": ["POLICY_HISTORY_UNAVAILABLE", "POLICY_CONFLICT"],
+             "422": ["POLICY_REJECTED"]}})";
+constexpr std::string_view kDecide = R"({"response": {"description":
+    "the revision after the decision", "schema": {"type": "object"}},
+  "errors": {"403": ["FORBIDDEN"], "404": ["NOT_FOUND"],
+             "409": ["POLICY_HISTORY_UNAVAILABLE", "POLICY_CONFLICT"]}})";
+constexpr std::string_view kShadow = R"({"request": {"type": "object", "properties": {
+    "source": {"description": "the candidate revision"},
+    "limit": {"description": "recorded decisions to replay, default 10,000"},
+    "since": {"description": "only decisions after this time"},
+    "scope": {"description": "as for publish"}}},
+  "response": {"description": "how many decisions change, per field and with examples",
+    "schema": {"type": "object"}},
+  "errors": {"404": ["NOT_FOUND"], "409": ["POLICY_HISTORY_UNAVAILABLE"],
+             "422": ["POLICY_REJECTED"]}})";
+constexpr std::string_view kEvaluate = R"({"request": {"type": "object", "properties": {
+    "input": {"description": "the policy's input object"},
+    "source": {"description": "a candidate source; the live revision when absent"}}},
+  "response": {"description": "the decision, the revision and the scope that decided",
+    "schema": {"type": "object"}},
+  "errors": {"404": ["NOT_FOUND"], "422": ["POLICY_REJECTED"]}})";
+}  // namespace policy_contracts
+
 Status add_admin_policy_routes(RouteTable& routes, PolicyAdminContext context) {
     auto shared = std::make_shared<const PolicyAdminContext>(std::move(context));
     const std::string editors = shared->admin_role + "," + shared->editor_role;
     const std::string base = "/api/v1/admin/policies";
     using Handler = http::Response (*)(const PolicyAdminContext&, const BuiltinCall&);
     auto route = [&shared](std::string method, std::string path, std::string roles,
-                           std::string summary, Handler handler) {
+                           std::string summary, Handler handler, BuiltinContract contract) {
         return builtin_route(
             std::move(method), std::move(path), std::move(roles), std::move(summary),
-            [shared, handler](const BuiltinCall& call) { return handler(*shared, call); });
+            [shared, handler](const BuiltinCall& call) { return handler(*shared, call); },
+            contract);
     };
     std::vector<RouteEntry> entries;
     entries.push_back(builtin_route("GET", base, editors,
                                     "Policies with live revision, last result and serving hosts",
-                                    [shared](const BuiltinCall&) { return listing(*shared); }));
+                                    [shared](const BuiltinCall&) { return listing(*shared); },
+                                    {"listPolicies", policy_contracts::kListing}));
     entries.push_back(route("GET", base + "/{name}", editors,
-                            "A policy's live source, tests and recent attempts", one_policy));
+                            "A policy's live source, tests and recent attempts", one_policy,
+                            {"getPolicy", policy_contracts::kOne}));
     entries.push_back(route("PUT", base + "/{name}", editors,
                             "Validate, test, schema-check and publish (or submit) a revision",
-                            publish));
+                            publish, {"publishPolicy", policy_contracts::kPublish}));
     entries.push_back(route("GET", base + "/{name}/revisions", editors,
                             "Stored revisions with author, comment and report (newest first)",
-                            revisions));
+                            revisions, {"listPolicyRevisions", policy_contracts::kRevisions}));
     entries.push_back(route("GET", base + "/{name}/revisions/{revision}", editors,
-                            "One stored revision with its source, tests and report", one_revision));
+                            "One stored revision with its source, tests and report", one_revision,
+                            {"getPolicyRevision", policy_contracts::kRevision}));
     entries.push_back(route("POST", base + "/{name}/rollback", editors,
-                            "Make a stored revision live again for every host", roll_back));
-    entries.push_back(route("POST", base + "/{name}/revisions/{revision}/approve",
-                            shared->admin_role, "Approve a pending revision (not its author)",
-                            [](const PolicyAdminContext& c, const BuiltinCall& call) {
-                                return decide(c, call, true);
-                            }));
-    entries.push_back(route("POST", base + "/{name}/revisions/{revision}/reject",
-                            shared->admin_role, "Reject a pending revision",
-                            [](const PolicyAdminContext& c, const BuiltinCall& call) {
-                                return decide(c, call, false);
-                            }));
+                            "Make a stored revision live again for every host", roll_back,
+                            {"rollBackPolicy", policy_contracts::kRollback}));
+    entries.push_back(route(
+        "POST", base + "/{name}/revisions/{revision}/approve", shared->admin_role,
+        "Approve a pending revision (not its author)",
+        [](const PolicyAdminContext& c, const BuiltinCall& call) { return decide(c, call, true); },
+        {"approvePolicyRevision", policy_contracts::kDecide}));
+    entries.push_back(route(
+        "POST", base + "/{name}/revisions/{revision}/reject", shared->admin_role,
+        "Reject a pending revision",
+        [](const PolicyAdminContext& c, const BuiltinCall& call) { return decide(c, call, false); },
+        {"rejectPolicyRevision", policy_contracts::kDecide}));
     entries.push_back(route("POST", base + "/{name}/shadow", editors,
                             "Replay a candidate on recorded decisions and report what changes",
-                            shadow));
+                            shadow, {"shadowPolicy", policy_contracts::kShadow}));
     entries.push_back(route("POST", base + "/{name}/evaluate", editors,
-                            "Dry-run the live or a supplied revision on an input", evaluate));
+                            "Dry-run the live or a supplied revision on an input", evaluate,
+                            {"evaluatePolicy", policy_contracts::kEvaluate}));
     for (auto& entry : entries) {
         if (auto s = routes.add(std::move(entry)); !s) return s;
     }

@@ -19,10 +19,9 @@ TEST(RepositoryConfig, DemoVenueLoadsOverHostDefaults) {
     EXPECT_EQ(config.venue.currency, "KRW");
     EXPECT_EQ(config.venue.timezone, "Asia/Seoul");
     EXPECT_EQ(config.plugins.dir, kSource / "build/release/plugins");
-    EXPECT_EQ(config.plugins.load,
-              (std::vector<std::string>{"auth", "arthall", "product", "queue", "reservation",
-                                        "toss", "payment", "ticket", "web", "log",
-                                        "notification"}));
+    EXPECT_EQ(config.plugins.load, (std::vector<std::string>{
+                                       "auth", "arthall", "product", "queue", "reservation", "toss",
+                                       "payment", "ticket", "web", "log", "notification"}));
     // The web app's cookie sessions: admitd reads the auth plugin's access cookie.
     EXPECT_EQ(config.server.session_cookies.access_token, "__Host-admit_at");
     // toss pays through the simulator that scripts/up starts on 127.0.0.1:8090.
