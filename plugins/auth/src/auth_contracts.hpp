@@ -41,7 +41,8 @@ inline std::string tokens() {
   "properties": {
     "accessToken": {"type": "string", "description": "an EdDSA JWT for Authorization: Bearer; absent when the request asked for tokenDelivery cookie: then it is an HttpOnly cookie"},
     "refreshToken": {"type": "string", "description": "single use: /auth/refresh rotates it; absent with tokenDelivery cookie"},
-    "tokenType": {"const": "Bearer"},
+    "tokenType": {"enum": ["Bearer", "Cookie"],
+                  "description": "Cookie: the tokens were set as HttpOnly cookies"},
     "expiresIn": {"type": "integer", "description": "seconds until the access token expires"},
     "user": "@User"}})",
                                   {{"User", user()}});

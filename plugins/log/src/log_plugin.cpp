@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <string>
+
 namespace admit::log {
 
 namespace {
@@ -32,9 +35,24 @@ sdk::Status LogPlugin::init(sdk::Host& host) {
     verifier_ = std::make_unique<ChainVerifier>(host.db());
 
     ADMIT_TRY(host.register_migrations());
-    ADMIT_TRY(host.subscribe("*", "audit", [this](sdk::Tx& tx, const sdk::Event& event) {
-        return writer_->append(tx, event);
-    }));
+    // What is audited: every event by default; `topics` ("reservation.*,payment.*") narrows it
+    // (a venue that audits elsewhere, or a test that must not see the host's own policy events).
+    // The first subscription is "audit", further ones "audit_2", "audit_3", ...
+    const std::string topics = host.config_string("topics", "*");
+    std::size_t count = 0;
+    for (std::size_t start = 0; start <= topics.size();) {
+        const auto comma = std::min(topics.find(',', start), topics.size());
+        std::string topic = topics.substr(start, comma - start);
+        start = comma + 1;
+        topic.erase(0, topic.find_first_not_of(' '));
+        topic.erase(topic.find_last_not_of(' ') + 1);
+        if (topic.empty()) continue;
+        const std::string name = ++count == 1 ? "audit" : "audit_" + std::to_string(count);
+        ADMIT_TRY(host.subscribe(topic, name, [this](sdk::Tx& tx, const sdk::Event& event) {
+            return writer_->append(tx, event);
+        }));
+    }
+    if (count == 0) return sdk::Error::invalid("log: topics names no topic");
     ADMIT_TRY(host.route("GET", "/api/v1/admin/audit", "admin", &LogPlugin::list, this,
                          {.summary = "Audit entries, newest first (actor, resource, action, "
                                      "from, to, cursor, limit)"}));
