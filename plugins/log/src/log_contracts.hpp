@@ -91,7 +91,8 @@ inline std::string verify() {
 
 /// JSON Lines, one entry (as in list()) per line, in chain order.
 inline std::string export_lines() {
-    std::string text = R"({"query": {"type": "object", "required": ["from", "to"], "properties": {)";
+    std::string text =
+        R"({"query": {"type": "object", "required": ["from", "to"], "properties": {)";
     text += kFilterProperties;
     text += R"(}},
   "response": {"mediaType": "application/x-ndjson",
