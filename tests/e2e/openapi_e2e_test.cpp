@@ -16,8 +16,13 @@ const std::filesystem::path kTools = ADMIT_OPENAPI_TOOLS;
 class OpenApi : public PlatformFixture {
   protected:
     OpenApi()
-        : PlatformFixture({"auth", "arthall", "product", "queue", "reservation", "toss", "payment",
-                           "ticket"}) {}
+        : PlatformFixture(
+              {"auth", "arthall", "product", "queue", "reservation", "toss", "payment", "ticket",
+               "log", "notification"},
+              "[plugin.notification]\ntemplates_dir = \"" +
+                  (kTools.parent_path().parent_path() / "config/venues/demo/notifications")
+                      .string() +
+                  "\"\n") {}
 
     // A fresh folder for this test's generated files, with the pinned tools' node_modules.
     std::filesystem::path work_dir() {

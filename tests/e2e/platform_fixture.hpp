@@ -56,8 +56,9 @@ class PlatformFixture : public ::testing::Test {
   protected:
     explicit PlatformFixture(std::vector<std::string> plugins = {"auth", "arthall", "product",
                                                                  "reservation", "toss", "payment",
-                                                                 "ticket"})
-        : plugins_(std::move(plugins)) {}
+                                                                 "ticket"},
+                             std::string extra_toml = "")
+        : plugins_(std::move(plugins)), extra_toml_(std::move(extra_toml)) {}
 
     void SetUp() override {
         TestVenue venue{.plugins = plugins_, .manual_clock = true};
@@ -65,7 +66,8 @@ class PlatformFixture : public ::testing::Test {
             "[plugin.toss]\nbase_url = \"http://127.0.0.1:" + std::to_string(sim_.port()) +
             "\"\n[plugin.payment]\nprovider = \"toss\"\n"
             "success_url = \"http://127.0.0.1/payments/success\"\n"
-            "fail_url = \"http://127.0.0.1/payments/fail\"\n";
+            "fail_url = \"http://127.0.0.1/payments/fail\"\n" +
+            extra_toml_;
         venue_ = write_temp_file("venue.toml", venue_toml(venue, &storage_));
         // The toss adapter's secrets: the simulator's, in this process's environment so that the
         // one-shot `admin create` (which loads the plugins too) and admitd both see them.
@@ -158,6 +160,7 @@ class PlatformFixture : public ::testing::Test {
     }
 
     std::vector<std::string> plugins_;
+    std::string extra_toml_;  // more venue.toml sections (a plugin's settings)
     PaySim sim_;
     IsolatedStorage storage_;
     std::filesystem::path venue_;

@@ -1,5 +1,7 @@
 #include "log_plugin.hpp"
 
+#include "log_contracts.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -55,13 +57,19 @@ sdk::Status LogPlugin::init(sdk::Host& host) {
     if (count == 0) return sdk::Error::invalid("log: topics names no topic");
     ADMIT_TRY(host.route("GET", "/api/v1/admin/audit", "admin", &LogPlugin::list, this,
                          {.summary = "Audit entries, newest first (actor, resource, action, "
-                                     "from, to, cursor, limit)"}));
+                                     "from, to, cursor, limit)",
+                          .operation_id = "listAuditEntries",
+                          .contract = contracts::list()}));
     ADMIT_TRY(host.route("GET", "/api/v1/admin/audit/verify", "admin", &LogPlugin::verify, this,
                          {.summary = "Recomputes the audit hash chain over from..to and reports "
-                                     "the first broken link"}));
+                                     "the first broken link",
+                          .operation_id = "verifyAuditChain",
+                          .contract = contracts::verify()}));
     ADMIT_TRY(host.route("GET", "/api/v1/admin/audit/export", "admin", &LogPlugin::export_lines,
                          this,
-                         {.summary = "Audit entries of from..to as JSON Lines, in chain order"}));
+                         {.summary = "Audit entries of from..to as JSON Lines, in chain order",
+                          .operation_id = "exportAuditEntries",
+                          .contract = contracts::export_lines()}));
     return host.periodic_job(
         "maintain_partitions", std::chrono::milliseconds(maintenance_ms), [this]() -> sdk::Status {
             auto dropped = partitions_->maintain(host_->db(), host_->now_us());

@@ -2,6 +2,8 @@
 // admins' dead letters. Webhook administration is in webhook_routes.cpp.
 #include "notification_plugin.hpp"
 
+#include "notification_contracts.hpp"
+
 namespace admit::notification {
 
 namespace {
@@ -18,17 +20,25 @@ sdk::Status NotificationPlugin::register_routes(sdk::Host& host) {
     ADMIT_TRY(host.route("GET", "/api/v1/notifications", "authenticated",
                          &NotificationPlugin::list_mine, this,
                          {.summary = "The caller's messages with their delivery status "
-                                     "(read, channel, cursor, limit)"}));
+                                     "(read, channel, cursor, limit)",
+                          .operation_id = "listNotifications",
+                          .contract = contracts::list_mine()}));
     ADMIT_TRY(host.route("POST", "/api/v1/notifications/{id}/read", "authenticated",
                          &NotificationPlugin::mark_read, this,
-                         {.summary = "Marks one of the caller's in-app messages read"}));
+                         {.summary = "Marks one of the caller's in-app messages read",
+                          .operation_id = "markNotificationRead",
+                          .contract = contracts::mark_read()}));
     ADMIT_TRY(host.route("GET", "/api/v1/notifications/preferences", "authenticated",
                          &NotificationPlugin::get_preferences, this,
-                         {.summary = "The caller's notification preferences"}));
+                         {.summary = "The caller's notification preferences",
+                          .operation_id = "getNotificationPreferences",
+                          .contract = contracts::get_preferences()}));
     ADMIT_TRY(host.route("PUT", "/api/v1/notifications/preferences", "authenticated",
                          &NotificationPlugin::put_preferences, this,
                          {.summary = "Sets the caller's preferences (e-mail for non-essential "
-                                     "messages, language)"}));
+                                     "messages, language)",
+                          .operation_id = "setNotificationPreferences",
+                          .contract = contracts::put_preferences()}));
     ADMIT_TRY(host.stream(
         "/api/v1/notifications/stream/{userId}", "authenticated", "notifications:{userId}",
         "The caller's new in-app messages as they are delivered (event 'notification')",
@@ -36,13 +46,18 @@ sdk::Status NotificationPlugin::register_routes(sdk::Host& host) {
             if (request.principal().subject() != request.param("userId"))
                 return sdk::Error::not_found("no such stream");  // only one's own
             return std::optional<boost::json::value>();
-        }));
+        },
+        {.operation_id = "streamNotifications", .contract = contracts::stream()}));
     ADMIT_TRY(host.route("GET", "/api/v1/admin/notifications/dead", "admin",
                          &NotificationPlugin::list_dead, this,
-                         {.summary = "Messages that could not be delivered (every channel)"}));
+                         {.summary = "Messages that could not be delivered (every channel)",
+                          .operation_id = "listDeadNotifications",
+                          .contract = contracts::list_dead()}));
     return host.route("POST", "/api/v1/admin/notifications/{id}/retry", "admin",
                       &NotificationPlugin::retry_dead, this,
-                      {.summary = "Queues a dead message again"});
+                      {.summary = "Queues a dead message again",
+                       .operation_id = "retryNotification",
+                       .contract = contracts::retry_dead()});
 }
 
 sdk::Response NotificationPlugin::list_mine(const sdk::Request& request) {

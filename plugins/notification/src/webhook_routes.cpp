@@ -2,6 +2,8 @@
 // (the last delivery_log_days, with status, HTTP status and latency).
 #include "notification_plugin.hpp"
 
+#include "notification_contracts.hpp"
+
 #include <algorithm>
 
 namespace admit::notification {
@@ -29,18 +31,29 @@ bool valid_event_type(std::string_view type) {
 sdk::Status NotificationPlugin::register_webhook_routes(sdk::Host& host) {
     ADMIT_TRY(host.route("POST", "/api/v1/admin/webhooks", "admin",
                          &NotificationPlugin::create_webhook, this,
-                         {.summary = "Registers an operator's webhook (url, eventTypes, secret)"}));
+                         {.summary = "Registers an operator's webhook (url, eventTypes, secret)",
+                          .operation_id = "createWebhook",
+                          .contract = contracts::create_webhook()}));
     ADMIT_TRY(host.route("GET", "/api/v1/admin/webhooks", "admin",
                          &NotificationPlugin::list_webhooks, this,
-                         {.summary = "Operators' webhooks (without their secrets)"}));
+                         {.summary = "Operators' webhooks (without their secrets)",
+                          .operation_id = "listWebhooks",
+                          .contract = contracts::list_webhooks()}));
     ADMIT_TRY(host.route("GET", "/api/v1/admin/webhooks/{id}", "admin",
-                         &NotificationPlugin::get_webhook, this, {.summary = "One webhook"}));
+                         &NotificationPlugin::get_webhook, this,
+                         {.summary = "One webhook",
+                          .operation_id = "getWebhook",
+                          .contract = contracts::get_webhook()}));
     ADMIT_TRY(host.route("DELETE", "/api/v1/admin/webhooks/{id}", "admin",
                          &NotificationPlugin::delete_webhook, this,
-                         {.summary = "Deletes a webhook; its pending deliveries die"}));
+                         {.summary = "Deletes a webhook; its pending deliveries die",
+                          .operation_id = "deleteWebhook",
+                          .contract = contracts::delete_webhook()}));
     return host.route("GET", "/api/v1/admin/webhooks/{id}/deliveries", "admin",
                       &NotificationPlugin::webhook_deliveries, this,
-                      {.summary = "A webhook's delivery log: status, HTTP status, latency"});
+                      {.summary = "A webhook's delivery log: status, HTTP status, latency",
+                       .operation_id = "listWebhookDeliveries",
+                       .contract = contracts::webhook_deliveries()});
 }
 
 sdk::Response NotificationPlugin::create_webhook(const sdk::Request& request) {
