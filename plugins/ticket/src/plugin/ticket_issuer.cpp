@@ -252,6 +252,19 @@ sdk::Status TicketIssuer::cancel_reservation(sdk::Tx& tx, const std::string& res
             sql_time(3) + " WHERE t.reservation_id = $1 AND t.status = 'ISSUED'" + returning(),
         reservation_id, reason, host_.now_us());
     if (!rows) return std::move(rows).error();
+    if (rows->empty()) {
+        // reservation.cancelled follows reservation.confirmed, but the two reach this plugin
+        // through separate subscriptions, so the cancellation may arrive before the tickets are
+        // issued. A confirmed reservation always has ticket rows: none yet means "not issued
+        // yet", and the delivery is retried (then parked, never dropped) rather than leaving
+        // the tickets that follow valid for a cancelled reservation.
+        auto any = tx.exec("SELECT 1 FROM ticket.tickets WHERE reservation_id = $1 LIMIT 1",
+                           reservation_id);
+        if (!any) return std::move(any).error();
+        if (any->empty())
+            return sdk::Error::unavailable("tickets of reservation " + reservation_id +
+                                           " are not issued yet; the cancellation is retried");
+    }
     return publish_cancelled(tx, parse_tickets(*rows), actor);
 }
 
