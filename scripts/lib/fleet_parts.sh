@@ -182,6 +182,8 @@ fail_url = "$FLEET_URL/payments/fail"
 reconcile_interval_ms = $FLEET_RECONCILE_MS
 in_progress_timeout_ms = 15000
 refund_retry_ms = 5000
+[plugin.ticket]
+doors_open_seconds = 259200   # the load's schedules start in two days: gates open now (check-ins)
 TOML
 }
 

@@ -16,6 +16,8 @@ Invariants (DESIGN "No oversell, ever"; issues 17 and 20):
   over_capacity             more claims or valid tickets on a schedule than it has seats/units
   approved_without_tickets  an APPROVED payment whose reservation has no valid ticket
   ticket_without_payment    a valid ticket whose reservation has no APPROVED payment
+  refunded_after_checkin    a ticket used at the gate whose reservation was then cancelled and
+                            refunded
   ticket_count              a CONFIRMED reservation whose valid tickets differ from its quantity
   money_per_order           per order, the simulator's charged - refunded differs from what the
                             payment row says we kept (APPROVED: amount; PARTIALLY_REFUNDED:
@@ -95,11 +97,19 @@ def main():
           AND NOT (r.status = 'CANCELLED' AND r.refund IS NOT NULL)
           AND NOT (r.status = 'CONFIRMED' AND EXISTS (SELECT 1 FROM ticket.tickets t
                    WHERE t.reservation_id = p.reservation_id AND {valid}))"""))
+    # A ticket used at the gate and then refunded by the buyer's cancellation is reported on its
+    # own line: the reservation plugin lets a buyer cancel after check-in (refunds.lua decides
+    # the share) and the ticket plugin cancels only ISSUED tickets.
     check("ticket_without_payment", psql(args, f"""
         SELECT t.id, t.reservation_id FROM ticket.tickets t
-        WHERE {valid} {tscope}
+        WHERE {valid} {tscope} AND NOT (t.status = 'USED' AND EXISTS (SELECT 1 FROM reservation.reservations r
+              WHERE r.id = t.reservation_id AND r.status = 'CANCELLED'))
           AND NOT EXISTS (SELECT 1 FROM payment.payments p WHERE p.reservation_id = t.reservation_id
                           AND p.status = 'APPROVED')"""))
+    check("refunded_after_checkin", psql(args, f"""
+        SELECT t.id, t.reservation_id, t.used_at::text FROM ticket.tickets t
+        JOIN reservation.reservations r ON r.id = t.reservation_id
+        WHERE t.status = 'USED' AND r.status = 'CANCELLED' {tscope}"""))
     check("ticket_count", psql(args, f"""
         SELECT r.id, r.quantity::text, count(t.id)::text FROM reservation.reservations r
         LEFT JOIN ticket.tickets t ON t.reservation_id = r.id AND {valid}
