@@ -133,6 +133,23 @@ brokers = \"$KAFKA_BROKERS\"
 \"session.timeout.ms\" = \"6000\"
 \"heartbeat.interval.ms\" = \"500\""
     fi
+    # Sections only for the plugins this instance loads (a section of another is an error).
+    local plugins sections=""
+    plugins=$(fleet_plugins_of "$k" "$FLEET_ROLES")
+    if [[ $plugins == *'"payment"'* ]]; then
+        sections="[plugin.toss]
+base_url = \"http://127.0.0.1:$SIM_PORT\"
+read_timeout_ms = 5000
+[plugin.payment]
+provider = \"toss\"
+success_url = \"$FLEET_URL/payments/success\"
+fail_url = \"$FLEET_URL/payments/fail\"
+reconcile_interval_ms = $FLEET_RECONCILE_MS
+in_progress_timeout_ms = 15000
+refund_retry_ms = 5000
+[plugin.ticket]
+doors_open_seconds = 259200   # the load's schedules start in two days: gates open now (check-ins)"
+    fi
     cat >"$dir/venue.toml" <<TOML
 # Written by scripts/fleet up; instance $k of $FLEET_INSTANCES ($FLEET_ROLES roles, $FLEET_EVENTS events).
 defaults = "$ROOT/config/admitd.toml"
@@ -152,7 +169,7 @@ roles = ["customer", "seller", "admin", "staff"]
 rate_categories = ["general", "auth", "queue", "booking"]
 [plugins]
 dir = "$FLEET_BUILD/plugins"
-load = [$(fleet_plugins_of "$k" "$FLEET_ROLES")]
+load = [$plugins]
 [plugins.requires]   # whose services each plugin calls: a provider missing here refuses the start
 payment = ["reservation", "toss"]
 reservation = ["product", "queue"]
@@ -172,18 +189,7 @@ host = "127.0.0.1"
 port = $REDIS_PORT
 pool_size = 2
 $events
-[plugin.toss]
-base_url = "http://127.0.0.1:$SIM_PORT"
-read_timeout_ms = 5000
-[plugin.payment]
-provider = "toss"
-success_url = "$FLEET_URL/payments/success"
-fail_url = "$FLEET_URL/payments/fail"
-reconcile_interval_ms = $FLEET_RECONCILE_MS
-in_progress_timeout_ms = 15000
-refund_retry_ms = 5000
-[plugin.ticket]
-doors_open_seconds = 259200   # the load's schedules start in two days: gates open now (check-ins)
+$sections
 TOML
 }
 
