@@ -66,30 +66,19 @@ int provision(const std::map<std::string, std::string>& args, uint16_t port) {
                                 std::atoi(get("connections", "6").c_str()),
                                 get("email-prefix", "buyer"),
                                 password};
-    std::vector<Session> saved;
-    if (std::vector<std::string> lines; read_lines(out_file, lines)) {
-        for (const auto& line : lines) {
-            const auto space = line.find(' ');
-            saved.push_back(space == std::string::npos
-                                ? Session{line, {}}
-                                : Session{line.substr(0, space), line.substr(space + 1)});
-        }
-    }
+    const std::vector<Session> saved = read_sessions(out_file);
     ProvisioningResult result;
     std::string error;
     if (!provision_accounts(options, saved, result, error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return 2;
     }
-    std::ofstream out(out_file);
-    for (const auto& session : result.sessions)
-        out << session.access_token << ' ' << session.refresh_token << '\n';
-    out.close();
+    const bool written = write_sessions(out_file, result.sessions);
     std::printf("accounts: %d created, %d existed, %d refreshed, %d failed%s%s in %.1f s\n",
                 result.created, result.existed, result.refreshed, result.failed,
                 result.first_failure.empty() ? "" : ", first: ", result.first_failure.c_str(),
                 result.seconds);
-    return (out && result.failed == 0) ? 0 : 1;
+    return (written && result.failed == 0) ? 0 : 1;
 }
 
 void print_phase(std::size_t k, const PhaseResult& r) {
