@@ -235,11 +235,12 @@ fleet_instance() { # ACTION K
     pidfile=$(fleet_instance_pidfile "$k")
     case $action in
         start) fleet_start_instance "$k"; fleet_wait_instance "$k" 60 ;;
+        spawn) fleet_start_instance "$k" ;;  # no wait (a supervisor's restart)
         stop) fleet_signal "$pidfile" CONT; fleet_signal "$pidfile" TERM ;;
         kill) fleet_signal "$pidfile" KILL ;;
         pause) fleet_signal "$pidfile" STOP ;;
         resume) fleet_signal "$pidfile" CONT ;;
-        *) fleet_die "instance action is start, stop, kill, pause or resume" ;;
+        *) fleet_die "instance action is start, spawn, stop, kill, pause or resume" ;;
     esac
 }
 
