@@ -85,6 +85,9 @@ struct LogConfig {
 struct PluginsConfig {
     std::filesystem::path dir;      // empty when no file set it (then `load` must be empty)
     std::vector<std::string> load;  // in load order; unique, [a-z][a-z0-9_]*
+    // [plugins.requires]: plugin -> the plugins whose services it calls. A loaded plugin whose
+    // provider this instance does not load is refused at start (host/plugins/required_providers).
+    std::map<std::string, std::vector<std::string>> required_providers;
     // Library file of a plugin: <dir>/<name>.so.
     std::filesystem::path library_path(std::string_view name) const;
 };

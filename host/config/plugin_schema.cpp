@@ -37,6 +37,31 @@ void read_load_list(TableReader& plugins, std::vector<std::string>& load) {
     }
 }
 
+// [plugins.requires]: name = ["provider", ...], every name a plugin name. The entries of plugins
+// that are not loaded are kept (one declaration serves instances that load different plugins).
+void read_required_providers(TableReader& plugins, PluginsConfig& config) {
+    TableReader required = plugins.child("requires");
+    if (!required.present()) return;
+    auto plugin_name_problem = [](const std::string& name) -> std::optional<std::string> {
+        if (is_plugin_name(name)) return std::nullopt;
+        return "is not a plugin name ([a-z][a-z0-9_]*)";
+    };
+    std::vector<std::string> names;
+    for (const auto& [key, node] : *required.table()) names.emplace_back(key.str());
+    for (const auto& name : names) {
+        if (!is_plugin_name(name)) {
+            required.report(*required.table()->get(name), required.key_path(name),
+                            "\"" + name + "\" is not a plugin name ([a-z][a-z0-9_]*)");
+            required.take(name);
+            continue;
+        }
+        std::vector<std::string> providers;
+        if (required.read_strings(name, providers, plugin_name_problem))
+            config.required_providers[name] = std::move(providers);
+    }
+    required.finish();
+}
+
 // [plugin.<name>] sections: each must belong to a loaded plugin and be a table.
 void read_plugin_sections(TableReader& root, HostConfig& config) {
     TableReader sections = root.child("plugin");
@@ -71,6 +96,7 @@ void read_plugins(TableReader& root, HostConfig& config) {
         config.plugins.dir = resolve_against_source(*plugins.take("dir"), dir, config.venue_file);
     }
     read_load_list(plugins, config.plugins.load);
+    read_required_providers(plugins, config.plugins);
     if (config.plugins.dir.empty() && !config.plugins.load.empty() &&
         plugins.take("dir") == nullptr) {
         plugins.report_missing("dir", "required when plugins.load names plugins");

@@ -5,6 +5,7 @@
 
 #include "host/abi/string_sink.hpp"
 #include "host/plugins/load_order.hpp"
+#include "host/plugins/required_providers.hpp"
 
 namespace admit::runtime {
 
@@ -30,6 +31,8 @@ PluginManager::PluginManager(Runtime& runtime, const admit_host_api& api, Regist
 PluginManager::~PluginManager() { destroy_all(); }
 
 Status PluginManager::load(const PluginLoadRequest& request) {
+    if (auto s = plugins::check_required_providers(request.names, request.required_providers); !s)
+        return s;
     std::vector<plugins::PluginLibrary> libraries;
     std::vector<std::string> problems;
     for (const auto& name : request.names) {

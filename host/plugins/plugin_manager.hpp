@@ -29,6 +29,8 @@ struct PluginLoadRequest {
     std::filesystem::path dir;
     std::vector<std::string> names;
     std::map<std::string, std::string> config_json;  // per plugin; absent means "{}"
+    // [plugins.requires]: checked before anything loads (required_providers.hpp).
+    std::map<std::string, std::vector<std::string>> required_providers;
 };
 
 class PluginManager {

@@ -244,7 +244,7 @@ Status Application::start_plugins() {
         return s;
 
     PluginLoadRequest request{config_.plugins.dir, config_.plugins.load,
-                              config_.plugin_sections_json};
+                              config_.plugin_sections_json, config_.plugins.required_providers};
     if (auto s = p.plugins->load(request); !s) return s;
 
     // The stream hub must exist before plugins initialize (they may publish from start()).

@@ -11,6 +11,7 @@
 #include "host/config/describe.hpp"
 #include "host/plugins/load_order.hpp"
 #include "host/plugins/plugin_library.hpp"
+#include "host/plugins/required_providers.hpp"
 #include "host/policy/offline_check.hpp"
 #include "host/policy/shadow_command.hpp"
 #include "host/policy/shadow_run.hpp"
@@ -28,6 +29,12 @@ using namespace admit::runtime;  // exit codes
 int check_plugins(const admit::config::HostConfig& config) {
     std::vector<admit::plugins::PluginNode> nodes;
     int failures = 0;
+    if (auto s = admit::plugins::check_required_providers(config.plugins.load,
+                                                          config.plugins.required_providers);
+        !s) {
+        std::cerr << s.error().message << "\n";
+        ++failures;
+    }
     for (const auto& name : config.plugins.load) {
         auto lib = admit::plugins::open_plugin_library(config.plugins.library_path(name));
         if (!lib) {

@@ -1,5 +1,7 @@
 #include "account_provisioning.hpp"
 
+#include <fstream>
+
 #include "http_load_client.hpp"
 
 #include <algorithm>
@@ -135,6 +137,27 @@ bool provision_accounts(const ProvisioningOptions& o, const std::vector<Session>
     }
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return true;
+}
+
+std::vector<Session> read_sessions(const std::string& path) {
+    std::vector<Session> sessions;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty()) continue;
+        const auto space = line.find(' ');
+        sessions.push_back(space == std::string::npos
+                               ? Session{line, {}}
+                               : Session{line.substr(0, space), line.substr(space + 1)});
+    }
+    return sessions;
+}
+
+bool write_sessions(const std::string& path, const std::vector<Session>& sessions) {
+    std::ofstream out(path);
+    for (const auto& session : sessions)
+        out << session.access_token << ' ' << session.refresh_token << '\n';
+    out.close();
+    return static_cast<bool>(out);
 }
 
 }  // namespace admit::load

@@ -43,4 +43,10 @@ struct ProvisioningResult {
 bool provision_accounts(const ProvisioningOptions& options, const std::vector<Session>& saved,
                         ProvisioningResult& result, std::string& error);
 
+/// The sessions saved in `path`, one "<access token> <refresh token>" per line (none when the
+/// file does not exist).
+std::vector<Session> read_sessions(const std::string& path);
+/// Writes `sessions` to `path` in the format read_sessions reads; false when it cannot.
+bool write_sessions(const std::string& path, const std::vector<Session>& sessions);
+
 }  // namespace admit::load

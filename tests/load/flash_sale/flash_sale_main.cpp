@@ -195,32 +195,21 @@ int run_provision(const Options& o) {
         return 2;
     }
     ProvisioningOptions options{o.host, o.port, o.buyers, o.connections, o.email_prefix, password};
-    std::vector<Session> saved;
-    if (std::vector<std::string> lines; read_lines(o.out_file, lines)) {
-        for (const auto& line : lines) {
-            const auto space = line.find(' ');
-            saved.push_back(space == std::string::npos
-                                ? Session{line, {}}
-                                : Session{line.substr(0, space), line.substr(space + 1)});
-        }
-    }
+    const std::vector<Session> saved = read_sessions(o.out_file);
     ProvisioningResult result;
     std::string error;
     if (!provision_accounts(options, saved, result, error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return 2;
     }
-    std::ofstream out(o.out_file);
-    for (const auto& session : result.sessions)
-        out << session.access_token << ' ' << session.refresh_token << '\n';
-    out.close();
+    const bool written = write_sessions(o.out_file, result.sessions);
     std::printf(
         "accounts: %d created, %d existed, %d refreshed a saved session, %d failed%s%s; "
         "%d signed in in %.1f s (%.0f accounts/s)\n",
         result.created, result.existed, result.refreshed, result.failed,
         result.first_failure.empty() ? "" : ", first: ", result.first_failure.c_str(),
         o.buyers - result.failed, result.seconds, o.buyers / result.seconds);
-    if (!out) {
+    if (!written) {
         std::fprintf(stderr, "cannot write %s\n", o.out_file.c_str());
         return 2;
     }

@@ -75,6 +75,8 @@ void HttpLoadClient::send(uint64_t tag, const std::string& request) {
     auto& c = connections_[index];
     c.tag = tag;
     c.busy = true;
+    c.sent_at = Clock::now();
+    ++in_flight_;
     c.out = request;
     c.written = 0;
     on_writable(index);
@@ -111,7 +113,7 @@ void HttpLoadClient::on_writable(std::size_t index) {
     }
 }
 
-void HttpLoadClient::fail(std::size_t index) {
+void HttpLoadClient::fail(std::size_t index, const char* reason) {
     auto& c = connections_[index];
     const bool was_busy = c.busy;
     const uint64_t tag = c.tag;
@@ -119,9 +121,37 @@ void HttpLoadClient::fail(std::size_t index) {
     ::close(c.fd);
     c.fd = -1;
     c.busy = false;
+    if (was_busy) --in_flight_;
     std::erase(idle_, index);  // an idle connection is listed already: never list it twice
-    if (open(c)) idle_.push_back(index);
-    if (was_busy) on_answer_(tag, HttpAnswer{0, "CONNECTION", {}, Clock::now()});
+    if (open(c)) {
+        idle_.push_back(index);
+    } else {
+        ++closed_;
+    }
+    if (was_busy) on_answer_(tag, HttpAnswer{0, reason, {}, Clock::now()});
+}
+
+std::size_t HttpLoadClient::expire(Clock::time_point cutoff) {
+    std::size_t expired = 0;
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+        if (connections_[i].busy && connections_[i].sent_at < cutoff) {
+            fail(i, "TIMEOUT");
+            ++expired;
+        }
+    }
+    return expired;
+}
+
+void HttpLoadClient::reopen_closed() {
+    const auto now = Clock::now();
+    if (closed_ == 0 || now - last_reopen_ < std::chrono::milliseconds(100)) return;
+    last_reopen_ = now;
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+        if (connections_[i].fd >= 0) continue;
+        if (!open(connections_[i])) return;  // still refused: try again later
+        --closed_;
+        idle_.push_back(i);
+    }
 }
 
 std::size_t HttpLoadClient::complete_length(const std::string& in, std::size_t& header_end,
@@ -176,6 +206,7 @@ void HttpLoadClient::on_readable(std::size_t index) {
     if (keep_body_) answer.body = c.in.substr(header_end + 4, body_length);
     c.in.erase(0, length);
     c.busy = false;
+    --in_flight_;
     if (closed) {
         fail(index);  // reopens; not busy, so nothing is reported twice
     } else {
@@ -185,6 +216,7 @@ void HttpLoadClient::on_readable(std::size_t index) {
 }
 
 void HttpLoadClient::poll(std::chrono::milliseconds timeout) {
+    reopen_closed();
     epoll_event events[256];
     const int n = ::epoll_wait(epoll_, events, 256, static_cast<int>(timeout.count()));
     for (int i = 0; i < n; ++i) {

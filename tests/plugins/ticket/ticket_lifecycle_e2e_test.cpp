@@ -171,6 +171,36 @@ TEST_F(TicketLifecycle, CancelledReservationCancelsItsTickets) {
     EXPECT_EQ(kit["revoked"].as_array().size(), 2u);
 }
 
+// The cancellation and the confirmation reach the plugin through separate subscriptions, so
+// reservation.cancelled may be handled first (scripts/chaos found valid tickets of cancelled
+// reservations this way): the cancellation is retried until the tickets exist, then cancels them.
+TEST_F(TicketLifecycle, ACancellationHandledBeforeTheIssueStillCancelsTheTickets) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const std::string reservation = "rsv_cancelled_first_" + schedule;
+    boost::json::object base{{"reservationId", reservation},
+                             {"scheduleId", schedule},
+                             {"userId", "usr_a"},
+                             {"seatIds", boost::json::array{"seat_4", "seat_5"}},
+                             {"quantity", 2}};
+    auto cancelled = base;
+    cancelled["reason"] = "CANCELLED";
+    cancelled["refund"] = boost::json::object{{"amount", 0}, {"currency", "KRW"}};
+    auto publish = [&](const char* topic, const boost::json::object& payload) {
+        return admin("POST", "/api/v1/test/publish",
+                     boost::json::serialize(boost::json::object{
+                         {"topic", topic}, {"key", schedule}, {"payload", payload}}));
+    };
+    ASSERT_EQ(publish("reservation.cancelled", cancelled).status, 204);
+    ASSERT_EQ(publish("reservation.confirmed", base).status, 204);
+    ASSERT_TRUE(eventually([&] {
+        return pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" +
+                         reservation + "' AND status = 'CANCELLED'") == 2;
+    })) << admitd_->log();
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" +
+                        reservation + "' AND status <> 'CANCELLED'"),
+              0);
+}
+
 TEST_F(TicketLifecycle, CancelledProductCancelsTicketsOfItsSchedules) {
     const auto schedule = unique_schedule("sch_seats_10");
     const auto reservation = buy_seats("usr_a", schedule, {"seat_9"});

@@ -252,6 +252,19 @@ sdk::Status TicketIssuer::publish_cancelled(sdk::Tx& tx, const std::vector<Ticke
 
 sdk::Status TicketIssuer::cancel_reservation(sdk::Tx& tx, const std::string& reservation_id,
                                              const std::string& reason, const std::string& actor) {
+    // reservation.cancelled follows reservation.confirmed, but the two reach this plugin through
+    // separate subscriptions, so the cancellation may arrive before the tickets are issued. A
+    // confirmed reservation always has ticket rows: none yet means "not issued yet", and the
+    // delivery is retried (then parked, never dropped) rather than leaving the tickets that
+    // follow valid for a cancelled reservation. The check comes first: rows it sees are
+    // committed, so the UPDATE below (a later statement) sees them too; checking after the
+    // UPDATE would miss an issue that commits between the two.
+    auto any =
+        tx.exec("SELECT 1 FROM ticket.tickets WHERE reservation_id = $1 LIMIT 1", reservation_id);
+    if (!any) return std::move(any).error();
+    if (any->empty())
+        return sdk::Error::unavailable("tickets of reservation " + reservation_id +
+                                       " are not issued yet; the cancellation is retried");
     auto rows = tx.exec(
         "UPDATE ticket.tickets t SET status = 'CANCELLED', status_reason = $2, "
         "updated_at = " +

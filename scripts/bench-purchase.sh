@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# bench-purchase.sh: full purchases (hold -> prepare -> the buyer approves at admit-pay-sim ->
+# confirm -> reservation CONFIRMED -> tickets issued), issue 17's benchmark.
+#
+#   scripts/bench purchase
+#
+# 1. scripts/fleet up (under BUILD_DIR/run/purchase; the database and accounts survive runs):
+#    INSTANCES admitd (default 1) with every plugin of the demo venue, a private PostgreSQL
+#    (fsync and synchronous_commit on) and Redis, admit-pay-sim with its journal and signed
+#    webhooks to admitd; PROXY=nginx (default: none with one instance) puts nginx in front;
+#    EVENTS=kafka moves events through the Kafka mock broker instead of the inproc outbox.
+# 2. Through the API: one general-admission schedule of GA_UNITS (100,000) units and one
+#    1,000-seat schedule on sale; BUYERS real accounts (argon2id the first time, refreshed later).
+# 3. Open-loop purchases (tests/load/purchase): SEAT_SHARE of them on the seated schedule (until
+#    it sells out), the rest on general admission, at increasing offered rates (RATES, one phase
+#    of PHASE_SECONDS each, stopping after the first phase that completes under 80% of its
+#    offer); then at 70% of the best measured rate and at 70% of the goal (1,400/s), where the
+#    confirm p99 goal applies. Between phases the platform drains (outbox, sagas, tickets).
+# 4. Invariants from PostgreSQL and the simulator's ledger (scripts/lib/purchase_invariants.py):
+#    no seat sold twice, every APPROVED payment has its tickets, no ticket without one, money per
+#    order and in total, every acknowledged confirm has its tickets. Exit status 1 on any.
+# 5. Reference in the same run: pgbench, single-row INSERT with a unique index, 16 clients,
+#    fsync on, on the same PostgreSQL; the ratio purchases/s / inserts/s is printed.
+#
+# Environment: BUILD_DIR (build/bench), INSTANCES (1), PROXY (none|nginx), EVENTS (inproc|kafka),
+# BUYERS (2000), GA_UNITS (100000), RATES (50,100,250,500,1000,2000,3000), PHASE_SECONDS (5),
+# SEAT_SHARE (0.05), CONNECTIONS (256), WORKERS (admitd handler threads, 64), GOAL_RUN (1; 0 skips
+# the phase at 70% of the goal).
+# Rate limits and the tickets-per-buyer limit are lifted (scripts/fleet: one load generator stands
+# for thousands of buyers); everything else is the production configuration.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${ADMIT_BENCH_BUILD_DIR:-${BUILD_DIR:-$ROOT/build/bench}}"
+INSTANCES="${INSTANCES:-1}"
+PROXY="${PROXY:-$([[ $INSTANCES == 1 ]] && echo none || echo nginx)}"
+EVENTS="${EVENTS:-inproc}"
+BUYERS="${BUYERS:-2000}"
+GA_UNITS="${GA_UNITS:-100000}"
+RATES="${RATES:-50,100,250,500,1000,2000,3000}"
+PHASE_SECONDS="${PHASE_SECONDS:-5}"
+SEAT_SHARE="${SEAT_SHARE:-0.05}"
+CONNECTIONS="${CONNECTIONS:-256}"
+WORKERS="${WORKERS:-64}"
+GOAL_RUN="${GOAL_RUN:-1}" # 0 skips the phase at 70% of the goal (minutes of backlog on this machine)
+GOAL_RATE=2000
+GOAL_P99_MS=100
+RUNDIR="$BUILD_DIR/run/purchase"
+OUT="$RUNDIR/run-$(date -u +%Y%m%dT%H%M%SZ)"
+
+die() { echo "bench-purchase: $*" >&2; exit 1; }
+for tool in psql pgbench curl python3 nginx; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
+
+if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADMIT_BUILD_BENCH=ON >/dev/null
+fi
+TARGETS=(admitd auth arthall product queue reservation toss payment ticket admit-pay-sim purchase_load)
+[[ $EVENTS == kafka ]] && TARGETS+=(kafka_mock_broker)
+cmake --build "$BUILD_DIR" --target "${TARGETS[@]}" -j "${ADMIT_JOBS:-2}" >/dev/null
+LOAD="$BUILD_DIR/bin/purchase_load"
+
+FLEET=("$ROOT/scripts/fleet")
+cleanup() { "${FLEET[@]}" down --dir "$RUNDIR" --build "$BUILD_DIR" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+"${FLEET[@]}" up --dir "$RUNDIR" --build "$BUILD_DIR" --instances "$INSTANCES" --proxy "$PROXY" \
+    --events "$EVENTS" --db purchase --workers "$WORKERS"
+# shellcheck disable=SC1091
+source "$RUNDIR/fleet.env"
+# shellcheck disable=SC1091
+source "$RUNDIR/passwords.env"
+export FLEET_BUYER_PASSWORD
+mkdir -p "$OUT"
+PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -t -A -d purchase)
+CLIENT_PORT="${FLEET_URL##*:}"
+
+# --- the sale, set up through the API -------------------------------------------------------------
+API="$FLEET_URL/api/v1"
+# shellcheck source=lib/bench_sale.sh
+source "$ROOT/scripts/lib/bench_sale.sh"
+# shellcheck source=lib/purchase_sale.sh
+source "$ROOT/scripts/lib/purchase_sale.sh"
+ADMIN="$(purchase_sign_in "$FLEET_ADMIN_EMAIL" "$FLEET_ADMIN_PASSWORD")"
+SELLER="$(purchase_sign_in seller@fleet.admit.test "$FLEET_SELLER_PASSWORD" seller)"
+purchase_sale "$SELLER" "$ADMIN" "$OUT" "$GA_UNITS" || die "the sale could not be set up"
+# shellcheck disable=SC1091
+source "$OUT/sale.env"
+[[ "$(wc -l <"$OUT/seats.txt")" == 1000 ]] || die "the seated schedule does not have 1000 seats"
+
+echo "== $BUYERS buyer accounts through the auth API (argon2id the first time; saved sessions are refreshed)"
+"$LOAD" --mode provision --port "$CLIENT_PORT" --buyers "$BUYERS" --connections 6 \
+    --password-env FLEET_BUYER_PASSWORD --email-prefix pbuyer --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
+
+RUN_ID="p$(date +%s)"
+ACKS="$OUT/acks.txt"
+PHASE=0
+# purchases RATE SECONDS: one phase; prints the driver's report and leaves its RESULT line in LAST.
+purchases() {
+    PHASE=$((PHASE + 1))
+    purchase_wait_quiet "${PSQL[@]}" -- 300 || die "the platform did not drain before phase $PHASE"
+    local since report
+    since="$("${PSQL[@]}" -c "SELECT now()")"
+    report="$("$LOAD" --port "$CLIENT_PORT" --sim-port "$SIM_PORT" --tokens "$RUNDIR/sessions.txt" \
+        --ga-schedule "$GA_SCHEDULE" --ga-grade "$GA_GRADE" --seat-schedule "$SEAT_SCHEDULE" \
+        --seat-ids "$OUT/seats.txt" --seat-share "$SEAT_SHARE" --rates "$1" --phase-seconds "$2" \
+        --connections "$CONNECTIONS" --sim-connections 64 --run-id "$RUN_ID-$PHASE" --seed "$PHASE" \
+        --acks "$ACKS")" || die "the load generator failed"
+    echo "$report" | grep -v '^RESULT'
+    LAST="$(grep '^RESULT' <<<"$report" | sed 's/phase1_//g')"
+    # Completed purchases: tickets issued for this phase's reservations, over the time from the
+    # phase's first hold to its last ticket (after the platform drained).
+    purchase_wait_quiet "${PSQL[@]}" -- 300 || die "the platform did not drain after phase $PHASE"
+    TICKETS="$("${PSQL[@]}" -c "SELECT count(*) || ' ' || coalesce(round(extract(epoch FROM max(t.created_at) - min(r.created_at))::numeric, 3), 0)
+        FROM reservation.reservations r JOIN ticket.tickets t ON t.reservation_id = r.id
+        WHERE r.created_at >= '$since' AND r.schedule_id IN ('$GA_SCHEDULE', '$SEAT_SCHEDULE')")"
+    TICKETS_PER_S="$(awk -v t="$TICKETS" 'BEGIN { split(t, x, " "); printf "%.1f", (x[2] > 0 ? x[1] / x[2] : 0) }')"
+    echo "  tickets issued: ${TICKETS%% *} in ${TICKETS##* } s (first hold to last ticket) = $TICKETS_PER_S completed purchases/s"
+}
+field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<" $2"; }
+
+echo
+echo "== warm-up (100 purchases/s for 2 s)"
+purchases 100 2 >/dev/null
+
+echo
+echo "== offered rates $RATES purchases/s, $PHASE_SECONDS s each (${INSTANCES} instance(s), proxy $PROXY, events $EVENTS)"
+BEST=0 BEST_RATE=0 STEPS=""
+IFS=',' read -r -a RATE_LIST <<<"$RATES"
+for rate in "${RATE_LIST[@]}"; do
+    echo
+    echo "-- offered $rate purchases/s"
+    purchases "$rate" "$PHASE_SECONDS"
+    done_per_s="$TICKETS_PER_S"
+    STEPS+="$rate:$done_per_s:$(field confirm_p99_ms "$LAST") "
+    echo "RESULT rate_${rate}_completed_per_s=$done_per_s rate_${rate}_approved_per_s=$(field purchases_per_s "$LAST") rate_${rate}_confirm_p50_ms=$(field confirm_p50_ms "$LAST") rate_${rate}_confirm_p99_ms=$(field confirm_p99_ms "$LAST")"
+    if awk -v a="$done_per_s" -v b="$BEST" 'BEGIN { exit !(a > b) }'; then BEST="$done_per_s"; BEST_RATE="$rate"; fi
+    awk -v a="$done_per_s" -v r="$rate" 'BEGIN { exit !(a < 0.8 * r) }' && break
+done
+
+SEVENTY="$(awk -v b="$BEST" 'BEGIN { printf "%d", b * 0.7 }')"
+((SEVENTY >= 1)) || SEVENTY=1
+echo
+echo "== 70% of the best measured rate: $SEVENTY purchases/s for 10 s"
+purchases "$SEVENTY" 10
+P99_70="$(field confirm_p99_ms "$LAST")" P50_70="$(field confirm_p50_ms "$LAST")" DONE_70="$TICKETS_PER_S"
+GOAL70=$((GOAL_RATE * 7 / 10))
+P99_GOAL=0 P50_GOAL=0 DONE_GOAL=0
+if [[ $GOAL_RUN == 1 ]]; then
+    echo
+    echo "== 70% of the ${GOAL_RATE}/s goal: $GOAL70 purchases/s for $PHASE_SECONDS s (where the p99 goal applies)"
+    purchases "$GOAL70" "$PHASE_SECONDS"
+    P99_GOAL="$(field confirm_p99_ms "$LAST")" P50_GOAL="$(field confirm_p50_ms "$LAST")" DONE_GOAL="$TICKETS_PER_S"
+fi
+
+curl -fs "$FLEET_URL/metrics" >"$OUT/metrics.txt" || true
+
+echo
+echo "== invariants (PostgreSQL and the simulator's ledger)"
+purchase_wait_quiet "${PSQL[@]}" -- 300 || echo "the platform did not drain in 5 minutes: unresolved payments are reported below"
+set +e
+python3 "$ROOT/scripts/lib/purchase_invariants.py" --pg-port "$PG_PORT" --db purchase --sim-port "$SIM_PORT" \
+    --schedules "$GA_SCHEDULE,$SEAT_SCHEDULE" --acks "$ACKS"
+INVARIANTS=$?
+set -e
+SOLD_SEATS="$("${PSQL[@]}" -c "SELECT count(*) FROM ticket.tickets WHERE schedule_id = '$SEAT_SCHEDULE' AND status = 'ISSUED'")"
+SOLD_GA="$("${PSQL[@]}" -c "SELECT count(*) FROM ticket.tickets WHERE schedule_id = '$GA_SCHEDULE' AND status = 'ISSUED'")"
+echo "  tickets issued: $SOLD_SEATS of 1000 seats, $SOLD_GA of $GA_UNITS GA units"
+
+echo
+echo "== reference (same PostgreSQL, same run): pgbench single-row INSERT, unique index, 16 clients, fsync on"
+"${PSQL[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'insert_ref'" | grep -q 1 ||
+    "${PSQL[@]}" -d postgres -c "CREATE DATABASE insert_ref" >/dev/null
+"${PSQL[@]}" -d insert_ref -c "DROP TABLE IF EXISTS insert_ref; CREATE TABLE insert_ref (id bigserial PRIMARY KEY, payload text NOT NULL)" >/dev/null
+echo "INSERT INTO insert_ref (payload) VALUES ('purchase reference');" >"$OUT/insert_ref.sql"
+INSERT_TPS="$(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -c 16 -j 2 -T 5 -f "$OUT/insert_ref.sql" insert_ref 2>/dev/null |
+    sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
+echo "  single-row INSERT: ${INSERT_TPS:-?} tps"
+
+echo
+echo "== summary ($(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); load generator and simulator on the same cores)"
+echo "  by offered rate (offered:completed/s:confirm p99 ms): $STEPS"
+awk -v best="$BEST" -v br="$BEST_RATE" -v goal="$GOAL_RATE" -v gp="$GOAL_P99_MS" -v s="$SEVENTY" -v p99s="$P99_70" \
+    -v g70="$GOAL70" -v p99g="$P99_GOAL" -v ins="${INSERT_TPS:-0}" 'BEGIN {
+    printf "  completed purchases/s (tickets issued): %.0f at offered %d/s   goal >= %d: %s\n", best, br, goal, (best >= goal ? "met" : "NOT met");
+    if (p99g > 0) printf "  confirm p99 at 70%% of the goal (%d/s): %.1f ms   goal < %d ms: %s\n", g70, p99g, gp, (p99g < gp && best >= g70 ? "met" : "NOT met");
+    else printf "  confirm p99 at 70%% of the goal (%d/s): not run (GOAL_RUN=0)\n", g70;
+    printf "  confirm p99 at 70%% of the measured rate (%d/s): %.1f ms (< %d ms: %s)\n", s, p99s, gp, (p99s < gp ? "yes" : "no");
+    if (ins > 0) printf "  purchases/s / single-row INSERT tps: %.3f (a purchase: 4 HTTP requests, a provider call, several transactions and events)\n", best / ins;
+}'
+echo "RESULT completed_per_s=$BEST best_offered=$BEST_RATE goal_per_s=$GOAL_RATE confirm_p99_at_70pct_goal_ms=$P99_GOAL confirm_p50_at_70pct_goal_ms=$P50_GOAL completed_at_70pct_goal=$DONE_GOAL goal_p99_ms=$GOAL_P99_MS"
+echo "RESULT rate_70pct_measured=$SEVENTY confirm_p99_at_70pct_measured_ms=$P99_70 confirm_p50_at_70pct_measured_ms=$P50_70 completed_at_70pct_measured=$DONE_70"
+echo "RESULT insert_ref_tps=${INSERT_TPS:-0} ratio_to_insert=$(awk -v b="$BEST" -v i="${INSERT_TPS:-0}" 'BEGIN { printf "%.4f", (i > 0 ? b / i : 0) }')"
+echo "RESULT instances=$INSTANCES proxy=$PROXY events=$EVENTS invariants_ok=$([[ $INVARIANTS == 0 ]] && echo 1 || echo 0) load_average=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',')"
+[[ $INVARIANTS == 0 ]] || die "invariant violated (see above)"

@@ -1,0 +1,145 @@
+"""The fleet as scripts/chaos drives it: scripts/fleet for one run directory, and the direct
+handles its faults need (PostgreSQL's pg_ctl, Redis, the simulator's knobs, instance pids).
+Not thread-safe except where a method says so; http() and alive() are."""
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DB = "chaos"
+TEMPLATE = "chaos_template"  # the database every run starts from (accounts and the sale)
+
+
+def run(cmd, check=True, env=None, timeout=600):
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    if check and out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    return out
+
+
+def alive(pid):
+    """True while PID names a live process; a zombie is dead (PID 1 here reaps slowly)."""
+    if not pid:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[1][0] not in "ZX"
+    except (OSError, IndexError):
+        return False
+
+
+def http(method, url, body=None, token=None, timeout=5):
+    """(status, parsed JSON or text); status 0 when no answer came."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            text = answer.read().decode()
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        text = error.read().decode(errors="replace")
+        status = error.code
+    except (OSError, urllib.error.URLError):
+        return 0, None
+    try:
+        return status, json.loads(text) if text else None
+    except ValueError:
+        return status, text
+
+
+class Fleet:
+    """scripts/fleet for one run directory, and the direct handles faults need."""
+
+    def __init__(self, args):
+        self.args = args
+        self.dir = args.dir
+        self.env = {}
+        self.restarts = 0  # supervisor restarts of exited instances
+
+    def fleet(self, *words, check=True):
+        return run([os.path.join(ROOT, "scripts", "fleet"), *words, "--dir", self.dir, "--build", self.args.build],
+                   check=check)
+
+    def up(self, fresh_from_template):
+        words = ["up", "--instances", str(self.args.instances), "--events", self.args.events, "--db", DB,
+                 "--fresh", "--hold-seconds", str(self.args.hold_seconds), "--reconcile-ms", "2000",
+                 "--workers", "16"]
+        if fresh_from_template:
+            words += ["--template", TEMPLATE]
+        self.fleet(*words)
+        self.load_env()
+
+    def down(self):
+        self.fleet("down", "--keep-servers", check=False)
+
+    def load_env(self):
+        self.env = {}
+        for name in ("fleet.env", "passwords.env", "ports.env"):
+            with open(os.path.join(self.dir, name)) as f:
+                for line in f:
+                    if "=" in line:
+                        key, _, value = line.strip().partition("=")
+                        self.env[key] = value.strip('"')
+        self.ports = self.env["INSTANCE_PORTS"].split()
+        self.url = self.env["FLEET_URL"]
+        self.sim = f"http://127.0.0.1:{self.env['SIM_PORT']}"
+
+    def psql(self, sql, db=DB):
+        out = run(["psql", "-h", "127.0.0.1", "-p", self.env["PG_PORT"], "-U", "postgres", "-d", db, "-X",
+                   "-q", "-t", "-A", "-F", "\t", "-c", sql], check=False, timeout=60)
+        if out.returncode != 0:
+            return None
+        return [line.split("\t") for line in out.stdout.splitlines() if line]
+
+    def redis(self, *words):
+        return run(["redis-cli", "-p", self.env["REDIS_PORT"], *words], check=False, timeout=30)
+
+    def instance(self, action, k):
+        return self.fleet("instance", action, str(k), check=action in ("start", "spawn"))
+
+    def instance_pid(self, k):
+        try:
+            with open(os.path.join(self.dir, f"instance-{k}", "admitd.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def ready(self, k):
+        status, _ = http("GET", f"http://127.0.0.1:{self.ports[k - 1]}/readyz", timeout=1)
+        return status == 200
+
+    def wait_all_ready(self, deadline_s=120):
+        """Seconds until every instance answers /readyz (polled every 20 ms), or None. Acts as the
+        instances' supervisor meanwhile (systemd's Restart=always): an instance that exited, for
+        example because it was started while PostgreSQL was down, is started again."""
+        start = time.monotonic()
+        while time.monotonic() - start < deadline_s:
+            for k in range(1, len(self.ports) + 1):
+                if not alive(self.instance_pid(k)):
+                    self.restarts += 1
+                    self.instance("spawn", k)
+            if all(self.ready(k) for k in range(1, len(self.ports) + 1)):
+                return time.monotonic() - start
+            time.sleep(0.02)
+        return None
+
+    def pg_ctl(self, *words):
+        cmd = ["/usr/lib/postgresql/15/bin/pg_ctl", "-D", os.path.join(self.dir, "pg", "data"), *words]
+        if os.getuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        return run(cmd, check=False, timeout=60)
+
+    def servers(self, what):
+        return run(["bash", os.path.join(ROOT, "scripts", "lib", "servers.sh"), what, self.dir], check=False,
+                   timeout=120)
+
+    def sim_config(self, patch):
+        status, body = http("POST", f"{self.sim}/sim/config", patch)
+        if status != 200:
+            raise RuntimeError(f"the simulator refused {patch}: {status} {body}")

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Sourced by scripts/bench-purchase.sh and scripts/chaos (after scripts/lib/bench_sale.sh, with
+# API set): the accounts and the sale a purchase load needs, set up through the API.
+#   purchase_sign_in EMAIL PASSWORD [ROLE]     signs up unless the account exists; prints a token
+#   purchase_sale SELLER ADMIN OUT GA_UNITS    a 1,000-seat schedule (bench_sale) and a general-
+#                                              admission schedule of GA_UNITS units, both on sale;
+#                                              writes OUT/sale.env (SEAT_SCHEDULE, GA_SCHEDULE,
+#                                              GA_GRADE, SEAT_PRODUCT, GA_PRODUCT) and OUT/seats.txt
+#   purchase_wait_quiet PSQL... -- SECONDS     until the outbox is relayed, every delivery handled,
+#                                              no payment is IN_PROGRESS/UNKNOWN, every approved
+#                                              payment's saga finished and every confirmed
+#                                              reservation has tickets (with Kafka the consumers'
+#                                              progress is not in the database: this is how it
+#                                              shows); false on the deadline
+
+purchase_sign_in() {
+    bench_call "" POST /auth/signup "{\"email\": \"$1\", \"password\": \"$2\", \"name\": \"Load\"${3:+, \"role\": \"$3\"}}" \
+        >/dev/null 2>&1 || true
+    bench_call "" POST /auth/login "{\"email\": \"$1\", \"password\": \"$2\"}" | json_field '["accessToken"]'
+}
+
+# Waits until PRODUCT is ON_SALE (the sale job opens it within about a second).
+purchase_wait_on_sale() {
+    local token=$1 product=$2
+    for _ in $(seq 1 150); do
+        [[ "$(bench_call "$token" GET "/products/$product" | json_field '["status"]')" == ON_SALE ]] && return 0
+        sleep 0.1
+    done
+    echo "purchase_sale: product $product never went ON_SALE" >&2
+    return 1
+}
+
+purchase_sale() {
+    local seller=$1 admin=$2 out=$3 units=$4 now hall stage product seat_product
+    mkdir -p "$out"
+    bench_sale "$seller" "$admin" 1 "$out/seated.json" || return 1
+    local seat_schedule
+    seat_schedule=$(json_field '["schedules"][0]["scheduleId"]' <"$out/seated.json")
+    seat_product=$(json_field '["productId"]' <"$out/seated.json")
+    bench_call "" GET "/schedules/$seat_schedule/seats" |
+        python3 -c 'import json, sys
+for s in json.load(sys.stdin)["seats"]: print(s[0])' >"$out/seats.txt"
+    # General admission still names a stage; a one-seat one does.
+    now=$(date +%s)
+    hall=$(bench_call "$seller" POST /halls "{\"name\": \"GA Hall $now\"}" | json_field '["hallId"]')
+    stage=$(bench_call "$seller" POST "/halls/$hall/stages" '{"name": "Floor", "layout": {"sections": [
+        {"name": "F", "rows": 1, "seatsPerRow": 1, "grade": "GA"}]}}' | json_field '["stageId"]')
+    product=$(bench_call "$seller" POST /products "{\"title\": \"GA Night $now\", \"category\": \"CONCERT\",
+        \"stageId\": \"$stage\", \"seating\": \"GENERAL_ADMISSION\",
+        \"saleStartsAt\": \"$(iso_time $((now - 60)))\", \"saleEndsAt\": \"$(iso_time $((now + 86400)))\",
+        \"grades\": [{\"name\": \"GA\", \"price\": {\"amount\": 55000, \"currency\": \"KRW\"}, \"quantity\": $units}],
+        \"schedules\": [{\"startsAt\": \"$(iso_time $((now + 2 * 86400)))\"}]}" | json_field '["productId"]') || return 1
+    bench_call "$seller" POST "/products/$product/submit" >/dev/null || return 1
+    bench_call "$admin" POST "/products/$product/approve" >"$out/ga.json" || return 1
+    purchase_wait_on_sale "$seller" "$product" || return 1
+    local ga_schedule ga_grade
+    ga_schedule=$(json_field '["schedules"][0]["scheduleId"]' <"$out/ga.json")
+    ga_grade=$(bench_call "$seller" GET "/products/$product" | json_field '["grades"][0]["gradeId"]')
+    cat >"$out/sale.env" <<EOF
+SEAT_PRODUCT=$seat_product
+SEAT_SCHEDULE=$seat_schedule
+GA_PRODUCT=$product
+GA_SCHEDULE=$ga_schedule
+GA_GRADE=$ga_grade
+EOF
+}
+
+purchase_wait_quiet() {
+    local psql=() seconds left
+    while [[ $1 != -- ]]; do psql+=("$1"); shift; done
+    seconds=$2
+    local deadline=$((SECONDS + seconds))
+    while :; do
+        left=$("${psql[@]}" -c "SELECT (SELECT count(*) FROM admit.event_outbox WHERE relayed_at IS NULL)
+            + (SELECT count(*) FROM admit.event_deliveries)
+            + (SELECT count(*) FROM payment.payments WHERE status IN ('IN_PROGRESS', 'UNKNOWN'))
+            + (SELECT count(*) FROM payment.payments WHERE status = 'APPROVED' AND saga_completed_at IS NULL)
+            + (SELECT count(*) FROM payment.refunds WHERE status = 'PENDING')
+            + (SELECT count(*) FROM reservation.reservations r WHERE r.status = 'CONFIRMED'
+               AND NOT EXISTS (SELECT 1 FROM ticket.tickets t WHERE t.reservation_id = r.id))" 2>/dev/null) || left=unknown
+        [[ $left == 0 ]] && return 0
+        ((SECONDS < deadline)) || { echo "still busy after ${seconds}s: $left" >&2; return 1; }
+        sleep 0.2
+    done
+}
