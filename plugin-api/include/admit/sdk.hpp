@@ -3,6 +3,7 @@
 
 #include <admit/abi.h>
 #include <admit/sdk/abi_support.hpp>
+#include <admit/sdk/content_negotiation.hpp>
 #include <admit/sdk/contract.hpp>
 #include <admit/sdk/db.hpp>
 #include <admit/sdk/event.hpp>

@@ -11,14 +11,13 @@
 #include <string>
 #include <string_view>
 
+#include <admit/sdk/content_negotiation.hpp>
+
 namespace admit::product {
 
-// True when `accept_encoding` lists gzip (or "*") with a non-zero q value.
-bool accepts_gzip(std::optional<std::string_view> accept_encoding);
-
-// True when `if_none_match` ("*", or a list of entity tags, weak or strong) matches `etag` by the
-// weak comparison RFC 9110 13.1.2 prescribes for If-None-Match.
-bool etag_matches(std::optional<std::string_view> if_none_match, std::string_view etag);
+// Accept-Encoding and If-None-Match as every plugin reads them (admit/sdk/content_negotiation.hpp).
+using sdk::accepts_gzip;
+using sdk::etag_matches;
 
 // A strong entity tag for `bytes`, quoted: "\"<16 hex digits of a 64-bit FNV-1a hash>\"" with
 // `suffix` before the closing quote (".gz" for the gzip variant).

@@ -1,36 +1,7 @@
 #include "static_responder.hpp"
 
-#include <cctype>
-
 namespace admit::web {
 namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
-}
-
-// Calls `each` with every comma-separated, trimmed element of a header list.
-template <class Each>
-void for_each_element(std::string_view list, Each each) {
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        each(trim(list.substr(0, comma)));
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-}
 
 sdk::Response with_security_headers(sdk::Response response) {
     response.header("Content-Security-Policy", std::string(kContentSecurityPolicy));
@@ -40,39 +11,6 @@ sdk::Response with_security_headers(sdk::Response response) {
 }
 
 }  // namespace
-
-bool accepts_gzip(std::optional<std::string_view> accept_encoding) {
-    if (!accept_encoding) return false;
-    bool accepted = false;
-    for_each_element(*accept_encoding, [&](std::string_view element) {
-        const auto semicolon = element.find(';');
-        const auto coding = trim(element.substr(0, semicolon));
-        if (!equals_ignoring_case(coding, "gzip") && coding != "*") return;
-        bool zero = false;
-        if (semicolon != std::string_view::npos) {
-            auto parameter = trim(element.substr(semicolon + 1));
-            if (parameter.starts_with("q=") || parameter.starts_with("Q=")) {
-                auto q = parameter.substr(2);
-                zero = !q.empty() && q.find_first_not_of("0.") == std::string_view::npos;
-            }
-        }
-        if (!zero) accepted = true;
-    });
-    return accepted;
-}
-
-bool etag_matches(std::optional<std::string_view> if_none_match, std::string_view etag) {
-    if (!if_none_match) return false;
-    auto opaque = [](std::string_view tag) {
-        if (tag.starts_with("W/")) tag.remove_prefix(2);
-        return tag;
-    };
-    bool matched = false;
-    for_each_element(*if_none_match, [&](std::string_view element) {
-        if (element == "*" || opaque(element) == opaque(etag)) matched = true;
-    });
-    return matched;
-}
 
 bool is_safe_segment(std::string_view segment) {
     if (segment.empty() || segment == "." || segment == "..") return false;

@@ -14,6 +14,7 @@
 // Immutable; thread-safe.
 #pragma once
 
+#include <admit/sdk/content_negotiation.hpp>
 #include <admit/sdk/response.hpp>
 
 #include <optional>
@@ -49,12 +50,9 @@ class StaticResponder {
     AssetCatalog catalog_;
 };
 
-// True when `accept_encoding` lists gzip (or "*") with a non-zero q value.
-bool accepts_gzip(std::optional<std::string_view> accept_encoding);
-
-// True when `if_none_match` ("*" or a list of entity tags, weak or strong) matches `etag` by the
-// weak comparison RFC 9110 13.1.2 prescribes for If-None-Match.
-bool etag_matches(std::optional<std::string_view> if_none_match, std::string_view etag);
+// Accept-Encoding and If-None-Match as every plugin reads them (admit/sdk/content_negotiation.hpp).
+using sdk::accepts_gzip;
+using sdk::etag_matches;
 
 // True for a segment a file name of the app may have: not empty, not "." or "..", none of
 // '\\', '%', control characters.

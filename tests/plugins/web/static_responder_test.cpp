@@ -71,6 +71,7 @@ TEST(Negotiation, AcceptsGzipUnlessRefused) {
     EXPECT_TRUE(accepts_gzip("*"));
     EXPECT_FALSE(accepts_gzip("gzip;q=0"));
     EXPECT_FALSE(accepts_gzip("gzip;q=0.000"));
+    EXPECT_FALSE(accepts_gzip("gzip;q=0, *"));  // the explicit entry decides over the wildcard
     EXPECT_FALSE(accepts_gzip("br, deflate"));
     EXPECT_FALSE(accepts_gzip(std::nullopt));
 }
