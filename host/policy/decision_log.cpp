@@ -63,6 +63,9 @@ void DecisionLog::offer(std::string_view policy, std::string_view input_json,
         queue_.push_back(Pending{std::string(policy), decision.revision, std::string(input_json),
                                  decision.json, std::string(trace_id), decision.scope,
                                  decision.fallback_used, now});
+        // A full batch wakes the writer at once (one wake per batch): under a burst the queue
+        // drains as fast as PostgreSQL takes it instead of once per flush interval.
+        if (queue_.size() == options_.batch) wake_.notify_one();
     } catch (...) {
         dropped_.fetch_add(1, std::memory_order_relaxed);  // out of memory: never fail the call
     }
@@ -92,7 +95,9 @@ void DecisionLog::run() {
     while (true) {
         {
             std::unique_lock lock(mutex_);
-            if (wake_.wait_for(lock, options_.flush_interval, [this] { return stopping_; })) break;
+            wake_.wait_for(lock, options_.flush_interval,
+                           [this] { return stopping_ || queue_.size() >= options_.batch; });
+            if (stopping_) break;
         }
         if (auto s = flush(); !s) spdlog::warn("decision log: {}", s.error().message);
         if (std::chrono::steady_clock::now() >= next_purge) {

@@ -6,8 +6,8 @@
 //   others are sampled, at most sample_per_second per policy on this host. When the queue is full
 //   a decision is dropped and counted (dropped()), never waited for.
 // - A background thread writes the queue in batches (one INSERT of up to `batch` rows from one
-//   JSON parameter) every flush_interval, and deletes decisions older than `retention` once a
-//   minute.
+//   JSON parameter) every flush_interval, or at once when a full batch is queued, and deletes
+//   decisions older than `retention` once a minute.
 //
 // Thread-safety: offer(), flush(), recent() and the counters may be called from any thread.
 #pragma once

@@ -65,8 +65,9 @@ inline bool accepts_gzip(std::optional<std::string_view> accept_encoding) {
     detail::for_each_list_element(*accept_encoding, [&](std::string_view element) {
         const std::size_t semicolon = element.find(';');
         const std::string_view coding = detail::trim_spaces(element.substr(0, semicolon));
-        const std::string_view parameters =
-            semicolon == std::string_view::npos ? std::string_view() : element.substr(semicolon + 1);
+        const std::string_view parameters = semicolon == std::string_view::npos
+                                                ? std::string_view()
+                                                : element.substr(semicolon + 1);
         if (detail::equals_ignoring_case(coding, "gzip") ||
             detail::equals_ignoring_case(coding, "x-gzip")) {
             accepted = detail::quality(parameters) > 0.0;
