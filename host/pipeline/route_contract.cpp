@@ -158,8 +158,13 @@ Result<RouteContract> parse_route_contract(std::string_view operation_id,
     if (out.query) {
         const auto& doc = out.query->document().as_object();
         const auto* type = doc.if_contains("type");
-        if (type == nullptr || *type != "object" || !doc.contains("properties"))
+        if (type == nullptr || *type != "object" || !doc.contains("properties") ||
+            !doc.at("properties").is_object())
             return contract_error("query must be an object schema with properties");
+        for (const auto& [name, schema] : doc.at("properties").as_object()) {
+            (void)schema;
+            out.query_types.emplace(std::string(name), out.query->property_types(name));
+        }
     }
     auto request = compile_member(contract, "request");
     if (!request) return request.error();
@@ -176,9 +181,9 @@ std::optional<std::string> RouteContract::check_query(std::string_view raw_query
         boost::urls::params_view params(raw_query);  // decodes %XX and '+' as space
         for (const auto& param : params) {
             if (values.contains(param.key)) continue;  // the first occurrence counts
-            const auto types = query->property_types(param.key);
-            if (types.empty()) continue;  // parameters the route does not declare are ignored
-            values[param.key] = typed_query_value(param.value, types);
+            const auto types = query_types.find(param.key);
+            if (types == query_types.end()) continue;  // undeclared parameters are ignored
+            values[param.key] = typed_query_value(param.value, types->second);
         }
     } catch (const std::exception&) {
         return std::string("query: not a valid query string");

@@ -27,6 +27,9 @@ struct RouteContract {
     std::string operation_id;  // may be empty (then /openapi.json derives one)
     // An object schema whose properties are the query parameters.
     std::optional<JsonSchema> query;
+    // The declared types of each query parameter, read once at registration (check_query runs on
+    // every request).
+    std::map<std::string, std::vector<std::string>, std::less<>> query_types;
     std::optional<JsonSchema> request;
     int response_status = 200;
     // Further success statuses with the same body (201 for a new place, 200 for the one the caller
