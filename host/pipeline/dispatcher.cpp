@@ -1,5 +1,9 @@
 #include "host/pipeline/dispatcher.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -110,10 +114,34 @@ http::Response Dispatcher::answer_options(const http::Request& request) const {
     return response;
 }
 
+std::optional<http::Response> Dispatcher::trailing_slash_redirect(
+    const http::Request& request) const {
+    if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
+    const std::string_view path = request.path;
+    if (path.size() < 2 || path.back() != '/') return std::nullopt;
+    const std::string_view trimmed = path.substr(0, path.size() - 1);
+    // The path is percent-decoded; only a path that needs no encoding goes back out as Location.
+    const bool plain = std::all_of(trimmed.begin(), trimmed.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '_' ||
+               c == '.' || c == '~';
+    });
+    if (!plain || trimmed.back() == '/') return std::nullopt;
+    if (runtime_.routes().match(request.method, trimmed).outcome != http::MatchOutcome::found)
+        return std::nullopt;
+    std::string location(trimmed);
+    if (!request.query.empty()) location += "?" + request.query;
+    http::Response r;
+    r.status = 308;
+    r.route_label = "trailing-slash";
+    r.set_header("Location", location);
+    return r;
+}
+
 http::Response Dispatcher::dispatch(http::Request& request) {
     if (request.method == "OPTIONS") return answer_options(request);
     auto match = runtime_.routes().match(request.method, request.path);
     if (match.outcome == http::MatchOutcome::not_found) {
+        if (auto redirect = trailing_slash_redirect(request)) return std::move(*redirect);
         return error(404, "NOT_FOUND",
                      fmt::format("no route for {} {}", request.method, request.path), request, "");
     }

@@ -61,6 +61,10 @@ class Dispatcher {
   private:
     http::Response dispatch(http::Request& request);
     http::Response answer_options(const http::Request& request) const;
+    /// A GET or HEAD of "/x/" that no route matches, where "/x" has a route: 308 to "/x" with
+    /// the query kept (a typed or shared link with a trailing slash reaches its page). Nothing for
+    /// other methods, or when the path would need percent-encoding in Location.
+    std::optional<http::Response> trailing_slash_redirect(const http::Request& request) const;
     http::Response call_plugin(const RouteEntry& route, const Caller& caller,
                                const http::Request& request, std::string route_label);
     http::Response open_stream(const RouteEntry& route, const Caller& caller,

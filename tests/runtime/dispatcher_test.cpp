@@ -166,6 +166,31 @@ TEST_F(DispatcherTest, WrongMethodIs405WithAllow) {
     EXPECT_TRUE(has_allow);
 }
 
+TEST_F(DispatcherTest, ATrailingSlashOnAPageRedirectsToItKeepingTheQuery) {
+    const auto location = [](const http::Response& r) {
+        for (const auto& [k, v] : r.headers)
+            if (k == "Location") return v;
+        return std::string{};
+    };
+    auto r = call("GET", "/probe/probe_a/");
+    EXPECT_EQ(r.status, 308);
+    EXPECT_EQ(location(r), "/probe/probe_a");
+    http::Request with_query;
+    with_query.method = "GET";
+    with_query.path = "/healthz/";
+    with_query.query = "verbose=1";
+    with_query.trace_id = "trace-123";
+    auto q = dispatcher_.handle(with_query);
+    EXPECT_EQ(q.status, 308);
+    EXPECT_EQ(location(q), "/healthz?verbose=1");
+    // Not for a body-carrying method, an unknown page, a doubled slash or a path that would need
+    // encoding in Location.
+    EXPECT_EQ(call("POST", "/probe/probe_a/").status, 404);
+    EXPECT_EQ(call("GET", "/nope/").status, 404);
+    EXPECT_EQ(call("GET", "/healthz//").status, 404);
+    EXPECT_EQ(call("GET", "/").status, 404);
+}
+
 TEST_F(DispatcherTest, PluginRouteAnswersAndLabelsItsTemplate) {
     auto r = call("GET", "/probe/probe_a");
     EXPECT_EQ(r.status, 200);
