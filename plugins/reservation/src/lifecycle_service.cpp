@@ -175,21 +175,10 @@ Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const
         return TransitionError{409, "INVALID_STATE",
                                "reservation " + id + " is " + current.status + ", not CONFIRMED"};
     }
-    boost::json::object input{{"paid", current.total}};
-    input["performanceAt"] =
-        current.starts_us ? *current.starts_us / 1'000'000 : host_.now_us() / 1'000'000;
-    int64_t refund = 0;
-    std::string revision;
-    if (auto decision = host_.policy("refunds", input);
-        decision && decision->decision.is_object()) {
-        if (const auto* amount = decision->decision.as_object().if_contains("amount");
-            amount && amount->is_int64()) {
-            refund = std::clamp<int64_t>(amount->as_int64(), 0, current.total);
-        }
-        revision = decision->revision;
-    } else if (!decision) {
-        return std::move(decision).error();
-    }
+    auto quote = quote_refund(host_, current);
+    if (!quote) return std::move(quote).error();
+    const int64_t refund = quote->amount;
+    const std::string revision = quote->revision;
     std::vector<ReservationRow> changed;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto rows = tx.exec(
@@ -217,6 +206,23 @@ Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const
     if (changed.empty()) return refusal_for(id, owner, "CONFIRMED");
     free_in_redis(changed);
     return changed.front();
+}
+
+Transition<QuotedRefund> LifecycleService::refund_quote(const std::string& id,
+                                                        const std::string& owner) {
+    auto found = store_.find(id);
+    if (!found) return std::move(found).error();
+    if (!*found || (!owner.empty() && (*found)->user_id != owner)) {
+        return TransitionError{404, "NOT_FOUND", "no reservation " + id};
+    }
+    if ((*found)->status != "CONFIRMED") {
+        return TransitionError{
+            409, "INVALID_STATE",
+            "reservation " + id + " is " + (*found)->status + ", not CONFIRMED: nothing to refund"};
+    }
+    auto quote = quote_refund(host_, **found);
+    if (!quote) return std::move(quote).error();
+    return QuotedRefund{**found, std::move(*quote)};
 }
 
 sdk::Result<std::size_t> LifecycleService::expire_due(std::size_t limit) {

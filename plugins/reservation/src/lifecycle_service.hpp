@@ -5,6 +5,7 @@
 #pragma once
 
 #include "redis_holds.hpp"
+#include "refund_quote.hpp"
 #include "reservation_store.hpp"
 
 #include <admit/sdk.hpp>
@@ -16,6 +17,12 @@ struct TransitionError {
     int http_status;
     std::string code;
     std::string message;
+};
+
+/// A confirmed reservation and what cancelling it now would refund.
+struct QuotedRefund {
+    ReservationRow reservation;
+    RefundQuote quote;
 };
 
 template <class T>
@@ -48,6 +55,9 @@ class LifecycleService {
     /// After confirmation: CONFIRMED -> CANCELLED with the refund from refunds.lua.
     Transition<ReservationRow> cancel(const std::string& id, const std::string& owner,
                                       const std::string& actor);
+    /// What cancel() would refund now, without changing anything: 404 NOT_FOUND (not the
+    /// owner's), 409 INVALID_STATE (not CONFIRMED). `owner` empty = any owner (admin).
+    Transition<QuotedRefund> refund_quote(const std::string& id, const std::string& owner);
     /// Expires up to `limit` holds past expiresAt (SKIP LOCKED: safe on several hosts); returns how
     /// many.
     sdk::Result<std::size_t> expire_due(std::size_t limit);

@@ -25,7 +25,14 @@ inline constexpr std::string_view kReservation = R"({"type": "object",
     "userId": {"type": "string"},
     "seating": {"enum": ["RESERVED", "GENERAL_ADMISSION"]},
     "seatIds": {"type": "array", "items": {"type": "string"}},
-    "seats": {"type": "array", "description": "the held seats or units with their grade and price"},
+    "seats": {"type": "array", "description": "the held seats (reserved seating: one per seat) or units (general admission: one line per grade) with their grade and price",
+      "items": {"type": "object", "required": ["gradeId", "price"], "properties": {
+        "seatId": {"type": "string"},
+        "label": {"type": "string", "description": "the seat's label, e.g. A-12"},
+        "gradeId": {"type": "string"},
+        "grade": {"type": "string", "description": "general admission: the grade's name"},
+        "quantity": {"type": "integer", "minimum": 1, "description": "general admission"},
+        "price": "@Money"}}},
     "gradeId": {"type": "string"},
     "quantity": {"type": "integer", "minimum": 1},
     "expiresAt": "@Time",
@@ -90,6 +97,26 @@ inline std::string cancel() {
                          "schema": "@Reservation"},
             "errors": {"404": ["NOT_FOUND"], "409": ["INVALID_STATE"]}})",
         {{"Reservation", reservation()}});
+}
+
+inline std::string refund_quote() {
+    return sdk::contract::compose(
+        R"json({"response": {"description": "what cancelling now would refund (refunds.lua)",
+  "schema": {"type": "object",
+    "required": ["reservationId", "paid", "refund", "sharePercent", "rule", "policyRevision",
+                 "fallback", "quotedAt"],
+    "properties": {
+      "reservationId": {"type": "string"},
+      "paid": "@Money",
+      "refund": "@Money",
+      "sharePercent": {"type": "integer", "minimum": 0, "maximum": 100},
+      "rule": {"type": "string", "description": "the refund rule that applied, in the policy's words"},
+      "policyRevision": {"type": "string"},
+      "fallback": {"type": "boolean",
+                   "description": "true when the policy failed and its fallback answered"},
+      "quotedAt": "@Time"}}},
+  "errors": {"404": ["NOT_FOUND"], "409": ["INVALID_STATE"]}})json",
+        {{"Time", sdk::contract::kTime}, {"Money", sdk::contract::kMoney}});
 }
 
 }  // namespace admit::reservation::contracts

@@ -194,6 +194,25 @@ class ReservationPlugin final : public sdk::Plugin {
                                  .contract = contracts::release()});
             !s)
             return s;
+        if (auto s = host.route(
+                "GET", "/api/v1/reservations/{reservationId}/refund-quote", "authenticated",
+                [this](const Request& r) {
+                    auto quoted = lifecycle_->refund_quote(std::string(r.param("reservationId")),
+                                                           owner_filter(r.principal()));
+                    if (auto* done = std::get_if<QuotedRefund>(&quoted)) {
+                        return Response::json(200, refund_quote_json(done->reservation, done->quote,
+                                                                     host_->now_us()));
+                    }
+                    if (auto* refusal = std::get_if<TransitionError>(&quoted))
+                        return Response::error(refusal->http_status, refusal->code,
+                                               refusal->message);
+                    return Response::from_error(std::get<Error>(quoted));
+                },
+                {.summary = "What cancelling a confirmed reservation now would refund",
+                 .operation_id = "quoteReservationRefund",
+                 .contract = contracts::refund_quote()});
+            !s)
+            return s;
         return host.route(
             "POST", "/api/v1/reservations/{reservationId}/cancel", "authenticated",
             [this](const Request& r) {

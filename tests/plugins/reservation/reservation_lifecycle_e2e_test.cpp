@@ -42,6 +42,9 @@ TEST_F(ReservationLifecycle, ConfirmThenCancelRefundsAndFreesTheSeat) {
     auto held = hold_seats("usr_buyer", "sch_seats_10", {"seat_2"});
     ASSERT_EQ(held.status, 201) << held.body;
     const auto id = id_of(held);
+    auto unpaid_quote = as("usr_buyer", "GET", "/api/v1/reservations/" + id + "/refund-quote");
+    EXPECT_EQ(unpaid_quote.status, 409) << unpaid_quote.body;
+    EXPECT_EQ(code_of(unpaid_quote), "INVALID_STATE");
     auto confirmed =
         as("usr_admin", "POST", "/api/v1/test/reservations/" + id + "/confirm", "{}", {}, "admin");
     ASSERT_EQ(confirmed.status, 200) << confirmed.body;
@@ -54,11 +57,25 @@ TEST_F(ReservationLifecycle, ConfirmThenCancelRefundsAndFreesTheSeat) {
     EXPECT_EQ(code_of(release), "INVALID_STATE");
     EXPECT_EQ(hold_seats("usr_other", "sch_seats_10", {"seat_2"}).status, 409);
 
+    // The preview the buyer sees before confirming the cancel: what the cancel then refunds,
+    // and nothing changes by asking.
+    auto quote = as("usr_buyer", "GET", "/api/v1/reservations/" + id + "/refund-quote");
+    ASSERT_EQ(quote.status, 200) << quote.body;
+    EXPECT_EQ(json_of(quote).at("paid"), json_of(held).at("price").at("total"));
+    EXPECT_EQ(json_of(quote).at("sharePercent"), 100);
+    EXPECT_FALSE(json_of(quote).at("rule").as_string().empty());
+    EXPECT_EQ(json_of(as("usr_buyer", "GET", "/api/v1/reservations/" + id)).at("status"),
+              "CONFIRMED");
+    EXPECT_EQ(as("usr_other", "GET", "/api/v1/reservations/" + id + "/refund-quote").status, 404);
+
     auto cancelled = as("usr_buyer", "POST", "/api/v1/reservations/" + id + "/cancel");
     ASSERT_EQ(cancelled.status, 200) << cancelled.body;
     EXPECT_EQ(json_of(cancelled).at("status"), "CANCELLED");
     EXPECT_EQ(json_of(cancelled).at("refund").at("amount"),
               json_of(held).at("price").at("total").at("amount"));
+    EXPECT_EQ(json_of(cancelled).at("refund"), json_of(quote).at("refund"));
+    EXPECT_EQ(json_of(cancelled).at("policyRevision").at("refunds"),
+              json_of(quote).at("policyRevision"));
     EXPECT_EQ(hold_seats("usr_other", "sch_seats_10", {"seat_2"}).status, 201);
 }
 
