@@ -117,5 +117,30 @@ TEST_F(OpenApi, AGeneratedTypeScriptClientSignsUpLogsInAndReadsTheSeatMap) {
     EXPECT_NE(ran.output.find("seats read as"), std::string::npos) << ran.output;
 }
 
+// The buyer app's API client is typed by schema.d.ts, generated from a demo venue's document and
+// committed. Here the app is typechecked against types generated from THIS platform's document:
+// a route, parameter or body field the app uses that the contracts no longer offer fails here,
+// even when nobody regenerated the committed copy.
+TEST_F(OpenApi, TheWebAppTypechecksAgainstTheLiveDocument) {
+    const auto app = kTools.parent_path().parent_path() / "plugins" / "web" / "app";
+    ASSERT_TRUE(std::filesystem::exists(app / "node_modules" / ".bin" / "tsc"))
+        << "the web app's npm packages are missing: build the web_app target (it runs npm ci)";
+    const auto dir = work_dir();
+    const auto file = save_document(dir);
+    const auto copy = dir / "app";
+    std::filesystem::create_directories(copy);
+    std::filesystem::copy(app / "src", copy / "src", std::filesystem::copy_options::recursive);
+    std::filesystem::copy_file(app / "tsconfig.json", copy / "tsconfig.json");
+    std::filesystem::create_directory_symlink(app / "node_modules", copy / "node_modules");
+    auto generated = npm_tool("openapi-typescript",
+                              {file.string(), "-o", (copy / "src" / "api" / "schema.d.ts")});
+    ASSERT_EQ(generated.status, 0) << generated.output;
+    auto compiled = run_command((app / "node_modules" / ".bin" / "tsc").string(),
+                                {"-p", (copy / "tsconfig.json").string(), "--noEmit"},
+                                std::chrono::seconds(120));
+    EXPECT_EQ(compiled.status, 0) << "the web app does not fit this platform's contracts:\n"
+                                  << compiled.output;
+}
+
 }  // namespace
 }  // namespace admit::testing

@@ -23,6 +23,9 @@ async function accessible(page, name) {
 test('full purchase: sign up, find a show, waiting room, two seats, pay, two tickets with QR', () =>
   keepEvidence(browser, 'purchase', async () => {
   const page = await newPage(browser);
+  // A typed address with a trailing slash reaches the app too (308 to /app).
+  await page.goto(base + '/app/');
+  await page.getByRole('heading', { name: 'Shows' }).waitFor();
   await page.goto(base + '/');
   await page.getByRole('heading', { name: 'Shows' }).waitFor();
   await accessible(page, 'shows');
@@ -66,11 +69,37 @@ test('full purchase: sign up, find a show, waiting room, two seats, pay, two tic
   await page.getByRole('heading', { name: /Payment approved/ }).waitFor({ timeout: 20000 });
   await accessible(page, 'paid');
   await page.getByRole('button', { name: 'My tickets' }).click();
-  const qr = page.locator('img.qr');
+  // Rotating codes, made in the browser with the ticket key (WebCrypto Ed25519).
+  const qr = page.locator('svg.qr.rotating');
   await qr.nth(1).waitFor({ timeout: 20000 });
   assert.equal(await qr.count(), 2);
-  await page.waitForFunction(() => [...document.querySelectorAll('img.qr')].every((i) => i.complete && i.naturalWidth > 0));
   await accessible(page, 'tickets');
+  // The server verifies the code the page shows: both signatures pass, and the check-in refuses
+  // it only because the doors are not open yet (signatures are checked before validity); the
+  // same code with one signature byte changed fails on the signature.
+  const code = await qr.first().getAttribute('data-code');
+  assert.match(code, /^[0-9A-Z $%*+\-./:]{300,}$/);
+  const scan = await apiAs(admin, 'POST', '/checkin', { code });
+  assert.equal(scan.status, 422, JSON.stringify(scan));  // the demo's shows are 14 days away
+  assert.equal(scan.body.reason, 'not_yet_valid', JSON.stringify(scan));
+  // The least significant digit of a base45 group inside the window signature (the last 64
+  // bytes): lowering it (or raising a 0) changes one byte and keeps the group in range.
+  const at = Math.floor((code.length - 30) / 3) * 3;
+  const forgedCode = code.slice(0, at) + (code[at] === '0' ? '1' : '0') + code.slice(at + 1);
+  const forged = await apiAs(admin, 'POST', '/checkin', { code: forgedCode });
+  assert.equal(forged.status, 422, JSON.stringify(forged));
+  assert.equal(forged.body.reason, 'signature', JSON.stringify(forged));
+
+  // Cancelling shows the refund the policy gives before anything changes.
+  await page.goto(base + '/app/reservations');
+  await page.getByRole('button', { name: 'Cancel reservation' }).click();
+  const preview = page.getByTestId('refund-preview');
+  await preview.waitFor();
+  assert.match(await preview.textContent(), /Cancelling now refunds .+ of .+ \(\d+%\)/);
+  await accessible(page, 'cancel-preview');
+  await page.getByRole('button', { name: 'Cancel and refund' }).click();
+  await page.locator('.badge.status-CANCELLED').waitFor();
+  await page.getByText(/Refund: /).waitFor();
   assert.deepEqual(page.consoleErrors, [], 'no console errors (CSP violations show there)');
   }));
 
@@ -123,6 +152,14 @@ test('a refresh in the waiting room keeps the position', () =>
     const before = await position.textContent();
     assert.match(before, /^\d+$/);
     await accessible(page, 'waiting-room');
+    await page.reload();
+    await page.getByText('Admissions are paused').waitFor();
+    assert.equal(await position.textContent(), before);
+    // A second tab of the same session shows the same place, and the first keeps it.
+    const second = await page.context().newPage();
+    await second.goto(base + '/app/queue/' + scheduleId);
+    await second.getByText('Admissions are paused').waitFor();
+    assert.equal(await second.getByTestId('queue-position').textContent(), before);
     await page.reload();
     await page.getByText('Admissions are paused').waitFor();
     assert.equal(await position.textContent(), before);

@@ -1,12 +1,15 @@
-// The API client: every call the buyer app makes, in one module, over fetch with the session in
-// HttpOnly cookies (same origin, `credentials: 'same-origin'`). Promises: every function resolves
-// with the parsed body or rejects with an ApiError carrying the server's code, message, trace id
-// and Retry-After; a 401 on a signed-in call triggers one silent refresh (POST /auth/refresh,
+// The API client: every call the buyer app makes, in one module, through openapi-fetch typed by
+// schema.d.ts, which openapi-typescript generates from the platform's /openapi.json (see the
+// README; tests/e2e/openapi_e2e_test.cpp typechecks this app against the live document, so a
+// route or body the app uses that the platform no longer offers fails the build of the test).
+// The session is in HttpOnly cookies (same origin). Promises: every function resolves with the
+// parsed body or rejects with an ApiError carrying the server's code, message, trace id and
+// Retry-After; a 401 on a signed-in call triggers one silent refresh (POST /auth/refresh,
 // single-flight) and a retry; mutations carry a fresh Idempotency-Key.
-// Swappable: the signatures below are what the pages use; a client generated from /openapi.json
-// can replace the bodies of these functions without touching the pages.
+import createClient from 'openapi-fetch';
+import type { paths } from './schema';
 import type {
-  Fairness, LoginAnswer, Notification, Page, Payment, Product, QueuePlace, Reservation,
+  Fairness, LoginAnswer, Notification, Page, Payment, Product, ProductStatus, ProductSummary, QueuePlace, RefundQuote, Reservation,
   SeatMapBody, Ticket, User,
 } from './types';
 
@@ -32,27 +35,6 @@ export function onSessionLost(listener: () => void) {
   sessionLost = listener;
 }
 
-function idempotencyKey(): string {
-  return crypto.randomUUID();
-}
-
-async function parse<T>(response: Response): Promise<T> {
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  const body = text ? JSON.parse(text) : undefined;
-  if (!response.ok) {
-    const retry = response.headers.get('Retry-After');
-    throw new ApiError(
-      response.status,
-      body?.code ?? 'HTTP_' + response.status,
-      body?.message ?? response.statusText,
-      body?.traceId ?? response.headers.get('X-Trace-Id') ?? '',
-      retry !== null && /^\d+$/.test(retry) ? Number(retry) : null,
-    );
-  }
-  return body as T;
-}
-
 /** One silent refresh at a time; true when the session was renewed. */
 export function refreshSession(): Promise<boolean> {
   refreshing ??= fetch(base + '/auth/refresh', {
@@ -69,93 +51,123 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-interface CallOptions {
-  body?: unknown;
-  headers?: Record<string, string>;
-  retryOn401?: boolean;
+// Calls that never refresh on 401: signing in or up (a 401 there is the answer).
+const noRefresh = new Set([base + '/auth/login', base + '/auth/signup', base + '/auth/refresh']);
+
+/** fetch with the session rules: Idempotency-Key on mutations, one refresh and retry on 401. */
+async function sessionFetch(request: Request): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD' && !request.headers.has('Idempotency-Key'))
+    request.headers.set('Idempotency-Key', crypto.randomUUID());
+  const retry = request.clone();
+  const response = await fetch(request);
+  if (response.status !== 401 || noRefresh.has(new URL(request.url).pathname)) return response;
+  if (await refreshSession()) return fetch(retry);
+  sessionLost();
+  return response;
 }
 
-async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET') headers['Idempotency-Key'] = idempotencyKey();
-  const send = () =>
-    fetch(base + path, {
-      method,
-      credentials: 'same-origin',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-  let response = await send();
-  if (response.status === 401 && options.retryOn401 !== false) {
-    if (await refreshSession()) response = await send();
-    else sessionLost();
-  }
-  return parse<T>(response);
+const client = createClient<paths>({
+  baseUrl: location.origin,
+  credentials: 'same-origin',
+  headers: { Accept: 'application/json' },
+  fetch: sessionFetch,
+});
+
+interface Answer {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
 }
 
-const q = (params: Record<string, string | number | undefined>) => {
-  const s = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, String(v));
-  const text = s.toString();
-  return text ? '?' + text : '';
-};
+/** The body of a success, or an ApiError built from the standard error body. */
+async function unwrap<T>(call: Promise<Answer>): Promise<T> {
+  const { data, error, response } = await call;
+  if (response.ok) return data as T;
+  const body = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: string; message?: string; traceId?: string;
+  };
+  const retry = response.headers.get('Retry-After');
+  throw new ApiError(
+    response.status,
+    body.code ?? 'HTTP_' + response.status,
+    body.message ?? response.statusText,
+    body.traceId ?? response.headers.get('X-Trace-Id') ?? '',
+    retry !== null && /^\d+$/.test(retry) ? Number(retry) : null,
+  );
+}
+
+const schedule = (scheduleId: string) => ({ params: { path: { scheduleId } } });
+const reservation = (reservationId: string) => ({ params: { path: { reservationId } } });
 
 export const api = {
   signup: (email: string, password: string, name: string) =>
-    call<User>('POST', '/auth/signup', { body: { email, password, name }, retryOn401: false }),
+    unwrap<User>(client.POST('/api/v1/auth/signup', { body: { email, password, name } })),
   login: (email: string, password: string) =>
-    call<LoginAnswer>('POST', '/auth/login', {
-      body: { email, password, tokenDelivery: 'cookie' },
-      retryOn401: false,
-    }),
-  logout: () => call<void>('POST', '/auth/logout'),
-  me: () => call<User>('GET', '/auth/me'),
+    unwrap<LoginAnswer>(
+      client.POST('/api/v1/auth/login', { body: { email, password, tokenDelivery: 'cookie' } }),
+    ),
+  logout: () => unwrap<void>(client.POST('/api/v1/auth/logout')),
+  me: () => unwrap<User>(client.GET('/api/v1/auth/me')),
 
-  products: (filter: { q?: string; status?: string; from?: string; to?: string; cursor?: string }) =>
-    call<Page<Product>>('GET', '/products' + q({ ...filter, limit: 50 })),
-  product: (id: string) => call<Product>('GET', '/products/' + encodeURIComponent(id)),
+  products: (filter: { q?: string; status?: ProductStatus; from?: string; to?: string; cursor?: string }) =>
+    unwrap<Page<ProductSummary>>(client.GET('/api/v1/products', {
+      params: { query: { ...nonEmpty(filter), limit: 50 } },
+    })),
+  product: (productId: string) =>
+    unwrap<Product>(client.GET('/api/v1/products/{productId}', { params: { path: { productId } } })),
   seats: (scheduleId: string) =>
-    call<SeatMapBody>('GET', '/schedules/' + encodeURIComponent(scheduleId) + '/seats'),
+    unwrap<SeatMapBody>(client.GET('/api/v1/schedules/{scheduleId}/seats', schedule(scheduleId))),
   seatStreamUrl: (scheduleId: string) =>
     base + '/schedules/' + encodeURIComponent(scheduleId) + '/seats/stream',
 
   joinQueue: (scheduleId: string) =>
-    call<QueuePlace>('POST', '/schedules/' + encodeURIComponent(scheduleId) + '/queue'),
+    unwrap<QueuePlace>(client.POST('/api/v1/schedules/{scheduleId}/queue', schedule(scheduleId))),
   queuePlace: (scheduleId: string) =>
-    call<QueuePlace>('GET', '/schedules/' + encodeURIComponent(scheduleId) + '/queue'),
+    unwrap<QueuePlace>(client.GET('/api/v1/schedules/{scheduleId}/queue', schedule(scheduleId))),
   leaveQueue: (scheduleId: string) =>
-    call<void>('DELETE', '/schedules/' + encodeURIComponent(scheduleId) + '/queue'),
+    unwrap<void>(client.DELETE('/api/v1/schedules/{scheduleId}/queue', schedule(scheduleId))),
   queueStreamUrl: (scheduleId: string) =>
     base + '/schedules/' + encodeURIComponent(scheduleId) + '/queue/stream',
   fairness: (scheduleId: string) =>
-    call<Fairness>('GET', '/schedules/' + encodeURIComponent(scheduleId) + '/queue/fairness'),
+    unwrap<Fairness>(client.GET('/api/v1/schedules/{scheduleId}/queue/fairness', schedule(scheduleId))),
 
   holdSeats: (scheduleId: string, seatIds: string[], entryToken?: string) =>
-    call<Reservation>('POST', '/reservations', {
+    unwrap<Reservation>(client.POST('/api/v1/reservations', {
       body: { scheduleId, seatIds },
       headers: entryToken ? { 'X-Entry-Token': entryToken } : {},
-    }),
+    })),
   holdQuantity: (scheduleId: string, gradeId: string, quantity: number, entryToken?: string) =>
-    call<Reservation>('POST', '/reservations', {
+    unwrap<Reservation>(client.POST('/api/v1/reservations', {
       body: { scheduleId, gradeId, quantity },
       headers: entryToken ? { 'X-Entry-Token': entryToken } : {},
-    }),
-  reservations: () => call<Page<Reservation>>('GET', '/reservations?limit=50'),
-  reservation: (id: string) => call<Reservation>('GET', '/reservations/' + encodeURIComponent(id)),
-  release: (id: string) => call<Reservation>('DELETE', '/reservations/' + encodeURIComponent(id)),
+    })),
+  reservations: () =>
+    unwrap<Page<Reservation>>(client.GET('/api/v1/reservations', { params: { query: { limit: 50 } } })),
+  reservation: (id: string) =>
+    unwrap<Reservation>(client.GET('/api/v1/reservations/{reservationId}', reservation(id))),
+  release: (id: string) =>
+    unwrap<Reservation>(client.DELETE('/api/v1/reservations/{reservationId}', reservation(id))),
+  refundQuote: (id: string) =>
+    unwrap<RefundQuote>(client.GET('/api/v1/reservations/{reservationId}/refund-quote', reservation(id))),
   cancel: (id: string) =>
-    call<Reservation>('POST', '/reservations/' + encodeURIComponent(id) + '/cancel'),
+    unwrap<Reservation>(client.POST('/api/v1/reservations/{reservationId}/cancel', reservation(id))),
 
   preparePayment: (reservationId: string) =>
-    call<Payment>('POST', '/payments/prepare', { body: { reservationId, method: 'CARD' } }),
+    unwrap<Payment>(client.POST('/api/v1/payments/prepare', { body: { reservationId, method: 'CARD' } })),
   confirmPayment: (paymentId: string, providerKey: string) =>
-    call<Payment>('POST', '/payments/confirm', { body: { paymentId, providerKey } }),
+    unwrap<Payment>(client.POST('/api/v1/payments/confirm', { body: { paymentId, providerKey } })),
 
-  tickets: () => call<Page<Ticket>>('GET', '/tickets?limit=50'),
-  ticketQrUrl: (ticketId: string) => base + '/tickets/' + encodeURIComponent(ticketId) + '/qr.svg',
+  tickets: () => unwrap<Page<Ticket>>(client.GET('/api/v1/tickets', { params: { query: { limit: 50 } } })),
 
-  notifications: () => call<Page<Notification>>('GET', '/notifications?limit=50'),
+  notifications: () =>
+    unwrap<Page<Notification>>(client.GET('/api/v1/notifications', { params: { query: { limit: 50 } } })),
   markRead: (id: string) =>
-    call<void>('POST', '/notifications/' + encodeURIComponent(id) + '/read'),
+    unwrap<void>(client.POST('/api/v1/notifications/{id}/read', { params: { path: { id } } })),
 };
+
+/** The filter without empty fields (the server reads "" as a value). */
+function nonEmpty<T extends Record<string, string | undefined>>(filter: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') (out as Record<string, string>)[k] = v;
+  return out;
+}

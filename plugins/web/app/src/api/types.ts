@@ -1,93 +1,43 @@
-// The REST contract's shapes the buyer app uses, typed by hand from /work/shared/API.md and the
-// plugins' READMEs. To be replaced by types generated from /openapi.json (openapi-typescript)
-// once the OpenAPI document carries the bodies: keep every API type in this file.
+// The REST contract's shapes the buyer app uses, taken from schema.d.ts: openapi-typescript's
+// rendering of the platform's /openapi.json (regenerate it with `npm run api:types -- <url or
+// file>` after a contract changes). Each name below is the success body of one operation, or a
+// part of one, so the pages read exactly what the routes' contracts promise. Shapes the contract
+// leaves open (the compact seat rows, SSE messages) are typed here by hand, next to the part of
+// the contract that describes them.
+import type { operations } from './schema';
 
-export interface Money {
-  amount: number; // minor units of `currency`
-  currency: string;
-}
+/** The JSON body of `op`'s answer with `status`. */
+type Body<Op extends keyof operations, Status extends number = 200> =
+  operations[Op]['responses'] extends { [S in Status]: { content: { 'application/json': infer B } } }
+    ? B
+    : never;
 
-export interface ErrorBody {
-  code: string;
-  message: string;
-  traceId: string;
-}
-
+export type ErrorBody = Body<'getReservation', 404>;
+export type User = Body<'getMe'>;
+export type LoginAnswer = Body<'logIn'>;
+export type Product = Body<'getProduct'>;
+export type ProductSummary = Body<'listProducts'>['items'][number];
+export type ProductStatus = Product['status'];
+export type Schedule = NonNullable<Product['schedules']>[number];
+export type SeatMapBody = Body<'getSeatMap'>;
+export type QueuePlace = Body<'getQueuePosition'>;
+export type QueueStatus = QueuePlace['status'];
+export type Fairness = Body<'getQueueFairness'>;
+export type Reservation = Body<'getReservation'>;
+export type ReservationStatus = Reservation['status'];
+export type Money = Reservation['price']['total'];
+export type RefundQuote = Body<'quoteReservationRefund'>;
+export type Payment = Body<'preparePayment'> | Body<'preparePayment', 201>;
+export type Ticket = Body<'listTickets'>['items'][number];
+export type Notification = Body<'listNotifications'>['items'][number];
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export type Role = 'customer' | 'seller' | 'admin' | 'staff';
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  tier?: string;
-}
-
-export interface LoginAnswer {
-  tokenType: 'Cookie' | 'Bearer';
-  expiresIn: number;
-  user: User;
-}
-
-export type ProductStatus =
-  | 'DRAFT' | 'PENDING' | 'APPROVED' | 'SCHEDULED' | 'ON_SALE' | 'CLOSED' | 'COMPLETED' | 'CANCELLED';
-
-export interface GradeSummary {
-  gradeId: string;
-  name?: string;
-  total: number;
-  held?: number;
-  sold?: number;
-  remaining: number;
-}
-
-export interface Grade {
-  gradeId: string;
-  name: string;
-  price: Money;
-  quantity?: number;
-}
-
-export interface Schedule {
-  scheduleId: string;
-  startsAt: string;
-  durationMinutes?: number;
-  queueRequired: boolean;
-  grades?: GradeSummary[];
-}
-
-export interface Product {
-  productId: string;
-  title: string;
-  description?: string;
-  category: string;
-  status: ProductStatus;
-  seating?: 'RESERVED' | 'GENERAL_ADMISSION';
-  saleStartsAt: string;
-  saleEndsAt: string;
-  grades?: Grade[];
-  schedules?: Schedule[];
-}
-
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
 
-/** GET /schedules/{id}/seats: compact rows, `columns` names their fields. */
-export interface SeatMapBody {
-  scheduleId: string;
-  productId: string;
-  productStatus: ProductStatus;
-  seating: 'RESERVED' | 'GENERAL_ADMISSION';
-  version: string;
-  grades: { gradeId: string; name: string; price: Money; total: number; remaining: number }[];
-  columns: string[];
-  seats: (string | number)[][];
-}
-
+/** One row of SeatMapBody.seats, read through its `columns` (the contract leaves rows open). */
 export interface Seat {
   seatId: string;
   label: string;
@@ -97,24 +47,8 @@ export interface Seat {
   status: SeatStatus;
 }
 
-export type QueueStatus = 'PREQUEUE' | 'WAITING' | 'ADMITTED' | 'SOLD_OUT' | 'PAUSED';
-
-export interface QueuePlace {
-  status: QueueStatus;
-  position: number | null;
-  aheadOf: number | null;
-  etaSeconds: number | null;
-  pollAfterMs: number;
-  entryToken?: string;
-  entryExpiresAt?: string;
-  joinId: string;
-  scheduleId: string;
-  waiting?: number;
-  admittedTotal?: number;
-  seatsRemaining?: number;
-  saleStartsAt?: string;
-}
-
+/** A message of GET /schedules/{id}/queue/stream (the stream's contract names it; SSE bodies are
+ * not in the OpenAPI document's schemas). */
 export interface QueueUpdate {
   scheduleId: string;
   version: number;
@@ -124,58 +58,4 @@ export interface QueueUpdate {
   waiting: number;
   admitPerSecond: number;
   seatsRemaining: number;
-}
-
-export interface Fairness {
-  scheduleId: string;
-  phase: string;
-  commitment: string;
-  algorithm: string;
-  seed: string | null;
-  joinIds: string[] | null;
-}
-
-export type ReservationStatus =
-  | 'PENDING_PAYMENT' | 'CONFIRMED' | 'PAYMENT_FAILED' | 'CANCELLED' | 'EXPIRED';
-
-export interface Reservation {
-  reservationId: string;
-  scheduleId: string;
-  status: ReservationStatus;
-  seats?: { seatId?: string; gradeId?: string; label?: string; quantity?: number; price?: Money }[];
-  gradeId?: string;
-  quantity?: number;
-  expiresAt: string;
-  price: { subtotal: Money; fees: Money; total: Money };
-  refund?: Money;
-  title?: string;
-}
-
-export interface Payment {
-  paymentId: string;
-  orderId: string;
-  amount: Money;
-  status: string;
-  checkoutUrl?: string;
-  failure?: { code: string; message: string };
-}
-
-export interface Ticket {
-  ticketId: string;
-  reservationId: string;
-  scheduleId: string;
-  status: 'ISSUED' | 'USED' | 'CANCELLED' | 'EXPIRED';
-  seat: { seatId: string; label: string } | null;
-  grade: { gradeId: string; name: string } | null;
-  validFrom?: string;
-  code?: string;
-}
-
-export interface Notification {
-  id: string;
-  title?: string;
-  body?: string;
-  subject?: string;
-  createdAt: string;
-  readAt?: string | null;
 }

@@ -1,17 +1,17 @@
 // Browse and search performances: text, status and date filters, as the products list allows.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import type { Product } from '../api/types';
+import type { ProductStatus, ProductSummary } from '../api/types';
 import { ErrorBox, Link, Loading } from '../components';
 import { dateTime } from '../format';
 import { t } from '../i18n';
 
 export function Browse() {
   const [q, setQ] = useState('');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<ProductStatus | ''>('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [items, setItems] = useState<Product[] | null>(null);
+  const [items, setItems] = useState<ProductSummary[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   const load = () => {
@@ -19,7 +19,7 @@ export function Browse() {
     api
       .products({
         q,
-        status,
+        status: status || undefined,
         from: from ? new Date(from).toISOString() : undefined,
         to: to ? new Date(to).toISOString() : undefined,
       })
@@ -46,7 +46,7 @@ export function Browse() {
         </label>
         <label>
           {t('statusFilter')}
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+          <select value={status} onChange={(e) => setStatus(e.currentTarget.value as ProductStatus | '')}>
             <option value="">{t('any')}</option>
             <option value="ON_SALE">ON_SALE</option>
             <option value="SCHEDULED">SCHEDULED</option>

@@ -1,24 +1,65 @@
-// The buyer's own things: reservations (cancel after confirmation), tickets with their QR codes,
-// notifications (the page degrades when the venue has no notification plugin: 404).
-import { useEffect, useState } from 'preact/hooks';
+// The buyer's own things: reservations (cancel after confirmation, with the refund the policy
+// gives shown before the buyer confirms), tickets with their codes (rotating where the browser can
+// sign), notifications (the page degrades when the venue has no notification plugin: 404).
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
-import type { Notification, Reservation, Ticket } from '../api/types';
+import type { Notification, RefundQuote, Reservation, Ticket } from '../api/types';
 import { ErrorBox, Link, Loading } from '../components';
+import type { TicketCode as TicketCodeComponent } from '../TicketCode';
 import { dateTime, money } from '../format';
 import { t } from '../i18n';
+
+/** The cancel confirmation: what the refund policy gives back now, before anything changes. */
+function CancelDialog(props: { quote: RefundQuote; onConfirm: () => void; onClose: () => void; busy: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  const q = props.quote;
+  return (
+    <dialog ref={ref} aria-labelledby="cancel-title" onClose={props.onClose}>
+      <article>
+        <h2 id="cancel-title">{t('cancelTitle')}</h2>
+        <p data-testid="refund-preview">
+          {t('refundWillBe')} <strong>{money(q.refund)}</strong> {t('refundOf')} {money(q.paid)} ({q.sharePercent}%).
+        </p>
+        <p><small>{q.rule}</small></p>
+        <footer>
+          <button type="button" class="secondary" onClick={props.onClose} disabled={props.busy}>{t('keepReservation')}</button>
+          <button type="button" onClick={props.onConfirm} aria-busy={props.busy} disabled={props.busy}>{t('confirmCancel')}</button>
+        </footer>
+      </article>
+    </dialog>
+  );
+}
 
 export function Reservations() {
   const [items, setItems] = useState<Reservation[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [quote, setQuote] = useState<RefundQuote | null>(null);
+  const [busy, setBusy] = useState(false);
   const load = () => api.reservations().then((p) => setItems(p.items)).catch(setError);
   useEffect(() => void load(), []);
-  const cancel = async (r: Reservation) => {
-    if (!confirm(t('cancelConfirm'))) return;
+  const askCancel = async (r: Reservation) => {
+    setError(null);
     try {
-      const done = await api.cancel(r.reservationId);
-      setItems((old) => old?.map((x) => (x.reservationId === r.reservationId ? done : x)) ?? null);
+      setQuote(await api.refundQuote(r.reservationId));
     } catch (e) {
       setError(e);
+    }
+  };
+  const cancel = async () => {
+    if (!quote) return;
+    setBusy(true);
+    try {
+      const done = await api.cancel(quote.reservationId);
+      setItems((old) => old?.map((x) => (x.reservationId === done.reservationId ? done : x)) ?? null);
+      setQuote(null);
+    } catch (e) {
+      setQuote(null);
+      setError(e);
+    } finally {
+      setBusy(false);
     }
   };
   return (
@@ -38,7 +79,7 @@ export function Reservations() {
               <td>
                 {r.status === 'PENDING_PAYMENT' && <Link to={'/checkout/' + r.reservationId}>{t('pay')}</Link>}
                 {r.status === 'CONFIRMED' && (
-                  <button type="button" class="secondary" onClick={() => cancel(r)}>{t('cancel')}</button>
+                  <button type="button" class="secondary" onClick={() => askCancel(r)}>{t('cancel')}</button>
                 )}
                 {r.refund && <span>{t('refund')}: {money(r.refund)}</span>}
               </td>
@@ -46,6 +87,7 @@ export function Reservations() {
           ))}
         </tbody>
       </table>
+      {quote && <CancelDialog quote={quote} busy={busy} onConfirm={cancel} onClose={() => !busy && setQuote(null)} />}
     </section>
   );
 }
@@ -53,6 +95,11 @@ export function Reservations() {
 export function Tickets() {
   const [items, setItems] = useState<Ticket[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // The QR encoder and the signer load with this page only, not with the first page.
+  const [TicketCode, setTicketCode] = useState<typeof TicketCodeComponent | null>(null);
+  useEffect(() => {
+    import('../TicketCode').then((m) => setTicketCode(() => m.TicketCode)).catch(setError);
+  }, []);
   useEffect(() => {
     let tries = 0;
     const load = () =>
@@ -75,9 +122,8 @@ export function Tickets() {
             <h2>{tk.seat?.label ?? tk.grade?.name ?? tk.ticketId}</h2>
             <p>{tk.grade?.name} · <span class={'badge status-' + tk.status}>{tk.status}</span></p>
             {tk.validFrom && <p><small>{dateTime(tk.validFrom)}</small></p>}
-            {tk.status === 'ISSUED' && (
-              <img class="qr" src={api.ticketQrUrl(tk.ticketId)} width={200} height={200}
-                alt={`${t('qrOf')} ${tk.seat?.label ?? tk.ticketId}`} />
+            {tk.status === 'ISSUED' && TicketCode && (
+              <TicketCode ticket={tk} label={`${t('qrOf')} ${tk.seat?.label ?? tk.ticketId}`} />
             )}
           </article>
         ))}
@@ -106,7 +152,7 @@ export function Notifications() {
       <ul>
         {items?.map((n) => (
           <li key={n.id}>
-            <strong>{n.title ?? n.subject}</strong> {n.body} <small>{dateTime(n.createdAt)}</small>{' '}
+            <strong>{n.title}</strong> {n.body} <small>{dateTime(n.createdAt)}</small>{' '}
             {!n.readAt && (
               <button type="button" class="secondary" onClick={() =>
                 api.markRead(n.id).then(() => setItems((old) => old?.map((x) => (x.id === n.id ? { ...x, readAt: new Date().toISOString() } : x)) ?? null)).catch(setError)}>

@@ -14,8 +14,8 @@ import { entryTokenKey } from './WaitingRoom';
 export const maxSeatsPerHold = 4;
 
 export function rowsOf(map: SeatMapBody): Seat[] {
-  const at = (name: string) => map.columns.indexOf(name);
-  const [id, label, grade, x, y, status] = ['seatId', 'label', 'grade', 'x', 'y', 'status'].map(at);
+  const at = (name: SeatMapBody['columns'][number]) => map.columns.indexOf(name);
+  const [id, label, grade, x, y, status] = (['seatId', 'label', 'grade', 'x', 'y', 'status'] as const).map(at);
   return map.seats.map((r) => ({
     seatId: String(r[id]),
     label: String(r[label]),
