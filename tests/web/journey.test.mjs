@@ -1,5 +1,6 @@
 // The buyer's journey in a real browser against the demo stack (tests/web/run.sh).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import {
   admin, apiAs, base, buyer, demoSchedule, keepEvidence, launch, login, newPage, screenshot,
@@ -240,4 +241,34 @@ test('a declined payment says so and leads back to the seat map', () =>
     await accessible(page, 'declined');
     await page.getByRole('link', { name: 'Back to the seat map' }).click();
     await page.waitForURL(/\/app\/seats\//);
+  }));
+
+test('Korean: the app speaks Korean and draws Hangul even without a Korean system font', () =>
+  keepEvidence(browser, 'korean', async () => {
+    const page = await newPage(browser, 'ko');
+    await page.goto(base + '/app');
+    await page.getByRole('heading', { name: '공연' }).waitFor();
+    await page.evaluate(() => document.fonts.ready);
+    const face = await page.evaluate(() =>
+      [...document.fonts].find((f) => f.family.replace(/"/g, '') === 'Noto Sans KR')?.status);
+    // fontconfig tells whether this machine has a font with Hangul; without one, the bundled
+    // face must have been fetched (with one, the system font is used and the bundle is not).
+    const systemHangul = execFileSync('fc-list', [':lang=ko', 'family']).toString().trim() !== '';
+    if (!systemHangul) assert.equal(face, 'loaded', 'the bundled Noto Sans KR drew the Hangul');
+    // Text laid out before the face arrived is drawn with it too: the heading is as wide as a
+    // copy of it shaped now (empty boxes are narrower than Hangul glyphs). The copy differs in a
+    // font feature that changes no glyph here, so the browser cannot reuse the heading's shaping.
+    const widths = await page.evaluate(() => {
+      const heading = document.querySelector('h1');
+      const copy = heading.cloneNode(true);
+      copy.style.fontFeatureSettings = '"liga" 0';
+      heading.after(copy);
+      const width = (el) => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().width; };
+      const both = [width(heading), width(copy)];
+      copy.remove();
+      return both;
+    });
+    assert.ok(Math.abs(widths[0] - widths[1]) < 0.5, `heading ${widths[0]} px, fresh copy ${widths[1]} px`);
+    await accessible(page, 'korean-shows');
+    assert.deepEqual(page.consoleErrors, []);
   }));

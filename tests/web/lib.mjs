@@ -28,10 +28,14 @@ export async function launch() {
   });
 }
 
-/** A page in English with its console errors collected (a CSP violation shows up there). */
-export async function newPage(browser) {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(() => localStorage.setItem('admit.lang', 'en'));
+/** A page in English (or `lang`) with its console errors collected (a CSP violation shows up
+ * there). */
+export async function newPage(browser, lang = 'en') {
+  const context = await browser.newContext({
+    locale: lang === 'ko' ? 'ko-KR' : 'en-US',
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.addInitScript((l) => localStorage.setItem('admit.lang', l), lang);
   const page = await context.newPage();
   page.consoleErrors = [];
   // Failed requests (an expected 401 before login) are not errors of the page; CSP refusals are.

@@ -1,5 +1,12 @@
 // The buyer app: header (navigation, language, account), the routed page, and the session check.
 import '@picocss/pico/css/pico.min.css';
+// Hangul for devices without a Korean system font: a regular and a bold face (about 540 kB of
+// woff2 each), last before the generic family in app.css's stack, so a browser downloads one only
+// when a character on the page has no system font (the unicode-range split of the same font would
+// add 26 kB of gzip CSS to every first page instead). Chromium draws no Hangul in bold text from
+// the regular face alone (seen as empty boxes in headings), hence the bold face.
+import '@fontsource/noto-sans-kr/korean-400.css';
+import '@fontsource/noto-sans-kr/korean-700.css';
 import './app.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -117,5 +124,13 @@ fetch('/app/venue.json')
     }
   })
   .catch(() => {});
+
+// Text laid out while a fallback web font (the Korean faces above) was still loading keeps its
+// empty boxes in Chromium even after the face arrives (seen in headless Chromium 156: the header
+// and heading stayed boxes while newer text drew Hangul). A class that changes the font
+// description once a load finishes makes the browser shape all text again.
+document.fonts?.addEventListener('loadingdone', () => {
+  document.documentElement.classList.toggle('fonts-settled');
+});
 
 render(<App />, document.getElementById('app')!);
