@@ -1,6 +1,7 @@
 // The buyer's journey in a real browser against the demo stack (tests/web/run.sh).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   admin, apiAs, base, buyer, demoSchedule, keepEvidence, launch, login, newPage, screenshot,
@@ -164,6 +165,40 @@ test('a refresh in the waiting room keeps the position', () =>
     await page.reload();
     await page.getByText('Admissions are paused').waitFor();
     assert.equal(await position.textContent(), before);
+
+    // The fairness check runs in the browser. The real room (opened after the sale start) says
+    // this buyer is in line by arrival; then the page is shown a drawn pre-queue (a seed, its
+    // commitment and join ids including this buyer's) and must place the buyer exactly where the
+    // published rule puts them, and refuse a seed that does not match its commitment.
+    await page.getByText('Fairness commitment').click();
+    const check = page.getByTestId('fairness-check');
+    await check.waitFor();
+    assert.match(await check.textContent(), /seed matches the commitment|drawn at the start/);
+    const joinId = await page.evaluate(async (id) =>
+      (await (await fetch(`/api/v1/schedules/${id}/queue`)).json()).joinId, scheduleId);
+    assert.match(joinId, /\S+/);
+    const seed = randomBytes(32);
+    const ids = [joinId, ...Array.from({ length: 40 }, (_, i) => `join_other_${i}`)].sort();
+    const order = [...ids].sort((a, b) => {
+      const ka = createHmac('sha256', seed).update(a).digest('hex');
+      const kb = createHmac('sha256', seed).update(b).digest('hex');
+      return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : 1;
+    });
+    const drawn = {
+      scheduleId, phase: 'OPEN', algorithm: 'hmac-sha256-sort', seed: seed.toString('hex'),
+      commitment: createHash('sha256').update(seed).digest('hex'), joinIds: ids,
+    };
+    for (const [body, expected] of [
+      [drawn, `puts you at ${order.indexOf(joinId) + 1} / ${ids.length}`],
+      [{ ...drawn, seed: randomBytes(32).toString('hex') }, 'does not match the commitment'],
+    ]) {
+      await page.route('**/queue/fairness', (r) => r.fulfill({ json: body }));
+      await page.reload();
+      await page.getByText('Admissions are paused').waitFor();
+      await page.getByText('Fairness commitment').click();
+      await page.getByTestId('fairness-check').filter({ hasText: expected }).waitFor();
+      await page.unroute('**/queue/fairness');
+    }
   } finally {
     await apiAs(admin, 'POST', `/admin/schedules/${scheduleId}/queue/resume`);
   }

@@ -9,6 +9,7 @@ import { ErrorBox, Loading } from '../components';
 import { duration } from '../format';
 import { t } from '../i18n';
 import { navigate } from '../router';
+import { checkFairness, type FairnessCheck } from '../fairness_check';
 
 export const entryTokenKey = (scheduleId: string) => 'admit.entry.' + scheduleId;
 
@@ -18,6 +19,7 @@ export function WaitingRoom(props: { scheduleId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [live, setLive] = useState(false);
   const [fairness, setFairness] = useState<Fairness | null>(null);
+  const [check, setCheck] = useState<FairnessCheck | null>(null);
   const firstPosition = useRef<number | null>(null);
 
   useEffect(() => {
@@ -103,13 +105,27 @@ export function WaitingRoom(props: { scheduleId: string }) {
       )}
       <progress value={progress} max={100} aria-label={t('position')} />
       <ErrorBox error={error} />
-      <details onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && !fairness &&
-          api.fairness(scheduleId).then(setFairness).catch(setError)}>
+      <details onToggle={(e) => {
+          if (!(e.currentTarget as HTMLDetailsElement).open || fairness) return;
+          api.fairness(scheduleId).then(async (f) => {
+            setFairness(f);
+            setCheck(await checkFairness(f, place.joinId));
+          }).catch(setError);
+        }}>
         <summary>{t('fairness')}</summary>
         {fairness && (
           <p>
-            <code>{fairness.commitment}</code> ({fairness.algorithm}, {fairness.phase}); join id{' '}
+            <code>{fairness.commitment}</code> ({fairness.algorithm}, {fairness.phase}); {t('joinId')}{' '}
             <code>{place.joinId}</code>
+          </p>
+        )}
+        {check && (
+          <p data-testid="fairness-check" role={check.kind === 'mismatch' ? 'alert' : undefined}>
+            {check.kind === 'committed' && t('fairnessCommitted')}
+            {check.kind === 'mismatch' && t('fairnessMismatch')}
+            {check.kind === 'verified' && check.place !== null &&
+              `${t('fairnessVerified')} ${check.place} / ${check.of}`}
+            {check.kind === 'verified' && check.place === null && t('fairnessAfterStart')}
           </p>
         )}
       </details>
