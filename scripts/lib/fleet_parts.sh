@@ -288,8 +288,10 @@ fleet_write_nginx() {
 "
     local split_routes=""
     if [[ $FLEET_ROLES == split ]]; then
+        # A buyer's cancel calls ticket.void_reservation (the refund guard), which only instance 1
+        # offers: the other instances refuse a cancel with 503 rather than skip the guard.
         split_routes="        # Split roles: these plugins run on instance 1 only.
-        location ~ ^/api/v1/(payments|tickets|checkin|halls|stages|notifications|admin|products|schedules/[^/]+/gate-kit) {
+        location ~ ^/api/v1/(payments|tickets|checkin|halls|stages|notifications|admin|products|schedules/[^/]+/gate-kit|reservations/[^/]+/cancel) {
             proxy_pass http://admit_full;
         }"
     fi

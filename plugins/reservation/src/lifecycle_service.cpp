@@ -175,6 +175,18 @@ Transition<ReservationRow> LifecycleService::cancel(const std::string& id, const
         return TransitionError{409, "INVALID_STATE",
                                "reservation " + id + " is " + current.status + ", not CONFIRMED"};
     }
+    if (!cancel_guard_.empty()) {
+        auto approved =
+            host_.call(cancel_guard_, boost::json::value{{"reservationId", id}, {"actor", actor}});
+        if (!approved) {
+            if (!approved.error().is_conflict()) return std::move(approved).error();
+            // "CODE: message" from the guard; the code is the API's.
+            const std::string& text = approved.error().message;
+            const auto colon = text.find(": ");
+            if (colon == std::string::npos) return TransitionError{409, "INVALID_STATE", text};
+            return TransitionError{409, text.substr(0, colon), text.substr(colon + 2)};
+        }
+    }
     auto quote = quote_refund(host_, current);
     if (!quote) return std::move(quote).error();
     const int64_t refund = quote->amount;

@@ -30,8 +30,13 @@ using Transition = std::variant<T, TransitionError, sdk::Error>;
 
 class LifecycleService {
   public:
-    LifecycleService(sdk::Host& host, RedisHolds& redis, ReservationStore& store)
-        : host_(host), redis_(redis), store_(store) {}
+    /// `cancel_guard`: the service method that must approve a buyer's cancellation before it is
+    /// cancelled and refunded ([plugin.reservation] cancel_guard, default
+    /// "ticket.void_reservation": voids the tickets, refuses when one was admitted); empty = none
+    /// (a venue that issues no tickets).
+    LifecycleService(sdk::Host& host, RedisHolds& redis, ReservationStore& store,
+                     std::string cancel_guard = {})
+        : host_(host), redis_(redis), store_(store), cancel_guard_(std::move(cancel_guard)) {}
 
     /// PENDING_PAYMENT -> CONFIRMED when the fencing token still matches and the hold has not
     /// expired. Repeating a confirm with the same paymentId answers the confirmed reservation.
@@ -52,7 +57,9 @@ class LifecycleService {
     /// The buyer's release before payment: PENDING_PAYMENT -> CANCELLED (reason RELEASED).
     /// `owner` empty = any owner (admin).
     Transition<ReservationRow> release(const std::string& id, const std::string& owner);
-    /// After confirmation: CONFIRMED -> CANCELLED with the refund from refunds.lua.
+    /// After confirmation: CONFIRMED -> CANCELLED with the refund from refunds.lua. The cancel
+    /// guard runs first: 409 TICKET_USED (nothing changes) when a ticket was admitted at a gate;
+    /// an unavailable guard fails the cancel (503), never skips it.
     Transition<ReservationRow> cancel(const std::string& id, const std::string& owner,
                                       const std::string& actor);
     /// What cancel() would refund now, without changing anything: 404 NOT_FOUND (not the
@@ -79,6 +86,7 @@ class LifecycleService {
     sdk::Host& host_;
     RedisHolds& redis_;
     ReservationStore& store_;
+    std::string cancel_guard_;
 };
 
 }  // namespace admit::reservation

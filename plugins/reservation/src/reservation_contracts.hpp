@@ -95,7 +95,8 @@ inline std::string cancel() {
     return sdk::contract::compose(
         R"({"response": {"description": "the cancelled reservation with its refund",
                          "schema": "@Reservation"},
-            "errors": {"404": ["NOT_FOUND"], "409": ["INVALID_STATE"]}})",
+            "errors": {"404": ["NOT_FOUND"], "409": ["INVALID_STATE", "TICKET_USED"],
+                       "503": ["DEPENDENCY_UNAVAILABLE"]}})",
         {{"Reservation", reservation()}});
 }
 

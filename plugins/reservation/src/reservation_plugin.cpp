@@ -73,7 +73,8 @@ class ReservationPlugin final : public sdk::Plugin {
             std::chrono::milliseconds(host.config_int("commit_timeout_ms", 5000));
         holds_ =
             std::make_unique<HoldService>(host, *redis_, *store_, *batcher_, *contexts_, settings);
-        lifecycle_ = std::make_unique<LifecycleService>(host, *redis_, *store_);
+        lifecycle_ = std::make_unique<LifecycleService>(
+            host, *redis_, *store_, host.config_string("cancel_guard", "ticket.void_reservation"));
         expire_batch_ =
             static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
 

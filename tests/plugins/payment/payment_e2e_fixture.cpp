@@ -11,11 +11,12 @@ namespace admit::testing {
 
 void PaymentEndToEnd::start_admitd(bool manual_clock, const std::string& payment_toml) {
     admitd_.reset();
+    // No ticket plugin in this venue, so no cancel guard (cancel_guard = "").
     TestVenue venue{.plugins = {"test_auth", "product", "reservation", "payment", "stub_pay"},
                     .plugin_dir = PAYMENT_STUB_PLUGIN_DIR,
                     .manual_clock = manual_clock,
                     .extra_toml =
-                        "[plugin.reservation]\nexpiry_interval_ms = 100\n"
+                        "[plugin.reservation]\nexpiry_interval_ms = 100\ncancel_guard = \"\"\n"
                         "[plugin.payment]\nprovider = \"stub_pay\"\n" +
                         payment_toml};
     // Reconciliation runs when a test asks (admin route) unless the test sets an interval.

@@ -13,10 +13,11 @@ namespace admit::testing {
 void QueueEndToEnd::SetUp() {
     ASSERT_GE(sodium_init(), 0);
     key_.fill(0x5a);
+    // No ticket plugin in this venue, so no cancel guard (cancel_guard = "").
     TestVenue venue{.plugins = {"test_auth", "product", "reservation", "queue"},
                     .plugin_dir = QUEUE_TEST_PLUGIN_DIR,
                     .extra_toml =
-                        "[plugin.reservation]\nexpiry_interval_ms = 100\n"
+                        "[plugin.reservation]\nexpiry_interval_ms = 100\ncancel_guard = \"\"\n"
                         "[plugin.queue]\ngrace_seconds = 3\nsweep_seconds = 1\n"};
     venue_file_ = write_temp_file("venue.toml", venue_toml(venue, &storage_)).string();
     spawn_admitd();

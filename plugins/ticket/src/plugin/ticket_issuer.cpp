@@ -274,6 +274,40 @@ sdk::Status TicketIssuer::cancel_reservation(sdk::Tx& tx, const std::string& res
     return publish_cancelled(tx, parse_tickets(*rows), actor);
 }
 
+sdk::Result<std::size_t> TicketIssuer::void_for_cancel(const std::string& reservation_id,
+                                                       const std::string& actor, Refusal& refusal) {
+    std::size_t voided = 0;
+    auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        // FOR UPDATE: a concurrent check-in (a conditional UPDATE of the same rows) waits for
+        // this transaction, then finds the ticket CANCELLED and admits nothing.
+        auto used = tx.exec(
+            "SELECT id, status, used_gate, to_char(used_at AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS used_at FROM ticket.tickets WHERE "
+            "reservation_id = $1 ORDER BY id FOR UPDATE",
+            reservation_id);
+        if (!used) return std::move(used).error();
+        for (const auto& row : *used) {
+            if (row.text("status") != "USED") continue;
+            refusal = Refusal{409, "TICKET_USED",
+                              "ticket " + row.text("id") + " was admitted at gate '" +
+                                  row.text("used_gate") + "' at " + row.text("used_at") +
+                                  "; an admitted ticket is not refunded"};
+            return {};
+        }
+        auto rows = tx.exec(
+            "UPDATE ticket.tickets t SET status = 'CANCELLED', status_reason = "
+            "'RESERVATION_CANCELLED', updated_at = " +
+                sql_time(2) + " WHERE t.reservation_id = $1 AND t.status = 'ISSUED'" + returning(),
+            reservation_id, host_.now_us());
+        if (!rows) return std::move(rows).error();
+        const auto cancelled = parse_tickets(*rows);
+        voided = cancelled.size();
+        return publish_cancelled(tx, cancelled, actor);
+    });
+    if (!status) return status.error();
+    return voided;
+}
+
 sdk::Status TicketIssuer::cancel_schedules(sdk::Tx& tx,
                                            const std::vector<std::string>& schedule_ids,
                                            const std::string& actor) {

@@ -43,6 +43,15 @@ class TicketIssuer {
     /// ISSUED tickets of a reservation -> CANCELLED (reason), inside `tx`.
     sdk::Status cancel_reservation(sdk::Tx& tx, const std::string& reservation_id,
                                    const std::string& reason, const std::string& actor);
+    /// The refund guard of a buyer's cancellation (service ticket.void_reservation), in its own
+    /// transaction BEFORE the reservation is cancelled and refunded: locks the reservation's
+    /// tickets; when one was admitted at a gate (USED) nothing changes and `refusal` is filled
+    /// (409 TICKET_USED, naming the ticket, gate and time): an admitted ticket is never refunded;
+    /// otherwise every ISSUED ticket -> CANCELLED (RESERVATION_CANCELLED, ticket.cancelled), so
+    /// a check-in that comes after is refused. Returns how many were voided (0 when none is
+    /// issued yet: reservation.cancelled cancels those once issued). Repeating it is harmless.
+    sdk::Result<std::size_t> void_for_cancel(const std::string& reservation_id,
+                                             const std::string& actor, Refusal& refusal);
     /// ISSUED tickets of the schedules -> CANCELLED (PRODUCT_CANCELLED), inside `tx`; the
     /// schedules are marked cancelled so tickets confirmed later are born cancelled.
     sdk::Status cancel_schedules(sdk::Tx& tx, const std::vector<std::string>& schedule_ids,

@@ -95,6 +95,28 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
                                    return sdk::Error::unavailable("ticket keys not loaded yet");
                                return boost::json::value{{"keys", keys_->jwks()}};
                            }));
+    ADMIT_TRY(host.provide(
+        "ticket.void_reservation",
+        [this](const boost::json::value& input,
+               const sdk::Principal& caller) -> sdk::Result<boost::json::value> {
+            const auto* object = input.if_object();
+            const auto* id = object ? object->if_contains("reservationId") : nullptr;
+            if (id == nullptr || !id->is_string() || id->as_string().empty())
+                return sdk::Error::invalid("field 'reservationId' is required");
+            // The cancelling user, as the calling plugin names it (service calls come from
+            // plugins, never from clients), for the ticket.cancelled events.
+            std::string actor = caller.subject().empty() ? "system" : std::string(caller.subject());
+            if (const auto* named = object->if_contains("actor");
+                named && named->is_string() && !named->as_string().empty())
+                actor = std::string(named->as_string());
+            Refusal refusal;
+            auto voided = issuer_->void_for_cancel(std::string(id->as_string()), actor, refusal);
+            if (!voided) return voided.error();
+            if (!refusal.code.empty())
+                return sdk::Error::conflict(refusal.code + ": " + refusal.message);
+            return boost::json::value{{"reservationId", id->as_string()},
+                                      {"voided", static_cast<int64_t>(*voided)}};
+        }));
     return host.periodic_job("expire_tickets",
                              std::chrono::milliseconds(std::max<int64_t>(
                                  1, host.config_int("expiry_interval_ms", 60000))),
