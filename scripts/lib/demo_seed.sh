@@ -69,9 +69,13 @@ seed() {
     curl -sf "$base/readyz" >/dev/null || die "admitd at $base is not ready"
     api POST /api/v1/auth/signup "" "{\"email\":\"$DEMO_SELLER_EMAIL\",\"password\":\"$DEMO_SELLER_PASSWORD\",\"name\":\"Demo Seller\",\"role\":\"seller\"}" >/dev/null
     api POST /api/v1/auth/signup "" "{\"email\":\"$DEMO_BUYER_EMAIL\",\"password\":\"$DEMO_BUYER_PASSWORD\",\"name\":\"Demo Buyer\"}" >/dev/null
-    local seller admin hall stage
+    local seller admin hall stage seller_id
     seller=$(login "$DEMO_SELLER_EMAIL" "$DEMO_SELLER_PASSWORD")
     admin=$(login "$DEMO_ADMIN_EMAIL" "$DEMO_ADMIN_PASSWORD")
+    # A self-registered seller sells once an admin approved it; its next login carries the role.
+    seller_id=$(api GET /api/v1/auth/me "$seller" | jq -r .id)
+    api POST "/api/v1/admin/sellers/$seller_id/approve" "$admin" >/dev/null
+    seller=$(login "$DEMO_SELLER_EMAIL" "$DEMO_SELLER_PASSWORD")
     hall=$(api POST /api/v1/halls "$seller" '{"name":"Admit Arts Center","address":"Seoul"}' | jq -r .hallId)
     # Two sections of 10 rows x 50 seats: 1,000 seats with VIP, R and S grades.
     stage=$(api POST "/api/v1/halls/$hall/stages" "$seller" '{"name":"Main Stage","layout":{"sections":[
