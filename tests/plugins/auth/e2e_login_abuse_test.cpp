@@ -101,6 +101,37 @@ TEST_F(LoginBudget, LoginFailedCarriesTheKeyedHashOfTheEmail) {
     EXPECT_NE(hashes[0], sha256_hex("hashed@example.com")) << "never a plain SHA-256";
 }
 
+TEST_F(LoginBudget, WithoutRedisTheBudgetFailsOpenAndLoginsStillWork) {
+    signup("steady@example.com");
+    storage_.stop_redis();
+    for (int i = 1; i <= 7; ++i)
+        EXPECT_EQ(attempt("steady@example.com", "guess " + std::to_string(i)).status, 401) << i;
+    EXPECT_EQ(attempt("steady@example.com", kPassword).status, 200)
+        << "a lost Redis does not lock every account out";
+}
+
+TEST(LoginBudgetSettings, AMisconfiguredBudgetOrAShortHashKeyRefusesToStart) {
+    admit::testing::IsolatedStorage storage;
+    ::setenv("ADMIT_TEST_SHORT_LOGIN_HASH_KEY", "too short", 1);
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"login_backoff_seconds = 0\n", "login_backoff_seconds"},
+        {"login_free_failures = 0\n", "login_free_failures"},
+        {"hash_queue_per_client = 0\n", "hash_queue_per_client"},
+        {"login_hash_key_env = \"ADMIT_TEST_SHORT_LOGIN_HASH_KEY\"\n",
+         "ADMIT_TEST_SHORT_LOGIN_HASH_KEY"}};
+    for (const auto& [line, named] : cases) {
+        admit::testing::TestVenue venue{.plugins = {"auth"},
+                                        .extra_toml = "[plugin.auth]\n" + line};
+        const auto path = admit::testing::write_temp_file(
+            "venue.toml", admit::testing::venue_toml(venue, &storage));
+        admit::testing::AdmitdProcess refused(ADMIT_ADMITD_BINARY, {"--config", path.string()});
+        const auto status = refused.wait_exit();
+        ASSERT_TRUE(status.has_value()) << line << refused.log();
+        EXPECT_NE(*status, 0) << line;
+        EXPECT_NE(refused.log().find(named), std::string::npos) << line << refused.log();
+    }
+}
+
 class LoginFlood : public AuthEndToEnd {
   protected:
     LoginFlood() : AuthEndToEnd(Options{.server_toml = "trusted_proxies = [\"127.0.0.1/32\"]\n"}) {}
