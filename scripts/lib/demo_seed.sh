@@ -39,11 +39,17 @@ CREDS
     source "$creds"
 }
 
-# psql against the venue's database (servers.env).
+# psql against the venue's database (servers.env). A password in the URL goes to psql through
+# PGPASSWORD, never on its command line.
 db_count() {
     # shellcheck disable=SC1091
     source "$rundir/servers.env"
-    psql "$ADMIT_DATABASE_URL" -tAc "$1" 2>/dev/null || echo 0
+    local url=$ADMIT_DATABASE_URL password=""
+    if [[ $url =~ ^(postgres(ql)?://[^:@/]+):([^@/]*)@(.*)$ ]]; then
+        password=${BASH_REMATCH[3]}
+        url="${BASH_REMATCH[1]}@${BASH_REMATCH[4]}"
+    fi
+    PGPASSWORD=$password psql "$url" -tAc "$1" 2>/dev/null || echo 0
 }
 
 api() {  # api METHOD PATH [TOKEN] [BODY] -> body on stdout; fails on a non-2xx status
