@@ -108,6 +108,7 @@ host = "127.0.0.1"
 port = $REDIS_PORT
 pool_size = $REDIS_POOL
 [plugin.auth]
+development_keys = true   # signing keys generated and kept in this run's database
 revocation_cache_ms = ${REVOCATION_CACHE_MS:-60000}
 [plugin.reservation]
 batch_max = $BATCH_MAX
@@ -140,6 +141,8 @@ export SELLER_PASSWORD ADMIN_PASSWORD BUYER_PASSWORD
 "$ADMITD" --config "$VENUE" admin create --email admin@bench.admit.test --password-env ADMIN_PASSWORD >/dev/null 2>&1 || true
 ADMIN="$(sign_in admin@bench.admit.test "$ADMIN_PASSWORD")"
 SELLER="$(sign_in seller@bench.admit.test "$SELLER_PASSWORD" seller)"
+bench_approve_seller "$ADMIN" "$SELLER" || die "the seller could not be approved"
+SELLER="$(sign_in seller@bench.admit.test "$SELLER_PASSWORD")"  # a token with the seller role
 
 bench_sale "$SELLER" "$ADMIN" 4 "$RUNDIR/product.json" || die "the product never went ON_SALE"
 SCHEDULES=()

@@ -100,6 +100,8 @@ pool_size = 16
 [redis]
 host = "127.0.0.1"
 port = $REDIS_PORT
+[plugin.auth]
+development_keys = true   # signing keys generated and kept in this run's database
 [plugin.notification]
 templates_dir = "$ROOT/config/venues/demo/notifications"
 delivery_interval_ms = 20

@@ -5,6 +5,10 @@
 #                                             (TOKEN empty: no Authorization header)
 #   json_field EXPR                           a Python subscript of the JSON on stdin, e.g. '["id"]'
 #   iso_time SECONDS                          RFC 3339 of unix seconds
+#   bench_approve_seller ADMIN SELLER         approves the seller whose access token is SELLER
+#                                             unless it is approved already (a self-registered
+#                                             seller's tokens carry the role customer until then):
+#                                             log the seller in again afterwards
 #   bench_sale SELLER ADMIN SCHEDULES OUT     a hall with a generated 1,000-seat stage (10 rows x 50
 #                                             in two sections, VIP front rows) and a product with
 #                                             SCHEDULES performances on sale since a minute ago;
@@ -19,6 +23,14 @@ bench_call() {
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 
 iso_time() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; } # RFC 3339 of unix seconds
+
+bench_approve_seller() {
+    local admin=$1 seller=$2 me id
+    me="$(bench_call "$seller" GET /auth/me)" || return 1
+    [[ "$(printf '%s' "$me" | json_field '.get("sellerStatus", "")')" == APPROVED ]] && return 0
+    id="$(printf '%s' "$me" | json_field '["id"]')" || return 1
+    bench_call "$admin" POST "/admin/sellers/$id/approve" >/dev/null
+}
 
 bench_sale() {
     local seller=$1 admin=$2 count=$3 out=$4 now hall stage product schedules="" i

@@ -39,11 +39,17 @@ CREDS
     source "$creds"
 }
 
-# psql against the venue's database (servers.env).
+# psql against the venue's database (servers.env). A password in the URL goes to psql through
+# PGPASSWORD, never on its command line.
 db_count() {
     # shellcheck disable=SC1091
     source "$rundir/servers.env"
-    psql "$ADMIT_DATABASE_URL" -tAc "$1" 2>/dev/null || echo 0
+    local url=$ADMIT_DATABASE_URL password=""
+    if [[ $url =~ ^(postgres(ql)?://[^:@/]+):([^@/]*)@(.*)$ ]]; then
+        password=${BASH_REMATCH[3]}
+        url="${BASH_REMATCH[1]}@${BASH_REMATCH[4]}"
+    fi
+    PGPASSWORD=$password psql "$url" -tAc "$1" 2>/dev/null || echo 0
 }
 
 api() {  # api METHOD PATH [TOKEN] [BODY] -> body on stdout; fails on a non-2xx status
@@ -69,9 +75,13 @@ seed() {
     curl -sf "$base/readyz" >/dev/null || die "admitd at $base is not ready"
     api POST /api/v1/auth/signup "" "{\"email\":\"$DEMO_SELLER_EMAIL\",\"password\":\"$DEMO_SELLER_PASSWORD\",\"name\":\"Demo Seller\",\"role\":\"seller\"}" >/dev/null
     api POST /api/v1/auth/signup "" "{\"email\":\"$DEMO_BUYER_EMAIL\",\"password\":\"$DEMO_BUYER_PASSWORD\",\"name\":\"Demo Buyer\"}" >/dev/null
-    local seller admin hall stage
+    local seller admin hall stage seller_id
     seller=$(login "$DEMO_SELLER_EMAIL" "$DEMO_SELLER_PASSWORD")
     admin=$(login "$DEMO_ADMIN_EMAIL" "$DEMO_ADMIN_PASSWORD")
+    # A self-registered seller sells once an admin approved it; its next login carries the role.
+    seller_id=$(api GET /api/v1/auth/me "$seller" | jq -r .id)
+    api POST "/api/v1/admin/sellers/$seller_id/approve" "$admin" >/dev/null
+    seller=$(login "$DEMO_SELLER_EMAIL" "$DEMO_SELLER_PASSWORD")
     hall=$(api POST /api/v1/halls "$seller" '{"name":"Admit Arts Center","address":"Seoul"}' | jq -r .hallId)
     # Two sections of 10 rows x 50 seats: 1,000 seats with VIP, R and S grades.
     stage=$(api POST "/api/v1/halls/$hall/stages" "$seller" '{"name":"Main Stage","layout":{"sections":[

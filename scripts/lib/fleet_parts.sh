@@ -136,8 +136,14 @@ brokers = \"$KAFKA_BROKERS\"
     # Sections only for the plugins this instance loads (a section of another is an error).
     local plugins sections=""
     plugins=$(fleet_plugins_of "$k" "$FLEET_ROLES")
+    if [[ $plugins == *'"auth"'* ]]; then
+        # Signing keys generated and shared through the fleet's database (development only).
+        sections="[plugin.auth]
+development_keys = true
+"
+    fi
     if [[ $plugins == *'"payment"'* ]]; then
-        sections="[plugin.toss]
+        sections+="[plugin.toss]
 base_url = \"http://127.0.0.1:$SIM_PORT\"
 read_timeout_ms = 5000
 [plugin.payment]

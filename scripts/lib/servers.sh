@@ -9,13 +9,23 @@
 # Layout under RUNDIR: pg/data (cluster, owned by the `postgres` user when run as root),
 # pg/socket, pg/server.log, redis/redis.conf, redis/redis.pid, redis/server.log, ports.env
 # (ports chosen at the first start and reused afterwards, so a restart keeps its address).
-# The cluster trusts loopback connections: it is for development and tests only.
+#
+# Authentication: by default the cluster trusts loopback connections (tests and benchmarks, whose
+# databases are thrown away). With ADMIT_PG_AUTH=password (scripts/up; kept for a run directory
+# once it has a secret, unless ADMIT_PG_AUTH=trust says otherwise) TCP connections need the
+# password of role `admit` (scram-sha-256 in pg_hba.conf): a random secret generated once into
+# RUNDIR/secrets/pg-admit.password (mode 0600) and handed on only through servers.env (mode 0600)
+# as the password of ADMIT_DATABASE_URL, which admitd reads from the environment. The Unix socket
+# (RUNDIR/pg/socket, mode 0700) stays trusted for whoever may enter the run directory anyway: the
+# operator's psql and this script.
 set -euo pipefail
 
 PG_BIN=${ADMIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 REDIS_SERVER=${ADMIT_REDIS_SERVER:-redis-server}
 REDIS_CLI=${ADMIT_REDIS_CLI:-redis-cli}
 START_DEADLINE_SECONDS=${ADMIT_SERVERS_DEADLINE:-30}
+PG_AUTH=${ADMIT_PG_AUTH:-}  # trust or password; unset: password once RUNDIR has a secret, else trust
+[[ -z $PG_AUTH || $PG_AUTH == trust || $PG_AUTH == password ]] || { echo "servers.sh: ADMIT_PG_AUTH must be trust or password" >&2; exit 2; }
 
 die() { echo "servers.sh: $*" >&2; exit 1; }
 
@@ -134,6 +144,7 @@ pg_ready() {
 pg_init() {
     local rundir=$1 pgdir=$1/pg
     mkdir -p "$pgdir/socket"
+    chmod 700 "$pgdir/socket"  # who may use the trusted socket: the run directory's owner
     if [[ $(id -u) -eq 0 ]]; then chown -R postgres: "$pgdir"; fi
     if [[ ! -f $pgdir/data/PG_VERSION ]]; then
         as_pg "$PG_BIN/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
@@ -170,10 +181,55 @@ pg_create_role_and_database() {
     fi
 }
 
+# The secret of role `admit` (ADMIT_PG_AUTH=password), generated once: hex, so it needs no
+# escaping in a URL or in SQL.
+pg_secret() {
+    local dir=$1/secrets
+    (umask 077; mkdir -p "$dir")
+    chmod 700 "$dir"
+    if [[ ! -s $dir/pg-admit.password ]]; then
+        (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/pg-admit.password.tmp")
+        mv "$dir/pg-admit.password.tmp" "$dir/pg-admit.password"
+    fi
+    chmod 600 "$dir/pg-admit.password"
+    cat "$dir/pg-admit.password"
+}
+
+# pg_hba.conf for the chosen mode; prints "changed" when it wrote a different file.
+pg_write_hba() {
+    local rundir=$1 hba=$1/pg/data/pg_hba.conf wanted
+    if [[ $PG_AUTH == password ]]; then
+        wanted="# Written by scripts/lib/servers.sh (ADMIT_PG_AUTH=password).
+# The socket directory is private to the run directory's owner; TCP needs a password.
+local   all   all                  trust
+host    all   all   127.0.0.1/32   scram-sha-256
+host    all   all   ::1/128        scram-sha-256"
+    else
+        wanted="# Written by scripts/lib/servers.sh (ADMIT_PG_AUTH=trust): development and tests only.
+local   all   all                  trust
+host    all   all   127.0.0.1/32   trust
+host    all   all   ::1/128        trust"
+    fi
+    if [[ "$(as_pg cat "$hba" 2>/dev/null)" != "$wanted" ]]; then
+        printf '%s\n' "$wanted" | as_pg tee "$hba" >/dev/null
+        echo changed
+    fi
+}
+
+# Sets role admit's password (ADMIT_PG_AUTH=password) over the trusted socket. The statement goes
+# through stdin, never the command line, and is not logged (log_statement is off).
+pg_set_password() {
+    local rundir=$1 secret
+    secret=$(pg_secret "$rundir")
+    printf "SET password_encryption = 'scram-sha-256';\nALTER ROLE admit PASSWORD '%s';\n" "$secret" |
+        "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$rundir/pg/socket" -p "$PG_PORT" -U postgres -d postgres >/dev/null
+}
+
 pg_start() {
     local rundir=$1
     if ! pg_running "$rundir"; then
         pg_init "$rundir"
+        pg_write_hba "$rundir" >/dev/null
         # -w polls until the server accepts connections (deadline -t) and notices an early exit.
         if ! as_pg "$PG_BIN/pg_ctl" -D "$rundir/pg/data" -l "$rundir/pg/server.log" \
             -w -t "$START_DEADLINE_SECONDS" start >/dev/null; then
@@ -183,6 +239,11 @@ pg_start() {
     fi
     wait_until "PostgreSQL on port $PG_PORT" pg_ready "$rundir"
     pg_create_role_and_database "$rundir"
+    [[ $PG_AUTH == password ]] && pg_set_password "$rundir"
+    # A server that was already running (started in the other mode) takes the new rules now.
+    if [[ $(pg_write_hba "$rundir") == changed ]]; then
+        as_pg "$PG_BIN/pg_ctl" -D "$rundir/pg/data" reload >/dev/null
+    fi
 }
 
 pg_stop() {
@@ -253,9 +314,11 @@ wait_until_stopped() {
 # ---------------------------------------------------------------------------------------------
 
 write_env() {
-    local rundir=$1
+    local rundir=$1 credentials=admit
+    [[ $PG_AUTH == password ]] && credentials="admit:$(pg_secret "$rundir")"
+    (umask 077; : >"$rundir/servers.env.tmp")
     cat >"$rundir/servers.env.tmp" <<EOF
-ADMIT_DATABASE_URL=postgresql://admit@127.0.0.1:$PG_PORT/admit
+ADMIT_DATABASE_URL=postgresql://$credentials@127.0.0.1:$PG_PORT/admit
 ADMIT_PG_PORT=$PG_PORT
 ADMIT_REDIS_HOST=127.0.0.1
 ADMIT_REDIS_PORT=$REDIS_PORT
@@ -268,6 +331,10 @@ main() {
     local command=$1 rundir
     mkdir -p "$2"
     rundir=$(cd "$2" && pwd)
+    if [[ -z $PG_AUTH ]]; then
+        # A cluster that once took passwords keeps them.
+        if [[ -s $rundir/secrets/pg-admit.password ]]; then PG_AUTH=password; else PG_AUTH=trust; fi
+    fi
     case $command in
         start)
             load_ports "$rundir" "${3:-}" "${4:-}"

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/support/admitd_process.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/test_venue.hpp"
 
@@ -57,6 +58,11 @@ class FullStack : public ::testing::Test {
                  R"({"email":")" + email +
                      R"(","password":"long-enough-pw","name":"E2E","role":")" + role + "\"}");
         EXPECT_EQ(signup.status, 201) << signup.body;
+        if (role == "seller") {  // a self-registered seller sells once an admin approved it
+            auto approved =
+                approve_seller(port_, signup, login("root@admit.test", "root-password-e2e"));
+            EXPECT_EQ(approved.status, 200) << approved.body;
+        }
         return login(email, "long-enough-pw");
     }
     std::string login(const std::string& email, const std::string& password) {
@@ -194,6 +200,26 @@ TEST_F(FullStack, FromSignupToAConfirmedSeatWithoutDoubleSelling) {
     ASSERT_EQ(mine.status, 200);
     EXPECT_EQ(json_of(mine).at("status"), "CONFIRMED");
     EXPECT_EQ(await_seat_status(schedule_id, seat_a, "SOLD"), "SOLD");
+}
+
+// Abuse of business flows (issue 13, API6): a self-registered seller creates nothing until an
+// admin approved it; after the approval its next login sells.
+TEST_F(FullStack, ASelfRegisteredSellerCreatesHallsAndProductsOnlyOnceApproved) {
+    auto signup = call("POST", "/auth/signup", "",
+                       R"({"email":"eager@e2e.test","password":"long-enough-pw","name":"E",)"
+                       R"("role":"seller"})");
+    ASSERT_EQ(signup.status, 201) << signup.body;
+    EXPECT_EQ(json_of(signup).at("sellerStatus"), "PENDING");
+    auto pending = login("eager@e2e.test", "long-enough-pw");
+    EXPECT_EQ(call("POST", "/halls", pending, R"({"name":"Too Early Hall"})").status, 403);
+    EXPECT_EQ(call("POST", "/products", pending, R"({"title":"Too early"})").status, 403);
+
+    auto approved = approve_seller(port_, signup, login("root@admit.test", "root-password-e2e"));
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    EXPECT_EQ(call("GET", "/auth/me", pending).status, 401)
+        << "the approval stops the tokens that carried the customer role";
+    auto seller = login("eager@e2e.test", "long-enough-pw");
+    EXPECT_EQ(call("POST", "/halls", seller, R"({"name":"Approved Hall"})").status, 201);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "tests/plugins/toss/paysim_fixture.hpp"
 #include "tests/support/admitd_process.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/test_venue.hpp"
 
@@ -105,6 +106,11 @@ class PlatformFixture : public ::testing::Test {
                  R"({"email":")" + email +
                      R"(","password":"long-enough-pw","name":"E2E","role":")" + role + "\"}");
         EXPECT_EQ(signup.status, 201) << signup.body;
+        if (role == "seller") {  // a self-registered seller sells once an admin approved it
+            auto approved =
+                approve_seller(port_, signup, login("root@admit.test", "root-password-e2e"));
+            EXPECT_EQ(approved.status, 200) << approved.body;
+        }
         return login(email, "long-enough-pw");
     }
 

@@ -34,4 +34,13 @@ boost::json::object json_object_of(const HttpResult& result) {
     return std::move(value.as_object());
 }
 
+HttpResult approve_seller(uint16_t port, const HttpResult& signup, const std::string& admin_token) {
+    const auto user = json_object_of(signup);
+    const auto* id = user.if_contains("id");
+    if (id == nullptr || !id->is_string()) return {0, {}, "", "the signup answer has no id"};
+    return http_request(port, "POST",
+                        "/api/v1/admin/sellers/" + std::string(id->as_string()) + "/approve", "",
+                        {{"Authorization", "Bearer " + admin_token}});
+}
+
 }  // namespace admit::testing

@@ -25,4 +25,10 @@ void pg_exec(const std::string& pg_url, const std::string& sql);
 /// The body as a JSON object; an empty object when it is not one.
 boost::json::object json_object_of(const HttpResult& result);
 
+/// Approves the self-registered seller of signup answer `signup` (its "id") as the admin whose
+/// access token is `admin_token` (POST /api/v1/admin/sellers/{id}/approve on the admitd at
+/// `port`): until then the seller's tokens carry the role customer. The approve answer; a signup
+/// without an id gives status 0.
+HttpResult approve_seller(uint16_t port, const HttpResult& signup, const std::string& admin_token);
+
 }  // namespace admit::testing

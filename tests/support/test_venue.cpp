@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -112,7 +113,8 @@ std::string venue_toml(const TestVenue& venue, const IsolatedStorage* storage) {
     for (const auto& p : venue.plugins) load += (load.empty() ? "\"" : ", \"") + p + "\"";
     std::string toml =
         "[venue]\nid = \"test\"\nname = \"Test Hall\"\n"
-        "[server]\nport = 0\nworkers = 8\nshutdown_grace_ms = 5000\n"
+        "[server]\nport = 0\nworkers = 8\nshutdown_grace_ms = 5000\n" +
+        venue.server_toml +
         "[access]\nroles = [\"customer\", \"seller\", \"admin\", \"staff\"]\n"
         "rate_categories = [\"general\", \"auth\", \"queue\", \"booking\"]\n"
         "[plugins]\ndir = \"" +
@@ -132,7 +134,18 @@ std::string venue_toml(const TestVenue& venue, const IsolatedStorage* storage) {
     // Every response of a route with a contract is checked against its documentation.
     toml += "[testing]\ncheck_responses = true\n";
     if (venue.manual_clock) toml += "manual_clock = true\n";
-    return toml + venue.extra_toml;
+    std::string extra = venue.extra_toml;
+    const bool loads_auth =
+        std::find(venue.plugins.begin(), venue.plugins.end(), "auth") != venue.plugins.end();
+    if (loads_auth && venue.auth_development_keys) {
+        const std::string header = "[plugin.auth]\n";
+        const std::string flag = "development_keys = true\n";
+        if (const auto at = extra.find(header); at != std::string::npos)
+            extra.insert(at + header.size(), flag);
+        else
+            extra += header + flag;
+    }
+    return toml + extra;
 }
 
 }  // namespace admit::testing

@@ -12,6 +12,10 @@ struct TestVenue {
     bool manual_clock = false;
     std::string events_toml;  // extra key = value lines of the [events] table
     std::string extra_toml;   // appended verbatim ([plugin.x] sections, ...)
+    std::string server_toml;  // extra key = value lines of the [server] table
+    // With "auth" loaded: `[plugin.auth] development_keys = true` (signing keys generated and kept
+    // in the test's database), added to extra_toml's [plugin.auth] section when it has one.
+    bool auth_development_keys = true;
 };
 
 // Storage of its own for one end-to-end test: a fresh PostgreSQL database on the fixture's server

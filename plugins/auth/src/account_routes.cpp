@@ -23,8 +23,8 @@ Response suspended_account() {
 }  // namespace
 
 sdk::Result<User> AuthPlugin::new_user(std::string email, std::string name, std::string role,
-                                       std::string_view password) {
-    auto hash = hasher_->hash(password);
+                                       std::string_view password, std::string_view client) {
+    auto hash = hasher_->hash(password, client);
     if (!hash) return std::move(hash).error();
     User user;
     user.id = sdk::new_id("usr");
@@ -51,8 +51,11 @@ Response AuthPlugin::signup(const Request& request) {
     if (chosen_role != "customer" && chosen_role != "seller") {
         return Response::invalid_request("field 'role' must be customer or seller");
     }
-    auto user = new_user(std::move(*email), std::move(*name), chosen_role, *password);
+    auto user = new_user(std::move(*email), std::move(*name), chosen_role, *password,
+                         request.remote_addr());
     if (!user) return failure_response(user.error());
+    // A self-registered seller sells only once an admin approved it (/api/v1/admin/sellers).
+    if (chosen_role == "seller") user->seller_status = "PENDING";
     auto inserted = insert_user(host_->db(), *user, user->id, user->created_at);
     if (!inserted) {
         if (!inserted.ok() && inserted.error().is_conflict()) {
@@ -63,14 +66,35 @@ Response AuthPlugin::signup(const Request& request) {
     return Response::json(201, user->to_json());
 }
 
-sdk::Status AuthPlugin::publish_login_failure(const std::string& email, const std::string& user_id,
-                                              std::string_view reason) {
+sdk::Status AuthPlugin::publish_login_failure(const std::string& account,
+                                              const std::string& user_id, std::string_view reason) {
     logins_failed_.add();
-    boost::json::object event{{"emailHash", sha256_hex(email)}, {"reason", reason}};
+    if (auto counted = throttle_->failed(account, host_->now_us() / 1000); !counted) {
+        host_->warn("auth: login failure not counted (", counted.error().message,
+                    "); the per-account budget fails open while Redis is unavailable");
+    }
+    boost::json::object event{{"emailHash", account}, {"reason", reason}};
     if (!user_id.empty()) event["userId"] = user_id;
-    const std::string key = user_id.empty() ? sha256_hex(email) : user_id;
+    const std::string key = user_id.empty() ? account : user_id;
     return host_->db().transaction(
         [&](sdk::Tx& tx) { return tx.publish("auth.login_failed", key, event, "system"); });
+}
+
+std::optional<Response> AuthPlugin::account_throttled(const std::string& account) {
+    auto wait = throttle_->wait_ms(account, host_->now_us() / 1000);
+    if (!wait) {
+        host_->warn("auth: login budget not checked (", wait.error().message,
+                    "); the per-account budget fails open while Redis is unavailable");
+        return std::nullopt;
+    }
+    if (*wait <= 0) return std::nullopt;
+    logins_throttled_.add();
+    const int64_t seconds = (*wait + 999) / 1000;
+    auto response = Response::error(
+        429, "RATE_LIMITED",
+        "too many failed logins for this account; retry in " + std::to_string(seconds) + " s");
+    response.header("Retry-After", std::to_string(seconds));
+    return response;
 }
 
 sdk::Result<std::string> AuthPlugin::login_client(const boost::json::object& body) const {
@@ -99,6 +123,10 @@ Response AuthPlugin::login(const Request& request) {
     // A malformed email cannot belong to an account; it takes the unknown-email path below.
     auto email = valid_email(*body);
     const std::string lookup = email ? *email : *email_field;
+    // The account's failure budget is checked before the password, so a guess during back-off
+    // (a right one too) is refused without telling whether it was right.
+    const std::string account = email_digest_->of(lookup);
+    if (auto throttled = account_throttled(account)) return std::move(*throttled);
 
     std::optional<User> user;
     if (email) {
@@ -107,10 +135,11 @@ Response AuthPlugin::login(const Request& request) {
         user = std::move(*found);
     }
     // Unknown email: verify against a dummy hash anyway, so both answers take the same time.
-    auto matches = hasher_->verify(user ? user->password_hash : dummy_hash_, *password);
+    auto matches =
+        hasher_->verify(user ? user->password_hash : dummy_hash_, *password, request.remote_addr());
     if (!matches) return failure_response(matches.error());
     if (!user || !*matches) {
-        if (auto s = publish_login_failure(lookup, user ? user->id : std::string{},
+        if (auto s = publish_login_failure(account, user ? user->id : std::string{},
                                            user ? "WRONG_PASSWORD" : "UNKNOWN_EMAIL");
             !s) {
             return failure_response(s.error());
@@ -118,12 +147,15 @@ Response AuthPlugin::login(const Request& request) {
         return invalid_credentials();
     }
     if (user->suspended()) {
-        if (auto s = publish_login_failure(lookup, user->id, "SUSPENDED"); !s)
+        if (auto s = publish_login_failure(account, user->id, "SUSPENDED"); !s)
             return failure_response(s.error());
         return suspended_account();
     }
+    if (auto refused = second_factor_refusal(*user, *body, account)) return std::move(*refused);
+    if (auto forgotten = throttle_->succeeded(account); !forgotten)
+        host_->warn("auth: login failures not forgotten (", forgotten.message(), ")");
     if (hasher_->needs_rehash(user->password_hash)) {
-        if (auto rehashed = hasher_->hash(*password); rehashed) {
+        if (auto rehashed = hasher_->hash(*password, request.remote_addr()); rehashed) {
             (void)host_->db().exec("UPDATE auth.users SET password_hash = $2 WHERE id = $1",
                                    user->id, *rehashed);
         }

@@ -61,6 +61,9 @@ Response AuthPlugin::change_user(const Request& request) {
         updated.status = change->status.value_or(before.status);
         updated.role = change->role.value_or(before.role);
         updated.tier = change->tier.value_or(before.tier);
+        // An admin who makes an account a seller has reviewed it; other roles have no review.
+        if (updated.role != before.role)
+            updated.seller_status = updated.role == "seller" ? "APPROVED" : "";
         if (updated.status == before.status && updated.role == before.role &&
             updated.tier == before.tier) {
             after = std::move(updated);
@@ -69,9 +72,10 @@ Response AuthPlugin::change_user(const Request& request) {
         updated.token_version = before.token_version + 1;
         auto written = tx.exec(
             "UPDATE auth.users SET status = $2, role = $3, tier = $4, token_version = $5, "
-            "updated_at = to_timestamp($6) "
+            "updated_at = to_timestamp($6), seller_status = nullif($7, '') "
             "WHERE id = $1",
-            target, updated.status, updated.role, updated.tier, updated.token_version, now);
+            target, updated.status, updated.role, updated.tier, updated.token_version, now,
+            updated.seller_status);
         if (!written) return std::move(written).error();
         after = updated;
         return tx.publish("auth.user_changed", target,
@@ -108,7 +112,7 @@ sdk::Result<boost::json::value> AuthPlugin::create_admin(const boost::json::valu
     if (!password) return std::move(password).error();
     auto name = valid_name(body);
     if (!name) return std::move(name).error();
-    auto user = new_user(std::move(*email), std::move(*name), "admin", *password);
+    auto user = new_user(std::move(*email), std::move(*name), "admin", *password, "admitd");
     if (!user) return std::move(user).error();
     if (auto s = insert_user(host_->db(), *user, caller.subject(), user->created_at); !s) {
         if (!s.ok() && s.error().is_conflict())
@@ -116,7 +120,13 @@ sdk::Result<boost::json::value> AuthPlugin::create_admin(const boost::json::valu
         return std::move(s).error();
     }
     host_->info("auth: created admin ", user->id);
-    return boost::json::value(user->to_json());
+    auto created = user->to_json();
+    created["secondFactor"] =
+        "recommended: enable TOTP for this admin: log in, POST /api/v1/auth/totp/enrol (answers "
+        "a secret and an otpauth:// URI, shown once: add it to an authenticator app), then POST "
+        "/api/v1/auth/totp/confirm {\"code\": \"123456\"} with the app's current code; from "
+        "then on every login needs \"totpCode\"";
+    return boost::json::value(std::move(created));
 }
 
 sdk::Result<boost::json::value> AuthPlugin::user_service(const boost::json::value& input,

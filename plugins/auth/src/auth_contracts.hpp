@@ -24,6 +24,8 @@ inline constexpr std::string_view kUser = R"({"type": "object",
     "role": {"enum": ["customer", "seller", "admin", "staff"]},
     "tier": {"enum": ["none", "SILVER", "GOLD", "DIAMOND"], "description": "membership tier"},
     "status": {"enum": ["active", "suspended"]},
+    "sellerStatus": {"enum": ["PENDING", "APPROVED", "REJECTED"],
+                     "description": "sellers only: until APPROVED by an admin, tokens carry the role customer"},
     "createdAt": "@Time"}})";
 
 inline std::string user() {
@@ -60,7 +62,8 @@ inline std::string signup() {
     "role": {"type": ["string", "null"], "enum": ["customer", "seller", null],
              "description": "default customer"}}},
   "response": {"status": 201, "description": "the new account", "schema": "@User"},
-  "errors": {"409": ["EMAIL_TAKEN"], "503": ["OVERLOADED", "DEPENDENCY_UNAVAILABLE"]}})",
+  "errors": {"409": ["EMAIL_TAKEN"], "429": ["RATE_LIMITED"],
+             "503": ["OVERLOADED", "DEPENDENCY_UNAVAILABLE"]}})",
                                   {{"User", user()}});
 }
 
@@ -73,9 +76,12 @@ inline std::string login() {
                  "description": "at most 128 bytes of UTF-8"},
     "clientId": {"type": ["string", "null"],
                  "description": "one of the venue's configured clients; default the first"},
+    "totpCode": {"type": ["string", "null"], "writeOnly": true,
+                 "description": "the 6-digit code of the authenticator app, required once the account enabled TOTP"},
     "tokenDelivery": "@Delivery"}},
   "response": {"description": "a new session's tokens and the user", "schema": "@Tokens"},
-  "errors": {"401": ["INVALID_CREDENTIALS"], "403": ["FORBIDDEN"],
+  "errors": {"401": ["INVALID_CREDENTIALS", "TOTP_REQUIRED", "TOTP_INVALID"], "403": ["FORBIDDEN"],
+             "429": ["RATE_LIMITED"],
              "503": ["OVERLOADED", "DEPENDENCY_UNAVAILABLE"]}})",
                                   {{"Tokens", tokens()}, {"Delivery", kTokenDelivery}});
 }
@@ -130,5 +136,49 @@ inline constexpr std::string_view kRotateKey = R"({
   "response": {"description": "the id of the new signing key", "schema": {"type": "object",
     "required": ["kid"], "properties": {"kid": {"type": "string"}}}},
   "errors": {"409": ["KEY_FROM_ENVIRONMENT"], "503": ["DEPENDENCY_UNAVAILABLE"]}})";
+
+/// The sellers awaiting (or past) review, oldest first.
+inline std::string list_sellers() {
+    return sdk::contract::compose(R"json({
+  "query": {"type": "object", "properties": {
+    "status": {"enum": ["PENDING", "APPROVED", "REJECTED"], "description": "default PENDING"},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "page size, default 50"},
+    "cursor": {"type": "string", "maxLength": 200, "description": "nextCursor of the previous page"}}},
+  "response": {"description": "sellers with that review status, oldest first", "schema": "@List"},
+  "errors": {"503": ["DEPENDENCY_UNAVAILABLE"]}})json",
+                                  {{"List", sdk::contract::page_of(user())}});
+}
+
+/// Approve or reject a seller (no body).
+inline std::string review_seller(std::string_view outcome) {
+    return sdk::contract::compose(
+        R"json({
+  "response": {"description": "@Outcome", "schema": "@User"},
+  "errors": {"404": ["NOT_FOUND"], "409": ["INVALID_STATE"], "503": ["DEPENDENCY_UNAVAILABLE"]}})json",
+        {{"User", user()}, {"Outcome", "\"" + std::string(outcome) + "\""}});
+}
+
+/// A new TOTP secret (AuthPlugin::enrol_totp), shown once.
+inline constexpr std::string_view kEnrolTotp = R"json({
+  "response": {"description": "the secret to add to an authenticator app; confirm it with a code",
+    "schema": {"type": "object",
+      "required": ["secret", "otpauthUri", "algorithm", "digits", "period"],
+      "properties": {
+        "secret": {"type": "string", "description": "base32 (RFC 4648), 160 bits"},
+        "otpauthUri": {"type": "string", "description": "otpauth://totp/... for a QR code"},
+        "algorithm": {"enum": ["SHA1"]},
+        "digits": {"type": "integer"},
+        "period": {"type": "integer", "description": "seconds per code"}}}},
+  "errors": {"409": ["TOTP_ALREADY_ENABLED"], "503": ["DEPENDENCY_UNAVAILABLE"]}})json";
+
+inline constexpr std::string_view kConfirmTotp = R"json({
+  "request": {"type": "object", "required": ["code"], "properties": {
+    "code": {"type": "string", "minLength": 1, "maxLength": 16, "writeOnly": true,
+             "description": "the current 6-digit code of the authenticator app"}}},
+  "response": {"description": "the second factor is enabled: logins need totpCode from now on",
+    "schema": {"type": "object", "required": ["enabled"],
+      "properties": {"enabled": {"type": "boolean"}}}},
+  "errors": {"409": ["TOTP_NOT_ENROLLED", "TOTP_ALREADY_ENABLED"], "422": ["TOTP_INVALID"],
+             "503": ["DEPENDENCY_UNAVAILABLE"]}})json";
 
 }  // namespace admit::auth::contracts

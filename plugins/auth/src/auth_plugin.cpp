@@ -3,6 +3,7 @@
 #include <admit/sdk/ids.hpp>
 
 #include "auth_contracts.hpp"
+#include "deployment_secret.hpp"
 #include "encoding.hpp"
 #include "sessions.hpp"
 
@@ -16,6 +17,13 @@ namespace {
 using sdk::Error;
 using sdk::Status;
 
+/// A boolean key of the section; absent or not a boolean reads as false.
+bool config_flag(const sdk::Host& host, std::string_view key) {
+    const boost::json::object section = host.config();  // a copy: config() returns by value
+    const auto* value = section.if_contains(key);
+    return value != nullptr && value->is_bool() && value->as_bool();
+}
+
 AuthSettings read_settings(const sdk::Host& host) {
     AuthSettings s;
     s.token.issuer = host.config_string("issuer", s.token.issuer);
@@ -25,12 +33,20 @@ AuthSettings read_settings(const sdk::Host& host) {
     s.refresh_ttl_seconds = host.config_int("refresh_token_ttl_seconds", s.refresh_ttl_seconds);
     s.key_rotation_seconds = host.config_int("key_rotation_seconds", s.key_rotation_seconds);
     s.signing_key_env = host.config_string("signing_key_env", s.signing_key_env);
+    s.development_keys = config_flag(host, "development_keys");
     s.hasher.opslimit = static_cast<unsigned long long>(host.config_int("argon2_iterations", 2));
     s.hasher.memlimit_bytes =
         static_cast<std::size_t>(host.config_int("argon2_memory_kib", 19 * 1024)) * 1024;
     s.hasher.concurrency =
         static_cast<int>(host.config_int("hash_concurrency", s.hasher.concurrency));
     s.hasher.max_waiting = static_cast<int>(host.config_int("hash_queue", s.hasher.max_waiting));
+    s.hasher.per_client =
+        static_cast<int>(host.config_int("hash_queue_per_client", s.hasher.per_client));
+    s.throttle.free_failures = host.config_int("login_free_failures", s.throttle.free_failures);
+    s.throttle.base = std::chrono::seconds(host.config_int("login_backoff_seconds", 1));
+    s.throttle.max = std::chrono::seconds(host.config_int("login_backoff_max_seconds", 900));
+    s.throttle.forget_after = s.throttle.max + std::chrono::hours(24);
+    s.login_hash_key_env = host.config_string("login_hash_key_env", s.login_hash_key_env);
     s.maintenance_interval_seconds =
         host.config_int("maintenance_interval_seconds", s.maintenance_interval_seconds);
     s.token_cache_entries = host.config_int("token_cache_entries", s.token_cache_entries);
@@ -39,13 +55,11 @@ AuthSettings read_settings(const sdk::Host& host) {
     s.session_lifetime_seconds =
         host.config_int("session_lifetime_seconds", s.session_lifetime_seconds);
     s.max_sessions_per_user = host.config_int("max_sessions_per_user", s.max_sessions_per_user);
-    s.cookies.enabled = host.config().contains("session_cookies") &&
-                        host.config().at("session_cookies").is_bool() &&
-                        host.config().at("session_cookies").as_bool();
+    s.cookies.enabled = config_flag(host, "session_cookies");
     s.cookies.access_cookie = host.config_string("access_cookie", s.cookies.access_cookie);
     s.cookies.refresh_cookie = host.config_string("refresh_cookie", s.cookies.refresh_cookie);
-    if (const auto* clients = host.config().if_contains("clients");
-        clients && clients->is_array()) {
+    const boost::json::object section = host.config();  // kept: if_contains points into it
+    if (const auto* clients = section.if_contains("clients"); clients && clients->is_array()) {
         s.clients.clear();
         for (const auto& client : clients->as_array())
             s.clients.push_back(client.is_string() ? std::string(client.as_string()) : "");
@@ -82,6 +96,16 @@ Status check_settings(const AuthSettings& s) {
                 std::string::npos)
             return Error::invalid("auth: clients must be strings of [a-z0-9-_.], 1 to 64 long");
     }
+    if (s.hasher.concurrency < 1 || s.hasher.max_waiting < 0 || s.hasher.per_client < 1)
+        return Error::invalid(
+            "auth: hash_concurrency and hash_queue_per_client must be >= 1, hash_queue >= 0");
+    if (s.throttle.free_failures < 1 || s.throttle.free_failures > 1000)
+        return Error::invalid("auth: login_free_failures must be between 1 and 1000");
+    if (s.throttle.base < std::chrono::seconds(1) || s.throttle.max < s.throttle.base ||
+        s.throttle.max > std::chrono::hours(24))
+        return Error::invalid(
+            "auth: login_backoff_seconds must be >= 1 and login_backoff_max_seconds between it "
+            "and 86400");
     if (s.maintenance_interval_seconds < 1)
         return Error::invalid("auth: maintenance_interval_seconds must be >= 1");
     if (s.token_cache_entries < 0 || s.token_cache_entries > 10'000'000) {
@@ -99,6 +123,12 @@ Status check_settings(const AuthSettings& s) {
 }  // namespace
 
 sdk::Response failure_response(const Error& error) {
+    if (error.is_rejected()) {
+        auto response = sdk::Response::error(429, "RATE_LIMITED",
+                                             "too many password checks from this client at once");
+        response.header("Retry-After", "1");
+        return response;
+    }
     if (error.is_unavailable()) {
         auto response =
             sdk::Response::error(503, "OVERLOADED", "authentication is busy, retry shortly");
@@ -124,6 +154,12 @@ Status AuthPlugin::init(sdk::Host& host) {
             return Error::invalid("auth: " + settings_.signing_key_env + ": " +
                                   key.error().message);
         env_key = std::move(*key);
+    } else if (!settings_.development_keys) {
+        return Error::invalid(
+            "auth: no signing key: set the environment variable " + settings_.signing_key_env +
+            " to a base64 32-byte seed (head -c32 /dev/urandom | base64), or, for development "
+            "only, set [plugin.auth] development_keys = true to keep generated keys (private "
+            "seed included) in PostgreSQL");
     }
     const int64_t verify_window = settings_.access_ttl_seconds + settings_.token.leeway_seconds;
     keys_ = std::make_unique<KeyStore>(host.db(), ring_, std::move(env_key), verify_window);
@@ -139,6 +175,7 @@ Status AuthPlugin::init(sdk::Host& host) {
     } else {
         revocation_->trust_without_log();
     }
+    throttle_ = std::make_unique<LoginThrottle>(host.redis(), settings_.throttle);
     verified_ = std::make_unique<VerifiedTokenCache>(
         static_cast<std::size_t>(settings_.token_cache_entries));
 
@@ -152,11 +189,15 @@ Status AuthPlugin::init(sdk::Host& host) {
     ADMIT_TRY_ASSIGN(token_cache_hits_,
                      host.counter("token_cache_hits_total",
                                   "Bearer tokens answered from the verified-token cache"));
+    ADMIT_TRY_ASSIGN(logins_throttled_,
+                     host.counter("logins_throttled_total",
+                                  "Logins refused while the account waits after failed ones"));
     ADMIT_TRY_ASSIGN(revocation_fallbacks_, host.gauge("revocation_fallbacks",
                                                        "Revocation checks answered by PostgreSQL"));
 
     if (auto s = host.register_migrations(); !s) return s;
     if (auto s = revocation_->register_scripts(); !s) return s;
+    if (auto s = throttle_->register_scripts(); !s) return s;
     if (auto s = host.authenticator([this](std::string_view token) { return authenticate(token); });
         !s)
         return s;
@@ -175,7 +216,13 @@ Status AuthPlugin::start() {
         host_->warn("auth: revocation set not rebuilt (", s.message(),
                     "); checks use PostgreSQL until it is");
     }
-    auto dummy = hasher_->hash(random_token(24));
+    auto login_hash_key =
+        deployment_secret(host_->db(), "login_hash", settings_.login_hash_key_env, now);
+    if (!login_hash_key)
+        return Error{login_hash_key.status(),
+                     "auth: the key of the email hash: " + login_hash_key.error().message};
+    email_digest_ = std::make_unique<EmailDigest>(std::move(*login_hash_key));
+    auto dummy = hasher_->hash(random_token(24), "admitd");
     if (!dummy)
         return Error{dummy.status(), "auth: hashing the dummy password: " + dummy.error().message};
     dummy_hash_ = std::move(*dummy);
@@ -260,7 +307,7 @@ sdk::Result<std::string> AuthPlugin::issue_access_token(const User& user,
     const int64_t now = now_seconds();
     AccessClaims claims;
     claims.subject = user.id;
-    claims.role = user.role;
+    claims.role = user.token_role();
     claims.tier = user.tier;
     claims.session = session_id;
     claims.version = user.token_version;
@@ -327,6 +374,46 @@ Status AuthPlugin::register_routes() {
                                  .summary = "Change a user's status, role or tier",
                                  .operation_id = "changeUser",
                                  .contract = contracts::change_user()});
+        !s)
+        return s;
+    if (auto s = h.route("POST", "/api/v1/auth/totp/enrol", "admin", &AuthPlugin::enrol_totp, this,
+                         RouteOptions{.rate_category = "auth",
+                                      .summary = "Start enabling a TOTP second factor",
+                                      .operation_id = "enrolTotp",
+                                      .contract = std::string(contracts::kEnrolTotp)});
+        !s)
+        return s;
+    if (auto s = h.route("POST", "/api/v1/auth/totp/confirm", "admin",
+                         &AuthPlugin::confirm_totp_enrolment, this,
+                         RouteOptions{.rate_category = "auth",
+                                      .summary = "Enable the enrolled TOTP factor with a code",
+                                      .operation_id = "confirmTotp",
+                                      .contract = std::string(contracts::kConfirmTotp)});
+        !s)
+        return s;
+    if (auto s = h.route("GET", "/api/v1/admin/sellers", "admin", &AuthPlugin::list_sellers, this,
+                         RouteOptions{.rate_category = "general",
+                                      .summary = "Sellers by review status (default PENDING)",
+                                      .operation_id = "listSellers",
+                                      .contract = contracts::list_sellers()});
+        !s)
+        return s;
+    if (auto s = h.route("POST", "/api/v1/admin/sellers/{id}/approve", "admin",
+                         &AuthPlugin::approve_seller, this,
+                         RouteOptions{.rate_category = "general",
+                                      .summary = "Approve a seller: its next token sells",
+                                      .operation_id = "approveSeller",
+                                      .contract = contracts::review_seller(
+                                          "the seller, APPROVED; its older tokens stop at once")});
+        !s)
+        return s;
+    if (auto s = h.route("POST", "/api/v1/admin/sellers/{id}/reject", "admin",
+                         &AuthPlugin::reject_seller, this,
+                         RouteOptions{.rate_category = "general",
+                                      .summary = "Reject a seller: it acts as a customer",
+                                      .operation_id = "rejectSeller",
+                                      .contract = contracts::review_seller(
+                                          "the seller, REJECTED; its older tokens stop at once")});
         !s)
         return s;
     return h.route("POST", "/api/v1/admin/auth/signing-keys/rotate", "admin",

@@ -6,8 +6,10 @@
 #pragma once
 
 #include "access_token.hpp"
+#include "email_digest.hpp"
 #include "key_ring.hpp"
 #include "key_store.hpp"
+#include "login_throttle.hpp"
 #include "password_hasher.hpp"
 #include "revocation.hpp"
 #include "revocation_follower.hpp"
@@ -31,7 +33,13 @@ struct AuthSettings {
     int64_t refresh_ttl_seconds = 14 * 86400;
     int64_t key_rotation_seconds = 30 * 86400;
     std::string signing_key_env = "ADMIT_AUTH_SIGNING_KEY";
+    /// Without the environment key, sign with keys generated and kept (private seed included) in
+    /// PostgreSQL. Off by default: a venue without the environment key then refuses to start.
+    bool development_keys = false;
     HasherLimits hasher;
+    ThrottleSettings throttle;  ///< the per-account login failure budget
+    /// Environment variable of the key of the keyed email hash (else a generated, stored one).
+    std::string login_hash_key_env = "ADMIT_AUTH_LOGIN_HASH_KEY";
     int64_t maintenance_interval_seconds = 60;
     int64_t token_cache_entries = 50000;  ///< verified tokens remembered (0: verify every time)
     int64_t revocation_cache_ms =
@@ -78,8 +86,35 @@ class AuthPlugin final : public sdk::Plugin {
         return {settings_.refresh_ttl_seconds, settings_.session_lifetime_seconds,
                 settings_.max_sessions_per_user};
     }
-    sdk::Status publish_login_failure(const std::string& email, const std::string& user_id,
+    /// Publishes auth.login_failed naming the account by `account` (its EmailDigest) and counts
+    /// the failure in the account's budget.
+    sdk::Status publish_login_failure(const std::string& account, const std::string& user_id,
                                       std::string_view reason);
+    /// 429 RATE_LIMITED + Retry-After when `account` must still wait after failed logins;
+    /// nullopt when it may try (also when Redis cannot say: the budget fails open, with a warning).
+    std::optional<sdk::Response> account_throttled(const std::string& account);
+
+    // second_factor_routes.cpp
+    /// POST /api/v1/auth/totp/enrol: a new secret for the caller, shown once.
+    sdk::Response enrol_totp(const sdk::Request& request);
+    /// POST /api/v1/auth/totp/confirm {code}: enables the pending factor.
+    sdk::Response confirm_totp_enrolment(const sdk::Request& request);
+    /// For a login whose password was right: the refusal when `user` has TOTP enabled and the
+    /// body's `totpCode` is missing (401 TOTP_REQUIRED), wrong or replayed (401 TOTP_INVALID,
+    /// counted in the account's failure budget); nullopt when the login may proceed.
+    std::optional<sdk::Response> second_factor_refusal(const User& user,
+                                                       const boost::json::object& body,
+                                                       const std::string& account);
+
+    // seller_review_routes.cpp
+    /// GET /api/v1/admin/sellers?status=PENDING|APPROVED|REJECTED (default PENDING), oldest first.
+    sdk::Response list_sellers(const sdk::Request& request);
+    sdk::Response approve_seller(const sdk::Request& request);
+    sdk::Response reject_seller(const sdk::Request& request);
+    /// Sets the seller's review status to `decision`, bumps its token version and publishes
+    /// auth.seller_approved / auth.seller_rejected; 404 for no seller, 409 INVALID_STATE when it
+    /// is `decision` already.
+    sdk::Response review_seller(const sdk::Request& request, const std::string& decision);
 
     // admin_routes.cpp
     sdk::Response change_user(const sdk::Request& request);
@@ -91,7 +126,7 @@ class AuthPlugin final : public sdk::Plugin {
 
     /// A new user from validated fields (hashes the password on the bounded pool).
     sdk::Result<User> new_user(std::string email, std::string name, std::string role,
-                               std::string_view password);
+                               std::string_view password, std::string_view client);
     sdk::Result<std::string> issue_access_token(const User& user, const std::string& session_id,
                                                 const std::string& client_id);
     int64_t now_seconds() const { return host_->now_us() / 1'000'000; }
@@ -105,6 +140,8 @@ class AuthPlugin final : public sdk::Plugin {
     std::unique_ptr<Revocation> revocation_;
     std::unique_ptr<RevocationFollower> follower_;
     std::unique_ptr<VerifiedTokenCache> verified_;
+    std::unique_ptr<LoginThrottle> throttle_;
+    std::unique_ptr<EmailDigest> email_digest_;  ///< made in start() (its key may be stored)
     std::string
         dummy_hash_;  ///< verified against when the email is unknown (same cost as a real check)
     sdk::Metric logins_succeeded_;
@@ -112,9 +149,11 @@ class AuthPlugin final : public sdk::Plugin {
     sdk::Metric tokens_refused_;
     sdk::Metric token_cache_hits_;
     sdk::Metric revocation_fallbacks_;
+    sdk::Metric logins_throttled_;
 };
 
-/// 503 OVERLOADED + Retry-After for a saturated hashing pool; from_error for anything else.
+/// 503 OVERLOADED + Retry-After for a saturated hashing pool, 429 RATE_LIMITED + Retry-After for a
+/// client over its share of it (ADMIT_E_REJECTED); from_error for anything else.
 sdk::Response failure_response(const sdk::Error& error);
 
 }  // namespace admit::auth

@@ -4,32 +4,55 @@
 
 namespace admit::auth {
 
-BoundedGate::BoundedGate(int capacity, int max_waiting, std::chrono::milliseconds max_wait)
-    : capacity_(std::max(capacity, 1)),
-      max_waiting_(std::max(max_waiting, 0)),
-      max_wait_(max_wait) {}
+BoundedGate::BoundedGate(GateLimits limits)
+    : limits_{std::max(limits.capacity, 1), std::max(limits.max_waiting, 0),
+              std::max(limits.per_client, 1), limits.max_wait} {}
 
-sdk::Result<BoundedGate::Ticket> BoundedGate::enter() {
+sdk::Result<BoundedGate::Ticket> BoundedGate::enter(std::string_view client) {
     std::unique_lock lock(mutex_);
-    if (inside_ < capacity_) {
+    auto held = held_.find(client);
+    if (held != held_.end() && held->second >= limits_.per_client)
+        return sdk::Error::rejected("too many password checks from this client at once");
+    if (inside_ < limits_.capacity && queue_.empty()) {
         ++inside_;
-        return Ticket(this);
+        ++held_[std::string(client)];
+        return Ticket(this, std::string(client));
     }
-    if (waiting_ >= max_waiting_) return sdk::Error::unavailable("password hashing is saturated");
-    ++waiting_;
-    const bool admitted = freed_.wait_for(lock, max_wait_, [this] { return inside_ < capacity_; });
-    --waiting_;
-    if (!admitted) return sdk::Error::unavailable("password hashing is saturated");
+    if (static_cast<int>(queue_.size()) >= limits_.max_waiting)
+        return sdk::Error::unavailable("password hashing is saturated");
+    std::string name(client);
+    ++held_[name];
+    const uint64_t arrival = next_arrival_++;
+    queue_.push_back(arrival);
+    const bool admitted = changed_.wait_for(lock, limits_.max_wait, [&] {
+        return queue_.front() == arrival && inside_ < limits_.capacity;
+    });
+    if (!admitted) {
+        queue_.erase(std::find(queue_.begin(), queue_.end(), arrival));
+        release_place(name);
+        lock.unlock();
+        changed_.notify_all();  // the caller behind this one may be first now
+        return sdk::Error::unavailable("password hashing is saturated");
+    }
+    queue_.pop_front();
     ++inside_;
-    return Ticket(this);
+    lock.unlock();
+    changed_.notify_all();  // the next in line may fit too (capacity > 1)
+    return Ticket(this, std::move(name));
 }
 
-void BoundedGate::leave() noexcept {
+void BoundedGate::release_place(const std::string& client) {
+    if (auto held = held_.find(client); held != held_.end() && --held->second <= 0)
+        held_.erase(held);
+}
+
+void BoundedGate::leave(const std::string& client) noexcept {
     {
         std::lock_guard lock(mutex_);
         --inside_;
+        release_place(client);
     }
-    freed_.notify_one();
+    changed_.notify_all();
 }
 
 int BoundedGate::inside() const {
@@ -39,7 +62,13 @@ int BoundedGate::inside() const {
 
 int BoundedGate::waiting() const {
     std::lock_guard lock(mutex_);
-    return waiting_;
+    return static_cast<int>(queue_.size());
+}
+
+int BoundedGate::held_by(std::string_view client) const {
+    std::lock_guard lock(mutex_);
+    const auto held = held_.find(client);
+    return held == held_.end() ? 0 : held->second;
 }
 
 }  // namespace admit::auth

@@ -27,8 +27,8 @@ sdk::Status KeyStore::reload_locked(int64_t now) {
             "SELECT kid, public_key, private_seed, extract(epoch from created_at)::bigint AS "
             "created, "
             "coalesce(extract(epoch from retired_at)::bigint, 0) AS retired FROM auth.signing_keys "
-            "WHERE retired_at IS NULL OR retired_at > to_timestamp($1) ORDER BY created_at DESC, "
-            "kid",
+            "WHERE withdrawn_at IS NULL AND (retired_at IS NULL OR retired_at > to_timestamp($1)) "
+            "ORDER BY created_at DESC, kid",
             now - verify_window_);
     };
     auto rows = load();
@@ -36,8 +36,17 @@ sdk::Status KeyStore::reload_locked(int64_t now) {
 
     if (env_key_) {
         // A previous environment key stops signing now: it verifies for one more token lifetime.
+        // Keys whose seed sits in PostgreSQL (development keys) are withdrawn at once: their seed
+        // is erased and they stop verifying, whatever they signed before.
         auto stored = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
             if (auto s = insert(tx, *env_key_, false); !s) return s;
+            auto withdrawn = tx.exec(
+                "UPDATE auth.signing_keys SET private_seed = NULL, "
+                "withdrawn_at = to_timestamp($1), "
+                "retired_at = coalesce(retired_at, to_timestamp($1)) "
+                "WHERE private_seed IS NOT NULL",
+                now);
+            if (!withdrawn) return std::move(withdrawn).error();
             auto retired = tx.exec(
                 "UPDATE auth.signing_keys SET retired_at = to_timestamp($2) "
                 "WHERE private_seed IS NULL AND retired_at IS NULL AND kid <> $1",

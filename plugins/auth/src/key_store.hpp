@@ -2,8 +2,10 @@
 //
 // The signer is either the seed in the environment variable named by config `signing_key_env`
 // (production: the private key never touches the database) or, when that variable is unset, a
-// key generated at first start and kept in auth.signing_keys (a development default). Every
-// non-retired key, and every key retired less than one access-token lifetime ago, verifies.
+// key generated at first start and kept in auth.signing_keys (development only: the plugin refuses
+// it unless `development_keys` is set). Every non-retired key, and every key retired less than one
+// access-token lifetime ago, verifies; a withdrawn key never does. With the environment key, every
+// database key that holds a private seed is withdrawn and its seed erased at each reload.
 //
 // Thread-safe: reload() and rotate() serialize on an internal mutex; the KeyRing they fill is
 // read concurrently by the authenticator.

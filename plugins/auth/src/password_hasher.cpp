@@ -13,10 +13,12 @@ HasherLimits PasswordHasher::raised(HasherLimits limits) {
 }
 
 PasswordHasher::PasswordHasher(HasherLimits limits)
-    : limits_(raised(limits)), gate_(limits_.concurrency, limits_.max_waiting, limits_.max_wait) {}
+    : limits_(raised(limits)),
+      gate_(GateLimits{limits_.concurrency, limits_.max_waiting, limits_.per_client,
+                       limits_.max_wait}) {}
 
-sdk::Result<std::string> PasswordHasher::hash(std::string_view password) {
-    auto ticket = gate_.enter();
+sdk::Result<std::string> PasswordHasher::hash(std::string_view password, std::string_view client) {
+    auto ticket = gate_.enter(client);
     if (!ticket) return std::move(ticket).error();
     char out[crypto_pwhash_STRBYTES];
     if (crypto_pwhash_str_alg(out, password.data(), password.size(), limits_.opslimit,
@@ -26,11 +28,12 @@ sdk::Result<std::string> PasswordHasher::hash(std::string_view password) {
     return std::string(out);
 }
 
-sdk::Result<bool> PasswordHasher::verify(std::string_view encoded, std::string_view password) {
+sdk::Result<bool> PasswordHasher::verify(std::string_view encoded, std::string_view password,
+                                         std::string_view client) {
     if (encoded.size() >= crypto_pwhash_STRBYTES) return false;
     char stored[crypto_pwhash_STRBYTES] = {};
     std::copy(encoded.begin(), encoded.end(), stored);
-    auto ticket = gate_.enter();
+    auto ticket = gate_.enter(client);
     if (!ticket) return std::move(ticket).error();
     return crypto_pwhash_str_verify(stored, password.data(), password.size()) == 0;
 }

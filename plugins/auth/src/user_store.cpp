@@ -5,13 +5,15 @@
 namespace admit::auth {
 
 boost::json::object User::to_json() const {
-    return {{"id", id},
-            {"email", email},
-            {"name", name},
-            {"role", role},
-            {"tier", tier},
-            {"status", status},
-            {"createdAt", sdk::format_rfc3339(created_at * 1'000'000)}};
+    boost::json::object out{{"id", id},
+                            {"email", email},
+                            {"name", name},
+                            {"role", role},
+                            {"tier", tier},
+                            {"status", status},
+                            {"createdAt", sdk::format_rfc3339(created_at * 1'000'000)}};
+    if (!seller_status.empty()) out["sellerStatus"] = seller_status;
+    return out;
 }
 
 User user_from_row(const sdk::Row& row) {
@@ -25,6 +27,7 @@ User user_from_row(const sdk::Row& row) {
     user.password_hash = row.text("password_hash");
     user.token_version = row.int64("token_version").value_or(0);
     user.created_at = row.int64("created_at").value_or(0);
+    user.seller_status = row.text("seller_status");
     return user;
 }
 
@@ -57,15 +60,17 @@ sdk::Status insert_user(sdk::Database& db, const User& user, std::string_view ac
     return db.transaction([&](sdk::Tx& tx) -> sdk::Status {
         auto inserted = tx.exec(
             "INSERT INTO auth.users (id, email, name, role, tier, status, password_hash, "
-            "created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($8)) "
+            "created_at, updated_at, seller_status) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($8), "
+            "nullif($9, '')) "
             "ON CONFLICT (email) DO NOTHING",
             user.id, user.email, user.name, user.role, user.tier, user.status, user.password_hash,
-            now);
+            now, user.seller_status);
         if (!inserted) return std::move(inserted).error();
         if (inserted->affected == 0) return sdk::Error::conflict("email is taken");
-        return tx.publish("auth.user_signed_up", user.id,
-                          {{"userId", user.id}, {"role", user.role}}, actor);
+        boost::json::object event{{"userId", user.id}, {"role", user.role}};
+        if (!user.seller_status.empty()) event["sellerStatus"] = user.seller_status;
+        return tx.publish("auth.user_signed_up", user.id, std::move(event), actor);
     });
 }
 

@@ -21,16 +21,25 @@ struct User {
     std::string password_hash;
     int64_t token_version = 0;
     int64_t created_at = 0;
+    /// For role seller: PENDING (self-registered, not reviewed yet), APPROVED or REJECTED; empty
+    /// for every other role.
+    std::string seller_status;
 
-    /// {id, email, name, role, tier, status, createdAt}: never the hash.
+    /// {id, email, name, role, tier, status, createdAt, sellerStatus (sellers only)}: never the
+    /// hash.
     boost::json::object to_json() const;
     bool suspended() const noexcept { return status == "suspended"; }
+    /// The role access tokens carry: a seller that is not APPROVED acts as a customer.
+    std::string token_role() const {
+        return role == "seller" && seller_status != "APPROVED" ? "customer" : role;
+    }
 };
 
 /// The columns every user query selects, in the order user_from_row() reads them.
 inline constexpr std::string_view kUserColumns =
     "id, email, name, role, tier, status, password_hash, token_version, "
-    "extract(epoch from created_at)::bigint AS created_at";
+    "extract(epoch from created_at)::bigint AS created_at, "
+    "coalesce(seller_status, '') AS seller_status";
 
 User user_from_row(const sdk::Row& row);
 

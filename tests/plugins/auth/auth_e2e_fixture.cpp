@@ -21,6 +21,7 @@ void AuthEndToEnd::SetUp() {
         extra += "signing_key_env = \"ADMIT_TEST_AUTH_KEY_UNSET\"\n";
         ::unsetenv("ADMIT_TEST_AUTH_KEY_UNSET");
     }
+    extra += options_.auth_toml;
     if (options_.maintenance_interval_seconds > 0) {
         extra += "maintenance_interval_seconds = " +
                  std::to_string(options_.maintenance_interval_seconds) + "\n";
@@ -28,6 +29,7 @@ void AuthEndToEnd::SetUp() {
     admit::testing::TestVenue venue;
     venue.plugins = {"auth"};
     venue.manual_clock = options_.manual_clock;
+    venue.server_toml = options_.server_toml;
     venue.extra_toml = extra;
     std::string toml = admit::testing::venue_toml(venue, &storage_);
     if (!options_.real_rate_limits) {

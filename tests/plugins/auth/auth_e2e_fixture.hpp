@@ -36,6 +36,8 @@ class AuthEndToEnd : public ::testing::Test {
         bool real_rate_limits = false;     ///< false: the "auth" category limit is lifted for tests
         bool manual_clock = false;         ///< the host clock moves only through advance_clock()
         int maintenance_interval_seconds = 0;  ///< 0: the plugin's default
+        std::string server_toml;               ///< extra lines of the venue's [server] table
+        std::string auth_toml;                 ///< extra lines of the venue's [plugin.auth] table
     };
     AuthEndToEnd() : AuthEndToEnd(Options{}) {}
     explicit AuthEndToEnd(Options options) : options_(options) {}

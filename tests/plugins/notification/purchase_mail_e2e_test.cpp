@@ -5,6 +5,7 @@
 #include "notification_e2e_fixture.hpp"
 #include "tests/outbound/test_http_server.hpp"
 #include "tests/plugins/toss/paysim_fixture.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/smtp_sink.hpp"
 
 #include <cstdlib>
@@ -85,6 +86,11 @@ class PurchaseMail : public ::testing::Test {
                  R"({"email":")" + email +
                      R"(","password":"long-enough-pw","name":"E2E","role":")" + role + "\"}");
         EXPECT_EQ(signup.status, 201) << signup.body;
+        if (role == "seller") {  // a self-registered seller sells once an admin approved it
+            auto approved =
+                approve_seller(port_, signup, login("root@admit.test", "root-password-e2e"));
+            EXPECT_EQ(approved.status, 200) << approved.body;
+        }
         return login(email, "long-enough-pw");
     }
 

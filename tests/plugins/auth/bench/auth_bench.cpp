@@ -53,12 +53,12 @@ int main(int argc, char** argv) {
     if (sodium_init() < 0 || seconds <= 0) return 2;
 
     PasswordHasher hasher(HasherLimits{});
-    const auto stored = hasher.hash("correct horse battery");
+    const auto stored = hasher.hash("correct horse battery", "bench");
     if (!stored) return 1;
     std::printf("argon2id m=%zu KiB t=%llu p=1\n", hasher.limits().memlimit_bytes / 1024,
                 hasher.limits().opslimit);
     (void)per_second("logins", seconds, [&] {
-        return hasher.verify(*stored, "correct horse battery").value_or(false);
+        return hasher.verify(*stored, "correct horse battery", "bench").value_or(false);
     });
 
     KeyRing ring;
