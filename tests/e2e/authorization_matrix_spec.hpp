@@ -34,13 +34,18 @@ struct OperationSpec {
     bool own_session = false;
     /// Runs after every other operation (it may change what the others rely on).
     bool last = false;
+    /// A public catalog route is also called on each owner's unpublished object of this kind (a
+    /// DRAFT product, its schedule) in place of the published one: only its seller and admins
+    /// may see it, everyone else (anonymous included) gets 403 or 404.
+    std::string unpublished;
 };
 
 /// Object kinds and the principal who owns one of owner X (A or B): catalog objects belong to
 /// seller X, purchases to customer X. Kinds without an owner (webhook, user, policy, ...) are
 /// shared: only roles decide.
-inline const std::set<std::string> kSellerKinds{"hall",    "stage",    "seat",
-                                                "product", "schedule", "queued_schedule"};
+inline const std::set<std::string> kSellerKinds{"hall",          "stage",         "seat",
+                                                "product",       "schedule",      "queued_schedule",
+                                                "draft_product", "draft_schedule"};
 inline const std::set<std::string> kCustomerKinds{"reservation", "payment", "ticket",
                                                   "notification", "self"};
 
@@ -108,17 +113,20 @@ inline std::map<std::string, OperationSpec> operation_specs() {
         // product
         {"createProduct", {.scope = S::owned, .body = kProduct}},
         {"listProducts", {}},
-        {"getProduct", {.scope = S::open}},
+        {"getProduct", {.scope = S::open, .unpublished = "draft_product"}},
         {"updateProduct", {.scope = S::owned, .body = R"({"title":"Renamed"})"}},
         {"submitProduct", {.scope = S::owned}},
         {"approveProduct", {.scope = S::owned}},
         {"rejectProduct", {.scope = S::owned, .body = R"({"reason":"matrix"})"}},
         {"cancelProduct", {.scope = S::owned, .body = R"({"reason":"matrix"})"}},
         {"addSchedule", {.scope = S::owned, .body = R"({"startsAt":"{showTime}"})"}},
-        {"getSeatMap", {.scope = S::open}},
-        {"streamSeats", {.scope = S::open}},
+        {"getSeatMap", {.scope = S::open, .unpublished = "draft_schedule"}},
+        {"streamSeats", {.scope = S::open, .unpublished = "draft_schedule"}},
         // queue (a waiting room is anyone's to join; its controls are the admin's)
-        {"joinQueue", {.scope = S::open, .params = {{"scheduleId", "queued_schedule"}}}},
+        {"joinQueue",
+         {.scope = S::open,
+          .params = {{"scheduleId", "queued_schedule"}},
+          .unpublished = "draft_schedule"}},
         {"getQueuePosition", {.scope = S::open, .params = {{"scheduleId", "queued_schedule"}}}},
         {"leaveQueue", {.scope = S::open, .params = {{"scheduleId", "queued_schedule"}}}},
         {"streamQueue", {.scope = S::open, .params = {{"scheduleId", "queued_schedule"}}}},
@@ -133,7 +141,9 @@ inline std::map<std::string, OperationSpec> operation_specs() {
           .params = {{"scheduleId", "queued_schedule"}}}},
         // reservation (a schedule on sale is anyone's to hold seats of)
         {"createReservation",
-         {.scope = S::open, .body = R"({"scheduleId":"{schedule}","seatIds":["{freeSeat}"]})"}},
+         {.scope = S::open,
+          .body = R"({"scheduleId":"{schedule}","seatIds":["{freeSeat}"]})",
+          .unpublished = "draft_schedule"}},
         {"listReservations", {}},
         {"getReservation", {.scope = S::owned}},
         {"releaseReservation", {.scope = S::owned}},

@@ -226,6 +226,9 @@ class AuthorizationMatrix : public PlatformFixture {
         o["schedule"] = approve(seller, o["product"]);
         queued_product_[x] = new_product(seller, stage, true);
         o["queued_schedule"] = approve(seller, queued_product_[x]);
+        o["draft_product"] = new_product(seller, stage);
+        auto draft = json_of(call("GET", "/products/" + o["draft_product"], seller.token));
+        o["draft_schedule"] = std::string(draft.at("schedules").at(0).at("scheduleId").as_string());
     }
     void build_purchases(int x) {
         const Principal& buyer = x == 0 ? customer_a_ : customer_b_;
@@ -267,8 +270,7 @@ class AuthorizationMatrix : public PlatformFixture {
     /// Objects of owner `x` for one allowed call that changes state: kinds that are cheap to make
     /// (hall, stage, seat, product, webhook) are new, so that one call never deletes or moves
     /// what another relies on; the rest are the shared ones (their changes answer 409, not 404).
-    Objects fresh(int x, const std::vector<std::string>& kinds) {
-        Objects o = objects_[x < 0 ? 0 : x];
+    Objects fresh(Objects o, int x, const std::vector<std::string>& kinds) {
         const Principal& seller = x == 1 ? seller_b_ : seller_a_;
         auto needs = [&](const char* k) { return std::count(kinds.begin(), kinds.end(), k) > 0; };
         if (needs("hall") || needs("stage") || needs("seat")) {
@@ -329,12 +331,19 @@ class AuthorizationMatrix : public PlatformFixture {
         return nullptr;
     }
 
+    /// `unpublished`: the object is an unpublished one (a DRAFT product or its schedule), which
+    /// only its seller and admins may see, whatever the route's scope.
     Expectation expect_for(const Operation& op, const OperationSpec& spec, const Principal& who,
-                           const std::string& decisive_kind, int x) const {
+                           const std::string& decisive_kind, int x, bool unpublished) const {
         using K = Expectation::Kind;
-        if (op.roles == "public") return {K::allowed};
-        if (who.role.empty()) return {K::unauthenticated};
-        if (!lists_role(op.roles, who.role)) return {K::wrong_role};
+        if (op.roles == "public" && !unpublished) return {K::allowed};
+        if (op.roles != "public" && who.role.empty()) return {K::unauthenticated};
+        if (!who.role.empty() && !lists_role(op.roles, who.role)) return {K::wrong_role};
+        if (unpublished) {
+            const Principal* seller = owner_of(decisive_kind, x);
+            return {seller->user_id == who.user_id || who.role == "admin" ? K::allowed
+                                                                          : K::not_owner};
+        }
         if (spec.scope != Scope::owned || decisive_kind.empty() || x < 0) return {K::allowed};
         const Principal* owner = owner_of(decisive_kind, x);
         if (owner != nullptr && owner->user_id == who.user_id) return {K::allowed};
@@ -474,6 +483,9 @@ TEST_F(AuthorizationMatrix, EveryOperationRefusesOtherRolesAndOthersObjects) {
         }
         const std::vector<int> owners = has_owner ? std::vector<int>{0, 1} : std::vector<int>{-1};
         const bool exempt_allowed = matrix::kAllowedOutcomeExempt.contains(op.id);
+        // The published objects, then (for catalog routes) the unpublished ones in their place.
+        std::vector<bool> variants{false};
+        if (!spec.unpublished.empty() && has_owner) variants.push_back(true);
 
         struct Outcome {
             std::string who;
@@ -483,29 +495,42 @@ TEST_F(AuthorizationMatrix, EveryOperationRefusesOtherRolesAndOthersObjects) {
             bool checked = true;
         };
         std::vector<std::future<Outcome>> calls;
-        for (const auto& who : principals_) {
-            for (int x : owners) {
-                const auto expected = expect_for(op, spec, who, decisive, x);
-                const bool allowed = expected.kind == Expectation::Kind::allowed;
-                calls.push_back(std::async(std::launch::async, [&, who, x, expected, allowed] {
-                    const Objects objects =
-                        allowed && op.method != "GET" ? fresh(x, kinds) : objects_[x < 0 ? 0 : x];
-                    std::string path = op.path;
-                    for (std::size_t i = 0; const auto& param : placeholders(op.path))
-                        path = replace_all(path, "{" + param + "}", objects.at(kinds[i++]));
-                    const std::string body = fill(spec.body, objects, x);
-                    std::string token = who.token;
-                    if (allowed && spec.own_session && !who.role.empty()) token = session_of(who);
-                    Headers headers;
-                    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-                    if (!body.empty()) headers["Content-Type"] = "application/json";
-                    Outcome out{who.name, x, expected, {}, !(allowed && exempt_allowed)};
-                    out.result = send(port_, op.method, path + fill(spec.query, objects, x), body,
-                                      headers, op.stream ? 1500 : 20000);
-                    return out;
-                }));
+        for (const bool unpublished : variants)
+            for (const auto& who : principals_) {
+                for (int x : owners) {
+                    Objects base = objects_[x < 0 ? 0 : x];
+                    if (unpublished) {
+                        for (const char* kind : {"product", "schedule", "queued_schedule"})
+                            base[kind] = base.at(spec.unpublished);
+                    }
+                    const auto expected = expect_for(
+                        op, spec, who, unpublished ? spec.unpublished : decisive, x, unpublished);
+                    const bool allowed = expected.kind == Expectation::Kind::allowed;
+                    calls.push_back(std::async(
+                        std::launch::async, [&, base, who, x, expected, allowed, unpublished] {
+                            const Objects objects =
+                                allowed && op.method != "GET" ? fresh(base, x, kinds) : base;
+                            std::string path = op.path;
+                            for (std::size_t i = 0; const auto& param : placeholders(op.path))
+                                path = replace_all(path, "{" + param + "}", objects.at(kinds[i++]));
+                            const std::string body = fill(spec.body, objects, x);
+                            std::string token = who.token;
+                            if (allowed && spec.own_session && !who.role.empty())
+                                token = session_of(who);
+                            Headers headers;
+                            if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+                            if (!body.empty()) headers["Content-Type"] = "application/json";
+                            Outcome out{who.name + (unpublished ? " (unpublished)" : ""),
+                                        x,
+                                        expected,
+                                        {},
+                                        !(allowed && exempt_allowed)};
+                            out.result = send(port_, op.method, path + fill(spec.query, objects, x),
+                                              body, headers, op.stream ? 1500 : 20000);
+                            return out;
+                        }));
+                }
             }
-        }
         for (auto& f : calls) {
             auto out = f.get();
             if (!out.checked) {

@@ -267,6 +267,10 @@ sdk::Response HoldService::create(const sdk::Request& request) {
         return unavailable("the product catalog is unavailable");
     }
     const SaleContext& sale = **context;
+    // An unpublished product's schedule does not exist for buyers (as the product plugin answers
+    // for the product): 404 rather than NOT_ON_SALE, which would confirm the id.
+    if (!sale.published() && sale.seller_id != user_id && !principal.has_role("admin"))
+        return Response::error(404, "NOT_FOUND", "no schedule " + hold->schedule_id);
     if (auto checked = check_against(*hold, sale); !checked)
         return Response::from_error(checked.error());
     const int64_t now = host_.now_us();
