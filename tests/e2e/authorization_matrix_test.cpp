@@ -9,11 +9,13 @@
 //   a listed role on its own object (admins: any) -> neither 400, 401, 403, 404 nor 5xx.
 // The operations come from the document, so a new route is covered as soon as it is served; one
 // that authorization_matrix_spec.hpp does not know how to fill fails the test with its name.
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <iostream>
-#include <mutex>
 #include <regex>
+#include <sstream>
+#include <tuple>
 
 #include "tests/e2e/authorization_matrix_spec.hpp"
 #include "tests/e2e/platform_fixture.hpp"
@@ -267,9 +269,9 @@ class AuthorizationMatrix : public PlatformFixture {
         EXPECT_FALSE(o["notification"].empty()) << "no notification for customer " << x;
     }
 
-    /// Objects of owner `x` for one allowed call that changes state: kinds that are cheap to make
-    /// (hall, stage, seat, product, webhook) are new, so that one call never deletes or moves
-    /// what another relies on; the rest are the shared ones (their changes answer 409, not 404).
+    /// Owner `x`'s objects `o` for one allowed call that changes state, with the kinds that are
+    /// cheap to make (hall, stage, seat, product, webhook) new, so that one call never deletes or
+    /// moves what another relies on; the rest stay shared (their changes answer 409, not 404).
     Objects fresh(Objects o, int x, const std::vector<std::string>& kinds) {
         const Principal& seller = x == 1 ? seller_b_ : seller_a_;
         auto needs = [&](const char* k) { return std::count(kinds.begin(), kinds.end(), k) > 0; };
