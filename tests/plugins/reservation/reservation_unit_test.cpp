@@ -110,6 +110,24 @@ TEST(SaleContextTest, ParsesTheContractAndCachesPerSchedule) {
     EXPECT_EQ(fetches, 2);
 }
 
+// Issue 13: a hold on an unpublished product's schedule is 404 for buyers (hold_service.cpp).
+TEST(SaleContextTest, OnlyAPublicProductsScheduleIsPublished) {
+    auto context = [](const char* status) {
+        std::string text = R"({"scheduleId": "sch_1", "productId": "prd_1", "sellerId": "usr_s",
+            "seating": "RESERVED", "grades": [], "seats": [])";
+        if (status != nullptr) text += std::string(R"(, "productStatus": ")") + status + "\"";
+        auto parsed = parse_sale_context(boost::json::parse(text + "}"));
+        EXPECT_TRUE(parsed.ok());
+        return *parsed;
+    };
+    for (const char* hidden : {"DRAFT", "PENDING", "APPROVED", "CANCELLED"})
+        EXPECT_FALSE(context(hidden).published()) << hidden;
+    for (const char* shown : {"SCHEDULED", "ON_SALE", "CLOSED", "COMPLETED"})
+        EXPECT_TRUE(context(shown).published()) << shown;
+    EXPECT_TRUE(context(nullptr).published()) << "no status: as before, the sale window decides";
+    EXPECT_EQ(context("DRAFT").seller_id, "usr_s");
+}
+
 TEST(SaleContextTest, AnExpiredContextIsServedWhileAnotherCallerRefreshesIt) {
     std::atomic<int> fetches{0};
     std::promise<void> refresh_started;
