@@ -81,7 +81,7 @@ inline std::string create_hall() {
     "address": {"type": ["string", "null"], "maxLength": 500}}},
   "response": {"status": 201, "description": "the new hall, owned by the caller",
                "schema": "@Hall"},
-  "errors": {"503": ["DEPENDENCY_UNAVAILABLE"]}})",
+  "errors": {"422": ["LIMIT_EXCEEDED"], "503": ["DEPENDENCY_UNAVAILABLE"]}})",
                                   {{"Hall", hall()}});
 }
 
@@ -130,7 +130,7 @@ inline std::string create_stage() {
       "sections": {"type": "array", "minItems": 1, "items": "@Section"}}}}},
   "response": {"status": 201, "description": "the new stage with the number of generated seats",
                "schema": "@Stage"},
-  "errors": {"403": ["FORBIDDEN"], "404": ["NOT_FOUND"]}})",
+  "errors": {"403": ["FORBIDDEN"], "404": ["NOT_FOUND"], "422": ["LIMIT_EXCEEDED"]}})",
                                   {{"Section", kSection}, {"Stage", stage()}});
 }
 

@@ -11,6 +11,11 @@ namespace fields = admit::sdk::fields;
 Status ArthallPlugin::init(Host& host) {
     host_ = &host;
     max_seats_ = host.config_int("max_seats_per_stage", 20000);
+    max_halls_per_seller_ = host.config_int("max_halls_per_seller", 20);
+    max_stages_per_hall_ = host.config_int("max_stages_per_hall", 20);
+    if (max_halls_per_seller_ < 1 || max_stages_per_hall_ < 1)
+        return Error::invalid(
+            "[plugin.arthall] max_halls_per_seller and max_stages_per_hall must be at least 1");
     if (auto s = host.register_migrations(); !s) return s;
 
     struct RouteSpec {

@@ -46,11 +46,20 @@ class ArthallPlugin final : public admit::sdk::Plugin {
 
     Host* host_ = nullptr;
     int64_t max_seats_ = 20000;
+    int64_t max_halls_per_seller_ = 20;  ///< live halls one non-admin owner may have
+    int64_t max_stages_per_hall_ = 20;   ///< live stages of one hall (admins' halls too)
 };
 
 /// True when `caller` is an admin or the owner `owner_id`.
 inline bool may_manage(const Principal& caller, std::string_view owner_id) {
     return caller.has_role("admin") || (caller.authenticated() && caller.subject() == owner_id);
+}
+
+/// 422 LIMIT_EXCEEDED for a bound refused inside a create's transaction (Error::rejected, the
+/// only rejection those transactions make); any other error as the SDK maps it.
+inline Response refusal_or_error(const admit::sdk::Error& error) {
+    if (error.is_rejected()) return Response::error(422, "LIMIT_EXCEEDED", error.message);
+    return Response::from_error(error);
 }
 
 using admit::sdk::page_limit;  // ?limit (default 50, 1..200)

@@ -60,7 +60,25 @@ Response ArthallPlugin::create_hall(const Request& request) {
     const std::string id = new_id("hal");
     const std::string actor(request.principal().subject());
     Rows created;
+    const bool bounded = !request.principal().has_role("admin");
     auto status = host_->db().transaction([&](Tx& tx) -> Status {
+        if (bounded) {
+            // One owner's creates queue on a transaction lock, so two concurrent requests cannot
+            // both see room for one more hall.
+            // The count is a statement of its own: a statement's snapshot is taken before it
+            // waits for the lock, and would miss the hall the lock's previous holder created.
+            auto locked = tx.exec(
+                "SELECT pg_advisory_xact_lock(hashtextextended('arthall.halls:' || $1, 0))", actor);
+            if (!locked) return std::move(locked).error();
+            auto live = tx.exec(
+                "SELECT count(*) AS halls FROM arthall.halls WHERE owner_id = $1 AND deleted_at IS "
+                "NULL",
+                actor);
+            if (!live) return std::move(live).error();
+            if (live->front().int64("halls").value_or(0) >= max_halls_per_seller_)
+                return Error::rejected("at most " + std::to_string(max_halls_per_seller_) +
+                                       " halls per seller ([plugin.arthall] max_halls_per_seller)");
+        }
         auto rows = tx.exec(
             "INSERT INTO arthall.halls (id, owner_id, name, address) VALUES ($1, $2, $3, $4) "
             "RETURNING " +
@@ -73,7 +91,7 @@ Response ArthallPlugin::create_hall(const Request& request) {
         payload["name"] = *name;
         return tx.publish("arthall.hall_created", id, payload, actor);
     });
-    if (!status) return Response::from_error(status.error());
+    if (!status) return refusal_or_error(status.error());
     return Response::json(201, hall_json(created.front()));
 }
 

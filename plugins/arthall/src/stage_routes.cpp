@@ -76,6 +76,21 @@ Response ArthallPlugin::create_stage(const Request& request) {
     const std::string seat_json = seats_as_json(*seats);
     Rows created;
     auto status = host_->db().transaction([&](Tx& tx) -> Status {
+        // The hall's row lock orders concurrent creates of its stages. The count is a statement of
+        // its own, after the lock: a statement's snapshot is taken before it waits for a lock, and
+        // would miss the stage the lock's previous holder created.
+        auto hall = tx.exec(
+            "SELECT 1 FROM arthall.halls WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", hall_id);
+        if (!hall) return std::move(hall).error();
+        if (hall->empty()) return Error::not_found("hall " + hall_id + " does not exist");
+        auto live = tx.exec(
+            "SELECT count(*) AS stages FROM arthall.stages WHERE hall_id = $1 AND deleted_at IS "
+            "NULL",
+            hall_id);
+        if (!live) return std::move(live).error();
+        if (live->front().int64("stages").value_or(0) >= max_stages_per_hall_)
+            return Error::rejected("at most " + std::to_string(max_stages_per_hall_) +
+                                   " stages per hall ([plugin.arthall] max_stages_per_hall)");
         auto stage = tx.exec(
             "INSERT INTO arthall.stages (id, hall_id, name, seat_count, layout) "
             "SELECT $1, $2, $3, $4, $5::jsonb WHERE EXISTS (SELECT 1 FROM arthall.halls WHERE id = "
@@ -106,7 +121,7 @@ Response ArthallPlugin::create_stage(const Request& request) {
         payload["seatCount"] = static_cast<int64_t>(seats->size());
         return tx.publish("arthall.stage_created", id, payload, actor);
     });
-    if (!status) return Response::from_error(status.error());
+    if (!status) return refusal_or_error(status.error());
     return Response::json(201, stage_json(created.front()));
 }
 

@@ -142,6 +142,13 @@ PlaceService::Answer PlaceService::place(const sdk::Request& request, PlaceMode 
                            : Response::from_error(facts.error());
         return answer;
     }
+    // An unpublished product's schedule has no waiting room for buyers (nobody lines up for a
+    // sale that is not announced); the product plugin answers 404 for it likewise.
+    if (!(*facts)->published() && (*facts)->seller_id != user &&
+        !request.principal().has_role("admin")) {
+        answer.error = Response::error(404, "NOT_FOUND", "no schedule " + schedule_id);
+        return answer;
+    }
     sdk::Result<Control> control = sdk::Error::internal("unset");
     if (mode == PlaceMode::join) {
         control = keeper_.open(**facts);

@@ -14,6 +14,10 @@ sdk::Result<ScheduleFacts> parse_schedule_facts(const boost::json::value& answer
     facts.schedule_id = std::string(id->as_string());
     if (const auto* c = o.if_contains("category"); c && c->is_string())
         facts.category = std::string(c->as_string());
+    if (const auto* st = o.if_contains("productStatus"); st && st->is_string())
+        facts.product_status = std::string(st->as_string());
+    if (const auto* seller = o.if_contains("sellerId"); seller && seller->is_string())
+        facts.seller_id = std::string(seller->as_string());
     if (const auto* q = o.if_contains("queueRequired"); q && q->is_bool())
         facts.queue_required = q->as_bool();
     if (const auto* s = o.if_contains("saleStartsAt"); s && s->is_string())

@@ -19,7 +19,17 @@ namespace admit::queue {
 struct ScheduleFacts {
     std::string schedule_id;
     std::string category;
+    std::string product_status;   ///< sale_context.productStatus ("" when absent)
+    std::string seller_id;        ///< sale_context.sellerId
     bool queue_required = false;  ///< sale_context.queueRequired
+
+    /// False while the product is not public (DRAFT, PENDING, CANCELLED, ...): its waiting room
+    /// exists only for its seller and admins. An absent status is public.
+    bool published() const {
+        return product_status.empty() || product_status == "SCHEDULED" ||
+               product_status == "ON_SALE" || product_status == "CLOSED" ||
+               product_status == "COMPLETED";
+    }
     std::optional<int64_t> sale_starts_us;
     int64_t capacity = 0;  ///< seats (reserved seating) or the sum of grade totals (GA)
 };

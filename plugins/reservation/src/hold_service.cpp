@@ -165,6 +165,10 @@ HoldService::PolicyFacts HoldService::policy_facts(const SaleContext& context) {
                                     {"requested", 1}};
     if (auto limits = host_.policy("limits", limit_input); limits) {
         facts.max_per_user = integer_field(limits->decision, "maxPerUser", 4);
+        facts.max_holds_in_window = integer_field(limits->decision, "maxHoldsPerWindow", 0);
+        facts.hold_window_seconds = integer_field(limits->decision, "holdWindowSeconds", 0);
+        if (facts.max_holds_in_window < 0 || facts.hold_window_seconds <= 0)
+            facts.max_holds_in_window = 0;  // no window, no bound (the schema refuses such output)
         facts.revisions["limits"] = limits->revision;
     } else {
         host_.warn("limits policy unavailable, allowing 4 per user: ", limits.error().message);
@@ -201,6 +205,8 @@ sdk::Result<HoldService::Pricing> HoldService::price(const HoldRequest& hold,
     const auto facts = policy_facts(context);
     pricing.hold_seconds = facts.hold_seconds;
     pricing.max_per_user = facts.max_per_user;
+    pricing.max_holds_in_window = facts.max_holds_in_window;
+    pricing.hold_window_seconds = facts.hold_window_seconds;
     pricing.revisions = facts.revisions;
     return pricing;
 }
@@ -261,6 +267,10 @@ sdk::Response HoldService::create(const sdk::Request& request) {
         return unavailable("the product catalog is unavailable");
     }
     const SaleContext& sale = **context;
+    // An unpublished product's schedule does not exist for buyers (as the product plugin answers
+    // for the product): 404 rather than NOT_ON_SALE, which would confirm the id.
+    if (!sale.published() && sale.seller_id != user_id && !principal.has_role("admin"))
+        return Response::error(404, "NOT_FOUND", "no schedule " + hold->schedule_id);
     if (auto checked = check_against(*hold, sale); !checked)
         return Response::from_error(checked.error());
     const int64_t now = host_.now_us();
@@ -271,12 +281,17 @@ sdk::Response HoldService::create(const sdk::Request& request) {
     auto pricing = price(*hold, sale);
     if (!pricing) return Response::from_error(pricing.error());
 
-    HoldAttempt attempt{
-        hold->schedule_id,     user_id,
-        sdk::new_id("rsv"),    hold->seat_ids,
-        hold->grade_id,        hold->quantity,
-        pricing->max_per_user, pricing->hold_seconds * 1000 + settings_.redis_ttl_grace.count(),
-        idempotency_key};
+    HoldAttempt attempt{hold->schedule_id,
+                        user_id,
+                        sdk::new_id("rsv"),
+                        hold->seat_ids,
+                        hold->grade_id,
+                        hold->quantity,
+                        pricing->max_per_user,
+                        pricing->hold_seconds * 1000 + settings_.redis_ttl_grace.count(),
+                        idempotency_key,
+                        pricing->max_holds_in_window,
+                        pricing->hold_window_seconds * 1000};
     sdk::Result<HoldDecision> decision = sdk::Error::internal("no attempt");
     for (int round = 0; round < 3; ++round) {
         decision = redis_.hold(attempt);
@@ -312,6 +327,13 @@ sdk::Response HoldService::create(const sdk::Request& request) {
                                    "at most " + std::to_string(pricing->max_per_user) +
                                        " tickets per buyer for this schedule (holding " +
                                        std::to_string(decision->owned) + ")");
+        case HoldDecision::Kind::hoarding:
+            return Response::error(422, "LIMIT_EXCEEDED",
+                                   "at most " + std::to_string(pricing->max_holds_in_window) +
+                                       " holds per buyer for this schedule within " +
+                                       std::to_string(pricing->hold_window_seconds) + " s (made " +
+                                       std::to_string(decision->holds_made) +
+                                       "); releasing a hold does not give one back");
         case HoldDecision::Kind::duplicate:
             return replay(user_id, idempotency_key, *hold);
         default:

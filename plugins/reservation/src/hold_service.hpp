@@ -54,13 +54,18 @@ class HoldService {
         std::string currency = "KRW";
         int64_t hold_seconds = 300;
         int64_t max_per_user = 4;
+        int64_t max_holds_in_window = 0;  ///< 0: unbounded
+        int64_t hold_window_seconds = 0;
         boost::json::object revisions;
     };
-    /// Hold seconds, max per user and their revisions for a schedule, cached for 1 s.
+    /// Hold seconds, max per user, the hoarding bound (holds per user in a window) and their
+    /// revisions for a schedule, cached for 1 s.
     struct PolicyFacts {
         std::chrono::steady_clock::time_point fetched;
         int64_t hold_seconds = 300;
         int64_t max_per_user = 4;
+        int64_t max_holds_in_window = 0;  ///< limits.lua maxHoldsPerWindow; absent: unbounded
+        int64_t hold_window_seconds = 0;  ///< limits.lua holdWindowSeconds
         boost::json::object revisions;
     };
     PolicyFacts policy_facts(const SaleContext& context);

@@ -23,10 +23,12 @@ sdk::Status RedisHolds::register_scripts() {
 
 sdk::Result<HoldDecision> RedisHolds::hold(const HoldAttempt& attempt) {
     const bool seats = !attempt.seat_ids.empty();
-    std::vector<std::string> keys{RedisKeys::epoch(), RedisKeys::marker(attempt.schedule_id),
+    std::vector<std::string> keys{RedisKeys::epoch(),
+                                  RedisKeys::marker(attempt.schedule_id),
                                   RedisKeys::fence(),
                                   RedisKeys::user(attempt.schedule_id, attempt.user_id),
-                                  RedisKeys::idempotency(attempt.user_id, attempt.idempotency_key)};
+                                  RedisKeys::idempotency(attempt.user_id, attempt.idempotency_key),
+                                  RedisKeys::holds_made(attempt.schedule_id, attempt.user_id)};
     if (seats) {
         for (const auto& seat : attempt.seat_ids)
             keys.push_back(RedisKeys::seat(attempt.schedule_id, seat));
@@ -39,7 +41,9 @@ sdk::Result<HoldDecision> RedisHolds::hold(const HoldAttempt& attempt) {
                                         std::to_string(attempt.max_per_user),
                                         std::to_string(attempt.hold_ttl_ms),
                                         attempt.idempotency_key.empty() ? "0" : "1",
-                                        std::to_string(idempotency_ttl_ms)};
+                                        std::to_string(idempotency_ttl_ms),
+                                        std::to_string(attempt.max_holds_in_window),
+                                        std::to_string(attempt.hold_window_ms)};
     auto reply = redis_.eval("hold", keys, args);
     if (!reply) return std::move(reply).error();
     if (reply->type != sdk::RedisReply::Type::array || reply->elements.empty())
@@ -61,6 +65,9 @@ sdk::Result<HoldDecision> RedisHolds::hold(const HoldAttempt& attempt) {
     } else if (verdict == "LIMIT" && items.size() >= 2) {
         decision.kind = HoldDecision::Kind::limit;
         decision.owned = items[1].integer;
+    } else if (verdict == "HOARD" && items.size() >= 2) {
+        decision.kind = HoldDecision::Kind::hoarding;
+        decision.holds_made = items[1].integer;
     } else if (verdict == "TAKEN" && items.size() >= 2) {
         decision.kind = HoldDecision::Kind::taken;
         const auto index = items[1].integer - 1;

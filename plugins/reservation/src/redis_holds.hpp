@@ -30,6 +30,10 @@ struct RedisKeys {
     static std::string user(const std::string& schedule, const std::string& user) {
         return "reservation:" + schedule + ":user:" + user;
     }
+    /// Holds `user` made on `schedule` in the current hoarding window (hold.lua).
+    static std::string holds_made(const std::string& schedule, const std::string& user) {
+        return "reservation:" + schedule + ":made:" + user;
+    }
     static std::string idempotency(const std::string& user, const std::string& key) {
         return key.empty() ? std::string("reservation:idem:-")
                            : "reservation:idem:" + user + ":" + key;
@@ -46,17 +50,20 @@ struct HoldAttempt {
     int64_t quantity = 0;
     int64_t max_per_user = 0;
     int64_t hold_ttl_ms = 0;
-    std::string idempotency_key;  ///< empty: none
+    std::string idempotency_key;      ///< empty: none
+    int64_t max_holds_in_window = 0;  ///< holds per user and schedule in the window; 0: unbounded
+    int64_t hold_window_ms = 0;       ///< length of that window
 };
 
 struct HoldDecision {
-    enum class Kind { held, no_epoch, rebuild, duplicate, limit, taken, sold_out };
+    enum class Kind { held, no_epoch, rebuild, duplicate, limit, hoarding, taken, sold_out };
     Kind kind = Kind::held;
     int64_t fencing_token = 0;       ///< held: epoch << 32 | counter
     std::vector<std::string> units;  ///< held, general admission: the unit ids claimed
     std::string duplicate_of;        ///< duplicate: the first reservation of this key
     std::string taken_seat;          ///< taken: the first seat found taken
     int64_t owned = 0;               ///< limit: tickets the user already holds
+    int64_t holds_made = 0;          ///< hoarding: holds the user made in the window
 };
 
 /// What a release gives back (see release.lua).

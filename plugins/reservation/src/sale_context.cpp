@@ -38,6 +38,11 @@ bool SaleContext::on_sale(int64_t now_us) const {
     return true;
 }
 
+bool SaleContext::published() const {
+    return product_status.empty() || product_status == "SCHEDULED" || product_status == "ON_SALE" ||
+           product_status == "CLOSED" || product_status == "COMPLETED";
+}
+
 sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer) {
     if (!answer.is_object())
         return sdk::Error::internal("product.sale_context answered a non-object");
@@ -46,6 +51,7 @@ sdk::Result<SaleContext> parse_sale_context(const boost::json::value& answer) {
     context.schedule_id = text_of(object, "scheduleId");
     context.product_id = text_of(object, "productId");
     context.product_status = text_of(object, "productStatus");
+    context.seller_id = text_of(object, "sellerId");
     context.category = text_of(object, "category");
     context.general_admission = text_of(object, "seating") == "GENERAL_ADMISSION";
     context.starts_us = time_of(object, "startsAt");

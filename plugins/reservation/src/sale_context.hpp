@@ -30,6 +30,7 @@ struct SaleContext {
     std::string schedule_id;
     std::string product_id;
     std::string product_status;
+    std::string seller_id;
     std::string category;
     bool general_admission = false;
     std::optional<int64_t> starts_us;
@@ -43,6 +44,9 @@ struct SaleContext {
     /// `now_us` inside the sale window (an absent bound is open) and the product ON_SALE, or
     /// SCHEDULED with its sale start passed (the status move follows on the product's job tick).
     bool on_sale(int64_t now_us) const;
+    /// False while the product is not public (DRAFT, PENDING, CANCELLED, ...: the product plugin
+    /// answers 404 for it to everyone but its seller and admins); an absent status is public.
+    bool published() const;
 };
 
 /// Parses the product.sale_context answer; ADMIT_E_INTERNAL naming what was malformed.

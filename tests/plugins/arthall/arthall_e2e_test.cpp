@@ -2,7 +2,10 @@
 // generated from layouts, the compact seat map, soft delete with cascade, roles and validation.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "tests/plugins/product/catalog_test_client.hpp"
 #include "tests/support/admitd_process.hpp"
@@ -17,7 +20,8 @@ class ArthallEndToEnd : public ::testing::Test {
         auto file = write_temp_file(
             "venue.toml",
             venue_toml({.plugins = {"test_auth", "arthall", "product"},
-                        .extra_toml = "[plugin.arthall]\nmax_seats_per_stage = 5000\n"},
+                        .extra_toml = "[plugin.arthall]\nmax_seats_per_stage = 5000\n"
+                                      "max_halls_per_seller = 3\nmax_stages_per_hall = 2\n"},
                        &storage_));
         admitd_ = std::make_unique<AdmitdProcess>(
             ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", file.string()});
@@ -192,6 +196,57 @@ TEST(ArthallWithoutProduct, DeletingAStageFailsClosed) {
     auto refused = api.call(kSeller, "DELETE", "/api/v1/stages/" + stage_id);
     EXPECT_EQ(refused.status, 503) << refused.body;
     EXPECT_EQ(api.call(kSeller, "GET", "/api/v1/stages/" + stage_id).status, 200);
+}
+
+// Issue 13 item 8: a seller cannot create halls and stages without end (config bounds, 422).
+TEST_F(ArthallEndToEnd, HallsPerSellerAndStagesPerHallAreBounded) {
+    const auto small =
+        boost::json::parse(R"({"sections": [{"name": "A", "rows": 1, "seatsPerRow": 2}]})");
+    std::vector<std::string> halls;
+    for (int i = 0; i < 3; ++i) halls.push_back(create_hall(kSeller, "Hall " + std::to_string(i)));
+    auto fourth = api_->call(kSeller, "POST", "/api/v1/halls", boost::json::value{{"name", "4"}});
+    EXPECT_EQ(fourth.status, 422) << fourth.body;
+    EXPECT_NE(fourth.body.find("LIMIT_EXCEEDED"), std::string::npos) << fourth.body;
+    EXPECT_NE(fourth.body.find("max_halls_per_seller"), std::string::npos) << fourth.body;
+    // Per seller: another seller still creates; admins are not bounded.
+    create_hall(kOtherSeller);
+    for (int i = 0; i < 4; ++i) create_hall(kAdmin, "Admin hall " + std::to_string(i));
+    // Deleting a hall frees its place.
+    EXPECT_EQ(api_->call(kSeller, "DELETE", "/api/v1/halls/" + halls[2]).status, 204);
+    create_hall(kSeller, "Hall again");
+
+    const std::string stages = "/api/v1/halls/" + halls[0] + "/stages";
+    std::vector<std::string> stage_ids;
+    for (int i = 0; i < 2; ++i) {
+        auto stage = api_->expect(201, kSeller, "POST", stages,
+                                  {{"name", "S" + std::to_string(i)}, {"layout", small}});
+        stage_ids.emplace_back(stage.at("stageId").as_string());
+    }
+    for (const Caller* who : {&kSeller, &kAdmin}) {
+        auto third =
+            api_->call(*who, "POST", stages, boost::json::value{{"name", "S3"}, {"layout", small}});
+        EXPECT_EQ(third.status, 422) << third.body;
+        EXPECT_NE(third.body.find("max_stages_per_hall"), std::string::npos) << third.body;
+    }
+    EXPECT_EQ(api_->call(kSeller, "DELETE", "/api/v1/stages/" + stage_ids[0]).status, 204);
+    api_->expect(201, kSeller, "POST", stages, {{"name", "S3"}, {"layout", small}});
+    // Concurrent creates cannot pass the bound: 6 at once into a hall with room for 1.
+    std::vector<std::thread> racers;
+    std::atomic<int> created{0};
+    const std::string other = "/api/v1/halls/" + halls[1] + "/stages";
+    api_->expect(201, kSeller, "POST", other, {{"name", "first"}, {"layout", small}});
+    for (int i = 0; i < 6; ++i) {
+        racers.emplace_back([&, i] {
+            auto r = api_->call(
+                kSeller, "POST", other,
+                boost::json::value{{"name", "R" + std::to_string(i)}, {"layout", small}});
+            if (r.status == 201) ++created;
+        });
+    }
+    for (auto& t : racers) t.join();
+    EXPECT_EQ(created.load(), 1);
+    auto listed = api_->expect(200, kAnonymous, "GET", other);
+    EXPECT_EQ(listed.at("items").as_array().size(), 2u);
 }
 
 TEST_F(ArthallEndToEnd, ListsHallsPageByPage) {

@@ -179,6 +179,40 @@ TEST_F(ReservationLifecycle, PerUserLimitCountsHeldTickets) {
     EXPECT_EQ(hold_seats("usr_modest", "sch_seats_100", {"seat_5", "seat_9"}).status, 201);
 }
 
+// Issue 13 item 8: hold, release, hold again is bounded per user and schedule over time
+// (limits.lua maxHoldsPerWindow, 10 a day), so one buyer cannot keep a seat out of sale forever.
+TEST_F(ReservationLifecycle, HoldReleaseHoldHoardingIsStoppedAtTheWindowBound) {
+    int granted = 0;
+    HttpResult refused;
+    for (int round = 0; round < 25; ++round) {
+        auto held = hold_seats("usr_hoarder", "sch_seats_10", {"seat_9"});
+        if (held.status != 201) {
+            refused = held;
+            break;
+        }
+        ++granted;
+        // The hoarder lets go; after four rounds an admin releases instead, so that the loop
+        // stays under the booking rate limit (20 requests a minute per caller). Who releases
+        // does not matter: no release gives a hold back.
+        auto released =
+            round < 4
+                ? as("usr_hoarder", "DELETE", "/api/v1/reservations/" + id_of(held))
+                : as("usr_admin", "DELETE", "/api/v1/reservations/" + id_of(held), "", {}, "admin");
+        ASSERT_EQ(released.status, 200) << released.body;
+    }
+    EXPECT_EQ(granted, 10) << "limits.lua: maxHoldsPerWindow = 10";
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_EQ(code_of(refused), "LIMIT_EXCEEDED") << refused.body;
+    EXPECT_NE(refused.body.find("holds per buyer"), std::string::npos) << refused.body;
+    // The seat itself is free: another buyer takes it, and the hoarder may still use other
+    // schedules (the bound is per schedule).
+    EXPECT_EQ(hold_seats("usr_patient", "sch_seats_10", {"seat_9"}).status, 201);
+    EXPECT_EQ(hold_seats("usr_hoarder", "sch_seats_100", {"seat_9"}).status, 201);
+    // Redis keeps the count with the window as its TTL (one key per user and schedule).
+    const auto ttl = redis_cli("PTTL reservation:sch_seats_10:made:usr_hoarder");
+    EXPECT_GT(std::stoll(ttl), 86'000'000LL) << ttl;
+}
+
 TEST_F(ReservationLifecycle, ARetryWithTheSameIdempotencyKeyReturnsTheFirstReservation) {
     auto first = hold_seats("usr_retry", "sch_seats_10", {"seat_3"}, "key-1");
     ASSERT_EQ(first.status, 201) << first.body;

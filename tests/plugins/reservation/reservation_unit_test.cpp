@@ -110,6 +110,24 @@ TEST(SaleContextTest, ParsesTheContractAndCachesPerSchedule) {
     EXPECT_EQ(fetches, 2);
 }
 
+// Issue 13: a hold on an unpublished product's schedule is 404 for buyers (hold_service.cpp).
+TEST(SaleContextTest, OnlyAPublicProductsScheduleIsPublished) {
+    auto context = [](const char* status) {
+        std::string text = R"({"scheduleId": "sch_1", "productId": "prd_1", "sellerId": "usr_s",
+            "seating": "RESERVED", "grades": [], "seats": [])";
+        if (status != nullptr) text += std::string(R"(, "productStatus": ")") + status + "\"";
+        auto parsed = parse_sale_context(boost::json::parse(text + "}"));
+        EXPECT_TRUE(parsed.ok());
+        return *parsed;
+    };
+    for (const char* hidden : {"DRAFT", "PENDING", "APPROVED", "CANCELLED"})
+        EXPECT_FALSE(context(hidden).published()) << hidden;
+    for (const char* shown : {"SCHEDULED", "ON_SALE", "CLOSED", "COMPLETED"})
+        EXPECT_TRUE(context(shown).published()) << shown;
+    EXPECT_TRUE(context(nullptr).published()) << "no status: as before, the sale window decides";
+    EXPECT_EQ(context("DRAFT").seller_id, "usr_s");
+}
+
 TEST(SaleContextTest, AnExpiredContextIsServedWhileAnotherCallerRefreshesIt) {
     std::atomic<int> fetches{0};
     std::promise<void> refresh_started;
@@ -332,6 +350,35 @@ TEST_F(ReservationPluginTest, RedisVerdictsBecomeApiErrors) {
     auto limit = hold(R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_1"]})");
     EXPECT_EQ(limit.status, 422);
     EXPECT_EQ(limit.json().at("code"), "LIMIT_EXCEEDED");
+}
+
+// limits.lua's hoarding bound reaches the hold script (the same EVAL, no extra round trip), and
+// the script's HOARD verdict is 422 LIMIT_EXCEEDED.
+TEST_F(ReservationPluginTest, TheHoldsPerWindowBoundGoesIntoTheHoldScriptAndItsVerdictIs422) {
+    fake_.set_policy("limits", [](const boost::json::value&) -> sdk::Result<boost::json::value> {
+        return boost::json::parse(
+            R"({"maxPerUser": 4, "maxHoldsPerWindow": 3, "holdWindowSeconds": 600})");
+    });
+    hold_reply_ = array({str("HOARD"), integer(3)});
+    auto refused = hold(R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_1"]})");
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_EQ(refused.json().at("code"), "LIMIT_EXCEEDED");
+    EXPECT_NE(refused.body.find("at most 3 holds per buyer"), std::string::npos) << refused.body;
+    std::vector<std::string> eval;
+    int evals = 0;
+    for (const auto& call : redis_calls_) {
+        if (call.size() > 1 && call[0] == "EVAL" && call[1] == "hold") {
+            eval = call;
+            ++evals;
+        }
+    }
+    ASSERT_EQ(evals, 1) << "one script call decides the hold and the bound";
+    ASSERT_EQ(eval[2], "7") << "6 fixed keys and one seat key";
+    EXPECT_EQ(eval[8], "reservation:sch_seats_10:made:usr_1");
+    ASSERT_EQ(eval.size(), 3u + 7u + 9u);
+    EXPECT_EQ(eval[eval.size() - 2], "3");
+    EXPECT_EQ(eval[eval.size() - 1], "600000");
+    EXPECT_TRUE(fake_.committed_events().empty());
 }
 
 TEST_F(ReservationPluginTest, NotOnSaleAndUnknownSchedulesNeverReachRedis) {
