@@ -66,8 +66,8 @@ fleet_signal() {
 
 # ---------------------------------------------------------------------------------------------
 # Policies: the production ones, with the per-caller limits lifted where a load generator stands
-# for thousands of buyers (rate limits of `auth` and `booking`; tickets per buyer per schedule),
-# and optionally a short hold window (the fault campaign's SIGSTOP lasts twice the hold TTL).
+# for thousands of buyers (rate limits of `auth` and `booking`; tickets and holds per buyer per
+# schedule), and optionally a short hold window (the fault campaign's SIGSTOP lasts twice the hold TTL).
 
 fleet_write_policies() {
     local dir=$FLEET_DIR/policies hold=$1
@@ -81,13 +81,16 @@ function test_queue_is_still_limited_per_caller()
   assert_eq(d.keyBy, "caller")
 end
 LUA
-    sed 's/^local DEFAULT_MAX_PER_USER = [0-9]*/local DEFAULT_MAX_PER_USER = 1000000/' \
+    sed -e 's/^local DEFAULT_MAX_PER_USER = [0-9]*/local DEFAULT_MAX_PER_USER = 1000000/' \
+        -e 's/^local DEFAULT_MAX_HOLDS_PER_WINDOW = [0-9]*/local DEFAULT_MAX_HOLDS_PER_WINDOW = 0/' \
         "$ROOT/policies/limits.lua" >"$dir/limits.lua"
     grep -q '^local DEFAULT_MAX_PER_USER = 1000000' "$dir/limits.lua" || fleet_die "policies/limits.lua has no DEFAULT_MAX_PER_USER"
+    grep -q '^local DEFAULT_MAX_HOLDS_PER_WINDOW = 0' "$dir/limits.lua" || fleet_die "policies/limits.lua has no DEFAULT_MAX_HOLDS_PER_WINDOW"
     cat >"$dir/limits_test.lua" <<'LUA'
 function test_a_load_buyer_may_buy_many()
   local d = decide({ scheduleId = "sch_x", owned = 500, requested = 1 })
   assert_eq(d.allowed, true)
+  assert_eq(d.maxHoldsPerWindow, 0)
 end
 LUA
     rm -f "$dir/expiry.lua" "$dir/expiry_test.lua"

@@ -97,6 +97,15 @@ inline std::map<std::string, OperationSpec> operation_specs() {
         {"getJwks", {}},
         {"changeUser", {.body = R"({"tier":"SILVER"})", .params = {{"id", "user"}}}},
         {"rotateSigningKey", {.last = true}},
+        // A seller waiting for review (the same for both owners: the second decision of a kind
+        // is 409 INVALID_STATE).
+        {"listSellers", {}},
+        {"approveSeller", {.params = {{"id", "pending_seller"}}}},
+        {"rejectSeller", {.params = {{"id", "pending_seller"}}}},
+        // Enrolment alone does not turn TOTP on; a made-up code is refused (422), so no account
+        // of the matrix needs a second factor afterwards (tests/plugins/auth cover the factor).
+        {"enrolTotp", {}},
+        {"confirmTotp", {.body = R"({"code":"000000"})"}},
         // arthall
         {"createHall", {.body = R"({"name":"Matrix Hall"})"}},
         {"listHalls", {}},
@@ -147,6 +156,7 @@ inline std::map<std::string, OperationSpec> operation_specs() {
         {"listReservations", {}},
         {"getReservation", {.scope = S::owned}},
         {"releaseReservation", {.scope = S::owned}},
+        {"quoteReservationRefund", {.scope = S::owned}},
         {"cancelReservation", {.scope = S::owned}},
         // payment
         {"preparePayment",
