@@ -145,6 +145,12 @@ brokers = \"$KAFKA_BROKERS\"
 development_keys = true
 "
     fi
+    if [[ $plugins == *'"arthall"'* ]]; then
+        # The load's seller adds a hall for every run (fault campaign, benchmarks).
+        sections+="[plugin.arthall]
+max_halls_per_seller = 1000000
+"
+    fi
     if [[ $plugins == *'"payment"'* ]]; then
         sections+="[plugin.toss]
 base_url = \"http://127.0.0.1:$SIM_PORT\"
