@@ -169,6 +169,23 @@ TEST_F(InApp, PreferencesRoundTrip) {
               true);
 }
 
+TEST_F(InApp, AKoreanSpeakerGetsTheKoreanTemplate) {
+    auto set = as("usr_ko", "customer", "PUT", "/api/v1/notifications/preferences",
+                  R"({"emailNonEssential": true, "language": "ko"})");
+    ASSERT_EQ(set.status, 200) << set.body;
+    publish({confirmed("rsv_ko", "usr_ko", 77000), confirmed("rsv_en", "usr_en", 88000)});
+    auto korean = await_messages("usr_ko", 1);
+    ASSERT_EQ(korean.size(), 1u);
+    EXPECT_EQ(korean[0].at("title"), "예매 rsv_ko이(가) 확정되었습니다");
+    EXPECT_NE(std::string(korean[0].at("body").as_string()).find("결제 금액: 77000 KRW"),
+              std::string::npos)
+        << korean[0];
+    // A buyer who chose no language gets the venue's default (English).
+    auto english = await_messages("usr_en", 1);
+    ASSERT_EQ(english.size(), 1u);
+    EXPECT_EQ(english[0].at("title"), "Reservation rsv_en confirmed");
+}
+
 TEST_F(InApp, AnswersErrorsWithTheContractBody) {
     publish({confirmed("rsv_s", "usr_s", 5)});
     const auto sent = await_messages("usr_s", 1);
