@@ -269,3 +269,52 @@ TEST(NotificationStartup, ABrokenTemplateIsAClearStartupError) {
 
 }  // namespace
 }  // namespace admit::testing
+
+namespace admit::testing {
+namespace {
+
+TEST(NotificationStartup, ARelativeTemplatesDirIsFoundBesideTheVenueFile) {
+    // The venue file and its templates in one folder; admitd started from another one ("/"), so
+    // "notifications" means the folder beside the venue file only if admitd resolved it there.
+    const auto dir = write_temp_file("README", "a venue folder").parent_path();
+    std::filesystem::copy(ADMIT_TEST_SOURCE_DIR "/config/venues/demo/notifications",
+                          dir / "notifications", std::filesystem::copy_options::recursive);
+    IsolatedStorage storage;
+    TestVenue venue{.plugins = {"test_auth", "log_test_hooks", "notification"},
+                    .extra_toml =
+                        "[plugin.notification]\ntemplates_dir = \"notifications\"\n"
+                        "delivery_interval_ms = 50\n"};
+    const auto file = dir / "venue.toml";
+    std::ofstream(file) << venue_toml(venue, &storage);
+    AdmitdProcess admitd("/bin/sh", {"-c", "cd / && exec \"$0\" --config \"$1\"",
+                                     ADMIT_ADMITD_BINARY, file.string()});
+    const auto port = admitd.wait_until_serving();
+    ASSERT_TRUE(port.has_value()) << admitd.log();
+
+    // The templates are the demo venue's: a confirmed reservation reads as its template says.
+    const boost::json::object event{{"topic", "reservation.confirmed"},
+                                    {"key", "sch_rel"},
+                                    {"payload",
+                                     {{"reservationId", "rsv_rel"},
+                                      {"userId", "usr_rel"},
+                                      {"total", {{"amount", 1000}, {"currency", "KRW"}}}}}};
+    auto published = http_request(
+        *port, "POST", "/api/v1/test/publish",
+        boost::json::serialize(boost::json::object{{"events", boost::json::array{event}}}),
+        {{"Authorization", "Bearer test:admin:usr_admin"}, {"Content-Type", "application/json"}});
+    ASSERT_EQ(published.status, 204) << published.body;
+    std::string title;
+    EXPECT_TRUE(eventually([&] {
+        auto answer = http_request(*port, "GET", "/api/v1/notifications", "",
+                                   {{"Authorization", "Bearer test:customer:usr_rel"}});
+        if (answer.status != 200) return false;
+        const auto items = boost::json::parse(answer.body).at("items").as_array();
+        if (items.empty()) return false;
+        title = std::string(items[0].at("title").as_string());
+        return true;
+    })) << admitd.log();
+    EXPECT_EQ(title, "Reservation rsv_rel confirmed");
+}
+
+}  // namespace
+}  // namespace admit::testing
