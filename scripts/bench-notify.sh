@@ -9,7 +9,9 @@
 # 1. One buyer account (the auth plugin gives the e-mail address) and one webhook for ticket.*.
 # 2. EVENTS ticket.issued events for that buyer, published in transactions of BATCH events.
 # 3. Measures, from the first publish: audit entries written/s (log.entries), in-app, e-mail and
-#    webhook deliveries/s (notification.messages sent), each until the last one is done.
+#    webhook deliveries/s (notification.messages sent), each until the last one is done; and each
+#    one's own rate from the rows' times (first to last entry recorded / message sent), which leaves
+#    out the wait before the first one.
 # 4. Reference of the same run: single-row INSERTs/s into PostgreSQL with 1 client (pgbench), the
 #    shape of one audit append (the chain lock makes appends one at a time).
 #
@@ -167,6 +169,9 @@ rate_of() {
     "${PSQL[@]}" -d "$DB" -c "SELECT round(count(*) / greatest((max(sent_us) - min(sent_us)) / 1e6, 0.001)) FROM notification.messages WHERE channel = '$1' AND status = 'sent'"
 }
 
+AUDIT_OWN="$("${PSQL[@]}" -d "$DB" -c "SELECT round(count(*) / greatest((max(recorded_us) - min(recorded_us)) / 1e6, 0.001)) FROM log.entries WHERE action = 'ticket.issued'")"
+AUDIT_TXS="$("${PSQL[@]}" -d "$DB" -c "SELECT count(DISTINCT xmin::text) FROM log.entries WHERE action = 'ticket.issued'")"
+
 # Reference: single-row INSERTs with one client, the same run.
 "${PSQL[@]}" -d "$DB" -c "CREATE TABLE IF NOT EXISTS bench_ref (id bigserial PRIMARY KEY, v text)" >/dev/null
 echo "INSERT INTO bench_ref (v) VALUES ('x');" >"$RUNDIR/insert.sql"
@@ -174,15 +179,19 @@ REF_TPS="$(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -c 1 -T 5 -f "$RUND
     sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
 
 python3 - "$EVENTS" "$START_US" "$PUBLISHED_US" "$AUDIT_DONE" "$INAPP_DONE" "$HOOK_DONE" "$MAIL_DONE" \
-    "$(rate_of in_app)" "$(rate_of webhook)" "$(rate_of email)" "$REF_TPS" "$MAILS" <<'PY'
+    "$(rate_of in_app)" "$(rate_of webhook)" "$(rate_of email)" "$REF_TPS" "$MAILS" "$AUDIT_OWN" "$AUDIT_TXS" <<'PY'
 import sys
 events, start, published, audit, inapp, hook, mail = (int(x) for x in sys.argv[1:8])
 inapp_rate, hook_rate, mail_rate, ref, mails = float(sys.argv[8]), float(sys.argv[9]), float(sys.argv[10]), float(sys.argv[11]), int(sys.argv[12])
+audit_own, audit_txs = float(sys.argv[13]), int(sys.argv[14])
 def per_s(done): return events / max((done - start) / 1e6, 1e-6)
 print("RESULT events=%d" % events)
 print("RESULT publish_events_per_s=%.0f" % per_s(published))
 print("RESULT audit_entries_per_s=%.0f" % per_s(audit))
 print("RESULT audit_lag_after_publish_s=%.2f" % ((audit - published) / 1e6))
+print("RESULT audit_entries_own_rate_per_s=%.0f" % audit_own)
+print("RESULT audit_transactions=%d" % audit_txs)
+print("RESULT audit_entries_per_transaction=%.1f" % (events / audit_txs if audit_txs else 0))
 print("RESULT in_app_end_to_end_per_s=%.0f" % per_s(inapp))
 print("RESULT in_app_deliveries_per_s=%.0f" % inapp_rate)
 print("RESULT webhook_deliveries_per_s=%.0f" % hook_rate)
@@ -192,4 +201,5 @@ print("RESULT email_end_to_end_per_s=%.0f" % per_s(mail))
 print("RESULT emails_received=%d" % mails)
 print("RESULT reference_single_insert_tps=%.0f" % ref)
 print("RESULT ratio_audit_to_single_insert=%.2f" % (per_s(audit) / ref if ref else 0))
+print("RESULT ratio_audit_own_rate_to_single_insert=%.2f" % (audit_own / ref if ref else 0))
 PY
