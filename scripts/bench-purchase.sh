@@ -23,9 +23,10 @@
 #    fsync on, on the same PostgreSQL; the ratio purchases/s / inserts/s is printed.
 # 6. The audit log (AUDIT=1, the default: every instance also loads the log plugin, which audits
 #    every event, as the demo venue does): sampled every 0.5 s during each phase and until the
-#    platform drained, its lag = the newest event's publish time minus the newest audit entry's
-#    recording time (0 when caught up) and its backlog = events queued for the log subscriber
-#    (inproc). Per phase: the largest lag, the lag when the load stopped, how fast the backlog grew
+#    platform drained, its lag = the age of the oldest event queued for the log subscriber
+#    (inproc), or when larger the newest event's publish time minus the newest audit entry's
+#    recording time (0 when caught up; the latter alone misses events of keys another delivery
+#    worker has not reached yet), and its backlog = events queued for the log subscriber. Per phase: the largest lag, the lag when the load stopped, how fast the backlog grew
 #    during the phase (events/s, least squares; about 0 = keeping up) and how long after the load
 #    the audit log caught up.
 #
@@ -105,7 +106,9 @@ audit_sampler() {
     while :; do
         "${PSQL[@]}" -c "SELECT extract(epoch FROM clock_timestamp()) || ' ' ||
             greatest(0, coalesce(extract(epoch FROM (SELECT published_at FROM admit.event_outbox ORDER BY id DESC LIMIT 1))
-                - (SELECT max(recorded_us) FROM log.entries) / 1e6, 0)) || ' ' ||
+                - (SELECT max(recorded_us) FROM log.entries) / 1e6, 0),
+                coalesce(extract(epoch FROM clock_timestamp() - (SELECT min(published_at) FROM admit.event_deliveries
+                    WHERE subscriber LIKE 'log.%')), 0)) || ' ' ||
             (SELECT count(*) FROM admit.event_deliveries WHERE subscriber LIKE 'log.%') || ' ' ||
             coalesce((SELECT max(id) FROM admit.event_outbox), 0) || ' ' ||
             coalesce((SELECT max(seq) FROM log.entries), 0)" >>"$1" 2>/dev/null || true
