@@ -21,11 +21,19 @@
 #    order and in total, every acknowledged confirm has its tickets. Exit status 1 on any.
 # 5. Reference in the same run: pgbench, single-row INSERT with a unique index, 16 clients,
 #    fsync on, on the same PostgreSQL; the ratio purchases/s / inserts/s is printed.
+# 6. The audit log (AUDIT=1, the default: every instance also loads the log plugin, which audits
+#    every event, as the demo venue does): sampled every 0.5 s during each phase and until the
+#    platform drained, its lag = the age of the oldest event queued for the log subscriber
+#    (inproc), or when larger the newest event's publish time minus the newest audit entry's
+#    recording time (0 when caught up; the latter alone misses events of keys another delivery
+#    worker has not reached yet), and its backlog = events queued for the log subscriber. Per phase: the largest lag, the lag when the load stopped, how fast the backlog grew
+#    during the phase (events/s, least squares; about 0 = keeping up) and how long after the load
+#    the audit log caught up.
 #
 # Environment: BUILD_DIR (build/bench), INSTANCES (1), PROXY (none|nginx), EVENTS (inproc|kafka),
 # BUYERS (2000), GA_UNITS (100000), RATES (50,100,250,500,1000,2000,3000), PHASE_SECONDS (5),
 # SEAT_SHARE (0.05), CONNECTIONS (256), WORKERS (admitd handler threads, 64), GOAL_RUN (1; 0 skips
-# the phase at 70% of the goal).
+# the phase at 70% of the goal), AUDIT (1; 0: no log plugin, no audit figures).
 # Rate limits and the tickets-per-buyer limit are lifted (scripts/fleet: one load generator stands
 # for thousands of buyers); everything else is the production configuration.
 set -euo pipefail
@@ -43,6 +51,7 @@ SEAT_SHARE="${SEAT_SHARE:-0.05}"
 CONNECTIONS="${CONNECTIONS:-256}"
 WORKERS="${WORKERS:-64}"
 GOAL_RUN="${GOAL_RUN:-1}" # 0 skips the phase at 70% of the goal (minutes of backlog on this machine)
+AUDIT="${AUDIT:-1}"
 GOAL_RATE=2000
 GOAL_P99_MS=100
 RUNDIR="$BUILD_DIR/run/purchase"
@@ -56,6 +65,7 @@ if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
 fi
 TARGETS=(admitd auth arthall product queue reservation toss payment ticket admit-pay-sim purchase_load)
 [[ $EVENTS == kafka ]] && TARGETS+=(kafka_mock_broker)
+[[ $AUDIT == 1 ]] && TARGETS+=(log)
 cmake --build "$BUILD_DIR" --target "${TARGETS[@]}" -j "${ADMIT_JOBS:-2}" >/dev/null
 LOAD="$BUILD_DIR/bin/purchase_load"
 
@@ -63,7 +73,7 @@ FLEET=("$ROOT/scripts/fleet")
 cleanup() { "${FLEET[@]}" down --dir "$RUNDIR" --build "$BUILD_DIR" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 "${FLEET[@]}" up --dir "$RUNDIR" --build "$BUILD_DIR" --instances "$INSTANCES" --proxy "$PROXY" \
-    --events "$EVENTS" --db purchase --workers "$WORKERS"
+    --events "$EVENTS" --db purchase --workers "$WORKERS" $([[ $AUDIT == 1 ]] && echo --audit)
 # shellcheck disable=SC1091
 source "$RUNDIR/fleet.env"
 # shellcheck disable=SC1091
@@ -92,6 +102,51 @@ echo "== $BUYERS buyer accounts through the auth API (argon2id the first time; s
 "$LOAD" --mode provision --port "$CLIENT_PORT" --buyers "$BUYERS" --connections 6 \
     --password-env FLEET_BUYER_PASSWORD --email-prefix pbuyer --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
 
+# audit_sampler FILE: every 0.5 s, "unix-seconds lag-seconds backlog newest-event-id newest-seq"
+# (see 6. above), until killed.
+audit_sampler() {
+    while :; do
+        "${PSQL[@]}" -c "SELECT extract(epoch FROM clock_timestamp()) || ' ' ||
+            greatest(0, coalesce(extract(epoch FROM (SELECT published_at FROM admit.event_outbox ORDER BY id DESC LIMIT 1))
+                - (SELECT max(recorded_us) FROM log.entries) / 1e6, 0),
+                coalesce(extract(epoch FROM clock_timestamp() - (SELECT min(published_at) FROM admit.event_deliveries
+                    WHERE subscriber LIKE 'log.%')), 0)) || ' ' ||
+            (SELECT count(*) FROM admit.event_deliveries WHERE subscriber LIKE 'log.%') || ' ' ||
+            coalesce((SELECT max(id) FROM admit.event_outbox), 0) || ' ' ||
+            coalesce((SELECT max(seq) FROM log.entries), 0)" >>"$1" 2>/dev/null || true
+        sleep 0.5
+    done
+}
+# audit_summary FILE LOAD_START LOAD_END: "lag_max lag_end growth_per_s caught_up_after_s
+# events_per_s entries_per_s" of a phase (the rates while the load ran).
+audit_summary() {
+    python3 - "$@" <<'PY'
+import sys
+samples = []
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) == 5:
+        samples.append(tuple(float(x) for x in parts))
+start, end = float(sys.argv[2]), float(sys.argv[3])
+during = [s for s in samples if start <= s[0] <= end]
+after = [s for s in samples if s[0] > end]
+if not during:
+    print("0 0 0 0 0 0"); sys.exit()
+lag_max = max(s[1] for s in during)
+lag_end = during[-1][1]
+n = len(during)
+mt = sum(s[0] for s in during) / n
+mb = sum(s[2] for s in during) / n
+var = sum((s[0] - mt) ** 2 for s in during)
+growth = sum((s[0] - mt) * (s[2] - mb) for s in during) / var if var > 0 else 0.0
+caught = next((s[0] - end for s in after if s[1] == 0 and s[2] == 0), -1)
+span = during[-1][0] - during[0][0]
+events = (during[-1][3] - during[0][3]) / span if span > 0 else 0
+entries = (during[-1][4] - during[0][4]) / span if span > 0 else 0
+print("%.2f %.2f %.1f %.1f %.0f %.0f" % (lag_max, lag_end, growth, caught, events, entries))
+PY
+}
+
 RUN_ID="p$(date +%s)"
 ACKS="$OUT/acks.txt"
 PHASE=0
@@ -101,16 +156,33 @@ purchases() {
     purchase_wait_quiet "${PSQL[@]}" -- 300 || die "the platform did not drain before phase $PHASE"
     local since report
     since="$("${PSQL[@]}" -c "SELECT now()")"
+    local sampler="" samples="$OUT/audit-phase-$PHASE.txt" load_start load_end
+    if [[ $AUDIT == 1 ]]; then
+        : >"$samples"
+        audit_sampler "$samples" &
+        sampler=$!
+    fi
+    load_start=$(date +%s.%N)
     report="$("$LOAD" --port "$CLIENT_PORT" --sim-port "$SIM_PORT" --tokens "$RUNDIR/sessions.txt" \
         --ga-schedule "$GA_SCHEDULE" --ga-grade "$GA_GRADE" --seat-schedule "$SEAT_SCHEDULE" \
         --seat-ids "$OUT/seats.txt" --seat-share "$SEAT_SHARE" --rates "$1" --phase-seconds "$2" \
         --connections "$CONNECTIONS" --sim-connections 64 --run-id "$RUN_ID-$PHASE" --seed "$PHASE" \
-        --acks "$ACKS")" || die "the load generator failed"
+        --acks "$ACKS")" || { [[ -n $sampler ]] && kill "$sampler"; die "the load generator failed"; }
+    load_end=$(date +%s.%N)
     echo "$report" | grep -v '^RESULT'
     LAST="$(grep '^RESULT' <<<"$report" | sed 's/phase1_//g')"
     # Completed purchases: tickets issued for this phase's reservations, over the time from the
     # phase's first hold to its last ticket (after the platform drained).
     purchase_wait_quiet "${PSQL[@]}" -- 300 || die "the platform did not drain after phase $PHASE"
+    AUDIT_LAG=""
+    if [[ -n $sampler ]]; then
+        sleep 1  # a sample after the drain
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+        AUDIT_LAG="$(audit_summary "$samples" "$load_start" "$load_end")"
+        read -r AUDIT_LAG_MAX AUDIT_LAG_END AUDIT_GROWTH AUDIT_CAUGHT_UP AUDIT_EVENTS AUDIT_ENTRIES <<<"$AUDIT_LAG"
+        echo "  audit log: events published ${AUDIT_EVENTS}/s, audit entries written ${AUDIT_ENTRIES}/s during the load; lag max ${AUDIT_LAG_MAX} s, ${AUDIT_LAG_END} s when the load stopped; backlog grew ${AUDIT_GROWTH} events/s; caught up ${AUDIT_CAUGHT_UP} s after the load"
+    fi
     TICKETS="$("${PSQL[@]}" -c "SELECT count(*) || ' ' || coalesce(round(extract(epoch FROM max(t.created_at) - min(r.created_at))::numeric, 3), 0)
         FROM reservation.reservations r JOIN ticket.tickets t ON t.reservation_id = r.id
         WHERE r.created_at >= '$since' AND r.schedule_id IN ('$GA_SCHEDULE', '$SEAT_SCHEDULE')")"
@@ -125,7 +197,7 @@ purchases 100 2 >/dev/null
 
 echo
 echo "== offered rates $RATES purchases/s, $PHASE_SECONDS s each (${INSTANCES} instance(s), proxy $PROXY, events $EVENTS)"
-BEST=0 BEST_RATE=0 STEPS=""
+BEST=0 BEST_RATE=0 STEPS="" AUDIT_BEST=""
 IFS=',' read -r -a RATE_LIST <<<"$RATES"
 for rate in "${RATE_LIST[@]}"; do
     echo
@@ -134,7 +206,8 @@ for rate in "${RATE_LIST[@]}"; do
     done_per_s="$TICKETS_PER_S"
     STEPS+="$rate:$done_per_s:$(field confirm_p99_ms "$LAST") "
     echo "RESULT rate_${rate}_completed_per_s=$done_per_s rate_${rate}_approved_per_s=$(field purchases_per_s "$LAST") rate_${rate}_confirm_p50_ms=$(field confirm_p50_ms "$LAST") rate_${rate}_confirm_p99_ms=$(field confirm_p99_ms "$LAST")"
-    if awk -v a="$done_per_s" -v b="$BEST" 'BEGIN { exit !(a > b) }'; then BEST="$done_per_s"; BEST_RATE="$rate"; fi
+    [[ -n $AUDIT_LAG ]] && echo "RESULT rate_${rate}_audit_lag_max_s=$AUDIT_LAG_MAX rate_${rate}_audit_lag_end_s=$AUDIT_LAG_END rate_${rate}_audit_backlog_growth_per_s=$AUDIT_GROWTH rate_${rate}_audit_caught_up_after_s=$AUDIT_CAUGHT_UP rate_${rate}_events_per_s=$AUDIT_EVENTS rate_${rate}_audit_entries_per_s=$AUDIT_ENTRIES"
+    if awk -v a="$done_per_s" -v b="$BEST" 'BEGIN { exit !(a > b) }'; then BEST="$done_per_s"; BEST_RATE="$rate"; AUDIT_BEST="$AUDIT_LAG"; fi
     awk -v a="$done_per_s" -v r="$rate" 'BEGIN { exit !(a < 0.8 * r) }' && break
 done
 
@@ -144,6 +217,7 @@ echo
 echo "== 70% of the best measured rate: $SEVENTY purchases/s for 10 s"
 purchases "$SEVENTY" 10
 P99_70="$(field confirm_p99_ms "$LAST")" P50_70="$(field confirm_p50_ms "$LAST")" DONE_70="$TICKETS_PER_S"
+AUDIT_70="$AUDIT_LAG"
 GOAL70=$((GOAL_RATE * 7 / 10))
 P99_GOAL=0 P50_GOAL=0 DONE_GOAL=0
 if [[ $GOAL_RUN == 1 ]]; then
@@ -188,6 +262,20 @@ awk -v best="$BEST" -v br="$BEST_RATE" -v goal="$GOAL_RATE" -v gp="$GOAL_P99_MS"
     printf "  confirm p99 at 70%% of the measured rate (%d/s): %.1f ms (< %d ms: %s)\n", s, p99s, gp, (p99s < gp ? "yes" : "no");
     if (ins > 0) printf "  purchases/s / single-row INSERT tps: %.3f (a purchase: 4 HTTP requests, a provider call, several transactions and events)\n", best / ins;
 }'
+# audit_line LABEL "lag_max lag_end growth caught_up events/s entries/s"
+audit_line() {
+    local lag_max lag_end growth caught events entries
+    read -r lag_max lag_end growth caught events entries <<<"$2"
+    echo "  audit log $1: $events events/s published, $entries audit entries/s written; lag max $lag_max s, $lag_end s at the end of the load; backlog growth $growth events/s; caught up $caught s after the load"
+}
+if [[ $AUDIT == 1 ]]; then
+    audit_line "at the best rate (offered $BEST_RATE/s)" "$AUDIT_BEST"
+    audit_line "at 70% of the measured rate ($SEVENTY/s, 10 s)" "$AUDIT_70"
+    read -r A_LAG_MAX A_LAG_END A_GROWTH A_CAUGHT A_EVENTS A_ENTRIES <<<"$AUDIT_BEST"
+    echo "RESULT audit_lag_max_at_best_s=$A_LAG_MAX audit_lag_end_at_best_s=$A_LAG_END audit_backlog_growth_at_best_per_s=$A_GROWTH audit_caught_up_after_best_s=$A_CAUGHT events_per_s_at_best=$A_EVENTS audit_entries_per_s_at_best=$A_ENTRIES"
+    read -r A_LAG_MAX A_LAG_END A_GROWTH A_CAUGHT A_EVENTS A_ENTRIES <<<"$AUDIT_70"
+    echo "RESULT audit_lag_max_at_70pct_measured_s=$A_LAG_MAX audit_lag_end_at_70pct_measured_s=$A_LAG_END audit_backlog_growth_at_70pct_measured_per_s=$A_GROWTH audit_caught_up_after_70pct_measured_s=$A_CAUGHT events_per_s_at_70pct_measured=$A_EVENTS audit_entries_per_s_at_70pct_measured=$A_ENTRIES"
+fi
 echo "RESULT completed_per_s=$BEST best_offered=$BEST_RATE goal_per_s=$GOAL_RATE confirm_p99_at_70pct_goal_ms=$P99_GOAL confirm_p50_at_70pct_goal_ms=$P50_GOAL completed_at_70pct_goal=$DONE_GOAL goal_p99_ms=$GOAL_P99_MS"
 echo "RESULT rate_70pct_measured=$SEVENTY confirm_p99_at_70pct_measured_ms=$P99_70 confirm_p50_at_70pct_measured_ms=$P50_70 completed_at_70pct_measured=$DONE_70"
 echo "RESULT insert_ref_tps=${INSERT_TPS:-0} ratio_to_insert=$(awk -v b="$BEST" -v i="${INSERT_TPS:-0}" 'BEGIN { printf "%.4f", (i > 0 ? b / i : 0) }')"

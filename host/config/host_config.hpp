@@ -204,7 +204,9 @@ struct HostConfig {
     ServerConfig server;
     LogConfig log;
     PluginsConfig plugins;
-    // [plugin.<name>] of each loaded plugin that has one, as a compact JSON object.
+    // [plugin.<name>] of each loaded plugin that has one, as a compact JSON object. Path keys (a
+    // top-level string whose key ends in _dir, _file or _path) hold absolute paths: a relative one
+    // was resolved against the directory of the file that set it, as plugins.dir is.
     std::map<std::string, std::string> plugin_sections_json;
     DatabaseConfig database;
     RedisConfig redis;

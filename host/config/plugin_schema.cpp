@@ -1,13 +1,37 @@
 // Schema of [plugins] (which plugin libraries to load, from where) and [plugin.<name>] (each
-// plugin's own free-form section, handed to it as JSON). Declared in config_schema.hpp.
+// plugin's own free-form section, handed to it as JSON, its path keys made absolute). Declared in
+// config_schema.hpp.
 #include "host/config/config_schema.hpp"
 #include "host/config/spelling.hpp"
 #include "host/config/toml_json.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace admit::config {
 namespace {
+
+// A path key of a plugin section: a top-level key ending in _dir, _file or _path.
+bool is_path_key(std::string_view key) {
+    return key.ends_with("_dir") || key.ends_with("_file") || key.ends_with("_path");
+}
+
+// `section` with each relative string under a path key resolved against the directory of the
+// file that set it (the venue file, or the defaults file it merged), so a plugin finds what the
+// venue names from any working directory. Absolute paths and empty strings stay as written.
+toml::table with_absolute_paths(const toml::table& section,
+                                const std::filesystem::path& venue_file) {
+    toml::table resolved = section;
+    for (auto&& [key, node] : resolved) {
+        auto* text = node.as_string();
+        if (!is_path_key(key.str()) || text == nullptr || text->get().empty() ||
+            std::filesystem::path(text->get()).is_absolute())
+            continue;
+        const toml::node* written = section.get(key.str());
+        *text = resolve_against_source(*written, text->get(), venue_file).string();
+    }
+    return resolved;
+}
 
 void read_load_list(TableReader& plugins, std::vector<std::string>& load) {
     const toml::node* node = plugins.take("load");
@@ -79,7 +103,8 @@ void read_plugin_sections(TableReader& root, HostConfig& config) {
             if (!where.path) where = node.source();
             sections.sink().report(where, path, message);
         } else if (const auto* table = node.as_table()) {
-            config.plugin_sections_json[name] = to_json(*table);
+            config.plugin_sections_json[name] =
+                to_json(with_absolute_paths(*table, config.venue_file));
         } else {
             sections.report(node, path,
                             "expected table, found " + std::string(type_name(node.type())));

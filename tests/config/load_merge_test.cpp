@@ -149,6 +149,34 @@ TEST(ConfigLoad, PluginSectionsBecomeJson) {
         R"({"count":3,"greeting":"hi \"you\"","list":[1,"two"],"nested":{"x":1},"on":true,"ratio":5E-1})");
 }
 
+TEST(ConfigLoad, PluginPathKeysResolveAgainstTheFileThatSetsThem) {
+    TempDir dir;
+    dir.write("config/admitd.toml", "[plugin.hello]\nshared_dir = \"common\"\n");
+    auto venue = dir.write(
+        "config/venues/v.toml",
+        std::string(kMinimalVenue) +
+            "[plugins]\ndir = \".\"\nload = [\"hello\"]\n"
+            "[plugin.hello]\ntemplates_dir = \"v/notifications\"\nca_file = \"/etc/ca.pem\"\n"
+            "key_path = \"../keys/k.pem\"\nunset_dir = \"\"\ngreeting = \"not/a/path\"\n"
+            "[plugin.hello.nested]\ninner_dir = \"x\"\n");
+    LoadOutcome outcome = load(options_for(venue));
+    ASSERT_TRUE(outcome.ok()) << testing::issues_text(outcome);
+    const std::string& json = outcome.config->plugin_sections_json.at("hello");
+    auto has = [&](const std::string& member) { return json.find(member) != std::string::npos; };
+    // Relative to the venue file's directory, or to the defaults file's for what it set.
+    EXPECT_TRUE(has("\"templates_dir\":\"" +
+                    (dir.path() / "config/venues/v/notifications").string() + "\""))
+        << json;
+    EXPECT_TRUE(has("\"key_path\":\"" + (dir.path() / "config/keys/k.pem").string() + "\""))
+        << json;
+    EXPECT_TRUE(has("\"shared_dir\":\"" + (dir.path() / "config/common").string() + "\"")) << json;
+    // Absolute paths, empty values, other keys and nested tables stay as written.
+    EXPECT_TRUE(has(R"("ca_file":"/etc/ca.pem")")) << json;
+    EXPECT_TRUE(has(R"("unset_dir":"")")) << json;
+    EXPECT_TRUE(has(R"("greeting":"not/a/path")")) << json;
+    EXPECT_TRUE(has(R"("inner_dir":"x")")) << json;
+}
+
 TEST(ConfigLoad, PluginFilesArePresentWhenChecked) {
     TempDir dir;
     dir.write("plugins/hello.so", "not really a library");

@@ -53,6 +53,7 @@ sed -e "s|^defaults = .*|defaults = \"$root/config/admitd.toml\"|" \
     -e "s|^dir = .*|dir = \"$build/plugins\"|" \
     -e "s|http://127.0.0.1:8090|http://127.0.0.1:$paysim_port|" \
     -e "s|http://127.0.0.1:8080|http://127.0.0.1:$port|g" \
+    -e "s|^templates_dir = .*|templates_dir = \"$root/config/venues/demo/notifications\"|" \
     "$root/config/venues/demo.toml" >"$run/venue.toml"
 # The repository's policies with the per-IP "auth" rate limit lifted: every browser of the tests
 # signs up and logs in from 127.0.0.1.

@@ -32,7 +32,8 @@ sdk::Status LogPlugin::init(sdk::Host& host) {
 
     partitions_ =
         std::make_unique<Partitions>(partition_seconds * kMicros, retention_seconds * kMicros);
-    writer_ = std::make_unique<AuditWriter>(*partitions_, [&host] { return host.now_us(); });
+    writer_ = std::make_unique<AuditWriter>(host.handle(), *partitions_,
+                                            [&host] { return host.now_us(); });
     query_ = std::make_unique<AuditQuery>(host.db());
     verifier_ = std::make_unique<ChainVerifier>(host.db());
 

@@ -48,11 +48,13 @@ sdk::Status Partitions::create(sdk::Tx& tx, int64_t from) {
     return {};
 }
 
+bool Partitions::known(int64_t recorded_us) {
+    std::lock_guard lock(mutex_);
+    return recorded_us >= known_from_ && recorded_us < known_to_;
+}
+
 sdk::Status Partitions::ensure(sdk::Tx& tx, int64_t recorded_us) {
-    {
-        std::lock_guard lock(mutex_);
-        if (recorded_us >= known_from_ && recorded_us < known_to_) return {};
-    }
+    if (known(recorded_us)) return {};
     const int64_t from = start_of(recorded_us);
     ADMIT_TRY(create(tx, from));
     return tx.on_commit([this, from] {

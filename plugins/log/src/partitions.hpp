@@ -25,6 +25,9 @@ class Partitions {
     Partitions(int64_t width_us, int64_t retention_us) noexcept
         : width_us_(width_us), retention_us_(retention_us) {}
 
+    /// Whether the partition holding `recorded_us` is known to exist (ensure() then does nothing).
+    bool known(int64_t recorded_us);
+
     /// Makes sure the partition holding `recorded_us` exists (creates it when missing). Call with
     /// the chain lock held.
     sdk::Status ensure(sdk::Tx& tx, int64_t recorded_us);

@@ -172,6 +172,14 @@ inline std::string delete_webhook() {
   "errors": {"404": ["NOT_FOUND"], "503": ["DEPENDENCY_UNAVAILABLE"]}})";
 }
 
+inline std::string enable_webhook() {
+    return sdk::contract::compose(
+        R"({"response": {"description": "the webhook, ACTIVE; one that was ACTIVE is unchanged",
+               "schema": "@Webhook"},
+  "errors": {"404": ["NOT_FOUND"], "503": ["DEPENDENCY_UNAVAILABLE"]}})",
+        {{"Webhook", webhook()}});
+}
+
 inline std::string webhook_deliveries() {
     return sdk::contract::compose(
         R"({"query": "@PageQuery",

@@ -49,6 +49,7 @@ class NotificationPlugin final : public sdk::Plugin {
     sdk::Response list_webhooks(const sdk::Request& request);
     sdk::Response get_webhook(const sdk::Request& request);
     sdk::Response delete_webhook(const sdk::Request& request);
+    sdk::Response enable_webhook(const sdk::Request& request);
     sdk::Response webhook_deliveries(const sdk::Request& request);
 
     sdk::Host* host_ = nullptr;

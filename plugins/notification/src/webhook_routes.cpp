@@ -1,5 +1,6 @@
-// Admin routes for operators' webhooks: create, list, show, delete, and each hook's delivery log
-// (the last delivery_log_days, with status, HTTP status and latency).
+// Admin routes for operators' webhooks: create, list, show, delete, re-enable one that a 410
+// disabled, and each hook's delivery log (the last delivery_log_days, with status, HTTP status and
+// latency).
 #include "notification_plugin.hpp"
 
 #include "notification_contracts.hpp"
@@ -49,6 +50,12 @@ sdk::Status NotificationPlugin::register_webhook_routes(sdk::Host& host) {
                          {.summary = "Deletes a webhook; its pending deliveries die",
                           .operation_id = "deleteWebhook",
                           .contract = contracts::delete_webhook()}));
+    ADMIT_TRY(host.route("POST", "/api/v1/admin/webhooks/{id}/enable", "admin",
+                         &NotificationPlugin::enable_webhook, this,
+                         {.summary = "Re-enables a webhook that a 410 disabled; it receives the "
+                                     "events published from now on",
+                          .operation_id = "enableWebhook",
+                          .contract = contracts::enable_webhook()}));
     return host.route("GET", "/api/v1/admin/webhooks/{id}/deliveries", "admin",
                       &NotificationPlugin::webhook_deliveries, this,
                       {.summary = "A webhook's delivery log: status, HTTP status, latency",
@@ -102,6 +109,15 @@ sdk::Response NotificationPlugin::delete_webhook(const sdk::Request& request) {
     if (!removed) return sdk::Response::from_error(removed.error());
     if (!*removed) return sdk::Response::error(404, "NOT_FOUND", "no such webhook");
     return sdk::Response::no_content();
+}
+
+sdk::Response NotificationPlugin::enable_webhook(const sdk::Request& request) {
+    auto hook = hooks_->enable(std::string(request.param("id")), host_->now_us());
+    if (!hook) return sdk::Response::from_error(hook.error());
+    if (!*hook) return sdk::Response::error(404, "NOT_FOUND", "no such webhook");
+    host_->info("notification: webhook ", (*hook)->id, " enabled by ",
+                request.principal().subject());
+    return sdk::Response::json(200, webhook_json(**hook));
 }
 
 sdk::Response NotificationPlugin::webhook_deliveries(const sdk::Request& request) {

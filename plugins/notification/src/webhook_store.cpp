@@ -121,4 +121,15 @@ sdk::Status WebhookStore::disable(const std::string& id, const std::string& reas
     return {};
 }
 
+sdk::Result<std::optional<Webhook>> WebhookStore::enable(const std::string& id, int64_t now_us) {
+    auto rows = db_.exec(std::string("UPDATE notification.webhooks SET status = 'ACTIVE', "
+                                     "disabled_reason = NULL, updated_us = $2 "
+                                     "WHERE id = $1 AND status = 'DISABLED' RETURNING ") +
+                             kColumns,
+                         id, now_us);
+    if (!rows) return std::move(rows).error();
+    if (!rows->empty()) return std::optional<Webhook>(webhook_from(rows->front()));
+    return find(id);  // already ACTIVE (unchanged), or no such hook
+}
+
 }  // namespace admit::notification

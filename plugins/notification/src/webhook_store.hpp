@@ -46,6 +46,9 @@ class WebhookStore {
     sdk::Result<bool> remove(const std::string& id, int64_t now_us);
     /// ACTIVE -> DISABLED with `reason` (a 410 from the receiver).
     sdk::Status disable(const std::string& id, const std::string& reason, int64_t now_us);
+    /// DISABLED -> ACTIVE, forgetting why it was disabled; an ACTIVE hook stays as it is. The hook
+    /// afterwards; nullopt when there is no such hook (or it was deleted).
+    sdk::Result<std::optional<Webhook>> enable(const std::string& id, int64_t now_us);
 
   private:
     sdk::Database& db_;

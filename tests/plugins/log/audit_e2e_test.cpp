@@ -247,6 +247,69 @@ TEST_F(AuditEndToEnd, ARedeliveredEventWritesOnce) {
     EXPECT_EQ(json_of(admin("GET", "/api/v1/admin/audit/verify"))["ok"], true);
 }
 
+TEST_F(AuditEndToEnd, EventsDeliveredInBatchesFormOneGaplessChain) {
+    // 240 events on 8 keys in one publishing transaction: the host delivers them to the log in
+    // batches (several events per transaction, on several workers), and the log appends each
+    // batch after the chain lock, linking entry to entry inside the transaction.
+    std::vector<TestEvent> events;
+    for (int i = 0; i < 240; ++i) {
+        const std::string key = "sch_b" + std::to_string(i % 8);
+        events.push_back({"ticket.issued", key, {{"ticketId", "tkt_b" + std::to_string(i)}}});
+    }
+    publish(events);
+    await_entries(240);
+    EXPECT_EQ(pg_scalar("SELECT count(DISTINCT event_id) FROM log.entries"), 240);
+    EXPECT_EQ(pg_scalar("SELECT min(seq) FROM log.entries"), 1);
+    EXPECT_EQ(pg_scalar("SELECT max(seq) FROM log.entries"), 240);
+    // Group commit: fewer writing transactions than entries.
+    EXPECT_LT(pg_scalar("SELECT count(DISTINCT xmin::text) FROM log.entries"), 240);
+    auto report = json_of(admin("GET", "/api/v1/admin/audit/verify"));
+    EXPECT_EQ(report["ok"], true) << report;
+    EXPECT_EQ(report["checked"], 240) << report;
+}
+
+TEST_F(AuditEndToEnd, ARolledBackBatchLeavesNoTraceInTheChain) {
+    // A trigger refuses the entry of the event marked "refuse": its batch rolls back after some
+    // entries were written in it, the host runs the events one by one, and that one is retried,
+    // then parked. The entries written in the rolled-back batch must not be what the next
+    // transaction links to.
+    pg_exec(R"sql(
+        CREATE FUNCTION log.audit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.summary::jsonb ? 'refuse' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER audit_test_refuse BEFORE INSERT ON log.entries
+            FOR EACH ROW EXECUTE FUNCTION log.audit_test_refuse();
+    )sql");
+    std::vector<TestEvent> events;
+    for (int i = 0; i < 10; ++i) {
+        boost::json::object payload{{"ticketId", "tkt_r" + std::to_string(i)}, {"n", i}};
+        if (i == 5) payload["refuse"] = true;
+        events.push_back({"ticket.issued", "sch_r", payload});
+    }
+    publish(events);
+    // Later events of the key wait until the refused one is parked (max_attempts), then follow.
+    ASSERT_TRUE(eventually([&] { return pg_scalar("SELECT count(*) FROM log.entries") == 9; },
+                           std::chrono::seconds(30)))
+        << "audit entries: " << pg_scalar("SELECT count(*) FROM log.entries") << " of 9";
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_dead_letters WHERE subscriber LIKE "
+                        "'log.audit%'"),
+              1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM log.entries WHERE summary::jsonb ? 'refuse'"), 0);
+    EXPECT_EQ(pg_scalar("SELECT max(seq) FROM log.entries"), 9);
+    auto report = json_of(admin("GET", "/api/v1/admin/audit/verify"));
+    EXPECT_EQ(report["ok"], true) << report;
+    EXPECT_EQ(report["checked"], 9) << report;
+
+    pg_exec("DROP TRIGGER audit_test_refuse ON log.entries");
+    publish({{"ticket.checked_in", "sch_r", {{"ticketId", "tkt_r0"}, {"n", 10}}}});
+    await_entries(10);
+    auto after = json_of(admin("GET", "/api/v1/admin/audit/verify"));
+    EXPECT_EQ(after["ok"], true) << after;
+    EXPECT_EQ(after["checked"], 10) << after;
+}
+
 TEST_F(AuditEndToEnd, AnswersErrorsWithTheContractBody) {
     struct Case {
         std::string user, role, target;

@@ -169,6 +169,23 @@ TEST_F(InApp, PreferencesRoundTrip) {
               true);
 }
 
+TEST_F(InApp, AKoreanSpeakerGetsTheKoreanTemplate) {
+    auto set = as("usr_ko", "customer", "PUT", "/api/v1/notifications/preferences",
+                  R"({"emailNonEssential": true, "language": "ko"})");
+    ASSERT_EQ(set.status, 200) << set.body;
+    publish({confirmed("rsv_ko", "usr_ko", 77000), confirmed("rsv_en", "usr_en", 88000)});
+    auto korean = await_messages("usr_ko", 1);
+    ASSERT_EQ(korean.size(), 1u);
+    EXPECT_EQ(korean[0].at("title"), "예매 rsv_ko이(가) 확정되었습니다");
+    EXPECT_NE(std::string(korean[0].at("body").as_string()).find("결제 금액: 77000 KRW"),
+              std::string::npos)
+        << korean[0];
+    // A buyer who chose no language gets the venue's default (English).
+    auto english = await_messages("usr_en", 1);
+    ASSERT_EQ(english.size(), 1u);
+    EXPECT_EQ(english[0].at("title"), "Reservation rsv_en confirmed");
+}
+
 TEST_F(InApp, AnswersErrorsWithTheContractBody) {
     publish({confirmed("rsv_s", "usr_s", 5)});
     const auto sent = await_messages("usr_s", 1);
@@ -248,6 +265,55 @@ TEST(NotificationStartup, ABrokenTemplateIsAClearStartupError) {
     EXPECT_NE(*status, 0);
     EXPECT_NE(admitd.log().find("reservation_held.txt:1: '{{' is not closed"), std::string::npos)
         << admitd.log();
+}
+
+}  // namespace
+}  // namespace admit::testing
+
+namespace admit::testing {
+namespace {
+
+TEST(NotificationStartup, ARelativeTemplatesDirIsFoundBesideTheVenueFile) {
+    // The venue file and its templates in one folder; admitd started from another one ("/"), so
+    // "notifications" means the folder beside the venue file only if admitd resolved it there.
+    const auto dir = write_temp_file("README", "a venue folder").parent_path();
+    std::filesystem::copy(ADMIT_TEST_SOURCE_DIR "/config/venues/demo/notifications",
+                          dir / "notifications", std::filesystem::copy_options::recursive);
+    IsolatedStorage storage;
+    TestVenue venue{.plugins = {"test_auth", "log_test_hooks", "notification"},
+                    .extra_toml =
+                        "[plugin.notification]\ntemplates_dir = \"notifications\"\n"
+                        "delivery_interval_ms = 50\n"};
+    const auto file = dir / "venue.toml";
+    std::ofstream(file) << venue_toml(venue, &storage);
+    AdmitdProcess admitd("/bin/sh", {"-c", "cd / && exec \"$0\" --config \"$1\"",
+                                     ADMIT_ADMITD_BINARY, file.string()});
+    const auto port = admitd.wait_until_serving();
+    ASSERT_TRUE(port.has_value()) << admitd.log();
+
+    // The templates are the demo venue's: a confirmed reservation reads as its template says.
+    const boost::json::object event{{"topic", "reservation.confirmed"},
+                                    {"key", "sch_rel"},
+                                    {"payload",
+                                     {{"reservationId", "rsv_rel"},
+                                      {"userId", "usr_rel"},
+                                      {"total", {{"amount", 1000}, {"currency", "KRW"}}}}}};
+    auto published = http_request(
+        *port, "POST", "/api/v1/test/publish",
+        boost::json::serialize(boost::json::object{{"events", boost::json::array{event}}}),
+        {{"Authorization", "Bearer test:admin:usr_admin"}, {"Content-Type", "application/json"}});
+    ASSERT_EQ(published.status, 204) << published.body;
+    std::string title;
+    EXPECT_TRUE(eventually([&] {
+        auto answer = http_request(*port, "GET", "/api/v1/notifications", "",
+                                   {{"Authorization", "Bearer test:customer:usr_rel"}});
+        if (answer.status != 200) return false;
+        const auto items = boost::json::parse(answer.body).at("items").as_array();
+        if (items.empty()) return false;
+        title = std::string(items[0].at("title").as_string());
+        return true;
+    })) << admitd.log();
+    EXPECT_EQ(title, "Reservation rsv_rel confirmed");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The notification plugin's template engine, template files and back-off schedule (no servers).
 #include "delivery_worker.hpp"
 #include "message_template.hpp"
+#include "notice_catalog.hpp"
 #include "template_set.hpp"
 
 #include <gtest/gtest.h>
@@ -101,6 +102,35 @@ TEST_F(TemplateFolder, StartupErrorsNameWhatIsWrong) {
     auto no_folder = TemplateSet::load((dir_ / "nope").string(), "en", {"hello"});
     ASSERT_FALSE(no_folder.ok());
     EXPECT_NE(no_folder.error().message.find("not a folder"), std::string::npos);
+}
+
+TEST(DemoVenueTemplates, EveryNoticeHasAKoreanTemplateBesideTheEnglishOne) {
+    // With Korean as the default language, loading fails unless every kind has a ko file.
+    auto korean = TemplateSet::load(ADMIT_DEMO_TEMPLATES, "ko", notice_kinds());
+    ASSERT_TRUE(korean.ok()) << korean.error().message;
+    auto english = TemplateSet::load(ADMIT_DEMO_TEMPLATES, "en", notice_kinds());
+    ASSERT_TRUE(english.ok()) << english.error().message;
+    // Every value any notice's data has (notice_catalog.cpp): a Korean template that used another
+    // one would fail to render.
+    const boost::json::object money{{"amount", 1000}, {"currency", "KRW"}};
+    const boost::json::object data{{"reservationId", "rsv_1"},
+                                   {"ticketId", "tkt_1"},
+                                   {"amount", money},
+                                   {"total", money},
+                                   {"refund", money},
+                                   {"failure", {{"code", "DECLINED"}, {"message", "declined"}}},
+                                   {"expiresAt", "2026-12-06T10:00:00Z"},
+                                   {"tokenExpiresAt", "2026-12-06T10:00:00Z"},
+                                   {"qrUrl", "https://tickets.example/qr"},
+                                   {"ticketUrl", "https://tickets.example/t"}};
+    for (const auto& kind : notice_kinds()) {
+        auto ko = korean->render(kind, "ko", data);
+        ASSERT_TRUE(ko.ok()) << kind << ": " << ko.error().message;
+        auto en = english->render(kind, "en", data);
+        ASSERT_TRUE(en.ok()) << kind << ": " << en.error().message;
+        EXPECT_NE(ko->subject, en->subject) << kind;
+        EXPECT_NE(ko->body, en->body) << kind;
+    }
 }
 
 TEST(NextAttempt, DoublesUpToTheCapAndDiesPastTheAgeOrAttempts) {

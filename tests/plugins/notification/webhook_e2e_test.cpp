@@ -1,6 +1,6 @@
 // Webhooks end to end: a real receiver (tests/outbound's TestHttpServer) gets the signed minimal
-// payload; a 500 is retried with back-off; a 410 disables the hook; a redelivered event sends
-// nothing twice; the admin routes answer errors with the contract body.
+// payload; a 500 is retried with back-off; a 410 disables the hook and an admin re-enables it; a
+// redelivered event sends nothing twice; the admin routes answer errors with the contract body.
 #include "notification_e2e_fixture.hpp"
 #include "tests/outbound/test_http_server.hpp"
 
@@ -126,6 +126,49 @@ TEST_F(Webhooks, A410DisablesTheHook) {
     ASSERT_TRUE(eventually([&] { return live.requests("/ok") == 2; }));
     EXPECT_EQ(deliveries(gone_hook).size(), 1u);
     EXPECT_EQ(gone.requests("/status"), 1u);
+}
+
+TEST_F(Webhooks, AnAdminReEnablesAHookA410Disabled) {
+    TestHttpServer receiver;
+    // The receiver answers 410 (gone): the first delivery disables the hook.
+    const std::string hook = create_hook(receiver.url("/status?code=410"), R"(["ticket.*"])");
+    publish({ticket_issued("tkt_e1")});
+    ASSERT_TRUE(eventually([&] {
+        return json_of(admin("GET", "/api/v1/admin/webhooks/" + hook))["status"] == "DISABLED";
+    }));
+    // Not for the hook's own creator or a seller: admins only.
+    for (const std::string role : {"customer", "seller"}) {
+        auto refused =
+            as("usr_" + role, role, "POST", "/api/v1/admin/webhooks/" + hook + "/enable");
+        EXPECT_EQ(refused.status, 403) << refused.body;
+        EXPECT_EQ(json_of(refused)["code"], "FORBIDDEN") << refused.body;
+    }
+    EXPECT_EQ(json_of(admin("GET", "/api/v1/admin/webhooks/" + hook))["status"], "DISABLED");
+
+    auto enabled = admin("POST", "/api/v1/admin/webhooks/" + hook + "/enable");
+    ASSERT_EQ(enabled.status, 200) << enabled.body;
+    EXPECT_EQ(json_of(enabled)["status"], "ACTIVE");
+    EXPECT_TRUE(json_of(enabled)["disabledReason"].is_null()) << enabled.body;
+    // Enabling an active hook changes nothing.
+    auto again = admin("POST", "/api/v1/admin/webhooks/" + hook + "/enable");
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(json_of(again)["status"], "ACTIVE");
+    EXPECT_EQ(json_of(again)["updatedAt"], json_of(enabled)["updatedAt"]);
+
+    // The next event is delivered to it again (and disables it again: the receiver still answers
+    // 410, which shows the delivery was attempted).
+    publish({ticket_issued("tkt_e2")});
+    ASSERT_TRUE(eventually([&] { return receiver.requests("/status") == 2; }));
+    ASSERT_TRUE(eventually([&] { return deliveries(hook).size() == 2; }));
+
+    // A deleted hook cannot be enabled, nor an unknown one.
+    ASSERT_EQ(admin("DELETE", "/api/v1/admin/webhooks/" + hook).status, 204);
+    for (const std::string& id : {hook, std::string("whk_nope")}) {
+        auto missing = admin("POST", "/api/v1/admin/webhooks/" + id + "/enable");
+        EXPECT_EQ(missing.status, 404) << missing.body;
+        EXPECT_EQ(json_of(missing)["code"], "NOT_FOUND") << missing.body;
+        EXPECT_TRUE(json_of(missing).contains("traceId")) << missing.body;
+    }
 }
 
 TEST_F(Webhooks, ARedeliveredEventSendsNothingTwice) {
