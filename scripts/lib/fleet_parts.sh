@@ -112,11 +112,16 @@ LUA
 # Venues
 
 fleet_plugins_of() { # INSTANCE ROLES: the plugins instance K loads
+    local plugins
     if [[ $2 == split && $1 != 1 ]]; then
-        echo '"auth", "arthall", "product", "queue", "reservation"'
+        plugins='"auth", "arthall", "product", "queue", "reservation"'
     else
-        echo '"auth", "arthall", "product", "queue", "reservation", "toss", "payment", "ticket"'
+        plugins='"auth", "arthall", "product", "queue", "reservation", "toss", "payment", "ticket"'
     fi
+    # FLEET_AUDIT=1 (scripts/fleet --audit): the log plugin everywhere, with its defaults (every
+    # event audited); it needs no section and no provider.
+    [[ ${FLEET_AUDIT:-0} == 1 ]] && plugins+=', "log"'
+    echo "$plugins"
 }
 
 fleet_write_venue() { # K PORT

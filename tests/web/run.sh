@@ -10,8 +10,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${1:?BUILD_DIR}" && pwd); shift
-# The demo venue names folders relative to the repository (notification templates): run from it.
-cd "$root"
 run=$build/web-e2e
 artifacts=$run/artifacts
 rm -rf "$run/demo" "$artifacts" "$run/paysim/journal.jsonl"
