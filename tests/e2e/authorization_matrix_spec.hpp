@@ -208,6 +208,7 @@ inline std::map<std::string, OperationSpec> operation_specs() {
         {"listWebhooks", {}},
         {"getWebhook", {.params = {{"id", "webhook"}}}},
         {"deleteWebhook", {.params = {{"id", "webhook"}}}},
+        {"enableWebhook", {.params = {{"id", "webhook"}}}},
         {"listWebhookDeliveries", {.params = {{"id", "webhook"}}}},
         // log
         {"listAuditEntries", {}},
