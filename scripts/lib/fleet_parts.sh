@@ -228,6 +228,7 @@ fleet_start_instance() {
     local k=$1 dir=$FLEET_DIR/instance-$1 pid
     pid=$(fleet_pid_of "$(fleet_instance_pidfile "$k")")
     fleet_pid_alive "$pid" && return 0
+    fleet_stop_strays "$k"  # an admitd of this instance the pid file lost would hold its port
     (
         set -a
         # shellcheck disable=SC1091
@@ -482,6 +483,18 @@ for n in ("ADMIN", "SELLER", "BUYER", "STAFF"): print(f"FLEET_{n}_PASSWORD={secr
     echo "  logs:       $FLEET_DIR/instance-K/admitd.log; state: $FLEET_DIR/fleet.env"
 }
 
+# Any other admitd still running this fleet's instance K: one whose pid file entry was lost (a
+# fault campaign's second start of a live instance overwrote it; seen after kill-all then
+# pg-restart) would keep its port and fail every later start with "Address already in use".
+# Matched by its exact venue file, so nothing outside this fleet directory is touched.
+fleet_stop_strays() { # K
+    local venue=$FLEET_DIR/instance-$1/venue.toml pid
+    for pid in $(pgrep -f -x -- ".*/admitd --config $venue" || true); do
+        kill -CONT "$pid" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
+
 fleet_down() { # KEEP_SERVERS
     local keep_servers=${1:-0}
     if [[ -f $FLEET_DIR/fleet.env ]]; then
@@ -491,6 +504,7 @@ fleet_down() { # KEEP_SERVERS
         for ((k = 1; k <= FLEET_INSTANCES; k++)); do
             fleet_signal "$(fleet_instance_pidfile "$k")" CONT
             fleet_signal "$(fleet_instance_pidfile "$k")" TERM
+            fleet_stop_strays "$k"
         done
         [[ -f $FLEET_DIR/kafka/broker.pid ]] && fleet_signal "$FLEET_DIR/kafka/broker.pid" TERM
     fi
