@@ -101,16 +101,9 @@ class PlatformFixture : public ::testing::Test {
         return std::string(json_of(r).at("accessToken").as_string());
     }
     std::string account(const std::string& email, const std::string& role) {
-        auto signup =
-            call("POST", "/auth/signup", "",
-                 R"({"email":")" + email +
-                     R"(","password":"long-enough-pw","name":"E2E","role":")" + role + "\"}");
+        // A self-registered seller sells once an admin approved it.
+        auto signup = sign_up_approved(port_, email, role, "root@admit.test", "root-password-e2e");
         EXPECT_EQ(signup.status, 201) << signup.body;
-        if (role == "seller") {  // a self-registered seller sells once an admin approved it
-            auto approved =
-                approve_seller(port_, signup, login("root@admit.test", "root-password-e2e"));
-            EXPECT_EQ(approved.status, 200) << approved.body;
-        }
         return login(email, "long-enough-pw");
     }
 

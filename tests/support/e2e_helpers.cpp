@@ -43,4 +43,27 @@ HttpResult approve_seller(uint16_t port, const HttpResult& signup, const std::st
                         {{"Authorization", "Bearer " + admin_token}});
 }
 
+HttpResult sign_up_approved(uint16_t port, const std::string& email, const std::string& role,
+                            const std::string& admin_email, const std::string& admin_password) {
+    const std::map<std::string, std::string> content{{"Content-Type", "application/json"}};
+    boost::json::object account;
+    account["email"] = email;
+    account["password"] = "long-enough-pw";
+    account["name"] = "E2E";
+    account["role"] = role;
+    auto signup =
+        http_request(port, "POST", "/api/v1/auth/signup", boost::json::serialize(account), content);
+    if (signup.status != 201 || role != "seller") return signup;
+    boost::json::object admin_login;
+    admin_login["email"] = admin_email;
+    admin_login["password"] = admin_password;
+    auto admin = http_request(port, "POST", "/api/v1/auth/login",
+                              boost::json::serialize(admin_login), content);
+    const auto admin_body = json_object_of(admin);
+    const auto* token = admin_body.if_contains("accessToken");
+    if (admin.status != 200 || token == nullptr || !token->is_string()) return admin;
+    auto approved = approve_seller(port, signup, std::string(token->as_string()));
+    return approved.status == 200 ? signup : approved;
+}
+
 }  // namespace admit::testing

@@ -31,4 +31,10 @@ boost::json::object json_object_of(const HttpResult& result);
 /// without an id gives status 0.
 HttpResult approve_seller(uint16_t port, const HttpResult& signup, const std::string& admin_token);
 
+/// Signs up `email` with role `role` and the tests' password "long-enough-pw" on the admitd at
+/// `port`; a seller is then approved by the admin `admin_email` / `admin_password` (logged in for
+/// it). The signup answer (201) when every step passed, else the answer of the step that failed.
+HttpResult sign_up_approved(uint16_t port, const std::string& email, const std::string& role,
+                            const std::string& admin_email, const std::string& admin_password);
+
 }  // namespace admit::testing
