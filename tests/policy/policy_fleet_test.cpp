@@ -114,7 +114,10 @@ class PolicyFleet : public ::testing::Test {
     std::vector<uint16_t> ports_;
 };
 
-TEST_F(PolicyFleet, PublishThroughOneHostIsServedByAllWithinOneSecondAndSurvivesRestart) {
+TEST_F(PolicyFleet, PublishThroughOneHostReachesEveryHostByNotificationAndSurvivesRestart) {
+    // The fallback poll is an hour, so only the publish notification can carry the revision to
+    // the other hosts within the wait below.
+    venue_ = write_temp_file("venue.toml", venue_text("sync_poll_ms = 3600000\n"));
     for (int i = 0; i < 3; ++i) start_host(venue_);
     ASSERT_EQ(ports_.size(), 3u);
     const auto seeded = gold_fee(0);
@@ -132,15 +135,17 @@ TEST_F(PolicyFleet, PublishThroughOneHostIsServedByAllWithinOneSecondAndSurvives
     EXPECT_NE(revision, seeded.second);
 
     for (std::size_t i = 1; i < 3; ++i) {
-        while (gold_fee(i).first != 2500 && std::chrono::steady_clock::now() - published_at < 2s) {
+        while (gold_fee(i).first != 2500 && std::chrono::steady_clock::now() - published_at < 10s) {
             std::this_thread::sleep_for(5ms);
         }
     }
+    // Tens of milliseconds on a quiet machine; the bound leaves room for a loaded 2-core CI
+    // runner with a Debug build and still fails if the notification is lost (the poll is an hour).
     const auto elapsed = std::chrono::steady_clock::now() - published_at;
     RecordProperty(
         "propagation_ms",
         static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
-    EXPECT_LT(elapsed, 1s) << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+    EXPECT_LT(elapsed, 5s) << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
                            << " ms";
     for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(gold_fee(i), std::make_pair(2500L, revision));
 
