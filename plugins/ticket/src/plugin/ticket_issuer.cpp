@@ -64,6 +64,14 @@ boost::json::object ticket_event(const TicketRow& row) {
     return event;
 }
 
+sdk::Status TicketIssuer::lock_reservation(sdk::Tx& tx, const std::string& reservation_id) {
+    auto locked =
+        tx.exec("SELECT pg_advisory_xact_lock(hashtextextended('ticket.reservation:' || $1, 0))",
+                reservation_id);
+    if (!locked) return std::move(locked).error();
+    return {};
+}
+
 sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
                                                        const boost::json::object& event) {
     std::string reservation_id, schedule_id, user_id;
@@ -84,6 +92,16 @@ sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
     const std::string policy_revisions = revisions != nullptr && revisions->is_object()
                                              ? boost::json::serialize(*revisions)
                                              : std::string("{}");
+
+    // Serialize with a cancellation of the same reservation handled at the same time (below),
+    // then honour one that was handled first: its tickets are born CANCELLED.
+    ADMIT_TRY(lock_reservation(tx, reservation_id));
+    auto tombstone =
+        tx.exec("SELECT reason FROM ticket.cancelled_reservations WHERE reservation_id = $1",
+                reservation_id);
+    if (!tombstone) return std::move(tombstone).error();
+    const std::string cancelled_reason =
+        tombstone->empty() ? std::string() : tombstone->front().text("reason");
 
     auto context = host_.call("product.sale_context", {{"scheduleId", schedule_id}});
     if (!context) return std::move(context).error();  // retried later
@@ -163,8 +181,9 @@ sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
         "signed_ticket, ticket_seed, static_code, valid_from, valid_until, created_at, "
         "updated_at, policy_revisions) "
         "SELECT x.id, $2, x.unit_key, $3, $4, $5, x.seat_id, x.seat_label, x.grade_id, "
-        "x.grade_name, CASE WHEN $6 THEN 'CANCELLED' ELSE 'ISSUED' END, "
-        "CASE WHEN $6 THEN 'PRODUCT_CANCELLED' END, 0, x.kid, x.signed_ticket, x.ticket_seed, "
+        "x.grade_name, CASE WHEN $6 OR $11 <> '' THEN 'CANCELLED' ELSE 'ISSUED' END, "
+        "CASE WHEN $11 <> '' THEN $11 WHEN $6 THEN 'PRODUCT_CANCELLED' END, 0, x.kid, "
+        "x.signed_ticket, x.ticket_seed, "
         "x.static_code, " +
             sql_time(7) + ", " + sql_time(8) + ", " + sql_time(9) + ", " + sql_time(9) +
             ", $10::jsonb FROM jsonb_to_recordset($1::jsonb) AS x(id text, unit_key text, kid "
@@ -174,10 +193,14 @@ sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
             "ON CONFLICT (reservation_id, unit_key) DO NOTHING" +
             returning(),
         boost::json::serialize(rows), reservation_id, schedule_id, facts.product_id, user_id,
-        cancelled, facts.valid_from_us, facts.valid_until_us, now, policy_revisions);
+        cancelled, facts.valid_from_us, facts.valid_until_us, now, policy_revisions,
+        cancelled_reason);
     if (!inserted) return std::move(inserted).error();
     const auto issued = parse_tickets(*inserted);
     for (const auto& row : issued) {
+        // A ticket born cancelled is recorded, never announced: the buyer is not told "your
+        // ticket" for an order that was cancelled or a product that was called off.
+        if (row.status != "ISSUED") continue;
         auto payload = ticket_event(row);
         payload["kid"] = row.kid;
         payload["status"] = row.status;
@@ -253,18 +276,19 @@ sdk::Status TicketIssuer::publish_cancelled(sdk::Tx& tx, const std::vector<Ticke
 sdk::Status TicketIssuer::cancel_reservation(sdk::Tx& tx, const std::string& reservation_id,
                                              const std::string& reason, const std::string& actor) {
     // reservation.cancelled follows reservation.confirmed, but the two reach this plugin through
-    // separate subscriptions, so the cancellation may arrive before the tickets are issued. A
-    // confirmed reservation always has ticket rows: none yet means "not issued yet", and the
-    // delivery is retried (then parked, never dropped) rather than leaving the tickets that
-    // follow valid for a cancelled reservation. The check comes first: rows it sees are
-    // committed, so the UPDATE below (a later statement) sees them too; checking after the
-    // UPDATE would miss an issue that commits between the two.
-    auto any =
-        tx.exec("SELECT 1 FROM ticket.tickets WHERE reservation_id = $1 LIMIT 1", reservation_id);
-    if (!any) return std::move(any).error();
-    if (any->empty())
-        return sdk::Error::unavailable("tickets of reservation " + reservation_id +
-                                       " are not issued yet; the cancellation is retried");
+    // separate subscriptions, so the cancellation may be handled before the tickets are issued
+    // (after a crash or a PostgreSQL restart the confirmation can be retried for longer than any
+    // retry budget of the cancellation). So the cancellation is recorded, and an issue that
+    // comes later finds the record and issues its tickets born CANCELLED. The advisory lock
+    // serializes the two: whichever commits second sees the first (READ COMMITTED: each
+    // statement after the lock reads what committed before it was granted).
+    ADMIT_TRY(lock_reservation(tx, reservation_id));
+    auto recorded = tx.exec(
+        "INSERT INTO ticket.cancelled_reservations (reservation_id, reason, actor, "
+        "cancelled_at) VALUES ($1, $2, $3, " +
+            sql_time(4) + ") ON CONFLICT (reservation_id) DO NOTHING",
+        reservation_id, reason, actor, host_.now_us());
+    if (!recorded) return std::move(recorded).error();
     auto rows = tx.exec(
         "UPDATE ticket.tickets t SET status = 'CANCELLED', status_reason = $2, "
         "updated_at = " +

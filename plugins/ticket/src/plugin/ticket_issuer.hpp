@@ -28,7 +28,9 @@ class TicketIssuer {
     TicketIssuer(sdk::Host& host, const VenueKeys& keys, ScheduleDirectory& schedules)
         : host_(host), keys_(keys), schedules_(schedules) {}
 
-    /// reservation.confirmed: one ticket per seat (unit key = seat id) or GA unit (unit key
+    /// reservation.confirmed (handled after a reservation.cancelled of the same reservation:
+    /// the tickets are born CANCELLED, with the cancellation's reason, and not announced):
+    /// one ticket per seat (unit key = seat id) or GA unit (unit key
     /// "<gradeId>#<n>", n = 1..quantity), inside the subscriber's transaction. A redelivered
     /// event inserts nothing (UNIQUE (reservation_id, unit_key)) and publishes nothing.
     /// Returns how many tickets were issued.
@@ -40,7 +42,9 @@ class TicketIssuer {
     sdk::Result<std::optional<TicketRow>> reissue(const std::string& ticket_id,
                                                   const std::string& owner, Refusal& refusal);
 
-    /// ISSUED tickets of a reservation -> CANCELLED (reason), inside `tx`.
+    /// ISSUED tickets of a reservation -> CANCELLED (reason), inside `tx`, and the cancellation
+    /// recorded (ticket.cancelled_reservations), so that tickets of a confirmation handled
+    /// later are born CANCELLED. Repeating it is harmless.
     sdk::Status cancel_reservation(sdk::Tx& tx, const std::string& reservation_id,
                                    const std::string& reason, const std::string& actor);
     /// The refund guard of a buyer's cancellation (service ticket.void_reservation), in its own
@@ -60,6 +64,9 @@ class TicketIssuer {
     sdk::Result<std::size_t> expire_due(std::size_t limit);
 
   private:
+    /// Takes the transaction-scoped lock that serializes the issue and the cancellation of one
+    /// reservation (held until `tx` ends).
+    sdk::Status lock_reservation(sdk::Tx& tx, const std::string& reservation_id);
     sdk::Status publish_cancelled(sdk::Tx& tx, const std::vector<TicketRow>& rows,
                                   const std::string& actor);
 
