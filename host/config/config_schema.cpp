@@ -119,6 +119,7 @@ void read_database(TableReader& root, DatabaseConfig& database) {
     table.read_integer("pool_size", database.pool_size, 1, 1024);
     table.read_integer("connect_timeout_ms", database.connect_timeout_ms, 1, kMaxMs);
     table.read_integer("statement_timeout_ms", database.statement_timeout_ms, 0, kMaxMs);
+    table.read_integer("startup_wait_ms", database.startup_wait_ms, 0, kMaxMs);
     table.finish();
 }
 
@@ -130,6 +131,7 @@ void read_redis(TableReader& root, RedisConfig& redis) {
     table.read_integer("port", redis.port, 1, 65535);
     table.read_integer("pool_size", redis.pool_size, 1, 1024);
     table.read_integer("timeout_ms", redis.timeout_ms, 1, kMaxMs);
+    table.read_integer("startup_wait_ms", redis.startup_wait_ms, 0, kMaxMs);
     table.read("user", redis.user);
     if (auto password = table.take("password")) {
         table.report(*password, "redis.password",

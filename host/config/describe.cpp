@@ -115,6 +115,7 @@ toml::table document(const HostConfig& c) {
                       {"port", c.redis.port},
                       {"pool_size", integer(c.redis.pool_size)},
                       {"timeout_ms", integer(c.redis.timeout_ms)},
+                      {"startup_wait_ms", integer(c.redis.startup_wait_ms)},
                       {"user", c.redis.user}};
     if (c.redis.password) redis.insert_or_assign("password", kMask);
 
@@ -149,12 +150,12 @@ toml::table document(const HostConfig& c) {
          toml::table{{"level", to_string(c.log.level)}, {"format", to_string(c.log.format)}}},
         {"plugins", toml::table{{"dir", c.plugins.dir.string()}, {"load", std::move(load)}}},
         {"plugin", plugin_sections(c)},
-        {"database",
-         toml::table{{"enabled", c.database.enabled},
-                     {"url", redact_url(c.database.url)},
-                     {"pool_size", integer(c.database.pool_size)},
-                     {"connect_timeout_ms", integer(c.database.connect_timeout_ms)},
-                     {"statement_timeout_ms", integer(c.database.statement_timeout_ms)}}},
+        {"database", toml::table{{"enabled", c.database.enabled},
+                                 {"url", redact_url(c.database.url)},
+                                 {"pool_size", integer(c.database.pool_size)},
+                                 {"connect_timeout_ms", integer(c.database.connect_timeout_ms)},
+                                 {"statement_timeout_ms", integer(c.database.statement_timeout_ms)},
+                                 {"startup_wait_ms", integer(c.database.startup_wait_ms)}}},
         {"redis", std::move(redis)},
         {"events",
          toml::table{{"backend", to_string(c.events.backend)},

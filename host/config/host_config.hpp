@@ -98,6 +98,9 @@ struct DatabaseConfig {
     std::uint32_t pool_size = 16;
     std::uint32_t connect_timeout_ms = 3000;
     std::uint32_t statement_timeout_ms = 5000;  // 0 = no limit
+    // At start, how long to keep trying a PostgreSQL that does not answer yet (restarting,
+    // recovering, failing over) before admitd gives up; 0 = one attempt.
+    std::uint32_t startup_wait_ms = 30000;
 };
 
 struct RedisConfig {
@@ -106,6 +109,7 @@ struct RedisConfig {
     std::uint16_t port = 56379;
     std::uint32_t pool_size = 4;  // pipelined connections, each with its own I/O thread
     std::uint32_t timeout_ms = 2000;
+    std::uint32_t startup_wait_ms = 30000;  // as DatabaseConfig::startup_wait_ms
     // Redis 6 ACL user to AUTH as (empty: the default user). The password is a secret and comes
     // only from the environment (ADMIT_REDIS_PASSWORD), never from the venue file.
     std::string user;

@@ -1,6 +1,10 @@
 #include "host/runtime/application.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <functional>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -27,6 +31,7 @@
 #include "host/policy/staff_workflow.hpp"
 #include "host/runtime/host_metrics.hpp"
 #include "host/store/migrations.hpp"
+#include "host/store/pg_errors.hpp"
 #include "host/store/pg_pool.hpp"
 #include "host/store/redis_pool.hpp"
 #include "host/store/redis_scripts.hpp"
@@ -67,6 +72,35 @@ namespace {
 
 std::vector<ReadinessCheck> readiness(Application::Parts& p);
 
+/// Calls `ping` until it succeeds or `wait` has passed (at least once), pausing between tries:
+/// a store that is restarting or recovering when admitd starts (a host reboot, a failover, a
+/// fleet restarted together with its database) delays the start instead of failing it. A
+/// failure `permanent` says waiting cannot mend (wrong credentials, no such database) ends the
+/// wait at once. The failure names the store and the last error.
+Status wait_until_reachable(const std::function<Status()>& ping,
+                            const std::function<bool(const Error&)>& permanent,
+                            std::chrono::milliseconds wait, const std::string& name) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    bool told = false;
+    for (;;) {
+        auto s = ping();
+        if (s) {
+            if (told) spdlog::info("{} is reachable; starting", name);
+            return s;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline || permanent(s.error()))
+            return Error{s.error().code, name + ": " + s.error().message};
+        if (!told) {
+            spdlog::warn("{} is not reachable yet ({}); waiting up to {} ms for it", name,
+                         s.error().message, wait.count());
+            told = true;
+        }
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(200), deadline - now));
+    }
+}
+
 }  // namespace
 
 Status Application::start_data_services() {
@@ -98,8 +132,12 @@ Status Application::start_data_services() {
         pg.connect_timeout = std::chrono::milliseconds(config_.database.connect_timeout_ms);
         pg.statement_timeout = std::chrono::milliseconds(config_.database.statement_timeout_ms);
         p.pg = std::make_unique<store::PgPool>(std::move(pg));
-        if (auto s = p.pg->ping(); !s) {
-            return Error{s.error().code, "PostgreSQL: " + s.error().message};
+        if (auto s = wait_until_reachable(
+                [&] { return p.pg->ping(); },
+                [](const Error& e) { return store::is_permanent_connect_failure(e.message); },
+                std::chrono::milliseconds(config_.database.startup_wait_ms), "PostgreSQL");
+            !s) {
+            return s;
         }
         events::EventOptions eo;
         eo.backend = config_.events.backend == config::EventsBackend::kafka
@@ -139,8 +177,12 @@ Status Application::start_data_services() {
         ro.pool_size = config_.redis.pool_size;
         ro.command_timeout = std::chrono::milliseconds(config_.redis.timeout_ms);
         p.redis = std::make_unique<store::RedisPool>(std::move(ro));
-        if (auto s = p.redis->ping(); !s)
-            return Error{s.error().code, "Redis: " + s.error().message};
+        if (auto s = wait_until_reachable(
+                [&] { return p.redis->ping(); },
+                [](const Error& e) { return store::is_permanent_redis_failure(e); },
+                std::chrono::milliseconds(config_.redis.startup_wait_ms), "Redis");
+            !s)
+            return s;
         p.scripts = std::make_unique<store::ScriptRegistry>(*p.redis);
     }
     return {};

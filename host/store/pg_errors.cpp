@@ -45,6 +45,20 @@ Error map_pg_exception(std::exception_ptr exception) {
     }
 }
 
+bool is_permanent_connect_failure(std::string_view message) {
+    // Server FATALs 28P01/28000 (authentication), 3D000 (no database), and libpq's own refusals.
+    static constexpr std::string_view permanent[] = {"authentication failed",
+                                                     "no pg_hba.conf entry",
+                                                     "does not exist",
+                                                     "password is required",
+                                                     "permission denied",
+                                                     "invalid connection option",
+                                                     "certificate"};
+    for (const auto& text : permanent)
+        if (message.find(text) != std::string_view::npos) return true;
+    return false;
+}
+
 bool connection_unusable_after(std::exception_ptr exception) {
     try {
         std::rethrow_exception(exception);

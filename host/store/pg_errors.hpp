@@ -2,6 +2,7 @@
 #pragma once
 
 #include <exception>
+#include <string_view>
 
 #include "host/common/result.hpp"
 
@@ -18,6 +19,13 @@ namespace admit::store {
 //   anything else                          -> "INTERNAL"
 // The message is the server's message (or what()); it never contains parameter values.
 Error map_pg_exception(std::exception_ptr exception);
+
+// True when a failed connection attempt's message (libpq's, as the pool reports it) says that
+// trying again cannot help without an operator: authentication refused, no pg_hba.conf entry, the
+// role or the database does not exist. False for everything that passes by itself (connection
+// refused, the server starting up, recovering or shutting down, a timeout). libpq gives no
+// SQLSTATE for a failed connection, so this reads the server's and libpq's message texts.
+bool is_permanent_connect_failure(std::string_view message);
 
 // True for errors after which the connection must not be reused (protocol state unknown).
 bool connection_unusable_after(std::exception_ptr exception);

@@ -23,8 +23,11 @@ struct PgOptions {
     std::chrono::milliseconds statement_timeout{5000};
     // After a failed connect, new connections are refused (fail fast) for a backoff that starts
     // at reconnect_backoff_min and doubles up to reconnect_backoff_max while failures continue.
+    // Only one attempt is in flight at a time, so a long outage costs two connects a second per
+    // process, and a server that is back is found within half a second (the fleet's recovery
+    // goal is 2 s after a restart; 2 s of backoff used all of it).
     std::chrono::milliseconds reconnect_backoff_min{100};
-    std::chrono::milliseconds reconnect_backoff_max{2000};
+    std::chrono::milliseconds reconnect_backoff_max{500};
 };
 
 class PgPool;

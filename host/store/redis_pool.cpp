@@ -322,12 +322,25 @@ Result<std::vector<RedisReply>> RedisPool::commands(
 
 bool RedisPool::healthy() const { return state_->gate.healthy(); }
 
+bool is_permanent_redis_failure(const Error& error) {
+    if (error.code == ErrorCode::AUTH_REFUSED) return true;
+    for (std::string_view text : {"refused AUTH", "NOAUTH", "WRONGPASS", "NOPERM"})
+        if (error.message.find(text) != std::string::npos) return true;
+    return false;
+}
+
 Status RedisPool::ping() {
     const std::string_view argv[] = {"PING"};
     auto reply = command(argv);
     if (!reply) return reply.error();
-    if (reply->is_error())
-        return Error{ErrorCode::DEPENDENCY_UNAVAILABLE, "Redis PING answered: " + reply->str};
+    if (reply->is_error()) {
+        // NOAUTH / WRONGPASS / NOPERM: the credentials, not the server's state (LOADING, ...).
+        const bool refused = reply->str.rfind("NOAUTH", 0) == 0 ||
+                             reply->str.rfind("WRONGPASS", 0) == 0 ||
+                             reply->str.rfind("NOPERM", 0) == 0;
+        return Error{refused ? ErrorCode::AUTH_REFUSED : ErrorCode::DEPENDENCY_UNAVAILABLE,
+                     "Redis PING answered: " + reply->str};
+    }
     return {};
 }
 

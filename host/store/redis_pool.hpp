@@ -41,11 +41,19 @@ struct RedisOptions {
     std::size_t max_async_queued = 100000;  // send()s waiting at most
     // After a failed connect, new connections are refused (fail fast) for a backoff that starts
     // at reconnect_backoff_min and doubles up to reconnect_backoff_max while failures continue.
+    // Only one attempt is in flight at a time, so a long outage costs two connects a second per
+    // process, and a server that is back is found within half a second (the fleet's recovery
+    // goal is 2 s after a restart; 2 s of backoff used all of it).
     std::chrono::milliseconds reconnect_backoff_min{100};
-    std::chrono::milliseconds reconnect_backoff_max{2000};
+    std::chrono::milliseconds reconnect_backoff_max{500};
     // AUTH on every connection (Redis 6 ACL user; empty password: none).
     RedisConnection::Credentials credentials;
 };
+
+/// True when a failed connection or PING (its message, as the pool reports it) says that trying
+/// again cannot help without an operator: AUTH refused, NOAUTH, WRONGPASS, NOPERM. False for
+/// what passes by itself (connection refused, LOADING, a timeout).
+bool is_permanent_redis_failure(const Error& error);
 
 class RedisPool {
   public:
