@@ -72,6 +72,8 @@ class Fleet:
                  "--workers", "16"]
         if fresh_from_template:
             words += ["--template", TEMPLATE]
+        if getattr(self.args, "net_faults", False):
+            words += ["--net-faults"]
         self.fleet(*words)
         self.load_env()
 
@@ -96,6 +98,13 @@ class Fleet:
         if out.returncode != 0:
             return None
         return [line.split("\t") for line in out.stdout.splitlines() if line]
+
+    def net_faults(self, settings):
+        """Sets the fault proxy's delay and loss per route ({"pg": {...}, "redis": {}})."""
+        status, answer = http("POST", f"http://127.0.0.1:{self.env['NET_CONTROL_PORT']}/faults", settings)
+        if status != 200:
+            raise RuntimeError(f"the fault proxy refused {settings}: {status} {answer}")
+        return answer
 
     def redis(self, *words):
         return run(["redis-cli", "-p", self.env["REDIS_PORT"], *words], check=False, timeout=30)

@@ -202,11 +202,11 @@ dir = "$ROOT/policies"
 [policies.overrides]
 $overrides
 [database]
-url = "postgresql://postgres@127.0.0.1:$PG_PORT/$FLEET_DB"
+url = "postgresql://postgres@127.0.0.1:${NET_PG_PORT:-$PG_PORT}/$FLEET_DB"
 pool_size = 16
 [redis]
 host = "127.0.0.1"
-port = $REDIS_PORT
+port = ${NET_REDIS_PORT:-$REDIS_PORT}
 pool_size = 2
 $events
 $sections
@@ -383,6 +383,9 @@ REDIS_PORT=$REDIS_PORT
 SIM_PORT=$SIM_PORT
 LB_PORT=$LB_PORT
 KAFKA_BROKERS=$KAFKA_BROKERS
+NET_PG_PORT=$NET_PG_PORT
+NET_REDIS_PORT=$NET_REDIS_PORT
+NET_CONTROL_PORT=$NET_CONTROL_PORT
 INSTANCE_PORTS="$INSTANCE_PORTS"
 FLEET_URL=$FLEET_URL
 FLEET_ADMIN_EMAIL=admin@fleet.admit.test
@@ -447,6 +450,8 @@ fleet_up() { # INSTANCES EVENTS ROLES PROXY DB FRESH WORKERS HOLD RECONCILE
         "$SIM_PORT" "$FLEET_URL/api/v1/payments/webhooks/toss" >/dev/null
     KAFKA_BROKERS=""
     [[ $FLEET_EVENTS == kafka ]] && fleet_start_kafka
+    NET_PG_PORT="" NET_REDIS_PORT="" NET_CONTROL_PORT=""
+    ((FLEET_NETFAULTS)) && fleet_start_fault_proxy "$taken"
     fleet_write_policies "$hold"
     for ((k = 1; k <= FLEET_INSTANCES; k++)); do fleet_write_venue "$k" "$(fleet_instance_port "$k")"; done
     fleet_save_env
@@ -483,6 +488,23 @@ for n in ("ADMIN", "SELLER", "BUYER", "STAFF"): print(f"FLEET_{n}_PASSWORD={secr
     echo "  logs:       $FLEET_DIR/instance-K/admitd.log; state: $FLEET_DIR/fleet.env"
 }
 
+# The fault proxy between the instances and PostgreSQL / Redis (--net-faults): ports chosen
+# outside TAKEN, NET_PG_PORT, NET_REDIS_PORT and NET_CONTROL_PORT set, returns once it listens.
+fleet_start_fault_proxy() { # TAKEN
+    local taken=$1 dir=$FLEET_DIR/netproxy
+    mkdir -p "$dir"
+    [[ -f $dir/proxy.pid ]] && fleet_signal "$dir/proxy.pid" TERM
+    NET_PG_PORT=$(fleet_free_port "$taken")
+    NET_REDIS_PORT=$(fleet_free_port "$taken $NET_PG_PORT")
+    NET_CONTROL_PORT=$(fleet_free_port "$taken $NET_PG_PORT $NET_REDIS_PORT")
+    rm -f "$dir/proxy.pid"
+    setsid python3 "$ROOT/scripts/lib/fault_proxy.py" --control "$NET_CONTROL_PORT" \
+        --route "pg:$NET_PG_PORT:$PG_PORT" --route "redis:$NET_REDIS_PORT:$REDIS_PORT" \
+        --pidfile "$dir/proxy.pid" >>"$dir/proxy.log" 2>&1 </dev/null &
+    fleet_wait_http "http://127.0.0.1:$NET_CONTROL_PORT/faults" 15 ||
+        fleet_die "the fault proxy did not start: $(tail -5 "$dir/proxy.log" 2>/dev/null)"
+}
+
 # Any other admitd still running this fleet's instance K: one whose pid file entry was lost (a
 # fault campaign's second start of a live instance overwrote it; seen after kill-all then
 # pg-restart) would keep its port and fail every later start with "Address already in use".
@@ -507,6 +529,7 @@ fleet_down() { # KEEP_SERVERS
             fleet_stop_strays "$k"
         done
         [[ -f $FLEET_DIR/kafka/broker.pid ]] && fleet_signal "$FLEET_DIR/kafka/broker.pid" TERM
+        [[ -f $FLEET_DIR/netproxy/proxy.pid ]] && fleet_signal "$FLEET_DIR/netproxy/proxy.pid" TERM
     fi
     bash "$ROOT/scripts/lib/paysim.sh" stop "$FLEET_DIR" >/dev/null 2>&1 || true
     if [[ $keep_servers == 0 && -f $FLEET_DIR/ports.env ]]; then
