@@ -128,6 +128,9 @@ INSERT INTO ticket.tickets (id, reservation_id, unit_key, schedule_id, product_i
 SELECT id, reservation_id, unit_key, schedule_id, product_id, user_id, seat_id, seat_label, status,
   issue, kid, signed_ticket, ticket_seed, static_code, to_timestamp(valid_from),
   to_timestamp(valid_until), now(), now() FROM load;
+-- The gate staff works where an admin assigned them (staff_scope "assigned", the default).
+INSERT INTO ticket.staff_schedules (user_id, schedule_id, assigned_by, assigned_at)
+VALUES ('usr_gate_bench', '$SCHEDULE', 'usr_admin_bench', now());
 ANALYZE ticket.tickets;
 SQL
 loaded="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM ticket.tickets WHERE status = 'ISSUED'")"

@@ -225,6 +225,10 @@ inline const std::map<std::string, std::string> kAllowedOutcomeExempt{
      "only a revision waiting for a second person's approval can be approved, and this venue "
      "publishes at once (no require_approval): 404 for everyone (tests/runtime cover approvals)"},
     {"rejectPolicyRevision", "as approvePolicyRevision"},
+    {"getGateKit",
+     "staff reach a schedule's gate kit only when an admin assigned them to it (ticket "
+     "staff_scope \"assigned\", the default), and the matrix assigns nobody: 403 for its staff "
+     "by design (tests/plugins/ticket cover assigned, unassigned and admin callers)"},
     {"receivePaymentWebhook",
      "public, but authenticated by the provider's HMAC signature instead of a principal: every "
      "caller without a valid signature is 401 by design (tests/plugins/payment covers it)"},

@@ -85,10 +85,10 @@ void AdmissionBatcher::write_batch(std::vector<std::unique_ptr<Pending>>& batch)
                 " FROM (SELECT DISTINCT ON (r.id) r.* FROM jsonb_to_recordset($1::jsonb) AS r(idx "
                 "int, id text, issue int, at_us bigint, gate text, staff text, limited boolean) "
                 "JOIN ticket.tickets c ON c.id = r.id AND c.issue = r.issue AND c.status = "
-                "'ISSUED' WHERE NOT r.limited OR NOT EXISTS (SELECT 1 FROM ticket.staff_schedules "
-                "s WHERE s.user_id = r.staff) OR EXISTS (SELECT 1 FROM ticket.staff_schedules s "
-                "WHERE s.user_id = r.staff AND s.schedule_id = c.schedule_id) ORDER BY r.id, "
-                "r.idx) x WHERE t.id = x.id AND t.status = 'ISSUED' AND t.issue = x.issue "
+                "'ISSUED' WHERE NOT r.limited OR " +
+                staff_may_work_sql("r.staff", "c.schedule_id", staff_scope_) +
+                " ORDER BY r.id, r.idx) x WHERE t.id = x.id AND t.status = 'ISSUED' AND t.issue = "
+                "x.issue "
                 "RETURNING x.idx AS idx, " +
                 ticket_columns(),
             batch_json, now);
@@ -117,10 +117,8 @@ void AdmissionBatcher::write_batch(std::vector<std::unique_ptr<Pending>>& batch)
         }
         if (others.empty()) return {};
         auto current = tx.exec(
-            "SELECT x.idx AS idx, (NOT x.limited OR NOT EXISTS (SELECT 1 FROM "
-            "ticket.staff_schedules "
-            "s WHERE s.user_id = x.staff) OR EXISTS (SELECT 1 FROM ticket.staff_schedules s WHERE "
-            "s.user_id = x.staff AND s.schedule_id = t.schedule_id)) AS allowed, " +
+            "SELECT x.idx AS idx, (NOT x.limited OR " +
+                staff_may_work_sql("x.staff", "t.schedule_id", staff_scope_) + ") AS allowed, " +
                 ticket_columns() +
                 " FROM jsonb_to_recordset($1::jsonb) AS x(idx int, id text, staff text, limited "
                 "boolean) JOIN ticket.tickets t ON t.id = x.id",

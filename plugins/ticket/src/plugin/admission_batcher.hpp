@@ -13,6 +13,7 @@
 // start()/stop() from one thread (the plugin's start and stop).
 #pragma once
 
+#include "staff_access.hpp"
 #include "ticket_store.hpp"
 
 #include <admit/sdk.hpp>
@@ -47,10 +48,12 @@ struct AdmissionOutcome {
 
 class AdmissionBatcher {
   public:
-    AdmissionBatcher(sdk::Host& host, std::size_t max_batch, std::size_t writers)
+    AdmissionBatcher(sdk::Host& host, std::size_t max_batch, std::size_t writers,
+                     StaffScope staff_scope)
         : host_(host),
           max_batch_(max_batch == 0 ? 1 : max_batch),
-          writer_count_(writers == 0 ? 1 : writers) {}
+          writer_count_(writers == 0 ? 1 : writers),
+          staff_scope_(staff_scope) {}
     ~AdmissionBatcher() { stop(); }
     AdmissionBatcher(const AdmissionBatcher&) = delete;
     AdmissionBatcher& operator=(const AdmissionBatcher&) = delete;
@@ -74,6 +77,7 @@ class AdmissionBatcher {
     sdk::Host& host_;
     std::size_t max_batch_;
     std::size_t writer_count_;
+    StaffScope staff_scope_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::unique_ptr<Pending>> queue_;

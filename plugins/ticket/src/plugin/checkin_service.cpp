@@ -16,9 +16,11 @@ namespace fields = sdk::fields;
 constexpr std::size_t kMaxCodeText = 1000;
 constexpr std::size_t kMaxLabel = 64;
 constexpr std::size_t kMaxBatch = 500;
-constexpr std::string_view kMayScanSql =
-    "SELECT NOT EXISTS (SELECT 1 FROM ticket.staff_schedules WHERE user_id = $1) OR EXISTS "
-    "(SELECT 1 FROM ticket.staff_schedules WHERE user_id = $1 AND schedule_id = $2) AS ok";
+
+/// $1 staff member, $2 schedule -> one row with `ok`.
+std::string may_scan_sql(StaffScope scope) {
+    return "SELECT " + staff_may_work_sql("$1", "$2", scope) + " AS ok";
+}
 
 CheckinAnswer invalid(const std::string& reason, const std::string& detail,
                       const std::string& ticket_id = {}) {
@@ -72,17 +74,14 @@ sdk::Result<std::optional<TicketRow>> find_in(sdk::Tx& tx, const std::string& id
 sdk::Result<std::optional<TicketRow>> mark_used(sdk::Tx& tx, const std::string& id, int issue,
                                                 int64_t at_us, const std::string& gate,
                                                 const std::string& staff, int64_t now_us,
-                                                bool limited_to_assignments) {
+                                                bool limited_to_assignments, StaffScope scope) {
     // The staff assignment is checked in the same statement (no extra round trip on the way
     // in); a caller that gets nothing back asks may_scan() why.
     auto rows = tx.exec(
         "UPDATE ticket.tickets t SET status = 'USED', used_at = " + sql_time(3) +
             ", used_gate = NULLIF($4, ''), used_by = $5, updated_at = " + sql_time(6) +
-            " WHERE t.id = $1 AND t.status = 'ISSUED' AND t.issue = $2 AND (NOT $7::boolean "
-            "OR NOT EXISTS (SELECT 1 FROM ticket.staff_schedules WHERE user_id = $5) OR "
-            "EXISTS (SELECT 1 FROM ticket.staff_schedules a WHERE a.user_id = $5 AND "
-            "a.schedule_id = t.schedule_id)) RETURNING " +
-            ticket_columns(),
+            " WHERE t.id = $1 AND t.status = 'ISSUED' AND t.issue = $2 AND (NOT $7::boolean OR " +
+            staff_may_work_sql("$5", "t.schedule_id", scope) + ") RETURNING " + ticket_columns(),
         id, issue, at_us, gate, staff, now_us, limited_to_assignments);
     if (!rows) return std::move(rows).error();
     auto changed = parse_tickets(*rows);
@@ -153,7 +152,7 @@ sdk::Result<CheckinService::Checked> CheckinService::verify_code(const std::stri
     }
     auto kit = kits_.verification_kit(parsed->ticket.payload.schedule_id);
     if (!kit) return std::move(kit).error();
-    const auto verdict = verify_bytes(*bytes, **kit, at_us / 1'000'000);
+    const auto verdict = verify_bytes(*bytes, **kit, at_us / 1'000'000, &signatures_);
     if (!verdict.ok) {
         checked.refusal = invalid(std::string(reason_name(verdict.reason)), verdict.detail);
         return checked;
@@ -167,7 +166,7 @@ sdk::Result<CheckinService::Checked> CheckinService::verify_code(const std::stri
 
 sdk::Result<bool> CheckinService::may_scan(const std::string& staff_id,
                                            const std::string& schedule_id) {
-    auto rows = host_.db().exec(kMayScanSql, staff_id, schedule_id);
+    auto rows = host_.db().exec(may_scan_sql(staff_scope_), staff_id, schedule_id);
     if (!rows) return std::move(rows).error();
     return !rows->empty() && rows->front().boolean("ok").value_or(false);
 }
@@ -215,13 +214,14 @@ sdk::Result<CheckinAnswer> CheckinService::check_in(const OnlineScan& scan) {
     bool forbidden = false;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         std::optional<TicketRow> admitted;
-        ADMIT_TRY_ASSIGN(admitted, mark_used(tx, checked.ticket_id, checked.issue, now, scan.gate,
-                                             scan.staff_id, now, scan.limited_to_assignments));
+        ADMIT_TRY_ASSIGN(
+            admitted, mark_used(tx, checked.ticket_id, checked.issue, now, scan.gate, scan.staff_id,
+                                now, scan.limited_to_assignments, staff_scope_));
         if (admitted) {
             ADMIT_TRY(publish_checked_in(tx, *admitted, false, scan.staff_id));
             answer = {200, staff_ticket_json(*admitted)};
         } else if (scan.limited_to_assignments) {
-            auto allowed = tx.exec(kMayScanSql, scan.staff_id, checked.schedule_id);
+            auto allowed = tx.exec(may_scan_sql(staff_scope_), scan.staff_id, checked.schedule_id);
             if (!allowed) return std::move(allowed).error();
             forbidden = allowed->empty() || !allowed->front().boolean("ok").value_or(false);
         }
@@ -340,7 +340,7 @@ sdk::Result<CheckinAnswer> CheckinService::upload(const boost::json::array& scan
             } else {
                 std::optional<TicketRow> used;
                 ADMIT_TRY_ASSIGN(used, mark_used(tx, checked.ticket_id, checked.issue, entry.at_us,
-                                                 entry.gate, staff_id, now, false));
+                                                 entry.gate, staff_id, now, false, staff_scope_));
                 if (used) {
                     outcome = "ADMITTED";
                     ADMIT_TRY(publish_checked_in(tx, *used, true, staff_id));

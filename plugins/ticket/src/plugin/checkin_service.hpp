@@ -18,7 +18,9 @@
 #pragma once
 
 #include "admission_batcher.hpp"
+#include "codes/venue_signature_cache.hpp"
 #include "gate_kits.hpp"
+#include "staff_access.hpp"
 #include "ticket_store.hpp"
 
 #include <admit/sdk.hpp>
@@ -45,16 +47,23 @@ struct OnlineScan {
 class CheckinService {
   public:
     /// `batcher` (not owned, may be null): admits online scans without a nonce in batches.
-    CheckinService(sdk::Host& host, GateKits& kits, AdmissionBatcher* batcher = nullptr)
-        : host_(host), kits_(kits), batcher_(batcher) {}
+    /// `staff_scope`: where staff members may work (staff_access.hpp).
+    /// `verify_cache_entries`: how many verified venue signatures to remember (at least 16).
+    CheckinService(sdk::Host& host, GateKits& kits, AdmissionBatcher* batcher,
+                   StaffScope staff_scope, std::size_t verify_cache_entries)
+        : host_(host),
+          kits_(kits),
+          batcher_(batcher),
+          staff_scope_(staff_scope),
+          signatures_(verify_cache_entries) {}
 
     sdk::Result<CheckinAnswer> check_in(const OnlineScan& scan);
     /// `scans`: the batch body's array (validated here; a bad entry is 400 naming its index).
     sdk::Result<CheckinAnswer> upload(const boost::json::array& scans, const std::string& staff_id,
                                       bool limited_to_assignments);
 
-    /// Whether staff member `staff_id` may check in tickets of `schedule_id`: yes when an admin
-    /// assigned them no schedule at all, or assigned this one.
+    /// Whether staff member `staff_id` may check in tickets of `schedule_id` (and fetch its gate
+    /// kit) under the configured StaffScope. Admins are not asked.
     sdk::Result<bool> may_scan(const std::string& staff_id, const std::string& schedule_id);
 
   private:
@@ -64,6 +73,10 @@ class CheckinService {
     sdk::Host& host_;
     GateKits& kits_;
     AdmissionBatcher* batcher_;
+    StaffScope staff_scope_;
+    /// Venue signatures already verified (the second scan of a double scan, a scanner reading
+    /// one code repeatedly, a rotating code's next window); thread-safe.
+    VenueSignatureCache signatures_;
 };
 
 /// The staff view of a ticket (no codes, no ticket key).
