@@ -81,16 +81,17 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
     schedules_ = std::make_unique<ScheduleDirectory>(host, timing);
     store_ = std::make_unique<TicketStore>(host.db());
     issuer_ = std::make_unique<TicketIssuer>(host, *keys_, *schedules_);
-    kits_ = std::make_unique<GateKits>(
-        host, *keys_, *schedules_, static_allowed,
-        std::chrono::milliseconds(std::max<int64_t>(0, host.config_int("kit_cache_ms", 1000))));
+    const std::chrono::milliseconds kit_cache(
+        std::max<int64_t>(0, host.config_int("kit_cache_ms", 1000)));
+    kits_ = std::make_unique<GateKits>(host, *keys_, *schedules_, static_allowed, kit_cache);
+    rules_ = std::make_unique<CheckinRules>(host, *schedules_, kit_cache);
     admissions_ = std::make_unique<AdmissionBatcher>(
         host,
         static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_batch_max", 256))),
         static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_writers", 2))),
         *staff_scope);
     checkins_ = std::make_unique<CheckinService>(
-        host, *kits_, admissions_.get(), *staff_scope,
+        host, *kits_, *rules_, admissions_.get(), *staff_scope,
         static_cast<std::size_t>(
             std::max<int64_t>(16, host.config_int("verify_cache_entries", 100'000))));
     expire_batch_ =
