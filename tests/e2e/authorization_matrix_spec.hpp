@@ -183,6 +183,7 @@ inline std::map<std::string, OperationSpec> operation_specs() {
         {"getTicketQrPng", {.scope = S::owned, .sees_all = owner_only}},
         {"reissueTicket", {.scope = S::owned, .sees_all = owner_only}},
         {"checkIn", {.body = R"({"code":"not-a-ticket-code"})"}},
+        {"checkOut", {.body = R"({"code":"not-a-ticket-code"})"}},
         {"checkInBatch",
          {.body = R"({"scans":[{"nonce":"{email}","code":"not-a-ticket-code",)"
                   R"("at":"{saleStart}","admitted":false}]})"}},

@@ -23,6 +23,7 @@ void TicketEndToEnd::start_admitd(std::vector<std::string> plugins, std::vector<
     const bool with_ticket = std::find(plugins.begin(), plugins.end(), "ticket") != plugins.end();
     TestVenue venue{.plugins = plugins,
                     .plugin_dir = TICKET_TEST_PLUGIN_DIR,
+                    .manual_clock = manual_clock_,
                     .extra_toml = with_ticket ? "[plugin.ticket]\ndoors_open_seconds = 4000000000\n"
                                                 "expiry_interval_ms = 200\nkit_cache_ms = 0\n" +
                                                     ticket_toml

@@ -81,6 +81,8 @@ class TicketEndToEnd : public ::testing::Test {
     /// sch_ga_<N>_<tag>).
     static std::string unique_schedule(const std::string& shape);
 
+    /// Set before start_admitd(): the host clock moves only by POST /api/v1/admin/clock.
+    bool manual_clock_ = false;
     IsolatedStorage storage_;
     std::unique_ptr<AdmitdProcess> admitd_;
     uint16_t port_ = 0;
