@@ -2,12 +2,14 @@
 -- whether its holder is inside now (set by an entry, cleared by an exit scan), how many entries
 -- it has had, and the venue-local day number of the last one (ONCE_PER_DAY). used_at, used_gate
 -- and used_by are those of the LAST entry. A ticket admitted before this migration counts as
--- one entry, its holder inside.
+-- one entry, its holder inside, on the UTC day of its admission.
 ALTER TABLE ticket.tickets
     ADD COLUMN inside    boolean NOT NULL DEFAULT false,
     ADD COLUMN entries   integer NOT NULL DEFAULT 0 CHECK (entries >= 0),
     ADD COLUMN entry_day bigint;
-UPDATE ticket.tickets SET inside = true, entries = 1 WHERE status = 'USED';
+UPDATE ticket.tickets
+SET inside = true, entries = 1, entry_day = floor(extract(epoch FROM used_at) / 86400)::bigint
+WHERE status = 'USED';
 
 -- Every entry and exit, online or uploaded from an offline gate, with the rule that allowed it.
 CREATE TABLE ticket.entries (
