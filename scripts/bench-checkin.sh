@@ -18,7 +18,9 @@
 # shape, DURATION_REF long.
 # Environment: BUILD_DIR (build/bench), TICKETS (100000), GATES (20), THREADS (2, wrk threads),
 # WORKERS (admitd handler threads, 32), POOL (PostgreSQL pool, 32), DURATION_REF (10s),
-# SKIP_BUILD (1: use BUILD_DIR as it is), MAX_DURATION (wrk's -d, a cap: 900s).
+# SKIP_BUILD (1: use BUILD_DIR as it is), MAX_DURATION (wrk's -d, a cap: 900s), CHECKIN_WRITERS
+# and CHECKIN_BATCH_MAX ([plugin.ticket] checkin_writers / checkin_batch_max; the plugin's
+# defaults when unset).
 # The run is timed from wrk's start to the last answer (wrk's threads mark their end in files).
 set -euo pipefail
 
@@ -94,6 +96,9 @@ load = ["test_auth", "ticket", "hello"]
 dir = "$ROOT/policies"
 [policies.overrides]
 ratelimits = "$ROOT/config/venues/bench-policies/ratelimits.lua"
+[plugin.ticket]
+${CHECKIN_WRITERS:+checkin_writers = $CHECKIN_WRITERS}
+${CHECKIN_BATCH_MAX:+checkin_batch_max = $CHECKIN_BATCH_MAX}
 [database]
 url = "postgresql://postgres@127.0.0.1:$PG_PORT/$DB"
 pool_size = $POOL
@@ -128,6 +133,9 @@ INSERT INTO ticket.tickets (id, reservation_id, unit_key, schedule_id, product_i
 SELECT id, reservation_id, unit_key, schedule_id, product_id, user_id, seat_id, seat_label, status,
   issue, kid, signed_ticket, ticket_seed, static_code, to_timestamp(valid_from),
   to_timestamp(valid_until), now(), now() FROM load;
+-- The gate staff works where an admin assigned them (staff_scope "assigned", the default).
+INSERT INTO ticket.staff_schedules (user_id, schedule_id, assigned_by, assigned_at)
+VALUES ('usr_gate_bench', '$SCHEDULE', 'usr_admin_bench', now());
 ANALYZE ticket.tickets;
 SQL
 loaded="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM ticket.tickets WHERE status = 'ISSUED'")"
@@ -138,7 +146,20 @@ echo "wrk -t$THREADS -c$GATES: $TICKETS tickets, each scanned at two gates"
 # cpu_ticks PID: user+system clock ticks the process has used so far (steadier than rates when
 # the machine is shared: admitd's CPU time per check-in).
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# PostgreSQL's ticks: the postmaster with its reaped children (cutime, cstime) and the live
+# backends and background workers (the pool keeps its backends for the whole run).
+PG_MAIN="$(head -1 "$RUNDIR/pg/data/postmaster.pid" 2>/dev/null || true)"
+pg_ticks() {
+    [[ -n "$PG_MAIN" ]] || { echo 0; return; }
+    local total
+    total="$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$PG_MAIN/stat")"
+    for child in $(pgrep -P "$PG_MAIN"); do
+        total=$((total + $(cpu_ticks "$child" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
 CPU_BEFORE="$(cpu_ticks "$ADMITD_PID")"
+PG_BEFORE="$(pg_ticks)"
 MARKERS="$RUNDIR/markers"
 rm -rf "$MARKERS"; mkdir -p "$MARKERS"
 START_NS="$(date +%s%N)"
@@ -152,6 +173,8 @@ while kill -0 "$WRK_PID" 2>/dev/null && (($(find "$MARKERS" -name 'done-*' | wc 
 done
 END_NS="$(date +%s%N)"
 CPU_AFTER="$(cpu_ticks "$ADMITD_PID")"
+PG_AFTER="$(pg_ticks)"
+WRK_TICKS="$(cpu_ticks "$WRK_PID" 2>/dev/null || echo 0)"
 kill -INT "$WRK_PID" 2>/dev/null || true
 wait "$WRK_PID" || true
 OUT="$(cat "$RUNDIR/wrk.out")"
@@ -163,6 +186,11 @@ P99="$(field p99_ms)" P50="$(field p50_ms)"
 SECONDS_RUN="$(awk -v a="$START_NS" -v b="$END_NS" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
 CPU_US="$(awk -v t=$((CPU_AFTER - CPU_BEFORE)) -v hz="$(getconf CLK_TCK)" -v n=$((2 * TICKETS)) \
     'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
+per_checkin() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n=$((2 * TICKETS)) 'BEGIN { printf "%.1f", t / hz * 1e6 / n }'
+}
+PG_US="$(per_checkin $((PG_AFTER - PG_BEFORE)))"
+WRK_US="$(per_checkin "$WRK_TICKS")"
 RATE="$(awk -v n=$((ADMITTED + USED + OTHER)) -v s="$SECONDS_RUN" 'BEGIN { printf "%.0f", n / s }')"
 
 # --- invariants from PostgreSQL -----------------------------------------------------------------
@@ -176,7 +204,7 @@ REF_RPS="$(awk '/^Requests\/sec:/ {print $2}' <<<"$REF")"
 REF_P99="$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 } printf "%.2f", v}' <<<"$REF")"
 
 echo "check-ins: $RATE/s over ${SECONDS_RUN}s, p50 ${P50} ms, p99 ${P99} ms; admitted $ADMITTED, ALREADY_USED $USED, other $OTHER"
-echo "admitd cpu: $CPU_US us per check-in (user+system)"
+echo "cpu per check-in (user+system): admitd $CPU_US us, PostgreSQL $PG_US us, wrk $WRK_US us"
 echo "PostgreSQL: USED $DB_USED of $TICKETS, ticket.checked_in events $DB_EVENTS, tickets with two events $DB_TWICE"
 echo "reference GET /api/v1/hello: $REF_RPS req/s, p99 $REF_P99 ms"
 echo "RESULT tickets=$TICKETS"
@@ -185,6 +213,8 @@ echo "RESULT checkins_per_s=$RATE"
 echo "RESULT p50_ms=$P50"
 echo "RESULT p99_ms=$P99"
 echo "RESULT admitd_cpu_us_per_checkin=$CPU_US"
+echo "RESULT postgres_cpu_us_per_checkin=$PG_US"
+echo "RESULT wrk_cpu_us_per_checkin=$WRK_US"
 echo "RESULT admitted=$ADMITTED"
 echo "RESULT already_used=$USED"
 echo "RESULT other=$OTHER"

@@ -270,7 +270,7 @@ fleet_instance() { # ACTION K
 
 FLEET_KAFKA_TOPICS="reservation.held reservation.released reservation.confirmed reservation.cancelled
 payment.prepared payment.approved payment.failed payment.unknown payment.refunded payment.reconciliation_mismatch
-ticket.issued ticket.reissued ticket.cancelled ticket.expired ticket.checked_in ticket.checkin_conflict
+ticket.issued ticket.reissued ticket.cancelled ticket.expired ticket.checked_in ticket.checked_out ticket.checkin_conflict
 product.created product.updated product.submitted product.approved product.rejected product.scheduled
 product.on_sale product.closed product.completed product.cancelled
 queue.joined queue.admitted queue.left queue.expired queue.sold_out queue.paused queue.shuffled queue.cleared

@@ -183,6 +183,7 @@ inline std::map<std::string, OperationSpec> operation_specs() {
         {"getTicketQrPng", {.scope = S::owned, .sees_all = owner_only}},
         {"reissueTicket", {.scope = S::owned, .sees_all = owner_only}},
         {"checkIn", {.body = R"({"code":"not-a-ticket-code"})"}},
+        {"checkOut", {.body = R"({"code":"not-a-ticket-code"})"}},
         {"checkInBatch",
          {.body = R"({"scans":[{"nonce":"{email}","code":"not-a-ticket-code",)"
                   R"("at":"{saleStart}","admitted":false}]})"}},
@@ -225,6 +226,10 @@ inline const std::map<std::string, std::string> kAllowedOutcomeExempt{
      "only a revision waiting for a second person's approval can be approved, and this venue "
      "publishes at once (no require_approval): 404 for everyone (tests/runtime cover approvals)"},
     {"rejectPolicyRevision", "as approvePolicyRevision"},
+    {"getGateKit",
+     "staff reach a schedule's gate kit only when an admin assigned them to it (ticket "
+     "staff_scope \"assigned\", the default), and the matrix assigns nobody: 403 for its staff "
+     "by design (tests/plugins/ticket cover assigned, unassigned and admin callers)"},
     {"receivePaymentWebhook",
      "public, but authenticated by the provider's HMAC signature instead of a principal: every "
      "caller without a valid signature is 401 by design (tests/plugins/payment covers it)"},

@@ -148,7 +148,7 @@ TEST(OutputSchemaFile, EveryRepositoryPolicyDeclaresOneAndServesUnderIt) {
     PolicyEngine engine(options);
     ASSERT_TRUE(engine.load_all().ok());
     const auto live = engine.live();
-    ASSERT_EQ(live.size(), 6u);
+    ASSERT_EQ(live.size(), 7u);
     for (const auto& [name, compiled] : live) {
         EXPECT_NE(compiled->schema, nullptr) << name << " declares no output schema";
     }

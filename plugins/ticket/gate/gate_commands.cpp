@@ -42,10 +42,12 @@ struct RecordedScan {
 };
 
 /// Appends the scan of `verdict` to the journal at `path`. A code that verified is admitted only
-/// when the journal has not admitted its ticket before; the lock held meanwhile keeps two gate
-/// processes from both admitting it.
-sdk::Result<RecordedScan> record_scan(const VerifyOptions& options, const Verdict& verdict,
-                                      int64_t now) {
+/// when the kit's re-entry rule lets it in again after this journal's latest admission of its
+/// ticket: never under NONE, and under AFTER_EXIT neither (this gate cannot see exit scans made
+/// at online gates; re-entry needs an online gate), on a later venue-local day under
+/// ONCE_PER_DAY. The lock held meanwhile keeps two gate processes from both admitting it.
+sdk::Result<RecordedScan> record_scan(const VerifyOptions& options, const GateKit& kit,
+                                      const Verdict& verdict, int64_t now) {
     auto journal = ScanJournal::open(options.record_path);
     if (!journal) return std::move(journal).error();
     RecordedScan scan;
@@ -53,6 +55,9 @@ sdk::Result<RecordedScan> record_scan(const VerifyOptions& options, const Verdic
         auto earlier = journal->admitted_before(verdict.ticket->payload.ticket_id);
         if (!earlier) return std::move(earlier).error();
         scan.earlier = std::move(*earlier);
+        if (scan.earlier && kit.reentry == "ONCE_PER_DAY" &&
+            kit_day_of(kit, scan.earlier->at) < kit_day_of(kit, now))
+            scan.earlier.reset();  // entered on an earlier day: admitted again today
     }
     const bool admitted = verdict.ok && !scan.earlier;
     scan.record = ScanRecord{
@@ -81,7 +86,7 @@ int run_verify(const VerifyOptions& options, std::ostream& out, std::ostream& er
     boost::json::object json = verdict_json(verdict);
     bool admitted = verdict.ok;
     if (!options.record_path.empty()) {
-        auto scan = record_scan(options, verdict, now);
+        auto scan = record_scan(options, *kit, verdict, now);
         if (!scan) {
             err << "admit-gate: " << scan.error().message << "\n";
             return kExitUsage;

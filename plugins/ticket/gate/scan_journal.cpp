@@ -104,7 +104,7 @@ sdk::Result<std::optional<ScanRecord>> ScanJournal::admitted_before(
         if (line.find(ticket_id) == std::string_view::npos) return true;
         auto record = parse_record(line);
         if (record && record->admitted && record->ticket_id == ticket_id) found = std::move(record);
-        return !found;
+        return true;  // the latest admission counts (ONCE_PER_DAY compares its day)
     });
     return found;
 }

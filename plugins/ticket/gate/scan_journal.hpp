@@ -41,8 +41,8 @@ class ScanJournal {
     ScanJournal& operator=(const ScanJournal&) = delete;
     ~ScanJournal();  ///< unlocks and closes
 
-    /// The first scan of this journal that admitted `ticket_id`, if any. Lines that do not parse
-    /// (a torn write) are skipped.
+    /// The latest scan of this journal that admitted `ticket_id`, if any. Lines that do not
+    /// parse (a torn write) are skipped.
     sdk::Result<std::optional<ScanRecord>> admitted_before(const std::string& ticket_id) const;
     /// Number of scans recorded.
     sdk::Result<std::size_t> count() const;

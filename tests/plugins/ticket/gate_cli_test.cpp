@@ -171,6 +171,43 @@ TEST_F(GateCli, TheJournalRefusesASecondScanOfTheSameTicket) {
     EXPECT_EQ(lines[1].at("ticketId").as_string(), kTicketId);
 }
 
+TEST_F(GateCli, AOncePerDayKitAdmitsATicketAgainOnTheNextVenueDayOnly) {
+    GateKit kit = kit_for(venue.public_key());
+    kit.reentry = "ONCE_PER_DAY";
+    kit.utc_offset_minutes = 540;  // the venue's day starts at 04:00 UTC+9 = 19:00 UTC
+    kit.day_starts_at_hour = 4;
+    kit.valid_from = kNow - 2 * 86400;  // a three-day festival
+    kit.valid_until = kNow + 3 * 86400;
+    std::ofstream(kit_path) << boost::json::serialize(gate_kit_json(kit));
+    TicketPayload payload = sample_payload(ticket.public_key());
+    payload.valid_from = static_cast<uint32_t>(kit.valid_from);
+    payload.valid_until = static_cast<uint32_t>(kit.valid_until);
+    auto scan_at = [&](int64_t at) {
+        std::vector<std::string> args = verify_args(rotating_code(venue, ticket, at, payload), at);
+        args.insert(args.end(), {"--record", journal_path, "--gate", "east"});
+        return run_gate(args);
+    };
+    const int64_t day = kit_day_of(kit, kNow);
+    const int64_t day_start = day * 86400 - 540 * 60 + 4 * 3600;  // its first second, in UTC
+    EXPECT_EQ(scan_at(day_start + 10).exit_code, 0);
+    const GateRun same_day = scan_at(day_start + 86399);  // the venue day's last second
+    EXPECT_EQ(same_day.exit_code, 1) << same_day.out;
+    EXPECT_EQ(same_day.json().at("reason"), "already_used");
+    const GateRun next_day = scan_at(day_start + 86400);
+    EXPECT_EQ(next_day.exit_code, 0) << next_day.out;
+    EXPECT_EQ(scan_at(day_start + 86400 + 60).exit_code, 1);
+}
+
+TEST_F(GateCli, AnAfterExitKitStillAdmitsOncePerJournal) {
+    GateKit kit = kit_for(venue.public_key());
+    kit.reentry = "AFTER_EXIT";  // exits happen at online gates; this gate cannot see them
+    std::ofstream(kit_path) << boost::json::serialize(gate_kit_json(kit));
+    std::vector<std::string> args = verify_args(rotating_code(venue, ticket, kNow), kNow);
+    args.insert(args.end(), {"--record", journal_path});
+    EXPECT_EQ(run_gate(args).exit_code, 0);
+    EXPECT_EQ(run_gate(args).exit_code, 1);
+}
+
 TEST_F(GateCli, SyncWithoutAServerKeepsTheScansAndSaysSo) {
     std::vector<std::string> args = verify_args(rotating_code(venue, ticket, kNow), kNow);
     args.insert(args.end(), {"--record", journal_path});

@@ -114,5 +114,44 @@ TEST_F(GateKitJson, RefusesMissingOrMistypedFields) {
     EXPECT_FALSE(parse_gate_kit("{").ok());
 }
 
+TEST_F(GateKitJson, CarriesTheReentryRuleAndDefaultsOlderKitsToOneEntry) {
+    kit.reentry = "ONCE_PER_DAY";
+    kit.utc_offset_minutes = -300;
+    kit.day_starts_at_hour = 6;
+    const auto parsed = parse_gate_kit(boost::json::serialize(gate_kit_json(kit)));
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->reentry, "ONCE_PER_DAY");
+    EXPECT_EQ(parsed->utc_offset_minutes, -300);
+    EXPECT_EQ(parsed->day_starts_at_hour, 6);
+    // A kit from before re-entry has none of the fields: one entry, UTC days.
+    boost::json::object older = gate_kit_json(GateKit(kit));
+    for (const auto* field : {"reentry", "utcOffsetMinutes", "dayStartsAtHour"})
+        older["schedule"].as_object().erase(field);
+    const auto old_kit = parse_gate_kit(boost::json::serialize(older));
+    ASSERT_TRUE(old_kit.ok());
+    EXPECT_EQ(old_kit->reentry, "NONE");
+    EXPECT_EQ(old_kit->utc_offset_minutes, 0);
+    EXPECT_EQ(refusal([](auto& json) { json["schedule"].as_object()["reentry"] = "TWICE"; }),
+              "schedule.reentry must be \"NONE\", \"ONCE_PER_DAY\" or \"AFTER_EXIT\"");
+    EXPECT_EQ(refusal([](auto& json) { json["schedule"].as_object()["utcOffsetMinutes"] = 900; }),
+              "schedule.utcOffsetMinutes must be an integer -840..840");
+    EXPECT_EQ(refusal([](auto& json) { json["schedule"].as_object()["dayStartsAtHour"] = "4"; }),
+              "schedule.dayStartsAtHour must be an integer 0..23");
+}
+
+TEST(KitDay, ADayRunsFromTheVenueLocalDayStartToTheNext) {
+    GateKit kit;
+    kit.utc_offset_minutes = 540;  // UTC+9
+    kit.day_starts_at_hour = 4;
+    // 2027-01-15 04:00 in Seoul is 2027-01-14 19:00 UTC (1'800'000'000 is 2027-01-15 08:00 UTC).
+    const int64_t start = 1'800'000'000 - 13 * 3600;
+    EXPECT_EQ(kit_day_of(kit, start), kit_day_of(kit, start + 86399));
+    EXPECT_EQ(kit_day_of(kit, start) + 1, kit_day_of(kit, start + 86400));
+    EXPECT_EQ(kit_day_of(kit, start) - 1, kit_day_of(kit, start - 1));
+    GateKit utc;
+    EXPECT_EQ(kit_day_of(utc, 86400 * 3), 3);
+    EXPECT_EQ(kit_day_of(utc, 86400 * 3 - 1), 2);
+}
+
 }  // namespace
 }  // namespace admit::ticket

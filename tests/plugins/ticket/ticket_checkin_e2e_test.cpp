@@ -81,7 +81,9 @@ TEST_F(TicketCheckin, RefusesBadBodiesAndCustomers) {
     auto bad_scan = staff("POST", "/api/v1/checkin/batch", R"({"scans":[{"nonce":"n"}]})");
     EXPECT_EQ(bad_scan.status, 400);
     EXPECT_NE(json_of(bad_scan)["message"].as_string().find("scans[0]"), std::string::npos);
-    EXPECT_EQ(staff("GET", "/api/v1/schedules/sch_nowhere_1/gate-kit").status, 404);
+    EXPECT_EQ(admin("GET", "/api/v1/schedules/sch_nowhere_1/gate-kit").status, 404);
+    // Staff reach only the kits of schedules they are assigned to (an unknown one included).
+    EXPECT_EQ(staff("GET", "/api/v1/schedules/sch_nowhere_1/gate-kit").status, 403);
 }
 
 TEST_F(TicketCheckin, TwentyConcurrentScansOfOneTicketAdmitExactlyOne) {
@@ -179,6 +181,63 @@ TEST_F(TicketCheckin, OfflineBatchDeduplicatesByNonceAndReportsADoubleAdmission)
                         "' AND status = 'USED'"),
               2);
     EXPECT_EQ(staff("GET", "/api/v1/admin/checkin/conflicts").status, 403);
+}
+
+TEST_F(TicketCheckin, StaffWithoutAnyAssignmentMayNotCheckInOrFetchAKitAdminsMay) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    auto tickets = tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_8", "seat_9"}), 2);
+    const std::string code(tickets[0]["code"].as_string());
+    auto refused = check_in(code, "", "", "usr_nowhere");
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_EQ(code_of(refused), "FORBIDDEN");
+    auto kit = staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit", "", "usr_nowhere");
+    EXPECT_EQ(kit.status, 403) << kit.body;
+    // An offline upload by them is recorded as refused (wrong_schedule), nothing admitted.
+    const int64_t at = now_unix();
+    boost::json::array scans{boost::json::object{{"nonce", "nowhere-1"},
+                                                 {"code", code},
+                                                 {"at", sdk::format_rfc3339(at * 1'000'000)},
+                                                 {"admitted", true}}};
+    auto upload =
+        staff("POST", "/api/v1/checkin/batch",
+              boost::json::serialize(boost::json::object{{"scans", scans}}), "usr_nowhere");
+    ASSERT_EQ(upload.status, 200) << upload.body;
+    EXPECT_EQ(json_of(upload)["admitted"], 0);
+    EXPECT_EQ(json_of(upload)["results"].as_array()[0].as_object()["reason"], "wrong_schedule");
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets WHERE schedule_id = '" + schedule +
+                        "' AND status = 'USED'"),
+              0);
+    // Admins are never limited: the kit and the check-in (of the other ticket) work for them.
+    EXPECT_EQ(admin("GET", "/api/v1/schedules/" + schedule + "/gate-kit").status, 200);
+    auto by_admin =
+        admin("POST", "/api/v1/checkin",
+              boost::json::serialize(boost::json::object{{"code", tickets[1]["code"]}}));
+    EXPECT_EQ(by_admin.status, 200) << by_admin.body;
+}
+
+TEST_F(TicketCheckin, AVenueMayLetStaffWithoutAssignmentsWorkAnywhere) {
+    start_admitd({}, {}, "staff_scope = \"unassigned_anywhere\"\n");
+    const auto schedule = unique_schedule("sch_seats_10");
+    auto t = tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_8"}), 1).at(0);
+    EXPECT_EQ(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit", "", "usr_free").status,
+              200);
+    EXPECT_EQ(check_in(std::string(t["code"].as_string()), "", "", "usr_free").status, 200);
+    // Once assigned somewhere, only there.
+    const auto elsewhere = unique_schedule("sch_seats_10");
+    ASSERT_EQ(admin("PUT", "/api/v1/admin/schedules/" + elsewhere + "/staff/usr_free").status, 200);
+    EXPECT_EQ(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit", "", "usr_free").status,
+              403);
+}
+
+TEST_F(TicketCheckin, AnUnknownStaffScopeStopsTheStart) {
+    admitd_.reset();
+    TestVenue venue{.plugins = {"test_auth", "ticket"},
+                    .plugin_dir = TICKET_TEST_PLUGIN_DIR,
+                    .extra_toml = "[plugin.ticket]\nstaff_scope = \"everyone\"\n"};
+    auto file = write_temp_file("venue.toml", venue_toml(venue, &storage_));
+    AdmitdProcess broken(ADMIT_ADMITD_BINARY, {"--config", file.string()});
+    EXPECT_FALSE(broken.wait_until_serving().has_value());
+    EXPECT_NE(broken.log().find("staff_scope"), std::string::npos) << broken.log();
 }
 
 TEST_F(TicketCheckin, StaffAssignedToOtherSchedulesMayNotCheckInHere) {

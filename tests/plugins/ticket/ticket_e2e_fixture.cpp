@@ -23,6 +23,7 @@ void TicketEndToEnd::start_admitd(std::vector<std::string> plugins, std::vector<
     const bool with_ticket = std::find(plugins.begin(), plugins.end(), "ticket") != plugins.end();
     TestVenue venue{.plugins = plugins,
                     .plugin_dir = TICKET_TEST_PLUGIN_DIR,
+                    .manual_clock = manual_clock_,
                     .extra_toml = with_ticket ? "[plugin.ticket]\ndoors_open_seconds = 4000000000\n"
                                                 "expiry_interval_ms = 200\nkit_cache_ms = 0\n" +
                                                     ticket_toml
@@ -54,6 +55,7 @@ std::string TicketEndToEnd::buy_seats(const std::string& user, const std::string
     const std::string id(json_of(held)["reservationId"].as_string());
     auto confirmed = admin("POST", "/api/v1/test/reservations/" + id + "/confirm");
     EXPECT_EQ(confirmed.status, 200) << confirmed.body;
+    assign_gate_staff(schedule);
     return id;
 }
 
@@ -67,6 +69,7 @@ std::string TicketEndToEnd::buy_units(const std::string& user, const std::string
     const std::string id(json_of(held)["reservationId"].as_string());
     auto confirmed = admin("POST", "/api/v1/test/reservations/" + id + "/confirm");
     EXPECT_EQ(confirmed.status, 200) << confirmed.body;
+    assign_gate_staff(schedule);
     return id;
 }
 
@@ -95,6 +98,11 @@ boost::json::object TicketEndToEnd::ticket(const std::string& user, const std::s
     auto r = customer(user, "GET", "/api/v1/tickets/" + id);
     EXPECT_EQ(r.status, 200) << r.body;
     return json_of(r);
+}
+
+void TicketEndToEnd::assign_gate_staff(const std::string& schedule) {
+    auto assigned = admin("PUT", "/api/v1/admin/schedules/" + schedule + "/staff/usr_staff");
+    EXPECT_EQ(assigned.status, 200) << assigned.body;
 }
 
 HttpResult TicketEndToEnd::check_in(const std::string& code, const std::string& gate,

@@ -47,11 +47,14 @@ class TicketEndToEnd : public ::testing::Test {
     }
 
     /// Holds `seats` of `schedule` for `user`, confirms the reservation (the payment stand-in)
-    /// and waits for its tickets. Returns the reservation id.
+    /// and assigns the default gate staff member (usr_staff) to the schedule, as an admin does
+    /// before the doors open. Returns the reservation id (the tickets follow: tickets_of()).
     std::string buy_seats(const std::string& user, const std::string& schedule,
                           const std::vector<std::string>& seats);
     std::string buy_units(const std::string& user, const std::string& schedule,
                           const std::string& grade, int quantity);
+    /// PUT /api/v1/admin/schedules/{schedule}/staff/usr_staff (staff work only where assigned).
+    void assign_gate_staff(const std::string& schedule);
     /// The user's tickets of a reservation, once `count` of them exist (fails the test on timeout).
     std::vector<boost::json::object> tickets_of(const std::string& user,
                                                 const std::string& reservation, std::size_t count);
@@ -78,6 +81,8 @@ class TicketEndToEnd : public ::testing::Test {
     /// sch_ga_<N>_<tag>).
     static std::string unique_schedule(const std::string& shape);
 
+    /// Set before start_admitd(): the host clock moves only by POST /api/v1/admin/clock.
+    bool manual_clock_ = false;
     IsolatedStorage storage_;
     std::unique_ptr<AdmitdProcess> admitd_;
     uint16_t port_ = 0;

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace admit::ticket {
 namespace {
@@ -77,11 +78,20 @@ std::vector<const VenuePublicKey*> GateKit::keys_with(const ShortKeyId& id) cons
     return found;
 }
 
+int64_t kit_day_of(const GateKit& kit, int64_t unix_seconds) noexcept {
+    const int64_t local = unix_seconds + int64_t{kit.utc_offset_minutes} * 60 -
+                          int64_t{kit.day_starts_at_hour} * 3600;
+    return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+}
+
 boost::json::object gate_kit_json(const GateKit& kit) {
     boost::json::object schedule{{"scheduleId", kit.schedule_id},
                                  {"validFrom", rfc3339(kit.valid_from)},
                                  {"validUntil", rfc3339(kit.valid_until)},
-                                 {"staticCodesAllowed", kit.static_codes_allowed}};
+                                 {"staticCodesAllowed", kit.static_codes_allowed},
+                                 {"reentry", kit.reentry},
+                                 {"utcOffsetMinutes", kit.utc_offset_minutes},
+                                 {"dayStartsAtHour", kit.day_starts_at_hour}};
     if (!kit.title.empty()) schedule["title"] = kit.title;
     boost::json::array keys;
     for (const auto& key : kit.keys) keys.push_back(key.jwk());
@@ -146,6 +156,25 @@ sdk::Result<GateKit> gate_kit_from_json(const boost::json::value& json) {
         return Error::invalid("schedule.staticCodesAllowed must be a boolean");
     }
     kit.static_codes_allowed = allowed->get_bool();
+    // Re-entry (kits before it have none: one entry).
+    if (const auto* reentry = schedule.if_contains("reentry"); reentry != nullptr) {
+        if (!reentry->is_string() ||
+            (reentry->get_string() != "NONE" && reentry->get_string() != "ONCE_PER_DAY" &&
+             reentry->get_string() != "AFTER_EXIT"))
+            return Error::invalid(
+                "schedule.reentry must be \"NONE\", \"ONCE_PER_DAY\" or \"AFTER_EXIT\"");
+        kit.reentry = std::string(reentry->get_string());
+    }
+    for (auto [field, target, low, high] :
+         {std::tuple{"utcOffsetMinutes", &kit.utc_offset_minutes, -840, 840},
+          std::tuple{"dayStartsAtHour", &kit.day_starts_at_hour, 0, 23}}) {
+        const auto* value = schedule.if_contains(field);
+        if (value == nullptr) continue;
+        if (!value->is_int64() || value->get_int64() < low || value->get_int64() > high)
+            return Error::invalid("schedule." + std::string(field) + " must be an integer " +
+                                  std::to_string(low) + ".." + std::to_string(high));
+        *target = static_cast<int>(value->get_int64());
+    }
 
     const auto* keys = root.if_contains("keys");
     if (keys == nullptr || !keys->is_array()) return Error::invalid("keys must be an array");

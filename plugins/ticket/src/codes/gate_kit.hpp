@@ -3,7 +3,9 @@
 //
 //   {"kitVersion": 1, "issuedAt": RFC3339,
 //    "schedule": {"scheduleId", "title"?, "validFrom": RFC3339, "validUntil": RFC3339,
-//                 "staticCodesAllowed": bool},
+//                 "staticCodesAllowed": bool,
+//                 "reentry"?: "NONE" | "ONCE_PER_DAY" | "AFTER_EXIT",   // absent: NONE
+//                 "utcOffsetMinutes"?: int, "dayStartsAtHour"?: int},    // what a day is
 //    "keys": [JWK with "admit_use": "ticket", ...],    // every venue key that still verifies
 //    "revoked": [{"ticketId", "reason": "cancelled" | "revoked"},
 //                {"ticketId", "reason": "reissued", "validIssue": n}]}   // issues < n revoked
@@ -41,6 +43,11 @@ struct GateKit {
     int64_t valid_from = 0;             ///< the gate admits from (unix seconds) ...
     int64_t valid_until = 0;            ///< ... until (inclusive)
     bool static_codes_allowed = false;  ///< venue policy: printed (static) codes admitted
+    /// The schedule's re-entry rule (checkin policy): "NONE", "ONCE_PER_DAY" or "AFTER_EXIT".
+    /// A gate applies it to its own journal; it cannot see other gates' scans.
+    std::string reentry = "NONE";
+    int utc_offset_minutes = 0;  ///< -840..840: the venue's offset, for ONCE_PER_DAY
+    int day_starts_at_hour = 0;  ///< 0..23: the venue-local hour a day begins
     std::vector<VenuePublicKey> keys;
     std::unordered_map<std::string, Revocation> revoked;  ///< by ticket id
 
@@ -49,6 +56,10 @@ struct GateKit {
 };
 
 boost::json::object gate_kit_json(const GateKit& kit);
+
+/// The venue-local day number of `unix_seconds` under the kit's offset and day start (the same
+/// arithmetic as the server's CheckinRule::day_of).
+int64_t kit_day_of(const GateKit& kit, int64_t unix_seconds) noexcept;
 
 /// Parses and checks a kit: known kitVersion, every field present with its type, RFC 3339
 /// times, valid JWKs (keys that are not ticket keys, is_ticket_jwk(), are skipped, so a kit may

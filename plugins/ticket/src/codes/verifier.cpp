@@ -18,18 +18,26 @@ Verdict refuse(Reason reason, std::string detail,
 
 std::string rfc3339(int64_t unix_seconds) { return sdk::format_rfc3339(unix_seconds * 1'000'000); }
 
-/// The key of `kit` that signed `ticket`, or nullptr with the refusal in `verdict`.
+/// The key of `kit` that signed `ticket`, or nullptr with the refusal in `verdict`. Only keys
+/// of the kit are tried, with or without a cache; only a verified signature is remembered.
 const VenuePublicKey* signing_key(const SignedTicket& ticket, const GateKit& kit,
-                                  Verdict& verdict) {
+                                  VenueSignatureCache* cache, Verdict& verdict) {
     const auto candidates = kit.keys_with(ticket.payload.key_id);
     if (candidates.empty()) {
         verdict = refuse(Reason::unknown_key,
                          "no key of the kit has this code's key id; fetch a newer kit");
         return nullptr;
     }
+    if (cache != nullptr) {
+        for (const auto* key : candidates) {
+            if (cache->contains(key->bytes, ticket.bytes)) return key;
+        }
+    }
     for (const auto* key : candidates) {
-        if (verify_venue_signature(key->bytes, ticket.payload_bytes, ticket.venue_signature))
+        if (verify_venue_signature(key->bytes, ticket.payload_bytes, ticket.venue_signature)) {
+            if (cache != nullptr) cache->remember(key->bytes, ticket.bytes);
             return key;
+        }
     }
     verdict = refuse(Reason::signature, "the venue signature does not verify");
     return nullptr;
@@ -93,21 +101,23 @@ std::string_view reason_name(Reason reason) noexcept {
     return "";
 }
 
-Verdict verify(std::string_view code_text, const GateKit& kit, int64_t now) {
+Verdict verify(std::string_view code_text, const GateKit& kit, int64_t now,
+               VenueSignatureCache* cache) {
     if (code_text.size() > kMaxCodeBytes * 3 / 2 + 2) {
         return refuse(Reason::malformed, "code longer than any valid code");
     }
     const auto bytes = base45_decode(code_text);
     if (!bytes) return refuse(Reason::malformed, bytes.error().message);
-    return verify_bytes(*bytes, kit, now);
+    return verify_bytes(*bytes, kit, now, cache);
 }
 
-Verdict verify_bytes(std::span<const uint8_t> code_bytes, const GateKit& kit, int64_t now) {
+Verdict verify_bytes(std::span<const uint8_t> code_bytes, const GateKit& kit, int64_t now,
+                     VenueSignatureCache* cache) {
     const auto code = parse_code(code_bytes);
     if (!code) return refuse(Reason::malformed, code.error().message);
 
     Verdict verdict;
-    const VenuePublicKey* key = signing_key(code->ticket, kit, verdict);
+    const VenuePublicKey* key = signing_key(code->ticket, kit, cache, verdict);
     if (key == nullptr) return verdict;
     TicketFacts facts{code->ticket.payload, key->kid, std::nullopt};
 

@@ -10,12 +10,15 @@
 //   revoked         the kit lists the ticket as revoked, or this code's issue as reissued
 //   not_yet_valid   now is before the ticket's or the schedule's valid-from
 //   expired         now is after the ticket's or the schedule's valid-until
-// Pure function of its inputs; thread-safe. Cost: one Ed25519 verification for a static code,
-// two for a rotating code (none for the refusals before `signature`).
+// Pure function of its inputs (and of the optional VenueSignatureCache, which only skips a venue
+// signature check already passed); thread-safe. Cost: one Ed25519 verification for a static
+// code, two for a rotating code (none for the refusals before `signature`); with a cache that
+// has seen the signed ticket, none for a static code and one for a rotating code.
 #pragma once
 
 #include "gate_kit.hpp"
 #include "payload.hpp"
+#include "venue_signature_cache.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -57,10 +60,13 @@ struct Verdict {
     std::optional<TicketFacts> ticket;
 };
 
-/// Verifies a code as shown in a QR code (base45 text).
-Verdict verify(std::string_view code_text, const GateKit& kit, int64_t now);
+/// Verifies a code as shown in a QR code (base45 text). `cache` (may be null, not owned): venue
+/// signatures already verified (venue_signature_cache.hpp); a verified one is remembered there.
+Verdict verify(std::string_view code_text, const GateKit& kit, int64_t now,
+               VenueSignatureCache* cache = nullptr);
 /// Same for the code's bytes.
-Verdict verify_bytes(std::span<const uint8_t> code, const GateKit& kit, int64_t now);
+Verdict verify_bytes(std::span<const uint8_t> code, const GateKit& kit, int64_t now,
+                     VenueSignatureCache* cache = nullptr);
 
 /// {"admitted": bool, "reason": "window" | null, "detail": "...", "ticket": {...} | null} with
 /// the ticket's ticketId, scheduleId, seat or grade, issue, validFrom, validUntil (RFC 3339),

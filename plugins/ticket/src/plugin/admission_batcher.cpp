@@ -1,55 +1,99 @@
 #include "admission_batcher.hpp"
 
+#include "entry_statements.hpp"
 #include "sql_text.hpp"
-#include "ticket_issuer.hpp"
 
-#include <admit/sdk/time_text.hpp>
-
+#include <functional>
 #include <map>
 
 namespace admit::ticket {
 
+namespace {
+/// $1: the batch [{idx, id, issue, at_us, gate, staff, limited, day, rev}], $2: now (us).
+/// Answers one row per admitted request (src 'A', the updated ticket) and one per other request
+/// whose ticket exists (src 'C', the ticket as this statement found it, and whether the staff
+/// member may work at its schedule).
+std::string batch_sql(StaffScope scope) {
+    const std::string columns = staff_ticket_columns();
+    return "WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(idx int, id text, issue "
+           "int, at_us bigint, gate text, staff text, limited boolean, day bigint, rev text)), "
+           // Per ticket, the first request of the batch that may admit it.
+           "pick AS (SELECT DISTINCT ON (r.id) r.* FROM r JOIN ticket.tickets c ON c.id = r.id "
+           "AND c.issue = r.issue AND c.status = 'ISSUED' WHERE NOT r.limited OR " +
+           staff_may_work_sql("r.staff", "c.schedule_id", scope) +
+           " ORDER BY r.id, r.idx), "
+           // The outer conditions hold against any concurrent change.
+           "upd AS (UPDATE ticket.tickets t SET status = 'USED', used_at = timestamptz 'epoch' + "
+           "x.at_us * interval '1 microsecond', used_gate = NULLIF(x.gate, ''), used_by = "
+           "x.staff, updated_at = " +
+           sql_time(2) +
+           ", inside = true, entries = t.entries + 1, entry_day = x.day FROM pick x WHERE t.id = "
+           "x.id AND t.status = 'ISSUED' AND t.issue = x.issue RETURNING x.idx AS idx, x.rev AS "
+           "rev, t.*), "
+           "logged AS (INSERT INTO ticket.entries (ticket_id, schedule_id, kind, at, gate, "
+           "staff_id, offline, reentry, policy_revision) SELECT id, schedule_id, 'ENTRY', "
+           "used_at, used_gate, used_by, false, 'NONE', NULLIF(rev, '') FROM upd) "
+           "SELECT 'A' AS src, t.idx AS idx, true AS allowed, " +
+           columns + " FROM upd t UNION ALL SELECT 'C', r.idx, (NOT r.limited OR " +
+           staff_may_work_sql("r.staff", "t.schedule_id", scope) + "), " + columns +
+           " FROM r JOIN ticket.tickets t ON t.id = r.id WHERE r.idx NOT IN (SELECT idx FROM upd)";
+}
+}  // namespace
+
+AdmissionBatcher::AdmissionBatcher(sdk::Host& host, std::size_t max_batch, std::size_t writers,
+                                   StaffScope staff_scope)
+    : host_(host),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      staff_scope_(staff_scope),
+      batch_sql_(batch_sql(staff_scope)) {
+    for (std::size_t i = 0; i < (writers == 0 ? 1 : writers); ++i)
+        lanes_.push_back(std::make_unique<Lane>());
+}
+
 void AdmissionBatcher::start() {
-    std::lock_guard lock(mutex_);
-    if (running_) return;
-    running_ = true;
-    for (std::size_t i = 0; i < writer_count_; ++i) writers_.emplace_back([this] { run_writer(); });
+    for (auto& lane : lanes_) {
+        std::lock_guard lock(lane->mutex);
+        if (lane->running) continue;
+        lane->running = true;
+        lane->writer = std::thread([this, raw = lane.get()] { run_writer(*raw); });
+    }
 }
 
 void AdmissionBatcher::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        if (!running_) return;
-        running_ = false;
+    for (auto& lane : lanes_) {
+        {
+            std::lock_guard lock(lane->mutex);
+            lane->running = false;
+        }
+        lane->wake.notify_all();
+        if (lane->writer.joinable()) lane->writer.join();
     }
-    wake_.notify_all();
-    for (auto& writer : writers_) writer.join();
-    writers_.clear();
 }
 
 sdk::Result<AdmissionOutcome> AdmissionBatcher::admit(AdmissionRequest request) {
+    Lane& lane = *lanes_[std::hash<std::string>{}(request.ticket_id) % lanes_.size()];
     auto pending = std::make_unique<Pending>();
     pending->request = std::move(request);
     auto future = pending->done.get_future();
     {
-        std::lock_guard lock(mutex_);
-        if (!running_) return sdk::Error::unavailable("check-in is not running");
-        queue_.push_back(std::move(pending));
+        std::lock_guard lock(lane.mutex);
+        if (!lane.running) return sdk::Error::unavailable("check-in is not running");
+        lane.queue.push_back(std::move(pending));
     }
-    wake_.notify_one();
+    lane.wake.notify_one();
     return future.get();
 }
 
-void AdmissionBatcher::run_writer() {
+void AdmissionBatcher::run_writer(Lane& lane) {
     while (true) {
         std::vector<std::unique_ptr<Pending>> batch;
         {
-            std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return !queue_.empty() || !running_; });
-            if (queue_.empty()) return;  // stopped and drained
-            while (!queue_.empty() && batch.size() < max_batch_) {
-                batch.push_back(std::move(queue_.front()));
-                queue_.pop_front();
+            std::unique_lock lock(lane.mutex);
+            lane.wake.wait(lock, [&lane] { return !lane.queue.empty() || !lane.running; });
+            if (lane.queue.empty()) return;  // stopped and drained
+            while (!lane.queue.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(lane.queue.front()));
+                lane.queue.pop_front();
             }
         }
         write_batch(batch);
@@ -66,73 +110,55 @@ void AdmissionBatcher::write_batch(std::vector<std::unique_ptr<Pending>>& batch)
                         {"at_us", r.at_us},
                         {"gate", r.gate},
                         {"staff", r.staff_id},
-                        {"limited", r.limited_to_assignments}});
+                        {"limited", r.limited_to_assignments},
+                        {"day", r.day},
+                        {"rev", r.revision}});
     }
     const std::string batch_json = boost::json::serialize(rows);
     const int64_t now = host_.now_us();
     std::vector<AdmissionOutcome> outcomes(batch.size());
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
         for (auto& outcome : outcomes) outcome = {};
-        // One row per ticket (the first eligible request of the batch for it); a later request for
-        // the same ticket finds it USED below.
-        auto admitted = tx.exec(
-            "UPDATE ticket.tickets t SET status = 'USED', used_at = timestamptz 'epoch' + x.at_us "
-            "* interval '1 microsecond', used_gate = NULLIF(x.gate, ''), used_by = x.staff, "
-            "updated_at = " +
-                sql_time(2) +
-                // Per ticket, the first request of the batch that may admit it (current issue,
-                // staff assigned); the outer conditions hold against concurrent writers.
-                " FROM (SELECT DISTINCT ON (r.id) r.* FROM jsonb_to_recordset($1::jsonb) AS r(idx "
-                "int, id text, issue int, at_us bigint, gate text, staff text, limited boolean) "
-                "JOIN ticket.tickets c ON c.id = r.id AND c.issue = r.issue AND c.status = "
-                "'ISSUED' WHERE NOT r.limited OR NOT EXISTS (SELECT 1 FROM ticket.staff_schedules "
-                "s WHERE s.user_id = r.staff) OR EXISTS (SELECT 1 FROM ticket.staff_schedules s "
-                "WHERE s.user_id = r.staff AND s.schedule_id = c.schedule_id) ORDER BY r.id, "
-                "r.idx) x WHERE t.id = x.id AND t.status = 'ISSUED' AND t.issue = x.issue "
-                "RETURNING x.idx AS idx, " +
-                ticket_columns(),
-            batch_json, now);
-        if (!admitted) return std::move(admitted).error();
-        const auto admitted_rows = parse_tickets(*admitted);
-        std::vector<bool> done(batch.size(), false);
-        for (std::size_t i = 0; i < admitted_rows.size(); ++i) {
-            const auto idx = static_cast<std::size_t>((*admitted)[i].int64("idx").value_or(-1));
+        auto answered = tx.exec(batch_sql_, batch_json, now);
+        if (!answered) return std::move(answered).error();
+        const auto tickets = parse_tickets(*answered);
+        std::vector<bool> admitted(batch.size(), false);
+        std::map<std::string, std::size_t> admitted_row;  // ticket id -> index in `tickets`
+        for (std::size_t i = 0; i < tickets.size(); ++i) {
+            const auto& row = (*answered)[i];
+            const auto idx = static_cast<std::size_t>(row.int64("idx").value_or(-1));
             if (idx >= batch.size())
                 return sdk::Error::internal("admission batch index out of range");
-            const auto& row = admitted_rows[i];
-            auto event = ticket_event(row);
-            event["usedAt"] = sdk::format_rfc3339(row.used_us.value_or(0), true);
-            event["gate"] = row.used_gate.empty() ? boost::json::value(nullptr)
-                                                  : boost::json::value(row.used_gate);
-            event["offline"] = false;
-            ADMIT_TRY(tx.publish("ticket.checked_in", row.schedule_id, std::move(event),
-                                 batch[idx]->request.staff_id));
-            outcomes[idx].admitted = row;
-            done[idx] = true;
+            if (row.text("src") == "A") {
+                ADMIT_TRY(publish_checked_in(tx, tickets[i], false, batch[idx]->request.staff_id,
+                                             Reentry::none));
+                outcomes[idx].admitted = tickets[i];
+                admitted[idx] = true;
+                admitted_row[tickets[i].id] = i;
+            }
         }
-        // The others: the ticket as it is now, and whether the staff member may scan it.
-        boost::json::array others;
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (!done[i]) others.push_back(rows[i]);
+        std::vector<std::size_t> stale;  // requests whose ticket changed under this statement
+        for (std::size_t i = 0; i < tickets.size(); ++i) {
+            const auto& row = (*answered)[i];
+            if (row.text("src") != "C") continue;
+            const auto idx = static_cast<std::size_t>(row.int64("idx").value_or(-1));
+            outcomes[idx].forbidden = !row.boolean("allowed").value_or(false);
+            if (auto found = admitted_row.find(tickets[i].id); found != admitted_row.end()) {
+                outcomes[idx].current = tickets[found->second];  // admitted by another request
+                continue;
+            }
+            outcomes[idx].current = tickets[i];
+            const auto& request = batch[idx]->request;
+            // Found admissible yet not admitted: another transaction changed it meanwhile (the
+            // UPDATE waited for it); this statement's snapshot is older than that change.
+            if (!outcomes[idx].forbidden && tickets[i].status == "ISSUED" &&
+                tickets[i].issue == request.issue)
+                stale.push_back(idx);
         }
-        if (others.empty()) return {};
-        auto current = tx.exec(
-            "SELECT x.idx AS idx, (NOT x.limited OR NOT EXISTS (SELECT 1 FROM "
-            "ticket.staff_schedules "
-            "s WHERE s.user_id = x.staff) OR EXISTS (SELECT 1 FROM ticket.staff_schedules s WHERE "
-            "s.user_id = x.staff AND s.schedule_id = t.schedule_id)) AS allowed, " +
-                ticket_columns() +
-                " FROM jsonb_to_recordset($1::jsonb) AS x(idx int, id text, staff text, limited "
-                "boolean) JOIN ticket.tickets t ON t.id = x.id",
-            boost::json::serialize(others));
-        if (!current) return std::move(current).error();
-        const auto current_rows = parse_tickets(*current);
-        for (std::size_t i = 0; i < current_rows.size(); ++i) {
-            const auto idx = static_cast<std::size_t>((*current)[i].int64("idx").value_or(-1));
-            if (idx >= batch.size())
-                return sdk::Error::internal("admission batch index out of range");
-            outcomes[idx].current = current_rows[i];
-            outcomes[idx].forbidden = !(*current)[i].boolean("allowed").value_or(false);
+        for (const auto idx : stale) {
+            std::optional<TicketRow> current;
+            ADMIT_TRY_ASSIGN(current, find_ticket(tx, batch[idx]->request.ticket_id));
+            outcomes[idx].current = std::move(current);
         }
         return {};
     });

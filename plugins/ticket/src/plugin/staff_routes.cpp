@@ -47,6 +47,11 @@ sdk::Status TicketPlugin::register_routes(sdk::Host& host) {
                          {.summary = "Staff: verify a code and admit its ticket once",
                           .operation_id = "checkIn",
                           .contract = contracts::check_in()}));
+    ADMIT_TRY(host.route("POST", "/api/v1/checkin/exit", "staff,admin", &TicketPlugin::check_out,
+                         this,
+                         {.summary = "Staff: an exit scan; the holder may enter again (AFTER_EXIT)",
+                          .operation_id = "checkOut",
+                          .contract = contracts::check_out()}));
     ADMIT_TRY(host.route("POST", "/api/v1/checkin/batch", "staff,admin",
                          &TicketPlugin::check_in_batch, this,
                          {.summary = "Staff: offline scans uploaded later, deduplicated by nonce",
@@ -88,27 +93,44 @@ sdk::Status TicketPlugin::register_admin_routes(sdk::Host& host) {
                        .contract = contracts::list_conflicts()});
 }
 
-Response TicketPlugin::check_in(const Request& request) {
+namespace {
+/// The scan of a POST /checkin or /checkin/exit body, or the 400 answer.
+sdk::Result<OnlineScan> scan_of(const Request& request) {
     auto body = request.json_object();
-    if (!body) return Response::from_error(body.error());
+    if (!body) return std::move(body).error();
     OnlineScan scan;
     auto code = fields::required_string(*body, "code");
-    if (!code) return Response::from_error(code.error());
-    if (code->size() > 1000) return Response::invalid_request("field 'code' is too long");
+    if (!code) return std::move(code).error();
+    if (code->size() > 1000) return sdk::Error::invalid("field 'code' is too long");
     scan.code = std::move(*code);
     for (auto [field, target] : {std::pair{"gate", &scan.gate}, std::pair{"nonce", &scan.nonce},
                                  std::pair{"scheduleId", &scan.schedule_id}}) {
         auto value = fields::optional_string(*body, field);
-        if (!value) return Response::from_error(value.error());
+        if (!value) return std::move(value).error();
         if (value->value_or("").size() > 64)
-            return Response::invalid_request("field '" + std::string(field) +
-                                             "' must be at most 64 bytes");
+            return sdk::Error::invalid("field '" + std::string(field) +
+                                       "' must be at most 64 bytes");
         *target = value->value_or("");
     }
     const auto principal = request.principal();
     scan.staff_id = std::string(principal.subject());
     scan.limited_to_assignments = !principal.has_role("admin");
-    auto result = checkins_->check_in(scan);
+    return scan;
+}
+}  // namespace
+
+Response TicketPlugin::check_in(const Request& request) {
+    auto scan = scan_of(request);
+    if (!scan) return Response::from_error(scan.error());
+    auto result = checkins_->check_in(*scan);
+    if (!result) return Response::from_error(result.error());
+    return answer(request, std::move(*result));
+}
+
+Response TicketPlugin::check_out(const Request& request) {
+    auto scan = scan_of(request);
+    if (!scan) return Response::from_error(scan.error());
+    auto result = checkins_->check_out(*scan);
     if (!result) return Response::from_error(result.error());
     return answer(request, std::move(*result));
 }
@@ -139,6 +161,13 @@ Response TicketPlugin::gate_kit(const Request& request) {
     }
     auto kit = kits_->full_kit(schedule);
     if (!kit) return Response::from_error(kit.error());
+    // The schedule's rule for a gate without a name: what an offline gate applies to its journal.
+    auto rule = rules_->rule_for(schedule, "");
+    if (!rule) return Response::from_error(rule.error());
+    kit->static_codes_allowed = kit->static_codes_allowed && rule->allow_static_code;
+    kit->reentry = std::string(reentry_name(rule->reentry));
+    kit->utc_offset_minutes = rule->utc_offset_minutes;
+    kit->day_starts_at_hour = rule->day_starts_at_hour;
     auto response = Response::json(200, gate_kit_json(*kit));
     response.header("Cache-Control", "private, no-store");
     return response;

@@ -28,8 +28,11 @@ inline constexpr std::string_view kStaffTicket = R"({"type": "object",
       "seatId": {"type": "string"}, "label": {"type": "string"}}},
     "grade": {"type": ["object", "null"], "required": ["gradeId", "name"], "properties": {
       "gradeId": {"type": "string"}, "name": {"type": "string"}}},
-    "usedAt": {"type": ["string", "null"], "format": "date-time"},
-    "gate": {"type": ["string", "null"]}}})";
+    "usedAt": {"type": ["string", "null"], "format": "date-time",
+               "description": "the last entry, the only one unless the schedule allows re-entry"},
+    "gate": {"type": ["string", "null"], "description": "the last entry's gate"},
+    "inside": {"type": "boolean", "description": "entered and not exited since"},
+    "entries": {"type": "integer", "minimum": 0, "description": "entries so far"}}})";
 
 /// The owner's ticket as owner_ticket_json() writes it: the staff view plus the codes.
 inline constexpr std::string_view kOwnerTicket = R"({"allOf": ["@StaffTicket", {
@@ -121,9 +124,29 @@ inline std::string check_in() {
               "description": "the scan's id: a repeated nonce replays the first answer"},
     "scheduleId": {"type": ["string", "null"], "maxLength": 64,
                    "description": "the schedule this gate admits to; another one is refused"}}},
-  "response": {"description": "admitted: the ticket, now USED", "schema": "@Ticket"},
+  "response": {"description": "admitted: the ticket, now USED and its holder inside",
+               "schema": "@Ticket"},
   "errors": {"403": ["FORBIDDEN"], "409": ["ALREADY_USED"], "422": ["INVALID_TICKET"],
              "503": ["DEPENDENCY_UNAVAILABLE"]}})",
+                                  {{"Ticket", kStaffTicket}});
+}
+
+/// POST /checkin/exit: an exit scan under the AFTER_EXIT rule (checkin policy): the holder is
+/// outside and may enter again. 409 NOT_INSIDE (never entered, or already out), 409
+/// INVALID_STATE (the schedule's rule is not AFTER_EXIT), 422 INVALID_TICKET as for entries.
+inline std::string check_out() {
+    return sdk::contract::compose(R"({
+  "request": {"type": "object", "required": ["code"], "properties": {
+    "code": {"type": "string", "minLength": 1, "maxLength": 1000,
+             "description": "the scanned code, static or rotating"},
+    "gate": {"type": ["string", "null"], "maxLength": 64},
+    "nonce": {"type": ["string", "null"], "maxLength": 64,
+              "description": "accepted and ignored: a repeated exit answers NOT_INSIDE"},
+    "scheduleId": {"type": ["string", "null"], "maxLength": 64,
+                   "description": "the schedule this gate serves; another one is refused"}}},
+  "response": {"description": "the ticket, its holder now outside", "schema": "@Ticket"},
+  "errors": {"403": ["FORBIDDEN"], "409": ["NOT_INSIDE", "INVALID_STATE"],
+             "422": ["INVALID_TICKET"], "503": ["DEPENDENCY_UNAVAILABLE"]}})",
                                   {{"Ticket", kStaffTicket}});
 }
 
@@ -174,7 +197,12 @@ inline std::string gate_kit() {
           "required": ["scheduleId", "validFrom", "validUntil", "staticCodesAllowed"],
           "properties": {"scheduleId": {"type": "string"}, "title": {"type": "string"},
                          "validFrom": "@Time", "validUntil": "@Time",
-                         "staticCodesAllowed": {"type": "boolean"}}},
+                         "staticCodesAllowed": {"type": "boolean"},
+                         "reentry": {"enum": ["NONE", "ONCE_PER_DAY", "AFTER_EXIT"],
+                                     "description": "the checkin policy's rule for the schedule"},
+                         "utcOffsetMinutes": {"type": "integer", "minimum": -840,
+                                              "maximum": 840},
+                         "dayStartsAtHour": {"type": "integer", "minimum": 0, "maximum": 23}}},
         "keys": {"type": "array", "description": "Ed25519 public keys as JWKs",
           "items": {"type": "object", "required": ["kty", "crv", "x", "kid"], "properties": {
             "kty": {"type": "string"}, "crv": {"type": "string"}, "x": {"type": "string"},

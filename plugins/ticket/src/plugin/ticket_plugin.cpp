@@ -35,7 +35,8 @@ std::string actor_of(const boost::json::object& payload) {
 /// Config ([plugin.ticket]): signing_key_env ("ADMIT_TICKET_SIGNING_KEY"), retired_public_keys
 /// ([]), static_codes_allowed (true), doors_open_seconds (10800), duration_seconds (14400),
 /// expiry_interval_ms (60000), expire_batch (500), kit_cache_ms (1000), checkin_batch_max (256),
-/// checkin_writers (2).
+/// checkin_writers (2), staff_scope ("assigned"; staff_access.hpp), verify_cache_entries
+/// (100000; venue_signature_cache.hpp).
 sdk::Status TicketPlugin::init(sdk::Host& host) {
     host_ = &host;
     ADMIT_TRY(init_ticket_codes());
@@ -66,6 +67,13 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
             return sdk::Error::invalid("ticket: static_codes_allowed must be a boolean");
         static_allowed = flag->as_bool();
     }
+    const std::string scope_text = host.config_string("staff_scope", "assigned");
+    const auto staff_scope = parse_staff_scope(scope_text);
+    if (!staff_scope)
+        return sdk::Error::invalid(
+            "ticket: staff_scope must be \"assigned\" or "
+            "\"unassigned_anywhere\", not \"" +
+            scope_text + "\"");
     ScheduleTiming timing{host.config_int("doors_open_seconds", 3 * 3600),
                           host.config_int("duration_seconds", 4 * 3600)};
     if (timing.doors_open_seconds < 0 || timing.duration_seconds < 0)
@@ -73,14 +81,19 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
     schedules_ = std::make_unique<ScheduleDirectory>(host, timing);
     store_ = std::make_unique<TicketStore>(host.db());
     issuer_ = std::make_unique<TicketIssuer>(host, *keys_, *schedules_);
-    kits_ = std::make_unique<GateKits>(
-        host, *keys_, *schedules_, static_allowed,
-        std::chrono::milliseconds(std::max<int64_t>(0, host.config_int("kit_cache_ms", 1000))));
+    const std::chrono::milliseconds kit_cache(
+        std::max<int64_t>(0, host.config_int("kit_cache_ms", 1000)));
+    kits_ = std::make_unique<GateKits>(host, *keys_, *schedules_, static_allowed, kit_cache);
+    rules_ = std::make_unique<CheckinRules>(host, *schedules_, kit_cache);
     admissions_ = std::make_unique<AdmissionBatcher>(
         host,
         static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_batch_max", 256))),
-        static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_writers", 2))));
-    checkins_ = std::make_unique<CheckinService>(host, *kits_, admissions_.get());
+        static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_writers", 2))),
+        *staff_scope);
+    checkins_ = std::make_unique<CheckinService>(
+        host, *kits_, *rules_, admissions_.get(), *staff_scope,
+        static_cast<std::size_t>(
+            std::max<int64_t>(16, host.config_int("verify_cache_entries", 100'000))));
     expire_batch_ =
         static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("expire_batch", 500)));
 

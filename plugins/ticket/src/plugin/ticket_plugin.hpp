@@ -6,6 +6,7 @@
 // either immutable after start() or thread-safe itself.
 #pragma once
 
+#include "checkin_rules.hpp"
 #include "checkin_service.hpp"
 #include "gate_kits.hpp"
 #include "schedule_directory.hpp"
@@ -37,6 +38,7 @@ class TicketPlugin final : public sdk::Plugin {
     sdk::Response reissue(const sdk::Request& request);
     // Staff and admin routes (staff_routes.cpp).
     sdk::Response check_in(const sdk::Request& request);
+    sdk::Response check_out(const sdk::Request& request);
     sdk::Response check_in_batch(const sdk::Request& request);
     sdk::Response gate_kit(const sdk::Request& request);
     sdk::Response schedule_tickets(const sdk::Request& request);
@@ -54,6 +56,7 @@ class TicketPlugin final : public sdk::Plugin {
     std::unique_ptr<TicketStore> store_;
     std::unique_ptr<TicketIssuer> issuer_;
     std::unique_ptr<GateKits> kits_;
+    std::unique_ptr<CheckinRules> rules_;
     std::unique_ptr<AdmissionBatcher> admissions_;
     std::unique_ptr<CheckinService> checkins_;
     std::size_t expire_batch_ = 500;

@@ -4,14 +4,17 @@
 
 namespace admit::ticket {
 
-std::string ticket_columns() {
+std::string staff_ticket_columns() {
     return "t.id, t.reservation_id, t.unit_key, t.schedule_id, t.product_id, t.user_id, "
-           "t.seat_id, t.seat_label, t.grade_id, t.grade_name, t.status, t.issue, t.kid, "
-           "t.signed_ticket, t.ticket_seed, t.static_code, t.status_reason, t.used_gate, "
-           "t.used_by, " +
+           "t.seat_id, t.seat_label, t.grade_id, t.grade_name, t.status, t.issue, "
+           "t.status_reason, t.used_gate, t.used_by, t.inside, t.entries, t.entry_day, " +
            sql_micros("t.valid_from", "valid_from_us") + ", " +
            sql_micros("t.valid_until", "valid_until_us") + ", " +
            sql_micros("t.created_at", "created_us") + ", " + sql_micros("t.used_at", "used_us");
+}
+
+std::string ticket_columns() {
+    return staff_ticket_columns() + ", t.kid, t.signed_ticket, t.ticket_seed, t.static_code";
 }
 
 std::vector<TicketRow> parse_tickets(const sdk::Rows& rows) {
@@ -31,10 +34,18 @@ std::vector<TicketRow> parse_tickets(const sdk::Rows& rows) {
         t.grade_name = row.text("grade_name");
         t.status = row.text("status");
         t.issue = static_cast<int>(row.int64("issue").value_or(0));
-        t.kid = row.text("kid");
-        t.signed_ticket = row.text("signed_ticket");
-        t.ticket_seed = row.text("ticket_seed");
-        t.static_code = row.text("static_code");
+        // The codes are absent from staff_ticket_columns().
+        const auto optional_text = [&row](std::string_view column) {
+            auto value = row[column];
+            return value && *value ? std::move(**value) : std::string();
+        };
+        t.kid = optional_text("kid");
+        t.signed_ticket = optional_text("signed_ticket");
+        t.ticket_seed = optional_text("ticket_seed");
+        t.static_code = optional_text("static_code");
+        t.inside = row.boolean("inside").value_or(false);
+        t.entries = static_cast<int>(row.int64("entries").value_or(0));
+        t.entry_day = row.int64("entry_day");
         t.status_reason = row.text("status_reason");
         t.used_gate = row.text("used_gate");
         t.used_by = row.text("used_by");

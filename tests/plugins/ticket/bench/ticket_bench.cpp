@@ -2,7 +2,10 @@
 // gate decision (base45, strict parsing, venue signature, window and its signature, schedule,
 // revocation list, validity), for rotating and for static codes; and, in the same run, the
 // reference that bounds it: bare libsodium Ed25519 verifications per second. A rotating code
-// needs two of those, a static code one. Prints one JSON object.
+// needs two of those, a static code one. Also in the same run, the same decisions with a
+// VenueSignatureCache on a hot set (a gate sees each ticket again: the next window of its
+// rotating code, the scanner re-reading it): the 1,000 tickets' rotating codes of two windows
+// and their static codes, cycled, after one warm-up pass. Prints one JSON object.
 // Usage: bench_ticket [seconds per measurement, default 3]
 #include "codes/base45.hpp"
 #include "codes/gate_kit.hpp"
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::string> rotating;
+    std::vector<std::string> rotating_next;  // the same signed tickets, the following window
     std::vector<std::string> statics;
     for (std::size_t i = 0; i < kDistinctCodes; ++i) {
         TicketPayload payload;
@@ -100,9 +104,11 @@ int main(int argc, char** argv) {
         auto signed_ticket = venue.issue_code(payload);
         if (!printed || !signed_ticket) return 1;
         auto code = pair.rotating_code(*signed_ticket, kNow);
-        if (!code) return 1;
+        auto next = pair.rotating_code(*signed_ticket, kNow + kWindowSeconds);
+        if (!code || !next) return 1;
         statics.push_back(base45_encode(*printed));
         rotating.push_back(base45_encode(*code));
+        rotating_next.push_back(base45_encode(*next));
     }
 
     // The reference: bare Ed25519 verification of a message as long as a signed ticket.
@@ -116,9 +122,30 @@ int main(int argc, char** argv) {
 
     // The three measurements take turns in short slices, so a change of load on the shared
     // machine falls on all of them alike and the ratios stay meaningful.
+    // The hot set: the codes of two windows, scanned at a time both are valid (the next window
+    // is current, the first one previous); one warm-up pass fills the cache.
+    VenueSignatureCache cache(100'000);
+    const int64_t hot_now = kNow + kWindowSeconds;
+    auto hot_rotating = [&](long i) -> const std::string& {
+        const auto n = static_cast<std::size_t>(i) % (2 * kDistinctCodes);
+        return n < kDistinctCodes ? rotating[n] : rotating_next[n - kDistinctCodes];
+    };
+    for (std::size_t i = 0; i < kDistinctCodes; ++i) {
+        if (!verify(rotating[i], kit, hot_now, &cache).ok ||
+            !verify(statics[i], kit, hot_now, &cache).ok)
+            return 1;
+    }
+
     constexpr int kSlices = 10;
-    Meter rotating_meter, static_meter, ed25519_meter;
+    Meter rotating_meter, static_meter, ed25519_meter, rotating_cached_meter, static_cached_meter;
     for (int slice = 0; slice < kSlices; ++slice) {
+        measure(rotating_cached_meter, seconds / kSlices,
+                [&](long i) { return verify(hot_rotating(i), kit, hot_now, &cache).ok; });
+        measure(static_cached_meter, seconds / kSlices, [&](long i) {
+            return verify(statics[static_cast<std::size_t>(i) % kDistinctCodes], kit, hot_now,
+                          &cache)
+                .ok;
+        });
         measure(rotating_meter, seconds / kSlices, [&](long i) {
             return verify(rotating[static_cast<std::size_t>(i) % kDistinctCodes], kit, kNow).ok;
         });
@@ -133,11 +160,18 @@ int main(int argc, char** argv) {
     const double rotating_rate = rotating_meter.rate();
     const double static_rate = static_meter.rate();
     const double ed25519_rate = ed25519_meter.rate();
+    const double rotating_cached_rate = rotating_cached_meter.rate();
+    const double static_cached_rate = static_cached_meter.rate();
 
     const boost::json::object report{
         {"rotating_codes_per_cpu_second", static_cast<int64_t>(rotating_rate)},
         {"static_codes_per_cpu_second", static_cast<int64_t>(static_rate)},
         {"ed25519_verifications_per_cpu_second", static_cast<int64_t>(ed25519_rate)},
+        {"rotating_cached_codes_per_cpu_second", static_cast<int64_t>(rotating_cached_rate)},
+        {"static_cached_codes_per_cpu_second", static_cast<int64_t>(static_cached_rate)},
+        {"rotating_cached_vs_ed25519", rotating_cached_rate / ed25519_rate},
+        {"cache_hits", cache.hits()},
+        {"cache_misses", cache.misses()},
         {"rotating_vs_half_ed25519", rotating_rate / (ed25519_rate / 2)},
         {"static_vs_ed25519", static_rate / ed25519_rate},
         {"goal_codes_per_second", 20000},
