@@ -343,6 +343,11 @@ Status Application::start_plugins() {
                                                      s.error().message)};
         }
     }
+    // Every plugin starts before anything calls into it: event handlers and jobs run only after
+    // the last start() returned (a subscriber with deliveries waiting from before a crash was
+    // called while its plugin was still loading its keys: the ticket plugin crashed on every
+    // restart of a fleet killed with a backlog).
+    if (auto s = p.plugins->start_all(); !s) return s;
     if (p.events) {
         if (auto s = p.events->start(); !s) return s;
         p.events_started = true;
@@ -351,7 +356,7 @@ Status Application::start_plugins() {
         if (auto s = p.jobs->start(); !s) return s;
         p.jobs_started = true;
     }
-    return p.plugins->start_all();
+    return {};
 }
 
 Status Application::start_http() {

@@ -173,6 +173,32 @@ TEST_F(OutboxEndToEnd, NothingRunsInAPluginAfterItsStop) {
     EXPECT_EQ(after.find("tick"), std::string::npos) << after;
 }
 
+// Deliveries waiting from before a crash, and periodic jobs, reach a plugin only after its start()
+// returned (the ticket plugin crashed on every restart of a fleet killed with a backlog: its
+// subscriber ran before start() had loaded the signing keys).
+TEST_F(OutboxEndToEnd, NothingRunsInAPluginBeforeItsStartReturned) {
+    std::ofstream(fail_file_) << "fail";
+    auto first = start();
+    ASSERT_EQ(http_request(port_, "POST", "/probe/outbox/items", R"({"id":"waiting"})").status,
+              201);
+    ASSERT_GE(await_trace_count("attempt waiting\n", 1), 1);
+    first->signal(SIGKILL);
+    ASSERT_TRUE(first->wait_exit().has_value());
+    std::filesystem::remove(fail_file_);
+    std::ofstream(trace_, std::ios::trunc).close();  // the second start's trace only
+
+    auto second = start();
+    EXPECT_EQ(await_handled("waiting", 1), 1) << second->log();
+    ASSERT_GE(await_trace_count("tick\n", 1), 1);
+    std::ifstream in(trace_);
+    std::string all((std::istreambuf_iterator<char>(in)), {});
+    const auto started = all.find("started\n");
+    ASSERT_NE(started, std::string::npos) << all;
+    const std::string before = all.substr(0, started);
+    EXPECT_EQ(before.find("attempt"), std::string::npos) << all;
+    EXPECT_EQ(before.find("tick"), std::string::npos) << all;
+}
+
 // Tx::on_commit: work registered in a transaction runs after it committed, never for a rolled-back
 // one; in a subscriber, never for a failed attempt, and once for the attempt that commits.
 TEST_F(OutboxEndToEnd, OnCommitWorkRunsOnlyAfterACommit) {

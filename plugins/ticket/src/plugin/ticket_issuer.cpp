@@ -103,6 +103,8 @@ sdk::Result<std::size_t> TicketIssuer::issue_confirmed(sdk::Tx& tx,
     const std::string cancelled_reason =
         tombstone->empty() ? std::string() : tombstone->front().text("reason");
 
+    // The host delivers events only after start() loaded the keys; a failed load leaves none.
+    if (!keys_.loaded()) return sdk::Error::unavailable("ticket signing keys are not loaded");
     auto context = host_.call("product.sale_context", {{"scheduleId", schedule_id}});
     if (!context) return std::move(context).error();  // retried later
     ScheduleFacts facts;

@@ -5,8 +5,9 @@
 //        happened for that item (it must be 1 once delivered, never 2).
 // The subscriber fails while the file named by env ADMIT_PROBE_FAIL_FILE exists, and appends
 // "attempt <id>" to env ADMIT_PROBE_TRACE on every attempt, and "announced <id>" from Tx::on_commit
-// (only once its transaction committed). A periodic job appends "tick" every 20 ms and stop()
-// appends "stop", so a test can prove that nothing runs after the plugin's stop.
+// (only once its transaction committed). A periodic job appends "tick" every 20 ms, start()
+// appends "started" after 300 ms of work and stop() appends "stop", so a test can prove that
+// nothing runs in the plugin before its start returned or after its stop.
 //   GET  /probe/outbox/announced/{id} -> {"announced": bool}: whether the on_commit work of the
 //        item's creating transaction ran.
 #include <admit/sdk.hpp>
@@ -82,6 +83,14 @@ class OutboxProbe final : public admit::sdk::Plugin {
                 if (!r) return std::move(r).error();
                 return {};
             });
+    }
+
+    // Starting takes a while (as a plugin loading its keys would): long enough for a waiting
+    // delivery or a 20 ms job to run inside it if the host called them before start returned.
+    Status start() override {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        trace_line("started");
+        return {};
     }
 
     // Stopping takes a while (as a plugin flushing its work would): long enough for a 20 ms job or
