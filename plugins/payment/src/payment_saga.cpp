@@ -83,6 +83,17 @@ sdk::Result<std::string> PaymentSaga::complete_approved(const PaymentRow& paymen
         host_.info("payment ", payment.id,
                    " approved after its hold was lost: ", late.error().message);
     }
+    // The fence: once the reservation refuses this payment, no run of this step (the route, the
+    // subscriber, the reconciler, on any host) can confirm it, so the refund below never meets
+    // tickets. A confirmation that got in first wins, and then nothing is refunded.
+    if (auto fenced = host_.call("reservation.refuse_payment", ids); !fenced) {
+        if (!refused(fenced.error())) return std::move(fenced).error();
+        auto now = host_.call("reservation.get", {{"reservationId", payment.reservation_id}});
+        if (!now && !now.error().is_not_found()) return std::move(now).error();
+        if (now && text_of(*now, "paymentId") == payment.id &&
+            (text_of(*now, "status") == "CONFIRMED" || text_of(*now, "status") == "CANCELLED"))
+            return std::string("CONFIRMED");
+    }
     if (auto s = refund_in_full(payment, "HOLD_LOST",
                                 "approved after the hold was lost (reservation " +
                                     (status.empty() ? std::string("missing") : status) + ")");

@@ -143,6 +143,34 @@ Transition<ReservationRow> LifecycleService::fail_payment(const std::string& id,
     return changed.front();
 }
 
+Transition<ReservationRow> LifecycleService::refuse_payment(const std::string& id,
+                                                            const std::string& payment_id) {
+    std::vector<ReservationRow> freed, fenced;
+    auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        const std::string set =
+            "UPDATE reservation.reservations SET status = 'PAYMENT_FAILED', status_reason = "
+            "'PAYMENT_REFUNDED', payment_id = $2, updated_at = timestamptz 'epoch' + $3::bigint * "
+            "interval '1 microsecond' WHERE id = $1 AND status = ";
+        auto pending =
+            tx.exec(set + "'PENDING_PAYMENT'" + returning(), id, payment_id, host_.now_us());
+        if (!pending) return std::move(pending).error();
+        freed = parse_rows(*pending);
+        if (!freed.empty()) return free_in_tx(tx, freed, "PAYMENT_REFUNDED", "system");
+        // An expired hold freed its seats (and said so) when it expired: only the fence.
+        auto expired = tx.exec(set + "'EXPIRED'" + returning(), id, payment_id, host_.now_us());
+        if (!expired) return std::move(expired).error();
+        fenced = parse_rows(*expired);
+        return {};
+    });
+    if (!status) return std::move(status).error();
+    if (!freed.empty()) {
+        free_in_redis(freed);
+        return freed.front();
+    }
+    if (!fenced.empty()) return fenced.front();
+    return refusal_for(id, "", "PENDING_PAYMENT or EXPIRED");
+}
+
 Transition<ReservationRow> LifecycleService::release(const std::string& id,
                                                      const std::string& owner) {
     std::vector<ReservationRow> changed;

@@ -54,6 +54,12 @@ class LifecycleService {
     Transition<ReservationRow> confirm_late(const std::string& id, const std::string& payment_id);
     /// PENDING_PAYMENT -> PAYMENT_FAILED, seats freed.
     Transition<ReservationRow> fail_payment(const std::string& id, const std::string& payment_id);
+    /// The fence before a payment approved after its hold was lost is refunded: PENDING_PAYMENT
+    /// (seats freed) or EXPIRED -> PAYMENT_FAILED (reason PAYMENT_REFUNDED), so that neither
+    /// confirm nor confirm_late can confirm the reservation afterwards. Conditional updates of one
+    /// row: of this and a concurrent confirmation, exactly one wins, and the loser is refused
+    /// (409 INVALID_STATE), so money is refunded only for a reservation that stays unconfirmed.
+    Transition<ReservationRow> refuse_payment(const std::string& id, const std::string& payment_id);
     /// The buyer's release before payment: PENDING_PAYMENT -> CANCELLED (reason RELEASED).
     /// `owner` empty = any owner (admin).
     Transition<ReservationRow> release(const std::string& id, const std::string& owner);

@@ -288,6 +288,19 @@ class ReservationPlugin final : public sdk::Plugin {
                 });
             !s)
             return s;
+        if (auto s =
+                host.provide("reservation.refuse_payment",
+                             [this, ids](const boost::json::value& input,
+                                         const sdk::Principal&) -> sdk::Result<boost::json::value> {
+                                 auto parsed = ids(input);
+                                 if (!parsed) return std::move(parsed).error();
+                                 if (parsed->second.empty())
+                                     return Error::invalid("field 'paymentId' is required");
+                                 return service_answer(
+                                     lifecycle_->refuse_payment(parsed->first, parsed->second));
+                             });
+            !s)
+            return s;
         return host.provide("reservation.get",
                             [this, ids](const boost::json::value& input,
                                         const sdk::Principal&) -> sdk::Result<boost::json::value> {

@@ -132,7 +132,11 @@ TEST_F(PaymentSaga, AnApprovalAfterTheSeatWasResoldIsRefundedInFull) {
     auto report = reconcile();
     EXPECT_EQ(report.at("resolvedApproved"), 1) << boost::json::serialize(report);
     EXPECT_TRUE(eventually([&] { return payment_status(p.payment_id) == "REFUNDED"; }));
-    EXPECT_EQ(reservation_status(rsv), "EXPIRED");
+    // Fenced before the refund: this payment can never confirm it now.
+    EXPECT_EQ(reservation_status(rsv), "PAYMENT_FAILED");
+    EXPECT_EQ(
+        pg_text("SELECT status_reason FROM reservation.reservations WHERE id = '" + rsv + "'"),
+        "PAYMENT_REFUNDED");
     EXPECT_EQ(reservation_status(resold), "PENDING_PAYMENT");
     EXPECT_EQ(
         pg_text("SELECT reason FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
@@ -150,6 +154,49 @@ TEST_F(PaymentSaga, AnApprovalAfterTheSeatWasResoldIsRefundedInFull) {
     reconcile();
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM payment.refunds"), 1);
     EXPECT_INVARIANTS();
+}
+
+// A run of the approval step after the refund was decided (the payment.approved delivery, a
+// reconciliation, on another host) must not confirm the reservation once its seat is free again:
+// scripts/chaos seed 3012 (Redis restarted, PostgreSQL slowed) ended with a reservation both
+// CONFIRMED with tickets and refunded in full.
+TEST_F(PaymentSaga, ARefundedLateApprovalNeverConfirmsLaterWhenTheSeatIsFreeAgain) {
+    const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_6"});
+    const auto p = prepared("usr_buyer", rsv);
+    script(p.order_id, "UNKNOWN_CHARGED", "UNKNOWN");  // the refund stays pending
+    ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 202);
+    advance_clock(700);
+    ASSERT_TRUE(eventually([&] { return reservation_status(rsv) == "EXPIRED"; }));
+    std::string resold;
+    ASSERT_TRUE(eventually([&] {
+        auto r = as("usr_second", "POST", "/api/v1/reservations",
+                    R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_6"]})");
+        if (r.status == 201) resold = std::string(json_of(r).at("reservationId").as_string());
+        return r.status == 201;
+    }));
+    reconcile();  // UNKNOWN -> APPROVED; the seat is taken: refund (pending at the provider)
+    ASSERT_EQ(
+        pg_text("SELECT status FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
+        "PENDING");
+    ASSERT_EQ(payment_status(p.payment_id), "APPROVED");
+    // The second buyer lets the seat go; then the step runs once more for the first payment.
+    ASSERT_EQ(as("usr_second", "DELETE", "/api/v1/reservations/" + resold).status, 200);
+    pg_exec("UPDATE payment.payments SET saga_completed_at = NULL WHERE id = '" + p.payment_id +
+            "'");
+    advance_clock(60);
+    reconcile();
+    EXPECT_EQ(reservation_status(rsv), "PAYMENT_FAILED");
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM reservation.claims WHERE reservation_id = '" + rsv + "'"),
+        0);
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
+        1);
+    // The seat is for sale again.
+    EXPECT_EQ(as("usr_third", "POST", "/api/v1/reservations",
+                 R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_6"]})")
+                  .status,
+              201);
 }
 
 TEST_F(PaymentSaga, AnAbandonedPaymentOfAnExpiredHoldIsClosedByReconciliation) {
