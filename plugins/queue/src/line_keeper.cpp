@@ -130,6 +130,16 @@ sdk::Status LineKeeper::ensure_line(const Control& control) {
         }
         return sdk::Error::unavailable("the line is being rebuilt (recovering)");
     }
+    // Checked again under the lock: a caller that saw no line just before another one finished
+    // rebuilding it and released the lock must not rebuild it again. A second rebuild would
+    // clear the line and drop every place joined since the first one read the log (pre-queue
+    // places cannot be repaired one by one: they answered 404 until the shuffle).
+    auto built = ctx_.redis->has_meta(control.schedule_id);
+    if (!built || *built) {
+        (void)ctx_.redis->unlock(lock, ctx_.owner);
+        if (!built) return std::move(built).error();
+        return {};
+    }
     auto status = rebuild(control);
     (void)ctx_.redis->unlock(lock, ctx_.owner);
     return status;
