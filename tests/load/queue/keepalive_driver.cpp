@@ -51,14 +51,16 @@ std::size_t complete_answer(const std::string& in, std::size_t filled, int& stat
 
 }  // namespace
 
-std::string make_request(std::string_view method, std::string_view target,
-                         std::string_view bearer) {
+std::string make_request(std::string_view method, std::string_view target, std::string_view bearer,
+                         std::string_view json_body) {
     std::string r;
-    r.reserve(160);
+    r.reserve(160 + json_body.size());
     r.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: bench\r\n");
     if (!bearer.empty()) r.append("Authorization: Bearer ").append(bearer).append("\r\n");
-    if (method == "POST") r.append("Content-Length: 0\r\n");
-    r.append("\r\n");
+    if (!json_body.empty()) r.append("Content-Type: application/json\r\n");
+    if (method != "GET")
+        r.append("Content-Length: ").append(std::to_string(json_body.size())).append("\r\n");
+    r.append("\r\n").append(json_body);
     return r;
 }
 

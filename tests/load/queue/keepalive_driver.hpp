@@ -70,7 +70,8 @@ class KeepAliveDriver {
     bool exhausted_ = false;
 };
 
-/// "GET|POST path" with a bearer token and no body, as the queue routes take it.
-std::string make_request(std::string_view method, std::string_view target, std::string_view bearer);
+/// A request with a bearer token and an optional JSON body.
+std::string make_request(std::string_view method, std::string_view target, std::string_view bearer,
+                         std::string_view json_body = {});
 
 }  // namespace admit::load

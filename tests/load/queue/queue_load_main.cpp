@@ -2,11 +2,12 @@
 //
 //   queue_load --port P --schedule SCH --joins 200000 --streams 50000 --connections 64
 //              --poll-seconds 5 --reference-seconds 3 --sources 3 --starts EPOCH
-//              --admit-seconds 10 --admitd-pid PID --out DIR
+//              --admit-seconds 10 --rate 500 --admitd-pid PID --out DIR
 //
 // One Boost.Asio I/O thread (epoll) runs, in order:
 //   1. joins: user usr_b<i> (Bearer test:customer:usr_b<i>) POSTs .../queue for i < joins over
 //      `connections` keep-alive connections (closed loop); a 503 or a lost connection is retried;
+//      then the operator (test:admin:usr_ops) sets the admission rate to `rate` per second;
 //   2. the reference: GET /healthz (answered by the host, no plugin) for reference-seconds over
 //      the same connections;
 //   3. streams: users 0..streams-1 open .../queue/stream, spread over 127.0.0.2 .. 127.0.0.<1 +
@@ -51,6 +52,7 @@ struct Options {
     std::size_t sources = 3;
     double starts = 0;
     double admit_seconds = 10;
+    long rate = -1;  ///< the operator's rate override; -1: leave the policy's
     long admitd_pid = 0;
     std::string out = ".";
 };
@@ -149,6 +151,25 @@ int run(const Options& o) {
         std::cout << "join answers with status " << status << ": " << count << std::endl;
     std::ofstream(o.out + "/acknowledged") << acknowledged << "\n";
     if (acknowledged == 0) return 1;
+    // The operator sets the admission rate (what admission.lua answers with a rate override).
+    if (o.rate >= 0) {
+        int answered = 0;
+        bool sent = false;
+        driver.run(
+            [&]() -> std::optional<KeepAliveDriver::Outgoing> {
+                if (sent) return std::nullopt;
+                sent = true;
+                return KeepAliveDriver::Outgoing{
+                    0, make_request("POST", "/api/v1/admin/schedules/" + o.schedule + "/queue/rate",
+                                    "test:admin:usr_ops",
+                                    "{\"admitPerSecond\":" + std::to_string(o.rate) + "}")};
+            },
+            [&](uint64_t, const Answer& answer) { answered = answer.status; });
+        if (answered != 200) {
+            std::cerr << "setting the admission rate answered " << answered << std::endl;
+            return 1;
+        }
+    }
     if (now_epoch() > o.starts)
         std::cout << "warning: the sale started before the joins were done" << std::endl;
 
@@ -183,7 +204,8 @@ int run(const Options& o) {
     }
     start = Clock::now();
     holder.open(std::move(specs));
-    while (holder.pending() > 0 && seconds_since(start) < 300) serve_until(io, Clock::now());
+    while (holder.pending() > 0 && seconds_since(start) < 300)
+        serve_until(io, Clock::now() + std::chrono::milliseconds(20));
     result("streams_open", std::to_string(holder.ready()));
     result("streams_failed", std::to_string(holder.failed()));
     result("stream_opens_per_second", static_cast<double>(holder.ready()) / seconds_since(start));
@@ -205,12 +227,16 @@ int run(const Options& o) {
             return KeepAliveDriver::Outgoing{user, make_request("GET", path, bearer(user))};
         },
         [&](uint64_t, const Answer& answer) {
-            if (answer.status == 200)
+            if (answer.status == 200) {
                 ++polled;
-            else
-                ++poll_errors;
+                return;
+            }
+            ++poll_errors;
+            ++failures["poll " + std::to_string(answer.status)];
         },
         poll_until);
+    for (const auto& [what, count] : failures)
+        if (what.rfind("poll ", 0) == 0) std::cout << what << ": " << count << std::endl;
     result("polls_per_second", static_cast<double>(polled) / seconds_since(start));
     result("poll_errors", std::to_string(poll_errors));
     reference("reference_healthz_with_streams_per_second");
@@ -228,6 +254,8 @@ int run(const Options& o) {
         ++told_count;
     }
     result("streams_told", std::to_string(told_count));
+    result("streams_closed_during_run", std::to_string(holder.closed()));
+    if (holder.closed() > 0) std::cout << "stream ends: " << holder.failure_summary() << std::endl;
     result("sse_bytes_received_mib", static_cast<double>(holder.bytes()) / (1 << 20));
     holder.close_all();
     return 0;
@@ -257,6 +285,8 @@ bool parse(int argc, char** argv, Options& o) {
             o.starts = std::atof(v);
         else if (key == "--admit-seconds")
             o.admit_seconds = std::atof(v);
+        else if (key == "--rate")
+            o.rate = std::atol(v);
         else if (key == "--admitd-pid")
             o.admitd_pid = std::atol(v);
         else if (key == "--out")
@@ -275,7 +305,7 @@ int main(int argc, char** argv) {
     if (!admit::load::parse(argc, argv, options)) {
         std::cerr << "usage: queue_load --port P --schedule SCH [--joins N --streams N "
                      "--connections N --poll-seconds S --reference-seconds S --sources N "
-                     "--starts EPOCH --admit-seconds S --admitd-pid PID --out DIR]\n";
+                     "--starts EPOCH --admit-seconds S --rate R --admitd-pid PID --out DIR]\n";
         return 64;
     }
     try {

@@ -142,7 +142,10 @@ void SseHolder::settle(Stream& s) {
 void SseHolder::fail(Stream& s, const std::string& reason) {
     if (s.done) return;
     s.done = true;
-    if (!s.ready) ++failed_;
+    if (s.ready)
+        ++closed_;
+    else
+        ++failed_;
     settle(s);
     boost::system::error_code ignored;
     s.socket.close(ignored);

@@ -36,6 +36,8 @@ class SseHolder {
     /// Streams whose snapshot arrived / that failed (refused, closed, connect error).
     std::size_t ready() const { return ready_; }
     std::size_t failed() const { return failed_; }
+    /// Streams that had their snapshot and were closed since (by the server or an error).
+    std::size_t closed() const { return closed_; }
     std::size_t pending() const;
     /// Streams that saw their own join id admitted; the arrival times (seconds since the epoch).
     struct Told {
@@ -67,6 +69,7 @@ class SseHolder {
     std::size_t concurrent_ = 512;
     std::size_t ready_ = 0;
     std::size_t failed_ = 0;
+    std::size_t closed_ = 0;
     uint64_t bytes_ = 0;
     std::vector<std::pair<std::string, std::size_t>> failures_;
 };
