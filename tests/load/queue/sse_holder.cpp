@@ -2,6 +2,11 @@
 
 #include <boost/asio/write.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -17,7 +22,7 @@ struct SseHolder::Stream {
     StreamSpec spec;
     std::string request;
     std::string pending;  ///< the unfinished last line
-    char buffer[4096];
+    char buffer[8192];
     bool head_seen = false;
     bool ready = false;
     bool told = false;
@@ -54,6 +59,14 @@ void SseHolder::connect_next() {
     boost::system::error_code ec;
     s.socket.open(tcp::v4(), ec);
     if (!ec) s.socket.set_option(net::socket_base::reuse_address(true), ec);
+    // The port is picked at connect() (by the 4-tuple) instead of at bind(): a bind to port 0
+    // searches the address's bound ports, which gets slow once thousands of them are taken.
+    if (!ec) {
+        const int on = 1;
+        if (::setsockopt(s.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+                         sizeof on) != 0)
+            ec.assign(errno, boost::system::system_category());
+    }
     if (!ec) s.socket.bind(tcp::endpoint(net::ip::make_address(s.spec.source_ip), 0), ec);
     if (ec) {
         fail(s, "bind:" + ec.message());
