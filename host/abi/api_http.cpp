@@ -98,6 +98,8 @@ admit_status stream_register(admit_host* host, const admit_stream_desc* stream, 
     reg.summary = std::string(view(stream->summary));
     reg.on_open = stream->on_open;
     reg.ctx = stream->ctx;
+    // A 1.2 plugin's descriptor ends before on_close: whatever lies there is not ours to read.
+    if (ADMIT_HAS_FIELD(stream, admit_stream_desc, on_close)) reg.on_close = stream->on_close;
     if (ADMIT_HAS_FIELD(stream, admit_stream_desc, contract)) {
         if (!read_contract(stream->operation_id, stream->contract, false, reg.contract, error,
                            what))

@@ -107,6 +107,7 @@ Status Runtime::commit(const PluginRecord& plugin) {
         e.topic_template = stream.topic_template;
         e.contract = stream.contract;
         e.on_open = stream.on_open;
+        e.on_close = stream.on_close;
         e.ctx = stream.ctx;
         e.keep_alive = keep_alive;
         (void)routes_.add(std::move(e));

@@ -357,7 +357,10 @@ void Connection::send_error(int status, std::string_view code, std::string_view 
 }
 
 void Connection::send_response() {
-    if (state_ == State::closed) return;
+    if (state_ == State::closed) {
+        result_.stream_end.reset();  // a stream accepted for a connection that is gone: it ended
+        return;
+    }
     sanitize(result_, request_.trace_id);
     if (result_.stream_topic && head_request_) {  // HEAD of a stream: its head, no stream
         result_.stream_topic.reset();
@@ -378,6 +381,7 @@ void Connection::send_response() {
         result_.route_label = std::move(route);
         result_.set_header("Retry-After", std::to_string(core_.options.retry_after_seconds));
     }
+    result_.stream_end.reset();  // not a stream (HEAD, refused): its end is now
     keep_alive_ =
         keep_alive_ && !close_after_response_ && !core_.stopping.load(std::memory_order_relaxed);
     response_ = {};
@@ -463,6 +467,8 @@ void Connection::close() {
     }
     stream_lease_ = {};
     lease_ = {};
+    result_.stream_end.reset();
+    stream_end_.reset();  // reports the stream's end (once: the token is released here)
 }
 
 void Connection::on_server_stopping() {

@@ -136,6 +136,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     // SSE
     std::shared_ptr<StreamSink> sink_;
+    // The stream's end report (Response::stream_end), released by close(): I/O thread only.
+    std::shared_ptr<void> stream_end_;
     ConnectionLimits::Lease stream_lease_;
     Clock::time_point stream_started_;
     Clock::time_point frame_write_started_;

@@ -35,6 +35,7 @@ class ConnectionSink final : public StreamSink {
 // ---- SSE --------------------------------------------------------------------------------------
 
 void Connection::start_stream() {
+    stream_end_ = std::move(result_.stream_end);
     if (core_.stopping.load(std::memory_order_relaxed)) {
         close();
         return;

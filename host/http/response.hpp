@@ -31,6 +31,12 @@ struct Response {
     // text, see format_sse_event; may be empty) and then every StreamHub::publish to this topic.
     std::optional<std::string> stream_topic;
     std::string stream_first_event;
+    // Set by whoever accepted the stream to learn when it ends: the server releases it exactly
+    // once, on the connection's I/O thread, when the stream ends however it ends (either side
+    // closed it, a write failed or timed out, the server stops), or when the response is not
+    // turned into a stream after all (HEAD, the per-client stream cap, the connection gone). Its
+    // deleter does the reporting, so dropping the response anywhere else reports too.
+    std::shared_ptr<void> stream_end;
 
     // The standard error: {"code":"...","message":"...","traceId":"..."} (JSON-escaped).
     static Response error(int status, std::string_view code, std::string_view message,

@@ -214,6 +214,12 @@ void Server::stop(std::chrono::milliseconds grace) {
     for (auto& thread : impl_->threads) {
         if (thread.joinable()) thread.join();
     }
+    // Handlers still queued hold connections, and a connection holds what its stream reports
+    // when it ends (Response::stream_end): destroying the contexts destroys them here, so every
+    // stream's end is reported before stop() returns (the host stops plugins after it).
+    impl_->accept_backoff.reset();
+    impl_->acceptor.reset();
+    impl_->contexts.clear();
 }
 
 std::uint16_t Server::port() const { return impl_->bound_port; }

@@ -9,6 +9,7 @@
 
 #include "host/abi/abi_handles.hpp"
 #include "host/abi/string_sink.hpp"
+#include "host/pipeline/stream_close_call.hpp"
 
 namespace admit::runtime {
 namespace {
@@ -279,6 +280,8 @@ http::Response Dispatcher::open_stream(const RouteEntry& route, const Caller& ca
         if (!first.empty()) response.stream_first_event = http::format_sse_event("snapshot", first);
     }
     response.stream_topic = substitute_params(route.topic_template, request.params);
+    // Accepted: from here on the plugin hears of this stream's end exactly once (ABI 1.3).
+    response.stream_end = make_stream_close_call(route, caller, request);
     return response;
 }
 

@@ -73,6 +73,7 @@ struct RouteEntry {
     // Kind::stream
     std::string topic_template;
     admit_stream_open_fn on_open = nullptr;
+    admit_stream_close_fn on_close = nullptr;
     // Kind::builtin
     BuiltinHandler builtin;
     // Keeps the plugin library mapped while the route can run.

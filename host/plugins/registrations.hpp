@@ -50,6 +50,7 @@ struct StreamRegistration {
     std::string summary;
     std::shared_ptr<const RouteContract> contract;  // ABI 1.2; null when the plugin gave none
     admit_stream_open_fn on_open = nullptr;
+    admit_stream_close_fn on_close = nullptr;  // ABI 1.3; null when the plugin gave none
     void* ctx = nullptr;
 };
 

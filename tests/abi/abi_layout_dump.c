@@ -75,6 +75,7 @@ int main(void) {
     FIELD(admit_stream_desc, ctx);
     FIELD(admit_stream_desc, operation_id);
     FIELD(admit_stream_desc, contract);
+    FIELD(admit_stream_desc, on_close);
 
     SIZE(admit_authenticator_desc);
     FIELD(admit_authenticator_desc, size);

@@ -11,6 +11,7 @@
 
 #include "admitd_process.hpp"
 #include "http_test_client.hpp"
+#include "tests/plugins/product/seat_stream_reader.hpp"
 
 namespace admit::testing {
 namespace {
@@ -199,6 +200,95 @@ TEST_F(AdmitdServing, SigtermFinishesTheInFlightRequestThenStopsPlugins) {
     ASSERT_NE(stop, std::string::npos);
     EXPECT_LT(end, stop) << t;
     EXPECT_NE(t.find("probe_a:destroy"), std::string::npos);
+}
+
+// The end of a stream (ABI 1.3): probe_stream's on_close traces every end, probe_oldstream is a
+// 1.2 plugin whose descriptor stops before on_close (the slot holds a trap).
+class AdmitdStreams : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        trace_ = write_temp_file("trace.txt", "");
+        auto file = write_temp_file("venue.toml", venue("\"probe_stream\", \"probe_oldstream\""));
+        admitd_ = std::make_unique<AdmitdProcess>(
+            kAdmitd, std::vector<std::string>{"--config", file.string()},
+            std::vector<std::string>{"ADMIT_TEST_TRACE=" + trace_.string()});
+        auto port = admitd_->wait_until_serving();
+        ASSERT_TRUE(port.has_value()) << admitd_->log();
+        port_ = *port;
+    }
+
+    std::string trace() const {
+        std::ifstream in(trace_);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    std::size_t count(const std::string& line) const {
+        const std::string t = trace();
+        std::size_t n = 0;
+        for (auto at = t.find(line + "\n"); at != std::string::npos;
+             at = t.find(line + "\n", at + 1))
+            if (at == 0 || t[at - 1] == '\n') ++n;
+        return n;
+    }
+    bool await_trace(const std::string& line, std::size_t times = 1) const {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (count(line) < times && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return count(line) >= times;
+    }
+    std::unique_ptr<catalog::SseReader> open(const std::string& plugin, const std::string& who,
+                                             const std::string& subject = "") {
+        return std::make_unique<catalog::SseReader>(
+            port_, "/probe/" + plugin + "/stream/" + who,
+            subject.empty() ? "" : "Bearer test:customer:" + subject);
+    }
+
+    std::unique_ptr<AdmitdProcess> admitd_;
+    std::filesystem::path trace_;
+    uint16_t port_ = 0;
+};
+
+TEST_F(AdmitdStreams, OnCloseRunsOncePerAcceptedStreamIncludingAtShutdownAndNeverForRefusals) {
+    auto a = open("probe_stream", "a");
+    auto b = open("probe_stream", "b");
+    auto c = open("probe_stream", "c");
+    for (auto* reader : {a.get(), b.get(), c.get()})
+        ASSERT_TRUE(reader->wait_for("\"open\":true", std::chrono::seconds(10)))
+            << reader->received();
+    // Refused by on_open: 404, and its end is never reported.
+    auto refused = open("probe_stream", "refused");
+    ASSERT_TRUE(refused->wait_for("404", std::chrono::seconds(10))) << refused->received();
+    // Accepted but never streamed (HEAD): its end is reported at once.
+    auto head = http_raw(port_,
+                         "HEAD /probe/probe_stream/stream/h HTTP/1.1\r\nHost: x\r\n"
+                         "Connection: close\r\n\r\n");
+    EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+    EXPECT_TRUE(await_trace("probe_stream:stream-close:h:")) << trace();
+    // The client goes away: reported once, with the path parameters of the open.
+    a.reset();
+    EXPECT_TRUE(await_trace("probe_stream:stream-close:a:")) << trace();
+    // A 1.2 plugin's stream: opened and closed without the host touching the on_close slot.
+    auto old = open("probe_oldstream", "x");
+    ASSERT_TRUE(old->wait_for("\"open\":true", std::chrono::seconds(10))) << old->received();
+    old.reset();
+    auto beyond = open("probe_stream", "sentinel");
+    ASSERT_TRUE(beyond->wait_for("\"open\":true", std::chrono::seconds(10)));
+
+    // Shutdown with b, c and the sentinel still open: each end is reported, before stop.
+    admitd_->signal(SIGTERM);
+    EXPECT_EQ(admitd_->wait_exit().value_or(-1), 0) << admitd_->log();
+    const std::string t = trace();
+    for (const char* who : {"a", "b", "c", "h", "sentinel"}) {
+        EXPECT_EQ(count(std::string("probe_stream:stream-open:") + who + ":"), 1u) << t;
+        EXPECT_EQ(count(std::string("probe_stream:stream-close:") + who + ":"), 1u) << t;
+        EXPECT_LT(t.find(std::string("probe_stream:stream-close:") + who + ":"),
+                  t.find("probe_stream:stop"))
+            << t;
+    }
+    EXPECT_EQ(t.find("stream-open:refused"), std::string::npos) << t;
+    EXPECT_EQ(t.find("stream-close:refused"), std::string::npos) << t;
+    EXPECT_EQ(count("probe_oldstream:stream-open:x:"), 1u) << t;
+    EXPECT_EQ(t.find("stream-close-trap"), std::string::npos) << t;
+    EXPECT_NE(t.find("probe_stream:destroy"), std::string::npos) << t;
 }
 
 }  // namespace

@@ -17,6 +17,12 @@ using admit::sdk::Response;
 using admit::sdk::Result;
 using admit::sdk::Status;
 
+/// The ends of gate streams the plugin heard of, as "gateId:subject", in order.
+std::vector<std::string>& closed_streams() {
+    static std::vector<std::string> closed;
+    return closed;
+}
+
 class GatePlugin final : public admit::sdk::Plugin {
   public:
     Status init(Host& host) override {
@@ -29,16 +35,21 @@ class GatePlugin final : public admit::sdk::Plugin {
             });
             !s)
             return s;
-        if (auto s = host.stream("/api/v1/gates/{gateId}/stream", "public", "gate:{gateId}",
-                                 "Gate events",
-                                 [](const Request& r) -> Result<std::optional<boost::json::value>> {
-                                     if (r.param("gateId") == "Z")
-                                         return Error::not_found("no gate Z");
-                                     if (r.param("gateId") == "quiet")
-                                         return std::optional<boost::json::value>{};
-                                     return std::optional<boost::json::value>(
-                                         boost::json::value{{"gate", r.param("gateId")}});
-                                 });
+        if (auto s = host.stream(
+                "/api/v1/gates/{gateId}/stream", "public", "gate:{gateId}", "Gate events",
+                [](const Request& r) -> Result<std::optional<boost::json::value>> {
+                    if (r.param("gateId") == "Z") return Error::not_found("no gate Z");
+                    if (r.param("gateId") == "quiet") return std::optional<boost::json::value>{};
+                    return std::optional<boost::json::value>(
+                        boost::json::value{{"gate", r.param("gateId")}});
+                },
+                {},
+                [](const Request& r) {
+                    closed_streams().push_back(std::string(r.param("gateId")) + ":" +
+                                               std::string(r.principal().subject()));
+                    if (r.param("gateId") == "boom")
+                        throw std::runtime_error("close handler exploded");
+                });
             !s)
             return s;
         if (auto s =
@@ -100,6 +111,27 @@ TEST_F(HostServicesTest, StreamOpenWritesTheFirstEvent) {
     EXPECT_EQ(fake.open_stream("/api/v1/gates/Z/stream").error().status, ADMIT_E_NOT_FOUND);
     EXPECT_FALSE(fake.logged("no gate Z")) << "NOT_FOUND is an answer, not a failure";
     EXPECT_EQ(fake.open_stream("/api/v1/nothing").error().status, ADMIT_E_NOT_FOUND);
+}
+
+TEST_F(HostServicesTest, StreamCloseIsReportedOncePerAcceptedOpen) {
+    using admit::testing::TestPrincipal;
+    closed_streams().clear();
+    ASSERT_TRUE(fake.open_stream("/api/v1/gates/A/stream", TestPrincipal::user("u_1")).ok());
+    ASSERT_TRUE(fake.open_stream("/api/v1/gates/B/stream", TestPrincipal::user("u_2")).ok());
+    ASSERT_TRUE(fake.open_stream("/api/v1/gates/boom/stream").ok());
+    EXPECT_FALSE(fake.open_stream("/api/v1/gates/Z/stream").ok());  // refused: never closed
+    EXPECT_EQ(fake.open_stream_count(), 3u);
+    EXPECT_TRUE(fake.close_stream("/api/v1/gates/A/stream", TestPrincipal::user("u_1")));
+    EXPECT_FALSE(fake.close_stream("/api/v1/gates/A/stream", TestPrincipal::user("u_1")));
+    EXPECT_FALSE(fake.close_stream("/api/v1/gates/Z/stream"));
+    EXPECT_EQ(closed_streams(), std::vector<std::string>{"A:u_1"});
+    // An exception in the handler stays on the plugin's side of the ABI and is logged.
+    EXPECT_TRUE(fake.close_stream("/api/v1/gates/boom/stream"));
+    EXPECT_TRUE(fake.logged("close handler exploded"));
+    // Stopping ends the streams still open, as admitd does before it stops plugins.
+    fake.stop_all();
+    EXPECT_EQ(fake.open_stream_count(), 0u);
+    EXPECT_EQ(closed_streams(), (std::vector<std::string>{"A:u_1", "boom:", "B:u_2"}));
 }
 
 TEST_F(HostServicesTest, PeriodicJobPublishesToStreamsAndRecordsHistogram) {

@@ -15,12 +15,14 @@
  *   - A struct that is used as an element of an array (admit_str, admit_kv) is frozen: it never
  *     gains a field, because a reader indexes the array with its own sizeof. Arrays of
  *     size-prefixed structs are passed as arrays of pointers (admit_redis_reply.elements).
- *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 and 1.2 the ones pinned
- *     by tests/abi/abi_layout_1_1.golden and abi_layout_1_2.golden. Appending a field or a function
+ *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1, 1.2 and 1.3 the ones
+ *     pinned by tests/abi/abi_layout_1_1.golden, abi_layout_1_2.golden and abi_layout_1_3.golden.
+ *     Appending a field or a function
  * bumps ADMIT_ABI_MINOR and adds a golden file for the new minor; nothing that is in an older
  * golden file ever moves (only the sizeof of an appendable struct grows).
  *   - 1.1 added outbound HTTP (admit_http_request, admit_http_response, http_request).
  *   - 1.2 added route contracts (admit_route_desc and admit_stream_desc: operation_id, contract).
+ *   - 1.3 added the end of a stream (admit_stream_desc.on_close).
  *   - A plugin states the oldest minor it needs in its descriptor (ADMIT_TARGET_MINOR, default
  *     ADMIT_ABI_MINOR), so a plugin built against a newer header still loads on an older host as
  *     long as it uses nothing newer; it must check ADMIT_HAS_FIELD before calling anything newer.
@@ -52,7 +54,7 @@ extern "C" {
 #endif
 
 #define ADMIT_ABI_MAJOR 1
-#define ADMIT_ABI_MINOR 2
+#define ADMIT_ABI_MINOR 3
 
 /* The oldest host minor this plugin needs; written to admit_plugin_descriptor.abi_minor. Define it
  * before including this header (or on the command line) to target an older host. */
@@ -218,6 +220,22 @@ enum {
  * `first_event` (nothing written: no initial event); ADMIT_E_NOT_FOUND answers 404. */
 typedef admit_status (*admit_stream_open_fn)(void* ctx, const admit_request* request,
                                              admit_sink* first_event);
+/* 1.3: the end of a stream whose on_open returned ADMIT_OK. `request` is a view of the opening
+ * request as on_open saw it (method, path, query, path parameters, trace id, remote address,
+ * principal; no headers, no body), valid during the call only. Contract:
+ *   - Called exactly once per connection that on_open accepted, however the stream ends: the
+ *     client went away, a write failed or timed out, the stream was cut as too slow or at its
+ *     maximum lifetime, the stream was never started (a HEAD request, the per-client stream cap,
+ *     the connection lost while on_open ran), or the host is stopping. Never called for an open
+ *     that on_open refused (any status but ADMIT_OK); a stream without on_open accepts every open.
+ *   - Called on a host I/O thread (or, while the host stops, on the thread that stops it; rarely
+ *     on a worker thread), not necessarily the thread that ran on_open; calls for different
+ *     connections may run concurrently. Every call happens before the plugin's `stop`.
+ *   - Must not block (no database or network round trip, no lock held long): it runs on the
+ *     thread that serves other connections. Record the end and return; do slow work elsewhere.
+ *   - A host older than 1.3 ignores the member: a plugin whose ADMIT_TARGET_MINOR is older must
+ *     work without it (the stream's end is then never reported). */
+typedef void (*admit_stream_close_fn)(void* ctx, const admit_request* request);
 typedef struct admit_stream_desc {
     uint32_t size;
     admit_str path;
@@ -229,6 +247,8 @@ typedef struct admit_stream_desc {
     /* --- 1.2: as admit_route_desc (the "request" member is not allowed: streams have no body) */
     admit_str operation_id;
     admit_str contract;
+    /* --- 1.3: called once when a stream that on_open accepted ends (may be NULL); gets `ctx` */
+    admit_stream_close_fn on_close;
 } admit_stream_desc;
 
 /* The authenticator turns a bearer token into a principal (principal_set) or returns

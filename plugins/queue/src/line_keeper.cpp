@@ -75,8 +75,25 @@ sdk::Result<std::optional<Control>> LineKeeper::load(const std::string& schedule
     return std::optional<Control>{control_of(rows->front())};
 }
 
+sdk::Result<std::optional<Control>> LineKeeper::recent(const std::string& schedule_id) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto max_age = std::chrono::milliseconds(ctx_.settings.facts_cache_ms);
+    {
+        std::lock_guard lock(cache_mutex_);
+        auto it = cache_.find(schedule_id);
+        if (it != cache_.end() && now - it->second.read < max_age)
+            return std::optional<Control>{it->second.control};
+    }
+    auto loaded = load(schedule_id);
+    if (!loaded || !*loaded) return loaded;
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.size() > 10000) cache_.clear();  // many schedules: start over rather than grow
+    cache_[schedule_id] = Cached{**loaded, now};
+    return loaded;
+}
+
 sdk::Result<Control> LineKeeper::open(const ScheduleFacts& facts) {
-    auto existing = load(facts.schedule_id);
+    auto existing = recent(facts.schedule_id);
     if (!existing) return std::move(existing).error();
     if (*existing) return **existing;
     const std::string seed = new_seed();
@@ -112,6 +129,16 @@ sdk::Status LineKeeper::ensure_line(const Control& control) {
             if (built && *built) return {};
         }
         return sdk::Error::unavailable("the line is being rebuilt (recovering)");
+    }
+    // Checked again under the lock: a caller that saw no line just before another one finished
+    // rebuilding it and released the lock must not rebuild it again. A second rebuild would
+    // clear the line and drop every place joined since the first one read the log (pre-queue
+    // places cannot be repaired one by one: they answered 404 until the shuffle).
+    auto built = ctx_.redis->has_meta(control.schedule_id);
+    if (!built || *built) {
+        (void)ctx_.redis->unlock(lock, ctx_.owner);
+        if (!built) return std::move(built).error();
+        return {};
     }
     auto status = rebuild(control);
     (void)ctx_.redis->unlock(lock, ctx_.owner);

@@ -5,8 +5,11 @@
 
 #include "queue_context.hpp"
 
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace admit::queue {
 
@@ -15,9 +18,15 @@ class LineKeeper {
     explicit LineKeeper(QueueContext& context) : ctx_(context) {}
 
     /// The control row, creating it (PREQUEUE before the sale start, else OPEN) when absent.
+    /// Served from the recent-rows cache (see recent()) when the row is there.
     sdk::Result<Control> open(const ScheduleFacts& facts);
     /// The control row; nullopt when the schedule never had a waiting room.
     sdk::Result<std::optional<Control>> load(const std::string& schedule_id);
+    /// As load(), but a row read within the last `facts_cache_ms` is served from memory: the
+    /// buyers' hot path (join, status, stream) reads only the sale start and the seed-free facts
+    /// of it, and the live state (phase, paused, counts) comes from Redis. Absent rows are not
+    /// cached. Admission, operators and rebuilds use load().
+    sdk::Result<std::optional<Control>> recent(const std::string& schedule_id);
 
     /// Makes sure Redis holds the schedule's line: nothing to do when its meta hash exists;
     /// otherwise rebuilds it from PostgreSQL under a Redis lock. When another caller is
@@ -27,6 +36,12 @@ class LineKeeper {
   private:
     sdk::Status rebuild(const Control& control);
     QueueContext& ctx_;
+    struct Cached {
+        Control control;
+        std::chrono::steady_clock::time_point read;
+    };
+    std::mutex cache_mutex_;
+    std::unordered_map<std::string, Cached> cache_;  ///< guarded by cache_mutex_
 };
 
 /// The order of waiting rows as the line holds it: pre-queue rows by HMAC(seed, joinId) ranked

@@ -153,7 +153,7 @@ PlaceService::Answer PlaceService::place(const sdk::Request& request, PlaceMode 
     if (mode == PlaceMode::join) {
         control = keeper_.open(**facts);
     } else {
-        auto loaded = keeper_.load(schedule_id);
+        auto loaded = keeper_.recent(schedule_id);
         if (!loaded) {
             control = std::move(loaded).error();
         } else if (!*loaded) {
@@ -167,19 +167,25 @@ PlaceService::Answer PlaceService::place(const sdk::Request& request, PlaceMode 
         answer.error = Response::from_error(control.error());
         return answer;
     }
-    if (auto ready = keeper_.ensure_line(*control); !ready) {
-        answer.error = ready.error().status == ADMIT_E_UNAVAILABLE
-                           ? recovering_response(request.trace_id())
-                           : Response::from_error(ready.error());
-        return answer;
-    }
+    // The place script answers RECOVERING when the line is missing (Redis lost it, or the room
+    // just opened): only then is the line (re)built and the place asked again, so the common
+    // case costs one Redis round trip.
     auto place = ctx_.redis->place(schedule_id, user, ctx_.now_ms(), mode);
+    if (place && place->state == "RECOVERING") {
+        if (auto ready = keeper_.ensure_line(*control); !ready) {
+            answer.error = ready.error().status == ADMIT_E_UNAVAILABLE
+                               ? recovering_response(request.trace_id())
+                               : Response::from_error(ready.error());
+            return answer;
+        }
+        place = ctx_.redis->place(schedule_id, user, ctx_.now_ms(), mode);
+    }
     if (!place) {
         answer.error = Response::from_error(place.error());
         return answer;
     }
     if (place->state == "RECOVERING") {
-        answer.error = recovering_response(request.trace_id());  // lost since the check
+        answer.error = recovering_response(request.trace_id());  // lost again since the rebuild
         return answer;
     }
     if (place->state == "ABSENT") {

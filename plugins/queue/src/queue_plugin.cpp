@@ -7,12 +7,14 @@
 #include "place_service.hpp"
 #include "queue_context.hpp"
 #include "queue_contracts.hpp"
+#include "stream_presence.hpp"
 #include "stream_relay.hpp"
 
 #include <admit/sdk.hpp>
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -71,6 +73,8 @@ class QueuePlugin final : public sdk::Plugin {
         keeper_ = std::make_unique<LineKeeper>(ctx_);
         places_ = std::make_unique<PlaceService>(ctx_, *keeper_);
         relay_ = std::make_unique<StreamRelay>(ctx_, std::chrono::milliseconds(1000));
+        presence_ = std::make_unique<StreamPresence>(
+            ctx_, std::chrono::milliseconds(std::max<int64_t>(100, ctx_.settings.grace_ms / 3)));
         tick_ = std::make_unique<AdmissionTick>(ctx_, *keeper_, *relay_);
         admin_ = std::make_unique<AdminControls>(ctx_, *keeper_, *tick_);
 
@@ -95,10 +99,12 @@ class QueuePlugin final : public sdk::Plugin {
         ctx_.deny->start();
         ctx_.joins->start();
         relay_->start();
+        presence_->start();
         return {};
     }
 
     void stop() override {
+        presence_->stop();
         relay_->stop();
         ctx_.joins->stop();
         ctx_.deny->stop();
@@ -189,10 +195,25 @@ class QueuePlugin final : public sdk::Plugin {
                 !s)
                 return s;
         }
-        return host.stream(place + "/stream", "authenticated", "queue:{scheduleId}",
-                           "The line's progress (at most one message per second) and admissions",
-                           [this](const Request& r) { return places_->open_stream(r); },
-                           {.operation_id = "streamQueue", .contract = contracts::stream()});
+        return host.stream(
+            place + "/stream", "authenticated", "queue:{scheduleId}",
+            "The line's progress (at most one message per second) and admissions",
+            [this](const Request& r) { return open_stream(r); },
+            {.operation_id = "streamQueue", .contract = contracts::stream()},
+            [this](const Request& r) { close_stream(r); });
+    }
+
+    /// An accepted stream keeps its user's place while it is open (StreamPresence); the host
+    /// reports its end to close_stream exactly once (ABI 1.3).
+    sdk::Result<std::optional<boost::json::value>> open_stream(const Request& r) {
+        auto snapshot = places_->open_stream(r);
+        if (snapshot)
+            presence_->opened(std::string(r.param("scheduleId")),
+                              std::string(r.principal().subject()));
+        return snapshot;
+    }
+    void close_stream(const Request& r) {
+        presence_->closed(std::string(r.param("scheduleId")), std::string(r.principal().subject()));
     }
 
     Response join(const Request& r) { return places_->join(r); }
@@ -209,6 +230,7 @@ class QueuePlugin final : public sdk::Plugin {
     std::unique_ptr<LineKeeper> keeper_;
     std::unique_ptr<PlaceService> places_;
     std::unique_ptr<StreamRelay> relay_;
+    std::unique_ptr<StreamPresence> presence_;
     std::unique_ptr<AdmissionTick> tick_;
     std::unique_ptr<AdminControls> admin_;
 };

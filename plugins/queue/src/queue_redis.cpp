@@ -108,6 +108,25 @@ sdk::Result<int64_t> QueueRedis::admit(const std::string& schedule_id,
     return integer_of(*reply);
 }
 
+sdk::Result<int64_t> QueueRedis::touch(const std::string& schedule_id,
+                                       const std::vector<std::string>& users, int64_t now_ms) {
+    const std::string seen = key(schedule_id, "seen");
+    const std::string when = std::to_string(now_ms);
+    int64_t touched = 0;
+    for (std::size_t at = 0; at < users.size(); at += chunk) {
+        std::vector<std::string> argv{"ZADD", seen, "XX", "CH"};
+        for (std::size_t i = at; i < std::min(users.size(), at + chunk); ++i) {
+            argv.push_back(when);
+            argv.push_back(users[i]);
+        }
+        auto reply = redis_.command(argv);
+        if (!reply) return std::move(reply).error();
+        if (reply->is_error()) return reply_error(*reply, "ZADD XX");
+        touched += integer_of(*reply);
+    }
+    return touched;
+}
+
 sdk::Result<std::vector<std::string>> QueueRedis::expire_stale(const std::string& schedule_id,
                                                                int64_t cutoff_ms, int64_t limit) {
     return strings_of(

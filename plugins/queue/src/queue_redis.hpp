@@ -1,7 +1,7 @@
 // The live line of every schedule in Redis. Per schedule (hash-tagged, one cluster slot):
 //   queue:{sid}:meta    hash  phase, seq, paused, admitted, rate, remaining
 //   queue:{sid}:line    zset  user -> order (0 in the pre-queue; then 1..N shuffled; then seq)
-//   queue:{sid}:seen    zset  user -> last poll/stream open (ms), for the stale sweep
+//   queue:{sid}:seen    zset  user -> last poll, join or stream refresh (ms), for the stale sweep
 //   queue:{sid}:active  zset  user -> entry token expiry (ms)
 //   queue:{sid}:lock    the admission lock (value: owner and fencing token)
 // A missing meta hash means Redis lost the line: everything answers RECOVERING until rebuild()
@@ -55,6 +55,10 @@ class QueueRedis {
     sdk::Result<int64_t> admit(const std::string& schedule_id,
                                const std::vector<std::pair<std::string, int64_t>>& admitted,
                                const std::vector<std::string>& gone);
+    /// Marks `users` as seen at `now_ms` (ZADD XX CH of the seen set, in chunks): only users still
+    /// in the line are touched. Answers how many were.
+    sdk::Result<int64_t> touch(const std::string& schedule_id,
+                               const std::vector<std::string>& users, int64_t now_ms);
     sdk::Result<std::vector<std::string>> expire_stale(const std::string& schedule_id,
                                                        int64_t cutoff_ms, int64_t limit);
     /// Switches the phase to OPEN and answers the pre-queue members not yet ordered.

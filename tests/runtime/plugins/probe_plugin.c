@@ -15,6 +15,13 @@
  *   PROBE_OLD_CONTRACT_SLOT     the /contract route's `size` ends before `operation_id` (ABI 1.1),
  *                               and the contract slots hold garbage that must never be read
  *   PROBE_BAD_CONTRACT          the /contract route's contract uses an unsupported keyword
+ *   PROBE_STREAM                an SSE stream /probe/<name>/stream/{who} (topic probe:{who}) whose
+ *                               on_open refuses who = "refused" (404) and traces
+ *                               "stream-open:<who>:<subject>"; on_close (ABI 1.3) traces
+ *                               "stream-close:<who>:<subject>"
+ *   PROBE_OLD_STREAM            as PROBE_STREAM, but the descriptor's `size` ends before
+ *                               `on_close` (ABI 1.2), whose slot holds a trap that traces
+ *                               "stream-close-trap" if a host ever calls it
  * Lifecycle calls are appended to the file named by env ADMIT_TEST_TRACE, as "<name>:<call>\n". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +80,48 @@ static admit_status handle_slow(void* ctx, const admit_request* request, admit_r
     api->response_body(response, str("{\"slow\":true}"), str(""));
     return ADMIT_OK;
 }
+
+#if defined(PROBE_STREAM) || defined(PROBE_OLD_STREAM)
+/* "<what>:<who>:<subject>" into the trace. */
+static void trace_stream(const char* what, const admit_request* request) {
+    char line[256];
+    admit_str who = {"", 0};
+    uint32_t i;
+    for (i = 0; i < request->param_count; ++i) {
+        if (request->params[i].key.len == 3 && memcmp(request->params[i].key.ptr, "who", 3) == 0)
+            who = request->params[i].value;
+    }
+    snprintf(line, sizeof line, "%s:%.*s:%.*s", what, (int)who.len, who.ptr,
+             (int)request->principal->subject.len, request->principal->subject.ptr);
+    trace(line);
+}
+
+static admit_status stream_open(void* ctx, const admit_request* request, admit_sink* first_event) {
+    uint32_t i;
+    (void)ctx;
+    for (i = 0; i < request->param_count; ++i) {
+        if (request->params[i].value.len == 7 &&
+            memcmp(request->params[i].value.ptr, "refused", 7) == 0)
+            return ADMIT_E_NOT_FOUND;
+    }
+    trace_stream("stream-open", request);
+    first_event->write(first_event->ctx, "{\"open\":true}", 13);
+    return ADMIT_OK;
+}
+
+static void stream_close(void* ctx, const admit_request* request) {
+    (void)ctx;
+    trace_stream("stream-close", request);
+}
+
+#ifdef PROBE_OLD_STREAM
+static void stream_close_trap(void* ctx, const admit_request* request) {
+    (void)ctx;
+    (void)request;
+    trace("stream-close-trap");
+}
+#endif
+#endif
 
 #ifdef PROBE_BAD_SUBSCRIPTION
 static admit_status on_event(void* ctx, admit_tx* tx, const admit_event* event, admit_sink* error) {
@@ -151,6 +200,23 @@ static admit_status probe_init(const admit_host_api* api, admit_host* host, void
     route.path = str("/probe/" PROBE_NAME "/short");
     route.size = (uint32_t)offsetof(admit_route_desc, handler);
     if (api->route_register(host, &route, error) != ADMIT_OK) return ADMIT_E_INVALID_ARGUMENT;
+#endif
+#if defined(PROBE_STREAM) || defined(PROBE_OLD_STREAM)
+    {
+        admit_stream_desc stream;
+        memset(&stream, 0, sizeof stream);
+        stream.size = sizeof stream;
+        stream.path = str("/probe/" PROBE_NAME "/stream/{who}");
+        stream.roles = str("public");
+        stream.topic_template = str("probe:{who}");
+        stream.on_open = stream_open;
+        stream.on_close = stream_close;
+#ifdef PROBE_OLD_STREAM
+        stream.size = (uint32_t)offsetof(admit_stream_desc, on_close);
+        stream.on_close = stream_close_trap;
+#endif
+        if (api->stream_register(host, &stream, error) != ADMIT_OK) return ADMIT_E_INTERNAL;
+    }
 #endif
 #ifdef PROBE_BAD_SUBSCRIPTION
     {

@@ -34,6 +34,10 @@ using RouteHandler = std::function<Response(const Request&)>;
 /// Returns the data of the initial "snapshot" event (nullopt: none), or an Error: NOT_FOUND
 /// answers 404, anything else 500 (and is logged).
 using StreamOpenHandler = std::function<Result<std::optional<boost::json::value>>(const Request&)>;
+/// The end of a stream that on_open accepted (ABI 1.3): called once per such stream, on a host
+/// I/O thread, with the opening request's view (principal, path parameters; no headers or body).
+/// Must not block: record the end and return. An exception is caught and logged.
+using StreamCloseHandler = std::function<void(const Request&)>;
 using Authenticator = std::function<Result<Identity>(std::string_view bearer_token)>;
 using Subscriber = std::function<Status(Tx&, const Event&)>;
 using ServiceMethod = std::function<Result<boost::json::value>(const boost::json::value& input,
@@ -83,6 +87,18 @@ struct StreamBinding {
     HostHandle handle;
     std::string label;
     StreamOpenHandler on_open;
+    StreamCloseHandler on_close;
+
+    static void close(void* ctx, const admit_request* request) noexcept {
+        auto* self = static_cast<StreamBinding*>(ctx);
+        StringSink error;
+        const admit_status status = barrier(error.get(), [&]() -> admit_status {
+            self->on_close(Request(request));
+            return ADMIT_OK;
+        });
+        if (status != ADMIT_OK)
+            log_failure(self->handle, "stream close of " + self->label + " threw", error.text());
+    }
 
     static admit_status call(void* ctx, const admit_request* request,
                              admit_sink* first_event) noexcept {

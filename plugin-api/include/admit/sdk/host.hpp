@@ -159,12 +159,16 @@ class Host {
     }
 
     /// Registers a server-sent event stream on `topic_template` ("seats:{scheduleId}"); on_open
-    /// (optional) returns the data of the initial "snapshot" event. [init]
+    /// (optional) returns the data of the initial "snapshot" event. on_close (optional, ABI 1.3)
+    /// hears once of the end of every stream that on_open accepted, however it ends (see
+    /// StreamCloseHandler and admit_stream_close_fn); a host older than 1.3 never calls it. [init]
     Status stream(std::string_view path, std::string_view roles, std::string_view topic_template,
                   std::string_view summary, StreamOpenHandler on_open = {},
-                  const StreamContract& contract = {}) {
+                  const StreamContract& contract = {}, StreamCloseHandler on_close = {}) {
         const bool has_open = static_cast<bool>(on_open);
-        auto binding = keep(detail::StreamBinding{handle_, std::string(path), std::move(on_open)});
+        const bool has_close = static_cast<bool>(on_close);
+        auto binding = keep(detail::StreamBinding{handle_, std::string(path), std::move(on_open),
+                                                  std::move(on_close)});
         admit_stream_desc desc{};
         desc.size = sizeof desc;
         desc.path = to_abi(path);
@@ -175,6 +179,7 @@ class Host {
         desc.ctx = binding;
         desc.operation_id = to_abi(contract.operation_id);
         desc.contract = to_abi(contract.contract);
+        desc.on_close = has_close ? &detail::StreamBinding::close : nullptr;
         StringSink error;
         return status_of(handle_.api->stream_register(handle_.host, &desc, error.get()), error);
     }

@@ -109,10 +109,16 @@ struct FakeApi {
                 write_to(error, *problem);
                 return ADMIT_E_INVALID_ARGUMENT;
             }
+            // As admitd: on_close only from a 1.3 descriptor, and only a 1.3 host calls it.
+            const admit_stream_close_fn on_close =
+                ADMIT_HAS_FIELD(stream, admit_stream_desc, on_close) &&
+                        fake(host).api_.abi_minor >= 3
+                    ? stream->on_close
+                    : nullptr;
             fake(host).streams_.push_back(FakeHost::Stream{
                 slot(host), std::string(from_abi(stream->path)),
                 std::string(from_abi(stream->roles)), std::string(from_abi(stream->topic_template)),
-                stream->on_open, stream->ctx});
+                stream->on_open, on_close, stream->ctx});
             return ADMIT_OK;
         });
     }

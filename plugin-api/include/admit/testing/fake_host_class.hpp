@@ -104,7 +104,8 @@ class FakeHost {
     sdk::Status load_library(const std::string& path);
     /// Starts every loaded plugin in load order; stops at the first failure.
     sdk::Status start_all();
-    /// Stops started plugins in reverse load order.
+    /// Ends every open stream (on_close, as admitd does before it stops plugins), then stops
+    /// started plugins in reverse load order.
     void stop_all();
     /// Calls the plugin's health callback; `detail` (optional) receives its text.
     sdk::Status health(const std::string& plugin, std::string* detail = nullptr);
@@ -128,8 +129,15 @@ class FakeHost {
     /// Runs every enqueued job whose time has come (by the fake clock); returns how many ran.
     std::size_t run_due_jobs();
     /// Opens an SSE stream route: returns the first event written by on_open ("" when none).
+    /// An accepted stream stays open, as a connected client's, until close_stream() or
+    /// stop_all(), which report its end to the plugin's on_close once (ABI 1.3).
     sdk::Result<std::string> open_stream(std::string_view path,
                                          const TestPrincipal& principal = {});
+    /// Ends the oldest open stream on `path` of `principal` (the client went away): calls the
+    /// route's on_close with the opening request's view. False when no such stream is open.
+    bool close_stream(std::string_view path, const TestPrincipal& principal = {});
+    /// Streams opened and not yet closed.
+    std::size_t open_stream_count() const { return open_streams_.size(); }
 
     // --- observation --------------------------------------------------------------------------
     const std::vector<LogLine>& logs() const { return logs_; }
@@ -187,8 +195,19 @@ class FakeHost {
         std::string roles;
         std::string topic_template;
         admit_stream_open_fn on_open;
+        admit_stream_close_fn on_close;  ///< null: none, or a host older than 1.3 is emulated
         void* ctx;
     };
+    /// An accepted stream, with what its on_close needs.
+    struct OpenStream {
+        Slot* slot;
+        admit_stream_close_fn on_close;
+        void* ctx;
+        std::string path;
+        std::vector<std::pair<std::string, std::string>> params;
+        TestPrincipal principal;
+    };
+    void report_close(const OpenStream& stream);
     struct Service {
         Slot* slot;
         admit_service_fn fn;
@@ -275,6 +294,7 @@ class FakeHost {
     std::vector<void*> libraries_;
     std::vector<Route> routes_;
     std::vector<Stream> streams_;
+    std::vector<OpenStream> open_streams_;
     std::map<std::string, Service> services_;
     std::vector<Subscription> subscriptions_;
     std::vector<Job> jobs_;

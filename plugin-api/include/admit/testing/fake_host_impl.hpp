@@ -86,6 +86,9 @@ inline sdk::Status FakeHost::start_all() {
 }
 
 inline void FakeHost::stop_all() {
+    auto open = std::move(open_streams_);
+    open_streams_.clear();
+    for (const auto& stream : open) report_close(stream);
     for (auto it = slots_.rbegin(); it != slots_.rend(); ++it) {
         if ((*it)->started) {
             (*it)->descriptor->stop((*it)->instance);
@@ -115,6 +118,7 @@ inline void FakeHost::roll_back_registrations(Slot* slot) {
     auto owned = [slot](const auto& item) { return item.slot == slot; };
     std::erase_if(routes_, owned);
     std::erase_if(streams_, owned);
+    std::erase_if(open_streams_, owned);
     std::erase_if(subscriptions_, owned);
     std::erase_if(jobs_, owned);
     std::erase_if(scripts_, owned);
@@ -327,7 +331,13 @@ inline sdk::Result<std::string> FakeHost::open_stream(std::string_view path,
         if (detail::role_refusal(stream.roles, principal.subject, principal.role) != 0) {
             return sdk::Error::rejected("role not allowed on stream " + stream.path);
         }
-        if (stream.on_open == nullptr) return std::string{};
+        OpenStream opened{stream.slot, stream.on_close, stream.ctx, std::string(path),
+                          {},          principal};
+        for (const auto& [key, value] : match->params) opened.params.emplace_back(key, value);
+        if (stream.on_open == nullptr) {
+            open_streams_.push_back(std::move(opened));
+            return std::string{};
+        }
         std::vector<admit_kv> params;
         for (const auto& [key, value] : match->params)
             params.push_back({sdk::to_abi(key), sdk::to_abi(value)});
@@ -344,9 +354,37 @@ inline sdk::Result<std::string> FakeHost::open_stream(std::string_view path,
         if (status != ADMIT_OK)
             return sdk::Status::from(status, "on_open of stream " + stream.path + " failed")
                 .error();
+        open_streams_.push_back(std::move(opened));
         return first_event.take();
     }
     return sdk::Error::not_found("no stream for " + std::string(path));
+}
+
+inline bool FakeHost::close_stream(std::string_view path, const TestPrincipal& principal) {
+    auto it = std::find_if(open_streams_.begin(), open_streams_.end(), [&](const OpenStream& s) {
+        return s.path == path && s.principal.subject == principal.subject;
+    });
+    if (it == open_streams_.end()) return false;
+    OpenStream stream = std::move(*it);
+    open_streams_.erase(it);
+    report_close(stream);
+    return true;
+}
+
+inline void FakeHost::report_close(const OpenStream& stream) {
+    if (stream.on_close == nullptr) return;
+    std::vector<admit_kv> params;
+    for (const auto& [key, value] : stream.params)
+        params.push_back({sdk::to_abi(key), sdk::to_abi(value)});
+    const TestPrincipal::Raw raw_principal(stream.principal);
+    admit_request request{};
+    request.size = sizeof request;
+    request.method = sdk::to_abi("GET");
+    request.path = sdk::to_abi(stream.path);
+    request.params = params.data();
+    request.param_count = static_cast<uint32_t>(params.size());
+    request.principal = &raw_principal.principal;
+    stream.on_close(stream.ctx, &request);
 }
 
 }  // namespace admit::testing
