@@ -640,8 +640,8 @@ typedef struct admit_plugin_descriptor {
      * rolls back the registrations and calls destroy with *instance (which may be NULL). */
     admit_status (*init)(const admit_host_api* api, admit_host* host, void** instance,
                          admit_sink* error);
-    /* Called after every plugin's init and after migrations, in dependency order. Traffic, event
-     * deliveries and periodic jobs arrive only after every plugin has started. */
+    /* Called after every plugin's init and after migrations, in dependency order. Traffic arrives
+     * only after every plugin has started. */
     admit_status (*start)(void* instance, admit_sink* error);
     /* Called in reverse dependency order after traffic has stopped. */
     void (*stop)(void* instance);
