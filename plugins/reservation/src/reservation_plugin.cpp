@@ -237,28 +237,26 @@ class ReservationPlugin final : public sdk::Plugin {
             if (!payment) return std::move(payment).error();
             return std::make_pair(std::move(*id), payment->value_or(""));
         };
-        if (auto s = host.provide(
-                "reservation.confirm",
-                [this, ids](const boost::json::value& input,
-                            const sdk::Principal&) -> sdk::Result<boost::json::value> {
+        // The steps the payment plugin drives with a paymentId (confirm, confirm_late,
+        // refuse_payment): the same input, the same answer.
+        using PaymentStep = Transition<ReservationRow> (LifecycleService::*)(const std::string&,
+                                                                             const std::string&);
+        auto provide_payment_step = [&](const char* name, PaymentStep step) {
+            return host.provide(
+                name,
+                [this, ids, step](const boost::json::value& input,
+                                  const sdk::Principal&) -> sdk::Result<boost::json::value> {
                     auto parsed = ids(input);
                     if (!parsed) return std::move(parsed).error();
                     if (parsed->second.empty())
                         return Error::invalid("field 'paymentId' is required");
-                    return service_answer(lifecycle_->confirm(parsed->first, parsed->second));
+                    return service_answer(((*lifecycle_).*step)(parsed->first, parsed->second));
                 });
-            !s)
+        };
+        if (auto s = provide_payment_step("reservation.confirm", &LifecycleService::confirm); !s)
             return s;
-        if (auto s = host.provide(
-                "reservation.confirm_late",
-                [this, ids](const boost::json::value& input,
-                            const sdk::Principal&) -> sdk::Result<boost::json::value> {
-                    auto parsed = ids(input);
-                    if (!parsed) return std::move(parsed).error();
-                    if (parsed->second.empty())
-                        return Error::invalid("field 'paymentId' is required");
-                    return service_answer(lifecycle_->confirm_late(parsed->first, parsed->second));
-                });
+        if (auto s =
+                provide_payment_step("reservation.confirm_late", &LifecycleService::confirm_late);
             !s)
             return s;
         if (auto s = host.provide(
@@ -288,17 +286,8 @@ class ReservationPlugin final : public sdk::Plugin {
                 });
             !s)
             return s;
-        if (auto s =
-                host.provide("reservation.refuse_payment",
-                             [this, ids](const boost::json::value& input,
-                                         const sdk::Principal&) -> sdk::Result<boost::json::value> {
-                                 auto parsed = ids(input);
-                                 if (!parsed) return std::move(parsed).error();
-                                 if (parsed->second.empty())
-                                     return Error::invalid("field 'paymentId' is required");
-                                 return service_answer(
-                                     lifecycle_->refuse_payment(parsed->first, parsed->second));
-                             });
+        if (auto s = provide_payment_step("reservation.refuse_payment",
+                                          &LifecycleService::refuse_payment);
             !s)
             return s;
         return host.provide("reservation.get",
