@@ -97,11 +97,15 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
         result.error = std::string("connect: ") + std::strerror(errno);
         return result;
     }
+    const auto sent_at = std::chrono::steady_clock::now();
     auto raw = exchange(fd, req, timeout_ms);
     ::close(fd);
     auto head_end = raw.find("\r\n\r\n");
     if (raw.size() < 12 || head_end == std::string::npos) {
-        result.error = "no complete response";
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - sent_at);
+        result.error = "no complete response: " + std::to_string(raw.size()) +
+                       " bytes received in " + std::to_string(waited.count()) + " ms";
         return result;
     }
     result.status = std::atoi(raw.substr(9, 3).c_str());

@@ -38,7 +38,7 @@ class Webhooks : public NotificationEndToEnd {
         auto created = admin("POST", "/api/v1/admin/webhooks",
                              R"({"url": ")" + url + R"(", "eventTypes": )" + types_json +
                                  R"(, "secret": ")" + kSecret + R"("})");
-        EXPECT_EQ(created.status, 201) << created.body;
+        EXPECT_EQ(created.status, 201) << created.body << created.error;
         return std::string(json_of(created)["id"].as_string());
     }
     std::vector<boost::json::object> deliveries(const std::string& hook) {

@@ -76,7 +76,7 @@ TEST_F(WebHttp, IndexIsServedWithAStrictPolicyAndRevalidated) {
 
 TEST_F(WebHttp, ClientSideRoutesGetTheIndex) {
     auto r = get("/app/shows/prd_123/schedules/sch_9");
-    ASSERT_EQ(r.status, 200);
+    ASSERT_EQ(r.status, 200) << r.error << "\n" << admitd_->log();
     EXPECT_EQ(r.body, testing::AssetFolder::kIndex);
     EXPECT_EQ(r.headers["cache-control"], "no-cache");
 }
