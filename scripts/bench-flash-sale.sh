@@ -159,8 +159,10 @@ for s in sorted(seats, key=lambda s: (s[4], abs(s[3] - cx), s[3])): print(s[0])'
 
 # --- buyers: real accounts with their own tokens ------------------------------------------------
 echo "== $BUYERS buyer accounts through the auth API (argon2id at production cost; saved sessions are refreshed)"
+# Two connections: auth admits at most two password checks per client address at once and
+# refuses the rest with 429 (a third connection only collects refusals and burns retries).
 FLASH_SALE_PASSWORD="$BUYER_PASSWORD" "$LOAD" --port "$ADMIT_PORT" --mode provision --buyers "$BUYERS" \
-    --connections 6 --password-env FLASH_SALE_PASSWORD --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
+    --connections 2 --password-env FLASH_SALE_PASSWORD --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
 
 echo
 echo "== flash sale: $BUYERS buyers, 1000 seats (80% aim at the best 200), open loop at $RATE holds/s"

@@ -99,7 +99,9 @@ source "$OUT/sale.env"
 [[ "$(wc -l <"$OUT/seats.txt")" == 1000 ]] || die "the seated schedule does not have 1000 seats"
 
 echo "== $BUYERS buyer accounts through the auth API (argon2id the first time; saved sessions are refreshed)"
-"$LOAD" --mode provision --port "$CLIENT_PORT" --buyers "$BUYERS" --connections 6 \
+# Two connections: auth admits at most two password checks per client address at once and
+# refuses the rest with 429 (a third connection only collects refusals and burns retries).
+"$LOAD" --mode provision --port "$CLIENT_PORT" --buyers "$BUYERS" --connections 2 \
     --password-env FLEET_BUYER_PASSWORD --email-prefix pbuyer --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
 
 # audit_sampler FILE: every 0.5 s, "unix-seconds lag-seconds backlog newest-event-id newest-seq"

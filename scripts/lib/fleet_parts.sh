@@ -132,7 +132,8 @@ limits = \"$FLEET_DIR/policies/limits.lua\""
     [[ -f $FLEET_DIR/policies/expiry.lua ]] && overrides+="
 expiry = \"$FLEET_DIR/policies/expiry.lua\""
     local events="[events]
-backend = \"$FLEET_EVENTS\""
+backend = \"$FLEET_EVENTS\"
+background_nice = ${FLEET_BACKGROUND_NICE:-10}"
     if [[ $FLEET_EVENTS == kafka ]]; then
         events+="
 [events.kafka]
