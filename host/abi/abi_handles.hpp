@@ -11,7 +11,7 @@
 
 #include "admit/abi.h"
 #include "host/events/event_bus.hpp"
-#include "host/store/after_commit.hpp"
+#include "host/store/commit_hooks.hpp"
 
 namespace admit::http {
 struct Response;
@@ -46,12 +46,15 @@ struct admit_principal_out {
 // A database transaction: valid inside one db_transaction callback or subscriber call.
 // `deferred_events`, when set (db_transaction), collects event_publish calls; they are written
 // with one statement when the body succeeds, just before COMMIT. Otherwise each is written at once.
-// `after_commit` collects tx_on_commit work (always set by the host).
+// `hooks` collects tx_before_commit and tx_on_commit work (always set by the host); the
+// transaction's runner runs them. `before_commit_status`, when set (db_transaction), receives the
+// status of before-commit work that failed, which db_transaction then returns.
 struct admit_tx {
     pqxx::transaction_base* tx = nullptr;
     admit_host* owner = nullptr;  // the plugin whose callback holds it
     std::vector<admit::events::EventBus::Outgoing>* deferred_events = nullptr;
-    admit::store::AfterCommit* after_commit = nullptr;
+    admit::store::CommitHooks* hooks = nullptr;
+    admit_status* before_commit_status = nullptr;
 };
 
 // A registered metric of a plugin.

@@ -1,6 +1,7 @@
 // admit_host_api: PostgreSQL (migrations, statements, transactions) and Redis (commands, scripts).
 #include <deque>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "host/abi/abi_barrier.hpp"
@@ -127,21 +128,32 @@ admit_status db_transaction(admit_host* host, admit_tx_fn fn, void* ctx, admit_s
     if (pool == nullptr) return ADMIT_E_UNSUPPORTED;
     admit_status body_status = ADMIT_OK;
     std::vector<events::EventBus::Outgoing> deferred;
-    store::AfterCommit after_commit;
+    admit_status before_commit_status = ADMIT_OK;
+    std::string before_commit_error;
+    store::CommitHooks hooks;
     auto result = store::run_transaction(*pool, [&](pqxx::work& work) -> Status {
         deferred.clear();  // a retried body publishes again
-        after_commit.reset();
-        admit_tx tx{&work, host, &deferred, &after_commit};
+        hooks.reset();
+        before_commit_status = ADMIT_OK;
+        admit_tx tx{&work, host, &deferred, &hooks, &before_commit_status};
         body_status = fn(ctx, &tx);
         if (body_status != ADMIT_OK)
             return Error{ErrorCode::ABORTED, "the transaction body failed"};
+        if (auto s = hooks.before_commit.run(); !s) {
+            before_commit_error = s.error().message;
+            return s.error();
+        }
         if (deferred.empty()) return {};
         // Non-empty only when event_publish found the outbox configured.
         return runtime_of(host).services().events->publish_many(work, deferred);
     });
     // The connection is back in the pool: on_commit work runs outside any transaction.
-    after_commit.run(body_status == ADMIT_OK && result.ok());
+    hooks.after_commit.run(body_status == ADMIT_OK && result.ok());
     if (body_status != ADMIT_OK) return body_status;  // the body already explained itself
+    if (before_commit_status != ADMIT_OK) {           // so did the before-commit work
+        write_to(error, before_commit_error);
+        return before_commit_status;
+    }
     if (!result) return fail_database(error, result.error());
     return ADMIT_OK;
 }
@@ -151,11 +163,32 @@ admit_status tx_on_commit(admit_tx* tx, admit_commit_fn fn, void* ctx, admit_sin
         write_to(error, "tx_on_commit needs a transaction and a function");
         return ADMIT_E_INVALID_ARGUMENT;
     }
-    if (tx->after_commit == nullptr) {
+    if (tx->hooks == nullptr) {
         write_to(error, "this transaction takes no on_commit work");
         return ADMIT_E_STATE;
     }
-    tx->after_commit->add([fn, ctx](bool committed) { fn(ctx, committed ? 1 : 0); });
+    tx->hooks->after_commit.add([fn, ctx](bool committed) { fn(ctx, committed ? 1 : 0); });
+    return ADMIT_OK;
+}
+
+admit_status tx_before_commit(admit_tx* tx, admit_tx_fn fn, void* ctx, admit_sink* error) {
+    if (tx == nullptr || fn == nullptr) {
+        write_to(error, "tx_before_commit needs a transaction and a function");
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
+    if (tx->hooks == nullptr) {
+        write_to(error, "this transaction takes no before-commit work");
+        return ADMIT_E_STATE;
+    }
+    // The work gets a handle of its own for the same transaction: the registering call's handle
+    // is gone by the time it runs.
+    tx->hooks->before_commit.add([fn, ctx, handle = *tx]() mutable -> Status {
+        const admit_status status = fn(ctx, &handle);
+        if (status == ADMIT_OK) return {};
+        if (handle.before_commit_status != nullptr) *handle.before_commit_status = status;
+        return Error{ErrorCode::HANDLER_FAILED, "before-commit work failed with status " +
+                                                    std::to_string(static_cast<int>(status))};
+    });
     return ADMIT_OK;
 }
 
@@ -264,6 +297,7 @@ void fill_data(admit_host_api& api) {
     api.db_exec = guarded<&db_exec>;
     api.db_transaction = guarded<&db_transaction>;
     api.tx_on_commit = guarded<&tx_on_commit>;
+    api.tx_before_commit = guarded<&tx_before_commit>;
     api.redis_command = guarded<&redis_command>;
     api.redis_script_register = guarded<&redis_script_register>;
     api.redis_script_eval = guarded<&redis_script_eval>;

@@ -126,8 +126,8 @@ Status Runtime::commit(const PluginRecord& plugin) {
         auto status = services_.events->subscribe(events::Subscription{
             sub.topic, sub.subscriber,
             [host, fn, ctx, keep_alive](pqxx::work& work, const events::Event& ev,
-                                        store::AfterCommit& after_commit) -> Status {
-                admit_tx tx{&work, host, nullptr, &after_commit};
+                                        store::CommitHooks& hooks) -> Status {
+                admit_tx tx{&work, host, nullptr, &hooks, nullptr};
                 auto id = std::to_string(ev.id);
                 admit_event event{sizeof(admit_event), to_abi(id),         to_abi(ev.topic),
                                   to_abi(ev.key),      to_abi(ev.payload), ev.published_at_us,

@@ -53,9 +53,9 @@ DeliveryExecutor::DeliveryExecutor(DeliveryContext context, std::string subscrib
 DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int64_t seq,
                                                     bool check_blocked, std::string& error) const {
     Attempt outcome = Attempt::unavailable;
-    store::AfterCommit after_commit;
+    store::CommitHooks hooks;
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
-        after_commit.reset();
+        hooks.reset();
         if (check_blocked && !tx.exec_params(kKeyQueued, subscriber_, event.key).empty()) {
             outcome = Attempt::blocked;
             return Error{ErrorCode::BLOCKED, "key queued"};
@@ -70,10 +70,11 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
         context_.counters.observe_lag(to_micros(context_.clock()) - event.published_at_us);
         Status handled;
         try {
-            handled = handler_(tx, event, after_commit);
+            handled = handler_(tx, event, hooks);
         } catch (...) {
             handled = Error{ErrorCode::HANDLER_EXCEPTION, describe_exception()};
         }
+        if (handled) handled = hooks.before_commit.run();  // the handler's own work, last
         if (!handled) {
             outcome = Attempt::failed;
             error = std::string(admit::name(handled.error().code)) + ": " + handled.error().message;
@@ -82,7 +83,7 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
         outcome = Attempt::handled;
         return {};
     });
-    after_commit.run(status.ok() && outcome == Attempt::handled);
+    hooks.after_commit.run(status.ok() && outcome == Attempt::handled);
     if (!status && outcome != Attempt::failed && outcome != Attempt::blocked) {
         // The handler returned OK but the commit (or our own statements) failed: nothing is
         // recorded as handled. Not the handler's fault, so no attempt is counted.
@@ -158,9 +159,9 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
         if (check_blocked) keys.push_back(event->key);
     }
     std::uint64_t handled = 0, duplicates = 0;
-    store::AfterCommit after_commit;
+    store::CommitHooks hooks;
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
-        after_commit.reset();
+        hooks.reset();
         handled = duplicates = 0;
         if (check_blocked &&
             !tx.exec_params(kKeysQueued, subscriber_, text_array_literal(keys)).empty()) {
@@ -181,16 +182,17 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
             context_.counters.observe_lag(now_us - event->published_at_us);
             Status result;
             try {
-                result = handler_(tx, *event, after_commit);
+                result = handler_(tx, *event, hooks);
             } catch (...) {
                 result = Error{ErrorCode::HANDLER_EXCEPTION, describe_exception()};
             }
             if (!result) return result.error();
             ++handled;
         }
-        return {};
+        // What the handlers gathered over the batch, written once after the last of them.
+        return hooks.before_commit.run();
     });
-    after_commit.run(status.ok());
+    hooks.after_commit.run(status.ok());
     if (!status) {
         ++context_.counters.batch_fallbacks;
         spdlog::debug("events: batch of {} for {} rolled back, running one by one: {}: {}",

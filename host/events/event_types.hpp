@@ -11,7 +11,7 @@
 
 #include <pqxx/pqxx>
 
-#include "host/store/after_commit.hpp"
+#include "host/store/commit_hooks.hpp"
 
 #include "host/common/result.hpp"
 
@@ -79,9 +79,11 @@ struct Event {
 // A handler runs inside `tx`, which also records (subscriber, event id) as handled; non-OK (or an
 // exception) rolls everything back and the event is retried, then parked. It must not commit or
 // abort `tx` itself.
-// `after_commit` collects work that must run only once `tx` committed (see store/after_commit.hpp).
+// `hooks` collects work for the end of `tx`: hooks.before_commit runs inside it after the last
+// handler sharing it returned OK (a batch delivers several events in one transaction), and
+// hooks.after_commit only once it committed (see store/commit_hooks.hpp).
 using EventHandler =
-    std::function<Status(pqxx::work& tx, const Event& event, store::AfterCommit& after_commit)>;
+    std::function<Status(pqxx::work& tx, const Event& event, store::CommitHooks& hooks)>;
 
 struct Subscription {
     std::string topic;       // exact topic, or a prefix ending in '*' ("reservation.*")

@@ -212,6 +212,7 @@ int main(void) {
     FIELD(admit_host_api, response_body_borrowed);
     FIELD(admit_host_api, tx_on_commit);
     FIELD(admit_host_api, http_request);
+    FIELD(admit_host_api, tx_before_commit);
 
     SIZE(admit_plugin_descriptor);
     FIELD(admit_plugin_descriptor, size);

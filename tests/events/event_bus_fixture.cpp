@@ -62,7 +62,7 @@ std::unique_ptr<EventBus> EventBusTest::make_bus(const std::vector<std::string>&
 EventHandler EventBusTest::recording_handler(const std::string& subscriber,
                                              std::function<bool(const Event&)> should_fail) {
     return [this, subscriber, should_fail](pqxx::work& tx, const Event& event,
-                                           store::AfterCommit&) -> Status {
+                                           store::CommitHooks&) -> Status {
         const bool fail = should_fail && should_fail(event);
         {
             std::lock_guard lock(mutex_);

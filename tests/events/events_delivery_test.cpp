@@ -149,7 +149,7 @@ TEST_P(EventBusTest, HandlersRunAtTheBackgroundPriority) {
     auto bus = make_bus({"seats"}, opts);
     std::atomic<int> seen_nice{-100};
     ASSERT_TRUE(bus->subscribe({"seats", "nice",
-                                [&](pqxx::work&, const Event&, store::AfterCommit&) -> Status {
+                                [&](pqxx::work&, const Event&, store::CommitHooks&) -> Status {
                                     seen_nice = this_thread_nice();
                                     return {};
                                 }})

@@ -232,5 +232,45 @@ TEST_F(OutboxEndToEnd, OnCommitWorkRunsOnlyAfterACommit) {
     EXPECT_EQ(await_trace_count("announced late\n", 1), 1);
 }
 
+// Tx::before_commit (ABI 1.4): work registered in a transaction runs inside it after the body
+// (it sees the body's rows), its failure rolls everything back (the body's rows, the published
+// event, the on_commit work); in a subscriber it runs after a handler that succeeded, never after
+// one that failed.
+TEST_F(OutboxEndToEnd, BeforeCommitWorkRunsInsideTheTransactionAfterTheBodyAndItsFailureRollsBack) {
+    auto admitd = start();
+    auto stored = [this](const std::string& id) {
+        auto r = http_request(port_, "GET", "/probe/outbox/stored/" + id);
+        EXPECT_EQ(r.status, 200) << r.body;
+        auto body = boost::json::parse(r.body).as_object();
+        return std::make_pair(body.at("item").as_bool(), body.at("sealed").as_bool());
+    };
+    auto sealed =
+        http_request(port_, "POST", "/probe/outbox/items", R"({"id":"kept","seal":"ok"})");
+    ASSERT_EQ(sealed.status, 201) << sealed.body << admitd->log();
+    EXPECT_EQ(stored("kept"), std::make_pair(true, true));
+    EXPECT_EQ(await_handled("kept", 1), 1) << admitd->log();
+    EXPECT_EQ(await_trace_count("sealed kept\n", 1), 1);
+
+    auto refused =
+        http_request(port_, "POST", "/probe/outbox/items", R"({"id":"refused","seal":"fail"})");
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_EQ(stored("refused"), std::make_pair(false, false));
+    EXPECT_EQ(http_request(port_, "GET", "/probe/outbox/announced/refused").body,
+              R"({"announced":false})");
+
+    // A failing subscriber: its before-commit work never runs until an attempt succeeds.
+    std::ofstream(fail_file_) << "fail";
+    ASSERT_EQ(http_request(port_, "POST", "/probe/outbox/items", R"({"id":"late"})").status, 201);
+    ASSERT_EQ(await_trace_count("attempt late\n", 2), 2) << admitd->log();
+    EXPECT_EQ(trace_count("sealed late\n"), 0);
+    std::filesystem::remove(fail_file_);
+    EXPECT_EQ(await_handled("late", 1), 1) << admitd->log();
+    EXPECT_EQ(await_trace_count("sealed late\n", 1), 1);
+    // The refused item's event was rolled back with it: the later item of the same key being
+    // handled proves the subscriber would have reached it.
+    EXPECT_EQ(handled("refused"), 0);
+    EXPECT_EQ(trace_count("attempt refused\n"), 0);
+}
+
 }  // namespace
 }  // namespace admit::testing

@@ -73,6 +73,15 @@ class LedgerPlugin final : public admit::sdk::Plugin {
                 !s)
                 return s;
             if (auto s = tx.enqueue("settle", host_->now_us() + 1'000'000, id); !s) return s;
+            if (outcome == "sealed" || outcome == "seal_error") {
+                // Before-commit work: runs after the body, on the same transaction.
+                if (auto s = tx.before_commit([&, outcome](Tx& end) -> Status {
+                        if (outcome == "seal_error") return Error::conflict("seal refused");
+                        return end.publish("ledger.sealed", id, {{"id", id}}, "");
+                    });
+                    !s)
+                    return s;
+            }
             if (outcome == "error") return Error::conflict("refused by the test");
             if (outcome == "throw") throw std::runtime_error("thrown by the test");
             return {};
@@ -202,6 +211,20 @@ TEST_F(EventsTest, ErrorOrExceptionRollsBackAndDeliversNothing) {
     EXPECT_TRUE(fake.enqueued_jobs().empty())
         << "jobs enqueued in a rolled-back transaction vanish";
     EXPECT_EQ(audit_count().at("seen"), 0);
+}
+
+TEST_F(EventsTest, BeforeCommitWorkRunsAfterTheBodyAndItsErrorRollsBackEverything) {
+    auto sealed = fake.request("POST", "/api/v1/ledger", R"({"amount": 2, "outcome": "sealed"})");
+    ASSERT_EQ(sealed.status, 201) << sealed.body;
+    ASSERT_GE(fake.committed_events().size(), 2u);
+    EXPECT_EQ(fake.committed_events()[0].topic, "ledger.entry");
+    EXPECT_EQ(fake.committed_events()[1].topic, "ledger.sealed");  // after the body's event
+    const auto before = fake.committed_events().size();
+    auto refused =
+        fake.request("POST", "/api/v1/ledger", R"({"amount": 3, "outcome": "seal_error"})");
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_EQ(fake.committed_events().size(), before) << "the body's event went with it";
+    EXPECT_EQ(fake.enqueued_jobs().size(), 1u) << "only the first transaction's job";
 }
 
 TEST_F(EventsTest, JobsEnqueuedInATransactionRunWhenDue) {

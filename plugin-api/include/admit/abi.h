@@ -15,14 +15,15 @@
  *   - A struct that is used as an element of an array (admit_str, admit_kv) is frozen: it never
  *     gains a field, because a reader indexes the array with its own sizeof. Arrays of
  *     size-prefixed structs are passed as arrays of pointers (admit_redis_reply.elements).
- *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1, 1.2 and 1.3 the ones
- *     pinned by tests/abi/abi_layout_1_1.golden, abi_layout_1_2.golden and abi_layout_1_3.golden.
+ *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 to 1.4 the ones
+ *     pinned by tests/abi/abi_layout_1_1.golden to abi_layout_1_4.golden.
  *     Appending a field or a function
  * bumps ADMIT_ABI_MINOR and adds a golden file for the new minor; nothing that is in an older
  * golden file ever moves (only the sizeof of an appendable struct grows).
  *   - 1.1 added outbound HTTP (admit_http_request, admit_http_response, http_request).
  *   - 1.2 added route contracts (admit_route_desc and admit_stream_desc: operation_id, contract).
  *   - 1.3 added the end of a stream (admit_stream_desc.on_close).
+ *   - 1.4 added work at the end of a transaction, before its commit (tx_before_commit).
  *   - A plugin states the oldest minor it needs in its descriptor (ADMIT_TARGET_MINOR, default
  *     ADMIT_ABI_MINOR), so a plugin built against a newer header still loads on an older host as
  *     long as it uses nothing newer; it must check ADMIT_HAS_FIELD before calling anything newer.
@@ -54,7 +55,7 @@ extern "C" {
 #endif
 
 #define ADMIT_ABI_MAJOR 1
-#define ADMIT_ABI_MINOR 3
+#define ADMIT_ABI_MINOR 4
 
 /* The oldest host minor this plugin needs; written to admit_plugin_descriptor.abi_minor. Define it
  * before including this header (or on the command line) to target an older host. */
@@ -618,6 +619,19 @@ typedef struct admit_host_api {
     admit_status (*http_request)(admit_host* host, const admit_http_request* request,
                                  admit_http_response_fn on_response, void* response_ctx,
                                  admit_sink* error);
+
+    /* --- 1.4: work before the commit --- */
+    /* Registers `fn` to run inside `tx` once, after the body (db_transaction) or every handler
+     * sharing the transaction (a subscriber's batch: the host may deliver several events in one
+     * transaction) returned ADMIT_OK, just before COMMIT: one place to write what several calls
+     * gathered (group commit). fn gets `ctx` and the same transaction, may run statements and
+     * publish events on it, and may register further before-commit work (run after it). Its
+     * non-OK status rolls the whole transaction back, as a failing body or handler would.
+     * Runs in registration order, on the transaction's thread. NOT called when the transaction
+     * rolls back before reaching its end (a failing body or handler, a lost connection): a
+     * plugin that owns `ctx` learns the end from tx_on_commit, which reports every end.
+     * ADMIT_E_STATE when `tx` takes no such work. */
+    admit_status (*tx_before_commit)(admit_tx* tx, admit_tx_fn fn, void* ctx, admit_sink* error);
 } admit_host_api;
 
 /* ------------------------------------------------------------------------------------------------

@@ -1,19 +1,51 @@
 #include "audit_writer.hpp"
 
+#include <unordered_set>
+
 namespace admit::log {
 
 namespace {
 
-/// Records the event id and its entry in one statement; no row when the id was recorded before
-/// (then nothing is written and the entry's seq stays free).
-constexpr const char* kInsertEntry =
-    "WITH fresh AS (INSERT INTO log.recorded_events (event_id, seq, recorded_us) "
-    "VALUES ($2::text, $1::bigint, $4::bigint) ON CONFLICT (event_id) DO NOTHING "
-    "RETURNING event_id) "
+/// The event ids of a batch that were recorded before (the batch's ids as one JSON array).
+constexpr const char* kRecordedBefore =
+    "SELECT r.event_id FROM log.recorded_events r "
+    "JOIN json_array_elements_text($1::json) AS batch(event_id) ON r.event_id = batch.event_id";
+
+/// Writes a batch of chained entries and their idempotency records in one statement. The batch
+/// is one JSON array of objects; `summary` travels as a string and is cast to json only here, so
+/// the stored text is exactly the hashed text.
+constexpr const char* kInsertEntries =
+    "WITH batch AS (SELECT * FROM json_to_recordset($1::json) AS b(seq bigint, event_id text, "
+    "occurred_us bigint, recorded_us bigint, actor text, action text, resource_type text, "
+    "resource_id text, trace_id text, policy_revision text, summary text, prev_hash text, "
+    "hash text)), "
+    "recorded AS (INSERT INTO log.recorded_events (event_id, seq, recorded_us) "
+    "SELECT event_id, seq, recorded_us FROM batch) "
     "INSERT INTO log.entries (seq, event_id, occurred_us, recorded_us, actor, action, "
     "resource_type, resource_id, trace_id, policy_revision, summary, prev_hash, hash) "
-    "SELECT $1::bigint, event_id, $3::bigint, $4::bigint, $5::text, $6::text, $7::text, "
-    "$8::text, $9::text, $10::text, $11::json, $12::text, $13::text FROM fresh RETURNING seq";
+    "SELECT seq, event_id, occurred_us, recorded_us, actor, action, resource_type, resource_id, "
+    "trace_id, policy_revision, summary::json, prev_hash, hash FROM batch ORDER BY seq";
+
+boost::json::value optional_text(const std::optional<std::string>& text) {
+    if (!text) return nullptr;
+    return boost::json::string(*text);
+}
+
+boost::json::object batch_row(const AuditEntry& e) {
+    return {{"seq", e.seq},
+            {"event_id", e.event_id},
+            {"occurred_us", e.occurred_us},
+            {"recorded_us", e.recorded_us},
+            {"actor", e.actor},
+            {"action", e.action},
+            {"resource_type", e.resource_type},
+            {"resource_id", optional_text(e.resource_id)},
+            {"trace_id", optional_text(e.trace_id)},
+            {"policy_revision", optional_text(e.policy_revision)},
+            {"summary", e.summary},
+            {"prev_hash", e.prev_hash},
+            {"hash", e.hash}};
+}
 
 }  // namespace
 
@@ -23,6 +55,24 @@ AuditWriter::OpenTransaction& AuditWriter::this_thread() {
 }
 
 void AuditWriter::transaction_ended(void*, int32_t) noexcept { this_thread() = OpenTransaction{}; }
+
+sdk::Status AuditWriter::append(sdk::Tx& tx, const sdk::Event& event) {
+    OpenTransaction& open = this_thread();
+    if (open.writer != this) ADMIT_TRY(open_transaction(tx, open));
+    open.pending.push_back(describe_event(event));
+    return {};
+}
+
+sdk::Status AuditWriter::open_transaction(sdk::Tx& tx, OpenTransaction& open) {
+    // Committed or rolled back, the next transaction on this thread starts afresh (Tx::on_commit
+    // runs its work after a commit only; the ABI reports every end).
+    sdk::StringSink error;
+    ADMIT_TRY(sdk::status_of(
+        host_.api->tx_on_commit(tx.raw(), &AuditWriter::transaction_ended, nullptr, error.get()),
+        error));
+    open = OpenTransaction{this, {}};
+    return tx.before_commit([this](sdk::Tx& end) { return write_pending(end); });
+}
 
 sdk::Status AuditWriter::load_anchor(sdk::Tx& tx, int64_t& seq, std::string& hash) {
     auto anchor = tx.exec(
@@ -39,62 +89,70 @@ sdk::Status AuditWriter::load_anchor(sdk::Tx& tx, int64_t& seq, std::string& has
     return {};
 }
 
-sdk::Status AuditWriter::open_chain(sdk::Tx& tx, OpenTransaction& open) {
+sdk::Status AuditWriter::read_head(sdk::Tx& tx, int64_t& seq, std::string& hash) {
     // The lock first, in its own statement: a statement reads the snapshot of its start, so the
     // head must be read by a later one to see the append committed just before the lock was ours.
     ADMIT_TRY(chain_lock(tx));
     auto head = tx.exec("SELECT seq, hash FROM log.entries ORDER BY seq DESC LIMIT 1");
     if (!head) return head.error();
+    if (head->empty()) return load_anchor(tx, seq, hash);  // after retention, or the first one
+    seq = head->front().int64("seq").value_or(0);
+    hash = head->front().text("hash");
+    return {};
+}
+
+sdk::Result<std::vector<AuditEntry>> AuditWriter::unrecorded(sdk::Tx& tx,
+                                                             std::vector<AuditEntry> entries) {
+    boost::json::array ids;
+    for (const auto& e : entries) ids.emplace_back(e.event_id);
+    auto before = tx.exec(kRecordedBefore, boost::json::serialize(ids));
+    if (!before) return before.error();
+    std::unordered_set<std::string> seen;
+    for (const auto& row : *before) seen.insert(row.text("event_id"));
+    std::vector<AuditEntry> fresh;
+    fresh.reserve(entries.size());
+    for (auto& e : entries) {
+        if (seen.insert(e.event_id).second) fresh.push_back(std::move(e));
+    }
+    return fresh;
+}
+
+sdk::Status AuditWriter::write_pending(sdk::Tx& tx) {
+    std::vector<AuditEntry> pending = std::move(this_thread().pending);
+    this_thread().pending.clear();
+    if (pending.empty()) return {};
+
     int64_t seq = 0;
     std::string hash;
-    if (head->empty()) {
-        ADMIT_TRY(load_anchor(tx, seq, hash));  // empty table: after retention, or the first one
-    } else {
-        seq = head->front().int64("seq").value_or(0);
-        hash = head->front().text("hash");
+    ADMIT_TRY(read_head(tx, seq, hash));
+    // Recorded under the lock: recording times follow the chain's order, which retention (whole
+    // partitions by recording time) relies on.
+    const int64_t recorded_us = clock_();
+    if (!partitions_.known(recorded_us)) {
+        // Creating a partition is DDL, which the writer role may not do: as the host's user,
+        // before the role is assumed.
+        ADMIT_TRY(partitions_.ensure(tx, recorded_us));
     }
-    // Committed or rolled back, the next transaction on this thread starts from the lock again.
-    // (Tx::on_commit runs its work after a commit only; the ABI reports every end.)
-    sdk::StringSink error;
-    ADMIT_TRY(sdk::status_of(
-        host_.api->tx_on_commit(tx.raw(), &AuditWriter::transaction_ended, nullptr, error.get()),
-        error));
-    open = OpenTransaction{this, seq, std::move(hash), false};
-    return {};
-}
-
-sdk::Status AuditWriter::switch_role(sdk::Tx& tx, OpenTransaction& open, bool as_writer) {
-    if (open.as_writer == as_writer) return {};
-    auto switched = tx.exec(as_writer ? "SET LOCAL ROLE admit_log_writer" : "RESET ROLE");
-    if (!switched) return switched.error();
-    open.as_writer = as_writer;
-    return {};
-}
-
-sdk::Status AuditWriter::append(sdk::Tx& tx, const sdk::Event& event) {
-    AuditEntry entry = describe_event(event);
-    OpenTransaction& open = this_thread();
-    if (open.writer != this) ADMIT_TRY(open_chain(tx, open));
-
-    entry.recorded_us = clock_();
-    if (!partitions_.known(entry.recorded_us)) {
-        // Creating a partition is DDL, which the writer role may not do: as the host's user.
-        ADMIT_TRY(switch_role(tx, open, false));
-        ADMIT_TRY(partitions_.ensure(tx, entry.recorded_us));
+    if (writer_role()) {
+        auto switched = tx.exec("SET LOCAL ROLE admit_log_writer");
+        if (!switched) return switched.error();
     }
-    ADMIT_TRY(switch_role(tx, open, writer_role()));
+    auto fresh = unrecorded(tx, std::move(pending));
+    if (!fresh) return fresh.error();
+    if (fresh->empty()) return {};  // every one recorded before: redeliveries
 
-    entry.seq = open.seq + 1;
-    entry.prev_hash = open.hash;
-    entry.hash = chain_hash(entry);
-    auto inserted =
-        tx.exec(kInsertEntry, entry.seq, entry.event_id, entry.occurred_us, entry.recorded_us,
-                entry.actor, entry.action, entry.resource_type, entry.resource_id, entry.trace_id,
-                entry.policy_revision, entry.summary, entry.prev_hash, entry.hash);
+    boost::json::array batch;
+    batch.reserve(fresh->size());
+    for (auto& entry : *fresh) {
+        entry.recorded_us = recorded_us;
+        entry.seq = ++seq;
+        entry.prev_hash = std::move(hash);
+        entry.hash = chain_hash(entry);
+        hash = entry.hash;
+        batch.push_back(batch_row(entry));
+    }
+    auto inserted = tx.exec(kInsertEntries, boost::json::serialize(batch));
     if (!inserted) return inserted.error();
-    if (inserted->empty()) return {};  // recorded before: a redelivery
-    open.seq = entry.seq;
-    open.hash = std::move(entry.hash);
     return {};
 }
 

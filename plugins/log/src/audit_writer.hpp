@@ -2,17 +2,20 @@
 //
 // Group commit: the host delivers a subscriber's ready events in batches, several in one
 // transaction (events' delivery_batch), and acknowledges each (its handled record) only when that
-// transaction commits. The first append of a transaction takes the chain lock, reads the chain's
-// head and assumes the writer role; every further append of the same transaction links to the
-// entry written just before it and costs one statement. A rolled-back transaction leaves nothing:
-// the host delivers its events again, and what this writer knew about it is forgotten when it
-// ends (the ABI's tx_on_commit, which reports rollbacks too).
+// transaction commits. append() only describes the event and keeps the entry with the open
+// transaction; once the last handler of the transaction returned, the host runs this writer's
+// before-commit work (ABI 1.4, tx_before_commit), which writes the whole batch: it takes the
+// chain lock, reads the chain's head, skips events recorded before, and inserts every entry and
+// its idempotency record in one statement. The chain lock is held for those few statements and
+// the commit, not for the whole batch: appends of concurrent transactions, on this instance or
+// another sharing the database, take turns at the end only. A rolled-back transaction leaves
+// nothing: the host delivers its events again, and what this writer gathered for it is forgotten
+// when it ends (the ABI's tx_on_commit, which reports rollbacks too).
 //
-// Thread-safety: append() may run on several host threads at once; the chain lock (a
-// transaction-scoped advisory lock, held until commit) makes transactions append in turns, so
-// each entry links to the one committed or written just before it, also across several admitd
-// instances sharing the database. What a transaction knows about the chain lives on the thread
-// running it (the host runs one transaction's handlers and its on_end work on one thread).
+// Thread-safety: append() may run on several host threads at once. What a transaction gathered
+// lives on the thread running it (the host runs one transaction's handlers, its before-commit
+// work and its end on one thread); the chain lock (a transaction-scoped advisory lock, held until
+// commit) makes the writes take turns, so each entry links to the one committed just before it.
 #pragma once
 
 #include "audit_entry.hpp"
@@ -23,6 +26,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace admit::log {
 
@@ -38,37 +42,40 @@ class AuditWriter {
     void use_writer_role(bool use) noexcept { writer_role_.store(use); }
     bool writer_role() const noexcept { return writer_role_.load(); }
 
-    /// Records `event` once: an event id already recorded writes nothing (a redelivery) and
-    /// leaves the chain as it was. Returns an Error only when the database failed (the host then
-    /// rolls the transaction back and delivers its events again).
+    /// Records `event` once, when `tx` commits: an event id already recorded writes nothing (a
+    /// redelivery) and leaves the chain as it was. Returns an Error only when the work could not
+    /// be registered with the transaction; a database failure of the write fails the
+    /// transaction's end (the host then rolls it back and delivers its events again).
     ///
-    /// Leaves admit_log_writer in force in `tx` until the transaction ends (SET LOCAL ROLE), so
-    /// that a batch of appends switches roles once: the host records a delivery as handled before
-    /// it runs the handlers and runs no statement of its own after them; one it ran anyway would
-    /// be refused (the role has no rights outside schema log), never granted more.
+    /// Leaves admit_log_writer in force in `tx` until the transaction ends (SET LOCAL ROLE): the
+    /// write is the transaction's last work, and the host runs no statement of its own after it
+    /// but COMMIT; one it ran anyway would be refused (the role has no rights outside schema
+    /// log), never granted more.
     sdk::Status append(sdk::Tx& tx, const sdk::Event& event);
 
   private:
-    /// The chain as the open transaction on this thread has it: its last entry (written by this
-    /// transaction, or the committed head read under the lock) and whether the role is assumed.
+    /// What the open transaction on this thread gathered.
     struct OpenTransaction {
         const AuditWriter* writer = nullptr;  ///< nullptr: this writer has no transaction open here
-        int64_t seq = 0;
-        std::string hash;
-        bool as_writer = false;
+        std::vector<AuditEntry> pending;      ///< described, not yet written, in delivery order
     };
     /// This thread's open transaction (thread_local).
     static OpenTransaction& this_thread();
 
-    /// The first append of a transaction: the chain lock, the head, forgetting it all at the end.
-    sdk::Status open_chain(sdk::Tx& tx, OpenTransaction& open);
+    /// The first append of a transaction: registers the write and the forgetting at its end.
+    sdk::Status open_transaction(sdk::Tx& tx, OpenTransaction& open);
+    /// The transaction's before-commit work: writes what it gathered (see the file comment).
+    sdk::Status write_pending(sdk::Tx& tx);
     /// Called by the host exactly once when the transaction ended, committed or rolled back, on
     /// its thread: forgets this thread's open transaction.
     static void transaction_ended(void* ctx, int32_t committed) noexcept;
-    /// Assumes admit_log_writer (`as_writer`) or returns to the host's user, when not already so.
-    sdk::Status switch_role(sdk::Tx& tx, OpenTransaction& open, bool as_writer);
+    /// The chain's last seq and hash, read under the chain lock (else the newest anchor's, else
+    /// genesis).
+    sdk::Status read_head(sdk::Tx& tx, int64_t& seq, std::string& hash);
     /// seq and hash of the newest anchor, else genesis (for an empty entries table).
     sdk::Status load_anchor(sdk::Tx& tx, int64_t& seq, std::string& hash);
+    /// Of `entries`, those whose event id was not recorded before (nor earlier in `entries`).
+    sdk::Result<std::vector<AuditEntry>> unrecorded(sdk::Tx& tx, std::vector<AuditEntry> entries);
 
     sdk::HostHandle host_;
     Partitions& partitions_;

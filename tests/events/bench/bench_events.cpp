@@ -106,7 +106,7 @@ Outcome run_bus(admit::store::PgPool& pool, const Args& args, Backend backend,
     Clock::time_point last_handled;
     std::mutex last_mutex;
     auto handler = [&](pqxx::work&, const admit::events::Event& e,
-                       admit::store::AfterCommit&) -> admit::Status {
+                       admit::store::CommitHooks&) -> admit::Status {
         const int i = std::stoi(e.payload);
         started[i] = Clock::now();
         {

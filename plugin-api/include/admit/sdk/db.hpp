@@ -169,6 +169,31 @@ class Tx {
         return {};
     }
 
+    /// Runs `work` inside this transaction once the body, or every handler sharing it (the host
+    /// may deliver a subscriber several events in one transaction), returned OK, just before
+    /// COMMIT (ABI 1.4): the place to write once what several calls gathered. `work` gets this
+    /// transaction; its error rolls the whole transaction back (the message goes to the host's
+    /// log). Never run when the transaction rolls back before its end: pair it with on_commit to
+    /// learn every end. Work registered by `work` runs after it. Error::unsupported on a host
+    /// older than 1.4.
+    Status before_commit(std::function<Status(Tx&)> work) {
+        if (!ADMIT_HOST_OFFERS(handle_.api, tx_before_commit))
+            return Error::unsupported("host offers no tx_before_commit (ABI 1.4)");
+        auto* owned = new (std::nothrow) BeforeCommitWork{handle_, std::move(work)};
+        if (owned == nullptr)
+            return Error::internal("out of memory registering before-commit work");
+        // Freed at the end of the transaction, which the host reports whether or not it ran.
+        StringSink error;
+        admit_status status =
+            handle_.api->tx_on_commit(raw_, &BeforeCommitWork::release, owned, error.get());
+        if (status != ADMIT_OK) {
+            delete owned;
+            return Status::from(status, error.take());
+        }
+        status = handle_.api->tx_before_commit(raw_, &BeforeCommitWork::run, owned, error.get());
+        return status == ADMIT_OK ? Status{} : Status::from(status, error.take());
+    }
+
     /// Enqueues a run of this plugin's job `name` at `run_at_us`, durably with this transaction.
     Status enqueue(std::string_view job, int64_t run_at_us, std::string_view payload = {}) {
         return detail::enqueue_job(handle_, raw_, job, run_at_us, payload);
@@ -177,6 +202,32 @@ class Tx {
     admit_tx* raw() const noexcept { return raw_; }
 
   private:
+    /// One before_commit registration: the host calls run at most once, then release exactly
+    /// once (at the end of the transaction), which frees it.
+    struct BeforeCommitWork {
+        HostHandle handle;
+        std::function<Status(Tx&)> work;
+        static admit_status run(void* ctx, admit_tx* raw) noexcept {
+            auto* self = static_cast<BeforeCommitWork*>(ctx);
+            Status status;
+            try {
+                Tx tx(self->handle, raw);
+                status = self->work(tx);
+            } catch (const std::exception& e) {
+                status = Error::internal(std::string("before-commit work threw: ") + e.what());
+            } catch (...) {
+                status = Error::internal("before-commit work threw");
+            }
+            if (status.ok()) return ADMIT_OK;
+            self->handle.api->log(self->handle.host, ADMIT_LOG_WARN,
+                                  to_abi("before-commit work failed: " + status.message()));
+            return status.status();
+        }
+        static void release(void* ctx, int32_t) noexcept {
+            delete static_cast<BeforeCommitWork*>(ctx);
+        }
+    };
+
     /// One on_commit registration; the host calls run exactly once, which frees it.
     struct CommitWork {
         HostHandle handle;

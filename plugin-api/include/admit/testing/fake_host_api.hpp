@@ -477,6 +477,7 @@ struct FakeApi {
         api.db_exec = &FakeStorageApi::db_exec;
         api.db_transaction = &FakeStorageApi::db_transaction;
         api.tx_on_commit = &FakeStorageApi::tx_on_commit;
+        api.tx_before_commit = &FakeStorageApi::tx_before_commit;
         api.redis_command = &FakeStorageApi::redis_command;
         api.redis_script_register = &FakeStorageApi::redis_script_register;
         api.redis_script_eval = &FakeStorageApi::redis_script_eval;

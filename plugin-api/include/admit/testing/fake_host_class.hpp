@@ -254,6 +254,22 @@ class FakeHost {
         std::vector<PublishedEvent> events;
         std::vector<EnqueuedJob> jobs;
         std::vector<std::pair<admit_commit_fn, void*>> on_commit = {};
+        std::vector<std::pair<admit_tx_fn, void*>> before_commit = {};
+        /// Runs the tx_before_commit work in registration order (work may add work), as admitd
+        /// does after the body or handler returned OK; the first non-OK status is returned and
+        /// the rest dropped.
+        admit_status run_before_commit() {
+            for (std::size_t i = 0; i < before_commit.size(); ++i) {
+                const auto [fn, ctx] = before_commit[i];  // a copy: fn may append
+                const admit_status status = fn(ctx, reinterpret_cast<admit_tx*>(this));
+                if (status != ADMIT_OK) {
+                    before_commit.clear();
+                    return status;
+                }
+            }
+            before_commit.clear();
+            return ADMIT_OK;
+        }
         /// Calls every on_commit registration once, as admitd does after COMMIT or ROLLBACK.
         void finish(bool committed) {
             auto pending = std::move(on_commit);

@@ -267,8 +267,9 @@ inline void FakeHost::deliver_pending() {
             if (!detail::topic_matches(sub.topic, event.topic)) continue;
             Tx tx{sub.slot, {}, {}};
             sdk::StringSink error;
-            const admit_status status =
+            admit_status status =
                 sub.handler(sub.ctx, reinterpret_cast<admit_tx*>(&tx), &raw, error.get());
+            if (status == ADMIT_OK) status = tx.run_before_commit();
             tx.finish(status == ADMIT_OK);
             if (status == ADMIT_OK) {
                 for (auto& job : tx.jobs) enqueued_jobs_.push_back(std::move(job));

@@ -68,7 +68,8 @@ struct FakeStorageApi {
                                        admit_sink* error) {
         return guarded(error, [&]() -> admit_status {
             FakeHost::Tx tx{slot(host), {}, {}};
-            const admit_status status = fn(ctx, reinterpret_cast<admit_tx*>(&tx));
+            admit_status status = fn(ctx, reinterpret_cast<admit_tx*>(&tx));
+            if (status == ADMIT_OK) status = tx.run_before_commit();
             if (status != ADMIT_OK) {
                 tx.finish(false);
                 sdk::write_to(error, "transaction rolled back");
@@ -88,6 +89,18 @@ struct FakeStorageApi {
         }
         return guarded(error, [&]() -> admit_status {
             reinterpret_cast<FakeHost::Tx*>(tx)->on_commit.emplace_back(fn, ctx);
+            return ADMIT_OK;
+        });
+    }
+
+    static admit_status tx_before_commit(admit_tx* tx, admit_tx_fn fn, void* ctx,
+                                         admit_sink* error) {
+        if (tx == nullptr || fn == nullptr) {
+            sdk::write_to(error, "tx_before_commit needs a transaction and a function");
+            return ADMIT_E_INVALID_ARGUMENT;
+        }
+        return guarded(error, [&]() -> admit_status {
+            reinterpret_cast<FakeHost::Tx*>(tx)->before_commit.emplace_back(fn, ctx);
             return ADMIT_OK;
         });
     }

@@ -10,6 +10,10 @@
 // nothing runs in the plugin before its start returned or after its stop.
 //   GET  /probe/outbox/announced/{id} -> {"announced": bool}: whether the on_commit work of the
 //        item's creating transaction ran.
+//   POST /probe/outbox/items {"id": "...", "seal": "ok" | "fail"} also registers Tx::before_commit
+//        work that copies the item into outbox_probe.sealed ("fail": the work fails);
+//   GET  /probe/outbox/stored/{id} -> {"item": bool, "sealed": bool}. The subscriber's
+//        before-commit work appends "sealed <id>" to the trace.
 #include <admit/sdk.hpp>
 
 #include <cstdlib>
@@ -42,6 +46,11 @@ class OutboxProbe final : public admit::sdk::Plugin {
             !s) {
             return s;
         }
+        if (auto s = host.route("GET", "/probe/outbox/stored/{id}", "public", &OutboxProbe::stored,
+                                this);
+            !s) {
+            return s;
+        }
         if (auto s = host.route("GET", "/probe/outbox/announced/{id}", "public",
                                 &OutboxProbe::announced, this);
             !s) {
@@ -63,6 +72,14 @@ class OutboxProbe final : public admit::sdk::Plugin {
                 std::string id(body->at("id").as_string());
                 if (const char* trace = std::getenv("ADMIT_PROBE_TRACE"))
                     std::ofstream(trace, std::ios::app) << "attempt " << id << "\n";
+                // Before-commit work runs after the handler succeeded, never for a failed one.
+                if (auto s = tx.before_commit([id](admit::sdk::Tx&) -> Status {
+                        trace_line("sealed " + id);
+                        return {};
+                    });
+                    !s) {
+                    return s;
+                }
                 if (auto s = tx.on_commit([id] {
                         if (const char* trace = std::getenv("ADMIT_PROBE_TRACE")) {
                             std::ofstream(trace, std::ios::app) << "announced " << id << "\n";
@@ -108,7 +125,28 @@ class OutboxProbe final : public admit::sdk::Plugin {
         if (!id) return Response::from_error(id.error());
         bool rollback = body->contains("rollback") && body->at("rollback").is_bool() &&
                         body->at("rollback").as_bool();
+        // "seal": "ok" copies the item into outbox_probe.sealed in before-commit work registered
+        // before the item is inserted (it finds the row only if it runs after the body); "fail"
+        // makes that work fail, which must roll the whole transaction back.
+        const std::string seal = body->contains("seal") && body->at("seal").is_string()
+                                     ? std::string(body->at("seal").as_string())
+                                     : std::string();
         auto status = host_->db().transaction([&](admit::sdk::Tx& tx) -> Status {
+            if (!seal.empty()) {
+                if (auto s = tx.before_commit([id = *id, seal](admit::sdk::Tx& end) -> Status {
+                        if (seal == "fail") return Error::rejected("sealing failed on request");
+                        auto r = end.exec(
+                            "INSERT INTO outbox_probe.sealed (id) "
+                            "SELECT id FROM outbox_probe.items WHERE id = $1",
+                            id);
+                        if (!r) return std::move(r).error();
+                        if (r->affected != 1) return Error::internal("the item was not there");
+                        return {};
+                    });
+                    !s) {
+                    return s;
+                }
+            }
             if (auto r = tx.exec("INSERT INTO outbox_probe.items (id) VALUES ($1)", *id); !r)
                 return std::move(r).error();
             if (auto s = tx.on_commit([this, id = *id] {
@@ -134,6 +172,16 @@ class OutboxProbe final : public admit::sdk::Plugin {
         if (!rows) return Response::from_error(rows.error());
         int64_t count = rows->empty() ? 0 : (*rows)[0].int64("count").value_or(0);
         return Response::json(200, {{"count", count}});
+    }
+
+    Response stored(const Request& request) {
+        auto rows = host_->db().exec(
+            "SELECT EXISTS (SELECT 1 FROM outbox_probe.items WHERE id = $1) AS item, "
+            "EXISTS (SELECT 1 FROM outbox_probe.sealed WHERE id = $1) AS sealed",
+            std::string(request.param("id")));
+        if (!rows) return Response::from_error(rows.error());
+        return Response::json(200, {{"item", rows->front().text("item") == "t"},
+                                    {"sealed", rows->front().text("sealed") == "t"}});
     }
 
     static void trace_line(const std::string& line) {

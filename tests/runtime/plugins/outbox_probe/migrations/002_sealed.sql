@@ -1,0 +1,1 @@
+CREATE TABLE outbox_probe.sealed (id TEXT PRIMARY KEY);
