@@ -15,7 +15,8 @@ Status BeforeCommit::run() {
         try {
             status = work();
         } catch (const std::exception& e) {
-            status = Error{ErrorCode::INTERNAL, std::string("before-commit work threw: ") + e.what()};
+            status =
+                Error{ErrorCode::INTERNAL, std::string("before-commit work threw: ") + e.what()};
         } catch (...) {
             status = Error{ErrorCode::INTERNAL, "before-commit work threw"};
         }
