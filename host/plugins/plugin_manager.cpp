@@ -1,5 +1,7 @@
 #include "host/plugins/plugin_manager.hpp"
 
+#include <chrono>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +10,16 @@
 #include "host/plugins/required_providers.hpp"
 
 namespace admit::runtime {
+
+namespace {
+
+long long elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 since)
+        .count();
+}
+
+}  // namespace
 
 const char* to_string(PluginState state) {
     switch (state) {
@@ -105,6 +117,7 @@ Status PluginManager::init_one(PluginRecord& plugin) {
 
 Status PluginManager::init_all() {
     for (auto& plugin : plugins_) {
+        const auto began = std::chrono::steady_clock::now();
         auto result = init_one(*plugin);
         if (!result) {
             // Rollback: the failed plugin's staged registrations are dropped with it.
@@ -119,7 +132,8 @@ Status PluginManager::init_all() {
         }
         plugin->state = PluginState::initialized;
         plugin->alive = true;
-        spdlog::info("plugin {} {} initialized", plugin->name, plugin->library.version());
+        spdlog::info("plugin {} {} initialized in {} ms", plugin->name, plugin->library.version(),
+                     elapsed_ms(began));
     }
     return {};
 }
@@ -129,6 +143,7 @@ Status PluginManager::start_all() {
         auto& plugin = *plugins_[i];
         std::string error;
         StringSink sink(error);
+        const auto began = std::chrono::steady_clock::now();
         admit_status status = plugin.library.descriptor->start(plugin.instance, sink.get());
         if (status != ADMIT_OK) {
             plugin.state = PluginState::failed;
@@ -143,7 +158,7 @@ Status PluginManager::start_all() {
             return Error{ErrorCode::PLUGIN_START_FAILED, message};
         }
         plugin.state = PluginState::started;
-        spdlog::info("plugin {} started", plugin.name);
+        spdlog::info("plugin {} started in {} ms", plugin.name, elapsed_ms(began));
     }
     return {};
 }

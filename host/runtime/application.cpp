@@ -30,6 +30,7 @@
 #include "host/policy/revision_store.hpp"
 #include "host/policy/staff_workflow.hpp"
 #include "host/runtime/host_metrics.hpp"
+#include "host/runtime/startup_phases.hpp"
 #include "host/store/migrations.hpp"
 #include "host/store/pg_errors.hpp"
 #include "host/store/pg_pool.hpp"
@@ -61,6 +62,7 @@ struct Application::Parts {
     bool events_started = false;
     bool jobs_started = false;
     bool stopped = false;
+    StartupPhases startup;  // reported when the host serves
 };
 
 Application::Application(config::HostConfig config)
@@ -118,6 +120,7 @@ Status Application::start_data_services() {
     po.clock = [clock] { return static_cast<double>(clock->now_us()) / 1e6; };
     p.policies = std::make_unique<policy::PolicyEngine>(std::move(po));
     if (auto s = p.policies->load_all(); !s) return s;
+    p.startup.mark("policies");
     if (!config_.database.enabled) {
         // With a database the fleet serves the revisions stored there (see start_policy_fleet).
         if (auto s = p.policies->start_watching(); !s) {
@@ -139,6 +142,7 @@ Status Application::start_data_services() {
             !s) {
             return s;
         }
+        p.startup.mark("postgres");
         events::EventOptions eo;
         eo.backend = config_.events.backend == config::EventsBackend::kafka
                          ? events::Backend::kafka
@@ -160,13 +164,16 @@ Status Application::start_data_services() {
         jo.poll_interval = std::chrono::milliseconds(config_.jobs.poll_ms);
         p.jobs = std::make_unique<jobs::JobScheduler>(*p.pg, jo, [clock] { return clock->now(); });
         if (auto s = p.jobs->migrate(); !s) return s;
+        p.startup.mark("event and job tables");
         if (auto s = start_policy_fleet(); !s) return s;
+        p.startup.mark("policy fleet");
     }
     p.policy_workflow = std::make_unique<policy::StaffWorkflow>(
         *p.policies, p.policy_revisions.get(), p.policy_fleet.get(),
         config_.policies.require_approval);
 
     if (auto s = start_outbound(); !s) return s;
+    p.startup.mark("outbound");
 
     if (config_.redis.enabled) {
         store::RedisOptions ro;
@@ -184,6 +191,7 @@ Status Application::start_data_services() {
             !s)
             return s;
         p.scripts = std::make_unique<store::ScriptRegistry>(*p.redis);
+        p.startup.mark("redis");
     }
     return {};
 }
@@ -288,6 +296,7 @@ Status Application::start_plugins() {
     PluginLoadRequest request{config_.plugins.dir, config_.plugins.load,
                               config_.plugin_sections_json, config_.plugins.required_providers};
     if (auto s = p.plugins->load(request); !s) return s;
+    p.startup.mark("plugins loaded");
 
     // The stream hub must exist before plugins initialize (they may publish from start()).
     http::ServerOptions so;
@@ -335,6 +344,7 @@ Status Application::start_plugins() {
     p.runtime->set_streams(&p.server->streams());
 
     if (auto s = p.plugins->init_all(); !s) return s;
+    p.startup.mark("plugins initialized");
     for (const auto& m : p.runtime->migrations()) {
         std::vector<store::Migration> list;
         for (const auto& r : m.migrations) list.push_back({r.version, r.name, r.sql});
@@ -347,15 +357,19 @@ Status Application::start_plugins() {
     // the last start() returned (a subscriber with deliveries waiting from before a crash was
     // called while its plugin was still loading its keys: the ticket plugin crashed on every
     // restart of a fleet killed with a backlog).
+    p.startup.mark("plugin migrations");
     if (auto s = p.plugins->start_all(); !s) return s;
+    p.startup.mark("plugins started");
     if (p.events) {
         if (auto s = p.events->start(); !s) return s;
         p.events_started = true;
     }
+    p.startup.mark("events");
     if (p.jobs) {
         if (auto s = p.jobs->start(); !s) return s;
         p.jobs_started = true;
     }
+    p.startup.mark("jobs");
     return {};
 }
 
@@ -363,8 +377,10 @@ Status Application::start_http() {
     auto& p = *parts_;
     if (auto s = p.server->start(); !s) return s;
     p.dispatcher->open_traffic();
-    spdlog::info("admitd {} serving venue '{}' on http://{}:{}", ADMIT_VERSION, config_.venue.id,
-                 config_.server.address, p.server->port());
+    p.startup.mark("http");
+    spdlog::info("admitd {} serving venue '{}' on http://{}:{}, {} ms after the start ({})",
+                 ADMIT_VERSION, config_.venue.id, config_.server.address, p.server->port(),
+                 p.startup.total_ms(), p.startup.summary());
     return {};
 }
 
