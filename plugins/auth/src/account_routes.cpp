@@ -135,8 +135,14 @@ Response AuthPlugin::login(const Request& request) {
         user = std::move(*found);
     }
     // Unknown email: verify against a dummy hash anyway, so both answers take the same time.
+    std::string dummy;
+    if (!user) {
+        auto made = dummy_hash_->get();
+        if (!made) return failure_response(made.error());
+        dummy = std::move(*made);
+    }
     auto matches =
-        hasher_->verify(user ? user->password_hash : dummy_hash_, *password, request.remote_addr());
+        hasher_->verify(user ? user->password_hash : dummy, *password, request.remote_addr());
     if (!matches) return failure_response(matches.error());
     if (!user || !*matches) {
         if (auto s = publish_login_failure(account, user ? user->id : std::string{},

@@ -164,6 +164,7 @@ Status AuthPlugin::init(sdk::Host& host) {
     const int64_t verify_window = settings_.access_ttl_seconds + settings_.token.leeway_seconds;
     keys_ = std::make_unique<KeyStore>(host.db(), ring_, std::move(env_key), verify_window);
     hasher_ = std::make_unique<PasswordHasher>(settings_.hasher);
+    dummy_hash_ = std::make_unique<DummyHash>(*hasher_);
     revocation_ =
         std::make_unique<Revocation>(host.db(), host.redis(), verify_window,
                                      std::chrono::milliseconds(settings_.revocation_cache_ms),
@@ -222,10 +223,6 @@ Status AuthPlugin::start() {
         return Error{login_hash_key.status(),
                      "auth: the key of the email hash: " + login_hash_key.error().message};
     email_digest_ = std::make_unique<EmailDigest>(std::move(*login_hash_key));
-    auto dummy = hasher_->hash(random_token(24), "admitd");
-    if (!dummy)
-        return Error{dummy.status(), "auth: hashing the dummy password: " + dummy.error().message};
-    dummy_hash_ = std::move(*dummy);
     if (follower_) follower_->start();
     host_->info(
         "auth ready: signing key ", ring_.signer()->kid,

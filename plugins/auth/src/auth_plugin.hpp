@@ -6,6 +6,7 @@
 #pragma once
 
 #include "access_token.hpp"
+#include "dummy_hash.hpp"
 #include "email_digest.hpp"
 #include "key_ring.hpp"
 #include "key_store.hpp"
@@ -142,8 +143,7 @@ class AuthPlugin final : public sdk::Plugin {
     std::unique_ptr<VerifiedTokenCache> verified_;
     std::unique_ptr<LoginThrottle> throttle_;
     std::unique_ptr<EmailDigest> email_digest_;  ///< made in start() (its key may be stored)
-    std::string
-        dummy_hash_;  ///< verified against when the email is unknown (same cost as a real check)
+    std::unique_ptr<DummyHash> dummy_hash_;      ///< verified against when the email is unknown
     sdk::Metric logins_succeeded_;
     sdk::Metric logins_failed_;
     sdk::Metric tokens_refused_;
