@@ -1,14 +1,22 @@
 #include "host/admin/readiness_probe.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace admit::runtime {
 
+bool ReadinessProbe::fresh_enough(std::chrono::steady_clock::time_point now) const {
+    if (!checked_) return false;
+    const bool all_ok =
+        std::all_of(latest_.begin(), latest_.end(), [](const ReadinessCheck& c) { return c.ok; });
+    return now - checked_at_ < (all_ok ? interval_ : not_ready_interval_);
+}
+
 std::vector<ReadinessCheck> ReadinessProbe::current() {
-    const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        if (checked_ && now - checked_at_ < interval_) return latest_;
+        if (fresh_enough(std::chrono::steady_clock::now())) return latest_;
     }
     std::unique_lock refreshing(refresh_mutex_, std::try_to_lock);
     if (!refreshing.owns_lock()) {
@@ -18,7 +26,7 @@ std::vector<ReadinessCheck> ReadinessProbe::current() {
     if (!refreshing.owns_lock()) refreshing.lock();  // the very first answer: wait for it
     {
         std::lock_guard lock(mutex_);
-        if (checked_ && std::chrono::steady_clock::now() - checked_at_ < interval_) return latest_;
+        if (fresh_enough(std::chrono::steady_clock::now())) return latest_;
     }
     auto fresh = checks_ ? checks_() : std::vector<ReadinessCheck>{};
     std::lock_guard lock(mutex_);
