@@ -177,7 +177,7 @@ sdk::Result<TickReport> AdmissionTick::tick(const Control& control) {
         auto admitted = admit_batch(sid, fence, *candidates, decision.token_ttl_seconds);
         if (!admitted) {
             release();
-            if (admitted.error().is_conflict()) {  // fenced out by a newer tick
+            if (admitted.error().is_conflict()) {  // fenced out by a newer tick, or paused
                 report.skipped = true;
                 return report;
             }
@@ -220,11 +220,16 @@ sdk::Result<std::vector<std::string>> AdmissionTick::admit_batch(
         admitted.clear();
         to_active.clear();
         gone.clear();
+        // The row lock orders this batch with a pause (an UPDATE of the same row): a pause that
+        // committed after this tick read its flag still stops the batch here.
         auto current = tx.exec(
-            "SELECT admit_fence FROM queue.schedules WHERE schedule_id = $1 FOR UPDATE", sid);
+            "SELECT admit_fence, paused FROM queue.schedules WHERE schedule_id = $1 FOR UPDATE",
+            sid);
         if (!current) return std::move(current).error();
         if (current->empty() || current->front().int64("admit_fence").value_or(-1) != fence)
             return sdk::Error::conflict("fencing token " + std::to_string(fence) + " is stale");
+        if (current->front().text("paused") == "t")
+            return sdk::Error::conflict("the line of " + sid + " was paused");
         auto rows = tx.exec(
             "WITH up AS (UPDATE queue.joins SET state = 'ADMITTED', admitted_at = " +
                 time_param(3) + ", admit_fence = $4, token_expires_at = " + time_param(5) +
