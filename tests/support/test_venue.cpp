@@ -63,6 +63,9 @@ IsolatedStorage::IsolatedStorage() {
     {
         pqxx::connection admin(servers.pg_url);
         pqxx::nontransaction tx(admin);
+        // A database of this name is a leftover of an earlier test process that had this pid and
+        // died before its destructor ran (pids are reused); no live process can own it.
+        tx.exec("DROP DATABASE IF EXISTS " + admin.quote_name(database_) + " WITH (FORCE)");
         tx.exec("CREATE DATABASE " + admin.quote_name(database_));
     }
     pg_url_ = with_database(servers.pg_url, database_);

@@ -9,6 +9,19 @@ namespace {
 class PaymentSaga : public PaymentEndToEnd {
   protected:
     void SetUp() override { start_admitd(/*manual_clock=*/true); }
+
+    // usr_second holds `seat` of sch_seats_10 once Redis has followed the expiry that freed it
+    // (a moment after EXPIRED commits); the new reservation's id, or "" if it never succeeds.
+    std::string resell(const std::string& seat) {
+        std::string resold;
+        (void)eventually([&] {
+            auto r = as("usr_second", "POST", "/api/v1/reservations",
+                        R"({"scheduleId": "sch_seats_10", "seatIds": [")" + seat + R"("]})");
+            if (r.status == 201) resold = std::string(json_of(r).at("reservationId").as_string());
+            return r.status == 201;
+        });
+        return resold;
+    }
 };
 
 #define EXPECT_INVARIANTS()                                                      \
@@ -120,14 +133,8 @@ TEST_F(PaymentSaga, AnApprovalAfterTheSeatWasResoldIsRefundedInFull) {
     ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 202);
     advance_clock(700);
     ASSERT_TRUE(eventually([&] { return reservation_status(rsv) == "EXPIRED"; }));
-    // Redis follows the expiry's commit: the seat is free there a moment after EXPIRED.
-    std::string resold;
-    ASSERT_TRUE(eventually([&] {
-        auto r = as("usr_second", "POST", "/api/v1/reservations",
-                    R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_4"]})");
-        if (r.status == 201) resold = std::string(json_of(r).at("reservationId").as_string());
-        return r.status == 201;
-    }));
+    const std::string resold = resell("seat_4");
+    ASSERT_FALSE(resold.empty());
 
     auto report = reconcile();
     EXPECT_EQ(report.at("resolvedApproved"), 1) << boost::json::serialize(report);
@@ -167,13 +174,8 @@ TEST_F(PaymentSaga, ARefundedLateApprovalNeverConfirmsLaterWhenTheSeatIsFreeAgai
     ASSERT_EQ(confirm("usr_buyer", p.payment_id).status, 202);
     advance_clock(700);
     ASSERT_TRUE(eventually([&] { return reservation_status(rsv) == "EXPIRED"; }));
-    std::string resold;
-    ASSERT_TRUE(eventually([&] {
-        auto r = as("usr_second", "POST", "/api/v1/reservations",
-                    R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_6"]})");
-        if (r.status == 201) resold = std::string(json_of(r).at("reservationId").as_string());
-        return r.status == 201;
-    }));
+    const std::string resold = resell("seat_6");
+    ASSERT_FALSE(resold.empty());
     reconcile();  // UNKNOWN -> APPROVED; the seat is taken: refund (pending at the provider)
     ASSERT_EQ(
         pg_text("SELECT status FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
