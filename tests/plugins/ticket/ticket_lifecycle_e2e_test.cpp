@@ -157,18 +157,63 @@ TEST_F(TicketLifecycle, CancelledReservationCancelsItsTickets) {
     auto r = customer("usr_a", "POST", "/api/v1/reservations/" + reservation + "/cancel");
     ASSERT_EQ(r.status, 200) << r.body;
     const std::string id(tickets[0]["ticketId"].as_string());
-    ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "CANCELLED"; }))
-        << admitd_->log();
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" +
-                        reservation + "' AND status = 'CANCELLED'"),
-              2);
-    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.cancelled'"),
-              2);
+    // Voided by the refund guard before the reservation was cancelled: refused at the gate at
+    // once; announced, with the cancellation's reason, once reservation.cancelled is handled.
+    EXPECT_EQ(ticket("usr_a", id)["status"], "CANCELLED");
+    ASSERT_TRUE(eventually([&] {
+        return pg_scalar(
+                   "SELECT count(*) FROM admit.event_outbox WHERE topic = "
+                   "'ticket.cancelled'") == 2;
+    })) << admitd_->log();
+    EXPECT_EQ(
+        pg_scalar("SELECT count(*) FROM ticket.tickets WHERE reservation_id = '" + reservation +
+                  "' AND status = 'CANCELLED' AND status_reason = 'RESERVATION_CANCELLED'"),
+        2);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.pending_voids"), 0);
     auto scan = check_in(rotating_code_of(tickets[0], now_unix()));
     EXPECT_EQ(scan.status, 422);
     EXPECT_EQ(json_of(scan)["reason"], "cancelled");
     auto kit = json_of(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit"));
     EXPECT_EQ(kit["revoked"].as_array().size(), 2u);
+}
+
+// The refund guard voids the tickets in its own transaction before the reservation plugin
+// cancels the reservation in another. When the second never commits (scripts/chaos: every
+// instance killed during cancellations left a paid, CONFIRMED order with only cancelled tickets),
+// the void is given back once its grace period has passed and the reservation is still CONFIRMED.
+TEST_F(TicketLifecycle, AVoidWhoseCancellationNeverCommittedGivesTheTicketsBack) {
+    start_admitd({}, {}, "void_grace_ms = 300\nvoid_check_ms = 100\n");
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_2"});
+    auto tickets = tickets_of("usr_a", reservation, 1);
+    const std::string id(tickets[0]["ticketId"].as_string());
+
+    // The guard's step alone, as when the cancelling process dies right after it.
+    auto voided = admin("POST", "/api/v1/test/call",
+                        R"({"method": "ticket.void_reservation", "input": {"reservationId": ")" +
+                            reservation + R"(", "actor": "usr_a"}})");
+    ASSERT_EQ(voided.status, 200) << voided.body;
+    EXPECT_EQ(json_of(voided)["voided"], 1);
+    auto refused = check_in(rotating_code_of(tickets[0], now_unix()));
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_EQ(json_of(refused)["reason"], "cancelled");
+
+    // The reservation is still CONFIRMED and paid: the ticket is valid again.
+    ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "ISSUED"; }))
+        << admitd_->log();
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM ticket.pending_voids"), 0);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.reservations WHERE id = '" + reservation +
+                        "' AND status = 'CONFIRMED'"),
+              1);
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = "
+                        "'ticket.cancelled'"),
+              0);  // never announced
+    auto admitted = check_in(rotating_code_of(tickets[0], now_unix()));
+    EXPECT_EQ(admitted.status, 200) << admitted.body;
+
+    // Admitted at the gate now: a later cancellation is refused, never refunded.
+    auto cancel = customer("usr_a", "POST", "/api/v1/reservations/" + reservation + "/cancel");
+    EXPECT_EQ(cancel.status, 409) << cancel.body;
 }
 
 // The cancellation and the confirmation reach the plugin through separate subscriptions, so

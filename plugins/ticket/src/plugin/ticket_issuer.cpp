@@ -291,12 +291,20 @@ sdk::Status TicketIssuer::cancel_reservation(sdk::Tx& tx, const std::string& res
             sql_time(4) + ") ON CONFLICT (reservation_id) DO NOTHING",
         reservation_id, reason, actor, host_.now_us());
     if (!recorded) return std::move(recorded).error();
+    // ISSUED tickets, and those the refund guard voided ahead of this cancellation, take its
+    // reason; both are announced now.
     auto rows = tx.exec(
         "UPDATE ticket.tickets t SET status = 'CANCELLED', status_reason = $2, "
         "updated_at = " +
-            sql_time(3) + " WHERE t.reservation_id = $1 AND t.status = 'ISSUED'" + returning(),
+            sql_time(3) +
+            " WHERE t.reservation_id = $1 AND (t.status = 'ISSUED' OR (t.status = 'CANCELLED' "
+            "AND t.status_reason = 'CANCEL_REQUESTED'))" +
+            returning(),
         reservation_id, reason, host_.now_us());
     if (!rows) return std::move(rows).error();
+    auto settled =
+        tx.exec("DELETE FROM ticket.pending_voids WHERE reservation_id = $1", reservation_id);
+    if (!settled) return std::move(settled).error();
     return publish_cancelled(tx, parse_tickets(*rows), actor);
 }
 
@@ -304,6 +312,7 @@ sdk::Result<std::size_t> TicketIssuer::void_for_cancel(const std::string& reserv
                                                        const std::string& actor, Refusal& refusal) {
     std::size_t voided = 0;
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        ADMIT_TRY(lock_reservation(tx, reservation_id));  // ordered with restore_voided
         // FOR UPDATE: a concurrent check-in (a conditional UPDATE of the same rows) waits for
         // this transaction, then finds the ticket CANCELLED and admits nothing.
         auto used = tx.exec(
@@ -322,16 +331,65 @@ sdk::Result<std::size_t> TicketIssuer::void_for_cancel(const std::string& reserv
         }
         auto rows = tx.exec(
             "UPDATE ticket.tickets t SET status = 'CANCELLED', status_reason = "
-            "'RESERVATION_CANCELLED', updated_at = " +
+            "'CANCEL_REQUESTED', updated_at = " +
                 sql_time(2) + " WHERE t.reservation_id = $1 AND t.status = 'ISSUED'" + returning(),
             reservation_id, host_.now_us());
         if (!rows) return std::move(rows).error();
-        const auto cancelled = parse_tickets(*rows);
-        voided = cancelled.size();
-        return publish_cancelled(tx, cancelled, actor);
+        voided = parse_tickets(*rows).size();
+        if (voided == 0) return {};
+        // Announced when reservation.cancelled settles it (cancel_reservation), or given back
+        // when the reservation was never cancelled (restore_voided).
+        auto pending = tx.exec(
+            "INSERT INTO ticket.pending_voids (reservation_id, actor, voided_at) VALUES ($1, $2, " +
+                sql_time(3) +
+                ") ON CONFLICT (reservation_id) DO UPDATE SET actor = EXCLUDED.actor, "
+                "voided_at = EXCLUDED.voided_at",
+            reservation_id, actor, host_.now_us());
+        if (!pending) return std::move(pending).error();
+        return {};
     });
     if (!status) return status.error();
     return voided;
+}
+
+sdk::Result<std::size_t> TicketIssuer::restore_voided(const std::string& reservation_id,
+                                                      int64_t voided_before_us) {
+    std::size_t restored = 0;
+    auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        restored = 0;
+        ADMIT_TRY(lock_reservation(tx, reservation_id));
+        // Re-read under the lock: settled by reservation.cancelled, or voided again by a newer
+        // cancellation attempt, since the caller looked.
+        auto pending = tx.exec(
+            "SELECT 1 FROM ticket.pending_voids WHERE reservation_id = $1 AND "
+            "voided_at < " +
+                sql_time(2),
+            reservation_id, voided_before_us);
+        if (!pending) return std::move(pending).error();
+        if (pending->empty()) return {};
+        auto tombstone =
+            tx.exec("SELECT 1 FROM ticket.cancelled_reservations WHERE reservation_id = $1",
+                    reservation_id);
+        if (!tombstone) return std::move(tombstone).error();
+        if (tombstone->empty()) {
+            auto rows = tx.exec(
+                "UPDATE ticket.tickets t SET status = 'ISSUED', status_reason = NULL, "
+                "updated_at = " +
+                    sql_time(2) +
+                    " WHERE t.reservation_id = $1 AND t.status = 'CANCELLED' AND "
+                    "t.status_reason = 'CANCEL_REQUESTED'" +
+                    returning(),
+                reservation_id, host_.now_us());
+            if (!rows) return std::move(rows).error();
+            restored = parse_tickets(*rows).size();
+        }
+        auto cleared =
+            tx.exec("DELETE FROM ticket.pending_voids WHERE reservation_id = $1", reservation_id);
+        if (!cleared) return std::move(cleared).error();
+        return {};
+    });
+    if (!status) return status.error();
+    return restored;
 }
 
 sdk::Status TicketIssuer::cancel_schedules(sdk::Tx& tx,

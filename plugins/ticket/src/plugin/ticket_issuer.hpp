@@ -42,20 +42,30 @@ class TicketIssuer {
     sdk::Result<std::optional<TicketRow>> reissue(const std::string& ticket_id,
                                                   const std::string& owner, Refusal& refusal);
 
-    /// ISSUED tickets of a reservation -> CANCELLED (reason), inside `tx`, and the cancellation
-    /// recorded (ticket.cancelled_reservations), so that tickets of a confirmation handled
-    /// later are born CANCELLED. Repeating it is harmless.
+    /// ISSUED tickets of a reservation, and those void_for_cancel voided for this cancellation,
+    /// -> CANCELLED (reason, ticket.cancelled), inside `tx`; the pending void is settled and the
+    /// cancellation recorded (ticket.cancelled_reservations), so that tickets of a confirmation
+    /// handled later are born CANCELLED. Repeating it is harmless.
     sdk::Status cancel_reservation(sdk::Tx& tx, const std::string& reservation_id,
                                    const std::string& reason, const std::string& actor);
     /// The refund guard of a buyer's cancellation (service ticket.void_reservation), in its own
     /// transaction BEFORE the reservation is cancelled and refunded: locks the reservation's
     /// tickets; when one was admitted at a gate (USED) nothing changes and `refusal` is filled
     /// (409 TICKET_USED, naming the ticket, gate and time): an admitted ticket is never refunded;
-    /// otherwise every ISSUED ticket -> CANCELLED (RESERVATION_CANCELLED, ticket.cancelled), so
-    /// a check-in that comes after is refused. Returns how many were voided (0 when none is
-    /// issued yet: reservation.cancelled cancels those once issued). Repeating it is harmless.
+    /// otherwise every ISSUED ticket -> CANCELLED (CANCEL_REQUESTED, not announced), so a
+    /// check-in that comes after is refused, and the void is recorded as pending
+    /// (ticket.pending_voids): reservation.cancelled settles it (cancel_reservation), and a void
+    /// whose cancellation never committed is given back (restore_voided). Returns how many were
+    /// voided (0 when none is issued yet: reservation.cancelled cancels those once issued).
+    /// Repeating it is harmless.
     sdk::Result<std::size_t> void_for_cancel(const std::string& reservation_id,
                                              const std::string& actor, Refusal& refusal);
+    /// A pending void recorded before `voided_before_us` whose reservation the caller found
+    /// still CONFIRMED: its CANCEL_REQUESTED tickets -> ISSUED and the record dropped, unless
+    /// the reservation's cancellation was handled meanwhile (then only the record goes).
+    /// Returns how many tickets were given back.
+    sdk::Result<std::size_t> restore_voided(const std::string& reservation_id,
+                                            int64_t voided_before_us);
     /// ISSUED tickets of the schedules -> CANCELLED (PRODUCT_CANCELLED), inside `tx`; the
     /// schedules are marked cancelled so tickets confirmed later are born cancelled.
     sdk::Status cancel_schedules(sdk::Tx& tx, const std::vector<std::string>& schedule_ids,

@@ -81,6 +81,9 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
     schedules_ = std::make_unique<ScheduleDirectory>(host, timing);
     store_ = std::make_unique<TicketStore>(host.db());
     issuer_ = std::make_unique<TicketIssuer>(host, *keys_, *schedules_);
+    pending_voids_ = std::make_unique<PendingVoids>(
+        host, *issuer_,
+        std::chrono::milliseconds(std::max<int64_t>(0, host.config_int("void_grace_ms", 30000))));
     const std::chrono::milliseconds kit_cache(
         std::max<int64_t>(0, host.config_int("kit_cache_ms", 1000)));
     kits_ = std::make_unique<GateKits>(host, *keys_, *schedules_, static_allowed, kit_cache);
@@ -129,6 +132,15 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
                 return sdk::Error::conflict(refusal.code + ": " + refusal.message);
             return boost::json::value{{"reservationId", id->as_string()},
                                       {"voided", static_cast<int64_t>(*voided)}};
+        }));
+    // Voided tickets of a cancellation that never committed are given back (PendingVoids).
+    ADMIT_TRY(host.periodic_job(
+        "settle_pending_voids",
+        std::chrono::milliseconds(std::max<int64_t>(1, host.config_int("void_check_ms", 5000))),
+        [this]() -> sdk::Status {
+            auto settled = pending_voids_->settle(100);
+            if (!settled) return settled.error();
+            return {};
         }));
     return host.periodic_job("expire_tickets",
                              std::chrono::milliseconds(std::max<int64_t>(

@@ -9,6 +9,7 @@
 #include "checkin_rules.hpp"
 #include "checkin_service.hpp"
 #include "gate_kits.hpp"
+#include "pending_voids.hpp"
 #include "schedule_directory.hpp"
 #include "ticket_issuer.hpp"
 #include "ticket_store.hpp"
@@ -55,6 +56,7 @@ class TicketPlugin final : public sdk::Plugin {
     std::unique_ptr<ScheduleDirectory> schedules_;
     std::unique_ptr<TicketStore> store_;
     std::unique_ptr<TicketIssuer> issuer_;
+    std::unique_ptr<PendingVoids> pending_voids_;
     std::unique_ptr<GateKits> kits_;
     std::unique_ptr<CheckinRules> rules_;
     std::unique_ptr<AdmissionBatcher> admissions_;
