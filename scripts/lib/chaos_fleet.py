@@ -99,6 +99,13 @@ class Fleet:
             return None
         return [line.split("\t") for line in out.stdout.splitlines() if line]
 
+    def dump(self, path, db=DB):
+        """pg_dump of the run's database (custom format) to `path`, for a failing run's post-mortem;
+        False when the dump failed."""
+        out = run(["/usr/lib/postgresql/15/bin/pg_dump", "-h", "127.0.0.1", "-p", self.env["PG_PORT"], "-U",
+                   "postgres", "-Fc", "-f", path, db], check=False, timeout=300)
+        return out.returncode == 0
+
     def net_faults(self, settings):
         """Sets the fault proxy's delay and loss per route ({"pg": {...}, "redis": {}})."""
         status, answer = http("POST", f"http://127.0.0.1:{self.env['NET_CONTROL_PORT']}/faults", settings)
@@ -123,20 +130,48 @@ class Fleet:
         status, _ = http("GET", f"http://127.0.0.1:{self.ports[k - 1]}/readyz", timeout=1)
         return status == 200
 
+    def process_started_at(self, k):
+        """The unix time at which instance K's current process was exec'd (from /proc, 10 ms
+        resolution), or None when it does not run."""
+        pid = self.instance_pid(k)
+        if not alive(pid):
+            return None
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            started_since_boot = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
+        except (OSError, ValueError, IndexError):
+            return None
+        return time.time() - (time.clock_gettime(time.CLOCK_BOOTTIME) - started_since_boot)
+
     def wait_all_ready(self, deadline_s=120):
-        """Seconds until every instance answers /readyz (polled every 20 ms), or None. Acts as the
-        instances' supervisor meanwhile (systemd's Restart=always): an instance that exited, for
-        example because it was started while PostgreSQL was down, is started again."""
+        """Polls every instance's /readyz (every 20 ms) until each has answered 200 once. Acts as
+        the instances' supervisor meanwhile (systemd's Restart=always): an instance that exited,
+        for example because it was started while PostgreSQL was down, is started again.
+        Returns {"elapsed_s": seconds until the last one answered, or None at the deadline,
+        "ready_at": {k: unix time of its first 200}, "slowest_probe_s": the longest answer}.
+        Thread-safe: faults that overlap wait concurrently."""
         start = time.monotonic()
+        pending = set(range(1, len(self.ports) + 1))
+        result = {"elapsed_s": None, "ready_at": {}, "slowest_probe_s": 0.0}
         while time.monotonic() - start < deadline_s:
-            for k in range(1, len(self.ports) + 1):
+            for k in sorted(pending):
                 if not alive(self.instance_pid(k)):
                     self.restarts += 1
                     self.instance("spawn", k)
-            if all(self.ready(k) for k in range(1, len(self.ports) + 1)):
-                return time.monotonic() - start
+                    continue
+                asked = time.time()
+                ok = self.ready(k)
+                answered = time.time()
+                result["slowest_probe_s"] = max(result["slowest_probe_s"], answered - asked)
+                if ok:
+                    result["ready_at"][k] = answered
+                    pending.discard(k)
+            if not pending:
+                result["elapsed_s"] = time.monotonic() - start
+                return result
             time.sleep(0.02)
-        return None
+        return result
 
     def pg_ctl(self, *words):
         cmd = ["/usr/lib/postgresql/15/bin/pg_ctl", "-D", os.path.join(self.dir, "pg", "data"), *words]

@@ -169,7 +169,9 @@ reconcile_interval_ms = $FLEET_RECONCILE_MS
 in_progress_timeout_ms = 15000
 refund_retry_ms = 5000
 [plugin.ticket]
-doors_open_seconds = 259200   # the load's schedules start in two days: gates open now (check-ins)"
+doors_open_seconds = 259200   # the load's schedules start in two days: gates open now (check-ins)
+void_grace_ms = 5000          # a campaign run settles within seconds (production: 30 s)
+void_check_ms = 1000"
     fi
     cat >"$dir/venue.toml" <<TOML
 # Written by scripts/fleet up; instance $k of $FLEET_INSTANCES ($FLEET_ROLES roles, $FLEET_EVENTS events).
@@ -184,7 +186,7 @@ workers = $FLEET_WORKERS
 queue_limit = 10000
 trusted_proxies = ["127.0.0.1/32"]
 [log]
-level = "warn"
+level = "${FLEET_LOG_LEVEL:-warn}"
 [access]
 roles = ["customer", "seller", "admin", "staff"]
 rate_categories = ["general", "auth", "queue", "booking"]
@@ -195,7 +197,7 @@ load = [$plugins]
 payment = ["reservation", "toss"]
 reservation = ["product", "queue"]
 queue = ["product"]
-ticket = ["product"]
+ticket = ["product", "reservation"]
 arthall = ["product"]
 product = ["arthall"]
 [policies]

@@ -189,9 +189,32 @@ def main():
     failed = [name for name, rows in violations.items() if rows]
     if failed:
         print("INVARIANT VIOLATED: " + ", ".join(failed))
+        explain(args, violations)
         return 1
     print("invariants: all hold")
     return 0
+
+
+def explain(args, violations):
+    """For reservations named by a ticket violation: their tickets and every event that names
+    them, in order, so a failing run says what happened without its database."""
+    ids = []
+    for name in ("approved_without_tickets", "ticket_count", "acknowledged_lost", "ticket_without_payment"):
+        for row in violations.get(name, []):
+            ids += [v for v in row if v.startswith("rsv_")]
+    for rid in sorted(set(ids))[:5]:
+        print(f"  history of {rid}:")
+        for row in psql(args, f"""SELECT 'reservation', status, coalesce(status_reason, ''), updated_at::text
+                FROM reservation.reservations WHERE id = '{rid}'
+            UNION ALL SELECT 'ticket ' || id, status, coalesce(status_reason, ''), updated_at::text
+                FROM ticket.tickets WHERE reservation_id = '{rid}'
+            UNION ALL SELECT 'payment ' || id, status, '', updated_at::text
+                FROM payment.payments WHERE reservation_id = '{rid}'"""):
+            print("    " + " ".join(row))
+        for row in psql(args, f"""SELECT id::text, topic, published_at::text, coalesce(relayed_at::text, '-'),
+                left(payload, 160) FROM admit.event_outbox
+                WHERE payload LIKE '%{rid}%' ORDER BY id"""):
+            print("    event " + " ".join(row))
 
 
 if __name__ == "__main__":
