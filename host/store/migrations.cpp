@@ -76,6 +76,30 @@ std::map<std::uint32_t, AppliedMigration> read_applied(pqxx::work& tx, const std
     return applied;
 }
 
+// Whether every one of `migrations` is recorded as applied with its checksum, read without the
+// lock and without DDL. The common start of an instance: nothing to do, and nothing that waits
+// for the other instances starting at the same moment (the lock serializes every owner of the
+// database, and CREATE SCHEMA IF NOT EXISTS takes catalog locks). Anything else (a missing
+// table, version or a checksum mismatch) is false: the locked path decides and reports.
+bool applied_already(PgPool& pool, const std::string& owner,
+                     const std::vector<Migration>& migrations) {
+    bool all = false;
+    auto status = run_transaction(pool, [&](pqxx::work& tx) -> Status {
+        const auto table = tx.exec("SELECT to_regclass('admit.schema_migrations') IS NOT NULL");
+        if (table.empty() || !table[0][0].as<bool>()) return {};
+        const auto applied = read_applied(tx, owner);
+        if (applied.size() != migrations.size()) return {};
+        for (const Migration& m : migrations) {
+            const auto found = applied.find(m.version);
+            if (found == applied.end() || found->second.checksum != migration_checksum(m.sql))
+                return {};
+        }
+        all = true;
+        return {};
+    });
+    return status && all;
+}
+
 // Takes the lock, creates the host and owner schemas, and checks applied migrations against
 // the given ones. Fills `applied`.
 Status prepare_schema(PgPool& pool, const std::string& owner, const std::string& schema,
@@ -154,6 +178,7 @@ Status apply_migrations(PgPool& pool, const std::string& owner, const std::strin
                         std::vector<Migration> migrations) {
     if (auto valid = validate(owner, schema, migrations); !valid) return valid;
 
+    if (applied_already(pool, owner, migrations)) return {};
     std::map<std::uint32_t, AppliedMigration> applied;
     if (auto prepared = prepare_schema(pool, owner, schema, migrations, applied); !prepared) {
         if (prepared.error().code == ErrorCode::MIGRATION_INVALID) return prepared;

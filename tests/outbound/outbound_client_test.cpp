@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -263,6 +267,40 @@ TEST(OutboundClient, HttpsVerifiesTheCertificateAgainstTheConfiguredCa) {
     auto by_other_name = trusting->call(
         get("https://localhost.localdomain:" + std::to_string(server.port()) + "/ok"));
     EXPECT_EQ(by_other_name.failure, OutboundFailure::not_sent);
+    std::filesystem::remove_all(dir);
+}
+
+// The system store is read through its hashed directory (certificates loaded when a handshake
+// needs them, not the whole bundle at every start): a CA placed there as OpenSSL names it
+// (<subject hash>.0) is trusted without ca_file. SSL_CERT_DIR stands in for /etc/ssl/certs.
+TEST(OutboundClient, TheSystemStoreIsReadThroughItsHashedDirectory) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("admit-outbound-store-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "store");
+    std::string cert, key;
+    ASSERT_TRUE(testing::make_self_signed(dir.string(), cert, key));
+    FILE* file = std::fopen(cert.c_str(), "r");
+    ASSERT_NE(file, nullptr);
+    X509* x509 = PEM_read_X509(file, nullptr, nullptr, nullptr);
+    std::fclose(file);
+    ASSERT_NE(x509, nullptr);
+    char hashed[16];
+    std::snprintf(hashed, sizeof hashed, "%08lx.0", X509_subject_name_hash(x509));
+    X509_free(x509);
+    std::filesystem::copy_file(cert, dir / "store" / hashed);
+    TestHttpServer server(0, cert, key);
+
+    const char* before = std::getenv("SSL_CERT_DIR");
+    const std::string saved = before ? before : "";
+    ::setenv("SSL_CERT_DIR", (dir / "store").c_str(), 1);
+    auto client = make_client();  // no ca_file
+    const auto result = client->call(get(server.url("/ok")));
+    if (before)
+        ::setenv("SSL_CERT_DIR", saved.c_str(), 1);
+    else
+        ::unsetenv("SSL_CERT_DIR");
+    EXPECT_EQ(result.failure, OutboundFailure::none) << result.message;
+    EXPECT_EQ(result.response.body, "hello");
     std::filesystem::remove_all(dir);
 }
 
