@@ -83,7 +83,7 @@ inline std::string confirm() {
     "paymentKey": {"type": ["string", "null"], "maxLength": 200,
                    "description": "the provider's key of the payment; providerKey is accepted too"},
     "providerKey": {"type": ["string", "null"], "description": "the same as paymentKey"}}},
-  "response": {"description": "the settled payment, 200: APPROVED with the reservation CONFIRMED, or FAILED; 202: the provider's outcome is not known yet, UNKNOWN until reconciliation settles it",
+  "response": {"description": "the settled payment, 200: APPROVED with the reservation CONFIRMED (reservationStatus), or FAILED; 202: the provider's outcome is not known yet, UNKNOWN until reconciliation settles it; 409 PAYMENT_IN_PROGRESS: paid, the reservation is still being confirmed (ask again); 409 RESERVATION_EXPIRED: paid after the hold was lost, refunded in full",
                "otherStatuses": [202], "schema": "@Payment"},
   "errors": {"400": ["INVALID_REQUEST"], "404": ["NOT_FOUND"],
              "409": ["PAYMENT_IN_PROGRESS", "RESERVATION_EXPIRED"], "422": ["AMOUNT_MISMATCH"],

@@ -143,7 +143,41 @@ Response PurchaseFlow::answer_for(const PaymentRow& row) const {
                                "the provider charged another amount than " +
                                    std::to_string(row.amount) + "; it is refunded");
     }
+    if (row.status == "APPROVED") return answer_for_approved(row);
     return Response::json(row.status == "UNKNOWN" ? 202 : 200, payment_json(row));
+}
+
+Response PurchaseFlow::answer_for_approved(const PaymentRow& row) const {
+    // API.md: a confirm answers APPROVED when the reservation is CONFIRMED and its tickets are
+    // on their way. A payment row APPROVED alone is not that: its reservation may still be being
+    // confirmed by another run of the saga (the webhook's, on another instance), or it may have
+    // been lost and the payment refunded (scripts/chaos seed 7320: an instance paused mid-confirm
+    // answered 200 APPROVED for an order refunded a moment later).
+    auto reservation = host_.call("reservation.get", {{"reservationId", row.reservation_id}});
+    if (!reservation && !reservation.error().is_not_found())
+        return Response::from_error(reservation.error());
+    if (reservation && reservation->is_object()) {
+        const auto& object = reservation->as_object();
+        const std::string status = text_of(object, "status");
+        if (text_of(object, "paymentId") == row.id &&
+            (status == "CONFIRMED" || status == "CANCELLED")) {
+            auto body = payment_json(row);
+            body["reservationStatus"] = status;
+            return Response::json(200, body);
+        }
+    }
+    auto refunds = host_.db().exec(
+        "SELECT 1 FROM payment.refunds WHERE payment_id = $1 AND reason = 'HOLD_LOST'", row.id);
+    if (!refunds) return Response::from_error(refunds.error());
+    if (!refunds->empty()) {
+        return Response::error(409, "RESERVATION_EXPIRED",
+                               "payment " + row.id +
+                                   " was approved after the hold of reservation " +
+                                   row.reservation_id + " was lost; it is refunded in full");
+    }
+    return Response::error(409, "PAYMENT_IN_PROGRESS",
+                           "payment " + row.id + " is approved; reservation " + row.reservation_id +
+                               " is being confirmed (ask again in a moment)");
 }
 
 Response PurchaseFlow::reload(const std::string& id) const {

@@ -35,11 +35,16 @@ class PurchaseFlow {
     sdk::Response prepare(const sdk::Request& request);
     sdk::Response confirm(const sdk::Request& request);
 
-    /// The answer for a payment that is already past READY (a repeated or concurrent confirm).
+    /// The answer for a payment that is already past READY (a repeated or concurrent confirm;
+    /// the confirm whose saga did not confirm the reservation itself).
     sdk::Response answer_for(const PaymentRow& row) const;
 
   private:
     sdk::Response answer_existing(const PaymentRow& row) const;
+    /// An APPROVED payment: 200 only when its reservation was confirmed with it; 409
+    /// RESERVATION_EXPIRED when it is refunded because the hold was lost; 409
+    /// PAYMENT_IN_PROGRESS while the reservation's confirmation is still on its way.
+    sdk::Response answer_for_approved(const PaymentRow& row) const;
     /// Runs the outcome of the provider's confirm answer; returns the response.
     sdk::Response settle(const PaymentRow& row, const ProviderAnswer& answer);
     sdk::Response reload(const std::string& id) const;

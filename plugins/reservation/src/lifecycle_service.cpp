@@ -381,6 +381,19 @@ Transition<ReservationRow> LifecycleService::extend_for_payment(const std::strin
 
 Transition<ReservationRow> LifecycleService::confirm_late(const std::string& id,
                                                           const std::string& payment_id) {
+    // The expiry job may move the reservation from PENDING_PAYMENT to EXPIRED between the read
+    // and the conditional UPDATE below (scripts/chaos seed 7320: a paid order refunded for that
+    // alone); both are states this step confirms from, so it reads again and retries.
+    for (int attempt = 1;; ++attempt) {
+        auto result = confirm_late_once(id, payment_id);
+        auto* refused = std::get_if<TransitionError>(&result);
+        if (refused == nullptr || refused->code != "STATE_MOVED") return result;
+        if (attempt == 3) return refusal_for(id, "", "PENDING_PAYMENT or EXPIRED");
+    }
+}
+
+Transition<ReservationRow> LifecycleService::confirm_late_once(const std::string& id,
+                                                               const std::string& payment_id) {
     auto found = store_.find(id);
     if (!found) return std::move(found).error();
     if (!*found) return TransitionError{404, "NOT_FOUND", "no reservation " + id};
@@ -434,7 +447,8 @@ Transition<ReservationRow> LifecycleService::confirm_late(const std::string& id,
                                "the seats of reservation " + id + " were taken after it expired"};
     }
     if (!status) return std::move(status).error();
-    if (changed.empty()) return refusal_for(id, "", "PENDING_PAYMENT or EXPIRED");
+    if (changed.empty())
+        return TransitionError{409, "STATE_MOVED", "reservation " + id + " changed"};
     const auto& row = changed.front();
     // Redis follows: sold seats are pinned; general admission units are recomputed from
     // PostgreSQL (the schedule's marker is dropped, so the next hold rebuilds it).

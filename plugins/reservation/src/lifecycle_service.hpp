@@ -80,6 +80,10 @@ class LifecycleService {
     sdk::Status cancel_schedules(sdk::Tx& tx, const std::vector<std::string>& schedule_ids);
 
   private:
+    /// One attempt of confirm_late; 409 STATE_MOVED when the reservation changed between its
+    /// read and its conditional update (confirm_late reads again).
+    Transition<ReservationRow> confirm_late_once(const std::string& id,
+                                                 const std::string& payment_id);
     Transition<ReservationRow> refusal_for(const std::string& id, const std::string& owner,
                                            std::string_view wanted);
     /// Deletes the claims of `rows` and publishes reservation.released for each (reason given).

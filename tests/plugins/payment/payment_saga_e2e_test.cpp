@@ -181,6 +181,11 @@ TEST_F(PaymentSaga, ARefundedLateApprovalNeverConfirmsLaterWhenTheSeatIsFreeAgai
         pg_text("SELECT status FROM payment.refunds WHERE payment_id = '" + p.payment_id + "'"),
         "PENDING");
     ASSERT_EQ(payment_status(p.payment_id), "APPROVED");
+    // The buyer who asks again is not told APPROVED: the order is being refunded (API.md: a
+    // confirm's APPROVED means the reservation is CONFIRMED).
+    auto asked = confirm("usr_buyer", p.payment_id);
+    EXPECT_EQ(asked.status, 409) << asked.body;
+    EXPECT_EQ(code_of(asked), "RESERVATION_EXPIRED");
     // The second buyer lets the seat go; then the step runs once more for the first payment.
     ASSERT_EQ(as("usr_second", "DELETE", "/api/v1/reservations/" + resold).status, 200);
     pg_exec("UPDATE payment.payments SET saga_completed_at = NULL WHERE id = '" + p.payment_id +
@@ -199,6 +204,30 @@ TEST_F(PaymentSaga, ARefundedLateApprovalNeverConfirmsLaterWhenTheSeatIsFreeAgai
                  R"({"scheduleId": "sch_seats_10", "seatIds": ["seat_6"]})")
                   .status,
               201);
+}
+
+// A payment committed APPROVED whose saga has not confirmed the reservation yet (the process
+// died between the two; its payment.approved delivery or the reconciler will): a confirm asked
+// meanwhile answers 409 PAYMENT_IN_PROGRESS, never 200 APPROVED for an unconfirmed order, and
+// 200 with the reservation CONFIRMED once the saga ran.
+TEST_F(PaymentSaga, AnApprovedPaymentWhoseReservationIsNotConfirmedYetIsNotAnsweredApproved) {
+    const auto rsv = hold("usr_buyer", "sch_seats_10", {"seat_9"});
+    const auto p = prepared("usr_buyer", rsv);
+    pg_exec("UPDATE payment.payments SET status = 'APPROVED', payment_key = 'pk_" + p.order_id +
+            "', approved_amount = amount, approved_at = now(), updated_at = now() WHERE id = '" +
+            p.payment_id + "'");
+    auto asked = confirm("usr_buyer", p.payment_id);
+    EXPECT_EQ(asked.status, 409) << asked.body;
+    EXPECT_EQ(code_of(asked), "PAYMENT_IN_PROGRESS");
+    EXPECT_EQ(reservation_status(rsv), "PENDING_PAYMENT");
+    // The saga's step (here the reconciler's run of it, once the approval is old enough to be
+    // taken for abandoned: 60 s) confirms the reservation; the hold (300 s) has not expired.
+    advance_clock(120);
+    reconcile();
+    ASSERT_EQ(reservation_status(rsv), "CONFIRMED");
+    auto again = confirm("usr_buyer", p.payment_id);
+    EXPECT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(json_of(again).at("reservationStatus"), "CONFIRMED");
 }
 
 TEST_F(PaymentSaga, AnAbandonedPaymentOfAnExpiredHoldIsClosedByReconciliation) {

@@ -1,7 +1,7 @@
 // Where the provider's checkout sends the buyer back: success -> confirm with the payment id kept
 // before leaving; fail -> the provider's reason and the way back to the map.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, ApiError } from '../api/client';
 import type { Payment } from '../api/types';
 import { ErrorBox, Link } from '../components';
 import { t } from '../i18n';
@@ -25,7 +25,15 @@ export function PaymentSuccess() {
       setError(new Error('unknown payment'));
       return;
     }
-    api.confirmPayment(saved.paymentId, key).then(setPayment).catch(setError);
+    // PAYMENT_IN_PROGRESS: paid, and the reservation is still being confirmed (or another
+    // confirm of this payment is running): ask again, for up to 15 s.
+    let tries = 0;
+    const ask = () =>
+      api.confirmPayment(saved.paymentId, key).then(setPayment).catch((e) => {
+        if (e instanceof ApiError && e.code === 'PAYMENT_IN_PROGRESS' && ++tries < 15) setTimeout(ask, 1000);
+        else setError(e);
+      });
+    ask();
   }, []);
   if (error) return (<section><h1>{t('paymentFailed')}</h1><ErrorBox error={error} /></section>);
   if (!payment) return <p aria-busy="true">{t('confirming')}</p>;
