@@ -99,7 +99,9 @@ Status add_builtin_routes(RouteTable& routes, BuiltinContext ctx) {
             "schema": {"type": "object", "required": ["status"],
                        "properties": {"status": {"const": "ok"}}}}})"}));
 
-    auto probe = std::make_shared<ReadinessProbe>(shared->readiness, shared->readiness_interval);
+    auto probe = shared->readiness_probe ? shared->readiness_probe
+                                         : std::make_shared<ReadinessProbe>(
+                                               shared->readiness, shared->readiness_interval);
     entries.push_back(builtin_route(
         "GET", "/readyz", "public", "Readiness of dependencies and plugins",
         [probe](const BuiltinCall& call) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ namespace admit::runtime {
 
 class HostClock;
 class PluginManager;
+
+class ReadinessProbe;
 
 // One dependency's state for /readyz.
 struct ReadinessCheck {
@@ -32,6 +35,9 @@ struct BuiltinContext {
     std::function<std::vector<ReadinessCheck>()> readiness;
     // /readyz runs the checks at most once per interval (0: on every call).
     std::chrono::milliseconds readiness_interval{1000};
+    // When set, /readyz answers from this probe (which the owner may refresh in the background,
+    // ReadinessProbe::start_refreshing) instead of one made from `readiness`.
+    std::shared_ptr<ReadinessProbe> readiness_probe;
     // When not empty, /metrics answers only "Authorization: Bearer <metrics_token>".
     std::string metrics_token;
     // Extra Prometheus text appended to /metrics (event bus, policy counters).

@@ -13,9 +13,58 @@ bool ReadinessProbe::fresh_enough(std::chrono::steady_clock::time_point now) con
     return now - checked_at_ < (all_ok ? interval_ : not_ready_interval_);
 }
 
+ReadinessProbe::~ReadinessProbe() { stop_refreshing(); }
+
+void ReadinessProbe::start_refreshing() {
+    {
+        std::lock_guard lock(mutex_);
+        if (background_) return;
+    }
+    {
+        std::lock_guard refreshing(refresh_mutex_);
+        refresh();  // the first answer exists before anyone is told to ask
+    }
+    std::lock_guard lock(mutex_);
+    background_ = true;
+    stopping_ = false;
+    refresher_ = std::thread([this] {
+        std::unique_lock lock(mutex_);
+        while (!stopping_) {
+            const bool all_ok = std::all_of(latest_.begin(), latest_.end(),
+                                            [](const ReadinessCheck& c) { return c.ok; });
+            wake_.wait_for(lock, all_ok ? interval_ : not_ready_interval_,
+                           [this] { return stopping_; });
+            if (stopping_) break;
+            lock.unlock();
+            {
+                std::lock_guard refreshing(refresh_mutex_);
+                refresh();
+            }
+            lock.lock();
+        }
+    });
+}
+
+void ReadinessProbe::stop_refreshing() {
+    std::thread refresher;
+    {
+        std::lock_guard lock(mutex_);
+        if (!background_) return;
+        stopping_ = true;
+        background_ = false;
+        refresher = std::move(refresher_);
+    }
+    wake_.notify_all();
+    if (refresher.joinable()) refresher.join();
+}
+
 std::vector<ReadinessCheck> ReadinessProbe::current() {
     {
         std::lock_guard lock(mutex_);
+        if (background_) {
+            if (checked_) return latest_;
+            return {{"starting", false, "the first readiness check has not finished"}};
+        }
         if (fresh_enough(std::chrono::steady_clock::now())) return latest_;
     }
     std::unique_lock refreshing(refresh_mutex_, std::try_to_lock);
@@ -28,6 +77,12 @@ std::vector<ReadinessCheck> ReadinessProbe::current() {
         std::lock_guard lock(mutex_);
         if (fresh_enough(std::chrono::steady_clock::now())) return latest_;
     }
+    refresh();
+    std::lock_guard lock(mutex_);
+    return latest_;
+}
+
+void ReadinessProbe::refresh() {
     auto fresh = checks_ ? checks_() : std::vector<ReadinessCheck>{};
     std::lock_guard lock(mutex_);
     for (const auto& check : fresh) {
@@ -43,7 +98,6 @@ std::vector<ReadinessCheck> ReadinessProbe::current() {
     latest_ = std::move(fresh);
     checked_at_ = std::chrono::steady_clock::now();
     checked_ = true;
-    return latest_;
 }
 
 }  // namespace admit::runtime

@@ -296,7 +296,8 @@ std::optional<Connection::Refusal> Connection::fill_request() {
 void Connection::dispatch() {
     state_ = State::handling;
     clear_deadline();
-    if (core_.options.run_handlers_inline) {
+    if (core_.options.run_handlers_inline ||
+        (core_.options.inline_request && core_.options.inline_request(request_))) {
         run_handler();
         send_response();
         return;

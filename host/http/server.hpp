@@ -33,6 +33,12 @@ struct ServerOptions {
     // Run the handler on the I/O thread instead of the pool. Only for handlers that never block:
     // it saves the thread hop but a slow handler stalls every connection of that I/O thread.
     bool run_handlers_inline = false;
+    // Requests this answers true for (on the I/O thread, with the request's fields filled) run
+    // inline, whatever run_handlers_inline says: only for handlers that answer from memory. The
+    // host uses it for GET /healthz and /readyz, so a health check is answered at once while every
+    // worker is busy or the queue is full (a check that queues behind load makes a load balancer
+    // drop a busy but healthy instance, and a restarted one look not ready for a second).
+    std::function<bool(const Request&)> inline_request;
     std::chrono::milliseconds sse_heartbeat{15'000};  // ": heartbeat" comment on idle streams
     std::size_t sse_buffer_events =
         256;  // frames queued per stream before it is dropped as too slow

@@ -13,6 +13,7 @@
 #include "host/abi/string_sink.hpp"
 #include "host/admin/admin_policy_routes.hpp"
 #include "host/admin/builtin_routes.hpp"
+#include "host/admin/readiness_probe.hpp"
 #include "host/events/event_bus.hpp"
 #include "host/http/server.hpp"
 #include "host/jobs/job_scheduler.hpp"
@@ -59,6 +60,7 @@ struct Application::Parts {
     std::unique_ptr<PluginManager> plugins;
     std::unique_ptr<Dispatcher> dispatcher;
     std::unique_ptr<http::Server> server;
+    std::shared_ptr<ReadinessProbe> readiness;  // /readyz, refreshed in the background once serving
     bool events_started = false;
     bool jobs_started = false;
     bool stopped = false;
@@ -275,6 +277,8 @@ Status Application::start_plugins() {
     ctx.admin_role = config_.access.admin_role;
     Parts* parts = &p;
     ctx.readiness = [parts] { return readiness(*parts); };
+    p.readiness = std::make_shared<ReadinessProbe>(ctx.readiness, ctx.readiness_interval);
+    ctx.readiness_probe = p.readiness;
     // A secret, so only from the environment: with it set, scrapers must present it.
     if (const char* token = std::getenv("ADMIT_METRICS_TOKEN"); token != nullptr)
         ctx.metrics_token = token;
@@ -323,6 +327,13 @@ Status Application::start_plugins() {
     }
     so.trusted_proxies = http::TrustedProxies(std::move(proxies));
     so.metrics = p.metrics;
+    // Liveness and readiness are answered from memory (the probe refreshes in the background), so
+    // they run on the I/O thread: never behind the worker queue. Credentials would send the
+    // request through the authenticator, which may wait on stores: those go to the pool.
+    so.inline_request = [](const http::Request& r) {
+        return r.method == "GET" && (r.path == "/healthz" || r.path == "/readyz") &&
+               !r.header("authorization") && !r.header("cookie");
+    };
     p.dispatcher = std::make_unique<Dispatcher>(*p.runtime);
     const auto& cors = config_.server.cors;
     p.dispatcher->set_cors(CorsPolicy(CorsRules{cors.allowed_origins, cors.allowed_headers,
@@ -375,6 +386,7 @@ Status Application::start_plugins() {
 
 Status Application::start_http() {
     auto& p = *parts_;
+    p.readiness->start_refreshing();
     if (auto s = p.server->start(); !s) return s;
     p.dispatcher->open_traffic();
     p.startup.mark("http");
@@ -406,6 +418,7 @@ void Application::stop() {
     // then are plugins stopped, in reverse dependency order, and destroyed.
     if (p.dispatcher) p.dispatcher->close_traffic();
     if (p.server) p.server->stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+    if (p.readiness) p.readiness->stop_refreshing();  // its checks use the pools stopped below
     if (p.jobs && p.jobs_started) p.jobs->stop();
     if (p.policy_fleet) p.policy_fleet->stop();
     if (p.policies) p.policies->set_decision_sink(nullptr);

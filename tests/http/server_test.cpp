@@ -287,6 +287,42 @@ TEST_F(ServerTest, ShedsLoadWith503WhenPoolIsSaturated) {
     EXPECT_EQ(after->status, 200);
 }
 
+// The host's health checks (GET /healthz, /readyz) run on the I/O thread: answered while the
+// only worker is busy and the queue is full, where any other request gets 503 OVERLOADED.
+TEST_F(ServerTest, InlineRequestsAreAnsweredWhileEveryWorkerIsBusyAndTheQueueIsFull) {
+    ServerOptions options;
+    options.workers = 1;
+    options.queue_limit = 1;
+    options.inline_request = [](const Request& r) {
+        return r.method == "GET" && r.path == "/echo";
+    };
+    start(options);
+    RawClient running(server_->port());
+    ASSERT_TRUE(running.send(get_request("/block")));
+    ASSERT_TRUE(eventually([&] { return gauge("admit_http_workers_busy") == 1.0; }));
+    RawClient queued(server_->port());
+    ASSERT_TRUE(queued.send(get_request("/block")));
+    ASSERT_TRUE(eventually([&] { return gauge("admit_http_worker_queue_depth") == 1.0; }));
+
+    RawClient health(server_->port());
+    ASSERT_TRUE(health.send(get_request("/echo")));
+    auto reply = health.read_reply();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->status, 200);
+    RawClient other(server_->port());
+    ASSERT_TRUE(other.send(get_request("/split")));  // not inline: no worker, no queue room
+    auto refused = other.read_reply();
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->status, 503);
+
+    release();
+    for (RawClient* client : {&running, &queued}) {
+        auto done = client->read_reply();
+        ASSERT_TRUE(done.has_value());
+        EXPECT_EQ(done->status, 200);
+    }
+}
+
 TEST_F(ServerTest, TurnsHandlerExceptionInto500AndKeepsServing) {
     ServerOptions options;
     options.workers = 1;

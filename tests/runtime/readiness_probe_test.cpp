@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace admit::runtime {
 namespace {
 
@@ -11,8 +14,8 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 
 struct CountingChecks {
-    int calls = 0;
-    bool ok = true;
+    std::atomic<int> calls = 0;
+    std::atomic<bool> ok = true;
     std::vector<ReadinessCheck> operator()() {
         ++calls;
         return {{"postgres", ok, ok ? "reachable" : "connection refused"}};
@@ -49,6 +52,25 @@ TEST(ReadinessProbe, TheFailingIntervalIsNeverLongerThanTheHealthyOne) {
     (void)probe.current();
     (void)probe.current();
     EXPECT_EQ(checks.calls, 2);
+}
+
+// In the background mode /readyz is answered from memory on the I/O thread: current() never
+// runs the checks, and the refresher notices a dependency coming back on its own.
+TEST(ReadinessProbe, RefreshingInTheBackgroundAnswersFromMemory) {
+    CountingChecks checks;
+    checks.ok = false;
+    ReadinessProbe probe([&] { return checks(); }, hours(1), milliseconds(1));
+    probe.start_refreshing();
+    EXPECT_GE(checks.calls.load(), 1);  // the first answer exists before start_refreshing returns
+    checks.ok = true;                   // the dependency is back: the refresher sees it
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!probe.current().front().ok && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    EXPECT_TRUE(probe.current().front().ok);
+    probe.stop_refreshing();
+    const int after_stop = checks.calls.load();
+    EXPECT_TRUE(probe.current().front().ok);  // on demand again: healthy, reused for the hour
+    EXPECT_EQ(checks.calls.load(), after_stop);
 }
 
 }  // namespace
