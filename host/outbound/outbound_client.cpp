@@ -1,5 +1,8 @@
 #include "host/outbound/outbound_client.hpp"
 
+#include <filesystem>
+#include <system_error>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -100,15 +103,21 @@ milliseconds bounded(milliseconds requested, milliseconds fallback, milliseconds
 
 Result<std::unique_ptr<OutboundClient>> OutboundClient::create(OutboundOptions options,
                                                                observe::MetricsRegistry* metrics) {
-    auto tls = make_tls_context(TlsSettings{options.verify_tls, options.ca_file});
-    if (!tls) return tls.error();
-    return std::unique_ptr<OutboundClient>(
-        new OutboundClient(std::move(options), metrics, std::move(tls.value())));
+    // The TLS context itself is made at the first https call (LazyTlsContext); a CA file that
+    // is not there is still a configuration error now.
+    if (!options.ca_file.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(options.ca_file, ec))
+            return Error{ErrorCode::CONFIG_INVALID_VALUE,
+                         "outbound.ca_file " + options.ca_file.string() + ": no such file"};
+    }
+    return std::unique_ptr<OutboundClient>(new OutboundClient(std::move(options), metrics));
 }
 
-OutboundClient::OutboundClient(OutboundOptions options, observe::MetricsRegistry* metrics,
-                               std::shared_ptr<boost::asio::ssl::context> tls)
-    : options_(std::move(options)), metrics_(metrics), tls_(std::move(tls)) {}
+OutboundClient::OutboundClient(OutboundOptions options, observe::MetricsRegistry* metrics)
+    : options_(std::move(options)),
+      metrics_(metrics),
+      tls_(TlsSettings{options_.verify_tls, options_.ca_file}) {}
 
 OutboundClient::~OutboundClient() = default;
 
@@ -140,6 +149,16 @@ OutboundResult OutboundClient::call(const OutboundRequest& request) {
         result.failure = OutboundFailure::invalid;
         result.message = std::move(problem);
         return result;
+    }
+    boost::asio::ssl::context* tls = nullptr;
+    if (url->tls) {
+        auto made = tls_.get();
+        if (!made) {  // the CA file could not be loaded: a configuration problem, nothing sent
+            result.failure = OutboundFailure::invalid;
+            result.message = made.error().message;
+            return result;
+        }
+        tls = *made;
     }
     Upstream& up = upstream(url->upstream());
     const milliseconds connect_timeout =
@@ -175,7 +194,7 @@ OutboundResult OutboundClient::call(const OutboundRequest& request) {
         };
         std::unique_ptr<HttpConnection> connection = up.pool.take();
         if (!connection) {
-            auto opened = HttpConnection::open(url.value(), tls_.get(), connect_timeout);
+            auto opened = HttpConnection::open(url.value(), tls, connect_timeout);
             if (!opened) {
                 up.breaker.record(*permit, true, elapsed());
                 up.publish_state();

@@ -25,6 +25,7 @@
 #include "host/outbound/circuit_breaker.hpp"
 #include "host/outbound/http_connection.hpp"
 #include "host/outbound/outbound_options.hpp"
+#include "host/outbound/tls_context.hpp"
 
 namespace admit::observe {
 class MetricsRegistry;
@@ -73,13 +74,12 @@ class OutboundClient {
 
   private:
     struct Upstream;
-    OutboundClient(OutboundOptions options, observe::MetricsRegistry* metrics,
-                   std::shared_ptr<boost::asio::ssl::context> tls);
+    OutboundClient(OutboundOptions options, observe::MetricsRegistry* metrics);
     Upstream& upstream(const std::string& key);
 
     OutboundOptions options_;
     observe::MetricsRegistry* metrics_;
-    std::shared_ptr<boost::asio::ssl::context> tls_;
+    LazyTlsContext tls_;  // after options_, from which it is made
     std::mutex mutex_;
     std::map<std::string, std::unique_ptr<Upstream>> upstreams_;
 };

@@ -62,4 +62,16 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsSet
     return context;
 }
 
+Result<boost::asio::ssl::context*> LazyTlsContext::get() {
+    std::call_once(once_, [this] {
+        auto made = make_tls_context(settings_);
+        if (made)
+            context_ = std::move(made.value());
+        else
+            error_ = made.error();
+    });
+    if (error_) return *error_;
+    return context_.get();
+}
+
 }  // namespace admit::outbound

@@ -304,6 +304,31 @@ TEST(OutboundClient, TheSystemStoreIsReadThroughItsHashedDirectory) {
     std::filesystem::remove_all(dir);
 }
 
+// The TLS context is made at the first https call (not at every start of admitd): a CA file
+// that exists but does not parse fails that call, naming the file, and plain http still works.
+TEST(OutboundClient, AnUnreadableCaFileFailsTheFirstHttpsCallNamingIt) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("admit-outbound-badca-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto bad = dir / "ca.pem";
+    {
+        FILE* file = std::fopen(bad.c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        std::fputs("not a certificate\n", file);
+        std::fclose(file);
+    }
+    auto options = fast_options();
+    options.ca_file = bad;
+    auto client = make_client(options);
+    const auto https = client->call(get("https://127.0.0.1:1/ok"));
+    EXPECT_EQ(https.failure, OutboundFailure::invalid);
+    EXPECT_NE(https.message.find("ca_file"), std::string::npos) << https.message;
+    TestHttpServer server;
+    const auto http = client->call(get(server.url("/ok")));
+    EXPECT_EQ(http.failure, OutboundFailure::none) << http.message;
+    std::filesystem::remove_all(dir);
+}
+
 TEST(OutboundClient, AMissingCaFileIsAConfigError) {
     auto options = fast_options();
     options.ca_file = "/nonexistent/ca.pem";
