@@ -89,10 +89,7 @@ API="$FLEET_URL/api/v1"
 source "$ROOT/scripts/lib/bench_sale.sh"
 # shellcheck source=lib/purchase_sale.sh
 source "$ROOT/scripts/lib/purchase_sale.sh"
-ADMIN="$(purchase_sign_in "$FLEET_ADMIN_EMAIL" "$FLEET_ADMIN_PASSWORD")"
-SELLER="$(purchase_sign_in seller@fleet.admit.test "$FLEET_SELLER_PASSWORD" seller)"
-bench_approve_seller "$ADMIN" "$SELLER" || die "the seller could not be approved"
-SELLER="$(purchase_sign_in seller@fleet.admit.test "$FLEET_SELLER_PASSWORD")"  # the seller role now
+purchase_fleet_staff || die "the seller could not be approved"
 purchase_sale "$SELLER" "$ADMIN" "$OUT" "$GA_UNITS" || die "the sale could not be set up"
 # shellcheck disable=SC1091
 source "$OUT/sale.env"

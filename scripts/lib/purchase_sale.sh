@@ -2,6 +2,7 @@
 # Sourced by scripts/bench-purchase.sh and scripts/chaos (after scripts/lib/bench_sale.sh, with
 # API set): the accounts and the sale a purchase load needs, set up through the API.
 #   purchase_sign_in EMAIL PASSWORD [ROLE]     signs up unless the account exists; prints a token
+#   purchase_fleet_staff                       ADMIN and SELLER tokens of a fleet, seller approved
 #   purchase_sale SELLER ADMIN OUT GA_UNITS    a 1,000-seat schedule (bench_sale) and a general-
 #                                              admission schedule of GA_UNITS units, both on sale;
 #                                              writes OUT/sale.env (SEAT_SCHEDULE, GA_SCHEDULE,
@@ -12,6 +13,15 @@
 #                                              reservation has tickets (with Kafka the consumers'
 #                                              progress is not in the database: this is how it
 #                                              shows); false on the deadline
+
+# With scripts/fleet's fleet.env and passwords.env sourced and API set: signs the fleet's admin
+# and seller in, approves the seller (once), and sets ADMIN and SELLER to their tokens.
+purchase_fleet_staff() {
+    ADMIN="$(purchase_sign_in "$FLEET_ADMIN_EMAIL" "$FLEET_ADMIN_PASSWORD")"
+    SELLER="$(purchase_sign_in seller@fleet.admit.test "$FLEET_SELLER_PASSWORD" seller)"
+    bench_approve_seller "$ADMIN" "$SELLER" || return 1
+    SELLER="$(purchase_sign_in seller@fleet.admit.test "$FLEET_SELLER_PASSWORD")" # the seller role now
+}
 
 purchase_sign_in() {
     bench_call "" POST /auth/signup "{\"email\": \"$1\", \"password\": \"$2\", \"name\": \"Load\"${3:+, \"role\": \"$3\"}}" \
@@ -76,6 +86,7 @@ purchase_wait_quiet() {
             + (SELECT count(*) FROM payment.payments WHERE status IN ('IN_PROGRESS', 'UNKNOWN'))
             + (SELECT count(*) FROM payment.payments WHERE status = 'APPROVED' AND saga_completed_at IS NULL)
             + (SELECT count(*) FROM payment.refunds WHERE status = 'PENDING')
+            + (SELECT count(*) FROM ticket.pending_voids)
             + (SELECT count(*) FROM reservation.reservations r WHERE r.status = 'CONFIRMED'
                AND NOT EXISTS (SELECT 1 FROM ticket.tickets t WHERE t.reservation_id = r.id))" 2>/dev/null) || left=unknown
         [[ $left == 0 ]] && return 0
