@@ -50,6 +50,15 @@ class ServerTest : public ::testing::Test {
         std::call_once(released_, [&] { gate_.set_value(); });
     }
 
+    // With workers = 1 and queue_limit = 1: `running` holds the only worker in /block and
+    // `queued` fills the queue, so the next pooled request finds no room.
+    void saturate_pool(RawClient& running, RawClient& queued) {
+        ASSERT_TRUE(running.send(get_request("/block")));
+        ASSERT_TRUE(eventually([&] { return gauge("admit_http_workers_busy") == 1.0; }));
+        ASSERT_TRUE(queued.send(get_request("/block")));
+        ASSERT_TRUE(eventually([&] { return gauge("admit_http_worker_queue_depth") == 1.0; }));
+    }
+
     double gauge(std::string_view name) {
         return server_->metrics().gauge(name, "").value()->value();
     }
@@ -258,11 +267,8 @@ TEST_F(ServerTest, ShedsLoadWith503WhenPoolIsSaturated) {
     options.retry_after_seconds = 7;
     start(options);
     RawClient running(server_->port());
-    ASSERT_TRUE(running.send(get_request("/block")));
-    ASSERT_TRUE(eventually([&] { return gauge("admit_http_workers_busy") == 1.0; }));
     RawClient queued(server_->port());
-    ASSERT_TRUE(queued.send(get_request("/block")));
-    ASSERT_TRUE(eventually([&] { return gauge("admit_http_worker_queue_depth") == 1.0; }));
+    ASSERT_NO_FATAL_FAILURE(saturate_pool(running, queued));
 
     RawClient refused(server_->port());
     ASSERT_TRUE(refused.send(get_request("/echo")));
@@ -298,11 +304,8 @@ TEST_F(ServerTest, InlineRequestsAreAnsweredWhileEveryWorkerIsBusyAndTheQueueIsF
     };
     start(options);
     RawClient running(server_->port());
-    ASSERT_TRUE(running.send(get_request("/block")));
-    ASSERT_TRUE(eventually([&] { return gauge("admit_http_workers_busy") == 1.0; }));
     RawClient queued(server_->port());
-    ASSERT_TRUE(queued.send(get_request("/block")));
-    ASSERT_TRUE(eventually([&] { return gauge("admit_http_worker_queue_depth") == 1.0; }));
+    ASSERT_NO_FATAL_FAILURE(saturate_pool(running, queued));
 
     RawClient health(server_->port());
     ASSERT_TRUE(health.send(get_request("/echo")));
