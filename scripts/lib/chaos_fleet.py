@@ -4,6 +4,7 @@ Not thread-safe except where a method says so; http() and alive() are."""
 import json
 import os
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -61,6 +62,8 @@ class Fleet:
         self.dir = args.dir
         self.env = {}
         self.restarts = 0  # supervisor restarts of exited instances
+        self.spawn_locks = {}  # instance -> its lock: one restart decision at a time (see spawn())
+        self.spawn_locks_guard = threading.Lock()
 
     def fleet(self, *words, check=True):
         return run([os.path.join(ROOT, "scripts", "fleet"), *words, "--dir", self.dir, "--build", self.args.build],
@@ -119,6 +122,19 @@ class Fleet:
     def instance(self, action, k):
         return self.fleet("instance", action, str(k), check=action in ("start", "spawn"))
 
+    def spawn(self, k):
+        """Starts instance K unless it runs (without waiting until it is ready). Returns True when
+        this call started it. Overlapping faults restart the same instance from two threads (a
+        kill's restart and another fault's supervision); the lock keeps them from starting two
+        processes of which the second finds the port taken and exits."""
+        with self.spawn_locks_guard:
+            lock = self.spawn_locks.setdefault(k, threading.Lock())
+        with lock:
+            if alive(self.instance_pid(k)):
+                return False
+            self.instance("spawn", k)
+            return True
+
     def instance_pid(self, k):
         try:
             with open(os.path.join(self.dir, f"instance-{k}", "admitd.pid")) as f:
@@ -157,8 +173,8 @@ class Fleet:
         while time.monotonic() - start < deadline_s:
             for k in sorted(pending):
                 if not alive(self.instance_pid(k)):
-                    self.restarts += 1
-                    self.instance("spawn", k)
+                    if self.spawn(k):
+                        self.restarts += 1
                     continue
                 asked = time.time()
                 ok = self.ready(k)
