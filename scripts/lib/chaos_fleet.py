@@ -1,6 +1,7 @@
 """The fleet as scripts/chaos drives it: scripts/fleet for one run directory, and the direct
 handles its faults need (PostgreSQL's pg_ctl, Redis, the simulator's knobs, instance pids).
 Not thread-safe except where a method says so; http() and alive() are."""
+import datetime
 import json
 import os
 import subprocess
@@ -145,6 +146,24 @@ class Fleet:
     def ready(self, k):
         status, _ = http("GET", f"http://127.0.0.1:{self.ports[k - 1]}/readyz", timeout=1)
         return status == 200
+
+    def serving_logged_at(self, k, since):
+        """The unix time of the first "serving" line instance K logged at or after `since` (a
+        unix time; its log has one per start, at FLEET_LOG_LEVEL info), or None."""
+        try:
+            with open(os.path.join(self.dir, f"instance-{k}", "admitd.log"), errors="replace") as f:
+                lines = [line for line in f if " INFO admitd " in line and " serving venue " in line]
+        except OSError:
+            return None
+        for line in lines:
+            try:
+                at = datetime.datetime.strptime(line.split(" ", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ")
+            except ValueError:
+                continue
+            at = at.replace(tzinfo=datetime.timezone.utc).timestamp()
+            if at >= since - 0.01:  # /proc's exec time has 10 ms resolution
+                return at
+        return None
 
     def process_started_at(self, k):
         """The unix time at which instance K's current process was exec'd (from /proc, 10 ms
