@@ -70,13 +70,15 @@ class Fleet:
         return run([os.path.join(ROOT, "scripts", "fleet"), *words, "--dir", self.dir, "--build", self.args.build],
                    check=check)
 
-    def up(self, fresh_from_template):
+    def up(self, fresh_from_template, net_faults=False):
+        """scripts/fleet up; with net_faults, behind the fault proxy (a Python TCP proxy on every
+        PostgreSQL and Redis round trip: only for the runs that inject a network fault)."""
         words = ["up", "--instances", str(self.args.instances), "--events", self.args.events, "--db", DB,
                  "--fresh", "--hold-seconds", str(self.args.hold_seconds), "--reconcile-ms", "2000",
                  "--workers", "16"]
         if fresh_from_template:
             words += ["--template", TEMPLATE]
-        if getattr(self.args, "net_faults", False):
+        if net_faults:
             words += ["--net-faults"]
         self.fleet(*words)
         self.load_env()
