@@ -18,17 +18,28 @@
 # 5. The oversell check from PostgreSQL, and the references of the same run: redis-benchmark
 #    EVALSHA of the same hold script and a bare admitd route through the same client.
 #
+# FLEET=N runs the same sale through scripts/fleet instead: N admitd (every plugin of the fleet's
+# venue) behind Debian's nginx, on one PostgreSQL and Redis (under BUILD_DIR/run/flash-sale-fleet;
+# issue 20's "through nginx against 1 and 3 instances"). The fleet's venue is its own (database pool
+# 16, batch_max and the revocation cache at their defaults, `booking` and per-buyer limits lifted as
+# for every fleet load) and so is its number of buyers (6,000), so compare FLEET=1 with FLEET=3,
+# not with the direct run.
+#
 # Environment: BUILD_DIR (default build/bench, a Release tree with ADMIT_BUILD_BENCH=ON; built if
-# needed), BUYERS (20000), RATE (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler
-# threads, 128), REDIS_POOL (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send
-# Idempotency-Key), REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000).
+# needed), FLEET (0: one admitd started here, no proxy), BUYERS (20000; 6000 with FLEET), RATE
+# (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler threads, 128), REDIS_POOL
+# (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key),
+# REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${ADMIT_BENCH_BUILD_DIR:-${BUILD_DIR:-$ROOT/build/bench}}"
-BUYERS="${BUYERS:-20000}"
+FLEET="${FLEET:-0}"
+# A fleet signs its buyers up through argon2id at production cost behind nginx once (its database
+# is kept for later runs): 6,000 by default, a few minutes, where 20,000 took over 25.
+BUYERS="${BUYERS:-$([[ $FLEET == 0 ]] && echo 20000 || echo 6000)}"
 RATE="${RATE:-12000}"
 CONNECTIONS="${CONNECTIONS:-256}"
 RETRIES="${RETRIES:-3}"
@@ -37,6 +48,7 @@ REDIS_POOL="${REDIS_POOL:-2}" # pipelined lanes: few connections make long pipel
 BATCH_MAX="${BATCH_MAX:-512}"
 IDEMPOTENCY="${IDEMPOTENCY:-1}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
+[[ $FLEET == 0 ]] || RUNDIR="$BUILD_DIR/run/flash-sale-fleet"
 DB="flash_sale"
 
 die() { echo "bench-flash-sale: $*" >&2; exit 1; }
@@ -45,10 +57,41 @@ for tool in redis-benchmark psql curl python3; do command -v "$tool" >/dev/null 
 if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
     cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADMIT_BUILD_BENCH=ON >/dev/null
 fi
-cmake --build "$BUILD_DIR" --target admitd auth arthall product reservation flash_sale_load -j "${ADMIT_JOBS:-2}" >/dev/null
+TARGETS=(admitd auth arthall product reservation flash_sale_load)
+[[ $FLEET == 0 ]] || TARGETS+=(queue toss payment ticket admit-pay-sim)
+cmake --build "$BUILD_DIR" --target "${TARGETS[@]}" -j "${ADMIT_JOBS:-2}" >/dev/null
 ADMITD="$BUILD_DIR/host/runtime/admitd"
 LOAD="$BUILD_DIR/bin/flash_sale_load"
 
+# --- the fleet: FLEET admitd behind nginx (scripts/fleet) ---------------------------------------
+start_fleet() {
+    cleanup() { "$ROOT/scripts/fleet" down --dir "$RUNDIR" --build "$BUILD_DIR" >/dev/null 2>&1 || true; }
+    trap cleanup EXIT
+    "$ROOT/scripts/fleet" up --dir "$RUNDIR" --build "$BUILD_DIR" --instances "$FLEET" --proxy nginx --db "$DB" \
+        --workers "$WORKERS" >/dev/null || die "scripts/fleet up failed"
+    # shellcheck disable=SC1091
+    source "$RUNDIR/fleet.env"
+    # shellcheck disable=SC1091
+    source "$RUNDIR/passwords.env"
+    ADMIT_PORT="${FLEET_URL##*:}"
+    BUYER_PASSWORD="$FLEET_BUYER_PASSWORD"
+    PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -t -A)
+    REDIS=(redis-cli -p "$REDIS_PORT")
+    # shellcheck disable=SC2034 # read by lib/bench_sale.sh
+    API="$FLEET_URL/api/v1"
+    # shellcheck source=lib/bench_sale.sh
+    source "$ROOT/scripts/lib/bench_sale.sh"
+    # shellcheck source=lib/purchase_sale.sh
+    source "$ROOT/scripts/lib/purchase_sale.sh"
+    purchase_fleet_staff || die "the seller could not be approved"
+    SERVER_PIDS=()
+    local k
+    for ((k = 1; k <= FLEET; k++)); do SERVER_PIDS+=("$(cat "$RUNDIR/instance-$k/admitd.pid")"); done
+    SERVER_PIDS+=("$(head -1 "$RUNDIR/nginx/nginx.pid")")
+}
+
+# --- one admitd started here, no proxy -----------------------------------------------------------
+start_direct() { # (the body is not indented: its here-documents end at column 0)
 mkdir -p "$RUNDIR"
 ADMITD_PID=""
 cleanup() {
@@ -125,6 +168,7 @@ done
 curl -fs "http://127.0.0.1:$ADMIT_PORT/readyz" >/dev/null || die "admitd is not ready (see $RUNDIR/admitd.log)"
 
 # --- the sale, set up through the API -----------------------------------------------------------
+# shellcheck disable=SC2034 # read by lib/bench_sale.sh
 API="http://127.0.0.1:$ADMIT_PORT/api/v1"
 # shellcheck source=lib/bench_sale.sh
 source "$ROOT/scripts/lib/bench_sale.sh"
@@ -145,7 +189,10 @@ ADMIN="$(sign_in admin@bench.admit.test "$ADMIN_PASSWORD")"
 SELLER="$(sign_in seller@bench.admit.test "$SELLER_PASSWORD" seller)"
 bench_approve_seller "$ADMIN" "$SELLER" || die "the seller could not be approved"
 SELLER="$(sign_in seller@bench.admit.test "$SELLER_PASSWORD")"  # a token with the seller role
+SERVER_PIDS=("$ADMITD_PID")
+}
 
+if [[ $FLEET == 0 ]]; then start_direct; else start_fleet; fi
 bench_sale "$SELLER" "$ADMIN" 4 "$RUNDIR/product.json" || die "the product never went ON_SALE"
 SCHEDULES=()
 for i in 0 1 2 3; do SCHEDULES+=("$(json_field "[\"schedules\"][$i][\"scheduleId\"]" <"$RUNDIR/product.json")"); done
@@ -184,11 +231,20 @@ postgres_cpu_seconds() {
 }
 REDIS_PID="$(cat "$RUNDIR/redis/redis.pid")"
 PG_MAIN="$(head -1 "$RUNDIR/pg/data/postmaster.pid")"
-cpu_snapshot() { echo "$(cpu_seconds "$ADMITD_PID") $(cpu_seconds "$REDIS_PID") $(postgres_cpu_seconds)"; }
+# The admitd processes (and nginx, in a fleet) together.
+servers_cpu_seconds() {
+    local total=0 pid
+    for pid in "${SERVER_PIDS[@]}"; do
+        total="$(awk -v t="$total" -v s="$(cpu_seconds "$pid" 2>/dev/null || echo 0)" 'BEGIN { print t + s }')"
+    done
+    echo "$total"
+}
+cpu_snapshot() { echo "$(servers_cpu_seconds) $(cpu_seconds "$REDIS_PID") $(postgres_cpu_seconds)"; }
 # cpu_per_decision BEFORE AFTER DECISIONS: CPU microseconds per hold decision of each server.
 cpu_per_decision() {
-    awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN { split(b, x, " "); split(a, y, " ");
-        printf "  server CPU per decision: admitd %.0f us, redis %.0f us, postgres %.0f us\n",
+    awk -v b="$1" -v a="$2" -v n="$3" -v fleet="$([[ $FLEET == 0 ]] || echo " (all $FLEET and nginx)")" 'BEGIN {
+        split(b, x, " "); split(a, y, " ");
+        printf "  server CPU per decision: admitd%s %.0f us, redis %.0f us, postgres %.0f us\n", fleet,
             (y[1] - x[1]) * 1e6 / n, (y[2] - x[2]) * 1e6 / n, (y[3] - x[3]) * 1e6 / n }'
 }
 # wait_quiet: until every hold has expired or been paid and every event is relayed and delivered,
@@ -263,11 +319,16 @@ echo "== physical references (same machine, same run)"
 SHA="$("${REDIS[@]}" SCRIPT LOAD "$(cat "$ROOT/plugins/reservation/src/scripts/hold.lua")")"
 "${REDIS[@]}" SET reservation:benchref:ready 1 >/dev/null
 "${REDIS[@]}" SET reservation:epoch 1 NX >/dev/null
-REDIS_RPS="$(redis-benchmark -p "$REDIS_PORT" -n 300000 -c 50 -r 100000000 -q EVALSHA "$SHA" 6 reservation:epoch \
+# The keys and arguments of RedisHolds::hold (plugins/reservation/src/redis_holds.cpp): epoch,
+# schedule marker, fence, the user's count, idempotency key (unused: "0"), the user's holds in the
+# window (10 a day, as policies/limits.lua), one seat; a random user and seat.
+REDIS_RPS="$(redis-benchmark -p "$REDIS_PORT" -n 300000 -c 50 -r 100000000 -q EVALSHA "$SHA" 7 reservation:epoch \
     reservation:benchref:ready reservation:benchref:fence reservation:benchref:user:__rand_int__ reservation:idem:- \
-    reservation:benchref:seat:__rand_int__ SEATS rsv_bench 1 4 300000 0 86400000 | tr '\r' '\n' |
+    reservation:benchref:made:__rand_int__ reservation:benchref:seat:__rand_int__ \
+    SEATS rsv_bench 1 4 300000 0 86400000 10 86400000 | tr '\r' '\n' |
     awk '/requests per second/ { for (i = 1; i <= NF; i++) if ($i == "requests") v = $(i-1) } END { print v }')"
 "${REDIS[@]}" --scan --pattern 'reservation:benchref:*' | xargs -r -n 1000 "${REDIS[@]}" DEL >/dev/null
+[[ -n $REDIS_RPS ]] || die "redis-benchmark could not run the hold script (its keys or arguments no longer match redis_holds.cpp?)"
 echo "redis-benchmark EVALSHA hold script (50 clients): $REDIS_RPS/s"
 BARE="$("$LOAD" --port "$ADMIT_PORT" --mode bare --path /healthz --duration 5 --connections 64)"
 BARE_RPS="$(result_field rps "$(grep '^RESULT' <<<"$BARE")")"
@@ -284,6 +345,12 @@ awk -v d="$DECISIONS" -v a="$(result_field attempted_per_s "$RESULT")" -v s="$(r
     if (r > 0) printf "hold rate / redis EVALSHA rate: %.2f\n", d / r;
     if (b > 0) printf "hold rate / bare admitd route rate: %.2f\n", d / b;
 }'
+# The figures of this run for the JSON file scripts/bench writes (the load's own RESULT lines are
+# not echoed above: three runs would repeat their keys).
+echo "RESULT fleet_instances=$FLEET decisions_per_s=$DECISIONS granted_per_s=$(result_field succeeded_per_s "$RESULT")" \
+    "p99_ms=$(result_field p99_ms "$RESULT") rate70=$SEVENTY p99_ms_at_rate70=$(result_field p99_ms "$SLOW_RESULT")" \
+    "p99_ms_at_7000=$(result_field p99_ms "$GOAL_RESULT") redis_evalsha_per_s=$REDIS_RPS bare_route_per_s=$BARE_RPS" \
+    "seats_claimed_twice=$TWICE over_capacity=$OVER_STOCK orphan_claims=$ORPHANS"
 if [[ "$TWICE" != 0 || "$OVER_STOCK" != 0 || "$ORPHANS" != 0 ]]; then
     echo "OVERSELL: the database shows a seat or unit claimed twice" >&2
     exit 1
