@@ -33,6 +33,20 @@ def alive(pid):
         return False
 
 
+def exec_time(pid):
+    """The unix time at which process PID was exec'd (from /proc, 10 ms resolution), or None when
+    it does not run. Thread-safe."""
+    if not alive(pid):
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        started_since_boot = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
+    except (OSError, ValueError, IndexError):
+        return None
+    return time.time() - (time.clock_gettime(time.CLOCK_BOOTTIME) - started_since_boot)
+
+
 def http(method, url, body=None, token=None, timeout=5):
     """(status, parsed JSON or text); status 0 when no answer came."""
     data = json.dumps(body).encode() if body is not None else None
@@ -170,30 +184,23 @@ class Fleet:
     def process_started_at(self, k):
         """The unix time at which instance K's current process was exec'd (from /proc, 10 ms
         resolution), or None when it does not run."""
-        pid = self.instance_pid(k)
-        if not alive(pid):
-            return None
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            started_since_boot = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
-        except (OSError, ValueError, IndexError):
-            return None
-        return time.time() - (time.clock_gettime(time.CLOCK_BOOTTIME) - started_since_boot)
+        return exec_time(self.instance_pid(k))
 
     def wait_all_ready(self, deadline_s=120):
         """Polls every instance's /readyz (every 20 ms) until each has answered 200 once. Acts as
         the instances' supervisor meanwhile (systemd's Restart=always): an instance that exited,
         for example because it was started while PostgreSQL was down, is started again.
         Returns {"elapsed_s": seconds until the last one answered, or None at the deadline,
-        "ready_at": {k: unix time of its first 200}, "slowest_probe_s": the longest answer}.
+        "ready_at": {k: unix time of its first 200}, "ready_exec": {k: unix time at which the
+        process that answered was exec'd}, "slowest_probe_s": the longest answer}.
         Thread-safe: faults that overlap wait concurrently."""
         start = time.monotonic()
         pending = set(range(1, len(self.ports) + 1))
-        result = {"elapsed_s": None, "ready_at": {}, "slowest_probe_s": 0.0}
+        result = {"elapsed_s": None, "ready_at": {}, "ready_exec": {}, "slowest_probe_s": 0.0}
         while time.monotonic() - start < deadline_s:
             for k in sorted(pending):
-                if not alive(self.instance_pid(k)):
+                pid = self.instance_pid(k)
+                if not alive(pid):
                     if self.spawn(k):
                         self.restarts += 1
                     continue
@@ -203,6 +210,7 @@ class Fleet:
                 result["slowest_probe_s"] = max(result["slowest_probe_s"], answered - asked)
                 if ok:
                     result["ready_at"][k] = answered
+                    result["ready_exec"][k] = exec_time(pid)
                     pending.discard(k)
             if not pending:
                 result["elapsed_s"] = time.monotonic() - start
