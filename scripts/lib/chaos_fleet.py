@@ -47,6 +47,45 @@ def exec_time(pid):
     return time.time() - (time.clock_gettime(time.CLOCK_BOOTTIME) - started_since_boot)
 
 
+def pg_log_time(line):
+    """Unix time of a PostgreSQL log line starting "2026-12-06 23:33:46.389 UTC", or None."""
+    words = line.split(" ", 3)
+    if len(words) < 3 or words[2] != "UTC":
+        return None
+    try:
+        at = datetime.datetime.strptime(f"{words[0]} {words[1]}", "%Y-%m-%d %H:%M:%S.%f")
+    except ValueError:
+        return None
+    return at.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def redis_log_time(line):
+    """Unix time of a Redis log line "32669:M 06 Dec 2026 23:32:51.909 * ..." (local time), or None."""
+    words = line.split(" ", 5)
+    if len(words) < 5:
+        return None
+    try:
+        at = datetime.datetime.strptime(" ".join(words[1:5]), "%d %b %Y %H:%M:%S.%f")
+    except ValueError:
+        return None
+    return at.timestamp()  # naive: local time, as Redis writes it
+
+
+def first_logged_at(path, text, since, parse):
+    """The time (by `parse`) of the first line of PATH containing TEXT logged at or after `since`
+    (10 ms of slack), or None."""
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                if text in line:
+                    at = parse(line)
+                    if at is not None and at >= since - 0.01:
+                        return at
+    except OSError:
+        return None
+    return None
+
+
 def http(method, url, body=None, token=None, timeout=5):
     """(status, parsed JSON or text); status 0 when no answer came."""
     data = json.dumps(body).encode() if body is not None else None
@@ -180,6 +219,19 @@ class Fleet:
             if at >= since - 0.01:  # /proc's exec time has 10 ms resolution
                 return at
         return None
+
+    def pg_accepting_since(self, since):
+        """The unix time of PostgreSQL's first "ready to accept connections" logged at or after
+        `since` (its server.log, "%m" timestamps in UTC), or None. The moment PostgreSQL came
+        back, not the moment the harness's start script returned (it goes on with psql calls)."""
+        return first_logged_at(os.path.join(self.dir, "pg", "server.log"),
+                               "database system is ready to accept connections", since, pg_log_time)
+
+    def redis_accepting_since(self, since):
+        """The unix time of Redis's first "Ready to accept connections" logged at or after `since`
+        (its server.log, local time with milliseconds), or None."""
+        return first_logged_at(os.path.join(self.dir, "redis", "server.log"), "Ready to accept connections",
+                               since, redis_log_time)
 
     def process_started_at(self, k):
         """The unix time at which instance K's current process was exec'd (from /proc, 10 ms

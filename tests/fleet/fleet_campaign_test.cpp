@@ -19,15 +19,15 @@ std::string script(const char* name) {
 
 TEST(FleetCampaign, SeededFaultsDuringPurchasesKeepEveryInvariant) {
     // Seeds 0, 1, 2 take the three listed kinds in turn (the first fault cycles with the seed).
-    // The readiness bound is 5 s here, not the 2 s: this is the Debug build, beside the
+    // The readiness bound is 10 s here, not the 2 s: this is the Debug build, beside the
     // load on a shared 2-core CI machine. It still fails a run whose instance does not come back
-    // (the crash loop a fleet killed with a backlog once had); the 2 s bound is checked by the
-    // long campaign on the Release build (README).
+    // (the crash loop a fleet killed with a backlog once had) or takes five times the goal; the
+    // 2 s bound is checked by the campaigns on the Release build (README).
     std::vector<std::string> args{"--runs", "3", "--seed", "0"};
     args.insert(args.end(), {"--faults", "kill-one,pg-restart,redis-restart"});
     args.insert(args.end(), {"--build", ADMIT_FLEET_BUILD_DIR, "--no-build", "--instances", "2"});
     args.insert(args.end(), {"--load-seconds", "10", "--rate", "15", "--buyers", "40"});
-    args.insert(args.end(), {"--hold-seconds", "4", "--ready-bound-s", "5"});
+    args.insert(args.end(), {"--hold-seconds", "4", "--ready-bound-s", "10"});
     auto result = run_command(script("chaos"), args, std::chrono::seconds(280));
     EXPECT_EQ(result.status, 0) << result.output;
     EXPECT_NE(result.output.find("chaos: 3 runs"), std::string::npos) << result.output;
