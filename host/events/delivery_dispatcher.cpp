@@ -130,7 +130,13 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
         }
         return {};
     });
-    healthy_.store(status.ok());
+    // No free pooled connection (POOL_EXHAUSTED: the requests hold them all) is load, not an
+    // outage: deliveries lag, and the instance stays ready (a busy instance taken out of the
+    // balancer passes its load to the others). After a PostgreSQL restart under load, the
+    // workers' first passes waited for connections and kept /readyz at 503 for seconds.
+    const bool busy = !status && status.error().code == ErrorCode::POOL_EXHAUSTED;
+    if (busy) ++context_.counters.starved;
+    healthy_.store(status.ok() || busy);
     if (!status) {
         next_due_us = now_us + std::chrono::duration_cast<std::chrono::microseconds>(
                                    context_.options.backoff_initial)

@@ -38,7 +38,8 @@ class DeliveryDispatcher {
     void wake_for_key_hash(std::int64_t masked_key_hash);
     void stop();
 
-    // False after the last query of any worker failed (database unreachable).
+    // False after the last query of any worker failed (database unreachable); a worker that
+    // found no free pooled connection (POOL_EXHAUSTED) is busy, not failed, and leaves it true.
     bool healthy() const { return healthy_.load(); }
 
   private:

@@ -35,6 +35,7 @@ EventStats snapshot(const EventCounters& c) {
     s.batches = c.batches.load();
     s.batch_fallbacks = c.batch_fallbacks.load();
     s.cleaned = c.cleaned.load();
+    s.starved = c.starved.load();
     s.last_lag_us = c.last_lag_us.load();
     s.max_lag_us = c.max_lag_us.load();
     return s;

@@ -113,6 +113,7 @@ struct EventCounters {
     std::atomic<std::uint64_t> batches{0};          // multi-event delivery transactions committed
     std::atomic<std::uint64_t> batch_fallbacks{0};  // batches rolled back and run one by one
     std::atomic<std::uint64_t> cleaned{0};          // rows deleted by retention
+    std::atomic<std::uint64_t> starved{0};          // passes that found no pooled connection free
     std::atomic<std::int64_t> last_lag_us{0};       // publish -> handler start, last delivery
     std::atomic<std::int64_t> max_lag_us{0};
 
@@ -121,7 +122,7 @@ struct EventCounters {
 
 struct EventStats {
     std::uint64_t published = 0, relayed = 0, delivered = 0, duplicates = 0, retried = 0,
-                  parked = 0, batches = 0, batch_fallbacks = 0, cleaned = 0;
+                  parked = 0, batches = 0, batch_fallbacks = 0, cleaned = 0, starved = 0;
     std::int64_t last_lag_us = 0, max_lag_us = 0;
 };
 

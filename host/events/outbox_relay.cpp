@@ -130,9 +130,11 @@ void OutboxRelay::run() {
         }
         if (due) {
             last_pass = now;
-            const bool ok = relay_all();
-            healthy_.store(ok && listener_ != nullptr);
-            if (!ok) {
+            const Status pass = relay_all();
+            const bool busy = !pass && pass.error().code == ErrorCode::POOL_EXHAUSTED;
+            if (busy) ++counters_.starved;
+            healthy_.store((pass.ok() || busy) && listener_ != nullptr);
+            if (!pass) {
                 std::unique_lock lock(mutex_);
                 wakeup_.wait_for(lock, options_.backoff_initial, [&] { return stopping_.load(); });
                 notified_.store(true);
@@ -174,7 +176,7 @@ bool OutboxRelay::pending_commit_finished() {
     return running.xids.size() < checked.size();
 }
 
-bool OutboxRelay::relay_all() {
+Status OutboxRelay::relay_all() {
     for (;;) {
         std::size_t relayed = 0;
         bool locked = true;
@@ -191,7 +193,7 @@ bool OutboxRelay::relay_all() {
         if (!status) {
             spdlog::warn("events: relay pass failed: {}: {}", status.error().code,
                          status.error().message);
-            return false;
+            return status;
         }
         if (relayed > 0) {
             counters_.relayed += relayed;
@@ -202,9 +204,9 @@ bool OutboxRelay::relay_all() {
             std::unique_lock lock(mutex_);
             wakeup_.wait_for(lock, std::chrono::milliseconds(20), [&] { return stopping_.load(); });
             notified_.store(true);
-            return true;
+            return {};
         }
-        if (relayed < options_.relay_batch || stopping_.load()) return true;
+        if (relayed < options_.relay_batch || stopping_.load()) return {};
     }
 }
 

@@ -66,13 +66,15 @@ class OutboxRelay {
     void stop();  // finishes the current batch, then joins
     void wake();
 
-    // False while the last relay pass or the LISTEN connection failed.
+    // False while the last relay pass or the LISTEN connection failed. A pass that found no
+    // free pooled connection (POOL_EXHAUSTED: the requests hold them all) is load, not a
+    // failure: it leaves the relay healthy (readiness must not take a busy instance out).
     bool healthy() const { return healthy_.load(); }
 
   private:
     void run();
-    // Relays until a pass returns less than a full batch; false on failure.
-    bool relay_all();
+    // Relays until a pass returns less than a full batch; the failure of a pass otherwise.
+    Status relay_all();
     bool connect_listener();
     // True when a pending publishing transaction has finished (or cannot be checked).
     bool pending_commit_finished();

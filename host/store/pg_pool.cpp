@@ -38,7 +38,21 @@ struct PgPool::State {
     ReconnectGate gate;
     std::optional<std::string> conninfo;  // empty when the URL cannot be parsed
     std::string conninfo_error;
+    std::mutex probe_mutex;                   // serializes ping(); guards probe
+    std::unique_ptr<pqxx::connection> probe;  // ping()'s own connection, outside `open`
 };
+
+namespace {
+
+// libpq's messages end with a newline; logs and errors want one line.
+std::string one_line(std::string message) {
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+        message.pop_back();
+    }
+    return message;
+}
+
+}  // namespace
 
 // ------------------------------------------------------------------------------------------------
 // PgLease
@@ -126,10 +140,7 @@ Result<PgLease> PgPool::acquire() {
     try {
         conn = std::make_unique<pqxx::connection>(conninfo);
     } catch (const std::exception& e) {
-        failure = e.what();
-        while (!failure.empty() && (failure.back() == '\n' || failure.back() == ' ')) {
-            failure.pop_back();
-        }
+        failure = one_line(e.what());
     }
     if (conn) {
         s.gate.succeeded();
@@ -165,18 +176,31 @@ std::size_t PgPool::open_connections() const {
 }
 
 Status PgPool::ping() {
-    auto lease = acquire();
-    if (!lease) return lease.error();
+    State& s = *state_;
+    if (!s.conninfo) return Error{ErrorCode::CONFIG_INVALID, s.conninfo_error};
+    std::lock_guard probing(s.probe_mutex);
+    if (s.probe && idle_connection_is_stale(*s.probe)) s.probe.reset();
+    if (!s.probe) {
+        // While PostgreSQL is down, the gate lets one attempt through per backoff period, the
+        // pool's and the ping's together.
+        if (auto refused = s.gate.begin_attempt()) return *refused;
+        try {
+            s.probe = std::make_unique<pqxx::connection>(*s.conninfo);
+        } catch (const std::exception& e) {
+            return s.gate.failed(one_line(e.what()));
+        }
+        s.gate.succeeded();
+    }
     try {
-        pqxx::nontransaction tx(lease->conn());
+        pqxx::nontransaction tx(*s.probe);
         tx.exec("SELECT 1");
-        state_->gate.request_succeeded();
+        s.gate.request_succeeded();
         return {};
     } catch (const std::exception& e) {
-        lease->discard();
-        state_->gate.connection_lost();
+        s.probe.reset();
+        s.gate.connection_lost();
         return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
-                     std::string("PostgreSQL ping failed: ") + e.what()};
+                     std::string("PostgreSQL ping failed: ") + one_line(e.what())};
     }
 }
 

@@ -68,12 +68,18 @@ class PgPool {
 
     // True when the last connection attempt or ping succeeded.
     bool healthy() const;
-    // Pings the server (SELECT 1) on a pooled connection; updates healthy().
+    // Pings the server (SELECT 1) on a connection of its own, outside the pool (opened lazily
+    // through the same reconnect backoff, kept between pings, dropped when it fails): a pool busy
+    // with requests never makes the ping wait for a free connection or fail with POOL_EXHAUSTED,
+    // so readiness reports whether PostgreSQL answers, not how loaded the pool is (after a
+    // restart under load, the ping waited up to acquire_timeout behind the requests). Updates
+    // healthy(). Serialized: concurrent pings wait for each other.
     Status ping();
 
     const PgOptions& options() const { return options_; }
 
-    // Connections currently open (idle + leased + being opened). For tests and metrics.
+    // Connections of the pool currently open (idle + leased + being opened; not ping()'s own).
+    // For tests and metrics.
     std::size_t open_connections() const;
 
   private:

@@ -287,6 +287,37 @@ TEST_P(EventBusTest, SubscribeValidatesAndIsRefusedAfterStart) {
     EXPECT_FALSE(bus->subscribe({"t", "y", recording_handler("y")}).ok());
 }
 
+// A pool whose every connection is held by requests is load, not an outage: the relay's and the
+// delivery workers' passes find no connection free (POOL_EXHAUSTED), count it as starved, and the
+// bus stays healthy (readiness must not take a busy instance out of the balancer). The event
+// published meanwhile is delivered once the connections are free.
+TEST_P(EventBusTest, APoolHeldByRequestsStarvesTheBusWithoutMakingItUnhealthy) {
+    store::PgOptions pg;
+    pg.url = database_->url();
+    pg.pool_size = 2;
+    pg.acquire_timeout = 100ms;
+    store::PgPool small(pg);
+    const auto opts = options();
+    if (kafka_) kafka_->create_topic(opts.kafka.topic_prefix + "seats");
+    auto bus = std::make_unique<EventBus>(opts, small);
+    ASSERT_TRUE(bus->migrate().ok());
+    ASSERT_TRUE(bus->subscribe({"seats", "s", recording_handler("s")}).ok());
+    ASSERT_TRUE(bus->start().ok());
+    ASSERT_TRUE(wait_until([&] { return bus->healthy(); })) << describe(*bus);
+    {
+        auto first = small.acquire();
+        auto second = small.acquire();
+        ASSERT_TRUE(first.ok() && second.ok());
+        publish_committed(*bus, *pool_, "seats", "k", "while busy");  // wakes the relay
+        ASSERT_TRUE(wait_until([&] { return bus->stats().starved >= 2; })) << describe(*bus);
+        EXPECT_TRUE(bus->healthy()) << describe(*bus);
+        EXPECT_EQ(effects("s"), 0u);
+    }
+    ASSERT_TRUE(wait_until([&] { return effects("s") == 1; })) << describe(*bus);
+    EXPECT_TRUE(wait_until([&] { return bus->healthy(); })) << describe(*bus);
+    bus->stop();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EventBusTest, ::testing::Values(Backend::inproc, Backend::kafka),
                          backend_name);
 

@@ -75,6 +75,7 @@ TEST(StoreOutageTest, RedisDownFailsFastThenRecoversAfterRestart) {
 TEST(StoreOutageTest, PostgresDownFailsFastThenRecoversAfterRestart) {
     PgPool pool(testing::test_pg_options(4));
     ASSERT_TRUE(execute(pool, "SELECT 1", {}, nullptr).ok());  // an idle connection now exists
+    ASSERT_TRUE(pool.ping().ok());                             // and the ping's own one
     {
         RestartGuard restart{&testsupport::start_postgres};
         testsupport::stop_postgres();
@@ -83,10 +84,15 @@ TEST(StoreOutageTest, PostgresDownFailsFastThenRecoversAfterRestart) {
             auto result = execute(pool, "SELECT 1", {}, nullptr);
             ASSERT_FALSE(result.ok());
             EXPECT_EQ(result.error().code, "DEPENDENCY_UNAVAILABLE") << result.error().message;
+            auto pinged = pool.ping();
+            ASSERT_FALSE(pinged.ok());
+            EXPECT_EQ(pinged.error().code, "DEPENDENCY_UNAVAILABLE") << pinged.error().message;
             EXPECT_LT(Clock::now() - started, std::chrono::milliseconds{500});
         }
         EXPECT_FALSE(pool.healthy());
     }
+    // The ping finds the restarted server on a new connection of its own, as the pool does.
+    EXPECT_TRUE(eventually([&] { return pool.ping().ok(); }));
     EXPECT_TRUE(eventually([&] { return execute(pool, "SELECT 1", {}, nullptr).ok(); }));
     EXPECT_TRUE(pool.healthy());
 }

@@ -306,5 +306,23 @@ TEST_F(PgStoreTest, PingMarksHealthy) {
     EXPECT_TRUE(pool_.healthy());
 }
 
+// Readiness asks ping(): a pool whose every connection is leased to requests is busy, not down.
+// The ping has a connection of its own, so it neither waits for acquire_timeout nor fails.
+TEST_F(PgStoreTest, PingAnswersWhileEveryPooledConnectionIsLeased) {
+    PgOptions options = test_pg_options(1);
+    options.acquire_timeout = std::chrono::seconds{3};
+    PgPool busy(options);
+    auto leased = busy.acquire();
+    ASSERT_TRUE(leased.ok()) << leased.error().message;
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3; ++i) {
+        auto pinged = busy.ping();
+        EXPECT_TRUE(pinged.ok()) << pinged.error().message;
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, options.acquire_timeout);
+    EXPECT_TRUE(busy.healthy());
+    EXPECT_EQ(busy.open_connections(), 1u);  // the pool's one; the ping's is its own
+}
+
 }  // namespace
 }  // namespace admit::store
