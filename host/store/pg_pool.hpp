@@ -71,9 +71,11 @@ class PgPool {
     // Pings the server (SELECT 1) on a connection of its own, outside the pool (opened lazily
     // through the same reconnect backoff, kept between pings, dropped when it fails): a pool busy
     // with requests never makes the ping wait for a free connection or fail with POOL_EXHAUSTED,
-    // so readiness reports whether PostgreSQL answers, not how loaded the pool is (after a
-    // restart under load, the ping waited up to acquire_timeout behind the requests). Updates
-    // healthy(). Serialized: concurrent pings wait for each other.
+    // so readiness reports whether PostgreSQL answers, not how loaded the pool is. While it has
+    // no connection (first use, or the server ended it), a connect or request of the pool that
+    // succeeded within the last second is the answer, and a later ping opens the connection
+    // (after a restart under load, opening it right away took up to 1.2 s). Updates healthy().
+    // Serialized: concurrent pings wait for each other.
     Status ping();
 
     const PgOptions& options() const { return options_; }

@@ -29,6 +29,7 @@ void ReconnectGate::succeeded() {
     healthy_ = true;
     backoff_ = std::chrono::milliseconds{0};
     last_error_.clear();
+    last_success_ = Clock::now();
 }
 
 Error ReconnectGate::failed(const std::string& reason) {
@@ -56,11 +57,17 @@ void ReconnectGate::connection_lost() {
 void ReconnectGate::request_succeeded() {
     std::lock_guard lock(mutex_);
     healthy_ = true;
+    last_success_ = Clock::now();
 }
 
 bool ReconnectGate::healthy() const {
     std::lock_guard lock(mutex_);
     return healthy_;
+}
+
+bool ReconnectGate::succeeded_within(std::chrono::milliseconds window) const {
+    std::lock_guard lock(mutex_);
+    return healthy_ && Clock::now() - last_success_ < window;
 }
 
 }  // namespace admit::store

@@ -32,6 +32,8 @@ class ReconnectGate {
     void request_succeeded();
     // True when the last connect or request succeeded.
     bool healthy() const;
+    // True when healthy() and a connect or request succeeded less than `window` ago.
+    bool succeeded_within(std::chrono::milliseconds window) const;
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -46,6 +48,7 @@ class ReconnectGate {
     Clock::time_point next_attempt_{};
     std::chrono::milliseconds backoff_{0};
     std::string last_error_;
+    Clock::time_point last_success_{};  // the last succeeded() or request_succeeded()
 };
 
 }  // namespace admit::store

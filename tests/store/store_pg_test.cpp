@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "host/store/pg_transaction.hpp"
+#include "host/store/reconnect_gate.hpp"
 #include "host/store/row_sinks.hpp"
 #include "tests/store/pg_test_helpers.hpp"
 
@@ -322,6 +323,23 @@ TEST_F(PgStoreTest, PingAnswersWhileEveryPooledConnectionIsLeased) {
     EXPECT_LT(std::chrono::steady_clock::now() - started, options.acquire_timeout);
     EXPECT_TRUE(busy.healthy());
     EXPECT_EQ(busy.open_connections(), 1u);  // the pool's one; the ping's is its own
+}
+
+// ping() takes a recent success of the pool as its answer while it has no connection of its own;
+// only a success that is recent and not followed by a failure counts.
+TEST(ReconnectGateTest, ARecentSuccessCountsOnlyWithinItsWindowAndWhileHealthy) {
+    using std::chrono::milliseconds;
+    ReconnectGate gate("PostgreSQL", milliseconds{10}, milliseconds{20});
+    EXPECT_FALSE(gate.succeeded_within(std::chrono::hours{1}));  // nothing succeeded yet
+    gate.succeeded();
+    EXPECT_TRUE(gate.succeeded_within(std::chrono::hours{1}));
+    EXPECT_FALSE(gate.succeeded_within(milliseconds{0}));  // an empty window holds nothing
+    gate.connection_lost();
+    EXPECT_FALSE(gate.succeeded_within(std::chrono::hours{1}));
+    gate.request_succeeded();
+    EXPECT_TRUE(gate.succeeded_within(std::chrono::hours{1}));
+    (void)gate.failed("connection refused");
+    EXPECT_FALSE(gate.succeeded_within(std::chrono::hours{1}));
 }
 
 }  // namespace
