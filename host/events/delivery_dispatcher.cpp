@@ -130,13 +130,8 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
         }
         return {};
     });
-    // No free pooled connection (POOL_EXHAUSTED: the requests hold them all) is load, not an
-    // outage: deliveries lag, and the instance stays ready (a busy instance taken out of the
-    // balancer passes its load to the others). After a PostgreSQL restart under load, the
-    // workers' first passes waited for connections and kept /readyz at 503 for seconds.
-    const bool busy = !status && status.error().code == ErrorCode::POOL_EXHAUSTED;
-    if (busy) ++context_.counters.starved;
-    healthy_.store(status.ok() || busy);
+    // A pass that found the pool busy is load, not an outage (starved_by_pool).
+    healthy_.store(status.ok() || starved_by_pool(status, context_.counters));
     if (!status) {
         next_due_us = now_us + std::chrono::duration_cast<std::chrono::microseconds>(
                                    context_.options.backoff_initial)

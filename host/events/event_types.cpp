@@ -24,6 +24,12 @@ void EventCounters::observe_lag(std::int64_t lag_us) {
     }
 }
 
+bool starved_by_pool(const Status& pass, EventCounters& counters) {
+    if (pass || pass.error().code != ErrorCode::POOL_EXHAUSTED) return false;
+    ++counters.starved;
+    return true;
+}
+
 EventStats snapshot(const EventCounters& c) {
     EventStats s;
     s.published = c.published.load();

@@ -128,4 +128,10 @@ struct EventStats {
 
 EventStats snapshot(const EventCounters& counters);
 
+// True when a relay or delivery pass failed only because no pooled connection was free
+// (POOL_EXHAUSTED: the requests hold them all); counts it in `counters.starved`. Such a pass is
+// load, not an outage: it leaves the relay and the workers healthy (readiness must not take a
+// busy instance out of the balancer).
+bool starved_by_pool(const Status& pass, EventCounters& counters);
+
 }  // namespace admit::events

@@ -131,9 +131,7 @@ void OutboxRelay::run() {
         if (due) {
             last_pass = now;
             const Status pass = relay_all();
-            const bool busy = !pass && pass.error().code == ErrorCode::POOL_EXHAUSTED;
-            if (busy) ++counters_.starved;
-            healthy_.store((pass.ok() || busy) && listener_ != nullptr);
+            healthy_.store((pass.ok() || starved_by_pool(pass, counters_)) && listener_ != nullptr);
             if (!pass) {
                 std::unique_lock lock(mutex_);
                 wakeup_.wait_for(lock, options_.backoff_initial, [&] { return stopping_.load(); });

@@ -187,14 +187,12 @@ Status PgPool::ping() {
         s.probe.reset();
         s.gate.connection_lost();  // the server ended it: no earlier success answers for it now
     }
-    if (!s.probe && s.gate.succeeded_within(kSuccessAnswersPing)) {
+    if (!s.probe) {
         // A connect or request of the pool that just succeeded answers for the server. Opening
         // one more connection at that moment waits among the returning requests: after a
         // restart under load, 0.2-1.2 s on two busy cores (PostgreSQL authorized it in 10-110
         // ms), which kept /readyz at 503 that long. A later ping opens it.
-        return {};
-    }
-    if (!s.probe) {
+        if (s.gate.succeeded_within(kSuccessAnswersPing)) return {};
         // While PostgreSQL is down, the gate lets one attempt through per backoff period, the
         // pool's and the ping's together.
         if (auto refused = s.gate.begin_attempt()) return *refused;

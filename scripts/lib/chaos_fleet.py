@@ -59,6 +59,15 @@ def pg_log_time(line):
     return at.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
+def admitd_log_time(line):
+    """Unix time of an admitd log line starting "2026-12-06T23:33:46.389Z", or None."""
+    try:
+        at = datetime.datetime.strptime(line.split(" ", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return None
+    return at.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
 def redis_log_time(line):
     """Unix time of a Redis log line "32669:M 06 Dec 2026 23:32:51.909 * ..." (local time), or None."""
     words = line.split(" ", 5)
@@ -73,7 +82,7 @@ def redis_log_time(line):
 
 def first_logged_at(path, text, since, parse):
     """The time (by `parse`) of the first line of PATH containing TEXT logged at or after `since`
-    (10 ms of slack), or None."""
+    (10 ms of slack: /proc's exec times have 10 ms resolution), or None."""
     try:
         with open(path, errors="replace") as f:
             for line in f:
@@ -205,20 +214,8 @@ class Fleet:
     def serving_logged_at(self, k, since):
         """The unix time of the first "serving" line instance K logged at or after `since` (a
         unix time; its log has one per start, at FLEET_LOG_LEVEL info), or None."""
-        try:
-            with open(os.path.join(self.dir, f"instance-{k}", "admitd.log"), errors="replace") as f:
-                lines = [line for line in f if " INFO admitd " in line and " serving venue " in line]
-        except OSError:
-            return None
-        for line in lines:
-            try:
-                at = datetime.datetime.strptime(line.split(" ", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ")
-            except ValueError:
-                continue
-            at = at.replace(tzinfo=datetime.timezone.utc).timestamp()
-            if at >= since - 0.01:  # /proc's exec time has 10 ms resolution
-                return at
-        return None
+        return first_logged_at(os.path.join(self.dir, f"instance-{k}", "admitd.log"), " serving venue ", since,
+                               admitd_log_time)
 
     def pg_accepting_since(self, since):
         """The unix time of PostgreSQL's first "ready to accept connections" logged at or after
@@ -232,11 +229,6 @@ class Fleet:
         (its server.log, local time with milliseconds), or None."""
         return first_logged_at(os.path.join(self.dir, "redis", "server.log"), "Ready to accept connections",
                                since, redis_log_time)
-
-    def process_started_at(self, k):
-        """The unix time at which instance K's current process was exec'd (from /proc, 10 ms
-        resolution), or None when it does not run."""
-        return exec_time(self.instance_pid(k))
 
     def wait_all_ready(self, deadline_s=120):
         """Polls every instance's /readyz (every 20 ms) until each has answered 200 once. Acts as
