@@ -87,11 +87,17 @@ void ReadinessProbe::refresh() {
     std::lock_guard lock(mutex_);
     for (const auto& check : fresh) {
         bool was_ok = true;
+        const std::string* was_detail = nullptr;
         for (const auto& before : latest_) {
-            if (before.name == check.name) was_ok = before.ok;
+            if (before.name == check.name) {
+                was_ok = before.ok;
+                was_detail = &before.detail;
+            }
         }
         if (!check.ok && (was_ok || !checked_))
             spdlog::warn("readiness: {} is not ready: {}", check.name, check.detail);
+        else if (!check.ok && was_detail != nullptr && *was_detail != check.detail)
+            spdlog::warn("readiness: {} is still not ready: {}", check.name, check.detail);
         else if (check.ok && !was_ok)
             spdlog::info("readiness: {} is ready again", check.name);
     }

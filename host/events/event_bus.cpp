@@ -269,14 +269,22 @@ Status EventBus::replay_dead_letter(std::int64_t dead_letter_id) {
     return {};
 }
 
-bool EventBus::healthy() const {
+std::string EventBus::health_problem() const {
     const State& st = *state_;
-    if (!st.started || !st.relay || !st.relay->healthy()) return false;
+    if (!st.started || !st.relay) return "not started";
+    if (!st.relay->healthy()) return "relay: its last pass failed";
     for (const auto& s : st.subscribers) {
-        if (!s->dispatcher->healthy()) return false;
-        if (s->consumer && !s->consumer->healthy()) return false;
+        if (!s->dispatcher->healthy())
+            return "delivery to '" + s->subscription.subscriber + "': its last pass failed";
+        if (s->consumer && !s->consumer->healthy())
+            return "Kafka consumer of '" + s->subscription.subscriber + "' is failing";
     }
-    return true;
+    return {};
+}
+
+bool EventBus::relay_listening() const {
+    const State& st = *state_;
+    return st.relay && st.relay->listening();
 }
 
 const EventCounters& EventBus::counters() const { return state_->counters; }

@@ -24,6 +24,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -85,7 +86,13 @@ class EventBus {
     Status replay_dead_letter(std::int64_t dead_letter_id);
 
     // True when started and the relay, dispatchers and consumers reach their dependencies.
-    bool healthy() const;
+    bool healthy() const { return health_problem().empty(); }
+    // Empty when healthy(); otherwise which part is failing ("relay: its last pass failed",
+    // "delivery to 'mailer': its last pass failed", ...), for readiness and its log.
+    std::string health_problem() const;
+    // Whether the relay holds its LISTEN connection; without it (PostgreSQL restarted, LISTEN
+    // not yet reconnected) it polls every relay_poll, which delays events, and loses none.
+    bool relay_listening() const;
     const EventCounters& counters() const;
     EventStats stats() const { return snapshot(counters()); }
 

@@ -82,6 +82,7 @@ void OutboxRelay::stop() {
     if (thread_.joinable()) thread_.join();
     receiver_.reset();
     listener_.reset();
+    listening_.store(false);
 }
 
 void OutboxRelay::wake() {
@@ -96,10 +97,16 @@ bool OutboxRelay::connect_listener() {
         if (!conninfo) return false;
         listener_ = std::make_unique<pqxx::connection>(conninfo.value());
         receiver_ = std::make_unique<OutboxNotification>(*listener_, notified_);
+        listening_.store(true);
+        if (listen_warned_) spdlog::info("events: relay LISTENs again");
+        listen_warned_ = false;
         return true;
     } catch (const std::exception& e) {
-        spdlog::warn("events: relay cannot LISTEN ({}); polling every {} ms", e.what(),
-                     options_.relay_poll.count());
+        // Once per outage: it is retried every half second meanwhile.
+        if (!listen_warned_)
+            spdlog::warn("events: relay cannot LISTEN ({}); polling every {} ms until it can",
+                         e.what(), options_.relay_poll.count());
+        listen_warned_ = true;
         receiver_.reset();
         listener_.reset();
         return false;
@@ -113,9 +120,9 @@ void OutboxRelay::run() {
     while (!stopping_.load()) {
         const auto now = std::chrono::steady_clock::now();
         if (!listener_ && now >= next_listen_attempt) {
-            // The relay is not healthy (nor the host ready) without its LISTEN connection, so a
-            // PostgreSQL that is back is tried again within half a second (it was backoff_max /
-            // 10, 6 s by default: the larger part of a fleet's recovery after a restart).
+            // Without its LISTEN connection the relay polls every relay_poll; a PostgreSQL that
+            // is back is listened to again within half a second (backoff_max / 10 would be 6 s
+            // by default).
             if (!connect_listener())
                 next_listen_attempt =
                     now + std::min<std::chrono::steady_clock::duration>(
@@ -131,7 +138,7 @@ void OutboxRelay::run() {
         if (due) {
             last_pass = now;
             const Status pass = relay_all();
-            healthy_.store((pass.ok() || starved_by_pool(pass, counters_)) && listener_ != nullptr);
+            healthy_.store(pass.ok() || starved_by_pool(pass, counters_));
             if (!pass) {
                 std::unique_lock lock(mutex_);
                 wakeup_.wait_for(lock, options_.backoff_initial, [&] { return stopping_.load(); });
@@ -153,7 +160,12 @@ void OutboxRelay::poll_listener() {
     try {
         listener_->get_notifs();  // non-blocking; OutboxNotification sets notified_
     } catch (const std::exception& e) {
-        spdlog::warn("events: relay LISTEN connection lost ({})", e.what());
+        spdlog::warn(
+            "events: relay LISTEN connection lost ({}); polling every {} ms until it "
+            "is back",
+            e.what(), options_.relay_poll.count());
+        listen_warned_ = true;
+        listening_.store(false);
         receiver_.reset();
         listener_.reset();
     }

@@ -66,10 +66,15 @@ class OutboxRelay {
     void stop();  // finishes the current batch, then joins
     void wake();
 
-    // False while the last relay pass or the LISTEN connection failed. A pass that found no
-    // free pooled connection (POOL_EXHAUSTED: the requests hold them all) is load, not a
-    // failure: it leaves the relay healthy (readiness must not take a busy instance out).
+    // False while the last relay pass failed. A pass that found no free pooled connection
+    // (POOL_EXHAUSTED: the requests hold them all) is load, not a failure: it leaves the relay
+    // healthy (readiness must not take a busy instance out). Nor does a missing LISTEN
+    // connection: the relay then polls every relay_poll, so events are late by at most that and
+    // none is lost; requiring it kept a fleet out of the balancer for its reconnect after every
+    // PostgreSQL restart (listening() tells it apart).
     bool healthy() const { return healthy_.load(); }
+    // True while the LISTEN connection is open.
+    bool listening() const { return listening_.load(); }
 
   private:
     void run();
@@ -92,6 +97,8 @@ class OutboxRelay {
     std::atomic<bool> kicked_{false};   // a publisher was recorded in pending_
     std::atomic<bool> stopping_{false};
     std::atomic<bool> healthy_{true};
+    std::atomic<bool> listening_{false};
+    bool listen_warned_ = false;  // relay thread only: this outage's LISTEN failure was logged
     std::mutex mutex_;
     std::condition_variable wakeup_;
     std::thread thread_;

@@ -488,8 +488,10 @@ std::vector<ReadinessCheck> readiness(Application::Parts& p) {
         checks.push_back({"redis", s.ok(), s.ok() ? "reachable" : s.error().message});
     }
     if (p.events) {
-        bool ok = p.events->healthy();
-        checks.push_back({"events", ok, ok ? "relay running" : "relay not healthy"});
+        const std::string problem = p.events->health_problem();
+        const char* relaying =
+            p.events->relay_listening() ? "relay running" : "relay polling (LISTEN reconnecting)";
+        checks.push_back({"events", problem.empty(), problem.empty() ? relaying : problem});
     }
     return checks;
 }

@@ -27,7 +27,8 @@ class TestDatabase {
     TestDatabase(const TestDatabase&) = delete;
     TestDatabase& operator=(const TestDatabase&) = delete;
 
-    const std::string& url() const { return url_; }  // as role admit
+    const std::string& url() const { return url_; }              // as role admit
+    const std::string& admin_url() const { return admin_url_; }  // database postgres, superuser
     const std::string& name() const { return name_; }
 
   private:

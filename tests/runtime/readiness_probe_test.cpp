@@ -1,10 +1,12 @@
 // ReadinessProbe: a healthy answer is reused for its interval, a failing one only briefly, so a
 // dependency that came back shows on /readyz at once.
 #include "host/admin/readiness_probe.hpp"
+#include "tests/support/log_capture.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 namespace admit::runtime {
@@ -52,6 +54,35 @@ TEST(ReadinessProbe, TheFailingIntervalIsNeverLongerThanTheHealthyOne) {
     (void)probe.current();
     (void)probe.current();
     EXPECT_EQ(checks.calls, 2);
+}
+
+// The log says why an instance is out of the balancer: a check's reason when it fails, again
+// when the reason changes while it still fails (PostgreSQL refusing, then starting up; the event
+// relay, then a delivery worker), and its return; never once per refresh.
+TEST(ReadinessProbe, EachNewReasonOfAFailingCheckIsLoggedOnce) {
+    testsupport::LogCapture log;
+    std::string detail = "connection refused";
+    bool ok = false;
+    ReadinessProbe probe(
+        [&] {
+            return std::vector<ReadinessCheck>{{"postgres", ok, detail}};
+        },
+        hours(1), milliseconds(0));
+    (void)probe.current();
+    (void)probe.current();
+    detail = "the database system is starting up";
+    (void)probe.current();
+    (void)probe.current();
+    ok = true;
+    detail = "reachable";
+    (void)probe.current();
+    (void)probe.current();
+    EXPECT_EQ(log.count("readiness: postgres is not ready: connection refused"), 1u);
+    EXPECT_EQ(
+        log.count("readiness: postgres is still not ready: the database system is starting up"),
+        1u);
+    EXPECT_EQ(log.count("readiness: postgres is ready again"), 1u);
+    EXPECT_EQ(log.count("readiness:"), 3u);
 }
 
 // In the background mode /readyz is answered from memory on the I/O thread: current() never
