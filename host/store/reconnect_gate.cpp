@@ -30,6 +30,7 @@ void ReconnectGate::succeeded() {
     backoff_ = std::chrono::milliseconds{0};
     last_error_.clear();
     last_success_ = Clock::now();
+    last_warned_ = {};
 }
 
 Error ReconnectGate::failed(const std::string& reason) {
@@ -43,9 +44,15 @@ Error ReconnectGate::failed(const std::string& reason) {
     healthy_ = false;
     backoff_ = backoff_.count() == 0 ? backoff_min_ : std::min(backoff_ * 2, backoff_max_);
     next_attempt_ = Clock::now() + backoff_;
+    // One warning per outage and per new reason, then one every kRepeatWarningEvery: a probe
+    // every few hundred ms would otherwise fill the log during a long outage.
+    const auto now = Clock::now();
+    if (reason != last_error_ || now - last_warned_ >= kRepeatWarningEvery) {
+        spdlog::warn("{} connect failed ({}); next attempt in {} ms", dependency_, reason,
+                     backoff_.count());
+        last_warned_ = now;
+    }
     last_error_ = reason;
-    spdlog::warn("{} connect failed ({}); next attempt in {} ms", dependency_, reason,
-                 backoff_.count());
     return error;
 }
 

@@ -49,6 +49,8 @@ class ReconnectGate {
     std::chrono::milliseconds backoff_{0};
     std::string last_error_;
     Clock::time_point last_success_{};  // the last succeeded() or request_succeeded()
+    Clock::time_point last_warned_{};   // the last "connect failed" warning of this outage
+    static constexpr std::chrono::seconds kRepeatWarningEvery{10};
 };
 
 }  // namespace admit::store

@@ -10,6 +10,7 @@
 #include "host/store/reconnect_gate.hpp"
 #include "host/store/row_sinks.hpp"
 #include "tests/store/pg_test_helpers.hpp"
+#include "tests/support/log_capture.hpp"
 
 namespace admit::store {
 namespace {
@@ -341,6 +342,27 @@ TEST(ReconnectGateTest, ARecentSuccessCountsOnlyWithinItsWindowAndWhileHealthy) 
     EXPECT_TRUE(gate.succeeded_within(std::chrono::hours{1}));
     (void)gate.failed("connection refused");
     EXPECT_FALSE(gate.succeeded_within(std::chrono::hours{1}));
+}
+
+// A probe every 100-200 ms during a long outage must not fill the log: one warning per outage
+// and per new reason (then one every 10 s), and a new outage warns again.
+TEST(ReconnectGateTest, AnOutageWarnsOncePerReasonNotOncePerProbe) {
+    using std::chrono::milliseconds;
+    testsupport::LogCapture log;
+    ReconnectGate gate("PostgreSQL", milliseconds{1}, milliseconds{1});
+    const auto probe_fails = [&](const std::string& reason) {
+        while (gate.begin_attempt().has_value()) std::this_thread::yield();  // the backoff ends
+        (void)gate.failed(reason);
+    };
+    for (int i = 0; i < 5; ++i) probe_fails("Connection refused");
+    EXPECT_EQ(log.count("PostgreSQL connect failed (Connection refused)"), 1u);
+    for (int i = 0; i < 5; ++i) probe_fails("the database system is starting up");
+    EXPECT_EQ(log.count("PostgreSQL connect failed (the database system is starting up)"), 1u);
+    gate.succeeded();
+    EXPECT_EQ(log.count("PostgreSQL reachable again"), 1u);
+    probe_fails("Connection refused");  // the next outage
+    EXPECT_EQ(log.count("PostgreSQL connect failed (Connection refused)"), 2u);
+    EXPECT_EQ(log.count("connect failed"), 3u);
 }
 
 }  // namespace
