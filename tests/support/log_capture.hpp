@@ -40,9 +40,9 @@ class LogCapture {
     // How many captured lines contain `text`.
     std::size_t count(std::string_view text) const {
         const auto all = lines();
-        return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [&](const auto& line) {
-            return line.find(text) != std::string::npos;
-        }));
+        return static_cast<std::size_t>(
+            std::count_if(all.begin(), all.end(),
+                          [&](const auto& line) { return line.find(text) != std::string::npos; }));
     }
 
   private:
