@@ -139,6 +139,7 @@ void OutboxRelay::run() {
             last_pass = now;
             const Status pass = relay_all();
             healthy_.store(pass.ok() || starved_by_pool(pass, counters_));
+            if (pass) pass_failed_.succeeded();
             if (!pass) {
                 std::unique_lock lock(mutex_);
                 wakeup_.wait_for(lock, options_.backoff_initial, [&] { return stopping_.load(); });
@@ -201,8 +202,9 @@ Status OutboxRelay::relay_all() {
             return {};
         });
         if (!status) {
-            spdlog::warn("events: relay pass failed: {}: {}", status.error().code,
-                         status.error().message);
+            pass_failed_.failed(
+                "events: relay pass failed: " + std::string(admit::name(status.error().code)) +
+                ": " + status.error().message);
             return status;
         }
         if (relayed > 0) {

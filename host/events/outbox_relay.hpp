@@ -39,6 +39,7 @@
 #include "host/events/event_types.hpp"
 #include "host/events/pending_commits.hpp"
 #include "host/events/retention.hpp"
+#include "host/observe/repeated_warning.hpp"
 #include "host/store/pg_pool.hpp"
 
 namespace admit::events {
@@ -99,6 +100,7 @@ class OutboxRelay {
     std::atomic<bool> healthy_{true};
     std::atomic<bool> listening_{false};
     bool listen_warned_ = false;  // relay thread only: this outage's LISTEN failure was logged
+    observe::RepeatedWarning pass_failed_{"events: relay"};  // one line per outage, not per pass
     std::mutex mutex_;
     std::condition_variable wakeup_;
     std::thread thread_;

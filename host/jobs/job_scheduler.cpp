@@ -91,7 +91,8 @@ Status JobScheduler::register_periodic(const std::string& name, std::chrono::mil
                      "periodic job '" + name + "' needs an interval > 0"};
     if (!fn)
         return Error{ErrorCode::INVALID_ARGUMENT, "periodic job '" + name + "' has no function"};
-    if (!periodic_.emplace(name, Periodic{interval, std::move(fn)}).second) {
+    auto warning = std::make_shared<observe::RepeatedWarning>("periodic job " + name);
+    if (!periodic_.emplace(name, Periodic{interval, std::move(fn), std::move(warning)}).second) {
         return Error{ErrorCode::CONFLICT, "periodic job '" + name + "' is already registered"};
     }
     schedule_rows_ready_ = false;
@@ -218,7 +219,10 @@ bool JobScheduler::run_periodic(const std::string& name, const Periodic& job) {
         return {};
     });
     if (!status)
-        spdlog::warn("periodic job {}: scheduling failed: {}", name, status.error().message);
+        job.scheduling_failed->failed("periodic job " + name +
+                                      ": scheduling failed: " + status.error().message);
+    else
+        job.scheduling_failed->succeeded();
     return ran;
 }
 
@@ -272,9 +276,11 @@ bool JobScheduler::run_one_delayed() {
         return {};
     });
     if (!status) {
-        spdlog::warn("delayed jobs: claiming or recording failed: {}", status.error().message);
+        claiming_failed_.failed("delayed jobs: claiming or recording failed: " +
+                                status.error().message);
         return false;
     }
+    claiming_failed_.succeeded();
     return ran;
 }
 

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,6 +31,7 @@
 #include <pqxx/pqxx>
 
 #include "host/common/result.hpp"
+#include "host/observe/repeated_warning.hpp"
 #include "host/store/migrations.hpp"
 #include "host/store/pg_pool.hpp"
 
@@ -92,6 +94,8 @@ class JobScheduler {
     struct Periodic {
         std::chrono::milliseconds interval;
         JobFn fn;
+        // Its scheduling failures (the database gone): one line per outage, not per attempt.
+        std::shared_ptr<observe::RepeatedWarning> scheduling_failed;
     };
     bool run_periodic(const std::string& name, const Periodic& job);
     bool run_one_delayed();
@@ -106,6 +110,7 @@ class JobScheduler {
     std::map<std::string, Periodic> periodic_;
     std::map<std::string, JobFn> handlers_;
     std::string handler_names_;  // PostgreSQL text[] literal of handlers_' names
+    observe::RepeatedWarning claiming_failed_{"delayed jobs"};
 
     mutable std::mutex mutex_;  // guards the members below
     std::condition_variable wake_;
