@@ -139,8 +139,9 @@ void OutboxRelay::run() {
             last_pass = now;
             const Status pass = relay_all();
             healthy_.store(pass.ok() || starved_by_pool(pass, counters_));
-            if (pass) pass_failed_.succeeded();
-            if (!pass) {
+            if (pass) {
+                pass_failed_.succeeded();
+            } else {
                 std::unique_lock lock(mutex_);
                 wakeup_.wait_for(lock, options_.backoff_initial, [&] { return stopping_.load(); });
                 notified_.store(true);

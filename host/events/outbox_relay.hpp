@@ -100,7 +100,8 @@ class OutboxRelay {
     std::atomic<bool> healthy_{true};
     std::atomic<bool> listening_{false};
     bool listen_warned_ = false;  // relay thread only: this outage's LISTEN failure was logged
-    observe::RepeatedWarning pass_failed_{"events: relay"};  // one line per outage, not per pass
+    observe::RepeatedWarning pass_failed_{
+        "events: relay: working again"};  // one line per outage, not per pass
     std::mutex mutex_;
     std::condition_variable wakeup_;
     std::thread thread_;

@@ -91,7 +91,8 @@ Status JobScheduler::register_periodic(const std::string& name, std::chrono::mil
                      "periodic job '" + name + "' needs an interval > 0"};
     if (!fn)
         return Error{ErrorCode::INVALID_ARGUMENT, "periodic job '" + name + "' has no function"};
-    auto warning = std::make_shared<observe::RepeatedWarning>("periodic job " + name);
+    auto warning =
+        std::make_unique<observe::RepeatedWarning>("periodic job " + name + ": working again");
     if (!periodic_.emplace(name, Periodic{interval, std::move(fn), std::move(warning)}).second) {
         return Error{ErrorCode::CONFLICT, "periodic job '" + name + "' is already registered"};
     }

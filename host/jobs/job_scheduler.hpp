@@ -95,7 +95,7 @@ class JobScheduler {
         std::chrono::milliseconds interval;
         JobFn fn;
         // Its scheduling failures (the database gone): one line per outage, not per attempt.
-        std::shared_ptr<observe::RepeatedWarning> scheduling_failed;
+        std::unique_ptr<observe::RepeatedWarning> scheduling_failed;
     };
     bool run_periodic(const std::string& name, const Periodic& job);
     bool run_one_delayed();
@@ -110,7 +110,7 @@ class JobScheduler {
     std::map<std::string, Periodic> periodic_;
     std::map<std::string, JobFn> handlers_;
     std::string handler_names_;  // PostgreSQL text[] literal of handlers_' names
-    observe::RepeatedWarning claiming_failed_{"delayed jobs"};
+    observe::RepeatedWarning claiming_failed_{"delayed jobs: working again"};
 
     mutable std::mutex mutex_;  // guards the members below
     std::condition_variable wake_;

@@ -6,8 +6,8 @@
 
 namespace admit::observe {
 
-RepeatedWarning::RepeatedWarning(std::string what, std::chrono::milliseconds repeat_every)
-    : what_(std::move(what)), repeat_every_(repeat_every) {}
+RepeatedWarning::RepeatedWarning(std::string recovered, std::chrono::milliseconds repeat_every)
+    : recovered_(std::move(recovered)), repeat_every_(repeat_every) {}
 
 void RepeatedWarning::failed(const std::string& message) {
     std::lock_guard lock(mutex_);
@@ -29,7 +29,7 @@ void RepeatedWarning::failed(const std::string& message) {
 void RepeatedWarning::succeeded() {
     std::lock_guard lock(mutex_);
     if (last_message_.empty()) return;
-    spdlog::info("{}: working again after {} failed attempts", what_, failures_);
+    spdlog::info("{} after {} failed attempts", recovered_, failures_);
     last_message_.clear();
     failures_ = 0;
     not_logged_ = 0;

@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 
+#include "host/store/pg_errors.hpp"
+
 namespace admit::store {
 namespace {
 
@@ -27,10 +29,8 @@ Result<std::string> build_conninfo(const std::string& url,
     std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> parsed(
         PQconninfoParse(url.c_str(), &parse_error), &PQconninfoFree);
     if (!parsed) {
-        std::string reason = parse_error ? parse_error : "out of memory";
+        std::string reason = one_line(parse_error ? parse_error : "out of memory");
         PQfreemem(parse_error);
-        while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' '))
-            reason.pop_back();
         return Error{ErrorCode::CONFIG_INVALID, "database URL cannot be parsed: " + reason};
     }
 

@@ -7,14 +7,9 @@
 namespace admit::store {
 namespace {
 
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    return text;
-}
-
 Error classify_sql_error(const pqxx::sql_error& e) {
     const std::string& state = e.sqlstate();
-    std::string message = trimmed(e.what());
+    std::string message = one_line(e.what());
     if (state == "23505") return Error{ErrorCode::CONFLICT, std::move(message)};
     if (state.rfind("23", 0) == 0) return Error{ErrorCode::CONSTRAINT, std::move(message)};
     if (state == "40001" || state == "40P01") return Error{ErrorCode::CONFLICT, std::move(message)};
@@ -27,19 +22,25 @@ Error classify_sql_error(const pqxx::sql_error& e) {
 
 }  // namespace
 
+std::string one_line(std::string message) {
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+    return message;
+}
+
 Error map_pg_exception(std::exception_ptr exception) {
     try {
         std::rethrow_exception(exception);
     } catch (const pqxx::broken_connection& e) {
         return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
-                     "PostgreSQL connection lost: " + trimmed(e.what())};
+                     "PostgreSQL connection lost: " + one_line(e.what())};
     } catch (const pqxx::in_doubt_error& e) {
         return Error{ErrorCode::DEPENDENCY_UNAVAILABLE,
-                     "PostgreSQL commit outcome unknown: " + trimmed(e.what())};
+                     "PostgreSQL commit outcome unknown: " + one_line(e.what())};
     } catch (const pqxx::sql_error& e) {
         return classify_sql_error(e);
     } catch (const std::exception& e) {
-        return Error{ErrorCode::INTERNAL, trimmed(e.what())};
+        return Error{ErrorCode::INTERNAL, one_line(e.what())};
     } catch (...) {
         return Error{ErrorCode::INTERNAL, "unknown exception"};
     }

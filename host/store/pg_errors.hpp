@@ -2,6 +2,7 @@
 #pragma once
 
 #include <exception>
+#include <string>
 #include <string_view>
 
 #include "host/common/result.hpp"
@@ -19,6 +20,10 @@ namespace admit::store {
 //   anything else                          -> "INTERNAL"
 // The message is the server's message (or what()); it never contains parameter values.
 Error map_pg_exception(std::exception_ptr exception);
+
+// libpq's and the server's messages end with a newline (and sometimes a space); logs and errors
+// want one line. Returns `message` without them.
+std::string one_line(std::string message);
 
 // True when a failed connection attempt's message (libpq's, as the pool reports it) says that
 // trying again cannot help without an operator: authentication refused, no pg_hba.conf entry, the

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "host/store/pg_conninfo.hpp"
+#include "host/store/pg_errors.hpp"
 #include "host/store/reconnect_gate.hpp"
 
 namespace admit::store {
@@ -47,14 +48,6 @@ namespace {
 // How recent a success of the pool must be for ping() to take it as its answer (the readiness
 // refresher asks about once a second when ready, every 100 ms when not).
 constexpr std::chrono::milliseconds kSuccessAnswersPing{1000};
-
-// libpq's messages end with a newline; logs and errors want one line.
-std::string one_line(std::string message) {
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-        message.pop_back();
-    }
-    return message;
-}
 
 }  // namespace
 

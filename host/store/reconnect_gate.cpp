@@ -1,6 +1,6 @@
 #include "host/store/reconnect_gate.hpp"
 
-#include <spdlog/spdlog.h>
+#include <fmt/format.h>
 
 namespace admit::store {
 
@@ -8,7 +8,8 @@ ReconnectGate::ReconnectGate(std::string dependency, std::chrono::milliseconds b
                              std::chrono::milliseconds backoff_max)
     : dependency_(std::move(dependency)),
       backoff_min_(backoff_min),
-      backoff_max_(std::max(backoff_min, backoff_max)) {}
+      backoff_max_(std::max(backoff_min, backoff_max)),
+      connect_failed_(dependency_ + " reachable again") {}
 
 std::optional<Error> ReconnectGate::begin_attempt() {
     std::lock_guard lock(mutex_);
@@ -23,14 +24,13 @@ std::optional<Error> ReconnectGate::begin_attempt() {
 
 void ReconnectGate::succeeded() {
     std::lock_guard lock(mutex_);
-    if (down_) spdlog::info("{} reachable again", dependency_);
+    connect_failed_.succeeded();
     down_ = false;
     attempt_in_flight_ = false;
     healthy_ = true;
     backoff_ = std::chrono::milliseconds{0};
     last_error_.clear();
     last_success_ = Clock::now();
-    last_warned_ = {};
 }
 
 Error ReconnectGate::failed(const std::string& reason) {
@@ -44,15 +44,9 @@ Error ReconnectGate::failed(const std::string& reason) {
     healthy_ = false;
     backoff_ = backoff_.count() == 0 ? backoff_min_ : std::min(backoff_ * 2, backoff_max_);
     next_attempt_ = Clock::now() + backoff_;
-    // One warning per outage and per new reason, then one every kRepeatWarningEvery: a probe
-    // every few hundred ms would otherwise fill the log during a long outage.
-    const auto now = Clock::now();
-    if (reason != last_error_ || now - last_warned_ >= kRepeatWarningEvery) {
-        spdlog::warn("{} connect failed ({}); next attempt in {} ms", dependency_, reason,
-                     backoff_.count());
-        last_warned_ = now;
-    }
     last_error_ = reason;
+    connect_failed_.failed(fmt::format("{} connect failed ({}); retrying every {} ms at most",
+                                       dependency_, reason, backoff_max_.count()));
     return error;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "host/common/result.hpp"
+#include "host/observe/repeated_warning.hpp"
 
 namespace admit::store {
 
@@ -49,8 +50,9 @@ class ReconnectGate {
     std::chrono::milliseconds backoff_{0};
     std::string last_error_;
     Clock::time_point last_success_{};  // the last succeeded() or request_succeeded()
-    Clock::time_point last_warned_{};   // the last "connect failed" warning of this outage
-    static constexpr std::chrono::seconds kRepeatWarningEvery{10};
+    // "connect failed" once per outage and reason (a probe every 100-200 ms would otherwise
+    // fill the log), and "reachable again" when it ends.
+    observe::RepeatedWarning connect_failed_;
 };
 
 }  // namespace admit::store

@@ -14,7 +14,7 @@ using std::chrono::milliseconds;
 
 TEST(RepeatedWarning, AnOutageIsOneLineWhenItStartsAndOneWhenItEnds) {
     testsupport::LogCapture log;
-    RepeatedWarning warning("periodic job sweep", hours(1));
+    RepeatedWarning warning("periodic job sweep: working again", hours(1));
     warning.succeeded();  // no failure yet: nothing to say
     for (int i = 0; i < 50; ++i) warning.failed("periodic job sweep: PostgreSQL unreachable");
     EXPECT_EQ(log.count("PostgreSQL unreachable"), 1u);
@@ -28,7 +28,7 @@ TEST(RepeatedWarning, AnOutageIsOneLineWhenItStartsAndOneWhenItEnds) {
 
 TEST(RepeatedWarning, ANewReasonIsLoggedAtOnce) {
     testsupport::LogCapture log;
-    RepeatedWarning warning("events: relay", hours(1));
+    RepeatedWarning warning("events: relay: working again", hours(1));
     warning.failed("relay pass failed: connection refused");
     warning.failed("relay pass failed: connection refused");
     warning.failed("relay pass failed: the database system is starting up");
@@ -38,7 +38,7 @@ TEST(RepeatedWarning, ANewReasonIsLoggedAtOnce) {
 
 TEST(RepeatedWarning, ALongOutageIsRepeatedOncePerIntervalWithHowManyWereNotLogged) {
     testsupport::LogCapture log;
-    RepeatedWarning warning("delayed jobs", milliseconds(20));
+    RepeatedWarning warning("delayed jobs: working again", milliseconds(20));
     for (int i = 0; i < 3; ++i) warning.failed("delayed jobs: claiming failed");
     EXPECT_EQ(log.count("claiming failed"), 1u);
     // Failing on, as the claimer does, until the interval has passed and the line is repeated.
