@@ -20,9 +20,10 @@ namespace {
 // Advisory lock key serializing relays of all hosts on one database ("admit.event_relay").
 constexpr const char* kRelayLock =
     "SELECT pg_try_advisory_xact_lock(hashtext('admit.event_relay'))";
-// How often the relay looks at its LISTEN socket / pending publishers while idle or not.
+// How often the relay looks at its LISTEN socket while idle; while publishes are open it sleeps
+// until the next pending check is due (a new publish wakes it at once either way).
 constexpr auto kIdleSlice = std::chrono::milliseconds(10);
-constexpr auto kPendingSlice = std::chrono::milliseconds(1);
+constexpr auto kMinSlice = std::chrono::milliseconds(1);
 // While publishes are open, whether one committed is asked at most this often: in a burst every
 // batch of holds opens one, and a check per millisecond cost PostgreSQL more than the relay
 // itself. Events wait at most this much longer to be relayed.
@@ -149,7 +150,13 @@ void OutboxRelay::run() {
             }
         }
         retention_.step(now);
-        const auto slice = pending_.empty() ? kIdleSlice : kPendingSlice;
+        // Waking every millisecond while a publish is open, as before, cost a context switch per
+        // millisecond for a check made every kPendingCheckEvery.
+        const std::chrono::steady_clock::duration slice =
+            pending_.empty() ? std::chrono::steady_clock::duration(kIdleSlice)
+                             : std::clamp<std::chrono::steady_clock::duration>(
+                                   kPendingCheckEvery - (now - last_pending_check), kMinSlice,
+                                   kPendingCheckEvery);
         std::unique_lock lock(mutex_);
         wakeup_.wait_for(lock, slice, [&] {
             return stopping_.load() || notified_.load() || kicked_.exchange(false);
