@@ -203,10 +203,15 @@ REF="$(wrk -t"$THREADS" -c"$GATES" -d"$DURATION_REF" --latency "http://127.0.0.1
 REF_RPS="$(awk '/^Requests\/sec:/ {print $2}' <<<"$REF")"
 REF_P99="$(awk '$1 == "99%" {v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 } printf "%.2f", v}' <<<"$REF")"
 
+# Whether admissions updated the ticket rows in place (HOT, 006_hot_checkin.sql): read after the
+# reference run, by when every backend has flushed its statistics.
+HOT="$("${PSQL[@]}" -d "$DB" -c "SELECT n_tup_hot_upd || ' of ' || n_tup_upd FROM pg_stat_user_tables WHERE relid = 'ticket.tickets'::regclass")"
+
 echo "check-ins: $RATE/s over ${SECONDS_RUN}s, p50 ${P50} ms, p99 ${P99} ms; admitted $ADMITTED, ALREADY_USED $USED, other $OTHER"
 echo "cpu per check-in (user+system): admitd $CPU_US us, PostgreSQL $PG_US us, wrk $WRK_US us"
 echo "PostgreSQL: USED $DB_USED of $TICKETS, ticket.checked_in events $DB_EVENTS, tickets with two events $DB_TWICE"
 echo "reference GET /api/v1/hello: $REF_RPS req/s, p99 $REF_P99 ms"
+echo "ticket rows updated in place (HOT): $HOT"
 echo "RESULT tickets=$TICKETS"
 echo "RESULT gates=$GATES"
 echo "RESULT checkins_per_s=$RATE"
@@ -220,6 +225,8 @@ echo "RESULT already_used=$USED"
 echo "RESULT other=$OTHER"
 echo "RESULT db_used=$DB_USED"
 echo "RESULT db_checked_in_events=$DB_EVENTS"
+echo "RESULT hot_updates=${HOT%% of*}"
+echo "RESULT row_updates=${HOT##*of }"
 echo "RESULT reference=admitd_hello_route"
 echo "RESULT reference_rps=$REF_RPS"
 echo "RESULT reference_p99_ms=$REF_P99"

@@ -41,6 +41,29 @@ TEST_F(TicketCheckin, AdmitsOnceThenAnswersAlreadyUsedWithWhenAndGate) {
         pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.checked_in'"), 1);
 }
 
+TEST_F(TicketCheckin, AnAdmissionUpdatesTheTicketRowInPlace) {
+    // HOT (heap-only) updates: no index names a column an admission changes
+    // (006_hot_checkin.sql). An index on status, or a predicate reading it, makes every
+    // admission write a new entry in each index of the table again.
+    const auto schedule = unique_schedule("sch_seats_10");
+    auto tickets = tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_1", "seat_2"}), 2);
+    ASSERT_EQ(check_in(std::string(tickets[0]["code"].as_string())).status, 200);
+    auto with_nonce = staff("POST", "/api/v1/checkin",
+                            boost::json::serialize(boost::json::object{{"code", tickets[1]["code"]},
+                                                                       {"nonce", "n-hot-1"}}));
+    ASSERT_EQ(with_nonce.status, 200) << with_nonce.body;
+    // This test's database saw no other update of ticket.tickets; its backends report their
+    // statistics within PostgreSQL's idle flush interval (10 s).
+    const std::string updates =
+        "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relid = "
+        "'ticket.tickets'::regclass";
+    ASSERT_TRUE(eventually([&] { return pg_scalar(updates) >= 2; }, std::chrono::seconds(30)));
+    EXPECT_EQ(pg_scalar(updates), 2);
+    EXPECT_EQ(pg_scalar("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = "
+                        "'ticket.tickets'::regclass"),
+              2);
+}
+
 TEST_F(TicketCheckin, RefusesForgedWrongScheduleStaleWindowAndMalformedCodesWithTheirReason) {
     const auto schedule = unique_schedule("sch_seats_10");
     auto t = tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_2"}), 1).at(0);

@@ -284,12 +284,17 @@ TEST_F(TicketLifecycle, CancelledProductCancelsTicketsOfItsSchedules) {
 
 TEST_F(TicketLifecycle, TicketsExpireAfterThePerformance) {
     const auto schedule = unique_schedule("sch_seats_10");
-    const auto reservation = buy_seats("usr_a", schedule, {"seat_10"});
-    auto issued = tickets_of("usr_a", reservation, 1).at(0);
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_9", "seat_10"});
+    auto tickets = tickets_of("usr_a", reservation, 2);
+    auto issued = tickets[0];
     const std::string id(issued["ticketId"].as_string());
+    const std::string admitted_id(tickets[1]["ticketId"].as_string());
+    ASSERT_EQ(check_in(std::string(tickets[1]["code"].as_string())).status, 200);
     // The performance ended a minute ago (the stub's schedules are in 2099).
-    pg_exec("UPDATE ticket.tickets SET valid_until = now() - interval '1 minute' WHERE id = '" +
-            id + "'");
+    pg_exec(
+        "UPDATE ticket.tickets SET valid_until = now() - interval '1 minute' WHERE "
+        "reservation_id = '" +
+        reservation + "'");
     ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "EXPIRED"; }))
         << admitd_->log();
     EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.expired'"),
@@ -297,6 +302,15 @@ TEST_F(TicketLifecycle, TicketsExpireAfterThePerformance) {
     auto scan = check_in(std::string(issued["code"].as_string()));
     EXPECT_EQ(scan.status, 422);
     EXPECT_EQ(json_of(scan)["reason"], "expired");
+    // The admitted ticket stays USED, unannounced; the job is done with it (it leaves the job's
+    // index, so later passes never read it again).
+    ASSERT_TRUE(eventually([&] {
+        return pg_scalar("SELECT count(*) FROM ticket.tickets WHERE id = '" + admitted_id +
+                         "' AND expiry_done AND NOT live") == 1;
+    })) << admitd_->log();
+    EXPECT_EQ(ticket("usr_a", admitted_id)["status"], "USED");
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = 'ticket.expired'"),
+              1);
 }
 
 TEST_F(TicketLifecycle, AdminAndTheSellerSeeTheScheduleWithCountsOthersDoNot) {

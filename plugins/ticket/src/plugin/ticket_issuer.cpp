@@ -415,15 +415,19 @@ sdk::Result<std::size_t> TicketIssuer::expire_due(std::size_t limit) {
     std::size_t expired = 0;
     const int64_t now = host_.now_us();
     auto status = host_.db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        // `live` tickets past their window (tickets_due, 006_hot_checkin.sql): an ISSUED one
+        // becomes EXPIRED (announced); a USED one keeps its status and only leaves the index
+        // (expiry_done), so later passes never look at it again. Only the expired are returned.
         auto rows = tx.exec(
-            "WITH due AS (SELECT id AS due_id FROM ticket.tickets WHERE status = 'ISSUED' AND "
-            "valid_until < " +
+            "WITH due AS (SELECT id AS due_id FROM ticket.tickets WHERE live AND valid_until < " +
                 sql_time(1) +
-                " ORDER BY valid_until LIMIT $2 FOR UPDATE SKIP LOCKED) "
-                "UPDATE ticket.tickets t SET status = 'EXPIRED', status_reason = 'ENDED', "
-                "updated_at = " +
-                sql_time(1) + " FROM due WHERE t.id = due.due_id AND t.status = 'ISSUED'" +
-                returning(),
+                " ORDER BY valid_until LIMIT $2 FOR UPDATE SKIP LOCKED), "
+                "done AS (UPDATE ticket.tickets t SET expiry_done = true, status = CASE WHEN "
+                "t.status = 'ISSUED' THEN 'EXPIRED' ELSE t.status END, status_reason = CASE "
+                "WHEN t.status = 'ISSUED' THEN 'ENDED' ELSE t.status_reason END, updated_at = " +
+                sql_time(1) +
+                " FROM due WHERE t.id = due.due_id AND t.live RETURNING t.*) SELECT " +
+                ticket_columns() + " FROM done t WHERE t.status = 'EXPIRED'",
             now, static_cast<int64_t>(limit));
         if (!rows) return std::move(rows).error();
         const auto changed = parse_tickets(*rows);

@@ -35,7 +35,7 @@ std::string actor_of(const boost::json::object& payload) {
 /// Config ([plugin.ticket]): signing_key_env ("ADMIT_TICKET_SIGNING_KEY"), retired_public_keys
 /// ([]), static_codes_allowed (true), doors_open_seconds (10800), duration_seconds (14400),
 /// expiry_interval_ms (60000), expire_batch (500), kit_cache_ms (1000), checkin_batch_max (256),
-/// checkin_writers (2), staff_scope ("assigned"; staff_access.hpp), verify_cache_entries
+/// checkin_writers (1), staff_scope ("assigned"; staff_access.hpp), verify_cache_entries
 /// (100000; venue_signature_cache.hpp).
 sdk::Status TicketPlugin::init(sdk::Host& host) {
     host_ = &host;
@@ -91,7 +91,7 @@ sdk::Status TicketPlugin::init(sdk::Host& host) {
     admissions_ = std::make_unique<AdmissionBatcher>(
         host,
         static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_batch_max", 256))),
-        static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_writers", 2))),
+        static_cast<std::size_t>(std::max<int64_t>(1, host.config_int("checkin_writers", 1))),
         *staff_scope);
     checkins_ = std::make_unique<CheckinService>(
         host, *kits_, *rules_, admissions_.get(), *staff_scope,
