@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds bench_ticket (Release, ADMIT_BUILD_BENCH=ON) and measures offline code verifications per
 # second on one core (rotating and static codes, without and with the venue-signature cache on a
-# hot set) against bare Ed25519 verifications in the same run. Prints bench_ticket's JSON and
+# hot set, and first sights at a gate whose kit vouches for the signed tickets) against bare
+# Ed25519 verifications in the same run. Prints bench_ticket's JSON and
 # each of its figures as a RESULT line (scripts/bench keeps them in the run's JSON file).
 # Usage: scripts/bench ticket [seconds per measurement, default 3]
 set -euo pipefail

@@ -189,8 +189,9 @@ int run_sync(const SyncOptions& options, std::ostream& out, std::ostream& err) {
         report["uploaded"] = uploaded;
     }
     // 2. A fresh kit (new revocations, new keys), written atomically over the old one.
-    auto fresh = http_call(*server, "GET", "/api/v1/schedules/" + kit->schedule_id + "/gate-kit",
-                           "", headers);
+    auto fresh =
+        http_call(*server, "GET", "/api/v1/schedules/" + kit->schedule_id + "/gate-kit?vouch=true",
+                  "", headers);
     if (!fresh) return fail("unreachable", fresh.error().message);
     if (fresh->status != 200)
         return fail("refused",

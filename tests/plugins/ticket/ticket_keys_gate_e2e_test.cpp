@@ -3,7 +3,9 @@
 // journals and reports the double admission, ticket keys appear in /.well-known/jwks.json
 // (and auth serves its JWKS without a ticket plugin), and a key rotation keeps issued tickets
 // valid.
+#include "codes/base45.hpp"
 #include "codes/base64url.hpp"
+#include "codes/gate_kit.hpp"
 #include "codes/venue_key.hpp"
 #include "ticket_e2e_fixture.hpp"
 
@@ -61,6 +63,47 @@ TEST_F(TicketKeysAndGates, TheGateCliVerifiesServerCodesWithTheKitAlone) {
                     {"verify", rotating_code_of(t, now_unix() - 300), "--kit", kit_file.string()});
     EXPECT_EQ(stale_run.status, 1) << stale_run.output;
     EXPECT_EQ(first_json_line(stale_run.output)["reason"], "window");
+}
+
+TEST_F(TicketKeysAndGates, AKitAskedToVouchListsEveryLiveTicketsSignedTicketAndNothingElse) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    auto tickets =
+        tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_1", "seat_2", "seat_3"}), 3);
+    ASSERT_EQ(check_in(std::string(tickets[0]["code"].as_string())).status, 200);  // USED: live
+    const std::string reissued_id(tickets[1]["ticketId"].as_string());
+    auto reissue = customer("usr_a", "POST", "/api/v1/tickets/" + reissued_id + "/reissue");
+    ASSERT_EQ(reissue.status, 200) << reissue.body;
+    const auto current = json_of(reissue);
+
+    auto plain = staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit");
+    ASSERT_EQ(plain.status, 200) << plain.body;
+    EXPECT_FALSE(json_of(plain).contains("vouched"));
+    EXPECT_EQ(staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit?vouch=maybe").status, 400);
+    auto answer = staff("GET", "/api/v1/schedules/" + schedule + "/gate-kit?vouch=true");
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    auto kit = ticket::parse_gate_kit(answer.body);
+    ASSERT_TRUE(kit.ok()) << kit.error().message;
+    EXPECT_EQ(kit->vouched.size(), 3u);
+    auto vouched = [&](const boost::json::object& owner_view) {
+        auto bytes = ticket::base45_decode(
+            std::string(owner_view.at("rotating").as_object().at("signedTicket").as_string()));
+        EXPECT_TRUE(bytes.ok());
+        for (const auto& key : kit->keys)
+            if (kit->vouched.contains(key.bytes, *bytes)) return true;
+        return false;
+    };
+    EXPECT_TRUE(vouched(tickets[0]));
+    EXPECT_TRUE(vouched(tickets[2]));
+    EXPECT_TRUE(vouched(current));      // the current issue ...
+    EXPECT_FALSE(vouched(tickets[1]));  // ... not the reissued one, which the kit revokes
+
+    // A gate with the vouching kit admits the app's code with the kit alone.
+    const auto kit_file = write_temp_file("kit.json", answer.body);
+    admitd_.reset();
+    auto run = run_command(ADMIT_GATE_BINARY, {"verify", rotating_code_of(tickets[2], now_unix()),
+                                               "--kit", kit_file.string()});
+    EXPECT_EQ(run.status, 0) << run.output;
+    EXPECT_EQ(first_json_line(run.output)["admitted"], true);
 }
 
 TEST_F(TicketKeysAndGates, SyncUploadsTwoGatesJournalsAndReportsTheDoubleAdmission) {

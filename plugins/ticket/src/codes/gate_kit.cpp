@@ -107,11 +107,13 @@ boost::json::object gate_kit_json(const GateKit& kit) {
             entry["validIssue"] = revocation.valid_issue;
         revoked.push_back(std::move(entry));
     }
-    return {{"kitVersion", kGateKitVersion},
-            {"issuedAt", rfc3339(kit.issued_at)},
-            {"schedule", std::move(schedule)},
-            {"keys", std::move(keys)},
-            {"revoked", std::move(revoked)}};
+    boost::json::object json{{"kitVersion", kGateKitVersion},
+                             {"issuedAt", rfc3339(kit.issued_at)},
+                             {"schedule", std::move(schedule)},
+                             {"keys", std::move(keys)},
+                             {"revoked", std::move(revoked)}};
+    if (!kit.vouched.empty()) json["vouched"] = kit.vouched.to_json();
+    return json;
 }
 
 sdk::Result<GateKit> parse_gate_kit(std::string_view json_text) {
@@ -197,6 +199,12 @@ sdk::Result<GateKit> gate_kit_from_json(const boost::json::value& json) {
         auto revocation = parse_revocation(entry.get_object());
         if (!revocation) return std::move(revocation).error();
         kit.revoked[std::move(*ticket_id)] = *revocation;
+    }
+    if (const auto* vouched = root.if_contains("vouched"); vouched != nullptr) {
+        if (!vouched->is_array()) return Error::invalid("vouched must be an array");
+        auto digests = VouchedTickets::from_json(vouched->get_array());
+        if (!digests) return std::move(digests).error();
+        kit.vouched = std::move(*digests);
     }
     return kit;
 }

@@ -8,12 +8,14 @@
 //                 "utcOffsetMinutes"?: int, "dayStartsAtHour"?: int},    // what a day is
 //    "keys": [JWK with "admit_use": "ticket", ...],    // every venue key that still verifies
 //    "revoked": [{"ticketId", "reason": "cancelled" | "revoked"},
-//                {"ticketId", "reason": "reissued", "validIssue": n}]}   // issues < n revoked
+//                {"ticketId", "reason": "reissued", "validIssue": n}],   // issues < n revoked
+//    "vouched"?: [base64url digest, ...]}   // signed tickets vouched for (vouched_tickets.hpp)
 //
 // GateKit is an immutable value after parsing; concurrent reads are safe.
 #pragma once
 
 #include "venue_key.hpp"
+#include "vouched_tickets.hpp"
 
 #include <admit/sdk/result.hpp>
 
@@ -50,6 +52,8 @@ struct GateKit {
     int day_starts_at_hour = 0;  ///< 0..23: the venue-local hour a day begins
     std::vector<VenuePublicKey> keys;
     std::unordered_map<std::string, Revocation> revoked;  ///< by ticket id
+    /// Signed tickets whose venue signature the gate need not check (empty: check every one).
+    VouchedTickets vouched;
 
     /// The keys whose short id is `id` (normally one; more only on a 32-bit collision).
     std::vector<const VenuePublicKey*> keys_with(const ShortKeyId& id) const;
@@ -63,7 +67,8 @@ int64_t kit_day_of(const GateKit& kit, int64_t unix_seconds) noexcept;
 
 /// Parses and checks a kit: known kitVersion, every field present with its type, RFC 3339
 /// times, valid JWKs (keys that are not ticket keys, is_ticket_jwk(), are skipped, so a kit may
-/// carry a whole JWKS), at least one ticket key, known revocation reasons.
+/// carry a whole JWKS), at least one ticket key, known revocation reasons, well-formed vouched
+/// digests (the field is optional).
 /// ADMIT_E_INVALID_ARGUMENT naming the field otherwise.
 sdk::Result<GateKit> parse_gate_kit(std::string_view json_text);
 sdk::Result<GateKit> gate_kit_from_json(const boost::json::value& json);

@@ -13,7 +13,8 @@
 // Pure function of its inputs (and of the optional VenueSignatureCache, which only skips a venue
 // signature check already passed); thread-safe. Cost: one Ed25519 verification for a static
 // code, two for a rotating code (none for the refusals before `signature`); with a cache that
-// has seen the signed ticket, none for a static code and one for a rotating code.
+// has seen the signed ticket, or a kit that vouches for it (vouched_tickets.hpp), none for a
+// static code and one for a rotating code.
 #pragma once
 
 #include "gate_kit.hpp"

@@ -1,5 +1,9 @@
 #include "gate_kits.hpp"
 
+#include "codes/base45.hpp"
+
+#include <algorithm>
+
 #include <limits>
 
 namespace admit::ticket {
@@ -20,7 +24,7 @@ GateKit GateKits::base_kit(const ScheduleFacts& facts) const {
     return kit;
 }
 
-sdk::Result<GateKit> GateKits::full_kit(const std::string& schedule_id) {
+sdk::Result<GateKit> GateKits::full_kit(const std::string& schedule_id, bool vouch) {
     auto facts = schedules_.resolve(schedule_id);
     if (!facts) return std::move(facts).error();
     GateKit kit = base_kit(*facts);
@@ -39,7 +43,26 @@ sdk::Result<GateKit> GateKits::full_kit(const std::string& schedule_id) {
         }
         kit.revoked[row.text("id")] = revocation;
     }
+    if (vouch) ADMIT_TRY(vouch_for_live_tickets(schedule_id, kit));
     return kit;
+}
+
+sdk::Status GateKits::vouch_for_live_tickets(const std::string& schedule_id, GateKit& kit) const {
+    // `live`: ISSUED or USED, not yet past the expiry job (006_hot_checkin.sql). Revoked issues
+    // stay in the revocation list, which the gate checks whether or not a code is vouched for.
+    auto rows = host_.db().exec(
+        "SELECT kid, signed_ticket FROM ticket.tickets WHERE schedule_id = $1 AND live",
+        schedule_id);
+    if (!rows) return std::move(rows).error();
+    for (const auto& row : *rows) {
+        const std::string kid = row.text("kid");
+        const auto key = std::find_if(kit.keys.begin(), kit.keys.end(),
+                                      [&](const VenuePublicKey& k) { return k.kid == kid; });
+        auto bytes = base45_decode(row.text("signed_ticket"));
+        if (key == kit.keys.end() || !bytes) continue;  // a retired key: verified in full
+        kit.vouched.add(vouch_digest(key->bytes, *bytes));
+    }
+    return {};
 }
 
 sdk::Result<std::shared_ptr<const GateKit>> GateKits::verification_kit(

@@ -32,7 +32,9 @@ class GateKits {
           cache_ttl_(cache_ttl) {}
 
     /// The full kit of a schedule for offline gates. ADMIT_E_NOT_FOUND for an unknown schedule.
-    sdk::Result<GateKit> full_kit(const std::string& schedule_id);
+    /// `vouch`: also vouch for the signed ticket (rotating codes) of every live ticket of the
+    /// schedule (codes/vouched_tickets.hpp): one row read and one SHA-256 per ticket.
+    sdk::Result<GateKit> full_kit(const std::string& schedule_id, bool vouch = false);
 
     /// The kit the server verifies codes of `schedule_id` with (no revocations). For a schedule
     /// this plugin has no facts of, a kit whose window never refuses (such a code names no
@@ -43,6 +45,7 @@ class GateKits {
 
   private:
     GateKit base_kit(const ScheduleFacts& facts) const;
+    sdk::Status vouch_for_live_tickets(const std::string& schedule_id, GateKit& kit) const;
 
     sdk::Host& host_;
     const VenueKeys& keys_;

@@ -159,7 +159,10 @@ Response TicketPlugin::gate_kit(const Request& request) {
             return Response::error(403, "FORBIDDEN",
                                    "you are not assigned to schedule " + schedule);
     }
-    auto kit = kits_->full_kit(schedule);
+    const auto vouch = request.query("vouch").value_or("false");
+    if (vouch != "true" && vouch != "false")
+        return Response::invalid_request("query parameter 'vouch' must be true or false");
+    auto kit = kits_->full_kit(schedule, vouch == "true");
     if (!kit) return Response::from_error(kit.error());
     // The schedule's rule for a gate without a name: what an offline gate applies to its journal.
     auto rule = rules_->rule_for(schedule, "");

@@ -187,6 +187,8 @@ inline std::string check_in_batch() {
 /// As gate_kit_json() writes it: what an offline gate needs to verify codes.
 inline std::string gate_kit() {
     return sdk::contract::compose(R"({
+  "query": {"type": "object", "properties": {
+    "vouch": {"type": "boolean", "description": "true: list the live tickets' signed-ticket digests (vouched), so a gate checks one signature per rotating code instead of two; default false"}}},
   "response": {"description": "keys, revocations and schedule facts for offline gates",
     "schema": {"type": "object",
       "required": ["kitVersion", "issuedAt", "schedule", "keys", "revoked"],
@@ -213,7 +215,9 @@ inline std::string gate_kit() {
             "ticketId": {"type": "string"},
             "reason": {"enum": ["cancelled", "reissued", "revoked"]},
             "validIssue": {"type": "integer",
-                           "description": "reissued: the issue still valid"}}}}}}},
+                           "description": "reissued: the issue still valid"}}}},
+        "vouched": {"type": "array", "items": {"type": "string"},
+          "description": "with vouch=true: base64url of the first 16 bytes of SHA-256(\"admit-vouch/1\" || venue public key || signed ticket), one per live ticket"}}}},
   "errors": {"400": ["INVALID_REQUEST"], "403": ["FORBIDDEN"], "404": ["NOT_FOUND"],
              "503": ["DEPENDENCY_UNAVAILABLE"]}})",
                                   {{"Time", sdk::contract::kTime}});
