@@ -14,7 +14,8 @@ namespace admit::events {
 namespace {
 
 // The lowest-seq rows of one share that are runnable: a row is excluded when it, or an earlier
-// row of its key, is waiting for a retry (next_attempt_at in the future).
+// row of its key, is waiting for a retry (a failed attempt, attempts > 0, and next_attempt_at in
+// the future: event_deliveries_retrying, migration 3).
 std::string runnable_sql() {
     return "SELECT seq, event_id, topic, key, payload, attempts, " +
            timestamptz_to_micros("published_at") +
@@ -23,7 +24,7 @@ std::string runnable_sql() {
            "WHERE subscriber = $1 AND mod(key_hash::bigint & 2147483647, $2) = $3 "
            "AND NOT EXISTS (SELECT 1 FROM admit.event_deliveries w WHERE w.subscriber = "
            "d.subscriber "
-           "  AND w.key = d.key AND w.seq <= d.seq AND w.next_attempt_at > " +
+           "  AND w.key = d.key AND w.seq <= d.seq AND w.attempts > 0 AND w.next_attempt_at > " +
            micros_to_timestamptz(4) +
            ") "
            "ORDER BY seq LIMIT $5";
@@ -31,7 +32,7 @@ std::string runnable_sql() {
 
 std::string next_due_sql() {
     return "SELECT " + timestamptz_to_micros("min(next_attempt_at)") +
-           " FROM admit.event_deliveries WHERE subscriber = $1 "
+           " FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
            "AND mod(key_hash::bigint & 2147483647, $2) = $3 AND next_attempt_at > " +
            micros_to_timestamptz(4);
 }

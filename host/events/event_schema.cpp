@@ -60,6 +60,17 @@ CREATE INDEX event_outbox_relayed_at ON admit.event_outbox (relayed_at)
     WHERE relayed_at IS NOT NULL;
 CREATE INDEX event_handled_at ON admit.event_handled (handled_at);
 )sql"},
+        // Only rows waiting for a retry hold their key back or set a worker's next wake-up, and
+        // only a failed attempt sets one (attempts > 0; a fresh row is due when published). The
+        // dispatcher's two queries read these instead of every queued row of the subscriber:
+        // with a backlog they scanned it all, per row of each batch (the same key), so a backlog
+        // made every later pass slower (scripts/bench purchase at saturation: 1.9 ms per pass).
+        {3, "retry indexes", R"sql(
+CREATE INDEX event_deliveries_retrying ON admit.event_deliveries (subscriber, key, seq)
+    WHERE attempts > 0;
+CREATE INDEX event_deliveries_retry_due ON admit.event_deliveries (subscriber, next_attempt_at)
+    WHERE attempts > 0;
+)sql"},
     };
 }
 
