@@ -31,6 +31,7 @@
 #include "host/policy/revision_store.hpp"
 #include "host/policy/staff_workflow.hpp"
 #include "host/runtime/host_metrics.hpp"
+#include "host/runtime/plugin_set_audit.hpp"
 #include "host/runtime/startup_phases.hpp"
 #include "host/store/migrations.hpp"
 #include "host/store/pg_errors.hpp"
@@ -374,6 +375,7 @@ Status Application::start_plugins() {
     if (p.events) {
         if (auto s = p.events->start(); !s) return s;
         p.events_started = true;
+        audit_plugin_set();
     }
     p.startup.mark("events");
     if (p.jobs) {
@@ -382,6 +384,27 @@ Status Application::start_plugins() {
     }
     p.startup.mark("jobs");
     return {};
+}
+
+void Application::audit_plugin_set() {
+    auto& p = *parts_;
+    std::vector<LoadedPlugin> loaded;
+    for (const auto& plugin : p.plugins->plugins()) {
+        const auto* d = plugin->library.descriptor;
+        loaded.push_back({plugin->name, plugin->library.version(),
+                          std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)});
+    }
+    auto recorded = migrate_plugin_set(*p.pg);
+    auto published = recorded ? record_plugin_set(*p.pg, *p.events,
+                                                  p.policy_fleet ? p.policy_fleet->host_id()
+                                                                 : std::string("admitd"),
+                                                  std::move(loaded))
+                              : Result<bool>(recorded.error());
+    if (!published)
+        spdlog::warn("plugin set not recorded (no host.plugins_changed event): {}",
+                     published.error().message);
+    else if (*published)
+        spdlog::info("plugin set changed since the last start: host.plugins_changed published");
 }
 
 Status Application::start_http() {

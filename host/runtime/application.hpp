@@ -45,6 +45,8 @@ class Application {
     Status start_outbound();
     Status start_policy_fleet();  // policy revisions in PostgreSQL, shared by the fleet
     Status start_plugins();
+    // Records the loaded plugins; host.plugins_changed when they differ (plugin_set_audit.hpp).
+    void audit_plugin_set();
     Status start_http();
     config::HostConfig config_;
     std::unique_ptr<Parts> parts_;

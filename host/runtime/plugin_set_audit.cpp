@@ -1,0 +1,89 @@
+#include "host/runtime/plugin_set_audit.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "host/store/migrations.hpp"
+#include "host/store/pg_transaction.hpp"
+#include "host/store/sql_exec.hpp"
+
+namespace admit::runtime {
+
+namespace {
+
+std::vector<store::Migration> migrations() {
+    return {{1, "plugin set", R"sql(
+CREATE TABLE admit.plugin_set (
+    id          integer PRIMARY KEY CHECK (id = 1),
+    plugins     text NOT NULL,
+    host        text NOT NULL,
+    recorded_at timestamptz NOT NULL
+);
+)sql"}};
+}
+
+// Reads the first column of the first row.
+class FirstValue final : public store::RowSink {
+  public:
+    void on_columns(std::span<const std::string_view>) override {}
+    void on_row(std::span<const std::optional<std::string_view>> values) override {
+        if (!found && !values.empty() && values[0]) value = std::string(*values[0]);
+        found = true;
+    }
+    bool found = false;
+    std::optional<std::string> value;
+};
+
+// The set as canonical JSON text: sorted by name, so the same plugins always give the same text.
+std::string canonical(std::vector<LoadedPlugin> plugins) {
+    std::sort(plugins.begin(), plugins.end(),
+              [](const LoadedPlugin& a, const LoadedPlugin& b) { return a.name < b.name; });
+    boost::json::array items;
+    for (const auto& p : plugins)
+        items.push_back({{"name", p.name}, {"version", p.version}, {"abi", p.abi}});
+    return boost::json::serialize(items);
+}
+
+}  // namespace
+
+Status migrate_plugin_set(store::PgPool& pool) {
+    return store::apply_migrations(pool, "admit_plugin_set", "admit", migrations());
+}
+
+Result<bool> record_plugin_set(store::PgPool& pool, events::EventBus& events,
+                               const std::string& host_id, std::vector<LoadedPlugin> plugins) {
+    const std::string current = canonical(std::move(plugins));
+    bool published = false;
+    const Status status = store::run_transaction(pool, [&](pqxx::work& tx) -> Status {
+        published = false;
+        FirstValue previous;
+        // The row lock serialises instances starting together: one change, one event. The very
+        // first ones (no row yet) serialise on the primary key of the INSERT below.
+        auto read = store::execute(
+            tx, "SELECT plugins FROM admit.plugin_set WHERE id = 1 FOR UPDATE", {}, &previous);
+        if (!read) return read.error();
+        if (previous.value == current) return {};
+        const std::optional<std::string> params[] = {current, host_id};
+        auto written = store::execute(
+            tx,
+            "INSERT INTO admit.plugin_set (id, plugins, host, recorded_at) VALUES (1, $1, $2, "
+            "now()) ON CONFLICT (id) DO UPDATE SET plugins = EXCLUDED.plugins, host = "
+            "EXCLUDED.host, recorded_at = EXCLUDED.recorded_at",
+            params, nullptr);
+        if (!written) return written.error();
+        boost::json::object payload{
+            {"host", host_id}, {"plugins", boost::json::parse(current)}, {"actor", "system"}};
+        payload["previous"] =
+            previous.value ? boost::json::parse(*previous.value) : boost::json::value(nullptr);
+        auto event =
+            events.publish(tx, "host.plugins_changed", "plugins", boost::json::serialize(payload));
+        if (!event) return event.error();
+        published = true;
+        return {};
+    });
+    if (!status) return status.error();
+    return published;
+}
+
+}  // namespace admit::runtime
