@@ -105,14 +105,16 @@ sdk::Response NotificationPlugin::get_webhook(const sdk::Request& request) {
 }
 
 sdk::Response NotificationPlugin::delete_webhook(const sdk::Request& request) {
-    auto removed = hooks_->remove(std::string(request.param("id")), host_->now_us());
+    auto removed = hooks_->remove(std::string(request.param("id")),
+                                  std::string(request.principal().subject()), host_->now_us());
     if (!removed) return sdk::Response::from_error(removed.error());
     if (!*removed) return sdk::Response::error(404, "NOT_FOUND", "no such webhook");
     return sdk::Response::no_content();
 }
 
 sdk::Response NotificationPlugin::enable_webhook(const sdk::Request& request) {
-    auto hook = hooks_->enable(std::string(request.param("id")), host_->now_us());
+    auto hook = hooks_->enable(std::string(request.param("id")),
+                               std::string(request.principal().subject()), host_->now_us());
     if (!hook) return sdk::Response::from_error(hook.error());
     if (!*hook) return sdk::Response::error(404, "NOT_FOUND", "no such webhook");
     host_->info("notification: webhook ", (*hook)->id, " enabled by ",

@@ -46,6 +46,21 @@ bool Webhook::wants(std::string_view topic) const {
     return false;
 }
 
+namespace {
+/// The event of an admin change of `hook` (never its secret), in the change's transaction.
+sdk::Status publish_change(sdk::Tx& tx, const char* topic, const Webhook& hook,
+                           const std::string& actor) {
+    boost::json::array types;
+    for (const auto& type : hook.event_types) types.emplace_back(type);
+    return tx.publish(topic, hook.id,
+                      {{"webhookId", hook.id},
+                       {"url", hook.url},
+                       {"eventTypes", std::move(types)},
+                       {"actor", actor}},
+                      actor);
+}
+}  // namespace
+
 boost::json::object webhook_json(const Webhook& hook) {
     boost::json::array types;
     for (const auto& type : hook.event_types) types.emplace_back(type);
@@ -66,16 +81,22 @@ sdk::Result<Webhook> WebhookStore::create(const std::string& url,
                                           int64_t now_us) {
     boost::json::array types;
     for (const auto& type : event_types) types.emplace_back(type);
-    auto rows = db_.exec(
-        std::string("INSERT INTO notification.webhooks (id, url, event_types, secret, status, "
-                    "created_by, created_us, updated_us) SELECT $1, $2, array_agg(t), $4, "
-                    "'ACTIVE', $5, $6, $6 FROM json_array_elements_text($3::json) AS t "
-                    "RETURNING ") +
-            kColumns,
-        sdk::new_id("whk"), url, boost::json::serialize(types), secret, created_by, now_us);
-    if (!rows) return std::move(rows).error();
-    if (rows->empty()) return sdk::Error::internal("webhook insert returned no row");
-    return webhook_from(rows->front());
+    std::optional<Webhook> created;
+    auto status = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
+        auto rows = tx.exec(
+            std::string("INSERT INTO notification.webhooks (id, url, event_types, secret, status, "
+                        "created_by, created_us, updated_us) SELECT $1, $2, array_agg(t), $4, "
+                        "'ACTIVE', $5, $6, $6 FROM json_array_elements_text($3::json) AS t "
+                        "RETURNING ") +
+                kColumns,
+            sdk::new_id("whk"), url, boost::json::serialize(types), secret, created_by, now_us);
+        if (!rows) return std::move(rows).error();
+        if (rows->empty()) return sdk::Error::internal("webhook insert returned no row");
+        created = webhook_from(rows->front());
+        return publish_change(tx, "notification.webhook_created", *created, created_by);
+    });
+    if (!status) return status.error();
+    return std::move(*created);
 }
 
 sdk::Result<std::vector<Webhook>> WebhookStore::list() {
@@ -102,13 +123,23 @@ sdk::Result<std::vector<Webhook>> WebhookStore::active(sdk::Tx& tx) {
     return webhooks_from(*rows);
 }
 
-sdk::Result<bool> WebhookStore::remove(const std::string& id, int64_t now_us) {
-    auto updated = db_.exec(
-        "UPDATE notification.webhooks SET status = 'DELETED', updated_us = $2 "
-        "WHERE id = $1 AND status <> 'DELETED'",
-        id, now_us);
-    if (!updated) return std::move(updated).error();
-    return updated->affected > 0;
+sdk::Result<bool> WebhookStore::remove(const std::string& id, const std::string& actor,
+                                       int64_t now_us) {
+    bool removed = false;
+    auto status = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
+        auto rows = tx.exec(std::string("UPDATE notification.webhooks SET status = 'DELETED', "
+                                        "updated_us = $2 WHERE id = $1 AND status <> 'DELETED' "
+                                        "RETURNING ") +
+                                kColumns,
+                            id, now_us);
+        if (!rows) return std::move(rows).error();
+        removed = !rows->empty();
+        if (!removed) return {};
+        return publish_change(tx, "notification.webhook_deleted", webhook_from(rows->front()),
+                              actor);
+    });
+    if (!status) return status.error();
+    return removed;
 }
 
 sdk::Status WebhookStore::disable(const std::string& id, const std::string& reason,
@@ -121,14 +152,22 @@ sdk::Status WebhookStore::disable(const std::string& id, const std::string& reas
     return {};
 }
 
-sdk::Result<std::optional<Webhook>> WebhookStore::enable(const std::string& id, int64_t now_us) {
-    auto rows = db_.exec(std::string("UPDATE notification.webhooks SET status = 'ACTIVE', "
-                                     "disabled_reason = NULL, updated_us = $2 "
-                                     "WHERE id = $1 AND status = 'DISABLED' RETURNING ") +
-                             kColumns,
-                         id, now_us);
-    if (!rows) return std::move(rows).error();
-    if (!rows->empty()) return std::optional<Webhook>(webhook_from(rows->front()));
+sdk::Result<std::optional<Webhook>> WebhookStore::enable(const std::string& id,
+                                                         const std::string& actor, int64_t now_us) {
+    std::optional<Webhook> enabled;
+    auto status = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
+        auto rows = tx.exec(std::string("UPDATE notification.webhooks SET status = 'ACTIVE', "
+                                        "disabled_reason = NULL, updated_us = $2 "
+                                        "WHERE id = $1 AND status = 'DISABLED' RETURNING ") +
+                                kColumns,
+                            id, now_us);
+        if (!rows) return std::move(rows).error();
+        if (rows->empty()) return {};
+        enabled = webhook_from(rows->front());
+        return publish_change(tx, "notification.webhook_enabled", *enabled, actor);
+    });
+    if (!status) return status.error();
+    if (enabled) return enabled;
     return find(id);  // already ACTIVE (unchanged), or no such hook
 }
 

@@ -28,6 +28,8 @@ struct Webhook {
 /// The admin API shape: everything but the secret.
 boost::json::object webhook_json(const Webhook& hook);
 
+/// Admin changes of hooks commit with their event (notification.webhook_created, _deleted,
+/// _enabled: {webhookId, url, eventTypes, actor}, never the secret), so the audit log sees them.
 class WebhookStore {
   public:
     explicit WebhookStore(sdk::Database& db) : db_(db) {}
@@ -43,12 +45,13 @@ class WebhookStore {
     sdk::Result<std::vector<Webhook>> active(sdk::Tx& tx);
     /// Marks the hook DELETED (its pending deliveries die when next attempted); false when there
     /// was no such hook.
-    sdk::Result<bool> remove(const std::string& id, int64_t now_us);
+    sdk::Result<bool> remove(const std::string& id, const std::string& actor, int64_t now_us);
     /// ACTIVE -> DISABLED with `reason` (a 410 from the receiver).
     sdk::Status disable(const std::string& id, const std::string& reason, int64_t now_us);
     /// DISABLED -> ACTIVE, forgetting why it was disabled; an ACTIVE hook stays as it is. The hook
     /// afterwards; nullopt when there is no such hook (or it was deleted).
-    sdk::Result<std::optional<Webhook>> enable(const std::string& id, int64_t now_us);
+    sdk::Result<std::optional<Webhook>> enable(const std::string& id, const std::string& actor,
+                                               int64_t now_us);
 
   private:
     sdk::Database& db_;

@@ -154,6 +154,11 @@ TEST_F(Webhooks, AnAdminReEnablesAHookA410Disabled) {
     ASSERT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(json_of(again)["status"], "ACTIVE");
     EXPECT_EQ(json_of(again)["updatedAt"], json_of(enabled)["updatedAt"]);
+    // One audit event for the one change (the second call changed nothing).
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = "
+                        "'notification.webhook_enabled' AND payload::jsonb->>'webhookId' = '" +
+                        hook + "' AND payload::jsonb->>'actor' = 'usr_admin'"),
+              1);
 
     // The next event is delivered to it again (and disables it again: the receiver still answers
     // 410, which shows the delivery was attempted).
@@ -210,6 +215,18 @@ TEST_F(Webhooks, ListShowDeleteAndErrors) {
     EXPECT_EQ(admin("DELETE", "/api/v1/admin/webhooks/" + hook).status, 204);
     EXPECT_EQ(admin("GET", "/api/v1/admin/webhooks/" + hook).status, 404);
     EXPECT_TRUE(json_of(admin("GET", "/api/v1/admin/webhooks"))["items"].as_array().empty());
+    EXPECT_EQ(admin("DELETE", "/api/v1/admin/webhooks/" + hook).status, 404);
+    // Each admin change is an event for the audit log, with who made it, never the secret.
+    const auto changes = [&](const std::string& topic) {
+        return pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = '" + topic +
+                         "' AND payload::jsonb->>'webhookId' = '" + hook +
+                         "' AND payload::jsonb->>'actor' = 'usr_admin'");
+    };
+    EXPECT_EQ(changes("notification.webhook_created"), 1);
+    EXPECT_EQ(changes("notification.webhook_deleted"), 1);  // the second DELETE changed nothing
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE payload LIKE '%" +
+                        std::string(kSecret) + "%'"),
+              0);
 
     const std::string url = receiver.url("/ok");
     struct Case {

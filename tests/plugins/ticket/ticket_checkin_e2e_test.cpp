@@ -263,6 +263,23 @@ TEST_F(TicketCheckin, AnUnknownStaffScopeStopsTheStart) {
     EXPECT_NE(broken.log().find("staff_scope"), std::string::npos) << broken.log();
 }
 
+TEST_F(TicketCheckin, StaffAssignmentsAreAuditedAsEventsOncePerChange) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const std::string path = "/api/v1/admin/schedules/" + schedule + "/staff/usr_gate_c";
+    const auto count = [&](const std::string& topic) {
+        return pg_scalar("SELECT count(*) FROM admit.event_outbox WHERE topic = '" + topic +
+                         "' AND payload::jsonb->>'scheduleId' = '" + schedule +
+                         "' AND payload::jsonb->>'userId' = 'usr_gate_c' AND "
+                         "payload::jsonb->>'actor' = 'usr_admin'");
+    };
+    ASSERT_EQ(admin("PUT", path).status, 200);
+    ASSERT_EQ(admin("PUT", path).status, 200);  // already assigned: no change, no event
+    EXPECT_EQ(count("ticket.staff_assigned"), 1);
+    ASSERT_EQ(admin("DELETE", path).status, 200);
+    EXPECT_EQ(admin("DELETE", path).status, 404);
+    EXPECT_EQ(count("ticket.staff_unassigned"), 1);
+}
+
 TEST_F(TicketCheckin, StaffAssignedToOtherSchedulesMayNotCheckInHere) {
     const auto schedule = unique_schedule("sch_seats_10");
     auto t = tickets_of("usr_a", buy_seats("usr_a", schedule, {"seat_7"}), 1).at(0);

@@ -224,17 +224,30 @@ Response TicketPlugin::assign_staff(const Request& request, bool assign) {
     const std::string user(request.param("userId"));
     if (bad_id(schedule) || bad_id(user))
         return Response::invalid_request("scheduleId and userId must be 1..100 characters");
-    auto rows =
-        assign ? host_->db().exec(
-                     "INSERT INTO ticket.staff_schedules (user_id, schedule_id, assigned_by, "
-                     "assigned_at) VALUES ($1, $2, $3, timestamptz 'epoch' + $4::bigint * "
-                     "interval '1 microsecond') ON CONFLICT DO NOTHING",
-                     user, schedule, std::string(request.principal().subject()), host_->now_us())
-               : host_->db().exec(
-                     "DELETE FROM ticket.staff_schedules WHERE user_id = $1 AND schedule_id = $2",
-                     user, schedule);
-    if (!rows) return Response::from_error(rows.error());
-    if (!assign && rows->affected == 0)
+    const std::string actor(request.principal().subject());
+    uint64_t changed = 0;
+    // The change and its event (ticket.staff_assigned / ticket.staff_unassigned: the audit log
+    // follows admin actions through events) commit together; a repeated PUT changes nothing and
+    // publishes nothing.
+    auto status = host_->db().transaction([&](sdk::Tx& tx) -> sdk::Status {
+        auto rows = assign ? tx.exec(
+                                 "INSERT INTO ticket.staff_schedules (user_id, schedule_id, "
+                                 "assigned_by, assigned_at) VALUES ($1, $2, $3, timestamptz "
+                                 "'epoch' + $4::bigint * interval '1 microsecond') ON "
+                                 "CONFLICT DO NOTHING",
+                                 user, schedule, actor, host_->now_us())
+                           : tx.exec(
+                                 "DELETE FROM ticket.staff_schedules WHERE user_id = $1 AND "
+                                 "schedule_id = $2",
+                                 user, schedule);
+        if (!rows) return std::move(rows).error();
+        changed = rows->affected;
+        if (changed == 0) return {};
+        return tx.publish(assign ? "ticket.staff_assigned" : "ticket.staff_unassigned", schedule,
+                          {{"scheduleId", schedule}, {"userId", user}, {"actor", actor}}, actor);
+    });
+    if (!status) return Response::from_error(status.error());
+    if (!assign && changed == 0)
         return Response::error(404, "NOT_FOUND", user + " is not assigned to " + schedule);
     return Response::json(200, {{"scheduleId", schedule}, {"userId", user}, {"assigned", assign}});
 }
