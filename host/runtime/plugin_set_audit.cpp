@@ -35,6 +35,13 @@ class FirstValue final : public store::RowSink {
     std::optional<std::string> value;
 };
 
+// `text` as JSON; a stored text that does not parse (edited by hand) is kept as a string.
+boost::json::value parsed_or_text(const std::string& text) {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(text, ec);
+    return ec ? boost::json::value(text) : value;
+}
+
 // The set as canonical JSON text: sorted by name, so the same plugins always give the same text.
 std::string canonical(std::vector<LoadedPlugin> plugins) {
     std::sort(plugins.begin(), plugins.end(),
@@ -59,23 +66,27 @@ Result<bool> record_plugin_set(store::PgPool& pool, events::EventBus& events,
         published = false;
         FirstValue previous;
         // The row lock serialises instances starting together: one change, one event. The very
-        // first ones (no row yet) serialise on the primary key of the INSERT below.
+        // first ones (no row yet) meet at the primary key of the upsert below, which changes
+        // (and so returns) a row only when the set differs from what the other wrote.
         auto read = store::execute(
             tx, "SELECT plugins FROM admit.plugin_set WHERE id = 1 FOR UPDATE", {}, &previous);
         if (!read) return read.error();
         if (previous.value == current) return {};
         const std::optional<std::string> params[] = {current, host_id};
+        FirstValue changed;
         auto written = store::execute(
             tx,
             "INSERT INTO admit.plugin_set (id, plugins, host, recorded_at) VALUES (1, $1, $2, "
             "now()) ON CONFLICT (id) DO UPDATE SET plugins = EXCLUDED.plugins, host = "
-            "EXCLUDED.host, recorded_at = EXCLUDED.recorded_at",
-            params, nullptr);
+            "EXCLUDED.host, recorded_at = EXCLUDED.recorded_at WHERE admit.plugin_set.plugins "
+            "IS DISTINCT FROM EXCLUDED.plugins RETURNING 1",
+            params, &changed);
         if (!written) return written.error();
+        if (!changed.found) return {};
         boost::json::object payload{
-            {"host", host_id}, {"plugins", boost::json::parse(current)}, {"actor", "system"}};
+            {"host", host_id}, {"plugins", parsed_or_text(current)}, {"actor", "system"}};
         payload["previous"] =
-            previous.value ? boost::json::parse(*previous.value) : boost::json::value(nullptr);
+            previous.value ? parsed_or_text(*previous.value) : boost::json::value(nullptr);
         auto event =
             events.publish(tx, "host.plugins_changed", "plugins", boost::json::serialize(payload));
         if (!event) return event.error();
