@@ -47,16 +47,14 @@ bool Webhook::wants(std::string_view topic) const {
 }
 
 namespace {
-/// The event of an admin change of `hook` (never its secret), in the change's transaction.
+/// The event of an admin change of `hook`, in the change's transaction. Neither the secret nor
+/// the URL (a receiver's URL may carry a token): the audit names the hook, the API shows it.
 sdk::Status publish_change(sdk::Tx& tx, const char* topic, const Webhook& hook,
                            const std::string& actor) {
     boost::json::array types;
     for (const auto& type : hook.event_types) types.emplace_back(type);
     return tx.publish(topic, hook.id,
-                      {{"webhookId", hook.id},
-                       {"url", hook.url},
-                       {"eventTypes", std::move(types)},
-                       {"actor", actor}},
+                      {{"webhookId", hook.id}, {"eventTypes", std::move(types)}, {"actor", actor}},
                       actor);
 }
 }  // namespace

@@ -29,7 +29,8 @@ struct Webhook {
 boost::json::object webhook_json(const Webhook& hook);
 
 /// Admin changes of hooks commit with their event (notification.webhook_created, _deleted,
-/// _enabled: {webhookId, url, eventTypes, actor}, never the secret), so the audit log sees them.
+/// _enabled: {webhookId, eventTypes, actor}; never the secret or the URL), so the audit log sees
+/// them.
 class WebhookStore {
   public:
     explicit WebhookStore(sdk::Database& db) : db_(db) {}
