@@ -12,7 +12,10 @@
 #    sale job puts it ON_SALE. The seats are ranked best first (front rows, centre out).
 # 3. Provisions BUYERS real accounts through the auth API (signup + login, argon2id at production
 #    cost: about 4 minutes for 20,000 the first time; later runs refresh the saved sessions).
-# 4. Open-loop holds at RATE/s with each buyer's own token, 80% aiming at the best 200 seats,
+#    SEATS (a multiple of 100, up to arthall's 20,000) makes the stage larger.
+# 4. Open-loop holds at RATE/s with each buyer's own token, HOT_SHARE (0.8) aiming at the best 200
+#    seats and the rest uniformly at all (HOT_SHARE=0: uniform picks, so that with enough seats
+#    most holds succeed: issue 21's granted-holds scenario),
 #    retrying on 409; then the same sale on fresh schedules at 70% of the measured decision rate and
 #    at 7,000/s (70% of the issue's 10,000/s goal, the rate its latency goal names).
 # 5. The oversell check from PostgreSQL, and the references of the same run: redis-benchmark
@@ -29,7 +32,7 @@
 # needed), FLEET (0: one admitd started here, no proxy), BUYERS (20000; 6000 with FLEET), RATE
 # (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler threads, 128), REDIS_POOL
 # (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key),
-# REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000).
+# REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000), SEATS (1000), HOT_SHARE (0.8).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
@@ -47,11 +50,15 @@ WORKERS="${WORKERS:-128}"
 REDIS_POOL="${REDIS_POOL:-2}" # pipelined lanes: few connections make long pipelines
 BATCH_MAX="${BATCH_MAX:-512}"
 IDEMPOTENCY="${IDEMPOTENCY:-1}"
+SEATS="${SEATS:-1000}"
+HOT_SHARE="${HOT_SHARE:-0.8}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
 [[ $FLEET == 0 ]] || RUNDIR="$BUILD_DIR/run/flash-sale-fleet"
 DB="flash_sale"
 
 die() { echo "bench-flash-sale: $*" >&2; exit 1; }
+[[ "$SEATS" =~ ^[1-9][0-9]*00$ && "$SEATS" -le 20000 ]] || die "SEATS must be a multiple of 100, at most 20000"
+export BENCH_SALE_ROWS=$((SEATS / 100))
 for tool in redis-benchmark psql curl python3; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 
 if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
@@ -202,7 +209,7 @@ bench_call "" GET "/schedules/$SCHEDULE/seats" | python3 -c 'import json, sys
 seats = json.load(sys.stdin)["seats"]
 cx = (min(s[3] for s in seats) + max(s[3] for s in seats)) / 2
 for s in sorted(seats, key=lambda s: (s[4], abs(s[3] - cx), s[3])): print(s[0])' >"$RUNDIR/seats.txt"
-[[ "$(wc -l <"$RUNDIR/seats.txt")" == 1000 ]] || die "the seat map does not have 1000 seats"
+[[ "$(wc -l <"$RUNDIR/seats.txt")" == "$SEATS" ]] || die "the seat map does not have $SEATS seats"
 
 # --- buyers: real accounts with their own tokens ------------------------------------------------
 echo "== $BUYERS buyer accounts through the auth API (argon2id at production cost; saved sessions are refreshed)"
@@ -212,12 +219,12 @@ FLASH_SALE_PASSWORD="$BUYER_PASSWORD" "$LOAD" --port "$ADMIT_PORT" --mode provis
     --connections 2 --password-env FLASH_SALE_PASSWORD --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
 
 echo
-echo "== flash sale: $BUYERS buyers, 1000 seats (80% aim at the best 200), open loop at $RATE holds/s"
+echo "== flash sale: $BUYERS buyers, $SEATS seats (a share of $HOT_SHARE aims at the best 200), open loop at $RATE holds/s"
 IDEM_FLAG=()
 [[ "$IDEMPOTENCY" == 1 ]] && IDEM_FLAG=(--idempotency)
 run_holds() { # SCHEDULE RATE BUYERS
     "$LOAD" --port "$ADMIT_PORT" --schedule "$1" --tokens "$RUNDIR/sessions.txt" --seat-ids "$RUNDIR/seats.txt" \
-        --hot 200 --hot-share 0.8 --buyers "$3" --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" \
+        --hot 200 --hot-share "$HOT_SHARE" --buyers "$3" --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" \
         "${IDEM_FLAG[@]}"
 }
 # CPU seconds (user + system) a process has used so far; for PostgreSQL the postmaster and its children.
@@ -305,7 +312,7 @@ TWICE="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM (SELECT schedule_id, c F
 ORPHANS="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM reservation.claims c LEFT JOIN reservation.reservations r
     ON r.id = c.reservation_id AND r.status IN ('PENDING_PAYMENT','CONFIRMED') WHERE r.id IS NULL AND c.schedule_id IN ($IN_RUN)")"
 OVER_STOCK="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM (SELECT schedule_id FROM reservation.claims
-    WHERE schedule_id IN ($IN_RUN) GROUP BY schedule_id HAVING count(*) > 1000) t")"
+    WHERE schedule_id IN ($IN_RUN) GROUP BY schedule_id HAVING count(*) > $SEATS) t")"
 HELD_PG="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM reservation.claims WHERE schedule_id = '$SCHEDULE'")"
 echo "seats claimed twice: $TWICE   claims without a live reservation: $ORPHANS   schedules over capacity (stock below zero): $OVER_STOCK"
 echo "seats held per PostgreSQL: $HELD_PG   holds answered 201: $(result_field held "$RESULT")"

@@ -10,7 +10,8 @@
 #                                             seller's tokens carry the role customer until then):
 #                                             log the seller in again afterwards
 #   bench_sale SELLER ADMIN SCHEDULES OUT     a hall with a generated 1,000-seat stage (10 rows x 50
-#                                             in two sections, VIP front rows) and a product with
+#                                             in two sections, VIP front rows; BENCH_SALE_ROWS rows
+#                                             per section instead of 10) and a product with
 #                                             SCHEDULES performances on sale since a minute ago;
 #                                             the admin's approval answer goes to OUT; returns once
 #                                             the sale job has put it ON_SALE (10 s at most)
@@ -34,11 +35,12 @@ bench_approve_seller() {
 
 bench_sale() {
     local seller=$1 admin=$2 count=$3 out=$4 now hall stage product schedules="" i
+    local rows=${BENCH_SALE_ROWS:-10}
     now="$(date +%s)"
     hall="$(bench_call "$seller" POST /halls "{\"name\": \"Bench Hall $now\"}" | json_field '["hallId"]')"
     stage="$(bench_call "$seller" POST "/halls/$hall/stages" '{"name": "Main", "layout": {"sections": [
-        {"name": "A", "rows": 10, "seatsPerRow": 50, "grade": "R", "gradeBlocks": [{"grade": "VIP", "fromRow": 1, "toRow": 3}]},
-        {"name": "B", "rows": 10, "seatsPerRow": 50, "grade": "S", "origin": {"x": 0, "y": 15}}]}}' |
+        {"name": "A", "rows": '"$rows"', "seatsPerRow": 50, "grade": "R", "gradeBlocks": [{"grade": "VIP", "fromRow": 1, "toRow": 3}]},
+        {"name": "B", "rows": '"$rows"', "seatsPerRow": 50, "grade": "S", "origin": {"x": 0, "y": '"$((rows + 5))"'}}]}}' |
         json_field '["stageId"]')"
     for ((i = 0; i < count; i++)); do
         schedules+="${schedules:+, }{\"startsAt\": \"$(iso_time $((now + (2 + i) * 86400)))\"}"
