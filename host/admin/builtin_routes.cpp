@@ -48,14 +48,13 @@ http::Response plugins_listing(const PluginManager& manager) {
         boost::json::array deps, caps;
         for (const auto& dep : p->library.dependencies()) deps.emplace_back(dep);
         for (const auto& cap : p->library.capabilities()) caps.emplace_back(cap);
-        boost::json::object item{
-            {"name", p->name},
-            {"version", p->library.version()},
-            {"abi", std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)},
-            {"state", to_string(p->state.load())},
-            {"file", p->library.path.string()},
-            {"dependencies", std::move(deps)},
-            {"capabilities", std::move(caps)}};
+        boost::json::object item{{"name", p->name},
+                                 {"version", p->library.version()},
+                                 {"abi", p->library.abi()},
+                                 {"state", to_string(p->state.load())},
+                                 {"file", p->library.path.string()},
+                                 {"dependencies", std::move(deps)},
+                                 {"capabilities", std::move(caps)}};
         if (!p->last_error.empty()) item["lastError"] = p->last_error;
         // health was optional before it existed: read it only when the descriptor covers it.
         if (ADMIT_HAS_FIELD(d, admit_plugin_descriptor, health) && d->health != nullptr &&

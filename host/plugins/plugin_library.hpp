@@ -25,6 +25,10 @@ struct PluginLibrary {
 
     std::string name() const { return descriptor->name; }
     std::string version() const { return descriptor->version; }
+    // The ABI the plugin was built against, "major.minor".
+    std::string abi() const {
+        return std::to_string(descriptor->abi_major) + "." + std::to_string(descriptor->abi_minor);
+    }
     std::vector<std::string> dependencies() const;
     std::vector<std::string> capabilities() const;
 };

@@ -389,17 +389,14 @@ Status Application::start_plugins() {
 void Application::audit_plugin_set() {
     auto& p = *parts_;
     std::vector<LoadedPlugin> loaded;
-    for (const auto& plugin : p.plugins->plugins()) {
-        const auto* d = plugin->library.descriptor;
-        loaded.push_back({plugin->name, plugin->library.version(),
-                          std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)});
-    }
-    auto recorded = migrate_plugin_set(*p.pg);
-    auto published = recorded ? record_plugin_set(*p.pg, *p.events,
-                                                  p.policy_fleet ? p.policy_fleet->host_id()
-                                                                 : std::string("admitd"),
-                                                  std::move(loaded))
-                              : Result<bool>(recorded.error());
+    for (const auto& plugin : p.plugins->plugins())
+        loaded.push_back({plugin->name, plugin->library.version(), plugin->library.abi()});
+    const std::string host = p.policy_fleet ? p.policy_fleet->host_id() : std::string("admitd");
+    Result<bool> published = false;
+    if (auto migrated = migrate_plugin_set(*p.pg); !migrated)
+        published = migrated.error();
+    else
+        published = record_plugin_set(*p.pg, *p.events, host, std::move(loaded));
     if (!published)
         spdlog::warn("plugin set not recorded (no host.plugins_changed event): {}",
                      published.error().message);

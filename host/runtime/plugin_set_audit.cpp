@@ -6,6 +6,7 @@
 
 #include "host/store/migrations.hpp"
 #include "host/store/pg_transaction.hpp"
+#include "host/store/row_sinks.hpp"
 #include "host/store/sql_exec.hpp"
 
 namespace admit::runtime {
@@ -22,18 +23,6 @@ CREATE TABLE admit.plugin_set (
 );
 )sql"}};
 }
-
-// Reads the first column of the first row.
-class FirstValue final : public store::RowSink {
-  public:
-    void on_columns(std::span<const std::string_view>) override {}
-    void on_row(std::span<const std::optional<std::string_view>> values) override {
-        if (!found && !values.empty() && values[0]) value = std::string(*values[0]);
-        found = true;
-    }
-    bool found = false;
-    std::optional<std::string> value;
-};
 
 // `text` as JSON; a stored text that does not parse (edited by hand) is kept as a string.
 boost::json::value parsed_or_text(const std::string& text) {
@@ -64,16 +53,18 @@ Result<bool> record_plugin_set(store::PgPool& pool, events::EventBus& events,
     bool published = false;
     const Status status = store::run_transaction(pool, [&](pqxx::work& tx) -> Status {
         published = false;
-        FirstValue previous;
+        store::CollectingRowSink read_rows;
         // The row lock serialises instances starting together: one change, one event. The very
         // first ones (no row yet) meet at the primary key of the upsert below, which changes
         // (and so returns) a row only when the set differs from what the other wrote.
         auto read = store::execute(
-            tx, "SELECT plugins FROM admit.plugin_set WHERE id = 1 FOR UPDATE", {}, &previous);
+            tx, "SELECT plugins FROM admit.plugin_set WHERE id = 1 FOR UPDATE", {}, &read_rows);
         if (!read) return read.error();
-        if (previous.value == current) return {};
+        const std::optional<std::string> previous =
+            read_rows.rows.empty() ? std::nullopt : read_rows.rows[0][0];
+        if (previous == current) return {};
         const std::optional<std::string> params[] = {current, host_id};
-        FirstValue changed;
+        store::CollectingRowSink changed;
         auto written = store::execute(
             tx,
             "INSERT INTO admit.plugin_set (id, plugins, host, recorded_at) VALUES (1, $1, $2, "
@@ -82,11 +73,10 @@ Result<bool> record_plugin_set(store::PgPool& pool, events::EventBus& events,
             "IS DISTINCT FROM EXCLUDED.plugins RETURNING 1",
             params, &changed);
         if (!written) return written.error();
-        if (!changed.found) return {};
+        if (changed.rows.empty()) return {};
         boost::json::object payload{
             {"host", host_id}, {"plugins", parsed_or_text(current)}, {"actor", "system"}};
-        payload["previous"] =
-            previous.value ? parsed_or_text(*previous.value) : boost::json::value(nullptr);
+        payload["previous"] = previous ? parsed_or_text(*previous) : boost::json::value(nullptr);
         auto event =
             events.publish(tx, "host.plugins_changed", "plugins", boost::json::serialize(payload));
         if (!event) return event.error();

@@ -121,23 +121,32 @@ sdk::Result<std::vector<Webhook>> WebhookStore::active(sdk::Tx& tx) {
     return webhooks_from(*rows);
 }
 
-sdk::Result<bool> WebhookStore::remove(const std::string& id, const std::string& actor,
-                                       int64_t now_us) {
-    bool removed = false;
+sdk::Result<std::optional<Webhook>> WebhookStore::update_and_announce(const std::string& update,
+                                                                      const char* topic,
+                                                                      const std::string& id,
+                                                                      const std::string& actor,
+                                                                      int64_t now_us) {
+    std::optional<Webhook> changed;
     auto status = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
-        auto rows = tx.exec(std::string("UPDATE notification.webhooks SET status = 'DELETED', "
-                                        "updated_us = $2 WHERE id = $1 AND status <> 'DELETED' "
-                                        "RETURNING ") +
-                                kColumns,
-                            id, now_us);
+        changed.reset();
+        auto rows = tx.exec(update + " RETURNING " + kColumns, id, now_us);
         if (!rows) return std::move(rows).error();
-        removed = !rows->empty();
-        if (!removed) return {};
-        return publish_change(tx, "notification.webhook_deleted", webhook_from(rows->front()),
-                              actor);
+        if (rows->empty()) return {};
+        changed = webhook_from(rows->front());
+        return publish_change(tx, topic, *changed, actor);
     });
     if (!status) return status.error();
-    return removed;
+    return changed;
+}
+
+sdk::Result<bool> WebhookStore::remove(const std::string& id, const std::string& actor,
+                                       int64_t now_us) {
+    auto removed = update_and_announce(
+        "UPDATE notification.webhooks SET status = 'DELETED', updated_us = $2 WHERE id = $1 AND "
+        "status <> 'DELETED'",
+        "notification.webhook_deleted", id, actor, now_us);
+    if (!removed) return std::move(removed).error();
+    return removed->has_value();
 }
 
 sdk::Status WebhookStore::disable(const std::string& id, const std::string& reason,
@@ -152,20 +161,12 @@ sdk::Status WebhookStore::disable(const std::string& id, const std::string& reas
 
 sdk::Result<std::optional<Webhook>> WebhookStore::enable(const std::string& id,
                                                          const std::string& actor, int64_t now_us) {
-    std::optional<Webhook> enabled;
-    auto status = db_.transaction([&](sdk::Tx& tx) -> sdk::Status {
-        auto rows = tx.exec(std::string("UPDATE notification.webhooks SET status = 'ACTIVE', "
-                                        "disabled_reason = NULL, updated_us = $2 "
-                                        "WHERE id = $1 AND status = 'DISABLED' RETURNING ") +
-                                kColumns,
-                            id, now_us);
-        if (!rows) return std::move(rows).error();
-        if (rows->empty()) return {};
-        enabled = webhook_from(rows->front());
-        return publish_change(tx, "notification.webhook_enabled", *enabled, actor);
-    });
-    if (!status) return status.error();
-    if (enabled) return enabled;
+    auto enabled = update_and_announce(
+        "UPDATE notification.webhooks SET status = 'ACTIVE', disabled_reason = NULL, updated_us "
+        "= $2 WHERE id = $1 AND status = 'DISABLED'",
+        "notification.webhook_enabled", id, actor, now_us);
+    if (!enabled) return std::move(enabled).error();
+    if (*enabled) return enabled;
     return find(id);  // already ACTIVE (unchanged), or no such hook
 }
 

@@ -55,6 +55,14 @@ class WebhookStore {
                                                int64_t now_us);
 
   private:
+    /// Runs `update` ($1 id, $2 now; it must RETURN the hook's columns) and, when it changed a
+    /// hook, publishes `topic` for it in the same transaction. The changed hook, or nullopt.
+    sdk::Result<std::optional<Webhook>> update_and_announce(const std::string& update,
+                                                            const char* topic,
+                                                            const std::string& id,
+                                                            const std::string& actor,
+                                                            int64_t now_us);
+
     sdk::Database& db_;
 };
 

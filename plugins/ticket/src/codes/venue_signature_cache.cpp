@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstring>
 
 namespace admit::ticket {
 
@@ -13,12 +12,6 @@ VenueSignatureCache::VenueSignatureCache(std::size_t capacity)
       shards_(std::make_unique<Shard[]>(kShards)) {}
 
 VenueSignatureCache::~VenueSignatureCache() = default;
-
-std::size_t VenueSignatureCache::DigestHash::operator()(const Digest& d) const noexcept {
-    std::size_t h = 0;
-    std::memcpy(&h, d.data(), sizeof h);  // SHA-256 output: any 8 bytes are uniform
-    return h;
-}
 
 VenueSignatureCache::Digest VenueSignatureCache::digest_of(const PublicKeyBytes& key,
                                                            std::span<const uint8_t> signed_ticket) {

@@ -18,6 +18,7 @@
 // Thread-safe: the entries are split over shards, each behind its own mutex.
 #pragma once
 
+#include "digest_hash.hpp"
 #include "venue_key.hpp"
 
 #include <array>
@@ -53,9 +54,6 @@ class VenueSignatureCache {
 
   private:
     using Digest = std::array<uint8_t, 32>;
-    struct DigestHash {
-        std::size_t operator()(const Digest& d) const noexcept;
-    };
     struct Shard {
         mutable std::mutex mutex;
         std::list<Digest> order;  ///< most recently used first

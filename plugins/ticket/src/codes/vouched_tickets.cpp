@@ -5,7 +5,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,12 +26,6 @@ VouchDigest vouch_digest(const PublicKeyBytes& key, std::span<const uint8_t> sig
     VouchDigest digest{};
     std::copy_n(full.begin(), digest.size(), digest.begin());
     return digest;
-}
-
-std::size_t VouchedTickets::DigestHash::operator()(const VouchDigest& d) const noexcept {
-    std::size_t h = 0;
-    std::memcpy(&h, d.data(), sizeof h);  // SHA-256 output: any 8 bytes are uniform
-    return h;
 }
 
 bool VouchedTickets::contains(const PublicKeyBytes& key,

@@ -17,6 +17,7 @@
 // An immutable value after construction; concurrent reads are safe.
 #pragma once
 
+#include "digest_hash.hpp"
 #include "venue_key.hpp"
 
 #include <admit/sdk/result.hpp>
@@ -50,9 +51,6 @@ class VouchedTickets {
     static sdk::Result<VouchedTickets> from_json(const boost::json::array& json);
 
   private:
-    struct DigestHash {
-        std::size_t operator()(const VouchDigest& d) const noexcept;
-    };
     std::unordered_set<VouchDigest, DigestHash> digests_;
 };
 
