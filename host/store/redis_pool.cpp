@@ -89,20 +89,44 @@ struct RedisPool::Call {
     std::size_t command_count() const { return group.empty() ? 1 : group.size(); }
 };
 
+// One connection. A slot is busy while one thread (a lane, or a caller leading its own
+// pipeline) runs a pipeline on it; `connection` is touched only by that thread.
+struct RedisPool::Slot {
+    std::optional<RedisConnection> connection;
+    bool busy = false;  // guarded by State::mutex
+};
+
 struct RedisPool::State {
-    explicit State(const RedisOptions& o)
+    State(const RedisOptions& o, std::size_t slot_count)
         : gate("Redis " + o.host + ":" + std::to_string(o.port), o.reconnect_backoff_min,
-               o.reconnect_backoff_max) {}
+               o.reconnect_backoff_max),
+          slots(slot_count) {}
     std::mutex mutex;
-    std::condition_variable work;
+    std::condition_variable work;  // lanes: a call is queued and a slot is free, or stopping
     std::deque<Call*> queue;
     bool stopping = false;
     ReconnectGate gate;
+    std::vector<Slot> slots;
+    std::size_t free_slots = 0;  // guarded by mutex
     std::atomic<std::size_t> open{0};
     std::atomic<std::uint64_t> pipelines{0};
     std::atomic<std::uint64_t> commands{0};
+    std::atomic<std::uint64_t> led{0};
     std::atomic<std::size_t> async_queued{0};
     std::vector<std::thread> lanes;
+
+    // Under mutex: a free slot, marked busy (one with an open connection first), or null.
+    Slot* claim_slot() {
+        if (free_slots == 0) return nullptr;
+        Slot* chosen = nullptr;
+        for (Slot& slot : slots) {
+            if (slot.busy) continue;
+            if (chosen == nullptr || (slot.connection && !chosen->connection)) chosen = &slot;
+        }
+        chosen->busy = true;
+        --free_slots;
+        return chosen;
+    }
 };
 
 namespace {
@@ -126,10 +150,11 @@ void finish(CallT& call, Status status) {
 
 }  // namespace
 
-RedisPool::RedisPool(RedisOptions options)
-    : options_(std::move(options)), state_(std::make_unique<State>(options_)) {
+RedisPool::RedisPool(RedisOptions options) : options_(std::move(options)) {
     if (options_.pool_size == 0) options_.pool_size = 1;
     if (options_.max_pipeline == 0) options_.max_pipeline = 1;
+    state_ = std::make_unique<State>(options_, options_.pool_size);
+    state_->free_slots = options_.pool_size;
     struct sigaction current {};
     if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
         std::signal(SIGPIPE, SIG_IGN);
@@ -155,15 +180,70 @@ RedisPool::~RedisPool() {
     for (auto& lane : state_->lanes) lane.join();
 }
 
+void RedisPool::take_queued(std::vector<Call*>& pipeline, std::size_t& commands,
+                            std::vector<Call*>& expired) {
+    State& s = *state_;
+    const auto now = Clock::now();
+    while (!s.queue.empty()) {
+        Call* call = s.queue.front();
+        if (commands > 0 && commands + call->command_count() > options_.max_pipeline) break;
+        s.queue.pop_front();
+        call->taken = true;
+        if (call->done_callback) {
+            s.async_queued.fetch_sub(1, std::memory_order_relaxed);
+            if (now - call->queued_at > options_.acquire_timeout) {
+                expired.push_back(call);  // a synchronous caller would have given up
+                continue;
+            }
+        }
+        pipeline.push_back(call);
+        commands += call->command_count();
+    }
+}
+
+void RedisPool::release_slot(Slot& slot) {
+    State& s = *state_;
+    bool more = false;
+    {
+        std::lock_guard lock(s.mutex);
+        slot.busy = false;
+        ++s.free_slots;
+        more = !s.queue.empty();
+    }
+    if (more) s.work.notify_one();
+}
+
 Status RedisPool::submit(Call& call) {
     State& s = *state_;
     call.queued_at = Clock::now();
+    Slot* slot = nullptr;
+    std::vector<Call*> pipeline;
+    std::vector<Call*> expired;
+    std::size_t commands = 0;
     {
         std::lock_guard lock(s.mutex);
         if (s.stopping) return shutting_down();
-        s.queue.push_back(&call);
+        slot = s.claim_slot();
+        if (slot != nullptr) {
+            // A free connection: this caller sends its own command, with whatever else is
+            // queued, instead of handing it to a lane and waiting to be woken.
+            call.taken = true;
+            pipeline.push_back(&call);
+            commands = call.command_count();
+            take_queued(pipeline, commands, expired);
+        } else {
+            s.queue.push_back(&call);
+        }
     }
-    s.work.notify_one();
+    if (slot != nullptr) {
+        s.led.fetch_add(1, std::memory_order_relaxed);
+        for (Call* late : expired) finish(*late, not_taken_in_time(options_.acquire_timeout));
+        run_pipeline(*slot, pipeline, commands);
+        release_slot(*slot);
+        std::lock_guard done(call.done_mutex);  // pairs with finish()
+        return call.status;
+    }
+    // No connection was free, so no lane can take it now: the next release_slot() wakes one.
     std::unique_lock done(call.done_mutex);
     if (!call.done_cv.wait_until(done, call.queued_at + options_.acquire_timeout,
                                  [&] { return call.done; })) {
@@ -175,7 +255,7 @@ Status RedisPool::submit(Call& call) {
                 return not_taken_in_time(options_.acquire_timeout);
             }
         }
-        done.lock();  // a lane is sending it: it answers within command_timeout
+        done.lock();  // someone is sending it: it is answered within command_timeout
         call.done_cv.wait(done, [&] { return call.done; });
     }
     return call.status;
@@ -183,99 +263,89 @@ Status RedisPool::submit(Call& call) {
 
 void RedisPool::run_lane() {
     State& s = *state_;
-    std::optional<RedisConnection> connection;
     std::vector<Call*> pipeline;
     std::vector<Call*> expired;
+    for (;;) {
+        pipeline.clear();
+        std::size_t commands = 0;  // in `pipeline`
+        Slot* slot = nullptr;
+        {
+            std::unique_lock lock(s.mutex);
+            s.work.wait(lock, [&] { return s.stopping || (!s.queue.empty() && s.free_slots > 0); });
+            if (s.stopping) break;
+            take_queued(pipeline, commands, expired);
+            if (!pipeline.empty()) slot = s.claim_slot();
+            // More than one pipeline's worth, and another slot for it.
+            if (!s.queue.empty() && s.free_slots > 0) s.work.notify_one();
+        }
+        for (Call* call : expired) finish(*call, not_taken_in_time(options_.acquire_timeout));
+        expired.clear();
+        if (slot == nullptr) continue;
+        run_pipeline(*slot, pipeline, commands);
+        release_slot(*slot);
+    }
+}
+
+void RedisPool::run_pipeline(Slot& slot, const std::vector<Call*>& pipeline, std::size_t commands) {
+    State& s = *state_;
+    auto& connection = slot.connection;
     auto drop_connection = [&] {
         if (!connection) return;
         connection.reset();
         s.open.fetch_sub(1, std::memory_order_relaxed);
     };
-    for (;;) {
-        pipeline.clear();
-        std::size_t commands = 0;  // in `pipeline`
-        {
-            std::unique_lock lock(s.mutex);
-            s.work.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
-            if (s.stopping) break;
-            const auto now = Clock::now();
-            while (!s.queue.empty()) {
-                Call* call = s.queue.front();
-                if (commands > 0 && commands + call->command_count() > options_.max_pipeline) break;
-                s.queue.pop_front();
-                call->taken = true;
-                if (call->done_callback) {
-                    s.async_queued.fetch_sub(1, std::memory_order_relaxed);
-                    if (now - call->queued_at > options_.acquire_timeout) {
-                        expired.push_back(call);  // a synchronous caller would have given up
-                        continue;
-                    }
-                }
-                pipeline.push_back(call);
-                commands += call->command_count();
-            }
-            if (!s.queue.empty()) s.work.notify_one();  // more than one pipeline's worth
-        }
-        for (Call* call : expired) {
-            finish(*call, not_taken_in_time(options_.acquire_timeout));
-        }
-        expired.clear();
-        if (pipeline.empty()) continue;
-
-        if (connection && connection->closed_while_idle()) drop_connection();
-        if (!connection) {
-            // While Redis is down, the gate lets one probe through per backoff period.
-            std::optional<Error> refused = s.gate.begin_attempt();
-            if (!refused) {
-                auto opened =
-                    RedisConnection::open(options_.host, options_.port, options_.connect_timeout,
-                                          options_.command_timeout, options_.credentials);
-                if (opened) {
-                    s.gate.succeeded();
-                    connection.emplace(std::move(opened).value());
-                    s.open.fetch_add(1, std::memory_order_relaxed);
-                } else {
-                    refused = s.gate.failed(opened.error().message);
-                }
-            }
-            if (refused) {
-                for (Call* call : pipeline) finish(*call, *refused);
-                continue;
-            }
-        }
-
-        for (Call* call : pipeline) {
-            if (call->group.empty()) {
-                connection->append(call->single);
+    if (connection && connection->closed_while_idle()) drop_connection();
+    if (!connection) {
+        // While Redis is down, the gate lets one probe through per backoff period.
+        std::optional<Error> refused = s.gate.begin_attempt();
+        if (!refused) {
+            auto opened =
+                RedisConnection::open(options_.host, options_.port, options_.connect_timeout,
+                                      options_.command_timeout, options_.credentials);
+            if (opened) {
+                s.gate.succeeded();
+                connection.emplace(std::move(opened).value());
+                s.open.fetch_add(1, std::memory_order_relaxed);
             } else {
-                for (const auto& argv : call->group) connection->append(argv);
+                refused = s.gate.failed(opened.error().message);
             }
         }
-        s.pipelines.fetch_add(1, std::memory_order_relaxed);
-        s.commands.fetch_add(commands, std::memory_order_relaxed);
-
-        std::optional<Error> failure;
-        for (Call* call : pipeline) {
-            if (!failure) {
-                call->replies.reserve(call->command_count());
-                for (std::size_t i = 0; i < call->command_count(); ++i) {
-                    auto reply = connection->next_reply();
-                    if (!reply) {
-                        failure = reply.error();
-                        // Before anyone hears of it: a caller that sees the failure never
-                        // finds the broken connection still counted as open.
-                        s.gate.connection_lost();
-                        drop_connection();
-                        break;
-                    }
-                    call->replies.push_back(std::move(reply).value());
-                }
-            }
-            finish(*call, failure ? Status(*failure) : Status());
+        if (refused) {
+            for (Call* call : pipeline) finish(*call, *refused);
+            return;
         }
-        if (!failure) s.gate.request_succeeded();
     }
-    drop_connection();
+
+    for (Call* call : pipeline) {
+        if (call->group.empty()) {
+            connection->append(call->single);
+        } else {
+            for (const auto& argv : call->group) connection->append(argv);
+        }
+    }
+    s.pipelines.fetch_add(1, std::memory_order_relaxed);
+    s.commands.fetch_add(commands, std::memory_order_relaxed);
+
+    std::optional<Error> failure;
+    for (Call* call : pipeline) {
+        if (!failure) {
+            call->replies.reserve(call->command_count());
+            for (std::size_t i = 0; i < call->command_count(); ++i) {
+                auto reply = connection->next_reply();
+                if (!reply) {
+                    failure = reply.error();
+                    // Before anyone hears of it: a caller that sees the failure never
+                    // finds the broken connection still counted as open.
+                    s.gate.connection_lost();
+                    drop_connection();
+                    break;
+                }
+                call->replies.push_back(std::move(reply).value());
+            }
+        }
+        finish(*call, failure ? Status(*failure) : Status());
+    }
+    if (!failure) s.gate.request_succeeded();
 }
 
 Result<RedisReply> RedisPool::command(std::span<const std::string_view> argv) {
@@ -354,6 +424,10 @@ std::uint64_t RedisPool::pipelines_sent() const {
 
 std::uint64_t RedisPool::commands_sent() const {
     return state_->commands.load(std::memory_order_relaxed);
+}
+
+std::uint64_t RedisPool::pipelines_led_by_callers() const {
+    return state_->led.load(std::memory_order_relaxed);
 }
 
 }  // namespace admit::store

@@ -1,8 +1,13 @@
-// RedisPool: the host's Redis client. Callers on any thread hand it commands; `pool_size` lanes,
-// each a thread with one connection, send whatever is queued as ONE pipeline and hand each
-// caller its reply (automatic pipelining). Under load a lane's next pipeline fills while the
-// previous one is answered, so Redis and the host pay one read and one write per pipeline
-// instead of per command; a lone command costs one round trip as before. The host owns the pool;
+// RedisPool: the host's Redis client. Callers on any thread hand it commands; `pool_size`
+// connections carry them, and whoever takes a connection sends whatever is queued as ONE pipeline
+// and hands each caller its reply (automatic pipelining). A synchronous caller that finds a
+// connection free sends its own command itself, with whatever else is queued, and reads the
+// replies on its own thread: no thread switch to a lane and back, which was most of the CPU of a
+// Redis call on a busy host (two futex wake-ups per command; perf, `scripts/bench queue`). When
+// every connection is busy the command is queued, and the first connection to come free carries
+// it: `pool_size` lane threads take queued commands (and every send()) whenever a connection is
+// free, so under load a pipeline fills while the previous one is answered and Redis and the host
+// pay one read and one write per pipeline instead of per command. The host owns the pool;
 // plugins reach Redis only through the ABI functions the host implements on top of it.
 //
 // Because connections are shared, commands that change a connection's state or block it are
@@ -73,11 +78,12 @@ class RedisPool {
     // that cannot share a connection, see above). Blocks the calling thread until answered.
     Result<RedisReply> command(std::span<const std::string_view> argv);
 
-    // Queues one command and returns at once (the arguments are copied). `done` runs on a lane
-    // thread with the reply or the failure: those of command(), POOL_EXHAUSTED when no lane took
-    // it within acquire_timeout, DEPENDENCY_UNAVAILABLE when the pool shuts down first. `done`
-    // must be quick, must not throw and must not wait for the pool. Refused at once (nothing
-    // queued, `done` not run): unshareable commands, and more than max_async_queued waiting.
+    // Queues one command and returns at once (the arguments are copied). `done` runs on the
+    // thread that carried the pipeline (a lane, or a command() caller) with the reply or the
+    // failure: those of command(), POOL_EXHAUSTED when no lane took it within acquire_timeout,
+    // DEPENDENCY_UNAVAILABLE when the pool shuts down first. `done` must be quick, must not throw
+    // and must not wait for the pool. Refused at once (nothing queued, `done` not run): unshareable
+    // commands, and more than max_async_queued waiting.
     using Done = std::function<void(Result<RedisReply>)>;
     Status send(std::span<const std::string_view> argv, Done done);
 
@@ -96,12 +102,23 @@ class RedisPool {
     // Pipelines sent and commands in them so far. For tests and metrics.
     std::uint64_t pipelines_sent() const;
     std::uint64_t commands_sent() const;
+    // Pipelines sent by a synchronous caller on its own thread (the rest went through a lane).
+    std::uint64_t pipelines_led_by_callers() const;
 
   private:
     struct Call;
+    struct Slot;
     struct State;
     Status submit(Call& call);
     void run_lane();
+    // Under State::mutex: moves queued calls into `pipeline` up to max_pipeline commands; async
+    // calls that waited past acquire_timeout go to `expired` instead.
+    void take_queued(std::vector<Call*>& pipeline, std::size_t& commands,
+                     std::vector<Call*>& expired);
+    // Sends `pipeline` on `slot` (connecting first if needed) and finishes every call in it.
+    void run_pipeline(Slot& slot, const std::vector<Call*>& pipeline, std::size_t commands);
+    // Marks `slot` free and wakes a lane when calls are queued.
+    void release_slot(Slot& slot);
     RedisOptions options_;
     std::unique_ptr<State> state_;
 };

@@ -133,6 +133,44 @@ TEST_F(RedisStoreTest, ConcurrentCallersSharePipelinesAndEachGetsItsOwnReplies) 
     EXPECT_LE(two.open_connections(), 2u);
 }
 
+TEST_F(RedisStoreTest, ACallerThatFindsAConnectionFreeSendsItsCommandItself) {
+    RedisPool two(test_redis_options(2));
+    const std::string key = prefix_ + "led";
+    for (int i = 1; i <= 20; ++i) {
+        auto counted = run(two, {"INCR", key});
+        ASSERT_TRUE(counted.ok()) << counted.error().message;
+        EXPECT_EQ(counted->integer, i);
+    }
+    // One caller at a time always finds a connection free: no command went through a lane.
+    EXPECT_EQ(two.pipelines_led_by_callers(), 20u);
+    EXPECT_EQ(two.pipelines_sent(), 20u);
+    EXPECT_LE(two.open_connections(), 2u);
+}
+
+TEST_F(RedisStoreTest, CommandsQueuedBehindBusyConnectionsAreCarriedByLanesOrCallers) {
+    RedisPool one(test_redis_options(1));
+    const std::string key = prefix_ + "busy";
+    constexpr int kThreads = 16;
+    constexpr int kCommands = 100;
+    std::atomic<int> failed{0};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < kThreads; ++t) {
+        callers.emplace_back([&] {
+            for (int i = 0; i < kCommands; ++i) {
+                if (!run(one, {"INCR", key}).ok()) ++failed;
+            }
+        });
+    }
+    for (auto& caller : callers) caller.join();
+    EXPECT_EQ(failed.load(), 0);
+    auto total = run(one, {"GET", key});
+    ASSERT_TRUE(total.ok());
+    EXPECT_EQ(total->str, std::to_string(kThreads * kCommands));
+    // With one connection, callers that found it busy were queued and shared pipelines.
+    EXPECT_LT(one.pipelines_sent(), one.commands_sent());
+    EXPECT_LE(one.open_connections(), 1u);
+}
+
 // A TCP listener that accepts connections and never answers: a Redis that hangs.
 class SilentServer {
   public:
