@@ -13,15 +13,16 @@ namespace admit::events {
 
 namespace {
 
-// The lowest-seq rows of one share that are runnable: a row is excluded when it, or an earlier
-// row of its key, is waiting for a retry (a failed attempt, attempts > 0, and next_attempt_at in
-// the future: event_deliveries_retrying, migration 3).
+// The lowest-seq rows of one share above `$6` (the share's floor, 0: all) that are runnable: a
+// row is excluded when it, or an earlier row of its key, is waiting for a retry (a failed
+// attempt, attempts > 0, and next_attempt_at in the future: event_deliveries_retrying, migration
+// 3).
 std::string runnable_sql() {
     return "SELECT seq, event_id, topic, key, payload, attempts, " +
            timestamptz_to_micros("published_at") +
            " AS published_us "
            "FROM admit.event_deliveries d "
-           "WHERE subscriber = $1 AND mod(key_hash::bigint & 2147483647, $2) = $3 "
+           "WHERE subscriber = $1 AND mod(key_hash::bigint & 2147483647, $2) = $3 AND seq > $6 "
            "AND NOT EXISTS (SELECT 1 FROM admit.event_deliveries w WHERE w.subscriber = "
            "d.subscriber "
            "  AND w.key = d.key AND w.seq <= d.seq AND w.attempts > 0 AND w.next_attempt_at > " +
@@ -29,6 +30,15 @@ std::string runnable_sql() {
            ") "
            "ORDER BY seq LIMIT $5";
 }
+
+// The lowest seq of the share's rows that wait for a retry (a floor must stay below it).
+std::string lowest_retrying_sql() {
+    return "SELECT min(seq) FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
+           "AND mod(key_hash::bigint & 2147483647, $2) = $3";
+}
+
+// How long a floor may be used before a pass starts from the bottom of the queue again.
+constexpr auto kFloorLifetime = std::chrono::seconds(1);
 
 std::string next_due_sql() {
     return "SELECT " + timestamptz_to_micros("min(next_attempt_at)") +
@@ -118,10 +128,20 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
     const std::int64_t now_us = to_micros(context_.clock());
     const std::size_t shares = this->shares();
     const std::string& subscriber = executor_->subscriber();
+    Share& mine = *shares_[share];
+    const auto started = std::chrono::steady_clock::now();
+    if (mine.floor > 0 && started - mine.floor_since >= kFloorLifetime) mine.floor = 0;
+    if (mine.floor == 0) mine.floor_since = started;
+    std::int64_t floor = mine.floor;
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
         runnable.clear();
+        if (floor > 0) {
+            const auto retrying = tx.exec_params(lowest_retrying_sql(), subscriber, shares, share);
+            if (!retrying.empty() && !retrying[0][0].is_null())
+                floor = std::min(floor, retrying[0][0].as<std::int64_t>() - 1);
+        }
         const auto rows = tx.exec_params(runnable_sql(), subscriber, shares, share, now_us,
-                                         context_.options.relay_batch);
+                                         context_.options.relay_batch, floor);
         for (const auto& row : rows) {
             runnable.push_back(QueuedEvent{row["seq"].as<std::int64_t>(), event_from_row(row)});
         }
@@ -134,11 +154,27 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
     // A pass that found the pool busy is load, not an outage (starved_by_pool).
     healthy_.store(status.ok() || starved_by_pool(status, context_.counters));
     if (!status) {
+        mine.floor = 0;
         next_due_us = now_us + std::chrono::duration_cast<std::chrono::microseconds>(
                                    context_.options.backoff_initial)
                                    .count();
         return 0;
     }
+    // The next floor: the highest seq below which every row of this pass is gone (handled,
+    // a duplicate, or parked). A row left behind (retrying, not reached) keeps the floor below
+    // it; a row skipped because its key is blocked comes after the row that blocked it. Only a full
+    // pass moves the floor: a short one saw the whole queue, and the next pass starts from the
+    // bottom again.
+    std::int64_t gone_through = floor;
+    bool gap = false;
+    auto account = [&](std::int64_t seq, bool gone) {
+        if (gap) return;
+        if (gone) {
+            gone_through = seq;
+        } else {
+            gap = true;
+        }
+    };
     // Rows come in seq order and include every earlier row of their key, so running them in order
     // (batches in order, events of a batch in order) keeps per-key order; once a key's event is
     // not handled, its later rows wait for the next pass.
@@ -157,20 +193,26 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
         }
         if (batch.size() > 1 && executor_->run_queued_batch(batch)) {
             handled += batch.size();
+            for (const auto& queued : batch) account(queued.seq, true);
             continue;
         }
         // One event, or a batch that rolled back: one transaction per event, as ever.
         for (const auto& queued : batch) {
-            if (blocked.count(queued.event.key) > 0) continue;
+            if (blocked.count(queued.event.key) > 0) continue;  // after its key's gap
             const auto outcome = executor_->run_queued(queued.seq, queued.event);
             if (outcome == DeliveryOutcome::unavailable) {
                 healthy_.store(false);
+                mine.floor = 0;
                 return handled;
             }
             if (outcome == DeliveryOutcome::retrying) blocked.insert(queued.event.key);
+            account(queued.seq,
+                    outcome != DeliveryOutcome::retrying && outcome != DeliveryOutcome::blocked);
             ++handled;
         }
     }
+    const bool full = runnable.size() >= context_.options.relay_batch;
+    mine.floor = full && next == runnable.size() ? std::max<std::int64_t>(0, gone_through) : 0;
     return handled;
 }
 

@@ -7,11 +7,23 @@
 // blocks only that key for this subscriber; other keys and other subscribers proceed. A handled
 // or parked event's row is deleted, which unblocks the next event of the key.
 //
+// Trap avoided: a queue table's handled rows are deleted, and until VACUUM their index entries
+// stay at the low end of the seq order, so under a backlog each pass walked tens of thousands of
+// dead entries before the first live row (25 ms a pass with 45,000 rows queued; the general-
+// admission sale of scripts/bench flash-sale). A worker that has just taken a full pass keeps a
+// floor, the highest seq below which every row it was given is gone (handled, a duplicate, or
+// parked), and its next pass starts above it. The floor never passes a row that waits for a
+// retry (checked at the start of each pass) or that the worker skipped, so per-key order holds;
+// it is dropped after a short pass, a failure, and at least once a second, so a row that appears
+// below it late (a replayed dead letter, an event queued by the Kafka consumer while an older one
+// of its key was still uncommitted) waits at most about a second.
+//
 // Thread-safety: wake() and stop() may be called from any thread. start() once; stop() joins the
 // workers after their current delivery (in-flight handlers finish, nothing is abandoned mid-tx).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -54,6 +66,9 @@ class DeliveryDispatcher {
     struct Share {
         std::condition_variable wakeup;
         std::uint64_t generation = 0;  // guarded by mutex_
+        // The share's worker thread only: see the class comment.
+        std::int64_t floor = 0;
+        std::chrono::steady_clock::time_point floor_since{};
     };
     void wake_share(std::size_t share);
     std::size_t shares() const;

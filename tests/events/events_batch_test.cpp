@@ -1,6 +1,7 @@
 // Batched delivery (EventOptions::delivery_batch), on both backends. Events are published before
 // start() so that they are ready together and the first pass takes them as one batch.
 #include <map>
+#include <thread>
 
 #include "tests/events/event_bus_fixture.hpp"
 
@@ -131,6 +132,56 @@ TEST_P(EventBatchTest, EventsOfOneKeyKeepTheirOrderInsideBatches) {
     if (GetParam() == Backend::inproc) {
         EXPECT_GE(stats.batches, total / 7) << describe(*bus);
     }
+}
+
+// A backlog several passes long: each full pass lets the worker start the next one above a
+// floor (DeliveryDispatcher). An event that fails once sits below later passes' rows; the floor
+// must stay under it, so it is retried and its key's later events still wait for it.
+TEST_P(EventBatchTest, AFloorOverABacklogNeverSkipsARetriedEventOrTheRestOfItsKey) {
+    auto opts = batch_options();
+    opts.relay_batch = 8;  // passes of 8 rows: the backlog takes many full passes
+    opts.delivery_batch = 4;
+    auto bus = make_bus({"seat"}, opts);
+    auto fails_once = [](const Event& e) { return e.payload == "flaky" && e.attempt == 1; };
+    // A handler slower than the relay, as under a sale, so that the queue holds a backlog and the
+    // worker's passes come back full.
+    auto record = recording_handler("s", fails_once);
+    EventHandler slow = [record](pqxx::work& tx, const Event& e, store::CommitHooks& hooks) {
+        std::this_thread::sleep_for(std::chrono::microseconds(300));
+        return record(tx, e, hooks);
+    };
+    ASSERT_TRUE(bus->subscribe({"seat", "s", slow}).ok());
+    // k1 is short; k2 and k3 keep the passes full for longer than the retry's backoff, so the
+    // retried event comes due while the worker is still far above it.
+    constexpr int kPerKey = 300;
+    constexpr int kFirstKey = 30;
+    const std::vector<std::string> keys = {"k1", "k2", "k3"};
+    for (int i = 0; i < kPerKey; ++i) {
+        auto lease = pool_->acquire();
+        pqxx::work tx(lease->conn());
+        for (const auto& key : keys) {
+            if (key == "k1" && i >= kFirstKey) continue;
+            const std::string payload = key == "k1" && i == 5 ? "flaky" : std::to_string(i);
+            ASSERT_TRUE(bus->publish(tx, "seat", key, payload).ok());
+        }
+        tx.commit();
+    }
+    ASSERT_TRUE(bus->start().ok());
+    const std::size_t total = kPerKey * 2 + kFirstKey;
+    ASSERT_TRUE(wait_until([&] { return effects("s") == total; })) << describe(*bus);
+    bus->stop();
+
+    std::map<std::string, int> next;
+    for (const auto& [key, payload] : effects_in_order("s")) {
+        const int at = payload == "flaky" ? 5 : std::stoi(payload);
+        EXPECT_EQ(at, next[key]) << "key " << key;
+        next[key] = at + 1;
+    }
+    EXPECT_EQ(next["k1"], kFirstKey);
+    EXPECT_EQ(next["k2"], kPerKey);
+    EXPECT_EQ(bus->stats().retried, 1u) << describe(*bus);
+    EXPECT_EQ(bus->stats().parked, 0u);
+    EXPECT_EQ(sql_value(*pool_, "SELECT count(*) FROM admit.event_deliveries"), "0");
 }
 
 TEST_P(EventBatchTest, BatchOfOneSubscriberDoesNotHoldUpAnother) {
