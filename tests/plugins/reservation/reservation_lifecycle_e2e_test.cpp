@@ -166,6 +166,35 @@ TEST_F(ReservationExpiry, ExpiredHoldsFreeTheirSeats) {
     EXPECT_EQ(ga, 201);
 }
 
+class ReservationExpiryInSmallBatches : public ReservationEndToEnd {
+  protected:
+    void SetUp() override { start_admitd(true, "expire_batch = 2\n"); }
+};
+
+// The manual clock stands still after the jump, so the job is due once: that one run must give
+// back every due hold, not one batch of two.
+TEST_F(ReservationExpiryInSmallBatches, OneRunOfTheJobExpiresEveryDueHold) {
+    std::vector<std::string> ids;
+    for (int i = 1; i <= 5; ++i) {
+        auto held =
+            hold_seats("usr_h" + std::to_string(i), "sch_seats_10", {"seat_" + std::to_string(i)});
+        ASSERT_EQ(held.status, 201) << held.body;
+        ids.push_back(id_of(held));
+    }
+    advance_clock(301);
+    int expired = 0;
+    for (int round = 0; round < 200 && expired < 5; ++round) {
+        expired = 0;
+        for (int i = 0; i < 5; ++i) {
+            auto r = as("usr_h" + std::to_string(i + 1), "GET",
+                        "/api/v1/reservations/" + ids[static_cast<std::size_t>(i)]);
+            if (json_of(r).at("status").as_string() == "EXPIRED") ++expired;
+        }
+        if (expired < 5) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_EQ(expired, 5);
+}
+
 TEST_F(ReservationLifecycle, PerUserLimitCountsHeldTickets) {
     ASSERT_EQ(hold_seats("usr_greedy", "sch_seats_100", {"seat_1", "seat_2", "seat_3"}).status,
               201);
