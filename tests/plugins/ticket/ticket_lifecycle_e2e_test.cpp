@@ -282,6 +282,26 @@ TEST_F(TicketLifecycle, CancelledProductCancelsTicketsOfItsSchedules) {
     EXPECT_EQ(ticket("usr_a", id)["statusReason"], "PRODUCT_CANCELLED");
 }
 
+// The reservation's own cancellation may reach the tickets before product.cancelled does: it
+// carries the product's reason, so the ticket says why whichever event comes first.
+TEST_F(TicketLifecycle, AReservationCancelledWithItsProductGivesTheProductsReason) {
+    const auto schedule = unique_schedule("sch_seats_10");
+    const auto reservation = buy_seats("usr_a", schedule, {"seat_8"});
+    const std::string id(tickets_of("usr_a", reservation, 1).at(0)["ticketId"].as_string());
+    auto r =
+        admin("POST", "/api/v1/test/publish",
+              boost::json::serialize(boost::json::object{{"topic", "reservation.cancelled"},
+                                                         {"key", schedule},
+                                                         {"payload",
+                                                          {{"reservationId", reservation},
+                                                           {"scheduleId", schedule},
+                                                           {"reason", "PRODUCT_CANCELLED"}}}}));
+    ASSERT_EQ(r.status, 204) << r.body;
+    ASSERT_TRUE(eventually([&] { return ticket("usr_a", id)["status"] == "CANCELLED"; }))
+        << admitd_->log();
+    EXPECT_EQ(ticket("usr_a", id)["statusReason"], "PRODUCT_CANCELLED");
+}
+
 TEST_F(TicketLifecycle, TicketsExpireAfterThePerformance) {
     const auto schedule = unique_schedule("sch_seats_10");
     const auto reservation = buy_seats("usr_a", schedule, {"seat_9", "seat_10"});

@@ -170,17 +170,23 @@ sdk::Status TicketPlugin::register_events(sdk::Host& host) {
                                  if (!issued) return issued.error();
                                  return {};
                              }));
-    ADMIT_TRY(host.subscribe("reservation.cancelled", "cancel_reservation_tickets",
-                             [this](sdk::Tx& tx, const sdk::Event& event) -> sdk::Status {
-                                 auto payload = payload_of(event);
-                                 if (!payload) return payload.error();
-                                 const auto* id = payload->if_contains("reservationId");
-                                 if (id == nullptr || !id->is_string())
-                                     return {};  // malformed: nothing to cancel
-                                 return issuer_->cancel_reservation(
-                                     tx, std::string(id->as_string()), "RESERVATION_CANCELLED",
-                                     actor_of(*payload));
-                             }));
+    ADMIT_TRY(host.subscribe(
+        "reservation.cancelled", "cancel_reservation_tickets",
+        [this](sdk::Tx& tx, const sdk::Event& event) -> sdk::Status {
+            auto payload = payload_of(event);
+            if (!payload) return payload.error();
+            const auto* id = payload->if_contains("reservationId");
+            if (id == nullptr || !id->is_string()) return {};  // malformed: nothing to cancel
+            // A product's cancellation reaches the tickets twice (this
+            // event and product.cancelled, in either order): both say why.
+            const auto* reason = payload->if_contains("reason");
+            const bool product_cancelled = reason != nullptr && reason->is_string() &&
+                                           reason->as_string() == "PRODUCT_CANCELLED";
+            return issuer_->cancel_reservation(
+                tx, std::string(id->as_string()),
+                product_cancelled ? "PRODUCT_CANCELLED" : "RESERVATION_CANCELLED",
+                actor_of(*payload));
+        }));
     return host.subscribe("product.cancelled", "cancel_product_tickets",
                           [this](sdk::Tx& tx, const sdk::Event& event) -> sdk::Status {
                               auto payload = payload_of(event);
