@@ -18,6 +18,12 @@
 #    most holds succeed: issue 21's granted-holds scenario),
 #    retrying on 409; then the same sale on fresh schedules at 70% of the measured decision rate and
 #    at 7,000/s (70% of the issue's 10,000/s goal, the rate its latency goal names).
+# GA_UNITS=N (issue 21's general-admission scenario) sells a general-admission product instead:
+#    four schedules of N units each (N up to 100,000), one unit per hold, each buyer coming back
+#    after a 201 until it holds HOLDS_PER_BUYER units (default: enough for the buyers to take every
+#    unit), with the per-buyer limits of policies/limits.lua and the `booking` rate limit lifted
+#    (as for every fleet load: one load generator stands for thousands of buyers). Its figures are
+#    those of the path that sells: almost every decision is a granted hold.
 # 5. The oversell check from PostgreSQL, and the references of the same run: redis-benchmark
 #    EVALSHA of the same hold script and a bare admitd route through the same client.
 #
@@ -32,7 +38,8 @@
 # needed), FLEET (0: one admitd started here, no proxy), BUYERS (20000; 6000 with FLEET), RATE
 # (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler threads, 128), REDIS_POOL
 # (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key),
-# REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000), SEATS (1000), HOT_SHARE (0.8).
+# REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000), SEATS (1000), HOT_SHARE (0.8),
+# GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
@@ -52,6 +59,7 @@ BATCH_MAX="${BATCH_MAX:-512}"
 IDEMPOTENCY="${IDEMPOTENCY:-1}"
 SEATS="${SEATS:-1000}"
 HOT_SHARE="${HOT_SHARE:-0.8}"
+GA_UNITS="${GA_UNITS:-0}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
 [[ $FLEET == 0 ]] || RUNDIR="$BUILD_DIR/run/flash-sale-fleet"
 DB="flash_sale"
@@ -59,6 +67,7 @@ DB="flash_sale"
 die() { echo "bench-flash-sale: $*" >&2; exit 1; }
 [[ "$SEATS" =~ ^[1-9][0-9]*00$ && "$SEATS" -le 20000 ]] || die "SEATS must be a multiple of 100, at most 20000"
 export BENCH_SALE_ROWS=$((SEATS / 100))
+[[ "$GA_UNITS" =~ ^[0-9]+$ && "$GA_UNITS" -le 100000 ]] || die "GA_UNITS must be a number of units, at most 100000"
 for tool in redis-benchmark psql curl python3; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 
 if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
@@ -117,6 +126,9 @@ REDIS=(redis-cli -p "$REDIS_PORT")
 
 # The production policies, with the per-IP `auth` limit lifted (one IP provisions every buyer).
 mkdir -p "$RUNDIR/policies"
+rm -f "$RUNDIR/policies/limits.lua" "$RUNDIR/policies/limits_test.lua"
+LIMITS_OVERRIDE=""
+if [[ $GA_UNITS == 0 ]]; then
 sed 's/^\( *auth = { limit = \)[0-9]*,/\10,/' "$ROOT/policies/ratelimits.lua" >"$RUNDIR/policies/ratelimits.lua"
 grep -q '^ *auth = { limit = 0,' "$RUNDIR/policies/ratelimits.lua" || die "policies/ratelimits.lua has no auth rule to lift"
 cat >"$RUNDIR/policies/ratelimits_test.lua" <<'LUA'
@@ -126,6 +138,21 @@ function test_booking_is_limited_per_caller()
   assert_eq(d.keyBy, "caller")
 end
 LUA
+else
+# General admission: each buyer holds many units, so `booking` and the per-buyer limits are lifted.
+sed -e 's/^\( *auth = { limit = \)[0-9]*,/\10,/' -e 's/^\( *booking = { limit = \)[0-9]*,/\10,/' \
+    "$ROOT/policies/ratelimits.lua" >"$RUNDIR/policies/ratelimits.lua"
+grep -q '^ *booking = { limit = 0,' "$RUNDIR/policies/ratelimits.lua" || die "policies/ratelimits.lua has no booking rule to lift"
+cat >"$RUNDIR/policies/ratelimits_test.lua" <<'LUA'
+function test_queue_is_still_limited_per_caller()
+  assert_eq(decide({ category = "queue", authenticated = true }).keyBy, "caller")
+end
+LUA
+# shellcheck source=lib/load_policies.sh
+source "$ROOT/scripts/lib/load_policies.sh"
+lift_buyer_limits "$RUNDIR/policies" || die "policies/limits.lua has no per-buyer limits to lift"
+LIMITS_OVERRIDE="limits = \"$RUNDIR/policies/limits.lua\""
+fi
 
 ADMIT_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 VENUE="$RUNDIR/venue.toml"
@@ -150,6 +177,7 @@ load = ["auth", "arthall", "product", "reservation"]
 dir = "$ROOT/policies"
 [policies.overrides]
 ratelimits = "$RUNDIR/policies/ratelimits.lua"
+$LIMITS_OVERRIDE
 [database]
 url = "postgresql://postgres@127.0.0.1:$PG_PORT/$DB"
 pool_size = 32
@@ -200,16 +228,24 @@ SERVER_PIDS=("$ADMITD_PID")
 }
 
 if [[ $FLEET == 0 ]]; then start_direct; else start_fleet; fi
-bench_sale "$SELLER" "$ADMIN" 4 "$RUNDIR/product.json" || die "the product never went ON_SALE"
 SCHEDULES=()
+if [[ $GA_UNITS != 0 ]]; then
+GA_PRODUCT=$(bench_ga_product "$SELLER" "$ADMIN" 4 "$GA_UNITS" "$RUNDIR/product.json") ||
+    die "the general-admission product never went ON_SALE"
+GA_GRADE=$(bench_call "$SELLER" GET "/products/$GA_PRODUCT" | json_field '["grades"][0]["gradeId"]')
+else
+bench_sale "$SELLER" "$ADMIN" 4 "$RUNDIR/product.json" || die "the product never went ON_SALE"
+fi
 for i in 0 1 2 3; do SCHEDULES+=("$(json_field "[\"schedules\"][$i][\"scheduleId\"]" <"$RUNDIR/product.json")"); done
 WARMUP_SCHEDULE="${SCHEDULES[0]}" SCHEDULE="${SCHEDULES[1]}" SCHEDULE_70="${SCHEDULES[2]}" SCHEDULE_GOAL="${SCHEDULES[3]}"
+if [[ $GA_UNITS == 0 ]]; then
 # Seats best first: front rows (small y), then from the centre outwards.
 bench_call "" GET "/schedules/$SCHEDULE/seats" | python3 -c 'import json, sys
 seats = json.load(sys.stdin)["seats"]
 cx = (min(s[3] for s in seats) + max(s[3] for s in seats)) / 2
 for s in sorted(seats, key=lambda s: (s[4], abs(s[3] - cx), s[3])): print(s[0])' >"$RUNDIR/seats.txt"
 [[ "$(wc -l <"$RUNDIR/seats.txt")" == "$SEATS" ]] || die "the seat map does not have $SEATS seats"
+fi
 
 # --- buyers: real accounts with their own tokens ------------------------------------------------
 echo "== $BUYERS buyer accounts through the auth API (argon2id at production cost; saved sessions are refreshed)"
@@ -219,14 +255,26 @@ FLASH_SALE_PASSWORD="$BUYER_PASSWORD" "$LOAD" --port "$ADMIT_PORT" --mode provis
     --connections 2 --password-env FLASH_SALE_PASSWORD --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
 
 echo
-echo "== flash sale: $BUYERS buyers, $SEATS seats (a share of $HOT_SHARE aims at the best 200), open loop at $RATE holds/s"
 IDEM_FLAG=()
 [[ "$IDEMPOTENCY" == 1 ]] && IDEM_FLAG=(--idempotency)
+if [[ $GA_UNITS == 0 ]]; then
+echo "== flash sale: $BUYERS buyers, $SEATS seats (a share of $HOT_SHARE aims at the best 200), open loop at $RATE holds/s"
+CAPACITY=$SEATS
 run_holds() { # SCHEDULE RATE BUYERS
     "$LOAD" --port "$ADMIT_PORT" --schedule "$1" --tokens "$RUNDIR/sessions.txt" --seat-ids "$RUNDIR/seats.txt" \
         --hot 200 --hot-share "$HOT_SHARE" --buyers "$3" --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" \
         "${IDEM_FLAG[@]}"
 }
+else
+HOLDS_PER_BUYER="${HOLDS_PER_BUYER:-$(( (GA_UNITS + BUYERS - 1) / BUYERS ))}"
+echo "== general admission: $BUYERS buyers, $GA_UNITS units, one unit per hold, $HOLDS_PER_BUYER holds per buyer, open loop at $RATE holds/s"
+CAPACITY=$GA_UNITS
+run_holds() { # SCHEDULE RATE BUYERS
+    "$LOAD" --port "$ADMIT_PORT" --schedule "$1" --tokens "$RUNDIR/sessions.txt" --grade "$GA_GRADE" \
+        --holds-per-buyer "$([[ $3 == "$BUYERS" ]] && echo "$HOLDS_PER_BUYER" || echo 1)" \
+        --buyers "$3" --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" "${IDEM_FLAG[@]}"
+}
+fi
 # CPU seconds (user + system) a process has used so far; for PostgreSQL the postmaster and its children.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 # CPU seconds of several processes together (one that is gone counts 0).
@@ -252,16 +300,18 @@ cpu_per_decision() {
 }
 # wait_quiet: until every hold has expired or been paid and every event is relayed and delivered,
 # so that a measured run does not also pay for the work of the one before.
+# A general-admission run leaves 400,000 holds for the next one to expire first: 10 minutes then.
+QUIET_TICKS=$((GA_UNITS > 0 ? 6000 : 1200))
 wait_quiet() {
     local left
-    for _ in $(seq 1 1200); do
+    for _ in $(seq 1 "$QUIET_TICKS"); do
         left="$("${PSQL[@]}" -d "$DB" -c "SELECT (SELECT count(*) FROM reservation.reservations
             WHERE status = 'PENDING_PAYMENT' AND expires_at <= now()) + (SELECT count(*) FROM admit.event_deliveries)
             + (SELECT count(*) FROM admit.event_outbox WHERE relayed_at IS NULL)")"
         [[ "$left" == 0 ]] && return 0
         sleep 0.1
     done
-    die "the platform did not finish its background work in 2 minutes"
+    die "the platform did not finish its background work in $((QUIET_TICKS / 600)) minutes"
 }
 # Holds of earlier runs (this database outlives runs) would expire in the middle of this one and
 # add their work to it: they expire now, through the platform's own expiry job.
@@ -312,7 +362,7 @@ TWICE="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM (SELECT schedule_id, c F
 ORPHANS="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM reservation.claims c LEFT JOIN reservation.reservations r
     ON r.id = c.reservation_id AND r.status IN ('PENDING_PAYMENT','CONFIRMED') WHERE r.id IS NULL AND c.schedule_id IN ($IN_RUN)")"
 OVER_STOCK="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM (SELECT schedule_id FROM reservation.claims
-    WHERE schedule_id IN ($IN_RUN) GROUP BY schedule_id HAVING count(*) > $SEATS) t")"
+    WHERE schedule_id IN ($IN_RUN) GROUP BY schedule_id HAVING count(*) > $CAPACITY) t")"
 HELD_PG="$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM reservation.claims WHERE schedule_id = '$SCHEDULE'")"
 echo "seats claimed twice: $TWICE   claims without a live reservation: $ORPHANS   schedules over capacity (stock below zero): $OVER_STOCK"
 echo "seats held per PostgreSQL: $HELD_PG   holds answered 201: $(result_field held "$RESULT")"
@@ -353,6 +403,8 @@ awk -v d="$DECISIONS" -v a="$(result_field attempted_per_s "$RESULT")" -v s="$(r
 echo "RESULT fleet_instances=$FLEET decisions_per_s=$DECISIONS granted_per_s=$(result_field succeeded_per_s "$RESULT")" \
     "p99_ms=$(result_field p99_ms "$RESULT") rate70=$SEVENTY p99_ms_at_rate70=$(result_field p99_ms "$SLOW_RESULT")" \
     "p99_ms_at_7000=$(result_field p99_ms "$GOAL_RESULT") redis_evalsha_per_s=$REDIS_RPS bare_route_per_s=$BARE_RPS" \
+    "granted_p99_ms=$(result_field p99_201_ms "$RESULT") granted_p99_ms_at_rate70=$(result_field p99_201_ms "$SLOW_RESULT")" \
+    "granted_per_s_at_rate70=$(result_field succeeded_per_s "$SLOW_RESULT") ga_units=$GA_UNITS" \
     "seats_claimed_twice=$TWICE over_capacity=$OVER_STOCK orphan_claims=$ORPHANS"
 if [[ "$TWICE" != 0 || "$OVER_STOCK" != 0 || "$ORPHANS" != 0 ]]; then
     echo "OVERSELL: the database shows a seat or unit claimed twice" >&2

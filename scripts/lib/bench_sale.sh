@@ -15,6 +15,12 @@
 #                                             SCHEDULES performances on sale since a minute ago;
 #                                             the admin's approval answer goes to OUT; returns once
 #                                             the sale job has put it ON_SALE (10 s at most)
+#   bench_ga_product SELLER ADMIN SCHEDULES UNITS OUT
+#                                             a general-admission product (a one-seat stage names
+#                                             the venue) with SCHEDULES performances of UNITS
+#                                             units each, on sale since a minute ago; the admin's
+#                                             approval answer goes to OUT; prints the product id
+#                                             once the sale job has put it ON_SALE (15 s at most)
 
 bench_call() {
     curl -sS --fail-with-body -X "$2" ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
@@ -55,6 +61,33 @@ bench_sale() {
     bench_call "$admin" POST "/products/$product/approve" >"$out"
     for _ in $(seq 1 100); do # the sale job opens the sale within about a second
         [[ "$(bench_call "$seller" GET "/products/$product" | json_field '["status"]')" == ON_SALE ]] && return 0
+        sleep 0.1
+    done
+    echo "bench_sale: product $product never went ON_SALE" >&2
+    return 1
+}
+
+bench_ga_product() {
+    local seller=$1 admin=$2 count=$3 units=$4 out=$5 now hall stage product schedules="" i
+    now=$(date +%s)
+    hall=$(bench_call "$seller" POST /halls "{\"name\": \"GA Hall $now\"}" | json_field '["hallId"]') || return 1
+    stage=$(bench_call "$seller" POST "/halls/$hall/stages" '{"name": "Floor", "layout": {"sections": [
+        {"name": "F", "rows": 1, "seatsPerRow": 1, "grade": "GA"}]}}' | json_field '["stageId"]') || return 1
+    for ((i = 0; i < count; i++)); do
+        schedules+="${schedules:+, }{\"startsAt\": \"$(iso_time $((now + (2 + i) * 86400)))\"}"
+    done
+    product=$(bench_call "$seller" POST /products "{\"title\": \"GA Night $now\", \"category\": \"CONCERT\",
+        \"stageId\": \"$stage\", \"seating\": \"GENERAL_ADMISSION\",
+        \"saleStartsAt\": \"$(iso_time $((now - 60)))\", \"saleEndsAt\": \"$(iso_time $((now + 86400)))\",
+        \"grades\": [{\"name\": \"GA\", \"price\": {\"amount\": 55000, \"currency\": \"KRW\"}, \"quantity\": $units}],
+        \"schedules\": [$schedules]}" | json_field '["productId"]') || return 1
+    bench_call "$seller" POST "/products/$product/submit" >/dev/null || return 1
+    bench_call "$admin" POST "/products/$product/approve" >"$out" || return 1
+    for _ in $(seq 1 150); do # the sale job opens the sale within about a second
+        if [[ "$(bench_call "$seller" GET "/products/$product" | json_field '["status"]')" == ON_SALE ]]; then
+            echo "$product"
+            return 0
+        fi
         sleep 0.1
     done
     echo "bench_sale: product $product never went ON_SALE" >&2

@@ -3,6 +3,9 @@
 # starts, stops and is checked. Needs ROOT, FLEET_DIR and FLEET_BUILD; `fleet_up` writes
 # FLEET_DIR/fleet.env, which every other function reads through fleet_load_env.
 
+# shellcheck source=load_policies.sh
+source "$ROOT/scripts/lib/load_policies.sh"
+
 fleet_die() { echo "fleet: $*" >&2; exit 1; }
 
 # True while PID names a live (not zombie) process (PID 1 here reaps slowly).
@@ -81,18 +84,7 @@ function test_queue_is_still_limited_per_caller()
   assert_eq(d.keyBy, "caller")
 end
 LUA
-    sed -e 's/^local DEFAULT_MAX_PER_USER = [0-9]*/local DEFAULT_MAX_PER_USER = 1000000/' \
-        -e 's/^local DEFAULT_MAX_HOLDS_PER_WINDOW = [0-9]*/local DEFAULT_MAX_HOLDS_PER_WINDOW = 0/' \
-        "$ROOT/policies/limits.lua" >"$dir/limits.lua"
-    grep -q '^local DEFAULT_MAX_PER_USER = 1000000' "$dir/limits.lua" || fleet_die "policies/limits.lua has no DEFAULT_MAX_PER_USER"
-    grep -q '^local DEFAULT_MAX_HOLDS_PER_WINDOW = 0' "$dir/limits.lua" || fleet_die "policies/limits.lua has no DEFAULT_MAX_HOLDS_PER_WINDOW"
-    cat >"$dir/limits_test.lua" <<'LUA'
-function test_a_load_buyer_may_buy_many()
-  local d = decide({ scheduleId = "sch_x", owned = 500, requested = 1 })
-  assert_eq(d.allowed, true)
-  assert_eq(d.maxHoldsPerWindow, 0)
-end
-LUA
+    lift_buyer_limits "$dir" || fleet_die "policies/limits.lua has no DEFAULT_MAX_PER_USER or DEFAULT_MAX_HOLDS_PER_WINDOW to lift"
     rm -f "$dir/expiry.lua" "$dir/expiry_test.lua"
     if [[ -n $hold ]]; then
         [[ $hold =~ ^[1-9][0-9]*$ ]] || fleet_die "--hold-seconds must be a positive integer"

@@ -29,19 +29,8 @@ purchase_sign_in() {
     bench_call "" POST /auth/login "{\"email\": \"$1\", \"password\": \"$2\"}" | json_field '["accessToken"]'
 }
 
-# Waits until PRODUCT is ON_SALE (the sale job opens it within about a second).
-purchase_wait_on_sale() {
-    local token=$1 product=$2
-    for _ in $(seq 1 150); do
-        [[ "$(bench_call "$token" GET "/products/$product" | json_field '["status"]')" == ON_SALE ]] && return 0
-        sleep 0.1
-    done
-    echo "purchase_sale: product $product never went ON_SALE" >&2
-    return 1
-}
-
 purchase_sale() {
-    local seller=$1 admin=$2 out=$3 units=$4 now hall stage product seat_product
+    local seller=$1 admin=$2 out=$3 units=$4 product seat_product
     mkdir -p "$out"
     bench_sale "$seller" "$admin" 1 "$out/seated.json" || return 1
     local seat_schedule
@@ -50,19 +39,7 @@ purchase_sale() {
     bench_call "" GET "/schedules/$seat_schedule/seats" |
         python3 -c 'import json, sys
 for s in json.load(sys.stdin)["seats"]: print(s[0])' >"$out/seats.txt"
-    # General admission still names a stage; a one-seat one does.
-    now=$(date +%s)
-    hall=$(bench_call "$seller" POST /halls "{\"name\": \"GA Hall $now\"}" | json_field '["hallId"]')
-    stage=$(bench_call "$seller" POST "/halls/$hall/stages" '{"name": "Floor", "layout": {"sections": [
-        {"name": "F", "rows": 1, "seatsPerRow": 1, "grade": "GA"}]}}' | json_field '["stageId"]')
-    product=$(bench_call "$seller" POST /products "{\"title\": \"GA Night $now\", \"category\": \"CONCERT\",
-        \"stageId\": \"$stage\", \"seating\": \"GENERAL_ADMISSION\",
-        \"saleStartsAt\": \"$(iso_time $((now - 60)))\", \"saleEndsAt\": \"$(iso_time $((now + 86400)))\",
-        \"grades\": [{\"name\": \"GA\", \"price\": {\"amount\": 55000, \"currency\": \"KRW\"}, \"quantity\": $units}],
-        \"schedules\": [{\"startsAt\": \"$(iso_time $((now + 2 * 86400)))\"}]}" | json_field '["productId"]') || return 1
-    bench_call "$seller" POST "/products/$product/submit" >/dev/null || return 1
-    bench_call "$admin" POST "/products/$product/approve" >"$out/ga.json" || return 1
-    purchase_wait_on_sale "$seller" "$product" || return 1
+    product=$(bench_ga_product "$seller" "$admin" 1 "$units" "$out/ga.json") || return 1
     local ga_schedule ga_grade
     ga_schedule=$(json_field '["schedules"][0]["scheduleId"]' <"$out/ga.json")
     ga_grade=$(bench_call "$seller" GET "/products/$product" | json_field '["grades"][0]["gradeId"]')

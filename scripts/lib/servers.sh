@@ -24,6 +24,9 @@ PG_BIN=${ADMIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 REDIS_SERVER=${ADMIT_REDIS_SERVER:-redis-server}
 REDIS_CLI=${ADMIT_REDIS_CLI:-redis-cli}
 START_DEADLINE_SECONDS=${ADMIT_SERVERS_DEADLINE:-30}
+# PostgreSQL's shared_buffers (its own default, 128MB, unless set; a benchmark's kept database
+# outgrows it: ADMIT_PG_SHARED_BUFFERS=2GB scripts/bench flash-sale).
+PG_SHARED_BUFFERS=${ADMIT_PG_SHARED_BUFFERS:-128MB}
 PG_AUTH=${ADMIT_PG_AUTH:-}  # trust or password; unset: password once RUNDIR has a secret, else trust
 [[ -z $PG_AUTH || $PG_AUTH == trust || $PG_AUTH == password ]] || { echo "servers.sh: ADMIT_PG_AUTH must be trust or password" >&2; exit 2; }
 
@@ -159,6 +162,7 @@ unix_socket_directories = '$pgdir/socket'
 fsync = on
 synchronous_commit = on
 max_connections = 300
+shared_buffers = $PG_SHARED_BUFFERS
 EOF
 }
 

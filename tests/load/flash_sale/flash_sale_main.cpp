@@ -5,6 +5,8 @@
 //   flash_sale_load --port P --schedule SCH --tokens tokens.txt --seat-ids seats.txt
 //                   [--hot 200 --hot-share 0.8 --buyers 20000 --rate 10000 --connections 256
 //                    --retries 3 --idempotency]
+//   flash_sale_load --port P --schedule SCH --tokens tokens.txt --grade GRADE
+//                   [--holds-per-buyer 5 --buyers 20000 --rate 6000 ...]
 //   flash_sale_load --port P --mode bare [--path /healthz --duration 5 --connections 64]
 //
 // Provision mode: creates (or reuses) buyer accounts through the real auth API and writes
@@ -12,10 +14,13 @@
 // refreshed instead of signing in with the password again. Hold mode: buyer i holds with token i of
 // --tokens and tries to hold one seat; --seat-ids lists the schedule's seats best first, and
 // `hot-share` of the attempts aim at the first `hot` of them. A 409 makes the buyer try another
-// seat (up to `retries` times), as real buyers do. Attempts are released at `rate` per second
-// whatever the server does (open loop): a slow answer cannot slow the senders down, and each
-// latency counts from the attempt's intended send time. Bare mode: closed loop GETs of `path` for
-// `duration` seconds (the HTTP reference). The last line is machine-readable: "RESULT key=value
+// seat (up to `retries` times), as real buyers do. With --grade (general admission) each attempt
+// holds one unit of that grade instead, and a buyer who got one comes back for another until it
+// holds `holds-per-buyer` (so a sale of many units runs long enough to measure). Attempts are
+// released at `rate` per second whatever the server does (open loop): a slow answer cannot slow the
+// senders down, and each latency counts from the attempt's intended send time. Bare mode: closed
+// loop GETs of `path` for `duration` seconds (the HTTP reference). The last line is
+// machine-readable: "RESULT key=value
 // ...".
 #include "account_provisioning.hpp"
 #include "http_load_client.hpp"
@@ -51,6 +56,8 @@ struct Options {
     int connections = 256;
     int retries = 3;
     bool idempotency = false;
+    std::string grade;        ///< non-empty: general admission, one unit of this grade per hold
+    int holds_per_buyer = 1;  ///< a buyer holds again after a 201 until it holds this many
     std::string path = "/healthz";
     double duration = 5;
 };
@@ -100,6 +107,10 @@ bool parse(int argc, char** argv, Options& o) {
             o.connections = std::atoi(value.c_str());
         else if (key == "retries")
             o.retries = std::atoi(value.c_str());
+        else if (key == "grade")
+            o.grade = value;
+        else if (key == "holds-per-buyer")
+            o.holds_per_buyer = std::atoi(value.c_str());
         else if (key == "path")
             o.path = value;
         else if (key == "duration")
@@ -109,13 +120,13 @@ bool parse(int argc, char** argv, Options& o) {
             return false;
         }
     }
-    if (o.port == 0 || o.connections < 1 || o.hot < 1 || o.buyers < 1) {
+    if (o.port == 0 || o.connections < 1 || o.hot < 1 || o.buyers < 1 || o.holds_per_buyer < 1) {
         std::fprintf(stderr, "need --port and sane --connections/--hot/--buyers\n");
         return false;
     }
-    if (o.mode == "hold" &&
-        (o.schedule.empty() || o.tokens_file.empty() || o.seat_ids_file.empty())) {
-        std::fprintf(stderr, "hold mode needs --schedule, --tokens and --seat-ids\n");
+    if (o.mode == "hold" && (o.schedule.empty() || o.tokens_file.empty() ||
+                             (o.seat_ids_file.empty() && o.grade.empty()))) {
+        std::fprintf(stderr, "hold mode needs --schedule, --tokens and --seat-ids or --grade\n");
         return false;
     }
     if (o.mode == "provision" && o.out_file.empty()) {
@@ -218,14 +229,15 @@ int run_provision(const Options& o) {
 
 int run_holds(const Options& o) {
     std::vector<std::string> tokens, seat_ids;
-    if (!read_lines(o.tokens_file, tokens) || !read_lines(o.seat_ids_file, seat_ids)) {
+    if (!read_lines(o.tokens_file, tokens) ||
+        (o.grade.empty() && !read_lines(o.seat_ids_file, seat_ids))) {
         std::fprintf(stderr, "cannot read %s or %s\n", o.tokens_file.c_str(),
                      o.seat_ids_file.c_str());
         return 2;
     }
     for (auto& line : tokens) line = line.substr(0, line.find(' '));  // "<access> <refresh>"
     if (tokens.size() < static_cast<std::size_t>(o.buyers) ||
-        seat_ids.size() < static_cast<std::size_t>(o.hot)) {
+        (o.grade.empty() && seat_ids.size() < static_cast<std::size_t>(o.hot))) {
         std::fprintf(stderr, "%zu tokens for %d buyers, %zu seats for %d hot ones\n", tokens.size(),
                      o.buyers, seat_ids.size(), o.hot);
         return 2;
@@ -234,8 +246,10 @@ int run_holds(const Options& o) {
     std::mt19937_64 random(12345);
     std::uniform_real_distribution<double> coin(0, 1);
     std::uniform_int_distribution<int> hot_seat(0, o.hot - 1);
-    std::uniform_int_distribution<int> other_seat(o.hot < seats ? o.hot : 0, seats - 1);
+    std::uniform_int_distribution<int> other_seat(o.hot < seats ? o.hot : 0,
+                                                  std::max(0, seats - 1));
     std::vector<int> tries(static_cast<std::size_t>(o.buyers), 0);
+    std::vector<int> holds_of(static_cast<std::size_t>(o.buyers), 0);
     std::deque<int> ready;
     for (int i = 0; i < o.buyers; ++i) ready.push_back(i);
     std::deque<Attempt> pending;
@@ -244,9 +258,15 @@ int run_holds(const Options& o) {
     int done = 0;
     std::size_t held = 0;
     auto request_for = [&](int buyer) {
-        const int seat = coin(random) < o.hot_share ? hot_seat(random) : other_seat(random);
-        const std::string body = "{\"scheduleId\":\"" + o.schedule + "\",\"seatIds\":[\"" +
-                                 seat_ids[static_cast<std::size_t>(seat)] + "\"]}";
+        std::string body;
+        if (!o.grade.empty()) {
+            body = "{\"scheduleId\":\"" + o.schedule + "\",\"gradeId\":\"" + o.grade +
+                   "\",\"quantity\":1}";
+        } else {
+            const int seat = coin(random) < o.hot_share ? hot_seat(random) : other_seat(random);
+            body = "{\"scheduleId\":\"" + o.schedule + "\",\"seatIds\":[\"" +
+                   seat_ids[static_cast<std::size_t>(seat)] + "\"]}";
+        }
         std::string text =
             "POST /api/v1/reservations HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " +
             tokens[static_cast<std::size_t>(buyer)] +
@@ -255,6 +275,7 @@ int run_holds(const Options& o) {
         if (o.idempotency) {  // one key per attempt, unique across schedules (the same buyers run
                               // twice)
             text += "Idempotency-Key: " + o.schedule + "-" + std::to_string(buyer) + "-" +
+                    std::to_string(holds_of[static_cast<std::size_t>(buyer)]) + "-" +
                     std::to_string(tries[static_cast<std::size_t>(buyer)]) + "\r\n";
         }
         return text + "\r\n" + body;
@@ -282,7 +303,12 @@ int run_holds(const Options& o) {
             auto& count = tries[static_cast<std::size_t>(attempt.buyer)];
             if (a.status == 201) {
                 ++held;
-                ++done;
+                if (++holds_of[static_cast<std::size_t>(attempt.buyer)] < o.holds_per_buyer) {
+                    count = 0;  // back for another unit, with its own retries
+                    ready.push_back(attempt.buyer);
+                } else {
+                    ++done;
+                }
             } else if ((a.status == 409 || a.status == 503) && count <= o.retries) {
                 ready.push_back(attempt.buyer);
             } else {
@@ -356,9 +382,10 @@ int run_holds(const Options& o) {
     std::printf(
         "RESULT mode=hold attempts=%zu attempted_per_s=%.0f succeeded_per_s=%.0f "
         "decisions_per_s=%.0f held=%zu "
-        "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%zu\n",
+        "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f p99_201_ms=%.2f errors=%zu\n",
         report.count(), report.count() / elapsed, held / elapsed, decisions / elapsed, held,
-        report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999), errors);
+        report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999),
+        report.status_quantile_ms(201, 0.99), errors);
     return 0;
 }
 
