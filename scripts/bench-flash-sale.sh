@@ -39,7 +39,9 @@
 # (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler threads, 128), REDIS_POOL
 # (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key),
 # REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000), SEATS (1000), HOT_SHARE (0.8),
-# GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS).
+# GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS), RAMP
+# (general admission: 1, the offered rate is found by a ramp; 0: RATE), RAMP_RATES
+# (2000,...,7000), RAMP_SECONDS (3).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
@@ -267,7 +269,7 @@ run_holds() { # SCHEDULE RATE BUYERS
 }
 else
 HOLDS_PER_BUYER="${HOLDS_PER_BUYER:-$(( (GA_UNITS + BUYERS - 1) / BUYERS ))}"
-echo "== general admission: $BUYERS buyers, $GA_UNITS units, one unit per hold, $HOLDS_PER_BUYER holds per buyer, open loop at $RATE holds/s"
+echo "== general admission: $BUYERS buyers, $GA_UNITS units, one unit per hold, $HOLDS_PER_BUYER holds per buyer, open loop at $([[ ${RAMP:-1} == 1 ]] && echo "the rate a ramp finds" || echo "$RATE holds/s")"
 CAPACITY=$GA_UNITS
 run_holds() { # SCHEDULE RATE BUYERS
     "$LOAD" --port "$ADMIT_PORT" --schedule "$1" --tokens "$RUNDIR/sessions.txt" --grade "$GA_GRADE" \
@@ -333,6 +335,37 @@ measured_run() {
     RUN_RESULT="$(grep '^RESULT' <<<"$report")"
     cpu_per_decision "$before" "$after" "$(result_field attempts "$RUN_RESULT")"
 }
+# The ramp (general admission, RAMP=1, the default there): short probes on the warm-up schedule
+# at RAMP_RATES, each RAMP_SECONDS long with its own buyers' idempotency keys, until one grants
+# less than 95% of its offer or its 201s' p99 reaches 200 ms; the measured run then offers that
+# first failing rate (the last probed one if none failed), so it measures the sustained maximum.
+if [[ $GA_UNITS != 0 && ${RAMP:-1} == 1 ]]; then
+    RAMP_RATES="${RAMP_RATES:-2000,3000,4000,5000,6000,7000}"
+    RAMP_SECONDS="${RAMP_SECONDS:-3}"
+    echo "== ramp: probes of ${RAMP_SECONDS}s at ${RAMP_RATES//,/, } holds/s (warm-up schedule)"
+    SUSTAINED=0
+    probe_units=0
+    for r in ${RAMP_RATES//,/ }; do probe_units=$((probe_units + r * RAMP_SECONDS)); done
+    (( probe_units + 2000 <= GA_UNITS )) || die "the ramp's probes need $probe_units units of the warm-up schedule (GA_UNITS=$GA_UNITS): lower RAMP_RATES or RAMP=0"
+    for r in ${RAMP_RATES//,/ }; do
+        [[ $r =~ ^[1-9][0-9]*$ ]] || die "RAMP_RATES must be rates separated by commas"
+        (( r * RAMP_SECONDS <= BUYERS )) || die "a probe of ${r}/s for ${RAMP_SECONDS}s needs $((r * RAMP_SECONDS)) buyers (BUYERS=$BUYERS)"
+        wait_quiet
+        probe="$("$LOAD" --port "$ADMIT_PORT" --schedule "$WARMUP_SCHEDULE" --tokens "$RUNDIR/sessions.txt" \
+            --grade "$GA_GRADE" --buyers $((r * RAMP_SECONDS)) --rate "$r" --connections "$CONNECTIONS" \
+            --retries "$RETRIES" --key-prefix "ramp$r-" "${IDEM_FLAG[@]}" | grep '^RESULT')"
+        granted="$(result_field succeeded_per_s "$probe")"
+        p99="$(result_field p99_201_ms "$probe")"
+        echo "  offered ${r}/s: granted ${granted}/s, the 201s' p99 ${p99} ms"
+        RATE=$r
+        awk -v g="$granted" -v r="$r" -v p="$p99" 'BEGIN { exit !(g >= 0.95 * r && p < 200) }' || break
+        SUSTAINED=$r
+    done
+    echo "  sustained: ${SUSTAINED}/s; the measured run offers ${RATE}/s"
+    "${PSQL[@]}" -d "$DB" -c "UPDATE reservation.reservations SET expires_at = now() WHERE schedule_id = '$WARMUP_SCHEDULE'
+        AND status = 'PENDING_PAYMENT'" >/dev/null
+fi
+echo "== the sale at $RATE holds/s"
 measured_run "$SCHEDULE" "$RATE"
 RESULT="$RUN_RESULT"
 DECISIONS="$(result_field decisions_per_s "$RESULT")"
@@ -405,6 +438,7 @@ echo "RESULT fleet_instances=$FLEET decisions_per_s=$DECISIONS granted_per_s=$(r
     "p99_ms_at_7000=$(result_field p99_ms "$GOAL_RESULT") redis_evalsha_per_s=$REDIS_RPS bare_route_per_s=$BARE_RPS" \
     "granted_p99_ms=$(result_field p99_201_ms "$RESULT") granted_p99_ms_at_rate70=$(result_field p99_201_ms "$SLOW_RESULT")" \
     "granted_per_s_at_rate70=$(result_field succeeded_per_s "$SLOW_RESULT") ga_units=$GA_UNITS" \
+    "offered_rate=$RATE ramp_sustained_rate=${SUSTAINED:-0}" \
     "seats_claimed_twice=$TWICE over_capacity=$OVER_STOCK orphan_claims=$ORPHANS"
 if [[ "$TWICE" != 0 || "$OVER_STOCK" != 0 || "$ORPHANS" != 0 ]]; then
     echo "OVERSELL: the database shows a seat or unit claimed twice" >&2

@@ -6,7 +6,7 @@
 //                   [--hot 200 --hot-share 0.8 --buyers 20000 --rate 10000 --connections 256
 //                    --retries 3 --idempotency]
 //   flash_sale_load --port P --schedule SCH --tokens tokens.txt --grade GRADE
-//                   [--holds-per-buyer 5 --buyers 20000 --rate 6000 ...]
+//                   [--holds-per-buyer 5 --buyers 20000 --rate 6000 --key-prefix P ...]
 //   flash_sale_load --port P --mode bare [--path /healthz --duration 5 --connections 64]
 //
 // Provision mode: creates (or reuses) buyer accounts through the real auth API and writes
@@ -58,6 +58,7 @@ struct Options {
     bool idempotency = false;
     std::string grade;        ///< non-empty: general admission, one unit of this grade per hold
     int holds_per_buyer = 1;  ///< a buyer holds again after a 201 until it holds this many
+    std::string key_prefix;   ///< starts every Idempotency-Key (runs that share a schedule)
     std::string path = "/healthz";
     double duration = 5;
 };
@@ -111,6 +112,8 @@ bool parse(int argc, char** argv, Options& o) {
             o.grade = value;
         else if (key == "holds-per-buyer")
             o.holds_per_buyer = std::atoi(value.c_str());
+        else if (key == "key-prefix")
+            o.key_prefix = value;
         else if (key == "path")
             o.path = value;
         else if (key == "duration")
@@ -274,8 +277,8 @@ int run_holds(const Options& o) {
             "\r\n";
         if (o.idempotency) {  // one key per attempt, unique across schedules (the same buyers run
                               // twice)
-            text += "Idempotency-Key: " + o.schedule + "-" + std::to_string(buyer) + "-" +
-                    std::to_string(holds_of[static_cast<std::size_t>(buyer)]) + "-" +
+            text += "Idempotency-Key: " + o.key_prefix + o.schedule + "-" + std::to_string(buyer) +
+                    "-" + std::to_string(holds_of[static_cast<std::size_t>(buyer)]) + "-" +
                     std::to_string(tries[static_cast<std::size_t>(buyer)]) + "\r\n";
         }
         return text + "\r\n" + body;
