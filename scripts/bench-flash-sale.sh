@@ -439,6 +439,7 @@ echo "RESULT fleet_instances=$FLEET decisions_per_s=$DECISIONS granted_per_s=$(r
     "granted_p99_ms=$(result_field p99_201_ms "$RESULT") granted_p99_ms_at_rate70=$(result_field p99_201_ms "$SLOW_RESULT")" \
     "granted_per_s_at_rate70=$(result_field succeeded_per_s "$SLOW_RESULT") ga_units=$GA_UNITS" \
     "offered_rate=$RATE ramp_sustained_rate=${SUSTAINED:-0}" \
+    "seat_stream_p99_ms=$(result_field seat_stream_p99_ms "$RESULT") seat_stream_p99_ms_at_rate70=$(result_field seat_stream_p99_ms "$SLOW_RESULT")" \
     "seats_claimed_twice=$TWICE over_capacity=$OVER_STOCK orphan_claims=$ORPHANS"
 if [[ "$TWICE" != 0 || "$OVER_STOCK" != 0 || "$ORPHANS" != 0 ]]; then
     echo "OVERSELL: the database shows a seat or unit claimed twice" >&2

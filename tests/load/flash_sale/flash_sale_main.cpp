@@ -25,6 +25,7 @@
 #include "account_provisioning.hpp"
 #include "http_load_client.hpp"
 #include "latency_report.hpp"
+#include "seat_stream_watch.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -189,6 +190,7 @@ int run_bare(const Options& o) {
 struct Attempt {
     int buyer;
     Clock::time_point intended;
+    int seat = -1;  ///< index in --seat-ids once sent (seated sales)
 };
 
 /// The non-empty lines of `path`; false when it cannot be read.
@@ -260,6 +262,7 @@ int run_holds(const Options& o) {
     LatencyReport report;
     int done = 0;
     std::size_t held = 0;
+    int last_seat = -1;  // the seat request_for picked
     auto request_for = [&](int buyer) {
         std::string body;
         if (!o.grade.empty()) {
@@ -267,6 +270,7 @@ int run_holds(const Options& o) {
                    "\",\"quantity\":1}";
         } else {
             const int seat = coin(random) < o.hot_share ? hot_seat(random) : other_seat(random);
+            last_seat = seat;
             body = "{\"scheduleId\":\"" + o.schedule + "\",\"seatIds\":[\"" +
                    seat_ids[static_cast<std::size_t>(seat)] + "\"]}";
         }
@@ -288,6 +292,15 @@ int run_holds(const Options& o) {
         std::size_t held = 0;
     };
     std::vector<Second> timeline;  // by the second of the attempts' intended send time
+    std::unordered_map<std::string, Clock::time_point> granted_at;  // seat -> its 201 arrived
+    // Seated sales: how long after its 201 the seat map's stream showed a granted seat HELD.
+    SeatStreamWatch watch;
+    bool watching = false;
+    if (o.grade.empty()) {
+        std::string stream_error;
+        watching = watch.start(o.host, o.port, o.schedule, stream_error);
+        if (!watching) std::fprintf(stderr, "%s (not measured)\n", stream_error.c_str());
+    }
     auto start = Clock::now();
     HttpLoadClient client(
         o.host, o.port, static_cast<std::size_t>(o.connections),
@@ -306,6 +319,9 @@ int run_holds(const Options& o) {
             auto& count = tries[static_cast<std::size_t>(attempt.buyer)];
             if (a.status == 201) {
                 ++held;
+                if (attempt.seat >= 0)
+                    granted_at.emplace(seat_ids[static_cast<std::size_t>(attempt.seat)],
+                                       a.received);
                 if (++holds_of[static_cast<std::size_t>(attempt.buyer)] < o.holds_per_buyer) {
                     count = 0;  // back for another unit, with its own retries
                     ready.push_back(attempt.buyer);
@@ -343,14 +359,39 @@ int run_holds(const Options& o) {
             const Attempt attempt = pending.front();
             pending.pop_front();
             ++tries[static_cast<std::size_t>(attempt.buyer)];
-            in_flight[++tag] = attempt;
-            client.send(tag, request_for(attempt.buyer));
+            std::string text = request_for(attempt.buyer);
+            Attempt sent = attempt;
+            sent.seat = o.grade.empty() ? last_seat : -1;
+            in_flight[++tag] = sent;
+            client.send(tag, text);
         }
         // Every idle connection got an attempt above: wait for an answer or the next slot, never
         // spin (a spinning generator takes a core from the server on this 2-core machine).
         client.poll(std::chrono::milliseconds(1));
     }
     const double elapsed = seconds_between(start, Clock::now());
+    std::vector<double> stream_ms;  // per granted seat: its stream message minus its 201
+    std::size_t unseen = 0;
+    if (watching) {
+        watch.await_held(granted_at.size(), std::chrono::seconds(5));
+        watch.stop();
+        const auto shown = watch.held_at();
+        for (const auto& [seat, answered] : granted_at) {
+            const auto it = shown.find(seat);
+            if (it == shown.end()) {
+                ++unseen;
+                continue;
+            }
+            stream_ms.push_back(
+                std::chrono::duration<double, std::milli>(it->second - answered).count());
+        }
+        std::sort(stream_ms.begin(), stream_ms.end());
+    }
+    auto stream_q = [&](double q) {
+        return stream_ms.empty() ? -1.0
+                                 : stream_ms[static_cast<std::size_t>(
+                                       q * static_cast<double>(stream_ms.size() - 1))];
+    };
     const std::size_t decisions =
         report.count_status(201) + report.count_status(409) + report.count_status(422);
     std::printf("holds: %zu attempts by %d buyers in %.2f s (target %.0f/s, %d connections)\n",
@@ -366,6 +407,12 @@ int run_holds(const Options& o) {
         std::printf("  answers %d alone: p50 %.2f ms  p99 %.2f ms\n", status,
                     report.status_quantile_ms(status, 0.5),
                     report.status_quantile_ms(status, 0.99));
+    }
+    if (watching) {
+        std::printf(
+            "  seat map stream after the 201 (each granted seat shown HELD): p50 %.1f ms  p99 %.1f "
+            "ms  max %.1f ms  (%zu of %zu seen)\n",
+            stream_q(0.5), stream_q(0.99), stream_q(1.0), stream_ms.size(), granted_at.size());
     }
     std::printf("  by second of intended send (attempts, 201s, p50 ms, p99 ms):");
     for (std::size_t i = 0; i < timeline.size(); ++i) {
@@ -385,10 +432,11 @@ int run_holds(const Options& o) {
     std::printf(
         "RESULT mode=hold attempts=%zu attempted_per_s=%.0f succeeded_per_s=%.0f "
         "decisions_per_s=%.0f held=%zu "
-        "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f p99_201_ms=%.2f errors=%zu\n",
+        "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f p99_201_ms=%.2f seat_stream_p99_ms=%.1f "
+        "seat_stream_unseen=%zu errors=%zu\n",
         report.count(), report.count() / elapsed, held / elapsed, decisions / elapsed, held,
         report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999),
-        report.status_quantile_ms(201, 0.99), errors);
+        report.status_quantile_ms(201, 0.99), stream_q(0.99), unseen, errors);
     return 0;
 }
 

@@ -1,0 +1,47 @@
+// SeatStreamWatch: when the seat map's server-sent events (GET .../seats/stream) first showed each
+// seat HELD, as a browser watching the sale would see it. It reads the stream on its own
+// connection and thread, so the load's connections and timings are untouched. The stream carries
+// no chunked encoding (admitd writes the frames as they are), so the reader only splits lines.
+// Thread-safety: start() and stop() from one thread; held_at() after stop().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+namespace admit::load {
+
+class SeatStreamWatch {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    SeatStreamWatch() = default;
+    ~SeatStreamWatch() { stop(); }
+    SeatStreamWatch(const SeatStreamWatch&) = delete;
+    SeatStreamWatch& operator=(const SeatStreamWatch&) = delete;
+
+    /// Connects and asks for the stream of `schedule`; false (with `error`) when it cannot.
+    bool start(const std::string& host, uint16_t port, const std::string& schedule,
+               std::string& error);
+    /// Waits until `seats` seats were seen HELD or `patience` passed; true when they were.
+    bool await_held(std::size_t seats, std::chrono::milliseconds patience);
+    /// Closes the connection and joins the reader. Idempotent.
+    void stop();
+    /// Seat id -> when a "seat" event first showed it HELD.
+    std::unordered_map<std::string, Clock::time_point> held_at() const;
+
+  private:
+    void run();
+    void line(const std::string& text, Clock::time_point at);
+
+    int fd_ = -1;
+    std::thread reader_;
+    std::string event_;  ///< reader thread only: the current frame's event name
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, Clock::time_point> held_;
+};
+
+}  // namespace admit::load
