@@ -62,6 +62,7 @@ IDEMPOTENCY="${IDEMPOTENCY:-1}"
 SEATS="${SEATS:-1000}"
 HOT_SHARE="${HOT_SHARE:-0.8}"
 GA_UNITS="${GA_UNITS:-0}"
+RAMP="${RAMP:-1}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
 [[ $FLEET == 0 ]] || RUNDIR="$BUILD_DIR/run/flash-sale-fleet"
 DB="flash_sale"
@@ -129,11 +130,12 @@ REDIS=(redis-cli -p "$REDIS_PORT")
 # The production policies, with the per-IP `auth` limit lifted (one IP provisions every buyer).
 mkdir -p "$RUNDIR/policies"
 rm -f "$RUNDIR/policies/limits.lua" "$RUNDIR/policies/limits_test.lua"
+# shellcheck source=lib/load_policies.sh
+source "$ROOT/scripts/lib/load_policies.sh"
 LIMITS_OVERRIDE=""
 if [[ $GA_UNITS == 0 ]]; then
-sed 's/^\( *auth = { limit = \)[0-9]*,/\10,/' "$ROOT/policies/ratelimits.lua" >"$RUNDIR/policies/ratelimits.lua"
-grep -q '^ *auth = { limit = 0,' "$RUNDIR/policies/ratelimits.lua" || die "policies/ratelimits.lua has no auth rule to lift"
-cat >"$RUNDIR/policies/ratelimits_test.lua" <<'LUA'
+lift_rate_limits "$RUNDIR/policies" auth || die "policies/ratelimits.lua has no auth rule to lift"
+cat >>"$RUNDIR/policies/ratelimits_test.lua" <<'LUA'
 function test_booking_is_limited_per_caller()
   local d = decide({ category = "booking", authenticated = true })
   assert_eq(d.limit, 20)
@@ -142,16 +144,7 @@ end
 LUA
 else
 # General admission: each buyer holds many units, so `booking` and the per-buyer limits are lifted.
-sed -e 's/^\( *auth = { limit = \)[0-9]*,/\10,/' -e 's/^\( *booking = { limit = \)[0-9]*,/\10,/' \
-    "$ROOT/policies/ratelimits.lua" >"$RUNDIR/policies/ratelimits.lua"
-grep -q '^ *booking = { limit = 0,' "$RUNDIR/policies/ratelimits.lua" || die "policies/ratelimits.lua has no booking rule to lift"
-cat >"$RUNDIR/policies/ratelimits_test.lua" <<'LUA'
-function test_queue_is_still_limited_per_caller()
-  assert_eq(decide({ category = "queue", authenticated = true }).keyBy, "caller")
-end
-LUA
-# shellcheck source=lib/load_policies.sh
-source "$ROOT/scripts/lib/load_policies.sh"
+lift_rate_limits "$RUNDIR/policies" auth booking || die "policies/ratelimits.lua has no auth or booking rule to lift"
 lift_buyer_limits "$RUNDIR/policies" || die "policies/limits.lua has no per-buyer limits to lift"
 LIMITS_OVERRIDE="limits = \"$RUNDIR/policies/limits.lua\""
 fi
@@ -269,12 +262,16 @@ run_holds() { # SCHEDULE RATE BUYERS
 }
 else
 HOLDS_PER_BUYER="${HOLDS_PER_BUYER:-$(( (GA_UNITS + BUYERS - 1) / BUYERS ))}"
-echo "== general admission: $BUYERS buyers, $GA_UNITS units, one unit per hold, $HOLDS_PER_BUYER holds per buyer, open loop at $([[ ${RAMP:-1} == 1 ]] && echo "the rate a ramp finds" || echo "$RATE holds/s")"
+echo "== general admission: $BUYERS buyers, $GA_UNITS units, one unit per hold, $HOLDS_PER_BUYER holds per buyer, open loop at $([[ $RAMP == 1 ]] && echo "the rate a ramp finds" || echo "$RATE holds/s")"
 CAPACITY=$GA_UNITS
-run_holds() { # SCHEDULE RATE BUYERS
-    "$LOAD" --port "$ADMIT_PORT" --schedule "$1" --tokens "$RUNDIR/sessions.txt" --grade "$GA_GRADE" \
-        --holds-per-buyer "$([[ $3 == "$BUYERS" ]] && echo "$HOLDS_PER_BUYER" || echo 1)" \
-        --buyers "$3" --rate "$2" --connections "$CONNECTIONS" --retries "$RETRIES" "${IDEM_FLAG[@]}"
+# SCHEDULE RATE BUYERS [more load generator options]: all the buyers hold HOLDS_PER_BUYER units
+# each; fewer (the warm-up, the ramp's probes) one each.
+run_holds() {
+    local schedule=$1 rate=$2 buyers=$3
+    shift 3
+    "$LOAD" --port "$ADMIT_PORT" --schedule "$schedule" --tokens "$RUNDIR/sessions.txt" --grade "$GA_GRADE" \
+        --holds-per-buyer "$([[ $buyers == "$BUYERS" ]] && echo "$HOLDS_PER_BUYER" || echo 1)" \
+        --buyers "$buyers" --rate "$rate" --connections "$CONNECTIONS" --retries "$RETRIES" "${IDEM_FLAG[@]}" "$@"
 }
 fi
 # CPU seconds (user + system) a process has used so far; for PostgreSQL the postmaster and its children.
@@ -302,7 +299,8 @@ cpu_per_decision() {
 }
 # wait_quiet: until every hold has expired or been paid and every event is relayed and delivered,
 # so that a measured run does not also pay for the work of the one before.
-# A general-admission run leaves 400,000 holds for the next one to expire first: 10 minutes then.
+# A general-admission run leaves 400,000 holds whose expiry and its events the next run waits for
+# first: up to 10 minutes then.
 QUIET_TICKS=$((GA_UNITS > 0 ? 6000 : 1200))
 wait_quiet() {
     local left
@@ -339,7 +337,7 @@ measured_run() {
 # at RAMP_RATES, each RAMP_SECONDS long with its own buyers' idempotency keys, until one grants
 # less than 95% of its offer or its 201s' p99 reaches 200 ms; the measured run then offers that
 # first failing rate (the last probed one if none failed), so it measures the sustained maximum.
-if [[ $GA_UNITS != 0 && ${RAMP:-1} == 1 ]]; then
+if [[ $GA_UNITS != 0 && $RAMP == 1 ]]; then
     RAMP_RATES="${RAMP_RATES:-2000,3000,4000,5000,6000,7000}"
     RAMP_SECONDS="${RAMP_SECONDS:-3}"
     echo "== ramp: probes of ${RAMP_SECONDS}s at ${RAMP_RATES//,/, } holds/s (warm-up schedule)"
@@ -351,9 +349,7 @@ if [[ $GA_UNITS != 0 && ${RAMP:-1} == 1 ]]; then
         [[ $r =~ ^[1-9][0-9]*$ ]] || die "RAMP_RATES must be rates separated by commas"
         (( r * RAMP_SECONDS <= BUYERS )) || die "a probe of ${r}/s for ${RAMP_SECONDS}s needs $((r * RAMP_SECONDS)) buyers (BUYERS=$BUYERS)"
         wait_quiet
-        probe="$("$LOAD" --port "$ADMIT_PORT" --schedule "$WARMUP_SCHEDULE" --tokens "$RUNDIR/sessions.txt" \
-            --grade "$GA_GRADE" --buyers $((r * RAMP_SECONDS)) --rate "$r" --connections "$CONNECTIONS" \
-            --retries "$RETRIES" --key-prefix "ramp$r-" "${IDEM_FLAG[@]}" | grep '^RESULT')"
+        probe="$(run_holds "$WARMUP_SCHEDULE" "$r" $((r * RAMP_SECONDS)) --key-prefix "ramp$r-" | grep '^RESULT')"
         granted="$(result_field succeeded_per_s "$probe")"
         p99="$(result_field p99_201_ms "$probe")"
         echo "  offered ${r}/s: granted ${granted}/s, the 201s' p99 ${p99} ms"

@@ -106,8 +106,7 @@ struct RedisPool::State {
     std::deque<Call*> queue;
     bool stopping = false;
     ReconnectGate gate;
-    std::vector<Slot> slots;
-    std::size_t free_slots = 0;  // guarded by mutex
+    std::vector<Slot> slots;  // `busy` guarded by mutex
     std::atomic<std::size_t> open{0};
     std::atomic<std::uint64_t> pipelines{0};
     std::atomic<std::uint64_t> commands{0};
@@ -115,16 +114,18 @@ struct RedisPool::State {
     std::atomic<std::size_t> async_queued{0};
     std::vector<std::thread> lanes;
 
+    // Under mutex.
+    bool any_slot_free() const {
+        return std::any_of(slots.begin(), slots.end(), [](const Slot& s) { return !s.busy; });
+    }
     // Under mutex: a free slot, marked busy (one with an open connection first), or null.
     Slot* claim_slot() {
-        if (free_slots == 0) return nullptr;
         Slot* chosen = nullptr;
         for (Slot& slot : slots) {
             if (slot.busy) continue;
             if (chosen == nullptr || (slot.connection && !chosen->connection)) chosen = &slot;
         }
-        chosen->busy = true;
-        --free_slots;
+        if (chosen != nullptr) chosen->busy = true;
         return chosen;
     }
 };
@@ -154,7 +155,6 @@ RedisPool::RedisPool(RedisOptions options) : options_(std::move(options)) {
     if (options_.pool_size == 0) options_.pool_size = 1;
     if (options_.max_pipeline == 0) options_.max_pipeline = 1;
     state_ = std::make_unique<State>(options_, options_.pool_size);
-    state_->free_slots = options_.pool_size;
     struct sigaction current {};
     if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
         std::signal(SIGPIPE, SIG_IGN);
@@ -207,7 +207,6 @@ void RedisPool::release_slot(Slot& slot) {
     {
         std::lock_guard lock(s.mutex);
         slot.busy = false;
-        ++s.free_slots;
         more = !s.queue.empty();
     }
     if (more) s.work.notify_one();
@@ -240,8 +239,7 @@ Status RedisPool::submit(Call& call) {
         for (Call* late : expired) finish(*late, not_taken_in_time(options_.acquire_timeout));
         run_pipeline(*slot, pipeline, commands);
         release_slot(*slot);
-        std::lock_guard done(call.done_mutex);  // pairs with finish()
-        return call.status;
+        return call.status;  // finished on this thread by run_pipeline
     }
     // No connection was free, so no lane can take it now: the next release_slot() wakes one.
     std::unique_lock done(call.done_mutex);
@@ -271,12 +269,13 @@ void RedisPool::run_lane() {
         Slot* slot = nullptr;
         {
             std::unique_lock lock(s.mutex);
-            s.work.wait(lock, [&] { return s.stopping || (!s.queue.empty() && s.free_slots > 0); });
+            s.work.wait(lock,
+                        [&] { return s.stopping || (!s.queue.empty() && s.any_slot_free()); });
             if (s.stopping) break;
             take_queued(pipeline, commands, expired);
             if (!pipeline.empty()) slot = s.claim_slot();
             // More than one pipeline's worth, and another slot for it.
-            if (!s.queue.empty() && s.free_slots > 0) s.work.notify_one();
+            if (!s.queue.empty() && s.any_slot_free()) s.work.notify_one();
         }
         for (Call* call : expired) finish(*call, not_taken_in_time(options_.acquire_timeout));
         expired.clear();

@@ -75,15 +75,7 @@ fleet_signal() {
 fleet_write_policies() {
     local dir=$FLEET_DIR/policies hold=$1
     mkdir -p "$dir"
-    sed -e 's/^\( *auth = { limit = \)[0-9]*,/\10,/' -e 's/^\( *booking = { limit = \)[0-9]*,/\10,/' \
-        "$ROOT/policies/ratelimits.lua" >"$dir/ratelimits.lua"
-    grep -q '^ *booking = { limit = 0,' "$dir/ratelimits.lua" || fleet_die "policies/ratelimits.lua has no booking rule to lift"
-    cat >"$dir/ratelimits_test.lua" <<'LUA'
-function test_queue_is_still_limited_per_caller()
-  local d = decide({ category = "queue", authenticated = true })
-  assert_eq(d.keyBy, "caller")
-end
-LUA
+    lift_rate_limits "$dir" auth booking || fleet_die "policies/ratelimits.lua has no auth or booking rule to lift"
     lift_buyer_limits "$dir" || fleet_die "policies/limits.lua has no DEFAULT_MAX_PER_USER or DEFAULT_MAX_HOLDS_PER_WINDOW to lift"
     rm -f "$dir/expiry.lua" "$dir/expiry_test.lua"
     if [[ -n $hold ]]; then

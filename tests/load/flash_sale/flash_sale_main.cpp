@@ -370,7 +370,8 @@ int run_holds(const Options& o) {
         client.poll(std::chrono::milliseconds(1));
     }
     const double elapsed = seconds_between(start, Clock::now());
-    std::vector<double> stream_ms;  // per granted seat: its stream message minus its 201
+    // Per granted seat: its stream message minus its 201 (0 when the message came first).
+    LatencyReport stream_delay;
     std::size_t unseen = 0;
     if (watching) {
         watch.await_held(granted_at.size(), std::chrono::seconds(5));
@@ -382,16 +383,13 @@ int run_holds(const Options& o) {
                 ++unseen;
                 continue;
             }
-            stream_ms.push_back(
-                std::chrono::duration<double, std::milli>(it->second - answered).count());
+            stream_delay.record(std::max(std::chrono::microseconds(0),
+                                         std::chrono::duration_cast<std::chrono::microseconds>(
+                                             it->second - answered)),
+                                201, "");
         }
-        std::sort(stream_ms.begin(), stream_ms.end());
     }
-    auto stream_q = [&](double q) {
-        return stream_ms.empty() ? -1.0
-                                 : stream_ms[static_cast<std::size_t>(
-                                       q * static_cast<double>(stream_ms.size() - 1))];
-    };
+    auto stream_q = [&](double q) { return watching ? stream_delay.quantile_ms(q) : -1.0; };
     const std::size_t decisions =
         report.count_status(201) + report.count_status(409) + report.count_status(422);
     std::printf("holds: %zu attempts by %d buyers in %.2f s (target %.0f/s, %d connections)\n",
@@ -412,7 +410,7 @@ int run_holds(const Options& o) {
         std::printf(
             "  seat map stream after the 201 (each granted seat shown HELD): p50 %.1f ms  p99 %.1f "
             "ms  max %.1f ms  (%zu of %zu seen)\n",
-            stream_q(0.5), stream_q(0.99), stream_q(1.0), stream_ms.size(), granted_at.size());
+            stream_q(0.5), stream_q(0.99), stream_q(1.0), stream_delay.count(), granted_at.size());
     }
     std::printf("  by second of intended send (attempts, 201s, p50 ms, p99 ms):");
     for (std::size_t i = 0; i < timeline.size(); ++i) {
