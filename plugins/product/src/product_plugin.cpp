@@ -23,6 +23,8 @@ Status ProductPlugin::init(Host& host) {
         host, std::chrono::milliseconds(host.config_int("facts_ttl_ms", 1000)));
     seat_map_ = std::make_unique<SeatMap>(
         host, *facts_, std::chrono::milliseconds(host.config_int("seat_map_ttl_ms", 200)));
+    seat_batch_ = std::make_unique<SeatBatch>(
+        host, [this](const SeatChange& change) { publish_seat_change(change); });
     if (auto s = host.register_migrations(); !s) return s;
     if (auto s = seat_map_->register_scripts(); !s) return s;
 

@@ -7,6 +7,7 @@
 #include "lifecycle.hpp"
 #include "product_input.hpp"
 #include "schedule_facts.hpp"
+#include "seat_batch.hpp"
 #include "seat_map.hpp"
 
 #include <admit/sdk.hpp>
@@ -45,6 +46,8 @@ class ProductPlugin final : public admit::sdk::Plugin {
     Status run_sale_transitions();
     // seat_events.cpp
     Status on_reservation_event(Tx& tx, const admit::sdk::Event& event);
+    /// Applies a committed change to the seat map (Redis) and streams it on "seats:{id}".
+    void publish_seat_change(const SeatChange& change);
     // product_plugin.cpp
     Response schedule_seats(const Request& request);
     Result<std::optional<boost::json::value>> open_seat_stream(const Request& request);
@@ -67,6 +70,7 @@ class ProductPlugin final : public admit::sdk::Plugin {
     std::string currency_ = "KRW";
     std::unique_ptr<FactsCache> facts_;
     std::unique_ptr<SeatMap> seat_map_;
+    std::unique_ptr<SeatBatch> seat_batch_;
 };
 
 /// True when `caller` may see a product of `seller_id` in `status`.

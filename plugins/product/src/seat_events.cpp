@@ -8,6 +8,8 @@
 //   cancelled: SOLD(same) or HELD(same) -> AVAILABLE (sold-1 / held-1)
 // Anything else is already in the target state and changes nothing, so a redelivered event is
 // harmless. Events of one schedule are ordered (key = scheduleId) and the schedule row is locked.
+// The holds (AVAILABLE -> HELD, nearly every event of a sale) are written together per delivery
+// transaction (seat_batch.hpp); every other event writes those first, then itself.
 #include "product_plugin.hpp"
 
 #include <map>
@@ -79,53 +81,30 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
     };
     const std::string schedule_id = text_of("scheduleId");
     const std::string reservation_id = text_of("reservationId");
-    auto schedule = tx.exec(
-        "SELECT s.product_id, p.seating FROM product.schedules s JOIN product.products p ON p.id = "
-        "s.product_id WHERE s.id = $1 FOR UPDATE OF s",
-        schedule_id);
+    auto schedule = seat_batch_->schedule(tx, schedule_id);
     if (!schedule) return std::move(schedule).error();
-    if (schedule->empty() || reservation_id.empty()) {
+    if (!*schedule || reservation_id.empty()) {
         host_->warn("ignoring ", event.topic(), " for unknown schedule '", schedule_id, "'");
         return {};
     }
-    const std::string product_id = schedule->front().text("product_id");
+    const std::string product_id = (*schedule)->product_id;
+    const bool reserved = (*schedule)->reserved;
+    const auto* q = p.if_contains("quantity");
+    const int64_t quantity = q != nullptr && q->is_int64() ? q->as_int64() : 0;
+    // The common case of a sale: AVAILABLE -> HELD, written with the transaction's other holds
+    // (seat_batch.hpp). Anything else first writes those, then itself, in delivery order.
+    if (*target == "HELD") {
+        return seat_batch_->add_held(
+            tx, schedule_id, reservation_id,
+            reserved ? text_list(p, "seatIds") : std::vector<std::string>(), text_of("gradeId"),
+            quantity);
+    }
+    if (auto s = seat_batch_->flush(tx); !s) return s;
 
     std::map<std::string, Delta> deltas;  // per grade id
     std::vector<std::string> changed;     // seat ids whose status changed
     std::map<std::string, int64_t> remaining;
-    const bool reserved = schedule->front().text("seating") == "RESERVED";
-    if (reserved && *target == "HELD") {
-        // The common case of a sale, in one statement: AVAILABLE (no row) -> HELD for each seat,
-        // and held += n for the grades of the seats that changed. A seat already HELD or SOLD
-        // keeps its row (ON CONFLICT DO NOTHING), exactly what transition() decides for HELD.
-        auto held = tx.exec(
-            "WITH wanted AS (SELECT DISTINCT value AS seat_id FROM "
-            "jsonb_array_elements_text($3::jsonb)), "
-            "seats AS (SELECT g.seat_id, g.grade_id FROM wanted CROSS JOIN LATERAL (SELECT "
-            "g.seat_id, g.grade_id "
-            "FROM product.grade_seats g WHERE g.product_id = $2 AND g.seat_id = wanted.seat_id "
-            "LIMIT 1) g), "
-            "ins AS (INSERT INTO product.seat_states (schedule_id, seat_id, status, "
-            "reservation_id) "
-            "SELECT $1, seat_id, 'HELD', $4 FROM seats ON CONFLICT (schedule_id, seat_id) DO "
-            "NOTHING RETURNING seat_id), "
-            "counted AS (SELECT s.grade_id, count(*) AS n FROM ins JOIN seats s USING (seat_id) "
-            "GROUP BY s.grade_id), "
-            "upd AS (UPDATE product.schedule_grades sg SET held = sg.held + c.n FROM counted c "
-            "WHERE sg.schedule_id = $1 AND sg.grade_id = c.grade_id "
-            "RETURNING sg.grade_id, sg.total - sg.held - sg.sold AS remaining) "
-            "SELECT 'seat' AS kind, seat_id AS id, 0::bigint AS remaining FROM ins "
-            "UNION ALL SELECT 'grade', grade_id, remaining FROM upd",
-            schedule_id, product_id, json_list(text_list(p, "seatIds")), reservation_id);
-        if (!held) return std::move(held).error();
-        for (const auto& row : *held) {
-            if (row.text("kind") == "seat") {
-                changed.push_back(row.text("id"));
-            } else {
-                remaining[row.text("id")] = row.int64("remaining").value_or(0);
-            }
-        }
-    } else if (reserved) {
+    if (reserved) {
         const std::vector<std::string> seat_ids = text_list(p, "seatIds");
         // One primary-key lookup per seat whatever the statistics say: the LATERAL ... LIMIT 1
         // subqueries cannot be flattened into joins. Plain joins (or "= ANY(...)") let a custom
@@ -171,8 +150,6 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
         }
     } else {
         const std::string grade_id = text_of("gradeId");
-        const auto* q = p.if_contains("quantity");
-        const int64_t quantity = q != nullptr && q->is_int64() ? q->as_int64() : 0;
         auto current =
             tx.exec("SELECT status, quantity FROM product.ga_holds WHERE reservation_id = $1",
                     reservation_id);
@@ -209,35 +186,34 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
     }
     if (changed.empty() && remaining.empty()) return {};
 
-    // The cached map and the SSE clients hear of the change only once it is durable: a rolled-back
-    // or dead-lettered event must not leave browsers showing a seat HELD that is not.
-    return tx.on_commit([this, schedule_id, status = *target, changed = std::move(changed),
-                         remaining = std::move(remaining)]() {
-        // The events carry the map version they produced as their SSE id, so a client that
-        // reconnects with Last-Event-ID is sent what followed (see the README). Without a
-        // version (Redis did not take the change) they carry none: a reconnect gets a snapshot.
-        const std::string version =
-            seat_map_->apply(schedule_id, status, changed, remaining).value_or("");
-        const std::string topic = "seats:" + schedule_id;
-        const std::string shown = status.empty() ? "AVAILABLE" : status;
-        std::size_t frames = (changed.empty() ? 0 : 1) + remaining.size();
-        std::size_t frame = 0;
-        // Several frames of one change: only the last carries the id, so a client that saw it
-        // has seen them all.
-        auto id_of = [&] {
-            return ++frame == frames ? std::string_view(version) : std::string_view();
-        };
-        if (!changed.empty()) {
-            boost::json::array ids;
-            for (const auto& id : changed) ids.push_back(boost::json::string(id));
-            host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}},
-                                  id_of());
-        }
-        for (const auto& [grade_id, left] : remaining) {
-            host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}},
-                                  id_of());
-        }
-    });
+    return seat_batch_->publish_after_commit(
+        tx, SeatChange{schedule_id, *target, std::move(changed), std::move(remaining)});
+}
+
+void ProductPlugin::publish_seat_change(const SeatChange& change) {
+    // The events carry the map version they produced as their SSE id, so a client that
+    // reconnects with Last-Event-ID is sent what followed (see the README). Without a version
+    // (Redis did not take the change) they carry none: a reconnect gets a snapshot.
+    const std::string version =
+        seat_map_->apply(change.schedule_id, change.status, change.changed, change.remaining)
+            .value_or("");
+    const std::string topic = "seats:" + change.schedule_id;
+    const std::string shown = change.status.empty() ? "AVAILABLE" : change.status;
+    const std::size_t frames = (change.changed.empty() ? 0 : 1) + change.remaining.size();
+    std::size_t frame = 0;
+    // Several frames of one change: only the last carries the id, so a client that saw it has
+    // seen them all.
+    auto id_of = [&] { return ++frame == frames ? std::string_view(version) : std::string_view(); };
+    if (!change.changed.empty()) {
+        boost::json::array ids;
+        for (const auto& id : change.changed) ids.push_back(boost::json::string(id));
+        host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}},
+                              id_of());
+    }
+    for (const auto& [grade_id, left] : change.remaining) {
+        host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}},
+                              id_of());
+    }
 }
 
 }  // namespace admit::product

@@ -13,6 +13,7 @@
 #include "tests/plugins/product/catalog_test_client.hpp"
 #include "tests/plugins/product/seat_stream_reader.hpp"
 #include "tests/support/admitd_process.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/test_venue.hpp"
 
 namespace admit::testing::catalog {
@@ -356,6 +357,73 @@ TEST_F(ProductEndToEnd, ReservationEventsMoveSeatsAndCountsAndReachTheStream) {
         [&] { return seat_map(schedule_id).at("grades").as_array()[0].at("remaining") == 150; }));
     EXPECT_EQ(seat_map(schedule_id).at("seats").as_array()[0].as_array()[5], "AVAILABLE");
     EXPECT_TRUE(stream.wait_for("AVAILABLE", std::chrono::seconds(5)));
+}
+
+// The subscriber writes a transaction's holds together (seat_batch.hpp): events published in one
+// transaction are delivered in one, and must end as they would one by one, in order.
+TEST_F(ProductEndToEnd, EventsDeliveredTogetherEndAsTheyWouldOneByOne) {
+    auto [id, schedule_id] = scheduled_product(product_body());
+    auto map = seat_map(schedule_id);
+    const auto& seats = map.at("seats").as_array();
+    const std::string s1(seats[0].as_array()[0].as_string());
+    const std::string s2(seats[1].as_array()[0].as_string());
+    const std::string s3(seats[2].as_array()[0].as_string());
+    SseReader stream(api_->port(), "/api/v1/schedules/" + schedule_id + "/seats/stream");
+    ASSERT_TRUE(stream.wait_for("snapshot", std::chrono::seconds(5))) << stream.received();
+
+    auto event = [&](const char* topic, const char* reservation, boost::json::array seat_ids) {
+        return value{{"topic", topic},
+                     {"key", schedule_id},
+                     {"payload",
+                      {{"scheduleId", schedule_id},
+                       {"reservationId", reservation},
+                       {"quantity", seat_ids.size()},
+                       {"seatIds", seat_ids}}}};
+    };
+    // rsv_b cannot take s2 from rsv_a; rsv_a's release frees s1 and s2, and rsv_c takes s1 after
+    // it; rsv_b's s3 is confirmed; a repeated hold changes nothing.
+    boost::json::array events;
+    events.push_back(event("reservation.held", "rsv_a", {s1, s2}));
+    events.push_back(event("reservation.held", "rsv_b", {s2, s3}));
+    events.push_back(event("reservation.released", "rsv_a", {s1, s2}));
+    events.push_back(event("reservation.held", "rsv_c", {s1}));
+    events.push_back(event("reservation.held", "rsv_c", {s1}));
+    events.push_back(event("reservation.confirmed", "rsv_b", {s3}));
+    boost::json::object body;
+    body["events"] = std::move(events);
+    api_->expect(202, kAdmin, "POST", "/api/v1/test/events", body);
+    auto counts = [&] {
+        int64_t held = 0, sold = 0;
+        const auto product = api_->expect(200, kSeller, "GET", "/api/v1/products/" + id);
+        for (const auto& grade : product.at("schedules").as_array()[0].at("grades").as_array()) {
+            held += grade.at("held").as_int64();
+            sold += grade.at("sold").as_int64();
+        }
+        return std::pair{held, sold};
+    };
+    EXPECT_TRUE(eventually([&] {
+        return counts() == std::pair<int64_t, int64_t>{1, 1};
+    })) << counts().first
+        << " held, " << counts().second << " sold";
+    EXPECT_TRUE(eventually([&] {
+        const auto now = seat_map(schedule_id).at("seats").as_array();
+        return now[0].as_array()[5] == "HELD" && now[1].as_array()[5] == "AVAILABLE" &&
+               now[2].as_array()[5] == "SOLD";
+    })) << seat_map(schedule_id);
+    // PostgreSQL, the record the map is rebuilt from, says who holds what.
+    auto owned = [&](const std::string& seat, const char* status, const char* reservation) {
+        return pg_scalar(storage_.pg_url(),
+                         "SELECT count(*) FROM product.seat_states WHERE schedule_id = '" +
+                             schedule_id + "' AND seat_id = '" + seat + "' AND status = '" +
+                             status + "' AND reservation_id = '" + reservation + "'");
+    };
+    EXPECT_EQ(owned(s1, "HELD", "rsv_c"), 1);
+    EXPECT_EQ(owned(s3, "SOLD", "rsv_b"), 1);
+    EXPECT_EQ(pg_scalar(storage_.pg_url(),
+                        "SELECT count(*) FROM product.seat_states WHERE schedule_id = '" +
+                            schedule_id + "'"),
+              2);
+    EXPECT_TRUE(stream.wait_for("SOLD", std::chrono::seconds(5))) << stream.received();
 }
 
 TEST_F(ProductEndToEnd, GeneralAdmissionStockFollowsReservations) {
