@@ -54,6 +54,14 @@ admit_status event_subscribe(admit_host* host, const admit_subscription_desc* de
                                     view(desc->subscriber), view(desc->topic)));
         return ADMIT_E_INVALID_ARGUMENT;
     }
+    const uint32_t flags =
+        ADMIT_HAS_FIELD(desc, admit_subscription_desc, flags) ? desc->flags : 0;  // 1.5
+    if ((flags & ~ADMIT_SUBSCRIPTION_INTERACTIVE) != 0) {
+        write_to(error, fmt::format("subscription '{}': unknown flags {:#x} (this host knows "
+                                    "ADMIT_SUBSCRIPTION_INTERACTIVE only)",
+                                    view(desc->subscriber), flags));
+        return ADMIT_E_INVALID_ARGUMENT;
+    }
     auto& plugin = plugin_of(host);
     auto subscriber = plugin.name + "." + std::string(view(desc->subscriber));
     if (registered_twice(
@@ -61,8 +69,9 @@ admit_status event_subscribe(admit_host* host, const admit_subscription_desc* de
             "subscriber", error)) {
         return ADMIT_E_CONFLICT;
     }
-    plugin.staged.subscriptions.push_back(
-        {std::string(view(desc->topic)), subscriber, desc->handler, desc->ctx});
+    plugin.staged.subscriptions.push_back({std::string(view(desc->topic)), subscriber,
+                                           desc->handler, desc->ctx,
+                                           (flags & ADMIT_SUBSCRIPTION_INTERACTIVE) != 0});
     return ADMIT_OK;
 }
 

@@ -141,7 +141,8 @@ Status Runtime::commit(const PluginRecord& plugin) {
                         message.empty() ? fmt::format("handler returned status {}", st) : message};
                 }
                 return {};
-            }});
+            },
+            sub.interactive});
         if (!status) {
             return Error{status.error().code, fmt::format("subscription {}: {}", sub.subscriber,
                                                           status.error().message)};

@@ -64,7 +64,7 @@ DeliveryDispatcher::~DeliveryDispatcher() { stop(); }
 void DeliveryDispatcher::start() {
     for (std::size_t i = 0; i < shares(); ++i) {
         workers_.emplace_back([this, i] {
-            run_this_thread_in_background(context_.options.background_nice);
+            run_this_thread_in_background(context_.delivery_nice);
             run_worker(i);
         });
     }

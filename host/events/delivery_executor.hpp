@@ -57,6 +57,9 @@ struct DeliveryContext {
     const EventOptions& options;
     const Clock& clock;
     EventCounters& counters;
+    // Nice value of this subscriber's delivery threads: options.background_nice, or 0 (the
+    // process's own) for an interactive subscription (Subscription::interactive).
+    int delivery_nice = 0;
 };
 
 // A row of event_deliveries (seq) with its event (event.attempt = attempts + 1).

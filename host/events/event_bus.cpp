@@ -81,7 +81,16 @@ struct EventBus::State {
         : options(std::move(o)),
           pool(p),
           clock(c ? std::move(c) : Clock(&std::chrono::system_clock::now)) {}
-    DeliveryContext context() { return DeliveryContext{pool, options, clock, counters}; }
+    DeliveryContext context() {
+        return DeliveryContext{pool, options, clock, counters, options.background_nice};
+    }
+    // The context of one subscriber's delivery threads (an interactive one keeps request
+    // priority).
+    DeliveryContext context_of(const Subscription& subscription) {
+        DeliveryContext c = context();
+        if (subscription.interactive) c.delivery_nice = 0;
+        return c;
+    }
     Status start_kafka();
 
     EventOptions options;
@@ -176,8 +185,9 @@ Status EventBus::State::start_kafka() {
         auto executor = std::make_shared<const DeliveryExecutor>(
             context(), s->subscription.subscriber, s->subscription.handler);
         DeliveryDispatcher* dispatcher = s->dispatcher.get();
-        auto consumer = KafkaSubscriber::create(context(), executor, s->subscription.topic,
-                                                [dispatcher] { dispatcher->wake(); });
+        auto consumer =
+            KafkaSubscriber::create(context_of(s->subscription), executor, s->subscription.topic,
+                                    [dispatcher] { dispatcher->wake(); });
         if (!consumer) return consumer.error();
         s->consumer = std::move(consumer.value());
     }
@@ -199,7 +209,8 @@ Status EventBus::start() {
     for (auto& s : st.subscribers) {
         auto executor = std::make_shared<const DeliveryExecutor>(
             st.context(), s->subscription.subscriber, s->subscription.handler);
-        s->dispatcher = std::make_unique<DeliveryDispatcher>(st.context(), executor);
+        s->dispatcher =
+            std::make_unique<DeliveryDispatcher>(st.context_of(s->subscription), executor);
         ids.push_back(s->subscription.subscriber);
         patterns.push_back(s->subscription.topic);
     }

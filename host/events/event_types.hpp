@@ -89,6 +89,9 @@ struct Subscription {
     std::string topic;       // exact topic, or a prefix ending in '*' ("reservation.*")
     std::string subscriber;  // globally unique and stable, e.g. "product.seat-counts"
     EventHandler handler;
+    // People wait to see its effect (a seat map's stream): its delivery threads keep request
+    // priority instead of background_nice (background_priority.hpp), in a burst too.
+    bool interactive = false;
 };
 
 // True when `topic` matches `pattern` (exact, or prefix when the pattern ends in '*').

@@ -62,7 +62,7 @@ Status KafkaSubscriber::start() {
                                                             ": " + rd_kafka_err2str(err)};
     }
     thread_ = std::thread([this] {
-        run_this_thread_in_background(context_.options.background_nice);
+        run_this_thread_in_background(context_.delivery_nice);
         run();
     });
     return {};
@@ -138,7 +138,7 @@ void KafkaSubscriber::run() {
         for (std::size_t lane = 1; lane < lanes; ++lane) {
             if (!lane_events[lane].empty())
                 helpers.emplace_back([&, lane] {
-                    run_this_thread_in_background(context_.options.background_nice);
+                    run_this_thread_in_background(context_.delivery_nice);
                     run_lane(lane_events[lane]);
                 });
         }

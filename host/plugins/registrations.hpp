@@ -65,6 +65,7 @@ struct SubscriptionRegistration {
     std::string subscriber;  // "<plugin>.<subscriber>"
     admit_event_fn handler = nullptr;
     void* ctx = nullptr;
+    bool interactive = false;  // ADMIT_SUBSCRIPTION_INTERACTIVE
 };
 
 struct JobRegistration {

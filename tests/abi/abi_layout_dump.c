@@ -135,6 +135,7 @@ int main(void) {
     FIELD(admit_subscription_desc, subscriber);
     FIELD(admit_subscription_desc, handler);
     FIELD(admit_subscription_desc, ctx);
+    FIELD(admit_subscription_desc, flags);
 
     SIZE(admit_service_desc);
     FIELD(admit_service_desc, size);

@@ -162,6 +162,33 @@ TEST_P(EventBusTest, HandlersRunAtTheBackgroundPriority) {
     EXPECT_EQ(this_thread_nice(), 0) << "the test's own thread is untouched";
 }
 
+// An interactive subscription (people watch its effect) keeps the process's priority; the others
+// beside it run in the background.
+TEST_P(EventBusTest, AnInteractiveSubscriberKeepsRequestPriority) {
+    auto opts = options();
+    opts.background_nice = 7;
+    auto bus = make_bus({"seats"}, opts);
+    std::atomic<int> interactive_nice{-100}, background_nice{-100};
+    auto recording = [](std::atomic<int>& seen) {
+        return [&seen](pqxx::work&, const Event&, store::CommitHooks&) -> Status {
+            seen = this_thread_nice();
+            return {};
+        };
+    };
+    Subscription watched{"seats", "watched", recording(interactive_nice)};
+    watched.interactive = true;
+    ASSERT_TRUE(bus->subscribe(std::move(watched)).ok());
+    ASSERT_TRUE(bus->subscribe({"seats", "quiet", recording(background_nice)}).ok());
+    ASSERT_TRUE(bus->start().ok());
+    publish_committed(*bus, *pool_, "seats", "k", "x");
+    ASSERT_TRUE(wait_until([&] {
+        return interactive_nice.load() != -100 && background_nice.load() != -100;
+    })) << describe(*bus);
+    bus->stop();
+    EXPECT_EQ(interactive_nice.load(), 0);
+    EXPECT_EQ(background_nice.load(), 7);
+}
+
 TEST_P(EventBusTest, TheRelayWakesTheWorkerThatOwnsEachKey) {
     if (GetParam() == Backend::kafka)
         GTEST_SKIP() << "the Kafka consumer is not woken by the relay";

@@ -148,6 +148,28 @@ TEST_F(OutboxEndToEnd, ARefusedSubscriptionFailsThePluginsInit) {
     EXPECT_NE(admitd.log().find("bad*topic"), std::string::npos) << admitd.log();
 }
 
+// ABI 1.5: an interactive subscription is taken (its deliveries keep request priority, see
+// events_delivery_test.cpp); flags this host does not know are refused, naming them, and admitd
+// does not start.
+TEST_F(OutboxEndToEnd, SubscriptionFlagsAreTakenOrRefusedByName) {
+    TestVenue interactive{.plugins = {"probe_interactive"}, .plugin_dir = ADMIT_PROBE_DIR};
+    auto good = write_temp_file("interactive.toml", venue_toml(interactive, &storage_));
+    {
+        AdmitdProcess serving(ADMIT_ADMITD_BINARY,
+                              std::vector<std::string>{"--config", good.string()});
+        ASSERT_TRUE(serving.wait_until_serving().has_value()) << serving.log();
+    }
+
+    TestVenue unknown{.plugins = {"probe_badflags"}, .plugin_dir = ADMIT_PROBE_DIR};
+    auto bad = write_temp_file("badflags.toml", venue_toml(unknown, &storage_));
+    AdmitdProcess refused(ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", bad.string()});
+    auto exit = refused.wait_exit();
+    ASSERT_TRUE(exit.has_value()) << refused.log();
+    EXPECT_EQ(*exit, 1);
+    EXPECT_NE(refused.log().find("probe_badflags"), std::string::npos) << refused.log();
+    EXPECT_NE(refused.log().find("unknown flags 0x80"), std::string::npos) << refused.log();
+}
+
 // Shutdown stops jobs and event delivery before it stops the plugins: in the trace, no subscriber
 // attempt and no job run follows the plugin's "stop" (the process exit is the later sentinel).
 TEST_F(OutboxEndToEnd, NothingRunsInAPluginAfterItsStop) {

@@ -15,8 +15,8 @@
  *   - A struct that is used as an element of an array (admit_str, admit_kv) is frozen: it never
  *     gains a field, because a reader indexes the array with its own sizeof. Arrays of
  *     size-prefixed structs are passed as arrays of pointers (admit_redis_reply.elements).
- *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 to 1.4 the ones
- *     pinned by tests/abi/abi_layout_1_1.golden to abi_layout_1_4.golden.
+ *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 to 1.5 the ones
+ *     pinned by tests/abi/abi_layout_1_1.golden to abi_layout_1_5.golden.
  *     Appending a field or a function
  * bumps ADMIT_ABI_MINOR and adds a golden file for the new minor; nothing that is in an older
  * golden file ever moves (only the sizeof of an appendable struct grows).
@@ -24,6 +24,7 @@
  *   - 1.2 added route contracts (admit_route_desc and admit_stream_desc: operation_id, contract).
  *   - 1.3 added the end of a stream (admit_stream_desc.on_close).
  *   - 1.4 added work at the end of a transaction, before its commit (tx_before_commit).
+ *   - 1.5 added subscription flags (admit_subscription_desc.flags: ADMIT_SUBSCRIPTION_INTERACTIVE).
  *   - A plugin states the oldest minor it needs in its descriptor (ADMIT_TARGET_MINOR, default
  *     ADMIT_ABI_MINOR), so a plugin built against a newer header still loads on an older host as
  *     long as it uses nothing newer; it must check ADMIT_HAS_FIELD before calling anything newer.
@@ -55,7 +56,7 @@ extern "C" {
 #endif
 
 #define ADMIT_ABI_MAJOR 1
-#define ADMIT_ABI_MINOR 4
+#define ADMIT_ABI_MINOR 5
 
 /* The oldest host minor this plugin needs; written to admit_plugin_descriptor.abi_minor. Define it
  * before including this header (or on the command line) to target an older host. */
@@ -369,12 +370,21 @@ typedef struct admit_event_out {
     admit_str payload; /* JSON object; the host adds no field to it */
 } admit_event_out;
 
+/* admit_subscription_desc.flags (1.5). */
+/* People wait to see the subscriber's effect (a seat map's stream after a hold): the host runs its
+ * deliveries at request priority. Without it they run in the background (a lower CPU priority),
+ * so that in a burst the cores go to requests first; most subscribers (notifications, audit,
+ * tickets) want that. */
+#define ADMIT_SUBSCRIPTION_INTERACTIVE 1u
+
 typedef struct admit_subscription_desc {
     uint32_t size;
     admit_str topic;      /* exact topic, or a prefix ending in '*' ("reservation.*") */
     admit_str subscriber; /* stable name, unique per plugin; handled ids are recorded under it */
     admit_event_fn handler;
     void* ctx;
+    /* --- 1.5 --- */
+    uint32_t flags; /* ADMIT_SUBSCRIPTION_* bits; unknown bits are refused */
 } admit_subscription_desc;
 
 /* ------------------------------------------------------------------------------------------------

@@ -92,9 +92,11 @@ Status ProductPlugin::init(Host& host) {
             [this](const boost::json::value& in, const Principal&) { return stage_in_use(in); });
         !s)
         return s;
+    // Interactive: buyers watch the seat map's stream for the seats they and others just held.
     if (auto s = host.subscribe(
             "reservation.*", "product.seat_status",
-            [this](Tx& tx, const admit::sdk::Event& e) { return on_reservation_event(tx, e); });
+            [this](Tx& tx, const admit::sdk::Event& e) { return on_reservation_event(tx, e); },
+            {.interactive = true});
         !s)
         return s;
     return host.periodic_job(

@@ -10,6 +10,8 @@
  *   PROBE_ROUTE_WITHOUT_FLAGS   the /flags route's `size` ends before `flags`, which hold garbage
  *   PROBE_SHORT_ROUTE           a route whose `size` ends before `handler` (must be refused)
  *   PROBE_BAD_SUBSCRIPTION      subscribes to "bad*topic", which the event bus refuses at commit
+ *   PROBE_SUBSCRIPTION_FLAGS    subscribes to "probe.flagged" with these admit_subscription_desc
+ *                               flags (ABI 1.5)
  *   PROBE_CONTRACT              the /contract route carries a contract (ABI 1.2): operationId
  *                               "probeContract", a query integer "n" in 1..10 and a body schema
  *   PROBE_OLD_CONTRACT_SLOT     the /contract route's `size` ends before `operation_id` (ABI 1.1),
@@ -123,7 +125,7 @@ static void stream_close_trap(void* ctx, const admit_request* request) {
 #endif
 #endif
 
-#ifdef PROBE_BAD_SUBSCRIPTION
+#if defined(PROBE_BAD_SUBSCRIPTION) || defined(PROBE_SUBSCRIPTION_FLAGS)
 static admit_status on_event(void* ctx, admit_tx* tx, const admit_event* event, admit_sink* error) {
     (void)ctx;
     (void)tx;
@@ -218,13 +220,19 @@ static admit_status probe_init(const admit_host_api* api, admit_host* host, void
         if (api->stream_register(host, &stream, error) != ADMIT_OK) return ADMIT_E_INTERNAL;
     }
 #endif
-#ifdef PROBE_BAD_SUBSCRIPTION
+#if defined(PROBE_BAD_SUBSCRIPTION) || defined(PROBE_SUBSCRIPTION_FLAGS)
     {
         admit_subscription_desc sub;
         memset(&sub, 0, sizeof sub);
         sub.size = sizeof sub;
+#ifdef PROBE_BAD_SUBSCRIPTION
         sub.topic = str("bad*topic");
         sub.subscriber = str("watcher");
+#else
+        sub.topic = str("probe.flagged");
+        sub.subscriber = str("flagged");
+        sub.flags = PROBE_SUBSCRIPTION_FLAGS;
+#endif
         sub.handler = on_event;
         if (api->event_subscribe(host, &sub, error) != ADMIT_OK) return ADMIT_E_INTERNAL;
     }

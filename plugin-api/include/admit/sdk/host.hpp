@@ -42,6 +42,15 @@ struct RouteOptions {
     std::string contract = {};
 };
 
+/// Optional parts of a subscription.
+struct SubscribeOptions {
+    /// ABI 1.5: people wait to see the subscriber's effect (a seat map's stream after a hold), so
+    /// the host delivers its events at request priority instead of in the background
+    /// (ADMIT_SUBSCRIPTION_INTERACTIVE). A priority, not a guarantee: a host older than 1.5 does
+    /// not read it and delivers in the background.
+    bool interactive = false;
+};
+
 /// The contract of an SSE stream (ABI 1.2): as RouteOptions, without a request body.
 struct StreamContract {
     std::string operation_id = {};
@@ -237,7 +246,8 @@ class Host {
 
     /// Subscribes `handler` to `topic` (exact, or a prefix ending in '*'). The handler runs inside
     /// a transaction; return ok to commit, an Error (or throw) to roll back and retry later. [init]
-    Status subscribe(std::string_view topic, std::string_view subscriber, Subscriber handler) {
+    Status subscribe(std::string_view topic, std::string_view subscriber, Subscriber handler,
+                     SubscribeOptions options = {}) {
         auto binding = keep(detail::SubscriberBinding{handle_, std::move(handler)});
         admit_subscription_desc desc{};
         desc.size = sizeof desc;
@@ -245,6 +255,7 @@ class Host {
         desc.subscriber = to_abi(subscriber);
         desc.handler = &detail::SubscriberBinding::call;
         desc.ctx = binding;
+        desc.flags = options.interactive ? ADMIT_SUBSCRIPTION_INTERACTIVE : 0u;
         StringSink error;
         return status_of(handle_.api->event_subscribe(handle_.host, &desc, error.get()), error);
     }

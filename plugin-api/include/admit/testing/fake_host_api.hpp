@@ -273,7 +273,8 @@ struct FakeApi {
         return guarded(error, [&]() -> admit_status {
             fake(host).subscriptions_.push_back(FakeHost::Subscription{
                 slot(host), std::string(from_abi(sub->topic)),
-                std::string(from_abi(sub->subscriber)), sub->handler, sub->ctx});
+                std::string(from_abi(sub->subscriber)), sub->handler, sub->ctx,
+                ADMIT_HAS_FIELD(sub, admit_subscription_desc, flags) ? sub->flags : 0u});
             return ADMIT_OK;
         });
     }

@@ -219,6 +219,7 @@ class FakeHost {
         std::string subscriber;
         admit_event_fn handler;
         void* ctx;
+        uint32_t flags;  ///< ADMIT_SUBSCRIPTION_* (ABI 1.5)
     };
     struct Job {
         Slot* slot;
