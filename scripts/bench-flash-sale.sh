@@ -41,7 +41,8 @@
 # REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000), SEATS (1000), HOT_SHARE (0.8),
 # GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS), RAMP
 # (general admission: 1, the offered rate is found by a ramp; 0: RATE), RAMP_RATES
-# (2000,...,7000), RAMP_SECONDS (3).
+# (2000,...,7000), RAMP_SECONDS (3), TRIM (1: earlier runs' sales are cleared from the kept
+# database first; 0: kept).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail
@@ -63,6 +64,7 @@ SEATS="${SEATS:-1000}"
 HOT_SHARE="${HOT_SHARE:-0.8}"
 GA_UNITS="${GA_UNITS:-0}"
 RAMP="${RAMP:-1}"
+TRIM="${TRIM:-1}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
 [[ $FLEET == 0 ]] || RUNDIR="$BUILD_DIR/run/flash-sale-fleet"
 DB="flash_sale"
@@ -126,6 +128,14 @@ PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -t -A)
 [[ "$("${PSQL[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" == 1 ]] ||
     "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" >/dev/null
 REDIS=(redis-cli -p "$REDIS_PORT")
+# The database is kept for its buyers (signing 20,000 up costs minutes), but earlier runs' sales
+# are cleared before admitd starts: a general-admission run adds about a million rows of
+# reservations, claims and events, and figures measured on a database that keeps growing drift
+# from run to run. Their products stay (nothing sells from them again).
+if [[ $TRIM == 1 && "$("${PSQL[@]}" -d "$DB" -c "SELECT to_regclass('reservation.claims') IS NOT NULL")" == t ]]; then
+    "${PSQL[@]}" -d "$DB" -c "TRUNCATE reservation.claims, reservation.reservations, product.seat_states, product.ga_holds, admit.event_outbox, admit.event_deliveries, admit.event_handled, admit.event_dead_letters" >/dev/null ||
+        die "could not clear earlier runs' sales (TRIM=0 keeps them)"
+fi
 
 # The production policies, with the per-IP `auth` limit lifted (one IP provisions every buyer).
 mkdir -p "$RUNDIR/policies"
