@@ -333,15 +333,23 @@ run_holds "$WARMUP_SCHEDULE" 2000 200 >/dev/null
 result_field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 # measured_run SCHEDULE RATE: once the platform is quiet, the sale on SCHEDULE at RATE holds/s;
 # prints its report and the servers' CPU per decision, and leaves its RESULT line in RUN_RESULT.
+# Where a hold's time went on the server (one admitd only): the claim batcher's queue and
+# transaction, and the whole request as admitd timed it, from its histograms before and after.
 measured_run() {
     local before after report
     wait_quiet
+    [[ $FLEET != 0 ]] || curl -fs "http://127.0.0.1:$ADMIT_PORT/metrics" >"$RUNDIR/metrics-before.txt" || true
     before="$(cpu_snapshot)"
     report="$(run_holds "$1" "$2" "$BUYERS")"
     after="$(cpu_snapshot)"
     echo "$report" | grep -v '^RESULT'
     RUN_RESULT="$(grep '^RESULT' <<<"$report")"
     cpu_per_decision "$before" "$after" "$(result_field attempts "$RUN_RESULT")"
+    if [[ $FLEET == 0 ]] && curl -fs "http://127.0.0.1:$ADMIT_PORT/metrics" >"$RUNDIR/metrics-after.txt"; then
+        python3 "$ROOT/scripts/lib/histogram_delta.py" "$RUNDIR/metrics-before.txt" "$RUNDIR/metrics-after.txt" \
+            admit_reservation_hold_queued_seconds admit_reservation_hold_batch_seconds \
+            'admit_http_request_duration_seconds{route="/api/v1/reservations"}' | sed 's/^/  server: /'
+    fi
 }
 # The ramp (general admission, RAMP=1, the default there): short probes on the warm-up schedule
 # at RAMP_RATES, each RAMP_SECONDS long with its own buyers' idempotency keys, until one grants
