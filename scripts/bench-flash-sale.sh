@@ -37,7 +37,7 @@
 # Environment: BUILD_DIR (default build/bench, a Release tree with ADMIT_BUILD_BENCH=ON; built if
 # needed), FLEET (0: one admitd started here, no proxy), BUYERS (20000; 6000 with FLEET), RATE
 # (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler threads, 128), REDIS_POOL
-# (pipelined Redis connections, 2), BATCH_MAX (512), IDEMPOTENCY (1: send Idempotency-Key),
+# (pipelined Redis connections, 2), BATCH_MAX (512), BATCH_WRITERS (2), IDEMPOTENCY (1: send Idempotency-Key),
 # REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000), SEATS (1000), HOT_SHARE (0.8),
 # GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS), RAMP
 # (general admission: 1, the offered rate is found by a ramp; 0: RATE), RAMP_RATES
@@ -59,6 +59,7 @@ RETRIES="${RETRIES:-3}"
 WORKERS="${WORKERS:-128}"
 REDIS_POOL="${REDIS_POOL:-2}" # pipelined lanes: few connections make long pipelines
 BATCH_MAX="${BATCH_MAX:-512}"
+BATCH_WRITERS="${BATCH_WRITERS:-2}"
 IDEMPOTENCY="${IDEMPOTENCY:-1}"
 SEATS="${SEATS:-1000}"
 HOT_SHARE="${HOT_SHARE:-0.8}"
@@ -195,6 +196,7 @@ development_keys = true   # signing keys generated and kept in this run's databa
 revocation_cache_ms = ${REVOCATION_CACHE_MS:-60000}
 [plugin.reservation]
 batch_max = $BATCH_MAX
+batch_writers = $BATCH_WRITERS
 [plugin.arthall]
 max_halls_per_seller = 1000000   # every run adds a hall as the same seller to a kept database
 TOML
