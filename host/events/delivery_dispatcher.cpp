@@ -71,12 +71,23 @@ void DeliveryDispatcher::start() {
 }
 
 void DeliveryDispatcher::wake() {
+    // Rows of unknown seqs (a replayed dead letter, the Kafka consumer's queue): every worker
+    // starts from the bottom.
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& share : shares_) share->woken_from = 0;
+    }
     for (std::size_t i = 0; i < shares_.size(); ++i) wake_share(i);
 }
 
-void DeliveryDispatcher::wake_for_key_hash(std::int64_t masked_key_hash) {
+void DeliveryDispatcher::wake_for_key_hash(std::int64_t masked_key_hash, std::int64_t first_seq) {
     // The same split as the workers' queries: mod(key_hash & 2147483647, shares).
-    wake_share(static_cast<std::size_t>(masked_key_hash) % shares_.size());
+    const std::size_t share = static_cast<std::size_t>(masked_key_hash) % shares_.size();
+    {
+        std::lock_guard lock(mutex_);
+        shares_[share]->woken_from = std::min(shares_[share]->woken_from, first_seq);
+    }
+    wake_share(share);
 }
 
 void DeliveryDispatcher::wake_share(std::size_t share) {
@@ -131,6 +142,13 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
     Share& mine = *shares_[share];
     const auto started = std::chrono::steady_clock::now();
     if (mine.floor > 0 && started - mine.floor_since >= kFloorLifetime) mine.floor = 0;
+    {
+        // Rows this host's relay queued since the last pass began: start below them.
+        std::lock_guard lock(mutex_);
+        if (mine.woken_from <= mine.floor)
+            mine.floor = std::max<std::int64_t>(0, mine.woken_from - 1);
+        mine.woken_from = INT64_MAX;
+    }
     if (mine.floor == 0) mine.floor_since = started;
     std::int64_t floor = mine.floor;
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
@@ -162,9 +180,7 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
     }
     // The next floor: the highest seq below which every row of this pass is gone (handled,
     // a duplicate, or parked). A row left behind (retrying, not reached) keeps the floor below
-    // it; a row skipped because its key is blocked comes after the row that blocked it. Only a full
-    // pass moves the floor: a short one saw the whole queue, and the next pass starts from the
-    // bottom again.
+    // it; a row skipped because its key is blocked comes after the row that blocked it.
     std::int64_t gone_through = floor;
     bool gap = false;
     auto account = [&](std::int64_t seq, bool gone) {
@@ -211,8 +227,7 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
             ++handled;
         }
     }
-    const bool full = runnable.size() >= context_.options.relay_batch;
-    mine.floor = full && next == runnable.size() ? std::max<std::int64_t>(0, gone_through) : 0;
+    mine.floor = next == runnable.size() ? std::max<std::int64_t>(0, gone_through) : 0;
     return handled;
 }
 

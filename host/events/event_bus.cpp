@@ -226,7 +226,7 @@ Status EventBus::start() {
                 for (const auto& q : queued) {
                     for (auto& s : st.subscribers) {
                         if (s->subscription.subscriber == q.subscriber)
-                            s->dispatcher->wake_for_key_hash(q.key_hash);
+                            s->dispatcher->wake_for_key_hash(q.key_hash, q.first_seq);
                     }
                 }
             });

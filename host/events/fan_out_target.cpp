@@ -28,10 +28,11 @@ queued AS (
                                       ELSE m.topic = s.pattern END
     ORDER BY m.id, s.subscriber
     ON CONFLICT (subscriber, event_id) DO NOTHING
-    RETURNING subscriber, key_hash)
+    RETURNING subscriber, key_hash, seq)
 SELECT (SELECT count(*) FROM marked) AS relayed,
-       (SELECT coalesce(string_agg(DISTINCT (key_hash::bigint & 2147483647)::text || ' ' || subscriber, E'\n'), '')
-        FROM queued) AS queued_for
+       (SELECT coalesce(string_agg(h::text || ' ' || first_seq::text || ' ' || subscriber, E'\n'), '')
+        FROM (SELECT key_hash::bigint & 2147483647 AS h, subscriber, min(seq) AS first_seq
+              FROM queued GROUP BY 1, 2) q) AS queued_for
 )sql";
 
 }  // namespace
@@ -45,15 +46,18 @@ FanOutTarget::FanOutTarget(std::vector<std::string> subscribers, std::vector<std
 Result<std::size_t> FanOutTarget::relay(pqxx::work& tx, std::size_t batch) {
     queued_.clear();  // a rolled-back relay woke nobody
     const auto rows = tx.exec_params(kFanOut, batch, subscribers_literal_, patterns_literal_);
-    // "<masked key hash> <subscriber>" per line (subscriber ids contain no newline).
+    // "<masked key hash> <lowest seq> <subscriber>" per line (subscriber ids contain no space or
+    // newline).
     const std::string queued = rows[0]["queued_for"].as<std::string>();
     std::size_t at = 0;
     while (at < queued.size()) {
         const std::size_t end = std::min(queued.find('\n', at), queued.size());
         const std::string line = queued.substr(at, end - at);
         const std::size_t space = line.find(' ');
-        if (space != std::string::npos) {
-            queued_.push_back({line.substr(space + 1), std::stoll(line.substr(0, space))});
+        const std::size_t second = line.find(' ', space == std::string::npos ? 0 : space + 1);
+        if (space != std::string::npos && second != std::string::npos) {
+            queued_.push_back({line.substr(second + 1), std::stoll(line.substr(0, space)),
+                               std::stoll(line.substr(space + 1, second - space - 1))});
         }
         at = end + 1;
     }

@@ -21,7 +21,8 @@ class FanOutTarget final : public RelayTarget {
     // just queued for it.
     struct Queued {
         std::string subscriber;
-        std::int64_t key_hash = 0;
+        std::int64_t key_hash = 0;   // masked to 31 bits
+        std::int64_t first_seq = 0;  // the lowest seq queued for these keys of this subscriber
     };
     using OnCommitted = std::function<void(const std::vector<Queued>&)>;
     // subscribers[i] receives rows matching patterns[i]. on_committed runs on the relay thread,
