@@ -29,10 +29,10 @@ queued AS (
     ORDER BY m.id, s.subscriber
     ON CONFLICT (subscriber, event_id) DO NOTHING
     RETURNING subscriber, key_hash, seq)
-SELECT (SELECT count(*) FROM marked) AS relayed,
-       (SELECT coalesce(string_agg(h::text || ' ' || first_seq::text || ' ' || subscriber, E'\n'), '')
-        FROM (SELECT key_hash::bigint & 2147483647 AS h, subscriber, min(seq) AS first_seq
-              FROM queued GROUP BY 1, 2) q) AS queued_for
+SELECT r.relayed, q.subscriber, q.key_hash, q.first_seq
+FROM (SELECT count(*) AS relayed FROM marked) r
+LEFT JOIN (SELECT subscriber, key_hash::bigint & 2147483647 AS key_hash, min(seq) AS first_seq
+           FROM queued GROUP BY 1, 2) q ON true
 )sql";
 
 }  // namespace
@@ -45,21 +45,13 @@ FanOutTarget::FanOutTarget(std::vector<std::string> subscribers, std::vector<std
 
 Result<std::size_t> FanOutTarget::relay(pqxx::work& tx, std::size_t batch) {
     queued_.clear();  // a rolled-back relay woke nobody
+    // One row per (subscriber, key hash) queued, each with the relayed count; a single row with
+    // NULLs beside the count when nothing was queued.
     const auto rows = tx.exec_params(kFanOut, batch, subscribers_literal_, patterns_literal_);
-    // "<masked key hash> <lowest seq> <subscriber>" per line (subscriber ids contain no space or
-    // newline).
-    const std::string queued = rows[0]["queued_for"].as<std::string>();
-    std::size_t at = 0;
-    while (at < queued.size()) {
-        const std::size_t end = std::min(queued.find('\n', at), queued.size());
-        const std::string line = queued.substr(at, end - at);
-        const std::size_t space = line.find(' ');
-        const std::size_t second = line.find(' ', space == std::string::npos ? 0 : space + 1);
-        if (space != std::string::npos && second != std::string::npos) {
-            queued_.push_back({line.substr(second + 1), std::stoll(line.substr(0, space)),
-                               std::stoll(line.substr(space + 1, second - space - 1))});
-        }
-        at = end + 1;
+    for (const auto& row : rows) {
+        if (row["subscriber"].is_null()) continue;
+        queued_.push_back({row["subscriber"].as<std::string>(), row["key_hash"].as<std::int64_t>(),
+                           row["first_seq"].as<std::int64_t>()});
     }
     return rows[0]["relayed"].as<std::size_t>();
 }

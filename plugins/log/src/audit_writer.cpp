@@ -49,29 +49,11 @@ boost::json::object batch_row(const AuditEntry& e) {
 
 }  // namespace
 
-AuditWriter::OpenTransaction& AuditWriter::this_thread() {
-    thread_local OpenTransaction open;
-    return open;
-}
-
-void AuditWriter::transaction_ended(void*, int32_t) noexcept { this_thread() = OpenTransaction{}; }
-
 sdk::Status AuditWriter::append(sdk::Tx& tx, const sdk::Event& event) {
-    OpenTransaction& open = this_thread();
-    if (open.writer != this) ADMIT_TRY(open_transaction(tx, open));
-    open.pending.push_back(describe_event(event));
+    auto pending = pending_.open(tx);
+    if (!pending) return std::move(pending).error();
+    (*pending)->push_back(describe_event(event));
     return {};
-}
-
-sdk::Status AuditWriter::open_transaction(sdk::Tx& tx, OpenTransaction& open) {
-    // Committed or rolled back, the next transaction on this thread starts afresh (Tx::on_commit
-    // runs its work after a commit only; the ABI reports every end).
-    sdk::StringSink error;
-    ADMIT_TRY(sdk::status_of(
-        host_.api->tx_on_commit(tx.raw(), &AuditWriter::transaction_ended, nullptr, error.get()),
-        error));
-    open = OpenTransaction{this, {}};
-    return tx.before_commit([this](sdk::Tx& end) { return write_pending(end); });
 }
 
 sdk::Status AuditWriter::load_anchor(sdk::Tx& tx, int64_t& seq, std::string& hash) {
@@ -117,9 +99,9 @@ sdk::Result<std::vector<AuditEntry>> AuditWriter::unrecorded(sdk::Tx& tx,
     return fresh;
 }
 
-sdk::Status AuditWriter::write_pending(sdk::Tx& tx) {
-    std::vector<AuditEntry> pending = std::move(this_thread().pending);
-    this_thread().pending.clear();
+sdk::Status AuditWriter::write_pending(sdk::Tx& tx, std::vector<AuditEntry>& gathered) {
+    std::vector<AuditEntry> pending = std::move(gathered);
+    gathered.clear();
     if (pending.empty()) return {};
 
     int64_t seq = 0;

@@ -10,7 +10,7 @@
 // the commit, not for the whole batch: appends of concurrent transactions, on this instance or
 // another sharing the database, take turns at the end only. A rolled-back transaction leaves
 // nothing: the host delivers its events again, and what this writer gathered for it is forgotten
-// when it ends (the ABI's tx_on_commit, which reports rollbacks too).
+// when it ends (sdk::TransactionState).
 //
 // Thread-safety: append() may run on several host threads at once. What a transaction gathered
 // lives on the thread running it (the host runs one transaction's handlers, its before-commit
@@ -22,6 +22,7 @@
 #include "partitions.hpp"
 
 #include <admit/sdk.hpp>
+#include <admit/sdk/transaction_state.hpp>
 
 #include <atomic>
 #include <functional>
@@ -35,7 +36,12 @@ class AuditWriter {
     /// `clock` gives the recording time (the host clock, Unix microseconds); `host` is the
     /// plugin's host (for the end-of-transaction registration).
     AuditWriter(sdk::HostHandle host, Partitions& partitions, std::function<int64_t()> clock)
-        : host_(host), partitions_(partitions), clock_(std::move(clock)) {}
+        : pending_(host,
+                   [this](sdk::Tx& tx, std::vector<AuditEntry>& pending) {
+                       return write_pending(tx, pending);
+                   }),
+          partitions_(partitions),
+          clock_(std::move(clock)) {}
 
     /// Whether admit_log_writer exists and this database user may assume it (checked at start):
     /// entries are then inserted under that role, which has only INSERT and SELECT.
@@ -54,21 +60,8 @@ class AuditWriter {
     sdk::Status append(sdk::Tx& tx, const sdk::Event& event);
 
   private:
-    /// What the open transaction on this thread gathered.
-    struct OpenTransaction {
-        const AuditWriter* writer = nullptr;  ///< nullptr: this writer has no transaction open here
-        std::vector<AuditEntry> pending;      ///< described, not yet written, in delivery order
-    };
-    /// This thread's open transaction (thread_local).
-    static OpenTransaction& this_thread();
-
-    /// The first append of a transaction: registers the write and the forgetting at its end.
-    sdk::Status open_transaction(sdk::Tx& tx, OpenTransaction& open);
     /// The transaction's before-commit work: writes what it gathered (see the file comment).
-    sdk::Status write_pending(sdk::Tx& tx);
-    /// Called by the host exactly once when the transaction ended, committed or rolled back, on
-    /// its thread: forgets this thread's open transaction.
-    static void transaction_ended(void* ctx, int32_t committed) noexcept;
+    sdk::Status write_pending(sdk::Tx& tx, std::vector<AuditEntry>& gathered);
     /// The chain's last seq and hash, read under the chain lock (else the newest anchor's, else
     /// genesis).
     sdk::Status read_head(sdk::Tx& tx, int64_t& seq, std::string& hash);
@@ -77,7 +70,8 @@ class AuditWriter {
     /// Of `entries`, those whose event id was not recorded before (nor earlier in `entries`).
     sdk::Result<std::vector<AuditEntry>> unrecorded(sdk::Tx& tx, std::vector<AuditEntry> entries);
 
-    sdk::HostHandle host_;
+    /// Entries described, not yet written, in delivery order, per open transaction.
+    sdk::TransactionState<std::vector<AuditEntry>> pending_;
     Partitions& partitions_;
     std::function<int64_t()> clock_;
     std::atomic<bool> writer_role_{false};

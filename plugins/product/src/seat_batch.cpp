@@ -46,37 +46,10 @@ constexpr const char* kHoldUnits =
 
 }  // namespace
 
-SeatBatch::OpenTransaction& SeatBatch::this_thread() {
-    thread_local OpenTransaction open;
-    return open;
-}
-
-void SeatBatch::transaction_ended(void*, int32_t) noexcept { this_thread() = OpenTransaction{}; }
-
-Result<SeatBatch::OpenTransaction*> SeatBatch::open(Tx& tx) {
-    OpenTransaction& open = this_thread();
-    if (open.owner == this) return &open;
-    // Committed or rolled back, the next transaction on this thread starts afresh (Tx::on_commit
-    // runs its work after a commit only; the ABI reports every end).
-    admit::sdk::StringSink error;
-    auto handle = host_.handle();
-    if (auto s = admit::sdk::status_of(
-            handle.api->tx_on_commit(tx.raw(), &SeatBatch::transaction_ended, nullptr, error.get()),
-            error);
-        !s) {
-        return std::move(s).error();
-    }
-    open = OpenTransaction{this, {}, {}};
-    if (auto s = tx.before_commit([this](Tx& end) { return flush(end); }); !s) {
-        return std::move(s).error();
-    }
-    return &open;
-}
-
 Result<std::optional<LockedSchedule>> SeatBatch::schedule(Tx& tx, const std::string& schedule_id) {
-    auto open_tx = open(tx);
-    if (!open_tx) return std::move(open_tx).error();
-    auto& locked = (*open_tx)->locked;
+    auto gathered = gathered_.open(tx);
+    if (!gathered) return std::move(gathered).error();
+    auto& locked = (*gathered)->locked;
     if (auto it = locked.find(schedule_id); it != locked.end()) {
         return std::optional<LockedSchedule>(it->second);
     }
@@ -95,26 +68,29 @@ Result<std::optional<LockedSchedule>> SeatBatch::schedule(Tx& tx, const std::str
 Status SeatBatch::add_held(Tx& tx, const std::string& schedule_id,
                            const std::string& reservation_id, std::vector<std::string> seat_ids,
                            const std::string& grade_id, int64_t quantity) {
-    auto open_tx = open(tx);
-    if (!open_tx) return std::move(open_tx).error();
-    auto locked = (*open_tx)->locked.find(schedule_id);
-    if (locked == (*open_tx)->locked.end()) {
+    auto gathered = gathered_.open(tx);
+    if (!gathered) return std::move(gathered).error();
+    auto locked = (*gathered)->locked.find(schedule_id);
+    if (locked == (*gathered)->locked.end()) {
         return admit::sdk::Error::internal("add_held before schedule() locked " + schedule_id);
     }
-    auto& pending = (*open_tx)->pending[schedule_id];
+    auto& pending = (*gathered)->pending[schedule_id];
     pending.schedule = locked->second;
     pending.holds.push_back(PendingHold{reservation_id, std::move(seat_ids), grade_id, quantity});
     return {};
 }
 
 Status SeatBatch::flush(Tx& tx) {
-    OpenTransaction& open_tx = this_thread();
-    if (open_tx.owner != this || open_tx.pending.empty()) return {};
-    auto pending = std::move(open_tx.pending);
-    open_tx.pending.clear();
-    for (const auto& [schedule_id, gathered] : pending) {
-        auto change = gathered.schedule.reserved ? write_reserved(tx, schedule_id, gathered)
-                                                 : write_general(tx, schedule_id, gathered);
+    Gathered* gathered = gathered_.current();
+    return gathered == nullptr ? Status{} : write(tx, *gathered);
+}
+
+Status SeatBatch::write(Tx& tx, Gathered& gathered) {
+    auto pending = std::move(gathered.pending);
+    gathered.pending.clear();
+    for (const auto& [schedule_id, holds] : pending) {
+        auto change = holds.schedule.reserved ? write_reserved(tx, schedule_id, holds)
+                                              : write_general(tx, schedule_id, holds);
         if (!change) return std::move(change).error();
         if (change->changed.empty() && change->remaining.empty()) continue;
         if (auto s = publish_after_commit(tx, std::move(*change)); !s) return s;

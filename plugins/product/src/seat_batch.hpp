@@ -19,16 +19,16 @@
 //     see the holds before it), and the host runs the last flush before COMMIT (ABI 1.4
 //     before_commit), so the result is the one the events would give one by one, in order.
 // A rolled-back transaction leaves nothing: the host delivers its events again, and what was
-// gathered for it is forgotten when it ends (tx_on_commit reports rollbacks too).
+// gathered for it is forgotten when it ends (sdk::TransactionState).
 //
-// Thread-safety: the host runs one transaction's handlers, its before-commit work and its end on
-// one thread; what a transaction gathered lives on that thread (thread_local). Several delivery
-// threads may use one SeatBatch at once.
+// Thread-safety: what a transaction gathered lives on the thread running it
+// (sdk::TransactionState); several delivery threads may use one SeatBatch at once.
 #pragma once
 
 #include "seat_map.hpp"
 
 #include <admit/sdk.hpp>
+#include <admit/sdk/transaction_state.hpp>
 
 #include <functional>
 #include <map>
@@ -57,7 +57,9 @@ class SeatBatch {
     /// `publish` applies a committed change to the seat map and streams it (it runs after the
     /// commit, on the transaction's thread).
     SeatBatch(admit::sdk::Host& host, std::function<void(const SeatChange&)> publish)
-        : host_(host), publish_(std::move(publish)) {}
+        : gathered_(host.handle(),
+                    [this](admit::sdk::Tx& tx, Gathered& gathered) { return write(tx, gathered); }),
+          publish_(std::move(publish)) {}
 
     /// Locks `schedule_id`'s row in `tx` (once per transaction) and returns its product and
     /// seating; nullopt for an unknown schedule.
@@ -90,17 +92,13 @@ class SeatBatch {
         LockedSchedule schedule;
         std::vector<PendingHold> holds;  ///< in delivery order
     };
-    /// What the open transaction on this thread gathered.
-    struct OpenTransaction {
-        const SeatBatch* owner = nullptr;  ///< nullptr: no transaction of this batch open here
+    /// What one transaction gathered.
+    struct Gathered {
         std::map<std::string, LockedSchedule> locked;
         std::map<std::string, PendingSchedule> pending;
     };
-    static OpenTransaction& this_thread();
-    /// The transaction's state on this thread, registering the end and before-commit work on
-    /// first use.
-    admit::sdk::Result<OpenTransaction*> open(admit::sdk::Tx& tx);
-    static void transaction_ended(void* ctx, int32_t committed) noexcept;
+    /// Writes what `gathered` holds of pending holds and forgets them.
+    admit::sdk::Status write(admit::sdk::Tx& tx, Gathered& gathered);
 
     admit::sdk::Result<SeatChange> write_reserved(admit::sdk::Tx& tx,
                                                   const std::string& schedule_id,
@@ -108,7 +106,7 @@ class SeatBatch {
     admit::sdk::Result<SeatChange> write_general(admit::sdk::Tx& tx, const std::string& schedule_id,
                                                  const PendingSchedule& pending);
 
-    admit::sdk::Host& host_;
+    admit::sdk::TransactionState<Gathered> gathered_;
     std::function<void(const SeatChange&)> publish_;
 };
 

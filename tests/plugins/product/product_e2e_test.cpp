@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/plugins/product/catalog_test_client.hpp"
 #include "tests/plugins/product/seat_stream_reader.hpp"
@@ -93,6 +94,14 @@ class ProductEndToEnd : public ::testing::Test {
     }
     value seat_map(const std::string& schedule_id, const Caller& who = kAnonymous) {
         return api_->expect(200, who, "GET", "/api/v1/schedules/" + schedule_id + "/seats");
+    }
+    /// The ids of the first `count` seats of the schedule's seat map, in map order.
+    std::vector<std::string> first_seat_ids(const std::string& schedule_id, std::size_t count) {
+        const auto map = seat_map(schedule_id);
+        std::vector<std::string> ids;
+        for (std::size_t i = 0; i < count; ++i)
+            ids.emplace_back(map.at("seats").as_array()[i].as_array()[0].as_string());
+        return ids;
     }
 
     /// `admitd --config <venue> call METHOD JSON`: {exit code, last line of stdout}.
@@ -298,10 +307,9 @@ TEST_F(ProductEndToEnd, InvalidBodiesAre400NamingTheField) {
 
 TEST_F(ProductEndToEnd, ReservationEventsMoveSeatsAndCountsAndReachTheStream) {
     auto [id, schedule_id] = scheduled_product(product_body());
-    auto map = seat_map(schedule_id);
-    const auto& seats = map.at("seats").as_array();
-    const std::string vip1(seats[0].as_array()[0].as_string());
-    const std::string vip2(seats[1].as_array()[0].as_string());
+    const auto seats = first_seat_ids(schedule_id, 2);
+    const std::string& vip1 = seats[0];
+    const std::string& vip2 = seats[1];
 
     SseReader stream(api_->port(), "/api/v1/schedules/" + schedule_id + "/seats/stream");
     ASSERT_TRUE(stream.connected());
@@ -363,11 +371,10 @@ TEST_F(ProductEndToEnd, ReservationEventsMoveSeatsAndCountsAndReachTheStream) {
 // transaction are delivered in one, and must end as they would one by one, in order.
 TEST_F(ProductEndToEnd, EventsDeliveredTogetherEndAsTheyWouldOneByOne) {
     auto [id, schedule_id] = scheduled_product(product_body());
-    auto map = seat_map(schedule_id);
-    const auto& seats = map.at("seats").as_array();
-    const std::string s1(seats[0].as_array()[0].as_string());
-    const std::string s2(seats[1].as_array()[0].as_string());
-    const std::string s3(seats[2].as_array()[0].as_string());
+    const auto seats = first_seat_ids(schedule_id, 3);
+    const std::string& s1 = seats[0];
+    const std::string& s2 = seats[1];
+    const std::string& s3 = seats[2];
     SseReader stream(api_->port(), "/api/v1/schedules/" + schedule_id + "/seats/stream");
     ASSERT_TRUE(stream.wait_for("snapshot", std::chrono::seconds(5))) << stream.received();
 
