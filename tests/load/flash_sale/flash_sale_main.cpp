@@ -292,6 +292,13 @@ int run_holds(const Options& o) {
         std::size_t held = 0;
     };
     std::vector<Second> timeline;  // by the second of the attempts' intended send time
+    // The first second by tenths, with the 201s' latencies apart: most winners are decided in
+    // the sale's first second, and their tail is made there.
+    struct Tenth {
+        std::vector<uint32_t> latencies_us;
+        std::vector<uint32_t> granted_us;
+    };
+    std::vector<Tenth> first_second(10);
     std::unordered_map<std::string, Clock::time_point> granted_at;  // seat -> its 201 arrived
     // Seated sales: how long after its 201 the seat map's stream showed a granted seat HELD.
     SeatStreamWatch watch;
@@ -316,6 +323,15 @@ int run_holds(const Options& o) {
             timeline[second].latencies_us.push_back(
                 static_cast<uint32_t>(std::min<int64_t>(latency.count(), UINT32_MAX)));
             if (a.status == 201) ++timeline[second].held;
+            if (second == 0) {
+                const auto tenth = std::min<std::size_t>(
+                    9, static_cast<std::size_t>(
+                           std::max(0.0, seconds_between(start, attempt.intended)) * 10));
+                const auto us =
+                    static_cast<uint32_t>(std::min<int64_t>(latency.count(), UINT32_MAX));
+                first_second[tenth].latencies_us.push_back(us);
+                if (a.status == 201) first_second[tenth].granted_us.push_back(us);
+            }
             auto& count = tries[static_cast<std::size_t>(attempt.buyer)];
             if (a.status == 201) {
                 ++held;
@@ -423,6 +439,21 @@ int run_holds(const Options& o) {
         };
         std::printf("%s %zus: %zu %zu %.1f %.1f", i % 4 == 0 ? "\n   " : " |", i, l.size(),
                     timeline[i].held, at(0.5), at(0.99));
+    }
+    std::printf(
+        "\n  the first second by 100 ms of intended send (attempts p50/p99 ms; 201s: count "
+        "p50/p99 ms):");
+    for (std::size_t i = 0; i < first_second.size(); ++i) {
+        auto quantile = [](std::vector<uint32_t>& l, double q) {
+            if (l.empty()) return 0.0;
+            std::sort(l.begin(), l.end());
+            return l[static_cast<std::size_t>(q * static_cast<double>(l.size() - 1))] / 1000.0;
+        };
+        auto& t = first_second[i];
+        std::printf("%s %zu00ms: %zu %.1f/%.1f; %zu %.1f/%.1f", i % 3 == 0 ? "\n   " : " |", i,
+                    t.latencies_us.size(), quantile(t.latencies_us, 0.5),
+                    quantile(t.latencies_us, 0.99), t.granted_us.size(),
+                    quantile(t.granted_us, 0.5), quantile(t.granted_us, 0.99));
     }
     std::printf("\n  answers:\n");
     print_answers(report);
