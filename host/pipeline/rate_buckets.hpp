@@ -6,8 +6,8 @@
 //     this host, no more than the limit pass (the same arithmetic as the Redis script);
 //   - learn() raises a key's TAT to what Redis reported (the shared bucket, which also counts
 //     other hosts' requests); it never lowers it, so the two never count a request twice;
-//   - across hosts a key can pass at most one request more per other host before their
-//     consumption is learned (the round trip that reports it).
+//   - across hosts a key can pass at most what another host passed in one round trip more before
+//     that consumption is learned (SharedBucketSync's reply reports it).
 // Bounded: a shard past kShardCapacity keys drops those whose TAT has passed (they are full).
 // Thread-safe: sharded mutexes.
 #pragma once

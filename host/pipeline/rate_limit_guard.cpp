@@ -10,40 +10,14 @@
 #include "host/store/redis_scripts.hpp"
 
 namespace admit::runtime {
-namespace {
-
-constexpr const char* kScriptName = "admitd/ratelimit";
-
-// GCRA. KEYS[1] bucket; ARGV: now_ms, limit, window_ms. Returns {allowed (0/1), retry_after_ms,
-// the bucket's TAT in ms (text)}.
-constexpr const char* kScript = R"lua(
-local now = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local window = tonumber(ARGV[3])
-local interval = window / limit
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - window
-if allow_at > now then
-  return {0, math.ceil(allow_at - now), tostring(tat)}
-end
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now) + 1)
-return {1, 0, tostring(new_tat)}
-)lua";
-
-}  // namespace
+namespace {}  // namespace
 
 RateLimitGuard::RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
                                HostClock& clock)
-    : scripts_(scripts),
-      policies_(policies),
+    : policies_(policies),
       clock_(clock),
-      buckets_(std::make_shared<RateBuckets>()) {
-    if (auto s = scripts_.register_script(kScriptName, kScript); !s) {
-        spdlog::error("rate limit script: {}", s.error().message);
-    }
-}
+      buckets_(std::make_shared<RateBuckets>()),
+      shared_(scripts, buckets_) {}
 
 std::optional<RateLimitGuard::Rule> RateLimitGuard::rule_for(const std::string& input) {
     const int64_t now = clock_.now_us();
@@ -112,27 +86,13 @@ std::optional<http::Response> RateLimitGuard::before(const RouteEntry& route, co
     const double now_ms = static_cast<double>(clock_.now_us()) / 1000.0;
     const std::int64_t window_ms = window_s * 1000;
     const auto verdict = buckets_->take(key, now_ms, limit, window_ms);
-    // Counted in the shared bucket without waiting; the reply teaches this host what the other
-    // hosts used (see rate_buckets.hpp for the bound that gives).
-    const std::string now_text = std::to_string(static_cast<std::int64_t>(now_ms));
-    const std::string limit_s = std::to_string(limit);
-    const std::string window_text = std::to_string(window_ms);
     if (verdict.allowed) {
-        std::string_view keys[] = {key};
-        std::string_view args[] = {now_text, limit_s, window_text};
-        auto sent = scripts_.eval_async(
-            kScriptName, keys, args, [buckets = buckets_, key](Result<store::RedisReply> reply) {
-                if (!reply || reply->type != store::RedisReply::Type::Array ||
-                    reply->elements.size() < 3) {
-                    return;  // Redis unavailable: this host's buckets decide
-                }
-                char* end = nullptr;
-                const double tat = std::strtod(reply->elements[2].str.c_str(), &end);
-                if (end != reply->elements[2].str.c_str()) buckets->learn(key, tat);
-            });
-        if (!sent) warn_throttled(sent.error().message);
+        // Counted in the shared bucket without waiting; the replies teach this host what the
+        // other hosts used (see shared_bucket_sync.hpp for the bound that gives).
+        shared_.count(key, static_cast<std::int64_t>(now_ms), limit, window_ms);
         return std::nullopt;
     }
+    const std::string limit_s = std::to_string(limit);
     const std::int64_t retry_s = std::max<std::int64_t>(1, (verdict.retry_after_ms + 999) / 1000);
     auto response = http::Response::error(
         429, "RATE_LIMITED",

@@ -4,11 +4,11 @@
 //
 // Each host decides at once from its own copy of the buckets (RateBuckets: exact for the requests
 // it sees, also under concurrency) and counts every passed request in the shared bucket in Redis
-// with one atomic script, without waiting for it; the reply raises the local copy to what all
-// hosts used. Across hosts, a key may pass at most one request more per other host before that is
-// learned. When Redis cannot answer, the local buckets still limit; when the policy cannot, the
-// request passes (logged, at most once a second): a limiter must not take the platform down.
-// Thread-safe.
+// without waiting for it (SharedBucketSync: the requests of one round trip in one script call);
+// the replies raise the local copy to what all hosts used. Across hosts, a key may pass at most
+// the requests another host passed in one round trip more before that is learned. When Redis cannot
+// answer, the local buckets still limit; when the policy cannot, the request passes (logged, at
+// most once a second): a limiter must not take the platform down. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "host/pipeline/dispatcher.hpp"
+#include "host/pipeline/shared_bucket_sync.hpp"
 
 namespace admit::policy {
 class PolicyEngine;
@@ -35,7 +36,8 @@ class RateBuckets;
 
 class RateLimitGuard final : public RequestGuard {
   public:
-    // Registers its Redis script with `scripts`. The policy named "ratelimits" decides limits.
+    // Registers its Redis script with `scripts` (through SharedBucketSync). The policy named
+    // "ratelimits" decides limits.
     RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
                    HostClock& clock);
 
@@ -61,11 +63,11 @@ class RateLimitGuard final : public RequestGuard {
     static constexpr int64_t kRuleReuseUs = 1'000'000;
     std::shared_mutex rules_mutex_;  // read on every request, written about once a second
     std::unordered_map<std::string, CachedRule> rules_;  // a few entries: categories x 2
-    store::ScriptRegistry& scripts_;
     policy::PolicyEngine& policies_;
     HostClock& clock_;
     std::atomic<int64_t> last_warning_us_{0};
     std::shared_ptr<RateBuckets> buckets_;  // shared with replies still in flight
+    SharedBucketSync shared_;
 };
 
 }  // namespace admit::runtime

@@ -1,0 +1,185 @@
+#include "host/pipeline/shared_bucket_sync.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "host/pipeline/rate_buckets.hpp"
+#include "host/store/redis_scripts.hpp"
+
+namespace admit::runtime {
+
+namespace {
+
+// GCRA over several buckets. KEYS: the buckets; ARGV[1]: now in ms; then per key three values:
+// limit, window in ms, requests to count. Each counted request moves the bucket's TAT one
+// interval on, as far as the bucket has room (the one-by-one script refused the rest). Returns
+// each bucket's TAT in ms, as text, in KEYS order.
+constexpr const char* kScript = R"lua(
+local now = tonumber(ARGV[1])
+local tats = {}
+for i, key in ipairs(KEYS) do
+  local at = 2 + (i - 1) * 3
+  local limit = tonumber(ARGV[at])
+  local window = tonumber(ARGV[at + 1])
+  local count = tonumber(ARGV[at + 2])
+  local interval = window / limit
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local room = math.floor((now + window - tat) / interval + 1e-9)
+  local n = math.min(count, math.max(room, 0))
+  if n > 0 then
+    tat = tat + n * interval
+    redis.call('SET', key, tostring(tat), 'PX', math.ceil(tat - now) + 1)
+  end
+  tats[i] = tostring(tat)
+end
+return tats
+)lua";
+
+// A call names at most this many keys; the rest wait for the next call.
+constexpr std::size_t kMaxKeysPerCall = 512;
+
+int64_t steady_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+struct SharedBucketSync::State : std::enable_shared_from_this<State> {
+    struct Pending {
+        std::int64_t limit = 0;
+        std::int64_t window_ms = 0;
+        std::int64_t count = 0;
+    };
+    State(store::ScriptRegistry& s, std::shared_ptr<RateBuckets> b)
+        : scripts(s), buckets(std::move(b)) {}
+
+    // Precondition: mutex held and !in_flight. Takes up to kMaxKeysPerCall pending keys into a
+    // call; returns false when nothing is pending.
+    bool take_call_locked(std::vector<std::string>& keys, std::vector<std::string>& args) {
+        if (pending.empty()) return false;
+        keys.clear();
+        args.clear();
+        args.push_back(std::to_string(latest_now_ms));
+        std::int64_t requests = 0;
+        for (auto it = pending.begin(); it != pending.end() && keys.size() < kMaxKeysPerCall;) {
+            keys.push_back(it->first);
+            args.push_back(std::to_string(it->second.limit));
+            args.push_back(std::to_string(it->second.window_ms));
+            args.push_back(std::to_string(it->second.count));
+            requests += it->second.count;
+            it = pending.erase(it);
+        }
+        in_flight = true;
+        calls.fetch_add(1, std::memory_order_relaxed);
+        requests_sent.fetch_add(static_cast<std::uint64_t>(requests), std::memory_order_relaxed);
+        return true;
+    }
+
+    // Sends one call; its reply sends the next while requests are pending. Called without mutex.
+    void send(const std::vector<std::string>& keys, const std::vector<std::string>& args) {
+        const std::vector<std::string_view> key_views(keys.begin(), keys.end());
+        const std::vector<std::string_view> arg_views(args.begin(), args.end());
+        auto sent =
+            scripts.eval_async(kScriptName, key_views, arg_views,
+                               [self = shared_from_this(), keys](Result<store::RedisReply> reply) {
+                                   self->answered(keys, reply);
+                               });
+        if (sent) return;
+        // Not queued (the pool is full or shutting down): these counts are dropped, this host's
+        // own buckets still limit; the next count() sends again.
+        warn_throttled(sent.error().message);
+        std::lock_guard lock(mutex);
+        in_flight = false;
+    }
+
+    // On the Redis pool's thread: learns the TATs, then sends what was counted meanwhile.
+    void answered(const std::vector<std::string>& keys, const Result<store::RedisReply>& reply) {
+        if (reply && reply->type == store::RedisReply::Type::Array &&
+            reply->elements.size() == keys.size()) {
+            for (std::size_t i = 0; i < keys.size(); ++i) {
+                const std::string& text = reply->elements[i].str;
+                char* end = nullptr;
+                const double tat = std::strtod(text.c_str(), &end);
+                if (end != text.c_str()) buckets->learn(keys[i], tat);
+            }
+        } else if (!reply) {
+            warn_throttled(reply.error().message);
+        } else if (reply->type == store::RedisReply::Type::Error) {
+            warn_throttled(reply->str);
+        }
+        std::vector<std::string> next_keys, next_args;
+        {
+            std::lock_guard lock(mutex);
+            in_flight = false;
+            if (closed || !take_call_locked(next_keys, next_args)) return;
+        }
+        send(next_keys, next_args);
+    }
+
+    void warn_throttled(const std::string& message) {
+        const int64_t now = steady_now_ms();
+        int64_t last = last_warning_ms.load(std::memory_order_relaxed);
+        if (now - last > 1000 && last_warning_ms.compare_exchange_strong(last, now))
+            spdlog::warn("rate limits: shared buckets not updated (this host's still limit): {}",
+                         message);
+    }
+
+    store::ScriptRegistry& scripts;
+    std::shared_ptr<RateBuckets> buckets;
+    std::mutex mutex;
+    std::unordered_map<std::string, Pending> pending;  // counted, not yet sent
+    bool in_flight = false;                            // a call is sent and not answered
+    bool closed = false;                               // the owner is gone: send nothing more
+    std::int64_t latest_now_ms = 0;                    // of the requests counted
+    std::atomic<std::uint64_t> calls{0};
+    std::atomic<std::uint64_t> requests_sent{0};
+    std::atomic<int64_t> last_warning_ms{0};
+};
+
+SharedBucketSync::SharedBucketSync(store::ScriptRegistry& scripts,
+                                   std::shared_ptr<RateBuckets> buckets)
+    : state_(std::make_shared<State>(scripts, std::move(buckets))) {
+    if (auto s = scripts.register_script(kScriptName, kScript); !s)
+        spdlog::error("rate limit script: {}", s.error().message);
+}
+
+SharedBucketSync::~SharedBucketSync() {
+    std::lock_guard lock(state_->mutex);
+    state_->closed = true;
+}
+
+void SharedBucketSync::count(const std::string& key, std::int64_t now_ms, std::int64_t limit,
+                             std::int64_t window_ms) {
+    std::vector<std::string> keys, args;
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->latest_now_ms = std::max(state_->latest_now_ms, now_ms);
+        auto& pending = state_->pending[key];
+        pending.limit = limit;
+        pending.window_ms = window_ms;
+        ++pending.count;
+        if (state_->in_flight) return;  // the reply in flight sends it
+        if (!state_->take_call_locked(keys, args)) return;
+    }
+    state_->send(keys, args);
+}
+
+std::uint64_t SharedBucketSync::calls_sent() const {
+    return state_->calls.load(std::memory_order_relaxed);
+}
+
+std::uint64_t SharedBucketSync::requests_sent() const {
+    return state_->requests_sent.load(std::memory_order_relaxed);
+}
+
+}  // namespace admit::runtime
