@@ -60,49 +60,62 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
         std::int64_t window_ms = 0;
         std::int64_t count = 0;
     };
+    using PendingMap = std::unordered_map<std::string, Pending>;
     State(store::ScriptRegistry& s, std::shared_ptr<RateBuckets> b)
         : scripts(s), buckets(std::move(b)) {}
 
-    // Precondition: mutex held and !in_flight. Takes up to kMaxKeysPerCall pending keys into a
-    // call; returns false when nothing is pending.
-    bool take_call_locked(std::vector<std::string>& keys, std::vector<std::string>& args) {
+    // Precondition: mutex held and no call in flight. Moves everything pending out (O(1): the
+    // lock is held for a swap, never for building a call) and counts the calls it will take.
+    bool take_locked(PendingMap& batch, std::int64_t& now_ms) {
         if (pending.empty()) return false;
-        keys.clear();
-        args.clear();
-        args.push_back(std::to_string(latest_now_ms));
+        batch.swap(pending);
+        now_ms = latest_now_ms;
+        calls_in_flight = (batch.size() + kMaxKeysPerCall - 1) / kMaxKeysPerCall;
+        return true;
+    }
+
+    // Sends `batch` in calls of up to kMaxKeysPerCall keys; the last reply sends what was
+    // counted meanwhile. Called without mutex.
+    void send(const PendingMap& batch, std::int64_t now_ms) {
+        auto keys = std::make_shared<std::vector<std::string>>();
+        std::vector<std::string> args;
         std::int64_t requests = 0;
-        for (auto it = pending.begin(); it != pending.end() && keys.size() < kMaxKeysPerCall;) {
-            keys.push_back(it->first);
+        for (auto it = batch.begin(); it != batch.end();) {
+            keys->push_back(it->first);
             args.push_back(std::to_string(it->second.limit));
             args.push_back(std::to_string(it->second.window_ms));
             args.push_back(std::to_string(it->second.count));
             requests += it->second.count;
-            it = pending.erase(it);
+            if (++it == batch.end() || keys->size() == kMaxKeysPerCall) {
+                send_call(std::move(keys), now_ms, args, requests);
+                keys = std::make_shared<std::vector<std::string>>();
+                args.clear();
+                requests = 0;
+            }
         }
-        in_flight = true;
-        calls.fetch_add(1, std::memory_order_relaxed);
-        requests_sent.fetch_add(static_cast<std::uint64_t>(requests), std::memory_order_relaxed);
-        return true;
     }
 
-    // Sends one call; its reply sends the next while requests are pending. Called without mutex.
-    void send(const std::vector<std::string>& keys, const std::vector<std::string>& args) {
-        const std::vector<std::string_view> key_views(keys.begin(), keys.end());
-        const std::vector<std::string_view> arg_views(args.begin(), args.end());
+    void send_call(std::shared_ptr<std::vector<std::string>> keys, std::int64_t now_ms,
+                   const std::vector<std::string>& bucket_args, std::int64_t requests) {
+        const std::string now_text = std::to_string(now_ms);
+        std::vector<std::string_view> arg_views{now_text};
+        arg_views.insert(arg_views.end(), bucket_args.begin(), bucket_args.end());
+        const std::vector<std::string_view> key_views(keys->begin(), keys->end());
+        calls.fetch_add(1, std::memory_order_relaxed);
+        requests_sent.fetch_add(static_cast<std::uint64_t>(requests), std::memory_order_relaxed);
         auto sent =
             scripts.eval_async(kScriptName, key_views, arg_views,
                                [self = shared_from_this(), keys](Result<store::RedisReply> reply) {
-                                   self->answered(keys, reply);
+                                   self->answered(*keys, reply);
                                });
         if (sent) return;
         // Not queued (the pool is full or shutting down): these counts are dropped, this host's
-        // own buckets still limit; the next count() sends again.
+        // own buckets still limit.
         warn_throttled(sent.error().message);
-        std::lock_guard lock(mutex);
-        in_flight = false;
+        call_done();
     }
 
-    // On the Redis pool's thread: learns the TATs, then sends what was counted meanwhile.
+    // On the Redis pool's thread: learns the TATs; the last reply of a batch sends the next.
     void answered(const std::vector<std::string>& keys, const Result<store::RedisReply>& reply) {
         if (reply && reply->type == store::RedisReply::Type::Array &&
             reply->elements.size() == keys.size()) {
@@ -117,13 +130,20 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
         } else if (reply->type == store::RedisReply::Type::Error) {
             warn_throttled(reply->str);
         }
-        std::vector<std::string> next_keys, next_args;
+        call_done();
+    }
+
+    // One call of the batch in flight is over; after the last one, what was counted meanwhile
+    // goes out (or waits for the next count() when a refusal ended the batch early).
+    void call_done() {
+        PendingMap batch;
+        std::int64_t now_ms = 0;
         {
             std::lock_guard lock(mutex);
-            in_flight = false;
-            if (closed || !take_call_locked(next_keys, next_args)) return;
+            if (calls_in_flight > 0) --calls_in_flight;
+            if (calls_in_flight > 0 || closed || !take_locked(batch, now_ms)) return;
         }
-        send(next_keys, next_args);
+        send(batch, now_ms);
     }
 
     void warn_throttled(const std::string& message) {
@@ -137,10 +157,10 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
     store::ScriptRegistry& scripts;
     std::shared_ptr<RateBuckets> buckets;
     std::mutex mutex;
-    std::unordered_map<std::string, Pending> pending;  // counted, not yet sent
-    bool in_flight = false;                            // a call is sent and not answered
-    bool closed = false;                               // the owner is gone: send nothing more
-    std::int64_t latest_now_ms = 0;                    // of the requests counted
+    PendingMap pending;               // counted, not yet sent
+    std::size_t calls_in_flight = 0;  // calls of the current batch not answered yet
+    bool closed = false;              // the owner is gone: send nothing more
+    std::int64_t latest_now_ms = 0;   // of the requests counted
     std::atomic<std::uint64_t> calls{0};
     std::atomic<std::uint64_t> requests_sent{0};
     std::atomic<int64_t> last_warning_ms{0};
@@ -160,7 +180,8 @@ SharedBucketSync::~SharedBucketSync() {
 
 void SharedBucketSync::count(const std::string& key, std::int64_t now_ms, std::int64_t limit,
                              std::int64_t window_ms) {
-    std::vector<std::string> keys, args;
+    State::PendingMap batch;
+    std::int64_t batch_now_ms = 0;
     {
         std::lock_guard lock(state_->mutex);
         state_->latest_now_ms = std::max(state_->latest_now_ms, now_ms);
@@ -168,10 +189,10 @@ void SharedBucketSync::count(const std::string& key, std::int64_t now_ms, std::i
         pending.limit = limit;
         pending.window_ms = window_ms;
         ++pending.count;
-        if (state_->in_flight) return;  // the reply in flight sends it
-        if (!state_->take_call_locked(keys, args)) return;
+        if (state_->calls_in_flight > 0) return;  // the last reply in flight sends it
+        if (!state_->take_locked(batch, batch_now_ms)) return;
     }
-    state_->send(keys, args);
+    state_->send(batch, batch_now_ms);
 }
 
 std::uint64_t SharedBucketSync::calls_sent() const {
