@@ -43,8 +43,11 @@ end
 return tats
 )lua";
 
-// A call names at most this many keys; the rest wait for the next call.
-constexpr std::size_t kMaxKeysPerCall = 512;
+// A call names at most this many keys; a larger batch goes in several calls. Redis runs a script
+// alone, so this bounds what one call delays the hold and place scripts behind it (about 3 us a
+// key: 0.4 ms). Under load a batch is a round trip's worth of requests, far fewer keys than this;
+// it fills only after Redis stalled.
+constexpr std::size_t kMaxKeysPerCall = 128;
 
 int64_t steady_now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

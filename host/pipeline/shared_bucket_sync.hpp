@@ -4,7 +4,7 @@
 // Trap avoided: one Redis script call per request. The call's fixed cost (the command, the Lua
 // invocation, the pool hand-off and its reply) is several times the bucket arithmetic itself; on
 // the hot paths (hold decisions, queue polls) it was about a tenth of the machine. Here a request
-// only adds to this host's pending counts; one batch is in flight at a time (one call per 512
+// only adds to this host's pending counts; one batch is in flight at a time (one call per 128
 // keys), and its last reply sends everything counted meanwhile. Under load a batch carries a
 // round trip's worth of requests; when idle the first request is sent at once, as before.
 //

@@ -70,6 +70,23 @@ TEST_F(SharedBucketSyncTest, RequestsCountedDuringACallGoTogetherAndAllAreCounte
     }
 }
 
+TEST_F(SharedBucketSyncTest, ABatchOfManyKeysGoesInSeveralBoundedCallsAndAllAreCounted) {
+    SharedBucketSync sync(scripts_, buckets_);
+    store::RedisPool pauser(test_redis_options(1));
+    ASSERT_TRUE(run(pauser, {"CLIENT", "PAUSE", "300", "ALL"}).ok());
+    const int64_t start = wall_ms();
+    constexpr int kKeys = 300;  // the first call, then 299 keys in calls of at most 128
+    for (int key = 0; key < kKeys; ++key)
+        sync.count(prefix_ + std::to_string(key), wall_ms(), 10, 60'000);
+    ASSERT_TRUE(eventually([&] {
+        return sync.requests_sent() == kKeys &&
+               stored_tat(pool_, prefix_ + std::to_string(kKeys - 1)) >= start + 6'000.0 - 1;
+    }));
+    EXPECT_EQ(sync.calls_sent(), 4u) << "1 + ceil(299 / 128)";
+    for (int key = 0; key < kKeys; ++key)
+        EXPECT_GE(stored_tat(pool_, prefix_ + std::to_string(key)), start + 6'000.0 - 1) << key;
+}
+
 TEST_F(SharedBucketSyncTest, ACountBeyondTheSharedBucketIsCappedAndTheReplyIsLearned) {
     SharedBucketSync sync(scripts_, buckets_);
     const std::string key = prefix_ + "full";
