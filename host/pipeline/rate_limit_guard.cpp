@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include "host/observe/metrics_registry.hpp"
 #include "host/pipeline/rate_buckets.hpp"
 #include "host/policy/policy_engine.hpp"
 #include "host/store/redis_scripts.hpp"
@@ -12,12 +13,32 @@
 namespace admit::runtime {
 namespace {}  // namespace
 
+namespace {
+
+// Counters of the shared-bucket calls; none when no registry is given (or a name is refused,
+// which the fixed valid names below never are).
+SharedBucketSync::Counters sync_counters(observe::MetricsRegistry* metrics) {
+    SharedBucketSync::Counters counters;
+    if (metrics == nullptr) return counters;
+    if (auto calls = metrics->counter("admit_ratelimit_sync_calls_total",
+                                      "Redis script calls counting passed requests in the shared "
+                                      "rate-limit buckets"))
+        counters.calls = *calls;
+    if (auto requests = metrics->counter("admit_ratelimit_sync_requests_total",
+                                         "Passed requests counted in the shared rate-limit "
+                                         "buckets (divided by the calls: the batch size)"))
+        counters.requests = *requests;
+    return counters;
+}
+
+}  // namespace
+
 RateLimitGuard::RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
-                               HostClock& clock)
+                               HostClock& clock, observe::MetricsRegistry* metrics)
     : policies_(policies),
       clock_(clock),
       buckets_(std::make_shared<RateBuckets>()),
-      shared_(scripts, buckets_) {}
+      shared_(scripts, buckets_, sync_counters(metrics)) {}
 
 std::optional<RateLimitGuard::Rule> RateLimitGuard::rule_for(const std::string& input) {
     const int64_t now = clock_.now_us();

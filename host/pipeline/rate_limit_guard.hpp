@@ -26,6 +26,9 @@
 namespace admit::policy {
 class PolicyEngine;
 }
+namespace admit::observe {
+class MetricsRegistry;
+}
 namespace admit::store {
 class ScriptRegistry;
 }
@@ -38,8 +41,8 @@ class RateLimitGuard final : public RequestGuard {
   public:
     // Registers its Redis script with `scripts` (through SharedBucketSync). The policy named
     // "ratelimits" decides limits.
-    RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies,
-                   HostClock& clock);
+    RateLimitGuard(store::ScriptRegistry& scripts, policy::PolicyEngine& policies, HostClock& clock,
+                   observe::MetricsRegistry* metrics = nullptr);
 
     std::optional<http::Response> before(const RouteEntry& route, const Caller& caller,
                                          const http::Request& request) override;

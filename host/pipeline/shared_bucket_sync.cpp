@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "host/observe/metrics.hpp"
 #include "host/pipeline/rate_buckets.hpp"
 #include "host/store/redis_scripts.hpp"
 
@@ -64,8 +65,8 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
         std::int64_t count = 0;
     };
     using PendingMap = std::unordered_map<std::string, Pending>;
-    State(store::ScriptRegistry& s, std::shared_ptr<RateBuckets> b)
-        : scripts(s), buckets(std::move(b)) {}
+    State(store::ScriptRegistry& s, std::shared_ptr<RateBuckets> b, Counters c)
+        : scripts(s), buckets(std::move(b)), counters(c) {}
 
     // Precondition: mutex held and no call in flight. Moves everything pending out (O(1): the
     // lock is held for a swap, never for building a call) and counts the calls it will take.
@@ -106,6 +107,8 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
         const std::vector<std::string_view> key_views(keys->begin(), keys->end());
         calls.fetch_add(1, std::memory_order_relaxed);
         requests_sent.fetch_add(static_cast<std::uint64_t>(requests), std::memory_order_relaxed);
+        if (counters.calls) counters.calls->inc();
+        if (counters.requests) counters.requests->inc(static_cast<std::uint64_t>(requests));
         auto sent =
             scripts.eval_async(kScriptName, key_views, arg_views,
                                [self = shared_from_this(), keys](Result<store::RedisReply> reply) {
@@ -159,6 +162,7 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
 
     store::ScriptRegistry& scripts;
     std::shared_ptr<RateBuckets> buckets;
+    Counters counters;
     std::mutex mutex;
     PendingMap pending;               // counted, not yet sent
     std::size_t calls_in_flight = 0;  // calls of the current batch not answered yet
@@ -170,8 +174,8 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
 };
 
 SharedBucketSync::SharedBucketSync(store::ScriptRegistry& scripts,
-                                   std::shared_ptr<RateBuckets> buckets)
-    : state_(std::make_shared<State>(scripts, std::move(buckets))) {
+                                   std::shared_ptr<RateBuckets> buckets, Counters counters)
+    : state_(std::make_shared<State>(scripts, std::move(buckets), counters)) {
     if (auto s = scripts.register_script(kScriptName, kScript); !s)
         spdlog::error("rate limit script: {}", s.error().message);
 }

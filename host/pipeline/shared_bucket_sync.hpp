@@ -24,6 +24,9 @@
 #include <memory>
 #include <string>
 
+namespace admit::observe {
+class Counter;
+}
 namespace admit::store {
 class ScriptRegistry;
 }
@@ -32,12 +35,21 @@ namespace admit::runtime {
 
 class RateBuckets;
 
+// What SharedBucketSync counts, when given: its script calls and the requests counted in them
+// (their ratio is the batch size). They must outlive it and its replies.
+struct SharedBucketCounters {
+    observe::Counter* calls = nullptr;
+    observe::Counter* requests = nullptr;
+};
+
 class SharedBucketSync {
   public:
     // Registers its script with `scripts`, which must outlive this object (the host's Redis
     // stores outlive the request pipeline). Replies that come after destruction only teach
     // `buckets`; nothing more is sent.
-    SharedBucketSync(store::ScriptRegistry& scripts, std::shared_ptr<RateBuckets> buckets);
+    using Counters = SharedBucketCounters;
+    SharedBucketSync(store::ScriptRegistry& scripts, std::shared_ptr<RateBuckets> buckets,
+                     Counters counters = {});
     ~SharedBucketSync();
     SharedBucketSync(const SharedBucketSync&) = delete;
     SharedBucketSync& operator=(const SharedBucketSync&) = delete;

@@ -346,7 +346,7 @@ Status Application::start_plugins() {
     // idempotency (which must not store a 400 the contract would give again anyway).
     if (p.redis) {
         p.dispatcher->add_guard(
-            std::make_shared<RateLimitGuard>(*p.scripts, *p.policies, *p.clock));
+            std::make_shared<RateLimitGuard>(*p.scripts, *p.policies, *p.clock, p.metrics.get()));
     }
     p.dispatcher->add_guard(std::make_shared<ContractGuard>(config_.testing.check_responses));
     if (p.redis) p.dispatcher->add_guard(std::make_shared<IdempotencyGuard>(*p.redis));

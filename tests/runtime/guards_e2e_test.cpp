@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "tests/support/admitd_process.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "tests/support/http_test_client.hpp"
 #include "tests/support/test_venue.hpp"
 
@@ -81,6 +82,11 @@ TEST_F(GuardsEndToEnd, NoMoreThanTheLimitSucceedUnderConcurrency) {
     EXPECT_FALSE(retry_after.empty());
     // Health is never limited.
     EXPECT_EQ(http_request(port_, "GET", "/healthz").status, 200);
+    // The five passed requests, and only they, were counted in the shared bucket.
+    EXPECT_TRUE(eventually([&] {
+        return http_request(port_, "GET", "/metrics")
+                   .body.find("\nadmit_ratelimit_sync_requests_total 5\n") != std::string::npos;
+    })) << http_request(port_, "GET", "/metrics").body;
 }
 
 TEST_F(GuardsEndToEnd, ABucketAnotherHostUsedUpLimitsHereAfterAtMostOneRequest) {
