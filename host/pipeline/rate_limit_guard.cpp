@@ -1,18 +1,13 @@
 #include "host/pipeline/rate_limit_guard.hpp"
 
-#include <cstdlib>
-
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "host/observe/metrics_registry.hpp"
 #include "host/pipeline/rate_buckets.hpp"
 #include "host/policy/policy_engine.hpp"
-#include "host/store/redis_scripts.hpp"
 
 namespace admit::runtime {
-namespace {}  // namespace
-
 namespace {
 
 // Counters of the shared-bucket calls; none when no registry is given (or a name is refused,

@@ -105,8 +105,6 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
         std::vector<std::string_view> arg_views{now_text};
         arg_views.insert(arg_views.end(), bucket_args.begin(), bucket_args.end());
         const std::vector<std::string_view> key_views(keys->begin(), keys->end());
-        calls.fetch_add(1, std::memory_order_relaxed);
-        requests_sent.fetch_add(static_cast<std::uint64_t>(requests), std::memory_order_relaxed);
         if (counters.calls) counters.calls->inc();
         if (counters.requests) counters.requests->inc(static_cast<std::uint64_t>(requests));
         auto sent =
@@ -168,8 +166,6 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
     std::size_t calls_in_flight = 0;  // calls of the current batch not answered yet
     bool closed = false;              // the owner is gone: send nothing more
     std::int64_t latest_now_ms = 0;   // of the requests counted
-    std::atomic<std::uint64_t> calls{0};
-    std::atomic<std::uint64_t> requests_sent{0};
     std::atomic<int64_t> last_warning_ms{0};
 };
 
@@ -200,14 +196,6 @@ void SharedBucketSync::count(const std::string& key, std::int64_t now_ms, std::i
         if (!state_->take_locked(batch, batch_now_ms)) return;
     }
     state_->send(batch, batch_now_ms);
-}
-
-std::uint64_t SharedBucketSync::calls_sent() const {
-    return state_->calls.load(std::memory_order_relaxed);
-}
-
-std::uint64_t SharedBucketSync::requests_sent() const {
-    return state_->requests_sent.load(std::memory_order_relaxed);
 }
 
 }  // namespace admit::runtime

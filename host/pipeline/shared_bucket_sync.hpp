@@ -59,10 +59,6 @@ class SharedBucketSync {
     void count(const std::string& key, std::int64_t now_ms, std::int64_t limit,
                std::int64_t window_ms);
 
-    // Script calls sent so far, and requests counted in them. For tests and metrics.
-    std::uint64_t calls_sent() const;
-    std::uint64_t requests_sent() const;
-
     static constexpr const char* kScriptName = "admitd/ratelimit_counts";
 
   private:

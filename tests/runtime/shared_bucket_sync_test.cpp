@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/observe/metrics.hpp"
 #include "host/pipeline/rate_buckets.hpp"
 #include "host/pipeline/shared_bucket_sync.hpp"
 #include "host/store/redis_scripts.hpp"
@@ -38,10 +39,12 @@ class SharedBucketSyncTest : public ::testing::Test {
     store::ScriptRegistry scripts_{pool_};
     std::shared_ptr<RateBuckets> buckets_ = std::make_shared<RateBuckets>();
     std::string prefix_ = testsupport::fresh_key_prefix("bucket_sync");
+    observe::Counter calls_, requests_;
+    SharedBucketCounters counters_{&calls_, &requests_};
 };
 
 TEST_F(SharedBucketSyncTest, RequestsCountedDuringACallGoTogetherAndAllAreCounted) {
-    SharedBucketSync sync(scripts_, buckets_);
+    SharedBucketSync sync(scripts_, buckets_, counters_);
     // Redis answers nobody for 300 ms: the first call waits, the rest must pile up behind it.
     store::RedisPool pauser(test_redis_options(1));
     ASSERT_TRUE(run(pauser, {"CLIENT", "PAUSE", "300", "ALL"}).ok());
@@ -58,10 +61,10 @@ TEST_F(SharedBucketSyncTest, RequestsCountedDuringACallGoTogetherAndAllAreCounte
     }
     for (auto& thread : threads) thread.join();
     ASSERT_TRUE(eventually([&] {
-        return sync.requests_sent() == kKeys * kPerKey &&
+        return requests_.value() == kKeys * kPerKey &&
                stored_tat(pool_, prefix_ + "0") >= static_cast<double>(start) + kPerKey * 60.0 - 1;
     }));
-    EXPECT_LE(sync.calls_sent(), 3u) << "one call in flight, the rest counted for the next";
+    EXPECT_LE(calls_.value(), 3.0) << "one call in flight, the rest counted for the next";
     // Every request moved its bucket one interval (60 ms) on from the moment it was counted.
     for (int key = 0; key < kKeys; ++key) {
         const double tat = stored_tat(pool_, prefix_ + std::to_string(key));
@@ -71,7 +74,7 @@ TEST_F(SharedBucketSyncTest, RequestsCountedDuringACallGoTogetherAndAllAreCounte
 }
 
 TEST_F(SharedBucketSyncTest, ABatchOfManyKeysGoesInSeveralBoundedCallsAndAllAreCounted) {
-    SharedBucketSync sync(scripts_, buckets_);
+    SharedBucketSync sync(scripts_, buckets_, counters_);
     store::RedisPool pauser(test_redis_options(1));
     ASSERT_TRUE(run(pauser, {"CLIENT", "PAUSE", "300", "ALL"}).ok());
     const int64_t start = wall_ms();
@@ -79,16 +82,16 @@ TEST_F(SharedBucketSyncTest, ABatchOfManyKeysGoesInSeveralBoundedCallsAndAllAreC
     for (int key = 0; key < kKeys; ++key)
         sync.count(prefix_ + std::to_string(key), wall_ms(), 10, 60'000);
     ASSERT_TRUE(eventually([&] {
-        return sync.requests_sent() == kKeys &&
+        return requests_.value() == kKeys &&
                stored_tat(pool_, prefix_ + std::to_string(kKeys - 1)) >= start + 6'000.0 - 1;
     }));
-    EXPECT_EQ(sync.calls_sent(), 4u) << "1 + ceil(299 / 128)";
+    EXPECT_EQ(calls_.value(), 4.0) << "1 + ceil(299 / 128)";
     for (int key = 0; key < kKeys; ++key)
         EXPECT_GE(stored_tat(pool_, prefix_ + std::to_string(key)), start + 6'000.0 - 1) << key;
 }
 
 TEST_F(SharedBucketSyncTest, ACountBeyondTheSharedBucketIsCappedAndTheReplyIsLearned) {
-    SharedBucketSync sync(scripts_, buckets_);
+    SharedBucketSync sync(scripts_, buckets_, counters_);
     const std::string key = prefix_ + "full";
     // Another host used the whole budget (5 per minute) a moment ago.
     const int64_t now = wall_ms();

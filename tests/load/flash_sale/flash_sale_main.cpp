@@ -140,6 +140,15 @@ bool parse(int argc, char** argv, Options& o) {
     return true;
 }
 
+// The q-quantile of `latencies_us` in ms (0 when empty); sorts them.
+double quantile_ms(std::vector<uint32_t>& latencies_us, double q) {
+    if (latencies_us.empty()) return 0.0;
+    std::sort(latencies_us.begin(), latencies_us.end());
+    return latencies_us[static_cast<std::size_t>(q *
+                                                 static_cast<double>(latencies_us.size() - 1))] /
+           1000.0;
+}
+
 double seconds_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
@@ -431,29 +440,18 @@ int run_holds(const Options& o) {
     std::printf("  by second of intended send (attempts, 201s, p50 ms, p99 ms):");
     for (std::size_t i = 0; i < timeline.size(); ++i) {
         auto& l = timeline[i].latencies_us;
-        std::sort(l.begin(), l.end());
-        auto at = [&](double q) {
-            return l.empty() ? 0.0
-                             : l[static_cast<std::size_t>(q * static_cast<double>(l.size() - 1))] /
-                                   1000.0;
-        };
         std::printf("%s %zus: %zu %zu %.1f %.1f", i % 4 == 0 ? "\n   " : " |", i, l.size(),
-                    timeline[i].held, at(0.5), at(0.99));
+                    timeline[i].held, quantile_ms(l, 0.5), quantile_ms(l, 0.99));
     }
     std::printf(
         "\n  the first second by 100 ms of intended send (attempts p50/p99 ms; 201s: count "
         "p50/p99 ms):");
     for (std::size_t i = 0; i < first_second.size(); ++i) {
-        auto quantile = [](std::vector<uint32_t>& l, double q) {
-            if (l.empty()) return 0.0;
-            std::sort(l.begin(), l.end());
-            return l[static_cast<std::size_t>(q * static_cast<double>(l.size() - 1))] / 1000.0;
-        };
         auto& t = first_second[i];
         std::printf("%s %zu00ms: %zu %.1f/%.1f; %zu %.1f/%.1f", i % 3 == 0 ? "\n   " : " |", i,
-                    t.latencies_us.size(), quantile(t.latencies_us, 0.5),
-                    quantile(t.latencies_us, 0.99), t.granted_us.size(),
-                    quantile(t.granted_us, 0.5), quantile(t.granted_us, 0.99));
+                    t.latencies_us.size(), quantile_ms(t.latencies_us, 0.5),
+                    quantile_ms(t.latencies_us, 0.99), t.granted_us.size(),
+                    quantile_ms(t.granted_us, 0.5), quantile_ms(t.granted_us, 0.99));
     }
     std::printf("\n  answers:\n");
     print_answers(report);
