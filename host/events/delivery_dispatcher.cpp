@@ -8,6 +8,7 @@
 #include "host/events/background_priority.hpp"
 #include "host/events/event_sql.hpp"
 #include "host/store/pg_transaction.hpp"
+#include "host/store/sql_exec.hpp"
 
 namespace admit::events {
 
@@ -154,17 +155,19 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
         runnable.clear();
         if (floor > 0) {
-            const auto retrying = tx.exec_params(lowest_retrying_sql(), subscriber, shares, share);
+            const auto retrying =
+                store::exec_prepared(tx, lowest_retrying_sql(), subscriber, shares, share);
             if (!retrying.empty() && !retrying[0][0].is_null())
                 floor = std::min(floor, retrying[0][0].as<std::int64_t>() - 1);
         }
-        const auto rows = tx.exec_params(runnable_sql(), subscriber, shares, share, now_us,
-                                         context_.options.relay_batch, floor);
+        const auto rows = store::exec_prepared(tx, runnable_sql(), subscriber, shares, share,
+                                               now_us, context_.options.relay_batch, floor);
         for (const auto& row : rows) {
             runnable.push_back(QueuedEvent{row["seq"].as<std::int64_t>(), event_from_row(row)});
         }
         if (runnable.empty()) {
-            const auto due = tx.exec_params(next_due_sql(), subscriber, shares, share, now_us);
+            const auto due =
+                store::exec_prepared(tx, next_due_sql(), subscriber, shares, share, now_us);
             if (!due.empty() && !due[0][0].is_null()) next_due_us = due[0][0].as<std::int64_t>();
         }
         return {};

@@ -8,6 +8,7 @@
 
 #include "host/events/event_sql.hpp"
 #include "host/store/pg_transaction.hpp"
+#include "host/store/sql_exec.hpp"
 
 namespace admit::events {
 
@@ -56,13 +57,15 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
     store::CommitHooks hooks;
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
         hooks.reset();
-        if (check_blocked && !tx.exec_params(kKeyQueued, subscriber_, event.key).empty()) {
+        if (check_blocked &&
+            !store::exec_prepared(tx, kKeyQueued, subscriber_, event.key).empty()) {
             outcome = Attempt::blocked;
             return Error{ErrorCode::BLOCKED, "key queued"};
         }
         const auto recorded =
-            seq > 0 ? tx.exec_params(kInsertHandledDeleteQueued, subscriber_, event.id, seq)
-                    : tx.exec_params(kInsertHandled, subscriber_, event.id);
+            seq > 0
+                ? store::exec_prepared(tx, kInsertHandledDeleteQueued, subscriber_, event.id, seq)
+                : store::exec_prepared(tx, kInsertHandled, subscriber_, event.id);
         if (recorded.affected_rows() == 0) {  // queue row (if any) is deleted all the same
             outcome = Attempt::duplicate;
             return {};
@@ -164,13 +167,13 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
         hooks.reset();
         handled = duplicates = 0;
         if (check_blocked &&
-            !tx.exec_params(kKeysQueued, subscriber_, text_array_literal(keys)).empty()) {
+            !store::exec_prepared(tx, kKeysQueued, subscriber_, text_array_literal(keys)).empty()) {
             return Error{ErrorCode::BLOCKED, "a key of the batch is queued"};
         }
         std::unordered_set<std::int64_t> fresh;
         for (const auto& row :
-             tx.exec_params(kInsertHandledBatch, subscriber_, bigint_array_literal(ids),
-                            bigint_array_literal(seqs))) {
+             store::exec_prepared(tx, kInsertHandledBatch, subscriber_, bigint_array_literal(ids),
+                                  bigint_array_literal(seqs))) {
             fresh.insert(row[0].as<std::int64_t>());
         }
         const std::int64_t now_us = to_micros(context_.clock());
@@ -218,8 +221,8 @@ bool DeliveryExecutor::enqueue(const Event& event, std::uint32_t failed_attempts
         micros_to_timestamptz(6) + ", $7, " + micros_to_timestamptz(8) +
         ", NULLIF($9, '')) ON CONFLICT (subscriber, event_id) DO NOTHING";
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
-        tx.exec_params(sql, subscriber_, event.id, event.topic, event.key, event.payload,
-                       event.published_at_us, failed_attempts, to_micros(due), last_error);
+        store::exec_prepared(tx, sql, subscriber_, event.id, event.topic, event.key, event.payload,
+                             event.published_at_us, failed_attempts, to_micros(due), last_error);
         return {};
     });
     return status.ok();
@@ -241,7 +244,7 @@ DeliveryOutcome DeliveryExecutor::record_queued_failure(std::int64_t seq, const 
                    micros_to_timestamptz(4) + " WHERE seq = $1";
     const auto when = park ? now : now + backoff_after(context_.options, failed);
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
-        tx.exec_params(sql, seq, failed, error, to_micros(when));
+        store::exec_prepared(tx, sql, seq, failed, error, to_micros(when));
         return {};
     });
     if (!status) return DeliveryOutcome::unavailable;
@@ -261,8 +264,8 @@ DeliveryOutcome DeliveryExecutor::record_direct_failure(const Event& event,
         "published_at, attempts, error, parked_at) VALUES ($1, $2, $3, $4, $5, " +
         micros_to_timestamptz(6) + ", 1, $7, " + micros_to_timestamptz(8) + ")";
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
-        tx.exec_params(sql, subscriber_, event.id, event.topic, event.key, event.payload,
-                       event.published_at_us, error, to_micros(context_.clock()));
+        store::exec_prepared(tx, sql, subscriber_, event.id, event.topic, event.key, event.payload,
+                             event.published_at_us, error, to_micros(context_.clock()));
         return {};
     });
     if (!status) return DeliveryOutcome::unavailable;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "host/events/event_sql.hpp"
+#include "host/store/sql_exec.hpp"
 
 namespace admit::events {
 
@@ -47,7 +48,8 @@ Result<std::size_t> FanOutTarget::relay(pqxx::work& tx, std::size_t batch) {
     queued_.clear();  // a rolled-back relay woke nobody
     // One row per (subscriber, key hash) queued, each with the relayed count; a single row with
     // NULLs beside the count when nothing was queued.
-    const auto rows = tx.exec_params(kFanOut, batch, subscribers_literal_, patterns_literal_);
+    const auto rows =
+        store::exec_prepared(tx, kFanOut, batch, subscribers_literal_, patterns_literal_);
     for (const auto& row : rows) {
         if (row["subscriber"].is_null()) continue;
         queued_.push_back({row["subscriber"].as<std::string>(), row["key_hash"].as<std::int64_t>(),

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "host/store/pg_transaction.hpp"
 #include "host/store/reconnect_gate.hpp"
 #include "host/store/row_sinks.hpp"
+#include "host/store/sql_exec.hpp"
 #include "tests/store/pg_test_helpers.hpp"
 #include "tests/support/log_capture.hpp"
 
@@ -144,6 +146,42 @@ TEST_F(PgStoreTest, PreparesEachStatementOncePerConnection) {
                     .ok());
     EXPECT_EQ(sink.rows.at(0).at(0), "1");
     EXPECT_EQ(one.open_connections(), 1u);
+}
+
+// The host's own per-event statements (exec_prepared): prepared once per connection, and from
+// the sixth execution on served by the generic plan, so that a queue poll no longer plans (and
+// no longer probes the index's end through dead entries, sql_exec.hpp). The query has the shape
+// of the delivery dispatcher's poll: a range above a floor, in index order, with a limit.
+TEST_F(PgStoreTest, HostStatementsArePreparedOnceAndStopBeingPlannedPerCall) {
+    for (int id = 1; id <= 50; ++id)
+        ASSERT_TRUE(
+            run("INSERT INTO " + table_ + " (id, qty) VALUES ($1, 1)", Params{std::to_string(id)})
+                .ok());
+    PgPool one(test_pg_options(1));
+    const std::string sql = "SELECT id FROM " + table_ + " WHERE id > $1 ORDER BY id LIMIT $2";
+    std::vector<std::string> firsts;
+    std::string custom_plans, generic_plans, prepared;
+    auto status = run_transaction(one, [&](pqxx::work& tx) -> Status {
+        for (int floor = 0; floor < 10; ++floor)
+            firsts.push_back(exec_prepared(tx, sql, floor * 5, 2)[0][0].as<std::string>());
+        const auto stats = tx.exec_params(
+            "SELECT custom_plans, generic_plans, count(*) OVER () FROM pg_prepared_statements "
+            "WHERE name = $1",
+            prepared_statement_name(sql));
+        if (stats.size() != 1) return Error{ErrorCode::INTERNAL, "not prepared once"};
+        custom_plans = stats[0][0].as<std::string>();
+        generic_plans = stats[0][1].as<std::string>();
+        prepared = stats[0][2].as<std::string>();
+        return {};
+    });
+    ASSERT_TRUE(status.ok()) << status.error().message;
+    EXPECT_EQ(firsts,
+              (std::vector<std::string>{"1", "6", "11", "16", "21", "26", "31", "36", "41", "46"}));
+    EXPECT_EQ(prepared, "1");
+    // PostgreSQL plans the first five executions for their values, then compares costs once and
+    // keeps the generic plan: at most five plans for ten executions.
+    EXPECT_EQ(custom_plans, "5");
+    EXPECT_EQ(generic_plans, "5");
 }
 
 TEST_F(PgStoreTest, TransactionCommitsOnOk) {
