@@ -29,11 +29,17 @@
 #    worker has not reached yet), and its backlog = events queued for the log subscriber. Per phase: the largest lag, the lag when the load stopped, how fast the backlog grew
 #    during the phase (events/s, least squares; about 0 = keeping up) and how long after the load
 #    the audit log caught up.
+# 7. Per phase, the CPU each process spent per completed purchase from the load's start until the
+#    platform drained (admitd, nginx, PostgreSQL with its backends, Redis, the simulator, the load
+#    generator), and the rate all cores would sell at at that cost; STATEMENTS=1 adds PostgreSQL's
+#    statements per purchase.
 #
 # Environment: BUILD_DIR (build/bench), INSTANCES (1), PROXY (none|nginx), EVENTS (inproc|kafka),
 # BUYERS (2000), GA_UNITS (100000), RATES (50,100,250,500,1000,2000,3000), PHASE_SECONDS (5),
 # SEAT_SHARE (0.05), CONNECTIONS (256), WORKERS (admitd handler threads, 64), GOAL_RUN (1; 0 skips
-# the phase at 70% of the goal), AUDIT (1; 0: no log plugin, no audit figures).
+# the phase at 70% of the goal), AUDIT (1; 0: no log plugin, no audit figures), STATEMENTS (0; 1:
+# PostgreSQL loads pg_stat_statements and each phase prints its statements per completed purchase,
+# with execution and planning time, and the costliest of them).
 # Rate limits and the tickets-per-buyer limit are lifted (scripts/fleet: one load generator stands
 # for thousands of buyers); everything else is the production configuration.
 set -euo pipefail
@@ -52,6 +58,8 @@ CONNECTIONS="${CONNECTIONS:-256}"
 WORKERS="${WORKERS:-64}"
 GOAL_RUN="${GOAL_RUN:-1}" # 0 skips the phase at 70% of the goal (minutes of backlog on this machine)
 AUDIT="${AUDIT:-1}"
+STATEMENTS="${STATEMENTS:-0}"
+[[ $STATEMENTS == 1 ]] && export ADMIT_PG_STATEMENTS=1 # scripts/lib/servers.sh
 GOAL_RATE=2000
 GOAL_P99_MS=100
 RUNDIR="$BUILD_DIR/run/purchase"
@@ -82,6 +90,7 @@ export FLEET_BUYER_PASSWORD
 mkdir -p "$OUT"
 PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -t -A -d purchase)
 CLIENT_PORT="${FLEET_URL##*:}"
+[[ $STATEMENTS == 1 ]] && "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 
 # --- the sale, set up through the API -------------------------------------------------------------
 API="$FLEET_URL/api/v1"
@@ -102,15 +111,17 @@ echo "== $BUYERS buyer accounts through the auth API (argon2id the first time; s
     --password-env FLEET_BUYER_PASSWORD --email-prefix pbuyer --out "$RUNDIR/sessions.txt" || die "account provisioning failed"
 
 # audit_sampler FILE: every 0.5 s, "unix-seconds lag-seconds backlog newest-event-id newest-seq"
-# (see 6. above), until killed.
+# (see 6. above), until killed. Every part of it reads an index: the log's subscribers as a range
+# of names, not LIKE 'log.%' (no index serves LIKE under this cluster's collation; the scan of
+# event_deliveries took 65-165 ms, a third of a core at two samples a second).
 audit_sampler() {
     while :; do
         "${PSQL[@]}" -c "SELECT extract(epoch FROM clock_timestamp()) || ' ' ||
             greatest(0, coalesce(extract(epoch FROM (SELECT published_at FROM admit.event_outbox ORDER BY id DESC LIMIT 1))
                 - (SELECT max(recorded_us) FROM log.entries) / 1e6, 0),
                 coalesce(extract(epoch FROM clock_timestamp() - (SELECT min(published_at) FROM admit.event_deliveries
-                    WHERE subscriber LIKE 'log.%')), 0)) || ' ' ||
-            (SELECT count(*) FROM admit.event_deliveries WHERE subscriber LIKE 'log.%') || ' ' ||
+                    WHERE subscriber >= 'log.' AND subscriber < 'log/')), 0)) || ' ' ||
+            (SELECT count(*) FROM admit.event_deliveries WHERE subscriber >= 'log.' AND subscriber < 'log/') || ' ' ||
             coalesce((SELECT max(id) FROM admit.event_outbox), 0) || ' ' ||
             coalesce((SELECT max(seq) FROM log.entries), 0)" >>"$1" 2>/dev/null || true
         sleep 0.5
@@ -146,6 +157,61 @@ print("%.2f %.2f %.1f %.1f %.0f %.0f" % (lag_max, lag_end, growth, caught, event
 PY
 }
 
+# --- CPU per completed purchase, per process -------------------------------------------------------
+CLK_TCK="$(getconf CLK_TCK)"
+# cpu_tree PID: CPU seconds (user + system) of a process, of its children it waited for (a
+# PostgreSQL backend that exited is in its postmaster's) and of its live children (backends, nginx
+# workers); 0 for a process that is gone or a missing pid.
+cpu_tree() {
+    [[ -n ${1:-} ]] || { echo 0; return; }
+    local files=("/proc/$1/stat") c
+    for c in $(pgrep -P "$1" || true); do files+=("/proc/$c/stat"); done
+    cat "${files[@]}" 2>/dev/null | awk -v hz="$CLK_TCK" '{ t += $14 + $15 + $16 + $17 } END { printf "%.3f\n", t / hz }'
+}
+pid_in() { if [[ -f $1 ]]; then head -1 "$1"; fi; }
+# cpu_snapshot: "admitd nginx postgres redis simulator kafka" CPU seconds (every instance together).
+cpu_snapshot() {
+    local admitd=0 f
+    for f in "$RUNDIR"/instance-*/admitd.pid; do
+        admitd=$(awk -v a="$admitd" -v b="$(cpu_tree "$(pid_in "$f")")" 'BEGIN { print a + b }')
+    done
+    echo "$admitd $(cpu_tree "$(pid_in "$RUNDIR/nginx/nginx.pid")") $(cpu_tree "$(pid_in "$RUNDIR/pg/data/postmaster.pid")")" \
+        "$(cpu_tree "$(pid_in "$RUNDIR/redis/redis.pid")") $(cpu_tree "$(pid_in "$RUNDIR/paysim/sim.pid")")" \
+        "$(cpu_tree "$(pid_in "$RUNDIR/kafka/broker.pid")")"
+}
+# cpu_per_purchase BEFORE AFTER LOAD_CPU_SECONDS PURCHASES RATE: prints where a completed
+# purchase's CPU went, from the load's start until the platform drained, and its RESULT fields.
+cpu_per_purchase() {
+    awk -v b="$1" -v a="$2" -v load="$3" -v n="$4" -v rate="$5" -v cores="$(nproc)" 'BEGIN {
+        if (n <= 0) exit;
+        split(b, x, " "); split(a, y, " ");
+        split("admitd nginx postgres redis simulator kafka", name, " ");
+        line = ""; total = 0;
+        for (i = 1; i <= 6; i++) {
+            ms[i] = (y[i] - x[i]) * 1000 / n; total += ms[i];
+            if (ms[i] > 0.005 || i == 1 || i == 3) line = line sprintf("%s %.2f ms, ", name[i], ms[i]);
+        }
+        lg = load * 1000 / n; total += lg;
+        printf "  CPU per completed purchase (load start to drained): %sload generator %.2f ms = %.2f ms; all cores (%d) at that cost: %.0f purchases/s\n",
+            line, lg, total, cores, cores * 1000 / total;
+        printf "RESULT rate_%s_cpu_ms_per_purchase=%.3f rate_%s_cpu_ms_admitd=%.3f rate_%s_cpu_ms_postgres=%.3f rate_%s_cpu_ms_redis=%.3f rate_%s_cpu_ms_simulator=%.3f rate_%s_cpu_ms_nginx=%.3f rate_%s_cpu_ms_kafka=%.3f rate_%s_cpu_ms_load=%.3f\n",
+            rate, total, rate, ms[1], rate, ms[3], rate, ms[4], rate, ms[5], rate, ms[2], rate, ms[6], rate, lg }'
+}
+
+# statements_per_purchase PURCHASES: this database's statements since the phase began
+# (pg_stat_statements, reset then), per completed purchase: how many ran and were planned, their
+# execution and planning time, and the six costliest.
+statements_per_purchase() {
+    local stats="SELECT calls, plans, total_exec_time AS e, total_plan_time AS p,
+        left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    "${PSQL[@]}" -c "SELECT format('  PostgreSQL per completed purchase: %s statements, %s planned; %s ms executing, %s ms planning',
+        round(sum(calls) / $1, 1), round(sum(plans) / $1, 1), round((sum(e) / $1)::numeric, 2),
+        round((sum(p) / $1)::numeric, 2)) FROM ($stats) s"
+    "${PSQL[@]}" -c "SELECT format('    %s ms in %s calls: %s', round(((e + p) / $1)::numeric, 3),
+        round(calls::numeric / $1, 2), q) FROM ($stats) s ORDER BY e + p DESC LIMIT 6"
+}
+
 RUN_ID="p$(date +%s)"
 ACKS="$OUT/acks.txt"
 PHASE=0
@@ -161,12 +227,16 @@ purchases() {
         audit_sampler "$samples" &
         sampler=$!
     fi
+    local cpu_before load_time="$OUT/load-cpu-$PHASE.txt" TIMEFORMAT='%U %S'
+    [[ $STATEMENTS == 1 ]] && "${PSQL[@]}" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    cpu_before="$(cpu_snapshot)"
     load_start=$(date +%s.%N)
-    report="$("$LOAD" --port "$CLIENT_PORT" --sim-port "$SIM_PORT" --tokens "$RUNDIR/sessions.txt" \
+    # `time` reports the load generator's own CPU to load_time; its stderr stays on ours (fd 3).
+    report="$( { time "$LOAD" --port "$CLIENT_PORT" --sim-port "$SIM_PORT" --tokens "$RUNDIR/sessions.txt" \
         --ga-schedule "$GA_SCHEDULE" --ga-grade "$GA_GRADE" --seat-schedule "$SEAT_SCHEDULE" \
         --seat-ids "$OUT/seats.txt" --seat-share "$SEAT_SHARE" --rates "$1" --phase-seconds "$2" \
         --connections "$CONNECTIONS" --sim-connections 64 --run-id "$RUN_ID-$PHASE" --seed "$PHASE" \
-        --acks "$ACKS")" || { [[ -n $sampler ]] && kill "$sampler"; die "the load generator failed"; }
+        --acks "$ACKS" 2>&3; } 3>&2 2>"$load_time")" || { [[ -n $sampler ]] && kill "$sampler"; die "the load generator failed"; }
     load_end=$(date +%s.%N)
     echo "$report" | grep -v '^RESULT'
     LAST="$(grep '^RESULT' <<<"$report" | sed 's/phase1_//g')"
@@ -187,6 +257,9 @@ purchases() {
         WHERE r.created_at >= '$since' AND r.schedule_id IN ('$GA_SCHEDULE', '$SEAT_SCHEDULE')")"
     TICKETS_PER_S="$(awk -v t="$TICKETS" 'BEGIN { split(t, x, " "); printf "%.1f", (x[2] > 0 ? x[1] / x[2] : 0) }')"
     echo "  tickets issued: ${TICKETS%% *} in ${TICKETS##* } s (first hold to last ticket) = $TICKETS_PER_S completed purchases/s"
+    CPU_LINE="$(cpu_per_purchase "$cpu_before" "$(cpu_snapshot)" "$(awk '{ print $1 + $2 }' "$load_time")" "${TICKETS%% *}" "$1")"
+    grep -v '^RESULT' <<<"$CPU_LINE" || true
+    if [[ $STATEMENTS == 1 && ${TICKETS%% *} -gt 0 ]]; then statements_per_purchase "${TICKETS%% *}"; fi
 }
 field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<" $2"; }
 
@@ -204,6 +277,7 @@ for rate in "${RATE_LIST[@]}"; do
     purchases "$rate" "$PHASE_SECONDS"
     done_per_s="$TICKETS_PER_S"
     STEPS+="$rate:$done_per_s:$(field confirm_p99_ms "$LAST") "
+    grep '^RESULT' <<<"$CPU_LINE" || true
     echo "RESULT rate_${rate}_completed_per_s=$done_per_s rate_${rate}_approved_per_s=$(field purchases_per_s "$LAST") rate_${rate}_confirm_p50_ms=$(field confirm_p50_ms "$LAST") rate_${rate}_confirm_p99_ms=$(field confirm_p99_ms "$LAST")"
     [[ -n $AUDIT_LAG ]] && echo "RESULT rate_${rate}_audit_lag_max_s=$AUDIT_LAG_MAX rate_${rate}_audit_lag_end_s=$AUDIT_LAG_END rate_${rate}_audit_backlog_growth_per_s=$AUDIT_GROWTH rate_${rate}_audit_caught_up_after_s=$AUDIT_CAUGHT_UP rate_${rate}_events_per_s=$AUDIT_EVENTS rate_${rate}_audit_entries_per_s=$AUDIT_ENTRIES"
     if awk -v a="$done_per_s" -v b="$BEST" 'BEGIN { exit !(a > b) }'; then BEST="$done_per_s"; BEST_RATE="$rate"; AUDIT_BEST="$AUDIT_LAG"; fi

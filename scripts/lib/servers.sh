@@ -27,6 +27,10 @@ START_DEADLINE_SECONDS=${ADMIT_SERVERS_DEADLINE:-30}
 # PostgreSQL's shared_buffers (its own default, 128MB, unless set; a benchmark's kept database
 # outgrows it: ADMIT_PG_SHARED_BUFFERS=2GB scripts/bench flash-sale).
 PG_SHARED_BUFFERS=${ADMIT_PG_SHARED_BUFFERS:-128MB}
+# ADMIT_PG_STATEMENTS=1: the cluster loads pg_stat_statements (planning times included) from this
+# start on, for a benchmark that asks where PostgreSQL's time goes (STATEMENTS=1 scripts/bench
+# purchase); off by default, as its bookkeeping costs every statement a little.
+PG_STATEMENTS=${ADMIT_PG_STATEMENTS:-0}
 PG_AUTH=${ADMIT_PG_AUTH:-}  # trust or password; unset: password once RUNDIR has a secret, else trust
 [[ -z $PG_AUTH || $PG_AUTH == trust || $PG_AUTH == password ]] || { echo "servers.sh: ADMIT_PG_AUTH must be trust or password" >&2; exit 2; }
 
@@ -163,6 +167,8 @@ fsync = on
 synchronous_commit = on
 max_connections = 300
 shared_buffers = $PG_SHARED_BUFFERS
+$([[ $PG_STATEMENTS == 1 ]] && printf '%s\n' "shared_preload_libraries = 'pg_stat_statements'" \
+    "pg_stat_statements.track = all" "pg_stat_statements.track_planning = on")
 EOF
 }
 
