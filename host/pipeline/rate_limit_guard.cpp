@@ -23,6 +23,10 @@ SharedBucketSync::Counters sync_counters(observe::MetricsRegistry* metrics) {
                                          "Passed requests counted in the shared rate-limit "
                                          "buckets (divided by the calls: the batch size)"))
         counters.requests = *requests;
+    if (auto answers = metrics->counter("admit_ratelimit_sync_answers_total",
+                                        "Shared rate-limit bucket calls whose answer this host "
+                                        "learned (calls minus answers: in flight or failed)"))
+        counters.answers = *answers;
     return counters;
 }
 

@@ -129,6 +129,7 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
                 const double tat = std::strtod(text.c_str(), &end);
                 if (end != text.c_str()) buckets->learn(keys[i], tat);
             }
+            if (counters.answers) counters.answers->inc();
         } else if (!reply) {
             warn_throttled(reply.error().message);
         } else if (reply->type == store::RedisReply::Type::Error) {

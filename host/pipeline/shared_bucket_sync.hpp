@@ -35,11 +35,13 @@ namespace admit::runtime {
 
 class RateBuckets;
 
-// What SharedBucketSync counts, when given: its script calls and the requests counted in them
-// (their ratio is the batch size). They must outlive it and its replies.
+// What SharedBucketSync counts, when given: its script calls, the requests counted in them
+// (their ratio is the batch size) and the calls whose answer this host learned (calls minus
+// answers: in flight or failed). They must outlive it and its replies.
 struct SharedBucketCounters {
     observe::Counter* calls = nullptr;
     observe::Counter* requests = nullptr;
+    observe::Counter* answers = nullptr;
 };
 
 class SharedBucketSync {

@@ -36,6 +36,13 @@ end
     return policy;
 }
 
+// The value of an unlabelled counter in a /metrics body; -1 when it is absent.
+double metric_value(const std::string& metrics, const std::string& name) {
+    const auto at = metrics.find("\n" + name + " ");
+    if (at == std::string::npos) return -1;
+    return std::strtod(metrics.c_str() + at + name.size() + 2, nullptr);
+}
+
 class GuardsEndToEnd : public ::testing::Test {
   protected:
     void start(const std::string& extra) {
@@ -106,8 +113,14 @@ TEST_F(GuardsEndToEnd, ABucketAnotherHostUsedUpLimitsHereAfterAtMostOneRequest) 
         if (status == 200) ++ok;
         if (status == 429) ++limited;
         if (status == 200) {
-            // The shared bucket's answer reaches this host's copy just after the response.
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            // The shared bucket's answer reaches this host's copy just after the response: every
+            // call sent so far has been answered before the next request.
+            EXPECT_TRUE(eventually([&] {
+                const auto metrics = http_request(port_, "GET", "/metrics").body;
+                const auto calls = metric_value(metrics, "admit_ratelimit_sync_calls_total");
+                return calls > 0 &&
+                       metric_value(metrics, "admit_ratelimit_sync_answers_total") == calls;
+            })) << http_request(port_, "GET", "/metrics").body;
         }
     }
     EXPECT_LE(ok, 1) << "this host learned the shared bucket from the first reply";
