@@ -21,27 +21,40 @@ namespace admit::events {
 
 namespace {
 
-const std::string kPublish =
-    "INSERT INTO admit.event_outbox (topic, key, payload, published_at) VALUES ($1, $2, $3, " +
-    micros_to_timestamptz(4) + ") RETURNING id, pg_current_xact_id()::text";
-const std::string kPublishAndNotify =
-    "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
-    "VALUES ($1, $2, $3, " +
-    micros_to_timestamptz(4) +
-    ") RETURNING id, pg_current_xact_id()) "
-    "SELECT id, pg_current_xact_id()::text, pg_notify('" +
-    std::string(kOutboxChannel) + "', '') FROM ins";
+const std::string& publish_sql() {
+    static const std::string sql =
+        "INSERT INTO admit.event_outbox (topic, key, payload, published_at) VALUES ($1, $2, $3, " +
+        micros_to_timestamptz(4) + ") RETURNING id, pg_current_xact_id()::text";
+    return sql;
+}
+const std::string& publish_and_notify_sql() {
+    static const std::string sql =
+        "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
+        "VALUES ($1, $2, $3, " +
+        micros_to_timestamptz(4) +
+        ") RETURNING id, pg_current_xact_id()) "
+        "SELECT id, pg_current_xact_id()::text, pg_notify('" +
+        std::string(kOutboxChannel) + "', '') FROM ins";
+    return sql;
+}
 
 // $1: [{"t": topic, "k": key, "p": payload}, ...]; ids follow the array's order.
-const std::string kPublishMany =
-    "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
-    "SELECT e.t, e.k, e.p, " +
-    micros_to_timestamptz(2) +
-    " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, k text, p text)) WITH ORDINALITY"
-    " AS e(t, k, p, n) ORDER BY e.n "
-    "RETURNING 1) SELECT count(*)::text, pg_current_xact_id()::text FROM ins";
-const std::string kPublishManyAndNotify =
-    kPublishMany + ", pg_notify('" + std::string(kOutboxChannel) + "', '')";
+const std::string& publish_many_sql() {
+    static const std::string sql =
+        "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
+        "SELECT e.t, e.k, e.p, " +
+        micros_to_timestamptz(2) +
+        " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, k text, p text)) WITH "
+        "ORDINALITY"
+        " AS e(t, k, p, n) ORDER BY e.n "
+        "RETURNING 1) SELECT count(*)::text, pg_current_xact_id()::text FROM ins";
+    return sql;
+}
+const std::string& publish_many_and_notify_sql() {
+    static const std::string sql =
+        publish_many_sql() + ", pg_notify('" + std::string(kOutboxChannel) + "', '')";
+    return sql;
+}
 
 // Reads (id, xid) from the publish statement.
 class PublishedRow final : public store::RowSink {
@@ -124,7 +137,8 @@ Result<EventId> EventBus::publish(pqxx::transaction_base& tx, std::string_view t
                                                  std::to_string(to_micros(state_->clock()))};
     PublishedRow row;
     auto result = store::execute(
-        tx, state_->options.notify_on_publish ? kPublishAndNotify : kPublish, params, &row);
+        tx, state_->options.notify_on_publish ? publish_and_notify_sql() : publish_sql(), params,
+        &row);
     if (!result) return result.error();
     if (!row.id || !row.xid) return Error{ErrorCode::INTERNAL, "outbox insert returned no id"};
     ++state_->counters.published;
@@ -147,7 +161,8 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
                                                  std::to_string(to_micros(state_->clock()))};
     PublishedRow row;  // (count, xid)
     auto result = store::execute(
-        tx, state_->options.notify_on_publish ? kPublishManyAndNotify : kPublishMany, params, &row);
+        tx, state_->options.notify_on_publish ? publish_many_and_notify_sql() : publish_many_sql(),
+        params, &row);
     if (!result) return result.error();
     if (!row.id || !row.xid || *row.id != std::to_string(events.size())) {
         return Error{ErrorCode::INTERNAL, "the outbox insert did not write every event"};

@@ -11,7 +11,8 @@ namespace {
 
 // No FOR UPDATE on the batch: the relay runs under its advisory lock (outbox_relay.cpp), which
 // keeps every other relay out, and a row lock cost one more WAL record per event.
-const std::string kFanOut = R"sql(
+const std::string& fan_out_sql() {
+    static const std::string sql = R"sql(
 WITH batch AS (
     SELECT id FROM admit.event_outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1),
 marked AS (
@@ -35,6 +36,8 @@ FROM (SELECT count(*) AS relayed FROM marked) r
 LEFT JOIN (SELECT subscriber, key_hash::bigint & 2147483647 AS key_hash, min(seq) AS first_seq
            FROM queued GROUP BY 1, 2) q ON true
 )sql";
+    return sql;
+}
 
 }  // namespace
 
@@ -49,7 +52,7 @@ Result<std::size_t> FanOutTarget::relay(pqxx::work& tx, std::size_t batch) {
     // One row per (subscriber, key hash) queued, each with the relayed count; a single row with
     // NULLs beside the count when nothing was queued.
     const auto rows =
-        store::exec_prepared(tx, kFanOut, batch, subscribers_literal_, patterns_literal_);
+        store::exec_prepared(tx, fan_out_sql(), batch, subscribers_literal_, patterns_literal_);
     for (const auto& row : rows) {
         if (row["subscriber"].is_null()) continue;
         queued_.push_back({row["subscriber"].as<std::string>(), row["key_hash"].as<std::int64_t>(),

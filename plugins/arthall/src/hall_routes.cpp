@@ -11,9 +11,12 @@ using admit::sdk::new_id;
 using admit::sdk::Rows;
 using admit::sdk::Tx;
 
-const std::string kHallColumns = "id, owner_id, name, address, status, " +
-                                 rfc3339_sql("created_at") + " AS created_at, " +
-                                 rfc3339_sql("updated_at") + " AS updated_at";
+const std::string& hall_columns() {
+    static const std::string columns = "id, owner_id, name, address, status, " +
+                                       rfc3339_sql("created_at") + " AS created_at, " +
+                                       rfc3339_sql("updated_at") + " AS updated_at";
+    return columns;
+}
 
 boost::json::object hall_json(const admit::sdk::Row& row) {
     return {{"hallId", row.text("id")},           {"ownerId", row.text("owner_id")},
@@ -82,7 +85,7 @@ Response ArthallPlugin::create_hall(const Request& request) {
         auto rows = tx.exec(
             "INSERT INTO arthall.halls (id, owner_id, name, address) VALUES ($1, $2, $3, $4) "
             "RETURNING " +
-                kHallColumns,
+                hall_columns(),
             id, actor, *name, *address);
         if (!rows) return std::move(rows).error();
         created = std::move(*rows);
@@ -100,7 +103,7 @@ Response ArthallPlugin::list_halls(const Request& request) {
     if (!limit) return Response::from_error(limit.error());
     const auto cursor = request.query("cursor");
     auto rows = host_->db().exec(
-        "SELECT " + kHallColumns +
+        "SELECT " + hall_columns() +
             " FROM arthall.halls h WHERE deleted_at IS NULL AND ($1::text IS NULL OR "
             "(h.created_at, h.id) > (SELECT created_at, id FROM arthall.halls WHERE id = $1)) "
             "ORDER BY h.created_at, h.id LIMIT $2",
@@ -117,7 +120,8 @@ Response ArthallPlugin::list_halls(const Request& request) {
 Response ArthallPlugin::get_hall(const Request& request) {
     const std::string id(request.param("hallId"));
     auto rows = host_->db().exec(
-        "SELECT " + kHallColumns + " FROM arthall.halls WHERE id = $1 AND deleted_at IS NULL", id);
+        "SELECT " + hall_columns() + " FROM arthall.halls WHERE id = $1 AND deleted_at IS NULL",
+        id);
     if (!rows) return Response::from_error(rows.error());
     if (rows->empty()) return Response::error(404, "NOT_FOUND", "hall " + id + " does not exist");
     auto hall = hall_json(rows->front());
@@ -166,7 +170,7 @@ Response ArthallPlugin::update_hall(const Request& request) {
             "status = COALESCE($4, status), updated_at = now() WHERE id = $1 AND deleted_at IS "
             "NULL "
             "RETURNING " +
-                kHallColumns,
+                hall_columns(),
             id, *name, *address, *state);
         if (!rows) return std::move(rows).error();
         if (rows->empty()) return Error::not_found("hall " + id + " does not exist");

@@ -12,8 +12,12 @@ using admit::sdk::new_id;
 using admit::sdk::Rows;
 using admit::sdk::Tx;
 
-const std::string kStageColumns = "s.id, s.hall_id, s.name, s.status, s.seat_count, h.owner_id, " +
-                                  rfc3339_sql("s.created_at") + " AS created_at";
+const std::string& stage_columns() {
+    static const std::string columns =
+        "s.id, s.hall_id, s.name, s.status, s.seat_count, h.owner_id, " +
+        rfc3339_sql("s.created_at") + " AS created_at";
+    return columns;
+}
 
 boost::json::object stage_json(const admit::sdk::Row& row) {
     return {{"stageId", row.text("id")},
@@ -44,7 +48,7 @@ std::string seats_as_json(const std::vector<GeneratedSeat>& seats) {
 }
 
 Result<Rows> find_stage(Host& host, const std::string& stage_id) {
-    auto rows = host.db().exec("SELECT " + kStageColumns +
+    auto rows = host.db().exec("SELECT " + stage_columns() +
                                    " FROM arthall.stages s JOIN arthall.halls h ON h.id = "
                                    "s.hall_id WHERE s.id = $1 AND s.deleted_at IS NULL",
                                stage_id);
@@ -109,7 +113,7 @@ Response ArthallPlugin::create_stage(const Request& request) {
             "label text, x float8, y float8, grade text)",
             id, seat_json);
         if (!inserted) return std::move(inserted).error();
-        auto rows = tx.exec("SELECT " + kStageColumns +
+        auto rows = tx.exec("SELECT " + stage_columns() +
                                 " FROM arthall.stages s JOIN arthall.halls h ON h.id = "
                                 "s.hall_id WHERE s.id = $1",
                             id);
@@ -130,7 +134,7 @@ Response ArthallPlugin::list_stages(const Request& request) {
     auto owner = hall_owner(hall_id);
     if (!owner) return Response::from_error(owner.error());
     auto rows = host_->db().exec(
-        "SELECT " + kStageColumns +
+        "SELECT " + stage_columns() +
             " FROM arthall.stages s JOIN arthall.halls h ON h.id = "
             "s.hall_id WHERE s.hall_id = $1 AND s.deleted_at IS NULL ORDER BY s.created_at, s.id",
         hall_id);

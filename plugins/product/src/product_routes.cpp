@@ -15,11 +15,15 @@ std::string ts(std::string_view column) {
            " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 }
 
-const std::string kProductColumns =
-    "p.id, p.seller_id, p.title, p.description, p.category, p.stage_id, p.seating, "
-    "p.status, p.reject_reason, p.cancel_reason, " +
-    ts("p.sale_starts_at") + " AS sale_starts_at, " + ts("p.sale_ends_at") + " AS sale_ends_at, " +
-    ts("p.created_at") + " AS created_at, " + ts("p.updated_at") + " AS updated_at";
+const std::string& product_columns() {
+    static const std::string columns =
+        "p.id, p.seller_id, p.title, p.description, p.category, p.stage_id, p.seating, "
+        "p.status, p.reject_reason, p.cancel_reason, " +
+        ts("p.sale_starts_at") + " AS sale_starts_at, " + ts("p.sale_ends_at") +
+        " AS sale_ends_at, " + ts("p.created_at") + " AS created_at, " + ts("p.updated_at") +
+        " AS updated_at";
+    return columns;
+}
 
 boost::json::object summary_json(const admit::sdk::Row& row) {
     auto nullable = [&](std::string_view c) -> boost::json::value {
@@ -194,7 +198,7 @@ Response ProductPlugin::create_product(const Request& request) {
 
 Result<boost::json::object> ProductPlugin::product_json(const std::string& product_id) {
     auto rows = host_->db().exec(
-        "SELECT " + kProductColumns + " FROM product.products p WHERE p.id = $1", product_id);
+        "SELECT " + product_columns() + " FROM product.products p WHERE p.id = $1", product_id);
     if (!rows) return std::move(rows).error();
     if (rows->empty()) return Error::not_found("product " + product_id + " does not exist");
     auto out = summary_json(rows->front());
@@ -255,7 +259,7 @@ Response ProductPlugin::list_products(const Request& request) {
         return Response::invalid_request("query parameter 'status' is not a product status");
     }
     const std::string viewer = caller.has_role("admin") ? "*" : std::string(caller.subject());
-    auto rows = host_->db().exec("SELECT " + kProductColumns +
+    auto rows = host_->db().exec("SELECT " + product_columns() +
                                      " FROM product.products p WHERE "
                                      "($1 = '*' OR p.status IN ('SCHEDULED', 'ON_SALE', 'CLOSED', "
                                      "'COMPLETED') OR (p.seller_id = $1 AND $1 <> '')) "
