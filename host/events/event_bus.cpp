@@ -44,9 +44,8 @@ const std::string& publish_many_sql() {
         "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
         "SELECT e.t, e.k, e.p, " +
         micros_to_timestamptz(2) +
-        " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, k text, p text)) WITH "
-        "ORDINALITY"
-        " AS e(t, k, p, n) ORDER BY e.n "
+        " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, k text, p text))"
+        " WITH ORDINALITY AS e(t, k, p, n) ORDER BY e.n "
         "RETURNING 1) SELECT count(*)::text, pg_current_xact_id()::text FROM ins";
     return sql;
 }
