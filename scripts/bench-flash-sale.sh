@@ -286,22 +286,13 @@ run_holds() {
         --buyers "$buyers" --rate "$rate" --connections "$CONNECTIONS" --retries "$RETRIES" "${IDEM_FLAG[@]}" "$@"
 }
 fi
-# CPU seconds (user + system) a process has used so far; for PostgreSQL the postmaster and its children.
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
-# CPU seconds of several processes together (one that is gone counts 0).
-total_cpu_seconds() {
-    local total=0 pid
-    for pid in "$@"; do
-        total="$(awk -v t="$total" -v s="$(cpu_seconds "$pid" 2>/dev/null || echo 0)" 'BEGIN { print t + s }')"
-    done
-    echo "$total"
-}
-# shellcheck disable=SC2046 # one pid per word
-postgres_cpu_seconds() { total_cpu_seconds "$PG_MAIN" $(pgrep -P "$PG_MAIN" || true); }
+# shellcheck source=lib/process_cpu.sh
+source "$ROOT/scripts/lib/process_cpu.sh"
 REDIS_PID="$(cat "$RUNDIR/redis/redis.pid")"
 PG_MAIN="$(head -1 "$RUNDIR/pg/data/postmaster.pid")"
-# The admitd processes (and nginx, in a fleet) together, then Redis, then PostgreSQL.
-cpu_snapshot() { echo "$(total_cpu_seconds "${SERVER_PIDS[@]}") $(cpu_seconds "$REDIS_PID") $(postgres_cpu_seconds)"; }
+# The admitd processes (and nginx with its workers, in a fleet) together, then Redis, then
+# PostgreSQL (its backends, live and exited, included).
+cpu_snapshot() { echo "$(process_cpu_seconds "${SERVER_PIDS[@]}") $(process_cpu_seconds "$REDIS_PID") $(process_cpu_seconds "$PG_MAIN")"; }
 # cpu_per_decision BEFORE AFTER DECISIONS: CPU microseconds per hold decision of each server.
 cpu_per_decision() {
     awk -v b="$1" -v a="$2" -v n="$3" -v fleet="$([[ $FLEET == 0 ]] || echo " (all $FLEET and nginx)")" 'BEGIN {

@@ -158,26 +158,17 @@ PY
 }
 
 # --- CPU per completed purchase, per process -------------------------------------------------------
-CLK_TCK="$(getconf CLK_TCK)"
-# cpu_tree PID: CPU seconds (user + system) of a process, of its children it waited for (a
-# PostgreSQL backend that exited is in its postmaster's) and of its live children (backends, nginx
-# workers); 0 for a process that is gone or a missing pid.
-cpu_tree() {
-    [[ -n ${1:-} ]] || { echo 0; return; }
-    local files=("/proc/$1/stat") c
-    for c in $(pgrep -P "$1" || true); do files+=("/proc/$c/stat"); done
-    cat "${files[@]}" 2>/dev/null | awk -v hz="$CLK_TCK" '{ t += $14 + $15 + $16 + $17 } END { printf "%.3f\n", t / hz }'
-}
-pid_in() { if [[ -f $1 ]]; then head -1 "$1"; fi; }
+# shellcheck source=lib/process_cpu.sh
+source "$ROOT/scripts/lib/process_cpu.sh"
 # cpu_snapshot: "admitd nginx postgres redis simulator kafka" CPU seconds (every instance together).
 cpu_snapshot() {
-    local admitd=0 f
-    for f in "$RUNDIR"/instance-*/admitd.pid; do
-        admitd=$(awk -v a="$admitd" -v b="$(cpu_tree "$(pid_in "$f")")" 'BEGIN { print a + b }')
-    done
-    echo "$admitd $(cpu_tree "$(pid_in "$RUNDIR/nginx/nginx.pid")") $(cpu_tree "$(pid_in "$RUNDIR/pg/data/postmaster.pid")")" \
-        "$(cpu_tree "$(pid_in "$RUNDIR/redis/redis.pid")") $(cpu_tree "$(pid_in "$RUNDIR/paysim/sim.pid")")" \
-        "$(cpu_tree "$(pid_in "$RUNDIR/kafka/broker.pid")")"
+    local admitd=() f
+    for f in "$RUNDIR"/instance-*/admitd.pid; do admitd+=("$(pid_in "$f")"); done
+    echo "$(process_cpu_seconds "${admitd[@]}") $(process_cpu_seconds "$(pid_in "$RUNDIR/nginx/nginx.pid")")" \
+        "$(process_cpu_seconds "$(pid_in "$RUNDIR/pg/data/postmaster.pid")")" \
+        "$(process_cpu_seconds "$(pid_in "$RUNDIR/redis/redis.pid")")" \
+        "$(process_cpu_seconds "$(pid_in "$RUNDIR/paysim/sim.pid")")" \
+        "$(process_cpu_seconds "$(pid_in "$RUNDIR/kafka/broker.pid")")"
 }
 # cpu_per_purchase BEFORE AFTER LOAD_CPU_SECONDS PURCHASES RATE: prints where a completed
 # purchase's CPU went, from the load's start until the platform drained, and its RESULT fields.

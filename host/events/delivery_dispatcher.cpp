@@ -18,34 +18,40 @@ namespace {
 // row is excluded when it, or an earlier row of its key, is waiting for a retry (a failed
 // attempt, attempts > 0, and next_attempt_at in the future: event_deliveries_retrying, migration
 // 3).
-std::string runnable_sql() {
-    return "SELECT seq, event_id, topic, key, payload, attempts, " +
-           timestamptz_to_micros("published_at") +
-           " AS published_us "
-           "FROM admit.event_deliveries d "
-           "WHERE subscriber = $1 AND mod(key_hash::bigint & 2147483647, $2) = $3 AND seq > $6 "
-           "AND NOT EXISTS (SELECT 1 FROM admit.event_deliveries w WHERE w.subscriber = "
-           "d.subscriber "
-           "  AND w.key = d.key AND w.seq <= d.seq AND w.attempts > 0 AND w.next_attempt_at > " +
-           micros_to_timestamptz(4) +
-           ") "
-           "ORDER BY seq LIMIT $5";
+const std::string& runnable_sql() {
+    static const std::string sql =
+        "SELECT seq, event_id, topic, key, payload, attempts, " +
+        timestamptz_to_micros("published_at") +
+        " AS published_us "
+        "FROM admit.event_deliveries d "
+        "WHERE subscriber = $1 AND mod(key_hash::bigint & 2147483647, $2) = $3 AND seq > $6 "
+        "AND NOT EXISTS (SELECT 1 FROM admit.event_deliveries w WHERE w.subscriber = "
+        "d.subscriber "
+        "  AND w.key = d.key AND w.seq <= d.seq AND w.attempts > 0 AND w.next_attempt_at > " +
+        micros_to_timestamptz(4) +
+        ") "
+        "ORDER BY seq LIMIT $5";
+    return sql;
 }
 
 // The lowest seq of the share's rows that wait for a retry (a floor must stay below it).
-std::string lowest_retrying_sql() {
-    return "SELECT min(seq) FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
-           "AND mod(key_hash::bigint & 2147483647, $2) = $3";
+const std::string& lowest_retrying_sql() {
+    static const std::string sql =
+        "SELECT min(seq) FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
+        "AND mod(key_hash::bigint & 2147483647, $2) = $3";
+    return sql;
 }
 
 // How long a floor may be used before a pass starts from the bottom of the queue again.
 constexpr auto kFloorLifetime = std::chrono::seconds(1);
 
-std::string next_due_sql() {
-    return "SELECT " + timestamptz_to_micros("min(next_attempt_at)") +
-           " FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
-           "AND mod(key_hash::bigint & 2147483647, $2) = $3 AND next_attempt_at > " +
-           micros_to_timestamptz(4);
+const std::string& next_due_sql() {
+    static const std::string sql =
+        "SELECT " + timestamptz_to_micros("min(next_attempt_at)") +
+        " FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
+        "AND mod(key_hash::bigint & 2147483647, $2) = $3 AND next_attempt_at > " +
+        micros_to_timestamptz(4);
+    return sql;
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "host/pipeline/shared_bucket_sync.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -11,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "host/observe/metrics.hpp"
+#include "host/observe/repeated_warning.hpp"
 #include "host/pipeline/rate_buckets.hpp"
 #include "host/store/redis_scripts.hpp"
 
@@ -49,12 +49,6 @@ return tats
 // key: 0.4 ms). Under load a batch is a round trip's worth of requests, far fewer keys than this;
 // it fills only after Redis stalled.
 constexpr std::size_t kMaxKeysPerCall = 128;
-
-int64_t steady_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 }  // namespace
 
@@ -115,7 +109,7 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
         if (sent) return;
         // Not queued (the pool is full or shutting down): these counts are dropped, this host's
         // own buckets still limit.
-        warn_throttled(sent.error().message);
+        warn(sent.error().message);
         call_done();
     }
 
@@ -130,10 +124,11 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
                 if (end != text.c_str()) buckets->learn(keys[i], tat);
             }
             if (counters.answers) counters.answers->inc();
+            warning.succeeded();
         } else if (!reply) {
-            warn_throttled(reply.error().message);
+            warn(reply.error().message);
         } else if (reply->type == store::RedisReply::Type::Error) {
-            warn_throttled(reply->str);
+            warn(reply->str);
         }
         call_done();
     }
@@ -151,12 +146,9 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
         send(batch, now_ms);
     }
 
-    void warn_throttled(const std::string& message) {
-        const int64_t now = steady_now_ms();
-        int64_t last = last_warning_ms.load(std::memory_order_relaxed);
-        if (now - last > 1000 && last_warning_ms.compare_exchange_strong(last, now))
-            spdlog::warn("rate limits: shared buckets not updated (this host's still limit): {}",
-                         message);
+    void warn(const std::string& message) {
+        warning.failed("rate limits: shared buckets not updated (this host's still limit): " +
+                       message);
     }
 
     store::ScriptRegistry& scripts;
@@ -167,7 +159,8 @@ struct SharedBucketSync::State : std::enable_shared_from_this<State> {
     std::size_t calls_in_flight = 0;  // calls of the current batch not answered yet
     bool closed = false;              // the owner is gone: send nothing more
     std::int64_t latest_now_ms = 0;   // of the requests counted
-    std::atomic<int64_t> last_warning_ms{0};
+    observe::RepeatedWarning warning{"rate limits: shared buckets updated again",
+                                     std::chrono::seconds(1)};
 };
 
 SharedBucketSync::SharedBucketSync(store::ScriptRegistry& scripts,

@@ -68,15 +68,7 @@ Result<ExecResult> execute(pqxx::transaction_base& tx, const std::string& sql,
     const auto dynamic = pqxx::prepare::make_dynamic_params(values.begin(), values.end());
 
     try {
-        pqxx::result result;
-        const std::string name = prepared_statement_name(sql);
-        bool prepared = true;
-        try {
-            tx.conn().prepare(name, sql);
-        } catch (const pqxx::argument_error&) {
-            prepared = false;  // name collision with a different text: run unprepared
-        }
-        result = prepared ? tx.exec_prepared(name, dynamic) : tx.exec_params(sql, dynamic);
+        const pqxx::result result = exec_prepared(tx, sql, dynamic);
         if (rows != nullptr && result.columns() > 0) deliver_rows(result, *rows);
         return ExecResult{affected_rows_of(result)};
     } catch (...) {

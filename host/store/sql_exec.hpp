@@ -52,12 +52,14 @@ std::string prepared_statement_name(const std::string& sql);
 // The host's own statements that run per event or per poll: `sql` with `args` ($1..$n) as a
 // prepared statement of the transaction's connection, prepared at its first use there under
 // prepared_statement_name(sql) (the plugins' statements share the scheme, see execute()). Saves
-// the parse of every call and, once PostgreSQL keeps the generic plan (from the sixth execution),
-// the planning. On the event queue the planning cost more than the execution (0.3-0.6 ms against
-// 0.01-1.3 ms, pg_stat_statements under scripts/bench purchase): planning a range on an indexed
-// column with a constant (`seq > 123`) probes the index's end for its actual maximum, through
-// the dead entries of every row handled since the last vacuum. Throws what libpqxx throws; a
-// name collision with another text runs the statement unprepared.
+// the parse of every call and, where PostgreSQL settles on the generic plan (from the sixth
+// execution), the planning. On the event queue the planning cost more than the execution (0.3-0.6
+// ms against 0.01-1.3 ms, pg_stat_statements under scripts/bench purchase): planning a range on an
+// indexed column with a constant (`seq > 123`) probes the index's end for its actual maximum,
+// through the dead entries of every row handled since the last vacuum. PostgreSQL still keeps
+// custom plans where it judges the generic one dearer (the delivery poll), rightly: forcing the
+// generic plan there once made the poll 20 times slower. execute() runs through this too. Throws
+// what libpqxx throws; a name collision with another text runs the statement unprepared.
 template <typename... Args>
 pqxx::result exec_prepared(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
     const std::string name = prepared_statement_name(sql);
