@@ -32,6 +32,23 @@ std::string venue(const std::string& plugins, const std::string& extra = "") {
            extra;
 }
 
+// write_temp_file's folder is named after the pid and a per-process counter, so a test process
+// of an earlier run with the same pid used it before: it must come back empty. The next call's
+// folder is planted with such a leftover first.
+TEST(TestSupport, WriteTempFileStartsFromAnEmptyFolder) {
+    const auto first = write_temp_file("first.txt", "1").parent_path();
+    const auto dash = first.filename().string().rfind('-');
+    const auto next = first.parent_path() /
+                      (first.filename().string().substr(0, dash + 1) +
+                       std::to_string(std::stoi(first.filename().string().substr(dash + 1)) + 1));
+    std::filesystem::create_directories(next);
+    std::ofstream(next / "journal.jsonl") << "left by another run\n";
+    const auto second = write_temp_file("second.txt", "2");
+    ASSERT_EQ(second.parent_path(), next);
+    EXPECT_FALSE(std::filesystem::exists(next / "journal.jsonl"));
+    EXPECT_TRUE(std::filesystem::exists(second));
+}
+
 TEST(AdmitdConfig, CheckConfigAcceptsAValidVenue) {
     auto file = write_temp_file("venue.toml", venue("\"probe_a\""));
     auto r = run_command(kAdmitd, {"--check-config", file.string()});

@@ -109,6 +109,10 @@ std::string AdmitdProcess::log() const { return read_file(log_); }
 
 std::filesystem::path write_temp_file(const std::string& name, const std::string& content) {
     auto dir = unique_temp("admit-test");
+    // The name is unique among live processes only: a test process of an earlier run that had the
+    // same pid left its files here (a simulator's journal with the same order ids failed
+    // PaySimJournal once). Start from an empty folder.
+    std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     auto path = dir / name;
     std::ofstream(path) << content;
