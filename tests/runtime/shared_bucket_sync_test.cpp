@@ -49,27 +49,34 @@ TEST_F(SharedBucketSyncTest, RequestsCountedDuringACallGoTogetherAndAllAreCounte
     store::RedisPool pauser(test_redis_options(1));
     ASSERT_TRUE(run(pauser, {"CLIENT", "PAUSE", "300", "ALL"}).ok());
     const int64_t start = wall_ms();
-    constexpr int kKeys = 10, kPerKey = 40;  // 1,000 per minute each: room for all of them
+    // 100 per 10 minutes each (room for all of them), an interval of 6 s. A bucket's key expires
+    // when its TAT passes, so the TATs must stay ahead of the clock for as long as a slow machine
+    // takes to check them: 40 requests keep a key four minutes (an interval of 60 ms kept it
+    // 2.4 s, and a loaded CI machine found it gone).
+    constexpr int kKeys = 10, kPerKey = 40;
+    constexpr int64_t kLimit = 100, kWindowMs = 600'000;
+    constexpr double kIntervalMs = static_cast<double>(kWindowMs) / kLimit;
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([&, t] {
             for (int i = 0; i < kKeys * kPerKey / 4; ++i) {
                 const int key = (t * 7 + i) % kKeys;
-                sync.count(prefix_ + std::to_string(key), wall_ms(), 1000, 60'000);
+                sync.count(prefix_ + std::to_string(key), wall_ms(), kLimit, kWindowMs);
             }
         });
     }
     for (auto& thread : threads) thread.join();
     ASSERT_TRUE(eventually([&] {
         return requests_.value() == kKeys * kPerKey &&
-               stored_tat(pool_, prefix_ + "0") >= static_cast<double>(start) + kPerKey * 60.0 - 1;
+               stored_tat(pool_, prefix_ + "0") >=
+                   static_cast<double>(start) + kPerKey * kIntervalMs - 1;
     }));
     EXPECT_LE(calls_.value(), 3.0) << "one call in flight, the rest counted for the next";
-    // Every request moved its bucket one interval (60 ms) on from the moment it was counted.
+    // Every request moved its bucket one interval on from the moment it was counted.
     for (int key = 0; key < kKeys; ++key) {
         const double tat = stored_tat(pool_, prefix_ + std::to_string(key));
-        EXPECT_GE(tat, static_cast<double>(start) + kPerKey * 60.0 - 1) << key;
-        EXPECT_LE(tat, static_cast<double>(wall_ms()) + kPerKey * 60.0 + 1) << key;
+        EXPECT_GE(tat, static_cast<double>(start) + kPerKey * kIntervalMs - 1) << key;
+        EXPECT_LE(tat, static_cast<double>(wall_ms()) + kPerKey * kIntervalMs + 1) << key;
     }
 }
 
@@ -79,15 +86,16 @@ TEST_F(SharedBucketSyncTest, ABatchOfManyKeysGoesInSeveralBoundedCallsAndAllAreC
     ASSERT_TRUE(run(pauser, {"CLIENT", "PAUSE", "300", "ALL"}).ok());
     const int64_t start = wall_ms();
     constexpr int kKeys = 300;  // the first call, then 299 keys in calls of at most 128
+    // 10 per 10 minutes: one request keeps its key (and TAT) a minute, however slow the machine.
     for (int key = 0; key < kKeys; ++key)
-        sync.count(prefix_ + std::to_string(key), wall_ms(), 10, 60'000);
+        sync.count(prefix_ + std::to_string(key), wall_ms(), 10, 600'000);
     ASSERT_TRUE(eventually([&] {
         return requests_.value() == kKeys &&
-               stored_tat(pool_, prefix_ + std::to_string(kKeys - 1)) >= start + 6'000.0 - 1;
+               stored_tat(pool_, prefix_ + std::to_string(kKeys - 1)) >= start + 60'000.0 - 1;
     }));
     EXPECT_EQ(calls_.value(), 4.0) << "1 + ceil(299 / 128)";
     for (int key = 0; key < kKeys; ++key)
-        EXPECT_GE(stored_tat(pool_, prefix_ + std::to_string(key)), start + 6'000.0 - 1) << key;
+        EXPECT_GE(stored_tat(pool_, prefix_ + std::to_string(key)), start + 60'000.0 - 1) << key;
 }
 
 TEST_F(SharedBucketSyncTest, ACountBeyondTheSharedBucketIsCappedAndTheReplyIsLearned) {
