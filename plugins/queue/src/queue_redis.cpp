@@ -51,7 +51,7 @@ sdk::Status QueueRedis::register_scripts() {
     for (const auto& [name, source] :
          {std::pair{"place", lua::place}, std::pair{"leave", lua::leave},
           std::pair{"admit", lua::admit}, std::pair{"expire_stale", lua::expire_stale},
-          std::pair{"shuffle", lua::shuffle}}) {
+          std::pair{"shuffle", lua::shuffle}, std::pair{"post_update", lua::post_update}}) {
         if (auto s = redis_.register_script(name, source); !s) return s;
     }
     return redis_.register_script("unlock", unlock_script);
@@ -266,6 +266,24 @@ sdk::Result<int64_t> QueueRedis::admitted_total(const std::string& schedule_id) 
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return reply_error(*reply, "HGET");
     return integer_of(*reply);
+}
+
+sdk::Result<int64_t> QueueRedis::post_update(const std::string& schedule_id,
+                                             const std::string& summary, int64_t keep) {
+    // The script reopens the object to add the version after a comma: it must have a member.
+    if (summary.size() < 3 || summary.front() != '{' || summary.back() != '}')
+        return sdk::Error::internal("a stream summary must be a JSON object with members");
+    auto reply = redis_.eval(
+        "post_update",
+        {key(schedule_id, "meta"), key(schedule_id, "update"), key(schedule_id, "updates")},
+        {summary.substr(0, summary.size() - 1), std::to_string(keep), "3600"});
+    if (!reply) return std::move(reply).error();
+    if (reply->is_error()) return reply_error(*reply, "post_update script");
+    return integer_of(*reply);
+}
+
+sdk::Result<std::vector<std::string>> QueueRedis::recent_updates(const std::string& schedule_id) {
+    return strings_of(redis_.command({"LRANGE", key(schedule_id, "updates"), "0", "-1"}), "LRANGE");
 }
 
 }  // namespace admit::queue

@@ -4,6 +4,8 @@
 //   queue:{sid}:seen    zset  user -> last poll, join or stream refresh (ms), for the stale sweep
 //   queue:{sid}:active  zset  user -> entry token expiry (ms)
 //   queue:{sid}:lock    the admission lock (value: owner and fencing token)
+//   queue:{sid}:update  string  the newest stream summary (JSON, with its version)
+//   queue:{sid}:updates list    the recent stream summaries, oldest first (StreamRelay)
 // A missing meta hash means Redis lost the line: everything answers RECOVERING until rebuild()
 // has put the durable log back. Thread-safe (the host's Redis pool is).
 #pragma once
@@ -95,6 +97,14 @@ class QueueRedis {
     sdk::Status clear_line(const std::string& schedule_id);
     /// meta.admitted (0 when absent).
     sdk::Result<int64_t> admitted_total(const std::string& schedule_id);
+
+    /// Gives `summary` (a JSON object without "version") the schedule's next version and keeps
+    /// it as the newest and among the recent `keep` summaries for an hour, in one script (so
+    /// versions enter the recent list in order). Answers the version.
+    sdk::Result<int64_t> post_update(const std::string& schedule_id, const std::string& summary,
+                                     int64_t keep);
+    /// The recent summaries, oldest first (JSON texts).
+    sdk::Result<std::vector<std::string>> recent_updates(const std::string& schedule_id);
 
   private:
     sdk::Status zadd_chunks(const std::string& key, const std::string& flag,

@@ -1,23 +1,17 @@
 #include "stream_relay.hpp"
 
+#include "update_coalescing.hpp"
+
 namespace admit::queue {
 
 sdk::Status StreamRelay::post(const std::string& schedule_id, boost::json::object update) {
-    auto version = ctx_.host->redis().command(
-        {"HINCRBY", QueueRedis::key(schedule_id, "meta"), "updates", "1"});
-    if (!version) return std::move(version).error();
     update["scheduleId"] = schedule_id;
-    update["version"] = version->integer;
-    auto stored = ctx_.host->redis().command({"SET", QueueRedis::key(schedule_id, "update"),
-                                              boost::json::serialize(update), "EX", "3600"});
-    if (!stored) return std::move(stored).error();
-    {
-        std::lock_guard lock(sent_mutex_);
-        auto& sent = sent_version_[schedule_id];
-        if (version->integer <= sent) return {};  // a newer one went out (the relay sends this)
-        sent = version->integer;
-    }
-    ctx_.host->publish_stream("queue:" + schedule_id, "update", update);
+    auto version =
+        ctx_.redis->post_update(schedule_id, boost::json::serialize(update), kKeptSummaries);
+    if (!version) return std::move(version).error();
+    // Sent from the recent list, not as posted: summaries other hosts posted since this host's
+    // last message go out with it (their admissions merged).
+    relay_schedule(schedule_id);
     return {};
 }
 
@@ -63,22 +57,28 @@ void StreamRelay::relay_once() {
         for (const auto& row : *rows) schedules_.push_back(row.text("schedule_id"));
         listed_ = now;
     }
-    for (const auto& sid : schedules_) {
-        auto reply = ctx_.host->redis().command({"GET", QueueRedis::key(sid, "update")});
-        if (!reply || reply->type != sdk::RedisReply::Type::string) continue;
-        boost::system::error_code ec;
-        auto update = boost::json::parse(reply->str, ec);
-        if (ec || !update.is_object()) continue;
-        const auto* version = update.as_object().if_contains("version");
-        if (version == nullptr || !version->is_int64()) continue;
-        {
-            std::lock_guard guard(sent_mutex_);
-            auto& sent = sent_version_[sid];
-            if (version->as_int64() == sent) continue;  // a lower one: Redis was rebuilt; send it
-            sent = version->as_int64();
-        }
-        ctx_.host->publish_stream("queue:" + sid, "update", update);
+    for (const auto& sid : schedules_) relay_schedule(sid);
+}
+
+void StreamRelay::relay_schedule(const std::string& schedule_id) {
+    auto stored = ctx_.redis->recent_updates(schedule_id);
+    if (!stored || stored->empty()) return;
+    int64_t missed = 0;
+    {
+        // Held while sending: this host's threads (the relay, a tick's post) never send the same
+        // summary twice, nor an older one after a newer.
+        std::lock_guard guard(sent_mutex_);
+        auto& sent = sent_version_[schedule_id];
+        auto update = coalesce_updates(*stored, sent);
+        if (!update) return;
+        sent = update->version;
+        missed = update->missed;
+        ctx_.host->publish_stream("queue:" + schedule_id, "update", update->message);
     }
+    if (missed > 0)
+        ctx_.host->warn("queue: ", missed, " stream summaries of ", schedule_id,
+                        " were trimmed before this host relayed them (their admissions are "
+                        "not on its streams; clients still see them when they poll)");
 }
 
 }  // namespace admit::queue

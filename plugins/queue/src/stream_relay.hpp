@@ -1,10 +1,13 @@
 // StreamRelay: the SSE side of the line. Whoever changes a schedule's line (the admission tick on
-// one host, an operator on any host) stores the new summary in Redis (queue:{sid}:update, with a
-// version); a relay thread on EVERY host reads the summaries once per `period` and publishes the
-// new ones to its own open streams (topic queue:{scheduleId}, event "update"). So a client's
-// stream hears the admission whichever host it is connected to, and at most one progress message
-// per schedule reaches it per period (coalesced). Thread-safe; the thread runs between start()
-// and stop().
+// one host, an operator on any host) posts the new summary to Redis (queue:{sid}:updates, the
+// recent ones with their versions); a relay thread on EVERY host reads them once per `period` and
+// publishes what is new to its own open streams (topic queue:{scheduleId}, event "update"). So a
+// client's stream hears the admission whichever host it is connected to, and at most one message
+// per schedule reaches it per period: the summaries posted since the host's last message are
+// merged into one (the newest, with every merged summary's `admitted` ids; see
+// update_coalescing.hpp). Summaries are kept while fewer than kKeptSummaries were posted after
+// them (a relay period holds a few ticks). Thread-safe; the thread runs between start() and
+// stop().
 #pragma once
 
 #include "queue_context.hpp"
@@ -27,17 +30,22 @@ class StreamRelay {
     StreamRelay(const StreamRelay&) = delete;
     StreamRelay& operator=(const StreamRelay&) = delete;
 
-    /// Stores `update` as the schedule's newest summary and sends it to this host's streams at
-    /// once; the relays of the other hosts send it within one period.
+    /// Posts `update` as the schedule's newest summary and sends it (with any other host's
+    /// summaries this host has not sent yet) to this host's streams at once; the relays of the
+    /// other hosts send it within one period.
     sdk::Status post(const std::string& schedule_id, boost::json::object update);
 
     void start();
     void stop();
-    /// One pass: publishes every summary newer than the last one this host sent.
+    /// One pass: publishes, per live schedule, the summaries newer than the last one this host
+    /// sent (merged into one message).
     void relay_once();
+
+    static constexpr int64_t kKeptSummaries = 64;
 
   private:
     void run();
+    void relay_schedule(const std::string& schedule_id);
 
     QueueContext& ctx_;
     const std::chrono::milliseconds period_;
@@ -45,7 +53,7 @@ class StreamRelay {
     std::condition_variable wake_;
     bool stopping_ = false;
     std::thread thread_;
-    std::mutex sent_mutex_;                                  ///< guards sent_version_
+    std::mutex sent_mutex_;  ///< guards sent_version_ and orders this host's messages
     std::unordered_map<std::string, int64_t> sent_version_;  ///< newest version sent here
     std::vector<std::string> schedules_;                     ///< relay thread only
     std::chrono::steady_clock::time_point listed_{};         ///< relay thread only

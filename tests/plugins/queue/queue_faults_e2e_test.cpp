@@ -123,6 +123,18 @@ TEST_F(QueueFaults, TwoHostsNeverAdmitTheSamePlace) {
             "Bearer test:customer:" + users.back()));
         ASSERT_TRUE(streams.back()->wait_for("event: snapshot", std::chrono::seconds(5)));
     }
+    // Everyone admitted from now on must be named on both streams, whichever host's tick admitted
+    // them and however close two ticks came (a host relays one merged message per second).
+    std::vector<std::string> admitted_later;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+        const std::string join_id =
+            text_of(json_of(status(users[i], schedule, static_cast<int>(i % 2))), "joinId");
+        ASSERT_FALSE(join_id.empty()) << users[i];
+        if (pg_scalar("SELECT count(*) FROM queue.joins WHERE state = 'ADMITTED' AND join_id = '" +
+                      join_id + "'") == 0)
+            admitted_later.push_back(join_id);
+    }
+    ASSERT_FALSE(admitted_later.empty());
     ASSERT_TRUE(await(
         [&] {
             for (std::size_t i = 0; i < users.size(); ++i)
@@ -144,6 +156,10 @@ TEST_F(QueueFaults, TwoHostsNeverAdmitTheSamePlace) {
     for (auto& stream : streams) {
         EXPECT_TRUE(stream->wait_for(last_join + "\"]", std::chrono::seconds(5)))
             << stream->received();
+        for (const auto& join_id : admitted_later)
+            EXPECT_NE(stream->received().find("\"" + join_id + "\""), std::string::npos)
+                << join_id << " is not on the stream:\n"
+                << stream->received();
     }
     // Both hosts answer the same place for a user.
     auto a = json_of(status(users[5], schedule, 0));

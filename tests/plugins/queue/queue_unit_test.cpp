@@ -7,6 +7,7 @@
 #include "line_keeper.hpp"
 #include "poll_interval.hpp"
 #include "schedule_facts.hpp"
+#include "update_coalescing.hpp"
 
 #include <admit/testing/fake_host.hpp>
 
@@ -254,6 +255,73 @@ TEST_F(QueuePure, ScheduleFactsCountSeatsOrGradeTotals) {
     EXPECT_EQ(ga->capacity, 12);
     EXPECT_FALSE(ga->queue_required);
     EXPECT_FALSE(parse_schedule_facts(boost::json::parse("[]")).ok());
+}
+
+// --- stream summaries ------------------------------------------------------------------------
+
+std::string summary(int64_t version, std::vector<std::string> admitted, int64_t total) {
+    boost::json::array ids;
+    for (auto& id : admitted) ids.emplace_back(id);
+    return boost::json::serialize(boost::json::object{{"status", "OPEN"},
+                                                      {"admitted", std::move(ids)},
+                                                      {"admittedTotal", total},
+                                                      {"version", version}});
+}
+
+std::vector<std::string> admitted_of(const CoalescedUpdate& update) {
+    std::vector<std::string> out;
+    for (const auto& id : update.message.at("admitted").as_array())
+        out.emplace_back(id.as_string());
+    return out;
+}
+
+TEST_F(QueuePure, SummariesPostedWithinOnePeriodGoOutAsOneWithEveryAdmission) {
+    // Two ticks posted 8 and 9 since this host sent 7 (listed out of order: the list's order is
+    // not trusted): the message is 9's, with 8's admissions first.
+    const std::vector<std::string> stored{summary(7, {"qj_a"}, 1), summary(9, {"qj_d"}, 4),
+                                          summary(8, {"qj_b", "qj_c"}, 3)};
+    auto update = coalesce_updates(stored, 7);
+    ASSERT_TRUE(update.has_value());
+    EXPECT_EQ(update->version, 9);
+    EXPECT_EQ(update->merged, 2);
+    EXPECT_EQ(update->missed, 0);
+    EXPECT_EQ(admitted_of(*update), (std::vector<std::string>{"qj_b", "qj_c", "qj_d"}));
+    EXPECT_EQ(update->message.at("admittedTotal").as_int64(), 4);
+    EXPECT_EQ(update->message.at("version").as_int64(), 9);
+    EXPECT_FALSE(coalesce_updates(stored, 9).has_value()) << "nothing new once 9 was sent";
+}
+
+TEST_F(QueuePure, AFirstMessageCarriesEveryKeptSummaryAndAGapIsCounted) {
+    const std::vector<std::string> stored{summary(5, {"qj_a"}, 1), summary(6, {"qj_b"}, 2)};
+    auto first = coalesce_updates(stored, 0);
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(admitted_of(*first), (std::vector<std::string>{"qj_a", "qj_b"}));
+    EXPECT_EQ(first->missed, 0) << "a host that never sent has nothing to miss";
+    // This host sent 2; 3 and 4 were trimmed from the list before it read it again.
+    auto late = coalesce_updates(stored, 2);
+    ASSERT_TRUE(late.has_value());
+    EXPECT_EQ(late->missed, 2);
+    EXPECT_EQ(late->merged, 2);
+}
+
+TEST_F(QueuePure, SummariesNumberedAnewAfterRedisLostThemAreAllSent) {
+    // This host sent 40; Redis lost the line and the versions restarted at 1.
+    auto update = coalesce_updates({summary(1, {"qj_x"}, 1), summary(2, {"qj_y"}, 2)}, 40);
+    ASSERT_TRUE(update.has_value());
+    EXPECT_EQ(update->version, 2);
+    EXPECT_EQ(admitted_of(*update), (std::vector<std::string>{"qj_x", "qj_y"}));
+}
+
+TEST_F(QueuePure, MalformedSummariesAreSkippedAndAPauseKeepsItsShape) {
+    const std::string paused = R"({"status":"PAUSED","admittedTotal":3,"version":12})";
+    auto update = coalesce_updates({"not json", R"({"version":"11"})", "[1]", paused}, 10);
+    ASSERT_TRUE(update.has_value());
+    EXPECT_EQ(update->version, 12);
+    EXPECT_EQ(update->merged, 1);
+    EXPECT_EQ(update->message.at("status").as_string(), "PAUSED");
+    EXPECT_FALSE(update->message.contains("admitted")) << "no summary had a list";
+    EXPECT_FALSE(coalesce_updates({"not json"}, 0).has_value());
+    EXPECT_FALSE(coalesce_updates({}, 0).has_value());
 }
 
 // --- the plugin under FakeHost ---------------------------------------------------------------
