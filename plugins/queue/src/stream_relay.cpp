@@ -68,10 +68,13 @@ void StreamRelay::relay_schedule(const std::string& schedule_id) {
         // Held while sending: this host's threads (the relay, a tick's post) never send the same
         // summary twice, nor an older one after a newer.
         std::lock_guard guard(sent_mutex_);
-        auto& sent = sent_version_[schedule_id];
-        auto update = coalesce_updates(*stored, sent);
+        const auto known = sent_version_.find(schedule_id);
+        auto update = coalesce_updates(
+            *stored,
+            known == sent_version_.end() ? std::nullopt : std::optional<int64_t>(known->second),
+            kFirstSightSummaries);
         if (!update) return;
-        sent = update->version;
+        sent_version_[schedule_id] = update->version;
         missed = update->missed;
         ctx_.host->publish_stream("queue:" + schedule_id, "update", update->message);
     }

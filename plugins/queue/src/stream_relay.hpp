@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -42,6 +43,9 @@ class StreamRelay {
     void relay_once();
 
     static constexpr int64_t kKeptSummaries = 64;
+    /// Merged into a host's first message for a schedule (see coalesce_updates): the schedule
+    /// list is read every 2 s, so a line that just opened may have had a few ticks already.
+    static constexpr std::size_t kFirstSightSummaries = 4;
 
   private:
     void run();

@@ -6,7 +6,8 @@
 namespace admit::queue {
 
 std::optional<CoalescedUpdate> coalesce_updates(const std::vector<std::string>& stored,
-                                                int64_t sent) {
+                                                std::optional<int64_t> sent,
+                                                std::size_t first_sight) {
     std::vector<std::pair<int64_t, boost::json::object>> summaries;
     summaries.reserve(stored.size());
     for (const auto& text : stored) {
@@ -21,13 +22,20 @@ std::optional<CoalescedUpdate> coalesce_updates(const std::vector<std::string>& 
     std::sort(summaries.begin(), summaries.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     const int64_t newest = summaries.back().first;
-    if (newest == sent) return std::nullopt;
-    if (newest < sent) sent = 0;  // numbered anew after Redis lost them: all are news here
-    auto first_new = std::upper_bound(summaries.begin(), summaries.end(), sent,
-                                      [](int64_t v, const auto& s) { return v < s.first; });
+    if (sent && newest == *sent) return std::nullopt;
+    auto first_new = summaries.begin();
+    int64_t missed = 0;
+    if (!sent) {
+        const auto take = std::min(std::max<std::size_t>(first_sight, 1), summaries.size());
+        first_new = summaries.end() - static_cast<std::ptrdiff_t>(take);
+    } else if (newest > *sent) {
+        first_new = std::upper_bound(summaries.begin(), summaries.end(), *sent,
+                                     [](int64_t v, const auto& s) { return v < s.first; });
+        missed = std::max<int64_t>(0, first_new->first - *sent - 1);
+    }  // else numbered anew after Redis lost them: all are news here
     CoalescedUpdate out;
     out.version = newest;
-    out.missed = sent > 0 ? std::max<int64_t>(0, first_new->first - sent - 1) : 0;
+    out.missed = missed;
     boost::json::array admitted;
     bool any_list = false;
     for (auto it = first_new; it != summaries.end(); ++it) {

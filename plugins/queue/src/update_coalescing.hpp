@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,10 +26,14 @@ struct CoalescedUpdate {
 };
 
 /// `stored`: the recent summaries as kept in Redis (JSON objects with an integer "version", any
-/// order; malformed entries are skipped). `sent`: the newest version this host sent (0: none).
-/// Answers nothing when no summary is newer than `sent`. When every stored version is older than
-/// `sent`, Redis lost the line's summaries and numbered them anew: all of them are merged.
+/// order; malformed entries are skipped). `sent`: the newest version this host sent, or nothing
+/// when it has sent none for the schedule yet: then the newest `first_sight` summaries are merged
+/// (enough for the ticks of a line this host noticed late; a host restarted in a long sale does
+/// not send every kept summary to streams that got their snapshot moments ago). Answers nothing
+/// when no summary is newer than `sent`. When every stored version is older than `sent`, Redis
+/// lost the line's summaries and numbered them anew: all of them are merged.
 std::optional<CoalescedUpdate> coalesce_updates(const std::vector<std::string>& stored,
-                                                int64_t sent);
+                                                std::optional<int64_t> sent,
+                                                std::size_t first_sight);
 
 }  // namespace admit::queue

@@ -280,7 +280,7 @@ TEST_F(QueuePure, SummariesPostedWithinOnePeriodGoOutAsOneWithEveryAdmission) {
     // not trusted): the message is 9's, with 8's admissions first.
     const std::vector<std::string> stored{summary(7, {"qj_a"}, 1), summary(9, {"qj_d"}, 4),
                                           summary(8, {"qj_b", "qj_c"}, 3)};
-    auto update = coalesce_updates(stored, 7);
+    auto update = coalesce_updates(stored, 7, 4);
     ASSERT_TRUE(update.has_value());
     EXPECT_EQ(update->version, 9);
     EXPECT_EQ(update->merged, 2);
@@ -288,25 +288,38 @@ TEST_F(QueuePure, SummariesPostedWithinOnePeriodGoOutAsOneWithEveryAdmission) {
     EXPECT_EQ(admitted_of(*update), (std::vector<std::string>{"qj_b", "qj_c", "qj_d"}));
     EXPECT_EQ(update->message.at("admittedTotal").as_int64(), 4);
     EXPECT_EQ(update->message.at("version").as_int64(), 9);
-    EXPECT_FALSE(coalesce_updates(stored, 9).has_value()) << "nothing new once 9 was sent";
+    EXPECT_FALSE(coalesce_updates(stored, 9, 4).has_value()) << "nothing new once 9 was sent";
 }
 
-TEST_F(QueuePure, AFirstMessageCarriesEveryKeptSummaryAndAGapIsCounted) {
-    const std::vector<std::string> stored{summary(5, {"qj_a"}, 1), summary(6, {"qj_b"}, 2)};
-    auto first = coalesce_updates(stored, 0);
+TEST_F(QueuePure, AHostsFirstMessageCarriesOnlyTheNewestFewSummaries) {
+    std::vector<std::string> stored;
+    for (int64_t v = 1; v <= 10; ++v) stored.push_back(summary(v, {"qj_" + std::to_string(v)}, v));
+    // A host restarted during the sale: its streams just got their snapshots; the first message
+    // merges the newest 3 only (a line it noticed late had no more ticks than that).
+    auto first = coalesce_updates(stored, std::nullopt, 3);
     ASSERT_TRUE(first.has_value());
-    EXPECT_EQ(admitted_of(*first), (std::vector<std::string>{"qj_a", "qj_b"}));
+    EXPECT_EQ(first->version, 10);
+    EXPECT_EQ(first->merged, 3);
+    EXPECT_EQ(admitted_of(*first), (std::vector<std::string>{"qj_8", "qj_9", "qj_10"}));
     EXPECT_EQ(first->missed, 0) << "a host that never sent has nothing to miss";
+    auto few = coalesce_updates({summary(1, {"qj_a"}, 1)}, std::nullopt, 3);
+    ASSERT_TRUE(few.has_value());
+    EXPECT_EQ(admitted_of(*few), (std::vector<std::string>{"qj_a"}));
+}
+
+TEST_F(QueuePure, SummariesTrimmedBeforeTheHostReadThemAreCounted) {
+    const std::vector<std::string> stored{summary(5, {"qj_a"}, 1), summary(6, {"qj_b"}, 2)};
     // This host sent 2; 3 and 4 were trimmed from the list before it read it again.
-    auto late = coalesce_updates(stored, 2);
+    auto late = coalesce_updates(stored, 2, 4);
     ASSERT_TRUE(late.has_value());
     EXPECT_EQ(late->missed, 2);
     EXPECT_EQ(late->merged, 2);
+    EXPECT_EQ(admitted_of(*late), (std::vector<std::string>{"qj_a", "qj_b"}));
 }
 
 TEST_F(QueuePure, SummariesNumberedAnewAfterRedisLostThemAreAllSent) {
     // This host sent 40; Redis lost the line and the versions restarted at 1.
-    auto update = coalesce_updates({summary(1, {"qj_x"}, 1), summary(2, {"qj_y"}, 2)}, 40);
+    auto update = coalesce_updates({summary(1, {"qj_x"}, 1), summary(2, {"qj_y"}, 2)}, 40, 1);
     ASSERT_TRUE(update.has_value());
     EXPECT_EQ(update->version, 2);
     EXPECT_EQ(admitted_of(*update), (std::vector<std::string>{"qj_x", "qj_y"}));
@@ -314,14 +327,14 @@ TEST_F(QueuePure, SummariesNumberedAnewAfterRedisLostThemAreAllSent) {
 
 TEST_F(QueuePure, MalformedSummariesAreSkippedAndAPauseKeepsItsShape) {
     const std::string paused = R"({"status":"PAUSED","admittedTotal":3,"version":12})";
-    auto update = coalesce_updates({"not json", R"({"version":"11"})", "[1]", paused}, 10);
+    auto update = coalesce_updates({"not json", R"({"version":"11"})", "[1]", paused}, 10, 4);
     ASSERT_TRUE(update.has_value());
     EXPECT_EQ(update->version, 12);
     EXPECT_EQ(update->merged, 1);
     EXPECT_EQ(update->message.at("status").as_string(), "PAUSED");
     EXPECT_FALSE(update->message.contains("admitted")) << "no summary had a list";
-    EXPECT_FALSE(coalesce_updates({"not json"}, 0).has_value());
-    EXPECT_FALSE(coalesce_updates({}, 0).has_value());
+    EXPECT_FALSE(coalesce_updates({"not json"}, std::nullopt, 4).has_value());
+    EXPECT_FALSE(coalesce_updates({}, std::nullopt, 4).has_value());
 }
 
 // --- the plugin under FakeHost ---------------------------------------------------------------
