@@ -51,7 +51,8 @@ sdk::Status QueueRedis::register_scripts() {
     for (const auto& [name, source] :
          {std::pair{"place", lua::place}, std::pair{"leave", lua::leave},
           std::pair{"admit", lua::admit}, std::pair{"expire_stale", lua::expire_stale},
-          std::pair{"shuffle", lua::shuffle}, std::pair{"post_update", lua::post_update}}) {
+          std::pair{"shuffle", lua::shuffle}, std::pair{"post_update", lua::post_update},
+          std::pair{"recent_updates", lua::recent_updates}}) {
         if (auto s = redis_.register_script(name, source); !s) return s;
     }
     return redis_.register_script("unlock", unlock_script);
@@ -282,8 +283,14 @@ sdk::Result<int64_t> QueueRedis::post_update(const std::string& schedule_id,
     return integer_of(*reply);
 }
 
-sdk::Result<std::vector<std::string>> QueueRedis::recent_updates(const std::string& schedule_id) {
-    return strings_of(redis_.command({"LRANGE", key(schedule_id, "updates"), "0", "-1"}), "LRANGE");
+sdk::Result<std::vector<std::string>> QueueRedis::recent_updates(const std::string& schedule_id,
+                                                                 std::optional<int64_t> sent,
+                                                                 std::size_t first_sight) {
+    return strings_of(
+        redis_.eval("recent_updates", {key(schedule_id, "meta"), key(schedule_id, "updates")},
+                    {std::to_string(sent ? std::max<int64_t>(*sent, 0) : -1),
+                     std::to_string(std::max<std::size_t>(first_sight, 1))}),
+        "recent_updates script");
 }
 
 }  // namespace admit::queue

@@ -12,6 +12,7 @@
 
 #include <admit/sdk.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -103,8 +104,12 @@ class QueueRedis {
     /// versions enter the recent list in order). Answers the version.
     sdk::Result<int64_t> post_update(const std::string& schedule_id, const std::string& summary,
                                      int64_t keep);
-    /// The recent summaries, oldest first (JSON texts).
-    sdk::Result<std::vector<std::string>> recent_updates(const std::string& schedule_id);
+    /// The summaries numbered after `sent`, oldest first (JSON texts), as far as they are kept;
+    /// the newest `first_sight` when `sent` is none; every kept one when they are all older than
+    /// `sent` (numbered anew after Redis lost them). One script call.
+    sdk::Result<std::vector<std::string>> recent_updates(const std::string& schedule_id,
+                                                         std::optional<int64_t> sent,
+                                                         std::size_t first_sight);
 
   private:
     sdk::Status zadd_chunks(const std::string& key, const std::string& flag,

@@ -61,18 +61,17 @@ void StreamRelay::relay_once() {
 }
 
 void StreamRelay::relay_schedule(const std::string& schedule_id) {
-    auto stored = ctx_.redis->recent_updates(schedule_id);
-    if (!stored || stored->empty()) return;
     int64_t missed = 0;
     {
-        // Held while sending: this host's threads (the relay, a tick's post) never send the same
-        // summary twice, nor an older one after a newer.
+        // Held while reading and sending: this host's threads (the relay, a tick's post) never
+        // send the same summary twice, nor an older one after a newer.
         std::lock_guard guard(sent_mutex_);
         const auto known = sent_version_.find(schedule_id);
-        auto update = coalesce_updates(
-            *stored,
-            known == sent_version_.end() ? std::nullopt : std::optional<int64_t>(known->second),
-            kFirstSightSummaries);
+        const std::optional<int64_t> sent =
+            known == sent_version_.end() ? std::nullopt : std::optional<int64_t>(known->second);
+        auto stored = ctx_.redis->recent_updates(schedule_id, sent, kFirstSightSummaries);
+        if (!stored || stored->empty()) return;
+        auto update = coalesce_updates(*stored, sent, kFirstSightSummaries);
         if (!update) return;
         sent_version_[schedule_id] = update->version;
         missed = update->missed;

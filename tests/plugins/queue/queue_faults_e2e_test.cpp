@@ -1,15 +1,71 @@
 // Queue plugin faults, end to end on isolated storage (a private Redis each, so FLUSHALL touches
 // no other test): Redis losing the line mid-queue, and two admitd hosts sharing one database and
-// one Redis never admitting the same place twice.
+// one Redis never admitting the same place twice; the stream-summary scripts on that Redis.
 #include "queue_e2e_fixture.hpp"
 #include "tests/plugins/product/seat_stream_reader.hpp"
 
 #include <map>
+#include <sstream>
 
 namespace admit::testing {
 namespace {
 
 using QueueFaults = QueueEndToEnd;
+
+// The summaries recent_updates.lua answers, as "version:firstAdmittedId" (each line of
+// redis-cli's raw output is one JSON text).
+std::vector<std::string> versions_in(const std::string& output) {
+    std::vector<std::string> out;
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty()) continue;
+        boost::system::error_code ec;
+        auto json = boost::json::parse(line, ec);
+        if (ec || !json.is_object()) {
+            out.push_back("unparsable: " + line);
+            continue;
+        }
+        const auto& object = json.as_object();
+        const auto& admitted = object.at("admitted").as_array();
+        out.push_back(std::to_string(object.at("version").as_int64()) + ":" +
+                      std::string(admitted.empty() ? "" : admitted[0].as_string().c_str()));
+    }
+    return out;
+}
+
+TEST_F(QueueFaults, TheSummaryScriptsNumberKeepAndAnswerWhatAHostHasNotSent) {
+    const std::string dir = QUEUE_SCRIPT_DIR;
+    const std::string keys = "queue:{sch_probe}:meta queue:{sch_probe}:update";
+    auto post = [&](int n, int keep) {
+        return redis_cli("--eval " + dir + "/post_update.lua " + keys +
+                         " queue:{sch_probe}:updates , '{\"admitted\":[\"qj_" + std::to_string(n) +
+                         "\"]' " + std::to_string(keep) + " 3600");
+    };
+    auto unsent = [&](int sent, int first_sight) {
+        return versions_in(redis_cli("--eval " + dir +
+                                     "/recent_updates.lua queue:{sch_probe}:meta "
+                                     "queue:{sch_probe}:updates , " +
+                                     std::to_string(sent) + " " + std::to_string(first_sight)));
+    };
+    using Seen = std::vector<std::string>;
+    for (int n = 1; n <= 5; ++n)
+        ASSERT_EQ(post(n, 64), std::to_string(n) + "\n") << "numbered in order";
+    EXPECT_EQ(unsent(2, 4), (Seen{"3:qj_3", "4:qj_4", "5:qj_5"})) << "every one after 2";
+    EXPECT_EQ(unsent(5, 4), Seen{}) << "nothing after the newest";
+    EXPECT_EQ(unsent(-1, 2), (Seen{"4:qj_4", "5:qj_5"})) << "first sight: the newest 2";
+    EXPECT_EQ(unsent(40, 4), (Seen{"1:qj_1", "2:qj_2", "3:qj_3", "4:qj_4", "5:qj_5"}))
+        << "numbered anew (all older than what was sent): every kept one";
+    // The newest summary is also kept alone, for hosts of the previous build.
+    const auto newest = versions_in(redis_cli("GET queue:{sch_probe}:update"));
+    EXPECT_EQ(newest, Seen{"5:qj_5"});
+    // Keeping 3: a host that sent 1 gets what is left of 2..6, and sees the gap by the versions.
+    ASSERT_EQ(post(6, 3), "6\n");
+    EXPECT_EQ(unsent(1, 4), (Seen{"4:qj_4", "5:qj_5", "6:qj_6"}));
+    // The meta hash lost (Redis lost the line): numbering starts again and the old list goes.
+    ASSERT_NE(redis_cli("DEL queue:{sch_probe}:meta").find("1"), std::string::npos);
+    ASSERT_EQ(post(7, 64), "1\n");
+    EXPECT_EQ(unsent(6, 4), Seen{"1:qj_7"});
+}
 
 TEST_F(QueueFaults, RedisFlushallMidQueueRebuildsTheLineInOrderAndAdmitsNobodyTwice) {
     const std::string schedule = "sch_ga_100_queued";
