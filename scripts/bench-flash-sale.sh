@@ -11,7 +11,9 @@
 #    and a product with four schedules (warm-up, full rate, two 70% runs); an admin approves it; the
 #    sale job puts it ON_SALE. The seats are ranked best first (front rows, centre out).
 # 3. Provisions BUYERS real accounts through the auth API (signup + login, argon2id at production
-#    cost: about 4 minutes for 20,000 the first time; later runs refresh the saved sessions).
+#    cost: 4 to 24 minutes for 20,000 the first time, with the machine's state; a pass longer than
+#    4 minutes is followed by a refresh of every session, so none expires before the sale; later
+#    runs refresh the saved sessions).
 #    SEATS (a multiple of 100, up to arthall's 20,000) makes the stage larger.
 # 4. Open-loop holds at RATE/s with each buyer's own token, HOT_SHARE (0.8) aiming at the best 200
 #    seats and the rest uniformly at all (HOT_SHARE=0: uniform picks, so that with enough seats
