@@ -14,12 +14,14 @@ namespace admit::events {
 
 namespace {
 
-// The lowest-seq rows of one share above `$6` (the share's floor, 0: all) that are runnable: a
-// row is excluded when it, or an earlier row of its key, is waiting for a retry (a failed
-// attempt, attempts > 0, and next_attempt_at in the future: event_deliveries_retrying, migration
-// 3).
-const std::string& runnable_sql() {
-    static const std::string sql =
+// The dispatcher's poll statements, built at their first use (no work in a static initializer)
+// and then shared: exec_prepared takes them by reference, so no poll builds a string.
+struct Statements {
+    // The lowest-seq rows of one share above `$6` (the share's floor, 0: all) that are runnable:
+    // a row is excluded when it, or an earlier row of its key, is waiting for a retry (a failed
+    // attempt, attempts > 0, and next_attempt_at in the future: event_deliveries_retrying,
+    // migration 3).
+    std::string runnable =
         "SELECT seq, event_id, topic, key, payload, attempts, " +
         timestamptz_to_micros("published_at") +
         " AS published_us "
@@ -31,28 +33,23 @@ const std::string& runnable_sql() {
         micros_to_timestamptz(4) +
         ") "
         "ORDER BY seq LIMIT $5";
-    return sql;
-}
-
-// The lowest seq of the share's rows that wait for a retry (a floor must stay below it).
-const std::string& lowest_retrying_sql() {
-    static const std::string sql =
+    // The lowest seq of the share's rows that wait for a retry (a floor must stay below it).
+    std::string lowest_retrying =
         "SELECT min(seq) FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
         "AND mod(key_hash::bigint & 2147483647, $2) = $3";
-    return sql;
-}
-
-// How long a floor may be used before a pass starts from the bottom of the queue again.
-constexpr auto kFloorLifetime = std::chrono::seconds(1);
-
-const std::string& next_due_sql() {
-    static const std::string sql =
+    std::string next_due =
         "SELECT " + timestamptz_to_micros("min(next_attempt_at)") +
         " FROM admit.event_deliveries WHERE subscriber = $1 AND attempts > 0 "
         "AND mod(key_hash::bigint & 2147483647, $2) = $3 AND next_attempt_at > " +
         micros_to_timestamptz(4);
-    return sql;
+};
+const Statements& statements() {
+    static const Statements built;
+    return built;
 }
+
+// How long a floor may be used before a pass starts from the bottom of the queue again.
+constexpr auto kFloorLifetime = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -162,18 +159,18 @@ std::size_t DeliveryDispatcher::drain_once(std::size_t share, std::int64_t& next
         runnable.clear();
         if (floor > 0) {
             const auto retrying =
-                store::exec_prepared(tx, lowest_retrying_sql(), subscriber, shares, share);
+                store::exec_prepared(tx, statements().lowest_retrying, subscriber, shares, share);
             if (!retrying.empty() && !retrying[0][0].is_null())
                 floor = std::min(floor, retrying[0][0].as<std::int64_t>() - 1);
         }
-        const auto rows = store::exec_prepared(tx, runnable_sql(), subscriber, shares, share,
+        const auto rows = store::exec_prepared(tx, statements().runnable, subscriber, shares, share,
                                                now_us, context_.options.relay_batch, floor);
         for (const auto& row : rows) {
             runnable.push_back(QueuedEvent{row["seq"].as<std::int64_t>(), event_from_row(row)});
         }
         if (runnable.empty()) {
             const auto due =
-                store::exec_prepared(tx, next_due_sql(), subscriber, shares, share, now_us);
+                store::exec_prepared(tx, statements().next_due, subscriber, shares, share, now_us);
             if (!due.empty() && !due[0][0].is_null()) next_due_us = due[0][0].as<std::int64_t>();
         }
         return {};

@@ -14,40 +14,32 @@ namespace admit::events {
 
 namespace {
 
-const std::string& insert_handled_sql() {
-    static const std::string sql =
+// The executor's statements, built at their first use (no work in a static initializer) and
+// then shared: exec_prepared takes them by reference, so no call builds a string.
+struct Statements {
+    std::string insert_handled =
         "INSERT INTO admit.event_handled (subscriber, event_id) VALUES ($1, $2) "
         "ON CONFLICT DO NOTHING";
-    return sql;
-}
-const std::string& key_queued_sql() {
-    static const std::string sql =
+    std::string key_queued =
         "SELECT 1 FROM admit.event_deliveries WHERE subscriber = $1 AND key = $2 LIMIT 1";
-    return sql;
-}
-// Records the event as handled and removes its queue row, in one statement.
-const std::string& insert_handled_delete_queued_sql() {
-    static const std::string sql =
+    // Records the event as handled and removes its queue row, in one statement.
+    std::string insert_handled_delete_queued =
         "WITH done AS (DELETE FROM admit.event_deliveries WHERE seq = $3) "
         "INSERT INTO admit.event_handled (subscriber, event_id) VALUES ($1, $2) "
         "ON CONFLICT DO NOTHING";
-    return sql;
-}
-
-// Records a batch as handled (returning only the ids new to event_handled) and removes its queue
-// rows, in one statement.
-const std::string& insert_handled_batch_sql() {
-    static const std::string sql =
+    // Records a batch as handled (returning only the ids new to event_handled) and removes its
+    // queue rows, in one statement.
+    std::string insert_handled_batch =
         "WITH done AS (DELETE FROM admit.event_deliveries WHERE seq = ANY($3::bigint[])) "
         "INSERT INTO admit.event_handled (subscriber, event_id) SELECT $1, unnest($2::bigint[]) "
         "ON CONFLICT DO NOTHING RETURNING event_id";
-    return sql;
-}
-const std::string& keys_queued_sql() {
-    static const std::string sql =
+    std::string keys_queued =
         "SELECT 1 FROM admit.event_deliveries WHERE subscriber = $1 AND key = ANY($2::text[]) "
         "LIMIT 1";
-    return sql;
+};
+const Statements& statements() {
+    static const Statements built;
+    return built;
 }
 
 std::string describe_exception() {
@@ -73,14 +65,14 @@ DeliveryExecutor::Attempt DeliveryExecutor::attempt(const Event& event, std::int
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
         hooks.reset();
         if (check_blocked &&
-            !store::exec_prepared(tx, key_queued_sql(), subscriber_, event.key).empty()) {
+            !store::exec_prepared(tx, statements().key_queued, subscriber_, event.key).empty()) {
             outcome = Attempt::blocked;
             return Error{ErrorCode::BLOCKED, "key queued"};
         }
         const auto recorded =
-            seq > 0 ? store::exec_prepared(tx, insert_handled_delete_queued_sql(), subscriber_,
-                                           event.id, seq)
-                    : store::exec_prepared(tx, insert_handled_sql(), subscriber_, event.id);
+            seq > 0 ? store::exec_prepared(tx, statements().insert_handled_delete_queued,
+                                           subscriber_, event.id, seq)
+                    : store::exec_prepared(tx, statements().insert_handled, subscriber_, event.id);
         if (recorded.affected_rows() == 0) {  // queue row (if any) is deleted all the same
             outcome = Attempt::duplicate;
             return {};
@@ -181,14 +173,14 @@ bool DeliveryExecutor::attempt_batch(const std::vector<const Event*>& events,
     const Status status = store::run_transaction(context_.pool, [&](pqxx::work& tx) -> Status {
         hooks.reset();
         handled = duplicates = 0;
-        if (check_blocked &&
-            !store::exec_prepared(tx, keys_queued_sql(), subscriber_, text_array_literal(keys))
-                 .empty()) {
+        if (check_blocked && !store::exec_prepared(tx, statements().keys_queued, subscriber_,
+                                                   text_array_literal(keys))
+                                  .empty()) {
             return Error{ErrorCode::BLOCKED, "a key of the batch is queued"};
         }
         std::unordered_set<std::int64_t> fresh;
         for (const auto& row :
-             store::exec_prepared(tx, insert_handled_batch_sql(), subscriber_,
+             store::exec_prepared(tx, statements().insert_handled_batch, subscriber_,
                                   bigint_array_literal(ids), bigint_array_literal(seqs))) {
             fresh.insert(row[0].as<std::int64_t>());
         }

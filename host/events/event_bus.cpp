@@ -21,38 +21,33 @@ namespace admit::events {
 
 namespace {
 
-const std::string& publish_sql() {
-    static const std::string sql =
+// The publish statements, built at their first use (no work in a static initializer) and then
+// shared: exec_prepared takes them by reference, so no publish builds a string.
+struct Statements {
+    std::string publish =
         "INSERT INTO admit.event_outbox (topic, key, payload, published_at) VALUES ($1, $2, $3, " +
         micros_to_timestamptz(4) + ") RETURNING id, pg_current_xact_id()::text";
-    return sql;
-}
-const std::string& publish_and_notify_sql() {
-    static const std::string sql =
+    std::string publish_and_notify =
         "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
         "VALUES ($1, $2, $3, " +
         micros_to_timestamptz(4) +
         ") RETURNING id, pg_current_xact_id()) "
         "SELECT id, pg_current_xact_id()::text, pg_notify('" +
         std::string(kOutboxChannel) + "', '') FROM ins";
-    return sql;
-}
-
-// $1: [{"t": topic, "k": key, "p": payload}, ...]; ids follow the array's order.
-const std::string& publish_many_sql() {
-    static const std::string sql =
+    // $1: [{"t": topic, "k": key, "p": payload}, ...]; ids follow the array's order.
+    std::string publish_many =
         "WITH ins AS (INSERT INTO admit.event_outbox (topic, key, payload, published_at) "
         "SELECT e.t, e.k, e.p, " +
         micros_to_timestamptz(2) +
         " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, k text, p text))"
         " WITH ORDINALITY AS e(t, k, p, n) ORDER BY e.n "
         "RETURNING 1) SELECT count(*)::text, pg_current_xact_id()::text FROM ins";
-    return sql;
-}
-const std::string& publish_many_and_notify_sql() {
-    static const std::string sql =
-        publish_many_sql() + ", pg_notify('" + std::string(kOutboxChannel) + "', '')";
-    return sql;
+    std::string publish_many_and_notify =  // after publish_many: built from it
+        publish_many + ", pg_notify('" + std::string(kOutboxChannel) + "', '')";
+};
+const Statements& statements() {
+    static const Statements built;
+    return built;
 }
 
 // Reads (id, xid) from the publish statement.
@@ -136,8 +131,9 @@ Result<EventId> EventBus::publish(pqxx::transaction_base& tx, std::string_view t
                                                  std::to_string(to_micros(state_->clock()))};
     PublishedRow row;
     auto result = store::execute(
-        tx, state_->options.notify_on_publish ? publish_and_notify_sql() : publish_sql(), params,
-        &row);
+        tx,
+        state_->options.notify_on_publish ? statements().publish_and_notify : statements().publish,
+        params, &row);
     if (!result) return result.error();
     if (!row.id || !row.xid) return Error{ErrorCode::INTERNAL, "outbox insert returned no id"};
     ++state_->counters.published;
@@ -159,9 +155,11 @@ Status EventBus::publish_many(pqxx::transaction_base& tx, std::span<const Outgoi
     const std::optional<std::string> params[] = {boost::json::serialize(rows),
                                                  std::to_string(to_micros(state_->clock()))};
     PublishedRow row;  // (count, xid)
-    auto result = store::execute(
-        tx, state_->options.notify_on_publish ? publish_many_and_notify_sql() : publish_many_sql(),
-        params, &row);
+    auto result =
+        store::execute(tx,
+                       state_->options.notify_on_publish ? statements().publish_many_and_notify
+                                                         : statements().publish_many,
+                       params, &row);
     if (!result) return result.error();
     if (!row.id || !row.xid || *row.id != std::to_string(events.size())) {
         return Error{ErrorCode::INTERNAL, "the outbox insert did not write every event"};

@@ -36,13 +36,6 @@ end
     return policy;
 }
 
-// The value of an unlabelled counter in a /metrics body; -1 when it is absent.
-double metric_value(const std::string& metrics, const std::string& name) {
-    const auto at = metrics.find("\n" + name + " ");
-    if (at == std::string::npos) return -1;
-    return std::strtod(metrics.c_str() + at + name.size() + 2, nullptr);
-}
-
 class GuardsEndToEnd : public ::testing::Test {
   protected:
     void start(const std::string& extra) {

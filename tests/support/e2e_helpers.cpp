@@ -1,5 +1,7 @@
 #include "tests/support/e2e_helpers.hpp"
 
+#include <cstdlib>
+
 #include <pqxx/pqxx>
 
 #include <thread>
@@ -25,6 +27,12 @@ void pg_exec(const std::string& pg_url, const std::string& sql) {
     pqxx::connection connection(pg_url);
     pqxx::nontransaction tx(connection);
     tx.exec(sql);
+}
+
+double metric_value(const std::string& metrics, const std::string& name) {
+    const auto at = metrics.find("\n" + name + " ");
+    if (at == std::string::npos) return -1;
+    return std::strtod(metrics.c_str() + at + name.size() + 2, nullptr);
 }
 
 boost::json::object json_object_of(const HttpResult& result) {

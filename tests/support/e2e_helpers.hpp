@@ -1,5 +1,5 @@
 // Small helpers end-to-end tests share: waiting for a condition, one-statement PostgreSQL access
-// to an admitd's database, and reading a JSON answer.
+// to an admitd's database, reading a metric and a JSON answer.
 #pragma once
 
 #include "tests/support/http_test_client.hpp"
@@ -21,6 +21,9 @@ bool eventually(const std::function<bool()>& condition,
 int64_t pg_scalar(const std::string& pg_url, const std::string& sql);
 /// Runs `sql` (several statements allowed) outside a transaction block.
 void pg_exec(const std::string& pg_url, const std::string& sql);
+
+/// The value of an unlabelled metric line "name value" in a /metrics body; -1 when it is absent.
+double metric_value(const std::string& metrics, const std::string& name);
 
 /// The body as a JSON object; an empty object when it is not one.
 boost::json::object json_object_of(const HttpResult& result);

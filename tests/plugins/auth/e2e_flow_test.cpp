@@ -1,6 +1,7 @@
 // The account flow through real HTTP, PostgreSQL and Redis: signup, login, me, refresh rotation
 // and reuse detection, logout, input validation, audit events, and Redis loss.
 #include "auth_e2e_fixture.hpp"
+#include "tests/support/e2e_helpers.hpp"
 #include "token_forge.hpp"
 
 #include <pqxx/pqxx>
@@ -13,6 +14,8 @@
 
 namespace admit::auth::testing {
 namespace {
+
+using admit::testing::metric_value;
 
 using Flow = AuthEndToEnd;
 
@@ -201,12 +204,6 @@ TEST_F(Flow, LogoutRevokesTheSessionAtOnce) {
     EXPECT_EQ(post("/api/v1/auth/refresh", {{"refreshToken", session.refresh}}).status, 401);
     EXPECT_EQ(get("/api/v1/auth/me", other.access).status, 200);
     EXPECT_EQ(request("POST", "/api/v1/auth/logout").status, 401);
-}
-
-/// The value of a metric line "name value" in /metrics (-1 when absent).
-double metric_value(const std::string& metrics, const std::string& name) {
-    const auto at = metrics.find("\n" + name + " ");
-    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + name.size() + 2));
 }
 
 TEST_F(Flow, ATokenThisHostIssuedSkipsVerificationButIsStillChecked) {
