@@ -8,12 +8,11 @@
 
 #include "revocation.hpp"
 
+#include <admit/sdk/periodic_thread.hpp>
+
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
 namespace admit::auth {
 
@@ -22,24 +21,26 @@ class RevocationFollower {
     using Warn = std::function<void(const std::string&)>;
 
     RevocationFollower(Revocation& revocation, std::chrono::milliseconds interval, Warn warn)
-        : revocation_(revocation), interval_(interval), warn_(std::move(warn)) {}
-    ~RevocationFollower() { stop(); }
+        : revocation_(revocation),
+          interval_(interval),
+          warn_(std::move(warn)),
+          thread_(
+              interval, [this] { follow_once(); },
+              [this](const std::string& what) { warn_("auth: revocation follower: " + what); }) {}
     RevocationFollower(const RevocationFollower&) = delete;
     RevocationFollower& operator=(const RevocationFollower&) = delete;
 
-    void start();
-    void stop();
+    void start() { thread_.start(); }
+    void stop() { thread_.stop(); }
 
   private:
-    void run();
+    void follow_once();
 
     Revocation& revocation_;
     const std::chrono::milliseconds interval_;
     Warn warn_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    bool failing_ = false;        ///< the last read failed (thread only)
+    sdk::PeriodicThread thread_;  ///< last: stopped first
 };
 
 }  // namespace admit::auth

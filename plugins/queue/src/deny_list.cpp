@@ -2,32 +2,6 @@
 
 namespace admit::queue {
 
-void DenyList::start() {
-    std::lock_guard lock(mutex_);
-    if (refresher_.joinable()) return;
-    stopping_ = false;
-    refresher_ = std::thread([this] { run(); });
-}
-
-void DenyList::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (refresher_.joinable()) refresher_.join();
-}
-
-void DenyList::run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        lock.unlock();
-        (void)reload();  // a failed reload keeps the last list (and the local additions)
-        lock.lock();
-        wake_.wait_for(lock, refresh_, [this] { return stopping_; });
-    }
-}
-
 sdk::Status DenyList::reload() {
     auto rows = db_.exec(
         "SELECT join_id, floor(extract(epoch FROM expires_at))::bigint AS expires_s FROM "

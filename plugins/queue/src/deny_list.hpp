@@ -7,14 +7,13 @@
 #pragma once
 
 #include <admit/sdk.hpp>
+#include <admit/sdk/periodic_thread.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_set>
 
 #include <cstdint>
@@ -24,13 +23,15 @@ namespace admit::queue {
 class DenyList {
   public:
     DenyList(sdk::Database& db, std::size_t capacity, std::chrono::milliseconds refresh)
-        : db_(db), capacity_(capacity == 0 ? 1 : capacity), refresh_(refresh) {}
-    ~DenyList() { stop(); }
+        : db_(db),
+          capacity_(capacity == 0 ? 1 : capacity),
+          // A failed reload keeps the last list (and the local additions).
+          refresher_(refresh, [this] { (void)reload(); }) {}
     DenyList(const DenyList&) = delete;
     DenyList& operator=(const DenyList&) = delete;
 
-    void start();
-    void stop();
+    void start() { refresher_.start(); }
+    void stop() { refresher_.stop(); }
 
     /// Loads the live part of queue.denied now.
     sdk::Status reload();
@@ -42,18 +43,13 @@ class DenyList {
     std::size_t size() const;
 
   private:
-    void run();
-
     sdk::Database& db_;
     const std::size_t capacity_;
-    const std::chrono::milliseconds refresh_;
     mutable std::mutex mutex_;
     std::shared_ptr<const std::unordered_set<std::string>> ids_ =
         std::make_shared<const std::unordered_set<std::string>>();
     std::unordered_set<std::string> local_;  ///< added here since the last reload
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread refresher_;
+    sdk::PeriodicThread refresher_;          ///< last: stopped first
 };
 
 }  // namespace admit::queue

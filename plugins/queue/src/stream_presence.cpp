@@ -51,36 +51,4 @@ sdk::Result<std::size_t> StreamPresence::refresh_once() {
     return refreshed;
 }
 
-void StreamPresence::start() {
-    std::lock_guard lock(run_mutex_);
-    if (thread_.joinable()) return;
-    stopping_ = false;
-    thread_ = std::thread([this] { run(); });
-}
-
-void StreamPresence::stop() {
-    {
-        std::lock_guard lock(run_mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-void StreamPresence::run() {
-    std::unique_lock lock(run_mutex_);
-    while (!stopping_) {
-        wake_.wait_for(lock, period_, [this] { return stopping_; });
-        if (stopping_) break;
-        lock.unlock();
-        try {
-            if (auto done = refresh_once(); !done)
-                ctx_.host->warn("queue: refreshing streaming users: ", done.error().message);
-        } catch (const std::exception& e) {  // never let the thread die
-            ctx_.host->warn("queue: refreshing streaming users: ", e.what());
-        }
-        lock.lock();
-    }
-}
-
 }  // namespace admit::queue

@@ -15,12 +15,12 @@
 
 #include "queue_context.hpp"
 
+#include <admit/sdk/periodic_thread.hpp>
+
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 
 namespace admit::queue {
@@ -28,8 +28,17 @@ namespace admit::queue {
 class StreamPresence {
   public:
     StreamPresence(QueueContext& context, std::chrono::milliseconds period)
-        : ctx_(context), period_(period) {}
-    ~StreamPresence() { stop(); }
+        : ctx_(context),
+          thread_(
+              period,
+              [this] {
+                  if (auto done = refresh_once(); !done)
+                      ctx_.host->warn("queue: refreshing streaming users: ", done.error().message);
+              },
+              [this](const std::string& what) {
+                  ctx_.host->warn("queue: refreshing streaming users: ", what);
+              },
+              sdk::PeriodicThread::FirstPass::after_period) {}
     StreamPresence(const StreamPresence&) = delete;
     StreamPresence& operator=(const StreamPresence&) = delete;
 
@@ -40,26 +49,20 @@ class StreamPresence {
     /// Streams open on this host (for tests and metrics).
     std::size_t open_streams() const;
 
-    void start();
-    void stop();
+    void start() { thread_.start(); }
+    void stop() { thread_.stop(); }
     /// One pass: marks every user with an open stream here as seen now. Answers how many users
     /// it refreshed (those still in a line).
     sdk::Result<std::size_t> refresh_once();
 
   private:
-    void run();
-
     QueueContext& ctx_;
-    const std::chrono::milliseconds period_;
     mutable std::mutex streams_mutex_;
     /// schedule -> user -> open streams of that user here
     std::unordered_map<std::string, std::unordered_map<std::string, int>> streams_;
     std::size_t total_ = 0;
 
-    std::mutex run_mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    sdk::PeriodicThread thread_;  ///< last: stopped first
 };
 
 }  // namespace admit::queue

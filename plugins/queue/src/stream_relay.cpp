@@ -15,36 +15,6 @@ sdk::Status StreamRelay::post(const std::string& schedule_id, boost::json::objec
     return {};
 }
 
-void StreamRelay::start() {
-    std::lock_guard lock(mutex_);
-    if (thread_.joinable()) return;
-    stopping_ = false;
-    thread_ = std::thread([this] { run(); });
-}
-
-void StreamRelay::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-}
-
-void StreamRelay::run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        lock.unlock();
-        try {
-            relay_once();
-        } catch (const std::exception& e) {  // never let the thread die on a bad summary
-            ctx_.host->warn("queue: stream relay: ", e.what());
-        }
-        lock.lock();
-        wake_.wait_for(lock, period_, [this] { return stopping_; });
-    }
-}
-
 void StreamRelay::relay_once() {
     const auto now = std::chrono::steady_clock::now();
     if (now - listed_ > std::chrono::seconds(2)) {

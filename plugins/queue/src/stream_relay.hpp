@@ -12,12 +12,12 @@
 
 #include "queue_context.hpp"
 
+#include <admit/sdk/periodic_thread.hpp>
+
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -26,8 +26,11 @@ namespace admit::queue {
 class StreamRelay {
   public:
     StreamRelay(QueueContext& context, std::chrono::milliseconds period)
-        : ctx_(context), period_(period) {}
-    ~StreamRelay() { stop(); }
+        : ctx_(context),
+          thread_(
+              period, [this] { relay_once(); },
+              [this](const std::string& what) { ctx_.host->warn("queue: stream relay: ", what); }) {
+    }
     StreamRelay(const StreamRelay&) = delete;
     StreamRelay& operator=(const StreamRelay&) = delete;
 
@@ -36,8 +39,8 @@ class StreamRelay {
     /// other hosts send it within one period.
     sdk::Status post(const std::string& schedule_id, boost::json::object update);
 
-    void start();
-    void stop();
+    void start() { thread_.start(); }
+    void stop() { thread_.stop(); }
     /// One pass: publishes, per live schedule, the summaries newer than the last one this host
     /// sent (merged into one message).
     void relay_once();
@@ -48,19 +51,14 @@ class StreamRelay {
     static constexpr std::size_t kFirstSightSummaries = 4;
 
   private:
-    void run();
     void relay_schedule(const std::string& schedule_id);
 
     QueueContext& ctx_;
-    const std::chrono::milliseconds period_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
     std::mutex sent_mutex_;  ///< guards sent_version_ and orders this host's messages
     std::unordered_map<std::string, int64_t> sent_version_;  ///< newest version sent here
     std::vector<std::string> schedules_;                     ///< relay thread only
     std::chrono::steady_clock::time_point listed_{};         ///< relay thread only
+    sdk::PeriodicThread thread_;                             ///< last: stopped first
 };
 
 }  // namespace admit::queue
