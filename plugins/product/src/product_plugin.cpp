@@ -25,6 +25,8 @@ Status ProductPlugin::init(Host& host) {
         host, *facts_, std::chrono::milliseconds(host.config_int("seat_map_ttl_ms", 200)));
     seat_batch_ = std::make_unique<SeatBatch>(
         host, [this](const SeatChange& change) { publish_seat_change(change); });
+    relay_ = std::make_unique<SeatStreamRelay>(
+        host, *seat_map_, std::chrono::milliseconds(host.config_int("seat_stream_relay_ms", 50)));
     if (auto s = host.register_migrations(); !s) return s;
     if (auto s = seat_map_->register_scripts(); !s) return s;
 
@@ -79,7 +81,8 @@ Status ProductPlugin::init(Host& host) {
             "/api/v1/schedules/{scheduleId}/seats/stream", "public", "seats:{scheduleId}",
             "Seat status changes of a schedule (SSE)",
             [this](const Request& r) { return open_seat_stream(r); },
-            {.operation_id = "streamSeats", .contract = std::string(contracts::kSeatStream)});
+            {.operation_id = "streamSeats", .contract = std::string(contracts::kSeatStream)},
+            [this](const Request& r) { relay_->closed(std::string(r.param("scheduleId"))); });
         !s)
         return s;
     if (auto s = host.provide(
@@ -104,6 +107,13 @@ Status ProductPlugin::init(Host& host) {
         std::chrono::milliseconds(host.config_int("transition_interval_ms", 1000)),
         [this] { return run_sale_transitions(); });
 }
+
+Status ProductPlugin::start() {
+    relay_->start();
+    return {};
+}
+
+void ProductPlugin::stop() { relay_->stop(); }
 
 Response ProductPlugin::schedule_seats(const Request& request) {
     auto view = seat_map_->view(std::string(request.param("scheduleId")));
@@ -139,6 +149,8 @@ Result<std::optional<boost::json::value>> ProductPlugin::open_seat_stream(const 
     }
     auto snapshot = admit::sdk::parse_json(*view->body, "seat map");
     if (!snapshot) return std::move(snapshot).error();
+    // Accepted: from here on the host reports this stream's end to relay_->closed.
+    relay_->opened(id, map_version(view->version));
     return std::optional<boost::json::value>(std::move(*snapshot));
 }
 

@@ -9,6 +9,7 @@
 #include "schedule_facts.hpp"
 #include "seat_batch.hpp"
 #include "seat_map.hpp"
+#include "seat_stream_relay.hpp"
 
 #include <admit/sdk.hpp>
 
@@ -29,6 +30,8 @@ using admit::sdk::Tx;
 class ProductPlugin final : public admit::sdk::Plugin {
   public:
     Status init(Host& host) override;
+    Status start() override;
+    void stop() override;
 
   private:
     // product_routes.cpp
@@ -46,7 +49,8 @@ class ProductPlugin final : public admit::sdk::Plugin {
     Status run_sale_transitions();
     // seat_events.cpp
     Status on_reservation_event(Tx& tx, const admit::sdk::Event& event);
-    /// Applies a committed change to the seat map (Redis) and streams it on "seats:{id}".
+    /// Applies a committed change to the seat map (Redis) and streams it on "seats:{id}" of
+    /// every host (through relay_).
     void publish_seat_change(const SeatChange& change);
     // product_plugin.cpp
     Response schedule_seats(const Request& request);
@@ -71,6 +75,7 @@ class ProductPlugin final : public admit::sdk::Plugin {
     std::unique_ptr<FactsCache> facts_;
     std::unique_ptr<SeatMap> seat_map_;
     std::unique_ptr<SeatBatch> seat_batch_;
+    std::unique_ptr<SeatStreamRelay> relay_;
 };
 
 /// True when `caller` may see a product of `seller_id` in `status`.

@@ -25,6 +25,7 @@
 // (sdk::TransactionState); several delivery threads may use one SeatBatch at once.
 #pragma once
 
+#include "seat_change.hpp"
 #include "seat_map.hpp"
 
 #include <admit/sdk.hpp>
@@ -41,15 +42,6 @@ namespace admit::product {
 struct LockedSchedule {
     std::string product_id;
     bool reserved = false;  ///< RESERVED seating (else general admission)
-};
-
-/// A seat or stock change to publish once the transaction committed: `status` ("HELD", "SOLD",
-/// or "" for AVAILABLE) of `changed` seats, and absolute remaining units per grade id.
-struct SeatChange {
-    std::string schedule_id;
-    std::string status;
-    std::vector<std::string> changed;
-    std::map<std::string, int64_t> remaining;
 };
 
 class SeatBatch {

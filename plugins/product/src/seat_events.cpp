@@ -191,29 +191,9 @@ Status ProductPlugin::on_reservation_event(Tx& tx, const admit::sdk::Event& even
 }
 
 void ProductPlugin::publish_seat_change(const SeatChange& change) {
-    // The events carry the map version they produced as their SSE id, so a client that
-    // reconnects with Last-Event-ID is sent what followed (see the README). Without a version
-    // (Redis did not take the change) they carry none: a reconnect gets a snapshot.
-    const std::string version =
-        seat_map_->apply(change.schedule_id, change.status, change.changed, change.remaining)
-            .value_or("");
-    const std::string topic = "seats:" + change.schedule_id;
-    const std::string shown = change.status.empty() ? "AVAILABLE" : change.status;
-    const std::size_t frames = (change.changed.empty() ? 0 : 1) + change.remaining.size();
-    std::size_t frame = 0;
-    // Several frames of one change: only the last carries the id, so a client that saw it has
-    // seen them all.
-    auto id_of = [&] { return ++frame == frames ? std::string_view(version) : std::string_view(); };
-    if (!change.changed.empty()) {
-        boost::json::array ids;
-        for (const auto& id : change.changed) ids.push_back(boost::json::string(id));
-        host_->publish_stream(topic, "seat", {{"seatIds", std::move(ids)}, {"status", shown}},
-                              id_of());
-    }
-    for (const auto& [grade_id, left] : change.remaining) {
-        host_->publish_stream(topic, "stock", {{"gradeId", grade_id}, {"remaining", left}},
-                              id_of());
-    }
+    // Redis records the change with the map version it produced (the SSE id); every host's
+    // streams hear it through the relay, this host's at once (seat_stream_relay.hpp).
+    relay_->changed(change, seat_map_->apply(change));
 }
 
 }  // namespace admit::product

@@ -2,6 +2,8 @@
 
 #include "http_caching.hpp"
 
+#include <charconv>
+
 namespace admit::product {
 
 using admit::sdk::Error;
@@ -10,20 +12,53 @@ using admit::sdk::Status;
 
 namespace {
 
+// KEYS[1]: the hash, KEYS[2]: its change list. ARGV[1]: status ("" = AVAILABLE), ARGV[2]: n,
+// ARGV[3]: the change record ("" = none), ARGV[4]: records kept, ARGV[5..4+n]: seat ids, then
+// field, value pairs. The record goes to the list as "<version> <record>" in the same script as
+// the version bump, so the list is in version order whichever host applied each change.
 constexpr const char* kApplyScript = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local n = tonumber(ARGV[2])
-for i = 3, 2 + n do
+for i = 5, 4 + n do
   if ARGV[1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[1]) end
 end
-for i = 3 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return redis.call('HINCRBY', KEYS[1], '_v', 1)
+for i = 5 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local v = redis.call('HINCRBY', KEYS[1], '_v', 1)
+if ARGV[3] ~= '' then
+  redis.call('RPUSH', KEYS[2], redis.call('HGET', KEYS[1], '_v') .. ' ' .. ARGV[3])
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
+  redis.call('PEXPIRE', KEYS[2], 600000)
+end
+return v
+)lua";
+
+// KEYS[1]: the hash, KEYS[2]: its change list; ARGV[1]: the version a host sent last ("" = none
+// yet). Answers {current version} and, after a sent version, the records newer than it, oldest
+// first; {} when there is no hash.
+constexpr const char* kChangesAfterScript = R"lua(
+local current = redis.call('HGET', KEYS[1], '_v')
+if not current then return {} end
+local out = {current}
+if ARGV[1] == '' or tonumber(current) <= tonumber(ARGV[1]) then return out end
+local sent = tonumber(ARGV[1])
+local newer = {}
+local i = -1
+while true do
+  local entry = redis.call('LINDEX', KEYS[2], i)
+  if not entry or tonumber(string.match(entry, '^%d+')) <= sent then break end
+  newer[#newer + 1] = entry
+  i = i - 1
+end
+for j = #newer, 1, -1 do out[#out + 1] = newer[j] end
+return out
 )lua";
 
 // ARGV[1]: the first version (the wall clock in ms, so that versions keep growing across a
 // rebuild and an SSE client's Last-Event-ID never names a different change); then field, value.
+// The change list of the lost hash goes too: a relay sees the version jump and sends a snapshot.
 constexpr const char* kLoadScript = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], '_v', ARGV[1])
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1
@@ -37,6 +72,8 @@ std::string json_text(std::string_view text) {
 
 Status SeatMap::register_scripts() {
     if (auto s = host_.redis().register_script("product_seats_apply", kApplyScript); !s) return s;
+    if (auto s = host_.redis().register_script("product_seats_changes", kChangesAfterScript); !s)
+        return s;
     return host_.redis().register_script("product_seats_load", kLoadScript);
 }
 
@@ -98,6 +135,7 @@ Result<SeatMapView> SeatMap::refresh(const std::string& schedule_id, Entry& e) {
     view.body = std::make_shared<const std::string>(render(**facts, *state, current));
     view.facts = *facts;
     view.etag = entity_tag(*view.body);
+    view.version = current;
     // Compressed once per rendered version (at most once per ttl per host), never per request.
     if (auto packed = gzip_compress(*view.body)) {
         view.gzip_etag = entity_tag(*view.body, ".gz");
@@ -155,39 +193,62 @@ void SeatMap::ensure_loaded(const std::string& schedule_id) {
         args.push_back(field);
         args.push_back(value);
     }
-    auto reply = host_.redis().eval("product_seats_load", {redis_key(schedule_id)}, args);
+    auto reply = host_.redis().eval("product_seats_load",
+                                    {redis_key(schedule_id), changes_key(schedule_id)}, args);
     if (!reply || reply->is_error()) {
         host_.warn("seat map: cannot load redis state of ", schedule_id, ": ",
                    reply ? reply->str : reply.error().message);
     }
 }
 
-std::optional<std::string> SeatMap::apply(
-    const std::string& schedule_id, const std::string& seat_status,
-    const std::vector<std::string>& seat_ids,
-    const std::map<std::string, int64_t>& remaining_by_grade) {
-    std::vector<std::string> args{seat_status, std::to_string(seat_ids.size())};
-    args.insert(args.end(), seat_ids.begin(), seat_ids.end());
-    for (const auto& [grade, remaining] : remaining_by_grade) {
+std::optional<int64_t> SeatMap::apply(const SeatChange& change) {
+    const std::string& schedule_id = change.schedule_id;
+    std::vector<std::string> args{change.status, std::to_string(change.changed.size()),
+                                  change_record(change), std::to_string(kKeptChanges)};
+    args.insert(args.end(), change.changed.begin(), change.changed.end());
+    for (const auto& [grade, remaining] : change.remaining) {
         args.push_back("r:" + grade);
         args.push_back(std::to_string(remaining));
     }
-    auto reply = host_.redis().eval("product_seats_apply", {redis_key(schedule_id)}, args);
+    auto reply = host_.redis().eval("product_seats_apply",
+                                    {redis_key(schedule_id), changes_key(schedule_id)}, args);
     if (!reply || reply->is_error()) {
         host_.warn("seat map: redis update of ", schedule_id, " failed (",
                    reply ? reply->str : reply.error().message,
                    "); dropping the hash so that it is rebuilt from PostgreSQL");
         (void)host_.redis().command({"DEL", redis_key(schedule_id)});
     }
-    {
-        auto e = entry(schedule_id);
-        std::lock_guard lock(e->mutex);
-        e->checked_at = {};  // this host re-checks on its next request
-    }
+    invalidate(schedule_id);  // this host re-checks on its next request
     if (!reply || reply->is_error() || reply->type != admit::sdk::RedisReply::Type::integer ||
         reply->integer == 0)
         return std::nullopt;  // 0: no hash (it is loaded from PostgreSQL on the next read)
-    return std::to_string(reply->integer);
+    return reply->integer;
+}
+
+Result<std::optional<ChangesAfter>> SeatMap::changes_after(const std::string& schedule_id,
+                                                           std::optional<int64_t> sent) {
+    auto reply = host_.redis().eval("product_seats_changes",
+                                    {redis_key(schedule_id), changes_key(schedule_id)},
+                                    {sent ? std::to_string(*sent) : std::string()});
+    if (!reply) return std::move(reply).error();
+    if (reply->is_error()) return Error::unavailable("seat map changes: " + reply->str);
+    if (reply->elements.empty()) return std::optional<ChangesAfter>();
+    ChangesAfter out;
+    const std::string& current = reply->elements.front().str;
+    const auto [end, error] =
+        std::from_chars(current.data(), current.data() + current.size(), out.current);
+    if (error != std::errc() || end != current.data() + current.size())
+        return Error::internal("seat map of " + schedule_id + ": version '" + current +
+                               "' is not a number");
+    for (std::size_t i = 1; i < reply->elements.size(); ++i)
+        out.entries.push_back(std::move(reply->elements[i].str));
+    return std::optional<ChangesAfter>(std::move(out));
+}
+
+void SeatMap::invalidate(const std::string& schedule_id) {
+    auto e = entry(schedule_id);
+    std::lock_guard lock(e->mutex);
+    e->checked_at = {};
 }
 
 std::string SeatMap::render(const ScheduleFacts& facts, const Fields& state,

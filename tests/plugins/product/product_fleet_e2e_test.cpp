@@ -1,0 +1,181 @@
+// product on two admitd sharing PostgreSQL and Redis, as behind a balancer: a buyer's seat-map
+// stream is on either host, and either host's delivery thread may handle a reservation event.
+// Every stream must hear every change, in version order, and a change the change list no longer
+// holds (here: Redis lost the map) must reach the streams as a fresh snapshot.
+#include <cstdlib>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "tests/plugins/product/product_e2e_fixture.hpp"
+#include "tests/plugins/product/seat_stream_reader.hpp"
+
+namespace admit::testing::catalog {
+namespace {
+
+class ProductFleet : public ProductEndToEnd {
+  protected:
+    void SetUp() override {
+        ProductEndToEnd::SetUp();
+        if (HasFatalFailure()) return;
+        second_ = std::make_unique<AdmitdProcess>(
+            ADMIT_ADMITD_BINARY, std::vector<std::string>{"--config", venue_file_});
+        auto port = second_->wait_until_serving();
+        ASSERT_TRUE(port.has_value()) << second_->log();
+        second_api_ = std::make_unique<Api>(*port);
+    }
+
+    /// reservation.held of `seat_id` by `reservation`, published through host `host` (0 or 1)
+    /// in a transaction of its own.
+    void hold(int host, const std::string& schedule_id, const std::string& reservation,
+              const std::string& seat_id) {
+        Api& api = host == 0 ? *api_ : *second_api_;
+        api.expect(202, kAdmin, "POST", "/api/v1/test/events",
+                   {{"topic", "reservation.held"},
+                    {"key", schedule_id},
+                    {"payload",
+                     {{"scheduleId", schedule_id},
+                      {"reservationId", reservation},
+                      {"quantity", 1},
+                      {"seatIds", {seat_id}}}}});
+    }
+
+    /// Waits for the stream's first snapshot to arrive whole; answers the offset after it.
+    static std::size_t after_snapshot(SseReader& stream) {
+        EXPECT_TRUE(stream.wait_for("event: snapshot", std::chrono::seconds(5)));
+        EXPECT_TRUE(stream.wait_for("]]}\n\n", std::chrono::seconds(5)));  // the map's end
+        const auto end = stream.received().find("]]}\n\n");
+        return end == std::string::npos ? stream.received().size() : end + 5;
+    }
+
+    /// Reads until `needle` appears in what the stream received after offset `from`.
+    static bool received_after(SseReader& stream, std::size_t from, const std::string& needle,
+                               std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (stream.received().find(needle, from) == std::string::npos) {
+            if (std::chrono::steady_clock::now() >= deadline || !stream.connected()) return false;
+            (void)stream.wait_for("\x01", std::chrono::milliseconds(50));  // reads what came
+        }
+        return true;
+    }
+
+    /// A seat-map stream of the schedule on each host, read past its first snapshot.
+    struct Streams {
+        std::unique_ptr<SseReader> on[2];
+        std::size_t from[2] = {0, 0};  ///< where each one's frames after the snapshot begin
+    };
+    Streams open_streams(const std::string& schedule_id) {
+        const std::string path = "/api/v1/schedules/" + schedule_id + "/seats/stream";
+        Streams streams;
+        for (int host = 0; host < 2; ++host) {
+            streams.on[host] =
+                std::make_unique<SseReader>((host == 0 ? *api_ : *second_api_).port(), path);
+            streams.from[host] = after_snapshot(*streams.on[host]);
+        }
+        return streams;
+    }
+
+    /// The ids ("id: N") of the frames a stream received, in order.
+    static std::vector<int64_t> frame_ids(const std::string& received) {
+        std::vector<int64_t> ids;
+        static const std::regex id_line("(^|\n)id: ([0-9]+)\r?\n");
+        for (auto it = std::sregex_iterator(received.begin(), received.end(), id_line);
+             it != std::sregex_iterator(); ++it)
+            ids.push_back(std::stoll((*it)[2].str()));
+        return ids;
+    }
+
+    std::unique_ptr<AdmitdProcess> second_;
+    std::unique_ptr<Api> second_api_;
+};
+
+TEST_F(ProductFleet, EveryHostsStreamHearsEveryChangeWhicheverHostHandledIt) {
+    auto [id, schedule_id] = scheduled_product(product_body());
+    const auto seats = first_seat_ids(schedule_id, 12);
+    Streams streams = open_streams(schedule_id);
+
+    // Each hold in its own transaction, through either host: both hosts' delivery workers take
+    // the subscriber's events, so each host handles some (often all) of them.
+    for (std::size_t i = 0; i < seats.size(); ++i)
+        hold(static_cast<int>(i % 2), schedule_id, "rsv_" + std::to_string(i), seats[i]);
+
+    std::vector<std::vector<int64_t>> versions;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (int host = 0; host < 2; ++host) {
+        SseReader* stream = streams.on[host].get();
+        const std::size_t from = streams.from[host];
+        for (const auto& seat : seats) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            EXPECT_TRUE(received_after(*stream, from, "\"" + seat + "\"", left))
+                << seat << " never reached the stream; after the snapshot it had:\n"
+                << stream->received().substr(from);
+        }
+        // A delivery transaction's holds are one change: every change, each with the next
+        // version, none twice.
+        versions.push_back(frame_ids(stream->received().substr(from)));
+        ASSERT_FALSE(versions.back().empty()) << stream->received().substr(from);
+        for (std::size_t i = 1; i < versions.back().size(); ++i)
+            EXPECT_EQ(versions.back()[i], versions.back()[i - 1] + 1)
+                << stream->received().substr(from);
+    }
+    EXPECT_EQ(versions[0], versions[1]);  // both hosts' streams heard the same changes
+    // Both hosts' seat map GETs show every hold (PostgreSQL is the record they agree with).
+    EXPECT_EQ(pg_scalar(storage_.pg_url(),
+                        "SELECT count(*) FROM product.seat_states WHERE schedule_id = '" +
+                            schedule_id + "' AND status = 'HELD'"),
+              static_cast<int64_t>(seats.size()));
+    for (Api* api : {api_.get(), second_api_.get()}) {
+        EXPECT_TRUE(eventually([&] {
+            const auto map =
+                api->expect(200, kAnonymous, "GET", "/api/v1/schedules/" + schedule_id + "/seats");
+            for (std::size_t i = 0; i < seats.size(); ++i)
+                if (map.at("seats").as_array()[i].as_array()[5] != "HELD") return false;
+            return true;
+        }));
+    }
+}
+
+TEST_F(ProductFleet, StreamsGetASnapshotWhenRedisLostTheMap) {
+    auto [id, schedule_id] = scheduled_product(product_body());
+    const auto seats = first_seat_ids(schedule_id, 2);
+    Streams streams = open_streams(schedule_id);
+    hold(0, schedule_id, "rsv_before", seats[0]);
+    std::size_t before[2];
+    for (int host = 0; host < 2; ++host) {
+        ASSERT_TRUE(received_after(*streams.on[host], streams.from[host], seats[0],
+                                   std::chrono::seconds(10)));
+        before[host] = streams.on[host]->received().size();
+    }
+
+    // The map and its change list are gone; the next change finds no map to apply to.
+    const std::string del = "redis-cli -p " + std::to_string(storage_.redis_port()) +
+                            " DEL product:seats:" + schedule_id + " product:seats:" + schedule_id +
+                            ":changes >/dev/null";
+    ASSERT_EQ(std::system(del.c_str()), 0);
+    hold(1, schedule_id, "rsv_after", seats[1]);
+
+    // Each host's relay rebuilds the map from PostgreSQL, sees the version jump and sends its
+    // streams the whole map, with both holds in it.
+    for (int host = 0; host < 2; ++host) {
+        SseReader* stream = streams.on[host].get();
+        ASSERT_TRUE(eventually([&] {
+            (void)received_after(*stream, before[host], "]]}\n\n", std::chrono::milliseconds(200));
+            const std::string& text = stream->received();
+            const auto later = text.find("event: snapshot", before[host]);
+            if (later == std::string::npos) return false;
+            for (const auto& seat : seats) {  // its row: ["seatId","label","grade",x,y,"status"]
+                const auto row = text.find("[\"" + seat + "\"", later);
+                const auto end = text.find(']', row);
+                if (row == std::string::npos || end == std::string::npos ||
+                    text.substr(row, end - row).find("\"HELD\"") == std::string::npos)
+                    return false;
+            }
+            return true;
+        })) << stream->received().substr(before[host], 2000);
+    }
+}
+
+}  // namespace
+}  // namespace admit::testing::catalog
