@@ -8,7 +8,7 @@ void SeatStreamRelay::opened(const std::string& schedule_id,
                              std::optional<int64_t> snapshot_version) {
     {
         std::lock_guard lock(streams_mutex_);
-        ++streams_[schedule_id];
+        ++streams_[schedule_id].open;
     }
     if (!snapshot_version) return;
     std::lock_guard lock(sent_mutex_);
@@ -20,12 +20,17 @@ void SeatStreamRelay::opened(const std::string& schedule_id,
 void SeatStreamRelay::closed(const std::string& schedule_id) {
     std::lock_guard lock(streams_mutex_);
     auto it = streams_.find(schedule_id);
-    if (it != streams_.end() && --it->second <= 0) streams_.erase(it);
+    if (it == streams_.end() || it->second.open <= 0) return;
+    // The last one: followed for kResumeWindow more, for a reconnect with Last-Event-ID.
+    if (--it->second.open == 0) it->second.closed = std::chrono::steady_clock::now();
 }
 
 bool SeatStreamRelay::watched(const std::string& schedule_id) const {
     std::lock_guard lock(streams_mutex_);
-    return streams_.contains(schedule_id);
+    const auto it = streams_.find(schedule_id);
+    return it != streams_.end() &&
+           (it->second.open > 0 ||
+            std::chrono::steady_clock::now() - it->second.closed < kResumeWindow);
 }
 
 void SeatStreamRelay::changed(const SeatChange& change, std::optional<int64_t> version) {
@@ -45,13 +50,17 @@ void SeatStreamRelay::relay_once() {
     std::vector<std::string> schedules;
     {
         std::lock_guard lock(streams_mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(streams_, [&](const auto& entry) {
+            return entry.second.open == 0 && now - entry.second.closed >= kResumeWindow;
+        });
         schedules.reserve(streams_.size());
-        for (const auto& [schedule_id, count] : streams_) schedules.push_back(schedule_id);
+        for (const auto& [schedule_id, followed] : streams_) schedules.push_back(schedule_id);
     }
     std::lock_guard lock(sent_mutex_);
     for (const auto& schedule_id : schedules) relay_schedule(schedule_id);
-    // Forget schedules nobody here streams any more: a later first stream starts from its
-    // own snapshot.
+    // Forget schedules no longer followed here: a later first stream starts from its own
+    // snapshot.
     std::erase_if(sent_, [this](const auto& entry) { return !watched(entry.first); });
 }
 

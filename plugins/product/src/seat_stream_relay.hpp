@@ -14,7 +14,9 @@
 // first stream opened) starts at the version that stream's snapshot showed.
 //
 // Frames keep their version as the SSE id (seat_change.hpp), so a client that reconnects to the
-// same host with Last-Event-ID is sent what followed, as before.
+// same host with Last-Event-ID is sent what followed from the host's replay ring: a host keeps
+// following a schedule for kResumeWindow after its last stream there closed, so that the ring
+// holds what happened while the client was away.
 //
 // Thread-safety: all members may be called from any thread. opened/closed only take a short
 // lock (closed runs on a host I/O thread); sending holds `sent_mutex_` across its Redis read, so
@@ -62,10 +64,14 @@ class SeatStreamRelay {
 
     void start() { thread_.start(); }
     void stop() { thread_.stop(); }
-    /// One pass over the schedules with open streams here (the thread runs it every period).
+    /// One pass over the schedules followed here (the thread runs it every period).
     void relay_once();
 
+    /// How long a host keeps following a schedule after its last stream there closed.
+    static constexpr std::chrono::minutes kResumeWindow{2};
+
   private:
+    /// A stream of the schedule is open here, or closed less than kResumeWindow ago.
     bool watched(const std::string& schedule_id) const;
     /// Sends `schedule_id`'s streams what they have not had. Caller holds sent_mutex_.
     void relay_schedule(const std::string& schedule_id);
@@ -76,8 +82,12 @@ class SeatStreamRelay {
     SeatMap& map_;
     const std::chrono::milliseconds period_;
 
+    struct Streams {
+        int open = 0;                                  ///< streams of the schedule open here
+        std::chrono::steady_clock::time_point closed;  ///< when the last one closed
+    };
     mutable std::mutex streams_mutex_;
-    std::unordered_map<std::string, int> streams_;  ///< schedule -> streams open here
+    std::unordered_map<std::string, Streams> streams_;  ///< followed schedules
 
     std::mutex sent_mutex_;
     std::unordered_map<std::string, int64_t> sent_;  ///< schedule -> newest version sent here

@@ -137,6 +137,35 @@ TEST_F(ProductFleet, EveryHostsStreamHearsEveryChangeWhicheverHostHandledIt) {
     }
 }
 
+// A browser's EventSource reconnects by itself, naming the last id it saw, and behind a balancer
+// it may land on the other host: that host kept following the schedule while the client was
+// away, so its replay ring holds what the client missed (no snapshot needed).
+TEST_F(ProductFleet, AReconnectWithLastEventIdToTheOtherHostGetsWhatItMissed) {
+    auto [id, schedule_id] = scheduled_product(product_body());
+    const auto seats = first_seat_ids(schedule_id, 2);
+    Streams streams = open_streams(schedule_id);
+    hold(0, schedule_id, "rsv_seen", seats[0]);
+    ASSERT_TRUE(
+        received_after(*streams.on[1], streams.from[1], seats[0], std::chrono::seconds(10)));
+    ASSERT_TRUE(received_after(*streams.on[1], streams.from[1], "\nid: ", std::chrono::seconds(5)));
+    const auto seen = frame_ids(streams.on[1]->received().substr(streams.from[1]));
+    ASSERT_FALSE(seen.empty());
+    streams.on[1].reset();  // the client on the second host goes away
+
+    hold(0, schedule_id, "rsv_missed", seats[1]);
+    ASSERT_TRUE(
+        received_after(*streams.on[0], streams.from[0], seats[1], std::chrono::seconds(10)));
+
+    const std::string path = "/api/v1/schedules/" + schedule_id + "/seats/stream";
+    SseReader resumed(second_api_->port(), path, "", std::to_string(seen.back()));
+    EXPECT_TRUE(received_after(resumed, 0, seats[1], std::chrono::seconds(10)))
+        << resumed.received().substr(0, 2000);
+    EXPECT_EQ(resumed.received().find("event: snapshot"), std::string::npos)
+        << resumed.received().substr(0, 2000);
+    EXPECT_EQ(resumed.received().find(seats[0]), std::string::npos)
+        << resumed.received().substr(0, 2000);
+}
+
 TEST_F(ProductFleet, StreamsGetASnapshotWhenRedisLostTheMap) {
     auto [id, schedule_id] = scheduled_product(product_body());
     const auto seats = first_seat_ids(schedule_id, 2);

@@ -8,7 +8,8 @@
 
 namespace admit::testing::catalog {
 
-SseReader::SseReader(uint16_t port, const std::string& path, const std::string& authorization) {
+SseReader::SseReader(uint16_t port, const std::string& path, const std::string& authorization,
+                     const std::string& last_event_id) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) return;
     sockaddr_in addr{};
@@ -23,6 +24,7 @@ SseReader::SseReader(uint16_t port, const std::string& path, const std::string& 
     std::string request =
         "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
     if (!authorization.empty()) request += "Authorization: " + authorization + "\r\n";
+    if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
     request += "\r\n";
     if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
         static_cast<ssize_t>(request.size())) {

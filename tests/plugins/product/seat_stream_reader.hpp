@@ -9,8 +9,10 @@ namespace admit::testing::catalog {
 
 class SseReader {
   public:
-    /// Connects and sends the request; `authorization` may be empty.
-    SseReader(uint16_t port, const std::string& path, const std::string& authorization = "");
+    /// Connects and sends the request; `authorization` and `last_event_id` (a reconnect's
+    /// Last-Event-ID) may be empty.
+    SseReader(uint16_t port, const std::string& path, const std::string& authorization = "",
+              const std::string& last_event_id = "");
     ~SseReader();
     SseReader(const SseReader&) = delete;
     SseReader& operator=(const SseReader&) = delete;
