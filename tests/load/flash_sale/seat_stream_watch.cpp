@@ -10,7 +10,7 @@
 namespace admit::load {
 
 bool SeatStreamWatch::start(const std::string& host, uint16_t port, const std::string& schedule,
-                            std::string& error) {
+                            std::string& error, std::chrono::milliseconds patience) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -30,6 +30,12 @@ bool SeatStreamWatch::start(const std::string& host, uint16_t port, const std::s
         return false;
     }
     reader_ = std::thread([this] { run(); });
+    std::unique_lock lock(mutex_);
+    if (!snapshot_arrived_.wait_for(lock, patience, [this] { return snapshot_ || closed_; }) ||
+        !snapshot_) {
+        error = "seat stream: no snapshot within " + std::to_string(patience.count()) + " ms";
+        return false;
+    }
     return true;
 }
 
@@ -38,7 +44,12 @@ void SeatStreamWatch::run() {
     char buffer[65536];
     for (;;) {
         const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (n <= 0) return;  // closed by stop() or by the server
+        if (n <= 0) {  // closed by stop() or by the server
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+            snapshot_arrived_.notify_all();
+            return;
+        }
         const auto at = Clock::now();
         pending.append(buffer, static_cast<std::size_t>(n));
         std::size_t start = 0;
@@ -56,6 +67,11 @@ void SeatStreamWatch::line(const std::string& text, Clock::time_point at) {
         return;
     }
     if (text.empty() || text == "\r") {
+        if (event_ == "snapshot") {
+            std::lock_guard lock(mutex_);
+            snapshot_ = true;
+            snapshot_arrived_.notify_all();
+        }
         event_.clear();  // the frame ended
         return;
     }

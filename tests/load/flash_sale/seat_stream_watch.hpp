@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -23,9 +24,12 @@ class SeatStreamWatch {
     SeatStreamWatch(const SeatStreamWatch&) = delete;
     SeatStreamWatch& operator=(const SeatStreamWatch&) = delete;
 
-    /// Connects and asks for the stream of `schedule`; false (with `error`) when it cannot.
+    /// Connects, asks for the stream of `schedule` and waits (at most `patience`) until its
+    /// snapshot arrived whole, so that every change after it comes as a frame: a seat held
+    /// before the stream opened would be HELD in the snapshot and never "seen". False (with
+    /// `error`) when it cannot.
     bool start(const std::string& host, uint16_t port, const std::string& schedule,
-               std::string& error);
+               std::string& error, std::chrono::milliseconds patience = std::chrono::seconds(30));
     /// Waits until `seats` seats were seen HELD or `patience` passed; true when they were.
     bool await_held(std::size_t seats, std::chrono::milliseconds patience);
     /// Closes the connection and joins the reader. Idempotent.
@@ -41,6 +45,9 @@ class SeatStreamWatch {
     std::thread reader_;
     std::string event_;  ///< reader thread only: the current frame's event name
     mutable std::mutex mutex_;
+    std::condition_variable snapshot_arrived_;
+    bool snapshot_ = false;  ///< the snapshot frame ended (under mutex_)
+    bool closed_ = false;    ///< the server closed the stream (under mutex_)
     std::unordered_map<std::string, Clock::time_point> held_;
 };
 
