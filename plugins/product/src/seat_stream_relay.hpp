@@ -5,7 +5,7 @@
 // N. Here every change goes to Redis with its map version, in the script that bumps the version
 // (the schedule's change list, SeatMap::apply), and every host sends its own streams what it has
 // not sent yet, in version order: the host that applied a change at once (changed()), the others
-// within one `period` (a thread reading each schedule this host has open streams of).
+// within one `period` (a thread reading each schedule this host follows: see kResumeWindow).
 //
 // Versions grow by one per change, so a host sees when it missed some (the list keeps the last
 // SeatMap::kKeptChanges; a rebuilt hash starts again at the wall clock, with an empty list): it
@@ -18,9 +18,10 @@
 // following a schedule for kResumeWindow after its last stream there closed, so that the ring
 // holds what happened while the client was away.
 //
-// Thread-safety: all members may be called from any thread. opened/closed only take a short
-// lock (closed runs on a host I/O thread); sending holds `sent_mutex_` across its Redis read, so
-// this host's streams never get a change twice, nor an older one after a newer.
+// Thread-safety: all members may be called from any thread. closed() only takes a short lock (it
+// runs on a host I/O thread); opened() (a worker thread, in on_open) may wait for a relay pass.
+// Sending holds `sent_mutex_` across its Redis read, so this host's streams never get a change
+// twice, nor an older one after a newer.
 #pragma once
 
 #include "seat_change.hpp"
