@@ -18,9 +18,10 @@ std::optional<RecordedChange> parse_recorded_change(const std::string& schedule_
                                                     std::string_view entry) {
     const auto space = entry.find(' ');
     if (space == std::string_view::npos) return std::nullopt;
+    const auto version = map_version(entry.substr(0, space));
+    if (!version) return std::nullopt;
     RecordedChange out;
-    const auto [end, error] = std::from_chars(entry.data(), entry.data() + space, out.version);
-    if (error != std::errc() || end != entry.data() + space) return std::nullopt;
+    out.version = *version;
     auto parsed = admit::sdk::parse_json(entry.substr(space + 1), "seat change record");
     if (!parsed || !parsed->is_object()) return std::nullopt;
     const auto& record = parsed->as_object();

@@ -2,8 +2,6 @@
 
 #include "http_caching.hpp"
 
-#include <charconv>
-
 namespace admit::product {
 
 using admit::sdk::Error;
@@ -233,13 +231,12 @@ Result<std::optional<ChangesAfter>> SeatMap::changes_after(const std::string& sc
     if (!reply) return std::move(reply).error();
     if (reply->is_error()) return Error::unavailable("seat map changes: " + reply->str);
     if (reply->elements.empty()) return std::optional<ChangesAfter>();
-    ChangesAfter out;
     const std::string& current = reply->elements.front().str;
-    const auto [end, error] =
-        std::from_chars(current.data(), current.data() + current.size(), out.current);
-    if (error != std::errc() || end != current.data() + current.size())
+    const auto version = map_version(current);
+    if (!version)
         return Error::internal("seat map of " + schedule_id + ": version '" + current +
                                "' is not a number");
+    ChangesAfter out{*version, {}};
     for (std::size_t i = 1; i < reply->elements.size(); ++i)
         out.entries.push_back(std::move(reply->elements[i].str));
     return std::optional<ChangesAfter>(std::move(out));

@@ -49,17 +49,6 @@ class ProductFleet : public ProductEndToEnd {
         return end == std::string::npos ? stream.received().size() : end + 5;
     }
 
-    /// Reads until `needle` appears in what the stream received after offset `from`.
-    static bool received_after(SseReader& stream, std::size_t from, const std::string& needle,
-                               std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (stream.received().find(needle, from) == std::string::npos) {
-            if (std::chrono::steady_clock::now() >= deadline || !stream.connected()) return false;
-            (void)stream.wait_for("\x01", std::chrono::milliseconds(50));  // reads what came
-        }
-        return true;
-    }
-
     /// A seat-map stream of the schedule on each host, read past its first snapshot.
     struct Streams {
         std::unique_ptr<SseReader> on[2];
@@ -108,7 +97,7 @@ TEST_F(ProductFleet, EveryHostsStreamHearsEveryChangeWhicheverHostHandledIt) {
         for (const auto& seat : seats) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                 deadline - std::chrono::steady_clock::now());
-            EXPECT_TRUE(received_after(*stream, from, "\"" + seat + "\"", left))
+            EXPECT_TRUE(stream->wait_for("\"" + seat + "\"", left, from))
                 << seat << " never reached the stream; after the snapshot it had:\n"
                 << stream->received().substr(from);
         }
@@ -145,20 +134,18 @@ TEST_F(ProductFleet, AReconnectWithLastEventIdToTheOtherHostGetsWhatItMissed) {
     const auto seats = first_seat_ids(schedule_id, 2);
     Streams streams = open_streams(schedule_id);
     hold(0, schedule_id, "rsv_seen", seats[0]);
-    ASSERT_TRUE(
-        received_after(*streams.on[1], streams.from[1], seats[0], std::chrono::seconds(10)));
-    ASSERT_TRUE(received_after(*streams.on[1], streams.from[1], "\nid: ", std::chrono::seconds(5)));
+    ASSERT_TRUE(streams.on[1]->wait_for(seats[0], std::chrono::seconds(10), streams.from[1]));
+    ASSERT_TRUE(streams.on[1]->wait_for("\nid: ", std::chrono::seconds(5), streams.from[1]));
     const auto seen = frame_ids(streams.on[1]->received().substr(streams.from[1]));
     ASSERT_FALSE(seen.empty());
     streams.on[1].reset();  // the client on the second host goes away
 
     hold(0, schedule_id, "rsv_missed", seats[1]);
-    ASSERT_TRUE(
-        received_after(*streams.on[0], streams.from[0], seats[1], std::chrono::seconds(10)));
+    ASSERT_TRUE(streams.on[0]->wait_for(seats[1], std::chrono::seconds(10), streams.from[0]));
 
     const std::string path = "/api/v1/schedules/" + schedule_id + "/seats/stream";
     SseReader resumed(second_api_->port(), path, "", std::to_string(seen.back()));
-    EXPECT_TRUE(received_after(resumed, 0, seats[1], std::chrono::seconds(10)))
+    EXPECT_TRUE(resumed.wait_for(seats[1], std::chrono::seconds(10)))
         << resumed.received().substr(0, 2000);
     EXPECT_EQ(resumed.received().find("event: snapshot"), std::string::npos)
         << resumed.received().substr(0, 2000);
@@ -173,8 +160,8 @@ TEST_F(ProductFleet, StreamsGetASnapshotWhenRedisLostTheMap) {
     hold(0, schedule_id, "rsv_before", seats[0]);
     std::size_t before[2];
     for (int host = 0; host < 2; ++host) {
-        ASSERT_TRUE(received_after(*streams.on[host], streams.from[host], seats[0],
-                                   std::chrono::seconds(10)));
+        ASSERT_TRUE(
+            streams.on[host]->wait_for(seats[0], std::chrono::seconds(10), streams.from[host]));
         before[host] = streams.on[host]->received().size();
     }
 
@@ -190,27 +177,26 @@ TEST_F(ProductFleet, StreamsGetASnapshotWhenRedisLostTheMap) {
     // loss is in it too, or, when the map was rebuilt before that hold committed, comes as a
     // frame after it.
     for (int host = 0; host < 2; ++host) {
-        SseReader* stream = streams.on[host].get();
-        auto shown = [&] {
-            (void)received_after(*stream, before[host], "\x01", std::chrono::milliseconds(200));
-            const std::string& text = stream->received();
-            const auto snapshot = text.find("event: snapshot", before[host]);
-            const auto map_end = text.find("]]}\n\n", snapshot);
-            if (snapshot == std::string::npos || map_end == std::string::npos) return false;
-            auto held_in_snapshot = [&](const std::string& seat) {
-                // its row: ["seatId","label","grade",x,y,"status"]
-                const auto row = text.find("[\"" + seat + "\"", snapshot);
-                const auto end = text.find(']', row);
-                return row < map_end && end != std::string::npos &&
-                       text.substr(row, end - row).find("\"HELD\"") != std::string::npos;
-            };
-            const auto frame = text.find("\"seatIds\":[\"" + seats[1] + "\"]", map_end);
-            return held_in_snapshot(seats[0]) &&
-                   (held_in_snapshot(seats[1]) ||
-                    (frame != std::string::npos &&
-                     text.find("\"HELD\"", frame) < text.find('\n', frame)));
+        SseReader& stream = *streams.on[host];
+        ASSERT_TRUE(stream.wait_for("event: snapshot", std::chrono::seconds(10), before[host]))
+            << stream.received().substr(before[host], 2000);
+        const auto snapshot = stream.received().find("event: snapshot", before[host]);
+        ASSERT_TRUE(stream.wait_for("]]}\n\n", std::chrono::seconds(5), snapshot));
+        const auto map_end = stream.received().find("]]}\n\n", snapshot);
+        auto held_in_snapshot = [&](const std::string& seat) {
+            // its row: ["seatId","label","grade",x,y,"status"]
+            const std::string& text = stream.received();
+            const auto row = text.find("[\"" + seat + "\"", snapshot);
+            const auto end = text.find(']', row);
+            return row < map_end && end != std::string::npos &&
+                   text.substr(row, end - row).find("\"HELD\"") != std::string::npos;
         };
-        EXPECT_TRUE(eventually(shown)) << stream->received().substr(before[host], 2000);
+        EXPECT_TRUE(held_in_snapshot(seats[0])) << stream.received().substr(snapshot, 2000);
+        if (!held_in_snapshot(seats[1])) {
+            EXPECT_TRUE(stream.wait_for("{\"seatIds\":[\"" + seats[1] + "\"],\"status\":\"HELD\"}",
+                                        std::chrono::seconds(10), map_end))
+                << stream.received().substr(map_end, 2000);
+        }
     }
 }
 

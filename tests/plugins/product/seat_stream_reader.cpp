@@ -37,9 +37,10 @@ SseReader::~SseReader() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-bool SseReader::wait_for(const std::string& needle, std::chrono::milliseconds timeout) {
+bool SseReader::wait_for(const std::string& needle, std::chrono::milliseconds timeout,
+                         std::size_t from) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (received_.find(needle) == std::string::npos) {
+    while (received_.find(needle, from) == std::string::npos) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (fd_ < 0 || left.count() <= 0) return false;
@@ -50,7 +51,7 @@ bool SseReader::wait_for(const std::string& needle, std::chrono::milliseconds ti
         if (n <= 0) {
             ::close(fd_);
             fd_ = -1;
-            return received_.find(needle) != std::string::npos;
+            return received_.find(needle, from) != std::string::npos;
         }
         received_.append(buffer, static_cast<std::size_t>(n));
     }

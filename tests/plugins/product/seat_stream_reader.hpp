@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -18,8 +19,10 @@ class SseReader {
     SseReader& operator=(const SseReader&) = delete;
 
     bool connected() const { return fd_ >= 0; }
-    /// Reads until `needle` appears in everything received so far, or `timeout` passes.
-    bool wait_for(const std::string& needle, std::chrono::milliseconds timeout);
+    /// Reads until `needle` appears in what was received from offset `from` on, or `timeout`
+    /// passes.
+    bool wait_for(const std::string& needle, std::chrono::milliseconds timeout,
+                  std::size_t from = 0);
     const std::string& received() const { return received_; }
 
   private:
