@@ -44,7 +44,9 @@
 # GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS), RAMP
 # (general admission: 1, the offered rate is found by a ramp; 0: RATE), RAMP_RATES
 # (2000,...,7000), RAMP_SECONDS (3), TRIM (1: earlier runs' sales are cleared from the kept
-# database first; 0: kept).
+# database first; 0: kept), ADMIT_BENCH_STREAM_DUMP (a file: each phase appends one line per
+# granted seat, "schedule seat 201_us shown_us" in wall-clock microseconds, shown 0 when the stream
+# never showed it; for a closer look, e.g. against PostgreSQL's commit timestamps).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
 # provisioning thousands of accounts. Exit code 1 when any seat or unit is claimed twice.
 set -euo pipefail

@@ -426,6 +426,26 @@ int run_holds(const Options& o) {
         watch.stop();
         const auto watched_until = Clock::now();
         const auto shown = watch.held_at();
+        if (const char* dump = std::getenv("ADMIT_BENCH_STREAM_DUMP")) {
+            // One line per granted seat, wall clock in us: schedule, seat, 201, shown (0: never).
+            const auto wall = [&](Clock::time_point t) {
+                return std::chrono::duration_cast<std::chrono::microseconds>(
+                           (std::chrono::system_clock::now() +
+                            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                t - Clock::now()))
+                               .time_since_epoch())
+                    .count();
+            };
+            if (FILE* out = std::fopen(dump, "a")) {
+                for (const auto& [seat, answered] : granted_at) {
+                    const auto it = shown.find(seat);
+                    std::fprintf(out, "%s %s %lld %lld\n", o.schedule.c_str(), seat.c_str(),
+                                 static_cast<long long>(wall(answered)),
+                                 static_cast<long long>(it == shown.end() ? 0 : wall(it->second)));
+                }
+                std::fclose(out);
+            }
+        }
         for (const auto& [seat, answered] : granted_at) {
             const auto it = shown.find(seat);
             if (it == shown.end()) ++unseen;
@@ -457,9 +477,9 @@ int run_holds(const Options& o) {
         std::printf(
             "  seat map stream after the 201 (each granted seat shown HELD): p50 %.1f ms  p99 %.1f "
             "ms  max %.1f ms  (%zu of %zu seen; an unseen seat counts until the watch ended, 5 s "
-            "after the load)\n",
+            "after the load; %zu snapshots after the first)\n",
             stream_q(0.5), stream_q(0.99), stream_q(1.0), granted_at.size() - unseen,
-            granted_at.size());
+            granted_at.size(), watch.later_snapshots());
     }
     std::printf("  by second of intended send (attempts, 201s, p50 ms, p99 ms):");
     for (std::size_t i = 0; i < timeline.size(); ++i) {
@@ -484,10 +504,11 @@ int run_holds(const Options& o) {
         "RESULT mode=hold attempts=%zu attempted_per_s=%.0f succeeded_per_s=%.0f "
         "decisions_per_s=%.0f held=%zu "
         "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f p99_201_ms=%.2f seat_stream_p99_ms=%.1f "
-        "seat_stream_unseen=%zu errors=%zu\n",
+        "seat_stream_unseen=%zu seat_stream_later_snapshots=%zu errors=%zu\n",
         report.count(), report.count() / elapsed, held / elapsed, decisions / elapsed, held,
         report.quantile_ms(0.5), report.quantile_ms(0.99), report.quantile_ms(0.999),
-        report.status_quantile_ms(201, 0.99), stream_q(0.99), unseen, errors);
+        report.status_quantile_ms(201, 0.99), stream_q(0.99), unseen,
+        watching ? watch.later_snapshots() : 0, errors);
     return 0;
 }
 

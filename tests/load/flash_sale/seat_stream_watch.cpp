@@ -1,11 +1,15 @@
 #include "seat_stream_watch.hpp"
 
+#include "chunked_body.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
+#include <string_view>
 
 namespace admit::load {
 
@@ -40,7 +44,10 @@ bool SeatStreamWatch::start(const std::string& host, uint16_t port, const std::s
 }
 
 void SeatStreamWatch::run() {
-    std::string pending;
+    std::string raw;      // received, not yet taken apart
+    std::string pending;  // the body's bytes, not yet split into lines
+    bool head_read = false, chunked = false;
+    ChunkedBody body;
     char buffer[65536];
     for (;;) {
         const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
@@ -51,13 +58,37 @@ void SeatStreamWatch::run() {
             return;
         }
         const auto at = Clock::now();
-        pending.append(buffer, static_cast<std::size_t>(n));
+        raw.append(buffer, static_cast<std::size_t>(n));
+        if (!head_read) {
+            const auto end = raw.find("\r\n\r\n");
+            if (end == std::string::npos) continue;
+            std::string head = raw.substr(0, end);
+            for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            // A proxy (nginx) passes a stream of unknown length to an HTTP/1.1 client chunked;
+            // admitd itself writes the frames as they are.
+            chunked = head.find("\r\ntransfer-encoding: chunked") != std::string::npos;
+            raw.erase(0, end + 4);
+            head_read = true;
+        }
+        bool body_over = false;  // the last chunk came, or the body no longer reads as chunks
+        if (chunked) {
+            body_over = !body.decode(raw, pending);
+        } else {
+            pending += raw;
+            raw.clear();
+        }
         std::size_t start = 0;
         for (std::size_t end; (end = pending.find('\n', start)) != std::string::npos;
              start = end + 1) {
             line(pending.substr(start, end - start), at);
         }
         pending.erase(0, start);
+        if (body_over) {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+            snapshot_arrived_.notify_all();
+            return;
+        }
     }
 }
 
@@ -69,10 +100,15 @@ void SeatStreamWatch::line(const std::string& text, Clock::time_point at) {
     if (text.empty() || text == "\r") {
         if (event_ == "snapshot") {
             std::lock_guard lock(mutex_);
+            if (snapshot_) ++later_snapshots_;
             snapshot_ = true;
             snapshot_arrived_.notify_all();
         }
         event_.clear();  // the frame ended
+        return;
+    }
+    if (event_ == "snapshot" && text.rfind("data: ", 0) == 0) {
+        snapshot_seats(text, at);
         return;
     }
     // data: {"seatIds":["a","b"],"status":"HELD"}
@@ -89,6 +125,25 @@ void SeatStreamWatch::line(const std::string& text, Clock::time_point at) {
         held_.emplace(text.substr(q + 1, q2 - q - 1), at);  // the first time counts
         q = text.find('"', q2 + 1);
     }
+}
+
+void SeatStreamWatch::snapshot_seats(const std::string& text, Clock::time_point at) {
+    // Rows of "seats": ["seatId","label","grade",x,y,"status"]; a HELD row ends in "HELD"].
+    static constexpr std::string_view kHeld = "\"HELD\"]";
+    std::lock_guard lock(mutex_);
+    for (std::size_t end = text.find(kHeld); end != std::string::npos;
+         end = text.find(kHeld, end + kHeld.size())) {
+        const auto row = text.rfind("[\"", end);
+        if (row == std::string::npos) break;
+        const auto id_end = text.find('"', row + 2);
+        if (id_end == std::string::npos || id_end > end) continue;
+        held_.emplace(text.substr(row + 2, id_end - row - 2), at);  // the first time counts
+    }
+}
+
+std::size_t SeatStreamWatch::later_snapshots() const {
+    std::lock_guard lock(mutex_);
+    return later_snapshots_;
 }
 
 bool SeatStreamWatch::await_held(std::size_t seats, std::chrono::milliseconds patience) {

@@ -1,7 +1,7 @@
 // SeatStreamWatch: when the seat map's server-sent events (GET .../seats/stream) first showed each
 // seat HELD, as a browser watching the sale would see it. It reads the stream on its own
-// connection and thread, so the load's connections and timings are untouched. The stream carries
-// no chunked encoding (admitd writes the frames as they are), so the reader only splits lines.
+// connection and thread, so the load's connections and timings are untouched. admitd writes the
+// frames as they are; through nginx (FLEET=N) the body comes chunked (chunked_body.hpp).
 // Thread-safety: start() and stop() from one thread; held_at() after stop().
 #pragma once
 
@@ -34,20 +34,26 @@ class SeatStreamWatch {
     bool await_held(std::size_t seats, std::chrono::milliseconds patience);
     /// Closes the connection and joins the reader. Idempotent.
     void stop();
-    /// Seat id -> when a "seat" event first showed it HELD.
+    /// Seat id -> when a "seat" event, or a snapshot after the first, first showed it HELD. A
+    /// server sends a snapshot instead of frames when it lost track of the changes (see the
+    /// product README): a browser then shows the seat, so it counts.
     std::unordered_map<std::string, Clock::time_point> held_at() const;
+    /// Snapshots after the first (each means the server could not send the changes as frames).
+    std::size_t later_snapshots() const;
 
   private:
     void run();
     void line(const std::string& text, Clock::time_point at);
+    void snapshot_seats(const std::string& text, Clock::time_point at);
 
     int fd_ = -1;
     std::thread reader_;
     std::string event_;  ///< reader thread only: the current frame's event name
     mutable std::mutex mutex_;
     std::condition_variable snapshot_arrived_;
-    bool snapshot_ = false;  ///< the snapshot frame ended (under mutex_)
-    bool closed_ = false;    ///< the server closed the stream (under mutex_)
+    bool snapshot_ = false;            ///< the snapshot frame ended (under mutex_)
+    bool closed_ = false;              ///< the server closed the stream (under mutex_)
+    std::size_t later_snapshots_ = 0;  ///< under mutex_
     std::unordered_map<std::string, Clock::time_point> held_;
 };
 
