@@ -2,6 +2,7 @@
 // stream is on either host, and either host's delivery thread may handle a reservation event.
 // Every stream must hear every change, in version order, and a change the change list no longer
 // holds (here: Redis lost the map) must reach the streams as a fresh snapshot.
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <regex>
@@ -89,18 +90,32 @@ TEST_F(ProductFleet, EveryHostsStreamHearsEveryChangeWhicheverHostHandledIt) {
     for (std::size_t i = 0; i < seats.size(); ++i)
         hold(static_cast<int>(i % 2), schedule_id, "rsv_" + std::to_string(i), seats[i]);
 
-    std::vector<std::vector<int64_t>> versions;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto time_left = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+    };
+    int64_t last_version = 0;
     for (int host = 0; host < 2; ++host) {
         SseReader* stream = streams.on[host].get();
         const std::size_t from = streams.from[host];
         for (const auto& seat : seats) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            EXPECT_TRUE(stream->wait_for("\"" + seat + "\"", left, from))
+            EXPECT_TRUE(stream->wait_for("\"" + seat + "\"", time_left(), from))
                 << seat << " never reached the stream; after the snapshot it had:\n"
                 << stream->received().substr(from);
         }
+        for (const int64_t version : frame_ids(stream->received().substr(from)))
+            last_version = std::max(last_version, version);
+    }
+    std::vector<std::vector<int64_t>> versions;
+    for (int host = 0; host < 2; ++host) {
+        SseReader* stream = streams.on[host].get();
+        const std::size_t from = streams.from[host];
+        // A change's id comes with its last frame (the stock frame after the seat frame): a
+        // stream that showed every seat may still be reading the last change's id.
+        EXPECT_TRUE(
+            stream->wait_for("id: " + std::to_string(last_version) + "\n", time_left(), from))
+            << stream->received().substr(from);
         // A delivery transaction's holds are one change: every change, each with the next
         // version, none twice.
         versions.push_back(frame_ids(stream->received().substr(from)));
