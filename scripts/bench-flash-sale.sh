@@ -44,7 +44,10 @@
 # GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS), RAMP
 # (general admission: 1, the offered rate is found by a ramp; 0: RATE), RAMP_RATES
 # (2000,...,7000), RAMP_SECONDS (3), TRIM (1: earlier runs' sales are cleared from the kept
-# database first; 0: kept), ADMIT_BENCH_STREAM_DUMP (a file: each phase appends one line per
+# database first; 0: kept), PERF (1: perf samples admitd during the first measured sale, one
+# admitd only; the profile is RUNDIR/perf.data and its top functions go to the log; sampling
+# costs admitd a few per cent, so such a run's figures are not for the table),
+# ADMIT_BENCH_STREAM_DUMP (a file: each phase appends one line per
 # granted seat, "schedule seat 201_us shown_us" in wall-clock microseconds, shown 0 when the stream
 # never showed it; for a closer look, e.g. against PostgreSQL's commit timestamps).
 # Rate limits are the production ones except `auth`, which is lifted: the load generator is one IP
@@ -70,6 +73,7 @@ HOT_SHARE="${HOT_SHARE:-0.8}"
 GA_UNITS="${GA_UNITS:-0}"
 RAMP="${RAMP:-1}"
 TRIM="${TRIM:-1}"
+PERF="${PERF:-0}"
 RUNDIR="$BUILD_DIR/run/flash-sale"
 [[ $FLEET == 0 ]] || RUNDIR="$BUILD_DIR/run/flash-sale-fleet"
 DB="flash_sale"
@@ -79,6 +83,7 @@ die() { echo "bench-flash-sale: $*" >&2; exit 1; }
 export BENCH_SALE_ROWS=$((SEATS / 100))
 [[ "$GA_UNITS" =~ ^[0-9]+$ && "$GA_UNITS" -le 100000 ]] || die "GA_UNITS must be a number of units, at most 100000"
 for tool in redis-benchmark psql curl python3; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
+[[ $PERF == 0 ]] || command -v perf >/dev/null || die "PERF=1 needs perf (Debian package linux-perf)"
 
 if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
     cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DADMIT_BUILD_BENCH=ON >/dev/null
@@ -333,12 +338,24 @@ result_field() { sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 # Where a hold's time went on the server (one admitd only): the claim batcher's queue and
 # transaction, and the whole request as admitd timed it, from its histograms before and after.
 measured_run() {
-    local before after report
+    local before after report perf_pid=""
     wait_quiet
     [[ $FLEET != 0 ]] || curl -fs "http://127.0.0.1:$ADMIT_PORT/metrics" >"$RUNDIR/metrics-before.txt" || true
+    if [[ $PERF == 1 && $FLEET == 0 && -z ${PERF_DONE:-} ]]; then
+        PERF_DONE=1
+        perf record -q -e cpu-clock -F 1999 -p "$ADMITD_PID" -o "$RUNDIR/perf.data" >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     before="$(cpu_snapshot)"
     report="$(run_holds "$1" "$2" "$BUYERS")"
     after="$(cpu_snapshot)"
+    if [[ -n $perf_pid ]]; then
+        kill -INT "$perf_pid" 2>/dev/null || true
+        wait "$perf_pid" 2>/dev/null || true
+        echo "  perf: admitd's top functions during this sale (samples; $RUNDIR/perf.data):"
+        perf report -i "$RUNDIR/perf.data" --stdio --no-children --sort dso,symbol 2>/dev/null |
+            grep -v '^#' | grep '%' | head -30 | sed 's/^/    /'
+    fi
     echo "$report" | grep -v '^RESULT'
     RUN_RESULT="$(grep '^RESULT' <<<"$report")"
     cpu_per_decision "$before" "$after" "$(result_field attempts "$RUN_RESULT")"
