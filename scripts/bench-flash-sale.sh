@@ -353,8 +353,9 @@ measured_run() {
         kill -INT "$perf_pid" 2>/dev/null || true
         wait "$perf_pid" 2>/dev/null || true
         echo "  perf: admitd's top functions during this sale (samples; $RUNDIR/perf.data):"
+        # (head ends the pipe early: perf's SIGPIPE is expected)
         perf report -i "$RUNDIR/perf.data" --stdio --no-children --sort dso,symbol 2>/dev/null |
-            grep -v '^#' | grep '%' | head -30 | sed 's/^/    /'
+            grep -v '^#' | grep '%' | head -30 | sed 's/  */ /g; s/ - - *$//; s/^/   /' | cut -c1-160 || true
     fi
     echo "$report" | grep -v '^RESULT'
     RUN_RESULT="$(grep '^RESULT' <<<"$report")"
