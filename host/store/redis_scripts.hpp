@@ -1,10 +1,17 @@
 // ScriptRegistry: named Lua scripts run by SHA (EVALSHA) over a RedisPool.
 //
+// Trap avoided: a call needs only the script's SHA, but eval() copied the whole registered
+// script, source included (the reservation hold script is 2.5 kB), on every call: a large
+// allocation, a copy and a free per hold, and glibc's malloc_consolidate showed in admitd's
+// profile of the flash sale under that copy. A call now shares the script (shared_ptr) and reads
+// its source only after NOSCRIPT.
+//
 // Thread-safety: every member is thread-safe. Registration normally happens at init, but may
 // race with eval().
 #pragma once
 
 #include <map>
+#include <memory>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -46,11 +53,13 @@ class ScriptRegistry {
         std::string source;
         std::string sha;
     };
+    // The registered script of that name, shared (null when unknown).
+    std::shared_ptr<const Script> find(std::string_view name) const;
     Status load(const std::string& name, const Script& script);
 
     RedisPool& pool_;
     mutable std::shared_mutex mutex_;
-    std::map<std::string, Script, std::less<>> scripts_;
+    std::map<std::string, std::shared_ptr<const Script>, std::less<>> scripts_;
 };
 
 }  // namespace admit::store
