@@ -5,11 +5,16 @@
 
 namespace admit::load {
 
+bool ChunkedBody::end_body() {
+    over_ = true;
+    return false;
+}
+
 bool ChunkedBody::decode(std::string& raw, std::string& out) {
     while (!over_) {
         if (after_chunk_) {
             if (raw.size() < 2) return true;
-            if (raw.compare(0, 2, "\r\n") != 0) return !(over_ = true);
+            if (raw.compare(0, 2, "\r\n") != 0) return end_body();
             raw.erase(0, 2);
             after_chunk_ = false;
         }
@@ -23,9 +28,9 @@ bool ChunkedBody::decode(std::string& raw, std::string& out) {
                     static_cast<char>(std::tolower(static_cast<unsigned char>(raw[digits])));
                 size = size * 16 + static_cast<std::size_t>(c <= '9' ? c - '0' : c - 'a' + 10);
             }
-            if (digits == 0 || (digits < end && raw[digits] != ';')) return !(over_ = true);
+            if (digits == 0 || (digits < end && raw[digits] != ';')) return end_body();
             raw.erase(0, end + 2);
-            if (size == 0) return !(over_ = true);  // the last chunk
+            if (size == 0) return end_body();  // the last chunk
             left_ = size;
         }
         const std::size_t take = std::min(left_, raw.size());

@@ -22,6 +22,8 @@ class ChunkedBody {
     bool decode(std::string& raw, std::string& out);
 
   private:
+    bool end_body();  // the body is over (or malformed): decode() returns false from now on
+
     std::size_t left_ = 0;      // data bytes left in the current chunk
     bool after_chunk_ = false;  // the CRLF after a chunk's data is still due
     bool over_ = false;

@@ -51,12 +51,7 @@ void SeatStreamWatch::run() {
     char buffer[65536];
     for (;;) {
         const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (n <= 0) {  // closed by stop() or by the server
-            std::lock_guard lock(mutex_);
-            closed_ = true;
-            snapshot_arrived_.notify_all();
-            return;
-        }
+        if (n <= 0) return stream_ended();  // closed by stop() or by the server
         const auto at = Clock::now();
         raw.append(buffer, static_cast<std::size_t>(n));
         if (!head_read) {
@@ -83,13 +78,14 @@ void SeatStreamWatch::run() {
             line(pending.substr(start, end - start), at);
         }
         pending.erase(0, start);
-        if (body_over) {
-            std::lock_guard lock(mutex_);
-            closed_ = true;
-            snapshot_arrived_.notify_all();
-            return;
-        }
+        if (body_over) return stream_ended();
     }
+}
+
+void SeatStreamWatch::stream_ended() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    snapshot_arrived_.notify_all();  // start() stops waiting for a snapshot that cannot come
 }
 
 void SeatStreamWatch::line(const std::string& text, Clock::time_point at) {

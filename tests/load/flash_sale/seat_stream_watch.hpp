@@ -34,15 +34,18 @@ class SeatStreamWatch {
     bool await_held(std::size_t seats, std::chrono::milliseconds patience);
     /// Closes the connection and joins the reader. Idempotent.
     void stop();
-    /// Seat id -> when a "seat" event, or a snapshot after the first, first showed it HELD. A
-    /// server sends a snapshot instead of frames when it lost track of the changes (see the
-    /// product README): a browser then shows the seat, so it counts.
+    /// Seat id -> when a "seat" event or a snapshot first showed it HELD. A server sends a later
+    /// snapshot instead of frames when it lost track of the changes (see the product README): a
+    /// browser then shows the seat, so it counts. (The first snapshot, before the load, shows
+    /// none of the sale's seats HELD.)
     std::unordered_map<std::string, Clock::time_point> held_at() const;
     /// Snapshots after the first (each means the server could not send the changes as frames).
     std::size_t later_snapshots() const;
 
   private:
     void run();
+    /// The reader's end: marks the stream closed and wakes start().
+    void stream_ended();
     void line(const std::string& text, Clock::time_point at);
     void snapshot_seats(const std::string& text, Clock::time_point at);
 
