@@ -299,7 +299,7 @@ void Connection::dispatch() {
     if (core_.options.run_handlers_inline ||
         (core_.options.inline_request && core_.options.inline_request(request_))) {
         run_handler();
-        send_response();
+        after_handler();
         return;
     }
     pending_self_ = shared_from_this();
@@ -307,7 +307,7 @@ void Connection::dispatch() {
         run_handler();
         auto self = std::move(pending_self_);
         auto executor = socket_.get_executor();
-        net::post(executor, [self = std::move(self)] { self->send_response(); });
+        net::post(executor, [self = std::move(self)] { self->after_handler(); });
     };
     if (core_.pool->try_submit_deferred(task)) {
         schedule_pool_wake();
@@ -345,6 +345,38 @@ void Connection::run_handler() {
                       request_.path);
     }
     result_ = Response::error(500, "INTERNAL", "internal error", request_.trace_id);
+}
+
+void Connection::after_handler() {
+    if (result_.pending && state_ != State::closed) {
+        await_reply();
+        return;
+    }
+    result_.pending.reset();
+    send_response();
+}
+
+void Connection::await_reply() {
+    reply_ = std::exchange(result_.pending, nullptr);
+    state_ = State::awaiting;
+    set_deadline(core_.options.request_timeout);
+    // The delivery may run on any thread (the one that finished the reply): it only posts here.
+    // It hands its hold on us to the post, so the connection is never released on that thread.
+    reply_->on_ready(
+        [self = shared_from_this(), executor = socket_.get_executor()](Response response) mutable {
+            net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
+                self->on_reply(std::move(response));
+            });
+        });
+}
+
+void Connection::on_reply(Response response) {
+    if (state_ != State::awaiting) return;  // closed meanwhile: the answer has nowhere to go
+    reply_.reset();
+    clear_deadline();
+    result_ = std::move(response);
+    result_.pending.reset();  // a reply cannot defer again
+    send_response();
 }
 
 void Connection::send_error(int status, std::string_view code, std::string_view message,
@@ -456,6 +488,7 @@ void Connection::drain_and_close() {
 void Connection::close() {
     if (state_ == State::closed) return;
     state_ = State::closed;
+    if (reply_) std::exchange(reply_, nullptr)->cancel();  // drops the delivery holding us
     ++timer_generation_;
     timer_.cancel();
     beast::error_code ignored;
@@ -480,6 +513,7 @@ void Connection::on_server_stopping() {
             break;
         case State::reading:
         case State::handling:
+        case State::awaiting:
         case State::writing:
             close_after_response_ = true;
             break;

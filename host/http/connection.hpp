@@ -22,6 +22,7 @@
 #include "host/http/connection_limits.hpp"
 #include "host/http/http_metrics.hpp"
 #include "host/http/payload_body.hpp"
+#include "host/http/pending_reply.hpp"
 #include "host/http/server.hpp"
 #include "host/http/stream_hub.hpp"
 #include "host/http/worker_pool.hpp"
@@ -77,7 +78,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::any_io_executor executor() { return socket_.get_executor(); }
 
   private:
-    enum class State { waiting, reading, handling, writing, streaming, draining, closed };
+    // awaiting: the handler returned a PendingReply (Response::pending) and its answer has not
+    // come.
+    enum class State { waiting, reading, handling, awaiting, writing, streaming, draining, closed };
     using Clock = std::chrono::steady_clock;
 
     void refuse_connection();
@@ -95,6 +98,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::optional<Refusal> fill_request();
     void dispatch();
     void run_handler();
+    // On the I/O thread after the handler returned: send its response, or await its pending reply
+    // (deadline: request_timeout, then 503).
+    void after_handler();
+    void await_reply();
+    void on_reply(Response response);
     void schedule_pool_wake();
     void send_response();
     void send_error(int status, std::string_view code, std::string_view message, bool keep_alive);
@@ -133,6 +141,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Request request_;
     Response result_;
     std::shared_ptr<Connection> pending_self_;  // keeps us alive while a worker runs the handler
+    // The reply awaited in State::awaiting (its delivery keeps us alive); cancelled by close().
+    std::shared_ptr<PendingReply> reply_;
 
     // SSE
     std::shared_ptr<StreamSink> sink_;

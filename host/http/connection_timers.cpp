@@ -60,6 +60,19 @@ void Connection::on_timer(beast::error_code ec) {
             if (state_ == State::streaming) set_deadline(core_.options.sse_heartbeat);
             break;
         }
+        case State::awaiting: {
+            // The handler's deferred answer did not come in time. It may still come: the pending
+            // reply keeps the first answer, this one, and drops the late one.
+            clear_deadline();
+            auto timeout = Response::error(
+                503, "DEPENDENCY_UNAVAILABLE",
+                "the request was not answered in time; retry shortly (with the same "
+                "Idempotency-Key where the route takes one)",
+                request_.trace_id);
+            timeout.set_header("Retry-After", std::to_string(core_.options.retry_after_seconds));
+            if (reply_) reply_->finish(std::move(timeout));
+            break;
+        }
         case State::handling:
         case State::closed:
             break;

@@ -10,6 +10,8 @@
 
 namespace admit::http {
 
+class PendingReply;
+
 inline constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
 
 struct Response {
@@ -37,6 +39,9 @@ struct Response {
     // turned into a stream after all (HEAD, the per-client stream cap, the connection gone). Its
     // deleter does the reporting, so dropping the response anywhere else reports too.
     std::shared_ptr<void> stream_end;
+    // When set, the handler answers later (pending_reply.hpp): the server ignores the rest of this
+    // response and sends what the pending reply is given, or 503 after the request timeout.
+    std::shared_ptr<PendingReply> pending;
 
     // The standard error: {"code":"...","message":"...","traceId":"..."} (JSON-escaped).
     static Response error(int status, std::string_view code, std::string_view message,

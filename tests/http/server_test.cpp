@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
+#include "host/http/pending_reply.hpp"
 #include "host/http/server.hpp"
 #include "host/observe/logging.hpp"
 #include "raw_client.hpp"
@@ -26,6 +29,9 @@ bool contains(const std::string& text, std::string_view needle) {
 //   /block      waits until release() (or the fixture ends)
 //   /stream/X   opens an SSE stream of topic X with a "hello" first event
 //   /borrowed   a 4 MiB body borrowed from borrowed_ (no copy)
+//   /later/now     answers later (Response::pending), finished before the handler returns
+//   /later/thread  answers later, finished by another thread
+//   /later/parked  answers later, when the test finishes parked()
 class ServerTest : public ::testing::Test {
   protected:
     void SetUp() override { ASSERT_TRUE(observe::configure_logging("off", "text").ok()); }
@@ -44,6 +50,13 @@ class ServerTest : public ::testing::Test {
     void TearDown() override {
         release();
         if (server_) server_->stop(1s);
+        for (auto& thread : finishers_) thread.join();
+    }
+
+    // The reply /later/parked is waiting for (null until that request reached its handler).
+    std::shared_ptr<PendingReply> parked() {
+        std::lock_guard lock(parked_mutex_);
+        return parked_;
     }
 
     void release() {
@@ -80,6 +93,24 @@ class ServerTest : public ::testing::Test {
             gate_future_.wait();
             return Response::json(200, R"({"blocked":false})");
         }
+        if (request.path.starts_with("/later/")) {
+            Response response;
+            response.pending = std::make_shared<PendingReply>();
+            response.route_label = "/later";
+            const std::string how = request.path.substr(7);
+            if (how == "now") {
+                response.pending->finish(Response::json(200, R"({"later":"now"})"));
+            } else if (how == "thread") {
+                std::lock_guard lock(parked_mutex_);
+                finishers_.emplace_back([reply = response.pending] {
+                    reply->finish(Response::json(200, R"({"later":"thread"})"));
+                });
+            } else {
+                std::lock_guard lock(parked_mutex_);
+                parked_ = response.pending;
+            }
+            return response;
+        }
         if (request.path.starts_with("/stream/")) {
             Response response;
             response.stream_topic = request.path.substr(8);
@@ -100,6 +131,9 @@ class ServerTest : public ::testing::Test {
     std::promise<void> gate_;
     std::shared_future<void> gate_future_ = gate_.get_future().share();
     std::once_flag released_;
+    std::mutex parked_mutex_;
+    std::shared_ptr<PendingReply> parked_;
+    std::vector<std::thread> finishers_;
 };
 
 TEST_F(ServerTest, ServesKeepAliveRequestsWithTraceIds) {
@@ -457,6 +491,75 @@ TEST_F(ServerTest, StopClosesStreamsAndIsIdempotent) {
     server_->stop(1s);
     EXPECT_TRUE(client.wait_closed());
     server_->stop(1s);
+}
+
+TEST_F(ServerTest, SendsADeferredReplyGivenBeforeOrAfterTheHandlerReturned) {
+    start();
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.send(get_request("/later/now") + get_request("/later/thread")));
+    auto now = client.read_reply();
+    ASSERT_TRUE(now.has_value());
+    EXPECT_EQ(now->status, 200);
+    EXPECT_EQ(now->body, R"({"later":"now"})");
+    auto threaded = client.read_reply();
+    ASSERT_TRUE(threaded.has_value());
+    EXPECT_EQ(threaded->body, R"({"later":"thread"})");
+}
+
+// The point of a deferred reply: the worker is free while the answer is awaited.
+TEST_F(ServerTest, ADeferredReplyHoldsNoWorker) {
+    ServerOptions options;
+    options.workers = 1;
+    options.queue_limit = 1;
+    start(options);
+    RawClient waiting(server_->port());
+    ASSERT_TRUE(waiting.send(get_request("/later/parked")));
+    ASSERT_TRUE(eventually([&] { return parked() != nullptr; }));
+    ASSERT_TRUE(eventually([&] { return gauge("admit_http_workers_busy") == 0.0; }));
+    for (int i = 0; i < 3; ++i) {  // more than the one worker and the one queue slot
+        RawClient other(server_->port());
+        ASSERT_TRUE(other.send(get_request("/echo/meanwhile")));
+        auto reply = other.read_reply();
+        ASSERT_TRUE(reply.has_value());
+        EXPECT_EQ(reply->status, 200);
+    }
+    // The first answer on that connection is the parked one: nothing was sent before it.
+    ASSERT_TRUE(parked()->finish(Response::json(201, R"({"later":"parked"})")));
+    auto reply = waiting.read_reply();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->status, 201);
+    EXPECT_EQ(reply->body, R"({"later":"parked"})");
+}
+
+TEST_F(ServerTest, AnswersAReplyThatNeverCame503AfterTheRequestTimeoutAndDropsTheLateOne) {
+    ServerOptions options;
+    options.request_timeout = 300ms;
+    start(options);
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.send(get_request("/later/parked")));
+    auto reply = client.read_reply();
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->status, 503);
+    EXPECT_TRUE(contains(reply->body, "DEPENDENCY_UNAVAILABLE")) << reply->body;
+    EXPECT_FALSE(reply->header("retry-after").empty());
+    ASSERT_NE(parked(), nullptr);
+    EXPECT_FALSE(parked()->finish(Response::json(201, "{}")));  // too late: dropped
+    ASSERT_TRUE(client.send(get_request("/echo/after")));       // the connection serves on
+    auto next = client.read_reply();
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->body, "GET /echo/after? []");
+}
+
+TEST_F(ServerTest, StopClosesAConnectionStillAwaitingAndALateReplyGoesNowhere) {
+    start();
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.send(get_request("/later/parked")));
+    ASSERT_TRUE(eventually([&] { return parked() != nullptr; }));
+    auto reply = parked();
+    server_->stop(100ms);
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_FALSE(reply->finish(Response::json(201, "{}")));  // cancelled by the close
+    server_.reset();
 }
 
 TEST(ServerStart, ReportsBindFailure) {
