@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -11,11 +12,10 @@
 
 #include "admit/abi.h"
 #include "host/events/event_bus.hpp"
+#include "host/http/pending_reply.hpp"
+#include "host/http/response.hpp"
 #include "host/store/commit_hooks.hpp"
 
-namespace admit::http {
-struct Response;
-}
 namespace admit::observe {
 class Counter;
 class Gauge;
@@ -29,7 +29,22 @@ class transaction_base;
 struct admit_response {
     admit::http::Response* response = nullptr;
     std::string_view trace_id;
-    bool written = false;  // set by every response_* call
+    bool written = false;     // set by every response_* call
+    bool deferrable = false;  // a route handler's (response_defer may take it)
+    // Set by response_defer: the answer comes through it. A copy of admit_deferred::reply, since
+    // the plugin may finish (and free) the admit_deferred before its handler has returned.
+    std::shared_ptr<admit::http::PendingReply> deferred_reply;
+};
+
+// A response answered later (ABI 1.6): created by response_defer, freed by deferred_finish. It
+// owns what the plugin writes (`handle` points at `response`, its trace id at `trace_id`, so
+// nothing refers to the request, which may be gone after a timeout) and the reply the connection
+// awaits.
+struct admit_deferred {
+    admit::http::Response response;
+    std::string trace_id;
+    admit_response handle;
+    std::shared_ptr<admit::http::PendingReply> reply;
 };
 
 // The principal an authenticator produced. `declared_roles` (set by the dispatcher before the call)

@@ -187,6 +187,34 @@ void response_error(admit_response* r, int32_t status, admit_str code, admit_str
     r->written = true;
 }
 
+admit_deferred* response_defer(admit_response* r) {
+    if (r == nullptr || !r->deferrable || r->deferred_reply) return nullptr;
+    auto deferred = std::make_unique<admit_deferred>();
+    deferred->response = std::move(*r->response);  // headers set before deferring stay
+    deferred->trace_id = std::string(r->trace_id);
+    deferred->handle = {&deferred->response, deferred->trace_id, r->written, false, {}};
+    deferred->reply = std::make_shared<http::PendingReply>();
+    r->deferred_reply = deferred->reply;
+    return deferred.release();
+}
+
+admit_response* deferred_response(admit_deferred* deferred) {
+    return deferred == nullptr ? nullptr : &deferred->handle;
+}
+
+void deferred_finish(admit_deferred* deferred) {
+    if (deferred == nullptr) return;
+    std::unique_ptr<admit_deferred> owned(deferred);
+    if (!owned->handle.written) {
+        spdlog::error("trace_id={}: a deferred response was finished without an answer",
+                      owned->trace_id);
+        auto label = std::move(owned->response.route_label);
+        owned->response = http::Response::error(500, "INTERNAL", "internal error", owned->trace_id);
+        owned->response.route_label = std::move(label);
+    }
+    owned->reply->finish(std::move(owned->response));
+}
+
 admit_status authenticator_register(admit_host* host, const admit_authenticator_desc* desc,
                                     admit_sink* error) {
     if (!check_registering(host, error, "authenticator_register")) return ADMIT_E_STATE;
@@ -238,6 +266,9 @@ void fill_http(admit_host_api& api) {
     api.response_body = guarded<&response_body>;
     api.response_body_borrowed = guarded<&response_body_borrowed>;
     api.response_error = guarded<&response_error>;
+    api.response_defer = guarded<&response_defer>;
+    api.deferred_response = guarded<&deferred_response>;
+    api.deferred_finish = guarded<&deferred_finish>;
     api.authenticator_register = guarded<&authenticator_register>;
     api.principal_set = guarded<&principal_set>;
 }

@@ -9,6 +9,7 @@
 
 #include "host/abi/abi_handles.hpp"
 #include "host/abi/string_sink.hpp"
+#include "host/http/pending_reply.hpp"
 #include "host/pipeline/stream_close_call.hpp"
 
 namespace admit::runtime {
@@ -65,6 +66,11 @@ Dispatcher::Dispatcher(Runtime& runtime) : runtime_(runtime) {}
 http::Response Dispatcher::handle(http::Request& request) {
     try {
         auto response = dispatch(request);
+        if (response.pending) {
+            response.pending->add_step(
+                [this, &request](http::Response& r) { cors_.decorate(request, r); });
+            return response;
+        }
         cors_.decorate(request, response);
         return response;
     } catch (const std::exception& e) {
@@ -205,11 +211,23 @@ http::Response Dispatcher::dispatch(http::Request& request) {
             response = open_stream(route, caller, request, label);
             break;
     }
-    for (const auto& guard : guards_) guard->after(route, caller, request, response);
     // What a signed-in caller receives is theirs: no shared cache keeps it unless the route said
     // otherwise.
-    if (caller.authenticated() && !response.header("Cache-Control"))
-        response.set_header("Cache-Control", "no-store");
+    const bool signed_in = caller.authenticated();
+    auto finish = [signed_in](http::Response& r) {
+        if (signed_in && !r.header("Cache-Control")) r.set_header("Cache-Control", "no-store");
+    };
+    if (response.pending) {  // the same steps, when the answer comes
+        for (const auto& guard : guards_)
+            response.pending->add_step(guard->deferred_after(route, caller, request));
+        response.pending->add_step([finish, label](http::Response& r) {
+            if (r.route_label.empty()) r.route_label = label;  // the server's 503 on a timeout
+            finish(r);
+        });
+        return response;
+    }
+    for (const auto& guard : guards_) guard->after(route, caller, request, response);
+    finish(response);
     return response;
 }
 
@@ -239,8 +257,14 @@ http::Response Dispatcher::call_plugin(const RouteEntry& route, const Caller& ca
 
     http::Response response;
     response.route_label = route_label;
-    admit_response handle{&response, request.trace_id, false};
+    admit_response handle{&response, request.trace_id, false, true, {}};
     admit_status st = route.handler(route.ctx, &abi_request, &handle);
+    if (handle.deferred_reply) {  // the plugin answers later (ABI 1.6), whatever it returned
+        http::Response later;
+        later.route_label = std::move(route_label);
+        later.pending = std::move(handle.deferred_reply);
+        return later;
+    }
     if (st != ADMIT_OK && !handle.written) {
         spdlog::error("trace_id={} {} {}: plugin {} handler failed with status {}",
                       request.trace_id, request.method, request.path, route.plugin, st);

@@ -10,6 +10,8 @@
 // Thread-safety: handle() is called concurrently; set_* only before traffic starts.
 #pragma once
 
+#include <functional>
+
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -35,6 +37,17 @@ class RequestGuard {
     // Sees the handler's response (may store or replace it). Called only when before() returned
     // nullopt, in the order the guards were added.
     virtual void after(const RouteEntry&, const Caller&, const http::Request&, http::Response&) {}
+    // Instead of after() when the handler answers later, on another thread (Response::pending):
+    // returns what after() would do, run then with the final response. It must carry what this
+    // request left on this thread. The default calls after() then, for guards that keep no such
+    // state. `route` and `request` outlive the returned work; `caller` is copied.
+    virtual std::function<void(http::Response&)> deferred_after(const RouteEntry& route,
+                                                                const Caller& caller,
+                                                                const http::Request& request) {
+        return [this, &route, caller, &request](http::Response& response) {
+            after(route, caller, request, response);
+        };
+    }
 };
 
 class Dispatcher {

@@ -118,6 +118,22 @@ void IdempotencyGuard::after(const RouteEntry&, const Caller&, const http::Reque
     if (owned_key.empty()) return;
     std::string key = std::move(owned_key);
     owned_key.clear();
+    store(key, owned_fingerprint, response);
+}
+
+std::function<void(http::Response&)> IdempotencyGuard::deferred_after(const RouteEntry&,
+                                                                      const Caller&,
+                                                                      const http::Request&) {
+    if (owned_key.empty()) return [](http::Response&) {};
+    std::string key = std::move(owned_key);
+    owned_key.clear();
+    return [this, key = std::move(key), fingerprint = owned_fingerprint](http::Response& response) {
+        store(key, fingerprint, response);
+    };
+}
+
+void IdempotencyGuard::store(const std::string& key, const std::string& fingerprint,
+                             const http::Response& response) {
     // A 5xx may succeed on retry; a response marked no-store (login and refresh tokens) must not
     // sit in Redis for a day: either way the key is freed and a retry runs again.
     if (response.status >= 500 || marked_no_store(response)) {
@@ -125,7 +141,7 @@ void IdempotencyGuard::after(const RouteEntry&, const Caller&, const http::Reque
         (void)redis_.command(del);
         return;
     }
-    std::string record = boost::json::serialize(boost::json::object{{"f", owned_fingerprint},
+    std::string record = boost::json::serialize(boost::json::object{{"f", fingerprint},
                                                                     {"s", response.status},
                                                                     {"ct", response.content_type},
                                                                     {"b", response.payload()}});

@@ -12,8 +12,9 @@
 // Redis holds only what may be lost: plugins that must never act twice (holds, payments) also
 // deduplicate in PostgreSQL. Redis down: the request runs without replay protection (logged).
 //
-// Thread-safety: before() and after() of one request run on one worker thread (the dispatcher
-// is synchronous); the per-request state is thread-local.
+// Thread-safety: before() and after() of one request run on one worker thread; the per-request
+// state is thread-local. A deferred answer (another thread, later) gets that state moved into
+// the work deferred_after() returns.
 #pragma once
 
 #include "host/pipeline/dispatcher.hpp"
@@ -32,8 +33,15 @@ class IdempotencyGuard final : public RequestGuard {
                                          const http::Request& request) override;
     void after(const RouteEntry& route, const Caller& caller, const http::Request& request,
                http::Response& response) override;
+    // Takes the key this request owns off the worker thread, so the deferred answer is stored.
+    std::function<void(http::Response&)> deferred_after(const RouteEntry& route,
+                                                        const Caller& caller,
+                                                        const http::Request& request) override;
 
   private:
+    void store(const std::string& key, const std::string& fingerprint,
+               const http::Response& response);
+
     store::RedisPool& redis_;
 };
 

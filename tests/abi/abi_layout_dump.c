@@ -214,6 +214,9 @@ int main(void) {
     FIELD(admit_host_api, tx_on_commit);
     FIELD(admit_host_api, http_request);
     FIELD(admit_host_api, tx_before_commit);
+    FIELD(admit_host_api, response_defer);
+    FIELD(admit_host_api, deferred_response);
+    FIELD(admit_host_api, deferred_finish);
 
     SIZE(admit_plugin_descriptor);
     FIELD(admit_plugin_descriptor, size);

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <thread>
+#include <vector>
 
 #include "tests/support/admitd_process.hpp"
 #include "tests/support/http_test_client.hpp"
@@ -46,6 +47,31 @@ TEST_F(HelloEndToEnd, AThrowingHandlerIs500AndTheWorkerSurvives) {
     EXPECT_EQ(r.status, 500);
     EXPECT_EQ(boost::json::parse(r.body).at("code"), "INTERNAL");
     EXPECT_EQ(http_request(port_, "GET", "/api/v1/hello").status, 200);
+}
+
+// ABI 1.6: the answer comes from the plugin's own thread after the handler returned, through
+// the same after-steps (the route's contract, Cache-Control, CORS) as a direct answer.
+TEST_F(HelloEndToEnd, ADeferredAnswerComesFromThePluginsThread) {
+    std::vector<std::thread> callers;
+    std::vector<HttpResult> results(16);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        callers.emplace_back([&, i] {
+            results[i] = http_request(port_, "GET", "/api/v1/hello/later/Ada" + std::to_string(i));
+        });
+    }
+    for (auto& caller : callers) caller.join();
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        ASSERT_EQ(results[i].status, 200) << results[i].error << results[i].body << admitd_->log();
+        EXPECT_EQ(boost::json::parse(results[i].body).at("message").as_string(),
+                  "Welcome, Ada" + std::to_string(i) + "!");
+    }
+}
+
+TEST_F(HelloEndToEnd, ADeferredAnswerThePluginDroppedIs500) {
+    auto r = http_request(port_, "GET", "/api/v1/hello/dropped");
+    EXPECT_EQ(r.status, 500) << r.body;
+    EXPECT_EQ(boost::json::parse(r.body).at("code"), "INTERNAL");
+    EXPECT_EQ(http_request(port_, "GET", "/api/v1/hello/later/Bo").status, 200);
 }
 
 TEST_F(HelloEndToEnd, ReadyzIsGreenWithEveryDependency) {

@@ -36,6 +36,14 @@ TEST_F(HelloPluginTest, GreetsPathParameterWithConfiguredGreeting) {
     EXPECT_EQ(response.json().at("message"), "Hi, Ada!");
 }
 
+// FakeHost offers no deferred answers (ABI 1.6): Request::defer() says so and the route answers
+// at once, on the handler's thread.
+TEST_F(HelloPluginTest, ALaterRouteAnswersNowWhereTheHostCannotDefer) {
+    auto response = fake.request("GET", "/api/v1/hello/later/Ada");
+    ASSERT_EQ(response.status, 200) << response.body;
+    EXPECT_EQ(response.json().at("message"), "Hi, Ada!");
+}
+
 TEST_F(HelloPluginTest, LiteralRouteWinsOverTemplate) {
     auto response = fake.request("GET", "/api/v1/hello/boom");
     EXPECT_EQ(response.status, 500) << "the throwing route, not a greeting of 'boom'";
@@ -87,7 +95,7 @@ TEST_F(HelloPluginTest, ServiceGreet) {
 
 TEST_F(HelloPluginTest, RegistersRoutesWithSummariesAndEmbeddedMigrations) {
     const auto routes = fake.routes();
-    EXPECT_EQ(routes.size(), 4u);
+    EXPECT_EQ(routes.size(), 6u);  // four, and the two test routes of throwing_route
     EXPECT_EQ(routes[0].summary, "Says hello");
     EXPECT_EQ(routes[0].rate_category, "general");
     ASSERT_EQ(fake.migrations().size(), 1u);

@@ -15,8 +15,8 @@
  *   - A struct that is used as an element of an array (admit_str, admit_kv) is frozen: it never
  *     gains a field, because a reader indexes the array with its own sizeof. Arrays of
  *     size-prefixed structs are passed as arrays of pointers (admit_redis_reply.elements).
- *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 to 1.5 the ones
- *     pinned by tests/abi/abi_layout_1_1.golden to abi_layout_1_5.golden.
+ *   - ABI 1.0 is the layout pinned by tests/abi/abi_layout_1_0.golden, 1.1 to 1.6 the ones
+ *     pinned by tests/abi/abi_layout_1_1.golden to abi_layout_1_6.golden.
  *     Appending a field or a function
  * bumps ADMIT_ABI_MINOR and adds a golden file for the new minor; nothing that is in an older
  * golden file ever moves (only the sizeof of an appendable struct grows).
@@ -25,6 +25,8 @@
  *   - 1.3 added the end of a stream (admit_stream_desc.on_close).
  *   - 1.4 added work at the end of a transaction, before its commit (tx_before_commit).
  *   - 1.5 added subscription flags (admit_subscription_desc.flags: ADMIT_SUBSCRIPTION_INTERACTIVE).
+ *   - 1.6 added responses answered later (admit_deferred: response_defer, deferred_response,
+ *     deferred_finish).
  *   - A plugin states the oldest minor it needs in its descriptor (ADMIT_TARGET_MINOR, default
  *     ADMIT_ABI_MINOR), so a plugin built against a newer header still loads on an older host as
  *     long as it uses nothing newer; it must check ADMIT_HAS_FIELD before calling anything newer.
@@ -56,7 +58,7 @@ extern "C" {
 #endif
 
 #define ADMIT_ABI_MAJOR 1
-#define ADMIT_ABI_MINOR 5
+#define ADMIT_ABI_MINOR 6
 
 /* The oldest host minor this plugin needs; written to admit_plugin_descriptor.abi_minor. Define it
  * before including this header (or on the command line) to target an older host. */
@@ -123,10 +125,12 @@ enum {
 
 /* Opaque host-owned handles. */
 typedef struct admit_host admit_host; /* one per loaded plugin; valid from init to destroy */
-typedef struct admit_response admit_response;           /* valid during one route handler call */
-typedef struct admit_tx admit_tx;                       /* valid during one transaction callback */
+typedef struct admit_response
+    admit_response;               /* valid during one route handler call (1.6: or deferred) */
+typedef struct admit_tx admit_tx; /* valid during one transaction callback */
 typedef struct admit_metric admit_metric;               /* valid until the plugin is destroyed */
 typedef struct admit_principal_out admit_principal_out; /* valid during one authenticate call */
+typedef struct admit_deferred admit_deferred; /* 1.6: from response_defer to deferred_finish */
 
 /* ------------------------------------------------------------------------------------------------
  * Requests and identity
@@ -603,7 +607,7 @@ typedef struct admit_host_api {
      * job_enqueue (tx NULL), stream_publish and metric_record, between the plugin's start and the
      * return of its stop, which must join them. Registration functions answer ADMIT_E_STATE from
      * any thread outside init; handles (admit_tx, admit_response) never leave the callback that
-     * received them. */
+     * received them, except a deferred response's (1.6: deferred_response, until its finish). */
 
     /* --- appended after 1.0: check with ADMIT_HAS_FIELD (ADMIT_HOST_OFFERS in the SDK) --- */
 
@@ -642,6 +646,25 @@ typedef struct admit_host_api {
      * plugin that owns `ctx` learns the end from tx_on_commit, which reports every end.
      * ADMIT_E_STATE when `tx` takes no such work. */
     admit_status (*tx_before_commit)(admit_tx* tx, admit_tx_fn fn, void* ctx, admit_sink* error);
+
+    /* --- 1.6: responses answered later --- */
+    /* A route handler that would wait for something (a batch commit, another thread) answers
+     * later instead, and its worker thread serves other requests meanwhile:
+     *   1. response_defer(response) during the handler call; the handler then returns ADMIT_OK
+     *      without writing `response` (which it must not touch again).
+     *   2. Later, from any thread, the plugin writes the answer through the response_* functions
+     *      on deferred_response(deferred), one thread at a time,
+     *   3. and calls deferred_finish(deferred) exactly once: the host sends the answer and frees
+     *      `deferred` (the finish may even come before the handler returned).
+     * response_defer returns NULL when this response cannot be deferred (not a route handler's,
+     * deferred already); the handler then answers as usual. A finish without any response_* call
+     * answers 500 INTERNAL. The host answers 503 DEPENDENCY_UNAVAILABLE itself when no finish
+     * came within its request timeout ([server] request_timeout_ms) or the client is gone; a
+     * later finish is still required (it frees `deferred`) and is dropped. Every deferred
+     * response is finished before the plugin's stop returns. Thread-safe. */
+    admit_deferred* (*response_defer)(admit_response* response);
+    admit_response* (*deferred_response)(admit_deferred* deferred);
+    void (*deferred_finish)(admit_deferred* deferred);
 } admit_host_api;
 
 /* ------------------------------------------------------------------------------------------------

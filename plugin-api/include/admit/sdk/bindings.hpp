@@ -67,8 +67,21 @@ struct RouteBinding {
                              admit_response* response) noexcept {
         auto* self = static_cast<RouteBinding*>(ctx);
         StringSink error;
+        DeferralSlot deferral{self->handle, response, &self->label};
         const admit_status status = barrier(error.get(), [&]() -> admit_status {
-            Response answer = self->handler(Request(request));
+            Response answer = self->handler(Request(request, &deferral));
+            if (deferral.deferred) {  // the LaterResponse answers; `response` is the host's now
+                if (!answer.answered_later)
+                    log_failure(self->handle, self->label,
+                                "returned an answer after Request::defer(); the deferred one "
+                                "counts");
+                return ADMIT_OK;
+            }
+            if (answer.answered_later) {
+                log_failure(self->handle, self->label,
+                            "returned Response::later() without Request::defer()");
+                answer = Response::error(500, "INTERNAL", "internal error");
+            }
             if (!answer.log_detail.empty()) {
                 log_failure(self->handle,
                             self->label + " answered " + std::to_string(answer.status),

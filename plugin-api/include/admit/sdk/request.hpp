@@ -5,6 +5,7 @@
 
 #include <admit/abi.h>
 #include <admit/sdk/abi_support.hpp>
+#include <admit/sdk/later_response.hpp>
 #include <admit/sdk/result.hpp>
 
 #include <boost/json.hpp>
@@ -100,9 +101,38 @@ inline std::optional<std::string> query_param(std::string_view query, std::strin
 }
 
 /// A request as a route handler sees it (a view over the host's admit_request).
+/// What a route binding lends its Request so the handler may answer later (ABI 1.6). Internal to
+/// the SDK: RouteBinding owns it for the duration of one handler call.
+struct DeferralSlot {
+    HostHandle handle;
+    admit_response* response = nullptr;
+    const std::string* label = nullptr;
+    bool deferred = false;  ///< set by Request::defer()
+};
+
 class Request {
   public:
-    explicit Request(const admit_request* raw) noexcept : raw_(raw) {}
+    explicit Request(const admit_request* raw, DeferralSlot* deferral = nullptr) noexcept
+        : raw_(raw), deferral_(deferral) {}
+
+    /// Answer later (ABI 1.6): on success the handler must return Response::later() and answer
+    /// through the LaterResponse, from any thread. nullopt when this request cannot be deferred
+    /// (a host older than 1.6, a stream, a test without a host, or deferred already): answer now.
+    std::optional<LaterResponse> defer() const noexcept {
+        if (deferral_ == nullptr || deferral_->deferred || deferral_->response == nullptr ||
+            !ADMIT_HOST_OFFERS(deferral_->handle.api, deferred_finish))
+            return std::nullopt;
+        admit_deferred* deferred = deferral_->handle.api->response_defer(deferral_->response);
+        if (deferred == nullptr) return std::nullopt;
+        deferral_->deferred = true;
+        try {
+            return LaterResponse(deferral_->handle, deferred,
+                                 deferral_->label ? *deferral_->label : std::string());
+        } catch (...) {  // the label's copy: answer 500 rather than leave the request waiting
+            deferral_->handle.api->deferred_finish(deferred);
+            return std::nullopt;
+        }
+    }
 
     std::string_view method() const noexcept { return from_abi(raw_->method); }
     std::string_view path() const noexcept { return from_abi(raw_->path); }
@@ -179,6 +209,7 @@ class Request {
     }
 
     const admit_request* raw_;
+    DeferralSlot* deferral_;
 };
 
 }  // namespace admit::sdk

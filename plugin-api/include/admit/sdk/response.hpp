@@ -36,6 +36,15 @@ class Response {
     std::optional<ApiError> api_error;  ///< set: the host writes the standard error body
     /// For 5xx answers built by from_error: the real message, which the SDK logs (never sent).
     std::string log_detail;
+    /// Set by later(): the answer comes through the LaterResponse of Request::defer().
+    bool answered_later = false;
+
+    /// What a handler returns after Request::defer() gave it a LaterResponse.
+    static Response later() {
+        Response response;
+        response.answered_later = true;
+        return response;
+    }
 
     static Response json(int status, const boost::json::value& value) {
         Response response;

@@ -3,8 +3,13 @@
 
 #include "hello_contracts.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <utility>
 
 namespace admit::hello {
 
@@ -47,6 +52,14 @@ class HelloPlugin final : public admit::sdk::Plugin {
                                  .contract = std::string(contracts::kGreetByBody)});
             !s)
             return s;
+        if (auto s = host.route("GET", "/api/v1/hello/later/{name}", "public",
+                                &HelloPlugin::greet_later, this,
+                                {.summary = "Greets the name in the path, answered by the "
+                                            "plugin's own thread",
+                                 .operation_id = "greetLater",
+                                 .contract = std::string(contracts::kGreetByPath)});
+            !s)
+            return s;
         // A route that always throws, to show (and test) the exception barrier. It exists only when
         // the venue asks for it ([plugin.hello] throwing_route = true): never in a real deployment.
         const auto config = host.config();
@@ -60,6 +73,17 @@ class HelloPlugin final : public admit::sdk::Plugin {
                                {.operation_id = "boom", .contract = std::string(contracts::kBoom)});
                 !s)
                 return s;
+            // And one that defers its answer and drops it: the SDK answers 500 for it.
+            if (auto s = host.route(
+                    "GET", "/api/v1/hello/dropped", "public",
+                    [](const Request& request) -> Response {
+                        auto later = request.defer();
+                        if (!later) throw std::runtime_error("cannot defer");
+                        return Response::later();  // `later` dies unsent
+                    },
+                    {.operation_id = "dropped", .contract = std::string(contracts::kBoom)});
+                !s)
+                return s;
         }
         if (auto s = host.provide("hello.greet",
                                   [this](const boost::json::value& input, const Principal&) {
@@ -71,7 +95,55 @@ class HelloPlugin final : public admit::sdk::Plugin {
         return {};
     }
 
+    /// The greeter thread answers deferred greetings (greet_later) in arrival order.
+    Status start() override {
+        greeter_ = std::thread([this] { run_greeter(); });
+        return {};
+    }
+
+    /// Answers every greeting still queued, then joins the greeter: no deferred answer outlives
+    /// the plugin's stop.
+    void stop() override {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (greeter_.joinable()) greeter_.join();
+    }
+
   private:
+    /// Answers later, from the greeter thread (ABI 1.6): the worker that ran this handler is free
+    /// at once. A host that cannot defer gets the answer now.
+    Response greet_later(const Request& request) {
+        auto later = request.defer();
+        if (!later) return greet_by_path(request);
+        {
+            std::lock_guard lock(mutex_);
+            if (!stopping_) {
+                queued_.emplace_back(std::move(*later), std::string(request.param("name")));
+                wake_.notify_one();
+                return Response::later();
+            }
+        }
+        later->send(Response::error(503, "OVERLOADED", "the plugin is stopping"));
+        return Response::later();
+    }
+
+    void run_greeter() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+            if (queued_.empty()) return;  // stopping, and everything answered
+            auto [reply, name] = std::move(queued_.front());
+            queued_.pop_front();
+            lock.unlock();
+            greetings_.add();
+            reply.send(Response::json(200, {{"message", greeting(name)}}));
+            lock.lock();
+        }
+    }
+
     Response hello(const Request&) {
         greetings_.add();
         return Response::json(200, {{"message", "hello"}, {"plugin", "hello"}});
@@ -112,6 +184,11 @@ class HelloPlugin final : public admit::sdk::Plugin {
 
     std::string greeting_;
     admit::sdk::Metric greetings_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::pair<admit::sdk::LaterResponse, std::string>> queued_;
+    bool stopping_ = false;
+    std::thread greeter_;
 };
 
 }  // namespace admit::hello
