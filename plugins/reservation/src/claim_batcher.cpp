@@ -97,18 +97,41 @@ void ClaimBatcher::stop() {
 }
 
 std::future<BatchOutcome> ClaimBatcher::submit(HoldRecord record) {
-    Pending pending{std::move(record), {}, std::chrono::steady_clock::now()};
+    Pending pending{std::move(record), {}, {}, std::chrono::steady_clock::now()};
     auto future = pending.done.get_future();
+    enqueue(std::move(pending));
+    return future;
+}
+
+void ClaimBatcher::submit(HoldRecord record, std::function<void(BatchOutcome)> done) {
+    enqueue(Pending{std::move(record), {}, std::move(done), std::chrono::steady_clock::now()});
+}
+
+void ClaimBatcher::enqueue(Pending pending) {
+    bool accepted = false;
     {
         std::lock_guard lock(mutex_);
-        if (!running_ || stopping_) {
-            pending.done.set_value(BatchOutcome::failed);
-            return future;
+        if (running_ && !stopping_) {
+            queue_.push_back(std::move(pending));
+            accepted = true;
         }
-        queue_.push_back(std::move(pending));
+    }
+    if (!accepted) {
+        complete(pending, BatchOutcome::failed);
+        return;
     }
     wake_.notify_one();
-    return future;
+}
+
+void ClaimBatcher::complete(Pending& pending, BatchOutcome outcome) noexcept {
+    if (!pending.on_done) {
+        pending.done.set_value(outcome);
+        return;
+    }
+    try {
+        pending.on_done(outcome);
+    } catch (...) {
+    }
 }
 
 uint64_t ClaimBatcher::batches() const {
@@ -219,7 +242,7 @@ void ClaimBatcher::write(std::vector<Pending>& batch) {
         ++batches_;
         holds_ += batch.size();
     }
-    for (auto& pending : batch) pending.done.set_value(outcome[pending.record.id]);
+    for (auto& pending : batch) complete(pending, outcome[pending.record.id]);
 }
 
 }  // namespace admit::reservation

@@ -83,6 +83,10 @@ class ClaimBatcher {
     /// Queues a hold; the future is ready once its batch committed or failed. After stop(), the
     /// future is ready at once with BatchOutcome::failed.
     std::future<BatchOutcome> submit(HoldRecord record);
+    /// Queues a hold; `done` runs once with its outcome, on the writer thread right after its
+    /// batch ended (after stop(): at once, on this thread, with BatchOutcome::failed). `done`
+    /// must be quick and must not throw (an exception is swallowed): it holds up the next batch.
+    void submit(HoldRecord record, std::function<void(BatchOutcome)> done);
 
     /// Batches written so far and holds in them (for metrics and tests).
     uint64_t batches() const;
@@ -92,10 +96,13 @@ class ClaimBatcher {
     struct Pending {
         HoldRecord record;
         std::promise<BatchOutcome> done;
+        std::function<void(BatchOutcome)> on_done;  ///< set: called instead of `done`
         std::chrono::steady_clock::time_point submitted;
     };
     void run();
     void write(std::vector<Pending>& batch);
+    void enqueue(Pending pending);
+    static void complete(Pending& pending, BatchOutcome outcome) noexcept;
 
     sdk::Database& db_;
     const std::size_t max_batch_;

@@ -223,7 +223,7 @@ sdk::Status HoldService::add_fees(Pricing& pricing, int64_t quantity, std::strin
 }
 
 sdk::Response HoldService::replay(const std::string& user_id, const std::string& key,
-                                  const HoldRequest& hold) {
+                                  const HoldRequest& hold, bool wait) {
     const auto deadline = std::chrono::steady_clock::now() + settings_.commit_timeout;
     for (;;) {
         auto found = store_.find_by_idempotency_key(user_id, key);
@@ -238,7 +238,7 @@ sdk::Response HoldService::replay(const std::string& user_id, const std::string&
             return Response::json(201, reservation_json(**found))
                 .header("Idempotent-Replayed", "true");
         }
-        if (std::chrono::steady_clock::now() > deadline) {
+        if (!wait || std::chrono::steady_clock::now() > deadline) {
             return Response::error(409, "IDEMPOTENCY_IN_FLIGHT",
                                    "a request with this Idempotency-Key is still in flight");
         }
@@ -386,12 +386,24 @@ sdk::Response HoldService::create(const sdk::Request& request) {
     HeldClaims claims{record.schedule_id,       user_id,         record.id,
                       record.general_admission, record.grade_id, record.claim_ids,
                       record.quantity,          idempotency_key};
-    return finish(*hold, sale, std::move(record), claims);
+    return finish(request, *hold, sale, std::move(record), claims);
 }
 
-sdk::Response HoldService::finish(const HoldRequest& hold, const SaleContext& context,
-                                  HoldRecord record, const HeldClaims& claims) {
-    const ReservationRow row = row_of(record);
+sdk::Response HoldService::finish(const sdk::Request& request, const HoldRequest& hold,
+                                  const SaleContext& context, HoldRecord record,
+                                  const HeldClaims& claims) {
+    ReservationRow row = row_of(record);
+    if (auto later = request.defer()) {
+        // The answer comes from the batch writer once the batch ended; this worker is free now.
+        // (A batch that never ends is answered 503 by the host after its request timeout.)
+        auto reply = std::make_shared<sdk::LaterResponse>(std::move(*later));
+        batcher_.submit(
+            std::move(record), [this, reply, hold, claims, row = std::move(row),
+                                general = context.general_admission](BatchOutcome outcome) {
+                reply->send(answer(outcome, hold, general, row, claims, /*wait_for_replay=*/false));
+            });
+        return sdk::Response::later();
+    }
     auto outcome = batcher_.submit(std::move(record));
     if (outcome.wait_for(settings_.commit_timeout) != std::future_status::ready) {
         // The batch may still commit: the hold then simply expires unless the buyer retries with
@@ -399,17 +411,23 @@ sdk::Response HoldService::finish(const HoldRequest& hold, const SaleContext& co
         return unavailable(
             "the reservation could not be confirmed in time; retry with the same Idempotency-Key");
     }
-    const BatchOutcome result = outcome.get();
-    if (result == BatchOutcome::committed) return Response::json(201, reservation_json(row));
+    return answer(outcome.get(), hold, context.general_admission, row, claims,
+                  /*wait_for_replay=*/true);
+}
+
+sdk::Response HoldService::answer(BatchOutcome outcome, const HoldRequest& hold,
+                                  bool general_admission, const ReservationRow& row,
+                                  const HeldClaims& claims, bool wait_for_replay) {
+    if (outcome == BatchOutcome::committed) return Response::json(201, reservation_json(row));
     if (auto s = redis_.release(claims); !s)
         host_.warn("undoing a refused hold in redis failed: ", s.message());
-    switch (result) {
+    switch (outcome) {
         case BatchOutcome::refused:
-            if (context.general_admission)
+            if (general_admission)
                 return Response::error(409, "SOLD_OUT", "grade " + hold.grade_id + " is sold out");
             return Response::error(409, "SEAT_TAKEN", "a requested seat is already taken");
         case BatchOutcome::duplicate:
-            return replay(claims.user_id, claims.idempotency_key, hold);
+            return replay(claims.user_id, claims.idempotency_key, hold, wait_for_replay);
         default:
             return unavailable("reservations are unavailable");
     }

@@ -75,14 +75,20 @@ class HoldService {
     sdk::Status add_fees(Pricing& pricing, int64_t quantity, std::string_view tier);
     /// Loads a schedule's live claims from PostgreSQL into Redis (one host at a time).
     sdk::Status rebuild(const SaleContext& context);
-    sdk::Response finish(const HoldRequest& hold, const SaleContext& context, HoldRecord record,
-                         const HeldClaims& claims);
+    /// Writes the hold through the batcher. Answers later when the host can (the worker is free
+    /// while the batch commits: Response::later()), else waits for the batch.
+    sdk::Response finish(const sdk::Request& request, const HoldRequest& hold,
+                         const SaleContext& context, HoldRecord record, const HeldClaims& claims);
+    /// The answer to a hold whose batch ended with `outcome`. `wait_for_replay`: a duplicate key
+    /// may wait for the first request's batch (never on a batch writer's thread).
+    sdk::Response answer(BatchOutcome outcome, const HoldRequest& hold, bool general_admission,
+                         const ReservationRow& row, const HeldClaims& claims, bool wait_for_replay);
     /// The first answer to `key` of `user_id` (201 with Idempotent-Replayed: true), once its batch
     /// committed; 422 IDEMPOTENCY_KEY_REUSED when that reservation is not what `hold` asks for
     /// (the key was reused for another request: never hand back seat 1 to a buyer asking for
     /// seat 2); 409 IDEMPOTENCY_IN_FLIGHT while the first request is still being written.
     sdk::Response replay(const std::string& user_id, const std::string& key,
-                         const HoldRequest& hold);
+                         const HoldRequest& hold, bool wait = true);
 
     sdk::Host& host_;
     RedisHolds& redis_;
