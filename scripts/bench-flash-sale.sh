@@ -38,7 +38,7 @@
 #
 # Environment: BUILD_DIR (default build/bench, a Release tree with ADMIT_BUILD_BENCH=ON; built if
 # needed), FLEET (0: one admitd started here, no proxy), BUYERS (20000; 6000 with FLEET), RATE
-# (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler threads, 128), REDIS_POOL
+# (12000), CONNECTIONS (256), RETRIES (3), WORKERS (admitd handler threads, 16), REDIS_POOL
 # (pipelined Redis connections, 2), BATCH_MAX (512), BATCH_WRITERS (2), IDEMPOTENCY (1: send Idempotency-Key),
 # REVOCATION_CACHE_MS (auth's revocation_cache_ms, 60000), SEATS (1000), HOT_SHARE (0.8),
 # GA_UNITS (0: the seated sale), HOLDS_PER_BUYER (general admission: GA_UNITS / BUYERS), RAMP
@@ -63,7 +63,9 @@ BUYERS="${BUYERS:-$([[ $FLEET == 0 ]] && echo 20000 || echo 6000)}"
 RATE="${RATE:-12000}"
 CONNECTIONS="${CONNECTIONS:-256}"
 RETRIES="${RETRIES:-3}"
-WORKERS="${WORKERS:-128}"
+# The production default ([server] workers = 16). Before a winner deferred its answer (ABI 1.6) it
+# held a worker while its batch committed, and this run needed 128 to survive a sale's first second.
+WORKERS="${WORKERS:-16}"
 REDIS_POOL="${REDIS_POOL:-2}" # pipelined lanes: few connections make long pipelines
 BATCH_MAX="${BATCH_MAX:-512}"
 BATCH_WRITERS="${BATCH_WRITERS:-2}"
