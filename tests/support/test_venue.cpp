@@ -116,8 +116,8 @@ std::string venue_toml(const TestVenue& venue, const IsolatedStorage* storage) {
     for (const auto& p : venue.plugins) load += (load.empty() ? "\"" : ", \"") + p + "\"";
     std::string toml =
         "[venue]\nid = \"test\"\nname = \"Test Hall\"\n"
-        "[server]\nport = 0\nworkers = 8\nshutdown_grace_ms = 5000\n" +
-        venue.server_toml +
+        "[server]\nport = 0\nworkers = " +
+        std::to_string(venue.workers) + "\nshutdown_grace_ms = 5000\n" + venue.server_toml +
         "[access]\nroles = [\"customer\", \"seller\", \"admin\", \"staff\"]\n"
         "rate_categories = [\"general\", \"auth\", \"queue\", \"booking\"]\n"
         "[plugins]\ndir = \"" +

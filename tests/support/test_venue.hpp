@@ -13,6 +13,7 @@ struct TestVenue {
     std::string events_toml;  // extra key = value lines of the [events] table
     std::string extra_toml;   // appended verbatim ([plugin.x] sections, ...)
     std::string server_toml;  // extra key = value lines of the [server] table
+    unsigned workers = 8;     // [server] workers: handler threads
     // With "auth" loaded: `[plugin.auth] development_keys = true` (signing keys generated and kept
     // in the test's database), added to extra_toml's [plugin.auth] section when it has one.
     bool auth_development_keys = true;

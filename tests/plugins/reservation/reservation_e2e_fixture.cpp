@@ -9,7 +9,8 @@
 
 namespace admit::testing {
 
-void ReservationEndToEnd::start_admitd(bool manual_clock, const std::string& extra_settings) {
+void ReservationEndToEnd::start_admitd(bool manual_clock, const std::string& extra_settings,
+                                       unsigned workers) {
     admitd_.reset();
     // No ticket plugin in this venue, so no cancel guard (cancel_guard = "").
     TestVenue venue{
@@ -17,7 +18,8 @@ void ReservationEndToEnd::start_admitd(bool manual_clock, const std::string& ext
         .plugin_dir = RESERVATION_STUB_PLUGIN_DIR,
         .manual_clock = manual_clock,
         .extra_toml = "[plugin.reservation]\nexpiry_interval_ms = 100\ncancel_guard = \"\"\n" +
-                      extra_settings};
+                      extra_settings,
+        .workers = workers};
     auto file = write_temp_file("venue.toml", venue_toml(venue, &storage_));
     admitd_ = std::make_unique<AdmitdProcess>(ADMIT_ADMITD_BINARY,
                                               std::vector<std::string>{"--config", file.string()});

@@ -22,8 +22,9 @@ namespace admit::testing {
 class ReservationEndToEnd : public ::testing::Test {
   protected:
     /// Starts admitd; `manual_clock` freezes the host clock (advance with advance_clock).
-    /// `extra_settings`: more [plugin.reservation] lines.
-    void start_admitd(bool manual_clock = false, const std::string& extra_settings = "");
+    /// `extra_settings`: more [plugin.reservation] lines. `workers`: [server] workers.
+    void start_admitd(bool manual_clock = false, const std::string& extra_settings = "",
+                      unsigned workers = 8);
     void SetUp() override { start_admitd(false); }
 
     static std::string bearer(const std::string& user, const std::string& role = "customer") {

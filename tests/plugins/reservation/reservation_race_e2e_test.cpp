@@ -3,6 +3,7 @@
 #include <set>
 
 #include "reservation_e2e_fixture.hpp"
+#include "tests/support/e2e_helpers.hpp"
 
 namespace admit::testing {
 namespace {
@@ -68,6 +69,26 @@ TEST_F(ReservationRace, TwoHundredBuyersForFiftyUnitsGiveExactlyFiftyHolds) {
     EXPECT_EQ(pg_scalar("SELECT coalesce(sum(quantity), 0) FROM reservation.reservations "
                         "WHERE schedule_id = 'sch_ga_50' AND status = 'PENDING_PAYMENT'"),
               50);
+}
+
+// A winner's answer comes from the batch writer (ABI 1.6): the handler does not wait for the
+// commit. With one worker thread, a waiting handler lets exactly one hold into each batch (60
+// buyers, 60 batches); answered later, the one worker keeps deciding holds while a batch commits,
+// and the next batch takes them together (35-39 batches in the runs that set this bound).
+TEST_F(ReservationRace, WithOneWorkerHoldsStillShareBatchesBecauseNoHandlerWaitsForItsCommit) {
+    start_admitd(false, "", /*workers=*/1);
+    auto results = race(60, [&](int i) {
+        return hold_units("usr_one" + std::to_string(i), "sch_ga_60", "grd_ga", 1);
+    });
+    for (const auto& r : results) ASSERT_EQ(r.status, 201) << r.body;
+    const auto metrics = http_request(port_, "GET", "/metrics").body;
+    const double holds = metric_value(metrics, "admit_reservation_batched_holds_total");
+    const double batches = metric_value(metrics, "admit_reservation_hold_batches_total");
+    EXPECT_EQ(holds, 60) << metrics;
+    EXPECT_GT(batches, 0);
+    EXPECT_LE(batches, 50) << "holds waited for their own batch one at a time";
+    EXPECT_EQ(pg_scalar("SELECT count(*) FROM reservation.claims WHERE schedule_id = 'sch_ga_60'"),
+              60);
 }
 
 TEST_F(ReservationRace, RedisFlushMidSaleSellsNoSeatTwiceAndHoldsResume) {
