@@ -40,7 +40,7 @@ class PendingReply {
     bool finished() const;
 
   private:
-    void deliver_locked(std::unique_lock<std::mutex>& lock);
+    void deliver_locked();  // mutex_ held; given_ and deliver_ set
 
     mutable std::mutex mutex_;
     std::vector<Step> steps_;

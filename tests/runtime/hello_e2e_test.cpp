@@ -49,8 +49,8 @@ TEST_F(HelloEndToEnd, AThrowingHandlerIs500AndTheWorkerSurvives) {
     EXPECT_EQ(http_request(port_, "GET", "/api/v1/hello").status, 200);
 }
 
-// ABI 1.6: the answer comes from the plugin's own thread after the handler returned, through
-// the same after-steps (the route's contract, Cache-Control, CORS) as a direct answer.
+// ABI 1.6: the answer comes from the plugin's own thread after the handler returned; each of 16
+// concurrent callers gets its own (the venue checks responses against the route's contract).
 TEST_F(HelloEndToEnd, ADeferredAnswerComesFromThePluginsThread) {
     std::vector<std::thread> callers;
     std::vector<HttpResult> results(16);

@@ -46,18 +46,6 @@ using JobHandler = std::function<Status(std::string_view payload)>;
 
 namespace detail {
 
-/// Logs through the host without ever throwing (used where the ABI offers no error sink).
-inline void log_failure(HostHandle handle, std::string_view what,
-                        std::string_view message) noexcept {
-    try {
-        std::string line(what);
-        line.append(": ").append(message);
-        handle.api->log(handle.host, ADMIT_LOG_ERROR, to_abi(line));
-    } catch (...) {
-        handle.api->log(handle.host, ADMIT_LOG_ERROR, to_abi(what));
-    }
-}
-
 struct RouteBinding {
     HostHandle handle;
     std::string label;  ///< "GET /api/v1/x", for log lines

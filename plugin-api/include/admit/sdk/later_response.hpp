@@ -12,6 +12,7 @@
 #include <admit/sdk/response.hpp>
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace admit::sdk {
@@ -55,13 +56,7 @@ class LaterResponse {
         log("dropped its deferred answer unsent: 500");
         handle_.api->deferred_finish(std::exchange(deferred_, nullptr));  // unwritten: 500
     }
-    void log(const std::string& what) const noexcept {
-        try {
-            std::string line = label_ + " " + what;
-            handle_.api->log(handle_.host, ADMIT_LOG_ERROR, to_abi(line));
-        } catch (...) {
-        }
-    }
+    void log(std::string_view what) const noexcept { detail::log_failure(handle_, label_, what); }
 
     HostHandle handle_;
     admit_deferred* deferred_;

@@ -100,7 +100,6 @@ inline std::optional<std::string> query_param(std::string_view query, std::strin
     return std::nullopt;
 }
 
-/// A request as a route handler sees it (a view over the host's admit_request).
 /// What a route binding lends its Request so the handler may answer later (ABI 1.6). Internal to
 /// the SDK: RouteBinding owns it for the duration of one handler call.
 struct DeferralSlot {
@@ -110,6 +109,7 @@ struct DeferralSlot {
     bool deferred = false;  ///< set by Request::defer()
 };
 
+/// A request as a route handler sees it (a view over the host's admit_request).
 class Request {
   public:
     explicit Request(const admit_request* raw, DeferralSlot* deferral = nullptr) noexcept
